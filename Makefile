@@ -1,0 +1,50 @@
+# The two commands: `make run` (demo on http://127.0.0.1:8000) and `make test` (whole suite,
+# SQLite then PostgreSQL). Everything else they need is installed by these targets.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+export LIANDONG_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-sqlite test-postgres install install-test system-deps lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/liandong demo --port $(PORT)
+
+system-deps:
+	scripts/system-deps.sh
+
+test: install-test system-deps
+	scripts/run-tests.sh
+
+test-sqlite: install-test
+	$(BIN)/pytest -q
+
+test-postgres: install-test system-deps
+	scripts/run-tests.sh postgres
+
+lint: install-test
+	$(BIN)/ruff check src bench
+	$(BIN)/liandong makemigrations --check --dry-run
+
+bench: install-test system-deps
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,62 @@
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from liandong.accounts.models import User
+from liandong.accounts.services import api_token_issue, api_token_user, login_check
+
+router = Router(tags=["auth"])
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_user(token=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    organization_id: int | None
+    organization_name: str | None
+
+
+@router.post("/token", auth=None, response={200: TokenOut, 403: dict}, url_name="token",
+             operation_id="auth_token")
+def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    """Exchange a username (or a worker's mobile) and password for a bearer token."""
+    user = login_check(request=request, username=payload.username, password=payload.password)
+    key, record = api_token_issue(user=user)
+    return TokenOut(token=key, expires_at=record.expires_at.isoformat())
+
+
+me_router = Router(tags=["auth"])
+
+
+@me_router.get("", response=MeOut, url_name="me", operation_id="me")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return MeOut(
+        id=user.pk, username=user.username, display_name=str(user), role=user.role,
+        role_label=user.role_label, organization_id=user.organization_id,
+        organization_name=user.organization.name if user.organization_id else None,
+    )

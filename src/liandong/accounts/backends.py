@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from liandong.accounts.models import Role, User
+from liandong.core.identity import validate_mobile
+
+
+class WorkerMobileBackend(ModelBackend):
+    """Workers sign in with their mobile number and a one-time code or their own password."""
+
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        otp: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        from liandong.accounts.services import otp_verify, worker_account_ensure
+        from liandong.workers.models import Worker
+        from liandong.workers.services import mobile_digest
+
+        if not username or not (password or otp):
+            return None
+        try:
+            mobile = validate_mobile(username)
+        except ValidationError:
+            return None
+        worker = Worker.objects.filter(mobile_digest=mobile_digest(mobile)).select_related("user").first()
+        if worker is None:
+            return None
+        if otp:
+            if not otp_verify(mobile=mobile, code=otp):
+                return None
+            user = worker_account_ensure(worker=worker)
+        else:
+            user = worker.user
+            if user is None or user.role != Role.WORKER or not user.check_password(password or ""):
+                return None
+        return user if self.user_can_authenticate(user) else None

@@ -1,0 +1,40 @@
+"""One login per role for the demo; `liandong demo` prints them."""
+
+from typing import Any
+
+from liandong.accounts.models import Role, User
+from liandong.accounts.services import worker_account_ensure
+
+DEMO_PASSWORD = "lian-dong-2026"
+DEMO_ACCOUNTS = [
+    ("gansu_admin", "李永红", Role.UNION_ADMIN, "GS-JMGH"),
+    ("gansu_staff", "赵文静", Role.UNION_STAFF, "GS-JMGH"),
+    ("kuaidi_fed", "马小军", Role.UNION_STAFF, "LZ-KDGL"),
+    ("youzheng", "孙立新", Role.LIAISON, "GS-YZJ"),
+    ("kuaidi_xiehui", "何永平", Role.LIAISON, "GS-KDXH"),
+    ("zto_union", "周丽娟", Role.ENTERPRISE_UNION, "KD-ZTO"),
+    ("judge", "吴志刚", Role.JUDGE, None),
+]
+
+
+def load(ctx: dict[str, Any]) -> None:
+    orgs = ctx["orgs"]
+    accounts = []
+    for username, name, role, org_code in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, display_name=name, role=role,
+                organization=orgs[org_code] if org_code else None,
+            )
+        accounts.append((Role(role).label, username, DEMO_PASSWORD, user.organization.name if user.organization else ""))
+    wang = ctx.get("wang")
+    if wang is not None:
+        user = worker_account_ensure(worker=wang)
+        if not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        from liandong.workers.demo import DEMO_WORKER_MOBILE
+
+        accounts.append((Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name))
+    ctx["logins"] = accounts

@@ -1,0 +1,38 @@
+"""Who may do what with accounts and the audit log."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from liandong.accounts.models import ORGANIZATION_ROLES, Role
+from liandong.core.models import AuditLog
+from liandong.organizations.models import subtree_q
+
+# Roles that must act on a worker's identity (call them, verify them) and so may unmask it.
+PII_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
+# Roles that maintain the roster of their subtree.
+ROSTER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
+
+
+def is_active_user(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def acts_for_organization(user: Any) -> bool:
+    """A staff account scoped to an organization's subtree."""
+    return is_active_user(user) and user.role in ORGANIZATION_ROLES and user.organization_id is not None
+
+
+def is_worker(user: Any) -> bool:
+    return is_active_user(user) and user.role == Role.WORKER
+
+
+def can_browse_audit_log(user: Any) -> bool:
+    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+
+
+def audit_entries_visible_to(user: Any) -> QuerySet[AuditLog]:
+    """Union admins see what was done by accounts of their subtree."""
+    if not can_browse_audit_log(user):
+        return AuditLog.objects.none()
+    return AuditLog.objects.filter(subtree_q(user.organization.path, "organization__path"))

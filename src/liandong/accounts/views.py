@@ -1,0 +1,81 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from liandong.accounts.forms import SetPasswordForm, StaffLoginForm, WorkerLoginForm
+from liandong.accounts.services import login_check, otp_send
+from liandong.core.audit import audit_log
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+def staff_login(request: HttpRequest) -> HttpResponse:
+    form = StaffLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = login_check(request=request, username=form.cleaned_data["username"],
+                               password=form.cleaned_data["password"])
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+        else:
+            login(request, user)  # authenticate() recorded which backend accepted the user
+            return redirect(_next_url(request))
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=200)
+
+
+def worker_login(request: HttpRequest) -> HttpResponse:
+    form = WorkerLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        if request.POST.get("action") == "send":
+            try:
+                otp_send(mobile=mobile)
+            except ValidationError as error:
+                form.add_error("mobile", error)
+            else:
+                messages.info(request, "如果该手机号已登记，验证码已发送，请查收短信。")
+        else:
+            credentials = {"otp": form.cleaned_data["code"]} if form.cleaned_data["code"] else {
+                "password": form.cleaned_data["password"]}
+            if not any(credentials.values()):
+                form.add_error("code", "请输入验证码或密码")
+            else:
+                try:
+                    user = login_check(request=request, username=mobile, **credentials)
+                except PermissionDenied as denied:
+                    form.add_error(None, "手机号、验证码或密码不正确" if str(denied).startswith("用户名") else str(denied))
+                else:
+                    login(request, user)
+                    return redirect("workers:me")
+    return render(request, "accounts/worker_login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_log(actor=request.user, action="accounts.logged_out", target=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+def password_set(request: HttpRequest) -> HttpResponse:
+    form = SetPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        request.user.set_password(form.cleaned_data["password1"])
+        request.user.save(update_fields=["password"])
+        update_session_auth_hash(request, request.user)
+        audit_log(actor=request.user, action="accounts.password_set", target=request.user)
+        messages.success(request, "密码已设置。下次可以用手机号和密码登录。")
+        return redirect("core:home")
+    return render(request, "accounts/password_set.html", {"form": form})

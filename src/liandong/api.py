@@ -1,0 +1,30 @@
+"""The JSON API under /api/v1/: bearer tokens beside the browser session, same scoping as
+the pages (each router calls its app's permissions module)."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from liandong.accounts.api import BearerAuth
+from liandong.accounts.api import me_router as accounts_me_router
+from liandong.accounts.api import router as accounts_router
+from liandong.core import api_errors
+from liandong.core.api import router as core_router
+from liandong.organizations.api import router as organizations_router
+from liandong.workers.api import router as workers_router
+
+api = NinjaAPI(
+    title="联动 Liandong API",
+    version="1",
+    description="工会联席会议与职工服务平台接口。认证：POST /api/v1/auth/token 取得令牌，"
+    "之后在请求头中携带 `Authorization: Bearer <token>`。",
+    auth=[BearerAuth(), django_auth],
+    urls_namespace="api",
+    docs_url=None,
+    renderer=api_errors.Utf8JSONRenderer(),
+)
+api_errors.install(api)
+api.add_router("/auth/", accounts_router)
+api.add_router("/me", accounts_me_router)
+api.add_router("/organizations/", organizations_router)
+api.add_router("/workers/", workers_router)
+api.add_router("/audit-log/", core_router)

@@ -1,0 +1,99 @@
+"""Fixtures shared by every app's tests: a small world with two separate subtrees, so that
+each scoping test can ask "can A see B's record?"."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from liandong.accounts.models import Role, User
+from liandong.accounts.sms import MemoryBackend
+from liandong.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from liandong.organizations.models import Organization
+from liandong.organizations.services import organization_link_partner
+from liandong.organizations.tests.factories import (
+    EnterpriseFactory,
+    OrganizationFactory,
+    OutletFactory,
+    UnionFactory,
+)
+from liandong.workers.models import Worker
+from liandong.workers.tests.factories import WorkerFactory
+
+
+@dataclass
+class World:
+    """Province union P with two industry unions A and B. A has enterprise EA with outlet OA;
+    B has enterprise EB with outlet OB. Authority GOV is a partner of A. One worker at each
+    outlet, and an account for each role."""
+
+    province: Organization
+    union_a: Organization
+    union_b: Organization
+    enterprise_a: Organization
+    enterprise_b: Organization
+    outlet_a: Organization
+    outlet_b: Organization
+    authority: Organization
+    worker_a: Worker
+    worker_b: Worker
+    users: dict[str, User]
+
+
+@pytest.fixture(autouse=True)
+def _clean_sms_outbox() -> None:
+    MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    province = UnionFactory(name="甘肃省总工会", code="W-P", level=Organization.Level.PROVINCE)
+    union_a = UnionFactory(name="甲产业工会", code="W-A", parent=province)
+    union_b = UnionFactory(name="乙产业工会", code="W-B", parent=province)
+    enterprise_a = EnterpriseFactory(name="甲快递公司", code="W-EA", parent=union_a)
+    enterprise_b = EnterpriseFactory(name="乙快递公司", code="W-EB", parent=union_b, city="天水")
+    outlet_a = OutletFactory(name="甲快递城关网点", code="W-OA", parent=enterprise_a)
+    outlet_b = OutletFactory(name="乙快递秦州网点", code="W-OB", parent=enterprise_b, city="天水")
+    authority = OrganizationFactory(name="省邮政管理局", code="W-GOV", kind=Organization.Kind.AUTHORITY)
+    organization_link_partner(actor=None, union=union_a, partner=authority)
+    worker_a = WorkerFactory(name="王甲", employer=outlet_a, id_number="620102198403152712",
+                             mobile="13919310001")
+    worker_b = WorkerFactory(name="李乙", employer=outlet_b)
+    users = {
+        "province_admin": UserFactory(username="province_admin", role=Role.UNION_ADMIN, organization=province),
+        "admin_a": UserFactory(username="admin_a", role=Role.UNION_ADMIN, organization=union_a),
+        "staff_a": UserFactory(username="staff_a", role=Role.UNION_STAFF, organization=union_a),
+        "staff_b": UserFactory(username="staff_b", role=Role.UNION_STAFF, organization=union_b),
+        "liaison": UserFactory(username="liaison", role=Role.LIAISON, organization=authority),
+        "enterprise_a": UserFactory(username="ent_a", role=Role.ENTERPRISE_UNION, organization=enterprise_a),
+        "judge": UserFactory(username="judge", role=Role.JUDGE),
+        "worker_a": UserFactory(username="w_a", role=Role.WORKER),
+    }
+    worker_a.user = users["worker_a"]
+    worker_a.save(update_fields=["user"])
+    return World(province, union_a, union_b, enterprise_a, enterprise_b, outlet_a, outlet_b, authority,
+                 worker_a, worker_b, users)
+
+
+@pytest.fixture
+def login(client: Client):  # noqa: ANN201
+    """``login(user)`` signs the test client in as ``user`` and returns the client."""
+
+    def _login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_token(client: Client):  # noqa: ANN201
+    """``api_token(user)`` returns a bearer header dict for ``user`` (through the real endpoint)."""
+
+    def _token(user: User) -> dict[str, str]:
+        response = client.post("/api/v1/auth/token", {"username": user.username, "password": TEST_PASSWORD},
+                               content_type="application/json")
+        assert response.status_code == 200, response.content
+        return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
+
+    return _token

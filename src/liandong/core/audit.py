@@ -1,0 +1,58 @@
+"""The audit log: who did what to which record, when, from where, with before/after."""
+
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import models
+
+from liandong.core.models import AuditLog
+
+request_context: ContextVar[dict[str, Any] | None] = ContextVar("request_context", default=None)
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    target_repr: str = "",
+) -> AuditLog:
+    """Append one entry. ``changes`` must never hold unmasked personal data."""
+    context = request_context.get() or {}
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    entry = AuditLog(
+        actor=actor if is_user else None,
+        actor_repr=(actor.get_username() if is_user else "") or "system",
+        organization_id=getattr(actor, "organization_id", None) if is_user else None,
+        action=action,
+        changes=changes or {},
+        ip_address=context.get("ip"),
+        request_id=context.get("request_id", ""),
+    )
+    if target is not None:
+        entry.target_type = target._meta.label_lower
+        entry.target_id = str(target.pk)
+        entry.target_repr = (target_repr or str(target))[:200]
+    else:
+        entry.target_repr = target_repr[:200]
+    entry.save()
+    return entry
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """Plain values of ``fields`` for a before/after comparison."""
+    values = {}
+    for name in fields:
+        value = getattr(instance, name)
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif value is not None and not isinstance(value, str | int | float | bool):
+            value = str(value)
+        values[name] = value
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{"field": [old, new]}`` for every field that changed."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}

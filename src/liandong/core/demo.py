@@ -1,0 +1,24 @@
+"""Loading the demo scenario: each app may have a ``demo`` module with ``load(ctx)``; they run
+in INSTALLED_APPS order and share ``ctx`` (organizations by code, the demo worker, logins).
+Every loader is idempotent."""
+
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+
+# Accounts need the workers (the demo worker's login), so they come last.
+LAST = ["liandong.accounts"]
+
+
+def demo_load() -> dict[str, Any]:
+    ctx: dict[str, Any] = {}
+    names = [c.name for c in apps.get_app_configs() if c.name.startswith("liandong.") and c.name != __package__]
+    names = [n for n in names if n not in LAST] + LAST
+    with transaction.atomic():
+        for name in names:
+            if find_spec(f"{name}.demo") is not None:
+                import_module(f"{name}.demo").load(ctx)
+    return ctx

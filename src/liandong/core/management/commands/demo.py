@@ -1,0 +1,26 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from liandong.core.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo scenario, print one login per role, and serve on 127.0.0.1."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
+
+    def handle(self, *args: object, port: int, no_serve: bool, **options: object) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        ctx = demo_load()
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。登录账号（每个角色一个）："))
+        width = max(len(login[1]) for login in ctx["logins"])
+        for role, username, password, where in ctx["logins"]:
+            self.stdout.write(f"  {role:<8}  {username:<{width}}  密码 {password}  {where}")
+        self.stdout.write(f"工作人员登录： http://127.0.0.1:{port}/accounts/login/")
+        self.stdout.write(f"职工手机号登录：http://127.0.0.1:{port}/accounts/login/worker/ （验证码写入 var/sms-outbox.log）")
+        if not no_serve:
+            call_command("serve", port=port)

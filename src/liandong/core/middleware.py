@@ -1,0 +1,37 @@
+import secrets
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from liandong.core.audit import request_context
+
+
+class RequestContextMiddleware:
+    """Give every request an id and remember its client address for the audit log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request.headers.get("X-Request-Id", "")[:32] or secrets.token_hex(8)
+        ip = request.META.get("REMOTE_ADDR") or None
+        token = request_context.set({"ip": ip, "request_id": request_id})
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
+        response["X-Request-Id"] = request_id
+        return response
+
+
+class NoStoreMiddleware:
+    """Pages and API answers of a logged-in user may show personal data: never cache them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/static/") and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

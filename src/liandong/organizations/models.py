@@ -1,0 +1,109 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from liandong.core.models import BaseModel
+
+# Every node's path is its ancestors' ids, each as a fixed-width block of digits, so that
+# "everything under X" is one range scan on an indexed column: path >= X.path and
+# path < successor(X.path). Digits compare the same way under every collation, which keeps
+# the range correct on SQLite (BINARY) and on PostgreSQL (any locale).
+PATH_STEP = 10
+
+
+def path_segment(pk: int) -> str:
+    return str(pk).zfill(PATH_STEP)
+
+
+def path_successor(path: str) -> str:
+    """The smallest digit string of the same length that is greater than ``path``."""
+    return str(int(path) + 1).zfill(len(path))
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Rows whose ``field`` lies in the subtree rooted at ``path`` (the root included)."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path_successor(path)})
+
+
+class Organization(BaseModel):
+    """A node of the tree: a union at any level, a government industry authority, an
+    industry association, an enterprise or platform, or a franchise outlet.
+
+    Unions form the hierarchy 全国总工会 › 省总工会 › 产业工会 › 市/县总工会 › 街道 › 基层工会;
+    an enterprise hangs under the union that covers it, and its outlets under it. Partner
+    bodies (authorities, associations) are roots of their own and are linked to the unions
+    they work with through ``partners``.
+    """
+
+    class Kind(models.TextChoices):
+        UNION = "union", _("工会")
+        UNION_FEDERATION = "federation", _("行业工会联合会")
+        AUTHORITY = "authority", _("行业主管部门")
+        ASSOCIATION = "association", _("行业协会")
+        ENTERPRISE = "enterprise", _("企业")
+        OUTLET = "outlet", _("网点")
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("全国")
+        PROVINCE = "province", _("省级")
+        INDUSTRY = "industry", _("产业")
+        CITY = "city", _("市/县")
+        STREET = "street", _("街道")
+        GRASSROOTS = "grassroots", _("基层")
+
+    class UnionStatus(models.TextChoices):
+        NONE = "none", _("未建会")
+        FOUNDED = "founded", _("已建会")
+        COVERED = "covered", _("联合建会覆盖")
+
+    name = models.CharField(_("名称"), max_length=120)
+    short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, db_index=True)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    industry = models.CharField(_("行业"), max_length=40, blank=True)
+    city = models.CharField(_("城市"), max_length=40, blank=True, db_index=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    union_status = models.CharField(
+        _("建会状态"),
+        max_length=16,
+        choices=UnionStatus.choices,
+        default=UnionStatus.NONE,
+    )
+    union_founded_on = models.DateField(_("建会日期"), null=True, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    partners = models.ManyToManyField(
+        "self", symmetrical=True, blank=True, verbose_name=_("合作单位")
+    )
+    # Direct counts of this node's workers, kept current by the workers services in the
+    # same transaction as the write, so that coverage over a province is a sum over
+    # organizations (~20k rows) rather than a scan of a million workers.
+    worker_count = models.PositiveIntegerField(default=0, editable=False)
+    member_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [models.Index(fields=["kind", "path"], name="org_kind_path_idx")]
+        verbose_name = _("组织")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids of the nodes above this one, root first, read off the path (no query)."""
+        step = PATH_STEP
+        return [int(self.path[i : i + step]) for i in range(0, len(self.path) - step, step)]
+
+    @property
+    def is_union(self) -> bool:
+        return self.kind in {self.Kind.UNION, self.Kind.UNION_FEDERATION}
+
+    @property
+    def has_union(self) -> bool:
+        return self.is_union or self.union_status != self.UnionStatus.NONE

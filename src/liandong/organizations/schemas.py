@@ -1,0 +1,56 @@
+from ninja import Schema
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    code: str
+    kind: str
+    kind_label: str
+    level: str
+    parent_id: int | None
+    depth: int
+    industry: str
+    city: str
+    union_status: str
+    union_status_label: str
+    union_founded_on: str | None
+    worker_count: int
+    member_count: int
+
+    @staticmethod
+    def resolve_kind_label(obj: object) -> str:
+        return str(obj.get_kind_display())  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_union_status_label(obj: object) -> str:
+        return str(obj.get_union_status_display())  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_union_founded_on(obj: object) -> str | None:
+        value = obj.union_founded_on  # type: ignore[attr-defined]
+        return value.isoformat() if value else None
+
+
+class CoverageOut(Schema):
+    unions: int
+    enterprises: int
+    enterprises_with_union: int
+    enterprise_union_rate: float | None
+    outlets: int
+    outlets_reached: int
+    outlet_reach_rate: float | None
+    workers: int
+    members: int
+    membership_rate: float | None
+
+
+class OrganizationDetailOut(OrganizationOut):
+    coverage: CoverageOut
+    partner_ids: list[int]
+
+
+class OrganizationPage(Schema):
+    items: list[OrganizationOut]
+    next_cursor: int | None

@@ -1,0 +1,203 @@
+"""Settings for every environment.
+
+Production differs from the demo only through environment variables (see README,
+"Configuration"): there is deliberately no production.py.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("LIANDONG_DATA_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = env_bool("LIANDONG_DEBUG")
+
+SECRET_KEY = os.environ.get("LIANDONG_SECRET_KEY", "")
+FIELD_KEY = os.environ.get("LIANDONG_FIELD_KEY", "")
+if not SECRET_KEY or not FIELD_KEY:
+    # The demo and tests run without configuration; keys are then generated once and kept
+    # in the data dir so that encrypted personal data stays readable across restarts.
+    from liandong.core.keys import load_or_create_keys
+
+    _keys = load_or_create_keys(DATA_DIR)
+    SECRET_KEY = SECRET_KEY or _keys["secret_key"]
+    FIELD_KEY = FIELD_KEY or _keys["field_key"]
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LIANDONG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("LIANDONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "liandong.core",
+    "liandong.accounts",
+    "liandong.organizations",
+    "liandong.workers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "liandong.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liandong.accounts.middleware.SessionIdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "liandong.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "liandong.urls"
+WSGI_APPLICATION = "liandong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "liandong.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# SQLite (WAL) is the embedded default; PostgreSQL through DATABASE_URL in production.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'liandong.sqlite3'}",
+        conn_max_age=int(os.environ.get("LIANDONG_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE makes every transaction take the write lock up front, so that two
+        # writers never both read-then-upgrade and fail with "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            " PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
+        ),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "liandong.accounts.backends.WorkerMobileBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+CACHES = {
+    # A database cache is shared by every gunicorn worker, which the login throttle needs.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "liandong_cache",
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploads: rosters up to 20 MB; anything larger is refused before parsing.
+LIANDONG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Sessions: 30 minutes idle, 12 hours absolute (ASVS 7.3).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+LIANDONG_SESSION_IDLE_SECONDS = 30 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Security headers; HTTPS-only settings switch on with LIANDONG_HTTPS=1 (behind nginx + TLS).
+HTTPS = env_bool("LIANDONG_HTTPS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+
+# Login throttling: 5 failures per account (or 20 per IP) in 30 minutes lock it for 30 minutes.
+LIANDONG_LOGIN_FAILURE_LIMIT = 5
+LIANDONG_LOGIN_IP_FAILURE_LIMIT = 20
+LIANDONG_LOGIN_LOCK_SECONDS = 30 * 60
+LIANDONG_OTP_TTL = timedelta(minutes=5)
+LIANDONG_OTP_RESEND_SECONDS = 60
+
+# One-time codes for workers go out through a pluggable SMS backend.
+LIANDONG_SMS_BACKEND = os.environ.get("LIANDONG_SMS_BACKEND", "liandong.accounts.sms.FileBackend")
+LIANDONG_SMS_FILE = DATA_DIR / "sms-outbox.log"
+
+EMAIL_BACKEND = os.environ.get("LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LIANDONG_BENCH = env_bool("LIANDONG_BENCH")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LIANDONG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if not FIELD_KEY or len(FIELD_KEY) < 32:
+    raise ImproperlyConfigured("LIANDONG_FIELD_KEY must be at least 32 characters.")

@@ -1,0 +1,17 @@
+"""Test settings: the same as base, with fast hashing and an in-memory SMS outbox."""
+
+import os
+import tempfile
+
+os.environ.setdefault("LIANDONG_DATA_DIR", tempfile.mkdtemp(prefix="liandong-test-"))
+
+from liandong.settings.base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LIANDONG_SMS_BACKEND = "liandong.accounts.sms.MemoryBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True

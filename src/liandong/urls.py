@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from liandong.api import api
+
+urlpatterns = [
+    path("", include("liandong.core.urls")),
+    path("accounts/", include("liandong.accounts.urls")),
+    path("organizations/", include("liandong.organizations.urls")),
+    path("workers/", include("liandong.workers.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,108 @@
+import tempfile
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from liandong.core.paging import page_by_id
+from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.workers.exporting import workers_export
+from liandong.workers.importing import roster_import
+from liandong.workers.models import RosterImport, WorkerType
+from liandong.workers.permissions import (
+    can_export_workers,
+    can_manage_roster,
+    can_view_worker_pii,
+    roster_imports_visible_to,
+    workers_visible_to,
+)
+from liandong.workers.schemas import RevealIn, RosterImportOut, WorkerOut, WorkerPage, WorkerPiiOut
+from liandong.workers.selectors import WorkerFilters, worker_list
+from liandong.workers.services import worker_reveal
+
+router = Router(tags=["workers"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkerQuery(Schema):
+    q: str = ""
+    employer: str = ""
+    worker_type: WorkerType | None = None
+    city: str = ""
+    organization: int | None = None
+    member: bool | None = None
+    cursor: int | None = None
+    limit: int = 20
+
+
+def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
+    organization = None
+    if query.organization is not None:
+        organization = get_object_or_404(organizations_visible_to(request.user), pk=query.organization)
+    return WorkerFilters(
+        q=query.q, employer=query.employer, worker_type=query.worker_type or "", city=query.city,
+        organization=organization, member=query.member,
+    )
+
+
+@router.get("/", response=WorkerPage, url_name="worker-list", operation_id="workers_list")
+def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> dict:
+    """Workers the caller may see, newest first; page with ``next_cursor``."""
+    workers = worker_list(visible=workers_visible_to(request.user), filters=filters_from(request, query),
+                          user=request.user)
+    page = page_by_id(workers, cursor=query.cursor, size=query.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/export", url_name="worker-export", operation_id="workers_export",
+            response={200: None}, openapi_extra={"responses": {200: {"content": {XLSX: {}}}}})
+def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileResponse:
+    """The filtered list as xlsx, personal data masked."""
+    if not can_export_workers(request.user):
+        raise PermissionDenied
+    workers = worker_list(visible=workers_visible_to(request.user), filters=filters_from(request, query),
+                          user=request.user)
+    stream = tempfile.TemporaryFile()
+    workers_export(actor=request.user, workers=workers, stream=stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)
+
+
+@router.get("/{int:worker_id}", response=WorkerOut, url_name="worker-detail", operation_id="workers_detail")
+def worker_detail(request: HttpRequest, worker_id: int) -> object:
+    return get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id)
+
+
+@router.post("/{int:worker_id}/reveal", response=WorkerPiiOut, url_name="worker-reveal",
+             operation_id="workers_reveal")
+def reveal_worker(request: HttpRequest, worker_id: int, payload: RevealIn) -> dict:
+    """The full ID and mobile numbers, for roles that must act on them. Written to the audit log."""
+    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id)
+    if not can_view_worker_pii(request.user, worker):
+        raise PermissionDenied
+    return {"id": worker.pk, **worker_reveal(actor=request.user, worker=worker, purpose=payload.purpose)}
+
+
+@router.post("/imports", response=RosterImportOut, url_name="roster-import", operation_id="workers_import")
+def import_roster(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    organization: Form[int],
+    dry_run: Form[bool] = False,
+    skip_invalid: Form[bool] = False,
+) -> RosterImport:
+    """Import a roster workbook (xlsx) into an organization's subtree. See README for columns."""
+    target = get_object_or_404(organizations_in_scope(request.user), pk=organization)
+    if not can_manage_roster(request.user, target):
+        raise PermissionDenied
+    return roster_import(actor=request.user, organization=target, file=file, filename=file.name or "",
+                         dry_run=dry_run, skip_invalid=skip_invalid)
+
+
+@router.get("/imports/{int:import_id}", response=RosterImportOut, url_name="roster-import-detail",
+            operation_id="workers_import_detail")
+def import_detail(request: HttpRequest, import_id: int) -> RosterImport:
+    return get_object_or_404(roster_imports_visible_to(request.user), pk=import_id)

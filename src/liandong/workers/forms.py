@@ -1,0 +1,51 @@
+from django import forms
+from django.db.models import QuerySet
+
+from liandong.organizations.models import Organization
+from liandong.workers.models import WorkerType
+
+MEMBER_CHOICES = [("", "全部"), ("yes", "会员"), ("no", "非会员")]
+# A province has thousands of units; the drop-down lists the first ones in tree order and
+# validation still accepts any unit of the scope (the org page links here with ?organization=).
+CHOICES_SHOWN = 300
+
+
+def limit_choices(field: forms.ModelChoiceField, organizations: QuerySet[Organization], selected: object) -> None:
+    field.queryset = organizations
+    shown = list(organizations.order_by("path")[:CHOICES_SHOWN])
+    if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in shown):
+        shown += list(organizations.filter(pk=selected))
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = empty + [(o.pk, f"{'　' * o.depth}{o.name}") for o in shown]
+
+
+class WorkerFilterForm(forms.Form):
+    q = forms.CharField(label="姓名 / 手机尾号", max_length=40, required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "姓名、手机尾号 4 位或完整号码"}))
+    employer = forms.CharField(label="工作单位", max_length=60, required=False)
+    worker_type = forms.ChoiceField(label="职工类型", choices=[("", "全部"), *WorkerType.choices], required=False)
+    city = forms.CharField(label="城市", max_length=40, required=False)
+    organization = forms.ModelChoiceField(label="组织范围", queryset=Organization.objects.none(), required=False,
+                                          empty_label="我的全部范围")
+    member = forms.ChoiceField(label="会籍", choices=MEMBER_CHOICES, required=False)
+
+    def __init__(self, *args: object, organizations: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if organizations is not None:
+            limit_choices(self.fields["organization"], organizations, self.data.get("organization"))  # type: ignore[arg-type]
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label="名册文件（.xlsx）")
+    organization = forms.ModelChoiceField(label="导入到", queryset=Organization.objects.none())
+    dry_run = forms.BooleanField(label="仅校验，不写入（试导入）", required=False)
+    skip_invalid = forms.BooleanField(label="跳过有错误的行，只导入正确的行", required=False)
+
+    def __init__(self, *args: object, organizations: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if organizations is not None:
+            limit_choices(self.fields["organization"], organizations, self.data.get("organization"))  # type: ignore[arg-type]
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(label="查看原因", max_length=200, required=False)

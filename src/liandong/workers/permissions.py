@@ -1,0 +1,47 @@
+"""Who may see, change, unmask, import and export workers. Pages and API both use these."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from liandong.accounts.permissions import PII_ROLES, ROSTER_ROLES, acts_for_organization, is_worker
+from liandong.organizations.models import Organization, subtree_q
+from liandong.workers.models import RosterImport, Worker
+
+
+def workers_visible_to(user: Any) -> QuerySet[Worker]:
+    """Staff: workers employed anywhere in their subtree. A worker: only themself.
+    A partner liaison's body employs no one, so it sees no worker here."""
+    if is_worker(user):
+        return Worker.objects.filter(user=user)
+    if acts_for_organization(user):
+        return Worker.objects.filter(subtree_q(user.organization.path, "employer__path"))
+    return Worker.objects.none()
+
+
+def can_view_worker_pii(user: Any, worker: Worker) -> bool:
+    """Unmasked ID and mobile: the worker themself, or roster staff over the worker's employer."""
+    if is_worker(user):
+        return worker.user_id == user.pk
+    return (
+        acts_for_organization(user)
+        and user.role in PII_ROLES
+        and worker.employer.path.startswith(user.organization.path)
+    )
+
+
+def can_manage_roster(user: Any, organization: Organization | None = None) -> bool:
+    """Import into, or edit workers of, ``organization`` (or anywhere, when None)."""
+    if not (acts_for_organization(user) and user.role in ROSTER_ROLES):
+        return False
+    return organization is None or organization.path.startswith(user.organization.path)
+
+
+def can_export_workers(user: Any) -> bool:
+    return acts_for_organization(user)
+
+
+def roster_imports_visible_to(user: Any) -> QuerySet[RosterImport]:
+    if not can_manage_roster(user):
+        return RosterImport.objects.none()
+    return RosterImport.objects.filter(subtree_q(user.organization.path, "organization__path"))

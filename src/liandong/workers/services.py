@@ -1,0 +1,219 @@
+"""Writes to the worker roster. Every write keeps the employer's counts and the audit log."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from liandong.core import crypto
+from liandong.core.audit import audit_log, diff, snapshot
+from liandong.core.identity import id_number_gender, validate_id_number, validate_mobile
+from liandong.core.masking import mask_id_number, mask_mobile
+from liandong.organizations.models import Organization
+from liandong.workers.models import Worker, WorkerType
+
+AUDITED_FIELDS = [
+    "name", "gender", "id_number_masked", "mobile_masked", "employer", "occupation",
+    "worker_type", "joined_union_on",
+]
+EMPLOYER_KINDS = {Organization.Kind.ENTERPRISE, Organization.Kind.OUTLET}
+
+# Keywords of the 职业 column, in the order they are tried.
+_OCCUPATION_KEYWORDS = [
+    (WorkerType.RIDER, ("骑手", "外卖", "配送员", "送餐")),
+    (WorkerType.COURIER, ("快递", "快件", "揽投", "分拣", "投递")),
+    (WorkerType.DRIVER, ("网约车", "出租", "代驾")),
+    (WorkerType.TRUCKER, ("货车", "卡车", "货运", "司机")),
+    (WorkerType.BEAUTICIAN, ("美发", "理发", "美容", "美甲", "发型", "养生", "技师")),
+]
+
+
+def classify_occupation(occupation: str) -> str:
+    for worker_type, keywords in _OCCUPATION_KEYWORDS:
+        if any(k in occupation for k in keywords):
+            return worker_type
+    return WorkerType.OTHER
+
+
+def id_number_digest(id_number: str) -> str:
+    return crypto.blind_index("id_number", id_number)
+
+
+def mobile_digest(mobile: str) -> str:
+    return crypto.blind_index("mobile", mobile)
+
+
+@dataclass(frozen=True)
+class SealedIdentity:
+    """The stored forms of an ID number and a mobile number."""
+
+    id_number_cipher: str
+    id_number_digest: str
+    id_number_masked: str
+    mobile_cipher: str
+    mobile_digest: str
+    mobile_masked: str
+    mobile_tail: str
+
+    @classmethod
+    def seal(cls, *, id_number: str, mobile: str) -> "SealedIdentity":
+        return cls(
+            id_number_cipher=crypto.encrypt(id_number),
+            id_number_digest=id_number_digest(id_number),
+            id_number_masked=mask_id_number(id_number),
+            mobile_cipher=crypto.encrypt(mobile),
+            mobile_digest=mobile_digest(mobile),
+            mobile_masked=mask_mobile(mobile),
+            mobile_tail=mobile[-4:],
+        )
+
+    def apply(self, worker: Worker) -> None:
+        for name, value in self.__dict__.items():
+            setattr(worker, name, value)
+
+
+def _check_employer(employer: Organization) -> None:
+    if employer.kind not in EMPLOYER_KINDS:
+        raise ValidationError({"employer": "工作单位必须是企业或网点"}, code="employer_kind")
+
+
+def _bump_counts(organization_id: int, workers: int, members: int) -> None:
+    Organization.objects.filter(pk=organization_id).update(
+        worker_count=F("worker_count") + workers, member_count=F("member_count") + members
+    )
+
+
+@transaction.atomic
+def worker_register(
+    *,
+    actor: Any,
+    name: str,
+    id_number: str,
+    mobile: str,
+    employer: Organization,
+    gender: str = "",
+    occupation: str = "",
+    joined_union_on: date | None = None,
+) -> Worker:
+    """Add a worker to the roster. The ID and mobile numbers must not be registered yet."""
+    errors: dict[str, list[str]] = {}
+    try:
+        id_number = validate_id_number(id_number)
+    except ValidationError as error:
+        errors["id_number"] = error.messages
+    try:
+        mobile = validate_mobile(mobile)
+    except ValidationError as error:
+        errors["mobile"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    _check_employer(employer)
+    sealed = SealedIdentity.seal(id_number=id_number, mobile=mobile)
+    if Worker.objects.filter(id_number_digest=sealed.id_number_digest).exists():
+        raise ValidationError({"id_number": "该身份证号已登记"}, code="id_number_taken")
+    if Worker.objects.filter(mobile_digest=sealed.mobile_digest).exists():
+        raise ValidationError({"mobile": "该手机号已被其他职工登记"}, code="mobile_taken")
+    worker = Worker(
+        name=name.strip(),
+        gender=gender or id_number_gender(id_number),
+        employer=employer,
+        city=employer.city,
+        occupation=occupation.strip(),
+        worker_type=classify_occupation(occupation),
+        joined_union_on=joined_union_on,
+    )
+    sealed.apply(worker)
+    worker.full_clean()
+    worker.save()
+    _bump_counts(employer.pk, 1, 1 if joined_union_on else 0)
+    audit_log(actor=actor, action="workers.created", target=worker,
+              changes=diff({}, snapshot(worker, AUDITED_FIELDS)))
+    return worker
+
+
+@transaction.atomic
+def worker_update(
+    *,
+    actor: Any,
+    worker: Worker,
+    name: str | None = None,
+    mobile: str | None = None,
+    employer: Organization | None = None,
+    occupation: str | None = None,
+    joined_union_on: date | None | type[...] = ...,
+) -> Worker:
+    """Change a worker's roster entry; counts move with the employer and membership."""
+    before = snapshot(worker, AUDITED_FIELDS)
+    old_employer_id, was_member = worker.employer_id, worker.is_member
+    if name is not None:
+        worker.name = name.strip()
+    if mobile is not None:
+        mobile = validate_mobile(mobile)
+        digest = mobile_digest(mobile)
+        if digest != worker.mobile_digest:
+            if Worker.objects.filter(mobile_digest=digest).exclude(pk=worker.pk).exists():
+                raise ValidationError({"mobile": "该手机号已被其他职工登记"}, code="mobile_taken")
+            worker.mobile_cipher = crypto.encrypt(mobile)
+            worker.mobile_digest = digest
+            worker.mobile_masked = mask_mobile(mobile)
+            worker.mobile_tail = mobile[-4:]
+    if employer is not None:
+        _check_employer(employer)
+        worker.employer = employer
+        worker.city = employer.city
+    if occupation is not None:
+        worker.occupation = occupation.strip()
+        worker.worker_type = classify_occupation(worker.occupation)
+    if joined_union_on is not ...:
+        worker.joined_union_on = joined_union_on  # type: ignore[assignment]
+    worker.full_clean()
+    worker.save()
+    if worker.employer_id != old_employer_id:
+        _bump_counts(old_employer_id, -1, -1 if was_member else 0)
+        _bump_counts(worker.employer_id, 1, 1 if worker.is_member else 0)
+    elif worker.is_member != was_member:
+        _bump_counts(worker.employer_id, 0, 1 if worker.is_member else -1)
+    changes = diff(before, snapshot(worker, AUDITED_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="workers.updated", target=worker, changes=changes)
+    return worker
+
+
+def worker_reveal(*, actor: Any, worker: Worker, purpose: str = "") -> dict[str, str]:
+    """The full ID and mobile numbers, for someone who must act on them. Always audited.
+
+    Callers check ``permissions.can_view_worker_pii`` first.
+    """
+    audit_log(actor=actor, action="workers.pii_viewed", target=worker,
+              changes={"fields": ["id_number", "mobile"], "purpose": purpose[:200]})
+    return {
+        "id_number": crypto.decrypt(worker.id_number_cipher),
+        "mobile": crypto.decrypt(worker.mobile_cipher),
+    }
+
+
+def worker_recount(*, organization_ids: list[int] | None = None) -> int:
+    """Recompute the stored worker and member counts from the roster (after bulk imports or
+    to repair drift); returns the number of organizations updated."""
+    from django.db.models import Count, Q
+
+    queryset = Organization.objects.all()
+    if organization_ids is not None:
+        queryset = queryset.filter(pk__in=organization_ids)
+    counts = {
+        row["employer_id"]: row
+        for row in Worker.objects.filter(employer__in=queryset)
+        .values("employer_id")
+        .annotate(workers=Count("id"), members=Count("id", filter=Q(joined_union_on__isnull=False)))
+    }
+    updated = 0
+    for organization in queryset.only("id", "worker_count", "member_count"):
+        row = counts.get(organization.pk, {"workers": 0, "members": 0})
+        if (organization.worker_count, organization.member_count) != (row["workers"], row["members"]):
+            organization.worker_count, organization.member_count = row["workers"], row["members"]
+            organization.save(update_fields=["worker_count", "member_count"])
+            updated += 1
+    return updated

@@ -1,0 +1,177 @@
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from liandong.accounts.permissions import is_worker
+from liandong.core.paging import page_by_id
+from liandong.organizations.models import Organization
+from liandong.organizations.permissions import organizations_in_scope
+from liandong.workers.exporting import workers_export
+from liandong.workers.models import Worker
+from liandong.workers.forms import RevealForm, RosterUploadForm, WorkerFilterForm
+from liandong.workers.importing import roster_import, roster_report_xlsx, roster_template_xlsx
+from liandong.workers.permissions import (
+    can_export_workers,
+    can_manage_roster,
+    can_view_worker_pii,
+    roster_imports_visible_to,
+    workers_visible_to,
+)
+from liandong.workers.selectors import WorkerFilters, worker_list
+from liandong.workers.services import worker_reveal
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Units offered in the filter and upload forms: unions and enterprises of one's subtree
+# (outlets are reached through their enterprise).
+SCOPE_KINDS = [Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION, Organization.Kind.ENTERPRISE]
+
+
+def _scope_choices(user: object) -> QuerySet[Organization]:
+    return organizations_in_scope(user).filter(kind__in=SCOPE_KINDS)
+
+
+def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | None]:
+    """The list's filter form and what it asks for (None when the form has errors)."""
+    form = WorkerFilterForm(request.GET or None, organizations=_scope_choices(request.user))
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    member = {"yes": True, "no": False}.get(data.get("member") or "")
+    return form, WorkerFilters(
+        q=data.get("q") or "", employer=data.get("employer") or "",
+        worker_type=data.get("worker_type") or "", city=data.get("city") or "",
+        organization=data.get("organization"), member=member,
+    )
+
+
+def _filtered(request: HttpRequest, filters: WorkerFilters | None) -> QuerySet[Worker]:
+    if filters is None:
+        return Worker.objects.none()
+    return worker_list(visible=workers_visible_to(request.user), filters=filters, user=request.user)
+
+
+@login_required
+def worker_list_view(request: HttpRequest) -> HttpResponse:
+    if is_worker(request.user):
+        return redirect("workers:me")
+    if not can_export_workers(request.user):
+        raise PermissionDenied
+    form, filters = _filters(request)
+    workers = _filtered(request, filters)
+    try:
+        cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
+    except ValueError:
+        cursor = None
+    page = page_by_id(workers, cursor=cursor)
+    query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
+    return render(request, "workers/worker_list.html", {
+        "form": form,
+        "page": page,
+        "query": urlencode(query),
+        "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
+        "is_first_page": cursor is None,
+        "can_import": can_manage_roster(request.user),
+    })
+
+
+@login_required
+def worker_export_view(request: HttpRequest) -> HttpResponse:
+    if not can_export_workers(request.user):
+        raise PermissionDenied
+    _, filters = _filters(request)
+    workers = _filtered(request, filters)
+    stream = tempfile.TemporaryFile()
+    workers_export(actor=request.user, workers=workers, stream=stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)
+
+
+def _worker_page(request: HttpRequest, worker_id: int, *, revealed: dict[str, str] | None = None) -> HttpResponse:
+    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id)
+    return render(request, "workers/worker_detail.html", {
+        "worker": worker,
+        "revealed": revealed,
+        "can_reveal": can_view_worker_pii(request.user, worker),
+        "reveal_form": RevealForm(),
+    })
+
+
+@login_required
+def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _worker_page(request, pk)
+
+
+@login_required
+@require_POST
+def worker_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full ID and mobile numbers once, for this response only; audited."""
+    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=pk)
+    if not can_view_worker_pii(request.user, worker):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
+    revealed = worker_reveal(actor=request.user, worker=worker, purpose=purpose)
+    return _worker_page(request, pk, revealed=revealed)
+
+
+@login_required
+def me_view(request: HttpRequest) -> HttpResponse:
+    """A worker's own record."""
+    if not is_worker(request.user):
+        return redirect("core:home")
+    worker = workers_visible_to(request.user).select_related("employer").first()
+    if worker is None:
+        raise PermissionDenied
+    return _worker_page(request, worker.pk)
+
+
+@login_required
+def roster_import_view(request: HttpRequest) -> HttpResponse:
+    if not can_manage_roster(request.user):
+        raise PermissionDenied
+    choices = _scope_choices(request.user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None, organizations=choices)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["organization"]
+        if not can_manage_roster(request.user, target):
+            raise PermissionDenied
+        upload = form.cleaned_data["file"]
+        record = roster_import(actor=request.user, organization=target, file=upload, filename=upload.name,
+                               dry_run=form.cleaned_data["dry_run"], skip_invalid=form.cleaned_data["skip_invalid"])
+        return redirect("workers:roster-import-detail", pk=record.pk)
+    recent = roster_imports_visible_to(request.user).select_related("organization")[:10]
+    return render(request, "workers/roster_import.html", {"form": form, "recent": recent})
+
+
+@login_required
+def roster_import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(roster_imports_visible_to(request.user).select_related("organization"), pk=pk)
+    return render(request, "workers/roster_import_detail.html", {
+        "record": record, "errors": record.errors[:200], "more_errors": max(0, len(record.errors) - 200),
+    })
+
+
+@login_required
+def roster_import_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(roster_imports_visible_to(request.user), pk=pk)
+    content = roster_report_xlsx(roster_import=record)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename=import-report-{record.pk}.xlsx"
+    return response
+
+
+@login_required
+def roster_template_view(request: HttpRequest) -> HttpResponse:
+    """An empty roster workbook with the expected headers."""
+    if not can_manage_roster(request.user):
+        raise PermissionDenied
+    response = HttpResponse(roster_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename=roster-template.xlsx"
+    return response
+
