@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from liandong.accounts.models import Role
 from liandong.accounts.permissions import acts_for_organization, can_browse_audit_log, is_worker
 from liandong.workers.permissions import can_manage_roster
 
@@ -14,6 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             "staff": acts_for_organization(user),
+            # A partner liaison's body employs no one on the roster; the menu hides the list.
+            "workers": acts_for_organization(user) and user.role != Role.LIAISON,
             "worker": is_worker(user),
             "roster": can_manage_roster(user),
             "audit": can_browse_audit_log(user),

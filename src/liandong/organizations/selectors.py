@@ -1,6 +1,6 @@
 from django.db.models import Count, Q, QuerySet, Sum
 
-from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.models import PATH_STEP, Organization, subtree_q
 
 
 def organization_subtree(*, root: Organization) -> QuerySet[Organization]:
@@ -30,6 +30,34 @@ def organization_coverage(*, root: Organization) -> dict[str, int]:
 
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+def organization_tree_with_totals(*, root: Organization, levels: int = 2, limit: int = 400) -> tuple[list[Organization], bool]:
+    """The ``levels`` levels below ``root`` in tree order, each node annotated with
+    ``subtree_workers`` and ``subtree_members`` (its own and everything under it).
+
+    Two queries whatever the size: the displayed nodes, then (path, counts) of the whole
+    subtree summed in one pass by each row's displayed ancestor, read off its path.
+    """
+    rows = list(
+        organization_subtree(root=root)
+        .filter(depth__gt=root.depth, depth__lte=root.depth + levels)
+        .order_by("path")[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    nodes = {node.path: node for node in rows[:limit]}
+    for node in nodes.values():
+        node.subtree_workers = node.subtree_members = 0
+    base = len(root.path)
+    for path, workers, members in organization_subtree(root=root).filter(depth__gt=root.depth).values_list(
+        "path", "worker_count", "member_count"
+    ).iterator(chunk_size=5000):
+        for level in range(1, levels + 1):
+            node = nodes.get(path[: base + level * PATH_STEP])
+            if node is not None:
+                node.subtree_workers += workers
+                node.subtree_members += members
+    return list(nodes.values()), truncated
 
 
 def organization_children_with_counts(*, parent: Organization) -> QuerySet[Organization]:

@@ -9,19 +9,27 @@ from liandong.organizations.permissions import organizations_visible_to
 from liandong.organizations.selectors import (
     organization_coverage,
     organization_search,
-    organization_subtree,
+    organization_tree_with_totals,
     percent,
 )
 
 TREE_LIMIT = 400
 
 
+def _rate_note(prefix: str, part: int, whole: int) -> str:
+    rate = percent(part, whole)
+    return f"{prefix} {rate}%" if rate is not None else f"{prefix} —"
+
+
 def _coverage_context(figures: dict[str, int]) -> dict[str, object]:
     return {
         **figures,
-        "enterprise_union_rate": percent(figures["enterprises_with_union"], figures["enterprises"]),
-        "outlet_reach_rate": percent(figures["outlets_reached"], figures["outlets"]),
-        "membership_rate": percent(figures["members"], figures["workers"]),
+        "enterprises_display": f"{figures['enterprises']:,}",
+        "outlets_display": f"{figures['outlets']:,}",
+        "enterprise_union_note": _rate_note("企业建会率", figures["enterprises_with_union"], figures["enterprises"]),
+        "outlet_reach_note": _rate_note("网点覆盖率", figures["outlets_reached"], figures["outlets"]),
+        "membership_note": _rate_note("入会率", figures["members"], figures["workers"]),
+        "unions_note": f"范围内工会组织 {figures['unions']:,} 个",
     }
 
 
@@ -37,18 +45,15 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tree: list[Organization] = []
     truncated = False
     if in_subtree:
-        rows = list(
-            organization_subtree(root=organization)
-            .filter(depth__lte=organization.depth + 2, depth__gt=organization.depth)
-            .order_by("path")[: TREE_LIMIT + 1]
-        )
-        truncated = len(rows) > TREE_LIMIT
-        tree = rows[:TREE_LIMIT]
+        tree, truncated = organization_tree_with_totals(root=organization, levels=2, limit=TREE_LIMIT)
+    coverage = _coverage_context(organization_coverage(root=organization))
     ancestors = visible.filter(pk__in=organization.ancestor_ids).order_by("depth")
     partners = visible.filter(partners=organization).order_by("kind", "name")
     return render(request, "organizations/organization_detail.html", {
         "organization": organization,
-        "coverage": _coverage_context(organization_coverage(root=organization)) if in_subtree else None,
+        # Partners see a union's aggregate figures, never the names below it.
+        "coverage": coverage if coverage["enterprises"] or coverage["workers"] or coverage["unions"] else None,
+        "in_subtree": in_subtree,
         "tree": tree,
         "truncated": truncated,
         "ancestors": ancestors,

@@ -38,7 +38,7 @@ def _scope_choices(user: object) -> QuerySet[Organization]:
 
 def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | None]:
     """The list's filter form and what it asks for (None when the form has errors)."""
-    form = WorkerFilterForm(request.GET or None, organizations=_scope_choices(request.user))
+    form = WorkerFilterForm(request.GET, organizations=_scope_choices(request.user))
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
