@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def _register_sqlite_functions(sender: object, connection: object, **kwargs: object) -> None:
+    if getattr(connection, "vendor", "") == "sqlite":
+        from liandong.core.audit import audit_purge_allowed
+
+        connection.connection.create_function(  # type: ignore[attr-defined]
+            "liandong_audit_purge_allowed", 0, lambda: int(audit_purge_allowed.get()), deterministic=False
+        )
 
 
 class CoreConfig(AppConfig):
     name = "liandong.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self) -> None:
+        connection_created.connect(_register_sqlite_functions, dispatch_uid="liandong_sqlite_functions")

@@ -8,6 +8,8 @@ from django.db import models
 from liandong.core.models import AuditLog
 
 request_context: ContextVar[dict[str, Any] | None] = ContextVar("request_context", default=None)
+# Opened only by ``liandong flush`` (see core/management/commands/flush.py).
+audit_purge_allowed: ContextVar[bool] = ContextVar("audit_purge_allowed", default=False)
 
 
 def audit_log(
