@@ -76,7 +76,7 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
-def login(client: Client):  # noqa: ANN201
+def login(client: Client):
     """``login(user)`` signs the test client in as ``user`` and returns the client."""
 
     def _login(user: User) -> Client:
@@ -87,7 +87,7 @@ def login(client: Client):  # noqa: ANN201
 
 
 @pytest.fixture
-def api_token(client: Client):  # noqa: ANN201
+def api_token(client: Client):
     """``api_token(user)`` returns a bearer header dict for ``user`` (through the real endpoint)."""
 
     def _token(user: User) -> dict[str, str]:

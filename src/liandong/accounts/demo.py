@@ -5,7 +5,7 @@ from typing import Any
 from liandong.accounts.models import Role, User
 from liandong.accounts.services import worker_account_ensure
 
-DEMO_PASSWORD = "lian-dong-2026"
+DEMO_PASSWORD = "lian-dong-2026"  # noqa: S105 - printed by `liandong demo` on purpose
 DEMO_ACCOUNTS = [
     ("gansu_admin", "李永红", Role.UNION_ADMIN, "GS-JMGH"),
     ("gansu_staff", "赵文静", Role.UNION_STAFF, "GS-JMGH"),

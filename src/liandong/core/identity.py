@@ -21,7 +21,7 @@ PROVINCE_CODES = {
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65", "71", "81", "82", "83",
 }
-_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff'\"‘’“”-]")  # noqa: RUF001
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff'\"‘’“”-]")
 
 
 def normalize_text(value: object) -> str:

@@ -56,6 +56,9 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
         verbose_name = _("操作日志")
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise TypeError("The audit log is append-only.")
@@ -63,6 +66,3 @@ class AuditLog(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit log is append-only.")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"

@@ -52,9 +52,8 @@ def load(ctx: dict[str, Any]) -> None:
         add(f"KD-{code}", name, K.ENTERPRISE, "LZ-KDGL", short_name=short, industry="快递", city="兰州",
             union_status=S.FOUNDED, union_founded_on=date(2025, 3, 18))
         for j, district in enumerate(LANZHOU_DISTRICTS[: 3 + i % 4]):
-            city = "兰州" if "县" not in district else "兰州"
             add(f"KD-{code}-{j + 1:02d}", f"{short}{district}网点", K.OUTLET, f"KD-{code}", industry="快递",
-                city=city, union_status=S.COVERED if j < 2 + i % 3 else S.NONE)
+                city="兰州", union_status=S.COVERED if j < 2 + i % 3 else S.NONE)
     # A courier company that has not founded a union yet, with its outlets.
     add("KD-XF", "兰州迅丰同城配送有限公司", K.ENTERPRISE, "LZ-KDGL", short_name="迅丰同城", industry="即时配送",
         city="兰州")

@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("LIANDONG_DATA_DIR", tempfile.mkdtemp(prefix="liandong-test-"))
 
-from liandong.settings.base import *  # noqa: E402, F403
+from liandong.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LIANDONG_SMS_BACKEND = "liandong.accounts.sms.MemoryBackend"

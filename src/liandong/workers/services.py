@@ -143,7 +143,7 @@ def worker_update(
     mobile: str | None = None,
     employer: Organization | None = None,
     occupation: str | None = None,
-    joined_union_on: date | None | type[...] = ...,
+    joined_union_on: date | type[...] | None = ...,
 ) -> Worker:
     """Change a worker's roster entry; counts move with the employer and membership."""
     before = snapshot(worker, AUDITED_FIELDS)

@@ -13,9 +13,9 @@ from liandong.core.paging import page_by_id
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.exporting import workers_export
-from liandong.workers.models import Worker
 from liandong.workers.forms import RevealForm, RosterUploadForm, WorkerFilterForm
 from liandong.workers.importing import roster_import, roster_report_xlsx, roster_template_xlsx
+from liandong.workers.models import Worker
 from liandong.workers.permissions import (
     can_export_workers,
     can_manage_roster,
@@ -86,7 +86,7 @@ def worker_export_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     _, filters = _filters(request)
     workers = _filtered(request, filters)
-    stream = tempfile.TemporaryFile()
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     workers_export(actor=request.user, workers=workers, stream=stream)
     stream.seek(0)
     return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)

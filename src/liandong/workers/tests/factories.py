@@ -7,7 +7,7 @@ from liandong.organizations.tests.factories import OutletFactory
 from liandong.workers.models import Worker
 from liandong.workers.services import worker_register
 
-_rng = random.Random(7)  # noqa: S311 - invented test people
+_rng = random.Random(7)
 
 
 class WorkerFactory(factory.Factory):
