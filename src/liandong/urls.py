@@ -9,3 +9,5 @@ urlpatterns = [
     path("workers/", include("liandong.workers.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler404 = "liandong.core.views.page_not_found"

@@ -5,6 +5,7 @@ from ninja.security import HttpBearer
 
 from liandong.accounts.models import User
 from liandong.accounts.services import api_token_issue, api_token_user, login_check
+from liandong.core.schemas import InputSchema
 
 router = Router(tags=["auth"])
 
@@ -17,7 +18,7 @@ class BearerAuth(HttpBearer):
         return user
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
 

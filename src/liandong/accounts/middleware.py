@@ -2,7 +2,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 
 
@@ -21,4 +21,9 @@ class SessionIdleTimeoutMiddleware:
             elif now - last > 60 or "last_seen" not in request.session:
                 # Written at most once a minute, to spare the session store.
                 request.session["last_seen"] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and "last_seen" not in session:
+            # The request that signed in: the idle clock starts now, not at the next request.
+            request.session["last_seen"] = int(time.time())
+        return response

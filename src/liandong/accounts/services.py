@@ -1,12 +1,14 @@
 """Signing in: staff passwords, worker one-time codes and passwords, API tokens."""
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,7 +19,8 @@ from liandong.accounts.models import ApiToken, OneTimeCode, Role, User
 from liandong.accounts.sms import send_sms
 from liandong.core import crypto
 from liandong.core.audit import audit_log
-from liandong.core.identity import validate_mobile
+from liandong.core.identity import normalize_code, validate_mobile
+from liandong.core.masking import mask_id_number, mask_mobile
 
 TOKEN_LIFETIME = timedelta(days=30)
 LOCKED_MESSAGE = "登录失败次数过多，账号已暂时锁定，请 30 分钟后再试"
@@ -28,21 +31,39 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
+def _login_name(username: str) -> tuple[str, str]:
+    """The name failures are counted under, and the form in which it may be logged.
+
+    A worker signs in with a mobile number that can be typed many ways (+86, spaces, dashes,
+    full-width digits): all of them are one account to the throttle, or else each spelling
+    would get its own five tries. A mobile or ID number goes into the audit log masked.
+    """
+    try:
+        mobile = validate_mobile(username)
+    except ValidationError:
+        code = normalize_code(username).upper()
+        if re.fullmatch(r"\d{17}[\dX]", code):
+            return username, mask_id_number(code)
+        return username, username[:60]
+    return mobile, mask_mobile(mobile)
+
+
 def login_check(*, request: HttpRequest | None, username: str, **credentials: Any) -> User:
     """Authenticate with throttling; raise PermissionDenied with a Chinese message.
 
     The answer is the same whether or not the account exists (no user enumeration).
     """
     ip = _client_ip(request)
-    if throttle.is_locked(username=username, ip=ip):
-        audit_log(actor=None, action="accounts.login_locked", target_repr=username[:60])
+    throttle_name, shown = _login_name(username)
+    if throttle.is_locked(username=throttle_name, ip=ip):
+        audit_log(actor=None, action="accounts.login_locked", target_repr=shown)
         raise PermissionDenied(LOCKED_MESSAGE)
     user = authenticate(request, username=username, **credentials)
     if user is None or not user.is_active:
-        throttle.record_failure(username=username, ip=ip)
-        audit_log(actor=None, action="accounts.login_failed", target_repr=username[:60])
+        throttle.record_failure(username=throttle_name, ip=ip)
+        audit_log(actor=None, action="accounts.login_failed", target_repr=shown)
         raise PermissionDenied(FAILED_MESSAGE)
-    throttle.record_success(username=username)
+    throttle.record_success(username=throttle_name)
     audit_log(actor=user, action="accounts.logged_in", target=user)
     return user
 
@@ -81,8 +102,9 @@ def otp_send(*, mobile: str) -> None:
 
     mobile = validate_mobile(mobile)
     digest = mobile_digest(mobile)
-    last = OneTimeCode.objects.filter(mobile_digest=digest).first()
-    if last and (timezone.now() - last.created_at).total_seconds() < settings.LIANDONG_OTP_RESEND_SECONDS:
+    # Throttled by number whether or not it is registered: a "too soon" that only registered
+    # numbers get would tell who is on the roster.
+    if not cache.add(f"otp-sent:{digest}", 1, settings.LIANDONG_OTP_RESEND_SECONDS):
         raise ValidationError("验证码发送过于频繁，请稍后再试", code="otp_too_soon")
     if not Worker.objects.filter(mobile_digest=digest).exists():
         return

@@ -28,6 +28,9 @@ def record_failure(*, username: str, ip: str | None) -> None:
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, timeout)
+        # incr() on the database cache rewrites the entry with the default timeout (5
+        # minutes), which would end the lock early: give it back the full lock period.
+        cache.touch(key, timeout)
 
 
 def record_success(*, username: str) -> None:

@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from liandong.accounts.permissions import audit_entries_visible_to, can_browse_audit_log
 from liandong.core.paging import page_by_id
+from liandong.core.schemas import InputSchema
 
 router = Router(tags=["audit"])
 
@@ -29,7 +30,7 @@ class AuditPage(Schema):
     next_cursor: int | None
 
 
-class AuditQuery(Schema):
+class AuditQuery(InputSchema):
     action: str = ""
     target_type: str = ""
     target_id: str = ""

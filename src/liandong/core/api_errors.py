@@ -4,7 +4,12 @@ page. Validation errors name the field they concern."""
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -48,6 +53,14 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return reply(request, "请先登录或提供有效的令牌", 401)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # What Django answers outside the API too (400), e.g. a body over
+        # DATA_UPLOAD_MAX_MEMORY_SIZE (413 here, which says what to change).
+        if isinstance(exc, RequestDataTooBig):
+            return reply(request, "请求内容过大", 413)
+        return reply(request, "请求无效", 400)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

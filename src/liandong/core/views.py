@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from liandong.accounts.permissions import (
     acts_for_organization,
@@ -28,10 +29,11 @@ def audit_log_list(request: HttpRequest) -> HttpResponse:
     if not can_browse_audit_log(request.user):
         raise PermissionDenied
     entries = audit_entries_visible_to(request.user)
-    action = request.GET.get("action", "").strip()
+    # PostgreSQL text holds no NUL: a query string with one would be a 500, not "no match".
+    action = request.GET.get("action", "").replace("\x00", "").strip()
     if action:
         entries = entries.filter(action=action)
-    target = request.GET.get("target", "").strip()
+    target = request.GET.get("target", "").replace("\x00", "").strip()
     if target:
         target_type, _, target_id = target.partition(":")
         entries = entries.filter(target_type=target_type, target_id=target_id)
@@ -47,3 +49,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Under /api/ even a URL that matches no route (``/api/v1/workers/abc``) answers in JSON."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "未找到"}, status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)

@@ -1,8 +1,11 @@
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
+from liandong.accounts.permissions import acts_for_organization
 from liandong.core.paging import page_by_id
+from liandong.core.schemas import InputSchema
 from liandong.organizations.permissions import organizations_visible_to
 from liandong.organizations.schemas import CoverageOut, OrganizationDetailOut, OrganizationPage
 from liandong.organizations.selectors import organization_coverage, organization_search, percent
@@ -10,7 +13,7 @@ from liandong.organizations.selectors import organization_coverage, organization
 router = Router(tags=["organizations"])
 
 
-class OrganizationQuery(Schema):
+class OrganizationQuery(InputSchema):
     q: str = ""
     kind: str = ""
     parent: int | None = None
@@ -29,6 +32,8 @@ def coverage_out(figures: dict[str, int]) -> CoverageOut:
 
 @router.get("/", response=OrganizationPage, url_name="organization-list", operation_id="organizations_list")
 def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) -> dict:
+    if not acts_for_organization(request.user):
+        raise PermissionDenied
     organizations = organization_search(queryset=organizations_visible_to(request.user), text=query.q)
     if query.kind:
         organizations = organizations.filter(kind=query.kind)
@@ -41,7 +46,11 @@ def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) ->
 @router.get("/{int:organization_id}", response=OrganizationDetailOut, url_name="organization-detail",
             operation_id="organizations_detail")
 def organization_detail(request: HttpRequest, organization_id: int) -> object:
-    organization = get_object_or_404(organizations_visible_to(request.user), pk=organization_id)
+    if not acts_for_organization(request.user):
+        raise PermissionDenied
+    visible = organizations_visible_to(request.user)
+    organization = get_object_or_404(visible, pk=organization_id)
     organization.coverage = coverage_out(organization_coverage(root=organization))
-    organization.partner_ids = list(organization.partners.values_list("pk", flat=True))
+    # As on the page: only the partners the caller may see.
+    organization.partner_ids = list(visible.filter(partners=organization).values_list("pk", flat=True))
     return organization

@@ -66,7 +66,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     """Search the organizations one may see, by name or code."""
     if not acts_for_organization(request.user):
         raise PermissionDenied
-    text = request.GET.get("q", "").strip()
+    text = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     kind = request.GET.get("kind", "")
     organizations = organization_search(queryset=organizations_visible_to(request.user), text=text)
     if kind in Organization.Kind.values:

@@ -3,10 +3,12 @@ import tempfile
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
+from liandong.accounts.permissions import is_worker
 from liandong.core.paging import page_by_id
+from liandong.core.schemas import InputSchema
 from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
 from liandong.workers.exporting import workers_export
 from liandong.workers.importing import roster_import
@@ -27,7 +29,7 @@ router = Router(tags=["workers"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class WorkerQuery(Schema):
+class WorkerQuery(InputSchema):
     q: str = ""
     employer: str = ""
     worker_type: WorkerType | None = None
@@ -51,6 +53,8 @@ def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
 @router.get("/", response=WorkerPage, url_name="worker-list", operation_id="workers_list")
 def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> dict:
     """Workers the caller may see, newest first; page with ``next_cursor``."""
+    if not (is_worker(request.user) or can_export_workers(request.user)):
+        raise PermissionDenied  # as on the page: no roster for roles without a scope
     workers = worker_list(visible=workers_visible_to(request.user), filters=filters_from(request, query),
                           user=request.user)
     page = page_by_id(workers, cursor=query.cursor, size=query.limit)
@@ -95,6 +99,8 @@ def import_roster(
     skip_invalid: Form[bool] = False,
 ) -> RosterImport:
     """Import a roster workbook (xlsx) into an organization's subtree. See README for columns."""
+    if not can_manage_roster(request.user):
+        raise PermissionDenied
     target = get_object_or_404(organizations_in_scope(request.user), pk=organization)
     if not can_manage_roster(request.user, target):
         raise PermissionDenied

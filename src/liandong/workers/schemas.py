@@ -2,6 +2,8 @@ from datetime import date
 
 from ninja import Schema
 
+from liandong.core.schemas import InputSchema
+
 
 class WorkerOut(Schema):
     """A worker as everyone with access sees them: personal data masked."""
@@ -40,7 +42,7 @@ class WorkerPiiOut(Schema):
     mobile: str
 
 
-class RevealIn(Schema):
+class RevealIn(InputSchema):
     purpose: str = ""
 
 

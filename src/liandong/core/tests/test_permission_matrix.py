@@ -1,0 +1,520 @@
+"""S1 and S2 of the security brief: every page and API operation × every principal has one
+expected outcome, pinned in the tables below; a route without a row fails the build. Then the
+cross-tenant (IDOR) cases: another union's records answer 404 exactly like records that do not
+exist, lists never carry them, and taking access away works on the very next request.
+
+The objects asked for all lie in union A's subtree (worker A, union A, an import into
+enterprise A). Principals come from the ``world`` fixture (conftest.py).
+"""
+
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from liandong.accounts.models import Role
+from liandong.api import api
+from liandong.core.models import AuditLog
+from liandong.workers.models import RosterImport, Worker
+
+PRINCIPALS = [
+    "anonymous", "worker", "union_admin", "union_staff", "other_union_staff", "liaison",
+    "enterprise_union", "judge", "province_admin",
+]
+USERNAME_KEY = {
+    "worker": "worker_a", "union_admin": "admin_a", "union_staff": "staff_a",
+    "other_union_staff": "staff_b", "liaison": "liaison", "enterprise_union": "enterprise_a",
+    "judge": "judge", "province_admin": "province_admin",
+}
+
+# Outcomes:
+#   200    answered
+#   200x   allowed, through the Excel importer/exporter (skipped while that is a stub)
+#   login  302 to the login page          me    302 to /workers/me/
+#   home   302 to /                       org   302 to the user's own organization page
+#   401 403 404 405                       the status, with a JSON {"detail": ...} on the API
+PAGE_TABLE: dict[str, tuple[str, str]] = {
+    # route (Django pattern)               method  anon  worker admin staff staffB liaison ent  judge prov
+    "":                                    ("GET", "login me    org   org   org    org     org   200   org"),
+    "audit-log/":                          ("GET", "login 403   200   403   403    403     403   403   200"),
+    "healthz":                             ("GET", "200   200   200   200   200    200     200   200   200"),
+    "accounts/login/":                     ("GET", "200   200   200   200   200    200     200   200   200"),
+    "accounts/login/worker/":              ("GET", "200   200   200   200   200    200     200   200   200"),
+    "accounts/logout/":                    ("POST", "login login login login login login   login login login"),
+    "accounts/password/":                  ("GET", "login 200   200   200   200    200     200   200   200"),
+    "organizations/":                      ("GET", "login 403   200   200   200    200     200   403   200"),
+    "organizations/<int:pk>/":             ("GET", "login 403   200   200   404    200     404   403   200"),
+    "workers/":                            ("GET", "login me    200   200   200    200     200   403   200"),
+    "workers/export.xlsx":                 ("GET", "login 403   200x  200x  200x   200x    200x  403   200x"),
+    "workers/me/":                         ("GET", "login 200   home  home  home   home    home  home  home"),
+    "workers/<int:pk>/":                   ("GET", "login 200   200   200   404    404     200   404   200"),
+    "workers/<int:pk>/reveal/":            ("POST", "login 200  200   200   404    404     200   404   200"),
+    "workers/imports/":                    ("GET", "login 403   200   200   200    403     200   403   200"),
+    "workers/imports/template.xlsx":       ("GET", "login 403   200x  200x  200x   403     200x  403   200x"),
+    "workers/imports/<int:pk>/":           ("GET", "login 404   200   200   404    404     200   404   200"),
+    "workers/imports/<int:pk>/report.xlsx": ("GET", "login 404  200x  200x  404    404     200x  404   200x"),
+}
+API_TABLE: dict[tuple[str, str], str] = {
+    # (method, OpenAPI path)                                anon worker admin staff staffB liaison ent judge prov
+    ("POST", "/api/v1/auth/token"):                         "403 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/me"):                                  "401 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/organizations/"):                      "401 403  200   200   200    200     200  403   200",
+    ("GET", "/api/v1/organizations/{organization_id}"):     "401 403  200   200   404    200     404  403   200",
+    ("GET", "/api/v1/workers/"):                            "401 200  200   200   200    200     200  403   200",
+    ("GET", "/api/v1/workers/export"):                      "401 403  200x  200x  200x   200x    200x 403   200x",
+    ("GET", "/api/v1/workers/{worker_id}"):                 "401 200  200   200   404    404     200  404   200",
+    ("POST", "/api/v1/workers/{worker_id}/reveal"):         "401 200  200   200   404    404     200  404   200",
+    ("POST", "/api/v1/workers/imports"):                    "401 403  200x  200x  404    403     200x 403   200x",
+    ("GET", "/api/v1/workers/imports/{import_id}"):         "401 404  200   200   404    404     200  404   200",
+    ("GET", "/api/v1/audit-log/"):                          "401 403  200   403   403    403     403  403   200",
+}
+# Django routes under the API prefix that are not operations of the OpenAPI document, with
+# what every principal gets: the document itself is public, the root only marks the prefix.
+API_EXTRA_ROUTES = {"api/v1/openapi.json": 200, "api/v1/": 404}
+# Who may see the full ID and mobile numbers (in a reveal answer, and only there).
+REVEAL_ROUTES = {"workers/<int:pk>/reveal/", ("POST", "/api/v1/workers/{worker_id}/reveal")}
+# The roster template's example row is made of invented numbers, and is meant to look real.
+PII_SCAN_EXEMPT = {"workers/imports/template.xlsx"}
+
+PII = [re.compile(rb"\d{17}[\dXx]"), re.compile(rb"1[3-9]\d{9}")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def outcomes(row: str) -> dict[str, str]:
+    cells = row.split()
+    assert len(cells) == len(PRINCIPALS), row
+    return dict(zip(PRINCIPALS, cells, strict=True))
+
+
+def django_routes() -> set[str]:
+    def walk(patterns: list[Any], prefix: str) -> set[str]:
+        found: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found |= walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                found.add(prefix + str(pattern.pattern))
+        return found
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def openapi_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+
+
+def response_bytes(response: Any) -> bytes:
+    """The body, and for a workbook the text of every part inside it."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith(XLSX) and body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return b"\n".join(archive.read(name) for name in archive.namelist())
+    return body
+
+
+def assert_no_pii(body: bytes, where: str) -> None:
+    for pattern in PII:
+        match = pattern.search(body)
+        assert match is None, f"{where} shows unmasked personal data: {match.group()!r}"
+
+
+def stub_raised(records: list[logging.LogRecord]) -> bool:
+    return any(r.exc_info and r.exc_info[0] is NotImplementedError for r in records)
+
+
+def roster_workbook(world: Any) -> bytes:
+    """A one-row roster for a dry-run import into enterprise A."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "手机号", "工作单位", "职业"])
+    sheet.append(["赵矩阵", "620102199001011237", "13700001111", world.outlet_a.name, "快递员"])
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+@pytest.fixture
+def imports(world: Any) -> dict[str, RosterImport]:
+    return {
+        "a": RosterImport.objects.create(organization=world.enterprise_a, actor=world.users["admin_a"],
+                                         filename="甲名册.xlsx", rows_read=3, rows_imported=3, committed=True),
+        "b": RosterImport.objects.create(organization=world.enterprise_b, actor=world.users["staff_b"],
+                                         filename="乙名册.xlsx", rows_read=2, rows_imported=2, committed=True),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_pii_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    caplog.set_level(logging.INFO)
+    yield
+    assert_no_pii(caplog.text.encode(), "the log")
+
+
+def page_url(route: str, world: Any, imports: dict[str, RosterImport]) -> str:
+    ids = {
+        "organizations/<int:pk>/": world.union_a.pk,
+        "workers/<int:pk>/": world.worker_a.pk,
+        "workers/<int:pk>/reveal/": world.worker_a.pk,
+        "workers/imports/<int:pk>/": imports["a"].pk,
+        "workers/imports/<int:pk>/report.xlsx": imports["a"].pk,
+    }
+    return "/" + route.replace("<int:pk>", str(ids.get(route, "")))
+
+
+def api_url(path: str, world: Any, imports: dict[str, RosterImport]) -> str:
+    return (path.replace("{organization_id}", str(world.union_a.pk))
+            .replace("{worker_id}", str(world.worker_a.pk))
+            .replace("{import_id}", str(imports["a"].pk)))
+
+
+def check_outcome(response: Any, expected: str, *, principal: str, world: Any, is_api: bool) -> None:
+    status = response.status_code
+    location = response.get("Location", "")
+    if expected in {"200", "200x"}:
+        assert status == 200, (status, response.content[:300])
+    elif expected == "login":
+        assert status == 302, (status, location)
+        assert location.startswith("/accounts/login/"), location
+    elif expected == "me":
+        assert (status, location) == (302, "/workers/me/")
+    elif expected == "home":
+        assert (status, location) == (302, "/")
+    elif expected == "org":
+        user = world.users[USERNAME_KEY[principal]]
+        assert (status, location) == (302, f"/organizations/{user.organization_id}/")
+    else:
+        assert status == int(expected), (status, response.content[:300])
+        if is_api:
+            assert response["Content-Type"].startswith("application/json")
+            assert set(response.json()) == {"detail"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Completeness: a route or operation without a row fails the build.
+
+
+def test_every_page_route_has_a_row() -> None:
+    pages = {route for route in django_routes() if not route.startswith("api/v1/")}
+    assert pages - set(PAGE_TABLE) == set(), "routes without a row in PAGE_TABLE"
+    assert set(PAGE_TABLE) - pages == set(), "rows in PAGE_TABLE for routes that no longer exist"
+
+
+def test_every_api_operation_has_a_row() -> None:
+    operations = openapi_operations()
+    assert operations - set(API_TABLE) == set(), "API operations without a row in API_TABLE"
+    assert set(API_TABLE) - operations == set(), "rows in API_TABLE for operations that no longer exist"
+    documented = {path for _, path in operations}
+    for route in django_routes():
+        if route.startswith("api/v1/") and route not in API_EXTRA_ROUTES:
+            path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+            assert path in documented, f"API route {route} is not in the OpenAPI document"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_api_routes_outside_the_document(principal: str, world: Any) -> None:
+    client = Client()
+    if principal != "anonymous":
+        client.force_login(world.users[USERNAME_KEY[principal]])
+    for route, status in API_EXTRA_ROUTES.items():
+        response = client.get("/" + route)
+        assert response.status_code == status
+        assert response["Content-Type"].startswith("application/json")
+
+
+def test_every_row_names_every_principal() -> None:
+    for _, row in PAGE_TABLE.values():
+        outcomes(row)
+    for row in API_TABLE.values():
+        outcomes(row)
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix itself.
+
+
+class Stub(Exception):
+    """The allowed caller reached the unfinished Excel importer/exporter."""
+
+
+def page_case(route: str, principal: str, world: Any, imports: dict[str, RosterImport],
+              caplog: pytest.LogCaptureFixture) -> None:
+    method, row = PAGE_TABLE[route]
+    expected = outcomes(row)[principal]
+    client = Client()
+    if principal != "anonymous":
+        client.force_login(world.users[USERNAME_KEY[principal]])
+    url = page_url(route, world, imports)
+    views_before = AuditLog.objects.filter(action="workers.pii_viewed").count()
+    try:
+        if method == "POST":
+            response = client.post(url, {"purpose": "核实身份"})
+        else:
+            response = client.get(url)
+    except NotImplementedError:
+        if expected == "200x":
+            raise Stub from None
+        raise
+    check_outcome(response, expected, principal=principal, world=world, is_api=False)
+    if route in REVEAL_ROUTES:
+        viewed = AuditLog.objects.filter(action="workers.pii_viewed").count() - views_before
+        assert viewed == (1 if expected == "200" else 0), f"{viewed} pii_viewed rows"
+    if not (route in REVEAL_ROUTES and expected == "200") and route not in PII_SCAN_EXEMPT:
+        assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
+
+
+def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any,
+             imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]],
+             caplog: pytest.LogCaptureFixture) -> None:
+    method, path = operation
+    expected = outcomes(API_TABLE[operation])[principal]
+    client = Client()
+    headers: dict[str, str] = {}
+    user = world.users.get(USERNAME_KEY.get(principal, ""))
+    if user is not None:
+        if auth == "session":
+            client.force_login(user)
+        else:
+            headers = api_token(user)
+    url = api_url(path, world, imports)
+    views_before = AuditLog.objects.filter(action="workers.pii_viewed").count()
+    logged_before = len(caplog.records)
+    if path == "/api/v1/auth/token":
+        username = user.username if user is not None else "nobody"
+        response = client.post(url, {"username": username, "password": "test-pass-2026"},
+                               content_type="application/json")
+    elif path == "/api/v1/workers/imports":
+        upload = io.BytesIO(roster_workbook(world))
+        upload.name = "名册.xlsx"
+        response = client.post(url, {"file": upload, "organization": world.enterprise_a.pk, "dry_run": "true"},
+                               **headers)
+    elif method == "POST":
+        response = client.post(url, {"purpose": "核实身份"}, content_type="application/json", **headers)
+    else:
+        response = client.get(url, **headers)
+    if expected == "200x" and response.status_code == 500 and stub_raised(caplog.records[logged_before:]):
+        raise Stub
+    check_outcome(response, expected, principal=principal, world=world, is_api=True)
+    if operation in REVEAL_ROUTES:
+        viewed = AuditLog.objects.filter(action="workers.pii_viewed").count() - views_before
+        assert viewed == (1 if expected == "200" else 0), f"{viewed} pii_viewed rows"
+    if not (operation in REVEAL_ROUTES and expected == "200"):
+        assert_no_pii(response_bytes(response), f"{method} {url} as {principal} ({auth})")
+
+
+def run_row(case: Callable[[str], None]) -> None:
+    """Every principal of one row; all mismatches are reported together."""
+    mismatches, stubbed = [], []
+    for principal in PRINCIPALS:
+        try:
+            case(principal)
+        except Stub:
+            stubbed.append(principal)
+        except AssertionError as error:
+            mismatches.append(f"{principal}: {str(error).splitlines()[0]}")
+    assert not mismatches, "\n".join(mismatches)
+    if stubbed:
+        pytest.skip(f"denied callers checked; {', '.join(stubbed)} reach the Excel importer/exporter, still a stub")
+
+
+@pytest.mark.parametrize("route", list(PAGE_TABLE))
+def test_page(route: str, world: Any, imports: dict[str, RosterImport], caplog: pytest.LogCaptureFixture) -> None:
+    run_row(lambda principal: page_case(route, principal, world, imports, caplog))
+
+
+@pytest.mark.parametrize("auth", ["session", "bearer"])
+@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+def test_api(operation: tuple[str, str], auth: str, world: Any, imports: dict[str, RosterImport],
+             api_token: Callable[..., dict[str, str]], caplog: pytest.LogCaptureFixture) -> None:
+    run_row(lambda principal: api_case(operation, principal, auth, world, imports, api_token, caplog))
+
+
+def test_the_matrix_can_fail(world: Any, imports: dict[str, RosterImport]) -> None:
+    """The checker rejects a wrong outcome: a 200 is not a 404, a redirect elsewhere is not login."""
+    client = Client()
+    client.force_login(world.users["staff_a"])
+    response = client.get(f"/workers/{world.worker_a.pk}/")
+    with pytest.raises(AssertionError):
+        check_outcome(response, "404", principal="union_staff", world=world, is_api=False)
+    with pytest.raises(AssertionError):
+        assert_no_pii(b"<td>13919310001</td>", "a page")
+    with pytest.raises(AssertionError):
+        assert_no_pii(b"620102198403152712", "a page")
+
+
+# ---------------------------------------------------------------------------------------------
+# S2: cross-tenant access. Staff of union B ask for union A's records.
+
+
+def test_other_union_gets_404_like_a_record_that_does_not_exist(
+    world: Any, imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]]
+) -> None:
+    staff_b = world.users["staff_b"]
+    page = Client()
+    page.force_login(staff_b)
+    bearer = api_token(staff_b)
+    missing = 10_000_000
+    pairs = [
+        (f"/workers/{world.worker_a.pk}/", f"/workers/{missing}/"),
+        (f"/organizations/{world.union_a.pk}/", f"/organizations/{missing}/"),
+        (f"/workers/imports/{imports['a'].pk}/", f"/workers/imports/{missing}/"),
+    ]
+    for theirs, nothing in pairs:
+        assert page.get(theirs).status_code == 404
+        assert page.get(nothing).status_code == 404
+    api_pairs = [
+        (f"/api/v1/workers/{world.worker_a.pk}", f"/api/v1/workers/{missing}"),
+        (f"/api/v1/organizations/{world.union_a.pk}", f"/api/v1/organizations/{missing}"),
+        (f"/api/v1/workers/imports/{imports['a'].pk}", f"/api/v1/workers/imports/{missing}"),
+    ]
+    client = Client()
+    for theirs, nothing in api_pairs:
+        for headers, login in [(bearer, None), ({}, staff_b)]:
+            if login:
+                client.force_login(login)
+            a, b = client.get(theirs, **headers), client.get(nothing, **headers)
+            assert (a.status_code, a.content) == (b.status_code, b.content) == (404, b.content)
+    # And a reveal of A's worker by B is a 404 that writes nothing.
+    count = AuditLog.objects.count()
+    assert client.post(f"/api/v1/workers/{world.worker_a.pk}/reveal", {}, content_type="application/json",
+                       **bearer).status_code == 404
+    assert page.post(f"/workers/{world.worker_a.pk}/reveal/", {"purpose": "x"}).status_code == 404
+    assert AuditLog.objects.count() == count
+
+
+def test_guessed_sequential_ids_reach_nothing_outside_the_subtree(
+    world: Any, imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]]
+) -> None:
+    """Staff of B walk every id from 1 to past the last: only B's own records answer."""
+    from liandong.organizations.models import Organization, subtree_q
+
+    staff_b = world.users["staff_b"]
+    page = Client()
+    page.force_login(staff_b)
+    bearer = api_token(staff_b)
+    mine_workers = set(Worker.objects.filter(subtree_q(world.union_b.path, "employer__path")).values_list("pk", flat=True))
+    partner_ids = set(world.union_b.partners.values_list("pk", flat=True))
+    mine_orgs = set(Organization.objects.filter(subtree_q(world.union_b.path)).values_list("pk", flat=True)) | partner_ids
+    mine_imports = {imports["b"].pk}
+    top = max(Worker.objects.order_by("-pk").first().pk, Organization.objects.order_by("-pk").first().pk,
+              imports["b"].pk) + 3
+    for pk in range(1, top):
+        for url, api_path, mine in [
+            (f"/workers/{pk}/", f"/api/v1/workers/{pk}", mine_workers),
+            (f"/organizations/{pk}/", f"/api/v1/organizations/{pk}", mine_orgs),
+            (f"/workers/imports/{pk}/", f"/api/v1/workers/imports/{pk}", mine_imports),
+        ]:
+            expected = 200 if pk in mine else 404
+            assert page.get(url).status_code == expected, url
+            assert Client().get(api_path, **bearer).status_code == expected, api_path
+
+
+def test_lists_never_carry_the_other_unions_rows(
+    world: Any, imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]]
+) -> None:
+    # Records that exist only in B, with names that would show on A's pages.
+    from liandong.workers.tests.factories import WorkerFactory
+
+    WorkerFactory.create_batch(3, employer=world.outlet_b, name="乙方职工")
+    client = Client()
+    client.force_login(world.users["staff_b"])
+    client.post(f"/workers/{world.worker_b.pk}/reveal/", {"purpose": "乙方核实"})  # an audit row by B
+
+    a_bearer = api_token(world.users["admin_a"])
+    workers = Client().get("/api/v1/workers/?limit=100", **a_bearer).json()["items"]
+    assert {w["id"] for w in workers} == {world.worker_a.pk}
+    organizations = Client().get("/api/v1/organizations/?limit=100", **a_bearer).json()["items"]
+    names = {o["name"] for o in organizations}
+    assert names == {world.union_a.name, world.enterprise_a.name, world.outlet_a.name, world.authority.name}
+    entries = Client().get("/api/v1/audit-log/?limit=100", **a_bearer).json()["items"]
+    assert entries, "admin A sees the entries of A's own accounts"
+    assert all(e["actor_repr"] != "staff_b" for e in entries)
+    assert all(e["target_id"] != str(world.worker_b.pk) or e["target_type"] != "workers.worker" for e in entries)
+
+    page = Client()
+    page.force_login(world.users["admin_a"])
+    for url in ["/workers/", "/organizations/", "/audit-log/", "/workers/imports/", "/workers/?q=乙方"]:
+        body = page.get(url).content.decode()
+        for foreign in ["乙方职工", world.worker_b.name, world.union_b.name, world.enterprise_b.name,
+                        "乙名册.xlsx", "乙方核实"]:
+            assert foreign not in body, (url, foreign)
+    assert world.worker_a.name in page.get("/workers/").content.decode()
+    assert "甲名册.xlsx" in page.get("/workers/imports/").content.decode()
+
+
+def test_a_worker_sees_only_themself(world: Any, api_token: Callable[..., dict[str, str]]) -> None:
+    worker = world.users["worker_a"]
+    page = Client()
+    page.force_login(worker)
+    bearer = api_token(worker)
+    count = AuditLog.objects.count()
+    assert page.get(f"/workers/{world.worker_b.pk}/").status_code == 404
+    assert page.post(f"/workers/{world.worker_b.pk}/reveal/").status_code == 404
+    assert Client().post(f"/api/v1/workers/{world.worker_b.pk}/reveal", {}, content_type="application/json",
+                         **bearer).status_code == 404
+    assert AuditLog.objects.count() == count
+    items = Client().get("/api/v1/workers/", **bearer).json()["items"]
+    assert [w["id"] for w in items] == [world.worker_a.pk]
+
+
+# ---------------------------------------------------------------------------------------------
+# Revoking access works on the next request, for an open session and an issued token alike.
+
+
+@pytest.fixture
+def staff_a_sessions(world: Any, api_token: Callable[..., dict[str, str]]) -> tuple[Client, Client, dict[str, str]]:
+    """Staff A with an open browser session and an issued bearer token, both working now."""
+    user = world.users["staff_a"]
+    page = Client()
+    page.force_login(user)
+    bearer = api_token(user)
+    api = Client()
+    assert page.get(f"/workers/{world.worker_a.pk}/").status_code == 200
+    assert api.get(f"/api/v1/workers/{world.worker_a.pk}", **bearer).status_code == 200
+    return page, api, bearer
+
+
+def test_moving_a_user_to_another_organization_moves_their_scope_at_once(world: Any, staff_a_sessions: Any) -> None:
+    page, api_client, bearer = staff_a_sessions
+    user = world.users["staff_a"]
+    user.organization = world.union_b
+    user.save(update_fields=["organization"])
+    assert page.get(f"/workers/{world.worker_a.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/workers/{world.worker_a.pk}", **bearer).status_code == 404
+    assert page.get(f"/workers/{world.worker_b.pk}/").status_code == 200
+    assert api_client.get(f"/api/v1/workers/{world.worker_b.pk}", **bearer).status_code == 200
+    items = api_client.get("/api/v1/workers/", **bearer).json()["items"]
+    assert [w["id"] for w in items] == [world.worker_b.pk]
+
+
+def test_deactivating_a_user_ends_their_session_and_tokens_at_once(world: Any, staff_a_sessions: Any) -> None:
+    page, api_client, bearer = staff_a_sessions
+    user = world.users["staff_a"]
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    response = page.get(f"/workers/{world.worker_a.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert api_client.get(f"/api/v1/workers/{world.worker_a.pk}", **bearer).status_code == 401
+    assert page.get("/api/v1/me").status_code == 401
+
+
+def test_a_role_change_applies_at_once(world: Any, staff_a_sessions: Any) -> None:
+    page, api_client, bearer = staff_a_sessions
+    user = world.users["staff_a"]
+    user.role = Role.LIAISON
+    user.save(update_fields=["role"])
+    count = AuditLog.objects.count()
+    assert page.post(f"/workers/{world.worker_a.pk}/reveal/").status_code == 403
+    assert api_client.post(f"/api/v1/workers/{world.worker_a.pk}/reveal", {}, content_type="application/json",
+                           **bearer).status_code == 403
+    assert AuditLog.objects.count() == count
+    assert page.get("/workers/imports/").status_code == 403
