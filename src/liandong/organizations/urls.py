@@ -6,4 +6,6 @@ app_name = "organizations"
 urlpatterns = [
     path("", views.organization_list, name="organization-list"),
     path("<int:pk>/", views.organization_detail, name="organization-detail"),
+    path("<int:pk>/edit/", views.organization_edit_view, name="organization-edit"),
+    path("<int:pk>/children/new/", views.organization_create_view, name="organization-create"),
 ]

@@ -1,17 +1,24 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from liandong.accounts.permissions import acts_for_organization
+from liandong.organizations.forms import CHILD_KINDS, OrganizationForm
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.permissions import (
+    can_edit_organization,
+    organizations_in_scope,
+    organizations_visible_to,
+)
 from liandong.organizations.selectors import (
     organization_coverage,
     organization_search,
     organization_tree_with_totals,
     percent,
 )
+from liandong.organizations.services import organization_create, organization_update
 
 TREE_LIMIT = 400
 
@@ -58,6 +65,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "truncated": truncated,
         "ancestors": ancestors,
         "partners": partners,
+        "can_edit": can_edit_organization(request.user, organization),
+        "can_add_child": can_edit_organization(request.user, organization) and bool(CHILD_KINDS.get(organization.kind)),
     })
 
 
@@ -76,3 +85,48 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "organizations": results[:200], "more": len(results) > 200, "q": text, "kind": kind,
         "kinds": Organization.Kind.choices,
     })
+
+
+def _organization_fields(form: OrganizationForm) -> dict[str, object]:
+    return {name: value for name, value in form.cleaned_data.items() if name in form.fields and not form.fields[name].disabled}
+
+
+@login_required
+def organization_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a unit under ``pk`` (a union, federation or enterprise of one's subtree)."""
+    if not acts_for_organization(request.user):
+        raise PermissionDenied
+    parent = get_object_or_404(organizations_in_scope(request.user), pk=pk)
+    if not can_edit_organization(request.user, parent) or not CHILD_KINDS.get(parent.kind):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = organization_create(actor=request.user, parent=parent, **_organization_fields(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已添加 {child.name}。")
+            return redirect("organizations:organization-detail", pk=child.pk)
+    return render(request, "organizations/organization_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+def organization_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not acts_for_organization(request.user):
+        raise PermissionDenied
+    organization = get_object_or_404(organizations_in_scope(request.user), pk=pk)
+    if not can_edit_organization(request.user, organization):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
+    if request.method == "POST" and form.is_valid():
+        fields = _organization_fields(form)
+        fields.pop("code", None)
+        try:
+            organization_update(actor=request.user, organization=organization, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("organizations:organization-detail", pk=organization.pk)
+    return render(request, "organizations/organization_form.html", {"form": form, "organization": organization})

@@ -49,3 +49,38 @@ class RosterUploadForm(forms.Form):
 
 class RevealForm(forms.Form):
     purpose = forms.CharField(label="查看原因", max_length=200, required=False)
+
+
+class WorkerForm(forms.Form):
+    """Register one worker by hand, or change one (the ID number is fixed once registered)."""
+
+    name = forms.CharField(label="姓名", max_length=60)
+    id_number = forms.CharField(label="身份证号", max_length=30)
+    mobile = forms.CharField(label="手机号", max_length=20)
+    employer = forms.ModelChoiceField(label="工作单位", queryset=Organization.objects.none())
+    occupation = forms.CharField(label="职业", max_length=40, required=False,
+                                 widget=forms.TextInput(attrs={"placeholder": "如 快递员、外卖骑手、美发师"}))
+    joined_union_on = forms.DateField(label="入会日期", required=False, help_text="不填表示未入会",
+                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args: object, employers: QuerySet[Organization], editing: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        limit_choices(self.fields["employer"], employers, self.data.get("employer") or self.initial.get("employer"))  # type: ignore[arg-type]
+        if editing:
+            del self.fields["id_number"]
+            self.fields["mobile"].required = False
+            self.fields["mobile"].help_text = "不修改请留空"
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if name[:1] in {"=", "+", "-", "@"}:
+            raise forms.ValidationError("姓名不能以 = + - @ 开头")
+        return name
+
+    def clean_joined_union_on(self) -> object:
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("joined_union_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("入会日期不能晚于今天")
+        return value

@@ -1,8 +1,9 @@
 import tempfile
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,7 @@ from liandong.core.paging import page_by_id
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.exporting import workers_export
-from liandong.workers.forms import RevealForm, RosterUploadForm, WorkerFilterForm
+from liandong.workers.forms import RevealForm, RosterUploadForm, WorkerFilterForm, WorkerForm
 from liandong.workers.importing import roster_import, roster_report_xlsx, roster_template_xlsx
 from liandong.workers.models import Worker
 from liandong.workers.permissions import (
@@ -24,7 +25,7 @@ from liandong.workers.permissions import (
     workers_visible_to,
 )
 from liandong.workers.selectors import WorkerFilters, worker_list
-from liandong.workers.services import worker_reveal
+from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Units offered in the filter and upload forms: unions and enterprises of one's subtree
@@ -77,6 +78,7 @@ def worker_list_view(request: HttpRequest) -> HttpResponse:
         "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
         "is_first_page": cursor is None,
         "can_import": can_manage_roster(request.user),
+        "can_register": can_manage_roster(request.user),
     })
 
 
@@ -98,6 +100,7 @@ def _worker_page(request: HttpRequest, worker_id: int, *, revealed: dict[str, st
         "worker": worker,
         "revealed": revealed,
         "can_reveal": can_view_worker_pii(request.user, worker),
+        "can_edit": can_manage_roster(request.user, worker.employer),
         "reveal_form": RevealForm(),
     })
 
@@ -175,3 +178,46 @@ def roster_template_view(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = "attachment; filename=roster-template.xlsx"
     return response
 
+
+
+def _employers(user: object) -> QuerySet[Organization]:
+    return organizations_in_scope(user).filter(kind__in=EMPLOYER_KINDS)
+
+
+@login_required
+def worker_create_view(request: HttpRequest) -> HttpResponse:
+    """Register one worker by hand (the roster import does many)."""
+    if not can_manage_roster(request.user):
+        raise PermissionDenied
+    form = WorkerForm(request.POST or None, employers=_employers(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            worker = worker_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已登记职工 {worker.name}。")
+            return redirect("workers:worker-detail", pk=worker.pk)
+    return render(request, "workers/worker_form.html", {"form": form})
+
+
+@login_required
+def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=pk)
+    if not can_manage_roster(request.user, worker.employer):
+        raise PermissionDenied
+    initial = {"name": worker.name, "employer": worker.employer_id, "occupation": worker.occupation,
+               "joined_union_on": worker.joined_union_on}
+    form = WorkerForm(request.POST or None, initial=initial, employers=_employers(request.user), editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            worker_update(actor=request.user, worker=worker, name=data["name"], mobile=data["mobile"] or None,
+                          employer=data["employer"], occupation=data["occupation"],
+                          joined_union_on=data["joined_union_on"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("workers:worker-detail", pk=worker.pk)
+    return render(request, "workers/worker_form.html", {"form": form, "worker": worker})

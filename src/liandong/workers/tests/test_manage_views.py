@@ -1,0 +1,79 @@
+"""Registering and editing one worker through the pages."""
+
+import pytest
+
+from liandong.core.models import AuditLog
+from liandong.workers.models import Worker
+
+VALID = {"name": "赵晓东", "id_number": "330324197001011234", "mobile": "13919310099",
+         "occupation": "外卖骑手", "joined_union_on": "2025-05-01"}
+
+
+def test_staff_registers_a_worker_and_counts_follow(world, login) -> None:
+    client = login(world.users["staff_a"])
+    response = client.post("/workers/new/", {**VALID, "employer": world.outlet_a.pk})
+    worker = Worker.objects.get(name="赵晓东")
+    assert response.status_code == 302
+    assert response["Location"] == f"/workers/{worker.pk}/"
+    assert worker.worker_type == "rider"
+    assert worker.mobile_masked == "139****0099"
+    world.outlet_a.refresh_from_db()
+    assert (world.outlet_a.worker_count, world.outlet_a.member_count) == (2, 1)
+    assert AuditLog.objects.filter(action="workers.created", target_id=str(worker.pk)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"id_number": "330324197001011230"}, "id_number", "校验位错误"),
+        ({"id_number": "620102198403152712"}, "id_number", "已登记"),
+        ({"mobile": "09318123456"}, "mobile", "固定电话"),
+        ({"mobile": "13919310001"}, "mobile", "已被其他职工登记"),
+        ({"name": "=HYPERLINK(1)"}, "name", "不能以"),
+        ({"joined_union_on": "2999-01-01"}, "joined_union_on", "不能晚于今天"),
+    ],
+)
+def test_bad_input_is_explained_and_changes_nothing(world, login, fields, field, message) -> None:
+    client = login(world.users["staff_a"])
+    before = (Worker.objects.count(), AuditLog.objects.count())
+    response = client.post("/workers/new/", {**VALID, "employer": world.outlet_a.pk, **fields})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert (Worker.objects.count(), AuditLog.objects.count()) == before
+
+
+def test_employer_outside_scope_is_not_a_choice(world, login) -> None:
+    client = login(world.users["staff_a"])
+    response = client.post("/workers/new/", {**VALID, "employer": world.outlet_b.pk})
+    assert response.status_code == 200
+    assert "employer" in response.context["form"].errors
+    assert not Worker.objects.filter(name="赵晓东").exists()
+
+
+def test_staff_moves_a_worker_and_changes_mobile(world, login) -> None:
+    client = login(world.users["staff_a"])
+    new_outlet = world.enterprise_a
+    response = client.post(f"/workers/{world.worker_a.pk}/edit/", {
+        "name": "王甲", "mobile": "13919310077", "employer": new_outlet.pk, "occupation": "快递员",
+        "joined_union_on": "",
+    })
+    assert response.status_code == 302
+    world.worker_a.refresh_from_db()
+    assert world.worker_a.employer_id == new_outlet.pk
+    assert world.worker_a.mobile_tail == "0077"
+    world.outlet_a.refresh_from_db()
+    new_outlet.refresh_from_db()
+    assert world.outlet_a.worker_count == 0
+    assert new_outlet.worker_count == 1
+    entry = AuditLog.objects.get(action="workers.updated", target_id=str(world.worker_a.pk))
+    assert entry.changes["mobile_masked"] == ["139****0001", "139****0077"]
+    assert "13919310077" not in str(entry.changes)
+
+
+def test_other_union_and_liaison_cannot_edit(world, login) -> None:
+    for user, expected in [("staff_b", 404), ("liaison", 404)]:
+        client = login(world.users[user])
+        response = client.post(f"/workers/{world.worker_a.pk}/edit/", {"name": "篡改", "employer": world.outlet_a.pk})
+        assert response.status_code == expected
+    world.worker_a.refresh_from_db()
+    assert world.worker_a.name == "王甲"
