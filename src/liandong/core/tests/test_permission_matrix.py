@@ -50,11 +50,15 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "accounts/password/":                  ("GET", "login 200   200   200   200    200     200   200   200"),
     "organizations/":                      ("GET", "login 403   200   200   200    200     200   403   200"),
     "organizations/<int:pk>/":             ("GET", "login 403   200   200   404    200     404   403   200"),
+    "organizations/<int:pk>/edit/":        ("GET", "login 403   200   200   404    404     404   403   200"),
+    "organizations/<int:pk>/children/new/": ("GET", "login 403  200   200   404    404     404   403   200"),
     "workers/":                            ("GET", "login me    200   200   200    200     200   403   200"),
     "workers/export.xlsx":                 ("GET", "login 403   200x  200x  200x   200x    200x  403   200x"),
+    "workers/new/":                        ("GET", "login 403   200   200   200    403     200   403   200"),
     "workers/me/":                         ("GET", "login 200   home  home  home   home    home  home  home"),
     "workers/<int:pk>/":                   ("GET", "login 200   200   200   404    404     200   404   200"),
     "workers/<int:pk>/reveal/":            ("POST", "login 200  200   200   404    404     200   404   200"),
+    "workers/<int:pk>/edit/":              ("GET", "login 403   200   200   404    404     200   404   200"),
     "workers/imports/":                    ("GET", "login 403   200   200   200    403     200   403   200"),
     "workers/imports/template.xlsx":       ("GET", "login 403   200x  200x  200x   403     200x  403   200x"),
     "workers/imports/<int:pk>/":           ("GET", "login 404   200   200   404    404     200   404   200"),
@@ -136,7 +140,7 @@ def roster_workbook(world: Any) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.append(["姓名", "身份证号", "手机号", "工作单位", "职业"])
-    sheet.append(["赵矩阵", "620102199001011237", "13700001111", world.outlet_a.name, "快递员"])
+    sheet.append(["赵矩阵", "620102199001011233", "13700001111", world.outlet_a.name, "快递员"])
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
@@ -162,6 +166,9 @@ def _no_pii_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 def page_url(route: str, world: Any, imports: dict[str, RosterImport]) -> str:
     ids = {
         "organizations/<int:pk>/": world.union_a.pk,
+        "organizations/<int:pk>/edit/": world.union_a.pk,
+        "organizations/<int:pk>/children/new/": world.union_a.pk,
+        "workers/<int:pk>/edit/": world.worker_a.pk,
         "workers/<int:pk>/": world.worker_a.pk,
         "workers/<int:pk>/reveal/": world.worker_a.pk,
         "workers/imports/<int:pk>/": imports["a"].pk,
@@ -518,3 +525,32 @@ def test_a_role_change_applies_at_once(world: Any, staff_a_sessions: Any) -> Non
                            **bearer).status_code == 403
     assert AuditLog.objects.count() == count
     assert page.get("/workers/imports/").status_code == 403
+
+
+def test_denied_writes_change_nothing(world: Any) -> None:
+    """The edit forms' POSTs, by callers outside the scope or without the role."""
+    from liandong.organizations.models import Organization
+
+    attempts = [
+        ("staff_b", f"/organizations/{world.union_a.pk}/edit/", {"name": "改名", "city": "天水"}, 404),
+        ("liaison", f"/organizations/{world.union_a.pk}/edit/", {"name": "改名", "city": "天水"}, 404),
+        ("enterprise_a", f"/organizations/{world.enterprise_a.pk}/edit/", {"name": "改名", "city": "天水"}, 403),
+        ("staff_b", f"/organizations/{world.enterprise_a.pk}/children/new/",
+         {"name": "新网点", "code": "X-NEW", "kind": "outlet", "union_status": "none"}, 404),
+        ("staff_b", f"/workers/{world.worker_a.pk}/edit/",
+         {"name": "改名", "employer": world.outlet_b.pk, "mobile": "13709310777"}, 404),
+        ("liaison", "/workers/new/", {"name": "新人", "id_number": "620102199001011233",
+                                      "mobile": "13709310777", "employer": world.authority.pk}, 403),
+        ("worker_a", f"/workers/{world.worker_a.pk}/edit/", {"name": "改名", "employer": world.outlet_a.pk}, 403),
+    ]
+    before = (list(Organization.objects.values_list("pk", "name", "city").order_by("pk")),
+              list(Worker.objects.values_list("pk", "name", "employer_id", "mobile_digest").order_by("pk")),
+              AuditLog.objects.count())
+    for who, url, data, status in attempts:
+        client = Client()
+        client.force_login(world.users[who])
+        assert client.post(url, data).status_code == status, (who, url)
+    after = (list(Organization.objects.values_list("pk", "name", "city").order_by("pk")),
+             list(Worker.objects.values_list("pk", "name", "employer_id", "mobile_digest").order_by("pk")),
+             AuditLog.objects.count())
+    assert after == before

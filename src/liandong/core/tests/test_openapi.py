@@ -1,0 +1,100 @@
+"""The OpenAPI document is a contract: it is compared with the committed ``openapi.json``, so
+that every change to the API shows up in review. After an intended change, refresh it with
+
+    UPDATE_OPENAPI_SNAPSHOT=1 .venv/bin/pytest src/liandong/core/tests/test_openapi.py
+
+The document is also checked for what it must never say: an operation without
+authentication (other than obtaining a token), or a response carrying stored ciphertexts,
+digests or unmasked personal data outside the reveal operation.
+"""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from liandong.api import api
+
+SNAPSHOT = Path(__file__).with_name("openapi.json")
+PUBLIC_OPERATIONS = {"auth_token"}
+# Schemas that may carry full ID and mobile numbers: the answer of the audited reveal.
+UNMASKED_SCHEMAS = {"WorkerPiiOut"}
+FORBIDDEN_PROPERTY_PARTS = ("cipher", "digest", "password_hash", "key_digest", "path")
+
+
+def current() -> dict[str, Any]:
+    return json.loads(json.dumps(api.get_openapi_schema(), ensure_ascii=False))
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method.upper(), path, op) for path, item in schema["paths"].items() for method, op in item.items()]
+
+
+def test_schema_matches_the_committed_snapshot() -> None:
+    schema = current()
+    if os.environ.get("UPDATE_OPENAPI_SNAPSHOT") == "1":
+        SNAPSHOT.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert SNAPSHOT.exists(), "no snapshot yet: run with UPDATE_OPENAPI_SNAPSHOT=1"
+    committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert committed == schema, (
+        "The API changed. If that is intended, review the diff and refresh the snapshot: "
+        "UPDATE_OPENAPI_SNAPSHOT=1 .venv/bin/pytest src/liandong/core/tests/test_openapi.py"
+    )
+
+
+def test_the_served_document_is_the_same(db: None) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == current()
+
+
+def test_every_operation_is_named_and_authenticated() -> None:
+    schema = current()
+    assert schema["info"]["version"] == "1"
+    for method, path, op in operations(schema):
+        assert op.get("operationId"), (method, path)
+        if op["operationId"] in PUBLIC_OPERATIONS:
+            assert not op.get("security"), (method, path)
+        else:
+            schemes = {name for requirement in op.get("security", []) for name in requirement}
+            assert schemes == {"BearerAuth", "SessionAuth"}, (method, path, schemes)
+    ids = [op["operationId"] for _, _, op in operations(schema)]
+    assert len(ids) == len(set(ids))
+
+
+def properties(schema: dict[str, Any]) -> dict[str, set[str]]:
+    return {name: set(component.get("properties", {})) for name, component in schema["components"]["schemas"].items()}
+
+
+def test_no_schema_exposes_ciphertext_digests_or_paths() -> None:
+    for name, fields in properties(current()).items():
+        for field in fields:
+            assert not any(part in field for part in FORBIDDEN_PROPERTY_PARTS), (name, field)
+
+
+def test_full_numbers_only_in_the_reveal_answer() -> None:
+    schema = current()
+    carriers = {name for name, fields in properties(schema).items() if fields & {"id_number", "mobile"}}
+    assert carriers == UNMASKED_SCHEMAS
+    revealing = [
+        op["operationId"] for _, _, op in operations(schema)
+        if any(
+            response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "").endswith(
+                tuple(f"/{name}" for name in UNMASKED_SCHEMAS))
+            for response in op.get("responses", {}).values()
+        )
+    ]
+    assert revealing == ["workers_reveal"]
+
+
+@pytest.mark.parametrize("schema_name", ["WorkerOut", "WorkerPage"])
+def test_worker_schemas_show_masked_fields_only(schema_name: str) -> None:
+    fields = properties(current())
+    if schema_name == "WorkerOut":
+        assert {"id_number_masked", "mobile_masked"} <= fields["WorkerOut"]
+        assert not fields["WorkerOut"] & {"id_number", "mobile", "mobile_tail"}
+    else:
+        assert fields["WorkerPage"] == {"items", "next_cursor"}
