@@ -8,6 +8,7 @@ urlpatterns = [
     path("organizations/", include("liandong.organizations.urls")),
     path("workers/", include("liandong.workers.urls")),
     path("api/v1/", api.urls),
+    path("bench/", include("liandong.core.bench_views")),  # empty unless LIANDONG_BENCH=1
 ]
 
 handler404 = "liandong.core.views.page_not_found"
