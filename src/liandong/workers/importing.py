@@ -1,9 +1,794 @@
-"""Roster import from Excel (名册导入). STUB: being implemented; see the docstrings."""
+"""Roster import from Excel (名册导入).
 
+A workbook is checked as a container before anything parses it (size, file type, ZIP entry
+count and uncompressed size, macros), then streamed row by row with openpyxl in read-only
+mode, so that 100,000 rows take bounded memory. Rows are validated and written in batches
+inside one transaction, which is rolled back at the end unless the import may commit: every
+row valid, or ``skip_invalid``; never on ``dry_run``. Writing even when the result will be
+rolled back makes a dry run report exactly what the real import would do.
+
+The workbook itself is never stored. What is kept is a ``RosterImport`` with the counts and
+the row errors, values masked.
+"""
+
+import io
+import logging
+import re
+import struct
+import unicodedata
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import PurePath
 from typing import IO, Any
 
-from liandong.organizations.models import Organization
-from liandong.workers.models import RosterImport
+import openpyxl
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from openpyxl.utils.datetime import from_excel
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from liandong.core.audit import audit_log, diff, request_context
+from liandong.core.identity import (
+    id_number_birth_date,
+    id_number_gender,
+    normalize_text,
+    validate_id_number,
+    validate_mobile,
+)
+from liandong.core.masking import mask_id_number, mask_mobile, mask_name
+from liandong.core.models import AuditLog
+from liandong.organizations.models import Organization, subtree_q
+from liandong.workers.exporting import safe_text
+from liandong.workers.models import RosterImport, Worker
+from liandong.workers.services import (
+    AUDITED_FIELDS,
+    EMPLOYER_KINDS,
+    SealedIdentity,
+    classify_occupation,
+    id_number_digest,
+    mobile_digest,
+)
+
+logger = logging.getLogger(__name__)
+
+NAME, GENDER, ID_NUMBER, MOBILE = "姓名", "性别", "身份证号", "手机号"
+EMPLOYER, OUTLET, OCCUPATION, JOINED = "工作单位", "所属网点", "职业", "入会日期"
+COLUMNS = [NAME, GENDER, ID_NUMBER, MOBILE, EMPLOYER, OUTLET, OCCUPATION, JOINED]
+HEADER_ALIASES = {"身份证号码": ID_NUMBER, "公民身份号码": ID_NUMBER, "手机号码": MOBILE}
+TEMPLATE_COLUMNS = [NAME, GENDER, ID_NUMBER, MOBILE, EMPLOYER, OCCUPATION, JOINED]
+
+BATCH_SIZE = 1000
+MAX_DATA_ROWS = 200_000
+# A ZIP says how large each entry unpacks to, and Python's zipfile stops at that size (a
+# lying entry fails its CRC check), so capping the declared sizes caps what parsing can
+# inflate. A real 200,000-row roster unpacks to well under 100 MB.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+# Where to look for the header row: the first non-empty rows (a title row above it is common).
+HEADER_SEARCH_ROWS = 10
+HEADER_SEARCH_DEPTH = 1000
+HEADER_SEARCH_COLUMNS = 256
+EXCEL_MAX_ROW = 1_048_576
+# The template's example row is marked so, and is skipped rather than imported.
+EXAMPLE_MARKS = ("(示例)", "（示例）")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+ERR_EMPTY = "文件是空的，请选择填好的名册文件"
+ERR_TOO_LARGE = "文件超过 {mb} MB，请拆分成几个文件分批导入"
+ERR_OLD_XLS = "这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后重新上传"
+ERR_ENCRYPTED = "文件已加密（设置了打开密码），请在 Excel 中取消密码后重新上传"
+ERR_CSV = "这是文本（CSV）文件，不是 Excel 工作簿，请在 Excel 中“另存为” .xlsx 格式后重新上传"
+ERR_NOT_XLSX = "文件不是 Excel 工作簿（.xlsx），请上传 .xlsx 格式的名册"
+ERR_CORRUPT = "文件已损坏，无法读取，请在 Excel 中打开并另存为 .xlsx 后重新上传"
+ERR_MACROS = "文件包含宏（.xlsm），为安全起见不予处理，请另存为不含宏的 .xlsx 后重新上传"
+ERR_BOMB = "文件解压后过大或包含的部件过多，疑似异常文件，已拒绝"
+ERR_UNSAFE_XML = "文件包含不安全的 XML 内容（实体定义），已拒绝"
+ERR_NO_SHEET = "工作簿中没有工作表"
+ERR_BLANK_SHEET = "工作表是空的，没有找到表头和数据"
+ERR_NO_DATA = "表格只有表头，没有数据行"
+ERR_MISSING = "缺少必需的列：{columns}。请检查表头（第一行）的列名"
+ERR_DUPLICATE_HEADER = "表头中“{column}”出现了不止一次，请只保留一列"
+ERR_TOO_MANY_ROWS = "数据超过 {limit} 行，请拆分成多个文件分批导入"
+ERR_CONFLICT = "导入过程中名册被其他操作修改，请重新导入"
+
+MSG_NAME_REQUIRED = "姓名不能为空"
+MSG_NAME_TOO_LONG = "姓名不能超过 60 个字"
+MSG_FORMULA = "{column}不能以 = + - @ 开头（疑似公式），请直接填写文字"
+MSG_OCCUPATION_TOO_LONG = "职业不能超过 40 个字"
+MSG_GENDER = "性别只能填写“男”或“女”"
+MSG_GENDER_MISMATCH = "性别与身份证号不符"
+MSG_DATE = "入会日期无法识别，请填写如 2024-05-01 的日期"
+MSG_DATE_FUTURE = "入会日期不能晚于今天"
+MSG_DATE_TOO_EARLY = "入会日期不合理"
+MSG_DATE_BEFORE_BIRTH = "入会日期早于身份证号中的出生日期"
+MSG_DUPLICATE = "与第 {row} 行重复"
+MSG_MOBILE_TAKEN = "该手机号已被其他职工登记"
+MSG_ID_ELSEWHERE = "该身份证号已在其他单位登记"
+MSG_EMPLOYER_REQUIRED = "工作单位不能为空"
+MSG_EMPLOYER_UNKNOWN = "工作单位不在导入范围内或未登记"
+MSG_EMPLOYER_AMBIGUOUS = "工作单位名称对应多个单位，请改填单位编码"
+
+_GENDERS = {"男": "M", "男性": "M", "M": "M", "MALE": "M", "女": "F", "女性": "F", "F": "F", "FEMALE": "F"}
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff·]) (?=[\u3400-\u9fff·])")
+_HEADER_MARKS = re.compile(r"^\*+|\*+$|\((?:必填|选填|可选|非必填)\)$")
+# Control and format characters (categories Cc, Cf) that survive normalize_text.
+_INVISIBLE_CHARS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+    "\u0890\u0891\u08e2\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CFB_END = 0xFFFFFFFA  # sector numbers at or above this are markers, not sectors
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be imported; the message is shown to the user."""
+
+
+# ---------------------------------------------------------------------------------------
+# The container: size, type, ZIP limits, macros.
+
+
+def _file_size(file: IO[bytes]) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+    file.seek(0)
+    return int(size)
+
+
+def _cfb_entry_names(data: bytes) -> set[str]:
+    """Names of the streams and storages of an OLE compound file (MS-CFB), read from its
+    directory. Encrypted OOXML workbooks are such a file with an ``EncryptionInfo`` stream;
+    an old .xls has a ``Workbook`` (or ``Book``) stream."""
+    if len(data) < 512:
+        return set()
+    shift = int.from_bytes(data[30:32], "little")
+    if shift not in (9, 12):
+        return set()
+    size = 1 << shift
+
+    def sector(number: int) -> bytes:
+        return data[(number + 1) * size : (number + 2) * size]
+
+    def words(block: bytes) -> tuple[int, ...]:
+        return struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4])
+
+    fat_sectors = list(words(data[76:512]))
+    next_difat, hops = int.from_bytes(data[68:72], "little"), 0
+    while next_difat < _CFB_END and hops < 10_000:
+        block = words(sector(next_difat))
+        if not block:
+            break
+        fat_sectors += block[:-1]
+        next_difat, hops = block[-1], hops + 1
+    fat: list[int] = []
+    for number in fat_sectors:
+        if number < _CFB_END:
+            fat += words(sector(number))
+    names: set[str] = set()
+    current, seen = int.from_bytes(data[48:52], "little"), set()
+    while current < _CFB_END and current not in seen:
+        seen.add(current)
+        block = sector(current)
+        for offset in range(0, len(block) - 127, 128):
+            entry = block[offset : offset + 128]
+            length = int.from_bytes(entry[64:66], "little")
+            if 2 <= length <= 64 and entry[66] in (1, 2, 5):
+                names.add(entry[: length - 2].decode("utf-16-le", "replace"))
+        current = fat[current] if current < len(fat) else _CFB_END
+    return names
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            # The sample may end inside a multi-byte character.
+            try:
+                text = head[:-4].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        return printable >= 0.95 * max(1, len(text))
+    return False
+
+
+def _check_container(file: IO[bytes]) -> None:
+    """Refuse what is not a plain xlsx workbook, before any XML is parsed."""
+    size = _file_size(file)
+    if size == 0:
+        raise FileRejected(ERR_EMPTY)
+    limit = settings.LIANDONG_IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileRejected(ERR_TOO_LARGE.format(mb=round(limit / 1024 / 1024)))
+    head = file.read(4096)
+    file.seek(0)
+    if head.startswith(_CFB_MAGIC):
+        names = _cfb_entry_names(file.read())
+        file.seek(0)
+        if {"EncryptionInfo", "EncryptedPackage"} & names:
+            raise FileRejected(ERR_ENCRYPTED)
+        if {"Workbook", "Book"} & names:
+            raise FileRejected(ERR_OLD_XLS)
+        raise FileRejected(ERR_NOT_XLSX)
+    if not head.startswith(b"PK"):
+        raise FileRejected(ERR_CSV if _looks_like_text(head) else ERR_NOT_XLSX)
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FileRejected(ERR_CORRUPT) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
+            raise FileRejected(ERR_BOMB)
+        names = {e.filename for e in entries}
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise FileRejected(ERR_MACROS)
+        if "[Content_Types].xml" not in names:
+            raise FileRejected(ERR_NOT_XLSX)
+        if archive.getinfo("[Content_Types].xml").file_size > 1024 * 1024:
+            raise FileRejected(ERR_BOMB)
+        try:
+            content_types = archive.read("[Content_Types].xml")
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise FileRejected(ERR_CORRUPT) from None
+    file.seek(0)
+    if b"macroEnabled" in content_types:
+        raise FileRejected(ERR_MACROS)
+    if not re.search(rb"spreadsheetml\.(sheet|template)\.main\+xml", content_types):
+        raise FileRejected(ERR_NOT_XLSX)
+
+
+# ---------------------------------------------------------------------------------------
+# The sheet: opening it, finding the header, streaming rows.
+
+
+def _unsafe_xml(error: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML (openpyxl re-raises its errors wrapped)."""
+    depth = 0
+    while error is not None and depth < 10:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error, depth = error.__cause__ or error.__context__, depth + 1
+    return False
+
+
+@contextmanager
+def _open_workbook(file: IO[bytes]) -> Iterator[Workbook]:
+    if not openpyxl.DEFUSEDXML:  # pragma: no cover - OPENPYXL_DEFUSEDXML=False in the environment
+        raise RuntimeError("openpyxl must parse with defusedxml (unset OPENPYXL_DEFUSEDXML)")
+    try:
+        # data_only=False: a formula arrives as its text ("=…") and is refused, never evaluated
+        # nor replaced by whatever value Excel last cached for it.
+        book = openpyxl.load_workbook(file, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises anything from KeyError to XML errors
+        logger.info("Unreadable roster workbook: %r", error)
+        raise FileRejected(ERR_UNSAFE_XML if _unsafe_xml(error) else ERR_CORRUPT) from None
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+def _first_sheet(book: Workbook) -> ReadOnlyWorksheet:
+    sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+    sheets = sheets or book.worksheets
+    if not sheets:
+        raise FileRejected(ERR_NO_SHEET)
+    sheet = sheets[0]
+    # The stored dimension is often wrong (written by other tools); read every row instead.
+    sheet.reset_dimensions()
+    return sheet
+
+
+def _sheet_rows(sheet: ReadOnlyWorksheet, *, min_row: int, max_col: int) -> Iterator[tuple[int, tuple]]:
+    """``(excel row number, values)``, turning openpyxl's parse errors into a file error."""
+    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
+    number = min_row - 1
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:
+            logger.info("Unreadable roster sheet: %r", error)
+            raise FileRejected(ERR_UNSAFE_XML if _unsafe_xml(error) else ERR_CORRUPT) from None
+        number += 1
+        yield number, values
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not normalize_text(value))
+
+
+def normalize_header(value: object) -> str:
+    """``" 身份证号（必填）"`` -> ``身份证号``: NFKC, no spaces, no required/optional markers."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value if value is not None else "")))
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = _HEADER_MARKS.sub("", _HEADER_MARKS.sub("", text))
+    return HEADER_ALIASES.get(text, text)
+
+
+@dataclass
+class _Header:
+    row: int
+    columns: dict[str, int]  # canonical column -> 0-based index
+    duplicates: list[str]
+
+    @property
+    def missing(self) -> list[str]:
+        missing = [c for c in (NAME, ID_NUMBER, MOBILE) if c not in self.columns]
+        if EMPLOYER not in self.columns and OUTLET not in self.columns:
+            missing.append(f"{EMPLOYER}（或{OUTLET}）")
+        return missing
+
+
+def _read_header(number: int, values: tuple) -> _Header:
+    columns: dict[str, int] = {}
+    duplicates = []
+    for index, value in enumerate(values):
+        name = normalize_header(value)
+        if name not in COLUMNS:
+            continue
+        if name in columns:
+            duplicates.append(name)
+        else:
+            columns[name] = index
+    return _Header(number, columns, duplicates)
+
+
+def _find_header(sheet: ReadOnlyWorksheet) -> _Header:
+    """The first non-empty row, or one of the next few if that one is a title above the
+    headers (it then holds fewer than two of the known column names)."""
+    first = None
+    seen = 0
+    for number, values in _sheet_rows(sheet, min_row=1, max_col=HEADER_SEARCH_COLUMNS):
+        if number > HEADER_SEARCH_DEPTH:
+            break
+        if all(_is_blank(v) for v in values):
+            continue
+        header = _read_header(number, values)
+        first = first or header
+        if len(header.columns) >= 2:
+            return header
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise FileRejected(ERR_BLANK_SHEET)
+    return first
+
+
+# ---------------------------------------------------------------------------------------
+# One row: parsing and validating its cells (no database).
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    name: str = ""
+    gender: str = ""
+    id_number: str = ""
+    mobile: str = ""
+    employer_key: str = ""
+    employer_column: str = EMPLOYER
+    occupation: str | None = None  # None: the file has no such column; keep what is stored
+    joined: date | None = None
+    has_joined: bool = False  # the file has a 入会日期 column
+    id_digest: str = ""
+    mobile_digest: str = ""
+    employer: tuple[int, str] | None = None  # (id, city)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (column, reason, masked)
+
+
+def _clean_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, datetime | date):
+        value = value.isoformat()
+    return _INVISIBLE_CHARS.sub("", normalize_text(value))
+
+
+def _masked(column: str, raw: object) -> str:
+    text = _clean_text(raw) if not isinstance(raw, float) else repr(raw)
+    if column == ID_NUMBER:
+        return mask_id_number(re.sub(r"\s", "", text))
+    if column == MOBILE:
+        return mask_mobile(re.sub(r"\s", "", text))
+    if column == NAME:
+        return mask_name(text[:60])
+    return text[:60]
+
+
+def parse_date(value: object) -> date:
+    """An 入会日期 cell: a real Excel date, or 2024-05-01, 2024/5/1, 20240501, 2024年5月1日,
+    2024.5.1. Raises ValueError."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time | timedelta | bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 10_000_000 <= value <= 99_999_999:
+            value = str(int(value))
+        else:
+            # A date typed into a cell formatted as a number: Excel's day count.
+            serial = from_excel(value)
+            return serial.date() if isinstance(serial, datetime) else serial
+    text = _clean_text(value)
+    match = _DATE_TEXT.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    return date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def _parse_row(number: int, values: tuple, header: _Header, today: date) -> _Row | None:
+    """A row's cells, validated one by one; None for a blank row or the template's example."""
+    cells = {c: (values[i] if i < len(values) else None) for c, i in header.columns.items()}
+    if all(_is_blank(v) for v in cells.values()):
+        return None
+    row = _Row(number)
+
+    def fail(column: str, reason: str, raw: object) -> None:
+        row.errors.append((column, reason, _masked(column, raw)))
+
+    raw_name = cells.get(NAME)
+    row.name = _CJK_SPACE.sub("", _clean_text(raw_name))
+    if row.name.endswith(EXAMPLE_MARKS):
+        return None
+    if not row.name:
+        fail(NAME, MSG_NAME_REQUIRED, raw_name)
+    elif row.name.startswith(FORMULA_PREFIXES):
+        fail(NAME, MSG_FORMULA.format(column=NAME), raw_name)
+    elif len(row.name) > 60:
+        fail(NAME, MSG_NAME_TOO_LONG, raw_name)
+
+    raw_id = cells.get(ID_NUMBER)
+    try:
+        row.id_number = validate_id_number(raw_id)
+        row.id_digest = id_number_digest(row.id_number)
+    except Exception as error:  # ValidationError; int() of odd input is guarded inside
+        fail(ID_NUMBER, _message(error), raw_id)
+
+    raw_mobile = cells.get(MOBILE)
+    try:
+        row.mobile = validate_mobile(raw_mobile)
+        row.mobile_digest = mobile_digest(row.mobile)
+    except Exception as error:
+        fail(MOBILE, _message(error), raw_mobile)
+
+    raw_gender = cells.get(GENDER)
+    gender_text = _clean_text(raw_gender).upper()
+    if gender_text:
+        row.gender = _GENDERS.get(gender_text, "")
+        if not row.gender:
+            fail(GENDER, MSG_GENDER, raw_gender)
+        elif row.id_number and row.gender != id_number_gender(row.id_number):
+            fail(GENDER, MSG_GENDER_MISMATCH, raw_gender)
+    if row.id_number and not row.gender:
+        row.gender = id_number_gender(row.id_number)
+
+    outlet = _clean_text(cells.get(OUTLET))
+    row.employer_column = OUTLET if outlet or EMPLOYER not in header.columns else EMPLOYER
+    row.employer_key = outlet or _clean_text(cells.get(EMPLOYER))
+    if not row.employer_key:
+        fail(row.employer_column, MSG_EMPLOYER_REQUIRED, "")
+
+    if OCCUPATION in header.columns:
+        raw_occupation = cells.get(OCCUPATION)
+        occupation = _clean_text(raw_occupation)
+        row.occupation = "" if set(occupation) <= set("-—－ ") else occupation
+        if row.occupation.startswith(FORMULA_PREFIXES):
+            fail(OCCUPATION, MSG_FORMULA.format(column=OCCUPATION), raw_occupation)
+        elif len(row.occupation) > 40:
+            fail(OCCUPATION, MSG_OCCUPATION_TOO_LONG, raw_occupation)
+
+    if JOINED in header.columns:
+        row.has_joined = True
+        raw_joined = cells.get(JOINED)
+        if not _is_blank(raw_joined):
+            try:
+                row.joined = parse_date(raw_joined)
+            except (ValueError, TypeError, OverflowError):
+                fail(JOINED, MSG_DATE, raw_joined)
+            else:
+                if row.joined > today:
+                    fail(JOINED, MSG_DATE_FUTURE, raw_joined)
+                elif row.joined.year < 1950:
+                    fail(JOINED, MSG_DATE_TOO_EARLY, raw_joined)
+                elif row.id_number and row.joined < id_number_birth_date(row.id_number):
+                    fail(JOINED, MSG_DATE_BEFORE_BIRTH, raw_joined)
+    return row
+
+
+def _message(error: Exception) -> str:
+    messages = getattr(error, "messages", None)
+    return str(messages[0]) if messages else str(error)
+
+
+# ---------------------------------------------------------------------------------------
+# The batch: checks against the database, then bulk writes.
+
+
+def _worker_snapshot(worker: Worker) -> dict[str, Any]:
+    """``core.audit.snapshot`` without loading the employer: its id is what is logged."""
+    values: dict[str, Any] = {}
+    for name, attname in _AUDITED_ATTNAMES:
+        value = getattr(worker, attname)
+        values[name] = value if value is None or isinstance(value, str | int) else str(value)
+    return values
+
+
+_AUDITED_ATTNAMES = [(name, Worker._meta.get_field(name).attname) for name in AUDITED_FIELDS]
+
+
+def _employer_variants(key: str) -> set[str]:
+    """Spellings to look an employer cell up by; names are compared NFKC-normalized after."""
+    return {key, key.replace("(", "（").replace(")", "）")}
+
+
+_UPDATED_FIELDS = [Worker._meta.get_field(name) for name in (
+    "name", "mobile_cipher", "mobile_digest", "mobile_masked", "mobile_tail", "employer", "city",
+    "occupation", "worker_type", "joined_union_on", "updated_at",
+)]
+
+
+def _update_workers(workers: list[Worker]) -> None:
+    """Save the import's changes to existing workers, one prepared UPDATE run for all rows.
+
+    Django's bulk_update builds a CASE … WHEN per field and row; for 100,000 changed workers
+    that took over four minutes on SQLite. The same plain UPDATE through executemany takes
+    seconds, on SQLite and PostgreSQL alike. No row can trip the unique mobile index half-way:
+    a new mobile was checked to be nobody's, nor given up by another row of this import."""
+    connection = connections[router.db_for_write(Worker)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATED_FIELDS)
+    sql = f"UPDATE {quote(Worker._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model, values bound
+    params = [
+        [f.get_db_prep_save(getattr(w, f.attname), connection) for f in _UPDATED_FIELDS] + [w.pk]
+        for w in workers
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+class _Importer:
+    """Validates and writes rows in batches; keeps the counts and the (capped) errors."""
+
+    def __init__(self, *, actor: Any, organization: Organization, max_errors: int) -> None:
+        self.actor = actor
+        self.organization = organization
+        self.max_errors = max_errors
+        self.today = timezone.localdate()
+        self.read = self.imported = self.updated = self.rejected = 0
+        self.errors: list[list[Any]] = []
+        self.batch: list[_Row] = []
+        # First row number of every ID and mobile seen, keyed by the digest's raw bytes.
+        self.seen_ids: dict[bytes, int] = {}
+        self.seen_mobiles: dict[bytes, int] = {}
+        # Mobiles given up by workers updated earlier in this import: still taken for others,
+        # so that the outcome does not depend on where the batches happen to be cut.
+        self.released_mobiles: set[str] = set()
+        self.employers: dict[str, list[tuple[int, str]]] = {}
+        self.count_changes: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        context = request_context.get() or {}
+        is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        self.audit_defaults = {
+            "actor": actor if is_user else None,
+            "actor_repr": (actor.get_username() if is_user else "") or "system",
+            "organization_id": getattr(actor, "organization_id", None) if is_user else None,
+            "ip_address": context.get("ip"),
+            "request_id": context.get("request_id", ""),
+        }
+
+    def run(self, sheet: ReadOnlyWorksheet) -> None:
+        header = _find_header(sheet)
+        if header.duplicates:
+            raise FileRejected(ERR_DUPLICATE_HEADER.format(column=header.duplicates[0]))
+        if header.missing:
+            raise FileRejected(ERR_MISSING.format(columns="、".join(header.missing)))
+        width = max(header.columns.values()) + 1
+        for number, values in _sheet_rows(sheet, min_row=header.row + 1, max_col=width):
+            if number > EXCEL_MAX_ROW:
+                break
+            row = _parse_row(number, values, header, self.today)
+            if row is None:
+                continue
+            self.read += 1
+            if self.read > MAX_DATA_ROWS:
+                raise FileRejected(ERR_TOO_MANY_ROWS.format(limit=MAX_DATA_ROWS))
+            self._check_duplicates(row)
+            self.batch.append(row)
+            if len(self.batch) >= BATCH_SIZE:
+                self._flush()
+        self._flush()
+        if not self.read:
+            raise FileRejected(ERR_NO_DATA)
+        self._apply_counts()
+
+    def _check_duplicates(self, row: _Row) -> None:
+        for column, digest, seen in ((ID_NUMBER, row.id_digest, self.seen_ids),
+                                     (MOBILE, row.mobile_digest, self.seen_mobiles)):
+            if not digest:
+                continue
+            key = bytes.fromhex(digest)
+            first = seen.setdefault(key, row.number)
+            if first != row.number:
+                value = row.id_number if column == ID_NUMBER else row.mobile
+                row.errors.append((column, MSG_DUPLICATE.format(row=first), _masked(column, value)))
+
+    def _reject(self, row: _Row) -> None:
+        self.rejected += 1
+        for column, reason, masked in row.errors:
+            if len(self.errors) < self.max_errors:
+                self.errors.append([row.number, column, reason, masked])
+
+    def _resolve_employers(self, rows: list[_Row]) -> None:
+        keys = {r.employer_key for r in rows if r.employer_key and r.employer_key not in self.employers}
+        if not keys:
+            return
+        variants = set().union(*(_employer_variants(k) for k in keys))
+        found = Organization.objects.filter(
+            subtree_q(self.organization.path), kind__in=EMPLOYER_KINDS
+        ).filter(Q(name__in=variants) | Q(short_name__in=variants) | Q(code__in=variants)).values_list(
+            "pk", "name", "short_name", "code", "city"
+        )
+        matches: dict[str, dict[int, str]] = defaultdict(dict)
+        for pk, name, short_name, code, city in found:
+            for label in {name, short_name, code} - {""}:
+                matches[normalize_text(label)][pk] = city
+        for key in keys:
+            self.employers[key] = list(matches.get(key, {}).items())
+
+    def _flush(self) -> None:
+        rows, self.batch = self.batch, []
+        if not rows:
+            return
+        self._resolve_employers(rows)
+        id_digests = [r.id_digest for r in rows if r.id_digest]
+        existing = {
+            w.id_number_digest: w
+            for w in Worker.objects.filter(id_number_digest__in=id_digests).annotate(
+                employer_path=F("employer__path")
+            )
+        }
+        owners = dict(
+            Worker.objects.filter(mobile_digest__in=[r.mobile_digest for r in rows if r.mobile_digest])
+            .values_list("mobile_digest", "pk")
+        )
+        creates: list[Worker] = []
+        updates: list[tuple[Worker, dict[str, Any]]] = []
+        for row in rows:
+            worker = existing.get(row.id_digest)
+            owner = owners.get(row.mobile_digest)
+            if worker is not None and not worker.employer_path.startswith(self.organization.path):
+                # Said without naming where, and without judging the mobile (maybe theirs).
+                row.errors.append((ID_NUMBER, MSG_ID_ELSEWHERE, _masked(ID_NUMBER, row.id_number)))
+                worker = None
+            # Without a valid ID number it is unknown whose mobile this is: not judged.
+            elif row.id_digest and row.mobile_digest and (
+                (owner is not None and (worker is None or owner != worker.pk))
+                or row.mobile_digest in self.released_mobiles
+            ):
+                row.errors.append((MOBILE, MSG_MOBILE_TAKEN, _masked(MOBILE, row.mobile)))
+            if row.employer_key:
+                candidates = self.employers.get(row.employer_key, [])
+                if not candidates:
+                    row.errors.append((row.employer_column, MSG_EMPLOYER_UNKNOWN, row.employer_key[:60]))
+                elif len(candidates) > 1:
+                    row.errors.append((row.employer_column, MSG_EMPLOYER_AMBIGUOUS, row.employer_key[:60]))
+                else:
+                    row.employer = candidates[0]
+            if row.errors:
+                self._reject(row)
+            elif worker is None:
+                creates.append(self._new_worker(row))
+            else:
+                before = _worker_snapshot(worker)
+                self._change_worker(worker, row)
+                updates.append((worker, before))
+        self._write(creates, updates)
+
+    def _new_worker(self, row: _Row) -> Worker:
+        assert row.employer is not None  # noqa: S101 - rows without one were rejected
+        employer_id, city = row.employer
+        occupation = row.occupation or ""
+        worker = Worker(
+            name=row.name, gender=row.gender, employer_id=employer_id, city=city,
+            occupation=occupation, worker_type=classify_occupation(occupation),
+            joined_union_on=row.joined,
+        )
+        SealedIdentity.seal(id_number=row.id_number, mobile=row.mobile).apply(worker)
+        return worker
+
+    def _change_worker(self, worker: Worker, row: _Row) -> None:
+        assert row.employer is not None  # noqa: S101 - rows without one were rejected
+        worker.name = row.name
+        if row.mobile_digest != worker.mobile_digest:
+            self.released_mobiles.add(worker.mobile_digest)
+            sealed = SealedIdentity.seal(id_number=row.id_number, mobile=row.mobile)
+            worker.mobile_cipher, worker.mobile_digest = sealed.mobile_cipher, sealed.mobile_digest
+            worker.mobile_masked, worker.mobile_tail = sealed.mobile_masked, sealed.mobile_tail
+        worker.employer_id, worker.city = row.employer
+        if row.occupation is not None:
+            worker.occupation = row.occupation
+            worker.worker_type = classify_occupation(row.occupation)
+        if row.has_joined:
+            worker.joined_union_on = row.joined
+
+    def _audit(self, action: str, worker: Worker, changes: dict[str, Any]) -> AuditLog:
+        return AuditLog(
+            action=action, target_type=Worker._meta.label_lower, target_id=str(worker.pk),
+            target_repr=worker.name[:200], changes=changes, **self.audit_defaults,
+        )
+
+    def _write(self, creates: list[Worker], updates: list[tuple[Worker, dict[str, Any]]]) -> None:
+        entries = []
+        if creates:
+            Worker.objects.bulk_create(creates)
+            if any(w.pk is None for w in creates):  # a backend that cannot return ids
+                ids = dict(Worker.objects.filter(id_number_digest__in=[w.id_number_digest for w in creates])
+                           .values_list("id_number_digest", "pk"))
+                for worker in creates:
+                    worker.pk = ids[worker.id_number_digest]
+            for worker in creates:
+                self.count_changes[worker.employer_id][0] += 1
+                self.count_changes[worker.employer_id][1] += worker.joined_union_on is not None
+                entries.append(self._audit("workers.created", worker, diff({}, _worker_snapshot(worker))))
+            self.imported += len(creates)
+        changed = []
+        now = timezone.now()
+        for worker, before in updates:
+            changes = diff(before, _worker_snapshot(worker))
+            if not changes:
+                continue
+            worker.updated_at = now
+            changed.append(worker)
+            if "employer" in changes or "joined_union_on" in changes:
+                was_member = before["joined_union_on"] is not None
+                self.count_changes[before["employer"]][0] -= 1
+                self.count_changes[before["employer"]][1] -= was_member
+                self.count_changes[worker.employer_id][0] += 1
+                self.count_changes[worker.employer_id][1] += worker.joined_union_on is not None
+            entries.append(self._audit("workers.updated", worker, changes))
+        if changed:
+            _update_workers(changed)
+            self.updated += len(changed)
+        AuditLog.objects.bulk_create(entries)
+
+    def _apply_counts(self) -> None:
+        """Move the employers' stored counts by what this import changed (F(): safe beside
+        concurrent registrations). Employers with the same change share one UPDATE."""
+        by_change: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for employer_id, (workers, members) in self.count_changes.items():
+            if workers or members:
+                by_change[(workers, members)].append(employer_id)
+        for (workers, members), employer_ids in by_change.items():
+            for start in range(0, len(employer_ids), 500):
+                Organization.objects.filter(pk__in=employer_ids[start : start + 500]).update(
+                    worker_count=F("worker_count") + workers, member_count=F("member_count") + members
+                )
+
+
+# ---------------------------------------------------------------------------------------
+# The public functions.
 
 
 def roster_import(
@@ -16,15 +801,162 @@ def roster_import(
     skip_invalid: bool = False,
 ) -> RosterImport:
     """Validate and import a roster workbook into ``organization``'s subtree; return the saved
-    RosterImport record (counts, masked row errors, file_error)."""
-    raise NotImplementedError
+    RosterImport record (counts, masked row errors, file_error).
+
+    A row whose ID number is registered to a worker employed inside the subtree updates that
+    worker (name, mobile, employer, and 职业 / 入会日期 when the file has those columns);
+    registered elsewhere, the row is refused without saying where. Nothing is written unless
+    every row is valid or ``skip_invalid`` is set; ``dry_run`` writes nothing at all."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    record = RosterImport(
+        actor=actor if is_user else None, organization=organization,
+        filename=PurePath(filename or "").name[:200], dry_run=dry_run, skip_invalid=skip_invalid,
+    )
+    importer = _Importer(
+        actor=actor, organization=organization,
+        max_errors=getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000),
+    )
+    try:
+        _check_container(file)
+        with _open_workbook(file) as book:
+            sheet = _first_sheet(book)
+            with transaction.atomic():
+                importer.run(sheet)
+                may_commit = not dry_run and (skip_invalid or not importer.rejected)
+                if not may_commit:
+                    transaction.set_rollback(True)
+        record.committed = may_commit and (importer.imported + importer.updated > 0 or not importer.rejected)
+        record.rows_read, record.rows_rejected = importer.read, importer.rejected
+        record.rows_imported, record.rows_updated = importer.imported, importer.updated
+        record.errors = importer.errors
+    except FileRejected as error:
+        record.file_error = str(error)[:300]
+    except IntegrityError:
+        # Someone registered the same ID or mobile number while this import ran.
+        logger.warning("Roster import %s rolled back on a unique conflict", filename)
+        record.file_error = ERR_CONFLICT
+    record.save()
+    audit_log(
+        actor=actor, action="workers.imported", target=record, target_repr=record.filename,
+        changes={
+            "organization": organization.pk, "dry_run": dry_run, "skip_invalid": skip_invalid,
+            "committed": record.committed, "rows_read": record.rows_read,
+            "rows_imported": record.rows_imported, "rows_updated": record.rows_updated,
+            "rows_rejected": record.rows_rejected, "file_error": record.file_error,
+        },
+    )
+    return record
+
+
+def _workbook_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _status(record: RosterImport) -> str:
+    if record.file_error:
+        return "文件无法读取，未写入"
+    if record.committed:
+        return "已写入名册" + ("（有错误的行已跳过）" if record.rows_rejected else "")
+    if record.dry_run:
+        return "试导入，未写入"
+    return "有错误，整批未写入"
 
 
 def roster_report_xlsx(*, roster_import: RosterImport) -> bytes:
-    """The import report as an xlsx workbook (行号, 列, 原因, 值(脱敏))."""
-    raise NotImplementedError
+    """The import report as an xlsx workbook: 汇总 (counts) and 错误明细 (行号, 列, 原因,
+    内容（脱敏）). Every text cell is formula-neutralized."""
+    record = roster_import
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("汇总")
+    summary.column_dimensions["A"].width = 14
+    summary.column_dimensions["B"].width = 60
+    created = timezone.localtime(record.created_at) if record.created_at else timezone.localtime()
+    lines: list[tuple[str, object]] = [
+        ("文件名", safe_text(record.filename)),
+        ("导入到", safe_text(record.organization.name)),
+        ("导入时间", created.strftime("%Y-%m-%d %H:%M")),
+        ("方式", ("试导入（仅校验）" if record.dry_run else "正式导入")
+         + ("，跳过有错误的行" if record.skip_invalid else "")),
+        ("结果", _status(record)),
+        ("读取", record.rows_read),
+        ("新增", record.rows_imported),
+        ("更新", record.rows_updated),
+        ("拒绝", record.rows_rejected),
+    ]
+    if record.file_error:
+        lines.append(("文件错误", safe_text(record.file_error)))
+    if record.rows_rejected and len(record.errors) >= getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000):
+        lines.append(("说明", f"错误明细只列出前 {len(record.errors)} 条"))
+    for line in lines:
+        summary.append(list(line))
+    details = book.create_sheet("错误明细")
+    for letter, width in zip("ABCD", (8, 14, 60, 30), strict=True):
+        details.column_dimensions[letter].width = width
+    details.append(["行号", "列", "原因", "内容（脱敏）"])
+    for row, column, reason, value in record.errors:
+        details.append([row, safe_text(column), safe_text(reason), safe_text(value)])
+    return _workbook_bytes(book)
+
+
+EXAMPLE_ROW = ["张三（示例）", "男", "62010219900307123X", "13800000000", "某某快递城关网点", "快递员",
+               date(2024, 5, 1)]
+TEMPLATE_HELP = [
+    "填写说明",
+    "1. 第一行是表头，请勿修改列名；列的顺序可以调整，多余的列会被忽略。",
+    "2. 必填：姓名、身份证号、手机号、工作单位（也可用“所属网点”列）。",
+    "3. 身份证号：18 位，末位可以是 X。该列已设为“文本”格式，请勿改成数字，否则末尾几位会丢失。",
+    "4. 手机号：11 位手机号，不接受固定电话。",
+    "5. 工作单位：填写系统中已登记的企业或网点的名称、简称或编码，且须在导入范围内。",
+    "6. 性别：可不填，按身份证号判断；填写时只能是“男”或“女”。",
+    "7. 入会日期：如 2024-05-01，不填表示未入会。",
+    "8. 身份证号已登记的职工会更新其信息（姓名、手机号、工作单位、职业、入会日期）。",
+    "9. 第 2 行是示例（姓名带“（示例）”），导入时会自动跳过，可以删除。",
+]
 
 
 def roster_template_xlsx() -> bytes:
-    """An empty workbook with the expected Chinese headers and one example row."""
-    raise NotImplementedError
+    """An empty workbook with the expected Chinese headers and one example row; the ID and
+    mobile columns are formatted as text so that Excel keeps every digit."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "职工名册"
+    sheet.append(TEMPLATE_COLUMNS)
+    sheet.append(EXAMPLE_ROW)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    grey = Font(color="808080", italic=True)
+    for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
+        letter = openpyxl.utils.get_column_letter(index)
+        header = sheet.cell(row=1, column=index)
+        header.font = bold
+        if column in (NAME, ID_NUMBER, MOBILE, EMPLOYER):
+            header.fill = fill
+        sheet.cell(row=2, column=index).font = grey
+        sheet.column_dimensions[letter].width = {ID_NUMBER: 22, EMPLOYER: 26, JOINED: 14}.get(column, 12)
+        if column in (ID_NUMBER, MOBILE):
+            # Column style: cells typed into the column later are text too.
+            sheet.column_dimensions[letter].number_format = "@"
+            sheet.cell(row=2, column=index).number_format = "@"
+        if column == JOINED:
+            sheet.cell(row=2, column=index).number_format = "yyyy-mm-dd"
+    genders = DataValidation(type="list", formula1='"男,女"', allow_blank=True)
+    genders.add(f"B2:B{MAX_DATA_ROWS + 1}")
+    sheet.add_data_validation(genders)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 100
+    for line in TEMPLATE_HELP:
+        notes.append([line])
+    notes["A1"].font = bold
+    return _workbook_bytes(book)
+
+
+def iter_errors(record: RosterImport) -> Iterable[tuple[int, str, str, str]]:
+    """The stored row errors as tuples (for the command line)."""
+    for row, column, reason, value in record.errors:
+        yield int(row), str(column), str(reason), str(value)
