@@ -67,10 +67,10 @@ def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileRespo
     """The filtered list as xlsx, personal data masked."""
     if not can_export_workers(request.user):
         raise PermissionDenied
-    workers = worker_list(visible=workers_visible_to(request.user), filters=filters_from(request, query),
-                          user=request.user)
+    filters = filters_from(request, query)
+    workers = worker_list(visible=workers_visible_to(request.user), filters=filters, user=request.user)
     stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    workers_export(actor=request.user, workers=workers, stream=stream)
+    workers_export(actor=request.user, workers=workers, stream=stream, filters=filters)
     stream.seek(0)
     return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)
 

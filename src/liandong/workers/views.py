@@ -89,7 +89,7 @@ def worker_export_view(request: HttpRequest) -> HttpResponse:
     _, filters = _filters(request)
     workers = _filtered(request, filters)
     stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    workers_export(actor=request.user, workers=workers, stream=stream)
+    workers_export(actor=request.user, workers=workers, stream=stream, filters=filters)
     stream.seek(0)
     return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)
 

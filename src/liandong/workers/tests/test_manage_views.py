@@ -77,3 +77,22 @@ def test_other_union_and_liaison_cannot_edit(world, login) -> None:
         assert response.status_code == expected
     world.worker_a.refresh_from_db()
     assert world.worker_a.name == "王甲"
+
+
+def test_export_from_the_page_and_api_records_the_filters_masked(world, login, api_token) -> None:
+    client = login(world.users["staff_a"])
+    response = client.get("/workers/export.xlsx", {"q": "13919310001", "member": "no"})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    page_entry = AuditLog.objects.filter(action="workers.exported").latest("id")
+    assert page_entry.changes["rows"] == 1
+    assert "139****0001" in str(page_entry.changes["filters"])
+    assert "13919310001" not in str(page_entry.changes)
+
+    headers = api_token(world.users["staff_a"])
+    response = client.get("/api/v1/workers/export", {"city": "兰州"}, **headers)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    api_entry = AuditLog.objects.filter(action="workers.exported").latest("id")
+    assert api_entry.pk != page_entry.pk
+    assert "兰州" in str(api_entry.changes["filters"])
