@@ -5,18 +5,29 @@ from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
 MEMBER_CHOICES = [("", "全部"), ("yes", "会员"), ("no", "非会员")]
-# A province has thousands of units; the drop-down lists the first ones in tree order and
-# validation still accepts any unit of the scope (the org page links here with ?organization=).
-CHOICES_SHOWN = 300
+CHOICES_SHOWN = 200
 
 
-def limit_choices(field: forms.ModelChoiceField, organizations: QuerySet[Organization], selected: object) -> None:
+def limit_choices(
+    field: forms.ModelChoiceField,
+    organizations: QuerySet[Organization],
+    selected: object,
+    shown: QuerySet[Organization] | None = None,
+) -> None:
+    """Validate against every unit of ``organizations`` but list only ``shown`` (by default
+    the first units in tree order) plus the selected one.
+
+    A province has some 20,000 units: rendering them all would make the page slow and the
+    drop-down useless. Deeper units are reached from their own organization page, which
+    links here with ``?organization=<id>``.
+    """
     field.queryset = organizations
-    shown = list(organizations.order_by("path")[:CHOICES_SHOWN])
-    if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in shown):
-        shown += list(organizations.filter(pk=selected))
+    listed = list((shown if shown is not None else organizations).order_by("path")[:CHOICES_SHOWN])
+    if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in listed):
+        listed += list(organizations.filter(pk=selected))
     empty = [("", field.empty_label)] if field.empty_label is not None else []
-    field.widget.choices = empty + [(o.pk, f"{'　' * o.depth}{o.name}") for o in shown]
+    base = min((o.depth for o in listed), default=0)
+    field.widget.choices = empty + [(o.pk, f"{'　' * (o.depth - base)}{o.name}") for o in listed]
 
 
 class WorkerFilterForm(forms.Form):
@@ -29,10 +40,10 @@ class WorkerFilterForm(forms.Form):
                                           empty_label="我的全部范围")
     member = forms.ChoiceField(label="会籍", choices=MEMBER_CHOICES, required=False)
 
-    def __init__(self, *args: object, organizations: object = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, organizations: object = None, shown: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if organizations is not None:
-            limit_choices(self.fields["organization"], organizations, self.data.get("organization"))  # type: ignore[arg-type]
+            limit_choices(self.fields["organization"], organizations, self.data.get("organization"), shown)  # type: ignore[arg-type]
 
 
 class RosterUploadForm(forms.Form):
@@ -41,10 +52,10 @@ class RosterUploadForm(forms.Form):
     dry_run = forms.BooleanField(label="仅校验，不写入（试导入）", required=False)
     skip_invalid = forms.BooleanField(label="跳过有错误的行，只导入正确的行", required=False)
 
-    def __init__(self, *args: object, organizations: object = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, organizations: object = None, shown: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if organizations is not None:
-            limit_choices(self.fields["organization"], organizations, self.data.get("organization"))  # type: ignore[arg-type]
+            limit_choices(self.fields["organization"], organizations, self.data.get("organization"), shown)  # type: ignore[arg-type]
 
 
 class RevealForm(forms.Form):

@@ -1,4 +1,5 @@
 import tempfile
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -37,9 +38,14 @@ def _scope_choices(user: object) -> QuerySet[Organization]:
     return organizations_in_scope(user).filter(kind__in=SCOPE_KINDS)
 
 
+def _scope_shown(user: Any) -> QuerySet[Organization]:
+    """The units the drop-downs list: one's own and the level below it."""
+    return _scope_choices(user).filter(depth__lte=user.organization.depth + 1)
+
+
 def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | None]:
     """The list's filter form and what it asks for (None when the form has errors)."""
-    form = WorkerFilterForm(request.GET, organizations=_scope_choices(request.user))
+    form = WorkerFilterForm(request.GET, organizations=_scope_choices(request.user), shown=_scope_shown(request.user))
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -139,7 +145,8 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
     if not can_manage_roster(request.user):
         raise PermissionDenied
     choices = _scope_choices(request.user)
-    form = RosterUploadForm(request.POST or None, request.FILES or None, organizations=choices)
+    form = RosterUploadForm(request.POST or None, request.FILES or None, organizations=choices,
+                            shown=_scope_shown(request.user))
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["organization"]
         if not can_manage_roster(request.user, target):
