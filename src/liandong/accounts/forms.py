@@ -14,12 +14,24 @@ class WorkerLoginForm(forms.Form):
 
 
 class SetPasswordForm(forms.Form):
+    """Set or change one's password. Changing an existing password asks for it first
+    (ASVS 6.2.3); a worker who has only ever used one-time codes has none to give."""
+
+    old_password = forms.CharField(label="当前密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     password1 = forms.CharField(label="新密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label="再次输入新密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
         self.user = user
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if user is None or not user.has_usable_password():  # type: ignore[attr-defined]
+            del self.fields["old_password"]
+
+    def clean_old_password(self) -> str:
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):  # type: ignore[attr-defined]
+            raise forms.ValidationError("当前密码不正确")
+        return value
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -19,16 +20,18 @@ from liandong.accounts.models import ApiToken, OneTimeCode, Role, User
 from liandong.accounts.sms import send_sms
 from liandong.core import crypto
 from liandong.core.audit import audit_log
+from liandong.core.middleware import client_ip
 from liandong.core.identity import normalize_code, validate_mobile
 from liandong.core.masking import mask_id_number, mask_mobile
 
 TOKEN_LIFETIME = timedelta(days=30)
+OTP_MAX_ATTEMPTS = 5
 LOCKED_MESSAGE = "登录失败次数过多，账号已暂时锁定，请 30 分钟后再试"
 FAILED_MESSAGE = "用户名或密码不正确"
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 def _login_name(username: str) -> tuple[str, str]:
@@ -125,11 +128,14 @@ def otp_verify(*, mobile: str, code: str) -> bool:
     otp = OneTimeCode.objects.filter(
         mobile_digest=digest, used_at__isnull=True, expires_at__gt=timezone.now()
     ).first()
-    if otp is None or otp.attempts >= 5:
+    if otp is None:
+        return False
+    # Count the try before comparing, with one conditional UPDATE: concurrent guesses cannot
+    # read the same count and together exceed five.
+    if not OneTimeCode.objects.filter(pk=otp.pk, attempts__lt=OTP_MAX_ATTEMPTS).update(attempts=F("attempts") + 1):
         return False
     expected = crypto.blind_index("otp", f"{digest}:{code.strip()}")
     if not secrets.compare_digest(expected, otp.code_digest):
-        OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
         return False
     claimed = OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=timezone.now())
     return bool(claimed)

@@ -1,9 +1,25 @@
+import ipaddress
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from liandong.core.audit import request_context
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind our own nginx (LIANDONG_BEHIND_PROXY=1) every request comes
+    from 127.0.0.1, so the address nginx puts in X-Forwarded-For is used instead; nginx must
+    set that header itself (``proxy_set_header X-Forwarded-For $remote_addr``), never pass on
+    the client's."""
+    if settings.LIANDONG_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # missing or not an address: fall back to the peer
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:
@@ -14,7 +30,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request.headers.get("X-Request-Id", "")[:32] or secrets.token_hex(8)
-        ip = request.META.get("REMOTE_ADDR") or None
+        ip = client_ip(request)
         token = request_context.set({"ip": ip, "request_id": request_id})
         try:
             response = self.get_response(request)

@@ -174,6 +174,8 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Behind nginx on the same host: the client address comes from X-Forwarded-For (set by nginx).
+LIANDONG_BEHIND_PROXY = env_bool("LIANDONG_BEHIND_PROXY", default=HTTPS)
 
 # Login throttling: 5 failures per account (or 20 per IP) in 30 minutes lock it for 30 minutes.
 LIANDONG_LOGIN_FAILURE_LIMIT = 5
