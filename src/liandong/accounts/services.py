@@ -20,9 +20,9 @@ from liandong.accounts.models import ApiToken, OneTimeCode, Role, User
 from liandong.accounts.sms import send_sms
 from liandong.core import crypto
 from liandong.core.audit import audit_log
-from liandong.core.middleware import client_ip
 from liandong.core.identity import normalize_code, validate_mobile
 from liandong.core.masking import mask_id_number, mask_mobile
+from liandong.core.middleware import client_ip
 
 TOKEN_LIFETIME = timedelta(days=30)
 OTP_MAX_ATTEMPTS = 5
