@@ -61,6 +61,13 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> dict:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
+@router.post("/search", response=WorkerPage, url_name="worker-search", operation_id="workers_search")
+def search_workers(request: HttpRequest, query: WorkerQuery) -> dict:
+    """The same as the list, with the filters in a JSON body: use it to search by a full
+    mobile or ID number, which should not travel in a URL (access logs keep URLs)."""
+    return list_workers(request, query)
+
+
 @router.get("/export", url_name="worker-export", operation_id="workers_export",
             response={200: None}, openapi_extra={"responses": {200: {"content": {XLSX: {}}}}})
 def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileResponse:

@@ -25,6 +25,12 @@ class WorkerFilters:
     member: bool | None = None
 
 
+def is_identifying_query(q: str) -> bool:
+    """A full mobile or ID number: personal data that must not travel in a URL (ASVS 14.2.1)."""
+    q = re.sub(r"\s+", "", q)
+    return bool(re.fullmatch(r"1\d{10}", q) or re.fullmatch(r"\d{17}[\dXx]", q))
+
+
 def worker_list(*, visible: QuerySet[Worker], filters: WorkerFilters, user: object) -> QuerySet[Worker]:
     """Apply ``filters`` to the workers a user may see. Every branch uses an index."""
     workers = visible.select_related("employer")

@@ -1,3 +1,4 @@
+import secrets
 import tempfile
 from typing import Any
 from urllib.parse import urlencode
@@ -6,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ from liandong.workers.permissions import (
     roster_imports_visible_to,
     workers_visible_to,
 )
-from liandong.workers.selectors import WorkerFilters, worker_list
+from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list
 from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,9 +44,40 @@ def _scope_shown(user: Any) -> QuerySet[Organization]:
     return _scope_choices(user).filter(depth__lte=user.organization.depth + 1)
 
 
+SEARCH_SESSION_KEY = "worker_searches"
+SEARCHES_KEPT = 10
+
+
+def _search_params(request: HttpRequest) -> QueryDict:
+    """The list's query string, with a search kept in the session (``qs=<token>``) put back
+    as ``q``. A full mobile or ID number is searched that way so that it never appears in
+    a URL, a browser history or an access log."""
+    params = request.GET.copy()
+    token = params.pop("qs", [""])[-1]
+    stored = request.session.get(SEARCH_SESSION_KEY, {}).get(token) if token else None
+    if stored:
+        params["q"] = stored
+    return params
+
+
+def _search_redirect(request: HttpRequest) -> HttpResponse:
+    """The filter form is POSTed; answer with a redirect to the list's GET URL."""
+    params = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and v}
+    q = params.get("q", "")
+    if is_identifying_query(q):
+        searches = request.session.get(SEARCH_SESSION_KEY, {})
+        token = secrets.token_urlsafe(8)
+        searches = dict([*list(searches.items())[-(SEARCHES_KEPT - 1):], (token, q)])
+        request.session[SEARCH_SESSION_KEY] = searches
+        params.pop("q")
+        params["qs"] = token
+    return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
+
+
 def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | None]:
     """The list's filter form and what it asks for (None when the form has errors)."""
-    form = WorkerFilterForm(request.GET, organizations=_scope_choices(request.user), shown=_scope_shown(request.user))
+    form = WorkerFilterForm(_search_params(request), organizations=_scope_choices(request.user),
+                            shown=_scope_shown(request.user))
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -69,6 +101,8 @@ def worker_list_view(request: HttpRequest) -> HttpResponse:
         return redirect("workers:me")
     if not can_export_workers(request.user):
         raise PermissionDenied
+    if request.method == "POST":
+        return _search_redirect(request)
     form, filters = _filters(request)
     workers = _filtered(request, filters)
     try:

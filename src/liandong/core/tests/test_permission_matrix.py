@@ -70,6 +70,7 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/organizations/"):                      "401 403  200   200   200    200     200  403   200",
     ("GET", "/api/v1/organizations/{organization_id}"):     "401 403  200   200   404    200     404  403   200",
     ("GET", "/api/v1/workers/"):                            "401 200  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/workers/search"):                     "401 200  200   200   200    200     200  403   200",
     ("GET", "/api/v1/workers/export"):                      "401 403  200   200   200    200     200  403   200",
     ("GET", "/api/v1/workers/{worker_id}"):                 "401 200  200   200   404    404     200  404   200",
     ("POST", "/api/v1/workers/{worker_id}/reveal"):         "401 200  200   200   404    404     200  404   200",

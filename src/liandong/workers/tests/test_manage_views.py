@@ -96,3 +96,39 @@ def test_export_from_the_page_and_api_records_the_filters_masked(world, login, a
     api_entry = AuditLog.objects.filter(action="workers.exported").latest("id")
     assert api_entry.pk != page_entry.pk
     assert "兰州" in str(api_entry.changes["filters"])
+
+
+def test_searching_a_full_mobile_keeps_it_out_of_every_url(world, login) -> None:
+    client = login(world.users["staff_a"])
+    response = client.post("/workers/", {"q": "139 1931 0001", "member": ""})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "1931" not in location
+    assert "qs=" in location
+    page = client.get(location)
+    assert [w.pk for w in page.context["page"].items] == [world.worker_a.pk]
+    assert "13919310001" not in page.context["query"]
+    # The export link carries the token, not the number, and exports the same one worker.
+    export = client.get(f"/workers/export.xlsx?{page.context['query']}")
+    b"".join(export.streaming_content)
+    assert AuditLog.objects.filter(action="workers.exported").latest("id").changes["rows"] == 1
+
+
+def test_a_search_token_means_nothing_in_another_session(world, login) -> None:
+    staff = login(world.users["staff_a"])
+    location = staff.post("/workers/", {"q": "13919310001"})["Location"]
+    from django.test import Client
+
+    other = Client()
+    other.force_login(world.users["admin_a"])
+    page = other.get(location)
+    assert page.status_code == 200
+    assert not page.context["form"].data.get("q")  # the token restores nothing here
+
+
+def test_api_search_takes_the_number_in_the_body(world, client, api_token) -> None:
+    headers = api_token(world.users["staff_a"])
+    response = client.post("/api/v1/workers/search", {"q": "13919310001"}, content_type="application/json", **headers)
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [world.worker_a.pk]
+    assert response.json()["items"][0]["mobile_masked"] == "139****0001"
