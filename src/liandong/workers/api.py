@@ -55,8 +55,7 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> dict:
     """Workers the caller may see, newest first; page with ``next_cursor``."""
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
-    workers = worker_list(visible=workers_visible_to(request.user), filters=filters_from(request, query),
-                          user=request.user)
+    workers = worker_list(user=request.user, filters=filters_from(request, query))
     page = page_by_id(workers, cursor=query.cursor, size=query.limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -75,7 +74,7 @@ def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileRespo
     if not can_export_workers(request.user):
         raise PermissionDenied
     filters = filters_from(request, query)
-    workers = worker_list(visible=workers_visible_to(request.user), filters=filters, user=request.user)
+    workers = worker_list(user=request.user, filters=filters)
     stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     workers_export(actor=request.user, workers=workers, stream=stream, filters=filters)
     stream.seek(0)

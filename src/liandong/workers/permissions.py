@@ -5,17 +5,24 @@ from typing import Any
 from django.db.models import QuerySet
 
 from liandong.accounts.permissions import PII_ROLES, ROSTER_ROLES, acts_for_organization, is_worker
-from liandong.organizations.models import Organization, subtree_q
+from liandong.core.querying import filter_range
+from liandong.organizations.models import Organization, path_successor, subtree_q
 from liandong.workers.models import RosterImport, Worker
 
 
-def workers_visible_to(user: Any) -> QuerySet[Worker]:
+def workers_visible_to(user: Any, *, large_scope: bool = False) -> QuerySet[Worker]:
     """Staff: workers employed anywhere in their subtree. A worker: only themself.
-    A partner liaison's body employs no one, so it sees no worker here."""
+    A partner liaison's body employs no one, so it sees no worker here.
+
+    ``large_scope`` changes how, not what: for a list over a large subtree the scope is
+    written so that SQLite walks workers newest-first instead of sorting the whole subtree
+    (see core.querying.filter_range)."""
     if is_worker(user):
         return Worker.objects.filter(user=user)
     if acts_for_organization(user):
-        return Worker.objects.filter(subtree_q(user.organization.path, "employer__path"))
+        path = user.organization.path
+        return filter_range(Worker.objects.all(), "employer__path", path, path_successor(path),
+                            use_index=not large_scope)
     return Worker.objects.none()
 
 

@@ -1,15 +1,22 @@
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DateField, QuerySet
 
-from liandong.core.querying import prefix_q
-from liandong.organizations.models import Organization, subtree_q
+from liandong.accounts.permissions import acts_for_organization
+from liandong.core.querying import filter_range, filter_unindexed, prefix_q
+from liandong.organizations.models import Organization, path_successor
 from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.selectors import organization_subtree
 from liandong.workers.models import Worker
+from liandong.workers.permissions import workers_visible_to
 from liandong.workers.services import id_number_digest, mobile_digest
 
 EMPLOYER_MATCH_LIMIT = 200
+# Subtrees with more units than this are listed by walking the id index backwards.
+LARGE_SCOPE_UNITS = 50
+NAME_PROBE = 1000
 
 
 @dataclass(frozen=True)
@@ -31,9 +38,24 @@ def is_identifying_query(q: str) -> bool:
     return bool(re.fullmatch(r"1\d{10}", q) or re.fullmatch(r"\d{17}[\dXx]", q))
 
 
-def worker_list(*, visible: QuerySet[Worker], filters: WorkerFilters, user: object) -> QuerySet[Worker]:
-    """Apply ``filters`` to the workers a user may see. Every branch uses an index."""
-    workers = visible.select_related("employer")
+def _has_more_units_than(root: Organization, limit: int) -> bool:
+    """Whether a subtree has more than ``limit`` units: one short index scan."""
+    return len(organization_subtree(root=root).values_list("pk", flat=True)[: limit + 1]) > limit
+
+
+def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
+    """The workers ``user`` may see that match ``filters``, for listing newest first.
+
+    Every branch is answered from an index, whichever the scope. On a large subtree the
+    scope and dense filters are hidden from SQLite's planner so that it walks the id index
+    backwards and stops at the page size; a small subtree, a rare name or a mobile tail is
+    looked up through its own index instead (see core.querying.filter_range).
+    """
+    root = filters.organization or (user.organization if acts_for_organization(user) else None)
+    large = root is not None and _has_more_units_than(root, LARGE_SCOPE_UNITS)
+    # With an organization filter, that filter (not the user's wider scope) drives the query.
+    workers = workers_visible_to(user, large_scope=large or filters.organization is not None)
+    workers = workers.select_related("employer")
     q = re.sub(r"\s+", "", filters.q)
     if q:
         if re.fullmatch(r"\d{4}", q):
@@ -43,7 +65,13 @@ def worker_list(*, visible: QuerySet[Worker], filters: WorkerFilters, user: obje
         elif re.fullmatch(r"\d{17}[\dXx]", q):
             workers = workers.filter(id_number_digest=id_number_digest(q.upper()))
         else:
-            workers = workers.filter(prefix_q("name", q))
+            # A surname like 王 matches one worker in fourteen, a full name a handful: probe
+            # the name index for up to NAME_PROBE matches and use them when there are few.
+            named = list(Worker.objects.filter(prefix_q("name", q)).values_list("pk", flat=True)[:NAME_PROBE])
+            if len(named) < NAME_PROBE:
+                workers = workers.filter(pk__in=named)
+            else:
+                workers = filter_range(workers, "name", q, q + "\U0010ffff", use_index=False)
     if filters.employer.strip():
         employers = organizations_visible_to(user).filter(
             name__contains=filters.employer.strip(),
@@ -55,7 +83,8 @@ def worker_list(*, visible: QuerySet[Worker], filters: WorkerFilters, user: obje
     if filters.city.strip():
         workers = workers.filter(city=filters.city.strip())
     if filters.organization is not None:
-        workers = workers.filter(subtree_q(filters.organization.path, "employer__path"))
+        path = filters.organization.path
+        workers = filter_range(workers, "employer__path", path, path_successor(path), use_index=not large)
     if filters.member is not None:
-        workers = workers.filter(joined_union_on__isnull=not filters.member)
+        workers = filter_unindexed(workers, "joined_union_on", "isnull", not filters.member, DateField())
     return workers

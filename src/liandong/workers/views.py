@@ -92,7 +92,7 @@ def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | No
 def _filtered(request: HttpRequest, filters: WorkerFilters | None) -> QuerySet[Worker]:
     if filters is None:
         return Worker.objects.none()
-    return worker_list(visible=workers_visible_to(request.user), filters=filters, user=request.user)
+    return worker_list(user=request.user, filters=filters)
 
 
 @login_required

@@ -164,7 +164,7 @@ def test_worker_list_page_queries(world: Any, rows: int, django_assert_num_queri
     client = Client()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")  # first request stamps the session (idle timeout)
-    with django_assert_num_queries(5):  # session, user, user's organization, the scope drop-down, workers+employer
+    with django_assert_num_queries(6):  # session, user, user's organization, the scope drop-down, scope size, workers+employer
         response = client.get("/workers/")
     assert len(ROW_LINK.findall(response.content.decode())) == min(rows + 1, 20)
 
@@ -175,7 +175,7 @@ def test_worker_list_page_queries_with_filters(world: Any, rows: int, django_ass
     client = Client()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")
-    with django_assert_num_queries(6):  # as above, plus the chosen organization
+    with django_assert_num_queries(8):  # as above, plus the chosen organization and the name probe
         client.get("/workers/", {"q": "王", "organization": world.enterprise_a.pk, "member": "no", "city": "兰州"})
 
 
@@ -183,15 +183,15 @@ def test_worker_list_page_queries_with_filters(world: Any, rows: int, django_ass
 def test_worker_list_api_queries(world: Any, rows: int, api_token: Any, django_assert_num_queries: Any) -> None:
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     bearer = api_token(world.users["staff_a"])
-    with django_assert_num_queries(2):  # token+user+organization, workers+employer
+    with django_assert_num_queries(3):  # token+user+organization, scope size, workers+employer
         response = Client().get("/api/v1/workers/", **bearer)
     assert len(response.json()["items"]) == min(rows + 1, 20)
-    with django_assert_num_queries(4):  # token, chosen organization, employers by name, workers
+    with django_assert_num_queries(5):  # token, chosen organization, scope size, employers by name, workers
         Client().get("/api/v1/workers/", {"employer": "城关", "organization": world.enterprise_a.pk}, **bearer)
     session = Client()
     session.force_login(world.users["staff_a"])
     session.get("/api/v1/me")
-    with django_assert_num_queries(4):  # session, user, user's organization, workers+employer
+    with django_assert_num_queries(5):  # session, user, user's organization, scope size, workers+employer
         session.get("/api/v1/workers/")
 
 
