@@ -456,6 +456,14 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {mem / 1024 / 1024:.1f} GiB RAM, Linux {platform.release()}"
 
 
+def _revision() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (" with uncommitted changes in src/" if dirty else "")
+
+
 def _ms(value: float) -> str:
     return f"{value:.1f}" if value == value else "—"  # NaN when nothing succeeded
 
@@ -467,7 +475,8 @@ def report(rows: list[Row], imports: list[ImportRow], dbs: list[Database], args:
         for db in dbs
     )
     lines = [
-        f"Run on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} · {_machine()} · Python {platform.python_version()} · "
+        f"Run on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} at commit {_revision()} · {_machine()} · "
+        f"Python {platform.python_version()} · "
         + ", ".join(db.version for db in dbs),
         "",
         f"Scale {args.scale:g} ({sizes}); {args.duration:g} s per scenario after a warm-up, "
@@ -530,7 +539,9 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 < args.duration <= 600 or not 1 <= args.concurrency <= 64:
         parser.error("--duration must be in (0, 600] and --concurrency in [1, 64]")
-    command = "python bench/run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "make bench"
+    python = Path(sys.executable)
+    python_shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+    command = f"{python_shown} bench/run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "make bench"
     OUT.mkdir(parents=True, exist_ok=True)
     dbs: list[Database] = []
     for name in args.databases.split(","):
