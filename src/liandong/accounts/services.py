@@ -155,11 +155,12 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
 
 
 def api_token_user(*, token: str) -> User | None:
-    record = (
-        ApiToken.objects.select_related("user", "user__organization")
-        .filter(key_digest=_token_digest(token), expires_at__gt=timezone.now())
-        .first()
-    )
-    if record is None or not record.user.is_active:
+    try:  # get(), not first(): the digest is unique, and first() would add an ORDER BY
+        record = ApiToken.objects.select_related("user", "user__organization").get(
+            key_digest=_token_digest(token), expires_at__gt=timezone.now()
+        )
+    except ApiToken.DoesNotExist:
+        return None
+    if not record.user.is_active:
         return None
     return record.user

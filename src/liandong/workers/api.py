@@ -20,7 +20,14 @@ from liandong.workers.permissions import (
     roster_imports_visible_to,
     workers_visible_to,
 )
-from liandong.workers.schemas import RevealIn, RosterImportOut, WorkerOut, WorkerPage, WorkerPiiOut
+from liandong.workers.schemas import (
+    RevealIn,
+    RosterImportOut,
+    WorkerOut,
+    WorkerPage,
+    WorkerPiiOut,
+    worker_item,
+)
 from liandong.workers.selectors import WorkerFilters, worker_list
 from liandong.workers.services import worker_reveal
 
@@ -57,7 +64,7 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> dict:
         raise PermissionDenied  # as on the page: no roster for roles without a scope
     workers = worker_list(user=request.user, filters=filters_from(request, query))
     page = page_by_id(workers, cursor=query.cursor, size=query.limit)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return {"items": [worker_item(w) for w in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/search", response=WorkerPage, url_name="worker-search", operation_id="workers_search")
@@ -82,8 +89,8 @@ def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileRespo
 
 
 @router.get("/{int:worker_id}", response=WorkerOut, url_name="worker-detail", operation_id="workers_detail")
-def worker_detail(request: HttpRequest, worker_id: int) -> object:
-    return get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id)
+def worker_detail(request: HttpRequest, worker_id: int) -> dict:
+    return worker_item(get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id))
 
 
 @router.post("/{int:worker_id}/reveal", response=WorkerPiiOut, url_name="worker-reveal",

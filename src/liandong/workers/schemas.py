@@ -22,13 +22,18 @@ class WorkerOut(Schema):
     is_member: bool
     joined_union_on: date | None
 
-    @staticmethod
-    def resolve_employer_name(obj: object) -> str:
-        return obj.employer.name  # type: ignore[attr-defined]
 
-    @staticmethod
-    def resolve_worker_type_label(obj: object) -> str:
-        return str(obj.get_worker_type_display())  # type: ignore[attr-defined]
+def worker_item(worker: object) -> dict:
+    """A WorkerOut as a plain dict: validating a dict is several times faster than letting
+    ninja read twenty model instances attribute by attribute."""
+    w = worker
+    return {
+        "id": w.pk, "name": w.name, "gender": w.gender, "id_number_masked": w.id_number_masked,  # type: ignore[attr-defined]
+        "mobile_masked": w.mobile_masked, "employer_id": w.employer_id, "employer_name": w.employer.name,  # type: ignore[attr-defined]
+        "city": w.city, "occupation": w.occupation, "worker_type": w.worker_type,  # type: ignore[attr-defined]
+        "worker_type_label": str(w.get_worker_type_display()), "is_member": w.is_member,  # type: ignore[attr-defined]
+        "joined_union_on": w.joined_union_on,  # type: ignore[attr-defined]
+    }
 
 
 class WorkerPage(Schema):
