@@ -475,7 +475,7 @@ def report(rows: list[Row], imports: list[ImportRow], dbs: list[Database], args:
         for db in dbs
     )
     lines = [
-        f"Run on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} at commit {_revision()} · {_machine()} · "
+        f"Run on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} at commit {args.revision} · {_machine()} · "
         f"Python {platform.python_version()} · "
         + ", ".join(db.version for db in dbs),
         "",
@@ -539,6 +539,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 < args.duration <= 600 or not 1 <= args.concurrency <= 64:
         parser.error("--duration must be in (0, 600] and --concurrency in [1, 64]")
+    args.revision = _revision()  # the code the servers load, before anyone commits during the run
     python = Path(sys.executable)
     python_shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
     command = f"{python_shown} bench/run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "make bench"
