@@ -3,6 +3,7 @@ from datetime import date
 from ninja import Schema
 
 from liandong.core.schemas import InputSchema
+from liandong.workers.models import WorkerType
 
 
 class WorkerOut(Schema):
@@ -23,6 +24,11 @@ class WorkerOut(Schema):
     joined_union_on: date | None
 
 
+# Resolved once: get_worker_type_display() rebuilds the choices and resolves lazy
+# translations on every row.
+WORKER_TYPE_LABELS = {value: str(label) for value, label in WorkerType.choices}
+
+
 def worker_item(worker: object) -> dict:
     """A WorkerOut as a plain dict: validating a dict is several times faster than letting
     ninja read twenty model instances attribute by attribute."""
@@ -31,7 +37,7 @@ def worker_item(worker: object) -> dict:
         "id": w.pk, "name": w.name, "gender": w.gender, "id_number_masked": w.id_number_masked,  # type: ignore[attr-defined]
         "mobile_masked": w.mobile_masked, "employer_id": w.employer_id, "employer_name": w.employer.name,  # type: ignore[attr-defined]
         "city": w.city, "occupation": w.occupation, "worker_type": w.worker_type,  # type: ignore[attr-defined]
-        "worker_type_label": str(w.get_worker_type_display()), "is_member": w.is_member,  # type: ignore[attr-defined]
+        "worker_type_label": WORKER_TYPE_LABELS.get(w.worker_type, ""), "is_member": w.is_member,  # type: ignore[attr-defined]
         "joined_union_on": w.joined_union_on,  # type: ignore[attr-defined]
     }
 
