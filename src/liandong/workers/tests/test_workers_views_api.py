@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from liandong.workers.models import Worker
@@ -175,7 +176,8 @@ def test_worker_list_page_queries_with_filters(world: Any, rows: int, django_ass
     client = Client()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")
-    with django_assert_num_queries(8):  # as above, plus the chosen organization and the name probe
+    name_probe = 1 if connection.vendor == "sqlite" else 0  # SQLite only: see _filter_name_prefix
+    with django_assert_num_queries(7 + name_probe):  # as above, plus the chosen organization
         client.get("/workers/", {"q": "王", "organization": world.enterprise_a.pk, "member": "no", "city": "兰州"})
 
 
