@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 
+from liandong.core.identity import validate_id_number, validate_mobile
 from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
@@ -87,6 +88,14 @@ class WorkerForm(forms.Form):
         if name[:1] in {"=", "+", "-", "@"}:
             raise forms.ValidationError("姓名不能以 = + - @ 开头")
         return name
+
+    # The service checks these again; checking here too shows every mistake at once.
+    def clean_id_number(self) -> str:
+        return validate_id_number(self.cleaned_data["id_number"])
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data.get("mobile") or ""
+        return validate_mobile(value) if value else value
 
     def clean_joined_union_on(self) -> object:
         from django.utils import timezone

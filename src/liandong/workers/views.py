@@ -180,7 +180,7 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     choices = _scope_choices(request.user)
     form = RosterUploadForm(request.POST or None, request.FILES or None, organizations=choices,
-                            shown=_scope_shown(request.user))
+                            shown=_scope_shown(request.user), initial={"organization": request.user.organization_id})
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["organization"]
         if not can_manage_roster(request.user, target):

@@ -132,3 +132,17 @@ def test_api_search_takes_the_number_in_the_body(world, client, api_token) -> No
     assert response.status_code == 200
     assert [item["id"] for item in response.json()["items"]] == [world.worker_a.pk]
     assert response.json()["items"][0]["mobile_masked"] == "139****0001"
+
+
+def test_every_mistake_is_shown_at_once(world, login) -> None:
+    client = login(world.users["staff_a"])
+    response = client.post("/workers/new/", {"name": "测试", "id_number": "110105194912310021", "mobile": "09318123456"})
+    errors = response.context["form"].errors
+    assert "校验位错误" in errors["id_number"][0]
+    assert "固定电话" in errors["mobile"][0]
+    assert "employer" in errors
+
+
+def test_import_form_starts_at_ones_own_unit(world, login) -> None:
+    response = login(world.users["staff_a"]).get("/workers/imports/")
+    assert response.context["form"]["organization"].value() == world.union_a.pk
