@@ -15,8 +15,11 @@ from liandong.workers.permissions import workers_visible_to
 from liandong.workers.services import id_number_digest, mobile_digest
 
 EMPLOYER_MATCH_LIMIT = 200
-# Subtrees with more units than this are listed by walking the id index backwards.
-LARGE_SCOPE_UNITS = 50
+# Subtrees with more units than this are listed by walking the id index backwards. Measured
+# on the bench's 1M-worker SQLite database: a 74-unit county (0.5% of workers) lists in
+# 1.7 ms through its employers' index and 3.3 ms by walking; a province walks in ~1 ms and
+# takes 300 ms the other way.
+LARGE_SCOPE_UNITS = 200
 NAME_PROBE = 1000
 LIST_FIELDS = ["name", "gender", "id_number_masked", "mobile_masked", "employer__name", "city",
                "occupation", "worker_type", "joined_union_on"]
