@@ -79,6 +79,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['enterprise_union', 'union_admin', 'union_staff', 'liaison']), _negated=True), ('organization__isnull', False), _connector='OR'), name='user_org_role_needs_organization'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['enterprise_union', 'liaison', 'union_admin', 'union_staff']), _negated=True), ('organization__isnull', False), _connector='OR'), name='user_org_role_needs_organization'),
         ),
     ]
