@@ -31,6 +31,7 @@ system-deps:
 	scripts/system-deps.sh
 
 test: install-test system-deps
+	$(BIN)/ruff check src bench
 	scripts/run-tests.sh
 
 test-sqlite: install-test
