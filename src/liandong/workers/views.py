@@ -134,8 +134,11 @@ def worker_export_view(request: HttpRequest) -> HttpResponse:
     return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)
 
 
-def _worker_page(request: HttpRequest, worker_id: int, *, revealed: dict[str, str] | None = None) -> HttpResponse:
-    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id)
+def _visible_worker(request: HttpRequest, pk: int) -> Worker:
+    return get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=pk)
+
+
+def _worker_page(request: HttpRequest, worker: Worker, *, revealed: dict[str, str] | None = None) -> HttpResponse:
     return render(request, "workers/worker_detail.html", {
         "worker": worker,
         "revealed": revealed,
@@ -147,20 +150,20 @@ def _worker_page(request: HttpRequest, worker_id: int, *, revealed: dict[str, st
 
 @login_required
 def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _worker_page(request, pk)
+    return _worker_page(request, _visible_worker(request, pk))
 
 
 @login_required
 @require_POST
 def worker_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID and mobile numbers once, for this response only; audited."""
-    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=pk)
+    worker = _visible_worker(request, pk)
     if not can_view_worker_pii(request.user, worker):
         raise PermissionDenied
     form = RevealForm(request.POST)
     purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
     revealed = worker_reveal(actor=request.user, worker=worker, purpose=purpose)
-    return _worker_page(request, pk, revealed=revealed)
+    return _worker_page(request, worker, revealed=revealed)
 
 
 @login_required
@@ -171,7 +174,7 @@ def me_view(request: HttpRequest) -> HttpResponse:
     worker = workers_visible_to(request.user).select_related("employer").first()
     if worker is None:
         raise PermissionDenied
-    return _worker_page(request, worker.pk)
+    return _worker_page(request, worker)
 
 
 @login_required
@@ -244,7 +247,7 @@ def worker_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=pk)
+    worker = _visible_worker(request, pk)
     if not can_manage_roster(request.user, worker.employer):
         raise PermissionDenied
     initial = {"name": worker.name, "employer": worker.employer_id, "occupation": worker.occupation,
