@@ -7,8 +7,13 @@ from ninja.security import django_auth
 from liandong.accounts.api import BearerAuth
 from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
+from liandong.activities.api import router as activities_router
+from liandong.competitions.api import router as competitions_router
 from liandong.core import api_errors
 from liandong.core.api import router as core_router
+from liandong.demands.api import router as demands_router
+from liandong.democracy.api import router as democracy_router
+from liandong.meetings.api import router as meetings_router
 from liandong.organizations.api import router as organizations_router
 from liandong.workers.api import router as workers_router
 
@@ -28,3 +33,8 @@ api.add_router("/me", accounts_me_router)
 api.add_router("/organizations/", organizations_router)
 api.add_router("/workers/", workers_router)
 api.add_router("/audit-log/", core_router)
+api.add_router("/meetings/", meetings_router)
+api.add_router("/demands/", demands_router)
+api.add_router("/activities/", activities_router)
+api.add_router("/competitions/", competitions_router)
+api.add_router("/democracy/", democracy_router)

@@ -1,7 +1,11 @@
 """Fixtures shared by every app's tests: a small world with two separate subtrees, so that
 each scoping test can ask "can A see B's record?"."""
 
+import logging
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -97,3 +101,39 @@ def api_token(client: Client):
         return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
 
     return _token
+
+
+@pytest.fixture
+def no_pii_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fails the test if anything it logged carries a full ID or mobile number. Use with
+    ``pytestmark = pytest.mark.usefixtures("no_pii_in_logs")``."""
+    from liandong.core.tests.matrix import assert_no_pii
+
+    caplog.set_level(logging.INFO)
+    yield
+    assert_no_pii(caplog.text.encode(), "the log")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Mark a real-browser test module with ``pytestmark = BROWSER`` and ask for the ``browser`` fixture.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Debian's chromium, headless, driven by Playwright (a ``playwright.sync_api.Browser``)."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -7,6 +7,11 @@ urlpatterns = [
     path("accounts/", include("liandong.accounts.urls")),
     path("organizations/", include("liandong.organizations.urls")),
     path("workers/", include("liandong.workers.urls")),
+    path("meetings/", include("liandong.meetings.urls")),
+    path("demands/", include("liandong.demands.urls")),
+    path("activities/", include("liandong.activities.urls")),
+    path("competitions/", include("liandong.competitions.urls")),
+    path("democracy/", include("liandong.democracy.urls")),
     path("api/v1/", api.urls),
     path("bench/", include("liandong.core.bench_views")),  # empty unless LIANDONG_BENCH=1
 ]

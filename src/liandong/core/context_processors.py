@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from liandong.accounts.models import Role
 from liandong.accounts.permissions import acts_for_organization, can_browse_audit_log, is_worker
+from liandong.core.extensions import nav_items
 from liandong.workers.permissions import can_manage_roster
 
 
@@ -20,5 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "worker": is_worker(user),
             "roster": can_manage_roster(user),
             "audit": can_browse_audit_log(user),
+            "modules": nav_items(user),
         }
     }

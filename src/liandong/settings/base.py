@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "liandong.accounts",
     "liandong.organizations",
     "liandong.workers",
+    "liandong.meetings",
+    "liandong.demands",
+    "liandong.activities",
+    "liandong.competitions",
+    "liandong.democracy",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from liandong.accounts.permissions import is_worker
+from liandong.core.extensions import hooks
 from liandong.core.paging import page_by_id
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope
@@ -145,6 +146,7 @@ def _worker_page(request: HttpRequest, worker: Worker, *, revealed: dict[str, st
         "can_reveal": can_view_worker_pii(request.user, worker),
         "can_edit": can_manage_roster(request.user, worker.employer),
         "reveal_form": RevealForm(),
+        "sections": [section for provider in hooks("worker_sections") for section in provider(request.user, worker)],
     })
 
 

@@ -8,10 +8,8 @@ enterprise A). Principals come from the ``world`` fixture (conftest.py).
 """
 
 import io
-import logging
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,23 +19,20 @@ from django.urls import URLResolver, get_resolver
 from liandong.accounts.models import Role
 from liandong.api import api
 from liandong.core.models import AuditLog
+from liandong.core.tests.matrix import (
+    PRINCIPALS,
+    USERNAME_KEY,
+    assert_no_pii,
+    check_outcome,
+    collected,
+    outcomes,
+    response_bytes,
+    run_row,
+)
 from liandong.workers.models import RosterImport, Worker
 
-PRINCIPALS = [
-    "anonymous", "worker", "union_admin", "union_staff", "other_union_staff", "liaison",
-    "enterprise_union", "judge", "province_admin",
-]
-USERNAME_KEY = {
-    "worker": "worker_a", "union_admin": "admin_a", "union_staff": "staff_a",
-    "other_union_staff": "staff_b", "liaison": "liaison", "enterprise_union": "enterprise_a",
-    "judge": "judge", "province_admin": "province_admin",
-}
-
-# Outcomes:
-#   200    answered
-#   login  302 to the login page          me    302 to /workers/me/
-#   home   302 to /                       org   302 to the user's own organization page
-#   401 403 404 405                       the status, with a JSON {"detail": ...} on the API
+# The foundation's rows; outcomes are explained in core/tests/matrix.py. Other apps keep theirs
+# in their own tests/test_permission_matrix.py.
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)               method  anon  worker admin staff staffB liaison ent  judge prov
     "":                                    ("GET", "login me    org   org   org    org     org   200   org"),
@@ -83,17 +78,12 @@ API_TABLE: dict[tuple[str, str], str] = {
 API_EXTRA_ROUTES = {"api/v1/openapi.json": 200, "api/v1/": 404}
 # Who may see the full ID and mobile numbers (in a reveal answer, and only there).
 REVEAL_ROUTES = {"workers/<int:pk>/reveal/", ("POST", "/api/v1/workers/{worker_id}/reveal")}
+PUBLIC_OPERATIONS = {"auth_token"}
+UNMASKED_SCHEMAS = {"WorkerPiiOut"}
+REVEAL_OPERATIONS = {"workers_reveal"}
 # The roster template's example row is made of invented numbers, and is meant to look real.
 PII_SCAN_EXEMPT = {"workers/imports/template.xlsx"}
 
-PII = [re.compile(rb"\d{17}[\dXx]"), re.compile(rb"1[3-9]\d{9}")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def outcomes(row: str) -> dict[str, str]:
-    cells = row.split()
-    assert len(cells) == len(PRINCIPALS), row
-    return dict(zip(PRINCIPALS, cells, strict=True))
 
 
 def django_routes() -> set[str]:
@@ -112,21 +102,6 @@ def django_routes() -> set[str]:
 def openapi_operations() -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()
     return {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
-
-
-def response_bytes(response: Any) -> bytes:
-    """The body, and for a workbook the text of every part inside it."""
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    if response.get("Content-Type", "").startswith(XLSX) and body[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            return b"\n".join(archive.read(name) for name in archive.namelist())
-    return body
-
-
-def assert_no_pii(body: bytes, where: str) -> None:
-    for pattern in PII:
-        match = pattern.search(body)
-        assert match is None, f"{where} shows unmasked personal data: {match.group()!r}"
 
 
 def roster_workbook(world: Any) -> bytes:
@@ -152,11 +127,7 @@ def imports(world: Any) -> dict[str, RosterImport]:
     }
 
 
-@pytest.fixture(autouse=True)
-def _no_pii_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.INFO)
-    yield
-    assert_no_pii(caplog.text.encode(), "the log")
+pytestmark = pytest.mark.usefixtures("no_pii_in_logs")  # the fixture lives in conftest.py
 
 
 def page_url(route: str, world: Any, imports: dict[str, RosterImport]) -> str:
@@ -179,45 +150,26 @@ def api_url(path: str, world: Any, imports: dict[str, RosterImport]) -> str:
             .replace("{import_id}", str(imports["a"].pk)))
 
 
-def check_outcome(response: Any, expected: str, *, principal: str, world: Any, is_api: bool) -> None:
-    status = response.status_code
-    location = response.get("Location", "")
-    if expected == "200":
-        assert status == 200, (status, response.content[:300])
-    elif expected == "login":
-        assert status == 302, (status, location)
-        assert location.startswith("/accounts/login/"), location
-    elif expected == "me":
-        assert (status, location) == (302, "/workers/me/")
-    elif expected == "home":
-        assert (status, location) == (302, "/")
-    elif expected == "org":
-        user = world.users[USERNAME_KEY[principal]]
-        assert (status, location) == (302, f"/organizations/{user.organization_id}/")
-    else:
-        assert status == int(expected), (status, response.content[:300])
-        if is_api:
-            assert response["Content-Type"].startswith("application/json")
-            assert set(response.json()) == {"detail"}
-
-
 # ---------------------------------------------------------------------------------------------
 # Completeness: a route or operation without a row fails the build.
 
 
 def test_every_page_route_has_a_row() -> None:
     pages = {route for route in django_routes() if not route.startswith("api/v1/")}
-    assert pages - set(PAGE_TABLE) == set(), "routes without a row in PAGE_TABLE"
-    assert set(PAGE_TABLE) - pages == set(), "rows in PAGE_TABLE for routes that no longer exist"
+    tables = collected("PAGE_TABLE")
+    assert pages - set(tables) == set(), "routes without a row in any app's PAGE_TABLE"
+    assert set(tables) - pages == set(), "rows in a PAGE_TABLE for routes that no longer exist"
 
 
 def test_every_api_operation_has_a_row() -> None:
     operations = openapi_operations()
-    assert operations - set(API_TABLE) == set(), "API operations without a row in API_TABLE"
-    assert set(API_TABLE) - operations == set(), "rows in API_TABLE for operations that no longer exist"
+    tables = collected("API_TABLE")
+    assert operations - set(tables) == set(), "API operations without a row in any app's API_TABLE"
+    assert set(tables) - operations == set(), "rows in an API_TABLE for operations that no longer exist"
     documented = {path for _, path in operations}
+    extra = collected("API_EXTRA_ROUTES")
     for route in django_routes():
-        if route.startswith("api/v1/") and route not in API_EXTRA_ROUTES:
+        if route.startswith("api/v1/") and route not in extra:
             path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
             assert path in documented, f"API route {route} is not in the OpenAPI document"
 
@@ -234,9 +186,9 @@ def test_api_routes_outside_the_document(principal: str, world: Any) -> None:
 
 
 def test_every_row_names_every_principal() -> None:
-    for _, row in PAGE_TABLE.values():
+    for _, row in collected("PAGE_TABLE").values():
         outcomes(row)
-    for row in API_TABLE.values():
+    for row in collected("API_TABLE").values():
         outcomes(row)
 
 
@@ -294,17 +246,6 @@ def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any,
         assert viewed == (1 if expected == "200" else 0), f"{viewed} pii_viewed rows"
     if not (operation in REVEAL_ROUTES and expected == "200"):
         assert_no_pii(response_bytes(response), f"{method} {url} as {principal} ({auth})")
-
-
-def run_row(case: Callable[[str], None]) -> None:
-    """Every principal of one row; all mismatches are reported together."""
-    mismatches = []
-    for principal in PRINCIPALS:
-        try:
-            case(principal)
-        except AssertionError as error:
-            mismatches.append(f"{principal}: {str(error).splitlines()[0]}")
-    assert not mismatches, "\n".join(mismatches)
 
 
 @pytest.mark.parametrize("route", list(PAGE_TABLE))

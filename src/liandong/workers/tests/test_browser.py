@@ -1,40 +1,16 @@
 """Real-browser tests: Debian's chromium driven by Playwright against a live server."""
 
-import os
-from collections.abc import Iterator
 from io import BytesIO
-from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
 from liandong.accounts.models import Role
 from liandong.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from liandong.conftest import BROWSER
 from liandong.organizations.tests.factories import EnterpriseFactory, OutletFactory, UnionFactory
 from liandong.workers.models import Worker
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"),
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = BROWSER
 
 
 def roster_xlsx(rows: list[list[object]]) -> bytes:

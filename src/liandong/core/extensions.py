@@ -1,0 +1,88 @@
+"""Extension points between apps. An app may have a ``hooks`` module; another app asks for
+what every installed app offers under one name, without importing it:
+
+    for provider in hooks("year_figures"):
+        figures += provider(organization=org, year=2026)
+
+The names in use (each optional in every app):
+
+``NAV_ITEMS``            list of ``NavItem``: main-menu entries, shown when ``visible(user)``.
+``worker_sections``      ``(user, worker) -> list[WorkerSection]``: panels on a worker's page
+                         (honours, services received, demands…), already scoped to ``user``.
+``worker_honours``       ``(worker_ids) -> dict[int, list[str]]``: titles held (e.g. 劳模), used
+                         for priority tiers in service activities.
+``agenda_candidates``    ``(mechanism) -> list[AgendaCandidate]``: things that should be put on a
+                         joint meeting's draft agenda (an escalated demand, an overdue item…).
+``year_figures``         ``(organization, year) -> list[Figure]``: figures of a year in the
+                         subtree of ``organization`` (people served, demands resolved…) for the
+                         year-end summary, each traceable to the records behind it by ``url``.
+
+The dataclasses below are the contract; keep them small and add fields with defaults only.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class WorkerSection:
+    title: str
+    rows: list[tuple[str, str]]  # (label, value), already masked where needed
+    url: str = ""  # where the full record lives, if the viewer may open it
+
+
+@dataclass(frozen=True)
+class AgendaCandidate:
+    key: str  # stable and unique, e.g. "demands.demand:42"; adding the same key twice is a no-op
+    title: str
+    kind: str  # "demand", "proposal", "action_item", …
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    section: str  # e.g. "服务职工"
+    label: str  # e.g. "疗休养人次"
+    value: float | int
+    unit: str = ""
+    url: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@cache
+def _hook_modules() -> tuple[Any, ...]:
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("liandong.") and find_spec(f"{config.name}.hooks") is not None:
+            found.append(import_module(f"{config.name}.hooks"))
+    return tuple(found)
+
+
+def hooks(name: str) -> list[Any]:
+    """What every installed app offers under ``name``; list-valued attributes are flattened."""
+    offered: list[Any] = []
+    for module in _hook_modules():
+        value = getattr(module, name, None)
+        if value is None:
+            continue
+        offered.extend(value if isinstance(value, list | tuple) else [value])
+    return offered
+
+
+def nav_items(user: Any) -> list[NavItem]:
+    return sorted((item for item in hooks("NAV_ITEMS") if item.visible(user)), key=lambda item: item.order)
