@@ -22,6 +22,7 @@ from liandong.organizations.tests.factories import (
     UnionFactory,
 )
 from liandong.workers.models import Worker
+from liandong.workers.selectors import forget_scope_sizes
 from liandong.workers.tests.factories import WorkerFactory
 
 
@@ -47,6 +48,7 @@ class World:
 @pytest.fixture(autouse=True)
 def _clean_sms_outbox() -> None:
     MemoryBackend.outbox.clear()
+    forget_scope_sizes()
 
 
 @pytest.fixture

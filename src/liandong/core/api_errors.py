@@ -1,6 +1,7 @@
 """Every API error is JSON ``{"detail": ...}`` with a 4xx status; nothing escapes as a 500
 page. Validation errors name the field they concern."""
 
+import json
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +79,11 @@ class Utf8JSONRenderer(JSONRenderer):
     """Chinese text as UTF-8, not as \\u escapes: smaller and readable in logs and curl."""
 
     json_dumps_params = {"ensure_ascii": False}
+
+
+def prevalidated(data: dict) -> HttpResponse:
+    """A 200 JSON answer for data the view built field by field for its declared response
+    schema (plain str/int/date/bool values): ninja would otherwise validate it a second time,
+    which on a 20-row list costs as much as the query. Only for such hand-built dicts."""
+    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False),
+                        content_type="application/json; charset=utf-8")

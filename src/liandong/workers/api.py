@@ -1,12 +1,13 @@
 import tempfile
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
 from liandong.accounts.permissions import is_worker
+from liandong.core.api_errors import prevalidated
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
@@ -58,17 +59,18 @@ def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
 
 
 @router.get("/", response=WorkerPage, url_name="worker-list", operation_id="workers_list")
-def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> dict:
+def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> HttpResponse:
     """Workers the caller may see, newest first; page with ``next_cursor``."""
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
     workers = worker_list(user=request.user, filters=filters_from(request, query))
     page = page_by_id(workers, cursor=query.cursor, size=query.limit)
-    return {"items": [worker_item(w) for w in page.items], "next_cursor": page.next_cursor}
+    # worker_item builds each WorkerOut field by field; a test checks the answer against the schema.
+    return prevalidated({"items": [worker_item(w) for w in page.items], "next_cursor": page.next_cursor})
 
 
 @router.post("/search", response=WorkerPage, url_name="worker-search", operation_id="workers_search")
-def search_workers(request: HttpRequest, query: WorkerQuery) -> dict:
+def search_workers(request: HttpRequest, query: WorkerQuery) -> HttpResponse:
     """The same as the list, with the filters in a JSON body: use it to search by a full
     mobile or ID number, which should not travel in a URL (access logs keep URLs)."""
     return list_workers(request, query)

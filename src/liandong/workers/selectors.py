@@ -1,4 +1,5 @@
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +45,29 @@ def is_identifying_query(q: str) -> bool:
     return bool(re.fullmatch(r"1\d{10}", q) or re.fullmatch(r"\d{17}[\dXx]", q))
 
 
+# Whether a subtree is large only picks the query plan, never the rows: both plans return the
+# same workers. So each process remembers the answer for a while instead of asking on every
+# request (a query per list request, a tenth of its cost).
+_SIZE_MEMORY_SECONDS = 300.0
+_size_memory: dict[tuple[str, int], tuple[float, bool]] = {}
+
+
+def forget_scope_sizes() -> None:
+    """For tests, which build and roll back trees whose paths repeat."""
+    _size_memory.clear()
+
+
 def _has_more_units_than(root: Organization, limit: int) -> bool:
-    """Whether a subtree has more than ``limit`` units: one short index scan."""
-    return len(organization_subtree(root=root).values_list("pk", flat=True)[: limit + 1]) > limit
+    """Whether a subtree has more than ``limit`` units: one short index scan, remembered."""
+    key, now = (root.path, limit), time.monotonic()
+    remembered = _size_memory.get(key)
+    if remembered is not None and now - remembered[0] < _SIZE_MEMORY_SECONDS:
+        return remembered[1]
+    large = len(organization_subtree(root=root).values_list("pk", flat=True)[: limit + 1]) > limit
+    if len(_size_memory) > 10_000:
+        _size_memory.clear()
+    _size_memory[key] = (now, large)
+    return large
 
 
 def _filter_name_prefix(workers: QuerySet[Worker], q: str) -> QuerySet[Worker]:

@@ -164,8 +164,8 @@ def test_worker_list_page_queries(world: Any, rows: int, django_assert_num_queri
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     client = Client()
     client.force_login(world.users["staff_a"])
-    client.get("/workers/")  # first request stamps the session (idle timeout)
-    with django_assert_num_queries(6):  # session, user, user's organization, the scope drop-down, scope size, workers+employer
+    client.get("/workers/")  # first request stamps the session (idle timeout) and sizes the scope
+    with django_assert_num_queries(5):  # session, user, user's organization, the scope drop-down, workers+employer
         response = client.get("/workers/")
     assert len(ROW_LINK.findall(response.content.decode())) == min(rows + 1, 20)
 
@@ -177,7 +177,7 @@ def test_worker_list_page_queries_with_filters(world: Any, rows: int, django_ass
     client.force_login(world.users["staff_a"])
     client.get("/workers/")
     name_probe = 1 if connection.vendor == "sqlite" else 0  # SQLite only: see _filter_name_prefix
-    with django_assert_num_queries(7 + name_probe):  # as above, plus the chosen organization
+    with django_assert_num_queries(7 + name_probe):  # as above, plus the chosen organization and its size
         client.get("/workers/", {"q": "王", "organization": world.enterprise_a.pk, "member": "no", "city": "兰州"})
 
 
@@ -193,8 +193,20 @@ def test_worker_list_api_queries(world: Any, rows: int, api_token: Any, django_a
     session = Client()
     session.force_login(world.users["staff_a"])
     session.get("/api/v1/me")
-    with django_assert_num_queries(5):  # session, user, user's organization, scope size, workers+employer
+    with django_assert_num_queries(4):  # session, user, user's organization, workers+employer (size remembered)
         session.get("/api/v1/workers/")
+
+
+def test_the_answer_of_the_list_matches_its_declared_schema(world: Any, api_token: Any) -> None:
+    """The list skips ninja's second validation (core.api_errors.prevalidated): its answer must
+    still be exactly what WorkerPage declares."""
+    from liandong.workers.schemas import WorkerPage
+
+    WorkerFactory.create_batch(3, employer=world.outlet_a, joined_union_on=None)
+    body = Client().get("/api/v1/workers/?limit=2", **api_token(world.users["staff_a"])).json()
+    assert WorkerPage.model_validate(body).model_dump(mode="json") == body
+    assert set(body["items"][0]) == set(WorkerPage.model_fields["items"].annotation.__args__[0].model_fields)
+    assert isinstance(body["next_cursor"], int)
 
 
 @pytest.mark.parametrize("rows", [1, 20])
