@@ -44,8 +44,11 @@ lint: install-test
 	$(BIN)/ruff check src bench
 	$(BIN)/liandong makemigrations --check --dry-run
 
+# The foundation's HTTP bench (both databases), then each module's own (bench/bench_<app>.py,
+# results in bench/results/<app>.md).
 bench: install-test system-deps
 	$(BIN)/python bench/run.py
+	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
