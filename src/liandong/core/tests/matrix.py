@@ -39,7 +39,11 @@ USERNAME_KEY = {
     "judge": "judge", "province_admin": "province_admin",
 }
 
-PII = [re.compile(rb"\d{17}[\dXx]"), re.compile(rb"1[3-9]\d{9}")]
+# A number standing alone: not a run of digits inside a hex request id or a longer number
+# (a 32-character hex id holds eleven decimal digits in a row now and then).
+_ALONE_BEFORE, _ALONE_AFTER = rb"(?<![0-9A-Za-z])", rb"(?![0-9A-Za-z])"
+PII = [re.compile(_ALONE_BEFORE + rb"\d{17}[\dXx]" + _ALONE_AFTER),
+       re.compile(_ALONE_BEFORE + rb"1[3-9]\d{9}" + _ALONE_AFTER)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

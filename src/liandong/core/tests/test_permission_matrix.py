@@ -271,6 +271,9 @@ def test_the_matrix_can_fail(world: Any, imports: dict[str, RosterImport]) -> No
         assert_no_pii(b"<td>13919310001</td>", "a page")
     with pytest.raises(AssertionError):
         assert_no_pii(b"620102198403152712", "a page")
+    with pytest.raises(AssertionError):
+        assert_no_pii("电话13919310001，".encode(), "a page")
+    assert_no_pii(b'"request_id": "9f18216154158e0a"', "a hex id is not a mobile number")
 
 
 # ---------------------------------------------------------------------------------------------
