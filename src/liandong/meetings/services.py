@@ -433,6 +433,8 @@ def meeting_notify(*, actor: Any, meeting: Meeting) -> int:
 @transaction.atomic
 def meeting_mark_held(*, actor: Any, meeting: Meeting, held_on: date | None = None) -> Meeting:
     held_on = held_on or meeting.local_start.date()
+    if meeting.status != Meeting.Status.NOTIFIED:
+        raise ValidationError({"status": "只有已通知的会议才能标记为已召开。"}, code="bad_state")
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "会议尚未到召开日期，不能标记为已召开。"}, code="future")
     _move(meeting, [Meeting.Status.NOTIFIED], Meeting.Status.HELD,
