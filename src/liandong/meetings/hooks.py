@@ -41,8 +41,7 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
     mechanisms = Mechanism.objects.filter(subtree_q(organization.path, "convening_union__path"))
     held = Meeting.objects.filter(mechanism__in=mechanisms, starts_at__gte=start, starts_at__lt=end,
                                   status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED]).count()
-    items = ActionItem.objects.filter(mechanism__in=mechanisms, meeting__starts_at__gte=start,
-                                      meeting__starts_at__lt=end).aggregate(
+    items = ActionItem.objects.filter(mechanism__in=mechanisms, year=year).aggregate(
         total=Count("id"), done=Count("id", filter=Q(status=ActionItem.Status.DONE)),
         cancelled=Count("id", filter=Q(status=ActionItem.Status.CANCELLED)))
     targets = list(PlanTarget.objects.filter(plan__mechanism__in=mechanisms, plan__year=year)

@@ -272,6 +272,9 @@ class ActionItem(BaseModel):
     mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="action_items")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="action_items")
     number = models.PositiveSmallIntegerField(_("序号"), default=1)
+    # The year of the meeting that decided it (a held meeting's date no longer changes), kept
+    # here so that a year's figures are one indexed scan without a join.
+    year = models.PositiveSmallIntegerField(_("年度"))
     resolution = models.TextField(_("议定事项"))
     lead_body = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="led_action_items",
@@ -291,7 +294,10 @@ class ActionItem(BaseModel):
 
     class Meta:
         ordering = ["deadline", "id"]
-        indexes = [models.Index(fields=["mechanism", "status", "deadline"], name="action_mech_status_idx")]
+        indexes = [
+            models.Index(fields=["mechanism", "status", "deadline"], name="action_mech_status_idx"),
+            models.Index(fields=["mechanism", "year", "status"], name="action_mech_year_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_at_most_100"),
         ]

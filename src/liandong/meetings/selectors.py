@@ -21,6 +21,8 @@ from liandong.organizations.models import Organization
 
 MONTHS = list(range(1, 13))
 OWN_SECTION = "联席会议"
+MEETING_TONES = {"preparing": "amber", "notified": "blue", "held": "blue", "published": "green",
+                 "cancelled": "neutral"}
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -35,9 +37,7 @@ def meetings_of_year(mechanism: Mechanism, year: int) -> QuerySet[Meeting]:
 
 
 def items_of_year(mechanism: Mechanism, year: int) -> QuerySet[ActionItem]:
-    start, end = year_bounds(year)
-    return ActionItem.objects.filter(mechanism=mechanism, meeting__starts_at__gte=start,
-                                     meeting__starts_at__lt=end)
+    return ActionItem.objects.filter(mechanism=mechanism, year=year)
 
 
 def date_cn(value: date | datetime | None) -> str:
@@ -154,9 +154,16 @@ def loop_status(figures: YearFigures, *, today: date) -> list[LoopStage]:
 
 def calendar_months(mechanism: Mechanism, year: int) -> list[dict[str, Any]]:
     """Twelve months, each with the meetings held or planned in it."""
-    by_month: dict[int, list[Meeting]] = {month: [] for month in MONTHS}
-    for meeting in meetings_of_year(mechanism, year).order_by("starts_at"):
-        by_month[meeting.local_start.month].append(meeting)
+    by_month: dict[int, list[dict[str, Any]]] = {month: [] for month in MONTHS}
+    labels = dict(Meeting.Status.choices)
+    start, end = year_bounds(year)
+    rows = mechanism.meetings.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at").values_list(
+        "pk", "title", "topic", "starts_at", "status")
+    for pk, title, topic, starts_at, status in rows:
+        local = timezone.localtime(starts_at)
+        by_month[local.month].append({"pk": pk, "title": title, "label": f"{local.day}日 {(topic or title)[:10]}",
+                                      "status": status, "status_label": labels[status],
+                                      "tone": MEETING_TONES.get(status, "neutral")})
     planned: dict[int, list[str]] = {month: [] for month in MONTHS}
     plan = AnnualPlan.objects.filter(mechanism=mechanism, year=year).first()
     if plan is not None:
@@ -196,7 +203,8 @@ def items_by_body(items: QuerySet[ActionItem], *, today: date) -> list[BodyRow]:
 
 
 def open_items(mechanism: Mechanism, *, limit: int = 30) -> list[ActionItem]:
-    return list(mechanism.action_items.filter(status__in=ActionItem.OPEN).select_related("lead_body", "meeting")
+    return list(mechanism.action_items.filter(status__in=ActionItem.OPEN).select_related("lead_body")
+                .only("pk", "resolution", "deadline", "progress", "status", "lead_body__name")
                 .order_by("deadline", "id")[:limit])
 
 

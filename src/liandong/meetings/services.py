@@ -590,7 +590,7 @@ def resolution_record(
         raise ValidationError({"target": "对应年度目标不属于本机制。"}, code="target")
     number = (meeting.action_items.aggregate(top=Max("number"))["top"] or 0) + 1
     item = ActionItem.objects.create(
-        mechanism=meeting.mechanism, meeting=meeting, number=number, resolution=resolution, lead_body=lead_body,
+        mechanism=meeting.mechanism, meeting=meeting, number=number, year=held_on.year, resolution=resolution, lead_body=lead_body,
         deadline=deadline, expected_output=normalize_text(expected_output)[:200], target=target,
     )
     if co_bodies:

@@ -600,8 +600,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=data["mechanism"])
         items = items.filter(mechanism=mechanism)
     if data.get("year"):
-        start, end = selectors.year_bounds(data["year"])
-        items = items.filter(meeting__starts_at__gte=start, meeting__starts_at__lt=end)
+        items = items.filter(year=data["year"])
     if data.get("lead_body"):
         items = items.filter(lead_body_id=data["lead_body"])
     if data.get("mine"):
