@@ -138,7 +138,8 @@ def _load_mechanism(spec: dict[str, Any], orgs: dict[str, Any]) -> None:
             for step, (percent, report) in enumerate(reports):
                 services.action_item_report(actor=None, item=item, percent=percent, text=report)
                 when = min(_at(day + timedelta(days=30 * (step + 1)), 16), _at(date(2026, 11, 20), 16))
-                ProgressReport.objects.filter(action_item=item, percent=percent).update(created_at=when)
+                ProgressReport.objects.filter(action_item=item, percent=percent).update(
+                    created_at=when, organization=item.lead_body)
                 if percent == 100:
                     ActionItem.objects.filter(pk=item.pk).update(completed_on=min(when.date(), deadline))
         services.meeting_save_minutes(actor=None, meeting=meeting, minutes="\n".join(minutes))

@@ -114,6 +114,26 @@ def year_figures(mechanism: Mechanism, year: int, *, today: date | None = None) 
     return figures
 
 
+def year_figures_by_mechanism(mechanism_ids: list[int], year: int, *, today: date) -> dict[int, YearFigures]:
+    """The list page's figures for many mechanisms in two grouped queries."""
+    result = {pk: YearFigures(year=year) for pk in mechanism_ids}
+    start, end = year_bounds(year)
+    for row in Meeting.objects.filter(mechanism_id__in=mechanism_ids, starts_at__gte=start, starts_at__lt=end,
+                                      status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED]).order_by() \
+            .values("mechanism_id").annotate(held=Count("id")):
+        result[row["mechanism_id"]].meetings_held = row["held"]
+    for row in ActionItem.objects.filter(mechanism_id__in=mechanism_ids, year=year).order_by() \
+            .values("mechanism_id").annotate(
+                total=Count("id"), done=Count("id", filter=Q(status=ActionItem.Status.DONE)),
+                overdue=Count("id", filter=Q(status__in=ActionItem.OPEN, deadline__lt=today)),
+                cancelled=Count("id", filter=Q(status=ActionItem.Status.CANCELLED))):
+        figures = result[row["mechanism_id"]]
+        figures.items_total, figures.items_done = row["total"], row["done"]
+        figures.items_overdue, figures.items_cancelled = row["overdue"], row["cancelled"]
+        figures.completion_rate = rate(row["done"], row["total"] - row["cancelled"])
+    return result
+
+
 @dataclass
 class LoopStage:
     name: str
@@ -204,7 +224,7 @@ def items_by_body(items: QuerySet[ActionItem], *, today: date) -> list[BodyRow]:
 
 def open_items(mechanism: Mechanism, *, limit: int = 30) -> list[ActionItem]:
     return list(mechanism.action_items.filter(status__in=ActionItem.OPEN).select_related("lead_body")
-                .only("pk", "resolution", "deadline", "progress", "status", "lead_body__name")
+                .only("pk", "mechanism", "resolution", "deadline", "progress", "status", "lead_body__name")
                 .order_by("deadline", "id")[:limit])
 
 

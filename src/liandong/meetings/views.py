@@ -131,8 +131,8 @@ def mechanism_list(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     mechanisms = list(perms.mechanisms_visible_to(request.user).annotate(
         member_count=Count("members", distinct=True)).order_by("name", "pk")[:200])
-    today = timezone.localdate()
-    rows = [(m, selectors.year_figures(m, year, today=today)) for m in mechanisms]
+    figures = selectors.year_figures_by_mechanism([m.pk for m in mechanisms], year, today=timezone.localdate())
+    rows = [(m, figures[m.pk]) for m in mechanisms]
     return render(request, "meetings/mechanism_list.html", {
         "rows": rows, "year": year, "can_create": perms.can_create_mechanism(request.user),
     })

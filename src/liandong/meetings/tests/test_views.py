@@ -148,3 +148,30 @@ def test_a_candidate_goes_on_the_agenda_from_the_page_once(world: Any, mw: Any) 
 
 def test_pdf_attachment_fixture_is_real(mw: Any) -> None:
     assert mw.attachment.size == len(PDF)
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_list_and_mechanism_pages_cost_the_same_whatever_the_rows(world: Any, mw: Any) -> None:
+    from liandong.meetings import services
+    from liandong.meetings.tests.conftest import held_meeting
+
+    client = as_user(world, "staff_a")
+    client.get("/meetings/")  # the first request of a session does its own bookkeeping
+    before = (_queries(client, "/meetings/"), _queries(client, f"/meetings/{mw.mechanism.pk}/"))
+    for n in range(4):
+        services.mechanism_create(actor=None, name=f"又一机制{n}", industry="快递", convening_union=world.union_a,
+                                  collaboration_mode="authority", members=[world.authority])
+    meeting = held_meeting(mechanism=mw.mechanism, host=world.union_a, days_ago=1, title="又一次会议")
+    for n in range(5):
+        services.resolution_record(actor=None, meeting=meeting, resolution=f"事项{n}", lead_body=world.enterprise_a,
+                                   deadline=timezone.localdate() + timedelta(days=n))
+    after = (_queries(client, "/meetings/"), _queries(client, f"/meetings/{mw.mechanism.pk}/"))
+    assert after == before
