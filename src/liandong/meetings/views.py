@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -112,9 +112,13 @@ def _member_bodies(mechanism: Mechanism) -> QuerySet[Organization]:
 
 
 def _addable_bodies(request: HttpRequest) -> QuerySet[Organization]:
-    """Bodies a manager may seat: what the organization tree lets them see (their subtree and
-    its partner bodies), outlets left out."""
-    return organizations_visible_to(request.user).filter(kind__in=PARTNER_KINDS).order_by("kind", "name")
+    """Bodies a manager may seat: partner bodies and unions the organization tree lets them see,
+    and enterprises (龙头企业) near the top of their subtree; outlets and the thousands of small
+    enterprises deeper down are left out of the drop-down."""
+    near = Q(kind=Organization.Kind.ENTERPRISE, depth__lte=request.user.organization.depth + 2)
+    return organizations_visible_to(request.user).filter(
+        Q(kind__in=[k for k in PARTNER_KINDS if k != Organization.Kind.ENTERPRISE]) | near
+    ).order_by("kind", "name")
 
 
 def _require_staff(request: HttpRequest) -> None:

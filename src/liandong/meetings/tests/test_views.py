@@ -175,3 +175,18 @@ def test_list_and_mechanism_pages_cost_the_same_whatever_the_rows(world: Any, mw
                                    deadline=timezone.localdate() + timedelta(days=n))
     after = (_queries(client, "/meetings/"), _queries(client, f"/meetings/{mw.mechanism.pk}/"))
     assert after == before
+
+
+def test_staff_seat_a_partner_body_with_its_liaison(world: Any, mw: Any) -> None:
+    from liandong.organizations.services import organization_link_partner
+    from liandong.organizations.tests.factories import OrganizationFactory
+
+    association = OrganizationFactory(name="省快递协会", kind="association")
+    organization_link_partner(actor=None, union=world.union_a, partner=association)
+    data = {"organization": association.pk, "role": "member", "liaison_name": "何永平", "liaison_title": "秘书长"}
+    assert as_user(world, "liaison").post(f"/meetings/{mw.mechanism.pk}/members/", data).status_code == 403
+    assert association.pk not in mw.mechanism.member_organization_ids()
+    response = as_user(world, "staff_a").post(f"/meetings/{mw.mechanism.pk}/members/", data)
+    assert response.status_code == 302
+    seat = mw.mechanism.members.get(organization=association)
+    assert (seat.liaison_name, seat.liaison_title) == ("何永平", "秘书长")
