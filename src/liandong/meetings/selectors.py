@@ -59,7 +59,6 @@ def item_list_url(mechanism: Mechanism, **filters: Any) -> str:
 @dataclass
 class YearFigures:
     year: int
-    meetings_planned: int = 0
     meetings_held: int = 0
     meetings_upcoming: int = 0
     meetings_cancelled: int = 0
@@ -110,7 +109,6 @@ def year_figures(mechanism: Mechanism, year: int, *, today: date | None = None) 
         targets = PlanTarget.objects.filter(plan=figures.plan).values_list("target_value", "achieved_value")
         figures.targets_total = len(targets)
         figures.targets_met = sum(1 for goal, done in targets if done >= goal)
-        figures.meetings_planned = figures.plan.planned_meetings.count()
     return figures
 
 
@@ -152,7 +150,7 @@ def loop_status(figures: YearFigures, *, today: date) -> list[LoopStage]:
         first = LoopStage("年初议计划", "done", f"{date_cn(plan.approved_on)}审议通过，目标 {figures.targets_total} 项")
     elif plan is not None:
         first = LoopStage("年初议计划", "late" if current and today.month > 3 else "active",
-                          f"计划草案，目标 {plan.targets.count()} 项，待会议审议")
+                          f"计划草案，目标 {figures.targets_total} 项，待会议审议")
     else:
         first = LoopStage("年初议计划", "late" if current and today.month > 3 else "pending", "尚未制定年度计划")
     completion = f"{figures.completion_rate}%" if figures.completion_rate is not None else "—"
@@ -172,7 +170,7 @@ def loop_status(figures: YearFigures, *, today: date) -> list[LoopStage]:
     return [first, middle, last]
 
 
-def calendar_months(mechanism: Mechanism, year: int) -> list[dict[str, Any]]:
+def calendar_months(mechanism: Mechanism, year: int, *, plan: AnnualPlan | None = None) -> list[dict[str, Any]]:
     """Twelve months, each with the meetings held or planned in it."""
     by_month: dict[int, list[dict[str, Any]]] = {month: [] for month in MONTHS}
     labels = dict(Meeting.Status.choices)
@@ -185,8 +183,7 @@ def calendar_months(mechanism: Mechanism, year: int) -> list[dict[str, Any]]:
                                       "status": status, "status_label": labels[status],
                                       "tone": MEETING_TONES.get(status, "neutral")})
     planned: dict[int, list[str]] = {month: [] for month in MONTHS}
-    plan = AnnualPlan.objects.filter(mechanism=mechanism, year=year).first()
-    if plan is not None:
+    if plan is not None:  # the year's plan, as year_figures() read it
         for item in plan.planned_meetings.all():
             planned[item.month].append(item.topic)
     return [{"month": month, "meetings": by_month[month], "planned": planned[month]} for month in MONTHS]

@@ -199,7 +199,7 @@ def mechanism_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/mechanism_detail.html", {
         "mechanism": mechanism, "year": year, "figures": figures, "today": today,
         "stages": [(stage, selectors.STAGE_TONES[stage.state]) for stage in selectors.loop_status(figures, today=today)],
-        "months": selectors.calendar_months(mechanism, year),
+        "months": selectors.calendar_months(mechanism, year, plan=figures.plan),
         "bodies": selectors.items_by_body(mechanism.action_items.filter(status__in=ActionItem.OPEN), today=today),
         "open_items": selectors.open_items(mechanism, limit=15),
         "members": members,
