@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
@@ -691,13 +691,19 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
     is overdue. The reminder row is claimed before the mail goes out, in the same transaction;
     a second run finds the row and sends nothing."""
     today = today or timezone.localdate()
-    due = ActionItem.objects.filter(status__in=ActionItem.OPEN, deadline__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
-                                    mechanism__status=Mechanism.Status.ACTIVE).select_related("mechanism", "lead_body")
+    def reminded(kind: str) -> Exists:
+        return Exists(Reminder.objects.filter(action_item=OuterRef("pk"), kind=kind, deadline=OuterRef("deadline")))
+
+    # Only the items still owed a reminder, so that a minute's tick stays one query when
+    # nothing is due, however many overdue items have piled up.
+    due = ActionItem.objects.filter(
+        Q(deadline__lt=today) & ~reminded(Reminder.Kind.OVERDUE)
+        | Q(deadline__gte=today, deadline__lte=today + timedelta(days=REMIND_DAYS_BEFORE)) & ~reminded(Reminder.Kind.DUE_SOON),
+        status__in=ActionItem.OPEN, mechanism__status=Mechanism.Status.ACTIVE,
+    ).select_related("mechanism", "lead_body").order_by("pk")
     sent = 0
     for item in due.iterator(chunk_size=500):
         kind = Reminder.Kind.OVERDUE if item.deadline < today else Reminder.Kind.DUE_SOON
-        if Reminder.objects.filter(action_item=item, kind=kind, deadline=item.deadline).exists():
-            continue
         sent += 1
         if dry_run:
             continue
