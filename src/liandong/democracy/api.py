@@ -94,15 +94,15 @@ def list_proposals(request: HttpRequest, query: Query[ProposalQuery]) -> dict[st
     return {"items": [proposal_item(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/proposals", response={201: ProposalDetailOut}, operation_id="democracy_submit_proposal")
-def submit_proposal(request: HttpRequest, payload: ProposalIn) -> tuple[int, dict[str, Any]]:
+@router.post("/proposals", response=ProposalDetailOut, operation_id="democracy_submit_proposal")
+def submit_proposal(request: HttpRequest, payload: ProposalIn) -> dict[str, Any]:
     """A delegate submits a proposal to their congress."""
     if not is_worker(request.user):
         raise PermissionDenied("只有职工代表才能提交提案")
     congress = get_object_or_404(congresses_visible_to(request.user), pk=payload.congress)
     proposal = proposal_submit(actor=request.user, congress=congress, title=payload.title, reasons=payload.reasons,
                                measures=payload.measures, category=payload.category)
-    return 201, proposal_item(proposal, detail=True)
+    return proposal_item(proposal, detail=True)
 
 
 @router.get("/proposals/{int:proposal_id}", response=ProposalDetailOut, operation_id="democracy_get_proposal")
@@ -212,11 +212,11 @@ def list_notices(request: HttpRequest) -> list[dict[str, Any]]:
     return [_notice_item(n) for n in public_nominations().select_related("worker__employer")[:100]]
 
 
-@router.post("/notices/{int:nomination_id}/objections", response={201: ObjectionOut}, auth=None,
+@router.post("/notices/{int:nomination_id}/objections", response=ObjectionOut, auth=None,
              operation_id="democracy_object_notice")
-def object_notice(request: HttpRequest, nomination_id: int, payload: ObjectionIn) -> tuple[int, Any]:
+def object_notice(request: HttpRequest, nomination_id: int, payload: ObjectionIn) -> Any:
     """Public: raise an objection during the notice period (the contact is kept encrypted)."""
     nomination = get_object_or_404(public_nominations(), pk=nomination_id)
     objection = objection_submit(nomination=nomination, body=payload.body, contact=payload.contact,
                                  client_key=request.META.get("REMOTE_ADDR", ""))
-    return 201, objection
+    return objection

@@ -198,6 +198,7 @@ def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff_or_worker(request)
     congress = get_object_or_404(congresses_visible_to(request.user), pk=pk)
     if delegate_for(request.user, congress) is None:
         raise PermissionDenied("只有本次大会的职工代表才能提交提案")
