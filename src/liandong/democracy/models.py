@@ -174,6 +174,12 @@ class Proposal(BaseModel):
         return self.title
 
     @property
+    def decision_label(self) -> str:
+        if self.department_id:
+            return "立案"
+        return {"converted": "转为意见建议", "rejected": "不予立案"}.get(self.status, "")
+
+    @property
     def status_tone(self) -> str:
         return {"cosigning": "blue", "accepted": "amber", "answered": "amber", "closed": "green",
                 "rejected": "red"}.get(self.status, "neutral")

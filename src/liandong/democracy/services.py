@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from liandong.core import crypto
 from liandong.core.audit import audit_log
-from liandong.core.identity import normalize_text, validate_mobile
+from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
 from liandong.democracy.models import (
     AgendaItem,
@@ -58,7 +58,8 @@ OBJECTIONS_PER_HOUR = 5
 
 
 def _required(value: str, field: str, label: str, max_length: int | None = None) -> str:
-    text = normalize_text(value) if "\n" not in (value or "") else (value or "").strip()
+    # Stripped only: NFKC would turn Chinese punctuation (，（）) into ASCII.
+    text = (value or "").strip()
     if not text:
         raise ValidationError({field: f"请填写{label}"}, code="required")
     if max_length and len(text) > max_length:
@@ -292,7 +293,7 @@ def proposal_decide(*, actor: Any, proposal: Proposal, decision: str, reason: st
     changes: dict[str, Any] = {"status": DECISIONS[decision].value, "decision_reason": reason,
                                "decided_at": timezone.now()}
     if decision == "accept":
-        name = normalize_text(department)
+        name = " ".join((department or "").split())
         if not name:
             raise ValidationError({"department": "立案须指定承办部门"}, code="department")
         if len(name) > 60:
@@ -505,7 +506,7 @@ def case_create(*, actor: Any, organization: Organization, title: str, summary: 
         raise PermissionDenied("只有工会工作人员才能编入案例库")
     case = Case.objects.create(organization=organization, title=_required(title, "title", "标题", 120),
                                summary=_required(summary, "summary", "案例简介"),
-                               tags=normalize_text(tags)[:200], teaching=(teaching or "").strip())
+                               tags=" ".join((tags or "").split())[:200], teaching=(teaching or "").strip())
     for upload in files or []:
         if upload.size > 10 * 1024 * 1024:
             raise ValidationError({"files": f"附件“{upload.name}”超过 10 MB"}, code="too_big")
@@ -522,7 +523,7 @@ def teaching_point_mark(*, actor: Any, enterprise: Organization, since: date, ho
     if not can_curate_cases(actor, enterprise):
         raise PermissionDenied("只有上级工会才能设立教学点")
     point, created = TeachingPoint.objects.update_or_create(
-        enterprise=enterprise, defaults={"since": since, "honour": normalize_text(honour)[:120], "note": note})
+        enterprise=enterprise, defaults={"since": since, "honour": (honour or "").strip()[:120], "note": note})
     audit_log(actor=actor, action="democracy.teaching_point", target=point, target_repr=enterprise.name,
               changes={"created": created, "honour": point.honour})
     return point
