@@ -46,6 +46,13 @@ def can_manage_enterprise(user: Any, enterprise: Organization) -> bool:
     return is_democracy_staff(user) and enterprise.path.startswith(user.organization.path)
 
 
+def enterprises_in_scope(user: Any) -> list[int]:
+    """Ids of the enterprises in a staff account's subtree. Resolved first, so that a list is an
+    index range on (enterprise, id) rather than a join checked row by row (see the bench)."""
+    return list(Organization.objects.filter(_scope(user, "path"), kind=Organization.Kind.ENTERPRISE)
+                .values_list("pk", flat=True))
+
+
 def worker_of(user: Any) -> Worker | None:
     if not is_worker(user):
         return None
@@ -73,7 +80,7 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
     """Staff: the proposals of their subtree's enterprises. A worker: the public list of their
     own enterprise (every delegate's proposals, as the congress publishes them)."""
     if is_democracy_staff(user):
-        return Proposal.objects.filter(_scope(user, "enterprise__path"))
+        return Proposal.objects.filter(enterprise_id__in=enterprises_in_scope(user))
     if is_worker(user):
         return Proposal.objects.filter(enterprise_id__in=worker_enterprise_ids(worker_of(user)))
     return Proposal.objects.none()
