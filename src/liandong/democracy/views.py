@@ -500,8 +500,9 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
     choices = organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET)
-    form = f.FiguresForm(request.GET or None, organizations=choices)
     organization, year = user.organization, timezone.localdate().year
+    form = f.FiguresForm(request.GET or None, organizations=choices,
+                         initial={"organization": organization.pk, "year": year})
     if form.is_valid():
         organization = form.cleaned_data["organization"] or organization
         year = form.cleaned_data["year"] or year
