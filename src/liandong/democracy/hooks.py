@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from liandong.accounts.permissions import is_worker
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
-from liandong.democracy.models import Nomination, Proposal
+from liandong.democracy.models import Nomination, Proposal, cn_date
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
 
@@ -43,7 +43,7 @@ def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
     confirmed = list(Nomination.objects.filter(worker=worker, status=Nomination.Status.CONFIRMED))
     if confirmed:
         sections.append(WorkerSection(title="劳模荣誉", rows=[
-            (f"{n.year}年度", f"{n.get_level_display()}（{n.confirmed_on:%Y年%m月%d日}确认）") for n in confirmed],
+            (f"{n.year}年度", f"{n.get_level_display()}（{cn_date(n.confirmed_on)}确认）") for n in confirmed],
             url=reverse("democracy:nomination-detail", args=[confirmed[0].pk])))
     proposals = list(Proposal.objects.filter(proposer__worker=worker).order_by("-id")[:5])
     if proposals:
@@ -75,5 +75,5 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
     overdue = proposals_overdue(organization_ids=list(mechanism.member_organization_ids()))
     return [AgendaCandidate(key=f"democracy.proposal:{p.pk}", title=f"{p.enterprise.name}第{p.number}号提案超期未办：{p.title}",
                             kind="proposal", url=reverse("democracy:proposal-detail", args=[p.pk]),
-                            note=f"承办部门：{p.department.name if p.department else '—'}，期限{p.deadline:%Y年%m月%d日}")
+                            note=f"承办部门：{p.department.name if p.department else '—'}，期限{cn_date(p.deadline)}")
             for p in overdue[:50]]

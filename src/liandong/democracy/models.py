@@ -14,6 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from liandong.core.models import BaseModel
 
 
+def cn_date(value: object) -> str:
+    """2026年5月1日, the way dates are written on screen."""
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""  # type: ignore[attr-defined]
+
+
 class Congress(BaseModel):
     """One sitting of an enterprise's workers' congress (职工代表大会), e.g. 第五届第三次.
 

@@ -38,6 +38,7 @@ from liandong.democracy.models import (
     Proposal,
     ProposalTally,
     TeachingPoint,
+    cn_date,
 )
 from liandong.democracy.permissions import (
     can_curate_cases,
@@ -647,7 +648,7 @@ def nomination_confirm(*, actor: Any, nomination: Nomination) -> Nomination:
     if nomination.status != Nomination.Status.NOTICE:
         raise ValidationError({"status": "只有公示中的推荐才能确认"}, code="status")
     if today <= nomination.notice_ends_on:
-        raise ValidationError({"status": f"公示期至{nomination.notice_ends_on:%Y年%m月%d日}，公示期满后才能确认"},
+        raise ValidationError({"status": f"公示期至{cn_date(nomination.notice_ends_on)}，公示期满后才能确认"},
                               code="notice_running")
     if nomination.objections.filter(status=Objection.Status.OPEN).exists():
         raise ValidationError({"status": "尚有异议未核查，不能确认"}, code="open_objections")

@@ -456,3 +456,19 @@ def test_worker_sections_show_proposals_as_delegate(world) -> None:
     sections = hooks.worker_sections(world.users["worker_a"], world.worker_a)
     assert [s.title for s in sections] == ["职工代表提案"]
     assert hooks.worker_sections(world.users["worker_a"], WorkerFactory(employer=world.outlet_a)) == []
+
+
+def test_the_tick_job_is_registered_and_idempotent(world) -> None:
+    from liandong.core.tick import tick_run
+
+    staff = world.users["staff_a"]
+    negotiation = negotiation_create(actor=staff, organization=world.enterprise_a, title="工资协商", union_side="工会",
+                                     employer_side="企业", topics="工资", started_on=date(2025, 1, 1))
+    today = timezone.localdate()
+    contract_sign(actor=staff, negotiation=negotiation, title="工资专项集体合同", signed_on=today - timedelta(days=700),
+                  effective_on=today - timedelta(days=700), expires_on=today + timedelta(days=10),
+                  enterprises_covered=1, workers_covered=80)
+    first = dict(tick_run())
+    second = dict(tick_run())
+    assert first["democracy.contract_expiry_reminders"] == "已提醒 1 份集体合同（60 天内到期）"
+    assert second["democracy.contract_expiry_reminders"] == "已提醒 0 份集体合同（60 天内到期）"
