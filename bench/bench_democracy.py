@@ -5,7 +5,8 @@
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_democracy.py   # also on PostgreSQL
 
 It builds its own data in a temporary data dir (an SQLite file; and, when DATABASE_URL is set,
-in that PostgreSQL database too, whose tables it creates with migrate): a city union with a
+in that PostgreSQL database too, which must be an empty throwaway database: it migrates it and
+fills it): a city union with a
 park of five enterprises, the measured one with 10,000 proposals in every state and four
 others with 5,000 each (30,000 in all), 60 delegates each; tallies as the services keep them.
 Each URL is requested in-process with Django's test client (so the numbers are the app and
@@ -193,7 +194,8 @@ def main() -> None:
         f"Enterprise with {PROPOSALS:,} proposals ({PROPOSALS + OTHER_ENTERPRISES * OTHER_PROPOSALS:,} in the park), "
         f"{args.requests} sequential requests per row after a warm-up, in-process (Django test client). "
         f"Target: p95 < {TARGET_MS:.0f} ms. Command: `.venv/bin/python bench/bench_democracy.py` "
-        "(with `DATABASE_URL` set for PostgreSQL).",
+        "(with `DATABASE_URL` set to an empty throwaway database for PostgreSQL, e.g. one started by "
+        "`scripts/pg.sh start DIR PORT`).",
         "",
         "| database | scenario | p50 ms | p95 ms | target | |",
         "|---|---|---:|---:|---:|---|",
