@@ -129,3 +129,24 @@ def test_bad_input_is_a_422_never_a_500(world, api_token) -> None:
         response = Client().post(f"{P}/proposals", body, content_type="application/json", **headers)
         assert response.status_code == 422, response.content
     assert Proposal.objects.count() == 0
+
+
+def test_proposal_list_query_count_does_not_grow_with_rows(world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    setup = congress_setup(world, delegates=2)
+    client = Client()
+    client.force_login(world.users["staff_a"])
+    client.get(f"{P}/proposals")  # the session's first request also writes the session
+    counts = []
+    for rows in [1, 20]:
+        Proposal.objects.filter(congress=setup.congress).delete()
+        Proposal.objects.bulk_create([
+            Proposal(congress=setup.congress, enterprise=world.enterprise_a, proposer=setup.delegates[0], number=i + 1,
+                     title=f"提案{i}", reasons="r", measures="m", category="other") for i in range(rows)])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{P}/proposals")
+        assert len(response.json()["items"]) == rows
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
