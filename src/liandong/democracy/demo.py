@@ -223,7 +223,7 @@ def load(ctx: dict[str, Any]) -> None:
         notice_starts_on=date(today.year - 1, 4, 1), notice_ends_on=date(today.year - 1, 4, 8),
         confirmed_on=date(today.year - 1, 4, 20))
     NominationReview.objects.create(nomination=confirmed, organization=weihai, approved=True, comment="同意推荐")
-    # ... and a Gansu rider under public notice: 兰州快递业工会联合会 nominates, 省经贸工会 and 省总 review.
+    # ... and a Gansu rider under public notice: 兰州快递业工会联合会 nominates, 省经贸工会 reviews.
     rider = Worker.objects.filter(employer__code__startswith="KD-XF").order_by("id").first()
     if rider is not None:
         nomination = Nomination.objects.create(
@@ -231,7 +231,6 @@ def load(ctx: dict[str, Any]) -> None:
             deeds="从事即时配送 6 年，累计安全配送 4.2 万单，零差评；参加全国网约配送员技能竞赛获三等奖；"
                   "发起“骑手互助队”帮助新骑手 60 余人。",
             status=Nomination.Status.NOTICE, notice_starts_on=today - timedelta(days=2),
-            notice_ends_on=today + timedelta(days=5))
-        for code in ["GS-JMGH", "GS-ZGH"]:
-            NominationReview.objects.create(nomination=nomination, organization=orgs[code], approved=True,
-                                            comment="事迹突出，同意推荐")
+            notice_ends_on=today + timedelta(days=5), reviews_required=1)
+        NominationReview.objects.create(nomination=nomination, organization=orgs["GS-JMGH"], approved=True,
+                                        comment="事迹突出，同意推荐，报省总工会")

@@ -650,6 +650,9 @@ def nomination_confirm(*, actor: Any, nomination: Nomination) -> Nomination:
     if today <= nomination.notice_ends_on:
         raise ValidationError({"status": f"公示期至{cn_date(nomination.notice_ends_on)}，公示期满后才能确认"},
                               code="notice_running")
+    last = nomination.reviews.select_related("organization").order_by("-id").first()
+    if last is not None and not last.organization.path.startswith(actor.organization.path):
+        raise PermissionDenied(f"已由{last.organization.name}终审，须由其或其上级工会确认")
     if nomination.objections.filter(status=Objection.Status.OPEN).exists():
         raise ValidationError({"status": "尚有异议未核查，不能确认"}, code="open_objections")
     if not Nomination.objects.filter(pk=nomination.pk, status=Nomination.Status.NOTICE).update(

@@ -472,3 +472,15 @@ def test_the_tick_job_is_registered_and_idempotent(world) -> None:
     second = dict(tick_run())
     assert first["democracy.contract_expiry_reminders"] == "已提醒 1 份集体合同（60 天内到期）"
     assert second["democracy.contract_expiry_reminders"] == "已提醒 0 份集体合同（60 天内到期）"
+
+
+def test_confirmation_by_the_last_reviewer_or_above(world) -> None:
+    nomination = nomination_create(actor=world.users["enterprise_a"], worker=world.worker_a, level="city", year=2026,
+                                   deeds="事迹。", reviews_required=2)
+    nomination_review(actor=world.users["staff_a"], nomination=nomination, approved=True)
+    nomination = nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
+    Nomination.objects.filter(pk=nomination.pk).update(notice_ends_on=timezone.localdate() - timedelta(days=1))
+    nomination.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="须由其或其上级工会确认"):
+        nomination_confirm(actor=world.users["staff_a"], nomination=nomination)
+    assert nomination_confirm(actor=world.users["province_admin"], nomination=nomination).status == "confirmed"
