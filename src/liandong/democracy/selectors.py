@@ -1,0 +1,145 @@
+"""Reads of democratic management: lists already scoped by the permissions module, and the
+figures per enterprise, park (any organization's subtree) and year, read from the tallies."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from liandong.democracy.models import (
+    CollectiveContract,
+    Disclosure,
+    Negotiation,
+    Proposal,
+    ProposalTally,
+)
+from liandong.democracy.permissions import cases_visible_to, proposals_visible_to
+from liandong.organizations.models import Organization, subtree_q
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    status: str = ""
+    congress: int | None = None
+    enterprise: Organization | None = None
+    outstanding: bool | None = None
+    q: str = ""
+
+
+def proposal_list(*, user: Any, filters: ProposalFilters | None = None) -> QuerySet[Proposal]:
+    filters = filters or ProposalFilters()
+    proposals = proposals_visible_to(user)
+    if filters.enterprise is not None:
+        proposals = proposals.filter(enterprise=filters.enterprise) if filters.enterprise.kind == \
+            Organization.Kind.ENTERPRISE else proposals.filter(subtree_q(filters.enterprise.path, "enterprise__path"))
+    if filters.status:
+        proposals = proposals.filter(status=filters.status)
+    if filters.congress is not None:
+        proposals = proposals.filter(congress_id=filters.congress)
+    if filters.outstanding is not None:
+        proposals = proposals.filter(is_outstanding=filters.outstanding)
+    if filters.q:
+        proposals = proposals.filter(Q(title__contains=filters.q) | Q(reasons__contains=filters.q))
+    return proposals.select_related("proposer__worker", "enterprise", "department", "congress")
+
+
+def proposals_overdue(*, organization_ids: list[int], today: date | None = None) -> QuerySet[Proposal]:
+    """Accepted proposals past their handling deadline in the subtrees of ``organization_ids``."""
+    today = today or timezone.localdate()
+    paths = Organization.objects.filter(pk__in=organization_ids).values_list("path", flat=True)
+    scope = Q(pk__in=[])
+    for path in paths:
+        scope |= subtree_q(path, "enterprise__path")
+    return Proposal.objects.filter(scope, status=Proposal.Status.ACCEPTED, deadline__lt=today).select_related(
+        "enterprise", "department")
+
+
+@dataclass(frozen=True)
+class Figures:
+    organization: Organization
+    year: int
+    collected: int
+    accepted: int
+    converted: int
+    rejected: int
+    answered: int
+    closed: int
+    satisfied: int
+    basic: int
+    unsatisfied: int
+    negotiations: int
+    contracts: int
+    contracts_in_force: int
+    enterprises_covered: int
+    workers_covered: int
+    disclosures: int
+
+    @property
+    def rated(self) -> int:
+        return self.satisfied + self.basic + self.unsatisfied
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率: (满意 + 基本满意) / 评价总数, in percent."""
+        return round(100 * (self.satisfied + self.basic) / self.rated, 1) if self.rated else None
+
+    @property
+    def handled(self) -> int:
+        """Proposals whose handling has been answered (办复)."""
+        return self.answered
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "organization_id": self.organization.pk, "organization": self.organization.name, "year": self.year,
+            "proposals_collected": self.collected, "proposals_accepted": self.accepted,
+            "proposals_converted": self.converted, "proposals_rejected": self.rejected,
+            "proposals_handled": self.handled, "proposals_closed": self.closed,
+            "rating_satisfied": self.satisfied, "rating_basic": self.basic, "rating_unsatisfied": self.unsatisfied,
+            "satisfaction_rate": self.satisfaction_rate, "negotiations": self.negotiations,
+            "contracts": self.contracts, "contracts_in_force": self.contracts_in_force,
+            "enterprises_covered": self.enterprises_covered, "workers_covered": self.workers_covered,
+            "disclosures": self.disclosures,
+        }
+
+
+def figures_for(*, organization: Organization, year: int) -> Figures:
+    """Figures of a year in ``organization``'s subtree: a sum over the tallies (one row per
+    enterprise and year) and small per-negotiation tables, never a scan of the proposals."""
+    tally = ProposalTally.objects.filter(subtree_q(organization.path, "enterprise__path"), year=year).aggregate(
+        **{name: Sum(name) for name in ["collected", "accepted", "converted", "rejected", "answered", "closed",
+                                        "satisfied", "basic", "unsatisfied"]})
+    tally = {k: v or 0 for k, v in tally.items()}
+    negotiations = Negotiation.objects.filter(subtree_q(organization.path, "organization__path"))
+    contracts = CollectiveContract.objects.filter(subtree_q(organization.path, "negotiation__organization__path"))
+    signed = contracts.filter(signed_on__year=year).aggregate(
+        n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered"))
+    in_force = contracts.filter(effective_on__lte=date(year, 12, 31), expires_on__gte=date(year, 1, 1))
+    coverage = in_force.aggregate(n=Count("id"), enterprises=Sum("enterprises_covered"),
+                                  workers=Sum("workers_covered"))
+    return Figures(
+        organization=organization, year=year, **tally,
+        negotiations=negotiations.filter(started_on__year=year).count(),
+        contracts=signed["n"] or 0, contracts_in_force=coverage["n"] or 0,
+        enterprises_covered=coverage["enterprises"] or 0, workers_covered=coverage["workers"] or 0,
+        disclosures=Disclosure.objects.filter(subtree_q(organization.path, "enterprise__path"),
+                                              publish_on__year=year).count(),
+    )
+
+
+def figures_url(organization: Organization, year: int) -> str:
+    return f"{reverse('democracy:figures')}?organization={organization.pk}&year={year}"
+
+
+def library(*, user: Any, q: str = "") -> tuple[QuerySet[Proposal], QuerySet[Any]]:
+    """The outstanding proposals (教材库) and the cases (案例库), searched by ``q``."""
+    proposals = proposals_visible_to(user).filter(is_outstanding=True).select_related(
+        "enterprise", "proposer__worker", "department")
+    cases = cases_visible_to(user).select_related("organization").prefetch_related("attachments")
+    if q:
+        proposals = proposals.filter(Q(title__contains=q) | Q(measures__contains=q) | Q(reasons__contains=q))
+        cases = cases.filter(Q(title__contains=q) | Q(summary__contains=q) | Q(tags__contains=q) |
+                             Q(teaching__contains=q))
+    return proposals, cases
