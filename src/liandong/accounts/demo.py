@@ -37,4 +37,5 @@ def load(ctx: dict[str, Any]) -> None:
         from liandong.workers.demo import DEMO_WORKER_MOBILE
 
         accounts.append((Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name))
-    ctx["logins"] = accounts
+    # Other apps may have put their own demo logins first (they load before accounts).
+    ctx["logins"] = accounts + ctx.get("logins", [])
