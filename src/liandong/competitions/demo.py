@@ -185,7 +185,7 @@ def _yunnan(orgs: dict[str, Organization], rng: random.Random) -> None:
         services.prize_tier_create(actor=None, contest=contest, name=name, count=count)
     services.prize_tier_create(actor=None, contest=contest, name="优秀奖")
     ability = {}
-    for unit, worker in workers:
+    for _unit, worker in workers:
         [entrant] = _register(contest, [worker], jt)
         ability[entrant.pk] = 96.0 if worker.name == "苏鹏程" else min(91.0, rng.gauss(84, 4))
     services.contest_update(actor=None, contest=contest, status=ContestStatus.IN_PROGRESS)
