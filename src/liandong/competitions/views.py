@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,6 +58,7 @@ from liandong.core.masking import mask_name
 from liandong.workers.permissions import workers_visible_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENTRANTS_SHOWN = 30
 
 
 def show_errors(form: Form, error: ValidationError) -> None:
@@ -148,13 +149,16 @@ def contest_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     rounds = list(contest.rounds.prefetch_related("segments__assignments__judge"))
     entrants = entrants_visible_to(request.user, contest).select_related("worker__employer", "registered_by", "team")
+    entrant_total = entrants.count()
     progress = segments_progress(Segment.objects.filter(round__contest=contest)) if manage else {}
     for round_ in rounds:
         round_.entry_count = round_.entries.count()
         for segment in round_.segments.all():
             segment.submitted = progress.get(segment.pk, 0)
     return render(request, "competitions/contest_detail.html", {
-        "contest": contest, "rounds": rounds, "entrants": entrants,
+        "contest": contest, "rounds": rounds, "entrants": entrants.order_by(F("final_rank").asc(nulls_last=True),
+                                                                             "id")[:ENTRANTS_SHOWN],
+        "entrant_total": entrant_total,
         "tiers": contest.prize_tiers.all(), "teams": team_list(contest) if manage else [],
         "can_manage": manage, "can_register": can_register(request.user, contest)
         and contest.status == ContestStatus.REGISTRATION,
