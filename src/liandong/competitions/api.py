@@ -4,13 +4,13 @@ is a 404."""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from liandong.competitions import services
-from liandong.competitions.models import Contest, Entrant, Round, ScoreSheet
+from liandong.competitions.models import Contest, Entrant, Round, ScoreSheet, Segment
 from liandong.competitions.permissions import (
     can_list_contests,
     can_manage_contest,
@@ -91,19 +91,17 @@ def contest_detail(request: HttpRequest, contest_id: int) -> dict:
 
 @router.post("/{int:contest_id}/entrants", response={201: EntrantOut}, url_name="contest-register",
              operation_id="competitions_register")
-def register_entrant(request: HttpRequest, contest_id: int, payload: EntrantIn) -> tuple[int, dict]:
+def register_entrant(request: HttpRequest, contest_id: int, payload: EntrantIn) -> Status:
     """A body registers one of its workers (reviewed by the organizer next)."""
     contest = _visible(request, contest_id)
     if not can_register(request.user, contest):
         raise PermissionDenied
     worker = workers_visible_to(request.user).select_related("employer").filter(pk=payload.worker).first()
     if worker is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"worker": "未找到该职工，或不在本单位范围内"})
     entrant = services.entrant_register(actor=request.user, contest=contest, worker=worker,
                                         registered_by=request.user.organization, group=payload.group)
-    return 201, entrant_item(entrant)
+    return Status(201, entrant_item(entrant))
 
 
 @router.get("/rounds/{int:round_id}/results", response=RoundResultsOut, url_name="round-results",
@@ -157,8 +155,6 @@ def save_sheets(request: HttpRequest, payload: SheetsIn) -> list[dict]:
     """Enter scores in one segment; ``submit`` locks them. All or nothing."""
     if not is_judge(request.user):
         raise PermissionDenied
-    from liandong.competitions.models import Segment
-
     segment = Segment.objects.filter(pk=payload.segment, assignments__judge=request.user).first()
     if segment is None:
         raise Http404

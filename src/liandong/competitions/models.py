@@ -120,8 +120,10 @@ class Segment(BaseModel):
     class Meta:
         ordering = ["round_id", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gt=0), name="segment_weight_positive"),
-            models.CheckConstraint(condition=Q(full_marks__gt=0), name="segment_full_marks_positive"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="segment_weight_positive",
+                                   violation_error_message="权重必须大于 0"),
+            models.CheckConstraint(condition=Q(full_marks__gt=0), name="segment_full_marks_positive",
+                                   violation_error_message="满分必须大于 0"),
         ]
 
     def __str__(self) -> str:
@@ -226,7 +228,8 @@ class ScoreSheet(BaseModel):
         ordering = ["segment_id", "entry_id", "judge_id"]
         constraints = [
             models.UniqueConstraint(fields=["segment", "entry", "judge"], name="one_sheet_per_judge"),
-            models.CheckConstraint(condition=Q(score__gte=0), name="sheet_score_not_negative"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="sheet_score_not_negative",
+                                   violation_error_message="分数不能为负数"),
         ]
         indexes = [models.Index(fields=["segment", "status"], name="sheet_segment_status_idx")]
 
