@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 CENT = Decimal("0.01")
 
@@ -43,8 +43,8 @@ class EntrySpec:
     conflicted_judges: frozenset[int] = frozenset()  # judges who may not score this entrant
 
 
-@dataclass(frozen=True)
-class Sheet:
+class Sheet(NamedTuple):
+    # A tuple, not a dataclass: results read thousands of these per round.
     segment_id: int
     entry_id: int
     judge_id: int

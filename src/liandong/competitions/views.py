@@ -1,6 +1,8 @@
 """Pages of the competitions app. Thin: each finds its object through the permissions module
 (another body's record is a 404), calls one service, and shows what went wrong in Chinese."""
 
+import threading
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +12,7 @@ from django.db.models import Count, F
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 
 from liandong.competitions import services
 from liandong.competitions.documents import certificate_pdf, results_xlsx
@@ -45,10 +48,12 @@ from liandong.competitions.permissions import (
 from liandong.competitions.scoring import EntryResult
 from liandong.competitions.selectors import (
     contest_list,
+    current_round,
     judge_worksheet,
     public_contest,
     round_results,
     scoreboard_data,
+    scoreboard_version,
     segments_progress,
     team_list,
     team_standings,
@@ -503,10 +508,37 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Public: the live scoreboard and the published results.
 
 
+# The rendered board of each contest, by version: the public page is asked every 5 seconds
+# by every screen in the hall. A newly submitted sheet shows within BOARD_MAX_STALE seconds
+# (the board is rebuilt at most that often while judges keep submitting); a new round or the
+# publication shows at once.
+BOARD_MAX_STALE = 2.0
+_BOARDS: dict[int, tuple[tuple, tuple, float, str]] = {}
+_BOARDS_LOCK = threading.Lock()
+
+
+def _board_html(contest: Contest) -> str:
+    round_ = current_round(contest)
+    version = scoreboard_version(contest, round_)
+    stage = version[:4]  # contest, round, round changed, published
+    cached = _BOARDS.get(contest.pk)
+    now = time.monotonic()
+    if cached is not None and cached[1] == stage and (cached[0] == version or now - cached[2] < BOARD_MAX_STALE):
+        return cached[3]
+    html = render_to_string("competitions/partials/board.html", scoreboard_data(contest))
+    with _BOARDS_LOCK:
+        if len(_BOARDS) > 200:
+            _BOARDS.clear()
+        _BOARDS[contest.pk] = (version, stage, now, html)
+    return html
+
+
 def scoreboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = public_contest(pk)
-    template = "competitions/partials/board.html" if request.GET.get("partial") else "competitions/scoreboard.html"
-    return render(request, template, scoreboard_data(contest))
+    board = _board_html(contest)
+    if request.GET.get("partial"):
+        return HttpResponse(board)
+    return render(request, "competitions/scoreboard.html", {"contest": contest, "board": board})
 
 
 def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
