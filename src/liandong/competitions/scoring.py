@@ -113,16 +113,25 @@ def entry_result(entry: EntrySpec, segments: Sequence[SegmentSpec], sheets: Iter
     by_segment: dict[int, list[Sheet]] = defaultdict(list)
     for sheet in sheets:
         by_segment[sheet.segment_id].append(sheet)
+    return _entry_result(entry, segments, by_segment, drop_from, _positions(segments))
+
+
+def _positions(segments: Sequence[SegmentSpec]) -> dict[int, dict[int, int]]:
+    return {s.id: {judge: i for i, judge in enumerate(s.judge_ids)} for s in segments}
+
+
+def _entry_result(entry: EntrySpec, segments: Sequence[SegmentSpec], by_segment: dict[int, list[Sheet]],
+                  drop_from: int, positions: dict[int, dict[int, int]]) -> EntryResult:
     results = []
     total = Decimal(0)
     for segment in segments:
-        position = {judge: i for i, judge in enumerate(segment.judge_ids)}
-        own = sorted(by_segment.get(segment.id, []), key=lambda s: (position.get(s.judge_id, 10**9), s.judge_id))
+        position = positions[segment.id]
+        own = sorted(by_segment.get(segment.id, ()), key=lambda s: (position.get(s.judge_id, 10**9), s.judge_id))
         mean, high, low = segment_mean([s.score for s in own], drop_from)
         marks = [Mark(s.judge_id, s.score, "high" if i == high else "low" if i == low else "")
                  for i, s in enumerate(own)]
         points = q2(mean / segment.full_marks * segment.weight) if mean is not None else Decimal("0.00")
-        expected = len([j for j in segment.judge_ids if j not in entry.conflicted_judges])
+        expected = len(segment.judge_ids) - len(entry.conflicted_judges.intersection(segment.judge_ids))
         results.append(SegmentResult(segment, marks, expected, mean, points))
         total += points
     return EntryResult(entry, results, total)
@@ -148,10 +157,11 @@ def rank(results: list[EntryResult], segments: Sequence[SegmentSpec]) -> list[En
 
 def compute_round(segments: Sequence[SegmentSpec], entries: Sequence[EntrySpec], sheets: Iterable[Sheet],
                   drop_from: int) -> list[EntryResult]:
-    by_entry: dict[int, list[Sheet]] = defaultdict(list)
+    grouped: dict[int, dict[int, list[Sheet]]] = defaultdict(lambda: defaultdict(list))
     for sheet in sheets:
-        by_entry[sheet.entry_id].append(sheet)
-    results = [entry_result(entry, segments, by_entry.get(entry.id, []), drop_from) for entry in entries]
+        grouped[sheet.entry_id][sheet.segment_id].append(sheet)
+    positions = _positions(segments)
+    results = [_entry_result(entry, segments, grouped.get(entry.id, {}), drop_from, positions) for entry in entries]
     return rank(results, segments)
 
 
