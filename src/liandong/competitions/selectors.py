@@ -31,6 +31,7 @@ from liandong.competitions.scoring import (
     compute_round,
     team_score,
 )
+from liandong.core.masking import mask_name
 from liandong.organizations.models import Organization
 
 
@@ -187,7 +188,7 @@ def scoreboard_data(contest: Contest) -> dict[str, Any]:
         segments = [s.segment for s in results[0].segments] if results else []
         names = {}
         if contest.is_published:
-            names = {e.pk: (e.entrant.worker.name, e.entrant.worker.employer.name, e.entrant.prize)
+            names = {e.pk: (mask_name(e.entrant.worker.name), e.entrant.worker.employer.name, e.entrant.prize)
                      for e in round_.entries.select_related("entrant__worker__employer")}
         for result in results:
             done += sum(len(s.marks) for s in result.segments)

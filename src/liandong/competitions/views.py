@@ -547,7 +547,7 @@ def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     entrants = contest.entrants.filter(status=Entrant.Status.APPROVED).exclude(prize="").select_related(
         "worker__employer").order_by("final_rank", "id")
-    rows = [{"rank": e.final_rank, "name": e.worker.name, "masked": mask_name(e.worker.name),
+    rows = [{"rank": e.final_rank, "name": mask_name(e.worker.name),
              "unit": e.worker.employer.name, "prize": e.prize, "total": e.final_total} for e in entrants]
     teams = contest.teams.exclude(prize="").select_related("organization")
     return render(request, "competitions/public_results.html", {"contest": contest, "rows": rows, "teams": teams})

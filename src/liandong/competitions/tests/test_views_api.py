@@ -13,6 +13,7 @@ from liandong.competitions.hooks import NAV_ITEMS, worker_sections, year_figures
 from liandong.competitions.models import Contest, ContestStatus, Entrant, ScoreSheet
 from liandong.competitions.tests.factories import Setup, contest_setup
 from liandong.competitions.tests.test_services import finish, score_all, workbook
+from liandong.core.masking import mask_name
 from liandong.core.models import AuditLog
 from liandong.workers.tests.factories import WorkerFactory
 
@@ -120,11 +121,12 @@ def test_publication_certificate_export_and_public_pages(world: Any, setup: Setu
     assert admin.post(f"/competitions/{setup.contest.pk}/publish/", {"confirm": "yes"}).status_code == 302
     public = Client().get(f"/competitions/{setup.contest.pk}/results/").content.decode()
     winner = setup.entrants[1].worker
-    assert winner.name in public
+    assert mask_name(winner.name) in public  # 公示: names masked, as the foundation shows them in public
+    assert winner.name not in public
     assert "一等奖" in public
     assert winner.id_number_masked not in public
     board = Client().get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
-    assert winner.name in board  # names appear once published
+    assert mask_name(winner.name) in board  # names (masked) replace the order numbers once published
     # The worker downloads their own certificate: a PDF with the CJK font embedded.
     worker = logged_in(world.users["worker_a"])
     pdf = worker.get(f"/competitions/entrants/{setup.entrants[0].pk}/certificate.pdf")
