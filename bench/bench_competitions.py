@@ -195,6 +195,7 @@ def measure() -> dict:
         "results_p50": statistics.median(timings), "results_p95": p95(timings), "results_max": max(timings),
         "board_p50": statistics.median(latencies), "board_p95": p95(latencies), "board_n": len(latencies),
         "statuses": sorted(statuses), "submitted": submitted[0], "load_s": round(load_seconds, 1),
+        "loadavg": round(os.getloadavg()[0], 1),
     }
 
 
@@ -228,7 +229,9 @@ def table(rows: list[dict]) -> str:
                      f"{r['submitted']} sheets submitted in {r['load_s']} s, statuses {r['statuses']}) | "
                      f"{r['board_p50']:.1f} | {r['board_p95']:.1f} | p95 < {SCOREBOARD_TARGET_MS:.0f} ms | "
                      f"{'met' if r['board_p95'] < SCOREBOARD_TARGET_MS else 'MISSED'} |")
-    lines += ["", f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}. "
+    lines += ["", f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average at the end of "
+              f"each run {', '.join(str(r['loadavg']) + ' (' + r['database'] + ')' for r in rows)} (the machine is "
+              "shared: figures vary from run to run). "
               f"Data build: {', '.join(str(r['build_s']) + ' s (' + r['database'] + ')' for r in rows)}; "
               f"7 × 200 sheets entered through the service in "
               f"{', '.join(str(r['fill_s']) + ' s (' + r['database'] + ')' for r in rows)}.", ""]
