@@ -64,13 +64,26 @@ class WorkersChoice(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.employer.name}）"
 
 
+# A province's roster runs to a million workers: the drop-downs offer the first ones matching
+# the name typed in the search box (any visible worker is accepted when posted).
+CHOICES_SHOWN = 200
+
+
+def _offer(field: forms.ModelChoiceField, workers: QuerySet[Worker], q: str) -> None:
+    field.queryset = workers
+    shown = workers.filter(name__contains=q) if q else workers
+    field.widget.choices = [*([("", "---------")] if not isinstance(field, forms.ModelMultipleChoiceField) else []),
+                            *((w.pk, field.label_from_instance(w)) for w in shown[:CHOICES_SHOWN])]
+
+
 class RegisterForm(forms.Form):
-    worker = WorkerChoice(label="职工", queryset=Worker.objects.none())
+    worker = WorkerChoice(label="职工", queryset=Worker.objects.none(),
+                          help_text=f"最多列出 {CHOICES_SHOWN} 人；可先按姓名搜索")
     group = forms.CharField(label="组别", max_length=40, required=False)
 
-    def __init__(self, *args: Any, workers: QuerySet[Worker], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers
+        _offer(self.fields["worker"], workers, q)
 
 
 class TeamForm(forms.Form):
@@ -78,9 +91,9 @@ class TeamForm(forms.Form):
     workers = WorkersChoice(label="队员", queryset=Worker.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}))
     group = forms.CharField(label="组别", max_length=40, required=False)
 
-    def __init__(self, *args: Any, workers: QuerySet[Worker], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["workers"].queryset = workers
+        _offer(self.fields["workers"], workers, q)
 
 
 class ReviewForm(forms.Form):

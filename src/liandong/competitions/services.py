@@ -41,6 +41,7 @@ CONTEST_FIELDS = [
     "team_rule", "team_best_n", "chief_judge",
 ]
 LEVEL_RANK = {"city": 1, "province": 2, "national": 3}
+MAX_ORDER_NO = 100_000
 
 
 def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -319,7 +320,7 @@ def round_assign_order(*, actor: Any, round: Round, numbers: dict[int, int]) -> 
     if set(numbers) != set(entries):
         raise _refuse("order_no", "请为本赛段的每名选手填写出场顺序", "incomplete")
     values = list(numbers.values())
-    if any(v < 1 for v in values) or len(set(values)) != len(values):
+    if any(not 0 < v <= MAX_ORDER_NO for v in values) or len(set(values)) != len(values):
         raise _refuse("order_no", "出场顺序必须是互不相同的正整数", "duplicate_order")
     RoundEntry.objects.filter(round=round_).update(order_no=None)
     for pk, number in numbers.items():
@@ -376,6 +377,8 @@ def sheets_save(*, actor: Any, segment: Segment, scores: list[ScoreInput], submi
         raise _refuse("scores", "没有需要保存的分数", "empty")
     seen: set[int] = set()
     for item in scores:
+        if not 0 < item.order_no <= MAX_ORDER_NO:
+            raise _refuse("scores", f"出场顺序 {item.order_no} 不存在", "unknown_entrant")
         if item.order_no in seen:
             raise _refuse(f"score_{item.order_no}", f"{item.order_no} 号选手的分数重复出现", "duplicate_sheet")
         seen.add(item.order_no)

@@ -262,7 +262,7 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_register(request.user, contest):
         raise PermissionDenied
-    form = RegisterForm(request.POST or None, workers=_registrable_workers(request))
+    form = RegisterForm(request.POST or None, workers=_registrable_workers(request), q=request.GET.get("q", "")[:20])
     if request.method == "POST" and form.is_valid():
         try:
             services.entrant_register(actor=request.user, contest=contest, worker=form.cleaned_data["worker"],
@@ -272,7 +272,8 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "报名已提交，等待组委会审核。")
             return redirect("competitions:contest-detail", contest.pk)
-    return render(request, "competitions/register.html", {"contest": contest, "form": form, "team": False})
+    return render(request, "competitions/register.html", {"contest": contest, "form": form, "team": False,
+                                                          "q": request.GET.get("q", "")[:20]})
 
 
 @login_required
@@ -280,7 +281,7 @@ def team_register_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_register(request.user, contest):
         raise PermissionDenied
-    form = TeamForm(request.POST or None, workers=_registrable_workers(request))
+    form = TeamForm(request.POST or None, workers=_registrable_workers(request), q=request.GET.get("q", "")[:20])
     if request.method == "POST" and form.is_valid():
         try:
             services.team_register(actor=request.user, contest=contest, name=form.cleaned_data["name"],
@@ -291,7 +292,8 @@ def team_register_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "代表队报名已提交，等待组委会审核。")
             return redirect("competitions:contest-detail", contest.pk)
-    return render(request, "competitions/register.html", {"contest": contest, "form": form, "team": True})
+    return render(request, "competitions/register.html", {"contest": contest, "form": form, "team": True,
+                                                          "q": request.GET.get("q", "")[:20]})
 
 
 def _entrants_page(request: HttpRequest, contest: Contest, *, error: str = "") -> HttpResponse:

@@ -213,3 +213,26 @@ def test_tie_at_the_cut_advances_everyone_tied(world: Any) -> None:
     score_all(setup, {0: ("90", "90"), 1: ("80", "80"), 2: ("80", "80")})
     created = services.round_advance(actor=None, round=setup.preliminary)
     assert len(created) == 3
+
+
+def test_absurd_numbers_are_refused_not_crashed(world: Any, setup: Setup) -> None:
+    judge = logged_in(setup.judges["x"])
+    response = judge.post(f"/competitions/judging/segments/{setup.theory.pk}/",
+                          {f"score_{10**30}": "90", "action": "submit"})
+    assert response.status_code == 200
+    assert "不存在" in response.content.decode()
+    admin = logged_in(world.users["admin_a"])
+    ScoreSheet.objects.all().delete()
+    entries = list(setup.preliminary.entries.values_list("pk", flat=True))
+    data = {"action": "assign", **{f"entry_{pk}": str(10**30 + i) for i, pk in enumerate(entries)}}
+    response = admin.post(f"/competitions/rounds/{setup.preliminary.pk}/order/", data)
+    assert response.status_code == 200
+    assert "互不相同的正整数" in response.content.decode()
+
+
+def test_the_register_page_offers_a_bounded_list_and_searches_by_name(world: Any) -> None:
+    setup = contest_setup(world)
+    WorkerFactory(name="欧阳快递", employer=world.outlet_a)
+    page = logged_in(world.users["admin_a"]).get(f"/competitions/{setup.contest.pk}/register/?q=欧阳").content.decode()
+    assert "欧阳快递" in page
+    assert world.worker_a.name not in page
