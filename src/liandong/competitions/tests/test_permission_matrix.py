@@ -1,5 +1,221 @@
 """Permission matrix of the competitions app: one row per page route and API operation of this app
-(the completeness test in core/tests/test_permission_matrix.py collects these tables)."""
+(the completeness test in core/tests/test_permission_matrix.py collects these tables), run for
+every principal of the ``world`` fixture, pages by session and API by session and bearer token.
 
-PAGE_TABLE: dict[str, tuple[str, str]] = {}
-API_TABLE: dict[tuple[str, str], str] = {}
+The objects asked for lie in union A's subtree: contest C of union A, finished and published,
+whose chief judge is the world's ``judge`` (no organization) and whose entrants include
+worker A (二等奖). Then the cross-tenant cases: union B's staff get 404 for A's records, exactly
+like records that do not exist, and lists never carry them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from liandong.competitions import services
+from liandong.competitions.models import ContestStatus, ScoreSheet
+from liandong.competitions.tests.factories import Setup, contest_setup
+from liandong.competitions.tests.test_services import finish, score_all
+from liandong.core.models import AuditLog
+from liandong.core.tests.matrix import (
+    assert_no_pii,
+    check_outcome,
+    client_as,
+    outcomes,
+    response_bytes,
+    run_row,
+)
+
+PAGE_TABLE: dict[str, tuple[str, str]] = {
+    # route (Django pattern)                              method  anon  worker admin staff staffB liaison ent judge prov
+    "competitions/":                                      ("GET", "login 200   200   200   200    403     200   200   200"),
+    "competitions/new/":                                  ("GET", "login 403   200   200   200    403     403   403   200"),
+    "competitions/<int:pk>/":                             ("GET", "login 200   200   200   404    404     200   200   200"),
+    "competitions/<int:pk>/edit/":                        ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/<int:pk>/rounds/new/":                  ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/<int:pk>/prizes/new/":                  ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/<int:pk>/register/":                    ("GET", "login 403   200   200   404    404     200   403   200"),
+    "competitions/<int:pk>/teams/new/":                   ("GET", "login 403   200   200   404    404     200   403   200"),
+    "competitions/<int:pk>/entrants/":                    ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/<int:pk>/prizes/":                      ("POST", "login 403  200   200   404    404     403   403   200"),
+    "competitions/<int:pk>/publish/":                     ("POST", "login 403  200   200   404    404     403   403   200"),
+    "competitions/<int:pk>/export.xlsx":                  ("GET", "login 403   200   200   404    404     403   200   200"),
+    "competitions/<int:pk>/scoreboard/":                  ("GET", "200   200   200   200   200    200     200   200   200"),
+    "competitions/<int:pk>/results/":                     ("GET", "200   200   200   200   200    200     200   200   200"),
+    "competitions/rounds/<int:pk>/":                      ("GET", "login 403   200   200   404    404     403   200   200"),
+    "competitions/rounds/<int:pk>/segments/new/":         ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/rounds/<int:pk>/order/":                ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/rounds/<int:pk>/advance/":              ("POST", "login 403  200   200   404    404     403   403   200"),
+    "competitions/segments/<int:pk>/judges/":             ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/entrants/<int:pk>/":                    ("GET", "login 200   200   200   404    404     200   200   200"),
+    "competitions/entrants/<int:pk>/review/":             ("POST", "login 403  200   200   404    404     403   403   200"),
+    "competitions/entrants/<int:pk>/certificate.pdf":     ("GET", "login 200   200   200   404    404     200   200   200"),
+    "competitions/entrants/<int:pk>/nominate/":           ("GET", "login 403   200   200   404    404     403   403   200"),
+    "competitions/judging/":                              ("GET", "login 403   403   403   403    403     403   200   403"),
+    "competitions/judging/segments/<int:pk>/":            ("GET", "login 403   403   403   403    403     403   200   403"),
+    "competitions/judging/segments/<int:pk>/upload/":     ("GET", "login 403   403   403   403    403     403   200   403"),
+    "competitions/sheets/<int:pk>/correct/":              ("GET", "login 403   403   403   404    404     403   200   403"),
+}
+API_TABLE: dict[tuple[str, str], str] = {
+    # (method, OpenAPI path)                                          anon worker admin staff staffB liaison ent judge prov
+    ("GET", "/api/v1/competitions/"):                                 "401 200  200   200   200    403     200  200   200",
+    ("GET", "/api/v1/competitions/{contest_id}"):                     "401 200  200   200   404    404     200  200   200",
+    ("POST", "/api/v1/competitions/{contest_id}/entrants"):           "401 403  422   422   404    404     422  403   422",
+    ("GET", "/api/v1/competitions/rounds/{round_id}/results"):        "401 403  200   200   404    404     403  200   200",
+    ("POST", "/api/v1/competitions/rounds/{round_id}/advance"):       "401 403  422   422   404    404     403  403   422",
+    ("GET", "/api/v1/competitions/judging/sheets"):                   "401 403  403   403   403    403     403  200   403",
+    ("POST", "/api/v1/competitions/judging/sheets"):                  "401 403  403   403   403    403     403  422   403",
+    ("POST", "/api/v1/competitions/sheets/{sheet_id}/correct"):       "401 403  403   403   404    404     403  422   403",
+    ("GET", "/api/v1/competitions/{contest_id}/scoreboard"):          "200 200  200   200   200    200     200  200   200",
+}
+PUBLIC_OPERATIONS = {"competitions_scoreboard"}
+
+pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
+
+
+@pytest.fixture
+def published(world: Any) -> Setup:
+    setup = contest_setup(world, status=ContestStatus.IN_PROGRESS)
+    finish(setup, {0: "88", 1: "93"})
+    services.contest_award_prizes(actor=None, contest=setup.contest)
+    services.contest_publish(actor=None, contest=setup.contest)
+    setup.contest.refresh_from_db()
+    return setup
+
+
+def ids(setup: Setup) -> dict[str, int]:
+    sheet = ScoreSheet.objects.filter(segment=setup.theory, judge=setup.judges["x"]).first()
+    return {"contest": setup.contest.pk, "round": setup.preliminary.pk, "segment": setup.theory.pk,
+            "entrant": setup.entrants[0].pk, "sheet": sheet.pk}
+
+
+def page_url(route: str, setup: Setup) -> str:
+    known = ids(setup)
+    kind = ("round" if route.startswith("competitions/rounds/") else
+            "segment" if "segments/<int:pk>" in route else
+            "entrant" if route.startswith("competitions/entrants/") else
+            "sheet" if route.startswith("competitions/sheets/") else "contest")
+    return "/" + route.replace("<int:pk>", str(known[kind]))
+
+
+def api_url(path: str, setup: Setup) -> str:
+    known = ids(setup)
+    return (path.replace("{contest_id}", str(known["contest"])).replace("{round_id}", str(known["round"]))
+            .replace("{sheet_id}", str(known["sheet"])))
+
+
+def api_body(path: str, world: Any, setup: Setup) -> dict[str, Any]:
+    if path.endswith("/entrants"):
+        return {"worker": world.worker_a.pk}
+    if path.endswith("/judging/sheets"):
+        return {"segment": setup.theory.pk, "scores": [{"order_no": 1, "score": "90"}]}
+    if path.endswith("/correct"):
+        return {"score": "80", "reason": "核对"}
+    return {}
+
+
+def page_case(route: str, principal: str, world: Any, setup: Setup) -> None:
+    method, row = PAGE_TABLE[route]
+    expected = outcomes(row)[principal]
+    client, _ = client_as(principal, world)
+    url = page_url(route, setup)
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    check_outcome(response, expected, principal=principal, world=world, is_api=False)
+    assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
+
+
+def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, setup: Setup,
+             api_token: Callable[..., dict[str, str]]) -> None:
+    method, path = operation
+    expected = outcomes(API_TABLE[operation])[principal]
+    client, headers = client_as(principal, world, auth=auth, api_token=api_token)
+    url = api_url(path, setup)
+    if method == "POST":
+        response = client.post(url, api_body(path, world, setup), content_type="application/json", **headers)
+    else:
+        response = client.get(url, **headers)
+    check_outcome(response, expected, principal=principal, world=world, is_api=True)
+    assert_no_pii(response_bytes(response), f"{method} {url} as {principal} ({auth})")
+
+
+@pytest.mark.parametrize("route", list(PAGE_TABLE))
+def test_page(route: str, world: Any, published: Setup) -> None:
+    before = (list(ScoreSheet.objects.values_list("pk", "score", "status")), AuditLog.objects.count())
+    run_row(lambda principal: page_case(route, principal, world, published))
+    assert (list(ScoreSheet.objects.values_list("pk", "score", "status")), AuditLog.objects.count()) == before
+
+
+@pytest.mark.parametrize("auth", ["session", "bearer"])
+@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+def test_api(operation: tuple[str, str], auth: str, world: Any, published: Setup,
+             api_token: Callable[..., dict[str, str]]) -> None:
+    sheets = list(ScoreSheet.objects.values_list("pk", "score", "status"))
+    run_row(lambda principal: api_case(operation, principal, auth, world, published, api_token))
+    assert list(ScoreSheet.objects.values_list("pk", "score", "status")) == sheets
+
+
+def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, published: Setup,
+                                                                api_token: Callable[..., dict[str, str]]) -> None:
+    page = Client()
+    page.force_login(world.users["staff_b"])
+    bearer = api_token(world.users["staff_b"])
+    known = ids(published)
+    missing = 10_000_000
+    for route in ["competitions/{}/", "competitions/rounds/{}/", "competitions/entrants/{}/",
+                  "competitions/entrants/{}/certificate.pdf", "competitions/{}/export.xlsx"]:
+        kind = "round" if "rounds" in route else "entrant" if "entrants" in route else "contest"
+        assert page.get("/" + route.format(known[kind])).status_code == 404
+        assert page.get("/" + route.format(missing)).status_code == 404
+    for path, kind in [("/api/v1/competitions/{}", "contest"), ("/api/v1/competitions/rounds/{}/results", "round")]:
+        theirs = Client().get(path.format(known[kind]), **bearer)
+        nothing = Client().get(path.format(missing), **bearer)
+        assert (theirs.status_code, theirs.content) == (nothing.status_code, nothing.content)
+        assert theirs.status_code == 404
+
+
+def test_lists_never_carry_another_unions_contests(world: Any, published: Setup,
+                                                   api_token: Callable[..., dict[str, str]]) -> None:
+    services.contest_create(actor=world.users["staff_b"], organization=world.union_b, name="乙方美发技能竞赛",
+                            profession="美发师", status=ContestStatus.REGISTRATION)
+    page = Client()
+    page.force_login(world.users["admin_a"])
+    body = page.get("/competitions/").content.decode()
+    assert published.contest.name in body
+    assert "乙方美发技能竞赛" not in body
+    items = Client().get("/api/v1/competitions/", **api_token(world.users["admin_a"])).json()["items"]
+    assert [c["name"] for c in items] == [published.contest.name]
+    items = Client().get("/api/v1/competitions/", **api_token(world.users["staff_b"])).json()["items"]
+    assert [c["name"] for c in items] == ["乙方美发技能竞赛"]
+
+
+def test_a_judge_sees_only_their_own_sheets(world: Any, published: Setup,
+                                            api_token: Callable[..., dict[str, str]]) -> None:
+    judge = published.judges["x"]
+    items = Client().get("/api/v1/competitions/judging/sheets", **api_token(judge)).json()
+    assert items
+    assert {s["id"] for s in items} == set(ScoreSheet.objects.filter(judge=judge).values_list("pk", flat=True))
+    # A judge not assigned to a segment gets a 404 for it.
+    outsider_segment = published.final_segment
+    outsider_segment.assignments.filter(judge=judge).delete()
+    client = Client()
+    client.force_login(judge)
+    assert client.get(f"/competitions/judging/segments/{outsider_segment.pk}/").status_code == 404
+    # An ordinary judge is not the chief judge: no corrections, no full results.
+    sheet = ScoreSheet.objects.filter(judge=world.users["judge"]).first()
+    assert client.get(f"/competitions/sheets/{sheet.pk}/correct/").status_code == 403
+    assert client.get(f"/competitions/rounds/{published.preliminary.pk}/").status_code == 403
+
+
+def test_the_scoreboard_shows_order_numbers_until_published(world: Any) -> None:
+    setup = contest_setup(world, status=ContestStatus.IN_PROGRESS)
+    score_all(setup, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")})
+    anonymous = Client()
+    body = anonymous.get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
+    assert "90.00" in body
+    for entrant in setup.entrants:
+        assert entrant.worker.name not in body
+    board = anonymous.get(f"/api/v1/competitions/{setup.contest.pk}/scoreboard").json()
+    assert {r["name"] for r in board["rows"]} == {""}
+    assert anonymous.get(f"/competitions/{setup.contest.pk}/results/").status_code == 404

@@ -1,0 +1,119 @@
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from liandong.accounts.models import Role, User
+from liandong.competitions.models import Contest, ContestStatus, PrizeTier, Round, Segment
+from liandong.workers.models import Worker
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def judges() -> QuerySet[User]:
+    return User.objects.filter(role=Role.JUDGE, is_active=True).order_by("display_name", "username")
+
+
+class ContestForm(forms.ModelForm):
+    class Meta:
+        model = Contest
+        fields = ["name", "level", "profession", "hosts", "undertakers", "co_organizers", "venue", "starts_on",
+                  "status", "occupation_keywords", "min_age", "max_age", "employer_kinds", "drop_extremes_from",
+                  "team_size", "team_rule", "team_best_n", "chief_judge"]
+        widgets = {"starts_on": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chief_judge"].queryset = judges()
+        self.fields["status"].choices = [c for c in ContestStatus.choices if c[0] != ContestStatus.PUBLISHED]
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["name", "advance_rule", "advance_value", "per_group"]
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["name", "weight", "full_marks", "tie_break"]
+
+
+class PrizeTierForm(forms.ModelForm):
+    class Meta:
+        model = PrizeTier
+        fields = ["name", "count", "percent", "for_teams"]
+
+
+class JudgeAssignForm(forms.Form):
+    judge = forms.ModelChoiceField(label="评委", queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["judge"].queryset = judges()
+
+
+class WorkerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Worker) -> str:
+        return f"{obj.name}（{obj.employer.name}，{obj.occupation or '—'}）"
+
+
+class WorkersChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Worker) -> str:
+        return f"{obj.name}（{obj.employer.name}）"
+
+
+# A province's roster runs to a million workers: the drop-downs offer the first ones matching
+# the name typed in the search box (any visible worker is accepted when posted).
+CHOICES_SHOWN = 200
+
+
+def _offer(field: forms.ModelChoiceField, workers: QuerySet[Worker], q: str) -> None:
+    field.queryset = workers
+    shown = workers.filter(name__contains=q) if q else workers
+    field.widget.choices = [*([("", "---------")] if not isinstance(field, forms.ModelMultipleChoiceField) else []),
+                            *((w.pk, field.label_from_instance(w)) for w in shown[:CHOICES_SHOWN])]
+
+
+class RegisterForm(forms.Form):
+    worker = WorkerChoice(label="职工", queryset=Worker.objects.none(),
+                          help_text=f"最多列出 {CHOICES_SHOWN} 人；可先按姓名搜索")
+    group = forms.CharField(label="组别", max_length=40, required=False)
+
+    def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer(self.fields["worker"], workers, q)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="代表队名称", max_length=100)
+    workers = WorkersChoice(label="队员", queryset=Worker.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}))
+    group = forms.CharField(label="组别", max_length=40, required=False)
+
+    def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer(self.fields["workers"], workers, q)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "不通过")])
+    note = forms.CharField(label="审核意见", max_length=200, required=False)
+
+
+class CorrectionForm(forms.Form):
+    score = forms.CharField(label="更正后的分数", max_length=12)
+    reason = forms.CharField(label="更正原因", max_length=200)
+
+
+class NominateForm(forms.Form):
+    target = forms.ModelChoiceField(label="推荐到", queryset=Contest.objects.none())
+
+    def __init__(self, *args: Any, targets: QuerySet[Contest], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="理论考试成绩表（xlsx）")
+    submit = forms.BooleanField(label="上传后直接提交（提交后锁定）", required=False)
