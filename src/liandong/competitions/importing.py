@@ -13,10 +13,10 @@ from liandong.competitions.services import ScoreInput
 from liandong.core.identity import normalize_text
 from liandong.workers.importing import (
     FileRejected,
-    _check_container,
-    _first_sheet,
-    _open_workbook,
-    _sheet_rows,
+    check_container,
+    first_sheet,
+    open_workbook,
+    sheet_rows,
 )
 
 ORDER_HEADERS = {"出场顺序", "出场序号", "序号", "选手编号", "编号"}
@@ -34,12 +34,12 @@ def _header_index(values: tuple) -> tuple[int, int] | None:
 def scores_from_xlsx(file: IO[bytes]) -> list[ScoreInput]:
     """The rows of the first sheet below a header with 出场顺序 and 成绩 columns."""
     try:
-        _check_container(file)
-        with _open_workbook(file) as book:
-            sheet = _first_sheet(book)
+        check_container(file)
+        with open_workbook(file) as book:
+            sheet = first_sheet(book)
             header = None
             scores: list[ScoreInput] = []
-            for number, values in _sheet_rows(sheet, min_row=1, max_col=20):
+            for number, values in sheet_rows(sheet, min_row=1, max_col=20):
                 if header is None:
                     header = _header_index(values)
                     if header is None and number >= 10:

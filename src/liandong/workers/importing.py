@@ -209,7 +209,9 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _check_container(file: IO[bytes]) -> None:
+# The safe workbook reader (check_container, open_workbook, first_sheet, sheet_rows and
+# FileRejected) is shared with other uploads of xlsx files, e.g. the contest score upload.
+def check_container(file: IO[bytes]) -> None:
     """Refuse what is not a plain xlsx workbook, before any XML is parsed."""
     size = _file_size(file)
     if size == 0:
@@ -270,7 +272,7 @@ def _unsafe_xml(error: BaseException | None) -> bool:
 
 
 @contextmanager
-def _open_workbook(file: IO[bytes]) -> Iterator[Workbook]:
+def open_workbook(file: IO[bytes]) -> Iterator[Workbook]:
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - OPENPYXL_DEFUSEDXML=False in the environment
         raise RuntimeError("openpyxl must parse with defusedxml (unset OPENPYXL_DEFUSEDXML)")
     try:
@@ -286,7 +288,7 @@ def _open_workbook(file: IO[bytes]) -> Iterator[Workbook]:
         book.close()
 
 
-def _first_sheet(book: Workbook) -> ReadOnlyWorksheet:
+def first_sheet(book: Workbook) -> ReadOnlyWorksheet:
     sheets = [s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
     sheets = sheets or book.worksheets
     if not sheets:
@@ -297,7 +299,7 @@ def _first_sheet(book: Workbook) -> ReadOnlyWorksheet:
     return sheet
 
 
-def _sheet_rows(sheet: ReadOnlyWorksheet, *, min_row: int, max_col: int) -> Iterator[tuple[int, tuple]]:
+def sheet_rows(sheet: ReadOnlyWorksheet, *, min_row: int, max_col: int) -> Iterator[tuple[int, tuple]]:
     """``(excel row number, values)``, turning openpyxl's parse errors into a file error."""
     rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
     number = min_row - 1
@@ -358,7 +360,7 @@ def _find_header(sheet: ReadOnlyWorksheet) -> _Header:
     headers (it then holds fewer than two of the known column names)."""
     first = None
     seen = 0
-    for number, values in _sheet_rows(sheet, min_row=1, max_col=HEADER_SEARCH_COLUMNS):
+    for number, values in sheet_rows(sheet, min_row=1, max_col=HEADER_SEARCH_COLUMNS):
         if number > HEADER_SEARCH_DEPTH:
             break
         if all(_is_blank(v) for v in values):
@@ -605,7 +607,7 @@ class _Importer:
         if header.missing:
             raise FileRejected(ERR_MISSING.format(columns="、".join(header.missing)))
         width = max(header.columns.values()) + 1
-        for number, values in _sheet_rows(sheet, min_row=header.row + 1, max_col=width):
+        for number, values in sheet_rows(sheet, min_row=header.row + 1, max_col=width):
             if number > EXCEL_MAX_ROW:
                 break
             row = _parse_row(number, values, header, self.today)
@@ -817,9 +819,9 @@ def roster_import(
         max_errors=getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000),
     )
     try:
-        _check_container(file)
-        with _open_workbook(file) as book:
-            sheet = _first_sheet(book)
+        check_container(file)
+        with open_workbook(file) as book:
+            sheet = first_sheet(book)
             with transaction.atomic():
                 importer.run(sheet)
                 may_commit = not dry_run and (skip_invalid or not importer.rejected)
