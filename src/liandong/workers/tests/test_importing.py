@@ -4,6 +4,7 @@ here with openpyxl; no binary fixture is committed."""
 import io
 import json
 import random
+import re
 import time
 import zipfile
 from datetime import date, datetime, timedelta
@@ -495,9 +496,10 @@ def test_a_title_row_above_the_headers_is_tolerated(world) -> None:
 def test_the_stale_sheet_dimension_is_not_trusted(world) -> None:
     content = roster_xlsx([person(), person(), person()])
     sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
-    assert b'<dimension ref="A1:G4" />' in sheet
+    stated = re.search(rb'<dimension ref="A1:G4" ?/>', sheet)  # openpyxl writes either form
+    assert stated is not None
     record = run(world, replace_entry(content, "xl/worksheets/sheet1.xml",
-                                      sheet.replace(b'<dimension ref="A1:G4" />', b'<dimension ref="A1:B2" />')))
+                                      sheet.replace(stated.group(), b'<dimension ref="A1:B2" />')))
     assert record.rows_imported == 3
 
 
