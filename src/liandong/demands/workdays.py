@@ -1,0 +1,67 @@
+"""Chinese working days: public holidays and 调休 make-up workdays.
+
+Source of truth, in order: days a union admin entered in the app (``CalendarDay``, for a year
+the package does not cover yet), then the ``chinese_calendar`` package (the State Council's
+published schedules, up to 2026 in version 1.11), then, for a year neither knows, Monday to
+Friday, reported as a fallback so that the deadline can carry a visible warning.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+from django.utils import timezone
+
+from liandong.demands.models import CalendarDay, CalendarYear
+
+
+@dataclass
+class Deadline:
+    at: datetime
+    fallback: bool  # some day was counted Monday–Friday, without an official schedule
+
+
+class Calendar:
+    """One lookup of the entered days per computation (not per day)."""
+
+    def __init__(self) -> None:
+        self.entered = dict(CalendarDay.objects.values_list("date", "is_workday"))
+        self.entered_years = set(CalendarYear.objects.values_list("year", flat=True))
+        self.fallback = False
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.entered:
+            return self.entered[day]
+        if day.year in self.entered_years:
+            return day.weekday() < 5
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.fallback = True
+            return day.weekday() < 5
+
+    def add_working_days(self, start: datetime, days: int) -> Deadline:
+        """The end (24:00 local time) of the ``days``-th working day after the day of ``start``:
+        a demand received on a Friday evening with one working day is due at the end of the
+        next working day (a Saturday, if that is a 调休 make-up workday)."""
+        self.fallback = False
+        day = timezone.localtime(start).date()
+        counted = 0
+        while counted < days:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        return Deadline(at=end, fallback=self.fallback)
+
+
+def add_working_days(start: datetime, days: int) -> Deadline:
+    return Calendar().add_working_days(start, days)
+
+
+def package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
