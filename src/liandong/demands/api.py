@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from liandong.core.audit import request_context
 from liandong.core.paging import page_by_id
@@ -77,7 +78,7 @@ def _receipt(demand: Demand, created: bool) -> dict:
 
 @public_router.post("", response={201: ReceiptOut, 200: ReceiptOut}, auth=None, url_name="public-demand-submit",
                     operation_id="public_demands_submit")
-def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> tuple[int, dict]:
+def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> Status:
     """Submit a demand without login. Send an ``Idempotency-Key`` header: a retry with the same
     key returns the same tracking code (200) instead of a second demand (201). Rate-limited per
     IP and per mobile (429)."""
@@ -85,7 +86,7 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> tuple[int, d
     if key:
         existing = Demand.objects.filter(idempotency_key=key.strip()).first()
         if existing is not None:
-            return 200, _receipt(existing, False)
+            return Status(200, _receipt(existing, False))
     ip = _ip()
     from liandong.core.identity import validate_mobile
     from liandong.workers.services import mobile_digest
@@ -106,7 +107,7 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> tuple[int, d
     if created:
         throttle.hit("submit-ip", ip)
         throttle.hit("submit-mobile", digest)
-    return (201 if created else 200), _receipt(demand, created)
+    return Status(201 if created else 200, _receipt(demand, created))
 
 
 class TrackQuery(InputSchema):
@@ -188,7 +189,7 @@ def list_demands(request: HttpRequest, query: Query[ListQuery]) -> dict:
 
 
 @router.post("/", response={201: DemandDetailOut}, url_name="demand-create", operation_id="demands_create")
-def create_demand(request: HttpRequest, payload: StaffDemandIn) -> tuple[int, dict]:
+def create_demand(request: HttpRequest, payload: StaffDemandIn) -> Status:
     """A hotline operator enters a call as a demand (channel recorded)."""
     if not can_enter_demands(request.user):
         raise PermissionDenied
@@ -199,7 +200,7 @@ def create_demand(request: HttpRequest, payload: StaffDemandIn) -> tuple[int, di
         urgency=payload.urgency, photos=_decode_photos(payload.photos),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
-    return 201, _detail(request, demand)
+    return Status(201, _detail(request, demand))
 
 
 class StatsQuery(InputSchema):

@@ -13,7 +13,7 @@ def public_view(demand: Demand) -> dict:
         "code": demand.code,
         "category_label": demand.get_category_display(),
         "state": shown,
-        "state_label": State(shown).label,
+        "state_label": str(State(shown).label),
         "body": demand.body.name if demand.body_id else "",
         "submitted_at": demand.created_at,
         "response_due": demand.response_due,
