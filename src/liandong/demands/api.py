@@ -9,7 +9,6 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
-from ninja.responses import Status
 
 from liandong.core.audit import request_context
 from liandong.core.paging import page_by_id
@@ -76,17 +75,17 @@ def _receipt(demand: Demand, created: bool) -> dict:
             "created": created, "message": f"您的诉求已受理，查询码 {demand.code}，请凭查询码和手机号后四位查询办理进度。"}
 
 
-@public_router.post("", response={201: ReceiptOut, 200: ReceiptOut}, auth=None, url_name="public-demand-submit",
+@public_router.post("", response=ReceiptOut, auth=None, url_name="public-demand-submit",
                     operation_id="public_demands_submit")
-def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> Status:
+def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> dict:
     """Submit a demand without login. Send an ``Idempotency-Key`` header: a retry with the same
-    key returns the same tracking code (200) instead of a second demand (201). Rate-limited per
-    IP and per mobile (429)."""
+    key returns the same tracking code (``created`` false) instead of a second demand.
+    Rate-limited per IP and per mobile (429)."""
     key = request.headers.get("Idempotency-Key", "")
     if key:
         existing = Demand.objects.filter(idempotency_key=key.strip()).first()
         if existing is not None:
-            return Status(200, _receipt(existing, False))
+            return _receipt(existing, False)
     ip = _ip()
     from liandong.core.identity import validate_mobile
     from liandong.workers.services import mobile_digest
@@ -107,7 +106,7 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> Status:
     if created:
         throttle.hit("submit-ip", ip)
         throttle.hit("submit-mobile", digest)
-    return Status(201 if created else 200, _receipt(demand, created))
+    return _receipt(demand, created)
 
 
 class TrackQuery(InputSchema):
@@ -188,8 +187,8 @@ def list_demands(request: HttpRequest, query: Query[ListQuery]) -> dict:
     return {"items": [demand_item(d) for d in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/", response={201: DemandDetailOut}, url_name="demand-create", operation_id="demands_create")
-def create_demand(request: HttpRequest, payload: StaffDemandIn) -> Status:
+@router.post("/", response=DemandDetailOut, url_name="demand-create", operation_id="demands_create")
+def create_demand(request: HttpRequest, payload: StaffDemandIn) -> dict:
     """A hotline operator enters a call as a demand (channel recorded)."""
     if not can_enter_demands(request.user):
         raise PermissionDenied
@@ -200,7 +199,7 @@ def create_demand(request: HttpRequest, payload: StaffDemandIn) -> Status:
         urgency=payload.urgency, photos=_decode_photos(payload.photos),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
-    return Status(201, _detail(request, demand))
+    return _detail(request, demand)
 
 
 class StatsQuery(InputSchema):

@@ -165,7 +165,8 @@ def public_rate(request: HttpRequest) -> HttpResponse:
     demand = demand_by_code(code, tail)
     if demand is None:
         throttle.hit("lookup-ip", _ip())
-        track = TrackForm()
+        track = TrackForm({"code": code[:12], "mobile_tail": tail[:4]})
+        track.is_valid()
         track.add_error(None, "查询码或手机号后四位不正确，请重新查询。")
         return render(request, "demands/public_track.html", {"form": track})
     if form.is_valid():

@@ -5,7 +5,12 @@ from django.utils import timezone
 
 from liandong.core.models import AuditLog
 from liandong.core.tick import tick_run
-from liandong.demands.jobs import demands_escalate, demands_mark_breaches, demands_remind, demands_to_agenda
+from liandong.demands.jobs import (
+    demands_escalate,
+    demands_mark_breaches,
+    demands_remind,
+    demands_to_agenda,
+)
 from liandong.demands.models import Demand, DemandEvent, State
 from liandong.demands.selectors import StatsFilters, demand_stats
 from liandong.demands.services import demand_accept
@@ -50,13 +55,17 @@ def test_breach_escalation_and_agenda_are_idempotent(world, rules) -> None:
     assert DemandEvent.objects.count() == events_after_first
     assert AuditLog.objects.count() == audits_after_first
     demand.refresh_from_db()
-    assert demand.response_breached and demand.is_breached
-    assert demand.escalated_at is not None and demand.agenda_at is not None
+    assert demand.response_breached
+    assert demand.is_breached
+    assert demand.escalated_at is not None
+    assert demand.agenda_at is not None
     escalated = demand.events.get(kind=DemandEvent.Kind.ESCALATED)
-    assert escalated.public and "督办" in escalated.note
+    assert escalated.public
+    assert "督办" in escalated.note
     total, _ = demand_stats(user=world.users["staff_a"], filters=StatsFilters())
     assert total.counts["breached"] == 1
-    assert total.counts["response_due"] == 2 and total.counts["responded_on_time"] == 1
+    assert total.counts["response_due"] == 2
+    assert total.counts["responded_on_time"] == 1
 
 
 def test_a_breached_demand_needing_several_bodies_goes_to_the_agenda(world, rules) -> None:
@@ -70,7 +79,8 @@ def test_a_breached_demand_needing_several_bodies_goes_to_the_agenda(world, rule
 
 def test_a_breach_within_the_second_limit_of_a_single_body_demand_is_not_on_the_agenda(world, rules) -> None:
     demand = make_demand(category="rest", description="每天工作十几个小时，一个月休息不到两天。")
-    assert demand.body == world.enterprise_a and not demand.co_bodies.exists()
+    assert demand.body == world.enterprise_a
+    assert not demand.co_bodies.exists()
     Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() - timedelta(minutes=1))
     demands_mark_breaches()
     assert demands_escalate() == 1

@@ -49,7 +49,8 @@ def test_submit_routes_by_rule_seals_the_mobile_and_starts_the_clocks(world, rul
     assert crypto.decrypt(demand.mobile_cipher) == "13919318888"
     assert demand.response_due > demand.created_at
     assert demand.resolution_due > demand.response_due
-    assert len(demand.code) == 10 and demand.code.startswith("SQ")
+    assert len(demand.code) == 10
+    assert demand.code.startswith("SQ")
     kinds = list(demand.events.values_list("kind", flat=True))
     assert kinds == [DemandEvent.Kind.SUBMITTED, DemandEvent.Kind.DISPATCHED]
     entry = AuditLog.objects.get(action="demands.submitted", target_id=str(demand.pk))
@@ -84,7 +85,8 @@ def test_idempotency_key_returns_the_first_demand(world, rules) -> None:
                                    mobile="13919310011", consent=True, idempotency_key="k-1")
     again, created_again = demand_submit(description="站点扣罚款太多，一单超时罚五十。", industry="快递",
                                          city="兰州", mobile="13919310011", consent=True, idempotency_key="k-1")
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert again.pk == first.pk
     assert Demand.objects.count() == 1
 
@@ -120,13 +122,16 @@ def test_the_full_handling_loop_with_one_reopening(world, rules) -> None:
     liaison = world.users["liaison"]
     demand = make_demand()
     demand = demand_accept(actor=liaison, demand=demand, note="已联系网点核实派费结算情况。")
-    assert demand.state == State.IN_PROGRESS and demand.responded_at is not None
+    assert demand.state == State.IN_PROGRESS
+    assert demand.responded_at is not None
     demand = demand_reply(actor=liaison, demand=demand, note="已约谈网点负责人。")
     demand = demand_resolve(actor=liaison, demand=demand, note="网点已补发两个月派费 6,840 元。")
-    assert demand.state == State.RESOLVED and demand.resolution_note
+    assert demand.state == State.RESOLVED
+    assert demand.resolution_note
     demand = demand_rate(demand=demand, rating="unsatisfied", comment="只补了一个月")
     assert demand.state == State.IN_PROGRESS
-    assert demand.reopen_count == 1 and demand.resolved_at is None
+    assert demand.reopen_count == 1
+    assert demand.resolved_at is None
     demand = demand_resolve(actor=liaison, demand=demand, note="第二个月派费已补发。")
     demand = demand_rate(demand=demand, rating="unsatisfied", comment="还是不满意")
     assert demand.state == State.RATED  # reopened only once
@@ -137,8 +142,10 @@ def test_the_full_handling_loop_with_one_reopening(world, rules) -> None:
     assert DemandEvent.Kind.REOPENED in public
     total, _ = demand_stats(user=world.users["staff_a"], filters=StatsFilters())
     assert total.received == 1
-    assert total.counts["rated"] == 2 and total.satisfaction_rate == 0.0
-    assert total.response_rate == 100.0 and total.resolution_rate == 100.0
+    assert total.counts["rated"] == 2
+    assert total.satisfaction_rate == 0.0
+    assert total.response_rate == 100.0
+    assert total.resolution_rate == 100.0
 
 
 def test_transfer_return_assign_reject_and_merge(world, rules) -> None:
@@ -148,17 +155,21 @@ def test_transfer_return_assign_reject_and_merge(world, rules) -> None:
         demand_transfer(actor=liaison, demand=demand, body=world.enterprise_a, reason="")
     assert "reason" in error.value.message_dict
     demand = demand_transfer(actor=liaison, demand=demand, body=world.enterprise_a, reason="系企业内部工资结算问题")
-    assert demand.body == world.enterprise_a and demand.state == State.DISPATCHED
+    assert demand.body == world.enterprise_a
+    assert demand.state == State.DISPATCHED
     demand = demand_return(actor=world.users["enterprise_a"], demand=demand, reason="该网点已转让，不属本企业")
-    assert demand.state == State.RETURNED and demand.body is None
+    assert demand.state == State.RETURNED
+    assert demand.body is None
     demand = demand_assign(actor=staff, demand=demand, body=world.authority, note="请邮政管理局协调")
-    assert demand.state == State.DISPATCHED and demand.body == world.authority
+    assert demand.state == State.DISPATCHED
+    assert demand.body == world.authority
     other = make_demand(mobile="13919310031", description="派费拖欠问题，网点一直不给结算。")
     with pytest.raises(ValidationError) as error:
         demand_reject(actor=staff, demand=other, reason=" ")
     assert "reason" in error.value.message_dict
     other = demand_merge(actor=staff, demand=other, into=demand)
-    assert other.state == State.MERGED and other.merged_into == demand
+    assert other.state == State.MERGED
+    assert other.merged_into == demand
     third = make_demand(mobile="13919310032", description="咨询明星演唱会门票怎么买。")
     third = demand_reject(actor=staff, demand=third, reason="不属于工会职工诉求受理范围")
     assert third.state == State.REJECTED
@@ -197,7 +208,8 @@ def test_reveal_is_audited(world, rules) -> None:
     demand = make_demand(mobile="13919310051")
     assert demand_reveal_mobile(actor=world.users["liaison"], demand=demand, purpose="回访") == "13919310051"
     entry = AuditLog.objects.get(action="demands.mobile_viewed")
-    assert entry.target_id == str(demand.pk) and entry.changes["purpose"] == "回访"
+    assert entry.target_id == str(demand.pk)
+    assert entry.changes["purpose"] == "回访"
 
 
 def test_time_limits_are_configurable_per_category(world, rules) -> None:
@@ -216,7 +228,9 @@ def test_late_first_response_counts_as_due_but_not_on_time(world, rules) -> None
     Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() - timedelta(hours=1))
     demand.refresh_from_db()
     demand = demand_accept(actor=world.users["liaison"], demand=demand, note="已受理。")
-    assert demand.response_breached and demand.is_breached
+    assert demand.response_breached
+    assert demand.is_breached
     total, _ = demand_stats(user=world.users["staff_a"], filters=StatsFilters())
-    assert total.counts["response_due"] == 1 and total.counts["responded_on_time"] == 0
+    assert total.counts["response_due"] == 1
+    assert total.counts["responded_on_time"] == 0
     assert total.response_rate == 0.0

@@ -20,7 +20,8 @@ def test_the_package_knows_the_2026_spring_festival() -> None:
     assert not chinese_calendar.is_workday(date(2026, 2, 16))  # Monday, holiday
     assert not chinese_calendar.is_workday(date(2026, 2, 23))
     assert chinese_calendar.is_workday(date(2026, 2, 24))
-    assert package_covers(2026) and not package_covers(2027)
+    assert package_covers(2026)
+    assert not package_covers(2027)
 
 
 def test_one_working_day_from_a_friday_before_the_holiday_ends_on_the_makeup_saturday() -> None:
