@@ -1,4 +1,4 @@
-"""Category suggestion measured on a labelled set of 216 texts (tests/labelled_demands.py).
+"""Category suggestion measured on a labelled set of 216 texts (demands/sample_texts.py).
 The keywords were written before the texts; a first measurement gave 80.5%, after which the
 keyword list was extended (see docs/demands.md), so the figure here flatters new texts."""
 
@@ -6,7 +6,7 @@ from collections import Counter
 
 from liandong.demands.classify import suggest_category
 from liandong.demands.models import Category
-from liandong.demands.tests.labelled_demands import LABELLED
+from liandong.demands.sample_texts import LABELLED
 
 MIN_ACCURACY = 0.9
 MIN_PER_CATEGORY = 0.75

@@ -1,6 +1,6 @@
 """A labelled set of demand texts, written the way couriers, riders, drivers and salon workers
 describe their problems on a phone (short, colloquial, sometimes off-topic). Used to measure
-the category suggestion (tests/test_classify.py, bench/bench_demands.py). Names and places are
+the category suggestion (tests/test_classify.py, bench/bench_demands.py) and to fill the demo. Names and places are
 invented."""
 
 LABELLED: list[tuple[str, str]] = [
