@@ -4,6 +4,7 @@ import tempfile
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -11,11 +12,12 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from liandong.core.audit import request_context
+from liandong.core.identity import validate_mobile
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.demands import throttle
 from liandong.demands.exporting import stats_xlsx
-from liandong.demands.models import Category, Channel, Demand, State
+from liandong.demands.models import STATE_LABELS, Category, Channel, Demand, State
 from liandong.demands.permissions import (
     allowed_actions,
     bodies_visible_to,
@@ -47,6 +49,7 @@ from liandong.demands.selectors import (
     demand_stats,
 )
 from liandong.demands.services import demand_act, demand_rate, demand_reveal_mobile, demand_submit
+from liandong.workers.services import mobile_digest
 
 router = Router(tags=["职工诉求"])
 # Worker-facing, no login: mounted at /api/v1/public/demands (every operation passes auth=None).
@@ -71,7 +74,7 @@ def _decode_photos(photos: list[str]) -> list[bytes]:
 
 
 def _receipt(demand: Demand, created: bool) -> dict:
-    return {"code": demand.code, "state": demand.state, "state_label": demand.get_state_display(),
+    return {"code": demand.code, "state": demand.state, "state_label": STATE_LABELS[demand.state],
             "created": created, "message": f"您的诉求已受理，查询码 {demand.code}，请凭查询码和手机号后四位查询办理进度。"}
 
 
@@ -81,31 +84,32 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> dict:
     """Submit a demand without login. Send an ``Idempotency-Key`` header: a retry with the same
     key returns the same tracking code (``created`` false) instead of a second demand.
     Rate-limited per IP and per mobile (429)."""
-    key = request.headers.get("Idempotency-Key", "")
+    key = request.headers.get("Idempotency-Key", "").strip()
     if key:
-        existing = Demand.objects.filter(idempotency_key=key.strip()).first()
+        existing = Demand.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return _receipt(existing, False)
-    ip = _ip()
-    from liandong.core.identity import validate_mobile
-    from liandong.workers.services import mobile_digest
-
     try:
         digest = mobile_digest(validate_mobile(payload.mobile))
     except ValidationError:
         digest = None  # the service names the field
-    if throttle.exceeded("submit-ip", ip) or throttle.exceeded("submit-mobile", digest):
-        raise HttpError(429, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线")
-    demand, created = demand_submit(
-        channel=Channel.API if request.headers.get("X-Liandong-Channel") != "web" else Channel.ONLINE,
-        category=payload.category or "", description=payload.description, industry=payload.industry,
-        city=payload.city, mobile=payload.mobile, employer_name=payload.employer_name, submitter_name=payload.name,
-        consent=payload.consent, urgency=payload.urgency, photos=_decode_photos(payload.photos),
-        idempotency_key=key,
-    )
-    if created:
-        throttle.hit("submit-ip", ip)
-        throttle.hit("submit-mobile", digest)
+    photos = _decode_photos(payload.photos)
+    try:
+        # The rate-limit count and the demand are committed together (or not at all).
+        with transaction.atomic():
+            if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
+                raise HttpError(429, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线")
+            demand, created = demand_submit(
+                channel=Channel.API, category=payload.category or "", description=payload.description,
+                industry=payload.industry, city=payload.city, mobile=payload.mobile,
+                employer_name=payload.employer_name, submitter_name=payload.name, consent=payload.consent,
+                urgency=payload.urgency, photos=photos, idempotency_key=key,
+            )
+    except IntegrityError:
+        existing = Demand.objects.filter(idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return _receipt(existing, False)  # a concurrent retry with the same key stored it first
     return _receipt(demand, created)
 
 
@@ -119,7 +123,7 @@ def _lookup(code: str, tail: str) -> Demand:
         raise HttpError(429, "查询失败次数过多，请一小时后再试")
     demand = demand_by_code(code, tail)
     if demand is None:
-        throttle.hit("lookup-ip", ip)
+        throttle.hit("lookup-ip", ip)  # only failures count: guessing tails is what it stops
         raise HttpError(404, "查询码或手机号后四位不正确")
     return demand
 

@@ -51,6 +51,9 @@ class State(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
+CATEGORY_LABELS = {value: str(label) for value, label in Category.choices}
+STATE_LABELS = {value: str(label) for value, label in State.choices}
+CHANNEL_LABELS = {value: str(label) for value, label in Channel.choices}
 OPEN_STATES = [State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED]
 DONE_STATES = [State.RESOLVED, State.RATED]
 
@@ -133,7 +136,7 @@ class Demand(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.get_category_display()}"
+        return f"{self.code} {CATEGORY_LABELS.get(self.category, self.category)}"
 
     @property
     def is_open(self) -> bool:
@@ -306,3 +309,20 @@ class DemandRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.city}"
+
+
+class DemandThrottle(models.Model):
+    """A rate-limit counter (per IP, per mobile digest) shared by every app server. Kept in
+    its own table rather than the database cache so that checking and counting cost one
+    statement each, inside the intake's own transaction (the count then exists exactly when
+    the demand does). Expired rows are removed by the tick."""
+
+    key = models.CharField(max_length=80, unique=True)
+    window_ends = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.hits}"

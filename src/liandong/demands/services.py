@@ -18,8 +18,11 @@ from liandong.core import crypto
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
+from liandong.demands import config
 from liandong.demands.classify import suggest_category
 from liandong.demands.models import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
     DONE_STATES,
     OPEN_STATES,
     Category,
@@ -61,12 +64,10 @@ def new_code() -> str:
 # Routing and time limits
 
 
-def route_for(*, category: str, industry: str, city: str) -> RoutingRule | None:
+def route_for(*, category: str, industry: str, city: str) -> config.Rule | None:
     """The most specific active rule that matches (blank fields match anything)."""
-    candidates = [
-        rule for rule in RoutingRule.objects.filter(is_active=True).prefetch_related("co_bodies")
-        if rule.category in ("", category) and rule.industry in ("", industry) and rule.city in ("", city)
-    ]
+    candidates = [rule for rule in config.rules()
+                  if rule.category in ("", category) and rule.industry in ("", industry) and rule.city in ("", city)]
     if not candidates:
         return None
     return min(candidates, key=lambda rule: (-rule.specificity, rule.priority, rule.pk))
@@ -74,11 +75,9 @@ def route_for(*, category: str, industry: str, city: str) -> RoutingRule | None:
 
 def limits_for(*, category: str, urgency: str) -> tuple[int, int, int]:
     """(first response, resolution, escalation to the joint meeting) in working days."""
-    rows = {(row.category, row.urgency): row for row in TimeLimit.objects.filter(category__in=[category, ""])}
+    rows = config.limits()
     row = rows.get((category, urgency)) or rows.get(("", urgency))
-    if row is None:
-        return DEFAULT_LIMITS.get(urgency, DEFAULT_LIMITS[Urgency.NORMAL])
-    return row.response_days, row.resolution_days, row.escalation_days
+    return row or DEFAULT_LIMITS.get(urgency, DEFAULT_LIMITS[Urgency.NORMAL])
 
 
 def _set_deadlines(demand: Demand, start: datetime, *, response: bool = True) -> None:
@@ -93,10 +92,10 @@ def _set_deadlines(demand: Demand, start: datetime, *, response: bool = True) ->
     demand.calendar_fallback = fallback or due.fallback
 
 
-def default_union() -> Organization:
+def default_union() -> int:
     """Supervising union of a demand no rule matches: the topmost union of the installation."""
     union = (Organization.objects.filter(kind=Organization.Kind.UNION, is_active=True)
-             .order_by("depth", "pk").first())
+             .order_by("depth", "pk").values_list("pk", flat=True).first())
     if union is None:
         raise ValidationError("系统尚未配置工会，暂不能受理诉求", code="no_union")
     return union
@@ -253,13 +252,15 @@ def _clean_intake(*, category: str, description: str, industry: str, city: str, 
             "employer_name": (employer_name or "").strip(), "submitter_name": (submitter_name or "").strip()}
 
 
-def _find_duplicate(demand: Demand) -> Demand | None:
+def _find_duplicate(demand: Demand) -> int | None:
+    """The earliest demand of the same mobile in the last 7 days with a similar text."""
     since = demand.created_at - timedelta(days=DUPLICATE_DAYS)
     recent = (Demand.objects.filter(mobile_digest=demand.mobile_digest, created_at__gte=since)
-              .exclude(pk=demand.pk).exclude(state=State.MERGED).order_by("pk")[:20])
-    for other in recent:
-        if difflib.SequenceMatcher(None, other.description, demand.description).ratio() >= DUPLICATE_SIMILARITY:
-            return other
+              .exclude(state=State.MERGED).order_by("pk").values_list("pk", "description")[:20])
+    for pk, description in recent:
+        if pk != demand.pk and difflib.SequenceMatcher(None, description, demand.description).ratio() >= \
+                DUPLICATE_SIMILARITY:
+            return pk
     return None
 
 
@@ -280,8 +281,10 @@ def demand_submit(
     idempotency_key: str = "",
 ) -> tuple[Demand, bool]:
     """Record a demand, route it, start its clocks. Returns (demand, created): a retry with the
-    same ``idempotency_key`` returns the first demand and creates nothing. The transaction is
-    committed when this returns, before anyone is told the tracking code."""
+    same ``idempotency_key`` returns the first demand and creates nothing (two retries racing
+    each other: the second gets an IntegrityError, and the caller answers with the first).
+    Committed when this returns (or with the caller's transaction), before anyone is told the
+    tracking code."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise ValidationError({"idempotency_key": ["Idempotency-Key 不能超过 80 个字符"]})
@@ -293,20 +296,15 @@ def demand_submit(
                          employer_name=employer_name, submitter_name=submitter_name, consent=consent,
                          urgency=urgency)
     cleaned_photos = _clean_photos(photos or [])
-    try:
-        return _demand_create(actor=actor, channel=channel, category=category, industry=industry, urgency=urgency,
-                              data=data, photos=cleaned_photos, key=key), True
-    except IntegrityError:
-        if key:  # a concurrent retry with the same key won the race: answer with its demand
-            existing = Demand.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                return existing, False
-        raise
+    return _demand_create(actor=actor, channel=channel, category=category, industry=industry, urgency=urgency,
+                          data=data, photos=cleaned_photos, key=key), True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def _demand_create(*, actor: Any, channel: str, category: str, industry: str, urgency: str, data: dict[str, Any],
                    photos: list[tuple[bytes, str, int, int]], key: str) -> Demand:
+    # Every statement here counts: this is the path the public intake's throughput depends on
+    # (bench/bench_demands.py). Configuration comes from config.py's per-process copy.
     now = timezone.now()
     suggested = suggest_category(data["description"])
     mobile = data["mobile"]
@@ -316,40 +314,35 @@ def _demand_create(*, actor: Any, channel: str, category: str, industry: str, ur
         city=data["city"], submitter_name=data["submitter_name"],
         mobile_cipher=crypto.encrypt(mobile), mobile_digest=mobile_digest(mobile), mobile_masked=mask_mobile(mobile),
         mobile_tail=mobile[-4:], consent_at=now, idempotency_key=key or None,
-        entered_by=actor if getattr(actor, "pk", None) else None, state=State.ACCEPTED,
+        entered_by=actor if getattr(actor, "pk", None) else None, state=State.ACCEPTED, code=new_code(),
     )
     demand.created_at = now
     _set_deadlines(demand, now)
     rule = route_for(category=demand.category, industry=industry, city=demand.city)
-    demand.union = rule.union if rule else default_union()
-    for _attempt in range(5):
-        demand.code = new_code()
-        try:
-            with transaction.atomic():
-                demand.save()
-            break
-        except IntegrityError:
-            if key and Demand.objects.filter(idempotency_key=key).exists():
-                raise
-    else:  # pragma: no cover - 31**8 codes
-        raise IntegrityError("no free tracking code")
+    demand.union_id = rule.union_id if rule else default_union()
+    if rule is not None:
+        demand.body_id = rule.body_id
+        demand.state = State.DISPATCHED
+    demand.possible_duplicate_of_id = _find_duplicate(demand)
+    demand.save(force_insert=True)
     for data_bytes, content_type, width, height in photos:
         DemandPhoto.objects.create(demand=demand, content=data_bytes, content_type=content_type,
                                    size=len(data_bytes), width=width, height=height)
-    _event(demand, DemandEvent.Kind.SUBMITTED, actor=actor, body=demand.union,
-           note=f"{demand.get_channel_display()}，类别：{demand.get_category_display()}")
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    events = [DemandEvent(demand=demand, kind=DemandEvent.Kind.SUBMITTED, state=State.ACCEPTED, body_id=demand.union_id,
+                          actor_id=actor_id, created_at=now,
+                          note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}")]
     if rule is not None:
-        demand.body = rule.body
-        demand.state = State.DISPATCHED
-        demand.save(update_fields=["body", "state", "updated_at"])
-        co_bodies = list(rule.co_bodies.all())
-        demand.co_bodies.set(co_bodies)
-        note = "按分派规则派至" + rule.body.name + (f"，协办：{'、'.join(b.name for b in co_bodies)}" if co_bodies else "")
-        _event(demand, DemandEvent.Kind.DISPATCHED, note=note)
-    duplicate = _find_duplicate(demand)
-    if duplicate is not None:
-        demand.possible_duplicate_of = duplicate
-        demand.save(update_fields=["possible_duplicate_of", "updated_at"])
+        co_ids = [pk for pk in rule.co_body_ids if pk != rule.body_id]
+        if co_ids:
+            through = Demand.co_bodies.through
+            through.objects.bulk_create([through(demand_id=demand.pk, organization_id=pk) for pk in co_ids])
+        names = dict(rule.names)
+        note = "按分派规则派至" + names.get(rule.body_id, "") + (
+            f"，协办：{'、'.join(names[pk] for pk in co_ids if pk in names)}" if co_ids else "")
+        events.append(DemandEvent(demand=demand, kind=DemandEvent.Kind.DISPATCHED, state=State.DISPATCHED,
+                                  body_id=rule.body_id, created_at=now, note=note))
+    DemandEvent.objects.bulk_create(events)
     _rollup_move(None, demand)
     audit_log(actor=actor, action="demands.submitted", target=demand, changes={
         "channel": channel, "category": demand.category, "industry": industry, "city": demand.city,
@@ -623,6 +616,7 @@ def routing_rule_create(*, actor: Any, union: Organization, body: Organization, 
     rule.full_clean()
     rule.save()
     rule.co_bodies.set([b for b in co_bodies or [] if b.pk != body.pk])
+    config.invalidate()
     audit_log(actor=actor, action="demands.rule_created", target=rule, target_repr=f"分派规则 {rule.pk}", changes={
         "category": category, "industry": industry, "city": rule.city, "body": body.pk,
         "co_bodies": [b.pk for b in rule.co_bodies.all()], "priority": priority})
@@ -631,6 +625,7 @@ def routing_rule_create(*, actor: Any, union: Organization, body: Organization, 
 
 @transaction.atomic
 def routing_rule_deactivate(*, actor: Any, rule: RoutingRule) -> RoutingRule:
+    config.invalidate()
     if RoutingRule.objects.filter(pk=rule.pk, is_active=True).update(is_active=False):
         audit_log(actor=actor, action="demands.rule_deactivated", target=rule, target_repr=f"分派规则 {rule.pk}")
     rule.is_active = False
@@ -663,6 +658,7 @@ def calendar_year_set(*, actor: Any, year: int, days: list[tuple[Any, bool, str]
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create([CalendarDay(date=day, is_workday=work, name=name) for day, work, name in days])
     CalendarYear.objects.get_or_create(year=year)
+    config.invalidate()
     audit_log(actor=actor, action="demands.calendar_set", target_repr=f"{year} 年放假安排",
               changes={"year": year, "days": len(days)})
     return len(days)

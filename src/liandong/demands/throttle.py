@@ -1,11 +1,16 @@
-"""Rate limits of the public intake and follow-up (the accounts/throttle.py pattern: counts in
-the shared database cache, so every app server sees the same numbers). Limits come from the
-environment so that a deployment (or the benchmark) can set its own."""
+"""Rate limits of the public intake and follow-up: counters shared by every app server (the
+idea of accounts/throttle.py), kept in ``DemandThrottle`` so that a check-and-count costs a
+few statements inside the intake's own transaction. Limits come from the environment so that
+a deployment (or the benchmark) can set its own."""
 
 import hashlib
 import os
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
+
+from liandong.demands.models import DemandThrottle
 
 
 def _limit(name: str, default: int) -> int:
@@ -25,25 +30,48 @@ def limits() -> dict[str, tuple[int, int]]:
 
 
 def _key(kind: str, value: str) -> str:
-    return f"demands:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
+
+
+def claim(*items: tuple[str, str | None]) -> bool:
+    """Count one hit for each (kind, value) unless one of them is over its limit; False (and
+    nothing counted) when it is. Call it in the transaction of the write it guards."""
+    now = timezone.now()
+    wanted = {_key(kind, value): kind for kind, value in items if value}
+    if not wanted:
+        return True
+    rows = {row.key: row for row in DemandThrottle.objects.filter(key__in=list(wanted))}
+    table = limits()
+    for key, kind in wanted.items():
+        row = rows.get(key)
+        if row is not None and row.window_ends > now and row.hits >= table[kind][0]:
+            return False
+    fresh = []
+    for key, kind in wanted.items():
+        row = rows.get(key)
+        window = timedelta(seconds=table[kind][1])
+        if row is None:
+            fresh.append(DemandThrottle(key=key, window_ends=now + window, hits=1))
+        elif row.window_ends <= now:
+            DemandThrottle.objects.filter(pk=row.pk).update(hits=1, window_ends=now + window)
+        else:
+            DemandThrottle.objects.filter(pk=row.pk).update(hits=F("hits") + 1)
+    if fresh:
+        # A concurrent first hit on the same key is simply not counted twice.
+        DemandThrottle.objects.bulk_create(fresh, ignore_conflicts=True)
+    return True
 
 
 def exceeded(kind: str, value: str | None) -> bool:
     if not value:
         return False
-    allowed, _ = limits()[kind]
-    return cache.get(_key(kind, value), 0) >= allowed
+    row = DemandThrottle.objects.filter(key=_key(kind, value)).first()
+    return row is not None and row.window_ends > timezone.now() and row.hits >= limits()[kind][0]
 
 
 def hit(kind: str, value: str | None) -> None:
-    if not value:
-        return
-    _, window = limits()[kind]
-    key = _key(kind, value)
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-    cache.touch(key, window)
+    claim((kind, value))
+
+
+def purge_expired() -> int:
+    return DemandThrottle.objects.filter(window_ends__lte=timezone.now()).delete()[0]

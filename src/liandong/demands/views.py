@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -111,21 +112,24 @@ def public_submit(request: HttpRequest) -> HttpResponse:
             digest = mobile_digest(validate_mobile(data["mobile"]))
         except ValidationError:
             digest = None
-        if throttle.exceeded("submit-ip", _ip()) or throttle.exceeded("submit-mobile", digest):
-            form.add_error(None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。")
-            return render(request, "demands/public_submit.html", {"form": form}, status=429)
         try:
-            demand, created = demand_submit(
-                channel=Channel.ONLINE, category=data["category"], description=data["description"],
-                industry=data["industry"], city=data["city"], mobile=data["mobile"],
-                employer_name=data["employer_name"], submitter_name=data["name"], consent=data["consent"],
-                urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key)
+            with transaction.atomic():
+                if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
+                    form.add_error(None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。")
+                    return render(request, "demands/public_submit.html", {"form": form}, status=429)
+                demand, _ = demand_submit(
+                    channel=Channel.ONLINE, category=data["category"], description=data["description"],
+                    industry=data["industry"], city=data["city"], mobile=data["mobile"],
+                    employer_name=data["employer_name"], submitter_name=data["name"], consent=data["consent"],
+                    urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key)
         except ValidationError as error:
             _apply_errors(form, error)
+        except IntegrityError:
+            demand = Demand.objects.filter(idempotency_key=key).first() if key else None
+            if demand is None:
+                raise
+            return render(request, "demands/public_submitted.html", {"demand": demand})
         else:
-            if created:
-                throttle.hit("submit-ip", _ip())
-                throttle.hit("submit-mobile", digest)
             return render(request, "demands/public_submitted.html", {"demand": demand})
     return render(request, "demands/public_submit.html", {"form": form})
 

@@ -19,3 +19,11 @@ def rules(world: Any) -> dict[str, RoutingRule]:
                                        priority=50),
         "any": routing_rule_create(actor=None, union=world.union_a, body=world.union_a, priority=200),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_configuration() -> None:
+    """Each test's rules live in its own (rolled back) transaction: drop the process's copy."""
+    from liandong.demands import config
+
+    config.invalidate()
