@@ -1,6 +1,9 @@
+from datetime import date, datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liandong.core.models import BaseModel
@@ -141,6 +144,19 @@ class Demand(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def response_due_day(self) -> date:
+        """The last day of the first-response limit (limits end at 24:00 of that day)."""
+        return last_day(self.response_due)
+
+    @property
+    def resolution_due_day(self) -> date:
+        return last_day(self.resolution_due)
+
+
+def last_day(moment: datetime) -> date:
+    return timezone.localtime(moment - timedelta(microseconds=1)).date()
 
 
 class DemandEvent(models.Model):

@@ -18,6 +18,8 @@ def public_view(demand: Demand) -> dict:
         "submitted_at": demand.created_at,
         "response_due": demand.response_due,
         "resolution_due": demand.resolution_due,
+        "response_due_day": demand.response_due_day,
+        "resolution_due_day": demand.resolution_due_day,
         "calendar_warning": FALLBACK_WARNING if demand.calendar_fallback else "",
         "resolution_note": demand.resolution_note if demand.state in (State.RESOLVED, State.RATED) else "",
         "reject_reason": demand.reject_reason,

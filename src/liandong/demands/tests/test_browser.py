@@ -66,7 +66,8 @@ def test_phone_intake_follow_up_and_rating(live_server, browser) -> None:
     page.wait_for_selector("#timeline")
     assert page.inner_text("#state") == "已办结"
     timeline = page.inner_text("#timeline")
-    assert "开始办理" in timeline and "办结" in timeline
+    assert "开始办理" in timeline
+    assert "办结" in timeline
     assert "补发十月份派费" in page.inner_text("main")
 
     page.check("input[name=rating][value=satisfied]")
