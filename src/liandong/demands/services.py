@@ -356,7 +356,7 @@ def _demand_create(*, actor: Any, channel: str, category: str, industry: str, ur
 
 
 def _locked(demand: Demand) -> tuple[Demand, _Before]:
-    fresh = Demand.objects.select_for_update().select_related("body", "union").get(pk=demand.pk)
+    fresh = Demand.objects.select_for_update(of=("self",)).select_related("body", "union").get(pk=demand.pk)
     return fresh, _before(fresh)
 
 
