@@ -39,19 +39,11 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
     partners, and the three rates; each links to the statistics or the list behind it."""
     from datetime import date
 
-    from liandong.demands.selectors import demand_stats
+    from liandong.demands.selectors import demand_stats, rollup_of_union
 
-    class _Scope:  # the organization's own view, as union staff of it would have
-        role = "union_staff"
-        is_authenticated = True
-        is_active = True
-
-    scope = _Scope()
-    scope.organization = organization  # type: ignore[attr-defined]
-    scope.organization_id = organization.pk  # type: ignore[attr-defined]
     filters = StatsFilters(start=date(year, 1, 1), end=date(year, 12, 31), group_by="month")
     total: StatsRow
-    total, _ = demand_stats(user=scope, filters=filters)
+    total, _ = demand_stats(rows=rollup_of_union(organization), filters=filters)
     stats_url = reverse("demands:demand-stats") + f"?start={year}-01-01&end={year}-12-31&group_by=month"
     list_url = reverse("demands:demand-list")
     section = "职工诉求"

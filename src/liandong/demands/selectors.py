@@ -144,23 +144,29 @@ class StatsRow:
         }
 
 
+def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
+    """Rollup rows of the bodies in a union's subtree and of its partners."""
+    path = organization.path
+    partners = Organization.partners.through.objects.filter(
+        subtree_q(path, "from_organization__path")).values("to_organization_id")
+    bodies = Organization.objects.filter(Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners))
+    return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
+
+
 def rollup_visible_to(user: Any) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in the user's scope (union staff: subtree and partners)."""
     if not acts_for_organization(user):
         return DemandRollup.objects.none()
-    organization = user.organization
     if user.role in UNION_ROLES:
-        path = organization.path
-        partners = Organization.partners.through.objects.filter(
-            subtree_q(path, "from_organization__path")).values("to_organization_id")
-        bodies = Organization.objects.filter(Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners))
-        return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
-    return DemandRollup.objects.filter(body_id_key=organization.pk)
+        return rollup_of_union(user.organization)
+    return DemandRollup.objects.filter(body_id_key=user.organization_id)
 
 
-def demand_stats(*, user: Any, filters: StatsFilters) -> tuple[StatsRow, list[StatsRow]]:
-    """The total and one row per group (month, body, category or city)."""
-    rows = rollup_visible_to(user)
+def demand_stats(*, user: Any = None, filters: StatsFilters,
+                 rows: QuerySet[DemandRollup] | None = None) -> tuple[StatsRow, list[StatsRow]]:
+    """The total and one row per group (month, body, category or city), over the rollup rows
+    the user may see (or ``rows``, for a scope that is not a user's, e.g. year figures)."""
+    rows = rows if rows is not None else rollup_visible_to(user)
     if filters.start:
         rows = rows.filter(month__gte=filters.start.replace(day=1))
     if filters.end:
