@@ -30,6 +30,20 @@ from liandong.demands.services import (
 )
 
 COUNT = 320
+# Words that make a text plausible for an industry (a salon worker does not write about parcels).
+INDUSTRY_WORDS = {
+    "快递": ("快递", "网点", "派", "件", "分拣", "站长", "中转", "驿站"),
+    "即时配送": ("外卖", "骑手", "平台", "站点", "单", "配送"),
+    "美发美容": ("美发", "美容", "养生", "店", "技师", "洗"),
+    "网约车": ("网约车", "司机", "平台", "开车", "驾"),
+}
+
+
+def _text(rng: random.Random, texts: list[str], industry: str) -> str:
+    words = INDUSTRY_WORDS.get(industry, ())
+    fitting = [t for t in texts if any(w in t for w in words)]
+    return rng.choice(fitting or texts)
+
 CITIES = ["兰州"] * 12 + ["天水", "白银", "酒泉", "张掖", "武威", "定西", "庆阳"]
 INDUSTRIES = ["快递"] * 6 + ["即时配送"] * 3 + ["美发美容"] * 2 + ["网约车"]
 EMPLOYERS = {
@@ -108,7 +122,7 @@ def load(ctx: dict[str, Any]) -> None:
             mobile = "13919310001" if i in (7, 150) else f"{prefix}{rng.randrange(10**8):08d}"
             demand, _ = demand_submit(
                 channel=rng.choice(["online"] * 5 + ["hotline", "hotline", "visit"]),
-                category=category if rng.random() < 0.7 else "", description=rng.choice(texts[category]),
+                category=category if rng.random() < 0.7 else "", description=_text(rng, texts[category], industry),
                 industry=industry, city=rng.choice(CITIES), mobile=mobile,
                 employer_name=rng.choice(EMPLOYERS.get(industry, [""])),
                 submitter_name=rng.choice(["", "", "王师傅", "李女士", "马师傅", "张先生", "赵女士"]),
