@@ -129,7 +129,8 @@ class Demand(BaseModel):
         verbose_name = _("诉求")
         indexes = [
             # The staff list: newest first within a body, optionally by state and breach.
-            models.Index(fields=["body", "state", "is_breached", "id"], name="demand_body_state_idx"),
+            models.Index(fields=["body", "state", "is_breached", "id"], name="demand_body_state_breach_idx"),
+            models.Index(fields=["body", "state", "id"], name="demand_body_state_idx"),
             models.Index(fields=["body", "is_breached", "id"], name="demand_body_breach_idx"),
             models.Index(fields=["union", "state", "id"], name="demand_union_state_idx"),
             # The tick: open demands by deadline.
@@ -285,7 +286,12 @@ class CalendarYear(BaseModel):
 class DemandRollup(models.Model):
     """Counts per month × body × category × city, kept current in the same transaction as every
     write, so that statistics over millions of demands are sums over a few thousand rows.
-    Histogram columns hold hours to respond/resolve in buckets (see stats.BUCKETS)."""
+    Each demand counts twice: in its city's row and in the row for all cities (``city`` =
+    ``ALL_CITIES``), which is all that statistics not about cities read (the city dimension
+    multiplies the rows about sevenfold). Histogram columns hold hours to respond/resolve in
+    buckets (see services.BUCKETS)."""
+
+    ALL_CITIES = "*"
 
     month = models.DateField()
     body_id_key = models.IntegerField(default=0)  # 0: not routed
@@ -321,7 +327,7 @@ class DemandRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["month", "body_id_key", "category", "city"], name="demand_rollup_key"),
         ]
-        indexes = [models.Index(fields=["body_id_key", "month"], name="demand_rollup_body_idx")]
+        indexes = [models.Index(fields=["body_id_key", "city", "month"], name="demand_rollup_body_idx")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.city}"

@@ -175,9 +175,13 @@ def demand_stats(*, user: Any = None, filters: StatsFilters,
         rows = rows.filter(body_id_key=filters.body.pk)
     if filters.category:
         rows = rows.filter(category=filters.category)
+    column = GROUPS.get(filters.group_by, "category")
     if filters.city:
         rows = rows.filter(city=filters.city)
-    column = GROUPS.get(filters.group_by, "category")
+    elif column == "city":
+        rows = rows.exclude(city=DemandRollup.ALL_CITIES)
+    else:
+        rows = rows.filter(city=DemandRollup.ALL_CITIES)
     sums = {name: Sum(name) for name in SUMS}
     grouped = list(rows.order_by().values(column).annotate(**sums).order_by(column))
     total = StatsRow(key="total", label="合计", counts=dict.fromkeys(SUMS, 0))

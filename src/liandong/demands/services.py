@@ -122,6 +122,12 @@ def rollup_key(demand: Demand) -> dict[str, Any]:
     }
 
 
+def _rollup_add_both(key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """The demand's city row and the all-cities row."""
+    _rollup_add(key, deltas)
+    _rollup_add({**key, "city": DemandRollup.ALL_CITIES}, deltas)
+
+
 def rollup_contribution(demand: Demand) -> dict[str, int]:
     """What one demand adds to its rollup row, read off its fields (see docs/demands.md for the
     definitions of the three rates)."""
@@ -170,13 +176,13 @@ def _before(demand: Demand) -> _Before:
 def _rollup_move(before: _Before | None, demand: Demand) -> None:
     key, counts = rollup_key(demand), rollup_contribution(demand)
     if before is None:
-        _rollup_add(key, counts)
+        _rollup_add_both(key, counts)
     elif before.key == key:
         names = set(counts) | set(before.counts)
-        _rollup_add(key, {n: counts.get(n, 0) - before.counts.get(n, 0) for n in names})
+        _rollup_add_both(key, {n: counts.get(n, 0) - before.counts.get(n, 0) for n in names})
     else:
-        _rollup_add(before.key, {n: -v for n, v in before.counts.items()})
-        _rollup_add(key, counts)
+        _rollup_add_both(before.key, {n: -v for n, v in before.counts.items()})
+        _rollup_add_both(key, counts)
 
 
 def _event(demand: Demand, kind: str, *, actor: Any = None, note: str = "", public: bool = True,
