@@ -11,6 +11,7 @@ from liandong.activities.api import router as activities_router
 from liandong.competitions.api import router as competitions_router
 from liandong.core import api_errors
 from liandong.core.api import router as core_router
+from liandong.demands.api import public_router as demands_public_router
 from liandong.demands.api import router as demands_router
 from liandong.democracy.api import router as democracy_router
 from liandong.meetings.api import router as meetings_router
@@ -35,6 +36,7 @@ api.add_router("/workers/", workers_router)
 api.add_router("/audit-log/", core_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/demands/", demands_router)
+api.add_router("/public/demands", demands_public_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)

@@ -1,0 +1,206 @@
+"""Reads: the staff list, a demand's public view, and statistics from the rollup."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from liandong.accounts.permissions import acts_for_organization
+from liandong.demands.models import Category, Demand, DemandEvent, DemandRollup, State
+from liandong.demands.permissions import UNION_ROLES, demands_visible_to
+from liandong.demands.services import BUCKETS
+from liandong.organizations.models import Organization, path_successor, subtree_q
+
+
+@dataclass
+class DemandFilters:
+    body: Organization | None = None
+    state: str = ""
+    breached: bool | None = None
+    category: str = ""
+    city: str = ""
+    escalated: bool | None = None
+    agenda: bool | None = None
+    duplicates: bool = False
+    q: str = ""  # a tracking code
+
+
+def demand_list(*, user: Any, filters: DemandFilters) -> QuerySet[Demand]:
+    demands = demands_visible_to(user)
+    if filters.body is not None:
+        demands = demands.filter(body=filters.body)
+    if filters.state:
+        demands = demands.filter(state=filters.state)
+    if filters.breached is not None:
+        demands = demands.filter(is_breached=filters.breached)
+    if filters.category:
+        demands = demands.filter(category=filters.category)
+    if filters.city:
+        demands = demands.filter(city=filters.city)
+    if filters.escalated is not None:
+        demands = demands.filter(escalated_at__isnull=not filters.escalated)
+    if filters.agenda is not None:
+        demands = demands.filter(agenda_at__isnull=not filters.agenda)
+    if filters.duplicates:
+        demands = demands.filter(possible_duplicate_of__isnull=False).exclude(state=State.MERGED)
+    if filters.q:
+        demands = demands.filter(code=filters.q.strip().upper())
+    return demands.select_related("body")
+
+
+def demand_public_timeline(demand: Demand) -> list[DemandEvent]:
+    return list(demand.events.filter(public=True).select_related("body"))
+
+
+def demand_by_code(code: str, mobile_tail: str) -> Demand | None:
+    """The demand with this tracking code, if the mobile's last four digits match."""
+    code = (code or "").strip().upper()
+    tail = (mobile_tail or "").strip()
+    if not code or len(code) > 12 or len(tail) != 4 or not tail.isdigit():
+        return None
+    return Demand.objects.filter(code=code, mobile_tail=tail).select_related("body", "merged_into").first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+
+SUMS = ["received", "response_due", "responded_on_time", "resolution_due", "resolved", "rated", "satisfied",
+        "breached", *[f"rh{i}" for i in range(8)], *[f"sh{i}" for i in range(8)]]
+GROUPS = {"month": "month", "body": "body_id_key", "category": "category", "city": "city"}
+
+
+@dataclass
+class StatsFilters:
+    start: date | None = None  # first month included
+    end: date | None = None  # last month included
+    body: Organization | None = None
+    category: str = ""
+    city: str = ""
+    group_by: str = "category"
+
+
+@dataclass
+class StatsRow:
+    key: Any
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _rate(self, numerator: str, denominator: str) -> float | None:
+        total = self.counts.get(denominator, 0)
+        return round(100 * self.counts.get(numerator, 0) / total, 1) if total else None
+
+    @property
+    def received(self) -> int:
+        return self.counts.get("received", 0)
+
+    @property
+    def response_rate(self) -> float | None:
+        return self._rate("responded_on_time", "response_due")
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self._rate("resolved", "resolution_due")
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._rate("satisfied", "rated")
+
+    def _median(self, prefix: str) -> float | None:
+        counts = [self.counts.get(f"{prefix}{i}", 0) for i in range(len(BUCKETS))]
+        total = sum(counts)
+        if not total:
+            return None
+        half, seen, lower = total / 2, 0, 0.0
+        for bound, count in zip(BUCKETS, counts, strict=True):
+            if count and seen + count >= half:
+                if bound is None:
+                    return lower
+                return round(lower + (bound - lower) * (half - seen) / count, 1)
+            seen += count
+            lower = float(bound or lower)
+        return lower
+
+    @property
+    def median_response_hours(self) -> float | None:
+        return self._median("rh")
+
+    @property
+    def median_resolution_hours(self) -> float | None:
+        return self._median("sh")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": str(self.key), "label": self.label, "received": self.received,
+            "response_due": self.counts.get("response_due", 0),
+            "responded_on_time": self.counts.get("responded_on_time", 0),
+            "resolution_due": self.counts.get("resolution_due", 0), "resolved": self.counts.get("resolved", 0),
+            "rated": self.counts.get("rated", 0), "satisfied": self.counts.get("satisfied", 0),
+            "breached": self.counts.get("breached", 0),
+            "response_rate": self.response_rate, "resolution_rate": self.resolution_rate,
+            "satisfaction_rate": self.satisfaction_rate,
+            "median_response_hours": self.median_response_hours,
+            "median_resolution_hours": self.median_resolution_hours,
+        }
+
+
+def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
+    """Rollup rows of the bodies in a union's subtree and of its partners."""
+    path = organization.path
+    partners = Organization.partners.through.objects.filter(
+        subtree_q(path, "from_organization__path")).values("to_organization_id")
+    bodies = Organization.objects.filter(Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners))
+    return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
+
+
+def rollup_visible_to(user: Any) -> QuerySet[DemandRollup]:
+    """Rollup rows of the bodies in the user's scope (union staff: subtree and partners)."""
+    if not acts_for_organization(user):
+        return DemandRollup.objects.none()
+    if user.role in UNION_ROLES:
+        return rollup_of_union(user.organization)
+    return DemandRollup.objects.filter(body_id_key=user.organization_id)
+
+
+def demand_stats(*, user: Any = None, filters: StatsFilters,
+                 rows: QuerySet[DemandRollup] | None = None) -> tuple[StatsRow, list[StatsRow]]:
+    """The total and one row per group (month, body, category or city), over the rollup rows
+    the user may see (or ``rows``, for a scope that is not a user's, e.g. year figures)."""
+    rows = rows if rows is not None else rollup_visible_to(user)
+    if filters.start:
+        rows = rows.filter(month__gte=filters.start.replace(day=1))
+    if filters.end:
+        rows = rows.filter(month__lte=filters.end.replace(day=1))
+    if filters.body is not None:
+        rows = rows.filter(body_id_key=filters.body.pk)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    column = GROUPS.get(filters.group_by, "category")
+    if filters.city:
+        rows = rows.filter(city=filters.city)
+    elif column == "city":
+        rows = rows.exclude(city=DemandRollup.ALL_CITIES)
+    else:
+        rows = rows.filter(city=DemandRollup.ALL_CITIES)
+    sums = {name: Sum(name) for name in SUMS}
+    grouped = list(rows.order_by().values(column).annotate(**sums).order_by(column))
+    total = StatsRow(key="total", label="合计", counts=dict.fromkeys(SUMS, 0))
+    result = []
+    names = {}
+    if column == "body_id_key":
+        names = dict(Organization.objects.filter(pk__in=[g[column] for g in grouped]).values_list("pk", "name"))
+    for group in grouped:
+        key = group[column]
+        counts = {n: group[n] or 0 for n in SUMS}
+        for n in SUMS:
+            total.counts[n] += counts[n]
+        if column == "category":
+            label = Category(key).label if key in Category.values else key
+        elif column == "body_id_key":
+            label = names.get(key, "未派单")
+        elif column == "month":
+            label = f"{key.year}年{key.month}月"
+        else:
+            label = key
+        result.append(StatsRow(key=key, label=str(label), counts=counts))
+    return total, result

@@ -1,0 +1,670 @@
+"""Writes to demands. Each one runs in a transaction, locks the demand row, checks the state,
+appends to the timeline, keeps the statistics rollup current, and writes the audit log."""
+
+import difflib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from liandong.core import crypto
+from liandong.core.audit import audit_log
+from liandong.core.identity import validate_mobile
+from liandong.core.masking import mask_mobile
+from liandong.demands import config
+from liandong.demands.classify import suggest_category
+from liandong.demands.models import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    DONE_STATES,
+    OPEN_STATES,
+    Category,
+    Channel,
+    Demand,
+    DemandEvent,
+    DemandPhoto,
+    DemandRollup,
+    Industry,
+    Rating,
+    RoutingRule,
+    State,
+    TimeLimit,
+    Urgency,
+)
+from liandong.demands.workdays import Calendar
+from liandong.organizations.models import Organization
+from liandong.workers.services import mobile_digest
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 3
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000
+DUPLICATE_DAYS = 7
+DUPLICATE_SIMILARITY = 0.5
+DEFAULT_LIMITS = {Urgency.NORMAL: (1, 5, 5), Urgency.URGENT: (1, 3, 3)}
+# Hours to respond/resolve, upper bounds of the rollup's histogram buckets (the last is open).
+BUCKETS = [4, 8, 24, 48, 72, 120, 240, None]
+SATISFIED = {Rating.SATISFIED, Rating.BASICALLY}
+
+
+def new_code() -> str:
+    return "SQ" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing and time limits
+
+
+def route_for(*, category: str, industry: str, city: str) -> config.Rule | None:
+    """The most specific active rule that matches (blank fields match anything)."""
+    candidates = [rule for rule in config.rules()
+                  if rule.category in ("", category) and rule.industry in ("", industry) and rule.city in ("", city)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda rule: (-rule.specificity, rule.priority, rule.pk))
+
+
+def limits_for(*, category: str, urgency: str) -> tuple[int, int, int]:
+    """(first response, resolution, escalation to the joint meeting) in working days."""
+    rows = config.limits()
+    row = rows.get((category, urgency)) or rows.get(("", urgency))
+    return row or DEFAULT_LIMITS.get(urgency, DEFAULT_LIMITS[Urgency.NORMAL])
+
+
+def _set_deadlines(demand: Demand, start: datetime, *, response: bool = True) -> None:
+    response_days, resolution_days, _ = limits_for(category=demand.category, urgency=demand.urgency)
+    calendar = Calendar()
+    fallback = False
+    if response:
+        due = calendar.add_working_days(start, response_days)
+        demand.response_due, fallback = due.at, due.fallback
+    due = calendar.add_working_days(start, resolution_days)
+    demand.resolution_due = due.at
+    demand.calendar_fallback = fallback or due.fallback
+
+
+def default_union() -> int:
+    """Supervising union of a demand no rule matches: the topmost union of the installation."""
+    union = (Organization.objects.filter(kind=Organization.Kind.UNION, is_active=True)
+             .order_by("depth", "pk").values_list("pk", flat=True).first())
+    if union is None:
+        raise ValidationError("系统尚未配置工会，暂不能受理诉求", code="no_union")
+    return union
+
+
+# ---------------------------------------------------------------------------------------------
+# The statistics rollup
+
+
+def _bucket(start: datetime, end: datetime) -> int:
+    hours = (end - start).total_seconds() / 3600
+    for index, bound in enumerate(BUCKETS):
+        if bound is None or hours <= bound:
+            return index
+    return len(BUCKETS) - 1
+
+
+def rollup_key(demand: Demand) -> dict[str, Any]:
+    return {
+        "month": timezone.localtime(demand.created_at).date().replace(day=1),
+        "body_id_key": demand.body_id or 0,
+        "category": demand.category,
+        "city": demand.city,
+    }
+
+
+def _rollup_add_both(key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """The demand's city row and the all-cities row."""
+    _rollup_add(key, deltas)
+    _rollup_add({**key, "city": DemandRollup.ALL_CITIES}, deltas)
+
+
+def rollup_contribution(demand: Demand) -> dict[str, int]:
+    """What one demand adds to its rollup row, read off its fields (see docs/demands.md for the
+    definitions of the three rates)."""
+    counts = {"received": 1, "rated": demand.ratings_total, "satisfied": demand.ratings_satisfied}
+    if demand.responded_at or demand.response_breached:
+        counts["response_due"] = 1
+    if demand.responded_at and not demand.response_breached:
+        counts["responded_on_time"] = 1
+    resolved = demand.state in DONE_STATES
+    if resolved or demand.resolution_breached:
+        counts["resolution_due"] = 1
+    if resolved:
+        counts["resolved"] = 1
+    if demand.is_breached:
+        counts["breached"] = 1
+    if demand.responded_at:
+        counts[f"rh{_bucket(demand.created_at, demand.responded_at)}"] = 1
+    if resolved and demand.resolved_at:
+        counts[f"sh{_bucket(demand.created_at, demand.resolved_at)}"] = 1
+    return counts
+
+
+def _rollup_add(key: dict[str, Any], deltas: dict[str, int]) -> None:
+    deltas = {name: value for name, value in deltas.items() if value}
+    if not deltas:
+        return
+    if DemandRollup.objects.filter(**key).update(**{name: F(name) + value for name, value in deltas.items()}):
+        return
+    try:
+        with transaction.atomic():
+            DemandRollup.objects.create(**key, **deltas)
+    except IntegrityError:  # created meanwhile by a concurrent write
+        DemandRollup.objects.filter(**key).update(**{name: F(name) + value for name, value in deltas.items()})
+
+
+@dataclass
+class _Before:
+    key: dict[str, Any]
+    counts: dict[str, int]
+
+
+def _before(demand: Demand) -> _Before:
+    return _Before(rollup_key(demand), rollup_contribution(demand))
+
+
+def _rollup_move(before: _Before | None, demand: Demand) -> None:
+    key, counts = rollup_key(demand), rollup_contribution(demand)
+    if before is None:
+        _rollup_add_both(key, counts)
+    elif before.key == key:
+        names = set(counts) | set(before.counts)
+        _rollup_add_both(key, {n: counts.get(n, 0) - before.counts.get(n, 0) for n in names})
+    else:
+        _rollup_add_both(before.key, {n: -v for n, v in before.counts.items()})
+        _rollup_add_both(key, counts)
+
+
+def _event(demand: Demand, kind: str, *, actor: Any = None, note: str = "", public: bool = True,
+           body: Organization | None = None) -> DemandEvent:
+    return DemandEvent.objects.create(
+        demand=demand, kind=kind, state=demand.state, public=public, note=note,
+        body=body if body is not None else demand.body, actor=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _clean_photos(photos: list[Any]) -> list[tuple[bytes, str, int, int]]:
+    if len(photos) > PHOTO_MAX_COUNT:
+        raise ValidationError({"photos": f"最多上传 {PHOTO_MAX_COUNT} 张照片"}, code="photos_count")
+    cleaned = []
+    for index, photo in enumerate(photos, start=1):
+        data = photo if isinstance(photo, bytes) else photo.read(PHOTO_MAX_BYTES + 1)
+        if len(data) > PHOTO_MAX_BYTES:
+            raise ValidationError({"photos": f"第 {index} 张照片超过 5MB"}, code="photo_size")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in PHOTO_FORMATS:
+                    raise ValidationError({"photos": f"第 {index} 个文件不是支持的图片格式（JPEG、PNG、WEBP、GIF）"},
+                                          code="photo_type")
+                width, height = image.size
+                if width * height > PHOTO_MAX_PIXELS:
+                    raise ValidationError({"photos": f"第 {index} 张照片像素过大"}, code="photo_pixels")
+                image.verify()
+                content_type = PHOTO_FORMATS[image.format]
+        except ValidationError:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ValidationError({"photos": f"第 {index} 个文件不是有效的图片"}, code="photo_type") from None
+        cleaned.append((data, content_type, width, height))
+    return cleaned
+
+
+def _clean_intake(*, category: str, description: str, industry: str, city: str, mobile: str,
+                  employer_name: str, submitter_name: str, consent: bool, urgency: str) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    description = (description or "").strip()
+    if category and category not in Category.values:
+        errors["category"] = "请选择有效的诉求类别"
+    if len(description) < DESCRIPTION_MIN:
+        errors["description"] = f"请描述您的诉求（至少 {DESCRIPTION_MIN} 个字）"
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"诉求内容不能超过 {DESCRIPTION_MAX} 字"
+    if industry not in Industry.values:
+        errors["industry"] = "请选择所在行业"
+    city = (city or "").strip()
+    if not city:
+        errors["city"] = "请填写所在城市"
+    elif len(city) > 40:
+        errors["city"] = "城市名称过长"
+    if len((employer_name or "").strip()) > 100:
+        errors["employer_name"] = "单位或平台名称不能超过 100 字"
+    if len((submitter_name or "").strip()) > 40:
+        errors["submitter_name"] = "姓名不能超过 40 字"
+    if urgency not in Urgency.values:
+        errors["urgency"] = "请选择有效的紧急程度"
+    try:
+        mobile = validate_mobile(mobile)
+    except ValidationError as error:
+        errors["mobile"] = error.messages[0]
+    if not consent:
+        errors["consent"] = "请阅读并同意个人信息处理说明后再提交"
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    return {"description": description, "city": city, "mobile": mobile,
+            "employer_name": (employer_name or "").strip(), "submitter_name": (submitter_name or "").strip()}
+
+
+def _find_duplicate(demand: Demand) -> int | None:
+    """The earliest demand of the same mobile in the last 7 days with a similar text."""
+    since = demand.created_at - timedelta(days=DUPLICATE_DAYS)
+    recent = (Demand.objects.filter(mobile_digest=demand.mobile_digest, created_at__gte=since)
+              .exclude(state=State.MERGED).order_by("pk").values_list("pk", "description")[:20])
+    for pk, description in recent:
+        if pk != demand.pk and difflib.SequenceMatcher(None, description, demand.description).ratio() >= \
+                DUPLICATE_SIMILARITY:
+            return pk
+    return None
+
+
+def demand_submit(
+    *,
+    actor: Any = None,
+    channel: str = Channel.ONLINE,
+    category: str = "",
+    description: str,
+    industry: str,
+    city: str,
+    mobile: str,
+    employer_name: str = "",
+    submitter_name: str = "",
+    consent: bool,
+    urgency: str = Urgency.NORMAL,
+    photos: list[Any] | None = None,
+    idempotency_key: str = "",
+) -> tuple[Demand, bool]:
+    """Record a demand, route it, start its clocks. Returns (demand, created): a retry with the
+    same ``idempotency_key`` returns the first demand and creates nothing (two retries racing
+    each other: the second gets an IntegrityError, and the caller answers with the first).
+    Committed when this returns (or with the caller's transaction), before anyone is told the
+    tracking code."""
+    key = (idempotency_key or "").strip()
+    if len(key) > 80:
+        raise ValidationError({"idempotency_key": ["Idempotency-Key 不能超过 80 个字符"]})
+    if key:
+        existing = Demand.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    data = _clean_intake(category=category, description=description, industry=industry, city=city, mobile=mobile,
+                         employer_name=employer_name, submitter_name=submitter_name, consent=consent,
+                         urgency=urgency)
+    cleaned_photos = _clean_photos(photos or [])
+    return _demand_create(actor=actor, channel=channel, category=category, industry=industry, urgency=urgency,
+                          data=data, photos=cleaned_photos, key=key), True
+
+
+@transaction.atomic(savepoint=False)
+def _demand_create(*, actor: Any, channel: str, category: str, industry: str, urgency: str, data: dict[str, Any],
+                   photos: list[tuple[bytes, str, int, int]], key: str) -> Demand:
+    # Every statement here counts: this is the path the public intake's throughput depends on
+    # (bench/bench_demands.py). Configuration comes from config.py's per-process copy.
+    now = timezone.now()
+    suggested = suggest_category(data["description"])
+    mobile = data["mobile"]
+    demand = Demand(
+        channel=channel, category=category or suggested, suggested_category=suggested, urgency=urgency,
+        description=data["description"], industry=industry, employer_name=data["employer_name"],
+        city=data["city"], submitter_name=data["submitter_name"],
+        mobile_cipher=crypto.encrypt(mobile), mobile_digest=mobile_digest(mobile), mobile_masked=mask_mobile(mobile),
+        mobile_tail=mobile[-4:], consent_at=now, idempotency_key=key or None,
+        entered_by=actor if getattr(actor, "pk", None) else None, state=State.ACCEPTED, code=new_code(),
+    )
+    demand.created_at = now
+    _set_deadlines(demand, now)
+    rule = route_for(category=demand.category, industry=industry, city=demand.city)
+    demand.union_id = rule.union_id if rule else default_union()
+    if rule is not None:
+        demand.body_id = rule.body_id
+        demand.state = State.DISPATCHED
+    demand.possible_duplicate_of_id = _find_duplicate(demand)
+    demand.save(force_insert=True)
+    for data_bytes, content_type, width, height in photos:
+        DemandPhoto.objects.create(demand=demand, content=data_bytes, content_type=content_type,
+                                   size=len(data_bytes), width=width, height=height)
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    events = [DemandEvent(demand=demand, kind=DemandEvent.Kind.SUBMITTED, state=State.ACCEPTED, body_id=demand.union_id,
+                          actor_id=actor_id, created_at=now,
+                          note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}")]
+    if rule is not None:
+        co_ids = [pk for pk in rule.co_body_ids if pk != rule.body_id]
+        if co_ids:
+            through = Demand.co_bodies.through
+            through.objects.bulk_create([through(demand_id=demand.pk, organization_id=pk) for pk in co_ids])
+        names = dict(rule.names)
+        note = "按分派规则派至" + names.get(rule.body_id, "") + (
+            f"，协办：{'、'.join(names[pk] for pk in co_ids if pk in names)}" if co_ids else "")
+        events.append(DemandEvent(demand=demand, kind=DemandEvent.Kind.DISPATCHED, state=State.DISPATCHED,
+                                  body_id=rule.body_id, created_at=now, note=note))
+    DemandEvent.objects.bulk_create(events)
+    _rollup_move(None, demand)
+    audit_log(actor=actor, action="demands.submitted", target=demand, changes={
+        "channel": channel, "category": demand.category, "industry": industry, "city": demand.city,
+        "body": demand.body_id, "mobile": demand.mobile_masked, "photos": len(photos),
+    })
+    return demand
+
+
+# ---------------------------------------------------------------------------------------------
+# Handling
+
+
+def _locked(demand: Demand) -> tuple[Demand, _Before]:
+    fresh = Demand.objects.select_for_update(of=("self",)).select_related("body", "union").get(pk=demand.pk)
+    return fresh, _before(fresh)
+
+
+def _require_state(demand: Demand, states: list[str], action: str) -> None:
+    if demand.state not in states:
+        raise ValidationError(f"当前状态为“{demand.get_state_display()}”，不能{action}", code="bad_state")
+
+
+def _require_text(value: str, field: str, label: str, limit: int = 2000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: [f"请填写{label}"]}, code="required")
+    if len(value) > limit:
+        raise ValidationError({field: [f"{label}不能超过 {limit} 字"]}, code="too_long")
+    return value
+
+
+def _finish(demand: Demand, before: _Before, *, actor: Any, action: str, fields: list[str],
+            changes: dict[str, Any]) -> Demand:
+    demand.is_breached = demand.response_breached or demand.resolution_breached
+    demand.save(update_fields=[*fields, "is_breached", "updated_at"])
+    _rollup_move(before, demand)
+    audit_log(actor=actor, action=f"demands.{action}", target=demand, changes=changes)
+    return demand
+
+
+@transaction.atomic
+def demand_accept(*, actor: Any, demand: Demand, note: str) -> Demand:
+    """The responsible body takes the demand up and answers the worker: the first response."""
+    note = _require_text(note, "note", "给职工的首次答复")
+    demand, before = _locked(demand)
+    _require_state(demand, [State.DISPATCHED], "开始办理")
+    now = timezone.now()
+    demand.state = State.IN_PROGRESS
+    fields = ["state"]
+    if demand.responded_at is None:
+        demand.responded_at = now
+        demand.response_breached = demand.response_breached or now > demand.response_due
+        fields += ["responded_at", "response_breached"]
+    _event(demand, DemandEvent.Kind.ACCEPTED, actor=actor, note=note)
+    return _finish(demand, before, actor=actor, action="accepted", fields=fields, changes={"state": "in_progress"})
+
+
+@transaction.atomic
+def demand_reply(*, actor: Any, demand: Demand, note: str) -> Demand:
+    """A progress note to the worker while handling."""
+    note = _require_text(note, "note", "答复内容")
+    demand, before = _locked(demand)
+    _require_state(demand, [State.IN_PROGRESS], "答复")
+    _event(demand, DemandEvent.Kind.REPLIED, actor=actor, note=note)
+    return _finish(demand, before, actor=actor, action="replied", fields=[], changes={})
+
+
+@transaction.atomic
+def demand_transfer(*, actor: Any, demand: Demand, body: Organization | None, reason: str) -> Demand:
+    """Hand the demand to another body, with a reason; the clocks keep running."""
+    reason = _require_text(reason, "reason", "转办理由", 500)
+    if body is None:
+        raise ValidationError({"body": ["请选择转办的责任单位"]}, code="required")
+    demand, before = _locked(demand)
+    _require_state(demand, [State.DISPATCHED, State.IN_PROGRESS], "转办")
+    if body.pk == demand.body_id:
+        raise ValidationError({"body": ["不能转办给当前责任单位"]}, code="same_body")
+    old = demand.body
+    demand.body = body
+    demand.state = State.DISPATCHED
+    _event(demand, DemandEvent.Kind.TRANSFERRED, actor=actor, note=f"由{old.name if old else '—'}转至{body.name}：{reason}")
+    return _finish(demand, before, actor=actor, action="transferred", fields=["body", "state"],
+                   changes={"body": [old.pk if old else None, body.pk], "reason": reason})
+
+
+@transaction.atomic
+def demand_resolve(*, actor: Any, demand: Demand, note: str) -> Demand:
+    """Close the demand, saying what was done."""
+    note = _require_text(note, "note", "办理结果")
+    demand, before = _locked(demand)
+    _require_state(demand, [State.IN_PROGRESS], "办结")
+    now = timezone.now()
+    demand.state = State.RESOLVED
+    demand.resolved_at = now
+    demand.resolution_note = note
+    demand.resolution_breached = demand.resolution_breached or now > demand.resolution_due
+    _event(demand, DemandEvent.Kind.RESOLVED, actor=actor, note=note)
+    return _finish(demand, before, actor=actor, action="resolved",
+                   fields=["state", "resolved_at", "resolution_note", "resolution_breached"],
+                   changes={"state": "resolved"})
+
+
+@transaction.atomic
+def demand_return(*, actor: Any, demand: Demand, reason: str) -> Demand:
+    """The body says the demand is not theirs; it goes back to the union to be dispatched again."""
+    reason = _require_text(reason, "reason", "退回理由", 500)
+    demand, before = _locked(demand)
+    _require_state(demand, [State.DISPATCHED, State.IN_PROGRESS], "退回")
+    old = demand.body
+    demand.state = State.RETURNED
+    _event(demand, DemandEvent.Kind.RETURNED, actor=actor, note=reason, body=old)
+    demand.body = None
+    return _finish(demand, before, actor=actor, action="returned", fields=["state", "body"],
+                   changes={"body": [old.pk if old else None, None], "reason": reason})
+
+
+@transaction.atomic
+def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
+    """不予受理, with the reason the worker will read."""
+    reason = _require_text(reason, "reason", "不予受理的理由", 500)
+    demand, before = _locked(demand)
+    _require_state(demand, [State.ACCEPTED, State.DISPATCHED, State.RETURNED], "不予受理")
+    demand.state = State.REJECTED
+    demand.reject_reason = reason
+    _event(demand, DemandEvent.Kind.REJECTED, actor=actor, note=reason, body=demand.union)
+    return _finish(demand, before, actor=actor, action="rejected", fields=["state", "reject_reason"],
+                   changes={"state": "rejected", "reason": reason})
+
+
+@transaction.atomic
+def demand_assign(*, actor: Any, demand: Demand, body: Organization | None,
+                  co_bodies: list[Organization] | None = None, note: str = "") -> Demand:
+    """Union staff dispatch (or re-dispatch) a demand by hand, overriding the rules."""
+    if body is None:
+        raise ValidationError({"body": ["请选择责任单位"]}, code="required")
+    demand, before = _locked(demand)
+    _require_state(demand, [State.ACCEPTED, State.DISPATCHED, State.RETURNED], "派单")
+    old = demand.body_id
+    demand.body = body
+    demand.state = State.DISPATCHED
+    if co_bodies is not None:
+        demand.co_bodies.set([b for b in co_bodies if b.pk != body.pk])
+    names = "、".join(b.name for b in demand.co_bodies.all())
+    _event(demand, DemandEvent.Kind.DISPATCHED, actor=actor,
+           note=f"派至{body.name}" + (f"，协办：{names}" if names else "") + (f"：{note.strip()}" if note.strip() else ""))
+    return _finish(demand, before, actor=actor, action="assigned", fields=["body", "state"],
+                   changes={"body": [old, body.pk]})
+
+
+@transaction.atomic
+def demand_set_category(*, actor: Any, demand: Demand, category: str) -> Demand:
+    """Staff override of the category (the suggestion stays recorded beside it)."""
+    if category not in Category.values:
+        raise ValidationError({"category": ["请选择有效的诉求类别"]}, code="invalid")
+    demand, before = _locked(demand)
+    if demand.state not in OPEN_STATES:
+        raise ValidationError("已办结或已关闭的诉求不能调整类别", code="bad_state")
+    if category == demand.category:
+        return demand
+    old = demand.category
+    demand.category = category
+    _event(demand, DemandEvent.Kind.CATEGORY, actor=actor, public=False,
+           note=f"{Category(old).label} → {Category(category).label}")
+    return _finish(demand, before, actor=actor, action="category_changed", fields=["category"],
+                   changes={"category": [old, category]})
+
+
+@transaction.atomic
+def demand_merge(*, actor: Any, demand: Demand, into: Demand | None) -> Demand:
+    """Merge a duplicate into the demand that will be handled; the worker can follow either code."""
+    if into is None:
+        raise ValidationError({"into": ["请填写要合并到的诉求查询码"]}, code="required")
+    if into.pk == demand.pk:
+        raise ValidationError({"into": ["不能与自身合并"]}, code="self")
+    if into.state == State.MERGED:
+        raise ValidationError({"into": ["目标诉求已被合并"]}, code="merged")
+    demand, before = _locked(demand)
+    if demand.state not in OPEN_STATES:
+        raise ValidationError("已办结或已关闭的诉求不能合并", code="bad_state")
+    demand.state = State.MERGED
+    demand.merged_into = into
+    _event(demand, DemandEvent.Kind.MERGED, actor=actor, note=f"与诉求 {into.code} 合并办理", body=demand.union)
+    return _finish(demand, before, actor=actor, action="merged", fields=["state", "merged_into"],
+                   changes={"into": into.pk})
+
+
+@transaction.atomic
+def demand_rate(*, demand: Demand, rating: str, comment: str = "") -> Demand:
+    """The worker rates the outcome. 不满意 sends the demand back to its body once."""
+    if rating not in Rating.values:
+        raise ValidationError({"rating": ["请选择满意、基本满意或不满意"]}, code="invalid")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationError({"comment": ["评价意见不能超过 500 字"]}, code="too_long")
+    demand, before = _locked(demand)
+    if demand.state != State.RESOLVED:
+        raise ValidationError({"rating": ["诉求办结后才能评价，且只能评价一次"]}, code="bad_state")
+    demand.rating = rating
+    demand.rating_comment = comment
+    demand.ratings_total += 1
+    demand.ratings_satisfied += 1 if rating in SATISFIED else 0
+    fields = ["rating", "rating_comment", "ratings_total", "ratings_satisfied", "state"]
+    label = Rating(rating).label
+    if rating == Rating.UNSATISFIED and demand.reopen_count == 0:
+        demand.state = State.RATED
+        _event(demand, DemandEvent.Kind.RATED, note=label + (f"：{comment}" if comment else ""))
+        demand.state = State.IN_PROGRESS
+        demand.reopen_count = 1
+        demand.resolved_at = None
+        demand.resolution_breached = False
+        demand.resolution_reminded = False
+        _set_deadlines(demand, timezone.now(), response=False)
+        fields += ["reopen_count", "resolved_at", "resolution_breached", "resolution_reminded", "resolution_due",
+                   "calendar_fallback"]
+        _event(demand, DemandEvent.Kind.REOPENED, note="职工不满意，诉求重新办理")
+    else:
+        demand.state = State.RATED
+        _event(demand, DemandEvent.Kind.RATED, note=label + (f"：{comment}" if comment else ""))
+    return _finish(demand, before, actor=None, action="rated", fields=fields, changes={"rating": rating})
+
+
+ACTIONS = {
+    "accept": "开始办理", "reply": "答复", "transfer": "转办", "resolve": "办结", "return": "退回",
+    "assign": "派单", "reject": "不予受理", "merge": "合并", "category": "调整类别",
+}
+
+
+def demand_act(*, actor: Any, demand: Demand, action: str, note: str = "", reason: str = "",
+               body: Organization | None = None, co_bodies: list[Organization] | None = None,
+               category: str = "", into: Demand | None = None) -> Demand:
+    """One entry for the page and the API; the caller checked ``permissions.allowed_actions``."""
+    if action == "accept":
+        return demand_accept(actor=actor, demand=demand, note=note)
+    if action == "reply":
+        return demand_reply(actor=actor, demand=demand, note=note)
+    if action == "transfer":
+        return demand_transfer(actor=actor, demand=demand, body=body, reason=reason)
+    if action == "resolve":
+        return demand_resolve(actor=actor, demand=demand, note=note)
+    if action == "return":
+        return demand_return(actor=actor, demand=demand, reason=reason)
+    if action == "reject":
+        return demand_reject(actor=actor, demand=demand, reason=reason)
+    if action == "assign":
+        return demand_assign(actor=actor, demand=demand, body=body, co_bodies=co_bodies, note=note)
+    if action == "category":
+        return demand_set_category(actor=actor, demand=demand, category=category)
+    if action == "merge":
+        return demand_merge(actor=actor, demand=demand, into=into)
+    raise ValidationError({"action": ["未知的操作"]}, code="invalid")
+
+
+def demand_reveal_mobile(*, actor: Any, demand: Demand, purpose: str = "") -> str:
+    """The submitter's full mobile, for the handler or union staff who must call back. Audited;
+    callers check ``permissions.can_reveal_mobile`` first."""
+    audit_log(actor=actor, action="demands.mobile_viewed", target=demand,
+              changes={"fields": ["mobile"], "purpose": (purpose or "")[:200]})
+    return crypto.decrypt(demand.mobile_cipher)
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration (union admins)
+
+
+@transaction.atomic
+def routing_rule_create(*, actor: Any, union: Organization, body: Organization, category: str = "",
+                        industry: str = "", city: str = "", co_bodies: list[Organization] | None = None,
+                        priority: int = 100) -> RoutingRule:
+    rule = RoutingRule(union=union, body=body, category=category, industry=industry, city=(city or "").strip(),
+                       priority=priority)
+    rule.full_clean()
+    rule.save()
+    rule.co_bodies.set([b for b in co_bodies or [] if b.pk != body.pk])
+    config.invalidate()
+    audit_log(actor=actor, action="demands.rule_created", target=rule, target_repr=f"分派规则 {rule.pk}", changes={
+        "category": category, "industry": industry, "city": rule.city, "body": body.pk,
+        "co_bodies": [b.pk for b in rule.co_bodies.all()], "priority": priority})
+    return rule
+
+
+@transaction.atomic
+def routing_rule_deactivate(*, actor: Any, rule: RoutingRule) -> RoutingRule:
+    config.invalidate()
+    if RoutingRule.objects.filter(pk=rule.pk, is_active=True).update(is_active=False):
+        audit_log(actor=actor, action="demands.rule_deactivated", target=rule, target_repr=f"分派规则 {rule.pk}")
+    rule.is_active = False
+    return rule
+
+
+@transaction.atomic
+def time_limit_set(*, actor: Any, category: str, urgency: str, response_days: int, resolution_days: int,
+                   escalation_days: int) -> TimeLimit:
+    """Applies to demands received from now on; running clocks keep their deadlines."""
+    if resolution_days < response_days:
+        raise ValidationError({"resolution_days": ["办结时限不能短于首次响应时限"]}, code="order")
+    row, _ = TimeLimit.objects.select_for_update().get_or_create(category=category, urgency=urgency)
+    before = {"response_days": row.response_days, "resolution_days": row.resolution_days,
+              "escalation_days": row.escalation_days}
+    row.response_days, row.resolution_days, row.escalation_days = response_days, resolution_days, escalation_days
+    row.full_clean()
+    row.save()
+    audit_log(actor=actor, action="demands.time_limit_set", target=row, target_repr=f"办理时限 {category or '全部'}",
+              changes={k: [before[k], getattr(row, k)] for k in before})
+    return row
+
+
+@transaction.atomic
+def calendar_year_set(*, actor: Any, year: int, days: list[tuple[Any, bool, str]]) -> int:
+    """Enter a year's official schedule (holidays and make-up workdays). It replaces what was
+    entered for that year before and takes precedence over the calendar package."""
+    from liandong.demands.models import CalendarDay, CalendarYear
+
+    CalendarDay.objects.filter(date__year=year).delete()
+    CalendarDay.objects.bulk_create([CalendarDay(date=day, is_workday=work, name=name) for day, work, name in days])
+    CalendarYear.objects.get_or_create(year=year)
+    config.invalidate()
+    audit_log(actor=actor, action="demands.calendar_set", target_repr=f"{year} 年放假安排",
+              changes={"year": year, "days": len(days)})
+    return len(days)

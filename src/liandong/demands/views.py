@@ -1,0 +1,416 @@
+import secrets
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from liandong.core.audit import request_context
+from liandong.core.identity import validate_mobile
+from liandong.core.paging import page_by_id
+from liandong.demands import throttle
+from liandong.demands.exporting import stats_xlsx
+from liandong.demands.forms import (
+    ActionForm,
+    CalendarForm,
+    FilterForm,
+    IntakeForm,
+    RateForm,
+    RevealForm,
+    RuleForm,
+    StaffIntakeForm,
+    StatsForm,
+    TimeLimitForm,
+    TrackForm,
+)
+from liandong.demands.models import (
+    CalendarDay,
+    CalendarYear,
+    Channel,
+    Demand,
+    DemandPhoto,
+    RoutingRule,
+    TimeLimit,
+)
+from liandong.demands.permissions import (
+    allowed_actions,
+    bodies_visible_to,
+    can_configure,
+    can_enter_demands,
+    can_reveal_mobile,
+    can_use_demands,
+    demands_visible_to,
+)
+from liandong.demands.presenters import public_view
+from liandong.demands.selectors import (
+    DemandFilters,
+    StatsFilters,
+    demand_by_code,
+    demand_list,
+    demand_stats,
+)
+from liandong.demands.services import (
+    ACTIONS,
+    calendar_year_set,
+    demand_act,
+    demand_rate,
+    demand_reveal_mobile,
+    demand_submit,
+    routing_rule_create,
+    routing_rule_deactivate,
+    time_limit_set,
+)
+from liandong.demands.workdays import package_covers
+from liandong.workers.services import mobile_digest
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, items in error.error_dict.items():
+            for item in items:
+                form.add_error(field if field in form.fields else None, item.messages[0])
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not can_use_demands(request.user):
+        raise PermissionDenied
+
+
+def _ip() -> str | None:
+    return (request_context.get() or {}).get("ip")
+
+
+# ---------------------------------------------------------------------------------------------
+# Public pages (no login): submit on a phone, follow up, rate
+
+
+def public_submit(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = IntakeForm(initial={"token": secrets.token_urlsafe(16)})
+        return render(request, "demands/public_submit.html", {"form": form})
+    form = IntakeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        # The token makes a double tap or a re-sent form the same demand (idempotency key).
+        key = f"web:{data['token']}" if data.get("token") else ""
+        existing = Demand.objects.filter(idempotency_key=key).first() if key else None
+        if existing is not None:
+            return render(request, "demands/public_submitted.html", {"demand": existing})
+        try:
+            digest = mobile_digest(validate_mobile(data["mobile"]))
+        except ValidationError:
+            digest = None
+        try:
+            with transaction.atomic():
+                if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
+                    form.add_error(None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。")
+                    return render(request, "demands/public_submit.html", {"form": form}, status=429)
+                demand, _ = demand_submit(
+                    channel=Channel.ONLINE, category=data["category"], description=data["description"],
+                    industry=data["industry"], city=data["city"], mobile=data["mobile"],
+                    employer_name=data["employer_name"], submitter_name=data["name"], consent=data["consent"],
+                    urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except IntegrityError:
+            demand = Demand.objects.filter(idempotency_key=key).first() if key else None
+            if demand is None:
+                raise
+            return render(request, "demands/public_submitted.html", {"demand": demand})
+        else:
+            return render(request, "demands/public_submitted.html", {"demand": demand})
+    return render(request, "demands/public_submit.html", {"form": form})
+
+
+def _track_page(request: HttpRequest, demand: Demand, rate_form: RateForm | None = None) -> HttpResponse:
+    view = public_view(demand)
+    if rate_form is None and view["can_rate"]:
+        rate_form = RateForm(initial={"code": demand.code, "mobile_tail": demand.mobile_tail})
+    return render(request, "demands/public_track.html", {"form": TrackForm(initial={"code": demand.code}),
+                                                         "view": view, "rate_form": rate_form})
+
+
+def public_track(request: HttpRequest) -> HttpResponse:
+    """Code and the last four digits by POST, so that neither sits in a URL or an access log."""
+    if request.method != "POST":
+        return render(request, "demands/public_track.html", {"form": TrackForm(initial={"code": request.GET.get(
+            "code", "")[:12]})})
+    form = TrackForm(request.POST)
+    if form.is_valid():
+        if throttle.exceeded("lookup-ip", _ip()):
+            form.add_error(None, "查询失败次数过多，请一小时后再试。")
+            return render(request, "demands/public_track.html", {"form": form}, status=429)
+        demand = demand_by_code(form.cleaned_data["code"], form.cleaned_data["mobile_tail"])
+        if demand is not None:
+            return _track_page(request, demand)
+        throttle.hit("lookup-ip", _ip())
+        form.add_error(None, "查询码或手机号后四位不正确，请核对后再试。")
+    return render(request, "demands/public_track.html", {"form": form})
+
+
+@require_POST
+def public_rate(request: HttpRequest) -> HttpResponse:
+    form = RateForm(request.POST)
+    if throttle.exceeded("lookup-ip", _ip()):
+        return render(request, "demands/public_track.html", {"form": TrackForm()}, status=429)
+    code, tail = request.POST.get("code", ""), request.POST.get("mobile_tail", "")
+    demand = demand_by_code(code, tail)
+    if demand is None:
+        throttle.hit("lookup-ip", _ip())
+        track = TrackForm({"code": code[:12], "mobile_tail": tail[:4]})
+        track.is_valid()
+        track.add_error(None, "查询码或手机号后四位不正确，请重新查询。")
+        return render(request, "demands/public_track.html", {"form": track})
+    if form.is_valid():
+        try:
+            demand = demand_rate(demand=demand, rating=form.cleaned_data["rating"],
+                                 comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return _track_page(request, demand, form)
+        messages.success(request, "感谢您的评价。")
+        return _track_page(request, demand)
+    return _track_page(request, demand, form)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff pages
+
+
+def _filters(request: HttpRequest, form: FilterForm) -> DemandFilters | None:
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    view = data.get("view") or ""
+    return DemandFilters(
+        body=data.get("body"), state=data.get("state") or "",
+        breached={"yes": True, "no": False}.get(data.get("breached") or ""),
+        category=data.get("category") or "", city=data.get("city") or "",
+        escalated=True if view == "escalated" else None, agenda=True if view == "agenda" else None,
+        duplicates=view == "duplicates", q=data.get("q") or "",
+    )
+
+
+@login_required
+def demand_list_view(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    form = FilterForm(request.GET, bodies=bodies_visible_to(request.user).order_by("path"))
+    filters = _filters(request, form)
+    demands = demand_list(user=request.user, filters=filters) if filters else Demand.objects.none()
+    try:
+        cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
+    except ValueError:
+        cursor = None
+    page = page_by_id(demands, cursor=cursor)
+    query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
+    return render(request, "demands/demand_list.html", {
+        "form": form, "page": page, "is_first_page": cursor is None, "query": urlencode(query),
+        "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
+        "can_enter": can_enter_demands(request.user), "can_configure": can_configure(request.user),
+    })
+
+
+@login_required
+def demand_create_view(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    if not can_enter_demands(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        form = StaffIntakeForm(initial={"token": secrets.token_urlsafe(16)})
+        return render(request, "demands/demand_form.html", {"form": form})
+    form = StaffIntakeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand, _ = demand_submit(
+                actor=request.user, channel=data["channel"], category=data["category"],
+                description=data["description"], industry=data["industry"], city=data["city"],
+                mobile=data["mobile"], employer_name=data["employer_name"], submitter_name=data["name"],
+                consent=data["consent"], urgency=data["urgency"], photos=request.FILES.getlist("photos"),
+                idempotency_key=f"staff:{data['token']}" if data.get("token") else "")
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"诉求已登记，查询码 {demand.code}，请告知来电职工。")
+            return redirect("demands:demand-detail", demand.pk)
+    return render(request, "demands/demand_form.html", {"form": form})
+
+
+def _visible(request: HttpRequest, pk: int) -> Demand:
+    _require_staff(request)
+    return get_object_or_404(
+        demands_visible_to(request.user).select_related("body", "union", "possible_duplicate_of", "merged_into",
+                                                        "entered_by"),
+        pk=pk)
+
+
+def _detail(request: HttpRequest, demand: Demand, *, forms: dict | None = None, revealed: str = "",
+            status: int = 200) -> HttpResponse:
+    actions = allowed_actions(request.user, demand)
+    bodies = bodies_visible_to(request.user).order_by("path")
+    action_forms = {name: ActionForm(initial={"action": name, "category": demand.category}, bodies=bodies)
+                    for name in actions}
+    action_forms.update(forms or {})
+    return render(request, "demands/demand_detail.html", {
+        "demand": demand, "events": demand.events.select_related("body", "actor"),
+        "co_bodies": list(demand.co_bodies.all()), "photos": list(demand.photos.values_list("pk", flat=True)),
+        "actions": [(name, ACTIONS[name], action_forms[name]) for name in ACTIONS if name in actions],
+        "can_reveal": can_reveal_mobile(request.user, demand) and not revealed, "revealed": revealed,
+        "reveal_form": RevealForm(), "calendar_warning": demand.calendar_fallback,
+    }, status=status)
+
+
+@login_required
+def demand_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _visible(request, pk))
+
+
+@login_required
+@require_POST
+def demand_act_view(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _visible(request, pk)
+    bodies = bodies_visible_to(request.user).order_by("path")
+    form = ActionForm(request.POST, bodies=bodies)
+    action = request.POST.get("action", "")
+    allowed = allowed_actions(request.user, demand)
+    if action not in allowed:
+        if not allowed and action in ACTIONS:
+            raise PermissionDenied
+        messages.error(request, "当前状态下不能执行该操作。")
+        return _detail(request, demand)
+    if form.is_valid():
+        data = form.cleaned_data
+        into = None
+        if action == "merge":
+            into = demands_visible_to(request.user).filter(code=(data["into_code"] or "").strip().upper()).first()
+        try:
+            if action == "merge" and into is None:
+                raise ValidationError({"into_code": ["找不到该查询码的诉求"]})
+            demand_act(actor=request.user, demand=demand, action=action, note=data["note"], reason=data["reason"],
+                       body=data["body"], category=data["category"], into=into)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已{ACTIONS[action]}。")
+            return redirect("demands:demand-detail", demand.pk)
+    return _detail(request, demand, forms={action: form})
+
+
+@login_required
+@require_POST
+def demand_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _visible(request, pk)
+    if not can_reveal_mobile(request.user, demand):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
+    response = _detail(request, demand, revealed=demand_reveal_mobile(actor=request.user, demand=demand,
+                                                                        purpose=purpose))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def demand_photo_view(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    demand = _visible(request, pk)
+    photo = DemandPhoto.objects.filter(demand=demand, pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _stats_filters(form: StatsForm) -> StatsFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return StatsFilters(start=data.get("start"), end=data.get("end"), body=data.get("body"),
+                        category=data.get("category") or "", city=data.get("city") or "",
+                        group_by=data.get("group_by") or "category")
+
+
+@login_required
+def demand_stats_view(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    form = StatsForm(request.GET, bodies=bodies_visible_to(request.user).order_by("path"))
+    filters = _stats_filters(form)
+    total, rows = demand_stats(user=request.user, filters=filters)
+    peak = max([row.received for row in rows] or [1]) or 1
+    bars = [{"row": row, "width": round(600 * row.received / peak), "y": 8 + i * 28} for i, row in enumerate(rows)]
+    return render(request, "demands/demand_stats.html", {
+        "form": form, "total": total, "rows": rows, "bars": bars, "chart_height": 16 + 28 * len(rows),
+        "query": urlencode({k: v for k, v in request.GET.items() if v}),
+    })
+
+
+@login_required
+def demand_stats_export_view(request: HttpRequest) -> FileResponse:
+    _require_staff(request)
+    form = StatsForm(request.GET, bodies=bodies_visible_to(request.user))
+    filters = _stats_filters(form)
+    total, rows = demand_stats(user=request.user, filters=filters)
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    stats_xlsx(stream, total, rows, filters)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename="诉求统计.xlsx", content_type=XLSX)
+
+
+@login_required
+def demand_settings_view(request: HttpRequest) -> HttpResponse:
+    """Routing rules, time limits and the working-day calendar (union admins)."""
+    _require_staff(request)
+    if not can_configure(request.user):
+        raise PermissionDenied
+    bodies = bodies_visible_to(request.user).order_by("path")
+    forms: dict[str, Form] = {
+        "rule": RuleForm(bodies=bodies), "limit": TimeLimitForm(), "calendar": CalendarForm(),
+    }
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    if which == "deactivate":
+        rule = get_object_or_404(RoutingRule, pk=request.POST.get("rule") or 0,
+                                 union__in=bodies.filter(pk=request.user.organization_id))
+        routing_rule_deactivate(actor=request.user, rule=rule)
+        messages.success(request, "分派规则已停用。")
+        return redirect("demands:demand-settings")
+    if which in forms:
+        form = {"rule": RuleForm, "limit": TimeLimitForm, "calendar": CalendarForm}[which](
+            request.POST, **({"bodies": bodies} if which == "rule" else {}))
+        forms[which] = form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if which == "rule":
+                    routing_rule_create(actor=request.user, union=request.user.organization, body=data["body"],
+                                        category=data["category"], industry=data["industry"], city=data["city"],
+                                        co_bodies=list(data["co_bodies"]), priority=data["priority"])
+                elif which == "limit":
+                    time_limit_set(actor=request.user, category=data["category"], urgency=data["urgency"],
+                                   response_days=data["response_days"], resolution_days=data["resolution_days"],
+                                   escalation_days=data["escalation_days"])
+                else:
+                    calendar_year_set(actor=request.user, year=data["year"], days=data["parsed"])
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("demands:demand-settings")
+    rules = (RoutingRule.objects.filter(is_active=True, union__in=bodies)
+             .select_related("body").prefetch_related("co_bodies").order_by("category", "industry", "city"))
+    years = sorted({day.year for day in CalendarDay.objects.dates("date", "year")}
+                   | set(CalendarYear.objects.values_list("year", flat=True)))
+    return render(request, "demands/demand_settings.html", {
+        "forms": forms, "rules": rules, "limits": TimeLimit.objects.all(),
+        "entered_years": years, "covered_2026": package_covers(2026), "covered_2027": package_covers(2027),
+    })
