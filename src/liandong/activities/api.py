@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from liandong.accounts.permissions import acts_for_organization
 from liandong.activities import permissions as perms
@@ -118,7 +118,7 @@ def list_activities(request: HttpRequest, query: Query[ListQuery]) -> dict:
 
 
 @router.post("/", response={201: ActivityOut}, url_name="activity-create", operation_id="activities_create")
-def create_activity(request: HttpRequest, payload: ActivityIn) -> tuple[int, dict]:
+def create_activity(request: HttpRequest, payload: ActivityIn) -> Status:
     """Create an activity (union admins and staff, for a union of their subtree)."""
     if not perms.can_create_activity(request.user):
         raise PermissionDenied
@@ -137,7 +137,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> tuple[int, dic
         actor=request.user, organizer=organizer, co_organizers=co_organizers,
         quotas=[(bodies[q.body_id], q.places) for q in payload.quotas], sub_venues=payload.sub_venues,
         publish=payload.publish, **data)
-    return 201, activity_item(visible_activity(request, activity.pk))
+    return Status(201, activity_item(visible_activity(request, activity.pk)))
 
 
 @router.get("/figures", response=FiguresOut, url_name="activity-figures", operation_id="activities_figures")
@@ -213,7 +213,7 @@ def list_homes(request: HttpRequest) -> list[dict]:
 
 @router.post("/homes/{int:home_id}/bookings", response={201: BookingOut}, url_name="home-book",
              operation_id="activities_book_home")
-def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> tuple[int, dict]:
+def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> Status:
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=home_id)
     if not perms.can_book(request.user):
         raise PermissionDenied
@@ -223,8 +223,8 @@ def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> tuple[i
     booking: Booking = services.booking_create(
         actor=request.user, home=home, owner=owner, starts_at=payload.starts_at, ends_at=payload.ends_at,
         purpose=payload.purpose, people=payload.people)
-    return 201, {"id": booking.pk, "home_id": home.pk, "owner_name": owner.name, "starts_at": booking.starts_at,
-                 "ends_at": booking.ends_at, "purpose": booking.purpose, "people": booking.people}
+    return Status(201, {"id": booking.pk, "home_id": home.pk, "owner_name": owner.name, "starts_at": booking.starts_at,
+                 "ends_at": booking.ends_at, "purpose": booking.purpose, "people": booking.people})
 
 
 @router.get("/budget-lines", response=list[BudgetLineOut], url_name="budget-lines",
@@ -240,7 +240,7 @@ def budget_lines(request: HttpRequest, query: Query[FiguresQuery]) -> list[dict]
 
 
 @router.post("/expenses", response={201: ExpenseOut}, url_name="expense-create", operation_id="activities_record_expense")
-def record_expense(request: HttpRequest, payload: ExpenseIn) -> tuple[int, dict]:
+def record_expense(request: HttpRequest, payload: ExpenseIn) -> Status:
     """Spend from a budget line; over the remainder only with an admin's reason."""
     if not perms.is_manager(request.user):
         raise PermissionDenied
@@ -261,9 +261,9 @@ def record_expense(request: HttpRequest, payload: ExpenseIn) -> tuple[int, dict]
         activity=activity, enterprise=enterprise, merchant=payload.merchant, note=payload.note,
         override_reason=payload.override_reason, may_override=perms.can_override_budget(request.user))
     line.refresh_from_db()
-    return 201, {"id": expense.pk, "budget_line_id": line.pk, "kind": expense.kind, "amount": expense.amount,
+    return Status(201, {"id": expense.pk, "budget_line_id": line.pk, "kind": expense.kind, "amount": expense.amount,
                  "spent_on": expense.spent_on, "override_reason": expense.override_reason,
-                 "remainder": line.remainder}
+                 "remainder": line.remainder})
 
 
 @router.post("/applications/{int:application_id}/withdraw", response=ApplicationOut, url_name="application-withdraw",
@@ -303,19 +303,19 @@ def publish(request: HttpRequest, activity_id: int) -> dict:
 
 @router.post("/{int:activity_id}/apply", response={201: ApplicationOut}, url_name="activity-apply",
              operation_id="activities_apply")
-def apply(request: HttpRequest, activity_id: int) -> tuple[int, dict]:
+def apply(request: HttpRequest, activity_id: int) -> Status:
     """A worker applies for themself; refusals name the rule not met."""
     worker = perms.own_worker(request.user)
     if worker is None:
         raise PermissionDenied
     activity = visible_activity(request, activity_id)
     application = services.application_submit(actor=request.user, activity=activity, worker=worker)
-    return 201, application_item(Application.objects.select_related("worker", "body").get(pk=application.pk))
+    return Status(201, application_item(Application.objects.select_related("worker", "body").get(pk=application.pk)))
 
 
 @router.post("/{int:activity_id}/nominate", response={201: ApplicationOut}, url_name="activity-nominate",
              operation_id="activities_nominate")
-def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> tuple[int, dict]:
+def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> Status:
     """A body nominates one of its own workers within its quota."""
     activity = visible_activity(request, activity_id)
     if not perms.can_nominate(request.user, activity):
@@ -325,7 +325,7 @@ def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> tup
         raise ValidationError({"worker_id": "职工不存在或不在您的范围内"})
     application = services.application_submit(actor=request.user, activity=activity, worker=worker,
                                                nominated_by=request.user)
-    return 201, application_item(Application.objects.select_related("worker", "body").get(pk=application.pk))
+    return Status(201, application_item(Application.objects.select_related("worker", "body").get(pk=application.pk)))
 
 
 @router.get("/{int:activity_id}/applications", response=ApplicationPage, url_name="activity-applications",
@@ -365,7 +365,7 @@ def confirm(request: HttpRequest, activity_id: int) -> dict:
 
 @router.post("/{int:activity_id}/served", response={201: dict}, url_name="activity-served",
              operation_id="activities_record_served")
-def served(request: HttpRequest, activity_id: int, payload: ServedIn) -> tuple[int, dict]:
+def served(request: HttpRequest, activity_id: int, payload: ServedIn) -> Status:
     """Record people served at an open event, per sub-venue."""
     activity = managed_activity(request, activity_id)
     sub_venue = None
@@ -375,5 +375,5 @@ def served(request: HttpRequest, activity_id: int, payload: ServedIn) -> tuple[i
             raise ValidationError({"sub_venue_id": "分会场不属于本活动"})
     entry = services.service_entry_record(actor=request.user, activity=activity, people=payload.people,
                                           served_on=payload.served_on, sub_venue=sub_venue, note=payload.note)
-    return 201, {"id": entry.pk, "people": entry.people}
+    return Status(201, {"id": entry.pk, "people": entry.people})
 

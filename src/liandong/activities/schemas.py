@@ -127,7 +127,7 @@ class ServedIn(InputSchema):
 class PublicEntryOut(Schema):
     application_id: int
     name: str
-    id_number: str
+    id_number_masked: str
     body: str
     status: str
     status_label: str

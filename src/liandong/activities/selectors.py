@@ -126,7 +126,7 @@ def public_notice(activity: Activity) -> dict[str, Any]:
 
     def entry(app: Application, rank: int | None = None, tier: int | None = None) -> dict[str, Any]:
         return {"application_id": app.pk, "name": mask_name(app.worker.name),
-                "id_number": app.worker.id_number_masked, "body": app.body.name if app.body else "",
+                "id_number_masked": app.worker.id_number_masked, "body": app.body.name if app.body else "",
                 "status": app.status, "status_label": app.get_status_display(), "rank": rank, "tier": tier}
 
     drawn = bool(activity.draw_order)

@@ -137,7 +137,8 @@ def test_withdrawal_frees_the_place_and_the_quota(world) -> None:
     activity.refresh_from_db()
     assert (activity.places_taken, Quota.objects.get(activity=activity).taken) == (0, 0)
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.WITHDRAWN and application.checkin_token is None
+    assert application.status == ApplicationStatus.WITHDRAWN
+    assert application.checkin_token is None
     other = WorkerFactory(employer=world.outlet_a)
     assert application_submit(actor=None, activity=activity, worker=other).status == ApplicationStatus.SELECTED
     with pytest.raises(ValidationError):
@@ -236,7 +237,8 @@ def test_the_draw_waits_for_the_window_and_runs_once(world) -> None:
     assert code_of(error) == "already_drawn"
     assert Activity.objects.get(pk=activity.pk).draw_order == order
     entry = AuditLog.objects.get(action="activities.drawn")
-    assert entry.changes["selected"] == 2 and entry.changes["seed"] == activity.seed
+    assert entry.changes["selected"] == 2
+    assert entry.changes["seed"] == activity.seed
 
 
 def test_a_lottery_respects_tiers_and_quotas(world, monkeypatch) -> None:
@@ -256,7 +258,8 @@ def test_a_lottery_respects_tiers_and_quotas(world, monkeypatch) -> None:
     assert honoured_ids <= selected  # tier 0 first
     assert len(selected) == 3  # the quota of the only body caps the places
     activity.refresh_from_db()
-    assert activity.places_taken == 3 and [tier for _, tier in activity.draw_order[:2]] == [0, 0]
+    assert activity.places_taken == 3
+    assert [tier for _, tier in activity.draw_order[:2]] == [0, 0]
 
 
 def test_withdrawal_promotes_the_best_ranked_waiting_applicant(world) -> None:
@@ -268,7 +271,8 @@ def test_withdrawal_promotes_the_best_ranked_waiting_applicant(world) -> None:
     first_waiting = ranked[2]
     application_withdraw(actor=None, application=Application.objects.get(pk=ranked[0]), reason="临时出车")
     promoted = Application.objects.get(pk=first_waiting)
-    assert promoted.status == ApplicationStatus.SELECTED and promoted.checkin_token
+    assert promoted.status == ApplicationStatus.SELECTED
+    assert promoted.checkin_token
     activity.refresh_from_db()
     assert activity.places_taken == 2
     assert AuditLog.objects.filter(action="activities.promoted", target_id=str(first_waiting)).exists()
