@@ -7,7 +7,7 @@ and enterprise A; a budget line of union A. Writes get fresh objects for each pr
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from typing import Any
 
