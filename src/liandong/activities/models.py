@@ -111,6 +111,25 @@ class Activity(BaseModel):
     def needs_application(self) -> bool:
         return self.selection != Selection.OPEN
 
+    @property
+    def phase_label(self) -> str:
+        """The status as a person reads it: a published activity is 报名中 only while its window is open."""
+        from django.utils import timezone
+
+        if self.status != ActivityStatus.OPEN:
+            return str(self.get_status_display())
+        today = timezone.localdate()
+        if self.ends_on < today:
+            return "已结束"
+        if not self.needs_application:
+            return "进行中" if self.starts_on <= today else "即将开始"
+        now = timezone.now()
+        if self.applications_open_at and now < self.applications_open_at:
+            return "即将报名"
+        if self.applications_close_at and now >= self.applications_close_at:
+            return "报名已截止"
+        return str(self.get_status_display())
+
 
 class Quota(BaseModel):
     """Places reserved for one body (名额分配): its workers apply, or it nominates, within it."""

@@ -418,3 +418,18 @@ def test_subsidies_name_an_enterprise_and_local_products_a_merchant(world) -> No
                        spent_on=date(2026, 1, 1))
     assert "merchant" in error.value.error_dict
     assert BudgetLine.objects.get(pk=line.pk).spent == 0
+
+
+def test_tick_draws_due_lotteries_once(world) -> None:
+    from liandong.activities.jobs import draw_due_lotteries
+
+    activity = make_activity(world.union_a, selection=Selection.LOTTERY, total_places=1)
+    application_submit(actor=None, activity=activity, worker=world.worker_a)
+    assert draw_due_lotteries(dry_run=False) == "drew 0 lotteries"  # the window is still open
+    close_window(activity)
+    assert draw_due_lotteries(dry_run=True) == "would draw 1 lotteries"
+    assert Activity.objects.get(pk=activity.pk).drawn_at is None
+    assert draw_due_lotteries(dry_run=False) == "drew 1 lotteries"
+    assert draw_due_lotteries(dry_run=False) == "drew 0 lotteries"
+    assert AuditLog.objects.filter(action="activities.drawn").count() == 1
+    assert Application.objects.get(activity=activity).status == ApplicationStatus.SELECTED
