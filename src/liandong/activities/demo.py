@@ -155,7 +155,7 @@ def load(ctx: dict[str, Any]) -> None:
                                served_on=date(year, 11, 11), note="送去热饮、护腰、暖手宝")
     s.expense_record(actor=None, budget_line=care_line, kind=ExpenseKind.EXPENSE, amount=Decimal("104500"),
                      spent_on=date(year, 11, 10), activity=singles, note="慰问品 1045 份")
-    spring = s.activity_create(
+    s.activity_create(
         actor=None, organizer=jmgh, co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]], publish=True,
         title=f"{year + 1}年春节“送温暖”快递员慰问", kind=ActivityKind.HOLIDAY_CARE,
         starts_on=date(year + 1, 1, 26), ends_on=date(year + 1, 2, 3), place="各快递企业网点",

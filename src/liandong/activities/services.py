@@ -53,6 +53,9 @@ PRIORITY_RULE_LABELS = {"member": "工会会员", "never_recuperated": "从未�
 NOTICE_DAYS_DEFAULT = 5
 
 
+LOCKED_RETRY_SECONDS = 30.0
+
+
 def retry_when_locked(fn: Callable[..., T]) -> Callable[..., T]:
     """Writers wait rather than fail: SQLite's busy timeout makes a second writer wait for the
     first, but an in-memory shared-cache database (the test database) answers "locked" at once.
@@ -60,14 +63,17 @@ def retry_when_locked(fn: Callable[..., T]) -> Callable[..., T]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        for attempt in range(50):
+        deadline = time.monotonic() + LOCKED_RETRY_SECONDS
+        attempt = 0
+        while True:
             try:
                 return fn(*args, **kwargs)
             except OperationalError as error:
-                if "locked" not in str(error) or attempt == 49 or transaction.get_connection().in_atomic_block:
+                attempt += 1
+                if ("locked" not in str(error) or time.monotonic() > deadline
+                        or transaction.get_connection().in_atomic_block):
                     raise
-                time.sleep(0.005 * (attempt + 1))
-        raise AssertionError("unreachable")
+                time.sleep(min(0.05, 0.002 * attempt) * (0.5 + secrets.randbelow(1000) / 1000))
 
     return wrapper
 
