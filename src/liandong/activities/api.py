@@ -84,7 +84,7 @@ def application_item(a: Application) -> dict[str, Any]:
     return {
         "id": a.pk, "activity_id": a.activity_id, "worker_id": a.worker_id, "worker_name": a.worker.name,
         "id_number_masked": a.worker.id_number_masked, "body_name": a.body.name if a.body else "",
-        "status": a.status, "status_label": a.get_status_display(), "checked_in_at": a.checked_in_at,
+        "status": a.state, "status_label": a.state_label, "checked_in_at": a.checked_in_at,
         "rating": a.rating,
     }
 
@@ -275,14 +275,15 @@ def withdraw(request: HttpRequest, application_id: int, payload: WithdrawIn) -> 
     if not perms.can_withdraw(request.user, application):
         raise PermissionDenied
     services.application_withdraw(actor=request.user, application=application, reason=payload.reason)
-    return application_item(Application.objects.select_related("worker", "body").get(pk=application.pk))
+    return application_item(Application.objects.select_related("worker", "body", "activity").get(pk=application.pk))
 
 
 @router.post("/applications/{int:application_id}/feedback", response=ApplicationOut,
              url_name="application-feedback", operation_id="activities_feedback")
 def feedback(request: HttpRequest, application_id: int, payload: FeedbackIn) -> dict:
     application = get_object_or_404(
-        Application.objects.select_related("worker", "body").filter(worker__user=request.user), pk=application_id)
+        Application.objects.select_related("worker", "body", "activity").filter(worker__user=request.user),
+        pk=application_id)
     return application_item(services.application_feedback(actor=request.user, application=application,
                                                           rating=payload.rating, feedback=payload.feedback))
 
@@ -308,9 +309,9 @@ def apply(request: HttpRequest, activity_id: int) -> Status:
     worker = perms.own_worker(request.user)
     if worker is None:
         raise PermissionDenied
-    activity = visible_activity(request, activity_id)
+    activity = get_object_or_404(perms.activities_visible_to(request.user, worker=worker), pk=activity_id)
     application = services.application_submit(actor=request.user, activity=activity, worker=worker)
-    return Status(201, application_item(Application.objects.select_related("worker", "body").get(pk=application.pk)))
+    return Status(201, application_item(application))
 
 
 @router.post("/{int:activity_id}/nominate", response={201: ApplicationOut}, url_name="activity-nominate",
@@ -333,7 +334,7 @@ def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> Sta
 def applications(request: HttpRequest, activity_id: int, query: Query[PageQuery]) -> dict:
     """Managers see every application; a body its own workers'; a worker their own."""
     activity = visible_activity(request, activity_id)
-    rows = perms.applications_visible_to(request.user, activity).select_related("worker", "body")
+    rows = perms.applications_visible_to(request.user, activity).select_related("worker", "body", "activity")
     page = page_by_id(rows, cursor=query.cursor, size=query.limit)
     return {"items": [application_item(a) for a in page.items], "next_cursor": page.next_cursor}
 

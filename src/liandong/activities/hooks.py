@@ -36,7 +36,7 @@ def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
     rows = []
     for application in applications:
         activity = application.activity
-        state = "已签到" if application.checked_in_at else application.get_status_display()
+        state = "已签到" if application.checked_in_at else application.state_label
         rows.append((f"{activity.starts_on:%Y年%-m月%-d日}", f"{activity.get_kind_display()} · {activity.title} · {state}"))
     url = reverse("activities:activity-list")
     return [WorkerSection(title="参加的服务活动", rows=rows, url=url if rows else "")]

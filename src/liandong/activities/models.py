@@ -179,18 +179,35 @@ HOLDING_PLACE = [ApplicationStatus.SELECTED, ApplicationStatus.CONFIRMED]
 class Application(BaseModel):
     """A worker's application (报名) for an activity, or a body's nomination of a worker."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="applications")
+    # Few indexes on purpose: a draw rewrites the status of every applicant (100,000 rows at
+    # province scale), and on PostgreSQL each index costs an entry per rewritten row. The
+    # activity is reached through the two composite indexes below, which lead with it.
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="applications", db_index=False)
     worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="activity_applications")
     body = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("名额单位"))
-    status = models.CharField(_("状态"), max_length=12, choices=ApplicationStatus.choices, db_index=True)
+                             related_name="+", verbose_name=_("名额单位"), db_index=False)
+    status = models.CharField(_("状态"), max_length=12, choices=ApplicationStatus.choices)
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+                                     related_name="+", db_index=False)
     checkin_token = models.CharField(max_length=43, unique=True, null=True, blank=True, editable=False)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     feedback = models.CharField(_("意见建议"), max_length=500, blank=True)
     withdrawn_reason = models.CharField(_("退出原因"), max_length=200, blank=True)
+
+    @property
+    def state(self) -> str:
+        """The status as shown: after a draw, an application still "applied" is on the waiting
+        list. (The draw does not rewrite the status of every applicant that was not selected:
+        at 100,000 applicants that single UPDATE would cost more than the whole draw.)"""
+        if self.status == ApplicationStatus.APPLIED and self.activity.drawn_at is not None:
+            return ApplicationStatus.WAITLISTED
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        return str(ApplicationStatus(self.state).label)
 
     class Meta:
         ordering = ["activity", "id"]

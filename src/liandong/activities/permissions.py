@@ -40,9 +40,10 @@ def is_manager(user: Any) -> bool:
     return acts_for_organization(user) and user.role in MANAGER_ROLES
 
 
-def activities_visible_to(user: Any) -> QuerySet[Activity]:
+def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySet[Activity]:
+    """``worker``: the user's own worker record when the caller has it already."""
     if is_worker(user):
-        worker = own_worker(user)
+        worker = worker or own_worker(user)
         if worker is None:
             return Activity.objects.none()
         employer = worker.employer

@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -230,14 +230,15 @@ def _recuperated_since(worker: Worker, since: date, exclude_activity: int | None
     ).exclude(activity_id=exclude_activity).exists()
 
 
-def quota_body_for(activity: Activity, worker: Worker) -> Organization | None:
-    """The quota body the worker counts against: the nearest quota holder above (or at) the employer."""
+def quota_body_for(activity: Activity, worker: Worker) -> tuple[Organization | None, bool]:
+    """The quota body the worker counts against (the nearest quota holder above or at the
+    employer), and whether the activity has quotas at all."""
     chain = [*worker.employer.ancestor_ids, worker.employer_id]
     bodies = {q.body_id: q.body for q in activity.quotas.select_related("body")}
     for org_id in reversed(chain):
         if org_id in bodies:
-            return bodies[org_id]
-    return None
+            return bodies[org_id], True
+    return None, bool(bodies)
 
 
 def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
@@ -266,8 +267,8 @@ def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
             reasons.append(f"本活动要求年满 {activity.min_age} 周岁")
         if activity.max_age is not None and age > activity.max_age:
             reasons.append(f"本活动要求年龄不超过 {activity.max_age} 周岁")
-    body = quota_body_for(activity, worker)
-    if body is None and activity.quotas.exists():
+    body, has_quotas = quota_body_for(activity, worker)
+    if body is None and has_quotas:
         reasons.append("您所在的单位没有分配本活动的名额")
     return Eligibility(reasons=reasons, body=body)
 
@@ -339,7 +340,7 @@ def application_submit(*, actor: Any, activity: Activity, worker: Worker, nomina
 def _promote_next(activity: Activity) -> Application | None:
     """After a lottery place is freed: the best-ranked waiting applicant whose body still has
     room takes it (in the published draw order)."""
-    waiting = dict(Application.objects.filter(activity=activity, status=ApplicationStatus.WAITLISTED)
+    waiting = dict(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
                    .values_list("pk", "body_id"))
     if not waiting:
         return None
@@ -395,13 +396,35 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
 
 
 def draw_key(seed: str, application_id: int) -> str:
-    """The position of one application within its tier: HMAC-SHA256 keyed by the seed."""
-    return hmac.new(seed.encode(), str(application_id).encode(), hashlib.sha256).hexdigest()
+    """The position of one application within its tier: HMAC-SHA256 keyed by the seed, hex."""
+    return hmac.digest(seed.encode(), str(application_id).encode(), "sha256").hex()
+
+
+def _keyed_hasher(seed: str) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under ``seed`` (RFC 2104), with the padded key states computed once: the
+    same digests as ``hmac.digest``, about twice as fast over 100,000 applications."""
+    key = seed.encode()
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def keyed(message: bytes) -> bytes:
+        i = inner.copy()
+        i.update(message)
+        o = outer.copy()
+        o.update(i.digest())
+        return o.digest()
+
+    return keyed
 
 
 def draw_rank(seed: str, entries: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``[(application_id, tier)]`` in draw order: by tier, then by keyed hash."""
-    return sorted(entries, key=lambda entry: (entry[1], draw_key(seed, entry[0])))
+    """``[(application_id, tier)]`` in draw order: by tier, then by keyed hash (the raw digest
+    orders exactly like its hex form)."""
+    keyed = _keyed_hasher(seed)
+    return sorted(entries, key=lambda entry: entry[1].to_bytes(4, "big") + keyed(str(entry[0]).encode()))
 
 
 def priority_tier(rules: list[str], *, is_member: bool, worker_type: str, honours: list[str],
@@ -441,9 +464,6 @@ def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[in
     }
 
 
-CHUNK = 5000
-
-
 @retry_when_locked
 def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None) -> Activity:
     """Draw the lottery with the committed seed. Runs once: the status moves from open to drawn
@@ -462,10 +482,10 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
         if not Activity.objects.filter(pk=activity.pk, status=ActivityStatus.OPEN, drawn_at__isnull=True).update(
                 status=ActivityStatus.DRAWN, drawn_at=now):
             raise _refusal("activity", "本活动已经开签，不能重新抽签", "already_drawn")
-        rows = list(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
-                    .values_list("pk", "worker_id", "worker__joined_union_on", "worker__worker_type"))
-        bodies = dict(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
-                      .values_list("pk", "body_id"))
+        applicants = list(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
+                          .values_list("pk", "worker_id", "worker__joined_union_on", "worker__worker_type", "body_id"))
+        rows = [row[:4] for row in applicants]
+        bodies = {row[0]: row[4] for row in applicants}
         tiers = _tiers(activity, rows)
         order = draw_rank(activity.seed, tiers.items())
         quota_left = {q.body_id: q.places for q in activity.quotas.all()}
@@ -482,19 +502,20 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
                 quota_left[body_id] -= 1
             selected.append(app_id)
             left -= 1
-        tokens = []
-        for start in range(0, len(selected), CHUNK):
-            Application.objects.filter(pk__in=selected[start:start + CHUNK]).update(status=ApplicationStatus.SELECTED)
-        # Each selected place gets its own unguessable check-in token.
-        tokens = [Application(pk=pk, checkin_token=secrets.token_urlsafe(24)) for pk in selected]
-        Application.objects.bulk_update(tokens, ["checkin_token"], batch_size=500)
-        Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED).update(
-            status=ApplicationStatus.WAITLISTED)
+        # Each selected place gets its own unguessable check-in token (one executemany: an ORM
+        # bulk_update builds a CASE expression per row, which costs more than the whole draw).
+        table = Application._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET status = %s, checkin_token = %s WHERE id = %s",  # noqa: S608
+                               [(ApplicationStatus.SELECTED, secrets.token_urlsafe(24), pk) for pk in selected])
+        # The others keep "applied", which after the draw means the waiting list (Application.state).
         for quota in activity.quotas.all():
             quota.taken = quota.places - quota_left.get(quota.body_id, 0)
             quota.save(update_fields=["taken", "updated_at"])
-        Activity.objects.filter(pk=activity.pk).update(places_taken=len(selected), draw_order=[list(e) for e in order])
-        activity.refresh_from_db()
+        draw_order = [list(entry) for entry in order]
+        Activity.objects.filter(pk=activity.pk).update(places_taken=len(selected), draw_order=draw_order)
+        activity.status, activity.drawn_at = ActivityStatus.DRAWN, now
+        activity.places_taken, activity.draw_order = len(selected), draw_order
         audit_log(actor=actor, action="activities.drawn", target=activity, changes={
             "seed": activity.seed, "seed_commitment": activity.seed_commitment, "applicants": len(order),
             "selected": len(selected), "waitlisted": len(order) - len(selected),

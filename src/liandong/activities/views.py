@@ -83,7 +83,7 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
         worker = perms.own_worker(request.user)
         if worker is None:
             raise PermissionDenied
-        mine = {a.activity_id: a for a in Application.objects.filter(worker=worker)}
+        mine = {a.activity_id: a for a in Application.objects.filter(worker=worker).select_related("activity")}
         activities = list(perms.activities_visible_to(request.user).select_related("organizer")[:50])
         return render(request, "activities/worker_list.html", {
             "open": [a for a in activities if a.status == ActivityStatus.OPEN and a.pk not in mine],
@@ -131,7 +131,7 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     if is_worker(request.user):
         worker = perms.own_worker(request.user)
-        application = Application.objects.filter(activity=activity, worker=worker).first()
+        application = Application.objects.filter(activity=activity, worker=worker).select_related("activity").first()
         eligibility = services.eligibility_check(activity=activity, worker=worker) if worker else None
         return render(request, "activities/worker_activity.html", {
             "activity": activity, "application": application, "eligibility": eligibility,
@@ -141,7 +141,7 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             and activity.selection in {Selection.FIRST_COME, Selection.LOTTERY},
         })
     manage = perms.can_manage_activity(request.user, activity)
-    applications = perms.applications_visible_to(request.user, activity).select_related("worker", "body")
+    applications = perms.applications_visible_to(request.user, activity).select_related("worker", "body", "activity")
     return render(request, "activities/activity_detail.html", {
         "activity": activity, "manage": manage, "figures": activity_figures(activity) if manage else None,
         "applications": applications.order_by("status", "id")[:500],

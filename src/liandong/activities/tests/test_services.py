@@ -229,7 +229,7 @@ def test_the_draw_waits_for_the_window_and_runs_once(world) -> None:
     assert code_of(error) == "window_open"
     activity = close_window(activity)
     activity_draw(actor=world.users["admin_a"], activity=activity)
-    statuses = sorted(Application.objects.filter(activity=activity).values_list("status", flat=True))
+    statuses = sorted(a.state for a in Application.objects.filter(activity=activity).select_related("activity"))
     assert statuses == ["selected", "selected", "waitlisted"]
     order = Activity.objects.get(pk=activity.pk).draw_order
     with pytest.raises(ValidationError) as error:
