@@ -30,6 +30,7 @@ from liandong.activities.forms import (
     WithdrawForm,
 )
 from liandong.activities.models import (
+    HOLDING_PLACE,
     Activity,
     ActivityStatus,
     Application,
@@ -50,6 +51,7 @@ from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
 from liandong.workers.permissions import workers_visible_to
 
+LISTED = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -142,9 +144,13 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         })
     manage = perms.can_manage_activity(request.user, activity)
     applications = perms.applications_visible_to(request.user, activity).select_related("worker", "body", "activity")
+    # Selected first, then the others, at most LISTED rows on the page.
+    listed = list(applications.filter(status__in=HOLDING_PLACE).order_by("id")[:LISTED])
+    listed += list(applications.exclude(status__in=HOLDING_PLACE).order_by("id")[:LISTED - len(listed)])
+    total = applications.count()
     return render(request, "activities/activity_detail.html", {
         "activity": activity, "manage": manage, "figures": activity_figures(activity) if manage else None,
-        "applications": applications.order_by("status", "id")[:500],
+        "applications": listed, "more_applications": total - len(listed),
         "can_nominate": perms.can_nominate(request.user, activity) and activity.status == ActivityStatus.OPEN,
         "nominate_form": NominateForm(), "notice_form": NoticeForm(initial={
             "objection_channel": activity.objection_channel}),
