@@ -120,7 +120,8 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
             activity = services.activity_create(actor=request.user, organizer=organizer, co_organizers=co_organizers,
                                                 quotas=quotas, sub_venues=sub_venues, **data)
         except ValidationError as error:
-            for field, items in getattr(error, "error_dict", {"__all__": error.error_list}).items():
+            errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            for field, items in errors.items():
                 form.add_error(field if field in form.fields else None, items)
         else:
             messages.success(request, "活动已创建（草稿）。核对无误后请发布。")

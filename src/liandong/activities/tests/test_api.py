@@ -221,3 +221,28 @@ def test_open_events_record_people_served_per_sub_venue(world, api_token) -> Non
                     headers)
     assert bad.status_code == 422
     assert Application.objects.count() == 0
+
+
+def test_staff_create_an_activity_on_the_page_and_errors_name_the_field(world, login) -> None:
+    client = login(world.users["staff_a"])
+    assert "协办单位" in client.get("/activities/new/").content.decode()
+    data = {"title": "甘南草原疗休养", "kind": "recuperation", "organizer": world.union_a.pk, "starts_on": "2027-06-08",
+            "ends_on": "2027-06-13", "selection": "lottery", "total_places": 40,
+            "applications_open_at": "2027-05-01T09:00", "applications_close_at": "2027-05-20T18:00",
+            "no_recuperation_years": 3, "min_years_registered": 0, "quotas": "W-EA 50",
+            "co_organizers": [world.authority.pk], "target_worker_types": ["courier"]}
+    response = client.post("/activities/new/", data)
+    assert response.status_code == 200
+    assert "各单位名额之和超过了总名额" in response.content.decode()
+    assert Activity.objects.count() == 0
+    response = client.post("/activities/new/", {**data, "quotas": "W-EB 5"})
+    assert "不存在或不在您的范围内" in response.content.decode()
+    response = client.post("/activities/new/", {**data, "quotas": "W-EA 30"})
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    assert activity.status == "draft"
+    assert list(activity.co_organizers.all()) == [world.authority]
+    assert client.post(f"/activities/{activity.pk}/publish/").status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == "open"
+    assert len(activity.seed_commitment) == 64
