@@ -433,3 +433,24 @@ def test_tick_draws_due_lotteries_once(world) -> None:
     assert draw_due_lotteries(dry_run=False) == "drew 0 lotteries"
     assert AuditLog.objects.filter(action="activities.drawn").count() == 1
     assert Application.objects.get(activity=activity).status == ApplicationStatus.SELECTED
+
+
+def test_hooks_offer_worker_sections_scoped_to_the_viewer_and_year_figures(world, login) -> None:
+    from liandong.activities.hooks import worker_sections, year_figures
+
+    activity = make_activity(world.union_a, title="兴隆山微疗养", starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 2))
+    application = application_submit(actor=None, activity=activity, worker=world.worker_a)
+    application_check_in(actor=None, application=application)
+    rows = worker_sections(world.users["staff_a"], world.worker_a)[0].rows
+    assert rows == [("2026年6月1日", "疗休养 · 兴隆山微疗养 · 已签到")]
+    assert worker_sections(world.users["staff_b"], world.worker_a)[0].rows == []
+    assert worker_sections(world.users["judge"], world.worker_a)[0].rows == []
+    page = login(world.users["staff_a"]).get(f"/workers/{world.worker_a.pk}/").content.decode()
+    assert "参加的服务活动" in page
+    assert "兴隆山微疗养" in page
+    figures = {f.label: f for f in year_figures(world.union_a, 2026)}
+    assert figures["活动名额"].value == 40
+    assert figures["疗休养人次"].value == 1
+    assert figures["服务群众人次"].value == 1
+    assert figures["活动名额"].url == "/activities/figures/?year=2026"
+    assert {f.label: f.value for f in year_figures(world.union_b, 2026)}["活动名额"] == 0
