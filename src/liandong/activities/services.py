@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -457,9 +457,14 @@ def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[in
         recuperated = set(Application.objects.filter(
             status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS, worker_id__in=worker_ids,
         ).exclude(activity=activity).values_list("worker_id", flat=True))
+    # Applicants fall into a handful of profiles; the tier of each profile is computed once.
+    @cache
+    def tier_of(is_member: bool, worker_type: str, titles: tuple[str, ...], was_recuperated: bool) -> int:
+        return priority_tier(rules, is_member=is_member, worker_type=worker_type, honours=list(titles),
+                             recuperated=was_recuperated)
+
     return {
-        app_id: priority_tier(rules, is_member=joined is not None, worker_type=worker_type,
-                              honours=honours.get(worker_id, []), recuperated=worker_id in recuperated)
+        app_id: tier_of(joined is not None, worker_type, tuple(honours.get(worker_id, ())), worker_id in recuperated)
         for app_id, worker_id, joined, worker_type in rows
     }
 
