@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Status
+from pydantic import Field
 
 from liandong.accounts.permissions import acts_for_organization
 from liandong.activities import permissions as perms
@@ -53,8 +54,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ListQuery(InputSchema):
-    year: int | None = None
-    kind: str = ""
+    year: int | None = Field(None, ge=2000, le=2100)
+    kind: str = Field("", max_length=20)
     cursor: int | None = None
     limit: int = 20
 

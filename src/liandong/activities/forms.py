@@ -6,6 +6,12 @@ from liandong.activities.models import ActivityKind, ExpenseKind, Selection
 from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
+
+def sane_year(value: object) -> None:
+    if value is not None and not 2000 <= value.year <= 2100:  # type: ignore[attr-defined]
+        raise ValidationError("日期应在 2000 年至 2100 年之间")
+
+
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -17,16 +23,16 @@ class ActivityForm(forms.Form):
     co_organizers = forms.ModelMultipleChoiceField(label="协办单位", queryset=Organization.objects.none(),
                                                    required=False, widget=forms.CheckboxSelectMultiple)
     place = forms.CharField(label="地点 / 线路", max_length=200, required=False)
-    starts_on = forms.DateField(label="开始日期", widget=DATE)
-    ends_on = forms.DateField(label="结束日期", widget=DATE)
+    starts_on = forms.DateField(validators=[sane_year], label="开始日期", widget=DATE)
+    ends_on = forms.DateField(validators=[sane_year], label="结束日期", widget=DATE)
     target_group = forms.CharField(label="服务对象", max_length=200, required=False,
                                    widget=forms.TextInput(attrs={"placeholder": "如：快递员、外卖骑手"}))
     target_worker_types = forms.MultipleChoiceField(label="限职工类型（不选则不限）", choices=WorkerType.choices,
                                                     required=False, widget=forms.CheckboxSelectMultiple)
     selection = forms.ChoiceField(label="产生方式", choices=Selection.choices)
     total_places = forms.IntegerField(label="名额", min_value=0, initial=0)
-    applications_open_at = forms.DateTimeField(label="报名开始", required=False, widget=DATETIME)
-    applications_close_at = forms.DateTimeField(label="报名截止", required=False, widget=DATETIME)
+    applications_open_at = forms.DateTimeField(validators=[sane_year], label="报名开始", required=False, widget=DATETIME)
+    applications_close_at = forms.DateTimeField(validators=[sane_year], label="报名截止", required=False, widget=DATETIME)
     members_only = forms.BooleanField(label="仅限工会会员", required=False)
     no_recuperation_years = forms.IntegerField(label="近几年内未参加过疗休养（0 为不限）", min_value=0, max_value=20,
                                                initial=0)
@@ -93,7 +99,7 @@ class FeedbackForm(forms.Form):
 
 class ServedForm(forms.Form):
     sub_venue = forms.ChoiceField(label="分会场", required=False)
-    served_on = forms.DateField(label="日期", widget=DATE)
+    served_on = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
     people = forms.IntegerField(label="服务人次", min_value=1, max_value=100_000)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -104,7 +110,7 @@ class ServedForm(forms.Form):
 
 class BookingForm(forms.Form):
     owner = forms.ModelChoiceField(label="预约单位", queryset=Organization.objects.none(), empty_label=None)
-    day = forms.DateField(label="日期", widget=DATE)
+    day = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
     starts = forms.TimeField(label="开始", widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label="结束", widget=forms.TimeInput(attrs={"type": "time"}))
     purpose = forms.CharField(label="用途", max_length=120)
@@ -119,7 +125,7 @@ class ExpenseForm(forms.Form):
     budget_line = forms.ChoiceField(label="预算科目")
     kind = forms.ChoiceField(label="类别", choices=ExpenseKind.choices)
     amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=14, decimal_places=2)
-    spent_on = forms.DateField(label="日期", widget=DATE)
+    spent_on = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
     activity = forms.ChoiceField(label="关联活动", required=False)
     enterprise = forms.CharField(label="受补助企业编码", max_length=40, required=False)
     merchant = forms.CharField(label="合作商户（特产消费）", max_length=120, required=False)

@@ -1,11 +1,23 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from liandong.activities.models import ActivityKind, ExpenseKind, FundSource, Selection
 from liandong.core.schemas import InputSchema
+
+
+def _bounded(value: date | datetime | None) -> date | datetime | None:
+    """Dates between 2000 and 2100; a datetime without a zone is read in the local zone (Asia/Shanghai)."""
+    if value is None:
+        return None
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("日期应在 2000 年至 2100 年之间")
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
 
 
 class QuotaIn(InputSchema):
@@ -38,6 +50,9 @@ class ActivityIn(InputSchema):
     quotas: list[QuotaIn] = []
     sub_venues: list[str] = []
     publish: bool = False
+
+    _dates = field_validator("starts_on", "ends_on", "applications_open_at", "applications_close_at")(
+        classmethod(lambda cls, value: _bounded(value)))
 
 
 class QuotaOut(Schema):
@@ -123,6 +138,8 @@ class ServedIn(InputSchema):
     sub_venue_id: int | None = None
     note: str = Field("", max_length=200)
 
+    _dates = field_validator("served_on")(classmethod(lambda cls, value: _bounded(value)))
+
 
 class PublicEntryOut(Schema):
     application_id: int
@@ -202,6 +219,8 @@ class BookingIn(InputSchema):
     purpose: str = Field(min_length=1, max_length=120)
     people: int = Field(0, ge=0, le=100_000)
 
+    _dates = field_validator("starts_at", "ends_at")(classmethod(lambda cls, value: _bounded(value)))
+
 
 class BookingOut(Schema):
     id: int
@@ -234,6 +253,8 @@ class ExpenseIn(InputSchema):
     merchant: str = Field("", max_length=120)
     note: str = Field("", max_length=200)
     override_reason: str = Field("", max_length=200)
+
+    _dates = field_validator("spent_on")(classmethod(lambda cls, value: _bounded(value)))
 
 
 class ExpenseOut(Schema):

@@ -96,7 +96,7 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     year = request.GET.get("year", "")
     activities = activity_list(perms.activities_visible_to(request.user),
-                               year=int(year) if year.isdigit() else None, kind=request.GET.get("kind", ""))
+                               year=_year(request) if year else None, kind=request.GET.get("kind", "")[:20])
     return render(request, "activities/activity_list.html", {
         "activities": activities[:200], "can_create": perms.can_create_activity(request.user), "year": year,
     })
