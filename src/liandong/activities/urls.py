@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from liandong.activities import views
 
 app_name = "activities"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.activity_list_view, name="activity-list"),
+    path("new/", views.activity_create_view, name="activity-create"),
+    path("<int:pk>/", views.activity_detail_view, name="activity-detail"),
+    path("<int:pk>/publish/", views.activity_publish_view, name="activity-publish"),
+    path("<int:pk>/apply/", views.activity_apply_view, name="activity-apply"),
+    path("<int:pk>/nominate/", views.activity_nominate_view, name="activity-nominate"),
+    path("<int:pk>/draw/", views.activity_draw_view, name="activity-draw"),
+    path("<int:pk>/notice/", views.activity_notice_view, name="activity-notice"),
+    path("<int:pk>/confirm/", views.activity_confirm_view, name="activity-confirm"),
+    path("<int:pk>/served/", views.activity_served_view, name="activity-served"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="application-withdraw"),
+    path("applications/<int:pk>/feedback/", views.application_feedback_view, name="application-feedback"),
+    path("applications/<int:pk>/qr.svg", views.application_qr_view, name="application-qr"),
+    path("checkin/<str:token>/", views.checkin_view, name="checkin"),
+    path("public/<int:pk>/", views.public_notice_view, name="public-notice"),
+    path("homes/", views.home_list_view, name="home-list"),
+    path("homes/<int:pk>/", views.home_detail_view, name="home-detail"),
+    path("funds/", views.funds_view, name="funds"),
+    path("figures/", views.figures_view, name="figures"),
+    path("figures.xlsx", views.figures_export_view, name="figures-export"),
+]

@@ -1,5 +1,339 @@
 """Permission matrix of the activities app: one row per page route and API operation of this app
-(the completeness test in core/tests/test_permission_matrix.py collects these tables)."""
+(the completeness test in core/tests/test_permission_matrix.py collects these tables), run for
+every principal, pages by session and the API by session and by bearer token. Every row asks
+for objects in union A's subtree: an activity organized by union A, co-organized by the
+authority (the liaison's body), with a quota for enterprise A; a shared home owned by union A
+and enterprise A; a budget line of union A. Writes get fresh objects for each principal."""
 
-PAGE_TABLE: dict[str, tuple[str, str]] = {}
-API_TABLE: dict[tuple[str, str], str] = {}
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from liandong.activities.models import Activity, ActivityKind, Application, Selection
+from liandong.activities.services import (
+    activity_draw,
+    activity_publish_notice,
+    application_check_in,
+    application_submit,
+    budget_line_create,
+    home_create,
+)
+from liandong.activities.tests.factories import close_window, make_activity
+from liandong.core.tests.matrix import (
+    PRINCIPALS,
+    USERNAME_KEY,
+    assert_no_pii,
+    check_outcome,
+    outcomes,
+    response_bytes,
+    run_row,
+)
+
+PAGE_TABLE: dict[str, tuple[str, str]] = {
+    # route (Django pattern)                         method  anon  worker admin staff staffB liaison ent judge prov
+    "activities/":                                   ("GET", "login 200   200   200   200    200     200  403   200"),
+    "activities/new/":                               ("GET", "login 403   200   200   200    403     403  403   200"),
+    "activities/<int:pk>/":                          ("GET", "login 200   200   200   404    200     200  404   200"),
+    "activities/<int:pk>/publish/":                  ("POST", "login 404  302   302   404    404     404  404   302"),
+    "activities/<int:pk>/apply/":                    ("POST", "login 302  403   403   403    403     403  403   403"),
+    "activities/<int:pk>/nominate/":                 ("POST", "login 403  302   302   404    403     302  404   302"),
+    "activities/<int:pk>/draw/":                     ("POST", "login 403  302   302   404    403     403  404   302"),
+    "activities/<int:pk>/notice/":                   ("POST", "login 403  302   302   404    403     403  404   302"),
+    "activities/<int:pk>/confirm/":                  ("POST", "login 403  302   302   404    403     403  404   302"),
+    "activities/<int:pk>/served/":                   ("POST", "login 403  302   302   404    403     404  404   302"),
+    "activities/applications/<int:pk>/withdraw/":    ("POST", "login 302  302   302   404    404     403  404   302"),
+    "activities/applications/<int:pk>/feedback/":    ("POST", "login 302  404   404   404    404     404  404   404"),
+    "activities/applications/<int:pk>/qr.svg":       ("GET", "login 200   200   200   404    404     404  404   200"),
+    "activities/checkin/<str:token>/":               ("GET", "login 404   200   200   404    404     404  404   200"),
+    "activities/public/<int:pk>/":                   ("GET", "200   200   200   200   200    200     200  200   200"),
+    "activities/homes/":                             ("GET", "login 403   200   200   200    200     200  403   200"),
+    "activities/homes/<int:pk>/":                    ("GET", "login 404   200   200   404    404     200  404   200"),
+    "activities/funds/":                             ("GET", "login 403   200   200   200    403     403  403   200"),
+    "activities/figures/":                           ("GET", "login 403   200   200   200    200     200  403   200"),
+    "activities/figures.xlsx":                       ("GET", "login 403   200   200   200    200     200  403   200"),
+}
+API_TABLE: dict[tuple[str, str], str] = {
+    # (method, OpenAPI path)                                              anon worker admin staff staffB liaison ent judge prov
+    ("GET", "/api/v1/activities/"):                                       "401 200  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/activities/"):                                      "401 403  201   201   201    403     403  403   201",
+    ("GET", "/api/v1/activities/figures"):                                "401 403  200   200   200    200     200  403   200",
+    ("GET", "/api/v1/activities/figures/export"):                         "401 403  200   200   200    200     200  403   200",
+    ("GET", "/api/v1/activities/public/{activity_id}"):                   "200 200  200   200   200    200     200  200   200",
+    ("POST", "/api/v1/activities/checkin"):                               "401 422  200   200   422    422     422  422   200",
+    ("GET", "/api/v1/activities/homes/"):                                 "401 403  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/activities/homes/{home_id}/bookings"):              "401 404  201   201   404    404     403  404   201",
+    ("GET", "/api/v1/activities/budget-lines"):                           "401 403  200   200   200    403     403  403   200",
+    ("POST", "/api/v1/activities/expenses"):                              "401 403  201   201   404    403     403  403   201",
+    ("POST", "/api/v1/activities/applications/{application_id}/withdraw"): "401 200 200   200   404    404     403  404   200",
+    ("POST", "/api/v1/activities/applications/{application_id}/feedback"): "401 200 404   404   404    404     404  404   404",
+    ("GET", "/api/v1/activities/{activity_id}"):                          "401 200  200   200   404    200     200  404   200",
+    ("POST", "/api/v1/activities/{activity_id}/publish"):                 "401 404  200   200   404    404     404  404   200",
+    ("POST", "/api/v1/activities/{activity_id}/apply"):                   "401 201  403   403   403    403     403  403   403",
+    ("POST", "/api/v1/activities/{activity_id}/nominate"):                "401 403  201   201   404    403     201  404   201",
+    ("GET", "/api/v1/activities/{activity_id}/applications"):             "401 200  200   200   404    200     200  404   200",
+    ("POST", "/api/v1/activities/{activity_id}/draw"):                    "401 403  200   200   404    403     403  404   200",
+    ("POST", "/api/v1/activities/{activity_id}/notice"):                  "401 403  200   200   404    403     403  404   200",
+    ("POST", "/api/v1/activities/{activity_id}/confirm"):                 "401 403  200   200   404    403     403  404   200",
+    ("POST", "/api/v1/activities/{activity_id}/served"):                  "401 403  201   201   404    403     404  404   201",
+}
+PUBLIC_OPERATIONS = {"activities_public_notice"}
+
+pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
+
+
+@dataclass
+class Target:
+    url: str
+    body: dict[str, Any]
+
+
+class Scene:
+    """Builds, for each request, the union-A object it asks for (fresh where the request writes)."""
+
+    def __init__(self, world: Any) -> None:
+        self.world = world
+        self.counter = 0
+        w = world
+        self.activity = make_activity(w.union_a, co_organizers=[w.authority], quotas=[(w.enterprise_a, 20)])
+        self.home = home_create(actor=None, name="解放南路商圈职工之家", owners=[w.union_a, w.enterprise_a],
+                                opens_at=time(8), closes_at=time(22))
+        self.line = budget_line_create(actor=None, owner=w.union_a, year=2026, source="union_funds",
+                                       name="疗休养经费", amount=Decimal("2000000"))
+        self.selected = self.application()
+
+    def fresh(self, **fields: Any) -> Activity:
+        self.counter += 1
+        w = self.world
+        fields.setdefault("quotas", [(w.enterprise_a, 20)])
+        return make_activity(w.union_a, title=f"活动{self.counter}", co_organizers=[w.authority], **fields)
+
+    def application(self, *, checked_in: bool = False) -> Application:
+        application = application_submit(actor=None, activity=self.fresh(), worker=self.world.worker_a)
+        if checked_in:
+            application_check_in(actor=None, application=application)
+        return application
+
+    def drawn(self) -> Activity:
+        activity = self.fresh(selection=Selection.LOTTERY)
+        application_submit(actor=None, activity=activity, worker=self.world.worker_a)
+        return activity_draw(actor=None, activity=close_window(activity))
+
+    def in_notice(self) -> Activity:
+        activity = activity_publish_notice(actor=None, activity=self.drawn(), days=5)
+        Activity.objects.filter(pk=activity.pk).update(notice_ends_on=timezone.localdate())
+        return activity
+
+    def target(self, key: str) -> Target:
+        a, w = self.activity, self.world
+        self.counter += 1
+        day = timezone.localdate() + timedelta(days=3)
+        hour = 8 + self.counter % 13
+        slot = {"owner_id": w.union_a.pk, "purpose": "义诊", "people": 10,
+                "starts_at": f"{day}T{hour:02d}:00:00+08:00", "ends_at": f"{day}T{hour:02d}:30:00+08:00"}
+        if key in {"draft"}:
+            return Target(str(self.fresh(publish=False).pk), {})
+        builders: dict[str, Callable[[], Target]] = {
+            "activity": lambda: Target(str(a.pk), {}),
+            "publish": lambda: Target(str(self.fresh(publish=False).pk), {}),
+            "apply": lambda: Target(str(self.fresh().pk), {}),
+            "nominate": lambda: Target(str(self.fresh(selection=Selection.NOMINATION).pk), {"worker_id": w.worker_a.pk,
+                                                                                            "worker": w.worker_a.pk}),
+            "draw": lambda: Target(str(close_window(self.fresh(selection=Selection.LOTTERY)).pk), {}),
+            "notice": lambda: Target(str(self.drawn().pk), {"days": 5, "objection_channel": "0931-8888888"}),
+            "confirm": lambda: Target(str(self.in_notice().pk), {}),
+            "served": lambda: Target(str(self.fresh(kind=ActivityKind.CHARITY, selection=Selection.OPEN, total_places=0,
+                                                    applications_open_at=None, applications_close_at=None, quotas=[]).pk),
+                                     {"people": 30, "served_on": "2026-04-20"}),
+            "withdraw": lambda: Target(str(self.application().pk), {"reason": "临时有事"}),
+            "feedback": lambda: Target(str(self.application(checked_in=True).pk), {"rating": 5, "feedback": "很好"}),
+            "qr": lambda: Target(str(self.selected.pk), {}),
+            "checkin_page": lambda: Target(self.selected.checkin_token, {}),
+            "checkin": lambda: Target("", {"token": self.application().checkin_token}),
+            "home": lambda: Target(str(self.home.pk), {}),
+            "booking": lambda: Target(str(self.home.pk), slot),
+            "expense": lambda: Target("", {"budget_line_id": self.line.pk, "kind": "expense", "amount": "100.00",
+                                           "spent_on": "2026-06-01"}),
+            "create": lambda: Target("", {"title": "春节送温暖", "kind": "holiday_care", "starts_on": "2027-01-20",
+                                          "ends_on": "2027-01-25", "selection": "open"}),
+            "none": lambda: Target("", {}),
+        }
+        return builders[key]()
+
+
+PAGE_KEYS = {
+    "activities/<int:pk>/": "activity", "activities/<int:pk>/publish/": "publish",
+    "activities/<int:pk>/apply/": "apply", "activities/<int:pk>/nominate/": "nominate",
+    "activities/<int:pk>/draw/": "draw", "activities/<int:pk>/notice/": "notice",
+    "activities/<int:pk>/confirm/": "confirm", "activities/<int:pk>/served/": "served",
+    "activities/applications/<int:pk>/withdraw/": "withdraw", "activities/applications/<int:pk>/feedback/": "feedback",
+    "activities/applications/<int:pk>/qr.svg": "qr", "activities/checkin/<str:token>/": "checkin_page",
+    "activities/public/<int:pk>/": "activity", "activities/homes/<int:pk>/": "home",
+}
+API_KEYS = {
+    ("POST", "/api/v1/activities/"): "create", ("POST", "/api/v1/activities/checkin"): "checkin",
+    ("POST", "/api/v1/activities/homes/{home_id}/bookings"): "booking",
+    ("POST", "/api/v1/activities/expenses"): "expense",
+    ("POST", "/api/v1/activities/applications/{application_id}/withdraw"): "withdraw",
+    ("POST", "/api/v1/activities/applications/{application_id}/feedback"): "feedback",
+    ("POST", "/api/v1/activities/{activity_id}/publish"): "publish",
+    ("POST", "/api/v1/activities/{activity_id}/apply"): "apply",
+    ("POST", "/api/v1/activities/{activity_id}/nominate"): "nominate",
+    ("POST", "/api/v1/activities/{activity_id}/draw"): "draw",
+    ("POST", "/api/v1/activities/{activity_id}/notice"): "notice",
+    ("POST", "/api/v1/activities/{activity_id}/confirm"): "confirm",
+    ("POST", "/api/v1/activities/{activity_id}/served"): "served",
+}
+
+
+@pytest.fixture
+def scene(world: Any) -> Scene:
+    return Scene(world)
+
+
+def scrub(body: bytes) -> bytes:
+    """Remove the lotteries' seeds and commitments (64 hex digits, shown whole or in groups of
+    16): a run of their digits can look like a mobile number, and they are public on purpose."""
+    for seed, commitment in Activity.objects.exclude(seed="").values_list("seed", "seed_commitment"):
+        for value in (seed, commitment):
+            body = body.replace(value.encode(), b"")
+            for start in range(0, 64, 16):
+                body = body.replace(value[start:start + 16].encode(), b"")
+    return body
+
+
+def page_case(route: str, principal: str, world: Any, scene: Scene) -> None:
+    method, row = PAGE_TABLE[route]
+    expected = outcomes(row)[principal]
+    client = Client()
+    if principal != "anonymous":
+        client.force_login(world.users[USERNAME_KEY[principal]])
+    target = scene.target(PAGE_KEYS.get(route, "none"))
+    url = "/" + route.replace("<int:pk>", target.url).replace("<str:token>", target.url)
+    response = client.post(url, target.body) if method == "POST" else client.get(url)
+    check_outcome(response, expected, principal=principal, world=world, is_api=False)
+    assert_no_pii(scrub(response_bytes(response)), f"{method} {url} as {principal}")
+
+
+def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, scene: Scene,
+             api_token: Callable[..., dict[str, str]]) -> None:
+    method, path = operation
+    expected = outcomes(API_TABLE[operation])[principal]
+    client = Client()
+    headers: dict[str, str] = {}
+    user = world.users.get(USERNAME_KEY.get(principal, ""))
+    if user is not None:
+        if auth == "session":
+            client.force_login(user)
+        else:
+            headers = api_token(user)
+    key = API_KEYS.get(operation)
+    if key is None:
+        key = "home" if "{home_id}" in path else "qr" if "{application_id}" in path else "activity"
+    target = scene.target(key)
+    url = (path.replace("{activity_id}", target.url).replace("{home_id}", target.url)
+           .replace("{application_id}", target.url))
+    if method == "POST":
+        response = client.post(url, target.body, content_type="application/json", **headers)
+    else:
+        response = client.get(url, **headers)
+    if expected == "201":  # created: the matrix helper knows only 200 as a success
+        assert response.status_code == 201, (response.status_code, response.content[:300])
+    else:
+        check_outcome(response, expected, principal=principal, world=world, is_api=True)
+    assert_no_pii(scrub(response_bytes(response)), f"{method} {url} as {principal} ({auth})")
+
+
+@pytest.mark.parametrize("route", list(PAGE_TABLE))
+def test_page(route: str, world: Any, scene: Scene) -> None:
+    run_row(lambda principal: page_case(route, principal, world, scene))
+
+
+@pytest.mark.parametrize("auth", ["session", "bearer"])
+@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+def test_api(operation: tuple[str, str], auth: str, world: Any, scene: Scene,
+             api_token: Callable[..., dict[str, str]]) -> None:
+    run_row(lambda principal: api_case(operation, principal, auth, world, scene, api_token))
+
+
+def test_every_row_names_every_principal() -> None:
+    for _, row in PAGE_TABLE.values():
+        assert len(outcomes(row)) == len(PRINCIPALS)
+    for row in API_TABLE.values():
+        assert len(outcomes(row)) == len(PRINCIPALS)
+
+
+# -- cross-tenant -------------------------------------------------------------------------------------
+
+
+def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, scene: Scene, api_token) -> None:
+    staff_b = world.users["staff_b"]
+    page = Client()
+    page.force_login(staff_b)
+    bearer = api_token(staff_b)
+    missing = 10_000_000
+    a = scene.activity
+    for theirs, nothing in [(f"/activities/{a.pk}/", f"/activities/{missing}/"),
+                            (f"/activities/homes/{scene.home.pk}/", f"/activities/homes/{missing}/"),
+                            (f"/activities/applications/{scene.selected.pk}/qr.svg",
+                             f"/activities/applications/{missing}/qr.svg")]:
+        assert page.get(theirs).status_code == 404
+        assert page.get(nothing).status_code == 404
+    for theirs, nothing in [(f"/api/v1/activities/{a.pk}", f"/api/v1/activities/{missing}"),
+                            (f"/api/v1/activities/{a.pk}/applications", f"/api/v1/activities/{missing}/applications")]:
+        mine, none = Client().get(theirs, **bearer), Client().get(nothing, **bearer)
+        assert (mine.status_code, mine.content) == (none.status_code, none.content)
+        assert mine.status_code == 404
+    before = Application.objects.count()
+    response = Client().post(f"/api/v1/activities/applications/{scene.selected.pk}/withdraw", {},
+                             content_type="application/json", **bearer)
+    assert response.status_code == 404
+    assert Application.objects.count() == before
+    scene.selected.refresh_from_db()
+    assert scene.selected.status == "selected"
+
+
+def test_lists_never_carry_the_other_unions_activities(world: Any, scene: Scene, api_token) -> None:
+    theirs = make_activity(world.union_b, title="乙方春节慰问")
+    admin_a = api_token(world.users["admin_a"])
+    titles = {item["title"] for item in Client().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]}
+    assert "乙方春节慰问" not in titles
+    assert scene.activity.title in titles
+    page = Client()
+    page.force_login(world.users["admin_a"])
+    assert "乙方春节慰问" not in page.get("/activities/").content.decode()
+    worker = Client()
+    worker.force_login(world.users["worker_a"])
+    assert worker.get(f"/activities/{theirs.pk}/").status_code == 404
+
+
+def test_a_body_sees_only_its_own_nominees(world: Any, api_token) -> None:
+    from liandong.organizations.tests.factories import EnterpriseFactory, OutletFactory
+    from liandong.workers.tests.factories import WorkerFactory
+
+    other_enterprise = EnterpriseFactory(name="丙快递公司", code="W-EC", parent=world.union_a)
+    other_outlet = OutletFactory(name="丙快递网点", code="W-OC", parent=other_enterprise)
+    activity = make_activity(world.union_a, selection=Selection.NOMINATION,
+                             quotas=[(world.enterprise_a, 5), (other_enterprise, 5)])
+    stranger = WorkerFactory(employer=other_outlet, name="丙职工")
+    application_submit(actor=world.users["admin_a"], activity=activity, worker=stranger,
+                       nominated_by=world.users["admin_a"])
+    application_submit(actor=world.users["enterprise_a"], activity=activity, worker=world.worker_a,
+                       nominated_by=world.users["enterprise_a"])
+    ent = api_token(world.users["enterprise_a"])
+    names = [i["worker_name"] for i in Client().get(f"/api/v1/activities/{activity.pk}/applications", **ent).json()
+             ["items"]]
+    assert names == [world.worker_a.name]
+    # …and cannot nominate a worker of another enterprise.
+    response = Client().post(f"/api/v1/activities/{activity.pk}/nominate", {"worker_id": stranger.pk},
+                             content_type="application/json", **ent)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "worker_id"]
+    admin = api_token(world.users["admin_a"])
+    everyone = Client().get(f"/api/v1/activities/{activity.pk}/applications", **admin).json()["items"]
+    assert len(everyone) == 2

@@ -1,0 +1,139 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from liandong.activities.models import ActivityKind, ExpenseKind, Selection
+from liandong.organizations.models import Organization
+from liandong.workers.models import WorkerType
+
+
+def sane_year(value: object) -> None:
+    if value is not None and not 2000 <= value.year <= 2100:  # type: ignore[attr-defined]
+        raise ValidationError("日期应在 2000 年至 2100 年之间")
+
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label="活动名称", max_length=120)
+    kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
+    organizer = forms.ModelChoiceField(label="主办单位", queryset=Organization.objects.none(), empty_label=None)
+    co_organizers = forms.ModelMultipleChoiceField(label="协办单位", queryset=Organization.objects.none(),
+                                                   required=False, widget=forms.CheckboxSelectMultiple)
+    place = forms.CharField(label="地点 / 线路", max_length=200, required=False)
+    starts_on = forms.DateField(validators=[sane_year], label="开始日期", widget=DATE)
+    ends_on = forms.DateField(validators=[sane_year], label="结束日期", widget=DATE)
+    target_group = forms.CharField(label="服务对象", max_length=200, required=False,
+                                   widget=forms.TextInput(attrs={"placeholder": "如：快递员、外卖骑手"}))
+    target_worker_types = forms.MultipleChoiceField(label="限职工类型（不选则不限）", choices=WorkerType.choices,
+                                                    required=False, widget=forms.CheckboxSelectMultiple)
+    selection = forms.ChoiceField(label="产生方式", choices=Selection.choices)
+    total_places = forms.IntegerField(label="名额", min_value=0, initial=0)
+    applications_open_at = forms.DateTimeField(validators=[sane_year], label="报名开始", required=False, widget=DATETIME)
+    applications_close_at = forms.DateTimeField(validators=[sane_year], label="报名截止", required=False, widget=DATETIME)
+    members_only = forms.BooleanField(label="仅限工会会员", required=False)
+    no_recuperation_years = forms.IntegerField(label="近几年内未参加过疗休养（0 为不限）", min_value=0, max_value=20,
+                                               initial=0)
+    min_years_registered = forms.IntegerField(label="从业登记满几年（0 为不限）", min_value=0, max_value=50, initial=0)
+    min_age = forms.IntegerField(label="最低年龄", min_value=0, max_value=120, required=False)
+    max_age = forms.IntegerField(label="最高年龄", min_value=0, max_value=120, required=False)
+    priority_rules = forms.CharField(
+        label="优先序（抽签用，每行一条，靠前优先）", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="可用：honour:劳模、member（工会会员）、never_recuperated（从未参加疗休养）、worker_type:courier")
+    quotas = forms.CharField(label="名额分配（每行：单位编码 名额）", required=False,
+                             widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KD-ZTO 10"}))
+    sub_venues = forms.CharField(label="分会场 / 服务点（每行一个）", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    objection_channel = forms.CharField(label="异议受理渠道", max_length=200, required=False,
+                                        widget=forms.TextInput(attrs={"placeholder": "如：0931-1234567（工作日）"}))
+    description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: object, organizers: QuerySet[Organization], partners: QuerySet[Organization],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.scope = organizers
+        self.fields["organizer"].queryset = organizers.filter(
+            kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION])
+        self.fields["co_organizers"].queryset = partners
+
+    def clean_priority_rules(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["priority_rules"].splitlines() if line.strip()]
+
+    def clean_sub_venues(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["sub_venues"].splitlines() if line.strip()]
+
+    def clean_quotas(self) -> list[tuple[Organization, int]]:
+        quotas = []
+        for number, line in enumerate(self.cleaned_data["quotas"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise ValidationError(f"第 {number} 行格式应为“单位编码 名额”")
+            body = self.scope.filter(code=parts[0]).first()
+            if body is None:
+                raise ValidationError(f"第 {number} 行：单位编码 {parts[0]} 不存在或不在您的范围内")
+            quotas.append((body, int(parts[1])))
+        return quotas
+
+
+class NominateForm(forms.Form):
+    worker = forms.IntegerField(label="职工编号", min_value=1)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=200, required=False)
+
+
+class NoticeForm(forms.Form):
+    days = forms.IntegerField(label="公示期（天）", min_value=1, max_value=30, initial=5)
+    objection_channel = forms.CharField(label="异议受理渠道", max_length=200, required=False)
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(label="评分", coerce=int, choices=[(i, f"{i} 分") for i in range(5, 0, -1)])
+    feedback = forms.CharField(label="意见建议", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ServedForm(forms.Form):
+    sub_venue = forms.ChoiceField(label="分会场", required=False)
+    served_on = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
+    people = forms.IntegerField(label="服务人次", min_value=1, max_value=100_000)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args: object, sub_venues: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["sub_venue"].choices = [("", "主会场"), *sub_venues]
+
+
+class BookingForm(forms.Form):
+    owner = forms.ModelChoiceField(label="预约单位", queryset=Organization.objects.none(), empty_label=None)
+    day = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
+    starts = forms.TimeField(label="开始", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label="结束", widget=forms.TimeInput(attrs={"type": "time"}))
+    purpose = forms.CharField(label="用途", max_length=120)
+    people = forms.IntegerField(label="人数", min_value=0, max_value=100_000, initial=0)
+
+    def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["owner"].queryset = owners
+
+
+class ExpenseForm(forms.Form):
+    budget_line = forms.ChoiceField(label="预算科目")
+    kind = forms.ChoiceField(label="类别", choices=ExpenseKind.choices)
+    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=14, decimal_places=2)
+    spent_on = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
+    activity = forms.ChoiceField(label="关联活动", required=False)
+    enterprise = forms.CharField(label="受补助企业编码", max_length=40, required=False)
+    merchant = forms.CharField(label="合作商户（特产消费）", max_length=120, required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+    override_reason = forms.CharField(label="超预算说明（仅管理员）", max_length=200, required=False)
+
+    def __init__(self, *args: object, lines: list[tuple[int, str]], activities: list[tuple[int, str]],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["budget_line"].choices = lines
+        self.fields["activity"].choices = [("", "—"), *activities]

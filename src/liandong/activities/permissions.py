@@ -1,0 +1,152 @@
+"""Who may see and do what in service activities. Pages and API both use these functions.
+
+Scoping follows the foundation: a union sees the activities organized in its subtree; a
+partner body (liaison) or an enterprise union sees the activities it co-organizes or holds a
+quota in, and among the applications only those of its own workers (its nominees); a worker
+sees the published activities of the unions above their employer and their own applications.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from liandong.accounts.models import Role
+from liandong.accounts.permissions import acts_for_organization, is_worker
+from liandong.activities.models import (
+    Activity,
+    ActivityStatus,
+    Application,
+    BudgetLine,
+    Expense,
+    Home,
+    Quota,
+    Selection,
+)
+from liandong.organizations.models import Organization, subtree_q
+from liandong.workers.models import Worker
+
+MANAGER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
+NOMINATOR_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
+HIDDEN_FROM_PARTNERS = [ActivityStatus.DRAFT]
+
+
+def own_worker(user: Any) -> Worker | None:
+    if not is_worker(user):
+        return None
+    return Worker.objects.select_related("employer").filter(user=user).first()
+
+
+def is_manager(user: Any) -> bool:
+    return acts_for_organization(user) and user.role in MANAGER_ROLES
+
+
+def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySet[Activity]:
+    """``worker``: the user's own worker record when the caller has it already."""
+    if is_worker(user):
+        worker = worker or own_worker(user)
+        if worker is None:
+            return Activity.objects.none()
+        employer = worker.employer
+        return Activity.objects.filter(organizer_id__in=[*employer.ancestor_ids, employer.pk]).exclude(
+            status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED])
+    if not acts_for_organization(user):
+        return Activity.objects.none()
+    path = user.organization.path
+    own = Q(pk__in=Activity.objects.filter(subtree_q(path, "organizer__path")).values("pk"))
+    involved = Q(pk__in=Activity.objects.filter(co_organizers=user.organization_id).values("pk")) | Q(
+        pk__in=Quota.objects.filter(subtree_q(path, "body__path")).values("activity_id"))
+    return Activity.objects.filter(own | (involved & ~Q(status__in=HIDDEN_FROM_PARTNERS)))
+
+
+def can_manage_activity(user: Any, activity: Activity) -> bool:
+    """Create, publish, draw, publish the notice, confirm, check in, record people served."""
+    return is_manager(user) and activity.organizer.path.startswith(user.organization.path)
+
+
+def can_create_activity(user: Any, organizer: Organization | None = None) -> bool:
+    if not is_manager(user):
+        return False
+    return organizer is None or organizer.path.startswith(user.organization.path)
+
+
+def can_nominate(user: Any, activity: Activity) -> bool:
+    if activity.selection != Selection.NOMINATION:
+        return False
+    if can_manage_activity(user, activity):
+        return True
+    if not (acts_for_organization(user) and user.role in NOMINATOR_ROLES):
+        return False
+    path = user.organization.path
+    return any(path.startswith(q.body.path) or q.body.path.startswith(path) for q in activity.quotas.all())
+
+
+def can_apply(user: Any) -> bool:
+    return own_worker(user) is not None
+
+
+def applications_visible_to(user: Any, activity: Activity) -> QuerySet[Application]:
+    """Managers see every application; a body sees its own workers'; a worker their own."""
+    applications = Application.objects.filter(activity=activity)
+    if is_worker(user):
+        return applications.filter(worker__user=user)
+    if can_manage_activity(user, activity):
+        return applications
+    if acts_for_organization(user):
+        return applications.filter(subtree_q(user.organization.path, "worker__employer__path"))
+    return Application.objects.none()
+
+
+def all_applications_visible_to(user: Any) -> QuerySet[Application]:
+    if is_worker(user):
+        return Application.objects.filter(worker__user=user)
+    if not acts_for_organization(user):
+        return Application.objects.none()
+    path = user.organization.path
+    managed = Q(subtree_q(path, "activity__organizer__path")) if user.role in MANAGER_ROLES else Q(pk__in=[])
+    return Application.objects.filter(managed | subtree_q(path, "worker__employer__path"))
+
+
+def can_withdraw(user: Any, application: Application) -> bool:
+    if is_worker(user):
+        return application.worker.user_id == user.pk
+    return can_manage_activity(user, application.activity) or (
+        application.nominated_by_id is not None and acts_for_organization(user)
+        and application.worker.employer.path.startswith(user.organization.path)
+        and user.role in NOMINATOR_ROLES)
+
+
+def homes_visible_to(user: Any) -> QuerySet[Home]:
+    """Staff of an owner, or of a union above an owner, see the home and may book it."""
+    if not acts_for_organization(user):
+        return Home.objects.none()
+    owned = Home.owners.through.objects.filter(subtree_q(user.organization.path, "organization__path"))
+    return Home.objects.filter(pk__in=owned.values("home_id"))
+
+
+def can_book(user: Any) -> bool:
+    return is_manager(user)
+
+
+def booking_owners_for(user: Any, home: Home) -> QuerySet[Organization]:
+    """The owners of ``home`` a user may book for: those in the user's subtree."""
+    return home.owners.filter(subtree_q(user.organization.path))
+
+
+def budget_lines_visible_to(user: Any) -> QuerySet[BudgetLine]:
+    if not is_manager(user):
+        return BudgetLine.objects.none()
+    return BudgetLine.objects.filter(subtree_q(user.organization.path, "owner__path"))
+
+
+def expenses_visible_to(user: Any) -> QuerySet[Expense]:
+    if not is_manager(user):
+        return Expense.objects.none()
+    return Expense.objects.filter(subtree_q(user.organization.path, "budget_line__owner__path"))
+
+
+def can_override_budget(user: Any) -> bool:
+    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+
+
+def can_view_figures(user: Any) -> bool:
+    return acts_for_organization(user)

@@ -1,0 +1,267 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from liandong.activities.models import ActivityKind, ExpenseKind, FundSource, Selection
+from liandong.core.schemas import InputSchema
+
+
+def _bounded(value: date | datetime | None) -> date | datetime | None:
+    """Dates between 2000 and 2100; a datetime without a zone is read in the local zone (Asia/Shanghai)."""
+    if value is None:
+        return None
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("日期应在 2000 年至 2100 年之间")
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+class QuotaIn(InputSchema):
+    body_id: int
+    places: int = Field(ge=1, le=100_000)
+
+
+class ActivityIn(InputSchema):
+    title: str = Field(min_length=1, max_length=120)
+    kind: ActivityKind
+    organizer_id: int | None = None
+    co_organizer_ids: list[int] = []
+    description: str = Field("", max_length=5000)
+    place: str = Field("", max_length=200)
+    starts_on: date
+    ends_on: date
+    target_group: str = Field("", max_length=200)
+    target_worker_types: list[str] = []
+    total_places: int = Field(0, ge=0, le=1_000_000)
+    selection: Selection = Selection.FIRST_COME
+    applications_open_at: datetime | None = None
+    applications_close_at: datetime | None = None
+    members_only: bool = False
+    no_recuperation_years: int = Field(0, ge=0, le=20)
+    min_years_registered: int = Field(0, ge=0, le=50)
+    min_age: int | None = Field(None, ge=0, le=120)
+    max_age: int | None = Field(None, ge=0, le=120)
+    priority_rules: list[str] = []
+    objection_channel: str = Field("", max_length=200)
+    quotas: list[QuotaIn] = []
+    sub_venues: list[str] = []
+    publish: bool = False
+
+    _dates = field_validator("starts_on", "ends_on", "applications_open_at", "applications_close_at")(
+        classmethod(lambda cls, value: _bounded(value)))
+
+
+class QuotaOut(Schema):
+    body_id: int
+    body_name: str
+    places: int
+    taken: int
+
+
+class ActivityOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    organizer_id: int
+    organizer_name: str
+    place: str
+    starts_on: date
+    ends_on: date
+    target_group: str
+    total_places: int
+    places_taken: int
+    selection: str
+    status: str
+    status_label: str
+    applications_open_at: datetime | None
+    applications_close_at: datetime | None
+    seed_commitment: str
+    seed: str
+    notice_ends_on: date | None
+    quotas: list[QuotaOut]
+    sub_venues: list[str]
+
+
+class ActivityPage(Schema):
+    items: list[ActivityOut]
+    next_cursor: int | None
+
+
+class ApplicationOut(Schema):
+    id: int
+    activity_id: int
+    worker_id: int
+    worker_name: str
+    id_number_masked: str
+    body_name: str
+    status: str
+    status_label: str
+    checked_in_at: datetime | None
+    rating: int | None
+
+
+class ApplicationPage(Schema):
+    items: list[ApplicationOut]
+    next_cursor: int | None
+
+
+class NominateIn(InputSchema):
+    worker_id: int
+
+
+class WithdrawIn(InputSchema):
+    reason: str = Field("", max_length=200)
+
+
+class NoticeIn(InputSchema):
+    days: int = Field(5, ge=1, le=30)
+    objection_channel: str = Field("", max_length=200)
+
+
+class CheckInIn(InputSchema):
+    token: str = Field(min_length=8, max_length=64)
+
+
+class FeedbackIn(InputSchema):
+    rating: int = Field(ge=1, le=5)
+    feedback: str = Field("", max_length=500)
+
+
+class ServedIn(InputSchema):
+    people: int = Field(ge=1, le=100_000)
+    served_on: date
+    sub_venue_id: int | None = None
+    note: str = Field("", max_length=200)
+
+    _dates = field_validator("served_on")(classmethod(lambda cls, value: _bounded(value)))
+
+
+class PublicEntryOut(Schema):
+    application_id: int
+    name: str
+    id_number_masked: str
+    body: str
+    status: str
+    status_label: str
+    rank: int | None
+    tier: int | None
+
+
+class PublicNoticeOut(Schema):
+    id: int
+    title: str
+    organizer_name: str
+    status: str
+    total_places: int
+    selection: str
+    priority_rules: list[str]
+    quotas: dict[str, int]
+    seed_commitment: str
+    seed: str
+    drawn_at: datetime | None
+    notice_starts_on: date | None
+    notice_ends_on: date | None
+    objection_channel: str
+    selected: list[PublicEntryOut]
+    waitlist: list[PublicEntryOut]
+    applicants: list[PublicEntryOut]
+
+
+class FigureRowOut(Schema):
+    kind: str
+    label: str
+    activities: int
+    places: int
+    applicants: int
+    selected: int
+    checked_in: int
+    people_served: int
+    money: Decimal
+
+
+class FiguresOut(Schema):
+    year: int
+    activities: int
+    places: int
+    applicants: int
+    selected: int
+    checked_in: int
+    people_served: int
+    expenses: Decimal
+    subsidies: Decimal
+    local_products: Decimal
+    rows: list[FigureRowOut]
+
+
+class FiguresQuery(InputSchema):
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class HomeOut(Schema):
+    id: int
+    name: str
+    address: str
+    facilities: str
+    opens_at: str
+    closes_at: str
+    owners: list[str]
+
+
+class BookingIn(InputSchema):
+    owner_id: int
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str = Field(min_length=1, max_length=120)
+    people: int = Field(0, ge=0, le=100_000)
+
+    _dates = field_validator("starts_at", "ends_at")(classmethod(lambda cls, value: _bounded(value)))
+
+
+class BookingOut(Schema):
+    id: int
+    home_id: int
+    owner_name: str
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str
+    people: int
+
+
+class BudgetLineOut(Schema):
+    id: int
+    owner_name: str
+    year: int
+    source: FundSource
+    name: str
+    amount: Decimal
+    spent: Decimal
+    remainder: Decimal
+
+
+class ExpenseIn(InputSchema):
+    budget_line_id: int
+    kind: ExpenseKind
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    spent_on: date
+    activity_id: int | None = None
+    enterprise_id: int | None = None
+    merchant: str = Field("", max_length=120)
+    note: str = Field("", max_length=200)
+    override_reason: str = Field("", max_length=200)
+
+    _dates = field_validator("spent_on")(classmethod(lambda cls, value: _bounded(value)))
+
+
+class ExpenseOut(Schema):
+    id: int
+    budget_line_id: int
+    kind: str
+    amount: Decimal
+    spent_on: date
+    override_reason: str
+    remainder: Decimal

@@ -1,0 +1,734 @@
+"""Business rules of service activities. Every write is audited and runs in a transaction;
+places, quotas and budget lines move only by conditional UPDATEs, so they hold under any
+number of simultaneous requests, on SQLite and on PostgreSQL."""
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache, wraps
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from liandong.activities.models import (
+    HOLDING_PLACE,
+    RECUPERATION_KINDS,
+    Activity,
+    ActivityStatus,
+    Application,
+    ApplicationStatus,
+    Booking,
+    BudgetLine,
+    Expense,
+    ExpenseKind,
+    Home,
+    Quota,
+    Selection,
+    ServiceEntry,
+    SubVenue,
+)
+from liandong.core import crypto
+from liandong.core.audit import audit_log
+from liandong.core.extensions import hooks
+from liandong.core.identity import id_number_birth_date
+from liandong.organizations.models import Organization
+from liandong.workers.models import Worker, WorkerType
+
+T = TypeVar("T")
+ACTIVITY_FIELDS = [
+    "title", "kind", "description", "place", "starts_on", "ends_on", "target_group", "target_worker_types",
+    "total_places", "selection", "applications_open_at", "applications_close_at", "members_only",
+    "no_recuperation_years", "min_years_registered", "min_age", "max_age", "priority_rules",
+    "objection_channel",
+]
+PRIORITY_RULE_LABELS = {"member": "工会会员", "never_recuperated": "从未参加过疗休养"}
+NOTICE_DAYS_DEFAULT = 5
+
+
+LOCKED_RETRY_SECONDS = 30.0
+
+
+def retry_when_locked(fn: Callable[..., T]) -> Callable[..., T]:
+    """Writers wait rather than fail: SQLite's busy timeout makes a second writer wait for the
+    first, but an in-memory shared-cache database (the test database) answers "locked" at once.
+    Retrying the whole transaction a few times covers that case too."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        deadline = time.monotonic() + LOCKED_RETRY_SECONDS
+        attempt = 0
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except OperationalError as error:
+                attempt += 1
+                if ("locked" not in str(error) or time.monotonic() > deadline
+                        or transaction.get_connection().in_atomic_block):
+                    raise
+                time.sleep(min(0.05, 0.002 * attempt) * (0.5 + secrets.randbelow(1000) / 1000))
+
+    return wrapper
+
+
+def _refusal(field: str, message: str, code: str) -> ValidationError:
+    """A refusal that names the field and carries a code (forms, API and tests read both)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# -- activities --------------------------------------------------------------------------------
+
+
+def rule_label(rule: str) -> str:
+    kind, _, value = rule.partition(":")
+    if kind == "honour":
+        return f"荣誉称号：{value}"
+    if kind == "worker_type":
+        return f"职工类型：{WorkerType(value).label if value in WorkerType.values else value}"
+    return PRIORITY_RULE_LABELS.get(rule, rule)
+
+
+def _validate_activity(activity: Activity, quotas: list[tuple[Organization, int]]) -> None:
+    errors: dict[str, str] = {}
+    if not activity.title.strip():
+        errors["title"] = "请填写活动名称"
+    if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
+        errors["ends_on"] = "结束日期不能早于开始日期"
+    opens, closes = activity.applications_open_at, activity.applications_close_at
+    if activity.needs_application:
+        if activity.total_places <= 0:
+            errors["total_places"] = "需要报名的活动请填写名额（大于 0）"
+        if opens is None or closes is None:
+            errors["applications_close_at"] = "请填写报名开始和截止时间"
+        elif closes <= opens:
+            errors["applications_close_at"] = "报名截止时间必须晚于开始时间"
+    if activity.min_age is not None and activity.max_age is not None and activity.min_age > activity.max_age:
+        errors["max_age"] = "最高年龄不能小于最低年龄"
+    bad_types = [t for t in activity.target_worker_types if t not in WorkerType.values]
+    if bad_types:
+        errors["target_worker_types"] = f"未知的职工类型：{'、'.join(bad_types)}"
+    for rule in activity.priority_rules:
+        kind, _, value = rule.partition(":")
+        if not (rule in PRIORITY_RULE_LABELS or (kind == "honour" and value)
+                or (kind == "worker_type" and value in WorkerType.values)):
+            errors["priority_rules"] = f"无法识别的优先条件：{rule}"
+    if sum(places for _, places in quotas) > activity.total_places:
+        errors["quotas"] = "各单位名额之和超过了总名额"
+    if any(places <= 0 for _, places in quotas):
+        errors["quotas"] = "单位名额必须大于 0"
+    if len({body.pk for body, _ in quotas}) != len(quotas):
+        errors["quotas"] = "同一单位只能分配一次名额"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def activity_create(
+    *, actor: Any, organizer: Organization, co_organizers: Iterable[Organization] = (),
+    quotas: list[tuple[Organization, int]] | None = None, sub_venues: list[str] | None = None,
+    publish: bool = False, **fields: Any,
+) -> Activity:
+    """Create an activity with its quotas and sub-venues; ``publish`` opens it at once."""
+    quotas = quotas or []
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown activity fields {unknown}")
+    activity = Activity(organizer=organizer, created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    activity.title = activity.title.strip()
+    _validate_activity(activity, quotas)
+    activity.full_clean(exclude=["organizer", "created_by"])
+    activity.save()
+    activity.co_organizers.set(list(co_organizers))
+    Quota.objects.bulk_create([Quota(activity=activity, body=body, places=places) for body, places in quotas])
+    SubVenue.objects.bulk_create([SubVenue(activity=activity, name=name.strip()) for name in sub_venues or []
+                                  if name.strip()])
+    audit_log(actor=actor, action="activities.created", target=activity, changes={
+        "kind": activity.kind, "total_places": activity.total_places, "selection": activity.selection,
+        "quotas": {body.name: places for body, places in quotas},
+    })
+    if publish:
+        activity_publish(actor=actor, activity=activity)
+    return activity
+
+
+def _seed_hash(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+@transaction.atomic
+def activity_publish(*, actor: Any, activity: Activity) -> Activity:
+    """Draft -> open. A lottery commits to its seed now, long before the window closes."""
+    if activity.status != ActivityStatus.DRAFT:
+        raise _refusal("status", "只有草稿状态的活动可以发布", "not_draft")
+    activity.status = ActivityStatus.OPEN
+    fields = ["status", "updated_at"]
+    if activity.selection == Selection.LOTTERY and not activity.seed_commitment:
+        _commit(activity)
+        fields += ["seed", "seed_commitment", "committed_at"]
+    activity.save(update_fields=fields)
+    audit_log(actor=actor, action="activities.published", target=activity,
+              changes={"seed_commitment": activity.seed_commitment})
+    return activity
+
+
+def _commit(activity: Activity) -> None:
+    activity.seed = secrets.token_hex(32)
+    activity.seed_commitment = _seed_hash(activity.seed)
+    activity.committed_at = timezone.now()
+
+
+@transaction.atomic
+def activity_commit_seed(*, actor: Any, activity: Activity) -> Activity:
+    """Commit to the lottery's seed: its SHA-256 is published, the seed stays sealed until the
+    draw. Once committed it cannot be replaced, and it must be done before the window closes."""
+    if activity.selection != Selection.LOTTERY:
+        raise _refusal("selection", "只有抽签产生的活动需要随机种子", "not_lottery")
+    claimed = Activity.objects.filter(pk=activity.pk, seed_commitment="")
+    if activity.applications_close_at and timezone.now() >= activity.applications_close_at:
+        raise _refusal("seed", "报名已截止，不能再承诺随机种子", "window_closed")
+    _commit(activity)
+    if not claimed.update(seed=activity.seed, seed_commitment=activity.seed_commitment,
+                          committed_at=activity.committed_at):
+        raise _refusal("seed", "随机种子已经承诺，不能更换", "already_committed")
+    audit_log(actor=actor, action="activities.seed_committed", target=activity,
+              changes={"seed_commitment": activity.seed_commitment})
+    return activity
+
+
+# -- eligibility ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Eligibility:
+    reasons: list[str]
+    body: Organization | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _recuperated_since(worker: Worker, since: date, exclude_activity: int | None = None) -> bool:
+    return Application.objects.filter(
+        worker=worker, status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS,
+        activity__starts_on__gte=since,
+    ).exclude(activity_id=exclude_activity).exists()
+
+
+def quota_body_for(activity: Activity, worker: Worker) -> tuple[Organization | None, bool]:
+    """The quota body the worker counts against (the nearest quota holder above or at the
+    employer), and whether the activity has quotas at all."""
+    chain = [*worker.employer.ancestor_ids, worker.employer_id]
+    bodies = {q.body_id: q.body for q in activity.quotas.select_related("body")}
+    for org_id in reversed(chain):
+        if org_id in bodies:
+            return bodies[org_id], True
+    return None, bool(bodies)
+
+
+def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
+    """Every rule the worker does not meet, each as a sentence the worker can act on."""
+    reasons: list[str] = []
+    employer = worker.employer
+    if activity.organizer_id not in [*employer.ancestor_ids, employer.pk]:
+        reasons.append("本活动不面向您所在的单位")
+    if activity.members_only and not worker.is_member:
+        reasons.append("本活动仅限工会会员报名，您还不是工会会员")
+    if activity.target_worker_types and worker.worker_type not in activity.target_worker_types:
+        labels = "、".join(str(WorkerType(t).label) for t in activity.target_worker_types)
+        reasons.append(f"本活动面向{labels}")
+    if activity.no_recuperation_years:
+        since = activity.starts_on.replace(year=activity.starts_on.year - activity.no_recuperation_years)
+        if _recuperated_since(worker, since, exclude_activity=activity.pk):
+            reasons.append(f"您近 {activity.no_recuperation_years} 年内已参加过疗休养")
+    if activity.min_years_registered:
+        registered = timezone.localdate(worker.created_at)
+        if _age_on(registered, activity.starts_on) < activity.min_years_registered:
+            reasons.append(f"本活动要求从业登记满 {activity.min_years_registered} 年")
+    if activity.min_age is not None or activity.max_age is not None:
+        # The birth date comes from the sealed ID number; it is used here and never shown or stored.
+        age = _age_on(id_number_birth_date(crypto.decrypt(worker.id_number_cipher)), activity.starts_on)
+        if activity.min_age is not None and age < activity.min_age:
+            reasons.append(f"本活动要求年满 {activity.min_age} 周岁")
+        if activity.max_age is not None and age > activity.max_age:
+            reasons.append(f"本活动要求年龄不超过 {activity.max_age} 周岁")
+    body, has_quotas = quota_body_for(activity, worker)
+    if body is None and has_quotas:
+        reasons.append("您所在的单位没有分配本活动的名额")
+    return Eligibility(reasons=reasons, body=body)
+
+
+# -- applications --------------------------------------------------------------------------------
+
+
+def _claim_place(activity: Activity, body: Organization | None) -> None:
+    """One conditional UPDATE per counter: never past the total, never past the body's quota."""
+    if body is not None and not Quota.objects.filter(activity=activity, body=body, taken__lt=F("places")).update(
+            taken=F("taken") + 1):
+        raise _refusal("activity", f"{body.name}的名额已满", "quota_full")
+    if not Activity.objects.filter(pk=activity.pk, places_taken__lt=F("total_places")).update(
+            places_taken=F("places_taken") + 1):
+        raise _refusal("activity", "名额已满", "activity_full")
+
+
+def _release_place(application: Application) -> None:
+    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
+    if application.body_id:
+        Quota.objects.filter(activity_id=application.activity_id, body_id=application.body_id,
+                             taken__gt=0).update(taken=F("taken") - 1)
+
+
+def _check_window(activity: Activity) -> None:
+    now = timezone.now()
+    if activity.status != ActivityStatus.OPEN:
+        raise _refusal("activity", "本活动当前不接受报名", "not_open")
+    if activity.applications_open_at and now < activity.applications_open_at:
+        raise _refusal("activity", "报名尚未开始", "not_yet_open")
+    if activity.applications_close_at and now >= activity.applications_close_at:
+        raise _refusal("activity", "报名已截止", "window_closed")
+
+
+@retry_when_locked
+def application_submit(*, actor: Any, activity: Activity, worker: Worker, nominated_by: Any = None) -> Application:
+    """A worker applies (or a body nominates them). First come and nomination take a place at
+    once; a lottery application waits for the draw."""
+    with transaction.atomic():
+        activity = Activity.objects.select_related("organizer").get(pk=activity.pk)
+        if not activity.needs_application:
+            raise _refusal("activity", "本活动无需报名，欢迎直接到场", "no_application")
+        if nominated_by is None and activity.selection == Selection.NOMINATION:
+            raise _refusal("activity", "本活动由单位推荐，不接受个人报名", "nomination_only")
+        _check_window(activity)
+        if Application.objects.filter(activity=activity, worker=worker).exists():
+            raise _refusal("activity", "您已报过名，不能重复报名", "duplicate")
+        eligibility = eligibility_check(activity=activity, worker=worker)
+        if not eligibility.ok:
+            raise _refusal("activity", "；".join(eligibility.reasons), "ineligible")
+        takes_place = activity.selection in {Selection.FIRST_COME, Selection.NOMINATION}
+        if takes_place:
+            _claim_place(activity, eligibility.body)
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    activity=activity, worker=worker, body=eligibility.body,
+                    status=ApplicationStatus.SELECTED if takes_place else ApplicationStatus.APPLIED,
+                    nominated_by=nominated_by, checkin_token=secrets.token_urlsafe(24) if takes_place else None,
+                )
+        except IntegrityError:
+            raise _refusal("activity", "您已报过名，不能重复报名", "duplicate") from None
+        audit_log(actor=actor, action="activities.nominated" if nominated_by else "activities.applied",
+                  target=application, target_repr=f"{activity.title}：{worker.name}",
+                  changes={"status": application.status, "body": eligibility.body.name if eligibility.body else ""})
+        return application
+
+
+def _promote_next(activity: Activity) -> Application | None:
+    """After a lottery place is freed: the best-ranked waiting applicant whose body still has
+    room takes it (in the published draw order)."""
+    waiting = dict(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
+                   .values_list("pk", "body_id"))
+    if not waiting:
+        return None
+    room = {q.body_id for q in activity.quotas.filter(taken__lt=F("places"))}
+    has_quotas = activity.quotas.exists()
+    for application_id, _tier in activity.draw_order:
+        if application_id not in waiting:
+            continue
+        body_id = waiting[application_id]
+        if has_quotas and body_id not in room:
+            continue
+        body = Organization.objects.get(pk=body_id) if body_id else None
+        try:
+            with transaction.atomic():
+                _claim_place(activity, body)
+        except ValidationError:
+            return None
+        Application.objects.filter(pk=application_id).update(
+            status=ApplicationStatus.SELECTED, checkin_token=secrets.token_urlsafe(24), updated_at=timezone.now())
+        promoted = Application.objects.select_related("worker").get(pk=application_id)
+        audit_log(actor=None, action="activities.promoted", target=promoted,
+                  target_repr=f"{activity.title}：{promoted.worker.name}", changes={"from": "waitlisted"})
+        return promoted
+    return None
+
+
+@retry_when_locked
+def application_withdraw(*, actor: Any, application: Application, reason: str = "") -> Application:
+    """Withdraw (the worker) or remove (the organizer, e.g. after an upheld objection). A freed
+    lottery place goes to the next on the waiting list at once."""
+    with transaction.atomic():
+        before = application.status
+        if not Application.objects.filter(pk=application.pk).exclude(status=ApplicationStatus.WITHDRAWN).update(
+                status=ApplicationStatus.WITHDRAWN, withdrawn_reason=reason[:200], checkin_token=None,
+                updated_at=timezone.now()):
+            raise _refusal("application", "该报名已经退出", "already_withdrawn")
+        activity = Activity.objects.get(pk=application.activity_id)
+        if activity.starts_on <= _today() and before in HOLDING_PLACE:
+            raise _refusal("application", "活动已开始，不能再退出", "started")
+        promoted = None
+        if before in HOLDING_PLACE:
+            _release_place(application)
+            if activity.selection == Selection.LOTTERY:
+                promoted = _promote_next(activity)
+        application.refresh_from_db()
+        audit_log(actor=actor, action="activities.withdrawn", target=application,
+                  changes={"status": [before, application.status], "reason": reason[:200],
+                           "promoted": promoted.pk if promoted else None})
+        return application
+
+
+# -- the lottery ---------------------------------------------------------------------------------
+
+
+def draw_key(seed: str, application_id: int) -> str:
+    """The position of one application within its tier: HMAC-SHA256 keyed by the seed, hex."""
+    return hmac.digest(seed.encode(), str(application_id).encode(), "sha256").hex()
+
+
+def _keyed_hasher(seed: str) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under ``seed`` (RFC 2104), with the padded key states computed once: the
+    same digests as ``hmac.digest``, about twice as fast over 100,000 applications."""
+    key = seed.encode()
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def keyed(message: bytes) -> bytes:
+        i = inner.copy()
+        i.update(message)
+        o = outer.copy()
+        o.update(i.digest())
+        return o.digest()
+
+    return keyed
+
+
+def draw_rank(seed: str, entries: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``[(application_id, tier)]`` in draw order: by tier, then by keyed hash (the raw digest
+    orders exactly like its hex form)."""
+    keyed = _keyed_hasher(seed)
+    return sorted(entries, key=lambda entry: entry[1].to_bytes(4, "big") + keyed(str(entry[0]).encode()))
+
+
+def priority_tier(rules: list[str], *, is_member: bool, worker_type: str, honours: list[str],
+                  recuperated: bool) -> int:
+    for index, rule in enumerate(rules):
+        kind, _, value = rule.partition(":")
+        if ((rule == "member" and is_member) or (rule == "never_recuperated" and not recuperated)
+                or (kind == "honour" and value in honours) or (kind == "worker_type" and value == worker_type)):
+            return index
+    return len(rules)
+
+
+def _honours(worker_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for provider in hooks("worker_honours"):
+        for worker_id, titles in (provider(worker_ids) or {}).items():
+            found.setdefault(worker_id, []).extend(titles)
+    return found
+
+
+def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[int, int]:
+    """Tier of each application from ``(application_id, worker_id, joined_union_on, worker_type)``."""
+    rules = list(activity.priority_rules)
+    if not rules:
+        return {row[0]: 0 for row in rows}
+    worker_ids = [row[1] for row in rows]
+    honours = _honours(worker_ids) if any(r.startswith("honour:") for r in rules) else {}
+    recuperated: set[int] = set()
+    if "never_recuperated" in rules:
+        recuperated = set(Application.objects.filter(
+            status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS, worker_id__in=worker_ids,
+        ).exclude(activity=activity).values_list("worker_id", flat=True))
+    # Applicants fall into a handful of profiles; the tier of each profile is computed once.
+    @cache
+    def tier_of(is_member: bool, worker_type: str, titles: tuple[str, ...], was_recuperated: bool) -> int:
+        return priority_tier(rules, is_member=is_member, worker_type=worker_type, honours=list(titles),
+                             recuperated=was_recuperated)
+
+    return {
+        app_id: tier_of(joined is not None, worker_type, tuple(honours.get(worker_id, ())), worker_id in recuperated)
+        for app_id, worker_id, joined, worker_type in rows
+    }
+
+
+@retry_when_locked
+def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None) -> Activity:
+    """Draw the lottery with the committed seed. Runs once: the status moves from open to drawn
+    by one conditional UPDATE, so a second draw (or two at once) is refused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        activity = Activity.objects.get(pk=activity.pk)
+        if activity.selection != Selection.LOTTERY:
+            raise _refusal("selection", "本活动不是抽签产生", "not_lottery")
+        if activity.drawn_at is not None:
+            raise _refusal("activity", "本活动已经开签，不能重新抽签", "already_drawn")
+        if not activity.seed_commitment:
+            raise _refusal("seed", "尚未承诺随机种子，不能开签", "no_commitment")
+        if activity.applications_close_at and now < activity.applications_close_at:
+            raise _refusal("activity", "报名尚未截止，不能开签", "window_open")
+        if not Activity.objects.filter(pk=activity.pk, status=ActivityStatus.OPEN, drawn_at__isnull=True).update(
+                status=ActivityStatus.DRAWN, drawn_at=now):
+            raise _refusal("activity", "本活动已经开签，不能重新抽签", "already_drawn")
+        applicants = list(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
+                          .values_list("pk", "worker_id", "worker__joined_union_on", "worker__worker_type", "body_id"))
+        rows = [row[:4] for row in applicants]
+        bodies = {row[0]: row[4] for row in applicants}
+        tiers = _tiers(activity, rows)
+        order = draw_rank(activity.seed, tiers.items())
+        quota_left = {q.body_id: q.places for q in activity.quotas.all()}
+        has_quotas = bool(quota_left)
+        left = activity.total_places
+        selected: list[int] = []
+        for app_id, _tier in order:
+            if left == 0:
+                break
+            body_id = bodies[app_id]
+            if has_quotas:
+                if quota_left.get(body_id, 0) <= 0:
+                    continue
+                quota_left[body_id] -= 1
+            selected.append(app_id)
+            left -= 1
+        # Each selected place gets its own unguessable check-in token (one executemany: an ORM
+        # bulk_update builds a CASE expression per row, which costs more than the whole draw).
+        table = Application._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET status = %s, checkin_token = %s WHERE id = %s",  # noqa: S608
+                               [(ApplicationStatus.SELECTED, secrets.token_urlsafe(24), pk) for pk in selected])
+        # The others keep "applied", which after the draw means the waiting list (Application.state).
+        for quota in activity.quotas.all():
+            quota.taken = quota.places - quota_left.get(quota.body_id, 0)
+            quota.save(update_fields=["taken", "updated_at"])
+        draw_order = [list(entry) for entry in order]
+        Activity.objects.filter(pk=activity.pk).update(places_taken=len(selected), draw_order=draw_order)
+        activity.status, activity.drawn_at = ActivityStatus.DRAWN, now
+        activity.places_taken, activity.draw_order = len(selected), draw_order
+        audit_log(actor=actor, action="activities.drawn", target=activity, changes={
+            "seed": activity.seed, "seed_commitment": activity.seed_commitment, "applicants": len(order),
+            "selected": len(selected), "waitlisted": len(order) - len(selected),
+        })
+        return activity
+
+
+@transaction.atomic
+def activity_publish_notice(*, actor: Any, activity: Activity, days: int = NOTICE_DAYS_DEFAULT,
+                            objection_channel: str = "") -> Activity:
+    """Open the public notice (公示) of the selected list for ``days`` days."""
+    if activity.status == ActivityStatus.NOTICE:
+        raise _refusal("activity", "公示已经发布", "already_notice")
+    ready = activity.status == ActivityStatus.DRAWN or (
+        activity.status == ActivityStatus.OPEN and activity.selection in {Selection.FIRST_COME, Selection.NOMINATION}
+        and activity.applications_close_at is not None and timezone.now() >= activity.applications_close_at)
+    if not ready:
+        raise _refusal("activity", "开签（或报名截止）后才能发布公示", "not_ready")
+    if not 1 <= days <= 30:
+        raise _refusal("days", "公示期应为 1 至 30 天", "days")
+    channel = objection_channel.strip() or activity.objection_channel
+    if not channel:
+        raise _refusal("objection_channel", "请填写异议受理渠道（电话或地址）", "channel")
+    activity.status = ActivityStatus.NOTICE
+    activity.notice_starts_on = _today()
+    activity.notice_ends_on = _today() + timedelta(days=days)
+    activity.objection_channel = channel[:200]
+    activity.save(update_fields=["status", "notice_starts_on", "notice_ends_on", "objection_channel", "updated_at"])
+    audit_log(actor=actor, action="activities.notice_published", target=activity,
+              changes={"notice_ends_on": str(activity.notice_ends_on)})
+    return activity
+
+
+@transaction.atomic
+def activity_confirm(*, actor: Any, activity: Activity) -> Activity:
+    """After the notice period: the selected list is final."""
+    if activity.status != ActivityStatus.NOTICE:
+        raise _refusal("activity", "只有公示中的活动可以确认名单", "not_notice")
+    if activity.notice_ends_on and _today() < activity.notice_ends_on:
+        raise _refusal("activity", f"公示期至{activity.notice_ends_on:%Y年%-m月%-d日}，期满后才能确认", "notice_running")
+    confirmed = Application.objects.filter(activity=activity, status=ApplicationStatus.SELECTED).update(
+        status=ApplicationStatus.CONFIRMED, updated_at=timezone.now())
+    activity.status = ActivityStatus.CONFIRMED
+    activity.save(update_fields=["status", "updated_at"])
+    audit_log(actor=actor, action="activities.confirmed", target=activity, changes={"confirmed": confirmed})
+    return activity
+
+
+# -- check-in, feedback, people served ---------------------------------------------------------------
+
+
+@transaction.atomic
+def application_check_in(*, actor: Any, application: Application) -> Application:
+    if application.status not in HOLDING_PLACE:
+        raise _refusal("token", "该报名未入选或已退出，不能签到", "not_selected")
+    if not Application.objects.filter(pk=application.pk, checked_in_at__isnull=True).update(
+            checked_in_at=timezone.now()):
+        raise _refusal("token", "已经签到过了", "already_checked_in")
+    application.refresh_from_db()
+    audit_log(actor=actor, action="activities.checked_in", target=application)
+    return application
+
+
+@transaction.atomic
+def application_feedback(*, actor: Any, application: Application, rating: int, feedback: str = "") -> Application:
+    if application.checked_in_at is None:
+        raise _refusal("rating", "签到参加活动后才能评价", "not_attended")
+    if not 1 <= rating <= 5:
+        raise _refusal("rating", "评分应为 1 至 5 分", "rating")
+    application.rating = rating
+    application.feedback = feedback.strip()[:500]
+    application.save(update_fields=["rating", "feedback", "updated_at"])
+    audit_log(actor=actor, action="activities.feedback", target=application, changes={"rating": rating})
+    return application
+
+
+@transaction.atomic
+def service_entry_record(*, actor: Any, activity: Activity, people: int, served_on: date,
+                         sub_venue: SubVenue | None = None, note: str = "") -> ServiceEntry:
+    if people <= 0 or people > 100_000:
+        raise _refusal("people", "服务人次应为 1 至 100000", "people")
+    if sub_venue is not None and sub_venue.activity_id != activity.pk:
+        raise _refusal("sub_venue", "分会场不属于本活动", "sub_venue")
+    entry = ServiceEntry.objects.create(activity=activity, sub_venue=sub_venue, people=people, served_on=served_on,
+                                        note=note.strip()[:200], recorded_by=actor if getattr(actor, "pk", None) else None)
+    audit_log(actor=actor, action="activities.served", target=activity,
+              changes={"people": people, "sub_venue": sub_venue.name if sub_venue else "", "served_on": str(served_on)})
+    return entry
+
+
+# -- shared workers' homes -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def home_create(*, actor: Any, name: str, owners: list[Organization], opens_at: Any, closes_at: Any,
+                address: str = "", facilities: str = "", capacity: int = 0, open_weekdays: str = "1234567") -> Home:
+    if not owners:
+        raise _refusal("owners", "请至少选择一个共建单位", "owners")
+    if closes_at <= opens_at:
+        raise _refusal("closes_at", "关闭时间必须晚于开放时间", "hours")
+    home = Home.objects.create(name=name.strip(), address=address, facilities=facilities, opens_at=opens_at,
+                               closes_at=closes_at, capacity=capacity, open_weekdays=open_weekdays)
+    home.owners.set(owners)
+    audit_log(actor=actor, action="activities.home_created", target=home,
+              changes={"owners": [o.name for o in owners]})
+    return home
+
+
+@retry_when_locked
+def booking_create(*, actor: Any, home: Home, owner: Organization, starts_at: datetime, ends_at: datetime,
+                   purpose: str, people: int = 0, activity: Activity | None = None) -> Booking:
+    """Book a slot. The home's row is locked first (SELECT … FOR UPDATE on PostgreSQL; SQLite
+    serializes writers with BEGIN IMMEDIATE), so two overlapping requests cannot both pass the
+    overlap check."""
+    errors: dict[str, str] = {}
+    if not purpose.strip():
+        errors["purpose"] = "请填写用途"
+    if ends_at <= starts_at:
+        errors["ends_at"] = "结束时间必须晚于开始时间"
+    if errors:
+        raise ValidationError(errors)
+    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    with transaction.atomic():
+        home = Home.objects.select_for_update().get(pk=home.pk)
+        if not home.owners.filter(pk=owner.pk).exists():
+            raise _refusal("owner", "预约单位不是该职工之家的共建单位", "owner")
+        if local_start.date() != local_end.date():
+            raise _refusal("ends_at", "预约不能跨天", "overnight")
+        if str(local_start.isoweekday()) not in home.open_weekdays:
+            raise _refusal("starts_at", "该日不开放", "closed_day")
+        if local_start.time() < home.opens_at or local_end.time() > home.closes_at:
+            raise _refusal("starts_at", f"请在开放时间 {home.opens_at:%H:%M}–{home.closes_at:%H:%M} 内预约", "hours")
+        if home.capacity and people > home.capacity:
+            raise _refusal("people", f"人数超过容纳上限 {home.capacity} 人", "capacity")
+        clash = Booking.objects.filter(home=home, cancelled=False, starts_at__lt=ends_at, ends_at__gt=starts_at).first()
+        if clash is not None:
+            when = f"{timezone.localtime(clash.starts_at):%H:%M}–{timezone.localtime(clash.ends_at):%H:%M}"
+            raise _refusal("starts_at", f"该时段已被预约（{when}）", "overlap")
+        booking = Booking.objects.create(home=home, owner=owner, starts_at=starts_at, ends_at=ends_at,
+                                         purpose=purpose.strip()[:120], people=people, activity=activity,
+                                         created_by=actor if getattr(actor, "pk", None) else None)
+        audit_log(actor=actor, action="activities.booked", target=booking, target_repr=f"{home.name} {purpose}",
+                  changes={"owner": owner.name, "starts_at": str(local_start), "ends_at": str(local_end)})
+        return booking
+
+
+@transaction.atomic
+def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
+    if not Booking.objects.filter(pk=booking.pk, cancelled=False).update(cancelled=True):
+        raise _refusal("booking", "该预约已取消", "cancelled")
+    booking.refresh_from_db()
+    audit_log(actor=actor, action="activities.booking_cancelled", target=booking)
+    return booking
+
+
+# -- funds -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_line_create(*, actor: Any, owner: Organization, year: int, source: str, name: str,
+                       amount: Decimal) -> BudgetLine:
+    if amount <= 0:
+        raise _refusal("amount", "预算金额必须大于 0", "amount")
+    line = BudgetLine(owner=owner, year=year, source=source, name=name.strip(), amount=amount)
+    line.full_clean()
+    line.save()
+    audit_log(actor=actor, action="activities.budget_created", target=line,
+              changes={"amount": str(amount), "source": source, "year": year})
+    return line
+
+
+@retry_when_locked
+def expense_record(*, actor: Any, budget_line: BudgetLine, kind: str, amount: Decimal, spent_on: date,
+                   activity: Activity | None = None, enterprise: Organization | None = None, merchant: str = "",
+                   note: str = "", override_reason: str = "", may_override: bool = False) -> Expense:
+    """Spend from a budget line. Over the remainder is refused, unless an admin overrides it
+    with a reason (``may_override`` is the caller's permission check)."""
+    if amount is None or amount <= 0:
+        raise _refusal("amount", "金额必须大于 0", "amount")
+    if kind not in ExpenseKind.values:
+        raise _refusal("kind", "未知的支出类别", "kind")
+    if kind == ExpenseKind.SUBSIDY and enterprise is None:
+        raise _refusal("enterprise", "企业补助请选择受补助企业", "enterprise")
+    if kind == ExpenseKind.LOCAL_PRODUCT and not merchant.strip():
+        raise _refusal("merchant", "特产消费请填写合作商户", "merchant")
+    override_reason = override_reason.strip()
+    with transaction.atomic():
+        within = BudgetLine.objects.filter(pk=budget_line.pk, spent__lte=F("amount") - amount).update(
+            spent=F("spent") + amount)
+        if not within:
+            if not (may_override and override_reason):
+                line = BudgetLine.objects.get(pk=budget_line.pk)
+                hint = "（管理员可填写超预算说明后提交）" if may_override else ""
+                raise _refusal("amount", f"超出预算科目余额 {line.remainder:,.2f} 元{hint}", "over_budget")
+            BudgetLine.objects.filter(pk=budget_line.pk).update(spent=F("spent") + amount)
+        else:
+            override_reason = ""
+        expense = Expense.objects.create(
+            budget_line=budget_line, kind=kind, amount=amount, spent_on=spent_on, activity=activity,
+            enterprise=enterprise, merchant=merchant.strip()[:120], note=note.strip()[:200],
+            override_reason=override_reason[:200], created_by=actor if getattr(actor, "pk", None) else None)
+        audit_log(actor=actor, action="activities.expense_recorded", target=expense,
+                  target_repr=f"{budget_line} {amount}",
+                  changes={"amount": str(amount), "kind": kind, "override_reason": override_reason})
+        return expense
+
+
+def activity_scope_q(organization: Organization) -> Q:
+    from liandong.organizations.models import subtree_q
+
+    return subtree_q(organization.path, "organizer__path")

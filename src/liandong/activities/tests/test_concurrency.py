@@ -1,0 +1,98 @@
+"""Real concurrent clients, each thread with its own database connection: places are never
+oversold, quotas likewise, and overlapping bookings never both succeed. Runs on SQLite and on
+PostgreSQL (the suite runs on both)."""
+
+import threading
+from datetime import date, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from liandong.activities.models import Activity, Application, Booking, Quota
+from liandong.activities.services import application_submit, booking_create, home_create
+from liandong.activities.tests.factories import make_activity
+from liandong.workers.models import Worker
+from liandong.workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(jobs, n_threads):
+    """Run ``jobs`` (callables) from ``n_threads`` threads released at once by a barrier."""
+    barrier = threading.Barrier(n_threads)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(chunk):
+        try:
+            barrier.wait()
+            for job in chunk:
+                try:
+                    job()
+                    result = "ok"
+                except ValidationError as error:
+                    result = error.messages[0]
+                with lock:
+                    outcomes.append(result)
+        finally:
+            connection.close()
+
+    chunks = [jobs[i::n_threads] for i in range(n_threads)]
+    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def applicants(employer, n):
+    first = WorkerFactory(employer=employer, joined_union_on=date(2020, 1, 1))
+    return [first] + [WorkerFactory(employer=employer, joined_union_on=date(2020, 1, 1)) for _ in range(n - 1)]
+
+
+def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> None:
+    activity = make_activity(world.union_a, total_places=40)
+    workers = applicants(world.outlet_a, 200)
+    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    outcomes = run_together(jobs, n_threads=200)
+    assert len(outcomes) == 200
+    assert outcomes.count("ok") == 40
+    assert set(outcomes) == {"ok", "名额已满"}
+    assert Application.objects.filter(activity=activity, status="selected").count() == 40
+    assert Activity.objects.get(pk=activity.pk).places_taken == 40
+
+
+def test_concurrent_applications_never_pass_a_body_quota(world) -> None:
+    activity = make_activity(world.union_a, total_places=30, quotas=[(world.outlet_a, 7)])
+    workers = applicants(world.outlet_a, 60)
+    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    outcomes = run_together(jobs, n_threads=30)
+    assert outcomes.count("ok") == 7
+    assert Quota.objects.get(activity=activity).taken == 7
+    assert Activity.objects.get(pk=activity.pk).places_taken == 7
+
+
+def test_the_same_worker_applying_from_many_tabs_gets_one_place(world) -> None:
+    activity = make_activity(world.union_a, total_places=40)
+    worker = Worker.objects.get(pk=world.worker_a.pk)
+    outcomes = run_together([lambda: application_submit(actor=None, activity=activity, worker=worker)] * 20, 20)
+    assert outcomes.count("ok") == 1
+    assert Activity.objects.get(pk=activity.pk).places_taken == 1
+
+
+def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
+    home = home_create(actor=None, name="尖山街职工之家", owners=[world.union_a], opens_at=time(8),
+                       closes_at=time(22))
+    day = timezone.localdate() + timedelta(days=2)
+    tz = timezone.get_current_timezone()
+    jobs = []
+    for i in range(20):  # every slot overlaps 10:00–11:00
+        start = timezone.datetime.combine(day, time(9, 30 + i), tzinfo=tz)
+        jobs.append(lambda s=start: booking_create(actor=None, home=home, owner=world.union_a, starts_at=s,
+                                                   ends_at=s + timedelta(hours=1), purpose="培训"))
+    outcomes = run_together(jobs, n_threads=20)
+    assert outcomes.count("ok") == 1
+    assert Booking.objects.filter(home=home).count() == 1

@@ -1,0 +1,451 @@
+"""Pages of service activities. Thin: every check is in permissions, every rule in services."""
+
+import io
+from datetime import datetime
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from liandong.accounts.permissions import acts_for_organization, is_worker
+from liandong.activities import permissions as perms
+from liandong.activities import services
+from liandong.activities.exporting import figures_xlsx
+from liandong.activities.forms import (
+    ActivityForm,
+    BookingForm,
+    ExpenseForm,
+    FeedbackForm,
+    NominateForm,
+    NoticeForm,
+    ServedForm,
+    WithdrawForm,
+)
+from liandong.activities.models import (
+    HOLDING_PLACE,
+    Activity,
+    ActivityStatus,
+    Application,
+    ApplicationStatus,
+    Booking,
+    Quota,
+    Selection,
+)
+from liandong.activities.selectors import (
+    activity_figures,
+    activity_list,
+    home_usage,
+    period_figures,
+    public_notice,
+    waitlist_position,
+)
+from liandong.organizations.models import Organization
+from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.workers.permissions import workers_visible_to
+
+LISTED = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _errors(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+def _visible(request: HttpRequest, pk: int) -> Activity:
+    queryset = perms.activities_visible_to(request.user).select_related("organizer").prefetch_related(
+        Prefetch("quotas", queryset=Quota.objects.select_related("body")), "sub_venues", "co_organizers")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _managed(request: HttpRequest, pk: int) -> Activity:
+    activity = _visible(request, pk)
+    if not perms.can_manage_activity(request.user, activity):
+        raise PermissionDenied
+    return activity
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+
+
+@login_required
+def activity_list_view(request: HttpRequest) -> HttpResponse:
+    """Staff: the activities of their scope. A worker: the activities open to them and their own
+    applications (the phone page 活动报名)."""
+    if is_worker(request.user):
+        worker = perms.own_worker(request.user)
+        if worker is None:
+            raise PermissionDenied
+        mine = {a.activity_id: a for a in Application.objects.filter(worker=worker).select_related("activity")}
+        activities = list(perms.activities_visible_to(request.user).select_related("organizer")[:50])
+        return render(request, "activities/worker_list.html", {
+            "open": [a for a in activities if a.status == ActivityStatus.OPEN and a.pk not in mine],
+            "mine": [(a, mine[a.pk]) for a in activities if a.pk in mine],
+            "others": [a for a in activities if a.status != ActivityStatus.OPEN and a.pk not in mine],
+        })
+    if not acts_for_organization(request.user):
+        raise PermissionDenied
+    year = request.GET.get("year", "")
+    activities = activity_list(perms.activities_visible_to(request.user),
+                               year=_year(request) if year else None, kind=request.GET.get("kind", "")[:20])
+    return render(request, "activities/activity_list.html", {
+        "activities": activities[:200], "can_create": perms.can_create_activity(request.user), "year": year,
+    })
+
+
+@login_required
+def activity_create_view(request: HttpRequest) -> HttpResponse:
+    if not perms.can_create_activity(request.user):
+        raise PermissionDenied
+    scope = organizations_in_scope(request.user)
+    partners = organizations_visible_to(request.user).exclude(pk__in=scope.values("pk"))
+    form = ActivityForm(request.POST or None, organizers=scope, partners=partners,
+                        initial={"organizer": request.user.organization_id})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organizer = data.pop("organizer")
+        co_organizers = data.pop("co_organizers")
+        quotas = data.pop("quotas")
+        sub_venues = data.pop("sub_venues")
+        try:
+            activity = services.activity_create(actor=request.user, organizer=organizer, co_organizers=co_organizers,
+                                                quotas=quotas, sub_venues=sub_venues, **data)
+        except ValidationError as error:
+            errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            for field, items in errors.items():
+                form.add_error(field if field in form.fields else None, items)
+        else:
+            messages.success(request, "活动已创建（草稿）。核对无误后请发布。")
+            return redirect("activities:activity-detail", pk=activity.pk)
+    return render(request, "activities/activity_form.html", {"form": form})
+
+
+@login_required
+def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _visible(request, pk)
+    if is_worker(request.user):
+        worker = perms.own_worker(request.user)
+        application = Application.objects.filter(activity=activity, worker=worker).select_related("activity").first()
+        eligibility = services.eligibility_check(activity=activity, worker=worker) if worker else None
+        return render(request, "activities/worker_activity.html", {
+            "activity": activity, "application": application, "eligibility": eligibility,
+            "position": waitlist_position(activity, application) if application else None,
+            "feedback_form": FeedbackForm(),
+            "can_apply": application is None and activity.status == ActivityStatus.OPEN
+            and activity.selection in {Selection.FIRST_COME, Selection.LOTTERY},
+        })
+    manage = perms.can_manage_activity(request.user, activity)
+    applications = perms.applications_visible_to(request.user, activity).select_related("worker", "body", "activity")
+    # Selected first, then the others, at most LISTED rows on the page.
+    listed = list(applications.filter(status__in=HOLDING_PLACE).order_by("id")[:LISTED])
+    listed += list(applications.exclude(status__in=HOLDING_PLACE).order_by("id")[:LISTED - len(listed)])
+    total = applications.count()
+    return render(request, "activities/activity_detail.html", {
+        "activity": activity, "manage": manage, "figures": activity_figures(activity) if manage else None,
+        "applications": listed, "more_applications": total - len(listed),
+        "can_nominate": perms.can_nominate(request.user, activity) and activity.status == ActivityStatus.OPEN,
+        "nominate_form": NominateForm(), "notice_form": NoticeForm(initial={
+            "objection_channel": activity.objection_channel}),
+        "served_form": ServedForm(sub_venues=[(v.pk, v.name) for v in activity.sub_venues.all()],
+                                  initial={"served_on": timezone.localdate()}),
+        "rules": [services.rule_label(r) for r in activity.priority_rules],
+        "now": timezone.now(),
+    })
+
+
+def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    activity = _managed(request, pk)
+    try:
+        action(activity)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, done)
+    return redirect("activities:activity-detail", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def activity_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda a: services.activity_publish(actor=request.user, activity=a), "活动已发布，开始报名。")
+
+
+@login_required
+@require_POST
+def activity_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda a: services.activity_draw(actor=request.user, activity=a),
+                "已开签：入选名单和候补名单已生成，随机种子已公开。")
+
+
+@login_required
+@require_POST
+def activity_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+    form = NoticeForm(request.POST)
+    if not form.is_valid():
+        _managed(request, pk)
+        messages.error(request, "公示期应为 1 至 30 天")
+        return redirect("activities:activity-detail", pk=pk)
+    return _act(request, pk, lambda a: services.activity_publish_notice(
+        actor=request.user, activity=a, days=form.cleaned_data["days"],
+        objection_channel=form.cleaned_data["objection_channel"]), "公示已发布。")
+
+
+@login_required
+@require_POST
+def activity_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda a: services.activity_confirm(actor=request.user, activity=a), "名单已确认。")
+
+
+@login_required
+@require_POST
+def activity_served_view(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _managed(request, pk)
+    form = ServedForm(request.POST, sub_venues=[(v.pk, v.name) for v in activity.sub_venues.all()])
+    if not form.is_valid():
+        messages.error(request, "请填写日期和服务人次（1 至 100000）")
+        return redirect("activities:activity-detail", pk=pk)
+    data = form.cleaned_data
+    sub_venue = activity.sub_venues.filter(pk=data["sub_venue"]).first() if data["sub_venue"] else None
+    return _act(request, pk, lambda a: services.service_entry_record(
+        actor=request.user, activity=a, people=data["people"], served_on=data["served_on"], sub_venue=sub_venue,
+        note=data["note"]), f"已记录服务 {data['people']} 人次。")
+
+
+@login_required
+@require_POST
+def activity_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    worker = perms.own_worker(request.user)
+    if worker is None:
+        raise PermissionDenied
+    activity = _visible(request, pk)
+    try:
+        application = services.application_submit(actor=request.user, activity=activity, worker=worker)
+    except ValidationError as error:
+        messages.error(request, f"报名未成功：{_errors(error)}")
+    else:
+        messages.success(request, "报名成功，您已入选。" if application.status == ApplicationStatus.SELECTED
+                         else "报名成功。报名截止后公开抽签，请留意结果。")
+    return redirect("activities:activity-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def activity_nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _visible(request, pk)
+    if not perms.can_nominate(request.user, activity):
+        raise PermissionDenied
+    form = NominateForm(request.POST)
+    worker = None
+    if form.is_valid():
+        worker = workers_visible_to(request.user).select_related("employer").filter(
+            pk=form.cleaned_data["worker"]).first()
+    if worker is None:
+        messages.error(request, "职工编号不存在或不在您的范围内")
+        return redirect("activities:activity-detail", pk=pk)
+    try:
+        services.application_submit(actor=request.user, activity=activity, worker=worker, nominated_by=request.user)
+    except ValidationError as error:
+        messages.error(request, f"推荐未成功：{_errors(error)}")
+    else:
+        messages.success(request, f"已推荐 {worker.name}。")
+    return redirect("activities:activity-detail", pk=pk)
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(perms.all_applications_visible_to(request.user).select_related(
+        "activity__organizer", "worker__employer"), pk=pk)
+
+
+@login_required
+@require_POST
+def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    if not perms.can_withdraw(request.user, application):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.application_withdraw(actor=request.user, application=application, reason=reason)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, "已退出报名。")
+    return redirect("activities:activity-detail", pk=application.activity_id)
+
+
+@login_required
+@require_POST
+def application_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(Application.objects.filter(worker__user=request.user), pk=pk)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择 1 至 5 分")
+    else:
+        try:
+            services.application_feedback(actor=request.user, application=application,
+                                          rating=form.cleaned_data["rating"], feedback=form.cleaned_data["feedback"])
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, "感谢您的评价。")
+    return redirect("activities:activity-detail", pk=application.activity_id)
+
+
+@login_required
+def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The participant's check-in code as SVG (no external assets). It encodes the check-in
+    page's URL with the application's unguessable token."""
+    application = _application(request, pk)
+    if not (application.worker.user_id == request.user.pk
+            or perms.can_manage_activity(request.user, application.activity)):
+        raise Http404
+    if not application.checkin_token:
+        raise Http404
+    url = request.build_absolute_uri(reverse("activities:checkin", args=[application.checkin_token]))
+    stream = io.BytesIO()
+    segno.make(url, error="m").save(stream, kind="svg", scale=6, border=2)
+    response = HttpResponse(stream.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
+    """What a manager sees after scanning a participant's code; POST checks them in."""
+    application = Application.objects.select_related("activity__organizer", "worker", "body").filter(
+        checkin_token=token).first()
+    if application is None or not perms.can_manage_activity(request.user, application.activity):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.application_check_in(actor=request.user, application=application)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, f"{application.worker.name} 已签到。")
+        return redirect("activities:checkin", token=token)
+    return render(request, "activities/checkin.html", {"application": application})
+
+
+def public_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public notice (公示): no login, names and ID numbers masked."""
+    activity = get_object_or_404(Activity.objects.select_related("organizer").exclude(status=ActivityStatus.DRAFT),
+                                 pk=pk)
+    return render(request, "activities/public_notice.html", {
+        "activity": activity, "notice": public_notice(activity),
+        "quotas": activity.quotas.select_related("body"),
+        "rules": [services.rule_label(r) for r in activity.priority_rules],
+    })
+
+
+# -- homes ------------------------------------------------------------------------------------------
+
+
+@login_required
+def home_list_view(request: HttpRequest) -> HttpResponse:
+    if not acts_for_organization(request.user):
+        raise PermissionDenied
+    homes = perms.homes_visible_to(request.user).prefetch_related("owners")
+    return render(request, "activities/home_list.html", {"homes": homes})
+
+
+@login_required
+def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_object_or_404(perms.homes_visible_to(request.user).prefetch_related("owners"), pk=pk)
+    owners = perms.booking_owners_for(request.user, home)
+    form = BookingForm(request.POST or None, owners=owners,
+                       initial={"day": timezone.localdate(), "owner": owners.first()})
+    if request.method == "POST":
+        if not perms.can_book(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            tz = timezone.get_current_timezone()
+            try:
+                services.booking_create(
+                    actor=request.user, home=home, owner=data["owner"],
+                    starts_at=datetime.combine(data["day"], data["starts"], tzinfo=tz),
+                    ends_at=datetime.combine(data["day"], data["ends"], tzinfo=tz),
+                    purpose=data["purpose"], people=data["people"])
+            except ValidationError as error:
+                for field, items in error.error_dict.items():
+                    target = {"starts_at": "starts", "ends_at": "ends"}.get(field, field)
+                    form.add_error(target if target in form.fields else None, items)
+            else:
+                messages.success(request, "预约成功。")
+                return redirect("activities:home-detail", pk=home.pk)
+    upcoming = Booking.objects.filter(home=home, cancelled=False, ends_at__gte=timezone.now()).select_related(
+        "owner")[:50]
+    return render(request, "activities/home_detail.html", {
+        "home": home, "form": form, "upcoming": upcoming, "usage": home_usage(home),
+        "can_book": perms.can_book(request.user) and owners.exists(),
+    })
+
+
+# -- funds and figures ---------------------------------------------------------------------------------
+
+
+@login_required
+def funds_view(request: HttpRequest) -> HttpResponse:
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    lines = list(perms.budget_lines_visible_to(request.user).select_related("owner")[:200])
+    activities = list(perms.activities_visible_to(request.user).order_by("-starts_on")[:100])
+    form = ExpenseForm(request.POST or None, lines=[(b.pk, f"{b} · {b.owner.name}") for b in lines],
+                       activities=[(a.pk, a.title) for a in activities], initial={"spent_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        line = next(b for b in lines if str(b.pk) == data["budget_line"])
+        activity = next((a for a in activities if str(a.pk) == data["activity"]), None)
+        enterprise = None
+        if data["enterprise"]:
+            enterprise = organizations_in_scope(request.user).filter(
+                code=data["enterprise"], kind=Organization.Kind.ENTERPRISE).first()
+            if enterprise is None:
+                form.add_error("enterprise", "企业编码不存在或不在您的范围内")
+        if not form.errors:
+            try:
+                services.expense_record(
+                    actor=request.user, budget_line=line, kind=data["kind"], amount=data["amount"],
+                    spent_on=data["spent_on"], activity=activity, enterprise=enterprise, merchant=data["merchant"],
+                    note=data["note"], override_reason=data["override_reason"],
+                    may_override=perms.can_override_budget(request.user))
+            except ValidationError as error:
+                for field, items in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, items)
+            else:
+                messages.success(request, "支出已记录。")
+                return redirect("activities:funds")
+    expenses = perms.expenses_visible_to(request.user).select_related("budget_line", "activity", "enterprise")[:100]
+    return render(request, "activities/funds.html", {"lines": lines, "form": form, "expenses": expenses})
+
+
+@login_required
+def figures_view(request: HttpRequest) -> HttpResponse:
+    if not perms.can_view_figures(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    data = period_figures(perms.activities_visible_to(request.user), perms.expenses_visible_to(request.user),
+                          year=year)
+    return render(request, "activities/figures.html", {"data": data, "year": year,
+                                                       "years": range(timezone.localdate().year, 2021, -1)})
+
+
+@login_required
+def figures_export_view(request: HttpRequest) -> HttpResponse:
+    if not perms.can_view_figures(request.user):
+        raise PermissionDenied
+    data = period_figures(perms.activities_visible_to(request.user), perms.expenses_visible_to(request.user),
+                          year=_year(request))
+    response = HttpResponse(figures_xlsx(data, scope_name=request.user.organization.name), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="activities-{data["year"]}.xlsx"'
+    return response
