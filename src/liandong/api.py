@@ -8,11 +8,13 @@ from liandong.accounts.api import BearerAuth
 from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
 from liandong.activities.api import router as activities_router
+from liandong.competitions.api import public_router as competitions_public_router
 from liandong.competitions.api import router as competitions_router
 from liandong.core import api_errors
 from liandong.core.api import router as core_router
 from liandong.demands.api import public_router as demands_public_router
 from liandong.demands.api import router as demands_router
+from liandong.democracy.api import public_router as democracy_public_router
 from liandong.democracy.api import router as democracy_router
 from liandong.meetings.api import router as meetings_router
 from liandong.organizations.api import router as organizations_router
@@ -40,3 +42,5 @@ api.add_router("/public/demands", demands_public_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)
+api.add_router("/public/competitions/", competitions_public_router)
+api.add_router("/public/democracy/", democracy_public_router)

@@ -40,6 +40,8 @@ from liandong.core.schemas import InputSchema
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["技能竞赛"])
+# No login: mounted at /api/v1/public/competitions/ (DESIGN: public endpoints live under /public/).
+public_router = Router(tags=["技能竞赛（公开）"])
 
 
 class ListQuery(InputSchema):
@@ -177,7 +179,7 @@ def correct_sheet(request: HttpRequest, sheet_id: int, payload: CorrectionIn) ->
             "status": sheet.status}
 
 
-@router.get("/{int:contest_id}/scoreboard", response=ScoreboardOut, auth=None, url_name="scoreboard",
+@public_router.get("/{int:contest_id}/scoreboard", response=ScoreboardOut, auth=None, url_name="scoreboard",
             operation_id="competitions_scoreboard")
 def scoreboard(request: HttpRequest, contest_id: int) -> dict:
     """Public: the current round's standings; entrants as order numbers until published."""

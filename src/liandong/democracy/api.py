@@ -58,6 +58,8 @@ from liandong.democracy.services import (
 from liandong.organizations.permissions import organizations_in_scope
 
 router = Router(tags=["民主管理"])
+# No login: mounted at /api/v1/public/democracy/ (DESIGN: public endpoints live under /public/).
+public_router = Router(tags=["民主管理（公开）"])
 
 
 def _staff_or_worker(request: HttpRequest) -> None:
@@ -206,13 +208,13 @@ def _notice_item(n: Nomination) -> dict[str, Any]:
             "notice_ends_on": n.notice_ends_on}
 
 
-@router.get("/notices", response=list[NoticeOut], auth=None, operation_id="democracy_list_notices")
+@public_router.get("/notices", response=list[NoticeOut], auth=None, operation_id="democracy_list_notices")
 def list_notices(request: HttpRequest) -> list[dict[str, Any]]:
     """Public: model-worker nominations under public notice, names masked."""
     return [_notice_item(n) for n in public_nominations().select_related("worker__employer")[:100]]
 
 
-@router.post("/notices/{int:nomination_id}/objections", response=ObjectionOut, auth=None,
+@public_router.post("/notices/{int:nomination_id}/objections", response=ObjectionOut, auth=None,
              operation_id="democracy_object_notice")
 def object_notice(request: HttpRequest, nomination_id: int, payload: ObjectionIn) -> Any:
     """Public: raise an objection during the notice period (the contact is kept encrypted)."""

@@ -68,7 +68,7 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/competitions/judging/sheets"):                   "401 403  403   403   403    403     403  200   403",
     ("POST", "/api/v1/competitions/judging/sheets"):                  "401 403  403   403   403    403     403  422   403",
     ("POST", "/api/v1/competitions/sheets/{sheet_id}/correct"):       "401 403  403   403   404    404     403  422   403",
-    ("GET", "/api/v1/competitions/{contest_id}/scoreboard"):          "200 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/public/competitions/{contest_id}/scoreboard"):          "200 200  200   200   200    200     200  200   200",
 }
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
@@ -216,6 +216,6 @@ def test_the_scoreboard_shows_order_numbers_until_published(world: Any) -> None:
     assert "90.00" in body
     for entrant in setup.entrants:
         assert entrant.worker.name not in body
-    board = anonymous.get(f"/api/v1/competitions/{setup.contest.pk}/scoreboard").json()
+    board = anonymous.get(f"/api/v1/public/competitions/{setup.contest.pk}/scoreboard").json()
     assert {r["name"] for r in board["rows"]} == {""}
     assert anonymous.get(f"/competitions/{setup.contest.pk}/results/").status_code == 404

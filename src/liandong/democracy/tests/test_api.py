@@ -17,6 +17,7 @@ from liandong.democracy.tests.factories import congress_setup, next_week
 
 pytestmark = pytest.mark.django_db
 P = "/api/v1/democracy"
+PUBLIC = "/api/v1/public/democracy"
 
 
 def post(client: Client, url: str, body: dict, headers: dict) -> tuple[int, dict]:
@@ -98,25 +99,25 @@ def test_public_notice_and_objection_without_login(world) -> None:
                                    deeds="事迹。", reviews_required=1)
     nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
     client = Client()
-    notices = client.get(f"{P}/notices").json()
+    notices = client.get(f"{PUBLIC}/notices").json()
     assert notices[0]["name_masked"] == "王*"
     assert "王甲" not in str(notices)
-    status, body = post(client, f"{P}/notices/{nomination.pk}/objections", {"body": "太短"}, {})
+    status, body = post(client, f"{PUBLIC}/notices/{nomination.pk}/objections", {"body": "太短"}, {})
     assert (status, body["detail"][0]["loc"]) == (422, ["body", "body"])
-    status, body = post(client, f"{P}/notices/{nomination.pk}/objections",
+    status, body = post(client, f"{PUBLIC}/notices/{nomination.pk}/objections",
                         {"body": "该同志的获奖情况与事实不符，请核实。", "contact": "13800138000"}, {})
     assert (status, body["contact_masked"]) == (200, "138****8000")
     assert Objection.objects.count() == 1
     for _ in range(6):
-        status, body = post(client, f"{P}/notices/{nomination.pk}/objections",
+        status, body = post(client, f"{PUBLIC}/notices/{nomination.pk}/objections",
                             {"body": "重复提交的异议内容足够长了吗？"}, {})
     assert status == 422
     assert "过于频繁" in body["detail"][0]["msg"]
     assert Objection.objects.count() == 5
     Nomination.objects.filter(pk=nomination.pk).update(notice_ends_on=timezone.localdate() - timedelta(days=1),
                                                        status=Nomination.Status.CONFIRMED)
-    assert client.get(f"{P}/notices").json() == []
-    assert post(client, f"{P}/notices/{nomination.pk}/objections", {"body": "x" * 20}, {})[0] == 404
+    assert client.get(f"{PUBLIC}/notices").json() == []
+    assert post(client, f"{PUBLIC}/notices/{nomination.pk}/objections", {"body": "x" * 20}, {})[0] == 404
 
 
 def test_bad_input_is_a_422_never_a_500(world, api_token) -> None:

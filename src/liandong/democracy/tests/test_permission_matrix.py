@@ -69,6 +69,7 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "democracy/figures/":                             ("GET", "login 403   200   200   200    403     200   403   200"),
 }
 P = "/api/v1/democracy"
+PUBLIC = "/api/v1/public/democracy"
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                               anon worker admin staff staffB liaison ent judge prov
     ("GET", f"{P}/congresses"):                            "401 200  200   200   200    403     200  403   200",
@@ -84,8 +85,8 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("POST", f"{P}/disclosures/{{disclosure_id}}/read"):   "401 200  403   403   404    403     403  403   403",
     ("GET", f"{P}/negotiations"):                          "401 403  200   200   200    403     200  403   200",
     ("GET", f"{P}/figures"):                               "401 403  200   200   200    403     200  403   200",
-    ("GET", f"{P}/notices"):                               "200 200  200   200   200    200     200  200   200",
-    ("POST", f"{P}/notices/{{nomination_id}}/objections"): "200 200  200   200   200    200     200  200   200",
+    ("GET", f"{PUBLIC}/notices"):                               "200 200  200   200   200    200     200  200   200",
+    ("POST", f"{PUBLIC}/notices/{{nomination_id}}/objections"): "200 200  200   200   200    200     200  200   200",
 }
 PUBLIC_OPERATIONS = {"democracy_list_notices", "democracy_object_notice"}
 
@@ -284,7 +285,7 @@ def test_public_notice_masks_the_name(world: Any, objects: Objects) -> None:
     body = Client().get(f"/democracy/notices/{objects.nomination.pk}/").content.decode()
     assert "王*" in body
     assert "王甲" not in body
-    listed = Client().get(f"{P}/notices").json()
+    listed = Client().get(f"{PUBLIC}/notices").json()
     assert [n["name_masked"] for n in listed] == ["王*"]
     Nomination.objects.filter(pk=objects.nomination.pk).update(notice_ends_on=timezone.localdate() - timedelta(1),
                                                                status=Nomination.Status.CONFIRMED)
