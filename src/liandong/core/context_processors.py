@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from liandong.accounts.models import Role
 from liandong.accounts.permissions import acts_for_organization, can_browse_audit_log, is_worker
@@ -21,6 +22,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "worker": is_worker(user),
             "roster": can_manage_roster(user),
             "audit": can_browse_audit_log(user),
-            "modules": nav_items(user),
+            "modules": _module_entries(request, user),
         }
     }
+
+
+def _module_entries(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
+    """The modules' menu entries, the one whose address is the longest prefix of this page's
+    path marked active (/activities/homes/3/ is 职工之家, not 服务活动)."""
+    entries = [{"label": item.label, "url": reverse(item.url_name)} for item in nav_items(user)]
+    matching = [entry for entry in entries if request.path.startswith(entry["url"])]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["active"] = True
+    return entries
