@@ -459,7 +459,8 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         (workdir / "liandong.sqlite3").unlink(missing_ok=True)
     call_command("migrate", verbosity=0)
     call_command("createcachetable")
-    rows += measure_scale(args.rows)
+    if args.rows:  # --rows 0: the intake part only
+        rows += measure_scale(args.rows)
     return [{**row, "db": label} for row in rows]
 
 
