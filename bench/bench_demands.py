@@ -523,6 +523,8 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
     rows = measure_intake(env, workdir, args.duration, args.concurrency)
     for name, value in env.items():
         os.environ[name] = value
+    if not database_url:
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
