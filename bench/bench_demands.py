@@ -164,6 +164,84 @@ def measure_intake(env: dict[str, str], workdir: Path, duration: float, concurre
     return rows
 
 
+def rule_costs(repeat: int = 5, n: int = 150) -> list[dict]:
+    """What each rule of the intake costs, in-process (Django's test client, the same routing
+    rules), as CPU time of this process (robust when the machine is shared): the intake with
+    every rule, then with one rule switched off at a time, interleaved with the bare view.
+    Switching a rule off is for this measurement only."""
+    import statistics
+
+    from django.test import Client
+
+    from liandong.core.models import AuditLog
+    from liandong.demands import api, rawsql, services, throttle
+    from liandong.demands.models import DemandEvent
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    bodies = intake_bodies()
+
+    def run(path: str) -> float:
+        started = time.process_time()
+        for _ in range(n):
+            response = client.post(path, next(bodies), content_type="application/json")
+            assert response.status_code == 200, response.content
+        return (time.process_time() - started) / n * 1000
+
+    skipped: set[type] = set()
+    real_insert = rawsql.insert
+
+    def insert(objs, **kwargs):
+        return None if objs and type(objs[0]) in skipped else real_insert(objs, **kwargs)
+
+    saved: dict[tuple[object, str], object] = {}
+
+    def patch(module: object, name: str, value: object) -> None:
+        saved[(module, name)] = getattr(module, name)
+        setattr(module, name, value)
+
+    variants = {
+        "every rule": lambda: None,
+        "without the rate limits (one UPSERT)": lambda: patch(throttle, "claim", lambda *items: True),
+        "without the audit entry (one INSERT)": lambda: skipped.add(AuditLog),
+        "without the timeline (one INSERT of 2 rows)": lambda: skipped.add(DemandEvent),
+        "without the statistics rollup (one UPSERT of 2 rows)": lambda: patch(services, "_rollup_move",
+                                                                              lambda before, demand: None),
+        "without the duplicate search (one SELECT)": lambda: patch(services, "_find_duplicate", lambda demand: None),
+        "without encrypting the mobile": lambda: patch(services.crypto, "encrypt", lambda value: value),
+        "without validating the mobile (phonenumbers)": lambda: (patch(services, "valid_mobile", lambda m: m),
+                                                                  patch(api, "valid_mobile", lambda m: m)),
+        "without the category suggestion": lambda: patch(services, "suggest_category", lambda text: "other"),
+    }
+    patch(services.rawsql, "insert", insert)
+    base_insert = saved.pop((services.rawsql, "insert"))
+    run("/bench/two-rows")
+    run("/api/v1/public/demands")  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    bare: list[float] = []
+    for _ in range(repeat):
+        for name, switch_off in variants.items():
+            bare.append(run("/bench/two-rows"))
+            switch_off()
+            try:
+                times[name].append(run("/api/v1/public/demands"))
+            finally:
+                for (module, attr), value in saved.items():
+                    setattr(module, attr, value)
+                saved.clear()
+                skipped.clear()
+    rawsql.insert = base_insert
+    base = statistics.median(bare)
+    full = statistics.median(times["every rule"])
+    rows = [{"what": "in-process CPU per request: bare two-row view", "target": "—", "value": f"{base:.2f} ms",
+             "met": "—"}]
+    for name, values in times.items():
+        value = statistics.median(values)
+        saving = "" if name == "every rule" else f", saves {full - value:+.2f} ms"
+        rows.append({"what": f"in-process CPU per request: intake {name}", "target": "—",
+                     "value": f"{value:.2f} ms = {base / value:.2f}×{saving}", "met": "—"})
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # Part 2 and 3: statistics and the staff list at scale (in-process, Django's test client)
 
@@ -443,13 +521,22 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
         "r(actor=None,union=u,body=a,category='wages',industry='快递');r(actor=None,union=u,body=u,priority=200)")],
         env=env, check=True)
     rows = measure_intake(env, workdir, args.duration, args.concurrency)
-    # Part 2 in this process, on a fresh database of the same kind.
     for name, value in env.items():
         os.environ[name] = value
-    subprocess.run([str(BIN / "liandong"), "flush", "--no-input"], env=env, capture_output=True, check=False)
+    if not database_url:
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
+    if args.rule_costs:
+        rows += rule_costs()
+    if not args.rows:  # --rows 0: no scale part
+        return [{**row, "db": label} for row in rows]
+    # Part 2 in this process, on a fresh database of the same kind.
+    from django.db import connections
+
+    connections.close_all()
+    subprocess.run([str(BIN / "liandong"), "flush", "--no-input"], env=env, capture_output=True, check=False)
     from django.core.management import call_command
 
     if not database_url:
@@ -468,6 +555,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--duration", type=float, default=20, help="seconds per intake scenario (split in 2 runs)")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rule-costs", action="store_true", help="measure what each intake rule costs in-process")
+    parser.add_argument("--scale-db", choices=["sqlite", "postgresql", "both"], default="both",
+                        help="the database(s) the --rows part runs on (the other measures the intake only)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--reuse", help="data dir of an earlier run: measure the scale part on its database only")
     args = parser.parse_args()
@@ -483,6 +573,8 @@ def main() -> None:
         return
     if args.only:  # one database per process (Django is set up once per process)
         label = "SQLite" if args.only == "sqlite" else "PostgreSQL"
+        if args.scale_db not in (args.only, "both"):
+            args.rows = 0
         rows = run_database(label, database_url if args.only == "postgresql" else None, args)
         if args.only == "sqlite":
             rows += [{**r, "db": "—"} for r in classification_rows()]

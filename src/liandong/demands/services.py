@@ -6,19 +6,20 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from liandong.core import crypto
-from liandong.core.audit import audit_log
+from liandong.core.audit import audit_log, request_context
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
-from liandong.demands import config
+from liandong.core.models import AuditLog
+from liandong.demands import config, rawsql
 from liandong.demands.classify import suggest_category
 from liandong.demands.models import (
     CATEGORY_LABELS,
@@ -113,6 +114,10 @@ def _bucket(start: datetime, end: datetime) -> int:
     return len(BUCKETS) - 1
 
 
+ROLLUP_KEY = ("month", "body_id_key", "category", "city")
+ROLLUP_COUNTERS = tuple(f.name for f in DemandRollup._meta.concrete_fields if not f.primary_key and f.name not in ROLLUP_KEY)
+
+
 def rollup_key(demand: Demand) -> dict[str, Any]:
     return {
         "month": timezone.localtime(demand.created_at).date().replace(day=1),
@@ -123,9 +128,15 @@ def rollup_key(demand: Demand) -> dict[str, Any]:
 
 
 def _rollup_add_both(key: dict[str, Any], deltas: dict[str, int]) -> None:
-    """The demand's city row and the all-cities row."""
-    _rollup_add(key, deltas)
-    _rollup_add({**key, "city": DemandRollup.ALL_CITIES}, deltas)
+    """The demand's city row and the all-cities row, in one UPSERT statement (a row missing is
+    created; a concurrent creation is no conflict)."""
+    deltas = {name: value for name, value in deltas.items() if value}
+    if not deltas:
+        return
+    deltas = {name: deltas.get(name, 0) for name in ROLLUP_COUNTERS}  # no database defaults: every column
+    values = (key["month"], key["body_id_key"], key["category"])
+    rawsql.upsert_add(DemandRollup, ROLLUP_KEY, [((*values, key["city"]), deltas),
+                                                  ((*values, DemandRollup.ALL_CITIES), deltas)])
 
 
 def rollup_contribution(demand: Demand) -> dict[str, int]:
@@ -148,19 +159,6 @@ def rollup_contribution(demand: Demand) -> dict[str, int]:
     if resolved and demand.resolved_at:
         counts[f"sh{_bucket(demand.created_at, demand.resolved_at)}"] = 1
     return counts
-
-
-def _rollup_add(key: dict[str, Any], deltas: dict[str, int]) -> None:
-    deltas = {name: value for name, value in deltas.items() if value}
-    if not deltas:
-        return
-    if DemandRollup.objects.filter(**key).update(**{name: F(name) + value for name, value in deltas.items()}):
-        return
-    try:
-        with transaction.atomic():
-            DemandRollup.objects.create(**key, **deltas)
-    except IntegrityError:  # created meanwhile by a concurrent write
-        DemandRollup.objects.filter(**key).update(**{name: F(name) + value for name, value in deltas.items()})
 
 
 @dataclass
@@ -247,7 +245,7 @@ def _clean_intake(*, category: str, description: str, industry: str, city: str, 
     if urgency not in Urgency.values:
         errors["urgency"] = "请选择有效的紧急程度"
     try:
-        mobile = validate_mobile(mobile)
+        mobile = valid_mobile(mobile)
     except ValidationError as error:
         errors["mobile"] = error.messages[0]
     if not consent:
@@ -258,16 +256,34 @@ def _clean_intake(*, category: str, description: str, industry: str, city: str, 
             "employer_name": (employer_name or "").strip(), "submitter_name": (submitter_name or "").strip()}
 
 
+@lru_cache(maxsize=2)
+def _duplicate_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    return (f"SELECT {q('id')}, {q('description')} FROM {q(Demand._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('mobile_digest')} = %s AND {q('created_at')} >= %s AND {q('state')} <> %s "
+            f"ORDER BY {q('id')} LIMIT 20")
+
+
 def _find_duplicate(demand: Demand) -> int | None:
     """The earliest demand of the same mobile in the last 7 days with a similar text."""
     since = demand.created_at - timedelta(days=DUPLICATE_DAYS)
-    recent = (Demand.objects.filter(mobile_digest=demand.mobile_digest, created_at__gte=since)
-              .exclude(state=State.MERGED).order_by("pk").values_list("pk", "description")[:20])
+    with connection.cursor() as cursor:
+        cursor.execute(_duplicate_sql(connection.vendor), [
+            demand.mobile_digest, Demand._meta.get_field("created_at").get_db_prep_save(since, connection),
+            State.MERGED])
+        recent = cursor.fetchall()
     for pk, description in recent:
         if pk != demand.pk and difflib.SequenceMatcher(None, description, demand.description).ratio() >= \
                 DUPLICATE_SIMILARITY:
             return pk
     return None
+
+
+@lru_cache(maxsize=4096)
+def valid_mobile(raw: str) -> str:
+    """``validate_mobile``, remembered per process: the intake checks the number once for the
+    rate limit and once for the demand (phonenumbers' parsing is the costly part)."""
+    return validate_mobile(raw)
 
 
 def demand_submit(
@@ -285,16 +301,17 @@ def demand_submit(
     urgency: str = Urgency.NORMAL,
     photos: list[Any] | None = None,
     idempotency_key: str = "",
+    key_checked: bool = False,
 ) -> tuple[Demand, bool]:
     """Record a demand, route it, start its clocks. Returns (demand, created): a retry with the
     same ``idempotency_key`` returns the first demand and creates nothing (two retries racing
     each other: the second gets an IntegrityError, and the caller answers with the first).
-    Committed when this returns (or with the caller's transaction), before anyone is told the
-    tracking code."""
+    ``key_checked``: the caller has just looked the key up itself. Committed when this returns
+    (or with the caller's transaction), before anyone is told the tracking code."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise ValidationError({"idempotency_key": ["Idempotency-Key 不能超过 80 个字符"]})
-    if key:
+    if key and not key_checked:
         existing = Demand.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing, False
@@ -306,23 +323,38 @@ def demand_submit(
                           data=data, photos=cleaned_photos, key=key), True
 
 
+def _audit_entry(*, actor: Any, action: str, target: Demand, changes: dict[str, Any]) -> AuditLog:
+    """The entry ``core.audit.audit_log`` writes, built here to be inserted by ``rawsql`` with
+    the demand's other rows (a test compares the two)."""
+    context = request_context.get() or {}
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditLog(
+        actor=actor if is_user else None, actor_repr=(actor.get_username() if is_user else "") or "system",
+        organization_id=getattr(actor, "organization_id", None) if is_user else None, action=action,
+        changes=changes, ip_address=context.get("ip"), request_id=context.get("request_id", ""),
+        target_type=target._meta.label_lower, target_id=str(target.pk), target_repr=str(target)[:200],
+    )
+
+
 @transaction.atomic(savepoint=False)
 def _demand_create(*, actor: Any, channel: str, category: str, industry: str, urgency: str, data: dict[str, Any],
                    photos: list[tuple[bytes, str, int, int]], key: str) -> Demand:
     # Every statement here counts: this is the path the public intake's throughput depends on
-    # (bench/bench_demands.py). Configuration comes from config.py's per-process copy.
+    # (bench/bench_demands.py, docs/demands.md "What an intake costs"). Configuration comes
+    # from config.py's per-process copy; the rows go in through rawsql's precompiled
+    # statements: one SELECT (duplicates), one INSERT per table, one UPSERT for the rollup.
     now = timezone.now()
     suggested = suggest_category(data["description"])
     mobile = data["mobile"]
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
     demand = Demand(
         channel=channel, category=category or suggested, suggested_category=suggested, urgency=urgency,
         description=data["description"], industry=industry, employer_name=data["employer_name"],
         city=data["city"], submitter_name=data["submitter_name"],
         mobile_cipher=crypto.encrypt(mobile), mobile_digest=mobile_digest(mobile), mobile_masked=mask_mobile(mobile),
         mobile_tail=mobile[-4:], consent_at=now, idempotency_key=key or None,
-        entered_by=actor if getattr(actor, "pk", None) else None, state=State.ACCEPTED, code=new_code(),
+        entered_by_id=actor_id, state=State.ACCEPTED, code=new_code(), created_at=now,
     )
-    demand.created_at = now
     _set_deadlines(demand, now)
     rule = route_for(category=demand.category, industry=industry, city=demand.city)
     demand.union_id = rule.union_id if rule else default_union()
@@ -330,30 +362,31 @@ def _demand_create(*, actor: Any, channel: str, category: str, industry: str, ur
         demand.body_id = rule.body_id
         demand.state = State.DISPATCHED
     demand.possible_duplicate_of_id = _find_duplicate(demand)
-    demand.save(force_insert=True)
-    for data_bytes, content_type, width, height in photos:
-        DemandPhoto.objects.create(demand=demand, content=data_bytes, content_type=content_type,
+    rawsql.insert([demand], now=now, returning=True)
+    demand._state.adding, demand._state.db = False, "default"
+    if photos:
+        rawsql.insert([DemandPhoto(demand_id=demand.pk, content=data_bytes, content_type=content_type,
                                    size=len(data_bytes), width=width, height=height)
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    events = [DemandEvent(demand=demand, kind=DemandEvent.Kind.SUBMITTED, state=State.ACCEPTED, body_id=demand.union_id,
-                          actor_id=actor_id, created_at=now,
+                       for data_bytes, content_type, width, height in photos], now=now)
+    events = [DemandEvent(demand_id=demand.pk, kind=DemandEvent.Kind.SUBMITTED, state=State.ACCEPTED,
+                          body_id=demand.union_id, actor_id=actor_id, created_at=now,
                           note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}")]
     if rule is not None:
         co_ids = [pk for pk in rule.co_body_ids if pk != rule.body_id]
         if co_ids:
             through = Demand.co_bodies.through
-            through.objects.bulk_create([through(demand_id=demand.pk, organization_id=pk) for pk in co_ids])
+            rawsql.insert([through(demand_id=demand.pk, organization_id=pk) for pk in co_ids], now=now)
         names = dict(rule.names)
         note = "按分派规则派至" + names.get(rule.body_id, "") + (
             f"，协办：{'、'.join(names[pk] for pk in co_ids if pk in names)}" if co_ids else "")
-        events.append(DemandEvent(demand=demand, kind=DemandEvent.Kind.DISPATCHED, state=State.DISPATCHED,
+        events.append(DemandEvent(demand_id=demand.pk, kind=DemandEvent.Kind.DISPATCHED, state=State.DISPATCHED,
                                   body_id=rule.body_id, created_at=now, note=note))
-    DemandEvent.objects.bulk_create(events)
+    rawsql.insert(events, now=now)
     _rollup_move(None, demand)
-    audit_log(actor=actor, action="demands.submitted", target=demand, changes={
+    rawsql.insert([_audit_entry(actor=actor, action="demands.submitted", target=demand, changes={
         "channel": channel, "category": demand.category, "industry": industry, "city": demand.city,
         "body": demand.body_id, "mobile": demand.mobile_masked, "photos": len(photos),
-    })
+    })], now=now)
     return demand
 
 

@@ -7,7 +7,7 @@ import hashlib
 import os
 from datetime import timedelta
 
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from liandong.demands.models import DemandThrottle
@@ -33,33 +33,38 @@ def _key(kind: str, value: str) -> str:
     return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
 
 
+def _upsert_sql(rows: int) -> str:
+    q = connection.ops.quote_name
+    table, key, ends, hits = q(DemandThrottle._meta.db_table), q("key"), q("window_ends"), q("hits")
+    return (
+        f"INSERT INTO {table} ({key}, {ends}, {hits}) VALUES {', '.join(['(%s, %s, 1)'] * rows)} "  # noqa: S608
+        f"ON CONFLICT ({key}) DO UPDATE SET "
+        f"{hits} = CASE WHEN {table}.{ends} <= %s THEN 1 ELSE {table}.{hits} + 1 END, "
+        f"{ends} = CASE WHEN {table}.{ends} <= %s THEN excluded.{ends} ELSE {table}.{ends} END "
+        f"RETURNING {key}, {hits}"
+    )
+
+
 def claim(*items: tuple[str, str | None]) -> bool:
-    """Count one hit for each (kind, value) unless one of them is over its limit; False (and
-    nothing counted) when it is. Call it in the transaction of the write it guards."""
+    """Count one hit for each (kind, value) and tell whether all of them are still within their
+    limits. One statement (an UPSERT per key, all keys at once): it takes the counters' row
+    locks, so concurrent requests are counted one after the other and a limit holds exactly.
+    When it answers False the caller must roll back its transaction (raise inside
+    ``transaction.atomic``): the refused request then counts nowhere."""
     now = timezone.now()
+    table = limits()
     wanted = {_key(kind, value): kind for kind, value in items if value}
     if not wanted:
         return True
-    rows = {row.key: row for row in DemandThrottle.objects.filter(key__in=list(wanted))}
-    table = limits()
+    field = DemandThrottle._meta.get_field("window_ends")
+    params: list = []
     for key, kind in wanted.items():
-        row = rows.get(key)
-        if row is not None and row.window_ends > now and row.hits >= table[kind][0]:
-            return False
-    fresh = []
-    for key, kind in wanted.items():
-        row = rows.get(key)
-        window = timedelta(seconds=table[kind][1])
-        if row is None:
-            fresh.append(DemandThrottle(key=key, window_ends=now + window, hits=1))
-        elif row.window_ends <= now:
-            DemandThrottle.objects.filter(pk=row.pk).update(hits=1, window_ends=now + window)
-        else:
-            DemandThrottle.objects.filter(pk=row.pk).update(hits=F("hits") + 1)
-    if fresh:
-        # A concurrent first hit on the same key is simply not counted twice.
-        DemandThrottle.objects.bulk_create(fresh, ignore_conflicts=True)
-    return True
+        params += [key, field.get_db_prep_save(now + timedelta(seconds=table[kind][1]), connection)]
+    moment = field.get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(len(wanted)), [*params, moment, moment])
+        counted = cursor.fetchall()
+    return all(hits <= table[wanted[key]][0] for key, hits in counted)
 
 
 def exceeded(kind: str, value: str | None) -> bool:
@@ -70,6 +75,7 @@ def exceeded(kind: str, value: str | None) -> bool:
 
 
 def hit(kind: str, value: str | None) -> None:
+    """Count one hit (a failed lookup: counted even past the limit, nothing to roll back)."""
     claim((kind, value))
 
 

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from liandong.core.audit import request_context
-from liandong.core.identity import validate_mobile
 from liandong.core.paging import page_by_id
 from liandong.demands import throttle
 from liandong.demands.exporting import stats_xlsx
@@ -65,6 +64,7 @@ from liandong.demands.services import (
     routing_rule_create,
     routing_rule_deactivate,
     time_limit_set,
+    valid_mobile,
 )
 from liandong.demands.workdays import package_covers
 from liandong.workers.services import mobile_digest
@@ -109,19 +109,21 @@ def public_submit(request: HttpRequest) -> HttpResponse:
         if existing is not None:
             return render(request, "demands/public_submitted.html", {"demand": existing})
         try:
-            digest = mobile_digest(validate_mobile(data["mobile"]))
+            digest = mobile_digest(valid_mobile(data["mobile"]))
         except ValidationError:
             digest = None
         try:
             with transaction.atomic():
                 if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
+                    transaction.set_rollback(True)  # a refused submission counts nowhere
                     form.add_error(None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。")
                     return render(request, "demands/public_submit.html", {"form": form}, status=429)
                 demand, _ = demand_submit(
                     channel=Channel.ONLINE, category=data["category"], description=data["description"],
                     industry=data["industry"], city=data["city"], mobile=data["mobile"],
                     employer_name=data["employer_name"], submitter_name=data["name"], consent=data["consent"],
-                    urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key)
+                    urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key,
+                    key_checked=True)
         except ValidationError as error:
             _apply_errors(form, error)
         except IntegrityError:

@@ -28,6 +28,20 @@ def test_the_phone_form_resent_gives_the_same_code(client, world, rules) -> None
     assert code in second.content.decode()
 
 
+def test_the_phone_form_is_rate_limited_and_a_refusal_counts_nowhere(client, world, rules, monkeypatch) -> None:
+    from liandong.demands.models import DemandThrottle
+
+    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "2")
+    for n in range(2):
+        assert client.post("/demands/submit/", intake(token=f"t-{n}", description=f"第{n}件事：派费拖欠。")).status_code \
+            == 200
+    refused = client.post("/demands/submit/", intake(token="t-9", description="第三件事：社保断缴。"))
+    assert refused.status_code == 429
+    assert "提交过于频繁" in refused.content.decode()
+    assert Demand.objects.count() == 2
+    assert sorted(DemandThrottle.objects.values_list("hits", flat=True)) == [2, 2]
+
+
 def test_the_phone_form_shows_errors_under_the_fields(client, world, rules) -> None:
     response = client.post("/demands/submit/", intake(mobile="123", consent=""))
     text = response.content.decode()
