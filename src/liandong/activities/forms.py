@@ -12,7 +12,7 @@ def sane_year(value: object) -> None:
         raise ValidationError("日期应在 2000 年至 2100 年之间")
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
