@@ -163,6 +163,11 @@ def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         co_organizers = data.pop("co_organizers")
         quotas = data.pop("quotas")
+        for name in services.WINDOW_FIELDS:
+            # The page shows times to the minute: the same minute submitted back is no change.
+            stored, sent = getattr(activity, name), data.get(name)
+            if stored and sent and sent.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0):
+                data[name] = stored
         try:
             services.activity_update(actor=request.user, activity=activity, co_organizers=co_organizers,
                                      quotas=quotas, **data)

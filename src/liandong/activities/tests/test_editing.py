@@ -415,3 +415,20 @@ def test_money_has_thousands_separators(world, login) -> None:
     funds = client.get("/activities/funds/").content.decode()
     assert "2,000,000.00" in funds
     assert "32,000.00" in funds
+
+
+def test_edit_page_keeps_the_window_of_a_committed_lottery(world, login) -> None:
+    activity = make_activity(world.union_a, selection=Selection.LOTTERY, priority_rules=["member"])
+    client = login(world.users["admin_a"])
+    form = client.get(f"/activities/{activity.pk}/edit/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: v for k, v in data.items() if v is not None and v is not False}
+    data["co_organizers"] = []
+    data["place"] = "敦煌—瓜州—玉门"
+    response = client.post(f"/activities/{activity.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    activity.refresh_from_db()
+    assert activity.place == "敦煌—瓜州—玉门"
+    later = timezone.localtime(activity.applications_close_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/activities/{activity.pk}/edit/", {**data, "applications_close_at": later})
+    assert "随机种子已承诺，不能更改报名时间" in response.content.decode()
