@@ -96,3 +96,36 @@ def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
     outcomes = run_together(jobs, n_threads=20)
     assert outcomes.count("ok") == 1
     assert Booking.objects.filter(home=home).count() == 1
+
+
+def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_offered(world) -> None:
+    """An edit lowering the total races 30 applications: whichever order the database chooses,
+    the places taken never pass the total, and an edit below the places taken is refused."""
+    from liandong.activities.services import activity_update
+
+    activity = make_activity(world.union_a, total_places=20)
+    workers = applicants(world.outlet_a, 30)
+    edits: list[str] = []
+
+    def lower() -> None:
+        try:
+            activity_update(actor=None, activity=activity, total_places=10)
+            edits.append("ok")
+        except ValidationError as error:
+            edits.append(error.messages[0])
+            raise
+
+    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    outcomes = run_together([*jobs[:15], lower, *jobs[15:]], n_threads=31)
+    activity.refresh_from_db()
+    accepted = Application.objects.filter(activity=activity).count()
+    assert activity.places_taken == accepted
+    assert accepted <= activity.total_places
+    assert len(outcomes) == 31
+    if edits == ["ok"]:
+        assert activity.total_places == 10
+        assert accepted == 10
+    else:
+        assert activity.total_places == 20
+        assert "总名额不能少于" in edits[0]
+        assert accepted == 20
