@@ -432,3 +432,21 @@ def test_edit_page_keeps_the_window_of_a_committed_lottery(world, login) -> None
     later = timezone.localtime(activity.applications_close_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(f"/activities/{activity.pk}/edit/", {**data, "applications_close_at": later})
     assert "随机种子已承诺，不能更改报名时间" in response.content.decode()
+
+
+def test_api_refuses_ids_beyond_bigint_and_times_with_a_zone(world, api_token) -> None:
+    staff = api_token(world.users["staff_a"])
+    body = {"name": "驿站", "owner_ids": [-18845347144893673472], "opens_at": "09:00", "closes_at": "21:00"}
+    response = Client().post("/api/v1/activities/homes/", body, content_type="application/json", **staff)
+    assert response.status_code == 422
+    response = Client().post("/api/v1/activities/homes/", {**body, "owner_ids": [world.union_a.pk],
+                                                            "opens_at": "16:17:11Z"},
+                             content_type="application/json", **staff)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "opens_at"
+    activity = make_activity(world.union_a)
+    response = Client().patch(f"/api/v1/activities/{activity.pk}", {"priority_rules": ["a\x00b"],
+                                                                    "co_organizer_ids": [2**70]},
+                              content_type="application/json", **staff)
+    assert response.status_code == 422
+    assert Home.objects.count() == 0
