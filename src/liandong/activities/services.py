@@ -181,8 +181,10 @@ def activity_update(*, actor: Any, activity: Activity, co_organizers: Iterable[O
     if unknown:
         raise TypeError(f"unknown activity fields {unknown}")
     with transaction.atomic():
+        # Quotas first, then the activity: the order in which claims and releases lock them.
+        current = {q.body_id: q for q in Quota.objects.select_for_update().filter(activity_id=activity.pk)
+                   .order_by("id")}
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
-        current = {q.body_id: q for q in Quota.objects.select_for_update().filter(activity=activity)}
         bodies = Organization.objects.in_bulk(list(current))
         for body_id, quota in current.items():
             quota.body = bodies[body_id]
@@ -368,10 +370,12 @@ def _claim_place(activity: Activity, body: Organization | None) -> None:
 
 
 def _release_place(application: Application) -> None:
-    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
+    # Quota row first, then the activity row: the order every writer of these counters takes
+    # (claims, releases, edits), so two transactions never wait for each other in a cycle.
     if application.body_id:
         Quota.objects.filter(activity_id=application.activity_id, body_id=application.body_id,
                              taken__gt=0).update(taken=F("taken") - 1)
+    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
 
 
 def _check_window(activity: Activity) -> None:
