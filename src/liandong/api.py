@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from liandong.accounts.api import BearerAuth
 from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
+from liandong.activities.api import public_router as activities_public_router
 from liandong.activities.api import router as activities_router
 from liandong.competitions.api import public_router as competitions_public_router
 from liandong.competitions.api import router as competitions_router
@@ -40,6 +41,7 @@ api.add_router("/meetings/", meetings_router)
 api.add_router("/demands/", demands_router)
 api.add_router("/public/demands", demands_public_router)
 api.add_router("/activities/", activities_router)
+api.add_router("/public/activities/", activities_public_router)
 api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)
 api.add_router("/public/competitions/", competitions_public_router)

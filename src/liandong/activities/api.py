@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,32 +17,39 @@ from liandong.activities.models import (
     ActivityStatus,
     Application,
     Booking,
+    Home,
     Quota,
     SubVenue,
 )
 from liandong.activities.schemas import (
+    NULLABLE_ACTIVITY_FIELDS,
     ActivityIn,
     ActivityOut,
     ActivityPage,
+    ActivityPatchIn,
     ApplicationOut,
     ApplicationPage,
     BookingIn,
     BookingOut,
     BudgetLineOut,
+    CancelBookingIn,
     CheckInIn,
     ExpenseIn,
     ExpenseOut,
     FeedbackIn,
     FiguresOut,
     FiguresQuery,
+    HomeDetailOut,
+    HomeIn,
     HomeOut,
+    HomePatchIn,
     NominateIn,
     NoticeIn,
     PublicNoticeOut,
     ServedIn,
     WithdrawIn,
 )
-from liandong.activities.selectors import activity_list, period_figures, public_notice
+from liandong.activities.selectors import activity_list, home_usage, period_figures, public_notice
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.models import Organization
@@ -50,6 +57,8 @@ from liandong.organizations.permissions import organizations_in_scope, organizat
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["服务活动"])
+# No login: mounted at /api/v1/public/activities/ (DESIGN.md: public endpoints live under /api/v1/public/).
+public_router = Router(tags=["服务活动（公开）"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -172,7 +181,7 @@ def figures_export(request: HttpRequest, query: Query[FiguresQuery]) -> HttpResp
     return response
 
 
-@router.get("/public/{int:activity_id}", auth=None, response=PublicNoticeOut, url_name="activity-public",
+@public_router.get("/{int:activity_id}", auth=None, response=PublicNoticeOut, url_name="activity-public",
             operation_id="activities_public_notice")
 def public_notice_api(request: HttpRequest, activity_id: int) -> dict:
     """Public (no login): the seed commitment, after the draw the seed and the ranked applicant
@@ -202,14 +211,66 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> dict:
     return application_item(services.application_check_in(actor=request.user, application=application))
 
 
+def home_item(h: Home) -> dict[str, Any]:
+    owners = list(h.owners.all())
+    return {"id": h.pk, "name": h.name, "address": h.address, "facilities": h.facilities,
+            "opens_at": f"{h.opens_at:%H:%M}", "closes_at": f"{h.closes_at:%H:%M}", "open_weekdays": h.open_weekdays,
+            "capacity": h.capacity, "owners": [o.name for o in owners], "owner_ids": [o.pk for o in owners]}
+
+
+def booking_item(b: Booking) -> dict[str, Any]:
+    return {"id": b.pk, "home_id": b.home_id, "owner_name": b.owner.name, "starts_at": b.starts_at,
+            "ends_at": b.ends_at, "purpose": b.purpose, "people": b.people, "cancelled": b.cancelled,
+            "cancel_reason": b.cancel_reason}
+
+
+def _home_owners(request: HttpRequest, owner_ids: list[int], home: Home | None = None) -> list[Organization]:
+    owners = list(perms.home_owner_choices(request.user, home).filter(pk__in=owner_ids))
+    if len(owners) != len(set(owner_ids)):
+        raise ValidationError({"owner_ids": "共建单位不存在或不在您的范围内"})
+    return owners
+
+
 @router.get("/homes/", response=list[HomeOut], url_name="home-list", operation_id="activities_homes")
 def list_homes(request: HttpRequest) -> list[dict]:
     if not acts_for_organization(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
-    return [{"id": h.pk, "name": h.name, "address": h.address, "facilities": h.facilities,
-             "opens_at": f"{h.opens_at:%H:%M}", "closes_at": f"{h.closes_at:%H:%M}",
-             "owners": [o.name for o in h.owners.all()]} for h in homes[:200]]
+    return [home_item(h) for h in homes[:200]]
+
+
+@router.post("/homes/", response={201: HomeOut}, url_name="home-create", operation_id="activities_create_home")
+def create_home(request: HttpRequest, payload: HomeIn) -> Status:
+    """A shared workers' home owned by unions of the caller's scope (union admins and staff)."""
+    if not perms.can_create_home(request.user):
+        raise PermissionDenied
+    data = payload.dict(exclude={"owner_ids"})
+    home = services.home_create(actor=request.user, owners=_home_owners(request, payload.owner_ids), **data)
+    return Status(201, home_item(home))
+
+
+@router.get("/homes/{int:home_id}", response=HomeDetailOut, url_name="home-detail",
+            operation_id="activities_home_detail")
+def home_detail(request: HttpRequest, home_id: int) -> dict:
+    """A home, its usage per owner over the last year (cancelled bookings counted apart) and
+    its upcoming bookings."""
+    home = get_object_or_404(perms.homes_visible_to(request.user).prefetch_related("owners"), pk=home_id)
+    upcoming = Booking.objects.filter(home=home, cancelled=False, ends_at__gte=timezone.now()).select_related(
+        "owner")[:100]
+    return {**home_item(home), "usage": home_usage(home), "upcoming": [booking_item(b) for b in upcoming]}
+
+
+@router.patch("/homes/{int:home_id}", response=HomeOut, url_name="home-update", operation_id="activities_update_home")
+def update_home(request: HttpRequest, home_id: int, payload: HomePatchIn) -> dict:
+    """Change owners, facilities, opening hours or capacity; only the fields sent change."""
+    home = get_object_or_404(perms.homes_visible_to(request.user), pk=home_id)
+    if not perms.can_edit_home(request.user, home):
+        raise PermissionDenied
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    owner_ids = data.pop("owner_ids", None)
+    owners = _home_owners(request, owner_ids, home) if owner_ids is not None else None
+    services.home_update(actor=request.user, home=home, owners=owners, **data)
+    return home_item(Home.objects.prefetch_related("owners").get(pk=home.pk))
 
 
 @router.post("/homes/{int:home_id}/bookings", response={201: BookingOut}, url_name="home-book",
@@ -224,8 +285,18 @@ def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> Status:
     booking: Booking = services.booking_create(
         actor=request.user, home=home, owner=owner, starts_at=payload.starts_at, ends_at=payload.ends_at,
         purpose=payload.purpose, people=payload.people)
-    return Status(201, {"id": booking.pk, "home_id": home.pk, "owner_name": owner.name, "starts_at": booking.starts_at,
-                 "ends_at": booking.ends_at, "purpose": booking.purpose, "people": booking.people})
+    return Status(201, booking_item(booking))
+
+
+@router.post("/bookings/{int:booking_id}/cancel", response=BookingOut, url_name="booking-cancel",
+             operation_id="activities_cancel_booking")
+def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelBookingIn) -> dict:
+    """Cancel a booking with a reason (the booker, or staff of the home's owners); frees the slot."""
+    booking = get_object_or_404(perms.bookings_visible_to(request.user).select_related("home", "owner"),
+                                pk=booking_id)
+    if not perms.can_cancel_booking(request.user, booking):
+        raise PermissionDenied
+    return booking_item(services.booking_cancel(actor=request.user, booking=booking, reason=payload.reason))
 
 
 @router.get("/budget-lines", response=list[BudgetLineOut], url_name="budget-lines",
@@ -291,6 +362,36 @@ def feedback(request: HttpRequest, application_id: int, payload: FeedbackIn) -> 
 
 @router.get("/{int:activity_id}", response=ActivityOut, url_name="activity-detail", operation_id="activities_detail")
 def activity_detail(request: HttpRequest, activity_id: int) -> dict:
+    return activity_item(visible_activity(request, activity_id))
+
+
+@router.patch("/{int:activity_id}", response=ActivityOut, url_name="activity-update",
+              operation_id="activities_update")
+def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatchIn) -> dict:
+    """Change an activity's fields and quotas (managers). Refused with the field named where it
+    would break a rule: places below those taken, a quota below what its body holds, the window
+    or priority rules of a committed lottery, anything after the draw or the notice."""
+    activity = managed_activity(request, activity_id)
+    sent = payload.dict(exclude_unset=True)
+    data = {k: v for k, v in sent.items() if v is not None or k in NULLABLE_ACTIVITY_FIELDS}
+    co_ids = data.pop("co_organizer_ids", None)
+    quota_rows = data.pop("quotas", None)
+    co_organizers = None
+    if co_ids is not None:
+        co_organizers = list(organizations_visible_to(request.user).filter(pk__in=co_ids))
+        if len(co_organizers) != len(set(co_ids)):
+            raise ValidationError({"co_organizer_ids": "协办单位不存在或不在您的范围内"})
+    quotas = None
+    if quota_rows is not None:
+        held = set(activity.quotas.values_list("body_id", flat=True))
+        wanted = {q["body_id"] for q in quota_rows}
+        bodies = {o.pk: o for o in Organization.objects.filter(
+            Q(pk__in=organizations_in_scope(request.user).values("pk")) | Q(pk__in=held), pk__in=wanted)}
+        if len(bodies) != len(wanted):
+            raise ValidationError({"quotas": "名额单位不存在或不在您的范围内"})
+        quotas = [(bodies[q["body_id"]], q["places"]) for q in quota_rows]
+    services.activity_update(actor=request.user, activity=activity, co_organizers=co_organizers, quotas=quotas,
+                             **data)
     return activity_item(visible_activity(request, activity_id))
 
 

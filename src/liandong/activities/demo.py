@@ -100,7 +100,21 @@ def _check_in(activity: Activity, day: date, rng: random.Random, *, absent: int 
     Application.objects.filter(activity=activity, checked_in_at__isnull=False).update(checked_in_at=_at(day, 8, 30))
 
 
+HOMES_STAFF = "hexi_staff"
+
+
+def _homes_staff(orgs: dict[str, Organization]) -> None:
+    """A login for 河西区总工会's staff, who run the shared workers' homes (idempotent)."""
+    from liandong.accounts.demo import DEMO_PASSWORD
+    from liandong.accounts.models import Role, User
+
+    if not User.objects.filter(username=HOMES_STAFF).exists():
+        User.objects.create_user(username=HOMES_STAFF, password=DEMO_PASSWORD, display_name="河西区总工会 刘晓梅",
+                                 role=Role.UNION_STAFF, organization=orgs["TJ-HX"])
+
+
 def load(ctx: dict[str, Any]) -> None:
+    _homes_staff(ctx["orgs"])
     if Activity.objects.filter(title=GANNAN).exists():
         return
     rng = random.Random(20260608)  # noqa: S311 - invented demo data, reproducible
@@ -240,6 +254,12 @@ def load(ctx: dict[str, Any]) -> None:
         if str(when.isoweekday()) in home.open_weekdays:
             s.booking_create(actor=None, home=home, owner=orgs[owner], starts_at=_at(when, start),
                              ends_at=_at(when, end), purpose=purpose, people=people, activity=activity)
+    # A booking given back, with its reason: shown apart in the home's usage figures.
+    when = day + timedelta(days=4)
+    if str(when.isoweekday()) in homes[2].open_weekdays:
+        match = s.booking_create(actor=None, home=homes[2], owner=orgs["TJ-HX-YYL"], starts_at=_at(when, 14),
+                                 ends_at=_at(when, 16), purpose="楼宇职工羽毛球联谊赛", people=24)
+        s.booking_cancel(actor=None, booking=match, reason="多功能厅地面维修，联谊赛改期至下月")
     s.service_entry_record(actor=None, activity=clinic, sub_venue=clinic.sub_venues.first(), people=86,
                            served_on=date(year, 12, 3), note="测血压血糖、骨科和中医咨询")
 

@@ -12,7 +12,7 @@ def sane_year(value: object) -> None:
         raise ValidationError("日期应在 2000 年至 2100 年之间")
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -51,12 +51,17 @@ class ActivityForm(forms.Form):
     description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: object, organizers: QuerySet[Organization], partners: QuerySet[Organization],
-                 **kwargs: object) -> None:
+                 editing: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scope = organizers
         self.fields["organizer"].queryset = organizers.filter(
             kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION])
         self.fields["co_organizers"].queryset = partners
+        if editing:
+            # The organizer decides who manages the activity and sub-venues carry the people
+            # served: neither changes on the edit page.
+            del self.fields["organizer"]
+            del self.fields["sub_venues"]
 
     def clean_priority_rules(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["priority_rules"].splitlines() if line.strip()]
@@ -77,6 +82,36 @@ class ActivityForm(forms.Form):
                 raise ValidationError(f"第 {number} 行：单位编码 {parts[0]} 不存在或不在您的范围内")
             quotas.append((body, int(parts[1])))
         return quotas
+
+
+WEEKDAYS = [("1", "周一"), ("2", "周二"), ("3", "周三"), ("4", "周四"), ("5", "周五"), ("6", "周六"), ("7", "周日")]
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class HomeForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=120)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    owners = forms.ModelMultipleChoiceField(label="共建单位", queryset=Organization.objects.none(),
+                                            widget=forms.CheckboxSelectMultiple,
+                                            error_messages={"required": "请至少选择一个共建单位"})
+    facilities = forms.CharField(label="设施", max_length=300, required=False,
+                                 widget=forms.TextInput(attrs={"placeholder": "如：休息区、饮水、充电、微波炉、图书角"}))
+    opens_at = forms.TimeField(label="开放时间", widget=TIME)
+    closes_at = forms.TimeField(label="关闭时间", widget=TIME)
+    open_weekdays = forms.MultipleChoiceField(label="开放日", choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple,
+                                              error_messages={"required": "请至少选择一个开放日"})
+    capacity = forms.IntegerField(label="容纳人数（0 为不限）", min_value=0, max_value=100_000, initial=0)
+
+    def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["owners"].queryset = owners
+
+    def clean_open_weekdays(self) -> str:
+        return "".join(sorted(self.cleaned_data["open_weekdays"]))
+
+
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200, error_messages={"required": "请填写取消原因"})
 
 
 class NominateForm(forms.Form):

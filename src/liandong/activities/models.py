@@ -269,6 +269,10 @@ class Booking(BaseModel):
     people = models.PositiveIntegerField(_("人数"), default=0)
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings")
     cancelled = models.BooleanField(_("已取消"), default=False)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

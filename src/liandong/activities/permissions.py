@@ -16,6 +16,7 @@ from liandong.activities.models import (
     Activity,
     ActivityStatus,
     Application,
+    Booking,
     BudgetLine,
     Expense,
     Home,
@@ -58,8 +59,12 @@ def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySe
     return Activity.objects.filter(own | (involved & ~Q(status__in=HIDDEN_FROM_PARTNERS)))
 
 
+def can_edit_activity(user: Any, activity: Activity) -> bool:
+    return can_manage_activity(user, activity)
+
+
 def can_manage_activity(user: Any, activity: Activity) -> bool:
-    """Create, publish, draw, publish the notice, confirm, check in, record people served."""
+    """Create, edit, publish, draw, publish the notice, confirm, check in, record people served."""
     return is_manager(user) and activity.organizer.path.startswith(user.organization.path)
 
 
@@ -125,6 +130,40 @@ def homes_visible_to(user: Any) -> QuerySet[Home]:
 
 def can_book(user: Any) -> bool:
     return is_manager(user)
+
+
+def can_create_home(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_edit_home(user: Any, home: Home) -> bool:
+    """Union admins and staff of an owner (or of a union above one); the caller has already
+    found the home among ``homes_visible_to``."""
+    return is_manager(user) and homes_visible_to(user).filter(pk=home.pk).exists()
+
+
+def home_owner_choices(user: Any, home: Home | None = None) -> QuerySet[Organization]:
+    """Owners a user may name: the unions in their scope, plus (on edit) the home's current
+    owners outside it, so that editing never drops a partner's ownership by accident."""
+    scope = Organization.objects.filter(subtree_q(user.organization.path),
+                                        kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION,
+                                                  Organization.Kind.ENTERPRISE])
+    if home is None:
+        return scope
+    return Organization.objects.filter(Q(pk__in=scope.values("pk")) | Q(pk__in=home.owners.values("pk")))
+
+
+def can_cancel_booking(user: Any, booking: Booking) -> bool:
+    """The booker, or union admins and staff of one of the home's owners (or above one)."""
+    if not is_manager(user):
+        return False
+    return booking.created_by_id == user.pk or homes_visible_to(user).filter(pk=booking.home_id).exists()
+
+
+def bookings_visible_to(user: Any) -> QuerySet[Booking]:
+    if not acts_for_organization(user):
+        return Booking.objects.none()
+    return Booking.objects.filter(home__in=homes_visible_to(user))
 
 
 def booking_owners_for(user: Any, home: Home) -> QuerySet[Organization]:

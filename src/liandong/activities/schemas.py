@@ -1,12 +1,37 @@
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator
 
 from liandong.activities.models import ActivityKind, ExpenseKind, FundSource, Selection
-from liandong.core.schemas import InputSchema
+from liandong.core.schemas import BIGINT_MAX, InputSchema
+
+# An id inside a list: the base schema's range check sees top-level values only.
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+
+
+def _storable_items(value: list[str] | None) -> list[str] | None:
+    """Each string of a list, checked as the base schema checks top-level strings."""
+    for item in value or []:
+        if "\x00" in item:
+            raise ValueError("不能包含空字符（\\0）")
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("包含无效的字符") from None
+        if len(item) > 200:
+            raise ValueError("每项不超过 200 个字符")
+    return value
+
+
+def _local_time(value: time | None) -> time | None:
+    """Opening hours are wall-clock times of the home's city: a time with a zone is refused."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("请填写不带时区的时间，如 09:00")
+    return value
 
 
 def _bounded(value: date | datetime | None) -> date | datetime | None:
@@ -21,7 +46,7 @@ def _bounded(value: date | datetime | None) -> date | datetime | None:
 
 
 class QuotaIn(InputSchema):
-    body_id: int
+    body_id: Id
     places: int = Field(ge=1, le=100_000)
 
 
@@ -29,7 +54,7 @@ class ActivityIn(InputSchema):
     title: str = Field(min_length=1, max_length=120)
     kind: ActivityKind
     organizer_id: int | None = None
-    co_organizer_ids: list[int] = []
+    co_organizer_ids: list[Id] = []
     description: str = Field("", max_length=5000)
     place: str = Field("", max_length=200)
     starts_on: date
@@ -53,6 +78,42 @@ class ActivityIn(InputSchema):
 
     _dates = field_validator("starts_on", "ends_on", "applications_open_at", "applications_close_at")(
         classmethod(lambda cls, value: _bounded(value)))
+
+
+class ActivityPatchIn(InputSchema):
+    """Only the fields sent change; ``quotas`` (when sent) replaces the whole allocation."""
+
+    title: str | None = Field(None, min_length=1, max_length=120)
+    kind: ActivityKind | None = None
+    co_organizer_ids: list[Id] | None = None
+    description: str | None = Field(None, max_length=5000)
+    place: str | None = Field(None, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    target_group: str | None = Field(None, max_length=200)
+    target_worker_types: list[str] | None = None
+    total_places: int | None = Field(None, ge=0, le=1_000_000)
+    selection: Selection | None = None
+    applications_open_at: datetime | None = None
+    applications_close_at: datetime | None = None
+    members_only: bool | None = None
+    no_recuperation_years: int | None = Field(None, ge=0, le=20)
+    min_years_registered: int | None = Field(None, ge=0, le=50)
+    min_age: int | None = Field(None, ge=0, le=120)
+    max_age: int | None = Field(None, ge=0, le=120)
+    priority_rules: list[str] | None = None
+    objection_channel: str | None = Field(None, max_length=200)
+    quotas: list[QuotaIn] | None = None
+
+    _lists = field_validator("target_worker_types", "priority_rules")(
+        classmethod(lambda cls, value: _storable_items(value)))
+
+    _dates = field_validator("starts_on", "ends_on", "applications_open_at", "applications_close_at")(
+        classmethod(lambda cls, value: _bounded(value)))
+
+
+# Fields a PATCH may set to null; for the others null means "not sent".
+NULLABLE_ACTIVITY_FIELDS = {"applications_open_at", "applications_close_at", "min_age", "max_age"}
 
 
 class QuotaOut(Schema):
@@ -209,7 +270,56 @@ class HomeOut(Schema):
     facilities: str
     opens_at: str
     closes_at: str
+    open_weekdays: str
+    capacity: int
     owners: list[str]
+    owner_ids: list[int]
+
+
+class UsageOut(Schema):
+    owner: str
+    bookings: int
+    hours: float
+    people: int
+    cancelled: int
+
+
+class HomeDetailOut(HomeOut):
+    usage: list[UsageOut]
+    upcoming: list["BookingOut"]
+
+
+WEEKDAYS_PATTERN = r"^[1-7]{1,7}$"
+
+
+class HomeIn(InputSchema):
+    name: str = Field(min_length=1, max_length=120)
+    address: str = Field("", max_length=200)
+    facilities: str = Field("", max_length=300)
+    owner_ids: list[Id] = Field(min_length=1)
+    opens_at: time
+    closes_at: time
+    open_weekdays: str = Field("1234567", pattern=WEEKDAYS_PATTERN)
+    capacity: int = Field(0, ge=0, le=100_000)
+
+    _times = field_validator("opens_at", "closes_at")(classmethod(lambda cls, value: _local_time(value)))
+
+
+class HomePatchIn(InputSchema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    address: str | None = Field(None, max_length=200)
+    facilities: str | None = Field(None, max_length=300)
+    owner_ids: list[Id] | None = Field(None, min_length=1)
+    opens_at: time | None = None
+    closes_at: time | None = None
+    open_weekdays: str | None = Field(None, pattern=WEEKDAYS_PATTERN)
+    capacity: int | None = Field(None, ge=0, le=100_000)
+
+    _times = field_validator("opens_at", "closes_at")(classmethod(lambda cls, value: _local_time(value)))
+
+
+class CancelBookingIn(InputSchema):
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class BookingIn(InputSchema):
@@ -230,6 +340,11 @@ class BookingOut(Schema):
     ends_at: datetime
     purpose: str
     people: int
+    cancelled: bool = False
+    cancel_reason: str = ""
+
+
+HomeDetailOut.model_rebuild()
 
 
 class BudgetLineOut(Schema):

@@ -167,16 +167,25 @@ def waitlist_position(activity: Activity, application: Application) -> int | Non
 
 
 def home_usage(home: Home, *, days: int = 365) -> list[dict[str, Any]]:
-    """Bookings and hours per owner over the last ``days`` days and the days ahead."""
+    """Bookings, hours and people per owner over the last ``days`` days and the days ahead.
+    Cancelled bookings are counted apart (``cancelled``) and add no hours or people: the slot
+    was given back."""
     since = timezone.now() - timedelta(days=days)
-    usage: dict[str, dict[str, Any]] = {o.name: {"owner": o.name, "bookings": 0, "hours": 0.0, "people": 0}
-                                        for o in home.owners.all()}
-    for booking in Booking.objects.filter(home=home, cancelled=False, starts_at__gte=since).select_related("owner"):
-        row = usage.setdefault(booking.owner.name, {"owner": booking.owner.name, "bookings": 0, "hours": 0.0,
-                                                    "people": 0})
-        row["bookings"] += 1
-        row["hours"] += (booking.ends_at - booking.starts_at).total_seconds() / 3600
-        row["people"] += booking.people
+    usage: dict[str, dict[str, Any]] = {}
+
+    def row(name: str) -> dict[str, Any]:
+        return usage.setdefault(name, {"owner": name, "bookings": 0, "hours": 0.0, "people": 0, "cancelled": 0})
+
+    for owner in home.owners.all():
+        row(owner.name)
+    for booking in Booking.objects.filter(home=home, starts_at__gte=since).select_related("owner"):
+        entry = row(booking.owner.name)
+        if booking.cancelled:
+            entry["cancelled"] += 1
+            continue
+        entry["bookings"] += 1
+        entry["hours"] += (booking.ends_at - booking.starts_at).total_seconds() / 3600
+        entry["people"] += booking.people
     return list(usage.values())
 
 

@@ -36,7 +36,7 @@ from liandong.activities.models import (
     SubVenue,
 )
 from liandong.core import crypto
-from liandong.core.audit import audit_log
+from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.extensions import hooks
 from liandong.core.identity import id_number_birth_date
 from liandong.organizations.models import Organization
@@ -160,6 +160,89 @@ def activity_create(
     if publish:
         activity_publish(actor=actor, activity=activity)
     return activity
+
+
+EDITABLE_STATUSES = [ActivityStatus.DRAFT, ActivityStatus.OPEN]
+WINDOW_FIELDS = ["applications_open_at", "applications_close_at"]
+
+
+@retry_when_locked
+def activity_update(*, actor: Any, activity: Activity, co_organizers: Iterable[Organization] | None = None,
+                    quotas: list[tuple[Organization, int]] | None = None, **fields: Any) -> Activity:
+    """Change an activity's fields and per-body quotas (``None``: leave as they are).
+
+    Refused where the change would break a rule: after the draw or the notice; places below those
+    already taken (in total or for a body); removing a body's quota that holds places; changing the
+    window or the priority rules of a lottery whose seed is committed (the public commitment was
+    made against them); changing the selection method once published. The activity's row and its
+    quotas are locked for the check, so an application arriving at the same time cannot slip in
+    between the check and the write. Audited with a diff."""
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown activity fields {unknown}")
+    with transaction.atomic():
+        # Quotas first, then the activity: the order in which claims and releases lock them.
+        current = {q.body_id: q for q in Quota.objects.select_for_update().filter(activity_id=activity.pk)
+                   .order_by("id")}
+        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        bodies = Organization.objects.in_bulk(list(current))
+        for body_id, quota in current.items():
+            quota.body = bodies[body_id]
+        if activity.status not in EDITABLE_STATUSES:
+            raise _refusal("activity", f"活动{activity.get_status_display()}，不能再修改", "not_editable")
+        before = snapshot(activity, ACTIVITY_FIELDS)
+        before_quotas = {q.body.name: q.places for q in current.values()}
+        before_co = sorted(activity.co_organizers.values_list("name", flat=True))
+        changed = {k for k, v in fields.items() if getattr(activity, k) != v}
+        errors: dict[str, str] = {}
+        if activity.status != ActivityStatus.DRAFT and "selection" in changed:
+            errors["selection"] = "活动已发布，不能更改产生方式"
+        if activity.seed_commitment:
+            if changed & set(WINDOW_FIELDS):
+                errors["applications_close_at"] = "抽签的随机种子已承诺，不能更改报名时间"
+            if "priority_rules" in changed:
+                errors["priority_rules"] = "抽签的随机种子已承诺，不能更改优先序"
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        activity.title = activity.title.strip()
+        if activity.total_places < activity.places_taken:
+            errors["total_places"] = f"已有 {activity.places_taken} 个名额被占用，总名额不能少于 {activity.places_taken}"
+        new_quotas = quotas if quotas is not None else [(q.body, q.places) for q in current.values()]
+        wanted = {body.pk for body, _ in new_quotas}
+        for body, places in new_quotas:
+            held = current[body.pk].taken if body.pk in current else 0
+            if places < held:
+                errors["quotas"] = f"{body.name}已占用 {held} 个名额，名额不能少于 {held}"
+        for body_id, quota in current.items():
+            if body_id not in wanted and quota.taken:
+                errors["quotas"] = f"{quota.body.name}已占用 {quota.taken} 个名额，不能取消其名额分配"
+        if errors:
+            raise ValidationError(errors)
+        _validate_activity(activity, new_quotas)
+        activity.full_clean(exclude=["organizer", "created_by"])
+        if activity.needs_application is False and activity.status == ActivityStatus.OPEN and activity.places_taken:
+            raise _refusal("selection", "已有人入选，不能改为开放活动", "has_places")
+        activity.save()
+        if quotas is not None:
+            for body, places in quotas:
+                if body.pk in current:
+                    if current[body.pk].places != places:
+                        Quota.objects.filter(pk=current[body.pk].pk).update(places=places, updated_at=timezone.now())
+                else:
+                    Quota.objects.create(activity=activity, body=body, places=places)
+            Quota.objects.filter(activity=activity).exclude(body_id__in=wanted).delete()
+        if co_organizers is not None:
+            activity.co_organizers.set(list(co_organizers))
+        changes: dict[str, Any] = diff(before, snapshot(activity, ACTIVITY_FIELDS))
+        after_quotas = {body.name: places for body, places in new_quotas}
+        if after_quotas != before_quotas:
+            changes["quotas"] = [before_quotas, after_quotas]
+        after_co = sorted(activity.co_organizers.values_list("name", flat=True))
+        if after_co != before_co:
+            changes["co_organizers"] = [before_co, after_co]
+        if changes:
+            audit_log(actor=actor, action="activities.updated", target=activity, changes=changes)
+        return activity
 
 
 def _seed_hash(seed: str) -> str:
@@ -287,10 +370,12 @@ def _claim_place(activity: Activity, body: Organization | None) -> None:
 
 
 def _release_place(application: Application) -> None:
-    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
+    # Quota row first, then the activity row: the order every writer of these counters takes
+    # (claims, releases, edits), so two transactions never wait for each other in a cycle.
     if application.body_id:
         Quota.objects.filter(activity_id=application.activity_id, body_id=application.body_id,
                              taken__gt=0).update(taken=F("taken") - 1)
+    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
 
 
 def _check_window(activity: Activity) -> None:
@@ -614,18 +699,75 @@ def service_entry_record(*, actor: Any, activity: Activity, people: int, served_
 # -- shared workers' homes -------------------------------------------------------------------------
 
 
+HOME_FIELDS = ["name", "address", "facilities", "opens_at", "closes_at", "open_weekdays", "capacity"]
+
+
+def _validate_home(home: Home, owners: list[Organization]) -> None:
+    errors: dict[str, str] = {}
+    if not home.name.strip():
+        errors["name"] = "请填写名称"
+    if not owners:
+        errors["owners"] = "请至少选择一个共建单位"
+    if home.opens_at is None or home.closes_at is None:
+        errors["closes_at"] = "请填写开放和关闭时间"
+    elif home.closes_at <= home.opens_at:
+        errors["closes_at"] = "关闭时间必须晚于开放时间"
+    days = home.open_weekdays or ""
+    if not days or any(d not in "1234567" for d in days) or len(set(days)) != len(days):
+        errors["open_weekdays"] = "请选择开放日（1=周一 … 7=周日）"
+    if home.capacity is None or home.capacity < 0 or home.capacity > 100_000:
+        errors["capacity"] = "容纳人数应为 0 至 100000"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _weekdays(value: str) -> str:
+    return "".join(sorted(set(value)))
+
+
 @transaction.atomic
 def home_create(*, actor: Any, name: str, owners: list[Organization], opens_at: Any, closes_at: Any,
                 address: str = "", facilities: str = "", capacity: int = 0, open_weekdays: str = "1234567") -> Home:
-    if not owners:
-        raise _refusal("owners", "请至少选择一个共建单位", "owners")
-    if closes_at <= opens_at:
-        raise _refusal("closes_at", "关闭时间必须晚于开放时间", "hours")
-    home = Home.objects.create(name=name.strip(), address=address, facilities=facilities, opens_at=opens_at,
-                               closes_at=closes_at, capacity=capacity, open_weekdays=open_weekdays)
+    home = Home(name=name.strip(), address=address.strip(), facilities=facilities.strip(), opens_at=opens_at,
+                closes_at=closes_at, capacity=capacity, open_weekdays=_weekdays(open_weekdays))
+    _validate_home(home, owners)
+    home.save()
     home.owners.set(owners)
     audit_log(actor=actor, action="activities.home_created", target=home,
-              changes={"owners": [o.name for o in owners]})
+              changes={"owners": [o.name for o in owners], **snapshot(home, HOME_FIELDS)})
+    return home
+
+
+@transaction.atomic
+def home_update(*, actor: Any, home: Home, owners: list[Organization] | None = None, **fields: Any) -> Home:
+    """Change a home's owners, facilities, opening hours or capacity (audited with a diff).
+    Bookings already made keep their slot: a change of hours or capacity applies to new bookings
+    (the page says how many upcoming bookings fall outside the new hours)."""
+    unknown = set(fields) - set(HOME_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown home fields {unknown}")
+    home = Home.objects.select_for_update().get(pk=home.pk)
+    before = snapshot(home, HOME_FIELDS)
+    before_owners = sorted(home.owners.values_list("name", flat=True))
+    for name, value in fields.items():
+        setattr(home, name, value.strip() if isinstance(value, str) and name != "open_weekdays" else value)
+    home.open_weekdays = _weekdays(home.open_weekdays or "")
+    new_owners = list(owners) if owners is not None else list(home.owners.all())
+    _validate_home(home, new_owners)
+    dropped = [o for o in home.owners.all() if o.pk not in {n.pk for n in new_owners}]
+    booked = Booking.objects.filter(home=home, cancelled=False, ends_at__gte=timezone.now(),
+                                    owner__in=dropped).select_related("owner").first()
+    if booked is not None:
+        raise _refusal("owners", f"{booked.owner.name}还有未结束的预约，请先取消后再移除该共建单位", "owner_booked")
+    home.save()
+    if owners is not None:
+        home.owners.set(new_owners)
+    changes: dict[str, Any] = diff(before, snapshot(home, HOME_FIELDS))
+    after_owners = sorted(o.name for o in new_owners)
+    if after_owners != before_owners:
+        changes["owners"] = [before_owners, after_owners]
+    if changes:
+        audit_log(actor=actor, action="activities.home_updated", target=home, changes=changes)
     return home
 
 
@@ -668,11 +810,23 @@ def booking_create(*, actor: Any, home: Home, owner: Organization, starts_at: da
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
-    if not Booking.objects.filter(pk=booking.pk, cancelled=False).update(cancelled=True):
+def booking_cancel(*, actor: Any, booking: Booking, reason: str) -> Booking:
+    """Cancel a booking (the booker, or staff of the home's owners), with a reason. The slot is
+    free again at once: the overlap check and the usage figures count only live bookings."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refusal("reason", "请填写取消原因", "reason")
+    if booking.ends_at <= timezone.now():
+        raise _refusal("booking", "该预约已结束，不能取消", "past")
+    if not Booking.objects.filter(pk=booking.pk, cancelled=False).update(
+            cancelled=True, cancelled_at=timezone.now(), cancel_reason=reason[:200],
+            cancelled_by=actor if getattr(actor, "pk", None) else None, updated_at=timezone.now()):
         raise _refusal("booking", "该预约已取消", "cancelled")
     booking.refresh_from_db()
-    audit_log(actor=actor, action="activities.booking_cancelled", target=booking)
+    audit_log(actor=actor, action="activities.booking_cancelled", target=booking,
+              target_repr=f"{booking.home.name} {booking.purpose}",
+              changes={"reason": booking.cancel_reason, "owner": booking.owner.name,
+                       "starts_at": str(timezone.localtime(booking.starts_at))})
     return booking
 
 

@@ -1,7 +1,7 @@
 """Pages of service activities. Thin: every check is in permissions, every rule in services."""
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import segno
@@ -22,8 +22,10 @@ from liandong.activities.exporting import figures_xlsx
 from liandong.activities.forms import (
     ActivityForm,
     BookingForm,
+    CancelBookingForm,
     ExpenseForm,
     FeedbackForm,
+    HomeForm,
     NominateForm,
     NoticeForm,
     ServedForm,
@@ -129,6 +131,54 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/activity_form.html", {"form": form})
 
 
+def _add_errors(form: Any, error: ValidationError, rename: dict[str, str] | None = None) -> None:
+    errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, items in errors.items():
+        target = (rename or {}).get(field, field) if field else None
+        form.add_error(target if target in form.fields else None, items)
+
+
+def _activity_initial(activity: Activity) -> dict[str, Any]:
+    initial: dict[str, Any] = {name: getattr(activity, name) for name in services.ACTIVITY_FIELDS}
+    for name in ["applications_open_at", "applications_close_at"]:
+        if initial[name] is not None:
+            initial[name] = timezone.localtime(initial[name])
+    initial["priority_rules"] = "\n".join(activity.priority_rules)
+    initial["quotas"] = "\n".join(f"{q.body.code} {q.places}" for q in activity.quotas.all())
+    initial["co_organizers"] = list(activity.co_organizers.all())
+    return initial
+
+
+@login_required
+def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an activity's fields and quotas; the service refuses what would break a rule."""
+    activity = _visible(request, pk)
+    if not perms.can_edit_activity(request.user, activity):
+        raise PermissionDenied
+    scope = organizations_in_scope(request.user)
+    partners = organizations_visible_to(request.user).exclude(pk__in=scope.values("pk"))
+    form = ActivityForm(request.POST or None, organizers=scope, partners=partners, editing=True,
+                        initial=_activity_initial(activity))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        co_organizers = data.pop("co_organizers")
+        quotas = data.pop("quotas")
+        for name in services.WINDOW_FIELDS:
+            # The page shows times to the minute: the same minute submitted back is no change.
+            stored, sent = getattr(activity, name), data.get(name)
+            if stored and sent and sent.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0):
+                data[name] = stored
+        try:
+            services.activity_update(actor=request.user, activity=activity, co_organizers=co_organizers,
+                                     quotas=quotas, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "活动已修改。")
+            return redirect("activities:activity-detail", pk=activity.pk)
+    return render(request, "activities/activity_form.html", {"form": form, "activity": activity})
+
+
 @login_required
 def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
@@ -150,7 +200,8 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     listed += list(applications.exclude(status__in=HOLDING_PLACE).order_by("id")[:LISTED - len(listed)])
     total = applications.count()
     return render(request, "activities/activity_detail.html", {
-        "activity": activity, "manage": manage, "figures": activity_figures(activity) if manage else None,
+        "activity": activity, "manage": manage,
+        "can_edit": manage and activity.status in services.EDITABLE_STATUSES, "figures": activity_figures(activity) if manage else None,
         "applications": listed, "more_applications": total - len(listed),
         "can_nominate": perms.can_nominate(request.user, activity) and activity.status == ActivityStatus.OPEN,
         "nominate_form": NominateForm(), "notice_form": NoticeForm(initial={
@@ -355,7 +406,67 @@ def home_list_view(request: HttpRequest) -> HttpResponse:
     if not acts_for_organization(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
-    return render(request, "activities/home_list.html", {"homes": homes})
+    return render(request, "activities/home_list.html", {"homes": homes,
+                                                         "can_create": perms.can_create_home(request.user)})
+
+
+@login_required
+def home_create_view(request: HttpRequest) -> HttpResponse:
+    if not perms.can_create_home(request.user):
+        raise PermissionDenied
+    form = HomeForm(request.POST or None, owners=perms.home_owner_choices(request.user),
+                    initial={"owners": [request.user.organization_id], "opens_at": "09:00", "closes_at": "21:00",
+                             "open_weekdays": list("1234567")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            home = services.home_create(actor=request.user, owners=list(data.pop("owners")), **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "共享职工之家已创建。")
+            return redirect("activities:home-detail", pk=home.pk)
+    return render(request, "activities/home_form.html", {"form": form, "home": None})
+
+
+@login_required
+def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_object_or_404(perms.homes_visible_to(request.user), pk=pk)
+    if not perms.can_edit_home(request.user, home):
+        raise PermissionDenied
+    initial = {name: getattr(home, name) for name in services.HOME_FIELDS}
+    initial["open_weekdays"] = list(home.open_weekdays)
+    initial["owners"] = list(home.owners.all())
+    form = HomeForm(request.POST or None, owners=perms.home_owner_choices(request.user, home), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.home_update(actor=request.user, home=home, owners=list(data.pop("owners")), **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("activities:home-detail", pk=home.pk)
+    return render(request, "activities/home_form.html", {"form": form, "home": home})
+
+
+@login_required
+@require_POST
+def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=pk)
+    if not perms.can_cancel_booking(request.user, booking):
+        raise PermissionDenied
+    form = CancelBookingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "取消未成功：请填写取消原因")
+    else:
+        try:
+            services.booking_cancel(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, f"取消未成功：{_errors(error)}")
+        else:
+            messages.success(request, "预约已取消，该时段可重新预约。")
+    return redirect("activities:home-detail", pk=booking.home_id)
 
 
 @login_required
@@ -383,11 +494,17 @@ def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "预约成功。")
                 return redirect("activities:home-detail", pk=home.pk)
-    upcoming = Booking.objects.filter(home=home, cancelled=False, ends_at__gte=timezone.now()).select_related(
-        "owner")[:50]
+    now = timezone.now()
+    upcoming = list(Booking.objects.filter(home=home, cancelled=False, ends_at__gte=now).select_related(
+        "owner")[:50])
+    for booking in upcoming:
+        booking.may_cancel = perms.can_cancel_booking(request.user, booking)
+    cancelled = Booking.objects.filter(home=home, cancelled=True, starts_at__gte=now - timedelta(days=90)).select_related(
+        "owner").order_by("-cancelled_at")[:20]
     return render(request, "activities/home_detail.html", {
-        "home": home, "form": form, "upcoming": upcoming, "usage": home_usage(home),
+        "home": home, "form": form, "upcoming": upcoming, "cancelled": cancelled, "usage": home_usage(home),
         "can_book": perms.can_book(request.user) and owners.exists(),
+        "can_edit": perms.can_edit_home(request.user, home), "cancel_form": CancelBookingForm(),
     })
 
 

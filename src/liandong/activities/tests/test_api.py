@@ -109,13 +109,13 @@ def test_anyone_can_recompute_the_draw_from_the_public_notice(world) -> None:
         worker = WorkerFactory(employer=world.outlet_a if i % 2 else second_outlet,
                                joined_union_on=date(2021, 1, 1) if i % 3 == 0 else None)
         application_submit(actor=None, activity=activity, worker=worker)
-    before = Client().get(f"/api/v1/activities/public/{activity.pk}").json()
+    before = Client().get(f"/api/v1/public/activities/{activity.pk}").json()
     assert before["seed"] == ""
     assert before["applicants"] == []
     assert len(before["seed_commitment"]) == 64
     activity_draw(actor=None, activity=close_window(activity))
 
-    response = Client().get(f"/api/v1/activities/public/{activity.pk}")
+    response = Client().get(f"/api/v1/public/activities/{activity.pk}")
     assert response.status_code == 200
     assert_no_pii(response_bytes(response), "the public notice")
     public = response.json()
@@ -131,7 +131,7 @@ def test_anyone_can_recompute_the_draw_from_the_public_notice(world) -> None:
 
 def test_a_draft_has_no_public_notice(world) -> None:
     draft = make_activity(world.union_a, publish=False)
-    assert Client().get(f"/api/v1/activities/public/{draft.pk}").status_code == 404
+    assert Client().get(f"/api/v1/public/activities/{draft.pk}").status_code == 404
     assert Client().get(f"/activities/public/{draft.pk}/").status_code == 404
 
 

@@ -96,3 +96,68 @@ def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
     outcomes = run_together(jobs, n_threads=20)
     assert outcomes.count("ok") == 1
     assert Booking.objects.filter(home=home).count() == 1
+
+
+def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_offered(world) -> None:
+    """An edit lowering the total races 30 applications: whichever order the database chooses,
+    the places taken never pass the total, and an edit below the places taken is refused."""
+    from liandong.activities.services import activity_update
+
+    activity = make_activity(world.union_a, total_places=20)
+    workers = applicants(world.outlet_a, 30)
+    edits: list[str] = []
+
+    def lower() -> None:
+        try:
+            activity_update(actor=None, activity=activity, total_places=10)
+            edits.append("ok")
+        except ValidationError as error:
+            edits.append(error.messages[0])
+            raise
+
+    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    outcomes = run_together([*jobs[:15], lower, *jobs[15:]], n_threads=31)
+    activity.refresh_from_db()
+    accepted = Application.objects.filter(activity=activity).count()
+    assert activity.places_taken == accepted
+    assert accepted <= activity.total_places
+    assert len(outcomes) == 31
+    if edits == ["ok"]:
+        assert activity.total_places == 10
+        assert accepted == 10
+    else:
+        assert activity.total_places == 20
+        assert "总名额不能少于" in edits[0]
+        assert accepted == 20
+
+
+def test_lowering_a_quota_while_its_workers_apply_and_withdraw_never_deadlocks_or_oversells(world) -> None:
+    """Claims, releases and the edit lock the quota row before the activity row: no cycle, so
+    no deadlock on PostgreSQL, and the quota's places taken never pass its places."""
+    from liandong.activities.services import activity_update, application_withdraw
+
+    activity = make_activity(world.union_a, total_places=30, quotas=[(world.enterprise_a, 20)])
+    early = applicants(world.outlet_a, 6)
+    held = [application_submit(actor=None, activity=activity, worker=w) for w in early]
+    workers = applicants(world.outlet_a, 24)
+    edits: list[str] = []
+
+    def lower() -> None:
+        try:
+            activity_update(actor=None, activity=activity, total_places=25, quotas=[(world.enterprise_a, 12)])
+            edits.append("ok")
+        except ValidationError as error:
+            edits.append(error.messages[0])
+            raise
+
+    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    jobs += [lambda a=a: application_withdraw(actor=None, application=a, reason="临时有事") for a in held[:3]]
+    outcomes = run_together([*jobs[:12], lower, *jobs[12:]], n_threads=28)
+    assert len(outcomes) == 28
+    assert not [o for o in outcomes if "deadlock" in o.lower()]
+    activity.refresh_from_db()
+    quota = Quota.objects.get(activity=activity)
+    holding = Application.objects.filter(activity=activity, status__in=["selected", "confirmed"]).count()
+    assert quota.taken == holding == activity.places_taken
+    assert quota.taken <= quota.places
+    assert quota.places == (12 if edits == ["ok"] else 20)

@@ -7,7 +7,7 @@ and enterprise A; a budget line of union A. Writes get fresh objects for each pr
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +15,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from liandong.activities.models import Activity, ActivityKind, Application, Selection
+from liandong.activities.models import Activity, ActivityKind, Application, Booking, Selection
 from liandong.activities.services import (
     activity_draw,
     activity_publish_notice,
     application_check_in,
     application_submit,
+    booking_create,
     budget_line_create,
     home_create,
 )
@@ -40,6 +41,7 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "activities/":                                   ("GET", "login 200   200   200   200    200     200  403   200"),
     "activities/new/":                               ("GET", "login 403   200   200   200    403     403  403   200"),
     "activities/<int:pk>/":                          ("GET", "login 200   200   200   404    200     200  404   200"),
+    "activities/<int:pk>/edit/":                     ("GET", "login 403   200   200   404    403     403  404   200"),
     "activities/<int:pk>/publish/":                  ("POST", "login 404  302   302   404    404     404  404   302"),
     "activities/<int:pk>/apply/":                    ("POST", "login 302  403   403   403    403     403  403   403"),
     "activities/<int:pk>/nominate/":                 ("POST", "login 403  302   302   404    403     302  404   302"),
@@ -53,7 +55,10 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "activities/checkin/<str:token>/":               ("GET", "login 404   200   200   404    404     404  404   200"),
     "activities/public/<int:pk>/":                   ("GET", "200   200   200   200   200    200     200  200   200"),
     "activities/homes/":                             ("GET", "login 403   200   200   200    200     200  403   200"),
+    "activities/homes/new/":                         ("GET", "login 403   200   200   200    403     403  403   200"),
     "activities/homes/<int:pk>/":                    ("GET", "login 404   200   200   404    404     200  404   200"),
+    "activities/homes/<int:pk>/edit/":               ("GET", "login 404   200   200   404    404     403  404   200"),
+    "activities/homes/bookings/<int:pk>/cancel/":    ("POST", "login 404  302   302   404    404     403  404   302"),
     "activities/funds/":                             ("GET", "login 403   200   200   200    403     403  403   200"),
     "activities/figures/":                           ("GET", "login 403   200   200   200    200     200  403   200"),
     "activities/figures.xlsx":                       ("GET", "login 403   200   200   200    200     200  403   200"),
@@ -64,15 +69,20 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/activities/"):                                      "401 403  201   201   201    403     403  403   201",
     ("GET", "/api/v1/activities/figures"):                                "401 403  200   200   200    200     200  403   200",
     ("GET", "/api/v1/activities/figures/export"):                         "401 403  200   200   200    200     200  403   200",
-    ("GET", "/api/v1/activities/public/{activity_id}"):                   "200 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/public/activities/{activity_id}"):                   "200 200  200   200   200    200     200  200   200",
     ("POST", "/api/v1/activities/checkin"):                               "401 422  200   200   422    422     422  422   200",
     ("GET", "/api/v1/activities/homes/"):                                 "401 403  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/activities/homes/"):                                "401 403  201   201   422    403     403  403   201",
+    ("GET", "/api/v1/activities/homes/{home_id}"):                        "401 404  200   200   404    404     200  404   200",
+    ("PATCH", "/api/v1/activities/homes/{home_id}"):                      "401 404  200   200   404    404     403  404   200",
+    ("POST", "/api/v1/activities/bookings/{booking_id}/cancel"):          "401 404  200   200   404    404     403  404   200",
     ("POST", "/api/v1/activities/homes/{home_id}/bookings"):              "401 404  201   201   404    404     403  404   201",
     ("GET", "/api/v1/activities/budget-lines"):                           "401 403  200   200   200    403     403  403   200",
     ("POST", "/api/v1/activities/expenses"):                              "401 403  201   201   404    403     403  403   201",
     ("POST", "/api/v1/activities/applications/{application_id}/withdraw"): "401 200 200   200   404    404     403  404   200",
     ("POST", "/api/v1/activities/applications/{application_id}/feedback"): "401 200 404   404   404    404     404  404   404",
     ("GET", "/api/v1/activities/{activity_id}"):                          "401 200  200   200   404    200     200  404   200",
+    ("PATCH", "/api/v1/activities/{activity_id}"):                        "401 403  200   200   404    403     403  404   200",
     ("POST", "/api/v1/activities/{activity_id}/publish"):                 "401 404  200   200   404    404     404  404   200",
     ("POST", "/api/v1/activities/{activity_id}/apply"):                   "401 201  403   403   403    403     403  403   403",
     ("POST", "/api/v1/activities/{activity_id}/nominate"):                "401 403  201   201   404    403     201  404   201",
@@ -119,6 +129,13 @@ class Scene:
             application_check_in(actor=None, application=application)
         return application
 
+    def booking(self) -> Booking:
+        self.counter += 1
+        day = timezone.localdate() + timedelta(days=10 + self.counter // 10)
+        start = timezone.make_aware(datetime.combine(day, time(8 + self.counter % 10)))
+        return booking_create(actor=None, home=self.home, owner=self.world.union_a, starts_at=start,
+                              ends_at=start + timedelta(minutes=45), purpose="骑手体检", people=8)
+
     def drawn(self) -> Activity:
         activity = self.fresh(selection=Selection.LOTTERY)
         application_submit(actor=None, activity=activity, worker=self.world.worker_a)
@@ -159,6 +176,12 @@ class Scene:
             "booking": lambda: Target(str(self.home.pk), slot),
             "expense": lambda: Target("", {"budget_line_id": self.line.pk, "kind": "expense", "amount": "100.00",
                                            "spent_on": "2026-06-01"}),
+            "edit": lambda: Target(str(self.fresh().pk), {"title": "甘南草原疗休养（第二批）", "total_places": 30,
+                                                          "quotas": [{"body_id": w.enterprise_a.pk, "places": 15}]}),
+            "home_create": lambda: Target("", {"name": "南关什字职工驿站", "owner_ids": [w.union_a.pk],
+                                               "opens_at": "08:00", "closes_at": "20:00", "capacity": 20}),
+            "home_edit": lambda: Target(str(self.home.pk), {"facilities": "休息区、饮水、充电", "capacity": 30}),
+            "cancel": lambda: Target(str(self.booking().pk), {"reason": "场地临时维修"}),
             "create": lambda: Target("", {"title": "春节送温暖", "kind": "holiday_care", "starts_on": "2027-01-20",
                                           "ends_on": "2027-01-25", "selection": "open"}),
             "none": lambda: Target("", {}),
@@ -174,6 +197,8 @@ PAGE_KEYS = {
     "activities/applications/<int:pk>/withdraw/": "withdraw", "activities/applications/<int:pk>/feedback/": "feedback",
     "activities/applications/<int:pk>/qr.svg": "qr", "activities/checkin/<str:token>/": "checkin_page",
     "activities/public/<int:pk>/": "activity", "activities/homes/<int:pk>/": "home",
+    "activities/<int:pk>/edit/": "activity", "activities/homes/<int:pk>/edit/": "home",
+    "activities/homes/bookings/<int:pk>/cancel/": "cancel",
 }
 API_KEYS = {
     ("POST", "/api/v1/activities/"): "create", ("POST", "/api/v1/activities/checkin"): "checkin",
@@ -188,6 +213,10 @@ API_KEYS = {
     ("POST", "/api/v1/activities/{activity_id}/notice"): "notice",
     ("POST", "/api/v1/activities/{activity_id}/confirm"): "confirm",
     ("POST", "/api/v1/activities/{activity_id}/served"): "served",
+    ("PATCH", "/api/v1/activities/{activity_id}"): "edit",
+    ("POST", "/api/v1/activities/homes/"): "home_create",
+    ("PATCH", "/api/v1/activities/homes/{home_id}"): "home_edit",
+    ("POST", "/api/v1/activities/bookings/{booking_id}/cancel"): "cancel",
 }
 
 
@@ -237,9 +266,11 @@ def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, 
         key = "home" if "{home_id}" in path else "qr" if "{application_id}" in path else "activity"
     target = scene.target(key)
     url = (path.replace("{activity_id}", target.url).replace("{home_id}", target.url)
-           .replace("{application_id}", target.url))
+           .replace("{application_id}", target.url).replace("{booking_id}", target.url))
     if method == "POST":
         response = client.post(url, target.body, content_type="application/json", **headers)
+    elif method == "PATCH":
+        response = client.patch(url, target.body, content_type="application/json", **headers)
     else:
         response = client.get(url, **headers)
     if expected == "201":  # created: the matrix helper knows only 200 as a success
