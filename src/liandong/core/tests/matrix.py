@@ -11,7 +11,7 @@ An app's matrix module may also declare (all optional):
 ``API_EXTRA_ROUTES``   Django routes under /api/v1/ that are not operations, with their status.
 
 Principals come from the ``world`` fixture (src/liandong/conftest.py). Outcomes:
-  200    answered
+  200    answered                       201   created (API)
   login  302 to the login page          me    302 to /workers/me/
   home   302 to /                       org   302 to the user's own organization page
   401 403 404 405                       the status, with a JSON {"detail": ...} on the API
@@ -71,8 +71,8 @@ def assert_no_pii(body: bytes, where: str) -> None:
 def check_outcome(response: Any, expected: str, *, principal: str, world: Any, is_api: bool) -> None:
     status = response.status_code
     location = response.get("Location", "")
-    if expected == "200":
-        assert status == 200, (status, response.content[:300])
+    if expected in ("200", "201"):  # answered; 201 for an API operation that creates
+        assert status == int(expected), (status, response.content[:300])
     elif expected == "login":
         assert status == 302, (status, location)
         assert location.startswith("/accounts/login/"), location
