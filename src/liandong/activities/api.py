@@ -50,6 +50,7 @@ from liandong.activities.schemas import (
     WithdrawIn,
 )
 from liandong.activities.selectors import activity_list, home_usage, period_figures, public_notice
+from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.models import Organization
@@ -59,7 +60,6 @@ from liandong.workers.permissions import workers_visible_to
 router = Router(tags=["服务活动"])
 # No login: mounted at /api/v1/public/activities/ (DESIGN.md: public endpoints live under /api/v1/public/).
 public_router = Router(tags=["服务活动（公开）"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ListQuery(InputSchema):

@@ -49,12 +49,13 @@ from liandong.activities.selectors import (
     public_notice,
     waitlist_position,
 )
+from liandong.core.documents import XLSX
+from liandong.core.forms import form_add_service_error
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
 from liandong.workers.permissions import workers_visible_to
 
 LISTED = 100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _errors(error: ValidationError) -> str:
@@ -122,9 +123,7 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
             activity = services.activity_create(actor=request.user, organizer=organizer, co_organizers=co_organizers,
                                                 quotas=quotas, sub_venues=sub_venues, **data)
         except ValidationError as error:
-            errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-            for field, items in errors.items():
-                form.add_error(field if field in form.fields else None, items)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "活动已创建（草稿）。核对无误后请发布。")
             return redirect("activities:activity-detail", pk=activity.pk)
@@ -537,8 +536,7 @@ def funds_view(request: HttpRequest) -> HttpResponse:
                     note=data["note"], override_reason=data["override_reason"],
                     may_override=perms.can_override_budget(request.user))
             except ValidationError as error:
-                for field, items in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, items)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, "支出已记录。")
                 return redirect("activities:funds")

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -59,22 +58,12 @@ from liandong.competitions.selectors import (
     team_standings,
 )
 from liandong.competitions.services import ScoreInput, eligibility_problems
+from liandong.core.documents import XLSX
+from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
 from liandong.workers.permissions import workers_visible_to
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENTRANTS_SHOWN = 30
-
-
-def show_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, items in error.error_dict.items():
-            for item in items:
-                form.add_error(field if field in form.fields else None, item.messages[0])
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _refused(request: HttpRequest, error: ValidationError | str, back: str) -> HttpResponse:
@@ -139,7 +128,7 @@ def contest_create_view(request: HttpRequest) -> HttpResponse:
             contest = services.contest_create(actor=request.user, organization=request.user.organization,
                                               **form.cleaned_data)
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "竞赛已创建，请继续设置赛段、环节和奖项。")
             return redirect("competitions:contest-detail", contest.pk)
@@ -181,7 +170,7 @@ def contest_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contest_update(actor=request.user, contest=Contest.objects.get(pk=pk), **data)
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "竞赛设置已保存。")
             return redirect("competitions:contest-detail", pk)
@@ -195,7 +184,7 @@ def _child_form(request: HttpRequest, contest: Contest, form_class: type, title:
         try:
             save(form.cleaned_data)
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "已保存。")
             return redirect("competitions:contest-detail", contest.pk)
@@ -235,7 +224,7 @@ def segment_judges_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.judge_assign(actor=request.user, segment=segment, judge=form.cleaned_data["judge"])
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "评委已分配。")
             return redirect("competitions:segment-judges", segment.pk)
@@ -268,7 +257,7 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.entrant_register(actor=request.user, contest=contest, worker=form.cleaned_data["worker"],
                                       registered_by=_registering_body(request), group=form.cleaned_data["group"])
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "报名已提交，等待组委会审核。")
             return redirect("competitions:contest-detail", contest.pk)
@@ -288,7 +277,7 @@ def team_register_view(request: HttpRequest, pk: int) -> HttpResponse:
                                    registered_by=_registering_body(request), workers=list(form.cleaned_data["workers"]),
                                    group=form.cleaned_data["group"])
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "代表队报名已提交，等待组委会审核。")
             return redirect("competitions:contest-detail", contest.pk)
@@ -498,7 +487,7 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.entrant_nominate(actor=request.user, entrant=entrant, target=form.cleaned_data["target"])
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"已推荐 {entrant.worker.name} 参加“{form.cleaned_data['target'].name}”。")
             return redirect("competitions:entrant-detail", entrant.pk)
@@ -639,7 +628,7 @@ def judge_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.sheets_save(actor=request.user, segment=segment, scores=scores,
                                  submit=form.cleaned_data["submit"])
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"已导入 {len(scores)} 个成绩。")
             return redirect("competitions:judge-segment", segment.pk)
@@ -661,7 +650,7 @@ def sheet_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.sheet_correct(actor=request.user, sheet=sheet, score=form.cleaned_data["score"],
                                    reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            show_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "评分表已更正，并记入操作日志。")
             return redirect("competitions:entrant-detail", sheet.entry.entrant_id)

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from liandong.core.api_errors import prevalidated
 from liandong.core.audit import request_context
+from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.demands import throttle
@@ -66,7 +67,6 @@ router = Router(tags=["职工诉求"])
 public_router = Router(tags=["职工诉求（公开）"])
 
 T = TypeVar("T")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ip() -> str | None:

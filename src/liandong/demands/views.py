@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from liandong.core.audit import request_context
+from liandong.core.documents import XLSX
+from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
 from liandong.demands import throttle
 from liandong.demands.exporting import stats_xlsx
@@ -69,19 +71,6 @@ from liandong.demands.services import (
 from liandong.demands.workdays import package_covers
 from liandong.workers.services import mobile_digest
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, items in error.error_dict.items():
-            for item in items:
-                form.add_error(field if field in form.fields else None, item.messages[0])
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
 
 def _require_staff(request: HttpRequest) -> None:
     if not can_use_demands(request.user):
@@ -125,7 +114,7 @@ def public_submit(request: HttpRequest) -> HttpResponse:
                     urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key,
                     key_checked=True)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         except IntegrityError:
             demand = Demand.objects.filter(idempotency_key=key).first() if key else None
             if demand is None:
@@ -180,7 +169,7 @@ def public_rate(request: HttpRequest) -> HttpResponse:
             demand = demand_rate(demand=demand, rating=form.cleaned_data["rating"],
                                  comment=form.cleaned_data["comment"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
             return _track_page(request, demand, form)
         messages.success(request, "感谢您的评价。")
         return _track_page(request, demand)
@@ -243,7 +232,7 @@ def demand_create_view(request: HttpRequest) -> HttpResponse:
                 consent=data["consent"], urgency=data["urgency"], photos=request.FILES.getlist("photos"),
                 idempotency_key=f"staff:{data['token']}" if data.get("token") else "")
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"诉求已登记，查询码 {demand.code}，请告知来电职工。")
             return redirect("demands:demand-detail", demand.pk)
@@ -303,7 +292,7 @@ def demand_act_view(request: HttpRequest, pk: int) -> HttpResponse:
             demand_act(actor=request.user, demand=demand, action=action, note=data["note"], reason=data["reason"],
                        body=data["body"], category=data["category"], into=into)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"已{ACTIONS[action]}。")
             return redirect("demands:demand-detail", demand.pk)
@@ -404,7 +393,7 @@ def demand_settings_view(request: HttpRequest) -> HttpResponse:
                 else:
                     calendar_year_set(actor=request.user, year=data["year"], days=data["parsed"])
             except ValidationError as error:
-                _apply_errors(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, "已保存。")
                 return redirect("demands:demand-settings")

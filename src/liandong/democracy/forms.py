@@ -1,22 +1,10 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from liandong.democracy.models import Disclosure, Nomination, Proposal
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def apply_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, items in error.error_dict.items():
-            for item in items:
-                form.add_error(field if field in form.fields else None, item.messages[0])
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class CongressForm(forms.Form):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from liandong.accounts.permissions import is_worker
+from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
 from liandong.democracy import forms as f
@@ -101,7 +102,7 @@ def _attempt(request: HttpRequest, form: Any, action: Callable[[dict[str, Any]],
     try:
         action(form.cleaned_data)
     except ValidationError as error:
-        f.apply_error(form, error)
+        form_add_service_error(form, error)
         return False
     except PermissionDenied as error:
         form.add_error(None, str(error) or "您没有权限执行此操作")

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from liandong.core.documents import docx_render, pdf_render
+from liandong.core.documents import DOCX, docx_render, pdf_render
+from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
 from liandong.meetings import permissions as perms
 from liandong.meetings import selectors, services
@@ -48,7 +49,6 @@ from liandong.meetings.models import (
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_visible_to
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATUS_TONES = {
     Meeting.Status.PREPARING: "amber", Meeting.Status.NOTIFIED: "blue", Meeting.Status.HELD: "blue",
     Meeting.Status.PUBLISHED: "green", Meeting.Status.CANCELLED: "neutral",
@@ -57,17 +57,6 @@ STATUS_TONES = {
 }
 PARTNER_KINDS = [Organization.Kind.AUTHORITY, Organization.Kind.ASSOCIATION, Organization.Kind.UNION,
                  Organization.Kind.UNION_FEDERATION, Organization.Kind.ENTERPRISE]
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal shown on the form, against the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, items in error.error_dict.items():
-            for item in items:
-                form.add_error(field if field in form.fields else None, item.messages[0])
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _flash_error(request: HttpRequest, error: ValidationError) -> None:
@@ -157,7 +146,7 @@ def mechanism_create(request: HttpRequest) -> HttpResponse:
                 custom_mode=data["custom_mode"], description=data["description"], members=list(data["members"]),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "联席会议机制已建立。")
             return redirect("meetings:mechanism-detail", mechanism.pk)
@@ -178,7 +167,7 @@ def mechanism_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.mechanism_update(actor=request.user, mechanism=mechanism, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "机制信息已保存。")
             return redirect("meetings:mechanism-detail", mechanism.pk)
@@ -222,7 +211,7 @@ def mechanism_members(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.mechanism_member_add(actor=request.user, mechanism=mechanism, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "成员单位已加入。")
             return redirect("meetings:mechanism-members", pk)
@@ -278,7 +267,7 @@ def plan_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             else:
                 services.planned_meeting_add(actor=request.user, plan=plan, **chosen.cleaned_data)
         except ValidationError as error:
-            _apply_errors(chosen, error)
+            form_add_service_error(chosen, error)
         else:
             messages.success(request, "年度计划已保存。")
             return redirect("meetings:plan-detail", pk, year)
@@ -380,7 +369,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting = services.meeting_schedule(actor=request.user, mechanism=mechanism, **_meeting_fields(form))
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "会议已安排，状态为筹备中。")
             return redirect("meetings:meeting-detail", meeting.pk)
@@ -400,7 +389,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(actor=request.user, meeting=meeting, **_meeting_fields(form))
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "会议安排已保存。")
             return redirect("meetings:meeting-detail", meeting.pk)
@@ -524,7 +513,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_save_minutes(actor=request.user, meeting=meeting, minutes=form.cleaned_data["minutes"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "会议纪要已保存。")
             return _back_to_meeting(meeting)
@@ -573,7 +562,7 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             item = services.resolution_record(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"议定事项已记录，作为督办事项交{item.lead_body.name}牵头办理。")
             return _back_to_meeting(meeting)
@@ -640,7 +629,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_item_report(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "进展已报送。")
             return redirect("meetings:item-detail", item.pk)

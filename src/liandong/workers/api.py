@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 
 from liandong.accounts.permissions import is_worker
 from liandong.core.api_errors import prevalidated
+from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
@@ -34,7 +35,6 @@ from liandong.workers.services import worker_reveal
 
 router = Router(tags=["workers"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class WorkerQuery(InputSchema):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from liandong.accounts.permissions import is_worker
+from liandong.core.documents import XLSX
 from liandong.core.extensions import hooks
 from liandong.core.paging import page_by_id
 from liandong.organizations.models import Organization
@@ -30,7 +31,6 @@ from liandong.workers.permissions import (
 from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list
 from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Units offered in the filter and upload forms: unions and enterprises of one's subtree
 # (outlets are reached through their enterprise).
 SCOPE_KINDS = [Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION, Organization.Kind.ENTERPRISE]
