@@ -19,10 +19,16 @@ class Page(Generic[T]):
 
 
 def page_by_id(queryset: QuerySet[T], *, cursor: int | None, size: int = DEFAULT_PAGE_SIZE) -> Page[T]:
-    """Rows with id below ``cursor`` in descending id order, plus the cursor of the next page."""
+    """Rows with id below ``cursor`` in descending id order, plus the cursor of the next page.
+
+    Rows are model instances, or dicts for a ``values()`` queryset (cheaper to build when the
+    answer is a list of plain records)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     if cursor is not None:
         queryset = queryset.filter(pk__lt=cursor)
     rows = list(queryset.order_by("-pk")[: size + 1])
-    next_cursor = rows[size - 1].pk if len(rows) > size else None
+    next_cursor = None
+    if len(rows) > size:  # a values() queryset gives dicts, which must include "id"
+        last = rows[size - 1]
+        next_cursor = last["id"] if isinstance(last, dict) else last.pk
     return Page(items=rows[:size], next_cursor=next_cursor)

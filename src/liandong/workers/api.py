@@ -23,6 +23,7 @@ from liandong.workers.permissions import (
     workers_visible_to,
 )
 from liandong.workers.schemas import (
+    WORKER_OUT_VALUES,
     RevealIn,
     RosterImportOut,
     WorkerOut,
@@ -64,7 +65,7 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> HttpRespons
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
     workers = worker_list(user=request.user, filters=filters_from(request, query))
-    page = page_by_id(workers, cursor=query.cursor, size=query.limit)
+    page = page_by_id(workers.values(*WORKER_OUT_VALUES), cursor=query.cursor, size=query.limit)
     # worker_item builds each WorkerOut field by field; a test checks the answer against the schema.
     return prevalidated({"items": [worker_item(w) for w in page.items], "next_cursor": page.next_cursor})
 
@@ -92,7 +93,7 @@ def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileRespo
 
 @router.get("/{int:worker_id}", response=WorkerOut, url_name="worker-detail", operation_id="workers_detail")
 def worker_detail(request: HttpRequest, worker_id: int) -> dict:
-    return worker_item(get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id))
+    return worker_item(get_object_or_404(workers_visible_to(request.user).values(*WORKER_OUT_VALUES), pk=worker_id))
 
 
 @router.post("/{int:worker_id}/reveal", response=WorkerPiiOut, url_name="worker-reveal",

@@ -28,17 +28,21 @@ class WorkerOut(Schema):
 # translations on every row.
 WORKER_TYPE_LABELS = {value: str(label) for value, label in WorkerType.choices}
 
+# The columns a WorkerOut is built from, for ``QuerySet.values()``: a list answer built from
+# dicts skips two model instances per row (a worker and its employer), a fifth of its cost.
+WORKER_OUT_VALUES = ("id", "name", "gender", "id_number_masked", "mobile_masked", "employer_id", "employer__name",
+                     "city", "occupation", "worker_type", "joined_union_on")
 
-def worker_item(worker: object) -> dict:
-    """A WorkerOut as a plain dict: validating a dict is several times faster than letting
-    ninja read twenty model instances attribute by attribute."""
-    w = worker
+
+def worker_item(row: dict) -> dict:
+    """A WorkerOut as a plain dict, from a row of ``values(*WORKER_OUT_VALUES)``: validating a
+    dict is several times faster than letting ninja read model instances attribute by attribute."""
     return {
-        "id": w.pk, "name": w.name, "gender": w.gender, "id_number_masked": w.id_number_masked,  # type: ignore[attr-defined]
-        "mobile_masked": w.mobile_masked, "employer_id": w.employer_id, "employer_name": w.employer.name,  # type: ignore[attr-defined]
-        "city": w.city, "occupation": w.occupation, "worker_type": w.worker_type,  # type: ignore[attr-defined]
-        "worker_type_label": WORKER_TYPE_LABELS.get(w.worker_type, ""), "is_member": w.is_member,  # type: ignore[attr-defined]
-        "joined_union_on": w.joined_union_on,  # type: ignore[attr-defined]
+        "id": row["id"], "name": row["name"], "gender": row["gender"], "id_number_masked": row["id_number_masked"],
+        "mobile_masked": row["mobile_masked"], "employer_id": row["employer_id"],
+        "employer_name": row["employer__name"], "city": row["city"], "occupation": row["occupation"],
+        "worker_type": row["worker_type"], "worker_type_label": WORKER_TYPE_LABELS.get(row["worker_type"], ""),
+        "is_member": row["joined_union_on"] is not None, "joined_union_on": row["joined_union_on"],
     }
 
 

@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from liandong.accounts import middleware as idle_middleware
-from liandong.accounts.models import ApiToken, OneTimeCode, Role
+from liandong.accounts.models import ApiToken, OneTimeCode, Role, User
 from liandong.accounts.services import FAILED_MESSAGE, LOCKED_MESSAGE, otp_send, otp_verify
 from liandong.accounts.sms import MemoryBackend
 from liandong.accounts.tests.factories import TEST_PASSWORD
@@ -395,6 +395,15 @@ def test_token_is_issued_stored_hashed_and_expires(world: Any) -> None:
     response = client.get("/api/v1/me", **headers)
     assert response.status_code == 401
     assert set(response.json()) == {"detail"}
+
+
+def test_a_token_stops_working_when_its_account_is_deactivated(world: Any) -> None:
+    token = Client().post("/api/v1/auth/token", {"username": "staff_a", "password": TEST_PASSWORD},
+                          content_type="application/json").json()["token"]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert Client().get("/api/v1/me", **headers).status_code == 200
+    User.objects.filter(username="staff_a").update(is_active=False)
+    assert Client().get("/api/v1/me", **headers).status_code == 401
 
 
 def test_a_worker_gets_a_token_with_mobile_and_password(world: Any) -> None:
