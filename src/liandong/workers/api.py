@@ -9,7 +9,6 @@ from ninja.files import UploadedFile
 from liandong.accounts.permissions import is_worker
 from liandong.core.api_errors import prevalidated
 from liandong.core.documents import XLSX
-from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
 from liandong.workers.exporting import workers_export
@@ -31,7 +30,7 @@ from liandong.workers.schemas import (
     WorkerPiiOut,
     worker_item,
 )
-from liandong.workers.selectors import WorkerFilters, worker_list
+from liandong.workers.selectors import WorkerFilters, worker_list, worker_page
 from liandong.workers.services import worker_reveal
 
 router = Router(tags=["workers"])
@@ -64,8 +63,8 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> HttpRespons
     """Workers the caller may see, newest first; page with ``next_cursor``."""
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
-    workers = worker_list(user=request.user, filters=filters_from(request, query))
-    page = page_by_id(workers.values(*WORKER_OUT_VALUES), cursor=query.cursor, size=query.limit)
+    page = worker_page(user=request.user, filters=filters_from(request, query), cursor=query.cursor,
+                       size=query.limit, values=WORKER_OUT_VALUES)
     # worker_item builds each WorkerOut field by field; a test checks the answer against the schema.
     return prevalidated({"items": [worker_item(w) for w in page.items], "next_cursor": page.next_cursor})
 

@@ -45,6 +45,7 @@ class Worker(models.Model):
         on_delete=models.PROTECT,
         related_name="workers",
         verbose_name=_("工作单位"),
+        db_index=False,  # worker_employer_id_idx leads with employer_id and serves its lookups
     )
     # Copied from the employer on every write, so that filtering by city needs no join.
     city = models.CharField(_("城市"), max_length=40, blank=True)
@@ -69,7 +70,9 @@ class Worker(models.Model):
         indexes = [
             # Each list filter is paired with the id so that "newest 20 matching" is an
             # index range scan, not a sort of every match.
-            models.Index(fields=["employer", "id"], name="worker_employer_id_idx"),
+            # joined_union_on rides along so that "newest members of a subtree" is answered from
+            # the index alone, before reading the page's rows (see selectors.worker_page).
+            models.Index(fields=["employer", "id", "joined_union_on"], name="worker_employer_id_idx"),
             models.Index(fields=["name", "id"], name="worker_name_id_idx"),
             models.Index(fields=["city", "id"], name="worker_city_id_idx"),
             models.Index(fields=["worker_type", "id"], name="worker_type_id_idx"),

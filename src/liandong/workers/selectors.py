@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import DateField, QuerySet
 
 from liandong.accounts.permissions import acts_for_organization
+from liandong.core.paging import DEFAULT_PAGE_SIZE, Page, page_by_id
 from liandong.core.querying import filter_range, filter_unindexed, prefix_q
 from liandong.organizations.models import Organization, path_successor
 from liandong.organizations.permissions import organizations_visible_to
@@ -97,9 +98,7 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
     root = filters.organization or (user.organization if acts_for_organization(user) else None)
     large = root is not None and _has_more_units_than(root, LARGE_SCOPE_UNITS)
     # With an organization filter, that filter (not the user's wider scope) drives the query.
-    workers = workers_visible_to(user, large_scope=large or filters.organization is not None)
-    # The columns a list row shows: not the ciphertexts, which are the widest.
-    workers = workers.select_related("employer").only(*LIST_FIELDS)
+    workers = _list_columns(workers_visible_to(user, large_scope=large or filters.organization is not None))
     q = re.sub(r"\s+", "", filters.q)
     if q:
         if re.fullmatch(r"\d{4}", q):
@@ -126,3 +125,34 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
     if filters.member is not None:
         workers = filter_unindexed(workers, "joined_union_on", "isnull", not filters.member, DateField())
     return workers
+
+
+def _list_columns(workers: QuerySet[Worker]) -> QuerySet[Worker]:
+    # The columns a list row shows: not the ciphertexts, which are the widest.
+    return workers.select_related("employer").only(*LIST_FIELDS)
+
+
+def worker_page(
+    *, user: Any, filters: WorkerFilters, cursor: int | None = None, size: int = DEFAULT_PAGE_SIZE,
+    values: tuple[str, ...] | None = None,
+) -> Page:
+    """A page of ``worker_list``: workers with the list's columns, or dicts of ``values``.
+
+    On PostgreSQL, a small subtree's workers are found in worker_employer_id_idx, but their
+    rows lie scattered over thousands of table pages: reading them all to keep twenty took
+    6 ms for a county's 3,000 members (bench database), reading the twenty ids from the index
+    first and then their rows 1.5 ms. A large scope walks the id index and reads little
+    beyond its page anyway, and SQLite answers a small subtree in about 1 ms either way."""
+    workers = worker_list(user=user, filters=filters)
+
+    def shape(rows: QuerySet[Worker]) -> QuerySet:
+        return rows.values(*values) if values else _list_columns(rows)
+
+    scattered = (
+        connection.vendor == "postgresql"
+        and filters.organization is not None
+        and not _has_more_units_than(filters.organization, LARGE_SCOPE_UNITS)
+    )
+    if scattered:
+        return page_by_id(workers, cursor=cursor, size=size, rows=shape)
+    return page_by_id(shape(workers), cursor=cursor, size=size)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from liandong.accounts.permissions import is_worker
 from liandong.core.documents import XLSX
 from liandong.core.extensions import hooks
-from liandong.core.paging import page_by_id
+from liandong.core.paging import Page
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.exporting import workers_export
@@ -28,7 +28,7 @@ from liandong.workers.permissions import (
     roster_imports_visible_to,
     workers_visible_to,
 )
-from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list
+from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list, worker_page
 from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
 # Units offered in the filter and upload forms: unions and enterprises of one's subtree
@@ -105,12 +105,14 @@ def worker_list_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _search_redirect(request)
     form, filters = _filters(request)
-    workers = _filtered(request, filters)
     try:
         cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
     except ValueError:
         cursor = None
-    page = page_by_id(workers, cursor=cursor)
+    if filters is None:
+        page = Page(items=[], next_cursor=None)
+    else:
+        page = worker_page(user=request.user, filters=filters, cursor=cursor)
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     return render(request, "workers/worker_list.html", {
         "form": form,
