@@ -6,12 +6,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from liandong.accounts.permissions import is_worker
+from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.core.documents import XLSX
 from liandong.core.extensions import hooks
 from liandong.core.paging import Page
@@ -28,6 +28,7 @@ from liandong.workers.permissions import (
     roster_imports_visible_to,
     workers_visible_to,
 )
+from liandong.workers.schemas import WORKER_OUT_VALUES, worker_item
 from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list, worker_page
 from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
@@ -41,8 +42,13 @@ def _scope_choices(user: object) -> QuerySet[Organization]:
 
 
 def _scope_shown(user: Any) -> QuerySet[Organization]:
-    """The units the drop-downs list: one's own and the level below it."""
-    return _scope_choices(user).filter(depth__lte=user.organization.depth + 1)
+    """The units the drop-downs list: one's own and the level below it. Asked by parent: asked
+    as "the subtree's units no deeper than one level down", SQLite walked every enterprise of
+    a province (3 ms on the bench database, against 0.8 ms)."""
+    if not acts_for_organization(user):
+        return Organization.objects.none()
+    own = user.organization
+    return Organization.objects.filter(Q(pk=own.pk) | Q(parent=own), kind__in=SCOPE_KINDS)
 
 
 SEARCH_SESSION_KEY = "worker_searches"
@@ -112,7 +118,8 @@ def worker_list_view(request: HttpRequest) -> HttpResponse:
     if filters is None:
         page = Page(items=[], next_cursor=None)
     else:
-        page = worker_page(user=request.user, filters=filters, cursor=cursor)
+        page = worker_page(user=request.user, filters=filters, cursor=cursor, values=WORKER_OUT_VALUES)
+        page.items = [worker_item(row) for row in page.items]
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     return render(request, "workers/worker_list.html", {
         "form": form,

@@ -106,7 +106,7 @@ def test_searching_a_full_mobile_keeps_it_out_of_every_url(world, login) -> None
     assert "1931" not in location
     assert "qs=" in location
     page = client.get(location)
-    assert [w.pk for w in page.context["page"].items] == [world.worker_a.pk]
+    assert [w["id"] for w in page.context["page"].items] == [world.worker_a.pk]
     assert "13919310001" not in page.context["query"]
     # The export link carries the token, not the number, and exports the same one worker.
     export = client.get(f"/workers/export.xlsx?{page.context['query']}")
