@@ -10,7 +10,7 @@ from liandong.accounts.permissions import is_worker
 from liandong.core.api_errors import prevalidated
 from liandong.core.documents import XLSX
 from liandong.core.schemas import InputSchema
-from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.exporting import workers_export
 from liandong.workers.importing import roster_import
 from liandong.workers.models import RosterImport, WorkerType
@@ -51,7 +51,9 @@ class WorkerQuery(InputSchema):
 def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
     organization = None
     if query.organization is not None:
-        organization = get_object_or_404(organizations_visible_to(request.user), pk=query.organization)
+        # Workers are employed inside one's own subtree: a partner body, visible elsewhere,
+        # is not a roster scope (the page's form offers the same units).
+        organization = get_object_or_404(organizations_in_scope(request.user), pk=query.organization)
     return WorkerFilters(
         q=query.q, employer=query.employer, worker_type=query.worker_type or "", city=query.city,
         organization=organization, member=query.member,

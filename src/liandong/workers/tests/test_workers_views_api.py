@@ -99,6 +99,9 @@ def test_filters_stay_inside_the_callers_subtree(world: Any, roster: dict[str, W
     # Another union's subtree as a filter: the page drops it (not a choice), the API says 404.
     assert page_names(page, roster, organization=world.union_b.pk) == set()
     assert api.get("/api/v1/workers/", {"organization": world.union_b.pk}, **bearer).status_code == 404
+    # A partner body is visible to union A but employs no one of its roster: not a scope either.
+    assert api.get("/api/v1/workers/", {"organization": world.authority.pk}, **bearer).status_code == 404
+    assert page_names(page, roster, organization=world.authority.pk) == set()
     # The enterprise union sees its enterprise's workers only.
     ent = Client()
     ent.force_login(world.users["enterprise_a"])
