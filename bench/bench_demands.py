@@ -16,114 +16,28 @@ is wiped). Prints a markdown table and writes it to bench/results/demands.md.
 """
 
 import argparse
-import http.client
 import itertools
 import json
 import os
 import platform
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from loadgen import LoadResult, app_server, percentile, run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "demands.md"
-HOST = "127.0.0.1"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.999999) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------
 # Part 1: intake throughput over HTTP
-
-
-@contextmanager
-def server(env: dict[str, str], log: Path) -> Iterator[int]:
-    port = free_port()
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(BIN / "liandong"), "serve", "--workers", "2", "--port", str(port)],
-                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection(HOST, port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start, see {log}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def post_load(port: int, path: str, bodies: Iterator[bytes], duration: float, concurrency: int
-              ) -> tuple[float, int, int, list[float]]:
-    """Closed loop of POSTs: (requests per second, ok, errors, latencies in seconds)."""
-    lock = threading.Lock()
-    deadline = time.perf_counter() + duration
-    ok, errors, latencies = [0], [0], []
-
-    def client() -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        while time.perf_counter() < deadline:
-            with lock:
-                body = next(bodies)
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-                response = conn.getresponse()
-                response.read()
-                good = 200 <= response.status < 300
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                good = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                if good:
-                    ok[0] += 1
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
-        conn.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    return ok[0] / seconds, ok[0], errors[0], latencies
 
 
 def intake_bodies() -> Iterator[bytes]:
@@ -141,19 +55,24 @@ def intake_bodies() -> Iterator[bytes]:
 
 def measure_intake(env: dict[str, str], workdir: Path, duration: float, concurrency: int) -> list[dict]:
     rows = []
-    with server(env, workdir / "serve.log") as port:
+    with app_server(env, workdir / "serve.log") as port:
         bodies = intake_bodies()
-        post_load(port, "/bench/two-rows", bodies, 2, concurrency)  # warm-up, not counted
-        post_load(port, "/api/v1/public/demands", bodies, 2, concurrency)
-        results: dict[str, list[tuple[float, int, int, list[float]]]] = {"baseline": [], "intake": []}
+
+        def post_load(path: str, seconds: float) -> LoadResult:
+            return run_load(port=port, paths=[path], headers={"Content-Type": "application/json"},
+                            duration=seconds, concurrency=concurrency, method="POST", bodies=bodies)
+
+        post_load("/bench/two-rows", 2)  # warm-up, not counted
+        post_load("/api/v1/public/demands", 2)
+        results: dict[str, list[LoadResult]] = {"baseline": [], "intake": []}
         for _ in range(2):  # interleaved, so that both see the same machine
-            results["baseline"].append(post_load(port, "/bench/two-rows", bodies, duration / 2, concurrency))
-            results["intake"].append(post_load(port, "/api/v1/public/demands", bodies, duration / 2, concurrency))
+            results["baseline"].append(post_load("/bench/two-rows", duration / 2))
+            results["intake"].append(post_load("/api/v1/public/demands", duration / 2))
     summary = {}
     for name, runs in results.items():
-        ok = sum(r[1] for r in runs)
-        summary[name] = {"rps": ok / duration, "errors": sum(r[2] for r in runs),
-                         "p95": percentile([x for r in runs for x in r[3]], 0.95) * 1000, "ok": ok}
+        total = runs[0] + runs[1]
+        summary[name] = {"rps": total.throughput, "errors": total.errors, "p95": total.percentile(0.95),
+                         "ok": total.requests - total.errors}
     ratio = summary["intake"]["rps"] / summary["baseline"]["rps"]
     rows.append({"what": "bare Django view inserting two rows (POST /bench/two-rows)", "target": "—",
                  "value": f"{summary['baseline']['rps']:.0f} req/s (p95 {summary['baseline']['p95']:.0f} ms, "

@@ -7,18 +7,27 @@ by itself, so a "keep-alive" client here costs one loopback TCP handshake per re
 same for every scenario and the baseline.
 """
 
+import contextlib
 import http.client
 import itertools
 import math
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 HOST = "127.0.0.1"  # the only address load may be sent to
 REQUEST_TIMEOUT = 30.0
+BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -35,11 +44,60 @@ class LoadResult:
 
     def percentile(self, q: float) -> float:
         """Latency at quantile ``q`` (0-1) in milliseconds, nearest-rank."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        rank = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))
-        return ordered[rank] * 1000
+        return percentile(self.latencies, q) * 1000
+
+    def __add__(self, other: "LoadResult") -> "LoadResult":
+        """Two runs as one (e.g. the halves of an interleaved measurement)."""
+        statuses = dict(self.statuses)
+        for status, count in other.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+        return LoadResult(self.requests + other.requests, self.errors + other.errors, self.seconds + other.seconds,
+                          self.latencies + other.latencies, statuses)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The value at quantile ``q`` (0-1) of ``values``, nearest-rank; NaN when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(env: dict[str, str], log: Path) -> Iterator[int]:
+    """``liandong serve --workers 2`` (gunicorn) with ``env`` on a free loopback port, once it
+    answers /healthz; stopped on exit (its own process group, killed if it hangs)."""
+    port = free_port()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "liandong"), "serve", "--workers", "2", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"The app did not start; see {log}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # our own gunicorn's process group
+            proc.wait(timeout=10)
 
 
 def request(port: int, method: str, path: str, *, headers: dict[str, str] | None = None,
@@ -88,10 +146,12 @@ def session_login(port: int, username: str, password: str) -> str:
 
 
 def run_load(*, port: int, paths: list[str], headers: dict[str, str], duration: float, concurrency: int,
-             max_requests: int) -> LoadResult:
+             max_requests: int = 10**9, method: str = "GET", bodies: Iterator[bytes] | None = None) -> LoadResult:
     """Closed loop: ``concurrency`` threads cycle through ``paths`` until ``duration`` seconds
-    have passed or ``max_requests`` have been sent, whichever comes first."""
+    have passed or ``max_requests`` have been sent, whichever comes first. With ``bodies``,
+    each request sends the next body."""
     issued = itertools.count()
+    lock = threading.Lock()
     deadline = time.perf_counter() + duration
     per_thread: list[LoadResult] = [LoadResult() for _ in range(concurrency)]
 
@@ -104,9 +164,13 @@ def run_load(*, port: int, paths: list[str], headers: dict[str, str], duration: 
                 if n >= max_requests:
                     break
                 path = paths[n % len(paths)]
+                body = None
+                if bodies is not None:
+                    with lock:
+                        body = next(bodies)
                 started = time.perf_counter()
                 try:
-                    conn.request("GET", path, headers=headers)
+                    conn.request(method, path, body=body, headers=headers)
                     response = conn.getresponse()
                     response.read()
                     status = str(response.status)

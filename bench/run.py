@@ -24,8 +24,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +36,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from loadgen import HOST, LoadResult, request, run_load, session_login
+from loadgen import app_server as loadgen_app_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -154,12 +153,6 @@ class ImportRow:
 
 
 # -- databases ------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def _sha(path: Path) -> str:
@@ -334,34 +327,8 @@ class PostgresDatabase(Database):
 # -- the app server -------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def app_server(db: Database, log: Path) -> Iterator[int]:
-    """gunicorn with two workers on a free loopback port, stopped (by its pid) on exit."""
-    port = _free_port()
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "liandong"), "serve", "--workers", "2", "--port", str(port)],
-            env=db.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"The app did not start; see {log}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # our own gunicorn's process group
-            proc.wait(timeout=10)
+def app_server(db: Database, log: Path) -> contextlib.AbstractContextManager[int]:
+    return loadgen_app_server(db.env(), log)
 
 
 def wait_quiet(limit: float) -> float:
