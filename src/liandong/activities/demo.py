@@ -115,6 +115,7 @@ def _homes_staff(orgs: dict[str, Organization]) -> None:
 
 def load(ctx: dict[str, Any]) -> None:
     _homes_staff(ctx["orgs"])
+    ctx["more_logins"].append(("服务活动", f"{HOMES_STAFF}（天津市河西区总工会，职工之家）"))
     if Activity.objects.filter(title=GANNAN).exists():
         return
     rng = random.Random(20260608)  # noqa: S311 - invented demo data, reproducible

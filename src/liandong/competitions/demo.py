@@ -85,6 +85,8 @@ STAFF = [("changchun_staff", "王丽华", "CC-ZGH"), ("yunnan_staff", "马丽娜
 
 def load(ctx: dict[str, Any]) -> None:
     orgs: dict[str, Organization] = ctx["orgs"]
+    ctx["more_logins"].append(("技能竞赛", "changchun_staff（长春市总工会）、yunnan_staff（云南省总工会）；"
+                                           "评委 judge（长春竞赛裁判长）、cc_judge_1…4、yn_judge_1…7"))
     for username, name, code in STAFF:
         if not User.objects.filter(username=username).exists():
             User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=name,

@@ -1,6 +1,10 @@
 """Loading the demo scenario: each app may have a ``demo`` module with ``load(ctx)``; they run
 in INSTALLED_APPS order and share ``ctx`` (organizations by code, the demo worker, logins).
-Every loader is idempotent."""
+Every loader is idempotent.
+
+``ctx["logins"]`` holds one login per role (accounts' loader); a module whose demo needs
+further accounts adds a line to ``ctx["more_logins"]``: (module name, who signs in with what),
+which ``liandong demo`` prints after them."""
 
 from importlib import import_module
 from importlib.util import find_spec
@@ -14,7 +18,7 @@ LAST = ["liandong.accounts"]
 
 
 def demo_load() -> dict[str, Any]:
-    ctx: dict[str, Any] = {}
+    ctx: dict[str, Any] = {"more_logins": []}
     names = [c.name for c in apps.get_app_configs() if c.name.startswith("liandong.") and c.name != __package__]
     names = [n for n in names if n not in LAST] + LAST
     with transaction.atomic():

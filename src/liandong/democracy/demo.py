@@ -111,6 +111,8 @@ def _proposal(rng: random.Random, congress: Congress, users: list[User], manager
 
 def load(ctx: dict[str, Any]) -> None:
     orgs: dict[str, Organization] = ctx["orgs"]
+    ctx["more_logins"].append(("民主管理", "weihai_staff（威海市总工会）、guangwei_union（光威集团工会）；"
+                                           "职工代表于海涛用手机号 13906310001 登录"))
     if Congress.objects.filter(enterprise=orgs["WEIHAI-GW"]).exists():
         return
     rng = random.Random(20261126)  # noqa: S311 - invented demo data, reproducible

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -20,7 +21,12 @@ class Command(BaseCommand):
         width = max(len(login[1]) for login in ctx["logins"])
         for role, username, password, where in ctx["logins"]:
             self.stdout.write(f"  {role:<8}  {username:<{width}}  密码 {password}  {where}")
+        if ctx["more_logins"]:
+            self.stdout.write("各模块的演示场景另有账号（密码同上）：")
+            for module, who in ctx["more_logins"]:
+                self.stdout.write(f"  {module}：{who}")
         self.stdout.write(f"工作人员登录： http://127.0.0.1:{port}/accounts/login/")
-        self.stdout.write(f"职工手机号登录：http://127.0.0.1:{port}/accounts/login/worker/ （验证码写入 var/sms-outbox.log）")
+        outbox = f"（验证码写入 {settings.LIANDONG_SMS_FILE}）" if "File" in settings.LIANDONG_SMS_BACKEND else ""
+        self.stdout.write(f"职工手机号登录：http://127.0.0.1:{port}/accounts/login/worker/ {outbox}")
         if not no_serve:
             call_command("serve", port=port)
