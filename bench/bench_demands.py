@@ -92,8 +92,9 @@ def rule_costs(repeat: int = 5, n: int = 150) -> list[dict]:
 
     from django.test import Client
 
+    from liandong.core import rawsql
     from liandong.core.models import AuditLog
-    from liandong.demands import api, rawsql, services, throttle
+    from liandong.demands import api, services, throttle
     from liandong.demands.models import DemandEvent
 
     client = Client(HTTP_HOST="127.0.0.1")

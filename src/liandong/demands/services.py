@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from liandong.core import crypto
+from liandong.core import crypto, rawsql
 from liandong.core.audit import audit_log, request_context
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
 from liandong.core.models import AuditLog
-from liandong.demands import config, rawsql
+from liandong.demands import config
 from liandong.demands.classify import suggest_category
 from liandong.demands.models import (
     CATEGORY_LABELS,

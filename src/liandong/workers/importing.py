@@ -35,6 +35,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from liandong.core import rawsql
 from liandong.core.audit import audit_log, diff, request_context
 from liandong.core.identity import (
     id_number_birth_date,
@@ -743,20 +744,16 @@ class _Importer:
 
     def _write(self, creates: list[Worker], updates: list[tuple[Worker, dict[str, Any]]]) -> None:
         entries = []
+        now = timezone.now()
         if creates:
-            Worker.objects.bulk_create(creates)
-            if any(w.pk is None for w in creates):  # a backend that cannot return ids
-                ids = dict(Worker.objects.filter(id_number_digest__in=[w.id_number_digest for w in creates])
-                           .values_list("id_number_digest", "pk"))
-                for worker in creates:
-                    worker.pk = ids[worker.id_number_digest]
+            # Not bulk_create: preparing its values took a third of the import (rawsql's doc).
+            rawsql.insert(creates, now=now, returning=True)
             for worker in creates:
                 self.count_changes[worker.employer_id][0] += 1
                 self.count_changes[worker.employer_id][1] += worker.joined_union_on is not None
                 entries.append(self._audit("workers.created", worker, diff({}, _worker_snapshot(worker))))
             self.imported += len(creates)
         changed = []
-        now = timezone.now()
         for worker, before in updates:
             changes = diff(before, _worker_snapshot(worker))
             if not changes:
@@ -773,7 +770,7 @@ class _Importer:
         if changed:
             _update_workers(changed)
             self.updated += len(changed)
-        AuditLog.objects.bulk_create(entries)
+        rawsql.insert(entries, now=now)
 
     def _apply_counts(self) -> None:
         """Move the employers' stored counts by what this import changed (F(): safe beside

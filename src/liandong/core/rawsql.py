@@ -1,13 +1,16 @@
-"""Precompiled INSERT and UPSERT statements for the public intake, the one write path whose
-throughput is a target (bench/bench_demands.py): the ORM spends more time compiling an INSERT
-of a 45-column row than SQLite spends executing it. The statements are built once per process
+"""Precompiled INSERT and UPSERT statements for the write paths whose speed is a target: the
+public intake of demands (bench/bench_demands.py) and the roster import (bench/run.py). The
+ORM spends more time compiling an INSERT of a 45-column row than SQLite spends executing it,
+and ``bulk_create`` of a thousand workers more time preparing values than the database takes
+to store them. The statements are built once per process
 from the models' own field definitions (columns, defaults and database conversions), so a
 field added to a model is picked up without editing SQL here. Both SQLite (≥ 3.35) and
 PostgreSQL understand ``INSERT … ON CONFLICT … DO UPDATE`` and ``RETURNING``.
 
-No model signals are sent for these rows (none are connected to them); nothing else in the
-app should use this module."""
+No model signals are sent for these rows (none are connected to them), and no ``save()`` runs:
+use it only for models whose rows are complete when built, on a path that measurably needs it."""
 
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -54,23 +57,61 @@ def _value(obj: Model, field: Field, now: datetime, conn: Any) -> Any:
     return field.get_db_prep_save(value, conn)
 
 
-def insert(objs: Sequence[Model], *, now: datetime, returning: bool = False) -> int | None:
-    """Insert unsaved instances of one model in one statement (``auto_now`` fields take
-    ``now``). With ``returning`` (one instance only) sets and returns its primary key."""
+# Parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
+MAX_PARAMETERS = 30_000
+# From this many rows PostgreSQL gets them pipelined (see _insert_pipelined); fewer go in one
+# short statement, which psycopg parses once and remembers.
+PIPELINE_FROM = 50
+
+
+def insert(objs: Sequence[Model], *, now: datetime, returning: bool = False) -> None:
+    """Insert unsaved instances of one model, as few statements as the parameter limit allows
+    (``auto_now`` fields take ``now``). With ``returning`` each instance gets its primary key,
+    as ``bulk_create`` does (SQLite ≥ 3.35 and PostgreSQL return the rows in VALUES order)."""
     if not objs:
-        return None
+        return
     model = type(objs[0])
-    returning = returning and len(objs) == 1
     conn = connections[DEFAULT_DB_ALIAS]
-    sql, fields = _insert(model, len(objs), returning, conn.vendor)
-    params = [_value(obj, field, now, conn) for obj in objs for field in fields]
+    if conn.vendor == "postgresql" and len(objs) >= PIPELINE_FROM:
+        _insert_pipelined(objs, model, conn, now, returning)
+        return
+    fields = _insert(model, 1, False, conn.vendor)[1]
+    per_statement = max(1, MAX_PARAMETERS // len(fields))
+    for start in range(0, len(objs), per_statement):
+        batch = objs[start : start + per_statement]
+        sql, fields = _insert(model, len(batch), returning, conn.vendor)
+        params = [_value(obj, field, now, conn) for obj in batch for field in fields]
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            if returning:
+                pks = [row[0] for row in cursor.fetchall()]
+                for obj, pk in zip(batch, pks, strict=True):
+                    obj.pk = pk
+                    obj._state.adding, obj._state.db = False, conn.alias
+
+
+def _insert_pipelined(objs: Sequence[Model], model: type[Model], conn: Any, now: datetime, returning: bool) -> None:
+    """PostgreSQL: one single-row statement sent for every instance in psycopg's pipeline.
+    psycopg parses a statement's placeholders in Python, and a thousand-row VALUES list has
+    twenty thousand of them: that parsing took longer than the database took to insert."""
+    sql, fields = _insert(model, 1, returning, conn.vendor)
+    rows = [[_value(obj, field, now, conn) for field in fields] for obj in objs]
+    pks = []
     with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        if not returning:
-            return None
-        pk = cursor.fetchone()[0] if conn.features.can_return_columns_from_insert else cursor.lastrowid
-    objs[0].pk = pk
-    return pk
+        raw = cursor.cursor  # psycopg's own: Django's wrapper does not pass ``returning``
+        started = time.monotonic()
+        raw.executemany(sql, rows, returning=returning)
+        while returning:
+            pks.append(raw.fetchone()[0])
+            if not raw.nextset():
+                break
+        if conn.queries_logged:  # as Django's cursor would (query counts in tests, debug tools)
+            conn.queries_log.append({"sql": f"{sql} -- × {len(rows)}", "time": f"{time.monotonic() - started:.3f}"})
+    if not returning:
+        return
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, conn.alias
 
 
 @lru_cache(maxsize=256)
