@@ -222,3 +222,14 @@ def test_worker_detail_queries(world: Any, rows: int, api_token: Any, django_ass
     bearer = api_token(world.users["staff_a"])
     with django_assert_num_queries(2):  # token+user+organization, worker+employer
         Client().get(f"/api/v1/workers/{world.worker_a.pk}", **bearer)
+
+
+def test_a_workers_menu_marks_the_page_they_are_on(world: Any) -> None:
+    client = Client()
+    client.force_login(world.users["worker_a"])
+    me = client.get("/workers/me/", follow=True).content.decode()
+    assert re.search(r'<a href="/workers/me/" class="active">我的信息</a>', me)
+    assert not re.search(r'class="active">设置密码', me)
+    password = client.get("/accounts/password/")
+    assert password.status_code == 200
+    assert re.search(r'class="active">设置密码</a>', password.content.decode())
