@@ -84,10 +84,7 @@ def insert(objs: Sequence[Model], *, now: datetime, returning: bool = False) -> 
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
             if returning:
-                pks = [row[0] for row in cursor.fetchall()]
-                for obj, pk in zip(batch, pks, strict=True):
-                    obj.pk = pk
-                    obj._state.adding, obj._state.db = False, conn.alias
+                _set_pks(batch, [row[0] for row in cursor.fetchall()], conn.alias)
 
 
 def _insert_pipelined(objs: Sequence[Model], model: type[Model], conn: Any, now: datetime, returning: bool) -> None:
@@ -107,11 +104,15 @@ def _insert_pipelined(objs: Sequence[Model], model: type[Model], conn: Any, now:
                 break
         if conn.queries_logged:  # as Django's cursor would (query counts in tests, debug tools)
             conn.queries_log.append({"sql": f"{sql} -- × {len(rows)}", "time": f"{time.monotonic() - started:.3f}"})
-    if not returning:
-        return
+    if returning:
+        _set_pks(objs, pks, conn.alias)
+
+
+def _set_pks(objs: Sequence[Model], pks: list[Any], alias: str) -> None:
+    """What bulk_create does to the instances it saved."""
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
-        obj._state.adding, obj._state.db = False, conn.alias
+        obj._state.adding, obj._state.db = False, alias
 
 
 @lru_cache(maxsize=256)
