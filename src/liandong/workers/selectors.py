@@ -14,6 +14,7 @@ from liandong.organizations.permissions import organizations_visible_to
 from liandong.organizations.selectors import organization_subtree
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
+from liandong.workers.schemas import WORKER_OUT_VALUES, worker_item
 from liandong.workers.services import id_number_digest, mobile_digest
 
 EMPLOYER_MATCH_LIMIT = 200
@@ -98,7 +99,9 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
     root = filters.organization or (user.organization if acts_for_organization(user) else None)
     large = root is not None and _has_more_units_than(root, LARGE_SCOPE_UNITS)
     # With an organization filter, that filter (not the user's wider scope) drives the query.
-    workers = _list_columns(workers_visible_to(user, large_scope=large or filters.organization is not None))
+    workers = workers_visible_to(user, large_scope=large or filters.organization is not None)
+    # The columns a list row shows: not the ciphertexts, which are the widest.
+    workers = workers.select_related("employer").only(*LIST_FIELDS)
     q = re.sub(r"\s+", "", filters.q)
     if q:
         if re.fullmatch(r"\d{4}", q):
@@ -127,16 +130,10 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
     return workers
 
 
-def _list_columns(workers: QuerySet[Worker]) -> QuerySet[Worker]:
-    # The columns a list row shows: not the ciphertexts, which are the widest.
-    return workers.select_related("employer").only(*LIST_FIELDS)
 
-
-def worker_page(
-    *, user: Any, filters: WorkerFilters, cursor: int | None = None, size: int = DEFAULT_PAGE_SIZE,
-    values: tuple[str, ...] | None = None,
-) -> Page:
-    """A page of ``worker_list``: workers with the list's columns, or dicts of ``values``.
+def worker_page(*, user: Any, filters: WorkerFilters, cursor: int | None = None,
+                size: int = DEFAULT_PAGE_SIZE) -> Page:
+    """A page of ``worker_list`` as WorkerOut dicts (``worker_item``), for the list page and API.
 
     On PostgreSQL, a small subtree's workers are found in worker_employer_id_idx, but their
     rows lie scattered over thousands of table pages: reading them all to keep twenty took
@@ -144,15 +141,13 @@ def worker_page(
     first and then their rows 1.5 ms. A large scope walks the id index and reads little
     beyond its page anyway, and SQLite answers a small subtree in about 1 ms either way."""
     workers = worker_list(user=user, filters=filters)
-
-    def shape(rows: QuerySet[Worker]) -> QuerySet:
-        return rows.values(*values) if values else _list_columns(rows)
-
     scattered = (
         connection.vendor == "postgresql"
         and filters.organization is not None
         and not _has_more_units_than(filters.organization, LARGE_SCOPE_UNITS)
     )
     if scattered:
-        return page_by_id(workers, cursor=cursor, size=size, rows=shape)
-    return page_by_id(shape(workers), cursor=cursor, size=size)
+        page = page_by_id(workers, cursor=cursor, size=size, rows=lambda rows: rows.values(*WORKER_OUT_VALUES))
+    else:
+        page = page_by_id(workers.values(*WORKER_OUT_VALUES), cursor=cursor, size=size)
+    return Page(items=[worker_item(row) for row in page.items], next_cursor=page.next_cursor)

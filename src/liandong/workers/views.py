@@ -28,7 +28,6 @@ from liandong.workers.permissions import (
     roster_imports_visible_to,
     workers_visible_to,
 )
-from liandong.workers.schemas import WORKER_OUT_VALUES, worker_item
 from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list, worker_page
 from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
@@ -118,8 +117,7 @@ def worker_list_view(request: HttpRequest) -> HttpResponse:
     if filters is None:
         page = Page(items=[], next_cursor=None)
     else:
-        page = worker_page(user=request.user, filters=filters, cursor=cursor, values=WORKER_OUT_VALUES)
-        page.items = [worker_item(row) for row in page.items]
+        page = worker_page(user=request.user, filters=filters, cursor=cursor)
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     return render(request, "workers/worker_list.html", {
         "form": form,
