@@ -35,8 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from loadgen import HOST, LoadResult, request, run_load, session_login
-from loadgen import app_server as loadgen_app_server
+from loadgen import HOST, LoadResult, app_server, request, run_load, session_login
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -324,11 +323,7 @@ class PostgresDatabase(Database):
             self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-# -- the app server -------------------------------------------------------------------------
-
-
-def app_server(db: Database, log: Path) -> contextlib.AbstractContextManager[int]:
-    return loadgen_app_server(db.env(), log)
+# -- the machine --------------------------------------------------------------------------
 
 
 def wait_quiet(limit: float) -> float:
@@ -528,7 +523,7 @@ def main() -> None:
         try:
             db.start()
             db.prepare(scale=args.scale, seed=args.seed, skip_gen=args.skip_gen)
-            with app_server(db, db.data_dir / "server.log") as port:
+            with app_server(db.env(), db.data_dir / "server.log") as port:
                 print(f"  gunicorn on {HOST}:{port}; {args.duration:g} s x {args.concurrency} clients per scenario")
                 rows += measure(db, port, args)
             if args.import_rows:
