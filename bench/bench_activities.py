@@ -62,12 +62,16 @@ def baseline_claim(request: HttpRequest, activity_id: int) -> JsonResponse:
     from liandong.activities.models import Activity
 
     with transaction.atomic():
-        claimed = Activity.objects.filter(pk=activity_id, places_taken__lt=F("total_places")).update(
-            places_taken=F("places_taken") + 1)
+        claimed = Activity.objects.filter(
+            pk=activity_id, places_taken__lt=F("total_places")
+        ).update(places_taken=F("places_taken") + 1)
     return JsonResponse({"claimed": bool(claimed)}, status=201 if claimed else 422)
 
 
-urlpatterns = [path("bench-baseline/<int:activity_id>", baseline_claim), path("", include("liandong.urls"))]
+urlpatterns = [
+    path("bench-baseline/<int:activity_id>", baseline_claim),
+    path("", include("liandong.urls")),
+]
 
 
 def setup_world(n_workers: int, with_users: int):
@@ -78,20 +82,38 @@ def setup_world(n_workers: int, with_users: int):
     from liandong.workers.models import Worker
 
     union = organization_create(actor=None, code="BENCH-U", name="基准测试工会", kind="union")
-    enterprises = [organization_create(actor=None, code=f"BENCH-E{i}", name=f"基准快递公司{i}", kind="enterprise",
-                                       parent=union) for i in range(10)]
-    users = User.objects.bulk_create([User(username=f"bw{i}", role=Role.WORKER) for i in range(with_users)],
-                                     batch_size=2000)
+    enterprises = [
+        organization_create(
+            actor=None, code=f"BENCH-E{i}", name=f"基准快递公司{i}", kind="enterprise", parent=union
+        )
+        for i in range(10)
+    ]
+    users = User.objects.bulk_create(
+        [User(username=f"bw{i}", role=Role.WORKER) for i in range(with_users)], batch_size=2000
+    )
     if connection.vendor == "sqlite":
         users = list(User.objects.filter(username__startswith="bw").order_by("id"))
     workers = []
     for i in range(n_workers):
-        workers.append(Worker(
-            name=f"职工{i}", gender="M", id_number_cipher="v1:bench", id_number_digest=f"i{i:063d}",
-            id_number_masked="620102********0000", mobile_cipher="v1:bench", mobile_digest=f"m{i:063d}",
-            mobile_masked="139****0000", mobile_tail="0000", employer=enterprises[i % 10], city="兰州",
-            occupation="快递员", worker_type="courier", joined_union_on=date(2020, 1, 1) if i % 3 == 0 else None,
-            user=users[i] if i < with_users else None))
+        workers.append(
+            Worker(
+                name=f"职工{i}",
+                gender="M",
+                id_number_cipher="v1:bench",
+                id_number_digest=f"i{i:063d}",
+                id_number_masked="620102********0000",
+                mobile_cipher="v1:bench",
+                mobile_digest=f"m{i:063d}",
+                mobile_masked="139****0000",
+                mobile_tail="0000",
+                employer=enterprises[i % 10],
+                city="兰州",
+                occupation="快递员",
+                worker_type="courier",
+                joined_union_on=date(2020, 1, 1) if i % 3 == 0 else None,
+                user=users[i] if i < with_users else None,
+            )
+        )
     Worker.objects.bulk_create(workers, batch_size=5000)
     return union, enterprises
 
@@ -101,15 +123,29 @@ def bench_lottery(union, enterprises) -> float:
     from liandong.activities.services import activity_create, activity_draw
     from liandong.workers.models import Worker
 
-    activity = activity_create(actor=None, organizer=union, publish=True, title="十万人抽签", kind="recuperation",
-                               starts_on="2027-06-01", ends_on="2027-06-06", total_places=1000,
-                               selection=Selection.LOTTERY, priority_rules=["member"],
-                               quotas=[(e, 100) for e in enterprises],
-                               applications_open_at="2026-01-01T00:00:00+08:00",
-                               applications_close_at="2026-02-01T00:00:00+08:00")
+    activity = activity_create(
+        actor=None,
+        organizer=union,
+        publish=True,
+        title="十万人抽签",
+        kind="recuperation",
+        starts_on="2027-06-01",
+        ends_on="2027-06-06",
+        total_places=1000,
+        selection=Selection.LOTTERY,
+        priority_rules=["member"],
+        quotas=[(e, 100) for e in enterprises],
+        applications_open_at="2026-01-01T00:00:00+08:00",
+        applications_close_at="2026-02-01T00:00:00+08:00",
+    )
     rows = Worker.objects.order_by("id").values_list("id", "employer_id")[:LOTTERY_APPLICANTS]
-    Application.objects.bulk_create([Application(activity=activity, worker_id=w, body_id=e,
-                                                 status=ApplicationStatus.APPLIED) for w, e in rows], batch_size=5000)
+    Application.objects.bulk_create(
+        [
+            Application(activity=activity, worker_id=w, body_id=e, status=ApplicationStatus.APPLIED)
+            for w, e in rows
+        ],
+        batch_size=5000,
+    )
     if connection.vendor == "postgresql":
         # Applications arrive over a window of days, during which autovacuum has run; a bulk
         # load followed at once by the draw would instead time the first reader setting hint
@@ -151,7 +187,9 @@ def run_clients(url_for, sessions) -> tuple[float, list[float], int]:
                 errors += bad
             connection.close()
 
-    threads = [threading.Thread(target=client_thread, args=(sessions[i::THREADS],)) for i in range(THREADS)]
+    threads = [
+        threading.Thread(target=client_thread, args=(sessions[i::THREADS],)) for i in range(THREADS)
+    ]
     for thread in threads:
         thread.start()
     barrier.wait()
@@ -166,14 +204,32 @@ def bench_applications(union) -> dict[str, float]:
     from liandong.activities.models import Activity, Selection
     from liandong.activities.services import activity_create
 
-    activity = activity_create(actor=None, organizer=union, publish=True, title="先到先得", kind="training",
-                               starts_on="2027-06-01", ends_on="2027-06-06", total_places=REQUESTS,
-                               selection=Selection.FIRST_COME, applications_open_at="2026-01-01T00:00:00+08:00",
-                               applications_close_at="2030-01-01T00:00:00+08:00")
-    baseline_row = activity_create(actor=None, organizer=union, publish=True, title="基线", kind="training",
-                                   starts_on="2027-06-01", ends_on="2027-06-06", total_places=REQUESTS * 10,
-                                   selection=Selection.FIRST_COME, applications_open_at="2026-01-01T00:00:00+08:00",
-                                   applications_close_at="2030-01-01T00:00:00+08:00")
+    activity = activity_create(
+        actor=None,
+        organizer=union,
+        publish=True,
+        title="先到先得",
+        kind="training",
+        starts_on="2027-06-01",
+        ends_on="2027-06-06",
+        total_places=REQUESTS,
+        selection=Selection.FIRST_COME,
+        applications_open_at="2026-01-01T00:00:00+08:00",
+        applications_close_at="2030-01-01T00:00:00+08:00",
+    )
+    baseline_row = activity_create(
+        actor=None,
+        organizer=union,
+        publish=True,
+        title="基线",
+        kind="training",
+        starts_on="2027-06-01",
+        ends_on="2027-06-06",
+        total_places=REQUESTS * 10,
+        selection=Selection.FIRST_COME,
+        applications_open_at="2026-01-01T00:00:00+08:00",
+        applications_close_at="2030-01-01T00:00:00+08:00",
+    )
     users = list(User.objects.filter(username__startswith="bw").order_by("id")[:REQUESTS])
     sessions = []
     for user in users:
@@ -183,9 +239,13 @@ def bench_applications(union) -> dict[str, float]:
     results: dict[str, float] = {}
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         # Warm-up, not counted: imports, template/URL caches, connections.
-        run_clients(lambda: f"/bench-baseline/{baseline_row.pk}", sessions[:THREADS * 4])
-        base_s, base_lat, base_err = run_clients(lambda: f"/bench-baseline/{baseline_row.pk}", sessions)
-        app_s, app_lat, app_err = run_clients(lambda: f"/api/v1/activities/{activity.pk}/apply", sessions)
+        run_clients(lambda: f"/bench-baseline/{baseline_row.pk}", sessions[: THREADS * 4])
+        base_s, base_lat, base_err = run_clients(
+            lambda: f"/bench-baseline/{baseline_row.pk}", sessions
+        )
+        app_s, app_lat, app_err = run_clients(
+            lambda: f"/api/v1/activities/{activity.pk}/apply", sessions
+        )
     taken = Activity.objects.get(pk=activity.pk).places_taken
     assert app_err == 0, f"{app_err} applications failed"
     assert taken == REQUESTS, taken

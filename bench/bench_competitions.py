@@ -61,39 +61,96 @@ def build() -> dict:
 
     rng = random.Random(6)
     tag = f"{int(time.time())}"
-    union = organization_create(actor=None, name=f"竞赛基准工会{tag}", code=f"BENCH-C-{tag}",
-                                kind=Organization.Kind.UNION)
-    employer = organization_create(actor=None, name=f"竞赛基准企业{tag}", code=f"BENCH-CE-{tag}",
-                                   kind=Organization.Kind.ENTERPRISE, parent=union)
+    union = organization_create(
+        actor=None, name=f"竞赛基准工会{tag}", code=f"BENCH-C-{tag}", kind=Organization.Kind.UNION
+    )
+    employer = organization_create(
+        actor=None,
+        name=f"竞赛基准企业{tag}",
+        code=f"BENCH-CE-{tag}",
+        kind=Organization.Kind.ENTERPRISE,
+        parent=union,
+    )
     workers = []
     while len(workers) < ENTRANTS:
         try:
-            workers.append(worker_register(actor=None, name=person_name(rng), id_number=id_number(rng),
-                                           mobile=mobile(rng), employer=employer, occupation="消防审验员"))
+            workers.append(
+                worker_register(
+                    actor=None,
+                    name=person_name(rng),
+                    id_number=id_number(rng),
+                    mobile=mobile(rng),
+                    employer=employer,
+                    occupation="消防审验员",
+                )
+            )
         except Exception:
             continue
-    contest = services.contest_create(actor=None, organization=union, name=f"基准竞赛{tag}", profession="消防审验",
-                                      status=ContestStatus.REGISTRATION)
-    round_ = services.round_create(actor=None, contest=contest, name="初赛", advance_value=Decimal(68))
+    contest = services.contest_create(
+        actor=None,
+        organization=union,
+        name=f"基准竞赛{tag}",
+        profession="消防审验",
+        status=ContestStatus.REGISTRATION,
+    )
+    round_ = services.round_create(
+        actor=None, contest=contest, name="初赛", advance_value=Decimal(68)
+    )
     services.round_create(actor=None, contest=contest, name="决赛")
-    segments = [services.segment_create(actor=None, round=round_, name=name, weight=Decimal(w),
-                                        full_marks=Decimal(100), tie_break=tb)
-                for name, w, tb in [("理论知识", 30, 3), ("案例分析", 30, 2), ("VR实操", 40, 1)]]
-    judges = [User.objects.create_user(username=f"bench_judge_{tag}_{i}", password="bench-pass-2026",
-                                       role=Role.JUDGE) for i in range(JUDGES)]
-    JudgeAssignment.objects.bulk_create([JudgeAssignment(segment=s, judge=j) for s in segments for j in judges])
-    Entrant.objects.bulk_create([Entrant(contest=contest, worker=w, registered_by=union,
-                                         status=Entrant.Status.APPROVED) for w in workers])
+    segments = [
+        services.segment_create(
+            actor=None,
+            round=round_,
+            name=name,
+            weight=Decimal(w),
+            full_marks=Decimal(100),
+            tie_break=tb,
+        )
+        for name, w, tb in [("理论知识", 30, 3), ("案例分析", 30, 2), ("VR实操", 40, 1)]
+    ]
+    judges = [
+        User.objects.create_user(
+            username=f"bench_judge_{tag}_{i}", password="bench-pass-2026", role=Role.JUDGE
+        )
+        for i in range(JUDGES)
+    ]
+    JudgeAssignment.objects.bulk_create(
+        [JudgeAssignment(segment=s, judge=j) for s in segments for j in judges]
+    )
+    Entrant.objects.bulk_create(
+        [
+            Entrant(contest=contest, worker=w, registered_by=union, status=Entrant.Status.APPROVED)
+            for w in workers
+        ]
+    )
     entrants = list(Entrant.objects.filter(contest=contest).order_by("id"))
-    RoundEntry.objects.bulk_create([RoundEntry(round=round_, entrant=e, order_no=i + 1)
-                                    for i, e in enumerate(entrants)])
+    RoundEntry.objects.bulk_create(
+        [RoundEntry(round=round_, entrant=e, order_no=i + 1) for i, e in enumerate(entrants)]
+    )
     entries = list(round_.entries.order_by("order_no"))
-    ScoreSheet.objects.bulk_create([
-        ScoreSheet(segment=s, entry=e, judge=j, score=Decimal(rng.randint(6000, 9900)) / 100, status="submitted")
-        for s in segments[:2] for e in entries for j in judges], batch_size=1000)
+    ScoreSheet.objects.bulk_create(
+        [
+            ScoreSheet(
+                segment=s,
+                entry=e,
+                judge=j,
+                score=Decimal(rng.randint(6000, 9900)) / 100,
+                status="submitted",
+            )
+            for s in segments[:2]
+            for e in entries
+            for j in judges
+        ],
+        batch_size=1000,
+    )
     services.contest_update(actor=None, contest=contest, status=ContestStatus.IN_PROGRESS)
-    return {"contest": contest.pk, "round": round_.pk, "segment": segments[2].pk,
-            "judges": [j.pk for j in judges], "entries": [e.order_no for e in entries]}
+    return {
+        "contest": contest.pk,
+        "round": round_.pk,
+        "segment": segments[2].pk,
+        "judges": [j.pk for j in judges],
+        "entries": [e.order_no for e in entries],
+    }
 
 
 def measure() -> dict:
@@ -127,10 +184,17 @@ def measure() -> dict:
     # Fill segment 3 too, through the service (one batch per judge), for the results timing.
     fill_started = time.perf_counter()
     for judge in judges:
-        sheets_save(actor=judge, segment=segment, submit=True,
-                    scores=[ScoreInput(n, Decimal(7000 + n * 7 % 2900) / 100) for n in data["entries"]])
+        sheets_save(
+            actor=judge,
+            segment=segment,
+            submit=True,
+            scores=[ScoreInput(n, Decimal(7000 + n * 7 % 2900) / 100) for n in data["entries"]],
+        )
     fill_seconds = time.perf_counter() - fill_started
-    assert ScoreSheet.objects.filter(segment__round=round_, status="submitted").count() == ENTRANTS * SEGMENTS * JUDGES
+    assert (
+        ScoreSheet.objects.filter(segment__round=round_, status="submitted").count()
+        == ENTRANTS * SEGMENTS * JUDGES
+    )
     timings = []
     for _ in range(30):
         t = time.perf_counter()
@@ -152,8 +216,12 @@ def measure() -> dict:
             for number in data["entries"]:
                 if stop.is_set():
                     break
-                sheets_save(actor=judge, segment=segment, submit=True,
-                            scores=[ScoreInput(number, Decimal(80 + number % 17))])
+                sheets_save(
+                    actor=judge,
+                    segment=segment,
+                    submit=True,
+                    scores=[ScoreInput(number, Decimal(80 + number % 17))],
+                )
                 with lock:
                     submitted[0] += 1
                 stop.wait(JUDGE_PAUSE)
@@ -191,17 +259,31 @@ def measure() -> dict:
         thread.join()
     load_seconds = time.perf_counter() - load_started
     return {
-        "database": connection.vendor, "build_s": round(build_seconds, 1), "fill_s": round(fill_seconds, 2),
-        "results_p50": statistics.median(timings), "results_p95": p95(timings), "results_max": max(timings),
-        "board_p50": statistics.median(latencies), "board_p95": p95(latencies), "board_n": len(latencies),
-        "statuses": sorted(statuses), "submitted": submitted[0], "load_s": round(load_seconds, 1),
+        "database": connection.vendor,
+        "build_s": round(build_seconds, 1),
+        "fill_s": round(fill_seconds, 2),
+        "results_p50": statistics.median(timings),
+        "results_p95": p95(timings),
+        "results_max": max(timings),
+        "board_p50": statistics.median(latencies),
+        "board_p95": p95(latencies),
+        "board_n": len(latencies),
+        "statuses": sorted(statuses),
+        "submitted": submitted[0],
+        "load_s": round(load_seconds, 1),
         "loadavg": round(os.getloadavg()[0], 1),
     }
 
 
 def run_child(env: dict[str, str]) -> dict:
-    output = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True,
-                            check=False, timeout=1800)
+    output = subprocess.run(
+        [sys.executable, __file__, "--child"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
     if output.returncode != 0:
         raise SystemExit(output.stderr[-4000:])
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -222,19 +304,27 @@ def table(rows: list[dict]) -> str:
         "|---|---|---:|---:|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['database']} | round results (rank, drop extremes, advancement), 30 runs | "
-                     f"{r['results_p50']:.1f} | {r['results_p95']:.1f} | p95 < {RESULTS_TARGET_MS:.0f} ms | "
-                     f"{'met' if r['results_p95'] < RESULTS_TARGET_MS else 'MISSED'} |")
-        lines.append(f"| {r['database']} | public scoreboard page while judges submit ({r['board_n']} requests, "
-                     f"{r['submitted']} sheets submitted in {r['load_s']} s, statuses {r['statuses']}) | "
-                     f"{r['board_p50']:.1f} | {r['board_p95']:.1f} | p95 < {SCOREBOARD_TARGET_MS:.0f} ms | "
-                     f"{'met' if r['board_p95'] < SCOREBOARD_TARGET_MS else 'MISSED'} |")
-    lines += ["", f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average at the end of "
-              f"each run {', '.join(str(r['loadavg']) + ' (' + r['database'] + ')' for r in rows)} (the machine is "
-              "shared: figures vary from run to run). "
-              f"Data build: {', '.join(str(r['build_s']) + ' s (' + r['database'] + ')' for r in rows)}; "
-              f"7 × 200 sheets entered through the service in "
-              f"{', '.join(str(r['fill_s']) + ' s (' + r['database'] + ')' for r in rows)}.", ""]
+        lines.append(
+            f"| {r['database']} | round results (rank, drop extremes, advancement), 30 runs | "
+            f"{r['results_p50']:.1f} | {r['results_p95']:.1f} | p95 < {RESULTS_TARGET_MS:.0f} ms | "
+            f"{'met' if r['results_p95'] < RESULTS_TARGET_MS else 'MISSED'} |"
+        )
+        lines.append(
+            f"| {r['database']} | public scoreboard page while judges submit ({r['board_n']} requests, "
+            f"{r['submitted']} sheets submitted in {r['load_s']} s, statuses {r['statuses']}) | "
+            f"{r['board_p50']:.1f} | {r['board_p95']:.1f} | p95 < {SCOREBOARD_TARGET_MS:.0f} ms | "
+            f"{'met' if r['board_p95'] < SCOREBOARD_TARGET_MS else 'MISSED'} |"
+        )
+    lines += [
+        "",
+        f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average at the end of "
+        f"each run {', '.join(str(r['loadavg']) + ' (' + r['database'] + ')' for r in rows)} (the machine is "
+        "shared: figures vary from run to run). "
+        f"Data build: {', '.join(str(r['build_s']) + ' s (' + r['database'] + ')' for r in rows)}; "
+        f"7 × 200 sheets entered through the service in "
+        f"{', '.join(str(r['fill_s']) + ' s (' + r['database'] + ')' for r in rows)}.",
+        "",
+    ]
     return "\n".join(lines)
 
 

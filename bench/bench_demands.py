@@ -46,21 +46,36 @@ def intake_bodies() -> Iterator[bytes]:
     rng = random.Random(4)
     for n in itertools.count():
         _category, text = LABELLED[n % len(LABELLED)]
-        yield json.dumps({
-            "description": text, "industry": rng.choice(["快递", "即时配送", "美发美容"]),
-            "city": rng.choice(["兰州", "天水", "白银"]), "mobile": f"139{n % 10**8:08d}", "consent": True,
-            "employer_name": "中通快递兰州分公司",
-        }, ensure_ascii=False).encode()
+        yield json.dumps(
+            {
+                "description": text,
+                "industry": rng.choice(["快递", "即时配送", "美发美容"]),
+                "city": rng.choice(["兰州", "天水", "白银"]),
+                "mobile": f"139{n % 10**8:08d}",
+                "consent": True,
+                "employer_name": "中通快递兰州分公司",
+            },
+            ensure_ascii=False,
+        ).encode()
 
 
-def measure_intake(env: dict[str, str], workdir: Path, duration: float, concurrency: int) -> list[dict]:
+def measure_intake(
+    env: dict[str, str], workdir: Path, duration: float, concurrency: int
+) -> list[dict]:
     rows = []
     with app_server(env, workdir / "serve.log") as port:
         bodies = intake_bodies()
 
         def post_load(path: str, seconds: float) -> LoadResult:
-            return run_load(port=port, paths=[path], headers={"Content-Type": "application/json"},
-                            duration=seconds, concurrency=concurrency, method="POST", bodies=bodies)
+            return run_load(
+                port=port,
+                paths=[path],
+                headers={"Content-Type": "application/json"},
+                duration=seconds,
+                concurrency=concurrency,
+                method="POST",
+                bodies=bodies,
+            )
 
         post_load("/bench/two-rows", 2)  # warm-up, not counted
         post_load("/api/v1/public/demands", 2)
@@ -71,15 +86,31 @@ def measure_intake(env: dict[str, str], workdir: Path, duration: float, concurre
     summary = {}
     for name, runs in results.items():
         total = runs[0] + runs[1]
-        summary[name] = {"rps": total.throughput, "errors": total.errors, "p95": total.percentile(0.95),
-                         "ok": total.requests - total.errors}
+        summary[name] = {
+            "rps": total.throughput,
+            "errors": total.errors,
+            "p95": total.percentile(0.95),
+            "ok": total.requests - total.errors,
+        }
     ratio = summary["intake"]["rps"] / summary["baseline"]["rps"]
-    rows.append({"what": "bare Django view inserting two rows (POST /bench/two-rows)", "target": "—",
-                 "value": f"{summary['baseline']['rps']:.0f} req/s (p95 {summary['baseline']['p95']:.0f} ms, "
-                          f"{summary['baseline']['errors']} errors)", "met": "—"})
-    rows.append({"what": "public intake POST /api/v1/public/demands", "target": "≥ 0.7× baseline",
-                 "value": f"{summary['intake']['rps']:.0f} req/s = {ratio:.2f}× (p95 {summary['intake']['p95']:.0f} ms, "
-                          f"{summary['intake']['errors']} errors)", "met": "met" if ratio >= 0.7 else "missed"})
+    rows.append(
+        {
+            "what": "bare Django view inserting two rows (POST /bench/two-rows)",
+            "target": "—",
+            "value": f"{summary['baseline']['rps']:.0f} req/s (p95 {summary['baseline']['p95']:.0f} ms, "
+            f"{summary['baseline']['errors']} errors)",
+            "met": "—",
+        }
+    )
+    rows.append(
+        {
+            "what": "public intake POST /api/v1/public/demands",
+            "target": "≥ 0.7× baseline",
+            "value": f"{summary['intake']['rps']:.0f} req/s = {ratio:.2f}× (p95 {summary['intake']['p95']:.0f} ms, "
+            f"{summary['intake']['errors']} errors)",
+            "met": "met" if ratio >= 0.7 else "missed",
+        }
+    )
     return rows
 
 
@@ -121,16 +152,27 @@ def rule_costs(repeat: int = 5, n: int = 150) -> list[dict]:
 
     variants = {
         "every rule": lambda: None,
-        "without the rate limits (one UPSERT)": lambda: patch(throttle, "claim", lambda *items: True),
+        "without the rate limits (one UPSERT)": lambda: patch(
+            throttle, "claim", lambda *items: True
+        ),
         "without the audit entry (one INSERT)": lambda: skipped.add(AuditLog),
         "without the timeline (one INSERT of 2 rows)": lambda: skipped.add(DemandEvent),
-        "without the statistics rollup (one UPSERT of 2 rows)": lambda: patch(services, "_rollup_move",
-                                                                              lambda before, demand: None),
-        "without the duplicate search (one SELECT)": lambda: patch(services, "_find_duplicate", lambda demand: None),
-        "without encrypting the mobile": lambda: patch(services.crypto, "encrypt", lambda value: value),
-        "without validating the mobile (phonenumbers)": lambda: (patch(services, "valid_mobile", lambda m: m),
-                                                                  patch(api, "valid_mobile", lambda m: m)),
-        "without the category suggestion": lambda: patch(services, "suggest_category", lambda text: "other"),
+        "without the statistics rollup (one UPSERT of 2 rows)": lambda: patch(
+            services, "_rollup_move", lambda before, demand: None
+        ),
+        "without the duplicate search (one SELECT)": lambda: patch(
+            services, "_find_duplicate", lambda demand: None
+        ),
+        "without encrypting the mobile": lambda: patch(
+            services.crypto, "encrypt", lambda value: value
+        ),
+        "without validating the mobile (phonenumbers)": lambda: (
+            patch(services, "valid_mobile", lambda m: m),
+            patch(api, "valid_mobile", lambda m: m),
+        ),
+        "without the category suggestion": lambda: patch(
+            services, "suggest_category", lambda text: "other"
+        ),
     }
     patch(services.rawsql, "insert", insert)
     base_insert = saved.pop((services.rawsql, "insert"))
@@ -152,13 +194,25 @@ def rule_costs(repeat: int = 5, n: int = 150) -> list[dict]:
     rawsql.insert = base_insert
     base = statistics.median(bare)
     full = statistics.median(times["every rule"])
-    rows = [{"what": "in-process CPU per request: bare two-row view", "target": "—", "value": f"{base:.2f} ms",
-             "met": "—"}]
+    rows = [
+        {
+            "what": "in-process CPU per request: bare two-row view",
+            "target": "—",
+            "value": f"{base:.2f} ms",
+            "met": "—",
+        }
+    ]
     for name, values in times.items():
         value = statistics.median(values)
         saving = "" if name == "every rule" else f", saves {full - value:+.2f} ms"
-        rows.append({"what": f"in-process CPU per request: intake {name}", "target": "—",
-                     "value": f"{value:.2f} ms = {base / value:.2f}×{saving}", "met": "—"})
+        rows.append(
+            {
+                "what": f"in-process CPU per request: intake {name}",
+                "target": "—",
+                "value": f"{value:.2f} ms = {base / value:.2f}×{saving}",
+                "met": "—",
+            }
+        )
     return rows
 
 
@@ -178,28 +232,87 @@ def generate(rows: int) -> dict:
     from liandong.demands.services import _bucket, default_union, new_code
     from liandong.organizations.services import organization_create, organization_link_partner
 
-    province = organization_create(actor=None, name="甘肃省经贸工会", code="B-JMGH", kind="union", level="province",
-                                   city="兰州")
+    province = organization_create(
+        actor=None,
+        name="甘肃省经贸工会",
+        code="B-JMGH",
+        kind="union",
+        level="province",
+        city="兰州",
+    )
     bodies = [province]
     for i in range(25):
-        bodies.append(organization_create(actor=None, name=f"兰州快递企业{i}", code=f"B-E{i}", kind="enterprise",
-                                          parent=province, industry="快递", city="兰州"))
+        bodies.append(
+            organization_create(
+                actor=None,
+                name=f"兰州快递企业{i}",
+                code=f"B-E{i}",
+                kind="enterprise",
+                parent=province,
+                industry="快递",
+                city="兰州",
+            )
+        )
     for i in range(14):
-        partner = organization_create(actor=None, name=f"行业主管部门{i}", code=f"B-A{i}", kind="authority",
-                                      industry="快递", city="兰州")
+        partner = organization_create(
+            actor=None,
+            name=f"行业主管部门{i}",
+            code=f"B-A{i}",
+            kind="authority",
+            industry="快递",
+            city="兰州",
+        )
         organization_link_partner(actor=None, union=province, partner=partner)
         bodies.append(partner)
-    User.objects.create_user(username="bench_staff", password="bench-pass-2026", role=Role.UNION_STAFF,
-                             organization=province)
+    User.objects.create_user(
+        username="bench_staff",
+        password="bench-pass-2026",
+        role=Role.UNION_STAFF,
+        organization=province,
+    )
     default_union()
     cipher = crypto.encrypt("13900000000")
     digest = crypto.blind_index("mobile", "13900000000")
-    categories = ["wages", "safety", "insurance", "injury", "rest", "skills", "rights", "hardship", "other"]
-    cities = ["兰州", "天水", "白银", "酒泉", "张掖", "武威", "定西", "庆阳", "平凉", "陇南", "金昌", "嘉峪关", "临夏", "甘南"]
-    states = ["dispatched"] * 5 + ["in_progress"] * 10 + ["resolved"] * 25 + ["rated"] * 55 + ["rejected"] * 5
+    categories = [
+        "wages",
+        "safety",
+        "insurance",
+        "injury",
+        "rest",
+        "skills",
+        "rights",
+        "hardship",
+        "other",
+    ]
+    cities = [
+        "兰州",
+        "天水",
+        "白银",
+        "酒泉",
+        "张掖",
+        "武威",
+        "定西",
+        "庆阳",
+        "平凉",
+        "陇南",
+        "金昌",
+        "嘉峪关",
+        "临夏",
+        "甘南",
+    ]
+    states = (
+        ["dispatched"] * 5
+        + ["in_progress"] * 10
+        + ["resolved"] * 25
+        + ["rated"] * 55
+        + ["rejected"] * 5
+    )
     rng = random.Random(2)
-    home = {b.pk: (cities[i % len(cities)], cities[(i + 1) % len(cities)])
-            for i, b in enumerate(bodies) if b.kind == "enterprise"}
+    home = {
+        b.pk: (cities[i % len(cities)], cities[(i + 1) % len(cities)])
+        for i, b in enumerate(bodies)
+        if b.kind == "enterprise"
+    }
     now = timezone.now()
     fields = [f for f in Demand._meta.concrete_fields if f.name != "id"]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -218,34 +331,76 @@ def generate(rows: int) -> dict:
             # An enterprise's demands come from its own city or a neighbour; a provincial
             # authority's (and the union's) from anywhere in the province.
             city = home[body.pk][rng.random() < 0.2] if body.pk in home else rng.choice(cities)
-            responded = created + timedelta(hours=rng.expovariate(1 / 10)) if state != "dispatched" else None
-            resolved = (responded + timedelta(hours=rng.expovariate(1 / 50))
-                        if state in ("resolved", "rated") and responded else None)
-            response_breached = bool(responded and (responded - created).total_seconds() > 86400 * 1.4) or (
-                state == "dispatched" and rng.random() < 0.5)
-            resolution_breached = bool(resolved and (resolved - created).total_seconds() > 86400 * 7)
+            responded = (
+                created + timedelta(hours=rng.expovariate(1 / 10))
+                if state != "dispatched"
+                else None
+            )
+            resolved = (
+                responded + timedelta(hours=rng.expovariate(1 / 50))
+                if state in ("resolved", "rated") and responded
+                else None
+            )
+            response_breached = bool(
+                responded and (responded - created).total_seconds() > 86400 * 1.4
+            ) or (state == "dispatched" and rng.random() < 0.5)
+            resolution_breached = bool(
+                resolved and (resolved - created).total_seconds() > 86400 * 7
+            )
             breached = response_breached or resolution_breached
-            rating = rng.choice(["satisfied"] * 8 + ["basically", "unsatisfied"]) if state == "rated" else ""
+            rating = (
+                rng.choice(["satisfied"] * 8 + ["basically", "unsatisfied"])
+                if state == "rated"
+                else ""
+            )
             code = new_code()
             while code in codes:
                 code = new_code()
             codes.add(code)
             row = {
-                "created_at": created, "updated_at": created, "code": code, "channel": "online",
-                "category": category, "suggested_category": category, "urgency": "normal",
-                "description": "网点拖欠派费两个月。", "industry": "快递", "employer_name": "", "city": city,
-                "submitter_name": "", "mobile_cipher": cipher, "mobile_digest": digest, "mobile_masked": "139****0000",
-                "mobile_tail": "0000", "consent_at": created, "idempotency_key": None, "entered_by_id": None,
-                "state": state, "union_id": province.pk, "body_id": body.pk,
-                "response_due": created + timedelta(days=1), "resolution_due": created + timedelta(days=7),
-                "calendar_fallback": False, "responded_at": responded, "resolved_at": resolved,
-                "response_breached": response_breached, "resolution_breached": resolution_breached,
-                "is_breached": breached, "response_reminded": False, "resolution_reminded": False,
-                "escalated_at": created + timedelta(days=2) if breached else None, "agenda_at": None,
-                "resolution_note": "", "reject_reason": "", "rating": rating, "rating_comment": "",
-                "reopen_count": 0, "ratings_total": 1 if rating else 0,
+                "created_at": created,
+                "updated_at": created,
+                "code": code,
+                "channel": "online",
+                "category": category,
+                "suggested_category": category,
+                "urgency": "normal",
+                "description": "网点拖欠派费两个月。",
+                "industry": "快递",
+                "employer_name": "",
+                "city": city,
+                "submitter_name": "",
+                "mobile_cipher": cipher,
+                "mobile_digest": digest,
+                "mobile_masked": "139****0000",
+                "mobile_tail": "0000",
+                "consent_at": created,
+                "idempotency_key": None,
+                "entered_by_id": None,
+                "state": state,
+                "union_id": province.pk,
+                "body_id": body.pk,
+                "response_due": created + timedelta(days=1),
+                "resolution_due": created + timedelta(days=7),
+                "calendar_fallback": False,
+                "responded_at": responded,
+                "resolved_at": resolved,
+                "response_breached": response_breached,
+                "resolution_breached": resolution_breached,
+                "is_breached": breached,
+                "response_reminded": False,
+                "resolution_reminded": False,
+                "escalated_at": created + timedelta(days=2) if breached else None,
+                "agenda_at": None,
+                "resolution_note": "",
+                "reject_reason": "",
+                "rating": rating,
+                "rating_comment": "",
+                "reopen_count": 0,
+                "ratings_total": 1 if rating else 0,
                 "ratings_satisfied": 1 if rating in ("satisfied", "basically") else 0,
-                "possible_duplicate_of_id": None, "merged_into_id": None,
+                "possible_duplicate_of_id": None,
+                "merged_into_id": None,
             }
             values.append([f.get_db_prep_save(row[f.attname], connection) for f in fields])
             key = (timezone.localtime(created).date().replace(day=1), body.pk, category, city)
@@ -280,16 +435,24 @@ def generate(rows: int) -> dict:
             total[name] = total.get(name, 0) + n
     rollup.update(all_cities)
     DemandRollup.objects.bulk_create(
-        [DemandRollup(month=k[0], body_id_key=k[1], category=k[2], city=k[3], **v) for k, v in rollup.items()],
-        batch_size=5000)
+        [
+            DemandRollup(month=k[0], body_id_key=k[1], category=k[2], city=k[3], **v)
+            for k, v in rollup.items()
+        ],
+        batch_size=5000,
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return {"bodies": [b.pk for b in bodies], "rollup_rows": len(rollup), "categories": categories,
-            "cities": cities}
+    return {
+        "bodies": [b.pk for b in bodies],
+        "rollup_rows": len(rollup),
+        "categories": categories,
+        "cities": cities,
+    }
 
 
 def timed(client, urls: list[str], repeat: int) -> tuple[list[float], int]:
@@ -338,14 +501,43 @@ def existing_data() -> dict:
             cursor.execute(
                 f"INSERT INTO {table} (month, body_id_key, category, city, {', '.join(SUMS)}) "
                 f"SELECT month, body_id_key, category, %s, {sums} FROM {table} GROUP BY month, body_id_key, category",
-                [DemandRollup.ALL_CITIES])
+                [DemandRollup.ALL_CITIES],
+            )
             cursor.execute("ANALYZE")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # statistics for the indexes added above
     bodies = list(Organization.objects.filter(code__startswith="B-").values_list("pk", flat=True))
-    return {"bodies": bodies, "rollup_rows": DemandRollup.objects.count(),
-            "categories": ["wages", "safety", "insurance", "injury", "rest", "skills", "rights", "hardship", "other"],
-            "cities": ["兰州", "天水", "白银", "酒泉", "张掖", "武威", "定西", "庆阳", "平凉", "陇南", "金昌", "嘉峪关", "临夏", "甘南"]}
+    return {
+        "bodies": bodies,
+        "rollup_rows": DemandRollup.objects.count(),
+        "categories": [
+            "wages",
+            "safety",
+            "insurance",
+            "injury",
+            "rest",
+            "skills",
+            "rights",
+            "hardship",
+            "other",
+        ],
+        "cities": [
+            "兰州",
+            "天水",
+            "白银",
+            "酒泉",
+            "张掖",
+            "武威",
+            "定西",
+            "庆阳",
+            "平凉",
+            "陇南",
+            "金昌",
+            "嘉峪关",
+            "临夏",
+            "甘南",
+        ],
+    }
 
 
 def measure_scale(rows: int, reuse: bool = False) -> list[dict]:
@@ -381,25 +573,46 @@ def measure_scale(rows: int, reuse: bool = False) -> list[dict]:
         if n % 3 != 2:
             params.append(f"breached={'true' if n % 2 else 'false'}")
         list_urls.append("/api/v1/demands/?" + "&".join(params))
-    list_urls += ["/api/v1/demands/", "/api/v1/demands/?breached=true", "/api/v1/demands/?state=in_progress"]
+    list_urls += [
+        "/api/v1/demands/",
+        "/api/v1/demands/?breached=true",
+        "/api/v1/demands/?state=in_progress",
+    ]
     stats_lat, stats_bad = timed(client, stats_urls, 300)
     list_lat, list_bad = timed(client, list_urls, 300)
     stats_p95 = percentile(stats_lat, 0.95) * 1000
     list_p95 = percentile(list_lat, 0.95) * 1000
-    first = ({"what": f"reused the generated {rows:,} demands ({data['rollup_rows']:,} rollup rows)",
-              "target": "—", "value": f"schema brought up to date in {generated:.0f} s", "met": "—"} if reuse else
-             {"what": f"generate {rows:,} demands + {data['rollup_rows']:,} rollup rows", "target": "—",
-              "value": f"{generated:.0f} s", "met": "—"})
+    first = (
+        {
+            "what": f"reused the generated {rows:,} demands ({data['rollup_rows']:,} rollup rows)",
+            "target": "—",
+            "value": f"schema brought up to date in {generated:.0f} s",
+            "met": "—",
+        }
+        if reuse
+        else {
+            "what": f"generate {rows:,} demands + {data['rollup_rows']:,} rollup rows",
+            "target": "—",
+            "value": f"{generated:.0f} s",
+            "met": "—",
+        }
+    )
     return [
         first,
-        {"what": f"statistics GET /api/v1/demands/stats at {rows:,} (mixed filters and groupings)",
-         "target": "p95 < 300 ms", "value": f"p95 {stats_p95:.1f} ms, median {percentile(stats_lat, 0.5) * 1000:.1f} ms"
-         + (f", {stats_bad} non-200" if stats_bad else ""), "met": "met" if stats_p95 < 300 and not stats_bad
-         else "missed"},
-        {"what": f"staff list GET /api/v1/demands/ filtered by body/state/breach at {rows:,}",
-         "target": "p95 < 150 ms", "value": f"p95 {list_p95:.1f} ms, median {percentile(list_lat, 0.5) * 1000:.1f} ms"
-         + (f", {list_bad} non-200" if list_bad else ""), "met": "met" if list_p95 < 150 and not list_bad
-         else "missed"},
+        {
+            "what": f"statistics GET /api/v1/demands/stats at {rows:,} (mixed filters and groupings)",
+            "target": "p95 < 300 ms",
+            "value": f"p95 {stats_p95:.1f} ms, median {percentile(stats_lat, 0.5) * 1000:.1f} ms"
+            + (f", {stats_bad} non-200" if stats_bad else ""),
+            "met": "met" if stats_p95 < 300 and not stats_bad else "missed",
+        },
+        {
+            "what": f"staff list GET /api/v1/demands/ filtered by body/state/breach at {rows:,}",
+            "target": "p95 < 150 ms",
+            "value": f"p95 {list_p95:.1f} ms, median {percentile(list_lat, 0.5) * 1000:.1f} ms"
+            + (f", {list_bad} non-200" if list_bad else ""),
+            "met": "met" if list_p95 < 150 and not list_bad else "missed",
+        },
     ]
 
 
@@ -413,9 +626,14 @@ def classification_rows() -> list[dict]:
     per = Counter()
     for category, text in LABELLED:
         per[category] += suggest_category(text) == category
-    return [{"what": f"category suggestion on {len(LABELLED)} labelled texts", "target": "≥ 90% (test)",
-             "value": f"{100 * right / len(LABELLED):.1f}% ({right}/{len(LABELLED)})",
-             "met": "met" if right / len(LABELLED) >= 0.9 else "missed"}]
+    return [
+        {
+            "what": f"category suggestion on {len(LABELLED)} labelled texts",
+            "target": "≥ 90% (test)",
+            "value": f"{100 * right / len(LABELLED):.1f}% ({right}/{len(LABELLED)})",
+            "met": "met" if right / len(LABELLED) >= 0.9 else "missed",
+        }
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,23 +641,39 @@ def classification_rows() -> list[dict]:
 
 def run_database(label: str, database_url: str | None, args: argparse.Namespace) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-demands-{label}-"))
-    env = {**os.environ, "LIANDONG_DATA_DIR": str(workdir), "DJANGO_SETTINGS_MODULE": "liandong.demands.bench_settings",
-           "LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR": "1000000000", "LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY": "1000000000"}
+    env = {
+        **os.environ,
+        "LIANDONG_DATA_DIR": str(workdir),
+        "DJANGO_SETTINGS_MODULE": "liandong.demands.bench_settings",
+        "LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR": "1000000000",
+        "LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY": "1000000000",
+    }
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
         env.pop("DATABASE_URL", None)
-    subprocess.run([str(BIN / "liandong"), "flush", "--no-input"], env=env, capture_output=True, check=False)
+    subprocess.run(
+        [str(BIN / "liandong"), "flush", "--no-input"], env=env, capture_output=True, check=False
+    )
     for command in (["migrate", "-v0"], ["createcachetable"]):
         subprocess.run([str(BIN / "liandong"), *command], env=env, check=True)
     # One routing rule, as in any installation, so that the intake routes what it receives.
-    subprocess.run([str(BIN / "liandong"), "shell", "-c", (
-        "from liandong.organizations.services import organization_create as c;"
-        "from liandong.demands.services import routing_rule_create as r;"
-        "u=c(actor=None,name='甘肃省经贸工会',code='I-U',kind='union',level='province',city='兰州');"
-        "a=c(actor=None,name='甘肃省邮政管理局',code='I-A',kind='authority',industry='快递',city='兰州');"
-        "r(actor=None,union=u,body=a,category='wages',industry='快递');r(actor=None,union=u,body=u,priority=200)")],
-        env=env, check=True)
+    subprocess.run(
+        [
+            str(BIN / "liandong"),
+            "shell",
+            "-c",
+            (
+                "from liandong.organizations.services import organization_create as c;"
+                "from liandong.demands.services import routing_rule_create as r;"
+                "u=c(actor=None,name='甘肃省经贸工会',code='I-U',kind='union',level='province',city='兰州');"
+                "a=c(actor=None,name='甘肃省邮政管理局',code='I-A',kind='authority',industry='快递',city='兰州');"
+                "r(actor=None,union=u,body=a,category='wages',industry='快递');r(actor=None,union=u,body=u,priority=200)"
+            ),
+        ],
+        env=env,
+        check=True,
+    )
     rows = measure_intake(env, workdir, args.duration, args.concurrency)
     for name, value in env.items():
         os.environ[name] = value
@@ -456,7 +690,9 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
     from django.db import connections
 
     connections.close_all()
-    subprocess.run([str(BIN / "liandong"), "flush", "--no-input"], env=env, capture_output=True, check=False)
+    subprocess.run(
+        [str(BIN / "liandong"), "flush", "--no-input"], env=env, capture_output=True, check=False
+    )
     from django.core.management import call_command
 
     if not database_url:
@@ -473,23 +709,43 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
-    parser.add_argument("--duration", type=float, default=20, help="seconds per intake scenario (split in 2 runs)")
+    parser.add_argument(
+        "--duration", type=float, default=20, help="seconds per intake scenario (split in 2 runs)"
+    )
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rule-costs", action="store_true", help="measure what each intake rule costs in-process")
-    parser.add_argument("--scale-db", choices=["sqlite", "postgresql", "both"], default="both",
-                        help="the database(s) the --rows part runs on (the other measures the intake only)")
+    parser.add_argument(
+        "--rule-costs", action="store_true", help="measure what each intake rule costs in-process"
+    )
+    parser.add_argument(
+        "--scale-db",
+        choices=["sqlite", "postgresql", "both"],
+        default="both",
+        help="the database(s) the --rows part runs on (the other measures the intake only)",
+    )
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
-    parser.add_argument("--reuse", help="data dir of an earlier run: measure the scale part on its database only")
+    parser.add_argument(
+        "--reuse", help="data dir of an earlier run: measure the scale part on its database only"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     database_url = os.environ.get("DATABASE_URL")
     if args.reuse:
-        os.environ.update({"LIANDONG_DATA_DIR": args.reuse, "DJANGO_SETTINGS_MODULE": "liandong.demands.bench_settings"})
+        os.environ.update(
+            {
+                "LIANDONG_DATA_DIR": args.reuse,
+                "DJANGO_SETTINGS_MODULE": "liandong.demands.bench_settings",
+            }
+        )
         import django
 
         django.setup()
         rows = [{**r, "db": "SQLite"} for r in measure_scale(args.rows, reuse=True)]
-        print("\n".join(f"| {r['db']} | {r['what']} | {r['target']} | {r['value']} | {r['met']} |" for r in rows))
+        print(
+            "\n".join(
+                f"| {r['db']} | {r['what']} | {r['target']} | {r['value']} | {r['met']} |"
+                for r in rows
+            )
+        )
         return
     if args.only:  # one database per process (Django is set up once per process)
         label = "SQLite" if args.only == "sqlite" else "PostgreSQL"
@@ -503,21 +759,32 @@ def main() -> None:
     results = []
     for only in ["sqlite", "postgresql"] if database_url else ["sqlite"]:
         passed = list(sys.argv[1:])
-        out = subprocess.run([sys.executable, __file__, *passed, "--only", only], check=True, stdout=subprocess.PIPE,
-                             text=True).stdout
-        results += json.loads(next(line for line in out.splitlines() if line.startswith("ROWS "))[5:])
+        out = subprocess.run(
+            [sys.executable, __file__, *passed, "--only", only],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        results += json.loads(
+            next(line for line in out.splitlines() if line.startswith("ROWS "))[5:]
+        )
     lines = [
-        "# demands benchmark", "",
+        "# demands benchmark",
+        "",
         f"`{' '.join(['.venv/bin/python', 'bench/bench_demands.py', *sys.argv[1:]])}` on {platform.node()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}. Intake: gunicorn 2 sync workers, "
         f"{args.concurrency} closed-loop clients, {args.duration:.0f} s per scenario (two interleaved halves). "
         "Scale: in-process Django test client, 300 requests each, session of a province-level union staff account "
-        "(every demand in scope).", "",
-        "| database | measure | target | result | |", "|---|---|---|---|---|",
+        "(every demand in scope).",
+        "",
+        "| database | measure | target | result | |",
+        "|---|---|---|---|---|",
     ]
     for row in results:
-        lines.append(f"| {row['db']} | {row['what']} | {row['target']} | {row['value']} | {row['met']} |")
+        lines.append(
+            f"| {row['db']} | {row['what']} | {row['target']} | {row['value']} | {row['met']} |"
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -47,37 +47,103 @@ def build() -> dict:
 
     rng = random.Random(7)
     today = timezone.localdate()
-    city = organization_create(actor=None, name="威海市总工会", code="B-CITY", kind=Organization.Kind.UNION)
-    park = organization_create(actor=None, name="服务贸易产业园工会联合会", code="B-PARK",
-                               kind=Organization.Kind.UNION_FEDERATION, parent=city)
-    staff = User.objects.create_user(username="bench_city", password="x", role=Role.UNION_STAFF, organization=city)
-    states = [("closed", "satisfied")] * 50 + [("closed", "basic")] * 12 + [("closed", "unsatisfied")] * 3 + \
-        [("answered", "")] * 8 + [("accepted", "")] * 15 + [("converted", "")] * 5 + [("rejected", "")] * 3 + \
-        [("cosigning", "")] * 4
+    city = organization_create(
+        actor=None, name="威海市总工会", code="B-CITY", kind=Organization.Kind.UNION
+    )
+    park = organization_create(
+        actor=None,
+        name="服务贸易产业园工会联合会",
+        code="B-PARK",
+        kind=Organization.Kind.UNION_FEDERATION,
+        parent=city,
+    )
+    staff = User.objects.create_user(
+        username="bench_city", password="x", role=Role.UNION_STAFF, organization=city
+    )
+    states = (
+        [("closed", "satisfied")] * 50
+        + [("closed", "basic")] * 12
+        + [("closed", "unsatisfied")] * 3
+        + [("answered", "")] * 8
+        + [("accepted", "")] * 15
+        + [("converted", "")] * 5
+        + [("rejected", "")] * 3
+        + [("cosigning", "")] * 4
+    )
     measured = None
     ent_user = worker_user = None
     for e in range(1 + OTHER_ENTERPRISES):
-        enterprise = organization_create(actor=None, name=f"园区企业{e}", code=f"B-E{e}", kind=Organization.Kind.ENTERPRISE,
-                                         parent=park, union_status=Organization.UnionStatus.FOUNDED)
-        congress = Congress.objects.create(enterprise=enterprise, term=1, session=1, title="一届一次职代会",
-                                           held_on=today - timedelta(days=30), cosign_threshold=3)
+        enterprise = organization_create(
+            actor=None,
+            name=f"园区企业{e}",
+            code=f"B-E{e}",
+            kind=Organization.Kind.ENTERPRISE,
+            parent=park,
+            union_status=Organization.UnionStatus.FOUNDED,
+        )
+        congress = Congress.objects.create(
+            enterprise=enterprise,
+            term=1,
+            session=1,
+            title="一届一次职代会",
+            held_on=today - timedelta(days=30),
+            cosign_threshold=3,
+        )
         department = Department.objects.create(enterprise=enterprise, name="行政部")
         delegates = []
         for i in range(60):
-            worker = worker_register(actor=None, name=person_name(rng), id_number=id_number(rng), mobile=mobile(rng),
-                                     employer=enterprise, occupation="职员")
-            delegates.append(Delegate.objects.create(congress=congress, worker=worker, constituency=f"第{i % 4 + 1}选区"))
+            worker = worker_register(
+                actor=None,
+                name=person_name(rng),
+                id_number=id_number(rng),
+                mobile=mobile(rng),
+                employer=enterprise,
+                occupation="职员",
+            )
+            delegates.append(
+                Delegate.objects.create(
+                    congress=congress, worker=worker, constituency=f"第{i % 4 + 1}选区"
+                )
+            )
         count = PROPOSALS if e == 0 else OTHER_PROPOSALS
-        rows, tally = [], dict.fromkeys(["collected", "accepted", "converted", "rejected", "answered", "closed", "satisfied", "basic", "unsatisfied"], 0)
+        rows, tally = (
+            [],
+            dict.fromkeys(
+                [
+                    "collected",
+                    "accepted",
+                    "converted",
+                    "rejected",
+                    "answered",
+                    "closed",
+                    "satisfied",
+                    "basic",
+                    "unsatisfied",
+                ],
+                0,
+            ),
+        )
         for n in range(count):
             status, rating = rng.choice(states)
             accepted = status in {"accepted", "answered", "closed"}
-            rows.append(Proposal(congress=congress, enterprise=enterprise, proposer=rng.choice(delegates), number=n + 1,
-                                 title=f"关于改进第{n + 1}项工作的提案", reasons="理由" * 20, measures="措施" * 20,
-                                 category=rng.choice(Proposal.Category.values), status=status, rating=rating,
-                                 cosign_count=3, department=department if accepted else None,
-                                 deadline=today + timedelta(days=30) if accepted else None,
-                                 answer="已办理。" if status in {"answered", "closed"} else ""))
+            rows.append(
+                Proposal(
+                    congress=congress,
+                    enterprise=enterprise,
+                    proposer=rng.choice(delegates),
+                    number=n + 1,
+                    title=f"关于改进第{n + 1}项工作的提案",
+                    reasons="理由" * 20,
+                    measures="措施" * 20,
+                    category=rng.choice(Proposal.Category.values),
+                    status=status,
+                    rating=rating,
+                    cosign_count=3,
+                    department=department if accepted else None,
+                    deadline=today + timedelta(days=30) if accepted else None,
+                    answer="已办理。" if status in {"answered", "closed"} else "",
+                )
+            )
             tally["collected"] += 1
             tally["accepted"] += accepted
             tally["converted"] += status == "converted"
@@ -90,15 +156,27 @@ def build() -> dict:
         ProposalTally.objects.create(enterprise=enterprise, year=congress.held_on.year, **tally)
         if e == 0:
             measured = enterprise
-            ent_user = User.objects.create_user(username="bench_ent", password="x", role=Role.ENTERPRISE_UNION,
-                                                organization=enterprise)
-            worker_user = User.objects.create_user(username="bench_worker", password="x", role=Role.WORKER)
+            ent_user = User.objects.create_user(
+                username="bench_ent",
+                password="x",
+                role=Role.ENTERPRISE_UNION,
+                organization=enterprise,
+            )
+            worker_user = User.objects.create_user(
+                username="bench_worker", password="x", role=Role.WORKER
+            )
             delegate_worker = delegates[0].worker
             delegate_worker.user = worker_user
             delegate_worker.save(update_fields=["user"])
     assert measured is not None
-    return {"enterprise": measured, "park": park, "staff": staff, "ent_user": ent_user, "worker_user": worker_user,
-            "year": today.year}
+    return {
+        "enterprise": measured,
+        "park": park,
+        "staff": staff,
+        "ent_user": ent_user,
+        "worker_user": worker_user,
+        "year": today.year,
+    }
 
 
 def measure(requests: int) -> list[dict]:
@@ -115,19 +193,41 @@ def measure(requests: int) -> list[dict]:
         client = Client()
         client.force_login(data[key])
         clients[key] = client
-    middle = Proposal.objects.filter(enterprise_id=ent).order_by("-id").values_list("id", flat=True)[PROPOSALS // 2]
+    middle = (
+        Proposal.objects.filter(enterprise_id=ent)
+        .order_by("-id")
+        .values_list("id", flat=True)[PROPOSALS // 2]
+    )
     scenarios = [
-        ("API proposal list, enterprise filter (union staff)", "staff",
-         f"/api/v1/democracy/proposals?organization={ent}"),
-        ("API proposal list, status filter, page in the middle", "staff",
-         f"/api/v1/democracy/proposals?organization={ent}&status=accepted&cursor={middle}"),
+        (
+            "API proposal list, enterprise filter (union staff)",
+            "staff",
+            f"/api/v1/democracy/proposals?organization={ent}",
+        ),
+        (
+            "API proposal list, status filter, page in the middle",
+            "staff",
+            f"/api/v1/democracy/proposals?organization={ent}&status=accepted&cursor={middle}",
+        ),
         ("API proposal list, whole city (union staff)", "staff", "/api/v1/democracy/proposals"),
         ("API proposal list (enterprise union)", "ent_user", "/api/v1/democracy/proposals"),
         ("Page proposal list (enterprise union)", "ent_user", "/democracy/proposals/"),
         ("Page public proposal list (worker)", "worker_user", "/democracy/proposals/"),
-        ("API figures, enterprise", "staff", f"/api/v1/democracy/figures?organization={ent}&year={year}"),
-        ("API figures, park", "staff", f"/api/v1/democracy/figures?organization={park}&year={year}"),
-        ("Page figures, enterprise", "staff", f"/democracy/figures/?organization={ent}&year={year}"),
+        (
+            "API figures, enterprise",
+            "staff",
+            f"/api/v1/democracy/figures?organization={ent}&year={year}",
+        ),
+        (
+            "API figures, park",
+            "staff",
+            f"/api/v1/democracy/figures?organization={park}&year={year}",
+        ),
+        (
+            "Page figures, enterprise",
+            "staff",
+            f"/democracy/figures/?organization={ent}&year={year}",
+        ),
     ]
     rows = []
     for name, who, url in scenarios:
@@ -142,8 +242,16 @@ def measure(requests: int) -> list[dict]:
             assert response.status_code == 200
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
-        rows.append({"name": name, "url": url, "p50": statistics.median(times), "p95": p95, "n": requests,
-                     "built_s": built})
+        rows.append(
+            {
+                "name": name,
+                "url": url,
+                "p50": statistics.median(times),
+                "p95": p95,
+                "n": requests,
+                "built_s": built,
+            }
+        )
     return rows
 
 
@@ -163,8 +271,13 @@ def child(requests: int) -> None:
 
 
 def run(database: str, env: dict, requests: int) -> list[dict]:
-    proc = subprocess.run([sys.executable, __file__, "--child", "--requests", str(requests)], env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", "--requests", str(requests)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-5000:])
         raise SystemExit(f"bench on {database} failed")
@@ -182,12 +295,18 @@ def main() -> None:
         return
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-democracy-") as tmp:
-        env = {**os.environ, "LIANDONG_DATA_DIR": tmp, "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
-               "LIANDONG_DEBUG": "0"}
+        env = {
+            **os.environ,
+            "LIANDONG_DATA_DIR": tmp,
+            "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
+            "LIANDONG_DEBUG": "0",
+        }
         env.pop("DATABASE_URL", None)
         rows += run("SQLite", env, args.requests)
         if os.environ.get("DATABASE_URL"):
-            rows += run("PostgreSQL", {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}, args.requests)
+            rows += run(
+                "PostgreSQL", {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}, args.requests
+            )
     lines = [
         "# Bench: democracy",
         "",
@@ -202,9 +321,14 @@ def main() -> None:
     ]
     for row in rows:
         verdict = "met" if row["p95"] < TARGET_MS else "MISSED"
-        lines.append(f"| {row['database']} | {row['name']} | {row['p50']:.1f} | {row['p95']:.1f} | "
-                     f"< {TARGET_MS:.0f} | {verdict} |")
-    lines += ["", f"Data built in {rows[0]['built_s']:.0f} s (SQLite). Machine: 2 cores, as every machine here."]
+        lines.append(
+            f"| {row['database']} | {row['name']} | {row['p50']:.1f} | {row['p95']:.1f} | "
+            f"< {TARGET_MS:.0f} | {verdict} |"
+        )
+    lines += [
+        "",
+        f"Data built in {rows[0]['built_s']:.0f} s (SQLite). Machine: 2 cores, as every machine here.",
+    ]
     table = "\n".join(lines) + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table, encoding="utf-8")

@@ -74,8 +74,14 @@ def build() -> tuple[int, int]:
     rng = random.Random(2026)
 
     def org(name: str, kind: str, parent: Organization | None = None) -> Organization:
-        node = Organization.objects.create(name=name, code=f"B-{Organization.objects.count() + 1}", kind=kind,
-                                           parent=parent, path=f"tmp-{name}", depth=(parent.depth + 1) if parent else 0)
+        node = Organization.objects.create(
+            name=name,
+            code=f"B-{Organization.objects.count() + 1}",
+            kind=kind,
+            parent=parent,
+            path=f"tmp-{name}",
+            depth=(parent.depth + 1) if parent else 0,
+        )
         node.path = (parent.path if parent else "") + path_segment(node.pk)
         node.save(update_fields=["path"])
         return node
@@ -83,40 +89,85 @@ def build() -> tuple[int, int]:
     province = org("某省总工会", Organization.Kind.UNION)
     unions = [org(f"某省第{i}产业工会", Organization.Kind.UNION, province) for i in range(40)]
     partners = [org(f"某省行业协会{i}", Organization.Kind.ASSOCIATION) for i in range(400)]
-    staff = User.objects.create_user(username="bench_meetings", password="bench-pass-2026",
-                                     role=Role.UNION_STAFF, organization=unions[0])
+    staff = User.objects.create_user(
+        username="bench_meetings",
+        password="bench-pass-2026",
+        role=Role.UNION_STAFF,
+        organization=unions[0],
+    )
 
-    def mechanism(union: Organization, members: list[Organization], meetings: int, items: int, n: int) -> Mechanism:
-        m = Mechanism.objects.create(name=f"{union.name}联席会议{n}", industry="快递", convening_union=union,
-                                     collaboration_mode="authority")
+    def mechanism(
+        union: Organization, members: list[Organization], meetings: int, items: int, n: int
+    ) -> Mechanism:
+        m = Mechanism.objects.create(
+            name=f"{union.name}联席会议{n}",
+            industry="快递",
+            convening_union=union,
+            collaboration_mode="authority",
+        )
         MechanismMember.objects.bulk_create(
             [MechanismMember(mechanism=m, organization=union, role="convener")]
-            + [MechanismMember(mechanism=m, organization=o, liaison_name="联络员") for o in members])
+            + [MechanismMember(mechanism=m, organization=o, liaison_name="联络员") for o in members]
+        )
         bodies = [union, *members]
-        plan = AnnualPlan.objects.create(mechanism=m, year=YEAR, status="approved", approved_on=date(YEAR, 3, 1))
-        PlannedMeeting.objects.bulk_create(PlannedMeeting(plan=plan, month=month, topic=f"议题{month}")
-                                           for month in range(1, 13, 3))
+        plan = AnnualPlan.objects.create(
+            mechanism=m, year=YEAR, status="approved", approved_on=date(YEAR, 3, 1)
+        )
+        PlannedMeeting.objects.bulk_create(
+            PlannedMeeting(plan=plan, month=month, topic=f"议题{month}")
+            for month in range(1, 13, 3)
+        )
         targets = PlanTarget.objects.bulk_create(
-            PlanTarget(plan=plan, title=f"目标{i}", lead_body=bodies[i % len(bodies)], target_value=40,
-                       unit="人", achieved_value=rng.randint(0, 50)) for i in range(10))
+            PlanTarget(
+                plan=plan,
+                title=f"目标{i}",
+                lead_body=bodies[i % len(bodies)],
+                target_value=40,
+                unit="人",
+                achieved_value=rng.randint(0, 50),
+            )
+            for i in range(10)
+        )
         start = datetime(YEAR, 1, 10, 9, tzinfo=ZONE)
         rows = Meeting.objects.bulk_create(
-            Meeting(mechanism=m, title=f"第{i + 1}次联席会议", topic=f"议题{i % 6}",
-                    starts_at=start + timedelta(days=i * 300 // max(meetings, 1)), location="会议室",
-                    host_body=bodies[i % len(bodies)], status="published" if i < meetings - 2 else "preparing",
-                    minutes="纪要" * 50) for i in range(meetings))
-        Attendance.objects.bulk_create(Attendance(meeting=meeting, organization=b, present=True)
-                                       for meeting in rows for b in bodies)
+            Meeting(
+                mechanism=m,
+                title=f"第{i + 1}次联席会议",
+                topic=f"议题{i % 6}",
+                starts_at=start + timedelta(days=i * 300 // max(meetings, 1)),
+                location="会议室",
+                host_body=bodies[i % len(bodies)],
+                status="published" if i < meetings - 2 else "preparing",
+                minutes="纪要" * 50,
+            )
+            for i in range(meetings)
+        )
+        Attendance.objects.bulk_create(
+            Attendance(meeting=meeting, organization=b, present=True)
+            for meeting in rows
+            for b in bodies
+        )
         today = date(YEAR, 11, 25)
         created = ActionItem.objects.bulk_create(
-            ActionItem(mechanism=m, meeting=rows[i % len(rows)], number=i // len(rows) + 1, year=YEAR,
-                       resolution=f"议定事项{i}：推动快递网点建会和服务延伸", lead_body=bodies[i % len(bodies)],
-                       deadline=today + timedelta(days=rng.randint(-120, 60)), expected_output="成果",
-                       status=rng.choice(["todo", "in_progress", "done", "done", "cancelled"]),
-                       progress=rng.randint(0, 100), target=targets[i % 10] if i % 3 == 0 else None)
-            for i in range(items))
-        ProgressReport.objects.bulk_create(ProgressReport(action_item=item, percent=item.progress, text="进展")
-                                           for item in created[::2])
+            ActionItem(
+                mechanism=m,
+                meeting=rows[i % len(rows)],
+                number=i // len(rows) + 1,
+                year=YEAR,
+                resolution=f"议定事项{i}：推动快递网点建会和服务延伸",
+                lead_body=bodies[i % len(bodies)],
+                deadline=today + timedelta(days=rng.randint(-120, 60)),
+                expected_output="成果",
+                status=rng.choice(["todo", "in_progress", "done", "done", "cancelled"]),
+                progress=rng.randint(0, 100),
+                target=targets[i % 10] if i % 3 == 0 else None,
+            )
+            for i in range(items)
+        )
+        ProgressReport.objects.bulk_create(
+            ProgressReport(action_item=item, percent=item.progress, text="进展")
+            for item in created[::2]
+        )
         return m
 
     for n in range(300):
@@ -140,7 +191,9 @@ def measure(mechanism_id: int, staff_id: int) -> list[tuple[str, str, str, str]]
     size = 0
     for _ in range(5):
         started = time.perf_counter()
-        content = docx_render(summary_blocks(summary_context(mechanism, YEAR)), title="年度工作总结")
+        content = docx_render(
+            summary_blocks(summary_context(mechanism, YEAR)), title="年度工作总结"
+        )
         docx_times.append(time.perf_counter() - started)
         size = len(content)
     client = Client()
@@ -158,12 +211,18 @@ def measure(mechanism_id: int, staff_id: int) -> list[tuple[str, str, str, str]]
     p95 = statistics.quantiles(page_times, n=100)[94]
     worst_docx = max(docx_times)
     return [
-        ("年度工作总结 .docx（50 次会议、2,000 项督办事项）", f"< {DOCX_TARGET_S:.0f} s",
-         f"最慢 {worst_docx:.2f} s（中位 {statistics.median(docx_times):.2f} s，{size // 1024} KB）",
-         "met" if worst_docx < DOCX_TARGET_S else "missed"),
-        ("机制页面 GET /meetings/<pk>/ p95（300 次）", f"< {PAGE_P95_TARGET_MS:.0f} ms",
-         f"p95 {p95:.1f} ms（中位 {statistics.median(page_times):.1f} ms）",
-         "met" if p95 < PAGE_P95_TARGET_MS else "missed"),
+        (
+            "年度工作总结 .docx（50 次会议、2,000 项督办事项）",
+            f"< {DOCX_TARGET_S:.0f} s",
+            f"最慢 {worst_docx:.2f} s（中位 {statistics.median(docx_times):.2f} s，{size // 1024} KB）",
+            "met" if worst_docx < DOCX_TARGET_S else "missed",
+        ),
+        (
+            "机制页面 GET /meetings/<pk>/ p95（300 次）",
+            f"< {PAGE_P95_TARGET_MS:.0f} ms",
+            f"p95 {p95:.1f} ms（中位 {statistics.median(page_times):.1f} ms）",
+            "met" if p95 < PAGE_P95_TARGET_MS else "missed",
+        ),
     ]
 
 
@@ -189,13 +248,21 @@ def main() -> None:
     targets = [None] + ([os.environ["DATABASE_URL"]] if os.environ.get("DATABASE_URL") else [])
     for url in targets:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        out = subprocess.run([sys.executable, __file__, "--child", *([url] if url else [])], env=env,
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", *([url] if url else [])],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         rows += [line.split("\t")[1:] for line in out.splitlines() if line.startswith("ROW\t")]
     table = ["| 数据库 | 指标 | 目标 | 实测 | 结果 |", "|---|---|---|---|---|"]
     table += ["| " + " | ".join(row) + " |" for row in rows]
-    text = ("# meetings bench\n\n" f"`.venv/bin/python bench/bench_meetings.py`, {datetime.now(tz=ZONE):%Y-%m-%d}, "
-            f"{os.uname().machine}, Python {sys.version.split()[0]}\n\n" + "\n".join(table) + "\n")
+    text = (
+        "# meetings bench\n\n"
+        f"`.venv/bin/python bench/bench_meetings.py`, {datetime.now(tz=ZONE):%Y-%m-%d}, "
+        f"{os.uname().machine}, Python {sys.version.split()[0]}\n\n" + "\n".join(table) + "\n"
+    )
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")

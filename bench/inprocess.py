@@ -36,11 +36,17 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     data = ROOT / "bench" / "out" / args.database
-    os.environ.update({
-        "LIANDONG_DATA_DIR": str(data), "LIANDONG_BENCH": "1", "LIANDONG_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
-        "DATABASE_URL": PG_URL if args.database == "postgresql" else f"sqlite:///{data / 'liandong.sqlite3'}",
-    })
+    os.environ.update(
+        {
+            "LIANDONG_DATA_DIR": str(data),
+            "LIANDONG_BENCH": "1",
+            "LIANDONG_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
+            "DATABASE_URL": PG_URL
+            if args.database == "postgresql"
+            else f"sqlite:///{data / 'liandong.sqlite3'}",
+        }
+    )
     import django
 
     django.setup()
@@ -66,7 +72,9 @@ def main() -> None:
             client.get(path, **headers)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path, **headers)
-        print(f"{path}: {response.status_code}, {len(response.content):,} bytes, {len(queries)} queries")
+        print(
+            f"{path}: {response.status_code}, {len(response.content):,} bytes, {len(queries)} queries"
+        )
         for query in queries.captured_queries:
             print(f"  {query['time']} s  {query['sql'][:150]}")  # Django keeps milliseconds only
         rounds = []

@@ -51,8 +51,13 @@ class LoadResult:
         statuses = dict(self.statuses)
         for status, count in other.statuses.items():
             statuses[status] = statuses.get(status, 0) + count
-        return LoadResult(self.requests + other.requests, self.errors + other.errors, self.seconds + other.seconds,
-                          self.latencies + other.latencies, statuses)
+        return LoadResult(
+            self.requests + other.requests,
+            self.errors + other.errors,
+            self.seconds + other.seconds,
+            self.latencies + other.latencies,
+            statuses,
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -77,7 +82,10 @@ def app_server(env: dict[str, str], log: Path) -> Iterator[int]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [str(BIN / "liandong"), "serve", "--workers", "2", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + 60
@@ -100,8 +108,14 @@ def app_server(env: dict[str, str], log: Path) -> Iterator[int]:
             proc.wait(timeout=10)
 
 
-def request(port: int, method: str, path: str, *, headers: dict[str, str] | None = None,
-            body: bytes | None = None) -> tuple[int, dict[str, list[str]], bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> tuple[int, dict[str, list[str]], bytes]:
     """One request on a fresh connection: (status, headers as lists, body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
     try:
@@ -132,21 +146,42 @@ def session_login(port: int, username: str, password: str) -> str:
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if not match or "csrftoken" not in cookies:
         raise RuntimeError("The login page has no CSRF token")
-    form = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), "username": username,
-                      "password": password, "next": "/"}).encode()
-    status, headers, _ = request(port, "POST", "/accounts/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"csrftoken={cookies['csrftoken']}",
-        "Referer": f"http://{HOST}:{port}/accounts/login/",
-    })
+    form = urlencode(
+        {
+            "csrfmiddlewaretoken": match.group(1).decode(),
+            "username": username,
+            "password": password,
+            "next": "/",
+        }
+    ).encode()
+    status, headers, _ = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Referer": f"http://{HOST}:{port}/accounts/login/",
+        },
+    )
     cookies.update(_cookies(headers))
     if status != 302 or "sessionid" not in cookies:
         raise RuntimeError(f"Login as {username} failed (status {status})")
     return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
 
 
-def run_load(*, port: int, paths: list[str], headers: dict[str, str], duration: float, concurrency: int,
-             max_requests: int = 10**9, method: str = "GET", bodies: Iterator[bytes] | None = None) -> LoadResult:
+def run_load(
+    *,
+    port: int,
+    paths: list[str],
+    headers: dict[str, str],
+    duration: float,
+    concurrency: int,
+    max_requests: int = 10**9,
+    method: str = "GET",
+    bodies: Iterator[bytes] | None = None,
+) -> LoadResult:
     """Closed loop: ``concurrency`` threads cycle through ``paths`` until ``duration`` seconds
     have passed or ``max_requests`` have been sent, whichever comes first. With ``bodies``,
     each request sends the next body."""
@@ -187,7 +222,9 @@ def run_load(*, port: int, paths: list[str], headers: dict[str, str], duration: 
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=client, args=(slot,), daemon=True) for slot in range(concurrency)]
+    threads = [
+        threading.Thread(target=client, args=(slot,), daemon=True) for slot in range(concurrency)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

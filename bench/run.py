@@ -105,12 +105,17 @@ def _page_50(ctx: Context) -> list[str]:
 
 
 SCENARIOS = [
-    Scenario("baseline: bare Django, 20 rows", "none", lambda c: ["/bench/baseline"], worker_list=False),
+    Scenario(
+        "baseline: bare Django, 20 rows", "none", lambda c: ["/bench/baseline"], worker_list=False
+    ),
     Scenario("API list, province scope", "token", lambda c: ["/api/v1/workers/"]),
     Scenario("API name prefix q=王", "token", lambda c: [f"/api/v1/workers/?q={WANG}"]),
     Scenario("API mobile tail q=NNNN", "token", _mobile_tails),
-    Scenario("API county subtree + member", "token",
-             lambda c: [f"/api/v1/workers/?organization={c.summary['county']['id']}&member=true"]),
+    Scenario(
+        "API county subtree + member",
+        "token",
+        lambda c: [f"/api/v1/workers/?organization={c.summary['county']['id']}&member=true"],
+    ),
     Scenario("API page 50 (cursor)", "token", _page_50),
     Scenario("page /workers/", "session", lambda c: ["/workers/"]),
     Scenario("page /workers/?q=王", "session", lambda c: [f"/workers/?q={WANG}"]),
@@ -147,7 +152,11 @@ class ImportRow:
     def met(self) -> str:
         if self.seconds is None or self.rss_mb is None:
             return "—"
-        ok = self.seconds < IMPORT_SECONDS_TARGET and self.rss_mb < IMPORT_RSS_TARGET_MB and self.outcome == "ok"
+        ok = (
+            self.seconds < IMPORT_SECONDS_TARGET
+            and self.rss_mb < IMPORT_RSS_TARGET_MB
+            and self.outcome == "ok"
+        )
         return "yes" if ok else "NO"
 
 
@@ -169,23 +178,35 @@ class Database:
     load_before: float = 0.0
 
     def env(self, url: str | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LIANDONG_", "DATABASE_URL", "DJANGO_"))}
-        env.update({
-            "LIANDONG_DATA_DIR": str(self.data_dir),
-            "DATABASE_URL": url or self.url,
-            "LIANDONG_BENCH": "1",
-            "LIANDONG_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
-        })
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("LIANDONG_", "DATABASE_URL", "DJANGO_"))
+        }
+        env.update(
+            {
+                "LIANDONG_DATA_DIR": str(self.data_dir),
+                "DATABASE_URL": url or self.url,
+                "LIANDONG_BENCH": "1",
+                "LIANDONG_LOG_LEVEL": "WARNING",
+                "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
+            }
+        )
         return env
 
     def liandong(self, *args: str, url: str | None = None, timeout: float = 1800) -> str:
         completed = subprocess.run(
-            [str(BIN / "liandong"), *args], env=self.env(url), capture_output=True, text=True, timeout=timeout,
+            [str(BIN / "liandong"), *args],
+            env=self.env(url),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             check=False,
         )
         if completed.returncode != 0:
-            raise RuntimeError(f"liandong {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
+            raise RuntimeError(
+                f"liandong {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}"
+            )
         return completed.stdout
 
     # Subclasses: start/stop, whether generated data exists, wiping, copying for the import.
@@ -213,7 +234,9 @@ class Database:
                 print(f"  --skip-gen: reusing {count} workers generated as {marker.get('key')}")
         if not cached:
             if skip_gen:
-                raise SystemExit(f"--skip-gen, but {self.name} has no generated data in {self.data_dir}")
+                raise SystemExit(
+                    f"--skip-gen, but {self.name} has no generated data in {self.data_dir}"
+                )
             self.wipe()
             for workbook in self.data_dir.glob("roster-*.xlsx"):  # names employers of the old tree
                 workbook.unlink()
@@ -223,18 +246,27 @@ class Database:
         self.liandong("collectstatic", "--no-input", "-v0")
         if cached:
             self.summary, self.gen_seconds = marker["summary"], marker.get("seconds")
-            print(f"  reusing generated data: {self.summary['workers']} workers "
-                  f"(gen-data took {self.gen_seconds} s when generated)")
+            print(
+                f"  reusing generated data: {self.summary['workers']} workers "
+                f"(gen-data took {self.gen_seconds} s when generated)"
+            )
             return
         print(f"  liandong gen-data --scale {scale} --seed {seed} ({self.name}) ...", flush=True)
         started = time.perf_counter()
         output = self.liandong("gen-data", "--scale", str(scale), "--seed", str(seed), "--json")
         self.gen_seconds = round(time.perf_counter() - started, 1)
         self.summary = json.loads(output.strip().splitlines()[-1])
-        self.marker.write_text(json.dumps({"key": wanted, "summary": self.summary, "seconds": self.gen_seconds},
-                                          ensure_ascii=False, indent=1))
-        print(f"  generated {self.summary['organizations']} organizations and {self.summary['workers']} "
-              f"workers in {self.gen_seconds} s")
+        self.marker.write_text(
+            json.dumps(
+                {"key": wanted, "summary": self.summary, "seconds": self.gen_seconds},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        print(
+            f"  generated {self.summary['organizations']} organizations and {self.summary['workers']} "
+            f"workers in {self.gen_seconds} s"
+        )
 
 
 class SqliteDatabase(Database):
@@ -265,8 +297,10 @@ class SqliteDatabase(Database):
         target = self.data_dir / "import-copy.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-        with contextlib.closing(sqlite3.connect(self.path)) as source, \
-                contextlib.closing(sqlite3.connect(target)) as dest:
+        with (
+            contextlib.closing(sqlite3.connect(self.path)) as source,
+            contextlib.closing(sqlite3.connect(target)) as dest,
+        ):
             source.backup(dest)
         try:
             yield f"sqlite:///{target}"
@@ -282,7 +316,9 @@ class PostgresDatabase(Database):
     def _admin(self, sql: str, dbname: str = "postgres") -> list[tuple]:
         import psycopg
 
-        with psycopg.connect(f"postgresql://postgres@{HOST}:{self.port}/{dbname}", autocommit=True) as conn:
+        with psycopg.connect(
+            f"postgresql://postgres@{HOST}:{self.port}/{dbname}", autocommit=True
+        ) as conn:
             cursor = conn.execute(sql)
             return cursor.fetchall() if cursor.description else []
 
@@ -290,16 +326,24 @@ class PostgresDatabase(Database):
         try:
             self._admin("SELECT 1")  # left running by an interrupted run
         except Exception:
-            subprocess.run([str(ROOT / "scripts" / "pg.sh"), "start", str(PG_DIR), str(self.port)], check=True,
-                           capture_output=True, timeout=120)
+            subprocess.run(
+                [str(ROOT / "scripts" / "pg.sh"), "start", str(PG_DIR), str(self.port)],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         self.url = f"postgres://postgres@{HOST}:{self.port}/{self.dbname}"
         if not self._admin(f"SELECT 1 FROM pg_database WHERE datname = '{self.dbname}'"):
             self._admin(f"CREATE DATABASE {self.dbname}")
         self.version = "PostgreSQL " + self._admin("SHOW server_version")[0][0].split()[0]
 
     def stop(self) -> None:
-        subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop", str(PG_DIR)], check=False, capture_output=True,
-                       timeout=120)
+        subprocess.run(
+            [str(ROOT / "scripts" / "pg.sh"), "stop", str(PG_DIR)],
+            check=False,
+            capture_output=True,
+            timeout=120,
+        )
 
     def wipe(self) -> None:
         self._admin(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
@@ -337,8 +381,13 @@ def wait_quiet(limit: float) -> float:
 
 def measure(db: Database, port: int, args: argparse.Namespace) -> list[Row]:
     ctx = Context(port=port, summary=db.summary)
-    status, _, body = request(port, "POST", "/api/v1/auth/token", headers={"Content-Type": "application/json"},
-                              body=json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD}).encode())
+    status, _, body = request(
+        port,
+        "POST",
+        "/api/v1/auth/token",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD}).encode(),
+    )
     if status != 200:
         raise RuntimeError(f"Token for {BENCH_USER}: {status} {body[:200]!r}")
     ctx.token = json.loads(body)["token"]
@@ -347,7 +396,11 @@ def measure(db: Database, port: int, args: argparse.Namespace) -> list[Row]:
     db.load_before = wait_quiet(args.wait_quiet)
     print(f"  load average before measuring: {db.load_before:.2f}")
     for scenario in SCENARIOS:
-        if args.scenarios and scenario.worker_list and not any(s.lower() in scenario.name.lower() for s in args.scenarios):
+        if (
+            args.scenarios
+            and scenario.worker_list
+            and not any(s.lower() in scenario.name.lower() for s in args.scenarios)
+        ):
             continue
         paths = scenario.paths(ctx)
         headers = ctx.headers(scenario.auth)
@@ -356,17 +409,36 @@ def measure(db: Database, port: int, args: argparse.Namespace) -> list[Row]:
         if status == 200 and body[:1] == b"{":
             note += f", {len(json.loads(body).get('items', []))} items"
         # Warm-up (not counted): connections, caches, the planner's first look.
-        run_load(port=port, paths=paths, headers=headers, duration=min(3.0, args.duration / 4),
-                 concurrency=args.concurrency, max_requests=args.max_requests)
-        result = run_load(port=port, paths=paths, headers=headers, duration=args.duration,
-                          concurrency=args.concurrency, max_requests=args.max_requests)
+        run_load(
+            port=port,
+            paths=paths,
+            headers=headers,
+            duration=min(3.0, args.duration / 4),
+            concurrency=args.concurrency,
+            max_requests=args.max_requests,
+        )
+        result = run_load(
+            port=port,
+            paths=paths,
+            headers=headers,
+            duration=args.duration,
+            concurrency=args.concurrency,
+            max_requests=args.max_requests,
+        )
         row = Row(db.name, scenario, result, note=note)
         baseline = next((r for r in rows if not r.scenario.worker_list), None)
-        row.ratio = result.throughput / baseline.result.throughput if baseline and baseline.result.throughput else 1.0
+        row.ratio = (
+            result.throughput / baseline.result.throughput
+            if baseline and baseline.result.throughput
+            else 1.0
+        )
         rows.append(row)
         errors = f" ERRORS {result.statuses}" if result.errors else ""
-        print(f"  {scenario.name:<34} {result.throughput:8.1f} req/s  x{row.ratio:.2f}  "
-              f"p50 {result.percentile(0.5):6.1f} ms  p95 {result.percentile(0.95):6.1f} ms{errors}", flush=True)
+        print(
+            f"  {scenario.name:<34} {result.throughput:8.1f} req/s  x{row.ratio:.2f}  "
+            f"p50 {result.percentile(0.5):6.1f} ms  p95 {result.percentile(0.95):6.1f} ms{errors}",
+            flush=True,
+        )
     return rows
 
 
@@ -384,7 +456,9 @@ def measure_import(db: Database, rows: int) -> ImportRow:
         started = time.perf_counter()
         proc = subprocess.Popen(
             [str(BIN / "liandong"), "import-workers", str(workbook), "--org", code],
-            env=db.env(url), stdout=out, stderr=subprocess.STDOUT,
+            env=db.env(url),
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         watchdog = threading.Timer(IMPORT_TIMEOUT, proc.kill)
         watchdog.start()
@@ -403,7 +477,9 @@ def measure_import(db: Database, rows: int) -> ImportRow:
     elif proc.returncode < 0:
         result.outcome = f"killed after {IMPORT_TIMEOUT:.0f} s"
     else:
-        result.outcome = f"exit {proc.returncode}: " + (output.strip().splitlines() or [""])[0][:120]
+        result.outcome = (
+            f"exit {proc.returncode}: " + (output.strip().splitlines() or [""])[0][:120]
+        )
     return result
 
 
@@ -411,42 +487,61 @@ def measure_import(db: Database, rows: int) -> ImportRow:
 
 
 def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     return f"{os.cpu_count()} CPUs ({cpu}), {mem / 1024 / 1024:.1f} GiB RAM, Linux {platform.release()}"
 
 
 def _revision() -> str:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
 
     dirty = git("status", "--porcelain", "--untracked-files=no", "--", "src")
-    return (git("rev-parse", "--short", "HEAD") or "unknown") + (" with uncommitted changes in src/" if dirty else "")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
+        " with uncommitted changes in src/" if dirty else ""
+    )
 
 
 def _ms(value: float) -> str:
     return f"{value:.1f}" if value == value else "—"  # NaN when nothing succeeded
 
 
-def report(rows: list[Row], imports: list[ImportRow], dbs: list[Database], args: argparse.Namespace,
-           command: str) -> str:
+def report(
+    rows: list[Row],
+    imports: list[ImportRow],
+    dbs: list[Database],
+    args: argparse.Namespace,
+    command: str,
+) -> str:
     sizes = "; ".join(
         f"{db.name}: {db.summary.get('workers', 0):,} workers in {db.summary.get('organizations', 0):,} organizations"
         for db in dbs
     )
     lines = [
         f"Run on {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} at commit {args.revision} · {_machine()} · "
-        f"Python {platform.python_version()} · "
-        + ", ".join(db.version for db in dbs),
+        f"Python {platform.python_version()} · " + ", ".join(db.version for db in dbs),
         "",
         f"Scale {args.scale:g} ({sizes}); {args.duration:g} s per scenario after a warm-up, "
         f"{args.concurrency} concurrent clients, gunicorn with 2 sync workers. Command: `{command}`",
         "",
-        "gen-data: " + ", ".join(f"{db.name} {db.gen_seconds} s" for db in dbs)
+        "gen-data: "
+        + ", ".join(f"{db.name} {db.gen_seconds} s" for db in dbs)
         + " (wall time of `liandong gen-data`, measured when the data was generated). "
-        "1-minute load average before measuring: " + ", ".join(f"{db.name} {db.load_before:.2f}" for db in dbs)
+        "1-minute load average before measuring: "
+        + ", ".join(f"{db.name} {db.load_before:.2f}" for db in dbs)
         + " (anything above ~0.5 means other work shared the CPUs).",
         "",
         "| database | scenario | req/s | ratio vs baseline | p50 ms | p95 ms | errors | target met? |",
@@ -454,8 +549,10 @@ def report(rows: list[Row], imports: list[ImportRow], dbs: list[Database], args:
     ]
     for row in rows:
         r = row.result
-        lines.append(f"| {row.database} | {row.scenario.name} | {r.throughput:.1f} | {row.ratio:.2f} | "
-                     f"{_ms(r.percentile(0.5))} | {_ms(r.percentile(0.95))} | {r.errors} | {row.met} |")
+        lines.append(
+            f"| {row.database} | {row.scenario.name} | {r.throughput:.1f} | {row.ratio:.2f} | "
+            f"{_ms(r.percentile(0.5))} | {_ms(r.percentile(0.95))} | {r.errors} | {row.met} |"
+        )
     if imports:
         lines += [
             "",
@@ -464,17 +561,30 @@ def report(rows: list[Row], imports: list[ImportRow], dbs: list[Database], args:
         ]
         for imp in imports:
             rate = f"{imp.rows / imp.seconds:,.0f}" if imp.seconds else "—"
-            lines.append(f"| {imp.database} | `import-workers` {imp.rows:,} rows | {imp.seconds or '—'} | {rate} | "
-                         f"{f'{imp.rss_mb:.0f}' if imp.rss_mb else '—'} | {imp.outcome} | {imp.met} |")
-    lines += ["", "Targets: worker list p95 < 150 ms and ≥ 0.5× baseline req/s; import of 100,000 rows "
-              "< 60 s with peak RSS < 300 MB. First answer of each scenario:", ""]
-    lines += [f"- {row.database}, {row.scenario.name}: {row.note}"
-              + (f"; statuses {row.result.statuses}" if row.result.errors else "") for row in rows]
+            lines.append(
+                f"| {imp.database} | `import-workers` {imp.rows:,} rows | {imp.seconds or '—'} | {rate} | "
+                f"{f'{imp.rss_mb:.0f}' if imp.rss_mb else '—'} | {imp.outcome} | {imp.met} |"
+            )
+    lines += [
+        "",
+        "Targets: worker list p95 < 150 ms and ≥ 0.5× baseline req/s; import of 100,000 rows "
+        "< 60 s with peak RSS < 300 MB. First answer of each scenario:",
+        "",
+    ]
+    lines += [
+        f"- {row.database}, {row.scenario.name}: {row.note}"
+        + (f"; statuses {row.result.statuses}" if row.result.errors else "")
+        for row in rows
+    ]
     return "\n".join(lines)
 
 
 def write_readme(section: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmark\n\n<!-- results -->\n<!-- /results -->\n"
+    text = (
+        README.read_text()
+        if README.exists()
+        else "# Benchmark\n\n<!-- results -->\n<!-- /results -->\n"
+    )
     start, end = "<!-- results -->", "<!-- /results -->"
     if start not in text or end not in text:
         text += f"\n{start}\n{end}\n"
@@ -485,26 +595,40 @@ def write_readme(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 workers (default 1)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1 = 1,000,000 workers (default 1)"
+    )
     parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per scenario (default 20)")
+    parser.add_argument(
+        "--duration", type=float, default=20.0, help="seconds per scenario (default 20)"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--max-requests", type=int, default=MAX_REQUESTS, help="per scenario")
-    parser.add_argument("--skip-gen", action="store_true", help="reuse the generated databases as they are")
+    parser.add_argument(
+        "--skip-gen", action="store_true", help="reuse the generated databases as they are"
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--scenarios", nargs="*", default=[], help="only scenarios whose name contains one of these")
+    parser.add_argument(
+        "--scenarios", nargs="*", default=[], help="only scenarios whose name contains one of these"
+    )
     parser.add_argument("--import-rows", type=int, default=100_000, help="0 skips the import")
     parser.add_argument("--pg-port", type=int, default=55499)
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
-    parser.add_argument("--wait-quiet", type=float, default=300,
-                        help="wait up to this many seconds for the machine's load average to fall below 0.7")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=300,
+        help="wait up to this many seconds for the machine's load average to fall below 0.7",
+    )
     args = parser.parse_args()
     if not 0 < args.duration <= 600 or not 1 <= args.concurrency <= 64:
         parser.error("--duration must be in (0, 600] and --concurrency in [1, 64]")
     args.revision = _revision()  # the code the servers load, before anyone commits during the run
     python = Path(sys.executable)
     python_shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
-    command = f"{python_shown} bench/run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "make bench"
+    command = (
+        f"{python_shown} bench/run.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "make bench"
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     dbs: list[Database] = []
     for name in args.databases.split(","):
@@ -524,13 +648,17 @@ def main() -> None:
             db.start()
             db.prepare(scale=args.scale, seed=args.seed, skip_gen=args.skip_gen)
             with app_server(db.env(), db.data_dir / "server.log") as port:
-                print(f"  gunicorn on {HOST}:{port}; {args.duration:g} s x {args.concurrency} clients per scenario")
+                print(
+                    f"  gunicorn on {HOST}:{port}; {args.duration:g} s x {args.concurrency} clients per scenario"
+                )
                 rows += measure(db, port, args)
             if args.import_rows:
                 print(f"  import of {args.import_rows} rows ...", flush=True)
                 imp = measure_import(db, args.import_rows)
                 imports.append(imp)
-                print(f"  import: {imp.seconds} s, peak RSS {imp.rss_mb and round(imp.rss_mb)} MB, {imp.outcome}")
+                print(
+                    f"  import: {imp.seconds} s, peak RSS {imp.rss_mb and round(imp.rss_mb)} MB, {imp.outcome}"
+                )
         finally:
             db.stop()
     section = report(rows, imports, dbs, args, command)
@@ -544,5 +672,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     if shutil.which("pg_ctl") is None and not list(Path("/usr/lib/postgresql").glob("*/bin")):
-        print("PostgreSQL is not installed (make system-deps); use --databases sqlite", file=sys.stderr)
+        print(
+            "PostgreSQL is not installed (make system-deps); use --databases sqlite",
+            file=sys.stderr,
+        )
     main()

@@ -60,25 +60,43 @@ def world(db: None) -> World:
     enterprise_b = EnterpriseFactory(name="乙快递公司", code="W-EB", parent=union_b, city="天水")
     outlet_a = OutletFactory(name="甲快递城关网点", code="W-OA", parent=enterprise_a)
     outlet_b = OutletFactory(name="乙快递秦州网点", code="W-OB", parent=enterprise_b, city="天水")
-    authority = OrganizationFactory(name="省邮政管理局", code="W-GOV", kind=Organization.Kind.AUTHORITY)
+    authority = OrganizationFactory(
+        name="省邮政管理局", code="W-GOV", kind=Organization.Kind.AUTHORITY
+    )
     organization_link_partner(actor=None, union=union_a, partner=authority)
-    worker_a = WorkerFactory(name="王甲", employer=outlet_a, id_number="620102198403152712",
-                             mobile="13919310001")
+    worker_a = WorkerFactory(
+        name="王甲", employer=outlet_a, id_number="620102198403152712", mobile="13919310001"
+    )
     worker_b = WorkerFactory(name="李乙", employer=outlet_b)
     users = {
-        "province_admin": UserFactory(username="province_admin", role=Role.UNION_ADMIN, organization=province),
+        "province_admin": UserFactory(
+            username="province_admin", role=Role.UNION_ADMIN, organization=province
+        ),
         "admin_a": UserFactory(username="admin_a", role=Role.UNION_ADMIN, organization=union_a),
         "staff_a": UserFactory(username="staff_a", role=Role.UNION_STAFF, organization=union_a),
         "staff_b": UserFactory(username="staff_b", role=Role.UNION_STAFF, organization=union_b),
         "liaison": UserFactory(username="liaison", role=Role.LIAISON, organization=authority),
-        "enterprise_a": UserFactory(username="ent_a", role=Role.ENTERPRISE_UNION, organization=enterprise_a),
+        "enterprise_a": UserFactory(
+            username="ent_a", role=Role.ENTERPRISE_UNION, organization=enterprise_a
+        ),
         "judge": UserFactory(username="judge", role=Role.JUDGE),
         "worker_a": UserFactory(username="w_a", role=Role.WORKER),
     }
     worker_a.user = users["worker_a"]
     worker_a.save(update_fields=["user"])
-    return World(province, union_a, union_b, enterprise_a, enterprise_b, outlet_a, outlet_b, authority,
-                 worker_a, worker_b, users)
+    return World(
+        province,
+        union_a,
+        union_b,
+        enterprise_a,
+        enterprise_b,
+        outlet_a,
+        outlet_b,
+        authority,
+        worker_a,
+        worker_b,
+        users,
+    )
 
 
 @pytest.fixture
@@ -97,8 +115,11 @@ def api_token(client: Client):
     """``api_token(user)`` returns a bearer header dict for ``user`` (through the real endpoint)."""
 
     def _token(user: User) -> dict[str, str]:
-        response = client.post("/api/v1/auth/token", {"username": user.username, "password": TEST_PASSWORD},
-                               content_type="application/json")
+        response = client.post(
+            "/api/v1/auth/token",
+            {"username": user.username, "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
         assert response.status_code == 200, response.content
         return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
 
@@ -117,12 +138,20 @@ def no_pii_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Mark a real-browser test module with ``pytestmark = BROWSER`` and ask for the ``browser`` fixture.
 BROWSER = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"
+    ),
 ]
 
 

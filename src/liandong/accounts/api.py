@@ -39,8 +39,13 @@ class MeOut(Schema):
     organization_name: str | None
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 403: dict}, url_name="token",
-             operation_id="auth_token")
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 403: dict},
+    url_name="token",
+    operation_id="auth_token",
+)
 def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     """Exchange a username (or a worker's mobile) and password for a bearer token."""
     user = login_check(request=request, username=payload.username, password=payload.password)
@@ -57,7 +62,11 @@ def me(request: HttpRequest) -> MeOut:
     if not user.is_authenticated:
         raise PermissionDenied
     return MeOut(
-        id=user.pk, username=user.username, display_name=str(user), role=user.role,
-        role_label=user.role_label, organization_id=user.organization_id,
+        id=user.pk,
+        username=user.username,
+        display_name=str(user),
+        role=user.role,
+        role_label=user.role_label,
+        organization_id=user.organization_id,
         organization_name=user.organization.name if user.organization_id else None,
     )

@@ -29,7 +29,11 @@ class WorkerMobileBackend(ModelBackend):
             mobile = validate_mobile(username)
         except ValidationError:
             return None
-        worker = Worker.objects.filter(mobile_digest=mobile_digest(mobile)).select_related("user").first()
+        worker = (
+            Worker.objects.filter(mobile_digest=mobile_digest(mobile))
+            .select_related("user")
+            .first()
+        )
         if worker is None:
             return None
         if otp:

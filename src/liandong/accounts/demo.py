@@ -24,10 +24,20 @@ def load(ctx: dict[str, Any]) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(
-                username=username, password=DEMO_PASSWORD, display_name=name, role=role,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                role=role,
                 organization=orgs[org_code] if org_code else None,
             )
-        accounts.append((Role(role).label, username, DEMO_PASSWORD, user.organization.name if user.organization else ""))
+        accounts.append(
+            (
+                Role(role).label,
+                username,
+                DEMO_PASSWORD,
+                user.organization.name if user.organization else "",
+            )
+        )
     wang = ctx.get("wang")
     if wang is not None:
         user = worker_account_ensure(worker=wang)
@@ -36,6 +46,8 @@ def load(ctx: dict[str, Any]) -> None:
             user.save(update_fields=["password"])
         from liandong.workers.demo import DEMO_WORKER_MOBILE
 
-        accounts.append((Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name))
+        accounts.append(
+            (Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name)
+        )
     # Other apps may have put their own demo logins first (they load before accounts).
     ctx["logins"] = accounts + ctx.get("logins", [])

@@ -3,23 +3,57 @@ from django.contrib.auth.password_validation import validate_password
 
 
 class StaffLoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="密码",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class WorkerLoginForm(forms.Form):
-    mobile = forms.CharField(label="手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}))
-    code = forms.CharField(label="验证码", max_length=6, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
-    password = forms.CharField(label="或使用密码", max_length=128, required=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    mobile = forms.CharField(
+        label="手机号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    code = forms.CharField(
+        label="验证码",
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(
+        label="或使用密码",
+        max_length=128,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class SetPasswordForm(forms.Form):
     """Set or change one's password. Changing an existing password asks for it first
     (ASVS 6.2.3); a worker who has only ever used one-time codes has none to give."""
 
-    old_password = forms.CharField(label="当前密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    password1 = forms.CharField(label="新密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="再次输入新密码", max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label="当前密码",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password1 = forms.CharField(
+        label="新密码",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
         self.user = user

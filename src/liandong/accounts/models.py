@@ -40,7 +40,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 # sorted: a set's order changes with hash randomization, and the migration
                 # autodetector would see a new constraint on every run.
-                condition=~Q(role__in=sorted(r.value for r in ORGANIZATION_ROLES)) | Q(organization__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in ORGANIZATION_ROLES))
+                | Q(organization__isnull=False),
                 name="user_org_role_needs_organization",
             ),
         ]

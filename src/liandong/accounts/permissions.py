@@ -20,7 +20,11 @@ def is_active_user(user: Any) -> bool:
 
 def acts_for_organization(user: Any) -> bool:
     """A staff account scoped to an organization's subtree."""
-    return is_active_user(user) and user.role in ORGANIZATION_ROLES and user.organization_id is not None
+    return (
+        is_active_user(user)
+        and user.role in ORGANIZATION_ROLES
+        and user.organization_id is not None
+    )
 
 
 def is_worker(user: Any) -> bool:

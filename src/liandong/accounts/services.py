@@ -76,7 +76,9 @@ def worker_account_for_mobile(mobile: str) -> User | None:
     from liandong.workers.models import Worker
     from liandong.workers.services import mobile_digest
 
-    worker = Worker.objects.filter(mobile_digest=mobile_digest(mobile)).select_related("user").first()
+    worker = (
+        Worker.objects.filter(mobile_digest=mobile_digest(mobile)).select_related("user").first()
+    )
     return worker.user if worker is not None and worker.user is not None else None
 
 
@@ -118,7 +120,9 @@ def otp_send(*, mobile: str) -> None:
         code_digest=crypto.blind_index("otp", f"{digest}:{code}"),
         expires_at=timezone.now() + settings.LIANDONG_OTP_TTL,
     )
-    send_sms(mobile=mobile, text=f"【联动】您的登录验证码是 {code}，5 分钟内有效。如非本人操作请忽略。")
+    send_sms(
+        mobile=mobile, text=f"【联动】您的登录验证码是 {code}，5 分钟内有效。如非本人操作请忽略。"
+    )
 
 
 def otp_verify(*, mobile: str, code: str) -> bool:
@@ -133,12 +137,16 @@ def otp_verify(*, mobile: str, code: str) -> bool:
         return False
     # Count the try before comparing, with one conditional UPDATE: concurrent guesses cannot
     # read the same count and together exceed five.
-    if not OneTimeCode.objects.filter(pk=otp.pk, attempts__lt=OTP_MAX_ATTEMPTS).update(attempts=F("attempts") + 1):
+    if not OneTimeCode.objects.filter(pk=otp.pk, attempts__lt=OTP_MAX_ATTEMPTS).update(
+        attempts=F("attempts") + 1
+    ):
         return False
     expected = crypto.blind_index("otp", f"{digest}:{code.strip()}")
     if not secrets.compare_digest(expected, otp.code_digest):
         return False
-    claimed = OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(used_at=timezone.now())
+    claimed = OneTimeCode.objects.filter(pk=otp.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
     return bool(claimed)
 
 
@@ -158,7 +166,9 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
 # Run on every API request: compiled once (see PreparedQuery). The expiry is tested in Python,
 # so that the only parameter is the digest.
 _token_with_user = PreparedQuery(
-    lambda digest: ApiToken.objects.select_related("user", "user__organization").filter(key_digest=digest)
+    lambda digest: ApiToken.objects.select_related("user", "user__organization").filter(
+        key_digest=digest
+    )
 )
 
 

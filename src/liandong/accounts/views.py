@@ -14,7 +14,9 @@ from liandong.core.audit import audit_log
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -23,14 +25,19 @@ def staff_login(request: HttpRequest) -> HttpResponse:
     form = StaffLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = login_check(request=request, username=form.cleaned_data["username"],
-                               password=form.cleaned_data["password"])
+            user = login_check(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
         else:
             login(request, user)  # authenticate() recorded which backend accepted the user
             return redirect(_next_url(request))
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=200)
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=200
+    )
 
 
 def worker_login(request: HttpRequest) -> HttpResponse:
@@ -45,15 +52,23 @@ def worker_login(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, "如果该手机号已登记，验证码已发送，请查收短信。")
         else:
-            credentials = {"otp": form.cleaned_data["code"]} if form.cleaned_data["code"] else {
-                "password": form.cleaned_data["password"]}
+            credentials = (
+                {"otp": form.cleaned_data["code"]}
+                if form.cleaned_data["code"]
+                else {"password": form.cleaned_data["password"]}
+            )
             if not any(credentials.values()):
                 form.add_error("code", "请输入验证码或密码")
             else:
                 try:
                     user = login_check(request=request, username=mobile, **credentials)
                 except PermissionDenied as denied:
-                    form.add_error(None, "手机号、验证码或密码不正确" if str(denied).startswith("用户名") else str(denied))
+                    form.add_error(
+                        None,
+                        "手机号、验证码或密码不正确"
+                        if str(denied).startswith("用户名")
+                        else str(denied),
+                    )
                 else:
                     login(request, user)
                     return redirect("workers:me")

@@ -76,25 +76,45 @@ class PageQuery(InputSchema):
 
 def activity_item(a: Activity) -> dict[str, Any]:
     return {
-        "id": a.pk, "title": a.title, "kind": a.kind, "kind_label": a.get_kind_display(),
-        "organizer_id": a.organizer_id, "organizer_name": a.organizer.name, "place": a.place,
-        "starts_on": a.starts_on, "ends_on": a.ends_on, "target_group": a.target_group,
-        "total_places": a.total_places, "places_taken": a.places_taken, "selection": a.selection,
-        "status": a.status, "status_label": a.get_status_display(),
-        "applications_open_at": a.applications_open_at, "applications_close_at": a.applications_close_at,
-        "seed_commitment": a.seed_commitment, "seed": a.seed if a.drawn_at else "",
+        "id": a.pk,
+        "title": a.title,
+        "kind": a.kind,
+        "kind_label": a.get_kind_display(),
+        "organizer_id": a.organizer_id,
+        "organizer_name": a.organizer.name,
+        "place": a.place,
+        "starts_on": a.starts_on,
+        "ends_on": a.ends_on,
+        "target_group": a.target_group,
+        "total_places": a.total_places,
+        "places_taken": a.places_taken,
+        "selection": a.selection,
+        "status": a.status,
+        "status_label": a.get_status_display(),
+        "applications_open_at": a.applications_open_at,
+        "applications_close_at": a.applications_close_at,
+        "seed_commitment": a.seed_commitment,
+        "seed": a.seed if a.drawn_at else "",
         "notice_ends_on": a.notice_ends_on,
-        "quotas": [{"body_id": q.body_id, "body_name": q.body.name, "places": q.places, "taken": q.taken}
-                   for q in a.quotas.all()],
+        "quotas": [
+            {"body_id": q.body_id, "body_name": q.body.name, "places": q.places, "taken": q.taken}
+            for q in a.quotas.all()
+        ],
         "sub_venues": [v.name for v in a.sub_venues.all()],
     }
 
 
 def application_item(a: Application) -> dict[str, Any]:
     return {
-        "id": a.pk, "activity_id": a.activity_id, "worker_id": a.worker_id, "worker_name": a.worker.name,
-        "id_number_masked": a.worker.id_number_masked, "body_name": a.body.name if a.body else "",
-        "status": a.state, "status_label": a.state_label, "checked_in_at": a.checked_in_at,
+        "id": a.pk,
+        "activity_id": a.activity_id,
+        "worker_id": a.worker_id,
+        "worker_name": a.worker.name,
+        "id_number_masked": a.worker.id_number_masked,
+        "body_name": a.body.name if a.body else "",
+        "status": a.state,
+        "status_label": a.state_label,
+        "checked_in_at": a.checked_in_at,
         "rating": a.rating,
     }
 
@@ -102,11 +122,14 @@ def application_item(a: Application) -> dict[str, Any]:
 def _with_related(queryset: Any) -> Any:
     return queryset.select_related("organizer").prefetch_related(
         Prefetch("quotas", queryset=Quota.objects.select_related("body")),
-        Prefetch("sub_venues", queryset=SubVenue.objects.all()))
+        Prefetch("sub_venues", queryset=SubVenue.objects.all()),
+    )
 
 
 def visible_activity(request: HttpRequest, activity_id: int) -> Activity:
-    return get_object_or_404(_with_related(perms.activities_visible_to(request.user)), pk=activity_id)
+    return get_object_or_404(
+        _with_related(perms.activities_visible_to(request.user)), pk=activity_id
+    )
 
 
 def managed_activity(request: HttpRequest, activity_id: int) -> Activity:
@@ -121,20 +144,26 @@ def list_activities(request: HttpRequest, query: Query[ListQuery]) -> dict:
     """Activities the caller may see, newest first; page with ``next_cursor``."""
     if not (perms.can_apply(request.user) or acts_for_organization(request.user)):
         raise PermissionDenied
-    activities = _with_related(activity_list(perms.activities_visible_to(request.user), year=query.year,
-                                             kind=query.kind))
+    activities = _with_related(
+        activity_list(perms.activities_visible_to(request.user), year=query.year, kind=query.kind)
+    )
     page = page_by_id(activities, cursor=query.cursor, size=query.limit)
     return {"items": [activity_item(a) for a in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/", response={201: ActivityOut}, url_name="activity-create", operation_id="activities_create")
+@router.post(
+    "/", response={201: ActivityOut}, url_name="activity-create", operation_id="activities_create"
+)
 def create_activity(request: HttpRequest, payload: ActivityIn) -> Status:
     """Create an activity (union admins and staff, for a union of their subtree)."""
     if not perms.can_create_activity(request.user):
         raise PermissionDenied
     scope = organizations_in_scope(request.user)
-    organizer = (get_object_or_404(scope, pk=payload.organizer_id) if payload.organizer_id
-                 else request.user.organization)
+    organizer = (
+        get_object_or_404(scope, pk=payload.organizer_id)
+        if payload.organizer_id
+        else request.user.organization
+    )
     visible = organizations_visible_to(request.user)
     co_organizers = list(visible.filter(pk__in=payload.co_organizer_ids))
     if len(co_organizers) != len(set(payload.co_organizer_ids)):
@@ -142,96 +171,182 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> Status:
     bodies = {o.pk: o for o in scope.filter(pk__in=[q.body_id for q in payload.quotas])}
     if len(bodies) != len({q.body_id for q in payload.quotas}):
         raise ValidationError({"quotas": "名额单位不存在或不在您的范围内"})
-    data = payload.dict(exclude={"organizer_id", "co_organizer_ids", "quotas", "sub_venues", "publish"})
+    data = payload.dict(
+        exclude={"organizer_id", "co_organizer_ids", "quotas", "sub_venues", "publish"}
+    )
     activity = services.activity_create(
-        actor=request.user, organizer=organizer, co_organizers=co_organizers,
-        quotas=[(bodies[q.body_id], q.places) for q in payload.quotas], sub_venues=payload.sub_venues,
-        publish=payload.publish, **data)
+        actor=request.user,
+        organizer=organizer,
+        co_organizers=co_organizers,
+        quotas=[(bodies[q.body_id], q.places) for q in payload.quotas],
+        sub_venues=payload.sub_venues,
+        publish=payload.publish,
+        **data,
+    )
     return Status(201, activity_item(visible_activity(request, activity.pk)))
 
 
-@router.get("/figures", response=FiguresOut, url_name="activity-figures", operation_id="activities_figures")
+@router.get(
+    "/figures", response=FiguresOut, url_name="activity-figures", operation_id="activities_figures"
+)
 def figures(request: HttpRequest, query: Query[FiguresQuery]) -> dict:
     """The year's places, applicants, participants, people served and money, by activity type."""
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
-    data = period_figures(perms.activities_visible_to(request.user), perms.expenses_visible_to(request.user),
-                          year=query.year or timezone.localdate().year)
+    data = period_figures(
+        perms.activities_visible_to(request.user),
+        perms.expenses_visible_to(request.user),
+        year=query.year or timezone.localdate().year,
+    )
     t = data["total"]
     return {
-        "year": data["year"], "activities": data["activities"], "places": t.places, "applicants": t.applicants,
-        "selected": t.selected, "checked_in": t.checked_in, "people_served": t.people_served,
-        "expenses": t.expenses, "subsidies": t.subsidies, "local_products": t.local_products,
-        "rows": [{"kind": r["kind"], "label": r["label"], "activities": r["activities"],
-                  "places": r["figures"].places, "applicants": r["figures"].applicants,
-                  "selected": r["figures"].selected, "checked_in": r["figures"].checked_in,
-                  "people_served": r["figures"].people_served, "money": r["figures"].money} for r in data["rows"]],
+        "year": data["year"],
+        "activities": data["activities"],
+        "places": t.places,
+        "applicants": t.applicants,
+        "selected": t.selected,
+        "checked_in": t.checked_in,
+        "people_served": t.people_served,
+        "expenses": t.expenses,
+        "subsidies": t.subsidies,
+        "local_products": t.local_products,
+        "rows": [
+            {
+                "kind": r["kind"],
+                "label": r["label"],
+                "activities": r["activities"],
+                "places": r["figures"].places,
+                "applicants": r["figures"].applicants,
+                "selected": r["figures"].selected,
+                "checked_in": r["figures"].checked_in,
+                "people_served": r["figures"].people_served,
+                "money": r["figures"].money,
+            }
+            for r in data["rows"]
+        ],
     }
 
 
-@router.get("/figures/export", url_name="activity-figures-export", operation_id="activities_figures_export",
-            response={200: None}, openapi_extra={"responses": {200: {"content": {XLSX: {}}}}})
+@router.get(
+    "/figures/export",
+    url_name="activity-figures-export",
+    operation_id="activities_figures_export",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
+)
 def figures_export(request: HttpRequest, query: Query[FiguresQuery]) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
-    data = period_figures(perms.activities_visible_to(request.user), perms.expenses_visible_to(request.user),
-                          year=query.year or timezone.localdate().year)
-    response = HttpResponse(figures_xlsx(data, scope_name=request.user.organization.name), content_type=XLSX)
+    data = period_figures(
+        perms.activities_visible_to(request.user),
+        perms.expenses_visible_to(request.user),
+        year=query.year or timezone.localdate().year,
+    )
+    response = HttpResponse(
+        figures_xlsx(data, scope_name=request.user.organization.name), content_type=XLSX
+    )
     response["Content-Disposition"] = f'attachment; filename="activities-{data["year"]}.xlsx"'
     return response
 
 
-@public_router.get("/{int:activity_id}", auth=None, response=PublicNoticeOut, url_name="activity-public",
-            operation_id="activities_public_notice")
+@public_router.get(
+    "/{int:activity_id}",
+    auth=None,
+    response=PublicNoticeOut,
+    url_name="activity-public",
+    operation_id="activities_public_notice",
+)
 def public_notice_api(request: HttpRequest, activity_id: int) -> dict:
     """Public (no login): the seed commitment, after the draw the seed and the ranked applicant
     list, and the selected list under notice; names and ID numbers masked."""
     activity = get_object_or_404(
-        Activity.objects.select_related("organizer").exclude(status=ActivityStatus.DRAFT), pk=activity_id)
+        Activity.objects.select_related("organizer").exclude(status=ActivityStatus.DRAFT),
+        pk=activity_id,
+    )
     notice = public_notice(activity)
     return {
-        "id": activity.pk, "title": activity.title, "organizer_name": activity.organizer.name,
-        "status": activity.status, "total_places": activity.total_places, "selection": activity.selection,
+        "id": activity.pk,
+        "title": activity.title,
+        "organizer_name": activity.organizer.name,
+        "status": activity.status,
+        "total_places": activity.total_places,
+        "selection": activity.selection,
         "priority_rules": activity.priority_rules,
         "quotas": {q.body.name: q.places for q in activity.quotas.select_related("body")},
-        "seed_commitment": activity.seed_commitment, "seed": notice["seed"], "drawn_at": activity.drawn_at,
-        "notice_starts_on": activity.notice_starts_on, "notice_ends_on": activity.notice_ends_on,
-        "objection_channel": activity.objection_channel, "selected": notice["selected"],
-        "waitlist": notice["waitlist"], "applicants": notice["applicants"],
+        "seed_commitment": activity.seed_commitment,
+        "seed": notice["seed"],
+        "drawn_at": activity.drawn_at,
+        "notice_starts_on": activity.notice_starts_on,
+        "notice_ends_on": activity.notice_ends_on,
+        "objection_channel": activity.objection_channel,
+        "selected": notice["selected"],
+        "waitlist": notice["waitlist"],
+        "applicants": notice["applicants"],
     }
 
 
-@router.post("/checkin", response=ApplicationOut, url_name="activity-checkin", operation_id="activities_check_in")
+@router.post(
+    "/checkin",
+    response=ApplicationOut,
+    url_name="activity-checkin",
+    operation_id="activities_check_in",
+)
 def check_in(request: HttpRequest, payload: CheckInIn) -> dict:
     """Check a participant in by the token of their QR code (the activity's managers)."""
-    application = Application.objects.select_related("activity__organizer", "worker", "body").filter(
-        checkin_token=payload.token).first()
+    application = (
+        Application.objects.select_related("activity__organizer", "worker", "body")
+        .filter(checkin_token=payload.token)
+        .first()
+    )
     if application is None or not perms.can_manage_activity(request.user, application.activity):
         raise ValidationError({"token": "签到码无效"})
-    return application_item(services.application_check_in(actor=request.user, application=application))
+    return application_item(
+        services.application_check_in(actor=request.user, application=application)
+    )
 
 
 def home_item(h: Home) -> dict[str, Any]:
     owners = list(h.owners.all())
-    return {"id": h.pk, "name": h.name, "address": h.address, "facilities": h.facilities,
-            "opens_at": f"{h.opens_at:%H:%M}", "closes_at": f"{h.closes_at:%H:%M}", "open_weekdays": h.open_weekdays,
-            "capacity": h.capacity, "owners": [o.name for o in owners], "owner_ids": [o.pk for o in owners]}
+    return {
+        "id": h.pk,
+        "name": h.name,
+        "address": h.address,
+        "facilities": h.facilities,
+        "opens_at": f"{h.opens_at:%H:%M}",
+        "closes_at": f"{h.closes_at:%H:%M}",
+        "open_weekdays": h.open_weekdays,
+        "capacity": h.capacity,
+        "owners": [o.name for o in owners],
+        "owner_ids": [o.pk for o in owners],
+    }
 
 
 def booking_item(b: Booking) -> dict[str, Any]:
-    return {"id": b.pk, "home_id": b.home_id, "owner_name": b.owner.name, "starts_at": b.starts_at,
-            "ends_at": b.ends_at, "purpose": b.purpose, "people": b.people, "cancelled": b.cancelled,
-            "cancel_reason": b.cancel_reason}
+    return {
+        "id": b.pk,
+        "home_id": b.home_id,
+        "owner_name": b.owner.name,
+        "starts_at": b.starts_at,
+        "ends_at": b.ends_at,
+        "purpose": b.purpose,
+        "people": b.people,
+        "cancelled": b.cancelled,
+        "cancel_reason": b.cancel_reason,
+    }
 
 
-def _home_owners(request: HttpRequest, owner_ids: list[int], home: Home | None = None) -> list[Organization]:
+def _home_owners(
+    request: HttpRequest, owner_ids: list[int], home: Home | None = None
+) -> list[Organization]:
     owners = list(perms.home_owner_choices(request.user, home).filter(pk__in=owner_ids))
     if len(owners) != len(set(owner_ids)):
         raise ValidationError({"owner_ids": "共建单位不存在或不在您的范围内"})
     return owners
 
 
-@router.get("/homes/", response=list[HomeOut], url_name="home-list", operation_id="activities_homes")
+@router.get(
+    "/homes/", response=list[HomeOut], url_name="home-list", operation_id="activities_homes"
+)
 def list_homes(request: HttpRequest) -> list[dict]:
     if not acts_for_organization(request.user):
         raise PermissionDenied
@@ -239,28 +354,51 @@ def list_homes(request: HttpRequest) -> list[dict]:
     return [home_item(h) for h in homes[:200]]
 
 
-@router.post("/homes/", response={201: HomeOut}, url_name="home-create", operation_id="activities_create_home")
+@router.post(
+    "/homes/",
+    response={201: HomeOut},
+    url_name="home-create",
+    operation_id="activities_create_home",
+)
 def create_home(request: HttpRequest, payload: HomeIn) -> Status:
     """A shared workers' home owned by unions of the caller's scope (union admins and staff)."""
     if not perms.can_create_home(request.user):
         raise PermissionDenied
     data = payload.dict(exclude={"owner_ids"})
-    home = services.home_create(actor=request.user, owners=_home_owners(request, payload.owner_ids), **data)
+    home = services.home_create(
+        actor=request.user, owners=_home_owners(request, payload.owner_ids), **data
+    )
     return Status(201, home_item(home))
 
 
-@router.get("/homes/{int:home_id}", response=HomeDetailOut, url_name="home-detail",
-            operation_id="activities_home_detail")
+@router.get(
+    "/homes/{int:home_id}",
+    response=HomeDetailOut,
+    url_name="home-detail",
+    operation_id="activities_home_detail",
+)
 def home_detail(request: HttpRequest, home_id: int) -> dict:
     """A home, its usage per owner over the last year (cancelled bookings counted apart) and
     its upcoming bookings."""
-    home = get_object_or_404(perms.homes_visible_to(request.user).prefetch_related("owners"), pk=home_id)
-    upcoming = Booking.objects.filter(home=home, cancelled=False, ends_at__gte=timezone.now()).select_related(
-        "owner")[:100]
-    return {**home_item(home), "usage": home_usage(home), "upcoming": [booking_item(b) for b in upcoming]}
+    home = get_object_or_404(
+        perms.homes_visible_to(request.user).prefetch_related("owners"), pk=home_id
+    )
+    upcoming = Booking.objects.filter(
+        home=home, cancelled=False, ends_at__gte=timezone.now()
+    ).select_related("owner")[:100]
+    return {
+        **home_item(home),
+        "usage": home_usage(home),
+        "upcoming": [booking_item(b) for b in upcoming],
+    }
 
 
-@router.patch("/homes/{int:home_id}", response=HomeOut, url_name="home-update", operation_id="activities_update_home")
+@router.patch(
+    "/homes/{int:home_id}",
+    response=HomeOut,
+    url_name="home-update",
+    operation_id="activities_update_home",
+)
 def update_home(request: HttpRequest, home_id: int, payload: HomePatchIn) -> dict:
     """Change owners, facilities, opening hours or capacity; only the fields sent change."""
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=home_id)
@@ -273,8 +411,12 @@ def update_home(request: HttpRequest, home_id: int, payload: HomePatchIn) -> dic
     return home_item(Home.objects.prefetch_related("owners").get(pk=home.pk))
 
 
-@router.post("/homes/{int:home_id}/bookings", response={201: BookingOut}, url_name="home-book",
-             operation_id="activities_book_home")
+@router.post(
+    "/homes/{int:home_id}/bookings",
+    response={201: BookingOut},
+    url_name="home-book",
+    operation_id="activities_book_home",
+)
 def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> Status:
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=home_id)
     if not perms.can_book(request.user):
@@ -283,35 +425,68 @@ def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> Status:
     if owner is None:
         raise ValidationError({"owner_id": "预约单位须为您范围内的共建单位"})
     booking: Booking = services.booking_create(
-        actor=request.user, home=home, owner=owner, starts_at=payload.starts_at, ends_at=payload.ends_at,
-        purpose=payload.purpose, people=payload.people)
+        actor=request.user,
+        home=home,
+        owner=owner,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        purpose=payload.purpose,
+        people=payload.people,
+    )
     return Status(201, booking_item(booking))
 
 
-@router.post("/bookings/{int:booking_id}/cancel", response=BookingOut, url_name="booking-cancel",
-             operation_id="activities_cancel_booking")
+@router.post(
+    "/bookings/{int:booking_id}/cancel",
+    response=BookingOut,
+    url_name="booking-cancel",
+    operation_id="activities_cancel_booking",
+)
 def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelBookingIn) -> dict:
     """Cancel a booking with a reason (the booker, or staff of the home's owners); frees the slot."""
-    booking = get_object_or_404(perms.bookings_visible_to(request.user).select_related("home", "owner"),
-                                pk=booking_id)
+    booking = get_object_or_404(
+        perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=booking_id
+    )
     if not perms.can_cancel_booking(request.user, booking):
         raise PermissionDenied
-    return booking_item(services.booking_cancel(actor=request.user, booking=booking, reason=payload.reason))
+    return booking_item(
+        services.booking_cancel(actor=request.user, booking=booking, reason=payload.reason)
+    )
 
 
-@router.get("/budget-lines", response=list[BudgetLineOut], url_name="budget-lines",
-            operation_id="activities_budget_lines")
+@router.get(
+    "/budget-lines",
+    response=list[BudgetLineOut],
+    url_name="budget-lines",
+    operation_id="activities_budget_lines",
+)
 def budget_lines(request: HttpRequest, query: Query[FiguresQuery]) -> list[dict]:
     if not perms.is_manager(request.user):
         raise PermissionDenied
     lines = perms.budget_lines_visible_to(request.user).select_related("owner")
     if query.year:
         lines = lines.filter(year=query.year)
-    return [{"id": b.pk, "owner_name": b.owner.name, "year": b.year, "source": b.source, "name": b.name,
-             "amount": b.amount, "spent": b.spent, "remainder": b.remainder} for b in lines[:500]]
+    return [
+        {
+            "id": b.pk,
+            "owner_name": b.owner.name,
+            "year": b.year,
+            "source": b.source,
+            "name": b.name,
+            "amount": b.amount,
+            "spent": b.spent,
+            "remainder": b.remainder,
+        }
+        for b in lines[:500]
+    ]
 
 
-@router.post("/expenses", response={201: ExpenseOut}, url_name="expense-create", operation_id="activities_record_expense")
+@router.post(
+    "/expenses",
+    response={201: ExpenseOut},
+    url_name="expense-create",
+    operation_id="activities_record_expense",
+)
 def record_expense(request: HttpRequest, payload: ExpenseIn) -> Status:
     """Spend from a budget line; over the remainder only with an admin's reason."""
     if not perms.is_manager(request.user):
@@ -324,49 +499,103 @@ def record_expense(request: HttpRequest, payload: ExpenseIn) -> Status:
             raise ValidationError({"activity_id": "活动不存在或不在您的范围内"})
     enterprise = None
     if payload.enterprise_id is not None:
-        enterprise = organizations_in_scope(request.user).filter(
-            pk=payload.enterprise_id, kind=Organization.Kind.ENTERPRISE).first()
+        enterprise = (
+            organizations_in_scope(request.user)
+            .filter(pk=payload.enterprise_id, kind=Organization.Kind.ENTERPRISE)
+            .first()
+        )
         if enterprise is None:
             raise ValidationError({"enterprise_id": "企业不存在或不在您的范围内"})
     expense = services.expense_record(
-        actor=request.user, budget_line=line, kind=payload.kind, amount=payload.amount, spent_on=payload.spent_on,
-        activity=activity, enterprise=enterprise, merchant=payload.merchant, note=payload.note,
-        override_reason=payload.override_reason, may_override=perms.can_override_budget(request.user))
+        actor=request.user,
+        budget_line=line,
+        kind=payload.kind,
+        amount=payload.amount,
+        spent_on=payload.spent_on,
+        activity=activity,
+        enterprise=enterprise,
+        merchant=payload.merchant,
+        note=payload.note,
+        override_reason=payload.override_reason,
+        may_override=perms.can_override_budget(request.user),
+    )
     line.refresh_from_db()
-    return Status(201, {"id": expense.pk, "budget_line_id": line.pk, "kind": expense.kind, "amount": expense.amount,
-                 "spent_on": expense.spent_on, "override_reason": expense.override_reason,
-                 "remainder": line.remainder})
+    return Status(
+        201,
+        {
+            "id": expense.pk,
+            "budget_line_id": line.pk,
+            "kind": expense.kind,
+            "amount": expense.amount,
+            "spent_on": expense.spent_on,
+            "override_reason": expense.override_reason,
+            "remainder": line.remainder,
+        },
+    )
 
 
-@router.post("/applications/{int:application_id}/withdraw", response=ApplicationOut, url_name="application-withdraw",
-             operation_id="activities_withdraw")
+@router.post(
+    "/applications/{int:application_id}/withdraw",
+    response=ApplicationOut,
+    url_name="application-withdraw",
+    operation_id="activities_withdraw",
+)
 def withdraw(request: HttpRequest, application_id: int, payload: WithdrawIn) -> dict:
     application = get_object_or_404(
-        perms.all_applications_visible_to(request.user).select_related("activity__organizer", "worker__employer"),
-        pk=application_id)
+        perms.all_applications_visible_to(request.user).select_related(
+            "activity__organizer", "worker__employer"
+        ),
+        pk=application_id,
+    )
     if not perms.can_withdraw(request.user, application):
         raise PermissionDenied
-    services.application_withdraw(actor=request.user, application=application, reason=payload.reason)
-    return application_item(Application.objects.select_related("worker", "body", "activity").get(pk=application.pk))
+    services.application_withdraw(
+        actor=request.user, application=application, reason=payload.reason
+    )
+    return application_item(
+        Application.objects.select_related("worker", "body", "activity").get(pk=application.pk)
+    )
 
 
-@router.post("/applications/{int:application_id}/feedback", response=ApplicationOut,
-             url_name="application-feedback", operation_id="activities_feedback")
+@router.post(
+    "/applications/{int:application_id}/feedback",
+    response=ApplicationOut,
+    url_name="application-feedback",
+    operation_id="activities_feedback",
+)
 def feedback(request: HttpRequest, application_id: int, payload: FeedbackIn) -> dict:
     application = get_object_or_404(
-        Application.objects.select_related("worker", "body", "activity").filter(worker__user=request.user),
-        pk=application_id)
-    return application_item(services.application_feedback(actor=request.user, application=application,
-                                                          rating=payload.rating, feedback=payload.feedback))
+        Application.objects.select_related("worker", "body", "activity").filter(
+            worker__user=request.user
+        ),
+        pk=application_id,
+    )
+    return application_item(
+        services.application_feedback(
+            actor=request.user,
+            application=application,
+            rating=payload.rating,
+            feedback=payload.feedback,
+        )
+    )
 
 
-@router.get("/{int:activity_id}", response=ActivityOut, url_name="activity-detail", operation_id="activities_detail")
+@router.get(
+    "/{int:activity_id}",
+    response=ActivityOut,
+    url_name="activity-detail",
+    operation_id="activities_detail",
+)
 def activity_detail(request: HttpRequest, activity_id: int) -> dict:
     return activity_item(visible_activity(request, activity_id))
 
 
-@router.patch("/{int:activity_id}", response=ActivityOut, url_name="activity-update",
-              operation_id="activities_update")
+@router.patch(
+    "/{int:activity_id}",
+    response=ActivityOut,
+    url_name="activity-update",
+    operation_id="activities_update",
+)
 def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatchIn) -> dict:
     """Change an activity's fields and quotas (managers). Refused with the field named where it
     would break a rule: places below those taken, a quota below what its body holds, the window
@@ -385,18 +614,28 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPat
     if quota_rows is not None:
         held = set(activity.quotas.values_list("body_id", flat=True))
         wanted = {q["body_id"] for q in quota_rows}
-        bodies = {o.pk: o for o in Organization.objects.filter(
-            Q(pk__in=organizations_in_scope(request.user).values("pk")) | Q(pk__in=held), pk__in=wanted)}
+        bodies = {
+            o.pk: o
+            for o in Organization.objects.filter(
+                Q(pk__in=organizations_in_scope(request.user).values("pk")) | Q(pk__in=held),
+                pk__in=wanted,
+            )
+        }
         if len(bodies) != len(wanted):
             raise ValidationError({"quotas": "名额单位不存在或不在您的范围内"})
         quotas = [(bodies[q["body_id"]], q["places"]) for q in quota_rows]
-    services.activity_update(actor=request.user, activity=activity, co_organizers=co_organizers, quotas=quotas,
-                             **data)
+    services.activity_update(
+        actor=request.user, activity=activity, co_organizers=co_organizers, quotas=quotas, **data
+    )
     return activity_item(visible_activity(request, activity_id))
 
 
-@router.post("/{int:activity_id}/publish", response=ActivityOut, url_name="activity-publish",
-             operation_id="activities_publish")
+@router.post(
+    "/{int:activity_id}/publish",
+    response=ActivityOut,
+    url_name="activity-publish",
+    operation_id="activities_publish",
+)
 def publish(request: HttpRequest, activity_id: int) -> dict:
     """Open applications; a lottery commits to its seed now (the hash is public at once)."""
     activity = managed_activity(request, activity_id)
@@ -404,44 +643,76 @@ def publish(request: HttpRequest, activity_id: int) -> dict:
     return activity_item(visible_activity(request, activity_id))
 
 
-@router.post("/{int:activity_id}/apply", response={201: ApplicationOut}, url_name="activity-apply",
-             operation_id="activities_apply")
+@router.post(
+    "/{int:activity_id}/apply",
+    response={201: ApplicationOut},
+    url_name="activity-apply",
+    operation_id="activities_apply",
+)
 def apply(request: HttpRequest, activity_id: int) -> Status:
     """A worker applies for themself; refusals name the rule not met."""
     worker = perms.own_worker(request.user)
     if worker is None:
         raise PermissionDenied
-    activity = get_object_or_404(perms.activities_visible_to(request.user, worker=worker), pk=activity_id)
+    activity = get_object_or_404(
+        perms.activities_visible_to(request.user, worker=worker), pk=activity_id
+    )
     application = services.application_submit(actor=request.user, activity=activity, worker=worker)
     return Status(201, application_item(application))
 
 
-@router.post("/{int:activity_id}/nominate", response={201: ApplicationOut}, url_name="activity-nominate",
-             operation_id="activities_nominate")
+@router.post(
+    "/{int:activity_id}/nominate",
+    response={201: ApplicationOut},
+    url_name="activity-nominate",
+    operation_id="activities_nominate",
+)
 def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> Status:
     """A body nominates one of its own workers within its quota."""
     activity = visible_activity(request, activity_id)
     if not perms.can_nominate(request.user, activity):
         raise PermissionDenied
-    worker = workers_visible_to(request.user).select_related("employer").filter(pk=payload.worker_id).first()
+    worker = (
+        workers_visible_to(request.user)
+        .select_related("employer")
+        .filter(pk=payload.worker_id)
+        .first()
+    )
     if worker is None:
         raise ValidationError({"worker_id": "职工不存在或不在您的范围内"})
-    application = services.application_submit(actor=request.user, activity=activity, worker=worker,
-                                               nominated_by=request.user)
-    return Status(201, application_item(Application.objects.select_related("worker", "body").get(pk=application.pk)))
+    application = services.application_submit(
+        actor=request.user, activity=activity, worker=worker, nominated_by=request.user
+    )
+    return Status(
+        201,
+        application_item(
+            Application.objects.select_related("worker", "body").get(pk=application.pk)
+        ),
+    )
 
 
-@router.get("/{int:activity_id}/applications", response=ApplicationPage, url_name="activity-applications",
-            operation_id="activities_applications")
+@router.get(
+    "/{int:activity_id}/applications",
+    response=ApplicationPage,
+    url_name="activity-applications",
+    operation_id="activities_applications",
+)
 def applications(request: HttpRequest, activity_id: int, query: Query[PageQuery]) -> dict:
     """Managers see every application; a body its own workers'; a worker their own."""
     activity = visible_activity(request, activity_id)
-    rows = perms.applications_visible_to(request.user, activity).select_related("worker", "body", "activity")
+    rows = perms.applications_visible_to(request.user, activity).select_related(
+        "worker", "body", "activity"
+    )
     page = page_by_id(rows, cursor=query.cursor, size=query.limit)
     return {"items": [application_item(a) for a in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/{int:activity_id}/draw", response=ActivityOut, url_name="activity-draw", operation_id="activities_draw")
+@router.post(
+    "/{int:activity_id}/draw",
+    response=ActivityOut,
+    url_name="activity-draw",
+    operation_id="activities_draw",
+)
 def draw(request: HttpRequest, activity_id: int) -> dict:
     """Draw the lottery with the committed seed (once; audited)."""
     activity = managed_activity(request, activity_id)
@@ -449,25 +720,41 @@ def draw(request: HttpRequest, activity_id: int) -> dict:
     return activity_item(visible_activity(request, activity_id))
 
 
-@router.post("/{int:activity_id}/notice", response=ActivityOut, url_name="activity-notice",
-             operation_id="activities_publish_notice")
+@router.post(
+    "/{int:activity_id}/notice",
+    response=ActivityOut,
+    url_name="activity-notice",
+    operation_id="activities_publish_notice",
+)
 def notice(request: HttpRequest, activity_id: int, payload: NoticeIn) -> dict:
     activity = managed_activity(request, activity_id)
-    services.activity_publish_notice(actor=request.user, activity=activity, days=payload.days,
-                                     objection_channel=payload.objection_channel)
+    services.activity_publish_notice(
+        actor=request.user,
+        activity=activity,
+        days=payload.days,
+        objection_channel=payload.objection_channel,
+    )
     return activity_item(visible_activity(request, activity_id))
 
 
-@router.post("/{int:activity_id}/confirm", response=ActivityOut, url_name="activity-confirm",
-             operation_id="activities_confirm")
+@router.post(
+    "/{int:activity_id}/confirm",
+    response=ActivityOut,
+    url_name="activity-confirm",
+    operation_id="activities_confirm",
+)
 def confirm(request: HttpRequest, activity_id: int) -> dict:
     activity = managed_activity(request, activity_id)
     services.activity_confirm(actor=request.user, activity=activity)
     return activity_item(visible_activity(request, activity_id))
 
 
-@router.post("/{int:activity_id}/served", response={201: dict}, url_name="activity-served",
-             operation_id="activities_record_served")
+@router.post(
+    "/{int:activity_id}/served",
+    response={201: dict},
+    url_name="activity-served",
+    operation_id="activities_record_served",
+)
 def served(request: HttpRequest, activity_id: int, payload: ServedIn) -> Status:
     """Record people served at an open event, per sub-venue."""
     activity = managed_activity(request, activity_id)
@@ -476,7 +763,12 @@ def served(request: HttpRequest, activity_id: int, payload: ServedIn) -> Status:
         sub_venue = activity.sub_venues.filter(pk=payload.sub_venue_id).first()
         if sub_venue is None:
             raise ValidationError({"sub_venue_id": "分会场不属于本活动"})
-    entry = services.service_entry_record(actor=request.user, activity=activity, people=payload.people,
-                                          served_on=payload.served_on, sub_venue=sub_venue, note=payload.note)
+    entry = services.service_entry_record(
+        actor=request.user,
+        activity=activity,
+        people=payload.people,
+        served_on=payload.served_on,
+        sub_venue=sub_venue,
+        note=payload.note,
+    )
     return Status(201, {"id": entry.pk, "people": entry.people})
-

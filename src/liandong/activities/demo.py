@@ -37,10 +37,21 @@ GANNAN = "甘南草原快递员疗休养"
 TZ = timezone.get_default_timezone()
 
 WUWEI_UNITS = [
-    "无为市红庙镇三水涧景区", "无为市泥汊镇江滨生态园", "无为市严桥镇芝麻小镇", "无为市昆山镇山水田园",
-    "无为市鹤毛乡鹤毛老街民宿", "无为市蜀山镇绿茶园", "无为市石涧镇竹海康养基地", "无为市开城镇温泉度假村",
-    "无为市高沟镇电缆小镇研学基地", "无为市襄安镇中医药养生馆", "无为市刘渡镇湿地公园", "无为市洪巷镇草莓采摘园",
-    "无为市十里墩乡农耕文化园", "无为市六洲镇江鲜农庄", "无为市陡沟镇花博园",
+    "无为市红庙镇三水涧景区",
+    "无为市泥汊镇江滨生态园",
+    "无为市严桥镇芝麻小镇",
+    "无为市昆山镇山水田园",
+    "无为市鹤毛乡鹤毛老街民宿",
+    "无为市蜀山镇绿茶园",
+    "无为市石涧镇竹海康养基地",
+    "无为市开城镇温泉度假村",
+    "无为市高沟镇电缆小镇研学基地",
+    "无为市襄安镇中医药养生馆",
+    "无为市刘渡镇湿地公园",
+    "无为市洪巷镇草莓采摘园",
+    "无为市十里墩乡农耕文化园",
+    "无为市六洲镇江鲜农庄",
+    "无为市陡沟镇花博园",
 ]
 WUWEI_ROUTES = [
     ("“山水·养生”主题线路", ["三水涧景区", "竹海康养基地", "中医药养生馆"]),
@@ -50,9 +61,12 @@ WUWEI_ROUTES = [
     ("单身青年交友微疗养", ["山水田园", "江鲜农庄"]),
 ]
 WUWEI_MERCHANTS = [
-    ("严桥镇芝麻香油合作社", Decimal("486000")), ("昆山镇富硒大米合作社", Decimal("612000")),
-    ("蜀山镇绿茶专业合作社", Decimal("395000")), ("泥汊镇江鲜水产店", Decimal("438000")),
-    ("鹤毛乡土特产展销馆", Decimal("527500")), ("红庙镇农家腊味坊", Decimal("318000")),
+    ("严桥镇芝麻香油合作社", Decimal("486000")),
+    ("昆山镇富硒大米合作社", Decimal("612000")),
+    ("蜀山镇绿茶专业合作社", Decimal("395000")),
+    ("泥汊镇江鲜水产店", Decimal("438000")),
+    ("鹤毛乡土特产展销馆", Decimal("527500")),
+    ("红庙镇农家腊味坊", Decimal("318000")),
     ("洪巷镇草莓种植基地", Decimal("286000")),
 ]
 
@@ -61,21 +75,42 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=TZ)
 
 
-def _org(orgs: dict[str, Organization], code: str, name: str, kind: str, parent: str | None, **fields: Any
-         ) -> Organization:
+def _org(
+    orgs: dict[str, Organization],
+    code: str,
+    name: str,
+    kind: str,
+    parent: str | None,
+    **fields: Any,
+) -> Organization:
     if code not in orgs:
-        orgs[code] = organization_create(actor=None, code=code, name=name, kind=kind,
-                                         parent=orgs[parent] if parent else None, **fields)
+        orgs[code] = organization_create(
+            actor=None,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=orgs[parent] if parent else None,
+            **fields,
+        )
     return orgs[code]
 
 
 def _window() -> dict[str, Any]:
     now = timezone.now()
-    return {"applications_open_at": now - timedelta(days=1), "applications_close_at": now + timedelta(days=10)}
+    return {
+        "applications_open_at": now - timedelta(days=1),
+        "applications_close_at": now + timedelta(days=10),
+    }
 
 
-def _move(activity: Activity, *, starts_on: date, ends_on: date, close_days_before: int = 20,
-          notice: bool = False) -> None:
+def _move(
+    activity: Activity,
+    *,
+    starts_on: date,
+    ends_on: date,
+    close_days_before: int = 20,
+    notice: bool = False,
+) -> None:
     """Put a played-through activity at its real dates."""
     close = _at(starts_on - timedelta(days=close_days_before), 18)
     fields: dict[str, Any] = {"starts_on": starts_on, "ends_on": ends_on}
@@ -84,20 +119,38 @@ def _move(activity: Activity, *, starts_on: date, ends_on: date, close_days_befo
     if activity.drawn_at:
         fields["drawn_at"] = close + timedelta(hours=15)
     if notice:
-        fields.update(notice_starts_on=close.date() + timedelta(days=1), notice_ends_on=close.date() + timedelta(days=6))
+        fields.update(
+            notice_starts_on=close.date() + timedelta(days=1),
+            notice_ends_on=close.date() + timedelta(days=6),
+        )
     Activity.objects.filter(pk=activity.pk).update(**fields)
 
 
 def _check_in(activity: Activity, day: date, rng: random.Random, *, absent: int = 0) -> None:
-    held = list(Application.objects.filter(activity=activity, status__in=[ApplicationStatus.SELECTED,
-                                                                          ApplicationStatus.CONFIRMED]))
-    comments = ["安排周到，谢谢工会！", "第一次去甘南，终于圆梦了", "住宿和伙食都很好", "希望明年还能有这样的活动", ""]
+    held = list(
+        Application.objects.filter(
+            activity=activity, status__in=[ApplicationStatus.SELECTED, ApplicationStatus.CONFIRMED]
+        )
+    )
+    comments = [
+        "安排周到，谢谢工会！",
+        "第一次去甘南，终于圆梦了",
+        "住宿和伙食都很好",
+        "希望明年还能有这样的活动",
+        "",
+    ]
     for application in held[: len(held) - absent]:
         s.application_check_in(actor=None, application=application)
         application.refresh_from_db()
-        s.application_feedback(actor=None, application=application, rating=rng.choice([5, 5, 5, 4]),
-                               feedback=rng.choice(comments))
-    Application.objects.filter(activity=activity, checked_in_at__isnull=False).update(checked_in_at=_at(day, 8, 30))
+        s.application_feedback(
+            actor=None,
+            application=application,
+            rating=rng.choice([5, 5, 5, 4]),
+            feedback=rng.choice(comments),
+        )
+    Application.objects.filter(activity=activity, checked_in_at__isnull=False).update(
+        checked_in_at=_at(day, 8, 30)
+    )
 
 
 HOMES_STAFF = "hexi_staff"
@@ -109,8 +162,13 @@ def _homes_staff(orgs: dict[str, Organization]) -> None:
     from liandong.accounts.models import Role, User
 
     if not User.objects.filter(username=HOMES_STAFF).exists():
-        User.objects.create_user(username=HOMES_STAFF, password=DEMO_PASSWORD, display_name="河西区总工会 刘晓梅",
-                                 role=Role.UNION_STAFF, organization=orgs["TJ-HX"])
+        User.objects.create_user(
+            username=HOMES_STAFF,
+            password=DEMO_PASSWORD,
+            display_name="河西区总工会 刘晓梅",
+            role=Role.UNION_STAFF,
+            organization=orgs["TJ-HX"],
+        )
 
 
 def load(ctx: dict[str, Any]) -> None:
@@ -124,28 +182,63 @@ def load(ctx: dict[str, Any]) -> None:
     jmgh = orgs["GS-JMGH"]
 
     # -- 甘南 recuperation: 40 couriers, lottery with tiers and per-company quotas ---------------
-    companies = [code for code in orgs if code.startswith("KD-") and code.count("-") == 1 and code != "KD-XF"]
-    quotas = [(orgs[code], 5 if code in {"KD-SF", "KD-ZTO", "KD-YTO", "KD-EMS"} else 4) for code in companies]
+    companies = [
+        code for code in orgs if code.startswith("KD-") and code.count("-") == 1 and code != "KD-XF"
+    ]
+    quotas = [
+        (orgs[code], 5 if code in {"KD-SF", "KD-ZTO", "KD-YTO", "KD-EMS"} else 4)
+        for code in companies
+    ]
     gannan = s.activity_create(
-        actor=None, organizer=jmgh, co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]], publish=True,
-        title=GANNAN, kind=ActivityKind.RECUPERATION, starts_on=timezone.localdate() + timedelta(days=30),
-        ends_on=timezone.localdate() + timedelta(days=35), place="甘南藏族自治州 合作市—夏河县拉卜楞寺—碌曲县郎木寺—玛曲县",
-        target_group="兰州市快递员（工会会员）", target_worker_types=["courier"], total_places=40,
-        selection=Selection.LOTTERY, members_only=True, no_recuperation_years=3,
-        priority_rules=["honour:劳模", "never_recuperated"], objection_channel="省经贸工会权益保障部 0931-8416520",
-        description="省邮政管理局、省快递协会与省经贸工会三方协调，组织一线快递员赴甘南草原免费疗休养 6 天。", quotas=quotas,
-        **_window())
-    couriers = Worker.objects.filter(employer__path__startswith=orgs["LZ-KDGL"].path, worker_type="courier",
-                                     joined_union_on__isnull=False).select_related("employer").order_by("id")
+        actor=None,
+        organizer=jmgh,
+        co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]],
+        publish=True,
+        title=GANNAN,
+        kind=ActivityKind.RECUPERATION,
+        starts_on=timezone.localdate() + timedelta(days=30),
+        ends_on=timezone.localdate() + timedelta(days=35),
+        place="甘南藏族自治州 合作市—夏河县拉卜楞寺—碌曲县郎木寺—玛曲县",
+        target_group="兰州市快递员（工会会员）",
+        target_worker_types=["courier"],
+        total_places=40,
+        selection=Selection.LOTTERY,
+        members_only=True,
+        no_recuperation_years=3,
+        priority_rules=["honour:劳模", "never_recuperated"],
+        objection_channel="省经贸工会权益保障部 0931-8416520",
+        description="省邮政管理局、省快递协会与省经贸工会三方协调，组织一线快递员赴甘南草原免费疗休养 6 天。",
+        quotas=quotas,
+        **_window(),
+    )
+    couriers = (
+        Worker.objects.filter(
+            employer__path__startswith=orgs["LZ-KDGL"].path,
+            worker_type="courier",
+            joined_union_on__isnull=False,
+        )
+        .select_related("employer")
+        .order_by("id")
+    )
     for worker in couriers:
         if s.eligibility_check(activity=gannan, worker=worker).ok:
             s.application_submit(actor=worker.user, activity=gannan, worker=worker)
-    Activity.objects.filter(pk=gannan.pk).update(applications_close_at=timezone.now() - timedelta(seconds=1))
+    Activity.objects.filter(pk=gannan.pk).update(
+        applications_close_at=timezone.now() - timedelta(seconds=1)
+    )
     gannan = s.activity_draw(actor=None, activity=gannan)
-    first = Application.objects.filter(activity=gannan, status=ApplicationStatus.SELECTED).order_by("id").first()
+    first = (
+        Application.objects.filter(activity=gannan, status=ApplicationStatus.SELECTED)
+        .order_by("id")
+        .first()
+    )
     if first is not None:  # one selected courier could not go; the waiting list moved up
-        s.application_withdraw(actor=None, application=first, reason="旺季网点人手紧张，主动让出名额")
-    gannan = s.activity_publish_notice(actor=None, activity=Activity.objects.get(pk=gannan.pk), days=5)
+        s.application_withdraw(
+            actor=None, application=first, reason="旺季网点人手紧张，主动让出名额"
+        )
+    gannan = s.activity_publish_notice(
+        actor=None, activity=Activity.objects.get(pk=gannan.pk), days=5
+    )
     Activity.objects.filter(pk=gannan.pk).update(notice_ends_on=timezone.localdate())
     s.activity_confirm(actor=None, activity=Activity.objects.get(pk=gannan.pk))
     trip = date(year, 6, 8)
@@ -154,92 +247,264 @@ def load(ctx: dict[str, Any]) -> None:
     ctx["gannan"] = gannan
 
     # -- Funds of 省经贸工会 --------------------------------------------------------------------------
-    care_line = s.budget_line_create(actor=None, owner=jmgh, year=year, source=FundSource.UNION_FUNDS,
-                                     name="新就业形态劳动者服务经费", amount=Decimal("600000"))
-    s.expense_record(actor=None, budget_line=care_line, kind=ExpenseKind.EXPENSE, amount=Decimal("196800"),
-                     spent_on=trip + timedelta(days=6), activity=gannan, note="甘南疗休养 6 天 40 人：交通、食宿、保险")
+    care_line = s.budget_line_create(
+        actor=None,
+        owner=jmgh,
+        year=year,
+        source=FundSource.UNION_FUNDS,
+        name="新就业形态劳动者服务经费",
+        amount=Decimal("600000"),
+    )
+    s.expense_record(
+        actor=None,
+        budget_line=care_line,
+        kind=ExpenseKind.EXPENSE,
+        amount=Decimal("196800"),
+        spent_on=trip + timedelta(days=6),
+        activity=gannan,
+        note="甘南疗休养 6 天 40 人：交通、食宿、保险",
+    )
 
     # -- 双十一 care (open: no registration), 春节 care (nominated by the companies) ----------------
     singles = s.activity_create(
-        actor=None, organizer=orgs["LZ-KDGL"], co_organizers=[orgs["GS-KDXH"]], publish=True,
-        title="“双十一”快递员暖心慰问", kind=ActivityKind.HOLIDAY_CARE, starts_on=date(year, 11, 11),
-        ends_on=date(year, 11, 13), place="兰州市各快递分拨中心和网点", target_group="一线快递员、分拣员",
-        selection=Selection.OPEN, sub_venues=["城关区分拨中心", "七里河区分拨中心", "安宁区分拨中心", "榆中县城关网点"])
+        actor=None,
+        organizer=orgs["LZ-KDGL"],
+        co_organizers=[orgs["GS-KDXH"]],
+        publish=True,
+        title="“双十一”快递员暖心慰问",
+        kind=ActivityKind.HOLIDAY_CARE,
+        starts_on=date(year, 11, 11),
+        ends_on=date(year, 11, 13),
+        place="兰州市各快递分拨中心和网点",
+        target_group="一线快递员、分拣员",
+        selection=Selection.OPEN,
+        sub_venues=["城关区分拨中心", "七里河区分拨中心", "安宁区分拨中心", "榆中县城关网点"],
+    )
     for venue, people in zip(singles.sub_venues.all(), [426, 318, 205, 96], strict=True):
-        s.service_entry_record(actor=None, activity=singles, sub_venue=venue, people=people,
-                               served_on=date(year, 11, 11), note="送去热饮、护腰、暖手宝")
-    s.expense_record(actor=None, budget_line=care_line, kind=ExpenseKind.EXPENSE, amount=Decimal("104500"),
-                     spent_on=date(year, 11, 10), activity=singles, note="慰问品 1045 份")
+        s.service_entry_record(
+            actor=None,
+            activity=singles,
+            sub_venue=venue,
+            people=people,
+            served_on=date(year, 11, 11),
+            note="送去热饮、护腰、暖手宝",
+        )
+    s.expense_record(
+        actor=None,
+        budget_line=care_line,
+        kind=ExpenseKind.EXPENSE,
+        amount=Decimal("104500"),
+        spent_on=date(year, 11, 10),
+        activity=singles,
+        note="慰问品 1045 份",
+    )
     s.activity_create(
-        actor=None, organizer=jmgh, co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]], publish=True,
-        title=f"{year + 1}年春节“送温暖”快递员慰问", kind=ActivityKind.HOLIDAY_CARE,
-        starts_on=date(year + 1, 1, 26), ends_on=date(year + 1, 2, 3), place="各快递企业网点",
-        target_group="春节坚守岗位的快递员", total_places=180, selection=Selection.NOMINATION,
-        quotas=[(orgs[code], 20) for code in companies], objection_channel="省经贸工会 0931-8416520", **_window())
+        actor=None,
+        organizer=jmgh,
+        co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]],
+        publish=True,
+        title=f"{year + 1}年春节“送温暖”快递员慰问",
+        kind=ActivityKind.HOLIDAY_CARE,
+        starts_on=date(year + 1, 1, 26),
+        ends_on=date(year + 1, 2, 3),
+        place="各快递企业网点",
+        target_group="春节坚守岗位的快递员",
+        total_places=180,
+        selection=Selection.NOMINATION,
+        quotas=[(orgs[code], 20) for code in companies],
+        objection_channel="省经贸工会 0931-8416520",
+        **_window(),
+    )
     # The companies' unions nominate within their quotas while the window is open.
 
     # -- 爱心义剪 (beauty federation): 300+ people served -----------------------------------------
     haircut = s.activity_create(
-        actor=None, organizer=orgs["GS-MFGL"], co_organizers=[orgs["GS-MRXH"]], publish=True,
-        title="“爱心义剪”公益活动", kind=ActivityKind.CHARITY, starts_on=date(year, 9, 20), ends_on=date(year, 10, 18),
-        place="兰州市社区、工地、养老院", target_group="社区居民、建筑工人、养老院老人", selection=Selection.OPEN,
-        sub_venues=["城关区雁南社区", "中建七局兰州地铁工地", "七里河区颐养院"])
-    for venue, people, day in zip(haircut.sub_venues.all(), [132, 97, 86],
-                                  [date(year, 9, 20), date(year, 10, 4), date(year, 10, 18)], strict=True):
-        s.service_entry_record(actor=None, activity=haircut, sub_venue=venue, people=people, served_on=day,
-                               note="美发技师 18 人志愿服务")
+        actor=None,
+        organizer=orgs["GS-MFGL"],
+        co_organizers=[orgs["GS-MRXH"]],
+        publish=True,
+        title="“爱心义剪”公益活动",
+        kind=ActivityKind.CHARITY,
+        starts_on=date(year, 9, 20),
+        ends_on=date(year, 10, 18),
+        place="兰州市社区、工地、养老院",
+        target_group="社区居民、建筑工人、养老院老人",
+        selection=Selection.OPEN,
+        sub_venues=["城关区雁南社区", "中建七局兰州地铁工地", "七里河区颐养院"],
+    )
+    for venue, people, day in zip(
+        haircut.sub_venues.all(),
+        [132, 97, 86],
+        [date(year, 9, 20), date(year, 10, 4), date(year, 10, 18)],
+        strict=True,
+    ):
+        s.service_entry_record(
+            actor=None,
+            activity=haircut,
+            sub_venue=venue,
+            people=people,
+            served_on=day,
+            note="美发技师 18 人志愿服务",
+        )
 
     # -- An open first-come activity and an open lottery the demo worker can apply for -----------------
     s.activity_create(
-        actor=None, organizer=jmgh, publish=True, title="兴隆山冬季微疗养（第一批）", kind=ActivityKind.MICRO_RECUPERATION,
-        starts_on=timezone.localdate() + timedelta(days=24), ends_on=timezone.localdate() + timedelta(days=25),
-        place="榆中县兴隆山", target_group="快递员、外卖骑手", total_places=50, selection=Selection.FIRST_COME,
-        members_only=True, min_age=18, max_age=60, objection_channel="0931-8416520", **_window())
+        actor=None,
+        organizer=jmgh,
+        publish=True,
+        title="兴隆山冬季微疗养（第一批）",
+        kind=ActivityKind.MICRO_RECUPERATION,
+        starts_on=timezone.localdate() + timedelta(days=24),
+        ends_on=timezone.localdate() + timedelta(days=25),
+        place="榆中县兴隆山",
+        target_group="快递员、外卖骑手",
+        total_places=50,
+        selection=Selection.FIRST_COME,
+        members_only=True,
+        min_age=18,
+        max_age=60,
+        objection_channel="0931-8416520",
+        **_window(),
+    )
     dunhuang = s.activity_create(
-        actor=None, organizer=jmgh, co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]], publish=True,
-        title=f"{year + 1}年敦煌职工疗休养", kind=ActivityKind.RECUPERATION, starts_on=date(year + 1, 5, 12),
-        ends_on=date(year + 1, 5, 17), place="敦煌莫高窟—鸣沙山月牙泉—阳关", target_group="新就业形态劳动者（工会会员）",
-        total_places=40, selection=Selection.LOTTERY, members_only=True, no_recuperation_years=3,
-        priority_rules=["honour:劳模", "never_recuperated"], objection_channel="0931-8416520", **_window())
+        actor=None,
+        organizer=jmgh,
+        co_organizers=[orgs["GS-YZJ"], orgs["GS-KDXH"]],
+        publish=True,
+        title=f"{year + 1}年敦煌职工疗休养",
+        kind=ActivityKind.RECUPERATION,
+        starts_on=date(year + 1, 5, 12),
+        ends_on=date(year + 1, 5, 17),
+        place="敦煌莫高窟—鸣沙山月牙泉—阳关",
+        target_group="新就业形态劳动者（工会会员）",
+        total_places=40,
+        selection=Selection.LOTTERY,
+        members_only=True,
+        no_recuperation_years=3,
+        priority_rules=["honour:劳模", "never_recuperated"],
+        objection_channel="0931-8416520",
+        **_window(),
+    )
     wang = ctx.get("wang")
     for worker in couriers.exclude(pk=getattr(wang, "pk", None))[:23]:
         if s.eligibility_check(activity=dunhuang, worker=worker).ok:
             s.application_submit(actor=None, activity=dunhuang, worker=worker)
 
     # -- 北京: the volunteer caravan with 5 sub-venues -----------------------------------------------
-    _org(orgs, "BJ-ZGH", "北京市总工会", K.UNION, "ACFTU", level=L.PROVINCE, city="北京", short_name="北京市总")
+    _org(
+        orgs,
+        "BJ-ZGH",
+        "北京市总工会",
+        K.UNION,
+        "ACFTU",
+        level=L.PROVINCE,
+        city="北京",
+        short_name="北京市总",
+    )
     _org(orgs, "BJ-ZGFW", "北京市总工会职工服务中心", K.UNION, "BJ-ZGH", level=L.CITY, city="北京")
-    helpers = [_org(orgs, f"BJ-{code}", f"北京市{name}总工会", K.UNION, "BJ-ZGH", level=L.CITY, city="北京")
-               for code, name in [("CY", "朝阳区"), ("FT", "丰台区"), ("SY", "顺义区")]]
-    helpers.append(_org(orgs, "BJ-BAIC", "北京汽车集团有限公司", K.ENTERPRISE, "BJ-ZGH", city="北京",
-                        union_status=Organization.UnionStatus.FOUNDED))
+    helpers = [
+        _org(
+            orgs, f"BJ-{code}", f"北京市{name}总工会", K.UNION, "BJ-ZGH", level=L.CITY, city="北京"
+        )
+        for code, name in [("CY", "朝阳区"), ("FT", "丰台区"), ("SY", "顺义区")]
+    ]
+    helpers.append(
+        _org(
+            orgs,
+            "BJ-BAIC",
+            "北京汽车集团有限公司",
+            K.ENTERPRISE,
+            "BJ-ZGH",
+            city="北京",
+            union_status=Organization.UnionStatus.FOUNDED,
+        )
+    )
     caravan = s.activity_create(
-        actor=None, organizer=orgs["BJ-ZGFW"], co_organizers=helpers, publish=True,
-        title="首都职工志愿服务大篷车“筑牢防线·平安志愿·新能源汽车安全驾驶”", kind=ActivityKind.VOLUNTEER,
-        starts_on=date(year, 12, 1), ends_on=date(year, 12, 7), place="朝阳、丰台、顺义等地",
-        target_group="网约车司机、快递员、外卖骑手等职工群众", selection=Selection.OPEN,
-        sub_venues=["朝阳区望京职工驿站", "丰台区科技园区", "顺义区北汽新能源基地", "北汽鹏龙汽车服务中心", "朝阳区双井商圈"])
-    for i, (venue, people) in enumerate(zip(caravan.sub_venues.all(), [238, 196, 312, 174, 205], strict=True)):
-        s.service_entry_record(actor=None, activity=caravan, sub_venue=venue, people=people,
-                               served_on=date(year, 12, 1 + i), note="安全驾驶讲座、车辆义检、法律咨询")
+        actor=None,
+        organizer=orgs["BJ-ZGFW"],
+        co_organizers=helpers,
+        publish=True,
+        title="首都职工志愿服务大篷车“筑牢防线·平安志愿·新能源汽车安全驾驶”",
+        kind=ActivityKind.VOLUNTEER,
+        starts_on=date(year, 12, 1),
+        ends_on=date(year, 12, 7),
+        place="朝阳、丰台、顺义等地",
+        target_group="网约车司机、快递员、外卖骑手等职工群众",
+        selection=Selection.OPEN,
+        sub_venues=[
+            "朝阳区望京职工驿站",
+            "丰台区科技园区",
+            "顺义区北汽新能源基地",
+            "北汽鹏龙汽车服务中心",
+            "朝阳区双井商圈",
+        ],
+    )
+    for i, (venue, people) in enumerate(
+        zip(caravan.sub_venues.all(), [238, 196, 312, 174, 205], strict=True)
+    ):
+        s.service_entry_record(
+            actor=None,
+            activity=caravan,
+            sub_venue=venue,
+            people=people,
+            served_on=date(year, 12, 1 + i),
+            note="安全驾驶讲座、车辆义检、法律咨询",
+        )
 
     # -- 天津河西区: shared workers' homes and a free clinic -------------------------------------------
     hx = orgs["TJ-HX"]
     homes = []
     for name, street, address, facilities in [
-        ("解放南路商圈职工之家", "JS", "河西区解放南路与黑牛城道交口楼宇党群服务中心", "健身区、培训室、医务室、母婴室、休息区"),
-        ("大营门街楼宇职工之家", "DYM", "河西区大营门街南京路企业活动室", "阅览室、培训室、热水充电"),
-        ("友谊路街共享职工之家", "YYL", "河西区友谊路街友谊路商务楼宇三层", "健身房、心理咨询室、多功能厅"),
-        ("梅江街新就业形态劳动者驿站", "MJ", "河西区梅江街会展中心东侧", "休息区、热水、充电、应急药箱"),
+        (
+            "解放南路商圈职工之家",
+            "JS",
+            "河西区解放南路与黑牛城道交口楼宇党群服务中心",
+            "健身区、培训室、医务室、母婴室、休息区",
+        ),
+        (
+            "大营门街楼宇职工之家",
+            "DYM",
+            "河西区大营门街南京路企业活动室",
+            "阅览室、培训室、热水充电",
+        ),
+        (
+            "友谊路街共享职工之家",
+            "YYL",
+            "河西区友谊路街友谊路商务楼宇三层",
+            "健身房、心理咨询室、多功能厅",
+        ),
+        (
+            "梅江街新就业形态劳动者驿站",
+            "MJ",
+            "河西区梅江街会展中心东侧",
+            "休息区、热水、充电、应急药箱",
+        ),
     ]:
-        home = s.home_create(actor=None, name=name, owners=[hx, orgs[f"TJ-HX-{street}"]], opens_at=time(8, 30),
-                             closes_at=time(21), address=address, facilities=facilities, capacity=120)
+        home = s.home_create(
+            actor=None,
+            name=name,
+            owners=[hx, orgs[f"TJ-HX-{street}"]],
+            opens_at=time(8, 30),
+            closes_at=time(21),
+            address=address,
+            facilities=facilities,
+            capacity=120,
+        )
         homes.append(home)
     clinic = s.activity_create(
-        actor=None, organizer=hx, co_organizers=[orgs["TJ-HX-JS"]], publish=True,
-        title="新就业形态劳动者义诊", kind=ActivityKind.CLINIC, starts_on=date(year, 12, 3), ends_on=date(year, 12, 3),
-        place="解放南路商圈职工之家", target_group="外卖骑手、快递员、网约车司机", selection=Selection.OPEN,
-        sub_venues=["解放南路商圈职工之家"])
+        actor=None,
+        organizer=hx,
+        co_organizers=[orgs["TJ-HX-JS"]],
+        publish=True,
+        title="新就业形态劳动者义诊",
+        kind=ActivityKind.CLINIC,
+        starts_on=date(year, 12, 3),
+        ends_on=date(year, 12, 3),
+        place="解放南路商圈职工之家",
+        target_group="外卖骑手、快递员、网约车司机",
+        selection=Selection.OPEN,
+        sub_venues=["解放南路商圈职工之家"],
+    )
     day = timezone.localdate()
     bookings = [
         (homes[0], "TJ-HX-JS", -22, 9, 12, "新就业形态劳动者义诊", 86, clinic),
@@ -253,66 +518,178 @@ def load(ctx: dict[str, Any]) -> None:
     for home, owner, offset, start, end, purpose, people, activity in bookings:
         when = day + timedelta(days=offset)
         if str(when.isoweekday()) in home.open_weekdays:
-            s.booking_create(actor=None, home=home, owner=orgs[owner], starts_at=_at(when, start),
-                             ends_at=_at(when, end), purpose=purpose, people=people, activity=activity)
+            s.booking_create(
+                actor=None,
+                home=home,
+                owner=orgs[owner],
+                starts_at=_at(when, start),
+                ends_at=_at(when, end),
+                purpose=purpose,
+                people=people,
+                activity=activity,
+            )
     # A booking given back, with its reason: shown apart in the home's usage figures.
     when = day + timedelta(days=4)
     if str(when.isoweekday()) in homes[2].open_weekdays:
-        match = s.booking_create(actor=None, home=homes[2], owner=orgs["TJ-HX-YYL"], starts_at=_at(when, 14),
-                                 ends_at=_at(when, 16), purpose="楼宇职工羽毛球联谊赛", people=24)
+        match = s.booking_create(
+            actor=None,
+            home=homes[2],
+            owner=orgs["TJ-HX-YYL"],
+            starts_at=_at(when, 14),
+            ends_at=_at(when, 16),
+            purpose="楼宇职工羽毛球联谊赛",
+            people=24,
+        )
         s.booking_cancel(actor=None, booking=match, reason="多功能厅地面维修，联谊赛改期至下月")
-    s.service_entry_record(actor=None, activity=clinic, sub_venue=clinic.sub_venues.first(), people=86,
-                           served_on=date(year, 12, 3), note="测血压血糖、骨科和中医咨询")
+    s.service_entry_record(
+        actor=None,
+        activity=clinic,
+        sub_venue=clinic.sub_venues.first(),
+        people=86,
+        served_on=date(year, 12, 3),
+        note="测血压血糖、骨科和中医咨询",
+    )
 
     # -- 无为市: 微疗养 with 15 partner units, themed routes, funds and local products -------------------
-    units = [_org(orgs, f"WW-LXY-{i + 1:02d}", name, K.ENTERPRISE, "WW-ZGH", city="无为")
-             for i, name in enumerate(WUWEI_UNITS)]
+    units = [
+        _org(orgs, f"WW-LXY-{i + 1:02d}", name, K.ENTERPRISE, "WW-ZGH", city="无为")
+        for i, name in enumerate(WUWEI_UNITS)
+    ]
     ww = orgs["WW-ZGH"]
-    funds = s.budget_line_create(actor=None, owner=ww, year=year, source=FundSource.UNION_FUNDS,
-                                 name="“工心相约·微养无为”微疗养工会经费", amount=Decimal("2000000"))
-    special = s.budget_line_create(actor=None, owner=ww, year=year, source=FundSource.SPECIAL_FUND,
-                                   name="微疗养专项资金（规上企业奖补）", amount=Decimal("500000"))
-    products = s.budget_line_create(actor=None, owner=ww, year=year, source=FundSource.OTHER,
-                                    name="以疗带游·特产消费（合作商户结算）", amount=Decimal("3200000"))
+    funds = s.budget_line_create(
+        actor=None,
+        owner=ww,
+        year=year,
+        source=FundSource.UNION_FUNDS,
+        name="“工心相约·微养无为”微疗养工会经费",
+        amount=Decimal("2000000"),
+    )
+    special = s.budget_line_create(
+        actor=None,
+        owner=ww,
+        year=year,
+        source=FundSource.SPECIAL_FUND,
+        name="微疗养专项资金（规上企业奖补）",
+        amount=Decimal("500000"),
+    )
+    products = s.budget_line_create(
+        actor=None,
+        owner=ww,
+        year=year,
+        source=FundSource.OTHER,
+        name="以疗带游·特产消费（合作商户结算）",
+        amount=Decimal("3200000"),
+    )
     for index, (route, stops) in enumerate(WUWEI_ROUTES):
         start = date(year, 3 + index * 2, 8)
         activity = s.activity_create(
-            actor=None, organizer=ww, co_organizers=units[index * 3: index * 3 + 3], publish=True,
-            title=f"微疗养：{route}", kind=ActivityKind.MICRO_RECUPERATION, starts_on=start,
-            ends_on=start + timedelta(days=40), place="—".join(stops), target_group="全市职工（按批次由单位组织）",
-            selection=Selection.OPEN, sub_venues=stops)
+            actor=None,
+            organizer=ww,
+            co_organizers=units[index * 3 : index * 3 + 3],
+            publish=True,
+            title=f"微疗养：{route}",
+            kind=ActivityKind.MICRO_RECUPERATION,
+            starts_on=start,
+            ends_on=start + timedelta(days=40),
+            place="—".join(stops),
+            target_group="全市职工（按批次由单位组织）",
+            selection=Selection.OPEN,
+            sub_venues=stops,
+        )
         for venue in activity.sub_venues.all():
             people = 160 + rng.randrange(0, 60)  # 13 stops: 2,000+ people in all, as in the seed
-            s.service_entry_record(actor=None, activity=activity, sub_venue=venue, people=people,
-                                   served_on=start + timedelta(days=rng.randrange(0, 40)), note="分批次 1 日微疗养")
-        s.expense_record(actor=None, budget_line=funds, kind=ExpenseKind.EXPENSE, amount=Decimal("380000"),
-                         spent_on=start + timedelta(days=41), activity=activity, note="线路接待、交通和保险")
-    for i, amount in enumerate([Decimal("80000"), Decimal("60000"), Decimal("60000"), Decimal("50000"),
-                                Decimal("50000"), Decimal("40000")]):
-        s.expense_record(actor=None, budget_line=special, kind=ExpenseKind.SUBSIDY, amount=amount,
-                         spent_on=date(year, 10, 10 + i), enterprise=units[i],
-                         note="组织职工参加微疗养的规模以上企业奖励补助")
+            s.service_entry_record(
+                actor=None,
+                activity=activity,
+                sub_venue=venue,
+                people=people,
+                served_on=start + timedelta(days=rng.randrange(0, 40)),
+                note="分批次 1 日微疗养",
+            )
+        s.expense_record(
+            actor=None,
+            budget_line=funds,
+            kind=ExpenseKind.EXPENSE,
+            amount=Decimal("380000"),
+            spent_on=start + timedelta(days=41),
+            activity=activity,
+            note="线路接待、交通和保险",
+        )
+    for i, amount in enumerate(
+        [
+            Decimal("80000"),
+            Decimal("60000"),
+            Decimal("60000"),
+            Decimal("50000"),
+            Decimal("50000"),
+            Decimal("40000"),
+        ]
+    ):
+        s.expense_record(
+            actor=None,
+            budget_line=special,
+            kind=ExpenseKind.SUBSIDY,
+            amount=amount,
+            spent_on=date(year, 10, 10 + i),
+            enterprise=units[i],
+            note="组织职工参加微疗养的规模以上企业奖励补助",
+        )
     for merchant, amount in WUWEI_MERCHANTS:
-        s.expense_record(actor=None, budget_line=products, kind=ExpenseKind.LOCAL_PRODUCT, amount=amount,
-                         spent_on=date(year, 11, 20), merchant=merchant, note="微疗养职工购买本地农特产品")
+        s.expense_record(
+            actor=None,
+            budget_line=products,
+            kind=ExpenseKind.LOCAL_PRODUCT,
+            amount=amount,
+            spent_on=date(year, 11, 20),
+            merchant=merchant,
+            note="微疗养职工购买本地农特产品",
+        )
 
     # -- 峨眉山: a nursing-care training class for 30 people -------------------------------------------
     _org(orgs, "SC-ZGH", "四川省总工会", K.UNION, "ACFTU", level=L.PROVINCE, city="成都")
     _org(orgs, "LS-ZGH", "乐山市总工会", K.UNION, "SC-ZGH", level=L.CITY, city="乐山")
     emei = _org(orgs, "EMS-ZGH", "峨眉山市总工会", K.UNION, "LS-ZGH", level=L.CITY, city="峨眉山")
-    hrss = _org(orgs, "EMS-RSJ", "峨眉山市人力资源和社会保障局", K.AUTHORITY, None, city="峨眉山", short_name="峨眉山市人社局")
+    hrss = _org(
+        orgs,
+        "EMS-RSJ",
+        "峨眉山市人力资源和社会保障局",
+        K.AUTHORITY,
+        None,
+        city="峨眉山",
+        short_name="峨眉山市人社局",
+    )
     market = _org(orgs, "EMS-LGSC", "峨眉山市零工市场", K.ENTERPRISE, "EMS-ZGH", city="峨眉山")
     training = s.activity_create(
-        actor=None, organizer=emei, co_organizers=[hrss], publish=True, title="医疗护理员职业技能培训班",
-        kind=ActivityKind.TRAINING, starts_on=timezone.localdate() + timedelta(days=20),
-        ends_on=timezone.localdate() + timedelta(days=34), place="峨眉山市职业技能培训学校",
-        target_group="待就业人员等重点群体", total_places=30, selection=Selection.FIRST_COME, min_age=18, max_age=55,
-        objection_channel="峨眉山市人社局 0833-5523456", **_window())
+        actor=None,
+        organizer=emei,
+        co_organizers=[hrss],
+        publish=True,
+        title="医疗护理员职业技能培训班",
+        kind=ActivityKind.TRAINING,
+        starts_on=timezone.localdate() + timedelta(days=20),
+        ends_on=timezone.localdate() + timedelta(days=34),
+        place="峨眉山市职业技能培训学校",
+        target_group="待就业人员等重点群体",
+        total_places=30,
+        selection=Selection.FIRST_COME,
+        min_age=18,
+        max_age=55,
+        objection_channel="峨眉山市人社局 0833-5523456",
+        **_window(),
+    )
     for _ in range(30):
-        trainee = worker_register(actor=None, name=person_name(rng), id_number=id_number(rng, region="511181"),
-                                  mobile=mobile(rng), employer=market, occupation="待就业（医疗护理员学员）")
+        trainee = worker_register(
+            actor=None,
+            name=person_name(rng),
+            id_number=id_number(rng, region="511181"),
+            mobile=mobile(rng),
+            employer=market,
+            occupation="待就业（医疗护理员学员）",
+        )
         if s.eligibility_check(activity=training, worker=trainee).ok:
             s.application_submit(actor=None, activity=training, worker=trainee)
     # The class opens on 12月2日 (the seed's date); its last places are still open.
     class_day = max(date(year, 12, 2), timezone.localdate() + timedelta(days=3))
-    _move(training, starts_on=class_day, ends_on=class_day + timedelta(days=14), close_days_before=1)
+    _move(
+        training, starts_on=class_day, ends_on=class_day + timedelta(days=14), close_days_before=1
+    )

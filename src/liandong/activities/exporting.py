@@ -8,7 +8,16 @@ from openpyxl.styles import Font
 
 from liandong.workers.exporting import safe_text
 
-COLUMNS = ["活动类型", "活动场次", "名额", "报名人数", "入选人数", "签到人数", "服务人次", "支出（元）"]
+COLUMNS = [
+    "活动类型",
+    "活动场次",
+    "名额",
+    "报名人数",
+    "入选人数",
+    "签到人数",
+    "服务人次",
+    "支出（元）",
+]
 
 
 def figures_xlsx(figures: dict[str, Any], *, scope_name: str) -> bytes:
@@ -22,11 +31,31 @@ def figures_xlsx(figures: dict[str, Any], *, scope_name: str) -> bytes:
         cell.font = Font(bold=True)
     for row in figures["rows"]:
         f = row["figures"]
-        sheet.append([row["label"], row["activities"], f.places, f.applicants, f.selected, f.checked_in,
-                      f.people_served, float(f.money)])
+        sheet.append(
+            [
+                row["label"],
+                row["activities"],
+                f.places,
+                f.applicants,
+                f.selected,
+                f.checked_in,
+                f.people_served,
+                float(f.money),
+            ]
+        )
     t = figures["total"]
-    sheet.append(["合计", figures["activities"], t.places, t.applicants, t.selected, t.checked_in, t.people_served,
-                  float(t.money)])
+    sheet.append(
+        [
+            "合计",
+            figures["activities"],
+            t.places,
+            t.applicants,
+            t.selected,
+            t.checked_in,
+            t.people_served,
+            float(t.money),
+        ]
+    )
     sheet.append([])
     sheet.append(["其中：活动支出", float(t.expenses)])
     sheet.append(["企业补助", float(t.subsidies)])

@@ -19,43 +19,86 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 class ActivityForm(forms.Form):
     title = forms.CharField(label="活动名称", max_length=120)
     kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
-    organizer = forms.ModelChoiceField(label="主办单位", queryset=Organization.objects.none(), empty_label=None)
-    co_organizers = forms.ModelMultipleChoiceField(label="协办单位", queryset=Organization.objects.none(),
-                                                   required=False, widget=forms.CheckboxSelectMultiple)
+    organizer = forms.ModelChoiceField(
+        label="主办单位", queryset=Organization.objects.none(), empty_label=None
+    )
+    co_organizers = forms.ModelMultipleChoiceField(
+        label="协办单位",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     place = forms.CharField(label="地点 / 线路", max_length=200, required=False)
     starts_on = forms.DateField(validators=[sane_year], label="开始日期", widget=DATE)
     ends_on = forms.DateField(validators=[sane_year], label="结束日期", widget=DATE)
-    target_group = forms.CharField(label="服务对象", max_length=200, required=False,
-                                   widget=forms.TextInput(attrs={"placeholder": "如：快递员、外卖骑手"}))
-    target_worker_types = forms.MultipleChoiceField(label="限职工类型（不选则不限）", choices=WorkerType.choices,
-                                                    required=False, widget=forms.CheckboxSelectMultiple)
+    target_group = forms.CharField(
+        label="服务对象",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：快递员、外卖骑手"}),
+    )
+    target_worker_types = forms.MultipleChoiceField(
+        label="限职工类型（不选则不限）",
+        choices=WorkerType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     selection = forms.ChoiceField(label="产生方式", choices=Selection.choices)
     total_places = forms.IntegerField(label="名额", min_value=0, initial=0)
-    applications_open_at = forms.DateTimeField(validators=[sane_year], label="报名开始", required=False, widget=DATETIME)
-    applications_close_at = forms.DateTimeField(validators=[sane_year], label="报名截止", required=False, widget=DATETIME)
+    applications_open_at = forms.DateTimeField(
+        validators=[sane_year], label="报名开始", required=False, widget=DATETIME
+    )
+    applications_close_at = forms.DateTimeField(
+        validators=[sane_year], label="报名截止", required=False, widget=DATETIME
+    )
     members_only = forms.BooleanField(label="仅限工会会员", required=False)
-    no_recuperation_years = forms.IntegerField(label="近几年内未参加过疗休养（0 为不限）", min_value=0, max_value=20,
-                                               initial=0)
-    min_years_registered = forms.IntegerField(label="从业登记满几年（0 为不限）", min_value=0, max_value=50, initial=0)
+    no_recuperation_years = forms.IntegerField(
+        label="近几年内未参加过疗休养（0 为不限）", min_value=0, max_value=20, initial=0
+    )
+    min_years_registered = forms.IntegerField(
+        label="从业登记满几年（0 为不限）", min_value=0, max_value=50, initial=0
+    )
     min_age = forms.IntegerField(label="最低年龄", min_value=0, max_value=120, required=False)
     max_age = forms.IntegerField(label="最高年龄", min_value=0, max_value=120, required=False)
     priority_rules = forms.CharField(
-        label="优先序（抽签用，每行一条，靠前优先）", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="可用：honour:劳模、member（工会会员）、never_recuperated（从未参加疗休养）、worker_type:courier")
-    quotas = forms.CharField(label="名额分配（每行：单位编码 名额）", required=False,
-                             widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KD-ZTO 10"}))
-    sub_venues = forms.CharField(label="分会场 / 服务点（每行一个）", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
-    objection_channel = forms.CharField(label="异议受理渠道", max_length=200, required=False,
-                                        widget=forms.TextInput(attrs={"placeholder": "如：0931-1234567（工作日）"}))
-    description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+        label="优先序（抽签用，每行一条，靠前优先）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="可用：honour:劳模、member（工会会员）、never_recuperated（从未参加疗休养）、worker_type:courier",
+    )
+    quotas = forms.CharField(
+        label="名额分配（每行：单位编码 名额）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KD-ZTO 10"}),
+    )
+    sub_venues = forms.CharField(
+        label="分会场 / 服务点（每行一个）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    objection_channel = forms.CharField(
+        label="异议受理渠道",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：0931-1234567（工作日）"}),
+    )
+    description = forms.CharField(
+        label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
-    def __init__(self, *args: object, organizers: QuerySet[Organization], partners: QuerySet[Organization],
-                 editing: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        organizers: QuerySet[Organization],
+        partners: QuerySet[Organization],
+        editing: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scope = organizers
         self.fields["organizer"].queryset = organizers.filter(
-            kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION])
+            kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION]
+        )
         self.fields["co_organizers"].queryset = partners
         if editing:
             # The organizer decides who manages the activity and sub-venues carry the people
@@ -64,10 +107,16 @@ class ActivityForm(forms.Form):
             del self.fields["sub_venues"]
 
     def clean_priority_rules(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["priority_rules"].splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in self.cleaned_data["priority_rules"].splitlines()
+            if line.strip()
+        ]
 
     def clean_sub_venues(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["sub_venues"].splitlines() if line.strip()]
+        return [
+            line.strip() for line in self.cleaned_data["sub_venues"].splitlines() if line.strip()
+        ]
 
     def clean_quotas(self) -> list[tuple[Organization, int]]:
         quotas = []
@@ -84,23 +133,44 @@ class ActivityForm(forms.Form):
         return quotas
 
 
-WEEKDAYS = [("1", "周一"), ("2", "周二"), ("3", "周三"), ("4", "周四"), ("5", "周五"), ("6", "周六"), ("7", "周日")]
+WEEKDAYS = [
+    ("1", "周一"),
+    ("2", "周二"),
+    ("3", "周三"),
+    ("4", "周四"),
+    ("5", "周五"),
+    ("6", "周六"),
+    ("7", "周日"),
+]
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class HomeForm(forms.Form):
     name = forms.CharField(label="名称", max_length=120)
     address = forms.CharField(label="地址", max_length=200, required=False)
-    owners = forms.ModelMultipleChoiceField(label="共建单位", queryset=Organization.objects.none(),
-                                            widget=forms.CheckboxSelectMultiple,
-                                            error_messages={"required": "请至少选择一个共建单位"})
-    facilities = forms.CharField(label="设施", max_length=300, required=False,
-                                 widget=forms.TextInput(attrs={"placeholder": "如：休息区、饮水、充电、微波炉、图书角"}))
+    owners = forms.ModelMultipleChoiceField(
+        label="共建单位",
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个共建单位"},
+    )
+    facilities = forms.CharField(
+        label="设施",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：休息区、饮水、充电、微波炉、图书角"}),
+    )
     opens_at = forms.TimeField(label="开放时间", widget=TIME)
     closes_at = forms.TimeField(label="关闭时间", widget=TIME)
-    open_weekdays = forms.MultipleChoiceField(label="开放日", choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple,
-                                              error_messages={"required": "请至少选择一个开放日"})
-    capacity = forms.IntegerField(label="容纳人数（0 为不限）", min_value=0, max_value=100_000, initial=0)
+    open_weekdays = forms.MultipleChoiceField(
+        label="开放日",
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个开放日"},
+    )
+    capacity = forms.IntegerField(
+        label="容纳人数（0 为不限）", min_value=0, max_value=100_000, initial=0
+    )
 
     def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -111,7 +181,9 @@ class HomeForm(forms.Form):
 
 
 class CancelBookingForm(forms.Form):
-    reason = forms.CharField(label="取消原因", max_length=200, error_messages={"required": "请填写取消原因"})
+    reason = forms.CharField(
+        label="取消原因", max_length=200, error_messages={"required": "请填写取消原因"}
+    )
 
 
 class NominateForm(forms.Form):
@@ -128,8 +200,12 @@ class NoticeForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    rating = forms.TypedChoiceField(label="评分", coerce=int, choices=[(i, f"{i} 分") for i in range(5, 0, -1)])
-    feedback = forms.CharField(label="意见建议", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    rating = forms.TypedChoiceField(
+        label="评分", coerce=int, choices=[(i, f"{i} 分") for i in range(5, 0, -1)]
+    )
+    feedback = forms.CharField(
+        label="意见建议", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ServedForm(forms.Form):
@@ -144,7 +220,9 @@ class ServedForm(forms.Form):
 
 
 class BookingForm(forms.Form):
-    owner = forms.ModelChoiceField(label="预约单位", queryset=Organization.objects.none(), empty_label=None)
+    owner = forms.ModelChoiceField(
+        label="预约单位", queryset=Organization.objects.none(), empty_label=None
+    )
     day = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
     starts = forms.TimeField(label="开始", widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label="结束", widget=forms.TimeInput(attrs={"type": "time"}))
@@ -165,10 +243,17 @@ class ExpenseForm(forms.Form):
     enterprise = forms.CharField(label="受补助企业编码", max_length=40, required=False)
     merchant = forms.CharField(label="合作商户（特产消费）", max_length=120, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
-    override_reason = forms.CharField(label="超预算说明（仅管理员）", max_length=200, required=False)
+    override_reason = forms.CharField(
+        label="超预算说明（仅管理员）", max_length=200, required=False
+    )
 
-    def __init__(self, *args: object, lines: list[tuple[int, str]], activities: list[tuple[int, str]],
-                 **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        lines: list[tuple[int, str]],
+        activities: list[tuple[int, str]],
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["budget_line"].choices = lines
         self.fields["activity"].choices = [("", "—"), *activities]

@@ -21,41 +21,76 @@ from liandong.core.extensions import Figure, NavItem, WorkerSection
 from liandong.organizations.models import subtree_q
 
 NAV_ITEMS = [
-    NavItem(label="服务活动", url_name="activities:activity-list", visible=acts_for_organization, order=30),
+    NavItem(
+        label="服务活动",
+        url_name="activities:activity-list",
+        visible=acts_for_organization,
+        order=30,
+    ),
     NavItem(label="活动报名", url_name="activities:activity-list", visible=is_worker, order=30),
     NavItem(label="职工之家", url_name="activities:home-list", visible=perms.is_manager, order=31),
     NavItem(label="活动经费", url_name="activities:funds", visible=perms.is_manager, order=32),
-    NavItem(label="活动统计", url_name="activities:figures", visible=acts_for_organization, order=33),
+    NavItem(
+        label="活动统计", url_name="activities:figures", visible=acts_for_organization, order=33
+    ),
 ]
 
 
 def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
     """Services the worker received, limited to what the viewer may see."""
-    applications = perms.all_applications_visible_to(user).filter(worker=worker).exclude(
-        status=ApplicationStatus.WITHDRAWN).select_related("activity").order_by("-activity__starts_on")[:20]
+    applications = (
+        perms.all_applications_visible_to(user)
+        .filter(worker=worker)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("activity")
+        .order_by("-activity__starts_on")[:20]
+    )
     rows = []
     for application in applications:
         activity = application.activity
         state = "已签到" if application.checked_in_at else application.state_label
-        rows.append((f"{activity.starts_on:%Y年%-m月%-d日}", f"{activity.get_kind_display()} · {activity.title} · {state}"))
+        rows.append(
+            (
+                f"{activity.starts_on:%Y年%-m月%-d日}",
+                f"{activity.get_kind_display()} · {activity.title} · {state}",
+            )
+        )
     url = reverse("activities:activity-list")
     return [WorkerSection(title="参加的服务活动", rows=rows, url=url if rows else "")]
 
 
 def year_figures(organization: Any, year: int) -> list[Figure]:
     """The year's places, participants, people served and money in the subtree of ``organization``."""
-    activities = Activity.objects.filter(subtree_q(organization.path, "organizer__path"), starts_on__year=year)
+    activities = Activity.objects.filter(
+        subtree_q(organization.path, "organizer__path"), starts_on__year=year
+    )
     url = reverse("activities:figures") + f"?year={year}"
-    counts = activities.aggregate(n=Count("id"), places=Sum("total_places"),
-                                  recuperation_places=Sum("total_places", filter=Q(kind__in=RECUPERATION_KINDS)))
+    counts = activities.aggregate(
+        n=Count("id"),
+        places=Sum("total_places"),
+        recuperation_places=Sum("total_places", filter=Q(kind__in=RECUPERATION_KINDS)),
+    )
     apps = Application.objects.filter(activity__in=activities.values("pk"))
     participants = apps.filter(status__in=HOLDING_PLACE).count()
     checked_in = apps.filter(status__in=HOLDING_PLACE, checked_in_at__isnull=False).count()
-    recuperated = apps.filter(status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS).count()
-    served = ServiceEntry.objects.filter(activity__in=activities.values("pk")).aggregate(n=Sum("people"))["n"] or 0
-    money = {row["kind"]: row["total"] for row in Expense.objects.filter(
-        subtree_q(organization.path, "budget_line__owner__path"), spent_on__year=year,
-    ).values("kind").annotate(total=Sum("amount"))}
+    recuperated = apps.filter(
+        status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS
+    ).count()
+    served = (
+        ServiceEntry.objects.filter(activity__in=activities.values("pk")).aggregate(
+            n=Sum("people")
+        )["n"]
+        or 0
+    )
+    money = {
+        row["kind"]: row["total"]
+        for row in Expense.objects.filter(
+            subtree_q(organization.path, "budget_line__owner__path"),
+            spent_on__year=year,
+        )
+        .values("kind")
+        .annotate(total=Sum("amount"))
+    }
     section = "服务职工"
     return [
         Figure(section, "服务活动场次", counts["n"] or 0, "场", url),
@@ -65,5 +100,7 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
         Figure(section, "服务群众人次", served + checked_in, "人次", url),
         Figure(section, "活动支出", float(money.get(ExpenseKind.EXPENSE, 0) or 0), "元", url),
         Figure(section, "企业补助", float(money.get(ExpenseKind.SUBSIDY, 0) or 0), "元", url),
-        Figure(section, "带动特产消费", float(money.get(ExpenseKind.LOCAL_PRODUCT, 0) or 0), "元", url),
+        Figure(
+            section, "带动特产消费", float(money.get(ExpenseKind.LOCAL_PRODUCT, 0) or 0), "元", url
+        ),
     ]

@@ -10,8 +10,12 @@ from liandong.activities.services import activity_draw
 def draw_due_lotteries(dry_run: bool) -> str:
     """Draw every lottery whose window has closed, with the seed committed before it closed.
     The draw itself refuses to run twice, so overlapping ticks cannot draw one lottery twice."""
-    due = Activity.objects.filter(selection=Selection.LOTTERY, status=ActivityStatus.OPEN, drawn_at__isnull=True,
-                                  applications_close_at__lte=timezone.now()).exclude(seed_commitment="")
+    due = Activity.objects.filter(
+        selection=Selection.LOTTERY,
+        status=ActivityStatus.OPEN,
+        drawn_at__isnull=True,
+        applications_close_at__lte=timezone.now(),
+    ).exclude(seed_commitment="")
     if dry_run:
         return f"would draw {due.count()} lotteries"
     drawn = 0

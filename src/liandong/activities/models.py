@@ -51,10 +51,15 @@ class Activity(BaseModel):
 
     title = models.CharField(_("活动名称"), max_length=120)
     kind = models.CharField(_("活动类型"), max_length=20, choices=ActivityKind.choices)
-    organizer = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                  related_name="organized_activities", verbose_name=_("主办单位"))
-    co_organizers = models.ManyToManyField("organizations.Organization", blank=True, related_name="+",
-                                           verbose_name=_("协办单位"))
+    organizer = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="organized_activities",
+        verbose_name=_("主办单位"),
+    )
+    co_organizers = models.ManyToManyField(
+        "organizations.Organization", blank=True, related_name="+", verbose_name=_("协办单位")
+    )
     description = models.TextField(_("活动内容"), blank=True)
     place = models.CharField(_("地点 / 线路"), max_length=200, blank=True)
     starts_on = models.DateField(_("开始日期"))
@@ -63,8 +68,9 @@ class Activity(BaseModel):
     target_worker_types = models.JSONField(_("限职工类型"), default=list, blank=True)
     total_places = models.PositiveIntegerField(_("名额"), default=0)
     places_taken = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
-    selection = models.CharField(_("产生方式"), max_length=16, choices=Selection.choices,
-                                 default=Selection.FIRST_COME)
+    selection = models.CharField(
+        _("产生方式"), max_length=16, choices=Selection.choices, default=Selection.FIRST_COME
+    )
     applications_open_at = models.DateTimeField(_("报名开始"), null=True, blank=True)
     applications_close_at = models.DateTimeField(_("报名截止"), null=True, blank=True)
     # Eligibility (报名条件).
@@ -76,8 +82,13 @@ class Activity(BaseModel):
     # Priority tiers for a lottery, first match wins: "honour:劳模", "member", "worker_type:courier",
     # "never_recuperated". Applicants matching none form the last tier.
     priority_rules = models.JSONField(_("优先序"), default=list, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=ActivityStatus.choices,
-                              default=ActivityStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.DRAFT,
+        db_index=True,
+    )
     seed_commitment = models.CharField(_("随机种子承诺值"), max_length=64, blank=True)
     seed = models.CharField(_("随机种子"), max_length=64, blank=True, editable=False)
     committed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
@@ -87,15 +98,20 @@ class Activity(BaseModel):
     notice_starts_on = models.DateField(_("公示开始"), null=True, blank=True)
     notice_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
     objection_channel = models.CharField(_("异议受理渠道"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(places_taken__lte=models.F("total_places")),
-                                   name="activity_never_oversold"),
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="activity_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(places_taken__lte=models.F("total_places")),
+                name="activity_never_oversold",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="activity_dates_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["organizer", "id"], name="activity_organizer_id_idx")]
         verbose_name = _("服务活动")
@@ -135,8 +151,12 @@ class Quota(BaseModel):
     """Places reserved for one body (名额分配): its workers apply, or it nominates, within it."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="quotas")
-    body = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("单位"))
+    body = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("单位"),
+    )
     places = models.PositiveIntegerField(_("名额"))
     taken = models.PositiveIntegerField(_("已占"), default=0, editable=False)
 
@@ -144,7 +164,9 @@ class Quota(BaseModel):
         ordering = ["activity", "id"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "body"], name="quota_one_per_body"),
-            models.CheckConstraint(condition=Q(taken__lte=models.F("places")), name="quota_never_oversold"),
+            models.CheckConstraint(
+                condition=Q(taken__lte=models.F("places")), name="quota_never_oversold"
+            ),
         ]
         verbose_name = _("名额分配")
 
@@ -183,14 +205,33 @@ class Application(BaseModel):
     # province scale), and on PostgreSQL each index costs an entry per rewritten row. The
     # activity is reached through the two composite indexes below, which lead with it.
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="applications", db_index=False)
-    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="activity_applications")
-    body = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("名额单位"), db_index=False)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="applications", db_index=False
+    )
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.PROTECT, related_name="activity_applications"
+    )
+    body = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("名额单位"),
+        db_index=False,
+    )
     status = models.CharField(_("状态"), max_length=12, choices=ApplicationStatus.choices)
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", db_index=False)
-    checkin_token = models.CharField(max_length=43, unique=True, null=True, blank=True, editable=False)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    checkin_token = models.CharField(
+        max_length=43, unique=True, null=True, blank=True, editable=False
+    )
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     feedback = models.CharField(_("意见建议"), max_length=500, blank=True)
@@ -212,9 +253,13 @@ class Application(BaseModel):
     class Meta:
         ordering = ["activity", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "worker"], name="application_once_per_worker"),
-            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                                   name="application_rating_1_to_5"),
+            models.UniqueConstraint(
+                fields=["activity", "worker"], name="application_once_per_worker"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="application_rating_1_to_5",
+            ),
         ]
         indexes = [models.Index(fields=["activity", "status"], name="app_activity_status_idx")]
         verbose_name = _("报名")
@@ -224,12 +269,15 @@ class ServiceEntry(BaseModel):
     """People served at an open event (义剪, 义诊) without registration, per sub-venue."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="service_entries")
-    sub_venue = models.ForeignKey(SubVenue, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="service_entries")
+    sub_venue = models.ForeignKey(
+        SubVenue, null=True, blank=True, on_delete=models.CASCADE, related_name="service_entries"
+    )
     served_on = models.DateField(_("日期"))
     people = models.PositiveIntegerField(_("服务人次"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-served_on", "-id"]
@@ -241,12 +289,15 @@ class Home(BaseModel):
 
     name = models.CharField(_("名称"), max_length=120)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    owners = models.ManyToManyField("organizations.Organization", related_name="+", verbose_name=_("共建单位"))
+    owners = models.ManyToManyField(
+        "organizations.Organization", related_name="+", verbose_name=_("共建单位")
+    )
     facilities = models.CharField(_("设施"), max_length=300, blank=True)
     opens_at = models.TimeField(_("开放时间"))
     closes_at = models.TimeField(_("关闭时间"))
-    open_weekdays = models.CharField(_("开放日"), max_length=7, default="1234567",
-                                     help_text=_("1=周一 … 7=周日"))
+    open_weekdays = models.CharField(
+        _("开放日"), max_length=7, default="1234567", help_text=_("1=周一 … 7=周日")
+    )
     capacity = models.PositiveIntegerField(_("容纳人数"), default=0)
 
     class Meta:
@@ -261,24 +312,36 @@ class Booking(BaseModel):
     """A slot of a home booked by one of its owners (or a body under one)."""
 
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="bookings")
-    owner = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("预约单位"))
+    owner = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("预约单位"),
+    )
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     purpose = models.CharField(_("用途"), max_length=120)
     people = models.PositiveIntegerField(_("人数"), default=0)
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
     cancelled = models.BooleanField(_("已取消"), default=False)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                                              name="booking_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
+            )
+        ]
         indexes = [models.Index(fields=["home", "starts_at"], name="booking_home_start_idx")]
         verbose_name = _("预约")
 
@@ -293,13 +356,19 @@ class FundSource(models.TextChoices):
 class BudgetLine(BaseModel):
     """A budget line (预算科目) of a union for a year. ``spent`` moves only by conditional UPDATE."""
 
-    owner = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("所属单位"))
+    owner = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属单位"),
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     source = models.CharField(_("来源"), max_length=16, choices=FundSource.choices)
     name = models.CharField(_("科目名称"), max_length=120)
     amount = models.DecimalField(_("预算金额"), max_digits=14, decimal_places=2)
-    spent = models.DecimalField(_("已支出"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False)
+    spent = models.DecimalField(
+        _("已支出"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
 
     class Meta:
         ordering = ["-year", "id"]
@@ -327,15 +396,27 @@ class Expense(BaseModel):
     kind = models.CharField(_("类别"), max_length=16, choices=ExpenseKind.choices)
     amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
     spent_on = models.DateField(_("日期"))
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="expenses")
-    enterprise = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("企业"))
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="expenses"
+    )
+    enterprise = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("企业"),
+    )
     merchant = models.CharField(_("合作商户"), max_length=120, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     override_reason = models.CharField(_("超预算说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-spent_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")
+        ]
         verbose_name = _("支出")

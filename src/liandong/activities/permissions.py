@@ -48,14 +48,16 @@ def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySe
         if worker is None:
             return Activity.objects.none()
         employer = worker.employer
-        return Activity.objects.filter(organizer_id__in=[*employer.ancestor_ids, employer.pk]).exclude(
-            status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED])
+        return Activity.objects.filter(
+            organizer_id__in=[*employer.ancestor_ids, employer.pk]
+        ).exclude(status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED])
     if not acts_for_organization(user):
         return Activity.objects.none()
     path = user.organization.path
     own = Q(pk__in=Activity.objects.filter(subtree_q(path, "organizer__path")).values("pk"))
-    involved = Q(pk__in=Activity.objects.filter(co_organizers=user.organization_id).values("pk")) | Q(
-        pk__in=Quota.objects.filter(subtree_q(path, "body__path")).values("activity_id"))
+    involved = Q(
+        pk__in=Activity.objects.filter(co_organizers=user.organization_id).values("pk")
+    ) | Q(pk__in=Quota.objects.filter(subtree_q(path, "body__path")).values("activity_id"))
     return Activity.objects.filter(own | (involved & ~Q(status__in=HIDDEN_FROM_PARTNERS)))
 
 
@@ -82,7 +84,9 @@ def can_nominate(user: Any, activity: Activity) -> bool:
     if not (acts_for_organization(user) and user.role in NOMINATOR_ROLES):
         return False
     path = user.organization.path
-    return any(path.startswith(q.body.path) or q.body.path.startswith(path) for q in activity.quotas.all())
+    return any(
+        path.startswith(q.body.path) or q.body.path.startswith(path) for q in activity.quotas.all()
+    )
 
 
 def can_apply(user: Any) -> bool:
@@ -107,7 +111,11 @@ def all_applications_visible_to(user: Any) -> QuerySet[Application]:
     if not acts_for_organization(user):
         return Application.objects.none()
     path = user.organization.path
-    managed = Q(subtree_q(path, "activity__organizer__path")) if user.role in MANAGER_ROLES else Q(pk__in=[])
+    managed = (
+        Q(subtree_q(path, "activity__organizer__path"))
+        if user.role in MANAGER_ROLES
+        else Q(pk__in=[])
+    )
     return Application.objects.filter(managed | subtree_q(path, "worker__employer__path"))
 
 
@@ -115,16 +123,20 @@ def can_withdraw(user: Any, application: Application) -> bool:
     if is_worker(user):
         return application.worker.user_id == user.pk
     return can_manage_activity(user, application.activity) or (
-        application.nominated_by_id is not None and acts_for_organization(user)
+        application.nominated_by_id is not None
+        and acts_for_organization(user)
         and application.worker.employer.path.startswith(user.organization.path)
-        and user.role in NOMINATOR_ROLES)
+        and user.role in NOMINATOR_ROLES
+    )
 
 
 def homes_visible_to(user: Any) -> QuerySet[Home]:
     """Staff of an owner, or of a union above an owner, see the home and may book it."""
     if not acts_for_organization(user):
         return Home.objects.none()
-    owned = Home.owners.through.objects.filter(subtree_q(user.organization.path, "organization__path"))
+    owned = Home.owners.through.objects.filter(
+        subtree_q(user.organization.path, "organization__path")
+    )
     return Home.objects.filter(pk__in=owned.values("home_id"))
 
 
@@ -145,19 +157,29 @@ def can_edit_home(user: Any, home: Home) -> bool:
 def home_owner_choices(user: Any, home: Home | None = None) -> QuerySet[Organization]:
     """Owners a user may name: the unions in their scope, plus (on edit) the home's current
     owners outside it, so that editing never drops a partner's ownership by accident."""
-    scope = Organization.objects.filter(subtree_q(user.organization.path),
-                                        kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION,
-                                                  Organization.Kind.ENTERPRISE])
+    scope = Organization.objects.filter(
+        subtree_q(user.organization.path),
+        kind__in=[
+            Organization.Kind.UNION,
+            Organization.Kind.UNION_FEDERATION,
+            Organization.Kind.ENTERPRISE,
+        ],
+    )
     if home is None:
         return scope
-    return Organization.objects.filter(Q(pk__in=scope.values("pk")) | Q(pk__in=home.owners.values("pk")))
+    return Organization.objects.filter(
+        Q(pk__in=scope.values("pk")) | Q(pk__in=home.owners.values("pk"))
+    )
 
 
 def can_cancel_booking(user: Any, booking: Booking) -> bool:
     """The booker, or union admins and staff of one of the home's owners (or above one)."""
     if not is_manager(user):
         return False
-    return booking.created_by_id == user.pk or homes_visible_to(user).filter(pk=booking.home_id).exists()
+    return (
+        booking.created_by_id == user.pk
+        or homes_visible_to(user).filter(pk=booking.home_id).exists()
+    )
 
 
 def bookings_visible_to(user: Any) -> QuerySet[Booking]:

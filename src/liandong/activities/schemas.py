@@ -76,8 +76,9 @@ class ActivityIn(InputSchema):
     sub_venues: list[str] = []
     publish: bool = False
 
-    _dates = field_validator("starts_on", "ends_on", "applications_open_at", "applications_close_at")(
-        classmethod(lambda cls, value: _bounded(value)))
+    _dates = field_validator(
+        "starts_on", "ends_on", "applications_open_at", "applications_close_at"
+    )(classmethod(lambda cls, value: _bounded(value)))
 
 
 class ActivityPatchIn(InputSchema):
@@ -106,10 +107,12 @@ class ActivityPatchIn(InputSchema):
     quotas: list[QuotaIn] | None = None
 
     _lists = field_validator("target_worker_types", "priority_rules")(
-        classmethod(lambda cls, value: _storable_items(value)))
+        classmethod(lambda cls, value: _storable_items(value))
+    )
 
-    _dates = field_validator("starts_on", "ends_on", "applications_open_at", "applications_close_at")(
-        classmethod(lambda cls, value: _bounded(value)))
+    _dates = field_validator(
+        "starts_on", "ends_on", "applications_open_at", "applications_close_at"
+    )(classmethod(lambda cls, value: _bounded(value)))
 
 
 # Fields a PATCH may set to null; for the others null means "not sent".
@@ -302,7 +305,9 @@ class HomeIn(InputSchema):
     open_weekdays: str = Field("1234567", pattern=WEEKDAYS_PATTERN)
     capacity: int = Field(0, ge=0, le=100_000)
 
-    _times = field_validator("opens_at", "closes_at")(classmethod(lambda cls, value: _local_time(value)))
+    _times = field_validator("opens_at", "closes_at")(
+        classmethod(lambda cls, value: _local_time(value))
+    )
 
 
 class HomePatchIn(InputSchema):
@@ -315,7 +320,9 @@ class HomePatchIn(InputSchema):
     open_weekdays: str | None = Field(None, pattern=WEEKDAYS_PATTERN)
     capacity: int | None = Field(None, ge=0, le=100_000)
 
-    _times = field_validator("opens_at", "closes_at")(classmethod(lambda cls, value: _local_time(value)))
+    _times = field_validator("opens_at", "closes_at")(
+        classmethod(lambda cls, value: _local_time(value))
+    )
 
 
 class CancelBookingIn(InputSchema):
@@ -329,7 +336,9 @@ class BookingIn(InputSchema):
     purpose: str = Field(min_length=1, max_length=120)
     people: int = Field(0, ge=0, le=100_000)
 
-    _dates = field_validator("starts_at", "ends_at")(classmethod(lambda cls, value: _bounded(value)))
+    _dates = field_validator("starts_at", "ends_at")(
+        classmethod(lambda cls, value: _bounded(value))
+    )
 
 
 class BookingOut(Schema):

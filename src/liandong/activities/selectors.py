@@ -26,7 +26,9 @@ from liandong.core.masking import mask_name
 KIND_LABELS = {value: str(label) for value, label in ActivityKind.choices}
 
 
-def activity_list(queryset: QuerySet[Activity], *, year: int | None = None, kind: str = "") -> QuerySet[Activity]:
+def activity_list(
+    queryset: QuerySet[Activity], *, year: int | None = None, kind: str = ""
+) -> QuerySet[Activity]:
     if year:
         queryset = queryset.filter(starts_on__year=year)
     if kind:
@@ -88,60 +90,93 @@ def activity_figures(activity: Activity) -> ActivityFigures:
     figures.served_open = entries.aggregate(total=Sum("people"))["total"] or 0
     figures.by_sub_venue = [
         (row["sub_venue__name"] or "主会场", row["total"])
-        for row in entries.values("sub_venue__name").annotate(total=Sum("people")).order_by("sub_venue__name")
+        for row in entries.values("sub_venue__name")
+        .annotate(total=Sum("people"))
+        .order_by("sub_venue__name")
     ]
     _money(Expense.objects.filter(activity=activity), figures)
     return figures
 
 
-def period_figures(activities: QuerySet[Activity], expenses: QuerySet[Expense], *, year: int) -> dict[str, Any]:
+def period_figures(
+    activities: QuerySet[Activity], expenses: QuerySet[Expense], *, year: int
+) -> dict[str, Any]:
     """The year's figures over ``activities`` (already scoped), by kind and in total."""
     scoped = activities.filter(starts_on__year=year)
     rows = []
     total = ActivityFigures()
-    by_kind = {row["kind"]: row for row in scoped.values("kind").annotate(n=Count("id"), places=Sum("total_places"))}
+    by_kind = {
+        row["kind"]: row
+        for row in scoped.values("kind").annotate(n=Count("id"), places=Sum("total_places"))
+    }
     apps = Application.objects.filter(activity__in=scoped.values("pk"))
     entries = ServiceEntry.objects.filter(activity__in=scoped.values("pk"))
-    served = {row["activity__kind"]: row["total"] for row in entries.values("activity__kind").annotate(total=Sum("people"))}
+    served = {
+        row["activity__kind"]: row["total"]
+        for row in entries.values("activity__kind").annotate(total=Sum("people"))
+    }
     for kind, label in KIND_LABELS.items():
         if kind not in by_kind:
             continue
-        figures = ActivityFigures(places=by_kind[kind]["places"] or 0, served_open=served.get(kind, 0) or 0)
+        figures = ActivityFigures(
+            places=by_kind[kind]["places"] or 0, served_open=served.get(kind, 0) or 0
+        )
         _attendance(apps.filter(activity__kind=kind), figures)
         _money(expenses.filter(activity__kind=kind, spent_on__year=year), figures)
-        rows.append({"kind": kind, "label": label, "activities": by_kind[kind]["n"], "figures": figures})
+        rows.append(
+            {"kind": kind, "label": label, "activities": by_kind[kind]["n"], "figures": figures}
+        )
         total.places += figures.places
         total.applicants += figures.applicants
         total.selected += figures.selected
         total.checked_in += figures.checked_in
         total.served_open += figures.served_open
     _money(expenses.filter(spent_on__year=year), total)
-    return {"year": year, "rows": rows, "total": total, "activities": sum(r["activities"] for r in rows)}
+    return {
+        "year": year,
+        "rows": rows,
+        "total": total,
+        "activities": sum(r["activities"] for r in rows),
+    }
 
 
 def public_notice(activity: Activity) -> dict[str, Any]:
     """What the public notice shows: masked names and ID numbers only; the applicant list in
     draw order with tiers, so that anyone can recompute the draw from the published seed."""
-    applications = {a.pk: a for a in Application.objects.filter(activity=activity).select_related("worker", "body")}
+    applications = {
+        a.pk: a
+        for a in Application.objects.filter(activity=activity).select_related("worker", "body")
+    }
     for application in applications.values():
         application.activity = activity  # for .state, without a query per row
 
     def entry(app: Application, rank: int | None = None, tier: int | None = None) -> dict[str, Any]:
-        return {"application_id": app.pk, "name": mask_name(app.worker.name),
-                "id_number_masked": app.worker.id_number_masked, "body": app.body.name if app.body else "",
-                "status": app.state, "status_label": app.state_label, "rank": rank, "tier": tier}
+        return {
+            "application_id": app.pk,
+            "name": mask_name(app.worker.name),
+            "id_number_masked": app.worker.id_number_masked,
+            "body": app.body.name if app.body else "",
+            "status": app.state,
+            "status_label": app.state_label,
+            "rank": rank,
+            "tier": tier,
+        }
 
     drawn = bool(activity.draw_order)
     published = activity.status in {"drawn", "notice", "confirmed"} or (
-        activity.status == "open" and activity.selection != "lottery")
+        activity.status == "open" and activity.selection != "lottery"
+    )
     applicants = []
     if drawn:
         for rank, (app_id, tier) in enumerate(activity.draw_order, start=1):
             app = applications.get(app_id)
             if app is not None:
                 applicants.append(entry(app, rank, tier))
-    selected = [e for e in applicants if e["status"] in HOLDING_PLACE] if drawn else [
-        entry(a) for a in applications.values() if a.status in HOLDING_PLACE]
+    selected = (
+        [e for e in applicants if e["status"] in HOLDING_PLACE]
+        if drawn
+        else [entry(a) for a in applications.values() if a.status in HOLDING_PLACE]
+    )
     waitlist = [e for e in applicants if e["status"] == ApplicationStatus.WAITLISTED]
     return {
         "selected": selected if activity.status in {"notice", "confirmed"} or drawn else [],
@@ -155,8 +190,11 @@ def public_notice(activity: Activity) -> dict[str, Any]:
 def waitlist_position(activity: Activity, application: Application) -> int | None:
     if application.state != ApplicationStatus.WAITLISTED:
         return None
-    waiting = set(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
-                  .values_list("pk", flat=True))
+    waiting = set(
+        Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED).values_list(
+            "pk", flat=True
+        )
+    )
     position = 0
     for app_id, _tier in activity.draw_order:
         if app_id in waiting:
@@ -174,7 +212,9 @@ def home_usage(home: Home, *, days: int = 365) -> list[dict[str, Any]]:
     usage: dict[str, dict[str, Any]] = {}
 
     def row(name: str) -> dict[str, Any]:
-        return usage.setdefault(name, {"owner": name, "bookings": 0, "hours": 0.0, "people": 0, "cancelled": 0})
+        return usage.setdefault(
+            name, {"owner": name, "bookings": 0, "hours": 0.0, "people": 0, "cancelled": 0}
+        )
 
     for owner in home.owners.all():
         row(owner.name)
@@ -190,5 +230,8 @@ def home_usage(home: Home, *, days: int = 365) -> list[dict[str, Any]]:
 
 
 def worker_services(applications: QuerySet[Application]) -> list[Application]:
-    return list(applications.exclude(status=ApplicationStatus.WITHDRAWN)
-                .select_related("activity").order_by("-activity__starts_on"))
+    return list(
+        applications.exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("activity")
+        .order_by("-activity__starts_on")
+    )

@@ -44,9 +44,24 @@ from liandong.workers.models import Worker, WorkerType
 
 T = TypeVar("T")
 ACTIVITY_FIELDS = [
-    "title", "kind", "description", "place", "starts_on", "ends_on", "target_group", "target_worker_types",
-    "total_places", "selection", "applications_open_at", "applications_close_at", "members_only",
-    "no_recuperation_years", "min_years_registered", "min_age", "max_age", "priority_rules",
+    "title",
+    "kind",
+    "description",
+    "place",
+    "starts_on",
+    "ends_on",
+    "target_group",
+    "target_worker_types",
+    "total_places",
+    "selection",
+    "applications_open_at",
+    "applications_close_at",
+    "members_only",
+    "no_recuperation_years",
+    "min_years_registered",
+    "min_age",
+    "max_age",
+    "priority_rules",
     "objection_channel",
 ]
 PRIORITY_RULE_LABELS = {"member": "工会会员", "never_recuperated": "从未参加过疗休养"}
@@ -70,8 +85,11 @@ def retry_when_locked(fn: Callable[..., T]) -> Callable[..., T]:
                 return fn(*args, **kwargs)
             except OperationalError as error:
                 attempt += 1
-                if ("locked" not in str(error) or time.monotonic() > deadline
-                        or transaction.get_connection().in_atomic_block):
+                if (
+                    "locked" not in str(error)
+                    or time.monotonic() > deadline
+                    or transaction.get_connection().in_atomic_block
+                ):
                     raise
                 time.sleep(min(0.05, 0.002 * attempt) * (0.5 + secrets.randbelow(1000) / 1000))
 
@@ -113,15 +131,22 @@ def _validate_activity(activity: Activity, quotas: list[tuple[Organization, int]
             errors["applications_close_at"] = "请填写报名开始和截止时间"
         elif closes <= opens:
             errors["applications_close_at"] = "报名截止时间必须晚于开始时间"
-    if activity.min_age is not None and activity.max_age is not None and activity.min_age > activity.max_age:
+    if (
+        activity.min_age is not None
+        and activity.max_age is not None
+        and activity.min_age > activity.max_age
+    ):
         errors["max_age"] = "最高年龄不能小于最低年龄"
     bad_types = [t for t in activity.target_worker_types if t not in WorkerType.values]
     if bad_types:
         errors["target_worker_types"] = f"未知的职工类型：{'、'.join(bad_types)}"
     for rule in activity.priority_rules:
         kind, _, value = rule.partition(":")
-        if not (rule in PRIORITY_RULE_LABELS or (kind == "honour" and value)
-                or (kind == "worker_type" and value in WorkerType.values)):
+        if not (
+            rule in PRIORITY_RULE_LABELS
+            or (kind == "honour" and value)
+            or (kind == "worker_type" and value in WorkerType.values)
+        ):
             errors["priority_rules"] = f"无法识别的优先条件：{rule}"
     if sum(places for _, places in quotas) > activity.total_places:
         errors["quotas"] = "各单位名额之和超过了总名额"
@@ -135,28 +160,49 @@ def _validate_activity(activity: Activity, quotas: list[tuple[Organization, int]
 
 @transaction.atomic
 def activity_create(
-    *, actor: Any, organizer: Organization, co_organizers: Iterable[Organization] = (),
-    quotas: list[tuple[Organization, int]] | None = None, sub_venues: list[str] | None = None,
-    publish: bool = False, **fields: Any,
+    *,
+    actor: Any,
+    organizer: Organization,
+    co_organizers: Iterable[Organization] = (),
+    quotas: list[tuple[Organization, int]] | None = None,
+    sub_venues: list[str] | None = None,
+    publish: bool = False,
+    **fields: Any,
 ) -> Activity:
     """Create an activity with its quotas and sub-venues; ``publish`` opens it at once."""
     quotas = quotas or []
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
         raise TypeError(f"unknown activity fields {unknown}")
-    activity = Activity(organizer=organizer, created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    activity = Activity(
+        organizer=organizer, created_by=actor if getattr(actor, "pk", None) else None, **fields
+    )
     activity.title = activity.title.strip()
     _validate_activity(activity, quotas)
     activity.full_clean(exclude=["organizer", "created_by"])
     activity.save()
     activity.co_organizers.set(list(co_organizers))
-    Quota.objects.bulk_create([Quota(activity=activity, body=body, places=places) for body, places in quotas])
-    SubVenue.objects.bulk_create([SubVenue(activity=activity, name=name.strip()) for name in sub_venues or []
-                                  if name.strip()])
-    audit_log(actor=actor, action="activities.created", target=activity, changes={
-        "kind": activity.kind, "total_places": activity.total_places, "selection": activity.selection,
-        "quotas": {body.name: places for body, places in quotas},
-    })
+    Quota.objects.bulk_create(
+        [Quota(activity=activity, body=body, places=places) for body, places in quotas]
+    )
+    SubVenue.objects.bulk_create(
+        [
+            SubVenue(activity=activity, name=name.strip())
+            for name in sub_venues or []
+            if name.strip()
+        ]
+    )
+    audit_log(
+        actor=actor,
+        action="activities.created",
+        target=activity,
+        changes={
+            "kind": activity.kind,
+            "total_places": activity.total_places,
+            "selection": activity.selection,
+            "quotas": {body.name: places for body, places in quotas},
+        },
+    )
     if publish:
         activity_publish(actor=actor, activity=activity)
     return activity
@@ -167,8 +213,14 @@ WINDOW_FIELDS = ["applications_open_at", "applications_close_at"]
 
 
 @retry_when_locked
-def activity_update(*, actor: Any, activity: Activity, co_organizers: Iterable[Organization] | None = None,
-                    quotas: list[tuple[Organization, int]] | None = None, **fields: Any) -> Activity:
+def activity_update(
+    *,
+    actor: Any,
+    activity: Activity,
+    co_organizers: Iterable[Organization] | None = None,
+    quotas: list[tuple[Organization, int]] | None = None,
+    **fields: Any,
+) -> Activity:
     """Change an activity's fields and per-body quotas (``None``: leave as they are).
 
     Refused where the change would break a rule: after the draw or the notice; places below those
@@ -182,14 +234,20 @@ def activity_update(*, actor: Any, activity: Activity, co_organizers: Iterable[O
         raise TypeError(f"unknown activity fields {unknown}")
     with transaction.atomic():
         # Quotas first, then the activity: the order in which claims and releases lock them.
-        current = {q.body_id: q for q in Quota.objects.select_for_update().filter(activity_id=activity.pk)
-                   .order_by("id")}
+        current = {
+            q.body_id: q
+            for q in Quota.objects.select_for_update()
+            .filter(activity_id=activity.pk)
+            .order_by("id")
+        }
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         bodies = Organization.objects.in_bulk(list(current))
         for body_id, quota in current.items():
             quota.body = bodies[body_id]
         if activity.status not in EDITABLE_STATUSES:
-            raise _refusal("activity", f"活动{activity.get_status_display()}，不能再修改", "not_editable")
+            raise _refusal(
+                "activity", f"活动{activity.get_status_display()}，不能再修改", "not_editable"
+            )
         before = snapshot(activity, ACTIVITY_FIELDS)
         before_quotas = {q.body.name: q.places for q in current.values()}
         before_co = sorted(activity.co_organizers.values_list("name", flat=True))
@@ -206,8 +264,12 @@ def activity_update(*, actor: Any, activity: Activity, co_organizers: Iterable[O
             setattr(activity, name, value)
         activity.title = activity.title.strip()
         if activity.total_places < activity.places_taken:
-            errors["total_places"] = f"已有 {activity.places_taken} 个名额被占用，总名额不能少于 {activity.places_taken}"
-        new_quotas = quotas if quotas is not None else [(q.body, q.places) for q in current.values()]
+            errors["total_places"] = (
+                f"已有 {activity.places_taken} 个名额被占用，总名额不能少于 {activity.places_taken}"
+            )
+        new_quotas = (
+            quotas if quotas is not None else [(q.body, q.places) for q in current.values()]
+        )
         wanted = {body.pk for body, _ in new_quotas}
         for body, places in new_quotas:
             held = current[body.pk].taken if body.pk in current else 0
@@ -215,19 +277,27 @@ def activity_update(*, actor: Any, activity: Activity, co_organizers: Iterable[O
                 errors["quotas"] = f"{body.name}已占用 {held} 个名额，名额不能少于 {held}"
         for body_id, quota in current.items():
             if body_id not in wanted and quota.taken:
-                errors["quotas"] = f"{quota.body.name}已占用 {quota.taken} 个名额，不能取消其名额分配"
+                errors["quotas"] = (
+                    f"{quota.body.name}已占用 {quota.taken} 个名额，不能取消其名额分配"
+                )
         if errors:
             raise ValidationError(errors)
         _validate_activity(activity, new_quotas)
         activity.full_clean(exclude=["organizer", "created_by"])
-        if activity.needs_application is False and activity.status == ActivityStatus.OPEN and activity.places_taken:
+        if (
+            activity.needs_application is False
+            and activity.status == ActivityStatus.OPEN
+            and activity.places_taken
+        ):
             raise _refusal("selection", "已有人入选，不能改为开放活动", "has_places")
         activity.save()
         if quotas is not None:
             for body, places in quotas:
                 if body.pk in current:
                     if current[body.pk].places != places:
-                        Quota.objects.filter(pk=current[body.pk].pk).update(places=places, updated_at=timezone.now())
+                        Quota.objects.filter(pk=current[body.pk].pk).update(
+                            places=places, updated_at=timezone.now()
+                        )
                 else:
                     Quota.objects.create(activity=activity, body=body, places=places)
             Quota.objects.filter(activity=activity).exclude(body_id__in=wanted).delete()
@@ -260,8 +330,12 @@ def activity_publish(*, actor: Any, activity: Activity) -> Activity:
         _commit(activity)
         fields += ["seed", "seed_commitment", "committed_at"]
     activity.save(update_fields=fields)
-    audit_log(actor=actor, action="activities.published", target=activity,
-              changes={"seed_commitment": activity.seed_commitment})
+    audit_log(
+        actor=actor,
+        action="activities.published",
+        target=activity,
+        changes={"seed_commitment": activity.seed_commitment},
+    )
     return activity
 
 
@@ -281,11 +355,18 @@ def activity_commit_seed(*, actor: Any, activity: Activity) -> Activity:
     if activity.applications_close_at and timezone.now() >= activity.applications_close_at:
         raise _refusal("seed", "报名已截止，不能再承诺随机种子", "window_closed")
     _commit(activity)
-    if not claimed.update(seed=activity.seed, seed_commitment=activity.seed_commitment,
-                          committed_at=activity.committed_at):
+    if not claimed.update(
+        seed=activity.seed,
+        seed_commitment=activity.seed_commitment,
+        committed_at=activity.committed_at,
+    ):
         raise _refusal("seed", "随机种子已经承诺，不能更换", "already_committed")
-    audit_log(actor=actor, action="activities.seed_committed", target=activity,
-              changes={"seed_commitment": activity.seed_commitment})
+    audit_log(
+        actor=actor,
+        action="activities.seed_committed",
+        target=activity,
+        changes={"seed_commitment": activity.seed_commitment},
+    )
     return activity
 
 
@@ -307,10 +388,16 @@ def _age_on(birth: date, day: date) -> int:
 
 
 def _recuperated_since(worker: Worker, since: date, exclude_activity: int | None = None) -> bool:
-    return Application.objects.filter(
-        worker=worker, status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS,
-        activity__starts_on__gte=since,
-    ).exclude(activity_id=exclude_activity).exists()
+    return (
+        Application.objects.filter(
+            worker=worker,
+            status__in=HOLDING_PLACE,
+            activity__kind__in=RECUPERATION_KINDS,
+            activity__starts_on__gte=since,
+        )
+        .exclude(activity_id=exclude_activity)
+        .exists()
+    )
 
 
 def quota_body_for(activity: Activity, worker: Worker) -> tuple[Organization | None, bool]:
@@ -336,7 +423,9 @@ def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
         labels = "、".join(str(WorkerType(t).label) for t in activity.target_worker_types)
         reasons.append(f"本活动面向{labels}")
     if activity.no_recuperation_years:
-        since = activity.starts_on.replace(year=activity.starts_on.year - activity.no_recuperation_years)
+        since = activity.starts_on.replace(
+            year=activity.starts_on.year - activity.no_recuperation_years
+        )
         if _recuperated_since(worker, since, exclude_activity=activity.pk):
             reasons.append(f"您近 {activity.no_recuperation_years} 年内已参加过疗休养")
     if activity.min_years_registered:
@@ -345,7 +434,9 @@ def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
             reasons.append(f"本活动要求从业登记满 {activity.min_years_registered} 年")
     if activity.min_age is not None or activity.max_age is not None:
         # The birth date comes from the sealed ID number; it is used here and never shown or stored.
-        age = _age_on(id_number_birth_date(crypto.decrypt(worker.id_number_cipher)), activity.starts_on)
+        age = _age_on(
+            id_number_birth_date(crypto.decrypt(worker.id_number_cipher)), activity.starts_on
+        )
         if activity.min_age is not None and age < activity.min_age:
             reasons.append(f"本活动要求年满 {activity.min_age} 周岁")
         if activity.max_age is not None and age > activity.max_age:
@@ -361,11 +452,13 @@ def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
 
 def _claim_place(activity: Activity, body: Organization | None) -> None:
     """One conditional UPDATE per counter: never past the total, never past the body's quota."""
-    if body is not None and not Quota.objects.filter(activity=activity, body=body, taken__lt=F("places")).update(
-            taken=F("taken") + 1):
+    if body is not None and not Quota.objects.filter(
+        activity=activity, body=body, taken__lt=F("places")
+    ).update(taken=F("taken") + 1):
         raise _refusal("activity", f"{body.name}的名额已满", "quota_full")
     if not Activity.objects.filter(pk=activity.pk, places_taken__lt=F("total_places")).update(
-            places_taken=F("places_taken") + 1):
+        places_taken=F("places_taken") + 1
+    ):
         raise _refusal("activity", "名额已满", "activity_full")
 
 
@@ -373,9 +466,12 @@ def _release_place(application: Application) -> None:
     # Quota row first, then the activity row: the order every writer of these counters takes
     # (claims, releases, edits), so two transactions never wait for each other in a cycle.
     if application.body_id:
-        Quota.objects.filter(activity_id=application.activity_id, body_id=application.body_id,
-                             taken__gt=0).update(taken=F("taken") - 1)
-    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
+        Quota.objects.filter(
+            activity_id=application.activity_id, body_id=application.body_id, taken__gt=0
+        ).update(taken=F("taken") - 1)
+    Activity.objects.filter(pk=application.activity_id, places_taken__gt=0).update(
+        places_taken=F("places_taken") - 1
+    )
 
 
 def _check_window(activity: Activity) -> None:
@@ -389,7 +485,9 @@ def _check_window(activity: Activity) -> None:
 
 
 @retry_when_locked
-def application_submit(*, actor: Any, activity: Activity, worker: Worker, nominated_by: Any = None) -> Application:
+def application_submit(
+    *, actor: Any, activity: Activity, worker: Worker, nominated_by: Any = None
+) -> Application:
     """A worker applies (or a body nominates them). First come and nomination take a place at
     once; a lottery application waits for the draw."""
     with transaction.atomic():
@@ -410,23 +508,36 @@ def application_submit(*, actor: Any, activity: Activity, worker: Worker, nomina
         try:
             with transaction.atomic():
                 application = Application.objects.create(
-                    activity=activity, worker=worker, body=eligibility.body,
+                    activity=activity,
+                    worker=worker,
+                    body=eligibility.body,
                     status=ApplicationStatus.SELECTED if takes_place else ApplicationStatus.APPLIED,
-                    nominated_by=nominated_by, checkin_token=secrets.token_urlsafe(24) if takes_place else None,
+                    nominated_by=nominated_by,
+                    checkin_token=secrets.token_urlsafe(24) if takes_place else None,
                 )
         except IntegrityError:
             raise _refusal("activity", "您已报过名，不能重复报名", "duplicate") from None
-        audit_log(actor=actor, action="activities.nominated" if nominated_by else "activities.applied",
-                  target=application, target_repr=f"{activity.title}：{worker.name}",
-                  changes={"status": application.status, "body": eligibility.body.name if eligibility.body else ""})
+        audit_log(
+            actor=actor,
+            action="activities.nominated" if nominated_by else "activities.applied",
+            target=application,
+            target_repr=f"{activity.title}：{worker.name}",
+            changes={
+                "status": application.status,
+                "body": eligibility.body.name if eligibility.body else "",
+            },
+        )
         return application
 
 
 def _promote_next(activity: Activity) -> Application | None:
     """After a lottery place is freed: the best-ranked waiting applicant whose body still has
     room takes it (in the published draw order)."""
-    waiting = dict(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
-                   .values_list("pk", "body_id"))
+    waiting = dict(
+        Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED).values_list(
+            "pk", "body_id"
+        )
+    )
     if not waiting:
         return None
     room = {q.body_id for q in activity.quotas.filter(taken__lt=F("places"))}
@@ -444,10 +555,18 @@ def _promote_next(activity: Activity) -> Application | None:
         except ValidationError:
             return None
         Application.objects.filter(pk=application_id).update(
-            status=ApplicationStatus.SELECTED, checkin_token=secrets.token_urlsafe(24), updated_at=timezone.now())
+            status=ApplicationStatus.SELECTED,
+            checkin_token=secrets.token_urlsafe(24),
+            updated_at=timezone.now(),
+        )
         promoted = Application.objects.select_related("worker").get(pk=application_id)
-        audit_log(actor=None, action="activities.promoted", target=promoted,
-                  target_repr=f"{activity.title}：{promoted.worker.name}", changes={"from": "waitlisted"})
+        audit_log(
+            actor=None,
+            action="activities.promoted",
+            target=promoted,
+            target_repr=f"{activity.title}：{promoted.worker.name}",
+            changes={"from": "waitlisted"},
+        )
         return promoted
     return None
 
@@ -458,9 +577,16 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
     lottery place goes to the next on the waiting list at once."""
     with transaction.atomic():
         before = application.status
-        if not Application.objects.filter(pk=application.pk).exclude(status=ApplicationStatus.WITHDRAWN).update(
-                status=ApplicationStatus.WITHDRAWN, withdrawn_reason=reason[:200], checkin_token=None,
-                updated_at=timezone.now()):
+        if (
+            not Application.objects.filter(pk=application.pk)
+            .exclude(status=ApplicationStatus.WITHDRAWN)
+            .update(
+                status=ApplicationStatus.WITHDRAWN,
+                withdrawn_reason=reason[:200],
+                checkin_token=None,
+                updated_at=timezone.now(),
+            )
+        ):
             raise _refusal("application", "该报名已经退出", "already_withdrawn")
         activity = Activity.objects.get(pk=application.activity_id)
         if activity.starts_on <= _today() and before in HOLDING_PLACE:
@@ -471,9 +597,16 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
             if activity.selection == Selection.LOTTERY:
                 promoted = _promote_next(activity)
         application.refresh_from_db()
-        audit_log(actor=actor, action="activities.withdrawn", target=application,
-                  changes={"status": [before, application.status], "reason": reason[:200],
-                           "promoted": promoted.pk if promoted else None})
+        audit_log(
+            actor=actor,
+            action="activities.withdrawn",
+            target=application,
+            changes={
+                "status": [before, application.status],
+                "reason": reason[:200],
+                "promoted": promoted.pk if promoted else None,
+            },
+        )
         return application
 
 
@@ -509,15 +642,22 @@ def draw_rank(seed: str, entries: Iterable[tuple[int, int]]) -> list[tuple[int, 
     """``[(application_id, tier)]`` in draw order: by tier, then by keyed hash (the raw digest
     orders exactly like its hex form)."""
     keyed = _keyed_hasher(seed)
-    return sorted(entries, key=lambda entry: entry[1].to_bytes(4, "big") + keyed(str(entry[0]).encode()))
+    return sorted(
+        entries, key=lambda entry: entry[1].to_bytes(4, "big") + keyed(str(entry[0]).encode())
+    )
 
 
-def priority_tier(rules: list[str], *, is_member: bool, worker_type: str, honours: list[str],
-                  recuperated: bool) -> int:
+def priority_tier(
+    rules: list[str], *, is_member: bool, worker_type: str, honours: list[str], recuperated: bool
+) -> int:
     for index, rule in enumerate(rules):
         kind, _, value = rule.partition(":")
-        if ((rule == "member" and is_member) or (rule == "never_recuperated" and not recuperated)
-                or (kind == "honour" and value in honours) or (kind == "worker_type" and value == worker_type)):
+        if (
+            (rule == "member" and is_member)
+            or (rule == "never_recuperated" and not recuperated)
+            or (kind == "honour" and value in honours)
+            or (kind == "worker_type" and value == worker_type)
+        ):
             return index
     return len(rules)
 
@@ -539,17 +679,36 @@ def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[in
     honours = _honours(worker_ids) if any(r.startswith("honour:") for r in rules) else {}
     recuperated: set[int] = set()
     if "never_recuperated" in rules:
-        recuperated = set(Application.objects.filter(
-            status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS, worker_id__in=worker_ids,
-        ).exclude(activity=activity).values_list("worker_id", flat=True))
+        recuperated = set(
+            Application.objects.filter(
+                status__in=HOLDING_PLACE,
+                activity__kind__in=RECUPERATION_KINDS,
+                worker_id__in=worker_ids,
+            )
+            .exclude(activity=activity)
+            .values_list("worker_id", flat=True)
+        )
+
     # Applicants fall into a handful of profiles; the tier of each profile is computed once.
     @cache
-    def tier_of(is_member: bool, worker_type: str, titles: tuple[str, ...], was_recuperated: bool) -> int:
-        return priority_tier(rules, is_member=is_member, worker_type=worker_type, honours=list(titles),
-                             recuperated=was_recuperated)
+    def tier_of(
+        is_member: bool, worker_type: str, titles: tuple[str, ...], was_recuperated: bool
+    ) -> int:
+        return priority_tier(
+            rules,
+            is_member=is_member,
+            worker_type=worker_type,
+            honours=list(titles),
+            recuperated=was_recuperated,
+        )
 
     return {
-        app_id: tier_of(joined is not None, worker_type, tuple(honours.get(worker_id, ())), worker_id in recuperated)
+        app_id: tier_of(
+            joined is not None,
+            worker_type,
+            tuple(honours.get(worker_id, ())),
+            worker_id in recuperated,
+        )
         for app_id, worker_id, joined, worker_type in rows
     }
 
@@ -569,11 +728,17 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
             raise _refusal("seed", "尚未承诺随机种子，不能开签", "no_commitment")
         if activity.applications_close_at and now < activity.applications_close_at:
             raise _refusal("activity", "报名尚未截止，不能开签", "window_open")
-        if not Activity.objects.filter(pk=activity.pk, status=ActivityStatus.OPEN, drawn_at__isnull=True).update(
-                status=ActivityStatus.DRAWN, drawn_at=now):
+        if not Activity.objects.filter(
+            pk=activity.pk, status=ActivityStatus.OPEN, drawn_at__isnull=True
+        ).update(status=ActivityStatus.DRAWN, drawn_at=now):
             raise _refusal("activity", "本活动已经开签，不能重新抽签", "already_drawn")
-        applicants = list(Application.objects.filter(activity=activity, status=ApplicationStatus.APPLIED)
-                          .values_list("pk", "worker_id", "worker__joined_union_on", "worker__worker_type", "body_id"))
+        applicants = list(
+            Application.objects.filter(
+                activity=activity, status=ApplicationStatus.APPLIED
+            ).values_list(
+                "pk", "worker_id", "worker__joined_union_on", "worker__worker_type", "body_id"
+            )
+        )
         rows = [row[:4] for row in applicants]
         bodies = {row[0]: row[4] for row in applicants}
         tiers = _tiers(activity, rows)
@@ -596,32 +761,48 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
         # bulk_update builds a CASE expression per row, which costs more than the whole draw).
         table = Application._meta.db_table
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET status = %s, checkin_token = %s WHERE id = %s",  # noqa: S608
-                               [(ApplicationStatus.SELECTED, secrets.token_urlsafe(24), pk) for pk in selected])
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, checkin_token = %s WHERE id = %s",  # noqa: S608
+                [(ApplicationStatus.SELECTED, secrets.token_urlsafe(24), pk) for pk in selected],
+            )
         # The others keep "applied", which after the draw means the waiting list (Application.state).
         for quota in activity.quotas.all():
             quota.taken = quota.places - quota_left.get(quota.body_id, 0)
             quota.save(update_fields=["taken", "updated_at"])
         draw_order = [list(entry) for entry in order]
-        Activity.objects.filter(pk=activity.pk).update(places_taken=len(selected), draw_order=draw_order)
+        Activity.objects.filter(pk=activity.pk).update(
+            places_taken=len(selected), draw_order=draw_order
+        )
         activity.status, activity.drawn_at = ActivityStatus.DRAWN, now
         activity.places_taken, activity.draw_order = len(selected), draw_order
-        audit_log(actor=actor, action="activities.drawn", target=activity, changes={
-            "seed": activity.seed, "seed_commitment": activity.seed_commitment, "applicants": len(order),
-            "selected": len(selected), "waitlisted": len(order) - len(selected),
-        })
+        audit_log(
+            actor=actor,
+            action="activities.drawn",
+            target=activity,
+            changes={
+                "seed": activity.seed,
+                "seed_commitment": activity.seed_commitment,
+                "applicants": len(order),
+                "selected": len(selected),
+                "waitlisted": len(order) - len(selected),
+            },
+        )
         return activity
 
 
 @transaction.atomic
-def activity_publish_notice(*, actor: Any, activity: Activity, days: int = NOTICE_DAYS_DEFAULT,
-                            objection_channel: str = "") -> Activity:
+def activity_publish_notice(
+    *, actor: Any, activity: Activity, days: int = NOTICE_DAYS_DEFAULT, objection_channel: str = ""
+) -> Activity:
     """Open the public notice (公示) of the selected list for ``days`` days."""
     if activity.status == ActivityStatus.NOTICE:
         raise _refusal("activity", "公示已经发布", "already_notice")
     ready = activity.status == ActivityStatus.DRAWN or (
-        activity.status == ActivityStatus.OPEN and activity.selection in {Selection.FIRST_COME, Selection.NOMINATION}
-        and activity.applications_close_at is not None and timezone.now() >= activity.applications_close_at)
+        activity.status == ActivityStatus.OPEN
+        and activity.selection in {Selection.FIRST_COME, Selection.NOMINATION}
+        and activity.applications_close_at is not None
+        and timezone.now() >= activity.applications_close_at
+    )
     if not ready:
         raise _refusal("activity", "开签（或报名截止）后才能发布公示", "not_ready")
     if not 1 <= days <= 30:
@@ -633,9 +814,21 @@ def activity_publish_notice(*, actor: Any, activity: Activity, days: int = NOTIC
     activity.notice_starts_on = _today()
     activity.notice_ends_on = _today() + timedelta(days=days)
     activity.objection_channel = channel[:200]
-    activity.save(update_fields=["status", "notice_starts_on", "notice_ends_on", "objection_channel", "updated_at"])
-    audit_log(actor=actor, action="activities.notice_published", target=activity,
-              changes={"notice_ends_on": str(activity.notice_ends_on)})
+    activity.save(
+        update_fields=[
+            "status",
+            "notice_starts_on",
+            "notice_ends_on",
+            "objection_channel",
+            "updated_at",
+        ]
+    )
+    audit_log(
+        actor=actor,
+        action="activities.notice_published",
+        target=activity,
+        changes={"notice_ends_on": str(activity.notice_ends_on)},
+    )
     return activity
 
 
@@ -645,12 +838,22 @@ def activity_confirm(*, actor: Any, activity: Activity) -> Activity:
     if activity.status != ActivityStatus.NOTICE:
         raise _refusal("activity", "只有公示中的活动可以确认名单", "not_notice")
     if activity.notice_ends_on and _today() < activity.notice_ends_on:
-        raise _refusal("activity", f"公示期至{activity.notice_ends_on:%Y年%-m月%-d日}，期满后才能确认", "notice_running")
-    confirmed = Application.objects.filter(activity=activity, status=ApplicationStatus.SELECTED).update(
-        status=ApplicationStatus.CONFIRMED, updated_at=timezone.now())
+        raise _refusal(
+            "activity",
+            f"公示期至{activity.notice_ends_on:%Y年%-m月%-d日}，期满后才能确认",
+            "notice_running",
+        )
+    confirmed = Application.objects.filter(
+        activity=activity, status=ApplicationStatus.SELECTED
+    ).update(status=ApplicationStatus.CONFIRMED, updated_at=timezone.now())
     activity.status = ActivityStatus.CONFIRMED
     activity.save(update_fields=["status", "updated_at"])
-    audit_log(actor=actor, action="activities.confirmed", target=activity, changes={"confirmed": confirmed})
+    audit_log(
+        actor=actor,
+        action="activities.confirmed",
+        target=activity,
+        changes={"confirmed": confirmed},
+    )
     return activity
 
 
@@ -662,7 +865,8 @@ def application_check_in(*, actor: Any, application: Application) -> Application
     if application.status not in HOLDING_PLACE:
         raise _refusal("token", "该报名未入选或已退出，不能签到", "not_selected")
     if not Application.objects.filter(pk=application.pk, checked_in_at__isnull=True).update(
-            checked_in_at=timezone.now()):
+        checked_in_at=timezone.now()
+    ):
         raise _refusal("token", "已经签到过了", "already_checked_in")
     application.refresh_from_db()
     audit_log(actor=actor, action="activities.checked_in", target=application)
@@ -670,7 +874,9 @@ def application_check_in(*, actor: Any, application: Application) -> Application
 
 
 @transaction.atomic
-def application_feedback(*, actor: Any, application: Application, rating: int, feedback: str = "") -> Application:
+def application_feedback(
+    *, actor: Any, application: Application, rating: int, feedback: str = ""
+) -> Application:
     if application.checked_in_at is None:
         raise _refusal("rating", "签到参加活动后才能评价", "not_attended")
     if not 1 <= rating <= 5:
@@ -678,28 +884,59 @@ def application_feedback(*, actor: Any, application: Application, rating: int, f
     application.rating = rating
     application.feedback = feedback.strip()[:500]
     application.save(update_fields=["rating", "feedback", "updated_at"])
-    audit_log(actor=actor, action="activities.feedback", target=application, changes={"rating": rating})
+    audit_log(
+        actor=actor, action="activities.feedback", target=application, changes={"rating": rating}
+    )
     return application
 
 
 @transaction.atomic
-def service_entry_record(*, actor: Any, activity: Activity, people: int, served_on: date,
-                         sub_venue: SubVenue | None = None, note: str = "") -> ServiceEntry:
+def service_entry_record(
+    *,
+    actor: Any,
+    activity: Activity,
+    people: int,
+    served_on: date,
+    sub_venue: SubVenue | None = None,
+    note: str = "",
+) -> ServiceEntry:
     if people <= 0 or people > 100_000:
         raise _refusal("people", "服务人次应为 1 至 100000", "people")
     if sub_venue is not None and sub_venue.activity_id != activity.pk:
         raise _refusal("sub_venue", "分会场不属于本活动", "sub_venue")
-    entry = ServiceEntry.objects.create(activity=activity, sub_venue=sub_venue, people=people, served_on=served_on,
-                                        note=note.strip()[:200], recorded_by=actor if getattr(actor, "pk", None) else None)
-    audit_log(actor=actor, action="activities.served", target=activity,
-              changes={"people": people, "sub_venue": sub_venue.name if sub_venue else "", "served_on": str(served_on)})
+    entry = ServiceEntry.objects.create(
+        activity=activity,
+        sub_venue=sub_venue,
+        people=people,
+        served_on=served_on,
+        note=note.strip()[:200],
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_log(
+        actor=actor,
+        action="activities.served",
+        target=activity,
+        changes={
+            "people": people,
+            "sub_venue": sub_venue.name if sub_venue else "",
+            "served_on": str(served_on),
+        },
+    )
     return entry
 
 
 # -- shared workers' homes -------------------------------------------------------------------------
 
 
-HOME_FIELDS = ["name", "address", "facilities", "opens_at", "closes_at", "open_weekdays", "capacity"]
+HOME_FIELDS = [
+    "name",
+    "address",
+    "facilities",
+    "opens_at",
+    "closes_at",
+    "open_weekdays",
+    "capacity",
+]
 
 
 def _validate_home(home: Home, owners: list[Organization]) -> None:
@@ -726,20 +963,43 @@ def _weekdays(value: str) -> str:
 
 
 @transaction.atomic
-def home_create(*, actor: Any, name: str, owners: list[Organization], opens_at: Any, closes_at: Any,
-                address: str = "", facilities: str = "", capacity: int = 0, open_weekdays: str = "1234567") -> Home:
-    home = Home(name=name.strip(), address=address.strip(), facilities=facilities.strip(), opens_at=opens_at,
-                closes_at=closes_at, capacity=capacity, open_weekdays=_weekdays(open_weekdays))
+def home_create(
+    *,
+    actor: Any,
+    name: str,
+    owners: list[Organization],
+    opens_at: Any,
+    closes_at: Any,
+    address: str = "",
+    facilities: str = "",
+    capacity: int = 0,
+    open_weekdays: str = "1234567",
+) -> Home:
+    home = Home(
+        name=name.strip(),
+        address=address.strip(),
+        facilities=facilities.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        capacity=capacity,
+        open_weekdays=_weekdays(open_weekdays),
+    )
     _validate_home(home, owners)
     home.save()
     home.owners.set(owners)
-    audit_log(actor=actor, action="activities.home_created", target=home,
-              changes={"owners": [o.name for o in owners], **snapshot(home, HOME_FIELDS)})
+    audit_log(
+        actor=actor,
+        action="activities.home_created",
+        target=home,
+        changes={"owners": [o.name for o in owners], **snapshot(home, HOME_FIELDS)},
+    )
     return home
 
 
 @transaction.atomic
-def home_update(*, actor: Any, home: Home, owners: list[Organization] | None = None, **fields: Any) -> Home:
+def home_update(
+    *, actor: Any, home: Home, owners: list[Organization] | None = None, **fields: Any
+) -> Home:
     """Change a home's owners, facilities, opening hours or capacity (audited with a diff).
     Bookings already made keep their slot: a change of hours or capacity applies to new bookings
     (the page says how many upcoming bookings fall outside the new hours)."""
@@ -750,15 +1010,28 @@ def home_update(*, actor: Any, home: Home, owners: list[Organization] | None = N
     before = snapshot(home, HOME_FIELDS)
     before_owners = sorted(home.owners.values_list("name", flat=True))
     for name, value in fields.items():
-        setattr(home, name, value.strip() if isinstance(value, str) and name != "open_weekdays" else value)
+        setattr(
+            home,
+            name,
+            value.strip() if isinstance(value, str) and name != "open_weekdays" else value,
+        )
     home.open_weekdays = _weekdays(home.open_weekdays or "")
     new_owners = list(owners) if owners is not None else list(home.owners.all())
     _validate_home(home, new_owners)
     dropped = [o for o in home.owners.all() if o.pk not in {n.pk for n in new_owners}]
-    booked = Booking.objects.filter(home=home, cancelled=False, ends_at__gte=timezone.now(),
-                                    owner__in=dropped).select_related("owner").first()
+    booked = (
+        Booking.objects.filter(
+            home=home, cancelled=False, ends_at__gte=timezone.now(), owner__in=dropped
+        )
+        .select_related("owner")
+        .first()
+    )
     if booked is not None:
-        raise _refusal("owners", f"{booked.owner.name}还有未结束的预约，请先取消后再移除该共建单位", "owner_booked")
+        raise _refusal(
+            "owners",
+            f"{booked.owner.name}还有未结束的预约，请先取消后再移除该共建单位",
+            "owner_booked",
+        )
     home.save()
     if owners is not None:
         home.owners.set(new_owners)
@@ -772,8 +1045,17 @@ def home_update(*, actor: Any, home: Home, owners: list[Organization] | None = N
 
 
 @retry_when_locked
-def booking_create(*, actor: Any, home: Home, owner: Organization, starts_at: datetime, ends_at: datetime,
-                   purpose: str, people: int = 0, activity: Activity | None = None) -> Booking:
+def booking_create(
+    *,
+    actor: Any,
+    home: Home,
+    owner: Organization,
+    starts_at: datetime,
+    ends_at: datetime,
+    purpose: str,
+    people: int = 0,
+    activity: Activity | None = None,
+) -> Booking:
     """Book a slot. The home's row is locked first (SELECT … FOR UPDATE on PostgreSQL; SQLite
     serializes writers with BEGIN IMMEDIATE), so two overlapping requests cannot both pass the
     overlap check."""
@@ -794,18 +1076,36 @@ def booking_create(*, actor: Any, home: Home, owner: Organization, starts_at: da
         if str(local_start.isoweekday()) not in home.open_weekdays:
             raise _refusal("starts_at", "该日不开放", "closed_day")
         if local_start.time() < home.opens_at or local_end.time() > home.closes_at:
-            raise _refusal("starts_at", f"请在开放时间 {home.opens_at:%H:%M}–{home.closes_at:%H:%M} 内预约", "hours")
+            raise _refusal(
+                "starts_at",
+                f"请在开放时间 {home.opens_at:%H:%M}–{home.closes_at:%H:%M} 内预约",
+                "hours",
+            )
         if home.capacity and people > home.capacity:
             raise _refusal("people", f"人数超过容纳上限 {home.capacity} 人", "capacity")
-        clash = Booking.objects.filter(home=home, cancelled=False, starts_at__lt=ends_at, ends_at__gt=starts_at).first()
+        clash = Booking.objects.filter(
+            home=home, cancelled=False, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).first()
         if clash is not None:
             when = f"{timezone.localtime(clash.starts_at):%H:%M}–{timezone.localtime(clash.ends_at):%H:%M}"
             raise _refusal("starts_at", f"该时段已被预约（{when}）", "overlap")
-        booking = Booking.objects.create(home=home, owner=owner, starts_at=starts_at, ends_at=ends_at,
-                                         purpose=purpose.strip()[:120], people=people, activity=activity,
-                                         created_by=actor if getattr(actor, "pk", None) else None)
-        audit_log(actor=actor, action="activities.booked", target=booking, target_repr=f"{home.name} {purpose}",
-                  changes={"owner": owner.name, "starts_at": str(local_start), "ends_at": str(local_end)})
+        booking = Booking.objects.create(
+            home=home,
+            owner=owner,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            purpose=purpose.strip()[:120],
+            people=people,
+            activity=activity,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_log(
+            actor=actor,
+            action="activities.booked",
+            target=booking,
+            target_repr=f"{home.name} {purpose}",
+            changes={"owner": owner.name, "starts_at": str(local_start), "ends_at": str(local_end)},
+        )
         return booking
 
 
@@ -819,14 +1119,25 @@ def booking_cancel(*, actor: Any, booking: Booking, reason: str) -> Booking:
     if booking.ends_at <= timezone.now():
         raise _refusal("booking", "该预约已结束，不能取消", "past")
     if not Booking.objects.filter(pk=booking.pk, cancelled=False).update(
-            cancelled=True, cancelled_at=timezone.now(), cancel_reason=reason[:200],
-            cancelled_by=actor if getattr(actor, "pk", None) else None, updated_at=timezone.now()):
+        cancelled=True,
+        cancelled_at=timezone.now(),
+        cancel_reason=reason[:200],
+        cancelled_by=actor if getattr(actor, "pk", None) else None,
+        updated_at=timezone.now(),
+    ):
         raise _refusal("booking", "该预约已取消", "cancelled")
     booking.refresh_from_db()
-    audit_log(actor=actor, action="activities.booking_cancelled", target=booking,
-              target_repr=f"{booking.home.name} {booking.purpose}",
-              changes={"reason": booking.cancel_reason, "owner": booking.owner.name,
-                       "starts_at": str(timezone.localtime(booking.starts_at))})
+    audit_log(
+        actor=actor,
+        action="activities.booking_cancelled",
+        target=booking,
+        target_repr=f"{booking.home.name} {booking.purpose}",
+        changes={
+            "reason": booking.cancel_reason,
+            "owner": booking.owner.name,
+            "starts_at": str(timezone.localtime(booking.starts_at)),
+        },
+    )
     return booking
 
 
@@ -834,22 +1145,38 @@ def booking_cancel(*, actor: Any, booking: Booking, reason: str) -> Booking:
 
 
 @transaction.atomic
-def budget_line_create(*, actor: Any, owner: Organization, year: int, source: str, name: str,
-                       amount: Decimal) -> BudgetLine:
+def budget_line_create(
+    *, actor: Any, owner: Organization, year: int, source: str, name: str, amount: Decimal
+) -> BudgetLine:
     if amount <= 0:
         raise _refusal("amount", "预算金额必须大于 0", "amount")
     line = BudgetLine(owner=owner, year=year, source=source, name=name.strip(), amount=amount)
     line.full_clean()
     line.save()
-    audit_log(actor=actor, action="activities.budget_created", target=line,
-              changes={"amount": str(amount), "source": source, "year": year})
+    audit_log(
+        actor=actor,
+        action="activities.budget_created",
+        target=line,
+        changes={"amount": str(amount), "source": source, "year": year},
+    )
     return line
 
 
 @retry_when_locked
-def expense_record(*, actor: Any, budget_line: BudgetLine, kind: str, amount: Decimal, spent_on: date,
-                   activity: Activity | None = None, enterprise: Organization | None = None, merchant: str = "",
-                   note: str = "", override_reason: str = "", may_override: bool = False) -> Expense:
+def expense_record(
+    *,
+    actor: Any,
+    budget_line: BudgetLine,
+    kind: str,
+    amount: Decimal,
+    spent_on: date,
+    activity: Activity | None = None,
+    enterprise: Organization | None = None,
+    merchant: str = "",
+    note: str = "",
+    override_reason: str = "",
+    may_override: bool = False,
+) -> Expense:
     """Spend from a budget line. Over the remainder is refused, unless an admin overrides it
     with a reason (``may_override`` is the caller's permission check)."""
     if amount is None or amount <= 0:
@@ -862,23 +1189,38 @@ def expense_record(*, actor: Any, budget_line: BudgetLine, kind: str, amount: De
         raise _refusal("merchant", "特产消费请填写合作商户", "merchant")
     override_reason = override_reason.strip()
     with transaction.atomic():
-        within = BudgetLine.objects.filter(pk=budget_line.pk, spent__lte=F("amount") - amount).update(
-            spent=F("spent") + amount)
+        within = BudgetLine.objects.filter(
+            pk=budget_line.pk, spent__lte=F("amount") - amount
+        ).update(spent=F("spent") + amount)
         if not within:
             if not (may_override and override_reason):
                 line = BudgetLine.objects.get(pk=budget_line.pk)
                 hint = "（管理员可填写超预算说明后提交）" if may_override else ""
-                raise _refusal("amount", f"超出预算科目余额 {line.remainder:,.2f} 元{hint}", "over_budget")
+                raise _refusal(
+                    "amount", f"超出预算科目余额 {line.remainder:,.2f} 元{hint}", "over_budget"
+                )
             BudgetLine.objects.filter(pk=budget_line.pk).update(spent=F("spent") + amount)
         else:
             override_reason = ""
         expense = Expense.objects.create(
-            budget_line=budget_line, kind=kind, amount=amount, spent_on=spent_on, activity=activity,
-            enterprise=enterprise, merchant=merchant.strip()[:120], note=note.strip()[:200],
-            override_reason=override_reason[:200], created_by=actor if getattr(actor, "pk", None) else None)
-        audit_log(actor=actor, action="activities.expense_recorded", target=expense,
-                  target_repr=f"{budget_line} {amount}",
-                  changes={"amount": str(amount), "kind": kind, "override_reason": override_reason})
+            budget_line=budget_line,
+            kind=kind,
+            amount=amount,
+            spent_on=spent_on,
+            activity=activity,
+            enterprise=enterprise,
+            merchant=merchant.strip()[:120],
+            note=note.strip()[:200],
+            override_reason=override_reason[:200],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_log(
+            actor=actor,
+            action="activities.expense_recorded",
+            target=expense,
+            target_repr=f"{budget_line} {amount}",
+            changes={"amount": str(amount), "kind": kind, "override_reason": override_reason},
+        )
         return expense
 
 

@@ -15,8 +15,16 @@ urlpatterns = [
     path("<int:pk>/notice/", views.activity_notice_view, name="activity-notice"),
     path("<int:pk>/confirm/", views.activity_confirm_view, name="activity-confirm"),
     path("<int:pk>/served/", views.activity_served_view, name="activity-served"),
-    path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="application-withdraw"),
-    path("applications/<int:pk>/feedback/", views.application_feedback_view, name="application-feedback"),
+    path(
+        "applications/<int:pk>/withdraw/",
+        views.application_withdraw_view,
+        name="application-withdraw",
+    ),
+    path(
+        "applications/<int:pk>/feedback/",
+        views.application_feedback_view,
+        name="application-feedback",
+    ),
     path("applications/<int:pk>/qr.svg", views.application_qr_view, name="application-qr"),
     path("checkin/<str:token>/", views.checkin_view, name="checkin"),
     path("public/<int:pk>/", views.public_notice_view, name="public-notice"),

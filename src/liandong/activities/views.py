@@ -63,8 +63,15 @@ def _errors(error: ValidationError) -> str:
 
 
 def _visible(request: HttpRequest, pk: int) -> Activity:
-    queryset = perms.activities_visible_to(request.user).select_related("organizer").prefetch_related(
-        Prefetch("quotas", queryset=Quota.objects.select_related("body")), "sub_venues", "co_organizers")
+    queryset = (
+        perms.activities_visible_to(request.user)
+        .select_related("organizer")
+        .prefetch_related(
+            Prefetch("quotas", queryset=Quota.objects.select_related("body")),
+            "sub_venues",
+            "co_organizers",
+        )
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -77,7 +84,9 @@ def _managed(request: HttpRequest, pk: int) -> Activity:
 
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    return (
+        int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    )
 
 
 @login_required
@@ -88,21 +97,43 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
         worker = perms.own_worker(request.user)
         if worker is None:
             raise PermissionDenied
-        mine = {a.activity_id: a for a in Application.objects.filter(worker=worker).select_related("activity")}
-        activities = list(perms.activities_visible_to(request.user).select_related("organizer")[:50])
-        return render(request, "activities/worker_list.html", {
-            "open": [a for a in activities if a.status == ActivityStatus.OPEN and a.pk not in mine],
-            "mine": [(a, mine[a.pk]) for a in activities if a.pk in mine],
-            "others": [a for a in activities if a.status != ActivityStatus.OPEN and a.pk not in mine],
-        })
+        mine = {
+            a.activity_id: a
+            for a in Application.objects.filter(worker=worker).select_related("activity")
+        }
+        activities = list(
+            perms.activities_visible_to(request.user).select_related("organizer")[:50]
+        )
+        return render(
+            request,
+            "activities/worker_list.html",
+            {
+                "open": [
+                    a for a in activities if a.status == ActivityStatus.OPEN and a.pk not in mine
+                ],
+                "mine": [(a, mine[a.pk]) for a in activities if a.pk in mine],
+                "others": [
+                    a for a in activities if a.status != ActivityStatus.OPEN and a.pk not in mine
+                ],
+            },
+        )
     if not acts_for_organization(request.user):
         raise PermissionDenied
     year = request.GET.get("year", "")
-    activities = activity_list(perms.activities_visible_to(request.user),
-                               year=_year(request) if year else None, kind=request.GET.get("kind", "")[:20])
-    return render(request, "activities/activity_list.html", {
-        "activities": activities[:200], "can_create": perms.can_create_activity(request.user), "year": year,
-    })
+    activities = activity_list(
+        perms.activities_visible_to(request.user),
+        year=_year(request) if year else None,
+        kind=request.GET.get("kind", "")[:20],
+    )
+    return render(
+        request,
+        "activities/activity_list.html",
+        {
+            "activities": activities[:200],
+            "can_create": perms.can_create_activity(request.user),
+            "year": year,
+        },
+    )
 
 
 @login_required
@@ -111,8 +142,12 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     scope = organizations_in_scope(request.user)
     partners = organizations_visible_to(request.user).exclude(pk__in=scope.values("pk"))
-    form = ActivityForm(request.POST or None, organizers=scope, partners=partners,
-                        initial={"organizer": request.user.organization_id})
+    form = ActivityForm(
+        request.POST or None,
+        organizers=scope,
+        partners=partners,
+        initial={"organizer": request.user.organization_id},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         organizer = data.pop("organizer")
@@ -120,8 +155,14 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
         quotas = data.pop("quotas")
         sub_venues = data.pop("sub_venues")
         try:
-            activity = services.activity_create(actor=request.user, organizer=organizer, co_organizers=co_organizers,
-                                                quotas=quotas, sub_venues=sub_venues, **data)
+            activity = services.activity_create(
+                actor=request.user,
+                organizer=organizer,
+                co_organizers=co_organizers,
+                quotas=quotas,
+                sub_venues=sub_venues,
+                **data,
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -156,8 +197,13 @@ def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     scope = organizations_in_scope(request.user)
     partners = organizations_visible_to(request.user).exclude(pk__in=scope.values("pk"))
-    form = ActivityForm(request.POST or None, organizers=scope, partners=partners, editing=True,
-                        initial=_activity_initial(activity))
+    form = ActivityForm(
+        request.POST or None,
+        organizers=scope,
+        partners=partners,
+        editing=True,
+        initial=_activity_initial(activity),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         co_organizers = data.pop("co_organizers")
@@ -165,11 +211,20 @@ def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         for name in services.WINDOW_FIELDS:
             # The page shows times to the minute: the same minute submitted back is no change.
             stored, sent = getattr(activity, name), data.get(name)
-            if stored and sent and sent.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0):
+            if (
+                stored
+                and sent
+                and sent.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0)
+            ):
                 data[name] = stored
         try:
-            services.activity_update(actor=request.user, activity=activity, co_organizers=co_organizers,
-                                     quotas=quotas, **data)
+            services.activity_update(
+                actor=request.user,
+                activity=activity,
+                co_organizers=co_organizers,
+                quotas=quotas,
+                **data,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -183,33 +238,60 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     if is_worker(request.user):
         worker = perms.own_worker(request.user)
-        application = Application.objects.filter(activity=activity, worker=worker).select_related("activity").first()
-        eligibility = services.eligibility_check(activity=activity, worker=worker) if worker else None
-        return render(request, "activities/worker_activity.html", {
-            "activity": activity, "application": application, "eligibility": eligibility,
-            "position": waitlist_position(activity, application) if application else None,
-            "feedback_form": FeedbackForm(),
-            "can_apply": application is None and activity.status == ActivityStatus.OPEN
-            and activity.selection in {Selection.FIRST_COME, Selection.LOTTERY},
-        })
+        application = (
+            Application.objects.filter(activity=activity, worker=worker)
+            .select_related("activity")
+            .first()
+        )
+        eligibility = (
+            services.eligibility_check(activity=activity, worker=worker) if worker else None
+        )
+        return render(
+            request,
+            "activities/worker_activity.html",
+            {
+                "activity": activity,
+                "application": application,
+                "eligibility": eligibility,
+                "position": waitlist_position(activity, application) if application else None,
+                "feedback_form": FeedbackForm(),
+                "can_apply": application is None
+                and activity.status == ActivityStatus.OPEN
+                and activity.selection in {Selection.FIRST_COME, Selection.LOTTERY},
+            },
+        )
     manage = perms.can_manage_activity(request.user, activity)
-    applications = perms.applications_visible_to(request.user, activity).select_related("worker", "body", "activity")
+    applications = perms.applications_visible_to(request.user, activity).select_related(
+        "worker", "body", "activity"
+    )
     # Selected first, then the others, at most LISTED rows on the page.
     listed = list(applications.filter(status__in=HOLDING_PLACE).order_by("id")[:LISTED])
-    listed += list(applications.exclude(status__in=HOLDING_PLACE).order_by("id")[:LISTED - len(listed)])
+    listed += list(
+        applications.exclude(status__in=HOLDING_PLACE).order_by("id")[: LISTED - len(listed)]
+    )
     total = applications.count()
-    return render(request, "activities/activity_detail.html", {
-        "activity": activity, "manage": manage,
-        "can_edit": manage and activity.status in services.EDITABLE_STATUSES, "figures": activity_figures(activity) if manage else None,
-        "applications": listed, "more_applications": total - len(listed),
-        "can_nominate": perms.can_nominate(request.user, activity) and activity.status == ActivityStatus.OPEN,
-        "nominate_form": NominateForm(), "notice_form": NoticeForm(initial={
-            "objection_channel": activity.objection_channel}),
-        "served_form": ServedForm(sub_venues=[(v.pk, v.name) for v in activity.sub_venues.all()],
-                                  initial={"served_on": timezone.localdate()}),
-        "rules": [services.rule_label(r) for r in activity.priority_rules],
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "activity": activity,
+            "manage": manage,
+            "can_edit": manage and activity.status in services.EDITABLE_STATUSES,
+            "figures": activity_figures(activity) if manage else None,
+            "applications": listed,
+            "more_applications": total - len(listed),
+            "can_nominate": perms.can_nominate(request.user, activity)
+            and activity.status == ActivityStatus.OPEN,
+            "nominate_form": NominateForm(),
+            "notice_form": NoticeForm(initial={"objection_channel": activity.objection_channel}),
+            "served_form": ServedForm(
+                sub_venues=[(v.pk, v.name) for v in activity.sub_venues.all()],
+                initial={"served_on": timezone.localdate()},
+            ),
+            "rules": [services.rule_label(r) for r in activity.priority_rules],
+            "now": timezone.now(),
+        },
+    )
 
 
 def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
@@ -226,14 +308,23 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
 @login_required
 @require_POST
 def activity_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda a: services.activity_publish(actor=request.user, activity=a), "活动已发布，开始报名。")
+    return _act(
+        request,
+        pk,
+        lambda a: services.activity_publish(actor=request.user, activity=a),
+        "活动已发布，开始报名。",
+    )
 
 
 @login_required
 @require_POST
 def activity_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda a: services.activity_draw(actor=request.user, activity=a),
-                "已开签：入选名单和候补名单已生成，随机种子已公开。")
+    return _act(
+        request,
+        pk,
+        lambda a: services.activity_draw(actor=request.user, activity=a),
+        "已开签：入选名单和候补名单已生成，随机种子已公开。",
+    )
 
 
 @login_required
@@ -244,15 +335,28 @@ def activity_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
         _managed(request, pk)
         messages.error(request, "公示期应为 1 至 30 天")
         return redirect("activities:activity-detail", pk=pk)
-    return _act(request, pk, lambda a: services.activity_publish_notice(
-        actor=request.user, activity=a, days=form.cleaned_data["days"],
-        objection_channel=form.cleaned_data["objection_channel"]), "公示已发布。")
+    return _act(
+        request,
+        pk,
+        lambda a: services.activity_publish_notice(
+            actor=request.user,
+            activity=a,
+            days=form.cleaned_data["days"],
+            objection_channel=form.cleaned_data["objection_channel"],
+        ),
+        "公示已发布。",
+    )
 
 
 @login_required
 @require_POST
 def activity_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda a: services.activity_confirm(actor=request.user, activity=a), "名单已确认。")
+    return _act(
+        request,
+        pk,
+        lambda a: services.activity_confirm(actor=request.user, activity=a),
+        "名单已确认。",
+    )
 
 
 @login_required
@@ -264,10 +368,22 @@ def activity_served_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写日期和服务人次（1 至 100000）")
         return redirect("activities:activity-detail", pk=pk)
     data = form.cleaned_data
-    sub_venue = activity.sub_venues.filter(pk=data["sub_venue"]).first() if data["sub_venue"] else None
-    return _act(request, pk, lambda a: services.service_entry_record(
-        actor=request.user, activity=a, people=data["people"], served_on=data["served_on"], sub_venue=sub_venue,
-        note=data["note"]), f"已记录服务 {data['people']} 人次。")
+    sub_venue = (
+        activity.sub_venues.filter(pk=data["sub_venue"]).first() if data["sub_venue"] else None
+    )
+    return _act(
+        request,
+        pk,
+        lambda a: services.service_entry_record(
+            actor=request.user,
+            activity=a,
+            people=data["people"],
+            served_on=data["served_on"],
+            sub_venue=sub_venue,
+            note=data["note"],
+        ),
+        f"已记录服务 {data['people']} 人次。",
+    )
 
 
 @login_required
@@ -278,12 +394,18 @@ def activity_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     activity = _visible(request, pk)
     try:
-        application = services.application_submit(actor=request.user, activity=activity, worker=worker)
+        application = services.application_submit(
+            actor=request.user, activity=activity, worker=worker
+        )
     except ValidationError as error:
         messages.error(request, f"报名未成功：{_errors(error)}")
     else:
-        messages.success(request, "报名成功，您已入选。" if application.status == ApplicationStatus.SELECTED
-                         else "报名成功。报名截止后公开抽签，请留意结果。")
+        messages.success(
+            request,
+            "报名成功，您已入选。"
+            if application.status == ApplicationStatus.SELECTED
+            else "报名成功。报名截止后公开抽签，请留意结果。",
+        )
     return redirect("activities:activity-detail", pk=pk)
 
 
@@ -296,13 +418,19 @@ def activity_nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = NominateForm(request.POST)
     worker = None
     if form.is_valid():
-        worker = workers_visible_to(request.user).select_related("employer").filter(
-            pk=form.cleaned_data["worker"]).first()
+        worker = (
+            workers_visible_to(request.user)
+            .select_related("employer")
+            .filter(pk=form.cleaned_data["worker"])
+            .first()
+        )
     if worker is None:
         messages.error(request, "职工编号不存在或不在您的范围内")
         return redirect("activities:activity-detail", pk=pk)
     try:
-        services.application_submit(actor=request.user, activity=activity, worker=worker, nominated_by=request.user)
+        services.application_submit(
+            actor=request.user, activity=activity, worker=worker, nominated_by=request.user
+        )
     except ValidationError as error:
         messages.error(request, f"推荐未成功：{_errors(error)}")
     else:
@@ -311,8 +439,12 @@ def activity_nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(perms.all_applications_visible_to(request.user).select_related(
-        "activity__organizer", "worker__employer"), pk=pk)
+    return get_object_or_404(
+        perms.all_applications_visible_to(request.user).select_related(
+            "activity__organizer", "worker__employer"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -341,8 +473,12 @@ def application_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择 1 至 5 分")
     else:
         try:
-            services.application_feedback(actor=request.user, application=application,
-                                          rating=form.cleaned_data["rating"], feedback=form.cleaned_data["feedback"])
+            services.application_feedback(
+                actor=request.user,
+                application=application,
+                rating=form.cleaned_data["rating"],
+                feedback=form.cleaned_data["feedback"],
+            )
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:
@@ -355,12 +491,16 @@ def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant's check-in code as SVG (no external assets). It encodes the check-in
     page's URL with the application's unguessable token."""
     application = _application(request, pk)
-    if not (application.worker.user_id == request.user.pk
-            or perms.can_manage_activity(request.user, application.activity)):
+    if not (
+        application.worker.user_id == request.user.pk
+        or perms.can_manage_activity(request.user, application.activity)
+    ):
         raise Http404
     if not application.checkin_token:
         raise Http404
-    url = request.build_absolute_uri(reverse("activities:checkin", args=[application.checkin_token]))
+    url = request.build_absolute_uri(
+        reverse("activities:checkin", args=[application.checkin_token])
+    )
     stream = io.BytesIO()
     segno.make(url, error="m").save(stream, kind="svg", scale=6, border=2)
     response = HttpResponse(stream.getvalue(), content_type="image/svg+xml")
@@ -371,8 +511,11 @@ def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
     """What a manager sees after scanning a participant's code; POST checks them in."""
-    application = Application.objects.select_related("activity__organizer", "worker", "body").filter(
-        checkin_token=token).first()
+    application = (
+        Application.objects.select_related("activity__organizer", "worker", "body")
+        .filter(checkin_token=token)
+        .first()
+    )
     if application is None or not perms.can_manage_activity(request.user, application.activity):
         raise Http404
     if request.method == "POST":
@@ -388,13 +531,19 @@ def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
 
 def public_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The public notice (公示): no login, names and ID numbers masked."""
-    activity = get_object_or_404(Activity.objects.select_related("organizer").exclude(status=ActivityStatus.DRAFT),
-                                 pk=pk)
-    return render(request, "activities/public_notice.html", {
-        "activity": activity, "notice": public_notice(activity),
-        "quotas": activity.quotas.select_related("body"),
-        "rules": [services.rule_label(r) for r in activity.priority_rules],
-    })
+    activity = get_object_or_404(
+        Activity.objects.select_related("organizer").exclude(status=ActivityStatus.DRAFT), pk=pk
+    )
+    return render(
+        request,
+        "activities/public_notice.html",
+        {
+            "activity": activity,
+            "notice": public_notice(activity),
+            "quotas": activity.quotas.select_related("body"),
+            "rules": [services.rule_label(r) for r in activity.priority_rules],
+        },
+    )
 
 
 # -- homes ------------------------------------------------------------------------------------------
@@ -405,17 +554,27 @@ def home_list_view(request: HttpRequest) -> HttpResponse:
     if not acts_for_organization(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
-    return render(request, "activities/home_list.html", {"homes": homes,
-                                                         "can_create": perms.can_create_home(request.user)})
+    return render(
+        request,
+        "activities/home_list.html",
+        {"homes": homes, "can_create": perms.can_create_home(request.user)},
+    )
 
 
 @login_required
 def home_create_view(request: HttpRequest) -> HttpResponse:
     if not perms.can_create_home(request.user):
         raise PermissionDenied
-    form = HomeForm(request.POST or None, owners=perms.home_owner_choices(request.user),
-                    initial={"owners": [request.user.organization_id], "opens_at": "09:00", "closes_at": "21:00",
-                             "open_weekdays": list("1234567")})
+    form = HomeForm(
+        request.POST or None,
+        owners=perms.home_owner_choices(request.user),
+        initial={
+            "owners": [request.user.organization_id],
+            "opens_at": "09:00",
+            "closes_at": "21:00",
+            "open_weekdays": list("1234567"),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -436,11 +595,15 @@ def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(home, name) for name in services.HOME_FIELDS}
     initial["open_weekdays"] = list(home.open_weekdays)
     initial["owners"] = list(home.owners.all())
-    form = HomeForm(request.POST or None, owners=perms.home_owner_choices(request.user, home), initial=initial)
+    form = HomeForm(
+        request.POST or None, owners=perms.home_owner_choices(request.user, home), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.home_update(actor=request.user, home=home, owners=list(data.pop("owners")), **data)
+            services.home_update(
+                actor=request.user, home=home, owners=list(data.pop("owners")), **data
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -452,7 +615,9 @@ def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = get_object_or_404(perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=pk)
+    booking = get_object_or_404(
+        perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=pk
+    )
     if not perms.can_cancel_booking(request.user, booking):
         raise PermissionDenied
     form = CancelBookingForm(request.POST)
@@ -460,7 +625,9 @@ def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "取消未成功：请填写取消原因")
     else:
         try:
-            services.booking_cancel(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+            services.booking_cancel(
+                actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             messages.error(request, f"取消未成功：{_errors(error)}")
         else:
@@ -472,8 +639,11 @@ def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     home = get_object_or_404(perms.homes_visible_to(request.user).prefetch_related("owners"), pk=pk)
     owners = perms.booking_owners_for(request.user, home)
-    form = BookingForm(request.POST or None, owners=owners,
-                       initial={"day": timezone.localdate(), "owner": owners.first()})
+    form = BookingForm(
+        request.POST or None,
+        owners=owners,
+        initial={"day": timezone.localdate(), "owner": owners.first()},
+    )
     if request.method == "POST":
         if not perms.can_book(request.user):
             raise PermissionDenied
@@ -482,10 +652,14 @@ def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             tz = timezone.get_current_timezone()
             try:
                 services.booking_create(
-                    actor=request.user, home=home, owner=data["owner"],
+                    actor=request.user,
+                    home=home,
+                    owner=data["owner"],
                     starts_at=datetime.combine(data["day"], data["starts"], tzinfo=tz),
                     ends_at=datetime.combine(data["day"], data["ends"], tzinfo=tz),
-                    purpose=data["purpose"], people=data["people"])
+                    purpose=data["purpose"],
+                    people=data["people"],
+                )
             except ValidationError as error:
                 for field, items in error.error_dict.items():
                     target = {"starts_at": "starts", "ends_at": "ends"}.get(field, field)
@@ -494,17 +668,32 @@ def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "预约成功。")
                 return redirect("activities:home-detail", pk=home.pk)
     now = timezone.now()
-    upcoming = list(Booking.objects.filter(home=home, cancelled=False, ends_at__gte=now).select_related(
-        "owner")[:50])
+    upcoming = list(
+        Booking.objects.filter(home=home, cancelled=False, ends_at__gte=now).select_related(
+            "owner"
+        )[:50]
+    )
     for booking in upcoming:
         booking.may_cancel = perms.can_cancel_booking(request.user, booking)
-    cancelled = Booking.objects.filter(home=home, cancelled=True, starts_at__gte=now - timedelta(days=90)).select_related(
-        "owner").order_by("-cancelled_at")[:20]
-    return render(request, "activities/home_detail.html", {
-        "home": home, "form": form, "upcoming": upcoming, "cancelled": cancelled, "usage": home_usage(home),
-        "can_book": perms.can_book(request.user) and owners.exists(),
-        "can_edit": perms.can_edit_home(request.user, home), "cancel_form": CancelBookingForm(),
-    })
+    cancelled = (
+        Booking.objects.filter(home=home, cancelled=True, starts_at__gte=now - timedelta(days=90))
+        .select_related("owner")
+        .order_by("-cancelled_at")[:20]
+    )
+    return render(
+        request,
+        "activities/home_detail.html",
+        {
+            "home": home,
+            "form": form,
+            "upcoming": upcoming,
+            "cancelled": cancelled,
+            "usage": home_usage(home),
+            "can_book": perms.can_book(request.user) and owners.exists(),
+            "can_edit": perms.can_edit_home(request.user, home),
+            "cancel_form": CancelBookingForm(),
+        },
+    )
 
 
 # -- funds and figures ---------------------------------------------------------------------------------
@@ -516,32 +705,51 @@ def funds_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     lines = list(perms.budget_lines_visible_to(request.user).select_related("owner")[:200])
     activities = list(perms.activities_visible_to(request.user).order_by("-starts_on")[:100])
-    form = ExpenseForm(request.POST or None, lines=[(b.pk, f"{b} · {b.owner.name}") for b in lines],
-                       activities=[(a.pk, a.title) for a in activities], initial={"spent_on": timezone.localdate()})
+    form = ExpenseForm(
+        request.POST or None,
+        lines=[(b.pk, f"{b} · {b.owner.name}") for b in lines],
+        activities=[(a.pk, a.title) for a in activities],
+        initial={"spent_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         line = next(b for b in lines if str(b.pk) == data["budget_line"])
         activity = next((a for a in activities if str(a.pk) == data["activity"]), None)
         enterprise = None
         if data["enterprise"]:
-            enterprise = organizations_in_scope(request.user).filter(
-                code=data["enterprise"], kind=Organization.Kind.ENTERPRISE).first()
+            enterprise = (
+                organizations_in_scope(request.user)
+                .filter(code=data["enterprise"], kind=Organization.Kind.ENTERPRISE)
+                .first()
+            )
             if enterprise is None:
                 form.add_error("enterprise", "企业编码不存在或不在您的范围内")
         if not form.errors:
             try:
                 services.expense_record(
-                    actor=request.user, budget_line=line, kind=data["kind"], amount=data["amount"],
-                    spent_on=data["spent_on"], activity=activity, enterprise=enterprise, merchant=data["merchant"],
-                    note=data["note"], override_reason=data["override_reason"],
-                    may_override=perms.can_override_budget(request.user))
+                    actor=request.user,
+                    budget_line=line,
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    spent_on=data["spent_on"],
+                    activity=activity,
+                    enterprise=enterprise,
+                    merchant=data["merchant"],
+                    note=data["note"],
+                    override_reason=data["override_reason"],
+                    may_override=perms.can_override_budget(request.user),
+                )
             except ValidationError as error:
                 form_add_service_error(form, error)
             else:
                 messages.success(request, "支出已记录。")
                 return redirect("activities:funds")
-    expenses = perms.expenses_visible_to(request.user).select_related("budget_line", "activity", "enterprise")[:100]
-    return render(request, "activities/funds.html", {"lines": lines, "form": form, "expenses": expenses})
+    expenses = perms.expenses_visible_to(request.user).select_related(
+        "budget_line", "activity", "enterprise"
+    )[:100]
+    return render(
+        request, "activities/funds.html", {"lines": lines, "form": form, "expenses": expenses}
+    )
 
 
 @login_required
@@ -549,18 +757,29 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
     year = _year(request)
-    data = period_figures(perms.activities_visible_to(request.user), perms.expenses_visible_to(request.user),
-                          year=year)
-    return render(request, "activities/figures.html", {"data": data, "year": year,
-                                                       "years": range(timezone.localdate().year, 2021, -1)})
+    data = period_figures(
+        perms.activities_visible_to(request.user),
+        perms.expenses_visible_to(request.user),
+        year=year,
+    )
+    return render(
+        request,
+        "activities/figures.html",
+        {"data": data, "year": year, "years": range(timezone.localdate().year, 2021, -1)},
+    )
 
 
 @login_required
 def figures_export_view(request: HttpRequest) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
-    data = period_figures(perms.activities_visible_to(request.user), perms.expenses_visible_to(request.user),
-                          year=_year(request))
-    response = HttpResponse(figures_xlsx(data, scope_name=request.user.organization.name), content_type=XLSX)
+    data = period_figures(
+        perms.activities_visible_to(request.user),
+        perms.expenses_visible_to(request.user),
+        year=_year(request),
+    )
+    response = HttpResponse(
+        figures_xlsx(data, scope_name=request.user.organization.name), content_type=XLSX
+    )
     response["Content-Disposition"] = f'attachment; filename="activities-{data["year"]}.xlsx"'
     return response

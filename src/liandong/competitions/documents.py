@@ -42,7 +42,9 @@ def certificate_pdf(entrant: Entrant) -> bytes:
     pdf.setFont(font, 40)
     pdf.drawCentredString(width / 2, height - 52 * mm, "荣 誉 证 书")
     pdf.setFillColor(colors.black)
-    body = ParagraphStyle("body", fontName=font, fontSize=20, leading=36, wordWrap="CJK", firstLineIndent=40)
+    body = ParagraphStyle(
+        "body", fontName=font, fontSize=20, leading=36, wordWrap="CJK", firstLineIndent=40
+    )
     name = ParagraphStyle("name", fontName=font, fontSize=22, leading=30)
     employer = entrant.worker.employer.name
     paragraph = Paragraph(f"{_escape(employer)}：", name)
@@ -51,8 +53,10 @@ def certificate_pdf(entrant: Entrant) -> bytes:
     paragraph = Paragraph(f"<u>{_escape(entrant.worker.name)}</u> 同志", name)
     paragraph.wrapOn(pdf, width - 80 * mm, 30 * mm)
     paragraph.drawOn(pdf, 40 * mm, height - 92 * mm)
-    text = (f"在{_escape(contest.name)}中，成绩优异，荣获<b>{_escape(entrant.prize)}</b>。"
-            "特发此证，以资鼓励。")
+    text = (
+        f"在{_escape(contest.name)}中，成绩优异，荣获<b>{_escape(entrant.prize)}</b>。"
+        "特发此证，以资鼓励。"
+    )
     paragraph = Paragraph(text, body)
     _, used = paragraph.wrapOn(pdf, width - 80 * mm, 60 * mm)
     paragraph.drawOn(pdf, 40 * mm, height - 100 * mm - used)
@@ -87,9 +91,20 @@ def results_xlsx(contest: Contest) -> bytes:
     for round_ in contest.rounds.order_by("order"):
         results, chosen = round_results(round_)
         sheet = book.create_sheet(title=safe_text(round_.name)[:30] or f"赛段{round_.order}")
-        segments = [s.segment for s in results[0].segments] if results else list(round_.segments.all())
-        header = ["名次", "出场顺序", "姓名", "工作单位", "组别", "代表队",
-                  *[f"{s.name}（权重{s.weight.normalize():f}）" for s in segments], "总分", "晋级/奖项"]
+        segments = (
+            [s.segment for s in results[0].segments] if results else list(round_.segments.all())
+        )
+        header = [
+            "名次",
+            "出场顺序",
+            "姓名",
+            "工作单位",
+            "组别",
+            "代表队",
+            *[f"{s.name}（权重{s.weight.normalize():f}）" for s in segments],
+            "总分",
+            "晋级/奖项",
+        ]
         sheet.append(header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -98,13 +113,19 @@ def results_xlsx(contest: Contest) -> bytes:
         for result in results:
             entrant = entrants[entries[result.entry.id]]
             outcome = entrant.prize if is_last else ("晋级" if result.entry.id in chosen else "")
-            sheet.append([
-                result.rank, result.entry.order_no, safe_text(entrant.worker.name),
-                safe_text(entrant.worker.employer.name), safe_text(entrant.group),
-                safe_text(entrant.team.name if entrant.team else ""),
-                *[float(s.mean) if s.mean is not None else None for s in result.segments],
-                float(result.total), outcome,
-            ])
+            sheet.append(
+                [
+                    result.rank,
+                    result.entry.order_no,
+                    safe_text(entrant.worker.name),
+                    safe_text(entrant.worker.employer.name),
+                    safe_text(entrant.group),
+                    safe_text(entrant.team.name if entrant.team else ""),
+                    *[float(s.mean) if s.mean is not None else None for s in result.segments],
+                    float(result.total),
+                    outcome,
+                ]
+            )
         sheet.column_dimensions["D"].width = 32
     stream = io.BytesIO()
     book.save(stream)

@@ -17,15 +17,34 @@ def judges() -> QuerySet[User]:
 class ContestForm(forms.ModelForm):
     class Meta:
         model = Contest
-        fields = ["name", "level", "profession", "hosts", "undertakers", "co_organizers", "venue", "starts_on",
-                  "status", "occupation_keywords", "min_age", "max_age", "employer_kinds", "drop_extremes_from",
-                  "team_size", "team_rule", "team_best_n", "chief_judge"]
+        fields = [
+            "name",
+            "level",
+            "profession",
+            "hosts",
+            "undertakers",
+            "co_organizers",
+            "venue",
+            "starts_on",
+            "status",
+            "occupation_keywords",
+            "min_age",
+            "max_age",
+            "employer_kinds",
+            "drop_extremes_from",
+            "team_size",
+            "team_rule",
+            "team_best_n",
+            "chief_judge",
+        ]
         widgets = {"starts_on": DATE}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["chief_judge"].queryset = judges()
-        self.fields["status"].choices = [c for c in ContestStatus.choices if c[0] != ContestStatus.PUBLISHED]
+        self.fields["status"].choices = [
+            c for c in ContestStatus.choices if c[0] != ContestStatus.PUBLISHED
+        ]
 
 
 class RoundForm(forms.ModelForm):
@@ -72,13 +91,18 @@ CHOICES_SHOWN = 200
 def _offer(field: forms.ModelChoiceField, workers: QuerySet[Worker], q: str) -> None:
     field.queryset = workers
     shown = workers.filter(name__contains=q) if q else workers
-    field.widget.choices = [*([("", "---------")] if not isinstance(field, forms.ModelMultipleChoiceField) else []),
-                            *((w.pk, field.label_from_instance(w)) for w in shown[:CHOICES_SHOWN])]
+    field.widget.choices = [
+        *([("", "---------")] if not isinstance(field, forms.ModelMultipleChoiceField) else []),
+        *((w.pk, field.label_from_instance(w)) for w in shown[:CHOICES_SHOWN]),
+    ]
 
 
 class RegisterForm(forms.Form):
-    worker = WorkerChoice(label="职工", queryset=Worker.objects.none(),
-                          help_text=f"最多列出 {CHOICES_SHOWN} 人；可先按姓名搜索")
+    worker = WorkerChoice(
+        label="职工",
+        queryset=Worker.objects.none(),
+        help_text=f"最多列出 {CHOICES_SHOWN} 人；可先按姓名搜索",
+    )
     group = forms.CharField(label="组别", max_length=40, required=False)
 
     def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
@@ -88,7 +112,9 @@ class RegisterForm(forms.Form):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label="代表队名称", max_length=100)
-    workers = WorkersChoice(label="队员", queryset=Worker.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}))
+    workers = WorkersChoice(
+        label="队员", queryset=Worker.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
     group = forms.CharField(label="组别", max_length=40, required=False)
 
     def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
@@ -97,7 +123,9 @@ class TeamForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "不通过")])
+    decision = forms.ChoiceField(
+        label="审核结果", choices=[("approve", "通过"), ("reject", "不通过")]
+    )
     note = forms.CharField(label="审核意见", max_length=200, required=False)
 
 

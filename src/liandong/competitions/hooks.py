@@ -16,16 +16,23 @@ from liandong.core.extensions import Figure, NavItem, WorkerSection
 from liandong.organizations.models import subtree_q
 
 NAV_ITEMS = [
-    NavItem(label="技能竞赛", url_name="competitions:contest-list",
-            visible=lambda user: can_list_contests(user) and not is_judge(user), order=50),
+    NavItem(
+        label="技能竞赛",
+        url_name="competitions:contest-list",
+        visible=lambda user: can_list_contests(user) and not is_judge(user),
+        order=50,
+    ),
     NavItem(label="评分", url_name="competitions:judging", visible=is_judge, order=50),
 ]
 
 
 def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
     """Contests the worker entered and the prizes won, as far as ``user`` may see them."""
-    entries = [e for e in Entrant.objects.filter(worker=worker).select_related("contest").order_by("-id")
-               if entrants_visible_to(user, e.contest).filter(pk=e.pk).exists()]
+    entries = [
+        e
+        for e in Entrant.objects.filter(worker=worker).select_related("contest").order_by("-id")
+        if entrants_visible_to(user, e.contest).filter(pk=e.pk).exists()
+    ]
     if not entries:
         return []
     rows = []
@@ -35,19 +42,24 @@ def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
         else:
             outcome = str(entrant.get_status_display()) if entrant.status != "approved" else "参赛"
         rows.append((entrant.contest.name, outcome))
-    url = reverse("competitions:entrant-detail", args=[entries[0].pk]) if is_body_staff(user) else ""
+    url = (
+        reverse("competitions:entrant-detail", args=[entries[0].pk]) if is_body_staff(user) else ""
+    )
     return [WorkerSection(title="技能竞赛", rows=rows, url=url)]
 
 
 def year_figures(organization: Any, year: int) -> list[Figure]:
     """Contests held, entrants and prizes in ``organization``'s subtree in ``year``."""
     contests = Contest.objects.filter(subtree_q(organization.path, "organization__path")).filter(
-        Q(starts_on__year=year) | Q(starts_on__isnull=True, created_at__year=year))
+        Q(starts_on__year=year) | Q(starts_on__isnull=True, created_at__year=year)
+    )
     entrants = Entrant.objects.filter(contest__in=contests, status=Entrant.Status.APPROVED)
     prizes = entrants.exclude(prize="").filter(contest__published_at__isnull=False)
     url = reverse("competitions:contest-list")
     return [
-        Figure(section="技能竞赛", label="举办技能竞赛", value=contests.count(), unit="场", url=url),
+        Figure(
+            section="技能竞赛", label="举办技能竞赛", value=contests.count(), unit="场", url=url
+        ),
         Figure(section="技能竞赛", label="参赛选手", value=entrants.count(), unit="人次", url=url),
         Figure(section="技能竞赛", label="获奖选手", value=prizes.count(), unit="人次", url=url),
     ]

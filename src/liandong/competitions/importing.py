@@ -45,8 +45,10 @@ def scores_from_xlsx(file: IO[bytes]) -> list[ScoreInput]:
                     if header is None and number >= 10:
                         break
                     continue
-                order_raw, score_raw = values[header[0]] if header[0] < len(values) else None, (
-                    values[header[1]] if header[1] < len(values) else None)
+                order_raw, score_raw = (
+                    values[header[0]] if header[0] < len(values) else None,
+                    (values[header[1]] if header[1] < len(values) else None),
+                )
                 if order_raw in (None, "") and score_raw in (None, ""):
                     continue
                 if len(scores) >= MAX_ROWS:
@@ -56,7 +58,9 @@ def scores_from_xlsx(file: IO[bytes]) -> list[ScoreInput]:
                 try:
                     order_no = int(str(order_raw).strip().rstrip("号"))
                 except ValueError:
-                    raise ValidationError({"file": f"第 {number} 行：出场顺序“{order_raw}”不是整数"}) from None
+                    raise ValidationError(
+                        {"file": f"第 {number} 行：出场顺序“{order_raw}”不是整数"}
+                    ) from None
                 if score_raw in (None, ""):
                     raise ValidationError({"file": f"第 {number} 行：{order_no} 号选手没有成绩"})
                 scores.append(ScoreInput(order_no=order_no, score=score_raw))

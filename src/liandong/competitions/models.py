@@ -35,33 +35,65 @@ class Contest(BaseModel):
 
     name = models.CharField(_("竞赛名称"), max_length=160)
     level = models.CharField(_("级别"), max_length=12, choices=Level.choices, default=Level.CITY)
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                     related_name="contests", verbose_name=_("组织单位"))
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="contests",
+        verbose_name=_("组织单位"),
+    )
     hosts = models.CharField(_("主办单位"), max_length=300, blank=True)
     undertakers = models.CharField(_("承办单位"), max_length=300, blank=True)
     co_organizers = models.CharField(_("协办单位"), max_length=300, blank=True)
     profession = models.CharField(_("职业（工种）"), max_length=60)
     venue = models.CharField(_("比赛地点"), max_length=120, blank=True)
     starts_on = models.DateField(_("比赛日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ContestStatus.choices, default=ContestStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ContestStatus.choices, default=ContestStatus.DRAFT
+    )
     # Eligibility (报名条件). Empty means no restriction.
-    occupation_keywords = models.CharField(_("职业关键词"), max_length=120, blank=True,
-                                           help_text=_("多个关键词用空格分隔，职工职业含任一即可"))
+    occupation_keywords = models.CharField(
+        _("职业关键词"),
+        max_length=120,
+        blank=True,
+        help_text=_("多个关键词用空格分隔，职工职业含任一即可"),
+    )
     min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("最高年龄"), null=True, blank=True)
-    employer_kinds = models.CharField(_("单位类型"), max_length=120, blank=True,
-                                      help_text=_("允许的工作单位类型，逗号分隔，如 enterprise,outlet"))
+    employer_kinds = models.CharField(
+        _("单位类型"),
+        max_length=120,
+        blank=True,
+        help_text=_("允许的工作单位类型，逗号分隔，如 enterprise,outlet"),
+    )
     # Scoring rules.
     drop_extremes_from = models.PositiveSmallIntegerField(
-        _("去掉最高最低分的评委人数下限"), default=5,
-        help_text=_("评委达到此人数时去掉一个最高分和一个最低分；0 表示不去掉"))
-    team_size = models.PositiveSmallIntegerField(_("每队人数"), default=0, help_text=_("0 表示不设团体赛"))
-    team_rule = models.CharField(_("团体成绩计算"), max_length=8, choices=TeamRule.choices, default=TeamRule.SUM)
+        _("去掉最高最低分的评委人数下限"),
+        default=5,
+        help_text=_("评委达到此人数时去掉一个最高分和一个最低分；0 表示不去掉"),
+    )
+    team_size = models.PositiveSmallIntegerField(
+        _("每队人数"), default=0, help_text=_("0 表示不设团体赛")
+    )
+    team_rule = models.CharField(
+        _("团体成绩计算"), max_length=8, choices=TeamRule.choices, default=TeamRule.SUM
+    )
     team_best_n = models.PositiveSmallIntegerField(_("计入团体成绩的人数"), default=0)
-    chief_judge = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("裁判长"))
-    nominated_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="feeders", verbose_name=_("选拔推荐至"))
+    chief_judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("裁判长"),
+    )
+    nominated_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feeders",
+        verbose_name=_("选拔推荐至"),
+    )
     prizes_awarded_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
 
@@ -88,8 +120,12 @@ class Round(BaseModel):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="rounds")
     name = models.CharField(_("赛段名称"), max_length=40)
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
-    advance_rule = models.CharField(_("晋级规则"), max_length=12, choices=Rule.choices, default=Rule.TOP_N)
-    advance_value = models.DecimalField(_("晋级名额或比例"), max_digits=6, decimal_places=2, null=True, blank=True)
+    advance_rule = models.CharField(
+        _("晋级规则"), max_length=12, choices=Rule.choices, default=Rule.TOP_N
+    )
+    advance_value = models.DecimalField(
+        _("晋级名额或比例"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     per_group = models.BooleanField(_("按组别分别晋级"), default=False)
     advanced_at = models.DateTimeField(_("晋级时间"), null=True, blank=True)
     order_drawn_at = models.DateTimeField(null=True, blank=True)
@@ -97,7 +133,9 @@ class Round(BaseModel):
 
     class Meta:
         ordering = ["contest_id", "order"]
-        constraints = [models.UniqueConstraint(fields=["contest", "order"], name="round_order_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "order"], name="round_order_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contest.name} · {self.name}"
@@ -113,17 +151,29 @@ class Segment(BaseModel):
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
     weight = models.DecimalField(_("权重（分）"), max_digits=6, decimal_places=2)
     full_marks = models.DecimalField(_("满分"), max_digits=6, decimal_places=2, default=100)
-    tie_break = models.PositiveSmallIntegerField(_("同分比较顺序"), null=True, blank=True,
-                                                 help_text=_("总分相同时按此顺序比较环节得分，1 最先；留空不参与"))
-    judges = models.ManyToManyField(settings.AUTH_USER_MODEL, through="JudgeAssignment", related_name="+")
+    tie_break = models.PositiveSmallIntegerField(
+        _("同分比较顺序"),
+        null=True,
+        blank=True,
+        help_text=_("总分相同时按此顺序比较环节得分，1 最先；留空不参与"),
+    )
+    judges = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="JudgeAssignment", related_name="+"
+    )
 
     class Meta:
         ordering = ["round_id", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gt=0), name="segment_weight_positive",
-                                   violation_error_message="权重必须大于 0"),
-            models.CheckConstraint(condition=Q(full_marks__gt=0), name="segment_full_marks_positive",
-                                   violation_error_message="满分必须大于 0"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0),
+                name="segment_weight_positive",
+                violation_error_message="权重必须大于 0",
+            ),
+            models.CheckConstraint(
+                condition=Q(full_marks__gt=0),
+                name="segment_full_marks_positive",
+                violation_error_message="满分必须大于 0",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,11 +182,15 @@ class Segment(BaseModel):
 
 class JudgeAssignment(BaseModel):
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="assignments")
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judge_assignments")
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judge_assignments"
+    )
 
     class Meta:
         ordering = ["segment_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["segment", "judge"], name="judge_assignment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "judge"], name="judge_assignment_unique")
+        ]
 
 
 class Team(BaseModel):
@@ -144,8 +198,12 @@ class Team(BaseModel):
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("代表队名称"), max_length=100)
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("报名单位"))
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报名单位"),
+    )
     prize = models.CharField(_("团体奖项"), max_length=20, blank=True)
 
     class Meta:
@@ -166,22 +224,42 @@ class Entrant(BaseModel):
         REJECTED = "rejected", _("未通过")
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entrants")
-    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="contest_entries")
-    registered_by = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("报名单位"))
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.PROTECT, related_name="contest_entries"
+    )
+    registered_by = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报名单位"),
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     group = models.CharField(_("组别"), max_length=40, blank=True)
-    status = models.CharField(_("审核状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
     prize = models.CharField(_("奖项"), max_length=20, blank=True)
     final_rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
-    final_total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2, null=True, blank=True)
-    nominated_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="nominations", verbose_name=_("推荐来源"))
+    final_total = models.DecimalField(
+        _("总分"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    nominated_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nominations",
+        verbose_name=_("推荐来源"),
+    )
 
     class Meta:
         ordering = ["contest_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["contest", "worker"], name="entrant_once_per_contest")]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "worker"], name="entrant_once_per_contest")
+        ]
 
     def __str__(self) -> str:
         return self.worker.name
@@ -216,20 +294,30 @@ class ScoreSheet(BaseModel):
 
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="sheets")
     entry = models.ForeignKey(RoundEntry, on_delete=models.CASCADE, related_name="sheets")
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets")
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets"
+    )
     score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["segment_id", "entry_id", "judge_id"]
         constraints = [
-            models.UniqueConstraint(fields=["segment", "entry", "judge"], name="one_sheet_per_judge"),
-            models.CheckConstraint(condition=Q(score__gte=0), name="sheet_score_not_negative",
-                                   violation_error_message="分数不能为负数"),
+            models.UniqueConstraint(
+                fields=["segment", "entry", "judge"], name="one_sheet_per_judge"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0),
+                name="sheet_score_not_negative",
+                violation_error_message="分数不能为负数",
+            ),
         ]
         indexes = [models.Index(fields=["segment", "status"], name="sheet_segment_status_idx")]
 
@@ -242,7 +330,9 @@ class PrizeTier(BaseModel):
     name = models.CharField(_("奖项名称"), max_length=20)
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
     count = models.PositiveIntegerField(_("名额"), null=True, blank=True)
-    percent = models.DecimalField(_("比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    percent = models.DecimalField(
+        _("比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     for_teams = models.BooleanField(_("团体奖"), default=False)
 
     class Meta:

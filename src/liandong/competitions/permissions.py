@@ -54,11 +54,13 @@ def contests_visible_to(user: Any) -> QuerySet[Contest]:
     they judge. Workers: the contests they entered."""
     if is_body_staff(user):
         org = user.organization
-        return Contest.objects.filter(subtree_q(org.path, "organization__path")
-                                      | Q(organization_id__in=org.ancestor_ids))
+        return Contest.objects.filter(
+            subtree_q(org.path, "organization__path") | Q(organization_id__in=org.ancestor_ids)
+        )
     if is_judge(user):
         return Contest.objects.filter(
-            Q(chief_judge=user) | Q(rounds__segments__assignments__judge=user)).distinct()
+            Q(chief_judge=user) | Q(rounds__segments__assignments__judge=user)
+        ).distinct()
     if is_worker(user):
         return Contest.objects.filter(entrants__worker__user=user).distinct()
     return Contest.objects.none()
@@ -95,7 +97,9 @@ def entrants_visible_to(user: Any, contest: Contest) -> QuerySet[Entrant]:
         return entrants
     if is_body_staff(user):
         path = user.organization.path
-        return entrants.filter(subtree_q(path, "registered_by__path") | subtree_q(path, "worker__employer__path"))
+        return entrants.filter(
+            subtree_q(path, "registered_by__path") | subtree_q(path, "worker__employer__path")
+        )
     if is_worker(user):
         return entrants.filter(worker__user=user)
     return entrants.none()

@@ -94,7 +94,9 @@ class EntryResult:
         return None
 
 
-def segment_mean(scores: Sequence[Decimal], drop_from: int) -> tuple[Decimal | None, int | None, int | None]:
+def segment_mean(
+    scores: Sequence[Decimal], drop_from: int
+) -> tuple[Decimal | None, int | None, int | None]:
     """The rounded mean, and the positions of the dropped highest and lowest (or None)."""
     if not scores:
         return None, None, None
@@ -108,8 +110,9 @@ def segment_mean(scores: Sequence[Decimal], drop_from: int) -> tuple[Decimal | N
     return q2(sum((scores[i] for i in kept), Decimal(0)) / len(kept)), high, low
 
 
-def entry_result(entry: EntrySpec, segments: Sequence[SegmentSpec], sheets: Iterable[Sheet],
-                 drop_from: int) -> EntryResult:
+def entry_result(
+    entry: EntrySpec, segments: Sequence[SegmentSpec], sheets: Iterable[Sheet], drop_from: int
+) -> EntryResult:
     by_segment: dict[int, list[Sheet]] = defaultdict(list)
     for sheet in sheets:
         by_segment[sheet.segment_id].append(sheet)
@@ -120,18 +123,32 @@ def _positions(segments: Sequence[SegmentSpec]) -> dict[int, dict[int, int]]:
     return {s.id: {judge: i for i, judge in enumerate(s.judge_ids)} for s in segments}
 
 
-def _entry_result(entry: EntrySpec, segments: Sequence[SegmentSpec], by_segment: dict[int, list[Sheet]],
-                  drop_from: int, positions: dict[int, dict[int, int]]) -> EntryResult:
+def _entry_result(
+    entry: EntrySpec,
+    segments: Sequence[SegmentSpec],
+    by_segment: dict[int, list[Sheet]],
+    drop_from: int,
+    positions: dict[int, dict[int, int]],
+) -> EntryResult:
     results = []
     total = Decimal(0)
     for segment in segments:
         position = positions[segment.id]
-        own = sorted(by_segment.get(segment.id, ()), key=lambda s: (position.get(s.judge_id, 10**9), s.judge_id))
+        own = sorted(
+            by_segment.get(segment.id, ()),
+            key=lambda s: (position.get(s.judge_id, 10**9), s.judge_id),
+        )
         mean, high, low = segment_mean([s.score for s in own], drop_from)
-        marks = [Mark(s.judge_id, s.score, "high" if i == high else "low" if i == low else "")
-                 for i, s in enumerate(own)]
-        points = q2(mean / segment.full_marks * segment.weight) if mean is not None else Decimal("0.00")
-        expected = len(segment.judge_ids) - len(entry.conflicted_judges.intersection(segment.judge_ids))
+        marks = [
+            Mark(s.judge_id, s.score, "high" if i == high else "low" if i == low else "")
+            for i, s in enumerate(own)
+        ]
+        points = (
+            q2(mean / segment.full_marks * segment.weight) if mean is not None else Decimal("0.00")
+        )
+        expected = len(segment.judge_ids) - len(
+            entry.conflicted_judges.intersection(segment.judge_ids)
+        )
         results.append(SegmentResult(segment, marks, expected, mean, points))
         total += points
     return EntryResult(entry, results, total)
@@ -144,24 +161,37 @@ def _sort_key(result: EntryResult, tie_segments: Sequence[SegmentSpec]) -> tuple
 
 def rank(results: list[EntryResult], segments: Sequence[SegmentSpec]) -> list[EntryResult]:
     """Ranks ``results`` in place (shared ranks for equal keys) and returns them in order."""
-    tie_segments = sorted((s for s in segments if s.tie_break is not None), key=lambda s: (s.tie_break, s.id))
+    tie_segments = sorted(
+        (s for s in segments if s.tie_break is not None), key=lambda s: (s.tie_break, s.id)
+    )
     for result in results:
         result.sort_key = _sort_key(result, tie_segments)
     ordered = sorted(results, key=lambda r: (r.sort_key, r.entry.order_no or 10**9, r.entry.id))
     previous = None
     for position, result in enumerate(ordered, start=1):
-        result.rank = previous.rank if previous is not None and previous.sort_key == result.sort_key else position
+        result.rank = (
+            previous.rank
+            if previous is not None and previous.sort_key == result.sort_key
+            else position
+        )
         previous = result
     return ordered
 
 
-def compute_round(segments: Sequence[SegmentSpec], entries: Sequence[EntrySpec], sheets: Iterable[Sheet],
-                  drop_from: int) -> list[EntryResult]:
+def compute_round(
+    segments: Sequence[SegmentSpec],
+    entries: Sequence[EntrySpec],
+    sheets: Iterable[Sheet],
+    drop_from: int,
+) -> list[EntryResult]:
     grouped: dict[int, dict[int, list[Sheet]]] = defaultdict(lambda: defaultdict(list))
     for sheet in sheets:
         grouped[sheet.entry_id][sheet.segment_id].append(sheet)
     positions = _positions(segments)
-    results = [_entry_result(entry, segments, grouped.get(entry.id, {}), drop_from, positions) for entry in entries]
+    results = [
+        _entry_result(entry, segments, grouped.get(entry.id, {}), drop_from, positions)
+        for entry in entries
+    ]
     return rank(results, segments)
 
 
@@ -174,8 +204,14 @@ def quota(size: int, *, count: int | None = None, percent: Decimal | None = None
     return size
 
 
-def advancing(results: list[EntryResult], segments: Sequence[SegmentSpec], *, count: int | None = None,
-              percent: Decimal | None = None, per_group: bool = False) -> dict[int, int]:
+def advancing(
+    results: list[EntryResult],
+    segments: Sequence[SegmentSpec],
+    *,
+    count: int | None = None,
+    percent: Decimal | None = None,
+    per_group: bool = False,
+) -> dict[int, int]:
     """Entry id -> rank used for advancement (within its group when ``per_group``), for those
     who advance: everyone ranked within the quota, so a tie at the cut advances all tied."""
     groups: dict[str, list[EntryResult]] = defaultdict(list)
@@ -201,7 +237,9 @@ class Tier:
     percent: Decimal | None = None
 
 
-def assign_prizes(ranked: Sequence[T], tiers: Sequence[Tier], rank_of: Callable[[T], int]) -> dict[int, str]:
+def assign_prizes(
+    ranked: Sequence[T], tiers: Sequence[Tier], rank_of: Callable[[T], int]
+) -> dict[int, str]:
     """Position in ``ranked`` -> prize name. Tiers fill in order; a tie at a tier's edge gives
     all tied the better prize."""
     prizes: dict[int, str] = {}
@@ -209,7 +247,9 @@ def assign_prizes(ranked: Sequence[T], tiers: Sequence[Tier], rank_of: Callable[
     cutoffs = []
     for tier in tiers:
         places = quota(len(ranked), count=tier.count, percent=tier.percent)
-        cumulative = math.inf if tier.count is None and tier.percent is None else cumulative + places
+        cumulative = (
+            math.inf if tier.count is None and tier.percent is None else cumulative + places
+        )
         cutoffs.append((cumulative, tier.name))
     for position, item in enumerate(ranked):
         for cutoff, name in cutoffs:
@@ -242,6 +282,8 @@ def rank_teams(teams: list[TeamResult]) -> list[TeamResult]:
     ordered = sorted(teams, key=lambda t: (-t.score, t.team_id))
     previous = None
     for position, team in enumerate(ordered, start=1):
-        team.rank = previous.rank if previous is not None and previous.score == team.score else position
+        team.rank = (
+            previous.rank if previous is not None and previous.score == team.score else position
+        )
         previous = team
     return ordered

@@ -47,27 +47,44 @@ def entrant_bodies(entrant: Entrant) -> set[int]:
 
 def _segment_specs(round_: Round) -> list[SegmentSpec]:
     judges: dict[int, list[int]] = defaultdict(list)
-    for segment_id, judge_id in JudgeAssignment.objects.filter(segment__round=round_).order_by("id").values_list(
-            "segment_id", "judge_id"):
+    for segment_id, judge_id in (
+        JudgeAssignment.objects.filter(segment__round=round_)
+        .order_by("id")
+        .values_list("segment_id", "judge_id")
+    ):
         judges[segment_id].append(judge_id)
-    return [SegmentSpec(s.pk, s.name, s.weight, s.full_marks, s.tie_break, tuple(judges[s.pk]))
-            for s in round_.segments.order_by("order", "id")]
+    return [
+        SegmentSpec(s.pk, s.name, s.weight, s.full_marks, s.tie_break, tuple(judges[s.pk]))
+        for s in round_.segments.order_by("order", "id")
+    ]
 
 
 def _judge_orgs(segments: list[SegmentSpec]) -> dict[int, int]:
     from liandong.accounts.models import User
 
     ids = {j for s in segments for j in s.judge_ids}
-    return dict(User.objects.filter(pk__in=ids, organization__isnull=False).values_list("pk", "organization_id"))
+    return dict(
+        User.objects.filter(pk__in=ids, organization__isnull=False).values_list(
+            "pk", "organization_id"
+        )
+    )
 
 
 def _entry_specs(round_: Round, judge_orgs: dict[int, int]) -> list[EntrySpec]:
     rows = round_.entries.values_list(
-        "pk", "order_no", "entrant__group", "entrant__registered_by_id", "entrant__worker__employer_id",
-        "entrant__worker__employer__parent_id", "entrant__worker__employer__kind")
+        "pk",
+        "order_no",
+        "entrant__group",
+        "entrant__registered_by_id",
+        "entrant__worker__employer_id",
+        "entrant__worker__employer__parent_id",
+        "entrant__worker__employer__kind",
+    )
     specs = []
     for pk, order_no, group, registered_by, employer, parent, kind in rows:
-        bodies = {registered_by, employer} | ({parent} if kind == Organization.Kind.OUTLET and parent else set())
+        bodies = {registered_by, employer} | (
+            {parent} if kind == Organization.Kind.OUTLET and parent else set()
+        )
         conflicted = frozenset(j for j, org in judge_orgs.items() if org in bodies)
         specs.append(EntrySpec(pk, order_no, group, conflicted))
     return specs
@@ -82,8 +99,10 @@ def submitted_sheets(segment_ids: list[int]) -> list[Sheet]:
         return []
     table = ScoreSheet._meta.db_table
     marks = ", ".join(["%s"] * len(segment_ids))
-    sql = (f"SELECT segment_id, entry_id, judge_id, score FROM {table} "  # noqa: S608 - table name from the model
-           f"WHERE status = %s AND segment_id IN ({marks})")
+    sql = (
+        f"SELECT segment_id, entry_id, judge_id, score FROM {table} "  # noqa: S608 - table name from the model
+        f"WHERE status = %s AND segment_id IN ({marks})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [ScoreSheet.Status.SUBMITTED, *segment_ids])
         rows = cursor.fetchall()
@@ -99,9 +118,13 @@ def round_results(round_: Round) -> tuple[list[EntryResult], dict[int, int]]:
     chosen: dict[int, int] = {}
     if round_.advance_value is not None:
         if round_.advance_rule == Round.Rule.TOP_N:
-            chosen = advancing(results, segments, count=int(round_.advance_value), per_group=round_.per_group)
+            chosen = advancing(
+                results, segments, count=int(round_.advance_value), per_group=round_.per_group
+            )
         else:
-            chosen = advancing(results, segments, percent=round_.advance_value, per_group=round_.per_group)
+            chosen = advancing(
+                results, segments, percent=round_.advance_value, per_group=round_.per_group
+            )
     return results, chosen
 
 
@@ -115,10 +138,19 @@ def team_standings(contest: Contest) -> list[TeamResult]:
     results, _ = round_results(first)
     totals_by_entry = {r.entry.id: r.total for r in results}
     members: dict[int, list[Decimal]] = defaultdict(list)
-    for entry_id, team_id in first.entries.filter(entrant__team__isnull=False).values_list("pk", "entrant__team_id"):
+    for entry_id, team_id in first.entries.filter(entrant__team__isnull=False).values_list(
+        "pk", "entrant__team_id"
+    ):
         members[team_id].append(totals_by_entry.get(entry_id, Decimal(0)))
-    return [TeamResult(t.pk, t.name, members[t.pk], team_score(members[t.pk], contest.team_rule, contest.team_best_n))
-            for t in teams]
+    return [
+        TeamResult(
+            t.pk,
+            t.name,
+            members[t.pk],
+            team_score(members[t.pk], contest.team_rule, contest.team_best_n),
+        )
+        for t in teams
+    ]
 
 
 def current_round(contest: Contest) -> Round | None:
@@ -139,25 +171,36 @@ class WorkRow:
 
 def judge_worksheet(*, judge: Any, segment: Segment) -> list[WorkRow]:
     """The entrants of a segment's round by order of appearance, with this judge's own sheet."""
-    entries = list(segment.round.entries.filter(order_no__isnull=False).select_related(
-        "entrant__worker__employer").order_by("order_no"))
+    entries = list(
+        segment.round.entries.filter(order_no__isnull=False)
+        .select_related("entrant__worker__employer")
+        .order_by("order_no")
+    )
     sheets = {s.entry_id: s for s in ScoreSheet.objects.filter(segment=segment, judge=judge)}
     rows = []
     for entry in entries:
-        conflicted = judge.organization_id is not None and judge.organization_id in entrant_bodies(entry.entrant)
+        conflicted = judge.organization_id is not None and judge.organization_id in entrant_bodies(
+            entry.entrant
+        )
         rows.append(WorkRow(entry, sheets.get(entry.pk), conflicted))
     return rows
 
 
 def segments_progress(segments: QuerySet[Segment]) -> dict[int, int]:
     """Segment id -> submitted sheets."""
-    return dict(segments.annotate(n=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED)))
-                .values_list("pk", "n"))
+    return dict(
+        segments.annotate(
+            n=Count("sheets", filter=Q(sheets__status=ScoreSheet.Status.SUBMITTED))
+        ).values_list("pk", "n")
+    )
 
 
 def contest_list(contests: QuerySet[Contest]) -> QuerySet[Contest]:
     return contests.select_related("organization").annotate(
-        entrant_count=Count("entrants", filter=Q(entrants__status=Entrant.Status.APPROVED), distinct=True))
+        entrant_count=Count(
+            "entrants", filter=Q(entrants__status=Entrant.Status.APPROVED), distinct=True
+        )
+    )
 
 
 def team_list(contest: Contest) -> QuerySet[Team]:
@@ -165,7 +208,9 @@ def team_list(contest: Contest) -> QuerySet[Team]:
 
 
 def public_contest(pk: int) -> Contest:
-    return get_object_or_404(Contest.objects.exclude(status=ContestStatus.DRAFT).select_related("organization"), pk=pk)
+    return get_object_or_404(
+        Contest.objects.exclude(status=ContestStatus.DRAFT).select_related("organization"), pk=pk
+    )
 
 
 def scoreboard_version(contest: Contest, round_: Round | None) -> tuple:
@@ -173,9 +218,17 @@ def scoreboard_version(contest: Contest, round_: Round | None) -> tuple:
     (count and latest change of the round's submitted sheets), the round, publication."""
     if round_ is None:
         return (contest.pk, None, contest.published_at)
-    sheets = ScoreSheet.objects.filter(segment__round=round_, status=ScoreSheet.Status.SUBMITTED).aggregate(
-        n=Count("id"), last=Max("updated_at"))
-    return (contest.pk, round_.pk, round_.updated_at, contest.published_at, sheets["n"], sheets["last"])
+    sheets = ScoreSheet.objects.filter(
+        segment__round=round_, status=ScoreSheet.Status.SUBMITTED
+    ).aggregate(n=Count("id"), last=Max("updated_at"))
+    return (
+        contest.pk,
+        round_.pk,
+        round_.updated_at,
+        contest.published_at,
+        sheets["n"],
+        sheets["last"],
+    )
 
 
 def scoreboard_data(contest: Contest) -> dict[str, Any]:
@@ -189,14 +242,35 @@ def scoreboard_data(contest: Contest) -> dict[str, Any]:
         segments = [s.segment for s in results[0].segments] if results else []
         names = {}
         if contest.is_published:
-            names = {e.pk: (mask_name(e.entrant.worker.name), e.entrant.worker.employer.name, e.entrant.prize)
-                     for e in round_.entries.select_related("entrant__worker__employer")}
+            names = {
+                e.pk: (
+                    mask_name(e.entrant.worker.name),
+                    e.entrant.worker.employer.name,
+                    e.entrant.prize,
+                )
+                for e in round_.entries.select_related("entrant__worker__employer")
+            }
         for result in results:
             done += sum(len(s.marks) for s in result.segments)
             expected += sum(s.expected for s in result.segments)
             name, unit, prize = names.get(result.entry.id, ("", "", ""))
-            rows.append({"rank": result.rank, "order_no": result.entry.order_no, "total": result.total,
-                         "segments": [s.mean for s in result.segments], "complete": result.complete,
-                         "name": name, "unit": unit, "prize": prize})
-    return {"contest": contest, "round": round_, "rows": rows, "segments": segments, "done": done,
-            "expected": expected}
+            rows.append(
+                {
+                    "rank": result.rank,
+                    "order_no": result.entry.order_no,
+                    "total": result.total,
+                    "segments": [s.mean for s in result.segments],
+                    "complete": result.complete,
+                    "name": name,
+                    "unit": unit,
+                    "prize": prize,
+                }
+            )
+    return {
+        "contest": contest,
+        "round": round_,
+        "rows": rows,
+        "segments": segments,
+        "done": done,
+        "expected": expected,
+    }

@@ -36,9 +36,24 @@ from liandong.organizations.models import Organization
 from liandong.workers.models import Worker
 
 CONTEST_FIELDS = [
-    "name", "level", "hosts", "undertakers", "co_organizers", "profession", "venue", "starts_on", "status",
-    "occupation_keywords", "min_age", "max_age", "employer_kinds", "drop_extremes_from", "team_size",
-    "team_rule", "team_best_n", "chief_judge",
+    "name",
+    "level",
+    "hosts",
+    "undertakers",
+    "co_organizers",
+    "profession",
+    "venue",
+    "starts_on",
+    "status",
+    "occupation_keywords",
+    "min_age",
+    "max_age",
+    "employer_kinds",
+    "drop_extremes_from",
+    "team_size",
+    "team_rule",
+    "team_best_n",
+    "chief_judge",
 ]
 LEVEL_RANK = {"city": 1, "province": 2, "national": 3}
 MAX_ORDER_NO = 100_000
@@ -60,8 +75,12 @@ def contest_create(*, actor: Any, organization: Organization, **fields: Any) -> 
     _check_chief_judge(contest.chief_judge)
     contest.full_clean()
     contest.save()
-    audit_log(actor=actor, action="competitions.contest_created", target=contest,
-              changes=snapshot(contest, CONTEST_FIELDS))
+    audit_log(
+        actor=actor,
+        action="competitions.contest_created",
+        target=contest,
+        changes=snapshot(contest, CONTEST_FIELDS),
+    )
     return contest
 
 
@@ -78,8 +97,12 @@ def contest_update(*, actor: Any, contest: Contest, **fields: Any) -> Contest:
         raise _refuse("status", "请使用“公示成绩”发布结果", "publish_via_action")
     contest.full_clean()
     contest.save()
-    audit_log(actor=actor, action="competitions.contest_updated", target=contest,
-              changes=diff(before, snapshot(contest, CONTEST_FIELDS)))
+    audit_log(
+        actor=actor,
+        action="competitions.contest_updated",
+        target=contest,
+        changes=diff(before, snapshot(contest, CONTEST_FIELDS)),
+    )
     return contest
 
 
@@ -89,26 +112,58 @@ def _unlocked(contest: Contest) -> None:
 
 
 @transaction.atomic
-def round_create(*, actor: Any, contest: Contest, name: str, advance_rule: str = Round.Rule.TOP_N,
-                 advance_value: Decimal | None = None, per_group: bool = False) -> Round:
+def round_create(
+    *,
+    actor: Any,
+    contest: Contest,
+    name: str,
+    advance_rule: str = Round.Rule.TOP_N,
+    advance_value: Decimal | None = None,
+    per_group: bool = False,
+) -> Round:
     _unlocked(contest)
-    if advance_rule == Round.Rule.TOP_PERCENT and advance_value is not None and not 0 < advance_value <= 100:
+    if (
+        advance_rule == Round.Rule.TOP_PERCENT
+        and advance_value is not None
+        and not 0 < advance_value <= 100
+    ):
         raise _refuse("advance_value", "晋级比例应在 0 到 100 之间", "percent_range")
-    if advance_rule == Round.Rule.TOP_N and advance_value is not None and advance_value != int(advance_value):
+    if (
+        advance_rule == Round.Rule.TOP_N
+        and advance_value is not None
+        and advance_value != int(advance_value)
+    ):
         raise _refuse("advance_value", "晋级名额应为整数", "count_integer")
     order = (contest.rounds.aggregate(m=Max("order"))["m"] or 0) + 1
-    round_ = Round(contest=contest, name=name.strip(), order=order, advance_rule=advance_rule,
-                   advance_value=advance_value, per_group=per_group)
+    round_ = Round(
+        contest=contest,
+        name=name.strip(),
+        order=order,
+        advance_rule=advance_rule,
+        advance_value=advance_value,
+        per_group=per_group,
+    )
     round_.full_clean()
     round_.save()
-    audit_log(actor=actor, action="competitions.round_created", target=round_,
-              changes=snapshot(round_, ["name", "order", "advance_rule", "advance_value", "per_group"]))
+    audit_log(
+        actor=actor,
+        action="competitions.round_created",
+        target=round_,
+        changes=snapshot(round_, ["name", "order", "advance_rule", "advance_value", "per_group"]),
+    )
     return round_
 
 
 @transaction.atomic
-def segment_create(*, actor: Any, round: Round, name: str, weight: Decimal, full_marks: Decimal,
-                   tie_break: int | None = None) -> Segment:
+def segment_create(
+    *,
+    actor: Any,
+    round: Round,
+    name: str,
+    weight: Decimal,
+    full_marks: Decimal,
+    tie_break: int | None = None,
+) -> Segment:
     _unlocked(round.contest)
     if ScoreSheet.objects.filter(segment__round=round).exists():
         raise _refuse("name", "本赛段已有评分，不能再增加环节", "scoring_started")
@@ -117,18 +172,35 @@ def segment_create(*, actor: Any, round: Round, name: str, weight: Decimal, full
     if full_marks is None or full_marks <= 0:
         raise _refuse("full_marks", "满分必须大于 0", "full_marks_positive")
     order = (round.segments.aggregate(m=Max("order"))["m"] or 0) + 1
-    segment = Segment(round=round, name=name.strip(), order=order, weight=weight, full_marks=full_marks,
-                      tie_break=tie_break)
+    segment = Segment(
+        round=round,
+        name=name.strip(),
+        order=order,
+        weight=weight,
+        full_marks=full_marks,
+        tie_break=tie_break,
+    )
     segment.full_clean()
     segment.save()
-    audit_log(actor=actor, action="competitions.segment_created", target=segment,
-              changes=snapshot(segment, ["name", "weight", "full_marks", "tie_break"]))
+    audit_log(
+        actor=actor,
+        action="competitions.segment_created",
+        target=segment,
+        changes=snapshot(segment, ["name", "weight", "full_marks", "tie_break"]),
+    )
     return segment
 
 
 @transaction.atomic
-def prize_tier_create(*, actor: Any, contest: Contest, name: str, count: int | None = None,
-                      percent: Decimal | None = None, for_teams: bool = False) -> PrizeTier:
+def prize_tier_create(
+    *,
+    actor: Any,
+    contest: Contest,
+    name: str,
+    count: int | None = None,
+    percent: Decimal | None = None,
+    for_teams: bool = False,
+) -> PrizeTier:
     _unlocked(contest)
     if count is not None and percent is not None:
         raise _refuse("percent", "名额和比例只能填写一项", "count_or_percent")
@@ -136,13 +208,25 @@ def prize_tier_create(*, actor: Any, contest: Contest, name: str, count: int | N
         raise _refuse("percent", "比例应在 0 到 100 之间", "percent_range")
     if count is not None and count < 1:
         raise _refuse("count", "名额至少为 1", "count_positive")
-    order = (contest.prize_tiers.filter(for_teams=for_teams).aggregate(m=Max("order"))["m"] or 0) + 1
-    tier = PrizeTier(contest=contest, name=name.strip(), order=order, count=count, percent=percent,
-                     for_teams=for_teams)
+    order = (
+        contest.prize_tiers.filter(for_teams=for_teams).aggregate(m=Max("order"))["m"] or 0
+    ) + 1
+    tier = PrizeTier(
+        contest=contest,
+        name=name.strip(),
+        order=order,
+        count=count,
+        percent=percent,
+        for_teams=for_teams,
+    )
     tier.full_clean()
     tier.save()
-    audit_log(actor=actor, action="competitions.prize_tier_created", target=tier,
-              changes=snapshot(tier, ["name", "count", "percent", "for_teams"]))
+    audit_log(
+        actor=actor,
+        action="competitions.prize_tier_created",
+        target=tier,
+        changes=snapshot(tier, ["name", "count", "percent", "for_teams"]),
+    )
     return tier
 
 
@@ -154,8 +238,12 @@ def judge_assign(*, actor: Any, segment: Segment, judge: Any) -> JudgeAssignment
     if JudgeAssignment.objects.filter(segment=segment, judge=judge).exists():
         raise _refuse("judge", "该评委已分配到本环节", "already_assigned")
     assignment = JudgeAssignment.objects.create(segment=segment, judge=judge)
-    audit_log(actor=actor, action="competitions.judge_assigned", target=segment,
-              changes={"judge": judge.get_username()})
+    audit_log(
+        actor=actor,
+        action="competitions.judge_assigned",
+        target=segment,
+        changes={"judge": judge.get_username()},
+    )
     return assignment
 
 
@@ -176,7 +264,9 @@ def eligibility_problems(contest: Contest, worker: Worker) -> list[str]:
     problems = []
     keywords = contest.occupation_keywords.split()
     if keywords and not any(k in worker.occupation for k in keywords):
-        problems.append(f"职业“{worker.occupation or '未填写'}”不符合报名条件（{'、'.join(keywords)}）")
+        problems.append(
+            f"职业“{worker.occupation or '未填写'}”不符合报名条件（{'、'.join(keywords)}）"
+        )
     if contest.min_age is not None or contest.max_age is not None:
         age = worker_age(worker, contest.starts_on or timezone.localdate())
         if age is None:
@@ -187,8 +277,12 @@ def eligibility_problems(contest: Contest, worker: Worker) -> list[str]:
             problems.append(f"年龄 {age} 岁，超过 {contest.max_age} 岁")
     kinds = [k.strip() for k in contest.employer_kinds.split(",") if k.strip()]
     if kinds and worker.employer.kind not in kinds:
-        allowed = "、".join(str(Organization.Kind(k).label) for k in kinds if k in Organization.Kind.values)
-        problems.append(f"工作单位类型“{worker.employer.get_kind_display()}”不在允许范围（{allowed}）")
+        allowed = "、".join(
+            str(Organization.Kind(k).label) for k in kinds if k in Organization.Kind.values
+        )
+        problems.append(
+            f"工作单位类型“{worker.employer.get_kind_display()}”不在允许范围（{allowed}）"
+        )
     return problems
 
 
@@ -197,37 +291,69 @@ def _check_registration_open(contest: Contest) -> None:
         raise _refuse("contest", "本竞赛当前不在报名期", "registration_closed")
 
 
-def _new_entrant(*, actor: Any, contest: Contest, worker: Worker, registered_by: Organization, group: str,
-                 team: Team | None = None, nominated_from: Entrant | None = None) -> Entrant:
+def _new_entrant(
+    *,
+    actor: Any,
+    contest: Contest,
+    worker: Worker,
+    registered_by: Organization,
+    group: str,
+    team: Team | None = None,
+    nominated_from: Entrant | None = None,
+) -> Entrant:
     problems = eligibility_problems(contest, worker)
     if problems:
         raise _refuse("worker", f"{worker.name}：{'；'.join(problems)}", "ineligible")
     if Entrant.objects.filter(contest=contest, worker=worker).exists():
         raise _refuse("worker", f"{worker.name} 已报名本竞赛", "already_registered")
-    entrant = Entrant(contest=contest, worker=worker, registered_by=registered_by, group=group.strip(), team=team,
-                      nominated_from=nominated_from)
+    entrant = Entrant(
+        contest=contest,
+        worker=worker,
+        registered_by=registered_by,
+        group=group.strip(),
+        team=team,
+        nominated_from=nominated_from,
+    )
     try:
         with transaction.atomic():
             entrant.save()
     except IntegrityError:
         raise _refuse("worker", f"{worker.name} 已报名本竞赛", "already_registered") from None
-    audit_log(actor=actor, action="competitions.entrant_registered", target=entrant,
-              changes={"contest": contest.pk, "registered_by": registered_by.pk, "group": entrant.group,
-                       "team": team.pk if team else None})
+    audit_log(
+        actor=actor,
+        action="competitions.entrant_registered",
+        target=entrant,
+        changes={
+            "contest": contest.pk,
+            "registered_by": registered_by.pk,
+            "group": entrant.group,
+            "team": team.pk if team else None,
+        },
+    )
     return entrant
 
 
 @transaction.atomic
-def entrant_register(*, actor: Any, contest: Contest, worker: Worker, registered_by: Organization,
-                     group: str = "") -> Entrant:
+def entrant_register(
+    *, actor: Any, contest: Contest, worker: Worker, registered_by: Organization, group: str = ""
+) -> Entrant:
     """A body registers one of its workers; the organizer reviews it next."""
     _check_registration_open(contest)
-    return _new_entrant(actor=actor, contest=contest, worker=worker, registered_by=registered_by, group=group)
+    return _new_entrant(
+        actor=actor, contest=contest, worker=worker, registered_by=registered_by, group=group
+    )
 
 
 @transaction.atomic
-def team_register(*, actor: Any, contest: Contest, name: str, registered_by: Organization,
-                  workers: list[Worker], group: str = "") -> Team:
+def team_register(
+    *,
+    actor: Any,
+    contest: Contest,
+    name: str,
+    registered_by: Organization,
+    workers: list[Worker],
+    group: str = "",
+) -> Team:
     """A body's team: the team and all its members, or nothing."""
     _check_registration_open(contest)
     if contest.team_size == 0:
@@ -235,17 +361,29 @@ def team_register(*, actor: Any, contest: Contest, name: str, registered_by: Org
     if len({w.pk for w in workers}) != len(workers):
         raise _refuse("workers", "同一名职工不能在队中出现两次", "duplicate_member")
     if len(workers) != contest.team_size:
-        raise _refuse("workers", f"每队应为 {contest.team_size} 人，实际 {len(workers)} 人", "team_size")
+        raise _refuse(
+            "workers", f"每队应为 {contest.team_size} 人，实际 {len(workers)} 人", "team_size"
+        )
     if not name.strip():
         raise _refuse("name", "请填写代表队名称", "required")
     if Team.objects.filter(contest=contest, name=name.strip()).exists():
         raise _refuse("name", "代表队名称已被使用", "team_name_taken")
     team = Team.objects.create(contest=contest, name=name.strip(), organization=registered_by)
-    audit_log(actor=actor, action="competitions.team_registered", target=team,
-              changes={"contest": contest.pk, "members": [w.pk for w in workers]})
+    audit_log(
+        actor=actor,
+        action="competitions.team_registered",
+        target=team,
+        changes={"contest": contest.pk, "members": [w.pk for w in workers]},
+    )
     for worker in workers:
-        _new_entrant(actor=actor, contest=contest, worker=worker, registered_by=registered_by, group=group,
-                     team=team)
+        _new_entrant(
+            actor=actor,
+            contest=contest,
+            worker=worker,
+            registered_by=registered_by,
+            group=group,
+            team=team,
+        )
     return team
 
 
@@ -253,7 +391,11 @@ def team_register(*, actor: Any, contest: Contest, name: str, registered_by: Org
 def entrant_review(*, actor: Any, entrant: Entrant, approve: bool, note: str = "") -> Entrant:
     """Approve (eligibility is checked again) or reject. An approved entrant takes part in the
     first round; a rejection takes them out of it, as long as nobody has scored them."""
-    entrant = Entrant.objects.select_for_update().select_related("contest", "worker__employer").get(pk=entrant.pk)
+    entrant = (
+        Entrant.objects.select_for_update()
+        .select_related("contest", "worker__employer")
+        .get(pk=entrant.pk)
+    )
     contest = entrant.contest
     if contest.is_published or contest.prizes_awarded_at is not None:
         raise _refuse("status", "已评定奖项，不能再审核", "locked")
@@ -274,8 +416,12 @@ def entrant_review(*, actor: Any, entrant: Entrant, approve: bool, note: str = "
         RoundEntry.objects.get_or_create(round=first, entrant=entrant)
     else:
         RoundEntry.objects.filter(entrant=entrant).delete()
-    audit_log(actor=actor, action="competitions.entrant_reviewed", target=entrant,
-              changes=diff(before, snapshot(entrant, ["status", "review_note"])))
+    audit_log(
+        actor=actor,
+        action="competitions.entrant_reviewed",
+        target=entrant,
+        changes=diff(before, snapshot(entrant, ["status", "review_note"])),
+    )
     return entrant
 
 
@@ -306,8 +452,12 @@ def round_draw_order(*, actor: Any, round: Round, seed: str | None = None) -> Ro
     round_.draw_seed = seed
     round_.order_drawn_at = timezone.now()
     round_.save(update_fields=["draw_seed", "order_drawn_at", "updated_at"])
-    audit_log(actor=actor, action="competitions.order_drawn", target=round_,
-              changes={"seed": seed, "entries": len(entries)})
+    audit_log(
+        actor=actor,
+        action="competitions.order_drawn",
+        target=round_,
+        changes={"seed": seed, "entries": len(entries)},
+    )
     return round_
 
 
@@ -329,7 +479,12 @@ def round_assign_order(*, actor: Any, round: Round, numbers: dict[int, int]) -> 
     round_.draw_seed = ""
     round_.order_drawn_at = timezone.now()
     round_.save(update_fields=["draw_seed", "order_drawn_at", "updated_at"])
-    audit_log(actor=actor, action="competitions.order_assigned", target=round_, changes={"entries": len(entries)})
+    audit_log(
+        actor=actor,
+        action="competitions.order_assigned",
+        target=round_,
+        changes={"entries": len(entries)},
+    )
     return round_
 
 
@@ -352,7 +507,11 @@ def _parse_score(raw: object, full: Decimal, order_no: int) -> Decimal:
     if not value.is_finite():
         raise _refuse(field, f"{order_no} 号选手：分数不是数字", "not_a_number")
     if value < 0 or value > full:
-        raise _refuse(field, f"{order_no} 号选手：分数 {value} 超出范围（0–{full.normalize():f} 分）", "out_of_range")
+        raise _refuse(
+            field,
+            f"{order_no} 号选手：分数 {value} 超出范围（0–{full.normalize():f} 分）",
+            "out_of_range",
+        )
     if value != value.quantize(Decimal("0.01")):
         raise _refuse(field, f"{order_no} 号选手：分数最多保留两位小数", "too_precise")
     return value
@@ -361,12 +520,18 @@ def _parse_score(raw: object, full: Decimal, order_no: int) -> Decimal:
 def _scoring_open(segment: Segment) -> None:
     round_ = segment.round
     contest = round_.contest
-    if contest.is_published or contest.prizes_awarded_at is not None or round_.advanced_at is not None:
+    if (
+        contest.is_published
+        or contest.prizes_awarded_at is not None
+        or round_.advanced_at is not None
+    ):
         raise _refuse("segment", "本赛段成绩已锁定，不能再评分", "scores_locked")
 
 
 @transaction.atomic
-def sheets_save(*, actor: Any, segment: Segment, scores: list[ScoreInput], submit: bool = False) -> list[ScoreSheet]:
+def sheets_save(
+    *, actor: Any, segment: Segment, scores: list[ScoreInput], submit: bool = False
+) -> list[ScoreSheet]:
     """A judge enters scores for entrants (by order of appearance) in one segment: saved as a
     draft, or submitted, which locks them. All rows are checked before any is written."""
     segment = Segment.objects.select_related("round__contest").get(pk=segment.pk)
@@ -380,12 +545,22 @@ def sheets_save(*, actor: Any, segment: Segment, scores: list[ScoreInput], submi
         if not 0 < item.order_no <= MAX_ORDER_NO:
             raise _refuse("scores", f"出场顺序 {item.order_no} 不存在", "unknown_entrant")
         if item.order_no in seen:
-            raise _refuse(f"score_{item.order_no}", f"{item.order_no} 号选手的分数重复出现", "duplicate_sheet")
+            raise _refuse(
+                f"score_{item.order_no}", f"{item.order_no} 号选手的分数重复出现", "duplicate_sheet"
+            )
         seen.add(item.order_no)
-    entries = {e.order_no: e for e in RoundEntry.objects.filter(round=segment.round, order_no__in=seen)
-               .select_related("entrant__worker__employer")}
-    existing = {s.entry_id: s for s in ScoreSheet.objects.select_for_update()
-                .filter(segment=segment, judge=actor, entry__in=entries.values())}
+    entries = {
+        e.order_no: e
+        for e in RoundEntry.objects.filter(round=segment.round, order_no__in=seen).select_related(
+            "entrant__worker__employer"
+        )
+    }
+    existing = {
+        s.entry_id: s
+        for s in ScoreSheet.objects.select_for_update().filter(
+            segment=segment, judge=actor, entry__in=entries.values()
+        )
+    }
     judge_org = actor.organization_id
     parsed = []
     for item in scores:
@@ -394,10 +569,18 @@ def sheets_save(*, actor: Any, segment: Segment, scores: list[ScoreInput], submi
         if entry is None:
             raise _refuse(field, f"本赛段没有 {item.order_no} 号选手", "unknown_entrant")
         if judge_org is not None and judge_org in entrant_bodies(entry.entrant):
-            raise _refuse(field, f"{item.order_no} 号选手与您来自同一单位，需回避，不能评分", "conflict_of_interest")
+            raise _refuse(
+                field,
+                f"{item.order_no} 号选手与您来自同一单位，需回避，不能评分",
+                "conflict_of_interest",
+            )
         sheet = existing.get(entry.pk)
         if sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED:
-            raise _refuse(field, f"{item.order_no} 号选手的评分表已提交锁定，如需更改请联系裁判长", "sheet_locked")
+            raise _refuse(
+                field,
+                f"{item.order_no} 号选手的评分表已提交锁定，如需更改请联系裁判长",
+                "sheet_locked",
+            )
         parsed.append((entry, sheet, _parse_score(item.score, segment.full_marks, item.order_no)))
     now = timezone.now()
     saved = []
@@ -412,18 +595,29 @@ def sheets_save(*, actor: Any, segment: Segment, scores: list[ScoreInput], submi
             with transaction.atomic():
                 sheet.save()
         except IntegrityError:
-            raise _refuse(f"score_{entry.order_no}", f"{entry.order_no} 号选手的评分表已存在（重复提交）",
-                          "duplicate_sheet") from None
+            raise _refuse(
+                f"score_{entry.order_no}",
+                f"{entry.order_no} 号选手的评分表已存在（重复提交）",
+                "duplicate_sheet",
+            ) from None
         saved.append(sheet)
-    audit_log(actor=actor, action="competitions.sheets_submitted" if submit else "competitions.sheets_saved",
-              target=segment, changes={"scores": {str(e.order_no): str(v) for e, _, v in parsed}})
+    audit_log(
+        actor=actor,
+        action="competitions.sheets_submitted" if submit else "competitions.sheets_saved",
+        target=segment,
+        changes={"scores": {str(e.order_no): str(v) for e, _, v in parsed}},
+    )
     return saved
 
 
 @transaction.atomic
 def sheet_correct(*, actor: Any, sheet: ScoreSheet, score: object, reason: str) -> ScoreSheet:
     """The chief judge changes a submitted sheet, with a reason; before and after are audited."""
-    sheet = ScoreSheet.objects.select_for_update().select_related("segment__round__contest", "entry").get(pk=sheet.pk)
+    sheet = (
+        ScoreSheet.objects.select_for_update()
+        .select_related("segment__round__contest", "entry")
+        .get(pk=sheet.pk)
+    )
     contest = sheet.segment.round.contest
     if contest.chief_judge_id is None or contest.chief_judge_id != getattr(actor, "pk", None):
         raise _refuse("score", "只有裁判长可以更正已提交的评分表", "not_chief_judge")
@@ -438,9 +632,16 @@ def sheet_correct(*, actor: Any, sheet: ScoreSheet, score: object, reason: str) 
     sheet.corrected_by = actor
     sheet.correction_reason = reason.strip()[:200]
     sheet.save(update_fields=["score", "corrected_by", "correction_reason", "updated_at"])
-    audit_log(actor=actor, action="competitions.sheet_corrected", target=sheet,
-              changes={**diff(before, snapshot(sheet, ["score"])), "reason": sheet.correction_reason,
-                       "judge": sheet.judge_id})
+    audit_log(
+        actor=actor,
+        action="competitions.sheet_corrected",
+        target=sheet,
+        changes={
+            **diff(before, snapshot(sheet, ["score"])),
+            "reason": sheet.correction_reason,
+            "judge": sheet.judge_id,
+        },
+    )
     return sheet
 
 
@@ -455,7 +656,11 @@ def _require_complete(round_: Round, results: list) -> None:
         raise _refuse("round", "本赛段还没有设置比赛环节", "no_segments")
     missing = sum(r.missing for r in results)
     if missing:
-        raise _refuse("round", f"还有 {missing} 张评分表未提交，全部提交后才能计算晋级和奖项", "sheets_missing")
+        raise _refuse(
+            "round",
+            f"还有 {missing} 张评分表未提交，全部提交后才能计算晋级和奖项",
+            "sheets_missing",
+        )
 
 
 @transaction.atomic
@@ -479,12 +684,22 @@ def round_advance(*, actor: Any, round: Round) -> list[RoundEntry]:
         entry.total = by_id[entry.pk].total
         entry.advanced = entry.pk in chosen
     RoundEntry.objects.bulk_update(entries, ["rank", "total", "advanced"])
-    created = [RoundEntry.objects.create(round=following, entrant_id=e.entrant_id) for e in entries if e.advanced]
-    claimed = Round.objects.filter(pk=round_.pk, advanced_at__isnull=True).update(advanced_at=timezone.now())
+    created = [
+        RoundEntry.objects.create(round=following, entrant_id=e.entrant_id)
+        for e in entries
+        if e.advanced
+    ]
+    claimed = Round.objects.filter(pk=round_.pk, advanced_at__isnull=True).update(
+        advanced_at=timezone.now()
+    )
     if not claimed:  # pragma: no cover - guarded by the row lock above
         raise _refuse("round", "本赛段已完成晋级", "already_advanced")
-    audit_log(actor=actor, action="competitions.round_advanced", target=round_,
-              changes={"advanced": len(created), "entries": len(entries), "to": following.pk})
+    audit_log(
+        actor=actor,
+        action="competitions.round_advanced",
+        target=round_,
+        changes={"advanced": len(created), "entries": len(entries), "to": following.pk},
+    )
     return created
 
 
@@ -517,7 +732,9 @@ def contest_award_prizes(*, actor: Any, contest: Contest) -> Contest:
     RoundEntry.objects.bulk_update(list(entries.values()), ["rank", "total"])
     Entrant.objects.bulk_update(changed, ["final_rank", "final_total", "prize"])
     teams = rank_teams(team_standings(contest))
-    team_tiers = [Tier(t.name, t.count, t.percent) for t in contest.prize_tiers.filter(for_teams=True)]
+    team_tiers = [
+        Tier(t.name, t.count, t.percent) for t in contest.prize_tiers.filter(for_teams=True)
+    ]
     team_prizes = assign_prizes(teams, team_tiers, lambda t: t.rank)
     Team.objects.filter(contest=contest).update(prize="")
     for position, team in enumerate(teams):
@@ -525,10 +742,17 @@ def contest_award_prizes(*, actor: Any, contest: Contest) -> Contest:
             Team.objects.filter(pk=team.team_id).update(prize=team_prizes[position])
     contest.prizes_awarded_at = timezone.now()
     contest.save(update_fields=["prizes_awarded_at", "updated_at"])
-    audit_log(actor=actor, action="competitions.prizes_awarded", target=contest,
-              changes={"prizes": {name: list(prizes.values()).count(name) for name in set(prizes.values())},
-                       "team_prizes": {name: list(team_prizes.values()).count(name)
-                                       for name in set(team_prizes.values())}})
+    audit_log(
+        actor=actor,
+        action="competitions.prizes_awarded",
+        target=contest,
+        changes={
+            "prizes": {name: list(prizes.values()).count(name) for name in set(prizes.values())},
+            "team_prizes": {
+                name: list(team_prizes.values()).count(name) for name in set(team_prizes.values())
+            },
+        },
+    )
     return contest
 
 
@@ -576,10 +800,20 @@ def entrant_nominate(*, actor: Any, entrant: Entrant, target: Contest) -> Entran
     if target.pk == source.pk:
         raise _refuse("target", "不能推荐到本竞赛", "same_contest")
     _check_registration_open(target)
-    nominated = _new_entrant(actor=actor, contest=target, worker=entrant.worker, registered_by=source.organization,
-                             group=entrant.group, nominated_from=entrant)
+    nominated = _new_entrant(
+        actor=actor,
+        contest=target,
+        worker=entrant.worker,
+        registered_by=source.organization,
+        group=entrant.group,
+        nominated_from=entrant,
+    )
     if target.nominated_to_id is None and source.nominated_to_id is None:
         Contest.objects.filter(pk=source.pk).update(nominated_to=target)
-    audit_log(actor=actor, action="competitions.entrant_nominated", target=entrant,
-              changes={"to_contest": target.pk, "entrant": nominated.pk})
+    audit_log(
+        actor=actor,
+        action="competitions.entrant_nominated",
+        target=entrant,
+        changes={"to_contest": target.pk, "entrant": nominated.pk},
+    )
     return nominated

@@ -76,7 +76,9 @@ def _refused(request: HttpRequest, error: ValidationError | str, back: str) -> H
 
 
 def _visible_contest(request: HttpRequest, pk: int) -> Contest:
-    return get_object_or_404(contests_visible_to(request.user).select_related("organization", "chief_judge"), pk=pk)
+    return get_object_or_404(
+        contests_visible_to(request.user).select_related("organization", "chief_judge"), pk=pk
+    )
 
 
 def _managed_contest(request: HttpRequest, pk: int) -> Contest:
@@ -87,16 +89,23 @@ def _managed_contest(request: HttpRequest, pk: int) -> Contest:
 
 
 def _managed_round(request: HttpRequest, pk: int) -> Round:
-    round_ = get_object_or_404(Round.objects.filter(contest__in=contests_visible_to(request.user))
-                               .select_related("contest__organization"), pk=pk)
+    round_ = get_object_or_404(
+        Round.objects.filter(contest__in=contests_visible_to(request.user)).select_related(
+            "contest__organization"
+        ),
+        pk=pk,
+    )
     if not can_manage_contest(request.user, round_.contest):
         raise PermissionDenied
     return round_
 
 
 def _visible_entrant(request: HttpRequest, pk: int) -> Entrant:
-    entrant = get_object_or_404(Entrant.objects.select_related("contest__organization", "worker__employer", "team"),
-                                pk=pk, contest__in=contests_visible_to(request.user))
+    entrant = get_object_or_404(
+        Entrant.objects.select_related("contest__organization", "worker__employer", "team"),
+        pk=pk,
+        contest__in=contests_visible_to(request.user),
+    )
     if not entrants_visible_to(request.user, entrant.contest).filter(pk=entrant.pk).exists():
         raise Http404
     return entrant
@@ -111,11 +120,15 @@ def contest_list_view(request: HttpRequest) -> HttpResponse:
     if not can_list_contests(request.user):
         raise PermissionDenied
     contests = contest_list(contests_visible_to(request.user))
-    return render(request, "competitions/contest_list.html", {
-        "contests": contests,
-        "can_create": request.user.role in MANAGER_ROLES and is_body_staff(request.user),
-        "is_judge": is_judge(request.user),
-    })
+    return render(
+        request,
+        "competitions/contest_list.html",
+        {
+            "contests": contests,
+            "can_create": request.user.role in MANAGER_ROLES and is_body_staff(request.user),
+            "is_judge": is_judge(request.user),
+        },
+    )
 
 
 @login_required
@@ -125,40 +138,60 @@ def contest_create_view(request: HttpRequest) -> HttpResponse:
     form = ContestForm(request.POST or None, initial={"status": ContestStatus.DRAFT})
     if request.method == "POST" and form.is_valid():
         try:
-            contest = services.contest_create(actor=request.user, organization=request.user.organization,
-                                              **form.cleaned_data)
+            contest = services.contest_create(
+                actor=request.user, organization=request.user.organization, **form.cleaned_data
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "竞赛已创建，请继续设置赛段、环节和奖项。")
             return redirect("competitions:contest-detail", contest.pk)
-    return render(request, "competitions/form.html", {"form": form, "title": "新建技能竞赛", "submit_label": "创建"})
+    return render(
+        request,
+        "competitions/form.html",
+        {"form": form, "title": "新建技能竞赛", "submit_label": "创建"},
+    )
 
 
 @login_required
 def contest_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     manage = can_manage_contest(request.user, contest)
-    if not (manage or is_body_staff(request.user) or entrants_visible_to(request.user, contest).exists()):
+    if not (
+        manage or is_body_staff(request.user) or entrants_visible_to(request.user, contest).exists()
+    ):
         raise PermissionDenied
     rounds = list(contest.rounds.prefetch_related("segments__assignments__judge"))
-    entrants = entrants_visible_to(request.user, contest).select_related("worker__employer", "registered_by", "team")
+    entrants = entrants_visible_to(request.user, contest).select_related(
+        "worker__employer", "registered_by", "team"
+    )
     entrant_total = entrants.count()
     progress = segments_progress(Segment.objects.filter(round__contest=contest)) if manage else {}
     for round_ in rounds:
         round_.entry_count = round_.entries.count()
         for segment in round_.segments.all():
             segment.submitted = progress.get(segment.pk, 0)
-    return render(request, "competitions/contest_detail.html", {
-        "contest": contest, "rounds": rounds, "entrants": entrants.order_by(F("final_rank").asc(nulls_last=True),
-                                                                             "id")[:ENTRANTS_SHOWN],
-        "entrant_total": entrant_total,
-        "tiers": contest.prize_tiers.all(), "teams": team_list(contest) if manage else [],
-        "can_manage": manage, "can_register": can_register(request.user, contest)
-        and contest.status == ContestStatus.REGISTRATION,
-        "pending": contest.entrants.filter(status=Entrant.Status.PENDING).count() if manage else 0,
-        "last_round": rounds[-1] if rounds else None,
-    })
+    return render(
+        request,
+        "competitions/contest_detail.html",
+        {
+            "contest": contest,
+            "rounds": rounds,
+            "entrants": entrants.order_by(F("final_rank").asc(nulls_last=True), "id")[
+                :ENTRANTS_SHOWN
+            ],
+            "entrant_total": entrant_total,
+            "tiers": contest.prize_tiers.all(),
+            "teams": team_list(contest) if manage else [],
+            "can_manage": manage,
+            "can_register": can_register(request.user, contest)
+            and contest.status == ContestStatus.REGISTRATION,
+            "pending": contest.entrants.filter(status=Entrant.Status.PENDING).count()
+            if manage
+            else 0,
+            "last_round": rounds[-1] if rounds else None,
+        },
+    )
 
 
 @login_required
@@ -174,11 +207,16 @@ def contest_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "竞赛设置已保存。")
             return redirect("competitions:contest-detail", pk)
-    return render(request, "competitions/form.html", {"form": form, "title": f"修改：{contest.name}",
-                                                      "contest": contest})
+    return render(
+        request,
+        "competitions/form.html",
+        {"form": form, "title": f"修改：{contest.name}", "contest": contest},
+    )
 
 
-def _child_form(request: HttpRequest, contest: Contest, form_class: type, title: str, save: Any) -> HttpResponse:
+def _child_form(
+    request: HttpRequest, contest: Contest, form_class: type, title: str, save: Any
+) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,50 +226,78 @@ def _child_form(request: HttpRequest, contest: Contest, form_class: type, title:
         else:
             messages.success(request, "已保存。")
             return redirect("competitions:contest-detail", contest.pk)
-    return render(request, "competitions/form.html", {"form": form, "title": title, "contest": contest})
+    return render(
+        request, "competitions/form.html", {"form": form, "title": title, "contest": contest}
+    )
 
 
 @login_required
 def round_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
-    return _child_form(request, contest, RoundForm, "增加赛段",
-                       lambda data: services.round_create(actor=request.user, contest=contest, **data))
+    return _child_form(
+        request,
+        contest,
+        RoundForm,
+        "增加赛段",
+        lambda data: services.round_create(actor=request.user, contest=contest, **data),
+    )
 
 
 @login_required
 def segment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _managed_round(request, pk)
-    return _child_form(request, round_.contest, SegmentForm, f"为“{round_.name}”增加比赛环节",
-                       lambda data: services.segment_create(actor=request.user, round=round_, **data))
+    return _child_form(
+        request,
+        round_.contest,
+        SegmentForm,
+        f"为“{round_.name}”增加比赛环节",
+        lambda data: services.segment_create(actor=request.user, round=round_, **data),
+    )
 
 
 @login_required
 def prize_tier_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
-    return _child_form(request, contest, PrizeTierForm, "增加奖项",
-                       lambda data: services.prize_tier_create(actor=request.user, contest=contest, **data))
+    return _child_form(
+        request,
+        contest,
+        PrizeTierForm,
+        "增加奖项",
+        lambda data: services.prize_tier_create(actor=request.user, contest=contest, **data),
+    )
 
 
 @login_required
 def segment_judges_view(request: HttpRequest, pk: int) -> HttpResponse:
-    segment = get_object_or_404(Segment.objects.select_related("round__contest__organization"), pk=pk,
-                                round__contest__in=contests_visible_to(request.user))
+    segment = get_object_or_404(
+        Segment.objects.select_related("round__contest__organization"),
+        pk=pk,
+        round__contest__in=contests_visible_to(request.user),
+    )
     contest = segment.round.contest
     if not can_manage_contest(request.user, contest):
         raise PermissionDenied
     form = JudgeAssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.judge_assign(actor=request.user, segment=segment, judge=form.cleaned_data["judge"])
+            services.judge_assign(
+                actor=request.user, segment=segment, judge=form.cleaned_data["judge"]
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "评委已分配。")
             return redirect("competitions:segment-judges", segment.pk)
-    return render(request, "competitions/segment_judges.html", {
-        "segment": segment, "contest": contest, "form": form,
-        "assignments": segment.assignments.select_related("judge__organization"),
-    })
+    return render(
+        request,
+        "competitions/segment_judges.html",
+        {
+            "segment": segment,
+            "contest": contest,
+            "form": form,
+            "assignments": segment.assignments.select_related("judge__organization"),
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,18 +317,28 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_register(request.user, contest):
         raise PermissionDenied
-    form = RegisterForm(request.POST or None, workers=_registrable_workers(request), q=request.GET.get("q", "")[:20])
+    form = RegisterForm(
+        request.POST or None, workers=_registrable_workers(request), q=request.GET.get("q", "")[:20]
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.entrant_register(actor=request.user, contest=contest, worker=form.cleaned_data["worker"],
-                                      registered_by=_registering_body(request), group=form.cleaned_data["group"])
+            services.entrant_register(
+                actor=request.user,
+                contest=contest,
+                worker=form.cleaned_data["worker"],
+                registered_by=_registering_body(request),
+                group=form.cleaned_data["group"],
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "报名已提交，等待组委会审核。")
             return redirect("competitions:contest-detail", contest.pk)
-    return render(request, "competitions/register.html", {"contest": contest, "form": form, "team": False,
-                                                          "q": request.GET.get("q", "")[:20]})
+    return render(
+        request,
+        "competitions/register.html",
+        {"contest": contest, "form": form, "team": False, "q": request.GET.get("q", "")[:20]},
+    )
 
 
 @login_required
@@ -270,28 +346,46 @@ def team_register_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_register(request.user, contest):
         raise PermissionDenied
-    form = TeamForm(request.POST or None, workers=_registrable_workers(request), q=request.GET.get("q", "")[:20])
+    form = TeamForm(
+        request.POST or None, workers=_registrable_workers(request), q=request.GET.get("q", "")[:20]
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.team_register(actor=request.user, contest=contest, name=form.cleaned_data["name"],
-                                   registered_by=_registering_body(request), workers=list(form.cleaned_data["workers"]),
-                                   group=form.cleaned_data["group"])
+            services.team_register(
+                actor=request.user,
+                contest=contest,
+                name=form.cleaned_data["name"],
+                registered_by=_registering_body(request),
+                workers=list(form.cleaned_data["workers"]),
+                group=form.cleaned_data["group"],
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "代表队报名已提交，等待组委会审核。")
             return redirect("competitions:contest-detail", contest.pk)
-    return render(request, "competitions/register.html", {"contest": contest, "form": form, "team": True,
-                                                          "q": request.GET.get("q", "")[:20]})
+    return render(
+        request,
+        "competitions/register.html",
+        {"contest": contest, "form": form, "team": True, "q": request.GET.get("q", "")[:20]},
+    )
 
 
 def _entrants_page(request: HttpRequest, contest: Contest, *, error: str = "") -> HttpResponse:
-    entrants = list(contest.entrants.select_related("worker__employer", "registered_by", "team")
-                    .order_by("status", "id"))
+    entrants = list(
+        contest.entrants.select_related("worker__employer", "registered_by", "team").order_by(
+            "status", "id"
+        )
+    )
     for entrant in entrants:
-        entrant.problems = eligibility_problems(contest, entrant.worker) if entrant.status == "pending" else []
-    return render(request, "competitions/entrants.html", {"contest": contest, "entrants": entrants,
-                                                          "form": ReviewForm(), "error": error})
+        entrant.problems = (
+            eligibility_problems(contest, entrant.worker) if entrant.status == "pending" else []
+        )
+    return render(
+        request,
+        "competitions/entrants.html",
+        {"contest": contest, "entrants": entrants, "form": ReviewForm(), "error": error},
+    )
 
 
 @login_required
@@ -311,10 +405,16 @@ def entrant_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _entrants_page(request, contest, error="请选择审核结果")
     try:
-        services.entrant_review(actor=request.user, entrant=entrant,
-                                approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
+        services.entrant_review(
+            actor=request.user,
+            entrant=entrant,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
     except ValidationError as error:
-        return _entrants_page(request, contest, error=f"{entrant.worker.name}：{'；'.join(error.messages)}")
+        return _entrants_page(
+            request, contest, error=f"{entrant.worker.name}：{'；'.join(error.messages)}"
+        )
     messages.success(request, f"{entrant.worker.name}：审核结果已保存。")
     return redirect("competitions:contest-entrants", contest.pk)
 
@@ -344,8 +444,11 @@ def round_order_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             error = "；".join(refusal.messages)
     entries = round_.entries.select_related("entrant__worker__employer").order_by("order_no", "id")
-    return render(request, "competitions/round_order.html", {"round": round_, "contest": round_.contest,
-                                                             "entries": entries, "error": error})
+    return render(
+        request,
+        "competitions/round_order.html",
+        {"round": round_, "contest": round_.contest, "entries": entries, "error": error},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,26 +456,46 @@ def round_order_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _named(round_: Round, results: list[EntryResult]) -> list[tuple[EntryResult, Entrant]]:
-    entrants = {e.pk: e.entrant for e in round_.entries.select_related("entrant__worker__employer", "entrant__team")}
+    entrants = {
+        e.pk: e.entrant
+        for e in round_.entries.select_related("entrant__worker__employer", "entrant__team")
+    }
     return [(r, entrants[r.entry.id]) for r in results]
 
 
 @login_required
 def round_results_view(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = get_object_or_404(Round.objects.select_related("contest__organization"), pk=pk,
-                               contest__in=contests_visible_to(request.user))
+    round_ = get_object_or_404(
+        Round.objects.select_related("contest__organization"),
+        pk=pk,
+        contest__in=contests_visible_to(request.user),
+    )
     contest = round_.contest
     if not can_view_results(request.user, contest):
         raise PermissionDenied
     results, chosen = round_results(round_)
     segments = [s.segment for s in results[0].segments] if results else list(round_.segments.all())
     is_last = not contest.rounds.filter(order__gt=round_.order).exists()
-    teams = sorted(team_standings(contest), key=lambda t: -t.score) if is_last and contest.team_size else []
-    return render(request, "competitions/round_results.html", {
-        "round": round_, "contest": contest, "rows": _named(round_, results), "segments": segments,
-        "chosen": chosen, "missing": sum(r.missing for r in results), "is_last": is_last,
-        "can_manage": can_manage_contest(request.user, contest), "teams": teams,
-    })
+    teams = (
+        sorted(team_standings(contest), key=lambda t: -t.score)
+        if is_last and contest.team_size
+        else []
+    )
+    return render(
+        request,
+        "competitions/round_results.html",
+        {
+            "round": round_,
+            "contest": contest,
+            "rows": _named(round_, results),
+            "segments": segments,
+            "chosen": chosen,
+            "missing": sum(r.missing for r in results),
+            "is_last": is_last,
+            "can_manage": can_manage_contest(request.user, contest),
+            "teams": teams,
+        },
+    )
 
 
 @login_required
@@ -439,20 +562,36 @@ def entrant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         mine = next((r for r in results if r.entry.id == entry.pk), None)
         if mine is None:
             continue
-        rounds.append({"round": entry.round, "entry": entry, "result": mine, "advanced": entry.pk in chosen,
-                       "of": len(results)})
+        rounds.append(
+            {
+                "round": entry.round,
+                "entry": entry,
+                "result": mine,
+                "advanced": entry.pk in chosen,
+                "of": len(results),
+            }
+        )
     if full:  # organizers and the chief judge see who gave which score; others see 评委1, 评委2…
-        sheets = {(s.segment_id, s.entry_id, s.judge_id): s for s in ScoreSheet.objects.filter(entry__entrant=entrant)
-                  .select_related("judge")}
+        sheets = {
+            (s.segment_id, s.entry_id, s.judge_id): s
+            for s in ScoreSheet.objects.filter(entry__entrant=entrant).select_related("judge")
+        }
         for item in rounds:
             for segment in item["result"].segments:
                 for mark in segment.marks:
                     mark.sheet = sheets.get((segment.segment.id, item["entry"].pk, mark.judge_id))
-    return render(request, "competitions/entrant_detail.html", {
-        "entrant": entrant, "contest": contest, "rounds": rounds, "full": full,
-        "is_chief": is_chief_judge(request.user, contest),
-        "can_nominate": can_manage_contest(request.user, contest) and contest.is_published,
-    })
+    return render(
+        request,
+        "competitions/entrant_detail.html",
+        {
+            "entrant": entrant,
+            "contest": contest,
+            "rounds": rounds,
+            "full": full,
+            "is_chief": is_chief_judge(request.user, contest),
+            "can_nominate": can_manage_contest(request.user, contest) and contest.is_published,
+        },
+    )
 
 
 @login_required
@@ -471,7 +610,9 @@ def export_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_view_results(request.user, contest):
         raise PermissionDenied
     response = HttpResponse(results_xlsx(contest), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''contest-{contest.pk}-results.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''contest-{contest.pk}-results.xlsx"
+    )
     return response
 
 
@@ -481,18 +622,34 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
     source = entrant.contest
     if not can_manage_contest(request.user, source):
         raise PermissionDenied
-    targets = contests_visible_to(request.user).filter(status=ContestStatus.REGISTRATION).exclude(pk=source.pk)
+    targets = (
+        contests_visible_to(request.user)
+        .filter(status=ContestStatus.REGISTRATION)
+        .exclude(pk=source.pk)
+    )
     form = NominateForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            services.entrant_nominate(actor=request.user, entrant=entrant, target=form.cleaned_data["target"])
+            services.entrant_nominate(
+                actor=request.user, entrant=entrant, target=form.cleaned_data["target"]
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"已推荐 {entrant.worker.name} 参加“{form.cleaned_data['target'].name}”。")
+            messages.success(
+                request, f"已推荐 {entrant.worker.name} 参加“{form.cleaned_data['target'].name}”。"
+            )
             return redirect("competitions:entrant-detail", entrant.pk)
-    return render(request, "competitions/form.html", {"form": form, "title": f"推荐 {entrant.worker.name} 参加上级竞赛",
-                                                      "contest": source, "submit_label": "推荐"})
+    return render(
+        request,
+        "competitions/form.html",
+        {
+            "form": form,
+            "title": f"推荐 {entrant.worker.name} 参加上级竞赛",
+            "contest": source,
+            "submit_label": "推荐",
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,7 +671,11 @@ def _board_html(contest: Contest) -> str:
     stage = version[:4]  # contest, round, round changed, published
     cached = _BOARDS.get(contest.pk)
     now = time.monotonic()
-    if cached is not None and cached[1] == stage and (cached[0] == version or now - cached[2] < BOARD_MAX_STALE):
+    if (
+        cached is not None
+        and cached[1] == stage
+        and (cached[0] == version or now - cached[2] < BOARD_MAX_STALE)
+    ):
         return cached[3]
     html = render_to_string("competitions/partials/board.html", scoreboard_data(contest))
     with _BOARDS_LOCK:
@@ -536,12 +697,28 @@ def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = public_contest(pk)
     if not contest.is_published:
         raise Http404
-    entrants = contest.entrants.filter(status=Entrant.Status.APPROVED).exclude(prize="").select_related(
-        "worker__employer").order_by("final_rank", "id")
-    rows = [{"rank": e.final_rank, "name": mask_name(e.worker.name),
-             "unit": e.worker.employer.name, "prize": e.prize, "total": e.final_total} for e in entrants]
+    entrants = (
+        contest.entrants.filter(status=Entrant.Status.APPROVED)
+        .exclude(prize="")
+        .select_related("worker__employer")
+        .order_by("final_rank", "id")
+    )
+    rows = [
+        {
+            "rank": e.final_rank,
+            "name": mask_name(e.worker.name),
+            "unit": e.worker.employer.name,
+            "prize": e.prize,
+            "total": e.final_total,
+        }
+        for e in entrants
+    ]
     teams = contest.teams.exclude(prize="").select_related("organization")
-    return render(request, "competitions/public_results.html", {"contest": contest, "rows": rows, "teams": teams})
+    return render(
+        request,
+        "competitions/public_results.html",
+        {"contest": contest, "rows": rows, "teams": teams},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,12 +729,22 @@ def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
 def judging_view(request: HttpRequest) -> HttpResponse:
     if not is_judge(request.user):
         raise PermissionDenied
-    segments = list(segments_judged_by(request.user).order_by("-round__contest__starts_on", "round__order", "order"))
-    mine = dict(ScoreSheet.objects.filter(judge=request.user).values_list("segment_id").annotate(n=Count("id")))
+    segments = list(
+        segments_judged_by(request.user).order_by(
+            "-round__contest__starts_on", "round__order", "order"
+        )
+    )
+    mine = dict(
+        ScoreSheet.objects.filter(judge=request.user)
+        .values_list("segment_id")
+        .annotate(n=Count("id"))
+    )
     for segment in segments:
         segment.mine = mine.get(segment.pk, 0)
     chief_of = Contest.objects.filter(chief_judge=request.user)
-    return render(request, "competitions/judging.html", {"segments": segments, "chief_of": chief_of})
+    return render(
+        request, "competitions/judging.html", {"segments": segments, "chief_of": chief_of}
+    )
 
 
 def _judge_segment(request: HttpRequest, pk: int) -> Segment:
@@ -570,27 +757,47 @@ def _judge_segment(request: HttpRequest, pk: int) -> Segment:
     return segment
 
 
-def _worksheet(request: HttpRequest, segment: Segment, *, errors: dict[str, str] | None = None,
-               typed: dict[str, str] | None = None, upload: UploadForm | None = None) -> HttpResponse:
+def _worksheet(
+    request: HttpRequest,
+    segment: Segment,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    upload: UploadForm | None = None,
+) -> HttpResponse:
     rows = judge_worksheet(judge=request.user, segment=segment)
     for row in rows:
         key = f"score_{row.entry.order_no}"
         row.key = key
         row.error = (errors or {}).get(key, "")
         row.typed = (typed or {}).get(key, row.sheet.score if row.sheet else "")
-    return render(request, "competitions/judge_segment.html", {
-        "segment": segment, "round": segment.round, "contest": segment.round.contest, "rows": rows,
-        "errors": errors or {}, "general": (errors or {}).get("__all__", ""),
-        "upload": upload or UploadForm(),
-        "submitted": sum(1 for r in rows if r.sheet and r.sheet.status == "submitted"),
-        "open": sum(1 for r in rows if not r.conflicted and not (r.sheet and r.sheet.status == "submitted")),
-    })
+    return render(
+        request,
+        "competitions/judge_segment.html",
+        {
+            "segment": segment,
+            "round": segment.round,
+            "contest": segment.round.contest,
+            "rows": rows,
+            "errors": errors or {},
+            "general": (errors or {}).get("__all__", ""),
+            "upload": upload or UploadForm(),
+            "submitted": sum(1 for r in rows if r.sheet and r.sheet.status == "submitted"),
+            "open": sum(
+                1
+                for r in rows
+                if not r.conflicted and not (r.sheet and r.sheet.status == "submitted")
+            ),
+        },
+    )
 
 
 def _error_map(error: ValidationError) -> dict[str, str]:
     if hasattr(error, "error_dict"):
         found = {field: items[0].messages[0] for field, items in error.error_dict.items()}
-        found["__all__"] = "；".join(item.messages[0] for items in error.error_dict.values() for item in items)
+        found["__all__"] = "；".join(
+            item.messages[0] for items in error.error_dict.values() for item in items
+        )
         return found
     return {"__all__": "；".join(error.messages)}
 
@@ -614,7 +821,12 @@ def judge_segment_view(request: HttpRequest, pk: int) -> HttpResponse:
         services.sheets_save(actor=request.user, segment=segment, scores=scores, submit=submit)
     except ValidationError as error:
         return _worksheet(request, segment, errors=_error_map(error), typed=typed)
-    messages.success(request, f"已提交 {len(scores)} 份评分表，提交后已锁定。" if submit else f"已暂存 {len(scores)} 个分数。")
+    messages.success(
+        request,
+        f"已提交 {len(scores)} 份评分表，提交后已锁定。"
+        if submit
+        else f"已暂存 {len(scores)} 个分数。",
+    )
     return redirect("competitions:judge-segment", segment.pk)
 
 
@@ -625,8 +837,12 @@ def judge_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             scores = scores_from_xlsx(form.cleaned_data["file"])
-            services.sheets_save(actor=request.user, segment=segment, scores=scores,
-                                 submit=form.cleaned_data["submit"])
+            services.sheets_save(
+                actor=request.user,
+                segment=segment,
+                scores=scores,
+                submit=form.cleaned_data["submit"],
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -637,22 +853,36 @@ def judge_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def sheet_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
-    sheet = get_object_or_404(ScoreSheet.objects.select_related("segment__round__contest", "entry__entrant__worker",
-                                                                "judge"), pk=pk)
+    sheet = get_object_or_404(
+        ScoreSheet.objects.select_related(
+            "segment__round__contest", "entry__entrant__worker", "judge"
+        ),
+        pk=pk,
+    )
     contest = sheet.segment.round.contest
     if not is_chief_judge(request.user, contest):
-        if can_view_results(request.user, contest) or contests_visible_to(request.user).filter(pk=contest.pk).exists():
+        if (
+            can_view_results(request.user, contest)
+            or contests_visible_to(request.user).filter(pk=contest.pk).exists()
+        ):
             raise PermissionDenied
         raise Http404
     form = CorrectionForm(request.POST or None, initial={"score": sheet.score})
     if request.method == "POST" and form.is_valid():
         try:
-            services.sheet_correct(actor=request.user, sheet=sheet, score=form.cleaned_data["score"],
-                                   reason=form.cleaned_data["reason"])
+            services.sheet_correct(
+                actor=request.user,
+                sheet=sheet,
+                score=form.cleaned_data["score"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "评分表已更正，并记入操作日志。")
             return redirect("competitions:entrant-detail", sheet.entry.entrant_id)
-    return render(request, "competitions/sheet_correct.html", {"sheet": sheet, "contest": contest, "form": form})
-
+    return render(
+        request,
+        "competitions/sheet_correct.html",
+        {"sheet": sheet, "contest": contest, "form": form},
+    )

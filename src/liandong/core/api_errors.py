@@ -29,7 +29,10 @@ def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
             for field, items in error.error_dict.items()
             for item in items
         ]
-    return [{"loc": ["body"], "msg": message, "type": error.code or "invalid"} for message in error.messages]
+    return [
+        {"loc": ["body"], "msg": message, "type": error.code or "invalid"}
+        for message in error.messages
+    ]
 
 
 def install(api: NinjaAPI) -> None:
@@ -85,5 +88,7 @@ def prevalidated(data: dict) -> HttpResponse:
     """A 200 JSON answer for data the view built field by field for its declared response
     schema (plain str/int/date/bool values): ninja would otherwise validate it a second time,
     which on a 20-row list costs as much as the query. Only for such hand-built dicts."""
-    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False),
-                        content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )

@@ -7,7 +7,10 @@ def _register_sqlite_functions(sender: object, connection: object, **kwargs: obj
         from liandong.core.audit import audit_purge_allowed
 
         connection.connection.create_function(  # type: ignore[attr-defined]
-            "liandong_audit_purge_allowed", 0, lambda: int(audit_purge_allowed.get()), deterministic=False
+            "liandong_audit_purge_allowed",
+            0,
+            lambda: int(audit_purge_allowed.get()),
+            deterministic=False,
         )
 
 
@@ -17,4 +20,6 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        connection_created.connect(_register_sqlite_functions, dispatch_uid="liandong_sqlite_functions")
+        connection_created.connect(
+            _register_sqlite_functions, dispatch_uid="liandong_sqlite_functions"
+        )

@@ -31,7 +31,9 @@ class BackupError(Exception):
 
 
 def _pg_tool(name: str) -> str:
-    found = shutil.which(name) or next(iter(sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    found = shutil.which(name) or next(
+        iter(sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
+    )
     if not found:
         raise BackupError(f"{name} not found: install Debian's postgresql-client")
     return found
@@ -57,7 +59,9 @@ def _counts() -> dict[str, int]:
 
 
 def _migrations() -> list[str]:
-    return sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
+    return sorted(
+        f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
+    )
 
 
 def backup_create(*, directory: Path) -> Path:
@@ -67,8 +71,12 @@ def backup_create(*, directory: Path) -> Path:
         raise BackupError(f"backups of {vendor} are not supported")
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"liandong-{timezone.now():%Y%m%d-%H%M%S}{SUFFIX[vendor]}"
-    manifest: dict[str, Any] = {"database": vendor, "created_at": timezone.now().isoformat(),
-                                "migrations": _migrations(), "counts": _counts()}
+    manifest: dict[str, Any] = {
+        "database": vendor,
+        "created_at": timezone.now().isoformat(),
+        "migrations": _migrations(),
+        "counts": _counts(),
+    }
     if vendor == "sqlite":
         connection.ensure_connection()
         destination = sqlite3.connect(target)
@@ -78,8 +86,12 @@ def backup_create(*, directory: Path) -> Path:
             destination.close()
     else:
         args, env = _pg_args()
-        subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--file", str(target), *args],  # noqa: S603
-                       check=True, env=env, capture_output=True)
+        subprocess.run(  # noqa: S603 - fixed tool path, arguments from settings
+            [_pg_tool("pg_dump"), "--format=custom", "--file", str(target), *args],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
     target.with_suffix(".json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     return target
 
@@ -98,7 +110,9 @@ def backup_restore(*, path: Path) -> dict[str, Any]:
         raise BackupError(f"{path} or its manifest is missing")
     manifest = json.loads(manifest_path.read_text())
     if manifest["database"] != connection.vendor:
-        raise BackupError(f"this is a {manifest['database']} backup; the database is {connection.vendor}")
+        raise BackupError(
+            f"this is a {manifest['database']} backup; the database is {connection.vendor}"
+        )
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         source = sqlite3.connect(path)
@@ -109,6 +123,18 @@ def backup_restore(*, path: Path) -> dict[str, Any]:
     else:
         connection.close()  # hold no lock on the tables pg_restore drops
         args, env = _pg_args()
-        subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",  # noqa: S603
-                        *args, str(path)], check=True, env=env, capture_output=True)
+        subprocess.run(  # noqa: S603 - fixed tool path, arguments from settings
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(path),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
     return manifest

@@ -26,7 +26,9 @@ def _max_worker_id() -> int:
 def baseline(request: HttpRequest) -> JsonResponse:
     """One indexed SELECT of 20 rows (a primary-key range from a random place) as JSON."""
     offset = random.randrange(max(_max_worker_id() - PAGE, 1))  # noqa: S311 - spreads reads, not security
-    rows = list(Worker.objects.filter(pk__gt=offset).order_by("pk").values_list("id", "name")[:PAGE])
+    rows = list(
+        Worker.objects.filter(pk__gt=offset).order_by("pk").values_list("id", "name")[:PAGE]
+    )
     return JsonResponse({"items": rows})
 
 

@@ -19,7 +19,11 @@ LAST = ["liandong.accounts"]
 
 def demo_load() -> dict[str, Any]:
     ctx: dict[str, Any] = {"more_logins": []}
-    names = [c.name for c in apps.get_app_configs() if c.name.startswith("liandong.") and c.name != __package__]
+    names = [
+        c.name
+        for c in apps.get_app_configs()
+        if c.name.startswith("liandong.") and c.name != __package__
+    ]
     names = [n for n in names if n not in LAST] + LAST
     with transaction.atomic():
         for name in names:

@@ -38,7 +38,9 @@ def pdf_font() -> str:
         if candidate and Path(candidate).exists():
             pdfmetrics.registerFont(TTFont(FONT_NAME, candidate, subfontIndex=0))
             return FONT_NAME
-    raise FontMissing("未找到中文字体：请安装 fonts-wqy-microhei（scripts/system-deps.sh）或设置 LIANDONG_PDF_FONT")
+    raise FontMissing(
+        "未找到中文字体：请安装 fonts-wqy-microhei（scripts/system-deps.sh）或设置 LIANDONG_PDF_FONT"
+    )
 
 
 @dataclass
@@ -47,7 +49,9 @@ class Block:
 
     kind: str  # "title", "heading", "paragraph", "table"
     text: str = ""
-    rows: Sequence[Sequence[object]] = field(default_factory=list)  # for tables; first row is the header
+    rows: Sequence[Sequence[object]] = field(
+        default_factory=list
+    )  # for tables; first row is the header
 
 
 def pdf_render(blocks: Iterable[Block], *, title: str) -> bytes:
@@ -61,29 +65,47 @@ def pdf_render(blocks: Iterable[Block], *, title: str) -> bytes:
     base = getSampleStyleSheet()
     styles = {
         "title": ParagraphStyle("t", parent=base["Title"], fontName=font, fontSize=18, leading=26),
-        "heading": ParagraphStyle("h", parent=base["Heading2"], fontName=font, fontSize=13, leading=20),
-        "paragraph": ParagraphStyle("p", parent=base["BodyText"], fontName=font, fontSize=10.5, leading=17,
-                                    wordWrap="CJK"),
-        "cell": ParagraphStyle("c", parent=base["BodyText"], fontName=font, fontSize=9, leading=13, wordWrap="CJK"),
+        "heading": ParagraphStyle(
+            "h", parent=base["Heading2"], fontName=font, fontSize=13, leading=20
+        ),
+        "paragraph": ParagraphStyle(
+            "p", parent=base["BodyText"], fontName=font, fontSize=10.5, leading=17, wordWrap="CJK"
+        ),
+        "cell": ParagraphStyle(
+            "c", parent=base["BodyText"], fontName=font, fontSize=9, leading=13, wordWrap="CJK"
+        ),
     }
     story: list[object] = []
     for block in blocks:
         if block.kind == "table":
-            data = [[Paragraph(_escape(cell), styles["cell"]) for cell in row] for row in block.rows]
+            data = [
+                [Paragraph(_escape(cell), styles["cell"]) for cell in row] for row in block.rows
+            ]
             if not data:
                 continue
             table = Table(data, repeatRows=1, hAlign="LEFT")
-            table.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             story += [table, Spacer(1, 4 * mm)]
         else:
             story.append(Paragraph(_escape(block.text), styles[block.kind]))
     stream = io.BytesIO()
-    SimpleDocTemplate(stream, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm,
-                      topMargin=18 * mm, bottomMargin=18 * mm).build(story)
+    SimpleDocTemplate(
+        stream,
+        pagesize=A4,
+        title=title,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    ).build(story)
     return stream.getvalue()
 
 
@@ -118,4 +140,6 @@ def docx_render(blocks: Iterable[Block], *, title: str) -> bytes:
 
 def _escape(value: object) -> str:
     text = "" if value is None else str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+    )

@@ -85,4 +85,6 @@ def hooks(name: str) -> list[Any]:
 
 
 def nav_items(user: Any) -> list[NavItem]:
-    return sorted((item for item in hooks("NAV_ITEMS") if item.visible(user)), key=lambda item: item.order)
+    return sorted(
+        (item for item in hooks("NAV_ITEMS") if item.visible(user)), key=lambda item: item.order
+    )

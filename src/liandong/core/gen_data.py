@@ -68,12 +68,54 @@ ROSTER_HEADERS = ["姓名", "身份证号", "手机号", "工作单位", "职业
 # Region codes of the ID numbers, each used once so that (region, k) is unique for each row:
 # 41 of Gansu's counties and 7 from elsewhere, i.e. 85% of the people are from Gansu.
 ID_REGIONS = [
-    "620102", "620103", "620104", "620105", "620111", "620121", "620122", "620123", "620200",
-    "620302", "620321", "620402", "620403", "620421", "620422", "620423", "620502", "620503",
-    "620521", "620522", "620523", "620524", "620525", "620602", "620621", "620622", "620623",
-    "620702", "620722", "620723", "620724", "620725", "620802", "620821", "620902", "620982",
-    "621002", "621102", "621202", "622901", "623001",
-    "110105", "340225", "371002", "120103", "220102", "530102", "510107",
+    "620102",
+    "620103",
+    "620104",
+    "620105",
+    "620111",
+    "620121",
+    "620122",
+    "620123",
+    "620200",
+    "620302",
+    "620321",
+    "620402",
+    "620403",
+    "620421",
+    "620422",
+    "620423",
+    "620502",
+    "620503",
+    "620521",
+    "620522",
+    "620523",
+    "620524",
+    "620525",
+    "620602",
+    "620621",
+    "620622",
+    "620623",
+    "620702",
+    "620722",
+    "620723",
+    "620724",
+    "620725",
+    "620802",
+    "620821",
+    "620902",
+    "620982",
+    "621002",
+    "621102",
+    "621202",
+    "622901",
+    "623001",
+    "110105",
+    "340225",
+    "371002",
+    "120103",
+    "220102",
+    "530102",
+    "510107",
 ]
 BIRTH_FIRST = date(1966, 1, 1)
 BIRTH_DAYS = 365 * 38  # born 1966-2003
@@ -111,14 +153,33 @@ def generated_mobile(row: int) -> str:
 # The most frequent surnames with their share of the population (2020 census, rounded), so
 # that a search for 王 finds as many people as it would in a real roster (about 7%).
 SURNAME_SHARES = {
-    "王": 7.1, "李": 7.0, "张": 6.7, "刘": 5.4, "陈": 4.5, "杨": 3.1, "黄": 2.1, "赵": 2.0,
-    "吴": 2.0, "周": 1.9, "徐": 1.5, "孙": 1.5, "马": 1.5, "朱": 1.3, "胡": 1.3, "郭": 1.2,
-    "何": 1.2, "高": 1.1, "林": 1.1, "罗": 1.1,
+    "王": 7.1,
+    "李": 7.0,
+    "张": 6.7,
+    "刘": 5.4,
+    "陈": 4.5,
+    "杨": 3.1,
+    "黄": 2.1,
+    "赵": 2.0,
+    "吴": 2.0,
+    "周": 1.9,
+    "徐": 1.5,
+    "孙": 1.5,
+    "马": 1.5,
+    "朱": 1.3,
+    "胡": 1.3,
+    "郭": 1.2,
+    "何": 1.2,
+    "高": 1.1,
+    "林": 1.1,
+    "罗": 1.1,
 }
 _OTHER_SURNAMES = [s for s in SURNAMES if s not in SURNAME_SHARES]
 _SURNAMES = [*SURNAME_SHARES, *_OTHER_SURNAMES]
-_SURNAME_WEIGHTS = [*SURNAME_SHARES.values(),
-                    *[(100 - sum(SURNAME_SHARES.values())) / len(_OTHER_SURNAMES)] * len(_OTHER_SURNAMES)]
+_SURNAME_WEIGHTS = [
+    *SURNAME_SHARES.values(),
+    *[(100 - sum(SURNAME_SHARES.values())) / len(_OTHER_SURNAMES)] * len(_OTHER_SURNAMES),
+]
 
 
 class _Names:
@@ -145,19 +206,70 @@ def _cumulative(weights: list[float]) -> Iterator[float]:
 
 # Cities (市州) with their population in millions and their county-level divisions.
 CITIES: list[tuple[str, str, float, list[str]]] = [
-    ("兰州", "兰州市", 4.4, ["城关区", "七里河区", "西固区", "安宁区", "红古区", "永登县", "皋兰县", "榆中县"]),
-    ("天水", "天水市", 3.0, ["秦州区", "麦积区", "清水县", "秦安县", "甘谷县", "武山县", "张家川回族自治县"]),
+    (
+        "兰州",
+        "兰州市",
+        4.4,
+        ["城关区", "七里河区", "西固区", "安宁区", "红古区", "永登县", "皋兰县", "榆中县"],
+    ),
+    (
+        "天水",
+        "天水市",
+        3.0,
+        ["秦州区", "麦积区", "清水县", "秦安县", "甘谷县", "武山县", "张家川回族自治县"],
+    ),
     ("定西", "定西市", 2.5, ["安定区", "通渭县", "陇西县", "渭源县", "临洮县", "漳县", "岷县"]),
-    ("陇南", "陇南市", 2.4, ["武都区", "成县", "文县", "宕昌县", "康县", "西和县", "礼县", "徽县", "两当县"]),
-    ("庆阳", "庆阳市", 2.2, ["西峰区", "庆城县", "环县", "华池县", "合水县", "正宁县", "宁县", "镇原县"]),
-    ("临夏", "临夏回族自治州", 2.1, ["临夏市", "临夏县", "康乐县", "永靖县", "广河县", "和政县", "东乡族自治县",
-                              "积石山保安族东乡族撒拉族自治县"]),
+    (
+        "陇南",
+        "陇南市",
+        2.4,
+        ["武都区", "成县", "文县", "宕昌县", "康县", "西和县", "礼县", "徽县", "两当县"],
+    ),
+    (
+        "庆阳",
+        "庆阳市",
+        2.2,
+        ["西峰区", "庆城县", "环县", "华池县", "合水县", "正宁县", "宁县", "镇原县"],
+    ),
+    (
+        "临夏",
+        "临夏回族自治州",
+        2.1,
+        [
+            "临夏市",
+            "临夏县",
+            "康乐县",
+            "永靖县",
+            "广河县",
+            "和政县",
+            "东乡族自治县",
+            "积石山保安族东乡族撒拉族自治县",
+        ],
+    ),
     ("平凉", "平凉市", 1.8, ["崆峒区", "泾川县", "灵台县", "崇信县", "华亭市", "庄浪县", "静宁县"]),
     ("武威", "武威市", 1.5, ["凉州区", "民勤县", "古浪县", "天祝藏族自治县"]),
     ("白银", "白银市", 1.5, ["白银区", "平川区", "靖远县", "会宁县", "景泰县"]),
-    ("酒泉", "酒泉市", 1.1, ["肃州区", "金塔县", "瓜州县", "肃北蒙古族自治县", "阿克塞哈萨克族自治县", "玉门市", "敦煌市"]),
+    (
+        "酒泉",
+        "酒泉市",
+        1.1,
+        [
+            "肃州区",
+            "金塔县",
+            "瓜州县",
+            "肃北蒙古族自治县",
+            "阿克塞哈萨克族自治县",
+            "玉门市",
+            "敦煌市",
+        ],
+    ),
     ("张掖", "张掖市", 1.1, ["甘州区", "肃南裕固族自治县", "民乐县", "临泽县", "高台县", "山丹县"]),
-    ("甘南", "甘南藏族自治州", 0.7, ["合作市", "临潭县", "卓尼县", "舟曲县", "迭部县", "玛曲县", "碌曲县", "夏河县"]),
+    (
+        "甘南",
+        "甘南藏族自治州",
+        0.7,
+        ["合作市", "临潭县", "卓尼县", "舟曲县", "迭部县", "玛曲县", "碌曲县", "夏河县"],
+    ),
     ("金昌", "金昌市", 0.4, ["金川区", "永昌县"]),
     ("嘉峪关", "嘉峪关市", 0.3, ["雄关区", "镜铁区", "长城区"]),
 ]
@@ -177,8 +289,12 @@ INDUSTRY_UNIONS = [
 # Sectors of new-employment-form work, organized city by city in 行业工会联合会 under an
 # industry union: (sector, index into INDUSTRY_UNIONS, weight of its enterprises' outlets).
 SECTORS = [
-    ("快递", 1, 3.0), ("外卖配送", 0, 2.0), ("美发美容", 0, 1.5), ("货运物流", 2, 1.0),
-    ("网约车", 2, 0.5), ("家政服务", 3, 1.0),
+    ("快递", 1, 3.0),
+    ("外卖配送", 0, 2.0),
+    ("美发美容", 0, 1.5),
+    ("货运物流", 2, 1.0),
+    ("网约车", 2, 0.5),
+    ("家政服务", 3, 1.0),
 ]
 COUNTY_SECTORS = ["制造", "建筑", "餐饮", "商贸零售", "物业", "医药", "农产品加工", "文化旅游"]
 OCCUPATIONS = {
@@ -198,17 +314,57 @@ OCCUPATIONS = {
     "文化旅游": ["导游", "讲解员", "酒店服务员"],
 }
 SUFFIXES = {
-    "快递": "快递服务有限公司", "外卖配送": "同城配送有限公司", "美发美容": "美发美容有限公司",
-    "货运物流": "物流有限公司", "网约车": "汽车出行服务有限公司", "家政服务": "家政服务有限公司",
-    "制造": "制造有限公司", "建筑": "建筑工程有限公司", "餐饮": "餐饮管理有限公司",
-    "商贸零售": "商贸有限公司", "物业": "物业管理有限公司", "医药": "大药房连锁有限公司",
-    "农产品加工": "农产品开发有限公司", "文化旅游": "文化旅游发展有限公司",
+    "快递": "快递服务有限公司",
+    "外卖配送": "同城配送有限公司",
+    "美发美容": "美发美容有限公司",
+    "货运物流": "物流有限公司",
+    "网约车": "汽车出行服务有限公司",
+    "家政服务": "家政服务有限公司",
+    "制造": "制造有限公司",
+    "建筑": "建筑工程有限公司",
+    "餐饮": "餐饮管理有限公司",
+    "商贸零售": "商贸有限公司",
+    "物业": "物业管理有限公司",
+    "医药": "大药房连锁有限公司",
+    "农产品加工": "农产品开发有限公司",
+    "文化旅游": "文化旅游发展有限公司",
 }
-OUTLET_WORDS = {"快递": "网点", "外卖配送": "站点", "美发美容": "门店", "货运物流": "分拨点", "网约车": "服务站",
-                "家政服务": "服务点", "餐饮": "门店", "商贸零售": "门店", "医药": "门店"}
-TRADE_WORDS = "鑫恒华金瑞祥通达宏盛泰安顺丰源润嘉联远航兴隆昌德利和新康永乐天宇建中陇丝路河西敦煌祁连黄河"
-AREAS = ["东岗", "雁滩", "西站", "十里店", "福利路", "南关", "北街", "新区", "开发区", "火车站", "工业园",
-         "中心广场", "滨河路", "文化宫", "东湖", "西湖", "南山", "北山", "五里铺", "高新区"]
+OUTLET_WORDS = {
+    "快递": "网点",
+    "外卖配送": "站点",
+    "美发美容": "门店",
+    "货运物流": "分拨点",
+    "网约车": "服务站",
+    "家政服务": "服务点",
+    "餐饮": "门店",
+    "商贸零售": "门店",
+    "医药": "门店",
+}
+TRADE_WORDS = (
+    "鑫恒华金瑞祥通达宏盛泰安顺丰源润嘉联远航兴隆昌德利和新康永乐天宇建中陇丝路河西敦煌祁连黄河"
+)
+AREAS = [
+    "东岗",
+    "雁滩",
+    "西站",
+    "十里店",
+    "福利路",
+    "南关",
+    "北街",
+    "新区",
+    "开发区",
+    "火车站",
+    "工业园",
+    "中心广场",
+    "滨河路",
+    "文化宫",
+    "东湖",
+    "西湖",
+    "南山",
+    "北山",
+    "五里铺",
+    "高新区",
+]
 # Partner bodies of the joint meeting mechanisms: (name, short name, kind, sectors it works with).
 PROVINCE_PARTNERS = [
     ("甘肃省邮政管理局", "省邮政管理局", K.AUTHORITY, ["快递"]),
@@ -237,11 +393,16 @@ class GenDataResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "scale": self.scale, "seed": self.seed, "organizations": self.organizations,
-            "workers": self.workers, "members": self.members,
+            "scale": self.scale,
+            "seed": self.seed,
+            "organizations": self.organizations,
+            "workers": self.workers,
+            "members": self.members,
             "root": {"id": self.root.pk, "code": self.root.code, "name": self.root.name},
             "county": {"id": self.county.pk, "code": self.county.code, "name": self.county.name},
-            "accounts": [{"username": u, "password": p, "organization": o} for u, p, o in self.accounts],
+            "accounts": [
+                {"username": u, "password": p, "organization": o} for u, p, o in self.accounts
+            ],
             "seconds": self.seconds,
         }
 
@@ -257,7 +418,9 @@ class _Tree:
         self.partner_links: list[tuple[int, int]] = []
         self.employer_names: set[str] = set()
 
-    def add(self, *, parent: Organization | None, name: str, kind: str, **fields: Any) -> Organization:
+    def add(
+        self, *, parent: Organization | None, name: str, kind: str, **fields: Any
+    ) -> Organization:
         pk = self.next_id
         self.next_id += 1
         code = fields.pop("code", None) or f"GS{pk:07d}"
@@ -267,9 +430,14 @@ class _Tree:
                 name = f"{name}（{pk}）"
             self.employer_names.add(name)
         node = Organization(
-            pk=pk, name=name, code=code, kind=kind, parent=parent,
+            pk=pk,
+            name=name,
+            code=code,
+            kind=kind,
+            parent=parent,
             path=(parent.path if parent else "") + path_segment(pk),
-            depth=parent.depth + 1 if parent else 0, **fields,
+            depth=parent.depth + 1 if parent else 0,
+            **fields,
         )
         self.nodes.append(node)
         return node
@@ -286,51 +454,104 @@ def _founded_on(rng: random.Random) -> date:
     return date(2008, 1, 1) + timedelta(days=rng.randrange(0, 365 * 17))
 
 
-def _build_tree(*, scale: float, rng: random.Random, first_id: int, root_code: str) -> tuple[_Tree, list[Organization]]:
+def _build_tree(
+    *, scale: float, rng: random.Random, first_id: int, root_code: str
+) -> tuple[_Tree, list[Organization]]:
     """The province tree; returns it and the employers (enterprises and outlets)."""
     tree = _Tree(first_id, root_code)
     upper = min(1.0, scale * 10)  # the whole upper tree from scale 0.1 up
-    root = tree.add(parent=None, name="甘肃省总工会", short_name="甘肃省总", code=root_code, kind=K.UNION,
-                    level=L.PROVINCE, city="兰州", address="甘肃省兰州市城关区庆阳路")
+    root = tree.add(
+        parent=None,
+        name="甘肃省总工会",
+        short_name="甘肃省总",
+        code=root_code,
+        kind=K.UNION,
+        level=L.PROVINCE,
+        city="兰州",
+        address="甘肃省兰州市城关区庆阳路",
+    )
     industry_unions = [
-        tree.add(parent=root, name=name, short_name=short, kind=K.UNION, level=L.INDUSTRY, industry=industry,
-                 city="兰州")
+        tree.add(
+            parent=root,
+            name=name,
+            short_name=short,
+            kind=K.UNION,
+            level=L.INDUSTRY,
+            industry=industry,
+            city="兰州",
+        )
         for name, short, industry in INDUSTRY_UNIONS[: _scaled(len(INDUSTRY_UNIONS), upper)]
     ]
     cities = CITIES[: _scaled(len(CITIES), upper)]
     sectors = SECTORS[: _scaled(len(SECTORS), upper)]
     partners: dict[str, list[Organization]] = {}
-    for name, short, kind, partner_sectors in PROVINCE_PARTNERS[: _scaled(len(PROVINCE_PARTNERS), upper)]:
-        body = tree.add(parent=None, name=name, short_name=short, kind=kind, city="兰州",
-                        industry=partner_sectors[0] if partner_sectors else "")
+    for name, short, kind, partner_sectors in PROVINCE_PARTNERS[
+        : _scaled(len(PROVINCE_PARTNERS), upper)
+    ]:
+        body = tree.add(
+            parent=None,
+            name=name,
+            short_name=short,
+            kind=kind,
+            city="兰州",
+            industry=partner_sectors[0] if partner_sectors else "",
+        )
         for sector in partner_sectors:
             partners.setdefault(sector, []).append(body)
     # City unions, their counties, and the sector federations of each city.
     counties: list[tuple[Organization, float]] = []
     federations: list[tuple[Organization, str, float]] = []
     for city, city_name, population, county_names in cities:
-        city_union = tree.add(parent=root, name=f"{city_name}总工会", short_name=f"{city}市总", kind=K.UNION,
-                              level=L.CITY, city=city)
+        city_union = tree.add(
+            parent=root,
+            name=f"{city_name}总工会",
+            short_name=f"{city}市总",
+            kind=K.UNION,
+            level=L.CITY,
+            city=city,
+        )
         shown = county_names[: _scaled(len(county_names), upper)]
         for county in shown:
-            node = tree.add(parent=city_union, name=f"{city_name}{county}总工会", short_name=f"{county}总工会",
-                            kind=K.UNION, level=L.CITY, city=city)
+            node = tree.add(
+                parent=city_union,
+                name=f"{city_name}{county}总工会",
+                short_name=f"{county}总工会",
+                kind=K.UNION,
+                level=L.CITY,
+                city=city,
+            )
             counties.append((node, population / len(shown)))
         for sector, union_index, _ in sectors:
             industry_union = industry_unions[min(union_index, len(industry_unions) - 1)]
-            federation = tree.add(parent=industry_union, name=f"{city_name}{sector}行业工会联合会",
-                                  short_name=f"{city}{sector}工联会", kind=K.UNION_FEDERATION, level=L.INDUSTRY,
-                                  industry=sector, city=city, union_status=S.FOUNDED,
-                                  union_founded_on=_founded_on(rng))
+            federation = tree.add(
+                parent=industry_union,
+                name=f"{city_name}{sector}行业工会联合会",
+                short_name=f"{city}{sector}工联会",
+                kind=K.UNION_FEDERATION,
+                level=L.INDUSTRY,
+                industry=sector,
+                city=city,
+                union_status=S.FOUNDED,
+                union_founded_on=_founded_on(rng),
+            )
             federations.append((federation, sector, population))
             for body in partners.get(sector, []):
                 tree.link(industry_union, body)
                 tree.link(federation, body)
             if sector == "快递" and population >= 1.0:
                 # Cities with a courier federation also have a postal authority and an association.
-                for name, kind in [(f"{city_name}邮政管理局", K.AUTHORITY), (f"{city_name}快递协会", K.ASSOCIATION)]:
-                    body = tree.add(parent=None, name=name, short_name=name.replace(city_name, city),
-                                    kind=kind, industry=sector, city=city)
+                for name, kind in [
+                    (f"{city_name}邮政管理局", K.AUTHORITY),
+                    (f"{city_name}快递协会", K.ASSOCIATION),
+                ]:
+                    body = tree.add(
+                        parent=None,
+                        name=name,
+                        short_name=name.replace(city_name, city),
+                        kind=kind,
+                        industry=sector,
+                        city=city,
+                    )
                     tree.link(federation, body)
     # Enterprises: about 45% in the federations' sectors (chains with outlets), the rest under
     # the county unions.
@@ -352,8 +573,13 @@ def _build_tree(*, scale: float, rng: random.Random, first_id: int, root_code: s
         trade = _unique_trade(rng, used_names, area, SUFFIXES[sector])
         status = rng.choices([S.FOUNDED, S.COVERED, S.NONE], weights=[60, 15, 25])[0]
         enterprise = tree.add(
-            parent=parent, name=f"{area}{trade}{SUFFIXES[sector]}", short_name=f"{area}{trade}{sector[:2]}",
-            kind=K.ENTERPRISE, industry=sector, city=city, union_status=status,
+            parent=parent,
+            name=f"{area}{trade}{SUFFIXES[sector]}",
+            short_name=f"{area}{trade}{sector[:2]}",
+            kind=K.ENTERPRISE,
+            industry=sector,
+            city=city,
+            union_status=status,
             union_founded_on=_founded_on(rng) if status == S.FOUNDED else None,
         )
         enterprises.append(enterprise)
@@ -372,10 +598,16 @@ def _build_tree(*, scale: float, rng: random.Random, first_id: int, root_code: s
         status = S.NONE
         if enterprise.union_status != S.NONE and rng.random() < 0.7:
             status = S.COVERED
-        outlets.append(tree.add(
-            parent=enterprise, name=f"{enterprise.short_name}{rng.choice(AREAS)}第{n}{word}",
-            kind=K.OUTLET, industry=enterprise.industry, city=enterprise.city, union_status=status,
-        ))
+        outlets.append(
+            tree.add(
+                parent=enterprise,
+                name=f"{enterprise.short_name}{rng.choice(AREAS)}第{n}{word}",
+                kind=K.OUTLET,
+                industry=enterprise.industry,
+                city=enterprise.city,
+                union_status=status,
+            )
+        )
     return tree, enterprises + outlets
 
 
@@ -411,9 +643,23 @@ def _employer_weights(employers: list[Organization], rng: random.Random) -> list
 # -- writing --------------------------------------------------------------------------------
 
 _WORKER_FIELDS = [
-    "created_at", "updated_at", "name", "gender", "id_number_cipher", "id_number_digest",
-    "id_number_masked", "mobile_cipher", "mobile_digest", "mobile_masked", "mobile_tail",
-    "employer", "city", "occupation", "worker_type", "joined_union_on", "user",
+    "created_at",
+    "updated_at",
+    "name",
+    "gender",
+    "id_number_cipher",
+    "id_number_digest",
+    "id_number_masked",
+    "mobile_cipher",
+    "mobile_digest",
+    "mobile_masked",
+    "mobile_tail",
+    "employer",
+    "city",
+    "occupation",
+    "worker_type",
+    "joined_union_on",
+    "user",
 ]
 
 
@@ -442,7 +688,9 @@ class _WorkerWriter:
         with connection.cursor() as cursor:
             while batch := list(itertools.islice(rows, self.batch_size)):
                 if connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                    with cursor.cursor.copy(
+                        f"COPY {self.table} ({self.columns}) FROM STDIN"
+                    ) as copy:
                         for row in batch:
                             copy.write_row(row)
                 else:
@@ -460,9 +708,9 @@ def _root_code() -> str:
 
 def _existing_digests() -> tuple[set[str], set[str]]:
     ids, mobiles = set(), set()
-    for id_digest, mobile_digest in Worker.objects.values_list("id_number_digest", "mobile_digest").iterator(
-        chunk_size=10_000
-    ):
+    for id_digest, mobile_digest in Worker.objects.values_list(
+        "id_number_digest", "mobile_digest"
+    ).iterator(chunk_size=10_000):
         ids.add(id_digest)
         mobiles.add(mobile_digest)
     return ids, mobiles
@@ -502,7 +750,8 @@ def gen_data(
         through = Organization.partners.through
         pairs = {(a, b) for a, b in tree.partner_links} | {(b, a) for a, b in tree.partner_links}
         through.objects.bulk_create(
-            [through(from_organization_id=a, to_organization_id=b) for a, b in sorted(pairs)], batch_size=1000
+            [through(from_organization_id=a, to_organization_id=b) for a, b in sorted(pairs)],
+            batch_size=1000,
         )
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Organization]):
@@ -523,7 +772,9 @@ def gen_data(
     start_row = existing
     writer = _WorkerWriter(batch_size)
     names = _Names(rng)
-    worker_types = {o: classify_occupation(o) for occupations in OCCUPATIONS.values() for o in occupations}
+    worker_types = {
+        o: classify_occupation(o) for occupations in OCCUPATIONS.values() for o in occupations
+    }
     counts: Counter[int] = Counter()
     members: Counter[int] = Counter()
     ops = connection.ops
@@ -531,6 +782,7 @@ def gen_data(
     first_created = now - timedelta(days=5 * 365)
     joined_first = date(2015, 1, 1)
     joined_days = (timezone.localdate() - joined_first).days
+
     def worker_rows() -> Iterator[tuple[Any, ...]]:
         row = start_row
         for i, employer in enumerate(assignment):
@@ -538,10 +790,15 @@ def gen_data(
                 id_number, mobile = generated_id_number(row), generated_mobile(row)
                 row += 1
                 sealed = SealedIdentity.seal(id_number=id_number, mobile=mobile)
-                if sealed.id_number_digest not in taken_ids and sealed.mobile_digest not in taken_mobiles:
+                if (
+                    sealed.id_number_digest not in taken_ids
+                    and sealed.mobile_digest not in taken_mobiles
+                ):
                     break
             if i % batch_size == 0:
-                created = ops.adapt_datetimefield_value(first_created + (now - first_created) * (i / total))
+                created = ops.adapt_datetimefield_value(
+                    first_created + (now - first_created) * (i / total)
+                )
             member = rng.random() < (0.78 if employer.union_status != S.NONE else 0.06)
             joined = joined_first + timedelta(days=rng.randrange(joined_days)) if member else None
             occupation = rng.choice(OCCUPATIONS[employer.industry])
@@ -549,11 +806,23 @@ def gen_data(
             if member:
                 members[employer.pk] += 1
             yield (
-                created, created, names.draw(), id_number_gender(id_number),
-                sealed.id_number_cipher, sealed.id_number_digest, sealed.id_number_masked,
-                sealed.mobile_cipher, sealed.mobile_digest, sealed.mobile_masked, sealed.mobile_tail,
-                employer.pk, employer.city, occupation, worker_types[occupation],
-                ops.adapt_datefield_value(joined), None,
+                created,
+                created,
+                names.draw(),
+                id_number_gender(id_number),
+                sealed.id_number_cipher,
+                sealed.id_number_digest,
+                sealed.id_number_masked,
+                sealed.mobile_cipher,
+                sealed.mobile_digest,
+                sealed.mobile_masked,
+                sealed.mobile_tail,
+                employer.pk,
+                employer.city,
+                occupation,
+                worker_types[occupation],
+                ops.adapt_datefield_value(joined),
+                None,
             )
 
     t_workers = time.perf_counter()
@@ -590,11 +859,27 @@ def gen_data(
     seconds["finish"] = round(time.perf_counter() - t_finish, 1)
     seconds["total"] = round(time.perf_counter() - started, 1)
     result = GenDataResult(
-        scale=scale, seed=seed, root=root, county=county, organizations=len(tree.nodes), workers=total,
-        members=sum(members.values()), accounts=accounts, seconds=seconds,
+        scale=scale,
+        seed=seed,
+        root=root,
+        county=county,
+        organizations=len(tree.nodes),
+        workers=total,
+        members=sum(members.values()),
+        accounts=accounts,
+        seconds=seconds,
     )
-    audit_log(actor=None, action="core.data_generated", target=root,
-              changes={"scale": scale, "seed": seed, "organizations": result.organizations, "workers": total})
+    audit_log(
+        actor=None,
+        action="core.data_generated",
+        target=root,
+        changes={
+            "scale": scale,
+            "seed": seed,
+            "organizations": result.organizations,
+            "workers": total,
+        },
+    )
     return result
 
 
@@ -611,7 +896,9 @@ def _county_for_bench(tree: _Tree, counts: Counter[int]) -> Organization:
     return min(counties, key=lambda n: (abs(subtree[n.pk] - target), n.pk))
 
 
-def _bench_account(username: str, organization: Organization, display_name: str) -> tuple[str, str, str]:
+def _bench_account(
+    username: str, organization: Organization, display_name: str
+) -> tuple[str, str, str]:
     user = User.objects.filter(username=username).first() or User(username=username)
     user.role = Role.UNION_STAFF
     user.organization = organization
@@ -638,10 +925,13 @@ def roster_workbook_write(
     rng = random.Random(seed + 1)  # noqa: S311 - invented people
     employers = list(
         Organization.objects.filter(subtree_q(organization.path), kind__in=[K.ENTERPRISE, K.OUTLET])
-        .order_by("path").values_list("name", "industry")
+        .order_by("path")
+        .values_list("name", "industry")
     )
     if not employers:
-        raise ValidationError("No enterprise or outlet under this organization.", code="no_employers")
+        raise ValidationError(
+            "No enterprise or outlet under this organization.", code="no_employers"
+        )
     names = _Names(rng)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("职工名册")
@@ -652,7 +942,18 @@ def roster_workbook_write(
         used.add(name)
         row = ROSTER_ROW_BASE + i
         occupation = rng.choice(OCCUPATIONS.get(industry) or ["职工"])
-        joined = date(2025, 1, 1) + timedelta(days=rng.randrange(300)) if rng.random() < 0.5 else None
-        sheet.append([names.draw(), generated_id_number(row), generated_mobile(row), name, occupation, joined])
+        joined = (
+            date(2025, 1, 1) + timedelta(days=rng.randrange(300)) if rng.random() < 0.5 else None
+        )
+        sheet.append(
+            [
+                names.draw(),
+                generated_id_number(row),
+                generated_mobile(row),
+                name,
+                occupation,
+                joined,
+            ]
+        )
     book.save(path)
     return len(used)

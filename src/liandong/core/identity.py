@@ -17,9 +17,41 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 PROVINCE_CODES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
+    "83",
 }
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff'\"‘’“”-]")
 
@@ -32,7 +64,9 @@ def normalize_text(value: object) -> str:
 
 def normalize_code(value: object) -> str:
     """For ID and mobile numbers: NFKC, then drop every space, dash, quote and invisible mark."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value if value is not None else "")))
+    return _INVISIBLE.sub(
+        "", unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    )
 
 
 def id_number_birth_date(value: str) -> date:
@@ -64,7 +98,9 @@ def validate_id_number(raw: object) -> str:
             code="id_number_float",
         )
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise ValidationError("身份证号应为 18 位：17 位数字加 1 位数字或 X", code="id_number_format")
+        raise ValidationError(
+            "身份证号应为 18 位：17 位数字加 1 位数字或 X", code="id_number_format"
+        )
     if value[:2] not in PROVINCE_CODES:
         raise ValidationError("身份证号前两位不是有效的省级行政区划代码", code="id_number_region")
     try:
@@ -98,6 +134,9 @@ def validate_mobile(raw: object) -> str:
     kind = phonenumbers.number_type(parsed)
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError("手机号不是有效的中国大陆号码", code="mobile_invalid")
-    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
         raise ValidationError("这是固定电话号码，请填写 11 位手机号", code="mobile_landline")
     return str(parsed.national_number)

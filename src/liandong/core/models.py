@@ -40,7 +40,7 @@ class AuditLog(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-            )
+    )
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
@@ -57,7 +57,9 @@ class AuditLog(models.Model):
         verbose_name = _("操作日志")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+        )
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

@@ -31,7 +31,9 @@ class Unindexed(Func):
     arity = 1
 
 
-def filter_range(queryset: QuerySet, field: str, low: str, high: str, *, use_index: bool = True) -> QuerySet:
+def filter_range(
+    queryset: QuerySet, field: str, low: str, high: str, *, use_index: bool = True
+) -> QuerySet:
     """``low <= field < high``; with ``use_index=False`` SQLite is told not to drive the query
     from ``field``'s index.
 
@@ -48,7 +50,9 @@ def filter_range(queryset: QuerySet, field: str, low: str, high: str, *, use_ind
     )
 
 
-def filter_unindexed(queryset: QuerySet, field: str, lookup: str, value: object, output_field: Field) -> QuerySet:
+def filter_unindexed(
+    queryset: QuerySet, field: str, lookup: str, value: object, output_field: Field
+) -> QuerySet:
     """``field__lookup=value``, hidden from SQLite's planner (see ``filter_range``)."""
     if connection.vendor != "sqlite":
         return queryset.filter(**{f"{field}__{lookup}": value})
@@ -76,7 +80,9 @@ class PreparedQuery:
         self._build = build
         self._parameters = parameters
         self._model: type[Model] | None = None
-        self._compiled: dict[tuple[str, str], tuple[Any, str, list, list[int], list[str], list]] = {}
+        self._compiled: dict[
+            tuple[str, str], tuple[Any, str, list, list[int], list[str], list]
+        ] = {}
 
     def _compile(self, using: str) -> tuple[Any, str, list, list[int], list[str], list]:
         key = (using, connections[using].vendor)
@@ -92,7 +98,7 @@ class PreparedQuery:
                 raise ValueError("PreparedQuery does not support annotations")
             klass_info, select = compiler.klass_info, compiler.select
             fields = klass_info["select_fields"]
-            init_list = [column[0].target.attname for column in select[fields[0]: fields[-1] + 1]]
+            init_list = [column[0].target.attname for column in select[fields[0] : fields[-1] + 1]]
             populators = get_related_populators(klass_info, select, using)
             self._compiled[key] = (compiler, sql, params, slots, init_list, populators)
         return self._compiled[key]

@@ -37,11 +37,15 @@ def _qn(name: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _insert(model: type[Model], rows: int, returning: bool, vendor: str) -> tuple[str, tuple[Field, ...]]:
+def _insert(
+    model: type[Model], rows: int, returning: bool, vendor: str
+) -> tuple[str, tuple[Field, ...]]:
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {_qn(model._meta.db_table)} ({', '.join(_qn(f.column) for f in fields)}) "  # noqa: S608
-           f"VALUES {', '.join([row] * rows)}")
+    sql = (
+        f"INSERT INTO {_qn(model._meta.db_table)} ({', '.join(_qn(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)}"
+    )
     if returning:
         sql += f" RETURNING {_qn(model._meta.pk.column)}"
     return sql, fields
@@ -49,7 +53,9 @@ def _insert(model: type[Model], rows: int, returning: bool, vendor: str) -> tupl
 
 def _value(obj: Model, field: Field, now: datetime, conn: Any) -> Any:
     value = getattr(obj, field.attname)
-    if getattr(field, "auto_now", False) or (value is None and getattr(field, "auto_now_add", False)):
+    if getattr(field, "auto_now", False) or (
+        value is None and getattr(field, "auto_now_add", False)
+    ):
         value = now
         setattr(obj, field.attname, value)
     if value is None or (isinstance(field, _PLAIN) and isinstance(value, str | int)):
@@ -87,7 +93,9 @@ def insert(objs: Sequence[Model], *, now: datetime, returning: bool = False) -> 
                 _set_pks(batch, [row[0] for row in cursor.fetchall()], conn.alias)
 
 
-def _insert_pipelined(objs: Sequence[Model], model: type[Model], conn: Any, now: datetime, returning: bool) -> None:
+def _insert_pipelined(
+    objs: Sequence[Model], model: type[Model], conn: Any, now: datetime, returning: bool
+) -> None:
     """PostgreSQL: one single-row statement sent for every instance in psycopg's pipeline.
     psycopg parses a statement's placeholders in Python, and a thousand-row VALUES list has
     twenty thousand of them: that parsing took longer than the database took to insert."""
@@ -103,7 +111,9 @@ def _insert_pipelined(objs: Sequence[Model], model: type[Model], conn: Any, now:
             if not raw.nextset():
                 break
         if conn.queries_logged:  # as Django's cursor would (query counts in tests, debug tools)
-            conn.queries_log.append({"sql": f"{sql} -- × {len(rows)}", "time": f"{time.monotonic() - started:.3f}"})
+            conn.queries_log.append(
+                {"sql": f"{sql} -- × {len(rows)}", "time": f"{time.monotonic() - started:.3f}"}
+            )
     if returning:
         _set_pks(objs, pks, conn.alias)
 
@@ -116,19 +126,26 @@ def _set_pks(objs: Sequence[Model], pks: list[Any], alias: str) -> None:
 
 
 @lru_cache(maxsize=256)
-def _upsert_add(model: type[Model], key: tuple[str, ...], names: tuple[str, ...], rows: int,
-                vendor: str) -> tuple[str, tuple[Field, ...]]:
+def _upsert_add(
+    model: type[Model], key: tuple[str, ...], names: tuple[str, ...], rows: int, vendor: str
+) -> tuple[str, tuple[Field, ...]]:
     table = _qn(model._meta.db_table)
     fields = tuple(model._meta.get_field(n) for n in (*key, *names))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sets = ", ".join(f"{_qn(f.column)} = {table}.{_qn(f.column)} + excluded.{_qn(f.column)}" for f in fields[len(key):])
-    sql = (f"INSERT INTO {table} ({', '.join(_qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "  # noqa: S608
-           f"ON CONFLICT ({', '.join(_qn(f.column) for f in fields[:len(key)])}) DO UPDATE SET {sets}")
+    sets = ", ".join(
+        f"{_qn(f.column)} = {table}.{_qn(f.column)} + excluded.{_qn(f.column)}"
+        for f in fields[len(key) :]
+    )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(_qn(f.column) for f in fields[: len(key)])}) DO UPDATE SET {sets}"
+    )
     return sql, fields
 
 
-def upsert_add(model: type[Model], key: tuple[str, ...], rows: Iterable[tuple[Sequence[Any], dict[str, int]]]
-               ) -> None:
+def upsert_add(
+    model: type[Model], key: tuple[str, ...], rows: Iterable[tuple[Sequence[Any], dict[str, int]]]
+) -> None:
     """For each (key values, {counter: delta}): add the deltas to the row with that unique key,
     creating it when missing, in one statement (every row carries the same counters)."""
     rows = list(rows)
@@ -140,7 +157,9 @@ def upsert_add(model: type[Model], key: tuple[str, ...], rows: Iterable[tuple[Se
     params = []
     for key_values, deltas in rows:
         values = [*key_values, *(deltas[n] for n in names)]
-        params += [v if isinstance(f, _PLAIN) and isinstance(v, str | int) else f.get_db_prep_save(v, conn)
-                   for f, v in zip(fields, values, strict=True)]
+        params += [
+            v if isinstance(f, _PLAIN) and isinstance(v, str | int) else f.get_db_prep_save(v, conn)
+            for f, v in zip(fields, values, strict=True)
+        ]
     with conn.cursor() as cursor:
         cursor.execute(sql, params)

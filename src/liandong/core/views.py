@@ -42,7 +42,9 @@ def audit_log_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         cursor = None
     page = page_by_id(entries, cursor=cursor, size=50)
-    return render(request, "core/audit_list.html", {"page": page, "action": action, "target": target})
+    return render(
+        request, "core/audit_list.html", {"page": page, "action": action, "target": target}
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -54,5 +56,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Under /api/ even a URL that matches no route (``/api/v1/workers/abc``) answers in JSON."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "未找到"}, status=404, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"detail": "未找到"}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
     return defaults.page_not_found(request, exception)

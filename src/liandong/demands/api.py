@@ -80,32 +80,50 @@ def _decode_photos(photos: list[str]) -> list[bytes]:
         try:
             decoded.append(base64.b64decode(payload, validate=True))
         except (binascii.Error, ValueError):
-            raise ValidationError({"photos": [f"第 {index} 张照片不是有效的 base64 数据"]}) from None
+            raise ValidationError(
+                {"photos": [f"第 {index} 张照片不是有效的 base64 数据"]}
+            ) from None
     return decoded
 
 
 def _retry_when_locked(fn: Callable[[], T]) -> Callable[[], T]:
     """A file database makes a second writer wait (busy timeout); an in-memory shared-cache
     one (the test database) answers "locked" at once: retry the whole transaction then."""
+
     def wrapper() -> T:
         deadline = time.monotonic() + 10
         while True:
             try:
                 return fn()
             except OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline or connection.in_atomic_block:
+                if (
+                    "locked" not in str(error)
+                    or time.monotonic() > deadline
+                    or connection.in_atomic_block
+                ):
                     raise
                 time.sleep(0.002 + secrets.randbelow(20) / 1000)
+
     return wrapper
 
 
 def _receipt(demand: Demand, created: bool) -> dict:
-    return {"code": demand.code, "state": demand.state, "state_label": STATE_LABELS[demand.state],
-            "created": created, "message": f"您的诉求已受理，查询码 {demand.code}，请凭查询码和手机号后四位查询办理进度。"}
+    return {
+        "code": demand.code,
+        "state": demand.state,
+        "state_label": STATE_LABELS[demand.state],
+        "created": created,
+        "message": f"您的诉求已受理，查询码 {demand.code}，请凭查询码和手机号后四位查询办理进度。",
+    }
 
 
-@public_router.post("", response=ReceiptOut, auth=None, url_name="public-demand-submit",
-                    operation_id="public_demands_submit")
+@public_router.post(
+    "",
+    response=ReceiptOut,
+    auth=None,
+    url_name="public-demand-submit",
+    operation_id="public_demands_submit",
+)
 def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse:
     """Submit a demand without login. Send an ``Idempotency-Key`` header: a retry with the same
     key returns the same tracking code (``created`` false) instead of a second demand.
@@ -128,10 +146,19 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
             if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
                 raise HttpError(429, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线")
             return demand_submit(
-                channel=Channel.API, category=payload.category or "", description=payload.description,
-                industry=payload.industry, city=payload.city, mobile=payload.mobile,
-                employer_name=payload.employer_name, submitter_name=payload.name, consent=payload.consent,
-                urgency=payload.urgency, photos=photos, idempotency_key=key, key_checked=True,
+                channel=Channel.API,
+                category=payload.category or "",
+                description=payload.description,
+                industry=payload.industry,
+                city=payload.city,
+                mobile=payload.mobile,
+                employer_name=payload.employer_name,
+                submitter_name=payload.name,
+                consent=payload.consent,
+                urgency=payload.urgency,
+                photos=photos,
+                idempotency_key=key,
+                key_checked=True,
             )
 
     try:
@@ -140,7 +167,9 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
         existing = Demand.objects.filter(idempotency_key=key).first() if key else None
         if existing is None:
             raise
-        return prevalidated(_receipt(existing, False))  # a concurrent retry with the same key stored it first
+        return prevalidated(
+            _receipt(existing, False)
+        )  # a concurrent retry with the same key stored it first
     # _receipt builds ReceiptOut's five plain fields; a test checks the answer against the schema.
     return prevalidated(_receipt(demand, created))
 
@@ -160,16 +189,26 @@ def _lookup(code: str, tail: str) -> Demand:
     return demand
 
 
-@public_router.get("/{code}", response=PublicDemandOut, auth=None, url_name="public-demand-track",
-                   operation_id="public_demands_track")
+@public_router.get(
+    "/{code}",
+    response=PublicDemandOut,
+    auth=None,
+    url_name="public-demand-track",
+    operation_id="public_demands_track",
+)
 def track_demand(request: HttpRequest, code: str, query: Query[TrackQuery]) -> dict:
     """Status and timeline with the tracking code and the mobile's last four digits. Shows no
     personal data and no handler names."""
     return public_view(_lookup(code, query.mobile_tail))
 
 
-@public_router.post("/{code}/rating", response=PublicDemandOut, auth=None, url_name="public-demand-rate",
-                    operation_id="public_demands_rate")
+@public_router.post(
+    "/{code}/rating",
+    response=PublicDemandOut,
+    auth=None,
+    url_name="public-demand-rate",
+    operation_id="public_demands_rate",
+)
 def rate_demand(request: HttpRequest, code: str, payload: RatingIn) -> dict:
     """Rate a resolved demand. 不满意 reopens it once."""
     demand = _lookup(code, payload.mobile_tail)
@@ -215,11 +254,19 @@ def list_demands(request: HttpRequest, query: Query[ListQuery]) -> dict:
     newest first; page with ``next_cursor``."""
     _require_staff(request)
     filters = DemandFilters(
-        body=_body(request, query.body), state=query.state or "", breached=query.breached,
-        category=query.category or "", city=query.city, escalated=query.escalated, agenda=query.agenda,
-        duplicates=query.duplicates, q=query.q,
+        body=_body(request, query.body),
+        state=query.state or "",
+        breached=query.breached,
+        category=query.category or "",
+        city=query.city,
+        escalated=query.escalated,
+        agenda=query.agenda,
+        duplicates=query.duplicates,
+        q=query.q,
     )
-    page = page_by_id(demand_list(user=request.user, filters=filters), cursor=query.cursor, size=query.limit)
+    page = page_by_id(
+        demand_list(user=request.user, filters=filters), cursor=query.cursor, size=query.limit
+    )
     return {"items": [demand_item(d) for d in page.items], "next_cursor": page.next_cursor}
 
 
@@ -229,10 +276,18 @@ def create_demand(request: HttpRequest, payload: StaffDemandIn) -> dict:
     if not can_enter_demands(request.user):
         raise PermissionDenied
     demand, _ = demand_submit(
-        actor=request.user, channel=payload.channel, category=payload.category or "",
-        description=payload.description, industry=payload.industry, city=payload.city, mobile=payload.mobile,
-        employer_name=payload.employer_name, submitter_name=payload.name, consent=payload.consent,
-        urgency=payload.urgency, photos=_decode_photos(payload.photos),
+        actor=request.user,
+        channel=payload.channel,
+        category=payload.category or "",
+        description=payload.description,
+        industry=payload.industry,
+        city=payload.city,
+        mobile=payload.mobile,
+        employer_name=payload.employer_name,
+        submitter_name=payload.name,
+        consent=payload.consent,
+        urgency=payload.urgency,
+        photos=_decode_photos(payload.photos),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return _detail(request, demand)
@@ -250,8 +305,14 @@ class StatsQuery(InputSchema):
 def _stats_filters(request: HttpRequest, query: StatsQuery) -> StatsFilters:
     if query.group_by not in {"month", "body", "category", "city"}:
         raise ValidationError({"group_by": ["分组只能是 month、body、category 或 city"]})
-    return StatsFilters(start=query.start, end=query.end, body=_body(request, query.body),
-                        category=query.category or "", city=query.city, group_by=query.group_by)
+    return StatsFilters(
+        start=query.start,
+        end=query.end,
+        body=_body(request, query.body),
+        category=query.category or "",
+        city=query.city,
+        group_by=query.group_by,
+    )
 
 
 @router.get("/stats", response=StatsOut, url_name="demand-stats", operation_id="demands_stats")
@@ -260,12 +321,22 @@ def stats(request: HttpRequest, query: Query[StatsQuery]) -> dict:
     _require_staff(request)
     filters = _stats_filters(request, query)
     total, rows = demand_stats(user=request.user, filters=filters)
-    return {"start": filters.start, "end": filters.end, "group_by": filters.group_by,
-            "total": total.as_dict(), "rows": [row.as_dict() for row in rows]}
+    return {
+        "start": filters.start,
+        "end": filters.end,
+        "group_by": filters.group_by,
+        "total": total.as_dict(),
+        "rows": [row.as_dict() for row in rows],
+    }
 
 
-@router.get("/stats/export", url_name="demand-stats-export", operation_id="demands_stats_export",
-            response={200: None}, openapi_extra={"responses": {200: {"content": {XLSX: {}}}}})
+@router.get(
+    "/stats/export",
+    url_name="demand-stats-export",
+    operation_id="demands_stats_export",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
+)
 def stats_export(request: HttpRequest, query: Query[StatsQuery]) -> FileResponse:
     _require_staff(request)
     filters = _stats_filters(request, query)
@@ -279,63 +350,116 @@ def stats_export(request: HttpRequest, query: Query[StatsQuery]) -> FileResponse
 def _get(request: HttpRequest, demand_id: int) -> Demand:
     _require_staff(request)
     return get_object_or_404(
-        demands_visible_to(request.user).select_related("body", "possible_duplicate_of")
-        .annotate(photo_count=Count("photos")), pk=demand_id)
+        demands_visible_to(request.user)
+        .select_related("body", "possible_duplicate_of")
+        .annotate(photo_count=Count("photos")),
+        pk=demand_id,
+    )
 
 
 def _detail(request: HttpRequest, demand: Demand) -> dict:
-    demand = Demand.objects.select_related("body", "possible_duplicate_of").annotate(
-        photo_count=Count("photos")).get(pk=demand.pk)
-    return {**demand_item(demand, demand.photo_count), "allowed_actions": sorted(allowed_actions(request.user, demand)),
-            "timeline": [_step(e) for e in demand.events.select_related("body")]}
+    demand = (
+        Demand.objects.select_related("body", "possible_duplicate_of")
+        .annotate(photo_count=Count("photos"))
+        .get(pk=demand.pk)
+    )
+    return {
+        **demand_item(demand, demand.photo_count),
+        "allowed_actions": sorted(allowed_actions(request.user, demand)),
+        "timeline": [_step(e) for e in demand.events.select_related("body")],
+    }
 
 
 def _step(event) -> dict:
-    return {"at": event.created_at, "kind": event.kind, "kind_label": event.get_kind_display(),
-            "state_label": event.get_state_display(), "body": event.body.name if event.body_id else "",
-            "note": event.note}
+    return {
+        "at": event.created_at,
+        "kind": event.kind,
+        "kind_label": event.get_kind_display(),
+        "state_label": event.get_state_display(),
+        "body": event.body.name if event.body_id else "",
+        "note": event.note,
+    }
 
 
-@router.get("/{int:demand_id}", response=DemandDetailOut, url_name="demand-detail", operation_id="demands_detail")
+@router.get(
+    "/{int:demand_id}",
+    response=DemandDetailOut,
+    url_name="demand-detail",
+    operation_id="demands_detail",
+)
 def demand_detail(request: HttpRequest, demand_id: int) -> dict:
     return _detail(request, _get(request, demand_id))
 
 
-@router.post("/{int:demand_id}/reveal", response=DemandMobileOut, url_name="demand-reveal",
-             operation_id="demands_reveal")
+@router.post(
+    "/{int:demand_id}/reveal",
+    response=DemandMobileOut,
+    url_name="demand-reveal",
+    operation_id="demands_reveal",
+)
 def reveal(request: HttpRequest, demand_id: int, payload: RevealIn) -> dict:
     """The submitter's full mobile number: the responsible body's handler and union staff only.
     Written to the audit log."""
     demand = _get(request, demand_id)
     if not can_reveal_mobile(request.user, demand):
         raise PermissionDenied
-    return {"id": demand.pk, "mobile": demand_reveal_mobile(actor=request.user, demand=demand,
-                                                            purpose=payload.purpose)}
+    return {
+        "id": demand.pk,
+        "mobile": demand_reveal_mobile(actor=request.user, demand=demand, purpose=payload.purpose),
+    }
 
 
-@router.post("/{int:demand_id}/actions", response=DemandDetailOut, url_name="demand-act",
-             operation_id="demands_act")
+@router.post(
+    "/{int:demand_id}/actions",
+    response=DemandDetailOut,
+    url_name="demand-act",
+    operation_id="demands_act",
+)
 def act(request: HttpRequest, demand_id: int, payload: ActionIn) -> dict:
     """Take a step: accept (first response), reply, transfer, resolve, return, assign, reject,
     merge, category."""
     demand = _get(request, demand_id)
     allowed = allowed_actions(request.user, demand)
     if payload.action not in allowed:
-        if payload.action in {"accept", "reply", "transfer", "resolve", "return", "assign", "reject", "merge",
-                              "category"}:
-            if not allowed and demand.state not in {State.RESOLVED, State.RATED, State.REJECTED, State.MERGED}:
+        if payload.action in {
+            "accept",
+            "reply",
+            "transfer",
+            "resolve",
+            "return",
+            "assign",
+            "reject",
+            "merge",
+            "category",
+        }:
+            if not allowed and demand.state not in {
+                State.RESOLVED,
+                State.RATED,
+                State.REJECTED,
+                State.MERGED,
+            }:
                 raise PermissionDenied
             raise HttpError(409, f"当前状态为“{demand.get_state_display()}”，不能执行该操作")
         raise ValidationError({"action": ["未知的操作"]})
     into = None
     if payload.action == "merge":
-        into = demands_visible_to(request.user).filter(code=payload.into_code.strip().upper()).first()
+        into = (
+            demands_visible_to(request.user).filter(code=payload.into_code.strip().upper()).first()
+        )
         if into is None:
             raise ValidationError({"into_code": ["找不到该查询码的诉求"]})
     co_bodies = None
     if payload.co_body_ids is not None:
         co_bodies = [_body(request, pk, "co_body_ids") for pk in payload.co_body_ids]
-    demand = demand_act(actor=request.user, demand=demand, action=payload.action, note=payload.note,
-                        reason=payload.reason, body=_body(request, payload.body_id, "body_id"), co_bodies=co_bodies,
-                        category=payload.category or "", into=into)
+    demand = demand_act(
+        actor=request.user,
+        demand=demand,
+        action=payload.action,
+        note=payload.note,
+        reason=payload.reason,
+        body=_body(request, payload.body_id, "body_id"),
+        co_bodies=co_bodies,
+        category=payload.category or "",
+        into=into,
+    )
     return _detail(request, demand)

@@ -14,8 +14,18 @@ class DemandsConfig(AppConfig):
         from liandong.demands.models import CalendarDay, CalendarYear, RoutingRule, TimeLimit
 
         for model in (RoutingRule, TimeLimit, CalendarDay, CalendarYear):
-            post_save.connect(config.invalidate, sender=model, dispatch_uid=f"demands-config-{model.__name__}-save")
-            post_delete.connect(config.invalidate, sender=model,
-                                dispatch_uid=f"demands-config-{model.__name__}-delete")
-        m2m_changed.connect(config.invalidate, sender=RoutingRule.co_bodies.through,
-                            dispatch_uid="demands-config-rule-co-bodies")
+            post_save.connect(
+                config.invalidate,
+                sender=model,
+                dispatch_uid=f"demands-config-{model.__name__}-save",
+            )
+            post_delete.connect(
+                config.invalidate,
+                sender=model,
+                dispatch_uid=f"demands-config-{model.__name__}-delete",
+            )
+        m2m_changed.connect(
+            config.invalidate,
+            sender=RoutingRule.co_bodies.through,
+            dispatch_uid="demands-config-rule-co-bodies",
+        )

@@ -16,7 +16,9 @@ from liandong.urls import urlpatterns as app_urlpatterns
 def two_rows(request: HttpRequest) -> JsonResponse:
     payload = json.loads(request.body or b"{}")
     with transaction.atomic():
-        first = AuditLog.objects.create(action="bench.row", target_repr=str(payload.get("city", ""))[:200])
+        first = AuditLog.objects.create(
+            action="bench.row", target_repr=str(payload.get("city", ""))[:200]
+        )
         AuditLog.objects.create(action="bench.row", target_repr=str(first.pk))
     return JsonResponse({"id": first.pk})
 

@@ -48,11 +48,22 @@ def rules() -> list[Rule]:
 
     def load() -> list[Rule]:
         return [
-            Rule(r.pk, r.union_id, r.category, r.industry, r.city, r.body_id,
-                 tuple(sorted(b.pk for b in r.co_bodies.all())), r.priority,
-                 ((r.body_id, r.body.name), *((b.pk, b.name) for b in r.co_bodies.all())))
-            for r in RoutingRule.objects.filter(is_active=True).select_related("body").prefetch_related("co_bodies")
+            Rule(
+                r.pk,
+                r.union_id,
+                r.category,
+                r.industry,
+                r.city,
+                r.body_id,
+                tuple(sorted(b.pk for b in r.co_bodies.all())),
+                r.priority,
+                ((r.body_id, r.body.name), *((b.pk, b.name) for b in r.co_bodies.all())),
+            )
+            for r in RoutingRule.objects.filter(is_active=True)
+            .select_related("body")
+            .prefetch_related("co_bodies")
         ]
+
     return _get("rules", load)
 
 
@@ -60,8 +71,11 @@ def limits() -> dict[tuple[str, str], tuple[int, int, int]]:
     from liandong.demands.models import TimeLimit
 
     def load() -> dict[tuple[str, str], tuple[int, int, int]]:
-        return {(t.category, t.urgency): (t.response_days, t.resolution_days, t.escalation_days)
-                for t in TimeLimit.objects.all()}
+        return {
+            (t.category, t.urgency): (t.response_days, t.resolution_days, t.escalation_days)
+            for t in TimeLimit.objects.all()
+        }
+
     return _get("limits", load)
 
 
@@ -69,6 +83,9 @@ def calendar() -> tuple[dict[date, bool], set[int]]:
     from liandong.demands.models import CalendarDay, CalendarYear
 
     def load() -> tuple[dict[date, bool], set[int]]:
-        return (dict(CalendarDay.objects.values_list("date", "is_workday")),
-                set(CalendarYear.objects.values_list("year", flat=True)))
+        return (
+            dict(CalendarDay.objects.values_list("date", "is_workday")),
+            set(CalendarYear.objects.values_list("year", flat=True)),
+        )
+
     return _get("calendar", load)

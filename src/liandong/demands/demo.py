@@ -44,24 +44,57 @@ def _text(rng: random.Random, texts: list[str], industry: str) -> str:
     fitting = [t for t in texts if any(w in t for w in words)]
     return rng.choice(fitting or texts)
 
+
 CITIES = ["兰州"] * 12 + ["天水", "白银", "酒泉", "张掖", "武威", "定西", "庆阳"]
 INDUSTRIES = ["快递"] * 6 + ["即时配送"] * 3 + ["美发美容"] * 2 + ["网约车"]
 EMPLOYERS = {
-    "快递": ["中通快递兰州分公司", "圆通速递兰州分公司", "韵达快递兰州分公司", "申通快递兰州分公司",
-           "极兔速递甘肃分公司", "顺丰速运（兰州）有限公司", "中通城关区东岗网点", "圆通七里河区西站网点"],
+    "快递": [
+        "中通快递兰州分公司",
+        "圆通速递兰州分公司",
+        "韵达快递兰州分公司",
+        "申通快递兰州分公司",
+        "极兔速递甘肃分公司",
+        "顺丰速运（兰州）有限公司",
+        "中通城关区东岗网点",
+        "圆通七里河区西站网点",
+    ],
     "即时配送": ["美团外卖兰州站点", "饿了么城关区站点", "兰州迅丰同城配送有限公司"],
     "美发美容": ["兰州名流美发连锁有限公司", "兰州丝域养发馆（城关店）", "天水秀美美容美发店"],
     "网约车": ["滴滴出行兰州", "曹操出行兰州", "T3出行兰州"],
 }
 REPLIES = {
-    "wages": ("已联系企业核实派费和工资结算情况。", "经省邮政管理局约谈，网点已补发拖欠的派费和工资。"),
-    "safety": ("已转告企业安全负责人，近日到站点检查。", "站点已完成整改：更换老化电瓶，规范充电区域，配发防护用品。"),
-    "insurance": ("已告知社保缴纳政策，正在与企业沟通。", "企业已为您补缴社会保险，可在人社 App 查询缴费记录。"),
-    "injury": ("已联系企业了解受伤经过，指导您准备工伤认定材料。", "已协助提交工伤认定申请，企业先行垫付医疗费用。"),
-    "rest": ("已向企业工会反映休息休假问题。", "企业已调整排班，实行每周轮休一天，节假日加班按规定补休。"),
-    "skills": ("已登记您的培训需求。", "已为您报名快递员职业技能等级培训（11 月班），培训费由工会补贴。"),
-    "rights": ("已安排工会法律援助律师与您联系。", "经协调，企业已与您补签劳动合同；律师已提供仲裁指导。"),
-    "hardship": ("已登记困难情况，正在核实。", "已按困难职工帮扶办法发放帮扶金，并纳入春节送温暖名单。"),
+    "wages": (
+        "已联系企业核实派费和工资结算情况。",
+        "经省邮政管理局约谈，网点已补发拖欠的派费和工资。",
+    ),
+    "safety": (
+        "已转告企业安全负责人，近日到站点检查。",
+        "站点已完成整改：更换老化电瓶，规范充电区域，配发防护用品。",
+    ),
+    "insurance": (
+        "已告知社保缴纳政策，正在与企业沟通。",
+        "企业已为您补缴社会保险，可在人社 App 查询缴费记录。",
+    ),
+    "injury": (
+        "已联系企业了解受伤经过，指导您准备工伤认定材料。",
+        "已协助提交工伤认定申请，企业先行垫付医疗费用。",
+    ),
+    "rest": (
+        "已向企业工会反映休息休假问题。",
+        "企业已调整排班，实行每周轮休一天，节假日加班按规定补休。",
+    ),
+    "skills": (
+        "已登记您的培训需求。",
+        "已为您报名快递员职业技能等级培训（11 月班），培训费由工会补贴。",
+    ),
+    "rights": (
+        "已安排工会法律援助律师与您联系。",
+        "经协调，企业已与您补签劳动合同；律师已提供仲裁指导。",
+    ),
+    "hardship": (
+        "已登记困难情况，正在核实。",
+        "已按困难职工帮扶办法发放帮扶金，并纳入春节送温暖名单。",
+    ),
     "other": ("感谢您的建议，已转有关部门研究。", "已答复：相关建议已纳入联席会议议题研究。"),
 }
 
@@ -70,14 +103,26 @@ def _rules(orgs: dict[str, Any]) -> None:
     if RoutingRule.objects.exists():
         return
     union, yzj, kdxh, fed = orgs["GS-JMGH"], orgs["GS-YZJ"], orgs["GS-KDXH"], orgs["LZ-KDGL"]
-    routing_rule_create(actor=None, union=union, body=yzj, category="wages", industry="快递", co_bodies=[kdxh])
-    routing_rule_create(actor=None, union=union, body=yzj, category="injury", industry="快递", co_bodies=[kdxh])
+    routing_rule_create(
+        actor=None, union=union, body=yzj, category="wages", industry="快递", co_bodies=[kdxh]
+    )
+    routing_rule_create(
+        actor=None, union=union, body=yzj, category="injury", industry="快递", co_bodies=[kdxh]
+    )
     routing_rule_create(actor=None, union=union, body=yzj, category="safety", industry="快递")
-    routing_rule_create(actor=None, union=union, body=kdxh, category="rights", industry="快递", co_bodies=[fed])
+    routing_rule_create(
+        actor=None, union=union, body=kdxh, category="rights", industry="快递", co_bodies=[fed]
+    )
     routing_rule_create(actor=None, union=union, body=fed, industry="快递", priority=50)
     routing_rule_create(actor=None, union=union, body=fed, industry="即时配送", priority=50)
-    routing_rule_create(actor=None, union=union, body=orgs["GS-MFGL"], industry="美发美容",
-                        co_bodies=[orgs["GS-MRXH"]], priority=50)
+    routing_rule_create(
+        actor=None,
+        union=union,
+        body=orgs["GS-MFGL"],
+        industry="美发美容",
+        co_bodies=[orgs["GS-MRXH"]],
+        priority=50,
+    )
     routing_rule_create(actor=None, union=union, body=union, priority=200)
 
 
@@ -96,8 +141,10 @@ def load(ctx: dict[str, Any]) -> None:
     _rules(orgs)
     if Demand.objects.filter(idempotency_key=f"demo-{COUNT - 1}").exists():
         return
-    staff = User.objects.filter(username="gansu_staff").first() or User.objects.filter(
-        organization=orgs["GS-JMGH"]).first()
+    staff = (
+        User.objects.filter(username="gansu_staff").first()
+        or User.objects.filter(organization=orgs["GS-JMGH"]).first()
+    )
     handlers = {o.pk: User.objects.filter(organization=o).first() for o in orgs.values()}
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     real_now = timezone.now()
@@ -116,17 +163,40 @@ def load(ctx: dict[str, Any]) -> None:
             if clock.at > real_now:
                 clock.at = real_now - timedelta(minutes=30)
             industry = rng.choice(INDUSTRIES)
-            category = rng.choice(["wages"] * 5 + ["safety", "insurance", "insurance", "injury", "injury", "rest",
-                                                   "rest", "rest", "skills", "rights", "rights", "hardship", "other"])
+            category = rng.choice(
+                ["wages"] * 5
+                + [
+                    "safety",
+                    "insurance",
+                    "insurance",
+                    "injury",
+                    "injury",
+                    "rest",
+                    "rest",
+                    "rest",
+                    "skills",
+                    "rights",
+                    "rights",
+                    "hardship",
+                    "other",
+                ]
+            )
             prefix = rng.choice(["139", "138", "159", "137", "186", "189"])
             mobile = "13919310001" if i in (7, 150) else f"{prefix}{rng.randrange(10**8):08d}"
             demand, _ = demand_submit(
                 channel=rng.choice(["online"] * 5 + ["hotline", "hotline", "visit"]),
-                category=category if rng.random() < 0.7 else "", description=_text(rng, texts[category], industry),
-                industry=industry, city=rng.choice(CITIES), mobile=mobile,
+                category=category if rng.random() < 0.7 else "",
+                description=_text(rng, texts[category], industry),
+                industry=industry,
+                city=rng.choice(CITIES),
+                mobile=mobile,
                 employer_name=rng.choice(EMPLOYERS.get(industry, [""])),
-                submitter_name=rng.choice(["", "", "王师傅", "李女士", "马师傅", "张先生", "赵女士"]),
-                consent=True, urgency="urgent" if rng.random() < 0.08 else "normal", idempotency_key=f"demo-{i}",
+                submitter_name=rng.choice(
+                    ["", "", "王师傅", "李女士", "马师傅", "张先生", "赵女士"]
+                ),
+                consent=True,
+                urgency="urgent" if rng.random() < 0.08 else "normal",
+                idempotency_key=f"demo-{i}",
                 actor=staff if rng.random() < 0.25 else None,
             )
             created.append(demand)
@@ -134,15 +204,25 @@ def load(ctx: dict[str, Any]) -> None:
         # Two probable duplicates merged by the union's staff.
         for demand in created[:40]:
             demand.refresh_from_db()
-            if demand.possible_duplicate_of_id and demand.state in (State.DISPATCHED, State.ACCEPTED):
+            if demand.possible_duplicate_of_id and demand.state in (
+                State.DISPATCHED,
+                State.ACCEPTED,
+            ):
                 clock.at = min(real_now, demand.created_at + timedelta(hours=3))
                 demand_merge(actor=staff, demand=demand, into=demand.possible_duplicate_of)
     for _name, job in jobs.TICK_JOBS:
         job(False)
 
 
-def _play(demand: Demand, rng: random.Random, clock: _Clock, real_now: datetime, staff: Any,
-          handlers: dict[int, Any], orgs: dict[str, Any]) -> None:
+def _play(
+    demand: Demand,
+    rng: random.Random,
+    clock: _Clock,
+    real_now: datetime,
+    staff: Any,
+    handlers: dict[int, Any],
+    orgs: dict[str, Any],
+) -> None:
     """Take a demand through the steps its age allows."""
     start = demand.created_at
 
@@ -156,17 +236,33 @@ def _play(demand: Demand, rng: random.Random, clock: _Clock, real_now: datetime,
     roll = rng.random()
     if demand.body is None or roll < 0.04:
         if at(rng.uniform(2, 20)):
-            demand_reject(actor=staff, demand=demand, reason="该诉求属于个人消费纠纷，不属于职工诉求受理范围，建议拨打 12315。")
+            demand_reject(
+                actor=staff,
+                demand=demand,
+                reason="该诉求属于个人消费纠纷，不属于职工诉求受理范围，建议拨打 12315。",
+            )
         return
     if roll < 0.08 and at(rng.uniform(3, 18)):
         handler = handlers.get(demand.body_id)
-        demand = demand_return(actor=handler, demand=demand, reason="经核实，该网点不属于本单位管理范围。")
+        demand = demand_return(
+            actor=handler, demand=demand, reason="经核实，该网点不属于本单位管理范围。"
+        )
         if at(rng.uniform(20, 30)):
-            demand = demand_assign(actor=staff, demand=demand, body=orgs["KD-ZTO"], note="由企业工会直接办理")
-    if roll > 0.96 and demand.state == State.DISPATCHED and demand.body_id != orgs["GS-KDXH"].pk \
-            and at(rng.uniform(2, 10)):
-        demand = demand_transfer(actor=handlers.get(demand.body_id), demand=demand, body=orgs["GS-KDXH"],
-                                 reason="涉及多家加盟网点，请行业协会协调。")
+            demand = demand_assign(
+                actor=staff, demand=demand, body=orgs["KD-ZTO"], note="由企业工会直接办理"
+            )
+    if (
+        roll > 0.96
+        and demand.state == State.DISPATCHED
+        and demand.body_id != orgs["GS-KDXH"].pk
+        and at(rng.uniform(2, 10))
+    ):
+        demand = demand_transfer(
+            actor=handlers.get(demand.body_id),
+            demand=demand,
+            body=orgs["GS-KDXH"],
+            reason="涉及多家加盟网点，请行业协会协调。",
+        )
     handler = handlers.get(demand.body_id)
     # Most first responses come within the day; one in eight is late, some never come.
     response_hours = rng.uniform(1, 20) if rng.random() > 0.12 else rng.uniform(30, 90)
@@ -175,16 +271,25 @@ def _play(demand: Demand, rng: random.Random, clock: _Clock, real_now: datetime,
     demand = demand_accept(actor=handler, demand=demand, note=REPLIES[demand.category][0])
     if rng.random() < 0.4 and at(response_hours + rng.uniform(4, 30)):
         demand = demand_reply(actor=handler, demand=demand, note="正在协调企业，请您耐心等待。")
-    resolve_hours = response_hours + (rng.uniform(20, 110) if rng.random() > 0.15 else rng.uniform(150, 300))
+    resolve_hours = response_hours + (
+        rng.uniform(20, 110) if rng.random() > 0.15 else rng.uniform(150, 300)
+    )
     if rng.random() < 0.08 or not at(resolve_hours):
         return
     demand = demand_resolve(actor=handler, demand=demand, note=REPLIES[demand.category][1])
     if rng.random() < 0.8 and at(resolve_hours + rng.uniform(2, 48)):
         rating = rng.choices(["satisfied", "basically", "unsatisfied"], weights=[78, 15, 7])[0]
-        comment = {"satisfied": "感谢工会，办得很快！", "basically": "问题基本解决，希望以后不再发生。",
-                   "unsatisfied": "只解决了一部分，还有一个月的钱没给。"}[rating]
-        demand = demand_rate(demand=demand, rating=rating, comment=comment if rng.random() < 0.6 else "")
+        comment = {
+            "satisfied": "感谢工会，办得很快！",
+            "basically": "问题基本解决，希望以后不再发生。",
+            "unsatisfied": "只解决了一部分，还有一个月的钱没给。",
+        }[rating]
+        demand = demand_rate(
+            demand=demand, rating=rating, comment=comment if rng.random() < 0.6 else ""
+        )
         if demand.state == State.IN_PROGRESS and at(resolve_hours + rng.uniform(60, 120)):
-            demand = demand_resolve(actor=handler, demand=demand, note="已督促企业补发剩余款项，已全部到账。")
+            demand = demand_resolve(
+                actor=handler, demand=demand, note="已督促企业补发剩余款项，已全部到账。"
+            )
             if at(resolve_hours + rng.uniform(130, 160)):
                 demand_rate(demand=demand, rating="basically")

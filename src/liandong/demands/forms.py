@@ -15,45 +15,73 @@ class IntakeForm(forms.Form):
     again there; the form only shapes the input."""
 
     category = forms.ChoiceField(label="诉求类别", choices=CATEGORY_OPTIONAL, required=False)
-    description = forms.CharField(label="诉求内容", widget=forms.Textarea(attrs={"rows": 5}), max_length=2000,
-                                  help_text="请写清楚发生了什么、涉及哪家单位或平台、希望怎么解决。")
+    description = forms.CharField(
+        label="诉求内容",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text="请写清楚发生了什么、涉及哪家单位或平台、希望怎么解决。",
+    )
     industry = forms.ChoiceField(label="所在行业", choices=[("", "请选择"), *Industry.choices])
     employer_name = forms.CharField(label="工作单位或平台", max_length=100, required=False)
     city = forms.CharField(label="所在城市", max_length=40, initial="兰州")
-    mobile = forms.CharField(label="手机号", max_length=20, widget=forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "tel"}), help_text="用于查询进度和回访，仅办理人员可见。")
+    mobile = forms.CharField(
+        label="手机号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+        help_text="用于查询进度和回访，仅办理人员可见。",
+    )
     name = forms.CharField(label="姓名（可不填，匿名提交）", max_length=40, required=False)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     consent = forms.BooleanField(
-        label="我同意工会为办理本诉求处理我的手机号等个人信息，并在必要时提供给责任单位", required=False)
+        label="我同意工会为办理本诉求处理我的手机号等个人信息，并在必要时提供给责任单位",
+        required=False,
+    )
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class StaffIntakeForm(IntakeForm):
-    channel = forms.ChoiceField(label="来源渠道", choices=[("hotline", "热线电话"), ("visit", "来访")])
+    channel = forms.ChoiceField(
+        label="来源渠道", choices=[("hotline", "热线电话"), ("visit", "来访")]
+    )
     consent = forms.BooleanField(label="已告知来电职工个人信息处理的用途并取得同意", required=False)
 
 
 class TrackForm(forms.Form):
     code = forms.CharField(label="查询码", max_length=12)
-    mobile_tail = forms.CharField(label="手机号后四位", min_length=4, max_length=4,
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    mobile_tail = forms.CharField(
+        label="手机号后四位",
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
 
 
 class RateForm(forms.Form):
     code = forms.CharField(widget=forms.HiddenInput)
     mobile_tail = forms.CharField(widget=forms.HiddenInput)
-    rating = forms.ChoiceField(label="您对办理结果是否满意", choices=Rating.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label="评价意见（可不填）", max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    rating = forms.ChoiceField(
+        label="您对办理结果是否满意", choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="评价意见（可不填）",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     reason = forms.CharField(label="理由", required=False, max_length=500)
-    body = forms.ModelChoiceField(label="责任单位", queryset=Organization.objects.none(), required=False)
-    category = forms.ChoiceField(label="类别", choices=[("", "—"), *Category.choices], required=False)
+    body = forms.ModelChoiceField(
+        label="责任单位", queryset=Organization.objects.none(), required=False
+    )
+    category = forms.ChoiceField(
+        label="类别", choices=[("", "—"), *Category.choices], required=False
+    )
     into_code = forms.CharField(label="合并到（查询码）", max_length=12, required=False)
 
     def __init__(self, *args, bodies=None, **kwargs) -> None:
@@ -73,12 +101,23 @@ class FilterForm(forms.Form):
     q = forms.CharField(label="查询码", max_length=12, required=False)
     state = forms.ChoiceField(label="状态", choices=[("", "全部"), *State.choices], required=False)
     breached = forms.ChoiceField(label="超时", choices=BREACH_CHOICES, required=False)
-    category = forms.ChoiceField(label="类别", choices=[("", "全部"), *Category.choices], required=False)
-    body = forms.ModelChoiceField(label="责任单位", queryset=Organization.objects.none(), required=False,
-                                  empty_label="全部")
+    category = forms.ChoiceField(
+        label="类别", choices=[("", "全部"), *Category.choices], required=False
+    )
+    body = forms.ModelChoiceField(
+        label="责任单位", queryset=Organization.objects.none(), required=False, empty_label="全部"
+    )
     city = forms.CharField(label="城市", max_length=40, required=False)
-    view = forms.ChoiceField(label="视图", required=False, choices=[
-        ("", "全部"), ("escalated", "已督办"), ("agenda", "提交联席会议"), ("duplicates", "疑似重复")])
+    view = forms.ChoiceField(
+        label="视图",
+        required=False,
+        choices=[
+            ("", "全部"),
+            ("escalated", "已督办"),
+            ("agenda", "提交联席会议"),
+            ("duplicates", "疑似重复"),
+        ],
+    )
 
     def __init__(self, *args, bodies=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -87,13 +126,29 @@ class FilterForm(forms.Form):
 
 
 class StatsForm(forms.Form):
-    start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    group_by = forms.ChoiceField(label="分组", initial="category", required=False, choices=[
-        ("category", "按类别"), ("body", "按责任单位"), ("city", "按城市"), ("month", "按月份")])
-    category = forms.ChoiceField(label="类别", choices=[("", "全部"), *Category.choices], required=False)
-    body = forms.ModelChoiceField(label="责任单位", queryset=Organization.objects.none(), required=False,
-                                  empty_label="全部")
+    start = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(
+        label="分组",
+        initial="category",
+        required=False,
+        choices=[
+            ("category", "按类别"),
+            ("body", "按责任单位"),
+            ("city", "按城市"),
+            ("month", "按月份"),
+        ],
+    )
+    category = forms.ChoiceField(
+        label="类别", choices=[("", "全部"), *Category.choices], required=False
+    )
+    body = forms.ModelChoiceField(
+        label="责任单位", queryset=Organization.objects.none(), required=False, empty_label="全部"
+    )
     city = forms.CharField(label="城市", max_length=40, required=False)
 
     def __init__(self, *args, bodies=None, **kwargs) -> None:
@@ -109,12 +164,20 @@ class StatsForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    category = forms.ChoiceField(label="类别", choices=[("", "任意"), *Category.choices], required=False)
-    industry = forms.ChoiceField(label="行业", choices=[("", "任意"), *Industry.choices], required=False)
+    category = forms.ChoiceField(
+        label="类别", choices=[("", "任意"), *Category.choices], required=False
+    )
+    industry = forms.ChoiceField(
+        label="行业", choices=[("", "任意"), *Industry.choices], required=False
+    )
     city = forms.CharField(label="城市（空为任意）", max_length=40, required=False)
     body = forms.ModelChoiceField(label="责任单位", queryset=Organization.objects.none())
-    co_bodies = forms.ModelMultipleChoiceField(label="协办单位", queryset=Organization.objects.none(), required=False)
-    priority = forms.IntegerField(label="优先级（小者优先）", min_value=0, max_value=999, initial=100)
+    co_bodies = forms.ModelMultipleChoiceField(
+        label="协办单位", queryset=Organization.objects.none(), required=False
+    )
+    priority = forms.IntegerField(
+        label="优先级（小者优先）", min_value=0, max_value=999, initial=100
+    )
 
     def __init__(self, *args, bodies=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -124,11 +187,19 @@ class RuleForm(forms.Form):
 
 
 class TimeLimitForm(forms.Form):
-    category = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *Category.choices], required=False)
+    category = forms.ChoiceField(
+        label="类别", choices=[("", "全部类别"), *Category.choices], required=False
+    )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices)
-    response_days = forms.IntegerField(label="首次响应（工作日）", min_value=1, max_value=30, initial=1)
-    resolution_days = forms.IntegerField(label="办结（工作日）", min_value=1, max_value=90, initial=5)
-    escalation_days = forms.IntegerField(label="超时后提交联席会议（工作日）", min_value=1, max_value=90, initial=5)
+    response_days = forms.IntegerField(
+        label="首次响应（工作日）", min_value=1, max_value=30, initial=1
+    )
+    resolution_days = forms.IntegerField(
+        label="办结（工作日）", min_value=1, max_value=90, initial=5
+    )
+    escalation_days = forms.IntegerField(
+        label="超时后提交联席会议（工作日）", min_value=1, max_value=90, initial=5
+    )
 
 
 DAY_LINE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\s*(休|班)\s*(.*)$")
@@ -139,8 +210,11 @@ class CalendarForm(forms.Form):
     ``2027-02-14 班 春节调休``; days not listed follow Monday–Friday."""
 
     year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
-    days = forms.CharField(label="放假与调休安排", widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text="每行一天：日期、“休”或“班”、说明。例如：2027-10-01 休 国庆节；2027-10-09 班 国庆节调休。")
+    days = forms.CharField(
+        label="放假与调休安排",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="每行一天：日期、“休”或“班”、说明。例如：2027-10-01 休 国庆节；2027-10-09 班 国庆节调休。",
+    )
 
     def clean(self) -> dict:
         data = super().clean()

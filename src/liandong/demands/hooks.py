@@ -10,7 +10,9 @@ from liandong.demands.models import OPEN_STATES, Demand
 from liandong.demands.permissions import can_use_demands, demands_visible_to
 from liandong.demands.selectors import StatsFilters, StatsRow
 
-NAV_ITEMS = [NavItem(label="职工诉求", url_name="demands:demand-list", visible=can_use_demands, order=30)]
+NAV_ITEMS = [
+    NavItem(label="职工诉求", url_name="demands:demand-list", visible=can_use_demands, order=30)
+]
 
 
 def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
@@ -18,7 +20,9 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
     needing several bodies) whose responsible body is a member of the mechanism, and of its
     industry when it has one. No personal data: code, category, city, body."""
     members = list(mechanism.member_organization_ids())
-    demands = Demand.objects.filter(agenda_at__isnull=False, state__in=OPEN_STATES, body_id__in=members)
+    demands = Demand.objects.filter(
+        agenda_at__isnull=False, state__in=OPEN_STATES, body_id__in=members
+    )
     industry = getattr(mechanism, "industry", "") or ""
     if industry:
         demands = demands.filter(Q(industry=industry) | Q(industry=""))
@@ -26,8 +30,9 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
         AgendaCandidate(
             key=f"demands.demand:{d.pk}",
             title=f"职工诉求 {d.code}：{d.city}{d.industry}从业人员反映{d.get_category_display()}问题，"
-                  f"{d.body.name if d.body_id else ''}办理超时未解决",
-            kind="demand", url=reverse("demands:demand-detail", args=[d.pk]),
+            f"{d.body.name if d.body_id else ''}办理超时未解决",
+            kind="demand",
+            url=reverse("demands:demand-detail", args=[d.pk]),
             note=f"受理于 {d.created_at:%Y-%m-%d}，办结时限 {d.resolution_due:%Y-%m-%d}",
         )
         for d in demands.select_related("body").order_by("pk")[:50]
@@ -44,15 +49,26 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
     filters = StatsFilters(start=date(year, 1, 1), end=date(year, 12, 31), group_by="month")
     total: StatsRow
     total, _ = demand_stats(rows=rollup_of_union(organization), filters=filters)
-    stats_url = reverse("demands:demand-stats") + f"?start={year}-01-01&end={year}-12-31&group_by=month"
+    stats_url = (
+        reverse("demands:demand-stats") + f"?start={year}-01-01&end={year}-12-31&group_by=month"
+    )
     list_url = reverse("demands:demand-list")
     section = "职工诉求"
     figures = [
         Figure(section, "受理职工诉求", total.received, "件", stats_url),
-        Figure(section, "办结职工诉求", total.counts.get("resolved", 0), "件", list_url + "?state=resolved"),
+        Figure(
+            section,
+            "办结职工诉求",
+            total.counts.get("resolved", 0),
+            "件",
+            list_url + "?state=resolved",
+        ),
     ]
-    for label, value in [("响应率", total.response_rate), ("解决率", total.resolution_rate),
-                         ("满意率", total.satisfaction_rate)]:
+    for label, value in [
+        ("响应率", total.response_rate),
+        ("解决率", total.resolution_rate),
+        ("满意率", total.satisfaction_rate),
+    ]:
         if value is not None:
             figures.append(Figure(section, label, value, "%", stats_url))
     return figures
@@ -66,6 +82,11 @@ def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
         demands = demands_visible_to(user).filter(mobile_digest=worker.mobile_digest)
     else:
         return []
-    rows = [(f"{d.code} {d.get_category_display()}", f"{d.get_state_display()}（{d.created_at:%Y-%m-%d}）")
-            for d in demands.order_by("-pk")[:10]]
+    rows = [
+        (
+            f"{d.code} {d.get_category_display()}",
+            f"{d.get_state_display()}（{d.created_at:%Y-%m-%d}）",
+        )
+        for d in demands.order_by("-pk")[:10]
+    ]
     return [WorkerSection(title="职工诉求", rows=rows, url=reverse("demands:public-track"))]

@@ -22,9 +22,11 @@ UNRESPONDED = [State.ACCEPTED, State.DISPATCHED, State.RETURNED]
 BATCH = 500
 
 
-def _each(queryset, flag_filter: Q, update: dict, apply: Callable[[Demand], None], dry_run: bool) -> int:
+def _each(
+    queryset, flag_filter: Q, update: dict, apply: Callable[[Demand], None], dry_run: bool
+) -> int:
     done = 0
-    for pk in list(queryset.values_list("pk", flat=True)[:BATCH * 20]):
+    for pk in list(queryset.values_list("pk", flat=True)[: BATCH * 20]):
         if dry_run:
             done += 1
             continue
@@ -45,18 +47,44 @@ def demands_remind(*, now: datetime | None = None, dry_run: bool = False) -> int
         def apply(demand: Demand) -> None:
             due = demand.response_due if what == "response" else demand.resolution_due
             label = "首次响应" if what == "response" else "办结"
-            _event(demand, DemandEvent.Kind.REMINDED, public=False,
-                   note=f"{label}时限 {timezone.localtime(due):%Y年%-m月%-d日 %H:%M} 将到，请抓紧办理")
+            _event(
+                demand,
+                DemandEvent.Kind.REMINDED,
+                public=False,
+                note=f"{label}时限 {timezone.localtime(due):%Y年%-m月%-d日 %H:%M} 将到，请抓紧办理",
+            )
             audit_log(actor=None, action="demands.reminded", target=demand, changes={"limit": what})
+
         return apply
 
-    response = Q(state__in=UNRESPONDED, responded_at__isnull=True, response_reminded=False,
-                 response_breached=False, response_due__gt=now, response_due__lte=soon)
-    resolution = Q(state=State.IN_PROGRESS, resolution_reminded=False, resolution_breached=False,
-                   resolution_due__gt=now, resolution_due__lte=soon)
-    return (_each(Demand.objects.filter(response), response, {"response_reminded": True}, remind("response"), dry_run)
-            + _each(Demand.objects.filter(resolution), resolution, {"resolution_reminded": True},
-                    remind("resolution"), dry_run))
+    response = Q(
+        state__in=UNRESPONDED,
+        responded_at__isnull=True,
+        response_reminded=False,
+        response_breached=False,
+        response_due__gt=now,
+        response_due__lte=soon,
+    )
+    resolution = Q(
+        state=State.IN_PROGRESS,
+        resolution_reminded=False,
+        resolution_breached=False,
+        resolution_due__gt=now,
+        resolution_due__lte=soon,
+    )
+    return _each(
+        Demand.objects.filter(response),
+        response,
+        {"response_reminded": True},
+        remind("response"),
+        dry_run,
+    ) + _each(
+        Demand.objects.filter(resolution),
+        resolution,
+        {"resolution_reminded": True},
+        remind("resolution"),
+        dry_run,
+    )
 
 
 def demands_mark_breaches(*, now: datetime | None = None, dry_run: bool = False) -> int:
@@ -78,14 +106,29 @@ def demands_mark_breaches(*, now: datetime | None = None, dry_run: bool = False)
             label = "首次响应" if what == "response" else "办结"
             _event(demand, DemandEvent.Kind.BREACHED, public=False, note=f"已超过{label}时限")
             audit_log(actor=None, action="demands.breached", target=demand, changes={"limit": what})
+
         return apply
 
-    response = Q(state__in=UNRESPONDED, responded_at__isnull=True, response_breached=False, response_due__lte=now)
+    response = Q(
+        state__in=UNRESPONDED,
+        responded_at__isnull=True,
+        response_breached=False,
+        response_due__lte=now,
+    )
     resolution = Q(state=State.IN_PROGRESS, resolution_breached=False, resolution_due__lte=now)
-    return (_each(Demand.objects.filter(response), response, {"response_breached": True}, breached("response"),
-                  dry_run)
-            + _each(Demand.objects.filter(resolution), resolution, {"resolution_breached": True},
-                    breached("resolution"), dry_run))
+    return _each(
+        Demand.objects.filter(response),
+        response,
+        {"response_breached": True},
+        breached("response"),
+        dry_run,
+    ) + _each(
+        Demand.objects.filter(resolution),
+        resolution,
+        {"resolution_breached": True},
+        breached("resolution"),
+        dry_run,
+    )
 
 
 def demands_escalate(*, now: datetime | None = None, dry_run: bool = False) -> int:
@@ -95,19 +138,29 @@ def demands_escalate(*, now: datetime | None = None, dry_run: bool = False) -> i
 
     def apply(demand: Demand) -> None:
         body = demand.body.name if demand.body else "责任单位"
-        _event(demand, DemandEvent.Kind.ESCALATED, body=demand.union,
-               note=f"诉求已超时，已督办至{body}负责人及{demand.union.name}")
-        audit_log(actor=None, action="demands.escalated", target=demand, changes={"body": demand.body_id})
+        _event(
+            demand,
+            DemandEvent.Kind.ESCALATED,
+            body=demand.union,
+            note=f"诉求已超时，已督办至{body}负责人及{demand.union.name}",
+        )
+        audit_log(
+            actor=None, action="demands.escalated", target=demand, changes={"body": demand.body_id}
+        )
 
     open_breached = Q(state__in=OPEN_STATES, is_breached=True, escalated_at__isnull=True)
-    return _each(Demand.objects.filter(open_breached), open_breached, {"escalated_at": now}, apply, dry_run)
+    return _each(
+        Demand.objects.filter(open_breached), open_breached, {"escalated_at": now}, apply, dry_run
+    )
 
 
 def agenda_due(demand: Demand, calendar: Calendar, now: datetime) -> bool:
     """Unresolved past the second limit (``escalation_days`` working days after the resolution
     limit), or escalated while it needs several bodies (co-handling bodies or transferred)."""
     _, _, escalation_days = limits_for(category=demand.category, urgency=demand.urgency)
-    second = calendar.add_working_days(demand.resolution_due - timedelta(seconds=1), escalation_days).at
+    second = calendar.add_working_days(
+        demand.resolution_due - timedelta(seconds=1), escalation_days
+    ).at
     if now >= second:
         return True
     return demand.escalated_at is not None and (demand.co_count > 0 or demand.transfers > 0)
@@ -116,15 +169,23 @@ def agenda_due(demand: Demand, calendar: Calendar, now: datetime) -> bool:
 def demands_to_agenda(*, now: datetime | None = None, dry_run: bool = False) -> int:
     now = now or timezone.now()
     calendar = Calendar()
-    candidates = (Demand.objects.filter(state__in=OPEN_STATES, agenda_at__isnull=True, escalated_at__isnull=False)
-                  .annotate(co_count=Count("co_bodies", distinct=True),
-                            transfers=Count("events", filter=Q(events__kind=DemandEvent.Kind.TRANSFERRED),
-                                            distinct=True)))
-    due = [demand.pk for demand in candidates[:BATCH * 20] if agenda_due(demand, calendar, now)]
+    candidates = Demand.objects.filter(
+        state__in=OPEN_STATES, agenda_at__isnull=True, escalated_at__isnull=False
+    ).annotate(
+        co_count=Count("co_bodies", distinct=True),
+        transfers=Count(
+            "events", filter=Q(events__kind=DemandEvent.Kind.TRANSFERRED), distinct=True
+        ),
+    )
+    due = [demand.pk for demand in candidates[: BATCH * 20] if agenda_due(demand, calendar, now)]
 
     def apply(demand: Demand) -> None:
-        _event(demand, DemandEvent.Kind.AGENDA, body=demand.union,
-               note="诉求长期未解决或需多部门协同，已提交联席会议研究")
+        _event(
+            demand,
+            DemandEvent.Kind.AGENDA,
+            body=demand.union,
+            note="诉求长期未解决或需多部门协同，已提交联席会议研究",
+        )
         audit_log(actor=None, action="demands.agenda", target=demand, changes={})
 
     flag = Q(agenda_at__isnull=True)
@@ -134,6 +195,7 @@ def demands_to_agenda(*, now: datetime | None = None, dry_run: bool = False) -> 
 def _job(fn: Callable[..., int], label: str) -> Callable[[bool], str]:
     def run(dry_run: bool) -> str:
         return f"{label}: {fn(dry_run=dry_run)}"
+
     return run
 
 
@@ -142,5 +204,8 @@ TICK_JOBS = [
     ("demands.breaches", _job(demands_mark_breaches, "标记超时")),
     ("demands.escalate", _job(demands_escalate, "超时督办")),
     ("demands.agenda", _job(demands_to_agenda, "提交联席会议")),
-    ("demands.throttle", lambda dry_run: f"过期限流计数: {0 if dry_run else throttle.purge_expired()}"),
+    (
+        "demands.throttle",
+        lambda dry_run: f"过期限流计数: {0 if dry_run else throttle.purge_expired()}",
+    ),
 ]

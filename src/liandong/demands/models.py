@@ -73,10 +73,16 @@ class Demand(BaseModel):
     limits counted in Chinese working days, and rated by the worker."""
 
     code = models.CharField(_("查询码"), max_length=12, unique=True)
-    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    channel = models.CharField(
+        _("渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
-    suggested_category = models.CharField(_("建议类别"), max_length=12, choices=Category.choices, blank=True)
-    urgency = models.CharField(_("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    suggested_category = models.CharField(
+        _("建议类别"), max_length=12, choices=Category.choices, blank=True
+    )
+    urgency = models.CharField(
+        _("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     description = models.TextField(_("诉求内容"), max_length=2000)
     industry = models.CharField(_("行业"), max_length=12, choices=Industry.choices)
     employer_name = models.CharField(_("工作单位或平台"), max_length=100, blank=True)
@@ -87,17 +93,41 @@ class Demand(BaseModel):
     mobile_masked = models.CharField(_("手机号"), max_length=20, editable=False)
     mobile_tail = models.CharField(max_length=4, editable=False)
     consent_at = models.DateTimeField(_("同意个人信息处理时间"))
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("登记人"))
+    idempotency_key = models.CharField(
+        max_length=80, null=True, blank=True, unique=True, editable=False
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
 
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.ACCEPTED)
-    union = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("督办工会"))
-    body = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="demands", verbose_name=_("责任单位"))
-    co_bodies = models.ManyToManyField("organizations.Organization", blank=True, related_name="co_demands",
-                                       verbose_name=_("协办单位"))
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.ACCEPTED
+    )
+    union = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("督办工会"),
+    )
+    body = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands",
+        verbose_name=_("责任单位"),
+    )
+    co_bodies = models.ManyToManyField(
+        "organizations.Organization",
+        blank=True,
+        related_name="co_demands",
+        verbose_name=_("协办单位"),
+    )
 
     response_due = models.DateTimeField(_("首次响应时限"))
     resolution_due = models.DateTimeField(_("办结时限"))
@@ -119,24 +149,40 @@ class Demand(BaseModel):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     ratings_total = models.PositiveSmallIntegerField(default=0)
     ratings_satisfied = models.PositiveSmallIntegerField(default=0)
-    possible_duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                              related_name="+", verbose_name=_("疑似重复"))
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="merged", verbose_name=_("合并至"))
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("疑似重复"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+        verbose_name=_("合并至"),
+    )
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("诉求")
         indexes = [
             # The staff list: newest first within a body, optionally by state and breach.
-            models.Index(fields=["body", "state", "is_breached", "id"], name="demand_body_state_breach_idx"),
+            models.Index(
+                fields=["body", "state", "is_breached", "id"], name="demand_body_state_breach_idx"
+            ),
             models.Index(fields=["body", "state", "id"], name="demand_body_state_idx"),
             models.Index(fields=["body", "is_breached", "id"], name="demand_body_breach_idx"),
             models.Index(fields=["union", "state", "id"], name="demand_union_state_idx"),
             # The tick: open demands by deadline.
             models.Index(fields=["state", "response_due"], name="demand_response_due_idx"),
             models.Index(fields=["state", "resolution_due"], name="demand_resolution_due_idx"),
-            models.Index(fields=["agenda_at"], name="demand_agenda_idx", condition=Q(agenda_at__isnull=False)),
+            models.Index(
+                fields=["agenda_at"], name="demand_agenda_idx", condition=Q(agenda_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,10 +234,16 @@ class DemandEvent(models.Model):
     state = models.CharField(max_length=12, choices=State.choices)
     public = models.BooleanField(default=True)
     note = models.TextField(blank=True)
-    body = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    body = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -222,15 +274,24 @@ class RoutingRule(BaseModel):
     """Category × industry × city → responsible body (with co-handling bodies). A blank field
     matches anything; the most specific matching rule wins, then the lowest ``priority``."""
 
-    union = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
-                              verbose_name=_("督办工会"))
+    union = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("督办工会"),
+    )
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices, blank=True)
     industry = models.CharField(_("行业"), max_length=12, choices=Industry.choices, blank=True)
     city = models.CharField(_("城市"), max_length=40, blank=True)
-    body = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("责任单位"))
-    co_bodies = models.ManyToManyField("organizations.Organization", blank=True, related_name="+",
-                                       verbose_name=_("协办单位"))
+    body = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("责任单位"),
+    )
+    co_bodies = models.ManyToManyField(
+        "organizations.Organization", blank=True, related_name="+", verbose_name=_("协办单位")
+    )
     priority = models.PositiveSmallIntegerField(_("优先级"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -247,7 +308,9 @@ class TimeLimit(BaseModel):
     and urgency. Without a row the defaults apply (1 and 5 working days)."""
 
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices, blank=True)
-    urgency = models.CharField(_("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = models.CharField(
+        _("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     response_days = models.PositiveSmallIntegerField(_("首次响应（工作日）"), default=1)
     resolution_days = models.PositiveSmallIntegerField(_("办结（工作日）"), default=5)
     escalation_days = models.PositiveSmallIntegerField(_("超时后提交联席会议（工作日）"), default=5)
@@ -255,9 +318,13 @@ class TimeLimit(BaseModel):
     class Meta:
         ordering = ["category", "urgency"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "urgency"], name="demand_time_limit_unique"),
-            models.CheckConstraint(condition=Q(response_days__gte=1) & Q(resolution_days__gte=1),
-                                   name="demand_time_limit_positive"),
+            models.UniqueConstraint(
+                fields=["category", "urgency"], name="demand_time_limit_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(response_days__gte=1) & Q(resolution_days__gte=1),
+                name="demand_time_limit_positive",
+            ),
         ]
 
 
@@ -325,9 +392,13 @@ class DemandRollup(models.Model):
     class Meta:
         ordering = ["month", "body_id_key", "category", "city"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "body_id_key", "category", "city"], name="demand_rollup_key"),
+            models.UniqueConstraint(
+                fields=["month", "body_id_key", "category", "city"], name="demand_rollup_key"
+            ),
         ]
-        indexes = [models.Index(fields=["body_id_key", "city", "month"], name="demand_rollup_body_idx")]
+        indexes = [
+            models.Index(fields=["body_id_key", "city", "month"], name="demand_rollup_body_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.city}"

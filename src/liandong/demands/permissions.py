@@ -44,7 +44,8 @@ def can_configure(user: Any) -> bool:
 
 def _partner_ids(path: str) -> QuerySet:
     return Organization.partners.through.objects.filter(
-        subtree_q(path, "from_organization__path")).values("to_organization_id")
+        subtree_q(path, "from_organization__path")
+    ).values("to_organization_id")
 
 
 def demands_visible_to(user: Any) -> QuerySet[Demand]:
@@ -53,11 +54,15 @@ def demands_visible_to(user: Any) -> QuerySet[Demand]:
     organization = user.organization
     if user.role in UNION_ROLES:
         path = organization.path
-        scope = (subtree_q(path, "union__path")
-                 | subtree_q(path, "body__path")
-                 | Q(body_id__in=_partner_ids(path)))
+        scope = (
+            subtree_q(path, "union__path")
+            | subtree_q(path, "body__path")
+            | Q(body_id__in=_partner_ids(path))
+        )
         return Demand.objects.filter(scope)
-    co_handled = Demand.co_bodies.through.objects.filter(organization_id=organization.pk).values("demand_id")
+    co_handled = Demand.co_bodies.through.objects.filter(organization_id=organization.pk).values(
+        "demand_id"
+    )
     return Demand.objects.filter(Q(body_id=organization.pk) | Q(pk__in=co_handled))
 
 
@@ -74,7 +79,11 @@ def can_supervise(user: Any, demand: Demand) -> bool:
 
 
 def is_handler(user: Any, demand: Demand) -> bool:
-    return acts_for_organization(user) and demand.body_id is not None and user.organization_id == demand.body_id
+    return (
+        acts_for_organization(user)
+        and demand.body_id is not None
+        and user.organization_id == demand.body_id
+    )
 
 
 def allowed_actions(user: Any, demand: Demand) -> set[str]:

@@ -17,12 +17,17 @@ class PublicDemandIn(InputSchema):
     name: str = Field("", max_length=40, description="姓名，可不填（匿名）")
     urgency: Urgency = Urgency.NORMAL
     consent: bool = Field(..., description="同意个人信息处理")
-    photos: list[str] = Field(default_factory=list, max_length=3,
-                              description="照片，base64 编码，最多 3 张，每张不超过 5MB（请求总大小不超过 2MB）")
+    photos: list[str] = Field(
+        default_factory=list,
+        max_length=3,
+        description="照片，base64 编码，最多 3 张，每张不超过 5MB（请求总大小不超过 2MB）",
+    )
 
 
 class StaffDemandIn(PublicDemandIn):
-    channel: str = Field("hotline", pattern="^(hotline|visit)$", description="hotline 热线电话 / visit 来访")
+    channel: str = Field(
+        "hotline", pattern="^(hotline|visit)$", description="hotline 热线电话 / visit 来访"
+    )
     consent: bool = Field(..., description="已告知来电职工个人信息处理并取得同意")
 
 
@@ -122,7 +127,9 @@ class RevealIn(InputSchema):
 
 
 class ActionIn(InputSchema):
-    action: str = Field(..., description="accept/reply/transfer/resolve/return/assign/reject/merge/category")
+    action: str = Field(
+        ..., description="accept/reply/transfer/resolve/return/assign/reject/merge/category"
+    )
     note: str = Field("", max_length=2000)
     reason: str = Field("", max_length=500)
     body_id: int | None = None
@@ -159,16 +166,36 @@ class StatsOut(Schema):
 
 def demand_item(demand: Demand, photos: int | None = None) -> dict:
     return {
-        "id": demand.pk, "code": demand.code, "channel": demand.channel, "category": demand.category,
-        "category_label": demand.get_category_display(), "suggested_category": demand.suggested_category,
-        "urgency": demand.urgency, "state": demand.state, "state_label": demand.get_state_display(),
-        "description": demand.description, "industry": demand.industry, "employer_name": demand.employer_name,
-        "city": demand.city, "submitter_name": demand.submitter_name, "mobile_masked": demand.mobile_masked,
-        "body_id": demand.body_id, "body": demand.body.name if demand.body_id else "", "union_id": demand.union_id,
-        "created_at": demand.created_at, "response_due": demand.response_due, "resolution_due": demand.resolution_due,
-        "calendar_fallback": demand.calendar_fallback, "responded_at": demand.responded_at,
-        "resolved_at": demand.resolved_at, "is_breached": demand.is_breached, "escalated_at": demand.escalated_at,
-        "agenda_at": demand.agenda_at, "rating": demand.rating,
-        "possible_duplicate_of": demand.possible_duplicate_of.code if demand.possible_duplicate_of_id else "",
+        "id": demand.pk,
+        "code": demand.code,
+        "channel": demand.channel,
+        "category": demand.category,
+        "category_label": demand.get_category_display(),
+        "suggested_category": demand.suggested_category,
+        "urgency": demand.urgency,
+        "state": demand.state,
+        "state_label": demand.get_state_display(),
+        "description": demand.description,
+        "industry": demand.industry,
+        "employer_name": demand.employer_name,
+        "city": demand.city,
+        "submitter_name": demand.submitter_name,
+        "mobile_masked": demand.mobile_masked,
+        "body_id": demand.body_id,
+        "body": demand.body.name if demand.body_id else "",
+        "union_id": demand.union_id,
+        "created_at": demand.created_at,
+        "response_due": demand.response_due,
+        "resolution_due": demand.resolution_due,
+        "calendar_fallback": demand.calendar_fallback,
+        "responded_at": demand.responded_at,
+        "resolved_at": demand.resolved_at,
+        "is_breached": demand.is_breached,
+        "escalated_at": demand.escalated_at,
+        "agenda_at": demand.agenda_at,
+        "rating": demand.rating,
+        "possible_duplicate_of": demand.possible_duplicate_of.code
+        if demand.possible_duplicate_of_id
+        else "",
         "photos": photos if photos is not None else 0,
     }

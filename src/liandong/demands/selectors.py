@@ -59,14 +59,28 @@ def demand_by_code(code: str, mobile_tail: str) -> Demand | None:
     tail = (mobile_tail or "").strip()
     if not code or len(code) > 12 or len(tail) != 4 or not tail.isdigit():
         return None
-    return Demand.objects.filter(code=code, mobile_tail=tail).select_related("body", "merged_into").first()
+    return (
+        Demand.objects.filter(code=code, mobile_tail=tail)
+        .select_related("body", "merged_into")
+        .first()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Statistics
 
-SUMS = ["received", "response_due", "responded_on_time", "resolution_due", "resolved", "rated", "satisfied",
-        "breached", *[f"rh{i}" for i in range(8)], *[f"sh{i}" for i in range(8)]]
+SUMS = [
+    "received",
+    "response_due",
+    "responded_on_time",
+    "resolution_due",
+    "resolved",
+    "rated",
+    "satisfied",
+    "breached",
+    *[f"rh{i}" for i in range(8)],
+    *[f"sh{i}" for i in range(8)],
+]
 GROUPS = {"month": "month", "body": "body_id_key", "category": "category", "city": "city"}
 
 
@@ -131,13 +145,18 @@ class StatsRow:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": str(self.key), "label": self.label, "received": self.received,
+            "key": str(self.key),
+            "label": self.label,
+            "received": self.received,
             "response_due": self.counts.get("response_due", 0),
             "responded_on_time": self.counts.get("responded_on_time", 0),
-            "resolution_due": self.counts.get("resolution_due", 0), "resolved": self.counts.get("resolved", 0),
-            "rated": self.counts.get("rated", 0), "satisfied": self.counts.get("satisfied", 0),
+            "resolution_due": self.counts.get("resolution_due", 0),
+            "resolved": self.counts.get("resolved", 0),
+            "rated": self.counts.get("rated", 0),
+            "satisfied": self.counts.get("satisfied", 0),
             "breached": self.counts.get("breached", 0),
-            "response_rate": self.response_rate, "resolution_rate": self.resolution_rate,
+            "response_rate": self.response_rate,
+            "resolution_rate": self.resolution_rate,
             "satisfaction_rate": self.satisfaction_rate,
             "median_response_hours": self.median_response_hours,
             "median_resolution_hours": self.median_resolution_hours,
@@ -148,8 +167,11 @@ def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in a union's subtree and of its partners."""
     path = organization.path
     partners = Organization.partners.through.objects.filter(
-        subtree_q(path, "from_organization__path")).values("to_organization_id")
-    bodies = Organization.objects.filter(Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners))
+        subtree_q(path, "from_organization__path")
+    ).values("to_organization_id")
+    bodies = Organization.objects.filter(
+        Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners)
+    )
     return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
 
 
@@ -162,8 +184,9 @@ def rollup_visible_to(user: Any) -> QuerySet[DemandRollup]:
     return DemandRollup.objects.filter(body_id_key=user.organization_id)
 
 
-def demand_stats(*, user: Any = None, filters: StatsFilters,
-                 rows: QuerySet[DemandRollup] | None = None) -> tuple[StatsRow, list[StatsRow]]:
+def demand_stats(
+    *, user: Any = None, filters: StatsFilters, rows: QuerySet[DemandRollup] | None = None
+) -> tuple[StatsRow, list[StatsRow]]:
     """The total and one row per group (month, body, category or city), over the rollup rows
     the user may see (or ``rows``, for a scope that is not a user's, e.g. year figures)."""
     rows = rows if rows is not None else rollup_visible_to(user)
@@ -188,7 +211,11 @@ def demand_stats(*, user: Any = None, filters: StatsFilters,
     result = []
     names = {}
     if column == "body_id_key":
-        names = dict(Organization.objects.filter(pk__in=[g[column] for g in grouped]).values_list("pk", "name"))
+        names = dict(
+            Organization.objects.filter(pk__in=[g[column] for g in grouped]).values_list(
+                "pk", "name"
+            )
+        )
     for group in grouped:
         key = group[column]
         counts = {n: group[n] or 0 for n in SUMS}

@@ -67,8 +67,13 @@ def new_code() -> str:
 
 def route_for(*, category: str, industry: str, city: str) -> config.Rule | None:
     """The most specific active rule that matches (blank fields match anything)."""
-    candidates = [rule for rule in config.rules()
-                  if rule.category in ("", category) and rule.industry in ("", industry) and rule.city in ("", city)]
+    candidates = [
+        rule
+        for rule in config.rules()
+        if rule.category in ("", category)
+        and rule.industry in ("", industry)
+        and rule.city in ("", city)
+    ]
     if not candidates:
         return None
     return min(candidates, key=lambda rule: (-rule.specificity, rule.priority, rule.pk))
@@ -95,8 +100,12 @@ def _set_deadlines(demand: Demand, start: datetime, *, response: bool = True) ->
 
 def default_union() -> int:
     """Supervising union of a demand no rule matches: the topmost union of the installation."""
-    union = (Organization.objects.filter(kind=Organization.Kind.UNION, is_active=True)
-             .order_by("depth", "pk").values_list("pk", flat=True).first())
+    union = (
+        Organization.objects.filter(kind=Organization.Kind.UNION, is_active=True)
+        .order_by("depth", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if union is None:
         raise ValidationError("系统尚未配置工会，暂不能受理诉求", code="no_union")
     return union
@@ -115,7 +124,11 @@ def _bucket(start: datetime, end: datetime) -> int:
 
 
 ROLLUP_KEY = ("month", "body_id_key", "category", "city")
-ROLLUP_COUNTERS = tuple(f.name for f in DemandRollup._meta.concrete_fields if not f.primary_key and f.name not in ROLLUP_KEY)
+ROLLUP_COUNTERS = tuple(
+    f.name
+    for f in DemandRollup._meta.concrete_fields
+    if not f.primary_key and f.name not in ROLLUP_KEY
+)
 
 
 def rollup_key(demand: Demand) -> dict[str, Any]:
@@ -133,10 +146,15 @@ def _rollup_add_both(key: dict[str, Any], deltas: dict[str, int]) -> None:
     deltas = {name: value for name, value in deltas.items() if value}
     if not deltas:
         return
-    deltas = {name: deltas.get(name, 0) for name in ROLLUP_COUNTERS}  # no database defaults: every column
+    deltas = {
+        name: deltas.get(name, 0) for name in ROLLUP_COUNTERS
+    }  # no database defaults: every column
     values = (key["month"], key["body_id_key"], key["category"])
-    rawsql.upsert_add(DemandRollup, ROLLUP_KEY, [((*values, key["city"]), deltas),
-                                                  ((*values, DemandRollup.ALL_CITIES), deltas)])
+    rawsql.upsert_add(
+        DemandRollup,
+        ROLLUP_KEY,
+        [((*values, key["city"]), deltas), ((*values, DemandRollup.ALL_CITIES), deltas)],
+    )
 
 
 def rollup_contribution(demand: Demand) -> dict[str, int]:
@@ -183,11 +201,23 @@ def _rollup_move(before: _Before | None, demand: Demand) -> None:
         _rollup_add_both(key, counts)
 
 
-def _event(demand: Demand, kind: str, *, actor: Any = None, note: str = "", public: bool = True,
-           body: Organization | None = None) -> DemandEvent:
+def _event(
+    demand: Demand,
+    kind: str,
+    *,
+    actor: Any = None,
+    note: str = "",
+    public: bool = True,
+    body: Organization | None = None,
+) -> DemandEvent:
     return DemandEvent.objects.create(
-        demand=demand, kind=kind, state=demand.state, public=public, note=note,
-        body=body if body is not None else demand.body, actor=actor if getattr(actor, "pk", None) else None,
+        demand=demand,
+        kind=kind,
+        state=demand.state,
+        public=public,
+        note=note,
+        body=body if body is not None else demand.body,
+        actor=actor if getattr(actor, "pk", None) else None,
     )
 
 
@@ -206,23 +236,45 @@ def _clean_photos(photos: list[Any]) -> list[tuple[bytes, str, int, int]]:
         try:
             with Image.open(io.BytesIO(data)) as image:
                 if image.format not in PHOTO_FORMATS:
-                    raise ValidationError({"photos": f"第 {index} 个文件不是支持的图片格式（JPEG、PNG、WEBP、GIF）"},
-                                          code="photo_type")
+                    raise ValidationError(
+                        {"photos": f"第 {index} 个文件不是支持的图片格式（JPEG、PNG、WEBP、GIF）"},
+                        code="photo_type",
+                    )
                 width, height = image.size
                 if width * height > PHOTO_MAX_PIXELS:
-                    raise ValidationError({"photos": f"第 {index} 张照片像素过大"}, code="photo_pixels")
+                    raise ValidationError(
+                        {"photos": f"第 {index} 张照片像素过大"}, code="photo_pixels"
+                    )
                 image.verify()
                 content_type = PHOTO_FORMATS[image.format]
         except ValidationError:
             raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise ValidationError({"photos": f"第 {index} 个文件不是有效的图片"}, code="photo_type") from None
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
+        ):
+            raise ValidationError(
+                {"photos": f"第 {index} 个文件不是有效的图片"}, code="photo_type"
+            ) from None
         cleaned.append((data, content_type, width, height))
     return cleaned
 
 
-def _clean_intake(*, category: str, description: str, industry: str, city: str, mobile: str,
-                  employer_name: str, submitter_name: str, consent: bool, urgency: str) -> dict[str, Any]:
+def _clean_intake(
+    *,
+    category: str,
+    description: str,
+    industry: str,
+    city: str,
+    mobile: str,
+    employer_name: str,
+    submitter_name: str,
+    consent: bool,
+    urgency: str,
+) -> dict[str, Any]:
     errors: dict[str, str] = {}
     description = (description or "").strip()
     if category and category not in Category.values:
@@ -252,29 +304,44 @@ def _clean_intake(*, category: str, description: str, industry: str, city: str, 
         errors["consent"] = "请阅读并同意个人信息处理说明后再提交"
     if errors:
         raise ValidationError({field: [message] for field, message in errors.items()})
-    return {"description": description, "city": city, "mobile": mobile,
-            "employer_name": (employer_name or "").strip(), "submitter_name": (submitter_name or "").strip()}
+    return {
+        "description": description,
+        "city": city,
+        "mobile": mobile,
+        "employer_name": (employer_name or "").strip(),
+        "submitter_name": (submitter_name or "").strip(),
+    }
 
 
 @lru_cache(maxsize=2)
 def _duplicate_sql(vendor: str) -> str:
     q = connection.ops.quote_name
-    return (f"SELECT {q('id')}, {q('description')} FROM {q(Demand._meta.db_table)} "  # noqa: S608
-            f"WHERE {q('mobile_digest')} = %s AND {q('created_at')} >= %s AND {q('state')} <> %s "
-            f"ORDER BY {q('id')} LIMIT 20")
+    return (
+        f"SELECT {q('id')}, {q('description')} FROM {q(Demand._meta.db_table)} "  # noqa: S608
+        f"WHERE {q('mobile_digest')} = %s AND {q('created_at')} >= %s AND {q('state')} <> %s "
+        f"ORDER BY {q('id')} LIMIT 20"
+    )
 
 
 def _find_duplicate(demand: Demand) -> int | None:
     """The earliest demand of the same mobile in the last 7 days with a similar text."""
     since = demand.created_at - timedelta(days=DUPLICATE_DAYS)
     with connection.cursor() as cursor:
-        cursor.execute(_duplicate_sql(connection.vendor), [
-            demand.mobile_digest, Demand._meta.get_field("created_at").get_db_prep_save(since, connection),
-            State.MERGED])
+        cursor.execute(
+            _duplicate_sql(connection.vendor),
+            [
+                demand.mobile_digest,
+                Demand._meta.get_field("created_at").get_db_prep_save(since, connection),
+                State.MERGED,
+            ],
+        )
         recent = cursor.fetchall()
     for pk, description in recent:
-        if pk != demand.pk and difflib.SequenceMatcher(None, description, demand.description).ratio() >= \
-                DUPLICATE_SIMILARITY:
+        if (
+            pk != demand.pk
+            and difflib.SequenceMatcher(None, description, demand.description).ratio()
+            >= DUPLICATE_SIMILARITY
+        ):
             return pk
     return None
 
@@ -315,12 +382,28 @@ def demand_submit(
         existing = Demand.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing, False
-    data = _clean_intake(category=category, description=description, industry=industry, city=city, mobile=mobile,
-                         employer_name=employer_name, submitter_name=submitter_name, consent=consent,
-                         urgency=urgency)
+    data = _clean_intake(
+        category=category,
+        description=description,
+        industry=industry,
+        city=city,
+        mobile=mobile,
+        employer_name=employer_name,
+        submitter_name=submitter_name,
+        consent=consent,
+        urgency=urgency,
+    )
     cleaned_photos = _clean_photos(photos or [])
-    return _demand_create(actor=actor, channel=channel, category=category, industry=industry, urgency=urgency,
-                          data=data, photos=cleaned_photos, key=key), True
+    return _demand_create(
+        actor=actor,
+        channel=channel,
+        category=category,
+        industry=industry,
+        urgency=urgency,
+        data=data,
+        photos=cleaned_photos,
+        key=key,
+    ), True
 
 
 def _audit_entry(*, actor: Any, action: str, target: Demand, changes: dict[str, Any]) -> AuditLog:
@@ -329,16 +412,31 @@ def _audit_entry(*, actor: Any, action: str, target: Demand, changes: dict[str, 
     context = request_context.get() or {}
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditLog(
-        actor=actor if is_user else None, actor_repr=(actor.get_username() if is_user else "") or "system",
-        organization_id=getattr(actor, "organization_id", None) if is_user else None, action=action,
-        changes=changes, ip_address=context.get("ip"), request_id=context.get("request_id", ""),
-        target_type=target._meta.label_lower, target_id=str(target.pk), target_repr=str(target)[:200],
+        actor=actor if is_user else None,
+        actor_repr=(actor.get_username() if is_user else "") or "system",
+        organization_id=getattr(actor, "organization_id", None) if is_user else None,
+        action=action,
+        changes=changes,
+        ip_address=context.get("ip"),
+        request_id=context.get("request_id", ""),
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
     )
 
 
 @transaction.atomic(savepoint=False)
-def _demand_create(*, actor: Any, channel: str, category: str, industry: str, urgency: str, data: dict[str, Any],
-                   photos: list[tuple[bytes, str, int, int]], key: str) -> Demand:
+def _demand_create(
+    *,
+    actor: Any,
+    channel: str,
+    category: str,
+    industry: str,
+    urgency: str,
+    data: dict[str, Any],
+    photos: list[tuple[bytes, str, int, int]],
+    key: str,
+) -> Demand:
     # Every statement here counts: this is the path the public intake's throughput depends on
     # (bench/bench_demands.py, docs/demands.md "What an intake costs"). Configuration comes
     # from config.py's per-process copy; the rows go in through rawsql's precompiled
@@ -348,12 +446,25 @@ def _demand_create(*, actor: Any, channel: str, category: str, industry: str, ur
     mobile = data["mobile"]
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     demand = Demand(
-        channel=channel, category=category or suggested, suggested_category=suggested, urgency=urgency,
-        description=data["description"], industry=industry, employer_name=data["employer_name"],
-        city=data["city"], submitter_name=data["submitter_name"],
-        mobile_cipher=crypto.encrypt(mobile), mobile_digest=mobile_digest(mobile), mobile_masked=mask_mobile(mobile),
-        mobile_tail=mobile[-4:], consent_at=now, idempotency_key=key or None,
-        entered_by_id=actor_id, state=State.ACCEPTED, code=new_code(), created_at=now,
+        channel=channel,
+        category=category or suggested,
+        suggested_category=suggested,
+        urgency=urgency,
+        description=data["description"],
+        industry=industry,
+        employer_name=data["employer_name"],
+        city=data["city"],
+        submitter_name=data["submitter_name"],
+        mobile_cipher=crypto.encrypt(mobile),
+        mobile_digest=mobile_digest(mobile),
+        mobile_masked=mask_mobile(mobile),
+        mobile_tail=mobile[-4:],
+        consent_at=now,
+        idempotency_key=key or None,
+        entered_by_id=actor_id,
+        state=State.ACCEPTED,
+        code=new_code(),
+        created_at=now,
     )
     _set_deadlines(demand, now)
     rule = route_for(category=demand.category, industry=industry, city=demand.city)
@@ -365,28 +476,75 @@ def _demand_create(*, actor: Any, channel: str, category: str, industry: str, ur
     rawsql.insert([demand], now=now, returning=True)
     demand._state.adding, demand._state.db = False, "default"
     if photos:
-        rawsql.insert([DemandPhoto(demand_id=demand.pk, content=data_bytes, content_type=content_type,
-                                   size=len(data_bytes), width=width, height=height)
-                       for data_bytes, content_type, width, height in photos], now=now)
-    events = [DemandEvent(demand_id=demand.pk, kind=DemandEvent.Kind.SUBMITTED, state=State.ACCEPTED,
-                          body_id=demand.union_id, actor_id=actor_id, created_at=now,
-                          note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}")]
+        rawsql.insert(
+            [
+                DemandPhoto(
+                    demand_id=demand.pk,
+                    content=data_bytes,
+                    content_type=content_type,
+                    size=len(data_bytes),
+                    width=width,
+                    height=height,
+                )
+                for data_bytes, content_type, width, height in photos
+            ],
+            now=now,
+        )
+    events = [
+        DemandEvent(
+            demand_id=demand.pk,
+            kind=DemandEvent.Kind.SUBMITTED,
+            state=State.ACCEPTED,
+            body_id=demand.union_id,
+            actor_id=actor_id,
+            created_at=now,
+            note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}",
+        )
+    ]
     if rule is not None:
         co_ids = [pk for pk in rule.co_body_ids if pk != rule.body_id]
         if co_ids:
             through = Demand.co_bodies.through
-            rawsql.insert([through(demand_id=demand.pk, organization_id=pk) for pk in co_ids], now=now)
+            rawsql.insert(
+                [through(demand_id=demand.pk, organization_id=pk) for pk in co_ids], now=now
+            )
         names = dict(rule.names)
-        note = "按分派规则派至" + names.get(rule.body_id, "") + (
-            f"，协办：{'、'.join(names[pk] for pk in co_ids if pk in names)}" if co_ids else "")
-        events.append(DemandEvent(demand_id=demand.pk, kind=DemandEvent.Kind.DISPATCHED, state=State.DISPATCHED,
-                                  body_id=rule.body_id, created_at=now, note=note))
+        note = (
+            "按分派规则派至"
+            + names.get(rule.body_id, "")
+            + (f"，协办：{'、'.join(names[pk] for pk in co_ids if pk in names)}" if co_ids else "")
+        )
+        events.append(
+            DemandEvent(
+                demand_id=demand.pk,
+                kind=DemandEvent.Kind.DISPATCHED,
+                state=State.DISPATCHED,
+                body_id=rule.body_id,
+                created_at=now,
+                note=note,
+            )
+        )
     rawsql.insert(events, now=now)
     _rollup_move(None, demand)
-    rawsql.insert([_audit_entry(actor=actor, action="demands.submitted", target=demand, changes={
-        "channel": channel, "category": demand.category, "industry": industry, "city": demand.city,
-        "body": demand.body_id, "mobile": demand.mobile_masked, "photos": len(photos),
-    })], now=now)
+    rawsql.insert(
+        [
+            _audit_entry(
+                actor=actor,
+                action="demands.submitted",
+                target=demand,
+                changes={
+                    "channel": channel,
+                    "category": demand.category,
+                    "industry": industry,
+                    "city": demand.city,
+                    "body": demand.body_id,
+                    "mobile": demand.mobile_masked,
+                    "photos": len(photos),
+                },
+            )
+        ],
+        now=now,
+    )
     return demand
 
 
@@ -395,13 +553,19 @@ def _demand_create(*, actor: Any, channel: str, category: str, industry: str, ur
 
 
 def _locked(demand: Demand) -> tuple[Demand, _Before]:
-    fresh = Demand.objects.select_for_update(of=("self",)).select_related("body", "union").get(pk=demand.pk)
+    fresh = (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("body", "union")
+        .get(pk=demand.pk)
+    )
     return fresh, _before(fresh)
 
 
 def _require_state(demand: Demand, states: list[str], action: str) -> None:
     if demand.state not in states:
-        raise ValidationError(f"当前状态为“{demand.get_state_display()}”，不能{action}", code="bad_state")
+        raise ValidationError(
+            f"当前状态为“{demand.get_state_display()}”，不能{action}", code="bad_state"
+        )
 
 
 def _require_text(value: str, field: str, label: str, limit: int = 2000) -> str:
@@ -413,8 +577,15 @@ def _require_text(value: str, field: str, label: str, limit: int = 2000) -> str:
     return value
 
 
-def _finish(demand: Demand, before: _Before, *, actor: Any, action: str, fields: list[str],
-            changes: dict[str, Any]) -> Demand:
+def _finish(
+    demand: Demand,
+    before: _Before,
+    *,
+    actor: Any,
+    action: str,
+    fields: list[str],
+    changes: dict[str, Any],
+) -> Demand:
     demand.is_breached = demand.response_breached or demand.resolution_breached
     demand.save(update_fields=[*fields, "is_breached", "updated_at"])
     _rollup_move(before, demand)
@@ -436,7 +607,14 @@ def demand_accept(*, actor: Any, demand: Demand, note: str) -> Demand:
         demand.response_breached = demand.response_breached or now > demand.response_due
         fields += ["responded_at", "response_breached"]
     _event(demand, DemandEvent.Kind.ACCEPTED, actor=actor, note=note)
-    return _finish(demand, before, actor=actor, action="accepted", fields=fields, changes={"state": "in_progress"})
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="accepted",
+        fields=fields,
+        changes={"state": "in_progress"},
+    )
 
 
 @transaction.atomic
@@ -450,7 +628,9 @@ def demand_reply(*, actor: Any, demand: Demand, note: str) -> Demand:
 
 
 @transaction.atomic
-def demand_transfer(*, actor: Any, demand: Demand, body: Organization | None, reason: str) -> Demand:
+def demand_transfer(
+    *, actor: Any, demand: Demand, body: Organization | None, reason: str
+) -> Demand:
     """Hand the demand to another body, with a reason; the clocks keep running."""
     reason = _require_text(reason, "reason", "转办理由", 500)
     if body is None:
@@ -462,9 +642,20 @@ def demand_transfer(*, actor: Any, demand: Demand, body: Organization | None, re
     old = demand.body
     demand.body = body
     demand.state = State.DISPATCHED
-    _event(demand, DemandEvent.Kind.TRANSFERRED, actor=actor, note=f"由{old.name if old else '—'}转至{body.name}：{reason}")
-    return _finish(demand, before, actor=actor, action="transferred", fields=["body", "state"],
-                   changes={"body": [old.pk if old else None, body.pk], "reason": reason})
+    _event(
+        demand,
+        DemandEvent.Kind.TRANSFERRED,
+        actor=actor,
+        note=f"由{old.name if old else '—'}转至{body.name}：{reason}",
+    )
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="transferred",
+        fields=["body", "state"],
+        changes={"body": [old.pk if old else None, body.pk], "reason": reason},
+    )
 
 
 @transaction.atomic
@@ -479,9 +670,14 @@ def demand_resolve(*, actor: Any, demand: Demand, note: str) -> Demand:
     demand.resolution_note = note
     demand.resolution_breached = demand.resolution_breached or now > demand.resolution_due
     _event(demand, DemandEvent.Kind.RESOLVED, actor=actor, note=note)
-    return _finish(demand, before, actor=actor, action="resolved",
-                   fields=["state", "resolved_at", "resolution_note", "resolution_breached"],
-                   changes={"state": "resolved"})
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="resolved",
+        fields=["state", "resolved_at", "resolution_note", "resolution_breached"],
+        changes={"state": "resolved"},
+    )
 
 
 @transaction.atomic
@@ -494,8 +690,14 @@ def demand_return(*, actor: Any, demand: Demand, reason: str) -> Demand:
     demand.state = State.RETURNED
     _event(demand, DemandEvent.Kind.RETURNED, actor=actor, note=reason, body=old)
     demand.body = None
-    return _finish(demand, before, actor=actor, action="returned", fields=["state", "body"],
-                   changes={"body": [old.pk if old else None, None], "reason": reason})
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="returned",
+        fields=["state", "body"],
+        changes={"body": [old.pk if old else None, None], "reason": reason},
+    )
 
 
 @transaction.atomic
@@ -507,13 +709,25 @@ def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
     demand.state = State.REJECTED
     demand.reject_reason = reason
     _event(demand, DemandEvent.Kind.REJECTED, actor=actor, note=reason, body=demand.union)
-    return _finish(demand, before, actor=actor, action="rejected", fields=["state", "reject_reason"],
-                   changes={"state": "rejected", "reason": reason})
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="rejected",
+        fields=["state", "reject_reason"],
+        changes={"state": "rejected", "reason": reason},
+    )
 
 
 @transaction.atomic
-def demand_assign(*, actor: Any, demand: Demand, body: Organization | None,
-                  co_bodies: list[Organization] | None = None, note: str = "") -> Demand:
+def demand_assign(
+    *,
+    actor: Any,
+    demand: Demand,
+    body: Organization | None,
+    co_bodies: list[Organization] | None = None,
+    note: str = "",
+) -> Demand:
     """Union staff dispatch (or re-dispatch) a demand by hand, overriding the rules."""
     if body is None:
         raise ValidationError({"body": ["请选择责任单位"]}, code="required")
@@ -525,10 +739,22 @@ def demand_assign(*, actor: Any, demand: Demand, body: Organization | None,
     if co_bodies is not None:
         demand.co_bodies.set([b for b in co_bodies if b.pk != body.pk])
     names = "、".join(b.name for b in demand.co_bodies.all())
-    _event(demand, DemandEvent.Kind.DISPATCHED, actor=actor,
-           note=f"派至{body.name}" + (f"，协办：{names}" if names else "") + (f"：{note.strip()}" if note.strip() else ""))
-    return _finish(demand, before, actor=actor, action="assigned", fields=["body", "state"],
-                   changes={"body": [old, body.pk]})
+    _event(
+        demand,
+        DemandEvent.Kind.DISPATCHED,
+        actor=actor,
+        note=f"派至{body.name}"
+        + (f"，协办：{names}" if names else "")
+        + (f"：{note.strip()}" if note.strip() else ""),
+    )
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="assigned",
+        fields=["body", "state"],
+        changes={"body": [old, body.pk]},
+    )
 
 
 @transaction.atomic
@@ -543,10 +769,21 @@ def demand_set_category(*, actor: Any, demand: Demand, category: str) -> Demand:
         return demand
     old = demand.category
     demand.category = category
-    _event(demand, DemandEvent.Kind.CATEGORY, actor=actor, public=False,
-           note=f"{Category(old).label} → {Category(category).label}")
-    return _finish(demand, before, actor=actor, action="category_changed", fields=["category"],
-                   changes={"category": [old, category]})
+    _event(
+        demand,
+        DemandEvent.Kind.CATEGORY,
+        actor=actor,
+        public=False,
+        note=f"{Category(old).label} → {Category(category).label}",
+    )
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="category_changed",
+        fields=["category"],
+        changes={"category": [old, category]},
+    )
 
 
 @transaction.atomic
@@ -563,9 +800,21 @@ def demand_merge(*, actor: Any, demand: Demand, into: Demand | None) -> Demand:
         raise ValidationError("已办结或已关闭的诉求不能合并", code="bad_state")
     demand.state = State.MERGED
     demand.merged_into = into
-    _event(demand, DemandEvent.Kind.MERGED, actor=actor, note=f"与诉求 {into.code} 合并办理", body=demand.union)
-    return _finish(demand, before, actor=actor, action="merged", fields=["state", "merged_into"],
-                   changes={"into": into.pk})
+    _event(
+        demand,
+        DemandEvent.Kind.MERGED,
+        actor=actor,
+        note=f"与诉求 {into.code} 合并办理",
+        body=demand.union,
+    )
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="merged",
+        fields=["state", "merged_into"],
+        changes={"into": into.pk},
+    )
 
 
 @transaction.atomic
@@ -594,24 +843,48 @@ def demand_rate(*, demand: Demand, rating: str, comment: str = "") -> Demand:
         demand.resolution_breached = False
         demand.resolution_reminded = False
         _set_deadlines(demand, timezone.now(), response=False)
-        fields += ["reopen_count", "resolved_at", "resolution_breached", "resolution_reminded", "resolution_due",
-                   "calendar_fallback"]
+        fields += [
+            "reopen_count",
+            "resolved_at",
+            "resolution_breached",
+            "resolution_reminded",
+            "resolution_due",
+            "calendar_fallback",
+        ]
         _event(demand, DemandEvent.Kind.REOPENED, note="职工不满意，诉求重新办理")
     else:
         demand.state = State.RATED
         _event(demand, DemandEvent.Kind.RATED, note=label + (f"：{comment}" if comment else ""))
-    return _finish(demand, before, actor=None, action="rated", fields=fields, changes={"rating": rating})
+    return _finish(
+        demand, before, actor=None, action="rated", fields=fields, changes={"rating": rating}
+    )
 
 
 ACTIONS = {
-    "accept": "开始办理", "reply": "答复", "transfer": "转办", "resolve": "办结", "return": "退回",
-    "assign": "派单", "reject": "不予受理", "merge": "合并", "category": "调整类别",
+    "accept": "开始办理",
+    "reply": "答复",
+    "transfer": "转办",
+    "resolve": "办结",
+    "return": "退回",
+    "assign": "派单",
+    "reject": "不予受理",
+    "merge": "合并",
+    "category": "调整类别",
 }
 
 
-def demand_act(*, actor: Any, demand: Demand, action: str, note: str = "", reason: str = "",
-               body: Organization | None = None, co_bodies: list[Organization] | None = None,
-               category: str = "", into: Demand | None = None) -> Demand:
+def demand_act(
+    *,
+    actor: Any,
+    demand: Demand,
+    action: str,
+    note: str = "",
+    reason: str = "",
+    body: Organization | None = None,
+    co_bodies: list[Organization] | None = None,
+    category: str = "",
+    into: Demand | None = None,
+) -> Demand:
     """One entry for the page and the API; the caller checked ``permissions.allowed_actions``."""
     if action == "accept":
         return demand_accept(actor=actor, demand=demand, note=note)
@@ -637,8 +910,12 @@ def demand_act(*, actor: Any, demand: Demand, action: str, note: str = "", reaso
 def demand_reveal_mobile(*, actor: Any, demand: Demand, purpose: str = "") -> str:
     """The submitter's full mobile, for the handler or union staff who must call back. Audited;
     callers check ``permissions.can_reveal_mobile`` first."""
-    audit_log(actor=actor, action="demands.mobile_viewed", target=demand,
-              changes={"fields": ["mobile"], "purpose": (purpose or "")[:200]})
+    audit_log(
+        actor=actor,
+        action="demands.mobile_viewed",
+        target=demand,
+        changes={"fields": ["mobile"], "purpose": (purpose or "")[:200]},
+    )
     return crypto.decrypt(demand.mobile_cipher)
 
 
@@ -647,18 +924,43 @@ def demand_reveal_mobile(*, actor: Any, demand: Demand, purpose: str = "") -> st
 
 
 @transaction.atomic
-def routing_rule_create(*, actor: Any, union: Organization, body: Organization, category: str = "",
-                        industry: str = "", city: str = "", co_bodies: list[Organization] | None = None,
-                        priority: int = 100) -> RoutingRule:
-    rule = RoutingRule(union=union, body=body, category=category, industry=industry, city=(city or "").strip(),
-                       priority=priority)
+def routing_rule_create(
+    *,
+    actor: Any,
+    union: Organization,
+    body: Organization,
+    category: str = "",
+    industry: str = "",
+    city: str = "",
+    co_bodies: list[Organization] | None = None,
+    priority: int = 100,
+) -> RoutingRule:
+    rule = RoutingRule(
+        union=union,
+        body=body,
+        category=category,
+        industry=industry,
+        city=(city or "").strip(),
+        priority=priority,
+    )
     rule.full_clean()
     rule.save()
     rule.co_bodies.set([b for b in co_bodies or [] if b.pk != body.pk])
     config.invalidate()
-    audit_log(actor=actor, action="demands.rule_created", target=rule, target_repr=f"分派规则 {rule.pk}", changes={
-        "category": category, "industry": industry, "city": rule.city, "body": body.pk,
-        "co_bodies": [b.pk for b in rule.co_bodies.all()], "priority": priority})
+    audit_log(
+        actor=actor,
+        action="demands.rule_created",
+        target=rule,
+        target_repr=f"分派规则 {rule.pk}",
+        changes={
+            "category": category,
+            "industry": industry,
+            "city": rule.city,
+            "body": body.pk,
+            "co_bodies": [b.pk for b in rule.co_bodies.all()],
+            "priority": priority,
+        },
+    )
     return rule
 
 
@@ -666,25 +968,49 @@ def routing_rule_create(*, actor: Any, union: Organization, body: Organization, 
 def routing_rule_deactivate(*, actor: Any, rule: RoutingRule) -> RoutingRule:
     config.invalidate()
     if RoutingRule.objects.filter(pk=rule.pk, is_active=True).update(is_active=False):
-        audit_log(actor=actor, action="demands.rule_deactivated", target=rule, target_repr=f"分派规则 {rule.pk}")
+        audit_log(
+            actor=actor,
+            action="demands.rule_deactivated",
+            target=rule,
+            target_repr=f"分派规则 {rule.pk}",
+        )
     rule.is_active = False
     return rule
 
 
 @transaction.atomic
-def time_limit_set(*, actor: Any, category: str, urgency: str, response_days: int, resolution_days: int,
-                   escalation_days: int) -> TimeLimit:
+def time_limit_set(
+    *,
+    actor: Any,
+    category: str,
+    urgency: str,
+    response_days: int,
+    resolution_days: int,
+    escalation_days: int,
+) -> TimeLimit:
     """Applies to demands received from now on; running clocks keep their deadlines."""
     if resolution_days < response_days:
         raise ValidationError({"resolution_days": ["办结时限不能短于首次响应时限"]}, code="order")
     row, _ = TimeLimit.objects.select_for_update().get_or_create(category=category, urgency=urgency)
-    before = {"response_days": row.response_days, "resolution_days": row.resolution_days,
-              "escalation_days": row.escalation_days}
-    row.response_days, row.resolution_days, row.escalation_days = response_days, resolution_days, escalation_days
+    before = {
+        "response_days": row.response_days,
+        "resolution_days": row.resolution_days,
+        "escalation_days": row.escalation_days,
+    }
+    row.response_days, row.resolution_days, row.escalation_days = (
+        response_days,
+        resolution_days,
+        escalation_days,
+    )
     row.full_clean()
     row.save()
-    audit_log(actor=actor, action="demands.time_limit_set", target=row, target_repr=f"办理时限 {category or '全部'}",
-              changes={k: [before[k], getattr(row, k)] for k in before})
+    audit_log(
+        actor=actor,
+        action="demands.time_limit_set",
+        target=row,
+        target_repr=f"办理时限 {category or '全部'}",
+        changes={k: [before[k], getattr(row, k)] for k in before},
+    )
     return row
 
 
@@ -695,9 +1021,15 @@ def calendar_year_set(*, actor: Any, year: int, days: list[tuple[Any, bool, str]
     from liandong.demands.models import CalendarDay, CalendarYear
 
     CalendarDay.objects.filter(date__year=year).delete()
-    CalendarDay.objects.bulk_create([CalendarDay(date=day, is_workday=work, name=name) for day, work, name in days])
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=day, is_workday=work, name=name) for day, work, name in days]
+    )
     CalendarYear.objects.get_or_create(year=year)
     config.invalidate()
-    audit_log(actor=actor, action="demands.calendar_set", target_repr=f"{year} 年放假安排",
-              changes={"year": year, "days": len(days)})
+    audit_log(
+        actor=actor,
+        action="demands.calendar_set",
+        target_repr=f"{year} 年放假安排",
+        changes={"year": year, "days": len(days)},
+    )
     return len(days)

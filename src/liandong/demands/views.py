@@ -105,14 +105,25 @@ def public_submit(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
                     transaction.set_rollback(True)  # a refused submission counts nowhere
-                    form.add_error(None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。")
+                    form.add_error(
+                        None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。"
+                    )
                     return render(request, "demands/public_submit.html", {"form": form}, status=429)
                 demand, _ = demand_submit(
-                    channel=Channel.ONLINE, category=data["category"], description=data["description"],
-                    industry=data["industry"], city=data["city"], mobile=data["mobile"],
-                    employer_name=data["employer_name"], submitter_name=data["name"], consent=data["consent"],
-                    urgency=data["urgency"], photos=request.FILES.getlist("photos"), idempotency_key=key,
-                    key_checked=True)
+                    channel=Channel.ONLINE,
+                    category=data["category"],
+                    description=data["description"],
+                    industry=data["industry"],
+                    city=data["city"],
+                    mobile=data["mobile"],
+                    employer_name=data["employer_name"],
+                    submitter_name=data["name"],
+                    consent=data["consent"],
+                    urgency=data["urgency"],
+                    photos=request.FILES.getlist("photos"),
+                    idempotency_key=key,
+                    key_checked=True,
+                )
         except ValidationError as error:
             form_add_service_error(form, error)
         except IntegrityError:
@@ -125,19 +136,27 @@ def public_submit(request: HttpRequest) -> HttpResponse:
     return render(request, "demands/public_submit.html", {"form": form})
 
 
-def _track_page(request: HttpRequest, demand: Demand, rate_form: RateForm | None = None) -> HttpResponse:
+def _track_page(
+    request: HttpRequest, demand: Demand, rate_form: RateForm | None = None
+) -> HttpResponse:
     view = public_view(demand)
     if rate_form is None and view["can_rate"]:
         rate_form = RateForm(initial={"code": demand.code, "mobile_tail": demand.mobile_tail})
-    return render(request, "demands/public_track.html", {"form": TrackForm(initial={"code": demand.code}),
-                                                         "view": view, "rate_form": rate_form})
+    return render(
+        request,
+        "demands/public_track.html",
+        {"form": TrackForm(initial={"code": demand.code}), "view": view, "rate_form": rate_form},
+    )
 
 
 def public_track(request: HttpRequest) -> HttpResponse:
     """Code and the last four digits by POST, so that neither sits in a URL or an access log."""
     if request.method != "POST":
-        return render(request, "demands/public_track.html", {"form": TrackForm(initial={"code": request.GET.get(
-            "code", "")[:12]})})
+        return render(
+            request,
+            "demands/public_track.html",
+            {"form": TrackForm(initial={"code": request.GET.get("code", "")[:12]})},
+        )
     form = TrackForm(request.POST)
     if form.is_valid():
         if throttle.exceeded("lookup-ip", _ip()):
@@ -166,8 +185,11 @@ def public_rate(request: HttpRequest) -> HttpResponse:
         return render(request, "demands/public_track.html", {"form": track})
     if form.is_valid():
         try:
-            demand = demand_rate(demand=demand, rating=form.cleaned_data["rating"],
-                                 comment=form.cleaned_data["comment"])
+            demand = demand_rate(
+                demand=demand,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
             return _track_page(request, demand, form)
@@ -186,11 +208,15 @@ def _filters(request: HttpRequest, form: FilterForm) -> DemandFilters | None:
     data = form.cleaned_data
     view = data.get("view") or ""
     return DemandFilters(
-        body=data.get("body"), state=data.get("state") or "",
+        body=data.get("body"),
+        state=data.get("state") or "",
         breached={"yes": True, "no": False}.get(data.get("breached") or ""),
-        category=data.get("category") or "", city=data.get("city") or "",
-        escalated=True if view == "escalated" else None, agenda=True if view == "agenda" else None,
-        duplicates=view == "duplicates", q=data.get("q") or "",
+        category=data.get("category") or "",
+        city=data.get("city") or "",
+        escalated=True if view == "escalated" else None,
+        agenda=True if view == "agenda" else None,
+        duplicates=view == "duplicates",
+        q=data.get("q") or "",
     )
 
 
@@ -206,11 +232,21 @@ def demand_list_view(request: HttpRequest) -> HttpResponse:
         cursor = None
     page = page_by_id(demands, cursor=cursor)
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
-    return render(request, "demands/demand_list.html", {
-        "form": form, "page": page, "is_first_page": cursor is None, "query": urlencode(query),
-        "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
-        "can_enter": can_enter_demands(request.user), "can_configure": can_configure(request.user),
-    })
+    return render(
+        request,
+        "demands/demand_list.html",
+        {
+            "form": form,
+            "page": page,
+            "is_first_page": cursor is None,
+            "query": urlencode(query),
+            "next_query": urlencode({**query, "cursor": page.next_cursor})
+            if page.next_cursor
+            else "",
+            "can_enter": can_enter_demands(request.user),
+            "can_configure": can_configure(request.user),
+        },
+    )
 
 
 @login_required
@@ -226,11 +262,20 @@ def demand_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             demand, _ = demand_submit(
-                actor=request.user, channel=data["channel"], category=data["category"],
-                description=data["description"], industry=data["industry"], city=data["city"],
-                mobile=data["mobile"], employer_name=data["employer_name"], submitter_name=data["name"],
-                consent=data["consent"], urgency=data["urgency"], photos=request.FILES.getlist("photos"),
-                idempotency_key=f"staff:{data['token']}" if data.get("token") else "")
+                actor=request.user,
+                channel=data["channel"],
+                category=data["category"],
+                description=data["description"],
+                industry=data["industry"],
+                city=data["city"],
+                mobile=data["mobile"],
+                employer_name=data["employer_name"],
+                submitter_name=data["name"],
+                consent=data["consent"],
+                urgency=data["urgency"],
+                photos=request.FILES.getlist("photos"),
+                idempotency_key=f"staff:{data['token']}" if data.get("token") else "",
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -242,25 +287,46 @@ def demand_create_view(request: HttpRequest) -> HttpResponse:
 def _visible(request: HttpRequest, pk: int) -> Demand:
     _require_staff(request)
     return get_object_or_404(
-        demands_visible_to(request.user).select_related("body", "union", "possible_duplicate_of", "merged_into",
-                                                        "entered_by"),
-        pk=pk)
+        demands_visible_to(request.user).select_related(
+            "body", "union", "possible_duplicate_of", "merged_into", "entered_by"
+        ),
+        pk=pk,
+    )
 
 
-def _detail(request: HttpRequest, demand: Demand, *, forms: dict | None = None, revealed: str = "",
-            status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    demand: Demand,
+    *,
+    forms: dict | None = None,
+    revealed: str = "",
+    status: int = 200,
+) -> HttpResponse:
     actions = allowed_actions(request.user, demand)
     bodies = bodies_visible_to(request.user).order_by("path")
-    action_forms = {name: ActionForm(initial={"action": name, "category": demand.category}, bodies=bodies)
-                    for name in actions}
+    action_forms = {
+        name: ActionForm(initial={"action": name, "category": demand.category}, bodies=bodies)
+        for name in actions
+    }
     action_forms.update(forms or {})
-    return render(request, "demands/demand_detail.html", {
-        "demand": demand, "events": demand.events.select_related("body", "actor"),
-        "co_bodies": list(demand.co_bodies.all()), "photos": list(demand.photos.values_list("pk", flat=True)),
-        "actions": [(name, ACTIONS[name], action_forms[name]) for name in ACTIONS if name in actions],
-        "can_reveal": can_reveal_mobile(request.user, demand) and not revealed, "revealed": revealed,
-        "reveal_form": RevealForm(), "calendar_warning": demand.calendar_fallback,
-    }, status=status)
+    return render(
+        request,
+        "demands/demand_detail.html",
+        {
+            "demand": demand,
+            "events": demand.events.select_related("body", "actor"),
+            "co_bodies": list(demand.co_bodies.all()),
+            "photos": list(demand.photos.values_list("pk", flat=True)),
+            "actions": [
+                (name, ACTIONS[name], action_forms[name]) for name in ACTIONS if name in actions
+            ],
+            "can_reveal": can_reveal_mobile(request.user, demand) and not revealed,
+            "revealed": revealed,
+            "reveal_form": RevealForm(),
+            "calendar_warning": demand.calendar_fallback,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -285,12 +351,24 @@ def demand_act_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         into = None
         if action == "merge":
-            into = demands_visible_to(request.user).filter(code=(data["into_code"] or "").strip().upper()).first()
+            into = (
+                demands_visible_to(request.user)
+                .filter(code=(data["into_code"] or "").strip().upper())
+                .first()
+            )
         try:
             if action == "merge" and into is None:
                 raise ValidationError({"into_code": ["找不到该查询码的诉求"]})
-            demand_act(actor=request.user, demand=demand, action=action, note=data["note"], reason=data["reason"],
-                       body=data["body"], category=data["category"], into=into)
+            demand_act(
+                actor=request.user,
+                demand=demand,
+                action=action,
+                note=data["note"],
+                reason=data["reason"],
+                body=data["body"],
+                category=data["category"],
+                into=into,
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -307,8 +385,11 @@ def demand_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RevealForm(request.POST)
     purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
-    response = _detail(request, demand, revealed=demand_reveal_mobile(actor=request.user, demand=demand,
-                                                                        purpose=purpose))
+    response = _detail(
+        request,
+        demand,
+        revealed=demand_reveal_mobile(actor=request.user, demand=demand, purpose=purpose),
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -327,9 +408,14 @@ def demand_photo_view(request: HttpRequest, pk: int, photo_id: int) -> HttpRespo
 
 def _stats_filters(form: StatsForm) -> StatsFilters:
     data = form.cleaned_data if form.is_valid() else {}
-    return StatsFilters(start=data.get("start"), end=data.get("end"), body=data.get("body"),
-                        category=data.get("category") or "", city=data.get("city") or "",
-                        group_by=data.get("group_by") or "category")
+    return StatsFilters(
+        start=data.get("start"),
+        end=data.get("end"),
+        body=data.get("body"),
+        category=data.get("category") or "",
+        city=data.get("city") or "",
+        group_by=data.get("group_by") or "category",
+    )
 
 
 @login_required
@@ -339,11 +425,22 @@ def demand_stats_view(request: HttpRequest) -> HttpResponse:
     filters = _stats_filters(form)
     total, rows = demand_stats(user=request.user, filters=filters)
     peak = max([row.received for row in rows] or [1]) or 1
-    bars = [{"row": row, "width": round(600 * row.received / peak), "y": 8 + i * 28} for i, row in enumerate(rows)]
-    return render(request, "demands/demand_stats.html", {
-        "form": form, "total": total, "rows": rows, "bars": bars, "chart_height": 16 + 28 * len(rows),
-        "query": urlencode({k: v for k, v in request.GET.items() if v}),
-    })
+    bars = [
+        {"row": row, "width": round(600 * row.received / peak), "y": 8 + i * 28}
+        for i, row in enumerate(rows)
+    ]
+    return render(
+        request,
+        "demands/demand_stats.html",
+        {
+            "form": form,
+            "total": total,
+            "rows": rows,
+            "bars": bars,
+            "chart_height": 16 + 28 * len(rows),
+            "query": urlencode({k: v for k, v in request.GET.items() if v}),
+        },
+    )
 
 
 @login_required
@@ -366,30 +463,48 @@ def demand_settings_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     bodies = bodies_visible_to(request.user).order_by("path")
     forms: dict[str, Form] = {
-        "rule": RuleForm(bodies=bodies), "limit": TimeLimitForm(), "calendar": CalendarForm(),
+        "rule": RuleForm(bodies=bodies),
+        "limit": TimeLimitForm(),
+        "calendar": CalendarForm(),
     }
     which = request.POST.get("form", "") if request.method == "POST" else ""
     if which == "deactivate":
-        rule = get_object_or_404(RoutingRule, pk=request.POST.get("rule") or 0,
-                                 union__in=bodies.filter(pk=request.user.organization_id))
+        rule = get_object_or_404(
+            RoutingRule,
+            pk=request.POST.get("rule") or 0,
+            union__in=bodies.filter(pk=request.user.organization_id),
+        )
         routing_rule_deactivate(actor=request.user, rule=rule)
         messages.success(request, "分派规则已停用。")
         return redirect("demands:demand-settings")
     if which in forms:
         form = {"rule": RuleForm, "limit": TimeLimitForm, "calendar": CalendarForm}[which](
-            request.POST, **({"bodies": bodies} if which == "rule" else {}))
+            request.POST, **({"bodies": bodies} if which == "rule" else {})
+        )
         forms[which] = form
         if form.is_valid():
             data = form.cleaned_data
             try:
                 if which == "rule":
-                    routing_rule_create(actor=request.user, union=request.user.organization, body=data["body"],
-                                        category=data["category"], industry=data["industry"], city=data["city"],
-                                        co_bodies=list(data["co_bodies"]), priority=data["priority"])
+                    routing_rule_create(
+                        actor=request.user,
+                        union=request.user.organization,
+                        body=data["body"],
+                        category=data["category"],
+                        industry=data["industry"],
+                        city=data["city"],
+                        co_bodies=list(data["co_bodies"]),
+                        priority=data["priority"],
+                    )
                 elif which == "limit":
-                    time_limit_set(actor=request.user, category=data["category"], urgency=data["urgency"],
-                                   response_days=data["response_days"], resolution_days=data["resolution_days"],
-                                   escalation_days=data["escalation_days"])
+                    time_limit_set(
+                        actor=request.user,
+                        category=data["category"],
+                        urgency=data["urgency"],
+                        response_days=data["response_days"],
+                        resolution_days=data["resolution_days"],
+                        escalation_days=data["escalation_days"],
+                    )
                 else:
                     calendar_year_set(actor=request.user, year=data["year"], days=data["parsed"])
             except ValidationError as error:
@@ -397,11 +512,25 @@ def demand_settings_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "已保存。")
                 return redirect("demands:demand-settings")
-    rules = (RoutingRule.objects.filter(is_active=True, union__in=bodies)
-             .select_related("body").prefetch_related("co_bodies").order_by("category", "industry", "city"))
-    years = sorted({day.year for day in CalendarDay.objects.dates("date", "year")}
-                   | set(CalendarYear.objects.values_list("year", flat=True)))
-    return render(request, "demands/demand_settings.html", {
-        "forms": forms, "rules": rules, "limits": TimeLimit.objects.all(),
-        "entered_years": years, "covered_2026": package_covers(2026), "covered_2027": package_covers(2027),
-    })
+    rules = (
+        RoutingRule.objects.filter(is_active=True, union__in=bodies)
+        .select_related("body")
+        .prefetch_related("co_bodies")
+        .order_by("category", "industry", "city")
+    )
+    years = sorted(
+        {day.year for day in CalendarDay.objects.dates("date", "year")}
+        | set(CalendarYear.objects.values_list("year", flat=True))
+    )
+    return render(
+        request,
+        "demands/demand_settings.html",
+        {
+            "forms": forms,
+            "rules": rules,
+            "limits": TimeLimit.objects.all(),
+            "entered_years": years,
+            "covered_2026": package_covers(2026),
+            "covered_2027": package_covers(2027),
+        },
+    )

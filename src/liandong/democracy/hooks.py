@@ -20,8 +20,12 @@ NAV_ITEMS = [
 def worker_honours(worker_ids: list[int]) -> dict[int, list[str]]:
     """Confirmed model workers: ["劳模", "省级劳模"] (every level held)."""
     honours: dict[int, list[str]] = {}
-    confirmed = Nomination.objects.filter(worker_id__in=list(worker_ids), status=Nomination.Status.CONFIRMED)
-    for worker_id, level in confirmed.order_by("worker_id", "level").values_list("worker_id", "level"):
+    confirmed = Nomination.objects.filter(
+        worker_id__in=list(worker_ids), status=Nomination.Status.CONFIRMED
+    )
+    for worker_id, level in confirmed.order_by("worker_id", "level").values_list(
+        "worker_id", "level"
+    ):
         titles = honours.setdefault(worker_id, ["劳模"])
         label = str(Nomination.Level(level).label)
         if label not in titles:
@@ -42,14 +46,27 @@ def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
     sections = []
     confirmed = list(Nomination.objects.filter(worker=worker, status=Nomination.Status.CONFIRMED))
     if confirmed:
-        sections.append(WorkerSection(title="劳模荣誉", rows=[
-            (f"{n.year}年度", f"{n.get_level_display()}（{cn_date(n.confirmed_on)}确认）") for n in confirmed],
-            url=reverse("democracy:nomination-detail", args=[confirmed[0].pk])))
+        sections.append(
+            WorkerSection(
+                title="劳模荣誉",
+                rows=[
+                    (f"{n.year}年度", f"{n.get_level_display()}（{cn_date(n.confirmed_on)}确认）")
+                    for n in confirmed
+                ],
+                url=reverse("democracy:nomination-detail", args=[confirmed[0].pk]),
+            )
+        )
     proposals = list(Proposal.objects.filter(proposer__worker=worker).order_by("-id")[:5])
     if proposals:
-        sections.append(WorkerSection(title="职工代表提案", rows=[
-            (f"第{p.number}号", f"{p.title}（{p.get_status_display()}）") for p in proposals],
-            url=reverse("democracy:proposal-detail", args=[proposals[0].pk])))
+        sections.append(
+            WorkerSection(
+                title="职工代表提案",
+                rows=[
+                    (f"第{p.number}号", f"{p.title}（{p.get_status_display()}）") for p in proposals
+                ],
+                url=reverse("democracy:proposal-detail", args=[proposals[0].pk]),
+            )
+        )
     return sections
 
 
@@ -61,19 +78,39 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
         Figure(section="民主管理", label="提案立案", value=f.accepted, unit="件", url=url),
         Figure(section="民主管理", label="提案办复", value=f.handled, unit="件", url=url),
         Figure(section="民主管理", label="签订集体合同", value=f.contracts, unit="份", url=url),
-        Figure(section="民主管理", label="集体合同覆盖职工", value=f.workers_covered, unit="人", url=url,
-               detail={"enterprises": f.enterprises_covered}),
+        Figure(
+            section="民主管理",
+            label="集体合同覆盖职工",
+            value=f.workers_covered,
+            unit="人",
+            url=url,
+            detail={"enterprises": f.enterprises_covered},
+        ),
     ]
     if f.satisfaction_rate is not None:
-        figures.append(Figure(section="民主管理", label="提案办理满意率", value=f.satisfaction_rate, unit="%", url=url,
-                              detail={"satisfied": f.satisfied, "basic": f.basic, "unsatisfied": f.unsatisfied}))
+        figures.append(
+            Figure(
+                section="民主管理",
+                label="提案办理满意率",
+                value=f.satisfaction_rate,
+                unit="%",
+                url=url,
+                detail={"satisfied": f.satisfied, "basic": f.basic, "unsatisfied": f.unsatisfied},
+            )
+        )
     return figures
 
 
 def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
     """Proposals past their handling deadline in the member bodies' subtrees."""
     overdue = proposals_overdue(organization_ids=list(mechanism.member_organization_ids()))
-    return [AgendaCandidate(key=f"democracy.proposal:{p.pk}", title=f"{p.enterprise.name}第{p.number}号提案超期未办：{p.title}",
-                            kind="proposal", url=reverse("democracy:proposal-detail", args=[p.pk]),
-                            note=f"承办部门：{p.department.name if p.department else '—'}，期限{cn_date(p.deadline)}")
-            for p in overdue[:50]]
+    return [
+        AgendaCandidate(
+            key=f"democracy.proposal:{p.pk}",
+            title=f"{p.enterprise.name}第{p.number}号提案超期未办：{p.title}",
+            kind="proposal",
+            url=reverse("democracy:proposal-detail", args=[p.pk]),
+            note=f"承办部门：{p.department.name if p.department else '—'}，期限{cn_date(p.deadline)}",
+        )
+        for p in overdue[:50]
+    ]

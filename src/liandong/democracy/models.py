@@ -31,21 +31,31 @@ class Congress(BaseModel):
         OPEN = "open", _("会议期间")
         CLOSED = "closed", _("已闭会")
 
-    enterprise = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                   related_name="congresses", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="congresses",
+        verbose_name=_("企业"),
+    )
     term = models.PositiveSmallIntegerField(_("届"))
     session = models.PositiveSmallIntegerField(_("次"))
     title = models.CharField(_("名称"), max_length=120)
     held_on = models.DateField(_("召开日期"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREPARING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PREPARING
+    )
     cosign_threshold = models.PositiveSmallIntegerField(_("附议人数下限"), default=2)
     frontline_quota = models.PositiveSmallIntegerField(_("一线职工代表比例下限（%）"), default=50)
 
     class Meta:
         ordering = ["-held_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "term", "session"], name="congress_unique_sitting"),
-            models.CheckConstraint(condition=Q(frontline_quota__lte=100), name="congress_quota_percent"),
+            models.UniqueConstraint(
+                fields=["enterprise", "term", "session"], name="congress_unique_sitting"
+            ),
+            models.CheckConstraint(
+                condition=Q(frontline_quota__lte=100), name="congress_quota_percent"
+            ),
         ]
         verbose_name = _("职工代表大会")
 
@@ -57,14 +67,22 @@ class Delegate(BaseModel):
     """A worker elected as a delegate (职工代表) of one congress, from a constituency (选区)."""
 
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="delegates")
-    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="delegacies",
-                               verbose_name=_("职工"))
+    worker = models.ForeignKey(
+        "workers.Worker",
+        on_delete=models.PROTECT,
+        related_name="delegacies",
+        verbose_name=_("职工"),
+    )
     constituency = models.CharField(_("选区"), max_length=60)
     is_frontline = models.BooleanField(_("一线职工"), default=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["congress", "worker"], name="delegate_once_per_congress")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "worker"], name="delegate_once_per_congress"
+            )
+        ]
         verbose_name = _("职工代表")
 
     def __str__(self) -> str:
@@ -82,7 +100,9 @@ class AgendaItem(BaseModel):
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="agenda_items")
     order = models.PositiveSmallIntegerField(_("序号"), default=1)
     title = models.CharField(_("议程"), max_length=200)
-    result = models.CharField(_("表决结果"), max_length=10, choices=Result.choices, default=Result.PENDING)
+    result = models.CharField(
+        _("表决结果"), max_length=10, choices=Result.choices, default=Result.PENDING
+    )
     present = models.PositiveIntegerField(_("到会代表"), null=True, blank=True)
     votes_for = models.PositiveIntegerField(_("赞成"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("反对"), null=True, blank=True)
@@ -102,13 +122,16 @@ class AgendaItem(BaseModel):
 class Department(BaseModel):
     """A department of the enterprise that handles proposals (承办部门), e.g. 人力资源部."""
 
-    enterprise = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                   related_name="democracy_departments")
+    enterprise = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="democracy_departments"
+    )
     name = models.CharField(_("部门"), max_length=60)
 
     class Meta:
         ordering = ["enterprise", "name"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "name"], name="department_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "name"], name="department_unique_name")
+        ]
         verbose_name = _("承办部门")
 
     def __str__(self) -> str:
@@ -142,21 +165,31 @@ class Proposal(BaseModel):
 
     congress = models.ForeignKey(Congress, on_delete=models.PROTECT, related_name="proposals")
     # Copied from the congress so that the enterprise's list is one index range.
-    enterprise = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                   related_name="proposals")
-    proposer = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="proposals",
-                                 verbose_name=_("提案人"))
+    enterprise = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="proposals"
+    )
+    proposer = models.ForeignKey(
+        Delegate, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("提案人")
+    )
     number = models.PositiveIntegerField(_("编号"))
     title = models.CharField(_("案由"), max_length=120)
     reasons = models.TextField(_("理由"))
     measures = models.TextField(_("建议措施"))
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.COSIGNING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.COSIGNING
+    )
     cosign_count = models.PositiveSmallIntegerField(_("附议人数"), default=0)
     decided_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
     decision_reason = models.TextField(_("审查意见"), blank=True)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="proposals", verbose_name=_("承办部门"))
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("承办部门"),
+    )
     deadline = models.DateField(_("办理期限"), null=True, blank=True)
     answer = models.TextField(_("答复"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -167,7 +200,9 @@ class Proposal(BaseModel):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["congress", "number"], name="proposal_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "number"], name="proposal_unique_number")
+        ]
         indexes = [
             models.Index(fields=["enterprise", "id"], name="proposal_enterprise_id_idx"),
             models.Index(fields=["enterprise", "status", "id"], name="proposal_ent_status_idx"),
@@ -186,8 +221,13 @@ class Proposal(BaseModel):
 
     @property
     def status_tone(self) -> str:
-        return {"cosigning": "blue", "accepted": "amber", "answered": "amber", "closed": "green",
-                "rejected": "red"}.get(self.status, "neutral")
+        return {
+            "cosigning": "blue",
+            "accepted": "amber",
+            "answered": "amber",
+            "closed": "green",
+            "rejected": "red",
+        }.get(self.status, "neutral")
 
 
 class CoSignature(BaseModel):
@@ -206,7 +246,9 @@ class ProposalTally(models.Model):
     the same transaction as every proposal write, so that figures over a park or a city are a
     sum over a few rows rather than a scan of the proposals."""
 
-    enterprise = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
     year = models.PositiveSmallIntegerField()
     collected = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)  # 立案 (ever)
@@ -237,8 +279,12 @@ class Disclosure(BaseModel):
         HR = "hr", _("劳动用工")
         OTHER = "other", _("其他")
 
-    enterprise = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                   related_name="disclosures", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        verbose_name=_("企业"),
+    )
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("内容"))
@@ -248,8 +294,12 @@ class Disclosure(BaseModel):
 
     class Meta:
         ordering = ["-publish_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F(
-            "publish_on")), name="disclosure_dates_in_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("publish_on")),
+                name="disclosure_dates_in_order",
+            )
+        ]
         verbose_name = _("厂务公开事项")
 
     def __str__(self) -> str:
@@ -264,7 +314,9 @@ class DisclosureRead(BaseModel):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["disclosure", "worker"], name="disclosure_read_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "worker"], name="disclosure_read_once")
+        ]
 
 
 class Negotiation(BaseModel):
@@ -276,14 +328,20 @@ class Negotiation(BaseModel):
         CONCLUDED = "concluded", _("已签订")
         FAILED = "failed", _("未达成")
 
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                     related_name="negotiations", verbose_name=_("工会/企业"))
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="negotiations",
+        verbose_name=_("工会/企业"),
+    )
     title = models.CharField(_("名称"), max_length=120)
     industry_wide = models.BooleanField(_("行业性协商"), default=False)
     union_side = models.CharField(_("职工方"), max_length=120)
     employer_side = models.CharField(_("企业方/行业协会"), max_length=120)
     topics = models.CharField(_("协商议题"), max_length=300, help_text=_("用顿号或逗号分隔"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
+    )
     started_on = models.DateField(_("开始日期"))
 
     class Meta:
@@ -295,7 +353,11 @@ class Negotiation(BaseModel):
 
     @property
     def topic_list(self) -> list[str]:
-        return [t.strip() for t in self.topics.replace("，", "、").replace(",", "、").split("、") if t.strip()]
+        return [
+            t.strip()
+            for t in self.topics.replace("，", "、").replace(",", "、").split("、")
+            if t.strip()
+        ]
 
 
 class NegotiationRound(BaseModel):
@@ -306,7 +368,9 @@ class NegotiationRound(BaseModel):
 
     class Meta:
         ordering = ["negotiation", "number"]
-        constraints = [models.UniqueConstraint(fields=["negotiation", "number"], name="round_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["negotiation", "number"], name="round_unique_number")
+        ]
 
 
 class NegotiationOutcome(BaseModel):
@@ -324,7 +388,9 @@ class NegotiationOutcome(BaseModel):
 class CollectiveContract(BaseModel):
     """The contract a negotiation produced, with its term and the coverage it reaches."""
 
-    negotiation = models.OneToOneField(Negotiation, on_delete=models.CASCADE, related_name="contract")
+    negotiation = models.OneToOneField(
+        Negotiation, on_delete=models.CASCADE, related_name="contract"
+    )
     title = models.CharField(_("合同名称"), max_length=120)
     signed_on = models.DateField(_("签订日期"))
     effective_on = models.DateField(_("生效日期"))
@@ -335,8 +401,11 @@ class CollectiveContract(BaseModel):
 
     class Meta:
         ordering = ["expires_on", "id"]
-        constraints = [models.CheckConstraint(condition=Q(expires_on__gt=models.F("effective_on")),
-                                              name="contract_term_in_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("effective_on")), name="contract_term_in_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -345,8 +414,12 @@ class CollectiveContract(BaseModel):
 class Case(BaseModel):
     """A typical case (典型案例) of the case library, curated by a union."""
 
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                     related_name="democracy_cases", verbose_name=_("单位"))
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="democracy_cases",
+        verbose_name=_("单位"),
+    )
     title = models.CharField(_("标题"), max_length=120)
     summary = models.TextField(_("案例简介"))
     tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("用顿号或逗号分隔"))
@@ -361,7 +434,11 @@ class Case(BaseModel):
 
     @property
     def tag_list(self) -> list[str]:
-        return [t.strip() for t in self.tags.replace("，", "、").replace(",", "、").split("、") if t.strip()]
+        return [
+            t.strip()
+            for t in self.tags.replace("，", "、").replace(",", "、").split("、")
+            if t.strip()
+        ]
 
 
 class CaseAttachment(BaseModel):
@@ -376,8 +453,12 @@ class CaseAttachment(BaseModel):
 class TeachingPoint(BaseModel):
     """An enterprise marked as a teaching point (教学点) of democratic management."""
 
-    enterprise = models.OneToOneField("organizations.Organization", on_delete=models.PROTECT,
-                                      related_name="teaching_point", verbose_name=_("企业"))
+    enterprise = models.OneToOneField(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="teaching_point",
+        verbose_name=_("企业"),
+    )
     honour = models.CharField(_("荣誉"), max_length=120, blank=True)
     since = models.DateField(_("设立日期"))
     note = models.TextField(_("特色做法"), blank=True)
@@ -401,14 +482,24 @@ class Nomination(BaseModel):
         CONFIRMED = "confirmed", _("已确认")
         REJECTED = "rejected", _("未通过")
 
-    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="nominations",
-                               verbose_name=_("被推荐人"))
-    nominated_by = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                     related_name="nominations", verbose_name=_("推荐单位"))
+    worker = models.ForeignKey(
+        "workers.Worker",
+        on_delete=models.PROTECT,
+        related_name="nominations",
+        verbose_name=_("被推荐人"),
+    )
+    nominated_by = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="nominations",
+        verbose_name=_("推荐单位"),
+    )
     level = models.CharField(_("推荐级别"), max_length=10, choices=Level.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     deeds = models.TextField(_("主要事迹"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.REVIEWING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.REVIEWING
+    )
     reviews_required = models.PositiveSmallIntegerField(_("审核层级数"), default=2)
     notice_starts_on = models.DateField(_("公示开始"), null=True, blank=True)
     notice_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
@@ -416,7 +507,11 @@ class Nomination(BaseModel):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["worker", "level", "year"], name="nomination_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "level", "year"], name="nomination_once_a_year"
+            )
+        ]
         verbose_name = _("劳模推荐")
 
     def __str__(self) -> str:
@@ -425,14 +520,22 @@ class Nomination(BaseModel):
 
 class NominationReview(BaseModel):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="reviews")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved = models.BooleanField()
     comment = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["nomination", "organization"], name="review_once_per_body")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nomination", "organization"], name="review_once_per_body"
+            )
+        ]
 
 
 class Objection(BaseModel):

@@ -50,8 +50,11 @@ def can_manage_enterprise(user: Any, enterprise: Organization) -> bool:
 def enterprises_in_scope(user: Any) -> list[int]:
     """Ids of the enterprises in a staff account's subtree. Resolved first, so that a list is an
     index range on (enterprise, id) rather than a join checked row by row (see the bench)."""
-    return list(Organization.objects.filter(_scope(user, "path"), kind=Organization.Kind.ENTERPRISE)
-                .values_list("pk", flat=True))
+    return list(
+        Organization.objects.filter(
+            _scope(user, "path"), kind=Organization.Kind.ENTERPRISE
+        ).values_list("pk", flat=True)
+    )
 
 
 def worker_of(user: Any) -> Worker | None:
@@ -66,7 +69,11 @@ def worker_enterprise_ids(worker: Worker | None) -> list[int]:
         return []
     employer = worker.employer
     ids = [*employer.ancestor_ids, employer.pk]
-    return list(Organization.objects.filter(pk__in=ids, kind=Organization.Kind.ENTERPRISE).values_list("pk", flat=True))
+    return list(
+        Organization.objects.filter(pk__in=ids, kind=Organization.Kind.ENTERPRISE).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def congresses_visible_to(user: Any) -> QuerySet[Congress]:
@@ -95,7 +102,11 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
 def delegate_for(user: Any, congress: Congress) -> Delegate | None:
     if not is_worker(user):
         return None
-    return Delegate.objects.filter(congress=congress, worker__user=user).select_related("worker").first()
+    return (
+        Delegate.objects.filter(congress=congress, worker__user=user)
+        .select_related("worker")
+        .first()
+    )
 
 
 def can_manage_congress(user: Any, congress: Congress) -> bool:
@@ -112,7 +123,8 @@ def disclosures_visible_to(user: Any, *, today: Any = None) -> QuerySet[Disclosu
         today = today or timezone.localdate()
         return Disclosure.objects.filter(
             Q(expires_on__isnull=True) | Q(expires_on__gte=today),
-            enterprise_id__in=worker_enterprise_ids(worker_of(user)), publish_on__lte=today,
+            enterprise_id__in=worker_enterprise_ids(worker_of(user)),
+            publish_on__lte=today,
         )
     return Disclosure.objects.none()
 
@@ -128,7 +140,9 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     the cases curated in its subtree and by the unions above it."""
     if not is_democracy_staff(user):
         return Case.objects.none()
-    return Case.objects.filter(_scope(user, "organization__path") | Q(organization_id__in=user.organization.ancestor_ids))
+    return Case.objects.filter(
+        _scope(user, "organization__path") | Q(organization_id__in=user.organization.ancestor_ids)
+    )
 
 
 def can_curate_cases(user: Any, organization: Organization | None = None) -> bool:

@@ -60,11 +60,22 @@ STATUS_LABELS = {value: str(label) for value, label in Proposal.Status.choices}
 
 def proposal_item(p: Proposal, *, detail: bool = False) -> dict:
     item = {
-        "id": p.pk, "congress_id": p.congress_id, "enterprise_id": p.enterprise_id, "number": p.number,
-        "title": p.title, "category": p.category, "status": p.status, "status_label": STATUS_LABELS[p.status],
-        "proposer_name": p.proposer.worker.name, "cosign_count": p.cosign_count,
-        "cosign_threshold": p.congress.cosign_threshold, "department": p.department.name if p.department else None,
-        "deadline": p.deadline, "answer": p.answer, "rating": p.rating, "reopened": p.reopened,
+        "id": p.pk,
+        "congress_id": p.congress_id,
+        "enterprise_id": p.enterprise_id,
+        "number": p.number,
+        "title": p.title,
+        "category": p.category,
+        "status": p.status,
+        "status_label": STATUS_LABELS[p.status],
+        "proposer_name": p.proposer.worker.name,
+        "cosign_count": p.cosign_count,
+        "cosign_threshold": p.congress.cosign_threshold,
+        "department": p.department.name if p.department else None,
+        "deadline": p.deadline,
+        "answer": p.answer,
+        "rating": p.rating,
+        "reopened": p.reopened,
         "is_outstanding": p.is_outstanding,
     }
     if detail:

@@ -33,8 +33,11 @@ def proposal_list(*, user: Any, filters: ProposalFilters | None = None) -> Query
     filters = filters or ProposalFilters()
     proposals = proposals_visible_to(user)
     if filters.enterprise is not None:
-        proposals = proposals.filter(enterprise=filters.enterprise) if filters.enterprise.kind == \
-            Organization.Kind.ENTERPRISE else proposals.filter(subtree_q(filters.enterprise.path, "enterprise__path"))
+        proposals = (
+            proposals.filter(enterprise=filters.enterprise)
+            if filters.enterprise.kind == Organization.Kind.ENTERPRISE
+            else proposals.filter(subtree_q(filters.enterprise.path, "enterprise__path"))
+        )
     if filters.status:
         proposals = proposals.filter(status=filters.status)
     if filters.congress is not None:
@@ -46,15 +49,18 @@ def proposal_list(*, user: Any, filters: ProposalFilters | None = None) -> Query
     return proposals.select_related("proposer__worker", "enterprise", "department", "congress")
 
 
-def proposals_overdue(*, organization_ids: list[int], today: date | None = None) -> QuerySet[Proposal]:
+def proposals_overdue(
+    *, organization_ids: list[int], today: date | None = None
+) -> QuerySet[Proposal]:
     """Accepted proposals past their handling deadline in the subtrees of ``organization_ids``."""
     today = today or timezone.localdate()
     paths = Organization.objects.filter(pk__in=organization_ids).values_list("path", flat=True)
     scope = Q(pk__in=[])
     for path in paths:
         scope |= subtree_q(path, "enterprise__path")
-    return Proposal.objects.filter(scope, status=Proposal.Status.ACCEPTED, deadline__lt=today).select_related(
-        "enterprise", "department")
+    return Proposal.objects.filter(
+        scope, status=Proposal.Status.ACCEPTED, deadline__lt=today
+    ).select_related("enterprise", "department")
 
 
 @dataclass(frozen=True)
@@ -93,14 +99,24 @@ class Figures:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "organization_id": self.organization.pk, "organization": self.organization.name, "year": self.year,
-            "proposals_collected": self.collected, "proposals_accepted": self.accepted,
-            "proposals_converted": self.converted, "proposals_rejected": self.rejected,
-            "proposals_handled": self.handled, "proposals_closed": self.closed,
-            "rating_satisfied": self.satisfied, "rating_basic": self.basic, "rating_unsatisfied": self.unsatisfied,
-            "satisfaction_rate": self.satisfaction_rate, "negotiations": self.negotiations,
-            "contracts": self.contracts, "contracts_in_force": self.contracts_in_force,
-            "enterprises_covered": self.enterprises_covered, "workers_covered": self.workers_covered,
+            "organization_id": self.organization.pk,
+            "organization": self.organization.name,
+            "year": self.year,
+            "proposals_collected": self.collected,
+            "proposals_accepted": self.accepted,
+            "proposals_converted": self.converted,
+            "proposals_rejected": self.rejected,
+            "proposals_handled": self.handled,
+            "proposals_closed": self.closed,
+            "rating_satisfied": self.satisfied,
+            "rating_basic": self.basic,
+            "rating_unsatisfied": self.unsatisfied,
+            "satisfaction_rate": self.satisfaction_rate,
+            "negotiations": self.negotiations,
+            "contracts": self.contracts,
+            "contracts_in_force": self.contracts_in_force,
+            "enterprises_covered": self.enterprises_covered,
+            "workers_covered": self.workers_covered,
             "disclosures": self.disclosures,
         }
 
@@ -108,24 +124,50 @@ class Figures:
 def figures_for(*, organization: Organization, year: int) -> Figures:
     """Figures of a year in ``organization``'s subtree: a sum over the tallies (one row per
     enterprise and year) and small per-negotiation tables, never a scan of the proposals."""
-    tally = ProposalTally.objects.filter(subtree_q(organization.path, "enterprise__path"), year=year).aggregate(
-        **{name: Sum(name) for name in ["collected", "accepted", "converted", "rejected", "answered", "closed",
-                                        "satisfied", "basic", "unsatisfied"]})
+    tally = ProposalTally.objects.filter(
+        subtree_q(organization.path, "enterprise__path"), year=year
+    ).aggregate(
+        **{
+            name: Sum(name)
+            for name in [
+                "collected",
+                "accepted",
+                "converted",
+                "rejected",
+                "answered",
+                "closed",
+                "satisfied",
+                "basic",
+                "unsatisfied",
+            ]
+        }
+    )
     tally = {k: v or 0 for k, v in tally.items()}
     negotiations = Negotiation.objects.filter(subtree_q(organization.path, "organization__path"))
-    contracts = CollectiveContract.objects.filter(subtree_q(organization.path, "negotiation__organization__path"))
+    contracts = CollectiveContract.objects.filter(
+        subtree_q(organization.path, "negotiation__organization__path")
+    )
     signed = contracts.filter(signed_on__year=year).aggregate(
-        n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered"))
-    in_force = contracts.filter(effective_on__lte=date(year, 12, 31), expires_on__gte=date(year, 1, 1))
-    coverage = in_force.aggregate(n=Count("id"), enterprises=Sum("enterprises_covered"),
-                                  workers=Sum("workers_covered"))
+        n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered")
+    )
+    in_force = contracts.filter(
+        effective_on__lte=date(year, 12, 31), expires_on__gte=date(year, 1, 1)
+    )
+    coverage = in_force.aggregate(
+        n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered")
+    )
     return Figures(
-        organization=organization, year=year, **tally,
+        organization=organization,
+        year=year,
+        **tally,
         negotiations=negotiations.filter(started_on__year=year).count(),
-        contracts=signed["n"] or 0, contracts_in_force=coverage["n"] or 0,
-        enterprises_covered=coverage["enterprises"] or 0, workers_covered=coverage["workers"] or 0,
-        disclosures=Disclosure.objects.filter(subtree_q(organization.path, "enterprise__path"),
-                                              publish_on__year=year).count(),
+        contracts=signed["n"] or 0,
+        contracts_in_force=coverage["n"] or 0,
+        enterprises_covered=coverage["enterprises"] or 0,
+        workers_covered=coverage["workers"] or 0,
+        disclosures=Disclosure.objects.filter(
+            subtree_q(organization.path, "enterprise__path"), publish_on__year=year
+        ).count(),
     )
 
 
@@ -135,11 +177,20 @@ def figures_url(organization: Organization, year: int) -> str:
 
 def library(*, user: Any, q: str = "") -> tuple[QuerySet[Proposal], QuerySet[Any]]:
     """The outstanding proposals (教材库) and the cases (案例库), searched by ``q``."""
-    proposals = proposals_visible_to(user).filter(is_outstanding=True).select_related(
-        "enterprise", "proposer__worker", "department")
+    proposals = (
+        proposals_visible_to(user)
+        .filter(is_outstanding=True)
+        .select_related("enterprise", "proposer__worker", "department")
+    )
     cases = cases_visible_to(user).select_related("organization").prefetch_related("attachments")
     if q:
-        proposals = proposals.filter(Q(title__contains=q) | Q(measures__contains=q) | Q(reasons__contains=q))
-        cases = cases.filter(Q(title__contains=q) | Q(summary__contains=q) | Q(tags__contains=q) |
-                             Q(teaching__contains=q))
+        proposals = proposals.filter(
+            Q(title__contains=q) | Q(measures__contains=q) | Q(reasons__contains=q)
+        )
+        cases = cases.filter(
+            Q(title__contains=q)
+            | Q(summary__contains=q)
+            | Q(tags__contains=q)
+            | Q(teaching__contains=q)
+        )
     return proposals, cases

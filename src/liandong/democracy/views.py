@@ -95,7 +95,9 @@ def _enterprises(user: Any) -> QuerySet[Organization]:
     return organizations_in_scope(user).filter(kind=Organization.Kind.ENTERPRISE)
 
 
-def _attempt(request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], success: str) -> bool:
+def _attempt(
+    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], success: str
+) -> bool:
     """Run ``action`` with the form's data; True when it succeeded (a success message is queued)."""
     if not form.is_valid():
         return False
@@ -127,25 +129,46 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if is_worker(user):
         worker = worker_of(user)
-        delegacies = Delegate.objects.filter(worker__user=user).select_related("congress__enterprise")
+        delegacies = Delegate.objects.filter(worker__user=user).select_related(
+            "congress__enterprise"
+        )
         mine = Proposal.objects.filter(proposer__worker__user=user).select_related("congress")
         unread = disclosures_visible_to(user).exclude(reads__worker=worker).count() if worker else 0
-        return render(request, "democracy/worker_home.html", {
-            "delegacies": delegacies, "mine": mine[:20], "unread": unread,
-            "congresses": congresses_visible_to(user).select_related("enterprise")[:10]})
-    form = f.CongressForm(request.POST or None, enterprises=_enterprises(user),
-                          initial={"held_on": timezone.localdate()})
+        return render(
+            request,
+            "democracy/worker_home.html",
+            {
+                "delegacies": delegacies,
+                "mine": mine[:20],
+                "unread": unread,
+                "congresses": congresses_visible_to(user).select_related("enterprise")[:10],
+            },
+        )
+    form = f.CongressForm(
+        request.POST or None,
+        enterprises=_enterprises(user),
+        initial={"held_on": timezone.localdate()},
+    )
     created: list[Congress] = []
     if request.method == "POST" and _attempt(
-            request, form, lambda d: created.append(congress_create(actor=user, **d)), "职工代表大会已创建"):
+        request,
+        form,
+        lambda d: created.append(congress_create(actor=user, **d)),
+        "职工代表大会已创建",
+    ):
         return redirect("democracy:congress-detail", created[0].pk)
     congresses = congresses_visible_to(user).select_related("enterprise")[:50]
     today = timezone.localdate()
-    return render(request, "democracy/home.html", {
-        "congresses": congresses, "form": form,
-        "figures": figures_for(organization=user.organization, year=today.year),
-        "teaching_points": teaching_points_visible_to(user).select_related("enterprise")[:10],
-    })
+    return render(
+        request,
+        "democracy/home.html",
+        {
+            "congresses": congresses,
+            "form": form,
+            "figures": figures_for(organization=user.organization, year=today.year),
+            "teaching_points": teaching_points_visible_to(user).select_related("enterprise")[:10],
+        },
+    )
 
 
 @login_required
@@ -158,8 +181,13 @@ def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if action and not manage:
         raise PermissionDenied
     data = request.POST if action else None
-    workers = workers_visible_to(user).filter(employer__path__startswith=congress.enterprise.path).exclude(
-        delegacies__congress=congress) if manage else Worker.objects.none()
+    workers = (
+        workers_visible_to(user)
+        .filter(employer__path__startswith=congress.enterprise.path)
+        .exclude(delegacies__congress=congress)
+        if manage
+        else Worker.objects.none()
+    )
     forms_ = {
         "delegate": f.DelegateForm(data if action == "delegate" else None, workers=workers),
         "agenda": f.AgendaForm(data if action == "agenda" else None),
@@ -168,33 +196,60 @@ def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     done = False
     if action == "delegate":
-        done = _attempt(request, forms_["delegate"], lambda d: delegate_add(actor=user, congress=congress, **d),
-                        "已增补职工代表")
+        done = _attempt(
+            request,
+            forms_["delegate"],
+            lambda d: delegate_add(actor=user, congress=congress, **d),
+            "已增补职工代表",
+        )
     elif action == "agenda":
-        done = _attempt(request, forms_["agenda"], lambda d: agenda_add(actor=user, congress=congress, **d),
-                        "已增加议程")
+        done = _attempt(
+            request,
+            forms_["agenda"],
+            lambda d: agenda_add(actor=user, congress=congress, **d),
+            "已增加议程",
+        )
     elif action == "vote":
+
         def vote(d: dict[str, Any]) -> None:
             item = get_object_or_404(AgendaItem, pk=d.pop("item"), congress=congress)
             vote_record(actor=user, item=item, **d)
+
         done = _attempt(request, forms_["vote"], vote, "表决结果已记录")
     elif action == "open":
-        done = _attempt(request, forms_["status"], lambda d: congress_open(actor=user, congress=congress), "大会已开幕")
+        done = _attempt(
+            request,
+            forms_["status"],
+            lambda d: congress_open(actor=user, congress=congress),
+            "大会已开幕",
+        )
     elif action == "close":
-        done = _attempt(request, forms_["status"], lambda d: congress_close(actor=user, congress=congress),
-                        "大会已闭幕")
+        done = _attempt(
+            request,
+            forms_["status"],
+            lambda d: congress_close(actor=user, congress=congress),
+            "大会已闭幕",
+        )
     elif action:
         raise Http404
     if done:
         return redirect("democracy:congress-detail", congress.pk)
     congress.refresh_from_db()
-    return render(request, "democracy/congress_detail.html", {
-        "congress": congress, "manage": manage, "forms": forms_, "quota": congress_quota(congress),
-        "delegates": congress.delegates.select_related("worker__employer"),
-        "items": congress.agenda_items.all(), "vote_item": request.POST.get("item") if action == "vote" else "",
-        "proposals": congress.proposals.select_related("proposer__worker")[:100],
-        "delegate": delegate_for(user, congress),
-    })
+    return render(
+        request,
+        "democracy/congress_detail.html",
+        {
+            "congress": congress,
+            "manage": manage,
+            "forms": forms_,
+            "quota": congress_quota(congress),
+            "delegates": congress.delegates.select_related("worker__employer"),
+            "items": congress.agenda_items.all(),
+            "vote_item": request.POST.get("item") if action == "vote" else "",
+            "proposals": congress.proposals.select_related("proposer__worker")[:100],
+            "delegate": delegate_for(user, congress),
+        },
+    )
 
 
 @login_required
@@ -206,8 +261,11 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.ProposalForm(request.POST or None)
     created: list[Proposal] = []
     if request.method == "POST" and _attempt(
-            request, form, lambda d: created.append(proposal_submit(actor=request.user, congress=congress, **d)),
-            "提案已提交，请邀请其他代表附议"):
+        request,
+        form,
+        lambda d: created.append(proposal_submit(actor=request.user, congress=congress, **d)),
+        "提案已提交，请邀请其他代表附议",
+    ):
         return redirect("democracy:proposal-detail", created[0].pk)
     return render(request, "democracy/proposal_form.html", {"form": form, "congress": congress})
 
@@ -226,11 +284,19 @@ def proposal_list_view(request: HttpRequest) -> HttpResponse:
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     from urllib.parse import urlencode
 
-    return render(request, "democracy/proposal_list.html", {
-        "form": form, "page": page, "is_first_page": _cursor(request) is None,
-        "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
-        "staff": is_democracy_staff(request.user),
-    })
+    return render(
+        request,
+        "democracy/proposal_list.html",
+        {
+            "form": form,
+            "page": page,
+            "is_first_page": _cursor(request) is None,
+            "next_query": urlencode({**query, "cursor": page.next_cursor})
+            if page.next_cursor
+            else "",
+            "staff": is_democracy_staff(request.user),
+        },
+    )
 
 
 @login_required
@@ -238,7 +304,11 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     proposal = get_object_or_404(
-        proposals_visible_to(user).select_related("congress__enterprise", "proposer__worker", "department"), pk=pk)
+        proposals_visible_to(user).select_related(
+            "congress__enterprise", "proposer__worker", "department"
+        ),
+        pk=pk,
+    )
     congress = proposal.congress
     manage = can_manage_congress(user, congress)
     delegate = delegate_for(user, congress)
@@ -255,10 +325,17 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
         "cosign": (lambda d: proposal_cosign(actor=user, proposal=proposal), "您已附议该提案"),
         "decide": (lambda d: proposal_decide(actor=user, proposal=proposal, **d), "审查结论已记录"),
-        "answer": (lambda d: proposal_answer(actor=user, proposal=proposal, **d), "答复已记录，等待提案人评价"),
+        "answer": (
+            lambda d: proposal_answer(actor=user, proposal=proposal, **d),
+            "答复已记录，等待提案人评价",
+        ),
         "rate": (lambda d: proposal_rate(actor=user, proposal=proposal, **d), "感谢您的评价"),
-        "outstanding": (lambda d: proposal_mark_outstanding(
-            actor=user, proposal=proposal, outstanding=not proposal.is_outstanding), "已更新优秀提案标记"),
+        "outstanding": (
+            lambda d: proposal_mark_outstanding(
+                actor=user, proposal=proposal, outstanding=not proposal.is_outstanding
+            ),
+            "已更新优秀提案标记",
+        ),
     }
     if action:
         if action not in actions:
@@ -268,16 +345,27 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("democracy:proposal-detail", proposal.pk)
     cosigners = proposal.cosignatures.select_related("delegate__worker")
     already = delegate is not None and any(c.delegate_id == delegate.pk for c in cosigners)
-    return render(request, "democracy/proposal_detail.html", {
-        "proposal": proposal, "congress": congress, "manage": manage, "forms": forms_, "action": action,
-        "cosigners": cosigners,
-        "can_cosign": delegate is not None and not is_proposer and not already
-        and proposal.status == Proposal.Status.COSIGNING,
-        "can_rate": is_proposer and proposal.status == Proposal.Status.ANSWERED,
-        "overdue": proposal.status == Proposal.Status.ACCEPTED and proposal.deadline
-        and proposal.deadline < timezone.localdate(),
-        "needed": max(0, congress.cosign_threshold - proposal.cosign_count),
-    })
+    return render(
+        request,
+        "democracy/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "congress": congress,
+            "manage": manage,
+            "forms": forms_,
+            "action": action,
+            "cosigners": cosigners,
+            "can_cosign": delegate is not None
+            and not is_proposer
+            and not already
+            and proposal.status == Proposal.Status.COSIGNING,
+            "can_rate": is_proposer and proposal.status == Proposal.Status.ANSWERED,
+            "overdue": proposal.status == Proposal.Status.ACCEPTED
+            and proposal.deadline
+            and proposal.deadline < timezone.localdate(),
+            "needed": max(0, congress.cosign_threshold - proposal.cosign_count),
+        },
+    )
 
 
 # --- Library: outstanding proposals, cases, teaching points ----------------------------------------
@@ -293,32 +381,51 @@ def library_view(request: HttpRequest) -> HttpResponse:
     if action and not curate:
         raise PermissionDenied
     data = request.POST if action else None
-    case_form = f.CaseForm(data if action == "case" else None, request.FILES if action == "case" else None,
-                           organizations=organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET))
-    point_form = f.TeachingPointForm(data if action == "point" else None, enterprises=_enterprises(user))
+    case_form = f.CaseForm(
+        data if action == "case" else None,
+        request.FILES if action == "case" else None,
+        organizations=organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET),
+    )
+    point_form = f.TeachingPointForm(
+        data if action == "point" else None, enterprises=_enterprises(user)
+    )
     if action == "case":
+
         def add_case(d: dict[str, Any]) -> None:
             upload = d.pop("attachment", None)
             case_create(actor=user, files=[upload] if upload else [], **d)
+
         if _attempt(request, case_form, add_case, "案例已编入案例库"):
             return redirect("democracy:library")
     elif action == "point":
-        if _attempt(request, point_form, lambda d: teaching_point_mark(actor=user, **d), "已设为教学点"):
+        if _attempt(
+            request, point_form, lambda d: teaching_point_mark(actor=user, **d), "已设为教学点"
+        ):
             return redirect("democracy:library")
     elif action:
         raise Http404
     proposals, cases = library(user=user, q=q)
-    return render(request, "democracy/library.html", {
-        "q": q, "proposals": proposals[:100], "cases": cases[:100], "curate": curate,
-        "case_form": case_form, "point_form": point_form,
-        "teaching_points": teaching_points_visible_to(user).select_related("enterprise"),
-    })
+    return render(
+        request,
+        "democracy/library.html",
+        {
+            "q": q,
+            "proposals": proposals[:100],
+            "cases": cases[:100],
+            "curate": curate,
+            "case_form": case_form,
+            "point_form": point_form,
+            "teaching_points": teaching_points_visible_to(user).select_related("enterprise"),
+        },
+    )
 
 
 @login_required
 def case_attachment(request: HttpRequest, pk: int) -> FileResponse:
     _require_staff(request)
-    attachment = get_object_or_404(CaseAttachment.objects.filter(case__in=cases_visible_to(request.user)), pk=pk)
+    attachment = get_object_or_404(
+        CaseAttachment.objects.filter(case__in=cases_visible_to(request.user)), pk=pk
+    )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
@@ -330,35 +437,64 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     staff = is_democracy_staff(user)
-    form = f.DisclosureForm(request.POST or None, enterprises=_enterprises(user) if staff else None,
-                            initial={"publish_on": timezone.localdate()})
+    form = f.DisclosureForm(
+        request.POST or None,
+        enterprises=_enterprises(user) if staff else None,
+        initial={"publish_on": timezone.localdate()},
+    )
     if request.method == "POST":
         if not staff:
             raise PermissionDenied
-        if _attempt(request, form, lambda d: disclosure_publish(actor=user, **d), "厂务公开事项已发布"):
+        if _attempt(
+            request, form, lambda d: disclosure_publish(actor=user, **d), "厂务公开事项已发布"
+        ):
             return redirect("democracy:disclosure-list")
     items = disclosures_visible_to(user).select_related("enterprise")
     worker = worker_of(user)
-    read_ids = set(DisclosureRead.objects.filter(worker=worker).values_list("disclosure_id", flat=True)) \
-        if worker else set()
-    return render(request, "democracy/disclosure_list.html", {
-        "items": items[:100], "form": form, "staff": staff, "read_ids": read_ids, "today": timezone.localdate()})
+    read_ids = (
+        set(DisclosureRead.objects.filter(worker=worker).values_list("disclosure_id", flat=True))
+        if worker
+        else set()
+    )
+    return render(
+        request,
+        "democracy/disclosure_list.html",
+        {
+            "items": items[:100],
+            "form": form,
+            "staff": staff,
+            "read_ids": read_ids,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
-    disclosure = get_object_or_404(disclosures_visible_to(request.user).select_related("enterprise"), pk=pk)
+    disclosure = get_object_or_404(
+        disclosures_visible_to(request.user).select_related("enterprise"), pk=pk
+    )
     worker = worker_of(request.user)
     if worker is not None:
         disclosure_mark_read(worker=worker, disclosure=disclosure)
         disclosure.refresh_from_db(fields=["read_count"])
     staff = is_democracy_staff(request.user)
-    workers_total = Worker.objects.filter(employer__path__startswith=disclosure.enterprise.path).count() if staff \
+    workers_total = (
+        Worker.objects.filter(employer__path__startswith=disclosure.enterprise.path).count()
+        if staff
         else 0
-    return render(request, "democracy/disclosure_detail.html", {
-        "item": disclosure, "staff": staff, "workers_total": workers_total,
-        "readers": disclosure.reads.select_related("worker")[:50] if staff else []})
+    )
+    return render(
+        request,
+        "democracy/disclosure_detail.html",
+        {
+            "item": disclosure,
+            "staff": staff,
+            "workers_total": workers_total,
+            "readers": disclosure.reads.select_related("worker")[:50] if staff else [],
+        },
+    )
 
 
 # --- Collective negotiation ------------------------------------------------------------------------
@@ -368,34 +504,57 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def negotiation_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
-    form = f.NegotiationForm(request.POST or None, initial={"started_on": timezone.localdate()},
-                             organizations=organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET))
+    form = f.NegotiationForm(
+        request.POST or None,
+        initial={"started_on": timezone.localdate()},
+        organizations=organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET),
+    )
     created: list[Any] = []
     if request.method == "POST" and _attempt(
-            request, form, lambda d: created.append(negotiation_create(actor=user, **d)), "集体协商已登记"):
+        request,
+        form,
+        lambda d: created.append(negotiation_create(actor=user, **d)),
+        "集体协商已登记",
+    ):
         return redirect("democracy:negotiation-detail", created[0].pk)
     negotiations = negotiations_visible_to(user).select_related("organization", "contract")
-    return render(request, "democracy/negotiation_list.html", {"negotiations": negotiations[:100], "form": form,
-                                                               "today": timezone.localdate()})
+    return render(
+        request,
+        "democracy/negotiation_list.html",
+        {"negotiations": negotiations[:100], "form": form, "today": timezone.localdate()},
+    )
 
 
 @login_required
 def negotiation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     user = request.user
-    negotiation = get_object_or_404(negotiations_visible_to(user).select_related("organization"), pk=pk)
+    negotiation = get_object_or_404(
+        negotiations_visible_to(user).select_related("organization"), pk=pk
+    )
     manage = can_manage_enterprise(user, negotiation.organization)
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not manage:
         raise PermissionDenied
     data = request.POST if action else None
-    forms_ = {"round": f.RoundForm(data if action == "round" else None),
-              "outcome": f.OutcomeForm(data if action == "outcome" else None),
-              "contract": f.ContractForm(data if action == "contract" else None)}
+    forms_ = {
+        "round": f.RoundForm(data if action == "round" else None),
+        "outcome": f.OutcomeForm(data if action == "outcome" else None),
+        "contract": f.ContractForm(data if action == "contract" else None),
+    }
     actions = {
-        "round": (lambda d: negotiation_round_add(actor=user, negotiation=negotiation, **d), "已记录协商轮次"),
-        "outcome": (lambda d: negotiation_outcome_add(actor=user, negotiation=negotiation, **d), "已记录协商成果"),
-        "contract": (lambda d: contract_sign(actor=user, negotiation=negotiation, **d), "集体合同已登记"),
+        "round": (
+            lambda d: negotiation_round_add(actor=user, negotiation=negotiation, **d),
+            "已记录协商轮次",
+        ),
+        "outcome": (
+            lambda d: negotiation_outcome_add(actor=user, negotiation=negotiation, **d),
+            "已记录协商成果",
+        ),
+        "contract": (
+            lambda d: contract_sign(actor=user, negotiation=negotiation, **d),
+            "集体合同已登记",
+        ),
     }
     if action:
         if action not in actions:
@@ -405,9 +564,19 @@ def negotiation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("democracy:negotiation-detail", negotiation.pk)
     negotiation.refresh_from_db()
     contract = getattr(negotiation, "contract", None)
-    return render(request, "democracy/negotiation_detail.html", {
-        "negotiation": negotiation, "manage": manage, "forms": forms_, "contract": contract,
-        "rounds": negotiation.rounds.all(), "outcomes": negotiation.outcomes.all(), "today": timezone.localdate()})
+    return render(
+        request,
+        "democracy/negotiation_detail.html",
+        {
+            "negotiation": negotiation,
+            "manage": manage,
+            "forms": forms_,
+            "contract": contract,
+            "rounds": negotiation.rounds.all(),
+            "outcomes": negotiation.outcomes.all(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # --- Model-worker nominations and public notices ---------------------------------------------------
@@ -425,15 +594,24 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
         created: list[Nomination] = []
 
         def nominate(d: dict[str, Any]) -> None:
-            worker = workers_visible_to(user).select_related("employer").filter(pk=d.pop("worker")).first()
+            worker = (
+                workers_visible_to(user)
+                .select_related("employer")
+                .filter(pk=d.pop("worker"))
+                .first()
+            )
             if worker is None or not can_nominate(user, worker):
                 raise ValidationError({"worker": "您的范围内没有这个编号的职工"})
             created.append(nomination_create(actor=user, worker=worker, **d))
+
         if _attempt(request, form, nominate, "劳模推荐已提交，等待上级工会审核"):
             return redirect("democracy:nomination-detail", created[0].pk)
     nominations = nominations_visible_to(user).select_related("worker__employer", "nominated_by")
-    return render(request, "democracy/nomination_list.html", {"nominations": nominations[:100], "form": form,
-                                                              "staff": staff})
+    return render(
+        request,
+        "democracy/nomination_list.html",
+        {"nominations": nominations[:100], "form": form, "staff": staff},
+    )
 
 
 @login_required
@@ -441,23 +619,32 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     nomination = get_object_or_404(
-        nominations_visible_to(user).select_related("worker__employer", "nominated_by"), pk=pk)
+        nominations_visible_to(user).select_related("worker__employer", "nominated_by"), pk=pk
+    )
     review = can_review_nomination(user, nomination)
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not review:
         raise PermissionDenied
     data = request.POST if action else None
-    forms_ = {"review": f.ReviewForm(data if action == "review" else None),
-              "confirm": f.forms.Form(data if action == "confirm" else None),
-              "objection": f.ObjectionResolveForm(data if action == "objection" else None)}
+    forms_ = {
+        "review": f.ReviewForm(data if action == "review" else None),
+        "confirm": f.forms.Form(data if action == "confirm" else None),
+        "objection": f.ObjectionResolveForm(data if action == "objection" else None),
+    }
 
     def resolve(d: dict[str, Any]) -> None:
         objection = get_object_or_404(Objection, pk=d.pop("objection"), nomination=nomination)
         objection_resolve(actor=user, objection=objection, **d)
 
     actions = {
-        "review": (lambda d: nomination_review(actor=user, nomination=nomination, **d), "审核意见已记录"),
-        "confirm": (lambda d: nomination_confirm(actor=user, nomination=nomination), "已确认为劳动模范"),
+        "review": (
+            lambda d: nomination_review(actor=user, nomination=nomination, **d),
+            "审核意见已记录",
+        ),
+        "confirm": (
+            lambda d: nomination_confirm(actor=user, nomination=nomination),
+            "已确认为劳动模范",
+        ),
         "objection": (resolve, "异议核查结论已记录"),
     }
     if action:
@@ -467,30 +654,52 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if _attempt(request, forms_[action], fn, success):
             return redirect("democracy:nomination-detail", nomination.pk)
     nomination.refresh_from_db()
-    return render(request, "democracy/nomination_detail.html", {
-        "nomination": nomination, "review": review, "forms": forms_, "staff": is_democracy_staff(user),
-        "reviews": nomination.reviews.select_related("organization"), "objections": nomination.objections.all(),
-        "reviewed_here": review and nomination.reviews.filter(organization=user.organization).exists(),
-    })
+    return render(
+        request,
+        "democracy/nomination_detail.html",
+        {
+            "nomination": nomination,
+            "review": review,
+            "forms": forms_,
+            "staff": is_democracy_staff(user),
+            "reviews": nomination.reviews.select_related("organization"),
+            "objections": nomination.objections.all(),
+            "reviewed_here": review
+            and nomination.reviews.filter(organization=user.organization).exists(),
+        },
+    )
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
     """Public (no login): nominations under public notice, names masked."""
     notices = public_nominations().select_related("worker__employer", "nominated_by")
-    return render(request, "democracy/notice_list.html", {
-        "notices": [(n, mask_name(n.worker.name)) for n in notices[:100]]})
+    return render(
+        request,
+        "democracy/notice_list.html",
+        {"notices": [(n, mask_name(n.worker.name)) for n in notices[:100]]},
+    )
 
 
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Public: one nomination's notice with the objection channel."""
-    nomination = get_object_or_404(public_nominations().select_related("worker__employer", "nominated_by"), pk=pk)
+    nomination = get_object_or_404(
+        public_nominations().select_related("worker__employer", "nominated_by"), pk=pk
+    )
     form = f.ObjectionForm(request.POST or None)
     if request.method == "POST" and _attempt(
-            request, form, lambda d: objection_submit(nomination=nomination, client_key=request.META.get(
-                "REMOTE_ADDR", ""), **d), "您的异议已收到，工会将在公示期内核查"):
+        request,
+        form,
+        lambda d: objection_submit(
+            nomination=nomination, client_key=request.META.get("REMOTE_ADDR", ""), **d
+        ),
+        "您的异议已收到，工会将在公示期内核查",
+    ):
         return redirect("democracy:notice-detail", nomination.pk)
-    return render(request, "democracy/notice_detail.html", {
-        "nomination": nomination, "masked_name": mask_name(nomination.worker.name), "form": form})
+    return render(
+        request,
+        "democracy/notice_detail.html",
+        {"nomination": nomination, "masked_name": mask_name(nomination.worker.name), "form": form},
+    )
 
 
 # --- Figures --------------------------------------------------------------------------------------
@@ -502,12 +711,19 @@ def figures_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     choices = organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET)
     organization, year = user.organization, timezone.localdate().year
-    form = f.FiguresForm(request.GET or None, organizations=choices,
-                         initial={"organization": organization.pk, "year": year})
+    form = f.FiguresForm(
+        request.GET or None,
+        organizations=choices,
+        initial={"organization": organization.pk, "year": year},
+    )
     if form.is_valid():
         organization = form.cleaned_data["organization"] or organization
         year = form.cleaned_data["year"] or year
     figures = figures_for(organization=organization, year=year)
-    children = [figures_for(organization=child, year=year) for child in choices.filter(
-        parent=organization).exclude(kind=Organization.Kind.OUTLET)[:30]]
-    return render(request, "democracy/figures.html", {"form": form, "figures": figures, "children": children})
+    children = [
+        figures_for(organization=child, year=year)
+        for child in choices.filter(parent=organization).exclude(kind=Organization.Kind.OUTLET)[:30]
+    ]
+    return render(
+        request, "democracy/figures.html", {"form": form, "figures": figures, "children": children}
+    )

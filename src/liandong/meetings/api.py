@@ -39,38 +39,70 @@ router = Router(tags=["联席会议"])
 
 def mechanism_item(m: Mechanism) -> dict[str, Any]:
     return {
-        "id": m.pk, "name": m.name, "industry": m.industry, "convening_union_id": m.convening_union_id,
-        "convening_union_name": m.convening_union.name, "collaboration_mode": m.collaboration_mode,
-        "collaboration_mode_label": m.mode_label, "status": m.status, "description": m.description,
+        "id": m.pk,
+        "name": m.name,
+        "industry": m.industry,
+        "convening_union_id": m.convening_union_id,
+        "convening_union_name": m.convening_union.name,
+        "collaboration_mode": m.collaboration_mode,
+        "collaboration_mode_label": m.mode_label,
+        "status": m.status,
+        "description": m.description,
     }
 
 
 def figures_item(f: selectors.YearFigures) -> dict[str, Any]:
     return {
-        "year": f.year, "meetings_held": f.meetings_held, "meetings_upcoming": f.meetings_upcoming,
-        "items_total": f.items_total, "items_done": f.items_done, "items_open": f.items_open,
-        "items_overdue": f.items_overdue, "items_cancelled": f.items_cancelled, "completion_rate": f.completion_rate,
-        "targets_total": f.targets_total, "targets_met": f.targets_met,
+        "year": f.year,
+        "meetings_held": f.meetings_held,
+        "meetings_upcoming": f.meetings_upcoming,
+        "items_total": f.items_total,
+        "items_done": f.items_done,
+        "items_open": f.items_open,
+        "items_overdue": f.items_overdue,
+        "items_cancelled": f.items_cancelled,
+        "completion_rate": f.completion_rate,
+        "targets_total": f.targets_total,
+        "targets_met": f.targets_met,
         "plan_status": f.plan.status if f.plan else "none",
     }
 
 
 def meeting_item(m: Meeting) -> dict[str, Any]:
     return {
-        "id": m.pk, "mechanism_id": m.mechanism_id, "title": m.title, "topic": m.topic, "starts_at": m.starts_at,
-        "duration_minutes": m.duration_minutes, "location": m.location, "online_url": m.online_url,
-        "host_body_id": m.host_body_id, "host_body_name": m.host_body.name, "status": m.status,
-        "status_label": m.get_status_display(), "cancel_reason": m.cancel_reason, "held_on": m.held_on,
+        "id": m.pk,
+        "mechanism_id": m.mechanism_id,
+        "title": m.title,
+        "topic": m.topic,
+        "starts_at": m.starts_at,
+        "duration_minutes": m.duration_minutes,
+        "location": m.location,
+        "online_url": m.online_url,
+        "host_body_id": m.host_body_id,
+        "host_body_name": m.host_body.name,
+        "status": m.status,
+        "status_label": m.get_status_display(),
+        "cancel_reason": m.cancel_reason,
+        "held_on": m.held_on,
     }
 
 
 def action_item(i: ActionItem, *, today: Any = None) -> dict[str, Any]:
     return {
-        "id": i.pk, "mechanism_id": i.mechanism_id, "meeting_id": i.meeting_id, "number": i.number,
-        "resolution": i.resolution, "lead_body_id": i.lead_body_id, "lead_body_name": i.lead_body.name,
-        "deadline": i.deadline, "expected_output": i.expected_output, "status": i.status,
-        "status_label": i.get_status_display(), "progress": i.progress,
-        "overdue": i.is_overdue_on(today or timezone.localdate()), "cancel_reason": i.cancel_reason,
+        "id": i.pk,
+        "mechanism_id": i.mechanism_id,
+        "meeting_id": i.meeting_id,
+        "number": i.number,
+        "resolution": i.resolution,
+        "lead_body_id": i.lead_body_id,
+        "lead_body_name": i.lead_body.name,
+        "deadline": i.deadline,
+        "expected_output": i.expected_output,
+        "status": i.status,
+        "status_label": i.get_status_display(),
+        "progress": i.progress,
+        "overdue": i.is_overdue_on(today or timezone.localdate()),
+        "cancel_reason": i.cancel_reason,
         "completed_on": i.completed_on,
     }
 
@@ -113,7 +145,9 @@ class ItemQuery(PageQuery):
 def list_mechanisms(request: HttpRequest, query: Query[PageQuery]) -> dict:
     """Mechanisms the caller manages or whose member body they belong to, newest first."""
     _require_staff(request)
-    page = page_by_id(perms.mechanisms_visible_to(request.user), cursor=query.cursor, size=query.limit)
+    page = page_by_id(
+        perms.mechanisms_visible_to(request.user), cursor=query.cursor, size=query.limit
+    )
     return {"items": [mechanism_item(m) for m in page.items], "next_cursor": page.next_cursor}
 
 
@@ -123,57 +157,108 @@ def create_mechanism(request: HttpRequest, payload: MechanismIn) -> dict:
         raise PermissionDenied
     union = perms.convening_unions_for(request.user).filter(pk=payload.convening_union_id).first()
     if union is None:
-        raise ValidationError({"convening_union_id": "召集工会须是您所在工会或其下级工会。"}, code="convener")
+        raise ValidationError(
+            {"convening_union_id": "召集工会须是您所在工会或其下级工会。"}, code="convener"
+        )
     visible = organizations_visible_to(request.user)
     members = list(visible.filter(pk__in=payload.member_ids))
     if len(members) != len(set(payload.member_ids)):
-        raise ValidationError({"member_ids": "成员单位不存在或不在您的工作范围内。"}, code="members")
+        raise ValidationError(
+            {"member_ids": "成员单位不存在或不在您的工作范围内。"}, code="members"
+        )
     mechanism = services.mechanism_create(
-        actor=request.user, name=payload.name, industry=payload.industry, convening_union=union,
-        collaboration_mode=payload.collaboration_mode, custom_mode=payload.custom_mode,
-        description=payload.description, members=members,
+        actor=request.user,
+        name=payload.name,
+        industry=payload.industry,
+        convening_union=union,
+        collaboration_mode=payload.collaboration_mode,
+        custom_mode=payload.custom_mode,
+        description=payload.description,
+        members=members,
     )
     return get_mechanism(request, mechanism.pk)
 
 
-@router.get("/mechanisms/{int:mechanism_id}", response=MechanismDetailOut, operation_id="meetings_get_mechanism")
+@router.get(
+    "/mechanisms/{int:mechanism_id}",
+    response=MechanismDetailOut,
+    operation_id="meetings_get_mechanism",
+)
 def get_mechanism(request: HttpRequest, mechanism_id: int, year: int | None = None) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
     members = mechanism.members.select_related("organization")
     return {
         **mechanism_item(mechanism),
-        "members": [{"organization_id": m.organization_id, "organization_name": m.organization.name,
-                     "role": m.role, "role_label": m.get_role_display(), "liaison_name": m.liaison_name,
-                     "liaison_title": m.liaison_title} for m in members],
+        "members": [
+            {
+                "organization_id": m.organization_id,
+                "organization_name": m.organization.name,
+                "role": m.role,
+                "role_label": m.get_role_display(),
+                "liaison_name": m.liaison_name,
+                "liaison_title": m.liaison_title,
+            }
+            for m in members
+        ],
         "year": figures_item(selectors.year_figures(mechanism, year)),
         "can_manage": perms.can_manage_mechanism(request.user, mechanism),
     }
 
 
-@router.get("/mechanisms/{int:mechanism_id}/summary/{int:year}", response=SummaryOut,
-            operation_id="meetings_get_summary")
+@router.get(
+    "/mechanisms/{int:mechanism_id}/summary/{int:year}",
+    response=SummaryOut,
+    operation_id="meetings_get_summary",
+)
 def get_summary(request: HttpRequest, mechanism_id: int, year: int) -> dict:
     """The year-end summary's figures, each traceable (targets, bodies, meetings)."""
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     context = selectors.summary_context(mechanism, year)
     return {
-        "mechanism_id": mechanism.pk, "year": year, "figures": figures_item(context["figures"]),
+        "mechanism_id": mechanism.pk,
+        "year": year,
+        "figures": figures_item(context["figures"]),
         "meetings": [meeting_item(m) for m in context["meetings"]],
-        "targets": [{"id": t.pk, "title": t.title, "lead_body_id": t.lead_body_id, "target_value": t.target_value,
-                     "achieved_value": t.achieved_value, "unit": t.unit, "met": t.is_met} for t in context["targets"]],
-        "bodies": [{"organization_id": b.organization_id, "name": b.name, "total": b.total, "done": b.done,
-                    "open": b.open, "overdue": b.overdue, "completion_rate": b.completion_rate}
-                   for b in context["bodies"]],
-        "other_figures": [{"section": f.section, "label": f.label, "value": f.value, "unit": f.unit, "url": f.url}
-                          for f in context["other_figures"]],
+        "targets": [
+            {
+                "id": t.pk,
+                "title": t.title,
+                "lead_body_id": t.lead_body_id,
+                "target_value": t.target_value,
+                "achieved_value": t.achieved_value,
+                "unit": t.unit,
+                "met": t.is_met,
+            }
+            for t in context["targets"]
+        ],
+        "bodies": [
+            {
+                "organization_id": b.organization_id,
+                "name": b.name,
+                "total": b.total,
+                "done": b.done,
+                "open": b.open,
+                "overdue": b.overdue,
+                "completion_rate": b.completion_rate,
+            }
+            for b in context["bodies"]
+        ],
+        "other_figures": [
+            {"section": f.section, "label": f.label, "value": f.value, "unit": f.unit, "url": f.url}
+            for f in context["other_figures"]
+        ],
     }
 
 
 # -- meetings -----------------------------------------------------------------------------------
 
 
-@router.get("/mechanisms/{int:mechanism_id}/meetings", response=MeetingPage, operation_id="meetings_list_meetings")
+@router.get(
+    "/mechanisms/{int:mechanism_id}/meetings",
+    response=MeetingPage,
+    operation_id="meetings_list_meetings",
+)
 def list_meetings(request: HttpRequest, mechanism_id: int, query: Query[PageQuery]) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     meetings = Meeting.objects.filter(mechanism=mechanism).select_related("host_body")
@@ -181,33 +266,51 @@ def list_meetings(request: HttpRequest, mechanism_id: int, query: Query[PageQuer
     return {"items": [meeting_item(m) for m in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/mechanisms/{int:mechanism_id}/meetings", response=MeetingDetailOut,
-             operation_id="meetings_schedule_meeting")
+@router.post(
+    "/mechanisms/{int:mechanism_id}/meetings",
+    response=MeetingDetailOut,
+    operation_id="meetings_schedule_meeting",
+)
 def schedule_meeting(request: HttpRequest, mechanism_id: int, payload: MeetingIn) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     _manage(request, mechanism)
     data = payload.dict()
     host = _body(data.pop("host_body_id"), "host_body_id")
-    meeting = services.meeting_schedule(actor=request.user, mechanism=mechanism, host_body=host, **data)
+    meeting = services.meeting_schedule(
+        actor=request.user, mechanism=mechanism, host_body=host, **data
+    )
     return get_meeting(request, meeting.pk)
 
 
-@router.get("/meetings/{int:meeting_id}", response=MeetingDetailOut, operation_id="meetings_get_meeting")
+@router.get(
+    "/meetings/{int:meeting_id}", response=MeetingDetailOut, operation_id="meetings_get_meeting"
+)
 def get_meeting(request: HttpRequest, meeting_id: int) -> dict:
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
     return {
         **meeting_item(meeting),
         "agenda": [AgendaItemOut.from_orm(a).dict() for a in meeting.agenda_items.all()],
-        "attendances": [{"organization_id": a.organization_id, "organization_name": a.organization.name,
-                         "present": a.present, "attendees": a.attendees}
-                        for a in meeting.attendances.select_related("organization")],
+        "attendances": [
+            {
+                "organization_id": a.organization_id,
+                "organization_name": a.organization.name,
+                "present": a.present,
+                "attendees": a.attendees,
+            }
+            for a in meeting.attendances.select_related("organization")
+        ],
         "minutes": meeting.minutes if perms.can_view_minutes(request.user, meeting) else None,
-        "action_item_ids": list(meeting.action_items.order_by("number").values_list("pk", flat=True)),
+        "action_item_ids": list(
+            meeting.action_items.order_by("number").values_list("pk", flat=True)
+        ),
     }
 
 
-@router.post("/meetings/{int:meeting_id}/transition", response=MeetingDetailOut,
-             operation_id="meetings_transition_meeting")
+@router.post(
+    "/meetings/{int:meeting_id}/transition",
+    response=MeetingDetailOut,
+    operation_id="meetings_transition_meeting",
+)
 def transition_meeting(request: HttpRequest, meeting_id: int, payload: TransitionIn) -> dict:
     """notify (筹备中/已通知 → 已通知, sends the invitations), hold (→ 已召开), publish (→ 纪要已发布;
     ``minutes`` saves the text first), cancel (→ 已取消, ``reason`` required)."""
@@ -219,35 +322,57 @@ def transition_meeting(request: HttpRequest, meeting_id: int, payload: Transitio
         services.meeting_mark_held(actor=request.user, meeting=meeting)
     elif payload.action == "publish":
         if payload.minutes is not None:
-            services.meeting_save_minutes(actor=request.user, meeting=meeting, minutes=payload.minutes)
+            services.meeting_save_minutes(
+                actor=request.user, meeting=meeting, minutes=payload.minutes
+            )
         services.meeting_publish_minutes(actor=request.user, meeting=meeting)
     else:
         services.meeting_cancel(actor=request.user, meeting=meeting, reason=payload.reason)
     return get_meeting(request, meeting.pk)
 
 
-@router.post("/meetings/{int:meeting_id}/agenda", response=AgendaItemOut, operation_id="meetings_add_agenda_item")
+@router.post(
+    "/meetings/{int:meeting_id}/agenda",
+    response=AgendaItemOut,
+    operation_id="meetings_add_agenda_item",
+)
 def add_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Any:
     """A typed item (``title``), or a candidate offered by the apps (``candidate_key``);
     adding the same candidate twice returns the item already there."""
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
     _manage(request, meeting.mechanism)
     if payload.candidate_key:
-        candidate = next((c for c in services.agenda_candidates_for(meeting.mechanism)
-                          if c.key == payload.candidate_key), None)
+        candidate = next(
+            (
+                c
+                for c in services.agenda_candidates_for(meeting.mechanism)
+                if c.key == payload.candidate_key
+            ),
+            None,
+        )
         if candidate is None:
             raise ValidationError({"candidate_key": "该候选议题不存在。"}, code="candidate")
-        item, _ = services.agenda_item_add(actor=request.user, meeting=meeting, title=candidate.title,
-                                           kind=candidate.kind, source_key=candidate.key, source_url=candidate.url,
-                                           note=candidate.note)
+        item, _ = services.agenda_item_add(
+            actor=request.user,
+            meeting=meeting,
+            title=candidate.title,
+            kind=candidate.kind,
+            source_key=candidate.key,
+            source_url=candidate.url,
+            note=candidate.note,
+        )
     else:
-        item, _ = services.agenda_item_add(actor=request.user, meeting=meeting, title=payload.title,
-                                           note=payload.note)
+        item, _ = services.agenda_item_add(
+            actor=request.user, meeting=meeting, title=payload.title, note=payload.note
+        )
     return item
 
 
-@router.post("/meetings/{int:meeting_id}/resolutions", response=ActionItemDetailOut,
-             operation_id="meetings_record_resolution")
+@router.post(
+    "/meetings/{int:meeting_id}/resolutions",
+    response=ActionItemDetailOut,
+    operation_id="meetings_record_resolution",
+)
 def record_resolution(request: HttpRequest, meeting_id: int, payload: ResolutionIn) -> dict:
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
     _manage(request, meeting.mechanism)
@@ -256,13 +381,20 @@ def record_resolution(request: HttpRequest, meeting_id: int, payload: Resolution
         raise ValidationError({"co_body_ids": "配合单位不存在。"}, code="unknown")
     target = None
     if payload.target_id is not None:
-        target = PlanTarget.objects.filter(pk=payload.target_id, plan__mechanism=meeting.mechanism).first()
+        target = PlanTarget.objects.filter(
+            pk=payload.target_id, plan__mechanism=meeting.mechanism
+        ).first()
         if target is None:
             raise ValidationError({"target_id": "对应年度目标不属于本机制。"}, code="target")
     item = services.resolution_record(
-        actor=request.user, meeting=meeting, resolution=payload.resolution,
-        lead_body=_body(payload.lead_body_id, "lead_body_id"), co_bodies=co_bodies,
-        deadline=payload.deadline, expected_output=payload.expected_output, target=target,
+        actor=request.user,
+        meeting=meeting,
+        resolution=payload.resolution,
+        lead_body=_body(payload.lead_body_id, "lead_body_id"),
+        co_bodies=co_bodies,
+        deadline=payload.deadline,
+        expected_output=payload.expected_output,
+        target=target,
     )
     return get_action_item(request, item.pk)
 
@@ -288,32 +420,61 @@ def list_action_items(request: HttpRequest, query: Query[ItemQuery]) -> dict:
     elif query.state in {"done", "cancelled", "todo", "in_progress"}:
         items = items.filter(status=query.state)
     elif query.state:
-        raise ValidationError({"state": "状态应为 open、overdue、done、cancelled 之一。"}, code="state")
+        raise ValidationError(
+            {"state": "状态应为 open、overdue、done、cancelled 之一。"}, code="state"
+        )
     page = page_by_id(items, cursor=query.cursor, size=query.limit)
-    return {"items": [action_item(i, today=today) for i in page.items], "next_cursor": page.next_cursor}
+    return {
+        "items": [action_item(i, today=today) for i in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
-@router.get("/action-items/{int:item_id}", response=ActionItemDetailOut, operation_id="meetings_get_action_item")
+@router.get(
+    "/action-items/{int:item_id}",
+    response=ActionItemDetailOut,
+    operation_id="meetings_get_action_item",
+)
 def get_action_item(request: HttpRequest, item_id: int) -> dict:
     item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
     return {
         **action_item(item),
         "co_body_ids": sorted(item.co_bodies.values_list("pk", flat=True)),
-        "reports": [{"id": r.pk, "percent": r.percent, "text": r.text, "reason": r.reason,
-                     "organization_id": r.organization_id, "created_at": r.created_at} for r in item.reports.all()],
+        "reports": [
+            {
+                "id": r.pk,
+                "percent": r.percent,
+                "text": r.text,
+                "reason": r.reason,
+                "organization_id": r.organization_id,
+                "created_at": r.created_at,
+            }
+            for r in item.reports.all()
+        ],
         "can_report": perms.can_report_progress(request.user, item),
     }
 
 
-@router.post("/action-items/{int:item_id}/progress", response=ActionItemDetailOut,
-             operation_id="meetings_report_progress")
+@router.post(
+    "/action-items/{int:item_id}/progress",
+    response=ActionItemDetailOut,
+    operation_id="meetings_report_progress",
+)
 def report_progress(request: HttpRequest, item_id: int, payload: ProgressIn) -> dict:
     """A progress report by the lead body (or the managing union): percentage and text;
     going back needs a ``reason``; 100 completes the item."""
     item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
-    leads = perms.acts_for_organization(request.user) and request.user.organization_id == item.lead_body_id
+    leads = (
+        perms.acts_for_organization(request.user)
+        and request.user.organization_id == item.lead_body_id
+    )
     if not (leads or perms.can_manage_mechanism(request.user, item.mechanism)):
         raise PermissionDenied
-    services.action_item_report(actor=request.user, item=item, percent=payload.percent, text=payload.text,
-                                reason=payload.reason)
+    services.action_item_report(
+        actor=request.user,
+        item=item,
+        percent=payload.percent,
+        text=payload.text,
+        reason=payload.reason,
+    )
     return get_action_item(request, item.pk)

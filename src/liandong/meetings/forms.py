@@ -24,16 +24,31 @@ class MechanismForm(forms.Form):
     industry = forms.CharField(label="行业", max_length=40, help_text="如：快递、美发美容")
     convening_union = OrgChoice(label="召集工会", queryset=Organization.objects.none())
     collaboration_mode = forms.ChoiceField(label="协作模式", choices=CollaborationMode.choices)
-    custom_mode = forms.CharField(label="自定义协作模式", max_length=120, required=False,
-                                  help_text="选择“自定义”时填写")
-    status = forms.ChoiceField(label="状态", choices=Mechanism.Status.choices, initial=Mechanism.Status.ACTIVE)
-    description = forms.CharField(label="工作机制说明", required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    members = OrgMultiChoice(label="成员单位", queryset=Organization.objects.none(), required=False,
-                             widget=forms.SelectMultiple(attrs={"size": 8}),
-                             help_text="可多选；联络员可在成员单位页登记")
+    custom_mode = forms.CharField(
+        label="自定义协作模式", max_length=120, required=False, help_text="选择“自定义”时填写"
+    )
+    status = forms.ChoiceField(
+        label="状态", choices=Mechanism.Status.choices, initial=Mechanism.Status.ACTIVE
+    )
+    description = forms.CharField(
+        label="工作机制说明", required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    members = OrgMultiChoice(
+        label="成员单位",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="可多选；联络员可在成员单位页登记",
+    )
 
-    def __init__(self, *args: Any, unions: QuerySet[Organization], bodies: QuerySet[Organization],
-                 editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        unions: QuerySet[Organization],
+        bodies: QuerySet[Organization],
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["convening_union"].queryset = unions
         self.fields["members"].queryset = bodies
@@ -46,7 +61,9 @@ class MechanismForm(forms.Form):
 
 class MemberForm(forms.Form):
     organization = OrgChoice(label="成员单位", queryset=Organization.objects.none())
-    role = forms.ChoiceField(label="角色", choices=MechanismMember.Role.choices, initial=MechanismMember.Role.MEMBER)
+    role = forms.ChoiceField(
+        label="角色", choices=MechanismMember.Role.choices, initial=MechanismMember.Role.MEMBER
+    )
     liaison_name = forms.CharField(label="联络员", max_length=60, required=False)
     liaison_title = forms.CharField(label="联络员职务", max_length=60, required=False)
 
@@ -56,11 +73,15 @@ class MemberForm(forms.Form):
 
 
 class PlanSummaryForm(forms.Form):
-    summary = forms.CharField(label="总体安排", required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    summary = forms.CharField(
+        label="总体安排", required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
 
 
 class TargetForm(forms.Form):
-    title = forms.CharField(label="目标任务", max_length=120, help_text="如：疗休养、新建工会、双十一慰问")
+    title = forms.CharField(
+        label="目标任务", max_length=120, help_text="如：疗休养、新建工会、双十一慰问"
+    )
     lead_body = OrgChoice(label="牵头单位", queryset=Organization.objects.none())
     target_value = forms.IntegerField(label="目标数", min_value=1, max_value=1_000_000, initial=1)
     unit = forms.CharField(label="单位", max_length=10, initial="项")
@@ -92,9 +113,13 @@ class PlanApproveForm(forms.Form):
 class MeetingForm(forms.Form):
     title = forms.CharField(label="会议名称", max_length=120, help_text="如：2026年第三次联席会议")
     topic = forms.CharField(label="主题", max_length=120, required=False)
-    starts_at = forms.DateTimeField(label="开始时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                              format="%Y-%m-%dT%H:%M"))
-    duration_minutes = forms.IntegerField(label="时长（分钟）", min_value=15, max_value=1440, initial=120)
+    starts_at = forms.DateTimeField(
+        label="开始时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label="时长（分钟）", min_value=15, max_value=1440, initial=120
+    )
     location = forms.CharField(label="地点", max_length=200, required=False)
     online_url = forms.CharField(label="线上会议链接", max_length=300, required=False)
     host_body = OrgChoice(label="承办单位", queryset=Organization.objects.none())
@@ -114,19 +139,31 @@ class CancelForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label="会议纪要", required=False, widget=forms.Textarea(attrs={"rows": 14}))
+    minutes = forms.CharField(
+        label="会议纪要", required=False, widget=forms.Textarea(attrs={"rows": 14})
+    )
 
 
 class ResolutionForm(forms.Form):
-    resolution = forms.CharField(label="议定事项", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    resolution = forms.CharField(
+        label="议定事项", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     lead_body = OrgChoice(label="牵头单位", queryset=Organization.objects.none(), required=False)
-    co_bodies = OrgMultiChoice(label="配合单位", queryset=Organization.objects.none(), required=False,
-                               widget=forms.SelectMultiple(attrs={"size": 4}))
-    deadline = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    co_bodies = OrgMultiChoice(
+        label="配合单位",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    deadline = forms.DateField(
+        label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     expected_output = forms.CharField(label="预期成果", max_length=200, required=False)
     target = forms.ModelChoiceField(label="对应年度目标", queryset=None, required=False)  # type: ignore[arg-type]
 
-    def __init__(self, *args: Any, bodies: QuerySet[Organization], targets: QuerySet, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, bodies: QuerySet[Organization], targets: QuerySet, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_body"].queryset = bodies
         self.fields["co_bodies"].queryset = bodies
@@ -151,17 +188,31 @@ class MultipleFileField(forms.FileField):
 
 class ProgressForm(forms.Form):
     percent = forms.IntegerField(label="进度（%）", min_value=0, max_value=100)
-    text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    reason = forms.CharField(label="进度回退原因", max_length=200, required=False,
-                             help_text="进度比上次低时必须填写")
-    attachments = MultipleFileField(label="附件", required=False,
-                                    help_text="PDF、Word、Excel 或 JPG/PNG 图片，每个不超过 10 MB，最多 5 个")
+    text = forms.CharField(
+        label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reason = forms.CharField(
+        label="进度回退原因", max_length=200, required=False, help_text="进度比上次低时必须填写"
+    )
+    attachments = MultipleFileField(
+        label="附件",
+        required=False,
+        help_text="PDF、Word、Excel 或 JPG/PNG 图片，每个不超过 10 MB，最多 5 个",
+    )
 
 
 class ItemFilterForm(forms.Form):
-    STATES = [("", "全部"), ("open", "未完成"), ("overdue", "逾期"), ("done", "已完成"), ("cancelled", "已取消")]
+    STATES = [
+        ("", "全部"),
+        ("open", "未完成"),
+        ("overdue", "逾期"),
+        ("done", "已完成"),
+        ("cancelled", "已取消"),
+    ]
     mechanism = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput)
+    year = forms.IntegerField(
+        required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
     lead_body = forms.IntegerField(required=False, widget=forms.HiddenInput)
     state = forms.ChoiceField(label="状态", choices=STATES, required=False)
     mine = forms.BooleanField(label="只看本单位牵头", required=False)

@@ -9,7 +9,11 @@ from django.utils import timezone
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem
 from liandong.meetings.permissions import can_use_meetings
 
-NAV_ITEMS = [NavItem(label="联席会议", url_name="meetings:mechanism-list", visible=can_use_meetings, order=10)]
+NAV_ITEMS = [
+    NavItem(
+        label="联席会议", url_name="meetings:mechanism-list", visible=can_use_meetings, order=10
+    )
+]
 
 
 def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
@@ -17,11 +21,15 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
     from liandong.meetings.models import ActionItem
 
     today = timezone.localdate()
-    overdue = mechanism.action_items.filter(status__in=ActionItem.OPEN, deadline__lt=today).select_related(
-        "lead_body").order_by("deadline", "id")
+    overdue = (
+        mechanism.action_items.filter(status__in=ActionItem.OPEN, deadline__lt=today)
+        .select_related("lead_body")
+        .order_by("deadline", "id")
+    )
     return [
         AgendaCandidate(
-            key=item.agenda_key, kind="action_item",
+            key=item.agenda_key,
+            kind="action_item",
             title=f"逾期督办事项：{str(item.resolution)[:60]}",
             url=reverse("meetings:item-detail", args=[item.pk]),
             note=f"牵头单位 {item.lead_body.name}，时限 {item.deadline:%Y-%m-%d}，进度 {item.progress}%",
@@ -39,20 +47,40 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
 
     start, end = year_bounds(year)
     mechanisms = Mechanism.objects.filter(subtree_q(organization.path, "convening_union__path"))
-    held = Meeting.objects.filter(mechanism__in=mechanisms, starts_at__gte=start, starts_at__lt=end,
-                                  status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED]).count()
+    held = Meeting.objects.filter(
+        mechanism__in=mechanisms,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED],
+    ).count()
     items = ActionItem.objects.filter(mechanism__in=mechanisms, year=year).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(status=ActionItem.Status.DONE)),
-        cancelled=Count("id", filter=Q(status=ActionItem.Status.CANCELLED)))
-    targets = list(PlanTarget.objects.filter(plan__mechanism__in=mechanisms, plan__year=year)
-                   .values_list("target_value", "achieved_value"))
+        total=Count("id"),
+        done=Count("id", filter=Q(status=ActionItem.Status.DONE)),
+        cancelled=Count("id", filter=Q(status=ActionItem.Status.CANCELLED)),
+    )
+    targets = list(
+        PlanTarget.objects.filter(plan__mechanism__in=mechanisms, plan__year=year).values_list(
+            "target_value", "achieved_value"
+        )
+    )
     url = reverse("meetings:mechanism-list")
     completion = rate(items["done"], items["total"] - items["cancelled"])
     return [
         Figure(section="联席会议", label="召开联席会议", value=held, unit="次", url=url),
         Figure(section="联席会议", label="议定事项", value=items["total"], unit="项", url=url),
-        Figure(section="联席会议", label="议定事项完成率", value=completion if completion is not None else 0,
-               unit="%", url=url),
-        Figure(section="联席会议", label="年度目标完成", value=sum(1 for g, d in targets if d >= g), unit="项",
-               url=url, detail={"of": len(targets)}),
+        Figure(
+            section="联席会议",
+            label="议定事项完成率",
+            value=completion if completion is not None else 0,
+            unit="%",
+            url=url,
+        ),
+        Figure(
+            section="联席会议",
+            label="年度目标完成",
+            value=sum(1 for g, d in targets if d >= g),
+            unit="项",
+            url=url,
+            detail={"of": len(targets)},
+        ),
     ]

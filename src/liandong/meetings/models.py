@@ -36,12 +36,18 @@ class Mechanism(BaseModel):
     name = models.CharField(_("机制名称"), max_length=120)
     industry = models.CharField(_("行业"), max_length=40)
     convening_union = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="convened_mechanisms",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="convened_mechanisms",
         verbose_name=_("召集工会"),
     )
-    collaboration_mode = models.CharField(_("协作模式"), max_length=16, choices=CollaborationMode.choices)
+    collaboration_mode = models.CharField(
+        _("协作模式"), max_length=16, choices=CollaborationMode.choices
+    )
     custom_mode = models.CharField(_("自定义协作模式"), max_length=120, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     description = models.TextField(_("工作机制说明"), blank=True)
 
     class Meta:
@@ -53,7 +59,9 @@ class Mechanism(BaseModel):
 
     def member_organization_ids(self) -> set[int]:
         """The member bodies (the convening union included): read by other apps' hooks."""
-        return set(self.members.values_list("organization_id", flat=True)) | {self.convening_union_id}
+        return set(self.members.values_list("organization_id", flat=True)) | {
+            self.convening_union_id
+        }
 
     @property
     def mode_label(self) -> str:
@@ -71,7 +79,9 @@ class MechanismMember(BaseModel):
 
     mechanism = models.ForeignKey(Mechanism, on_delete=models.CASCADE, related_name="members")
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="mechanism_seats",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="mechanism_seats",
         verbose_name=_("成员单位"),
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
@@ -81,7 +91,9 @@ class MechanismMember(BaseModel):
     class Meta:
         ordering = ["role", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["mechanism", "organization"], name="mechanism_member_once"),
+            models.UniqueConstraint(
+                fields=["mechanism", "organization"], name="mechanism_member_once"
+            ),
         ]
         verbose_name = _("成员单位")
 
@@ -99,16 +111,24 @@ class AnnualPlan(BaseModel):
     mechanism = models.ForeignKey(Mechanism, on_delete=models.CASCADE, related_name="plans")
     year = models.PositiveSmallIntegerField(_("年度"))
     summary = models.TextField(_("总体安排"), blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
     approved_at_meeting = models.ForeignKey(
-        "Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("审议会议"),
     )
     approved_on = models.DateField(_("通过日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "id"]
-        constraints = [models.UniqueConstraint(fields=["mechanism", "year"], name="annual_plan_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["mechanism", "year"], name="annual_plan_once_a_year")
+        ]
         verbose_name = _("年度工作计划")
 
     def __str__(self) -> str:
@@ -125,7 +145,9 @@ class PlannedMeeting(BaseModel):
     class Meta:
         ordering = ["month", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="planned_meeting_month_valid"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="planned_meeting_month_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,7 +160,10 @@ class PlanTarget(BaseModel):
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="targets")
     title = models.CharField(_("目标任务"), max_length=120)
     lead_body = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("牵头单位"),
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("牵头单位"),
     )
     target_value = models.PositiveIntegerField(_("目标数"), default=1)
     unit = models.CharField(_("单位"), max_length=10, default="项")
@@ -147,7 +172,9 @@ class PlanTarget(BaseModel):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(target_value__gte=1), name="plan_target_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(target_value__gte=1), name="plan_target_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} {self.target_value}{self.unit}"
@@ -158,7 +185,11 @@ class PlanTarget(BaseModel):
 
     @property
     def percent(self) -> int:
-        return min(100, round(100 * self.achieved_value / self.target_value)) if self.target_value else 0
+        return (
+            min(100, round(100 * self.achieved_value / self.target_value))
+            if self.target_value
+            else 0
+        )
 
 
 class Meeting(BaseModel):
@@ -179,16 +210,22 @@ class Meeting(BaseModel):
     location = models.CharField(_("地点"), max_length=200, blank=True)
     online_url = models.CharField(_("线上会议链接"), max_length=300, blank=True)
     host_body = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("承办单位"),
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("承办单位"),
     )
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREPARING,
-                              db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PREPARING, db_index=True
+    )
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     held_on = models.DateField(_("召开日期"), null=True, blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True)
     minutes_published_at = models.DateTimeField(null=True, blank=True)
-    invite_sequence = models.PositiveSmallIntegerField(default=0)  # iCalendar SEQUENCE, bumped per notice
+    invite_sequence = models.PositiveSmallIntegerField(
+        default=0
+    )  # iCalendar SEQUENCE, bumped per notice
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -215,13 +252,17 @@ class Attendance(BaseModel):
     """A member body invited to a meeting, who came for it, and whether it attended."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+"
+    )
     attendees = models.CharField(_("参会人员"), max_length=200, blank=True)
     present = models.BooleanField(_("出席"), default=False)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "organization"], name="attendance_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "organization"], name="attendance_once")
+        ]
 
 
 class AgendaItem(BaseModel):
@@ -241,15 +282,23 @@ class AgendaItem(BaseModel):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "source_key"], condition=~Q(source_key=""),
-                                    name="agenda_source_once"),
+            models.UniqueConstraint(
+                fields=["meeting", "source_key"],
+                condition=~Q(source_key=""),
+                name="agenda_source_once",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    KIND_LABELS = {"manual": "会议议题", "demand": "职工诉求", "proposal": "职工提案",
-                   "action_item": "逾期督办事项", "plan": "年度计划"}
+    KIND_LABELS = {
+        "manual": "会议议题",
+        "demand": "职工诉求",
+        "proposal": "职工提案",
+        "action_item": "逾期督办事项",
+        "plan": "年度计划",
+    }
 
     @property
     def kind_label(self) -> str:
@@ -277,17 +326,27 @@ class ActionItem(BaseModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     resolution = models.TextField(_("议定事项"))
     lead_body = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="led_action_items",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="led_action_items",
         verbose_name=_("牵头单位"),
     )
-    co_bodies = models.ManyToManyField("organizations.Organization", blank=True, related_name="+",
-                                       verbose_name=_("配合单位"))
+    co_bodies = models.ManyToManyField(
+        "organizations.Organization", blank=True, related_name="+", verbose_name=_("配合单位")
+    )
     deadline = models.DateField(_("完成时限"), db_index=True)
     expected_output = models.CharField(_("预期成果"), max_length=200, blank=True)
-    target = models.ForeignKey(PlanTarget, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="action_items", verbose_name=_("对应年度目标"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.TODO,
-                              db_index=True)
+    target = models.ForeignKey(
+        PlanTarget,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        verbose_name=_("对应年度目标"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.TODO, db_index=True
+    )
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
@@ -299,7 +358,9 @@ class ActionItem(BaseModel):
             models.Index(fields=["mechanism", "year", "status"], name="action_mech_year_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="action_progress_at_most_100"
+            ),
         ]
         verbose_name = _("督办事项")
 
@@ -344,9 +405,12 @@ class ProgressReport(BaseModel):
     """A progress report on an action item by its lead body (or union staff)."""
 
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reports")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    organization = models.ForeignKey("organizations.Organization", null=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     percent = models.PositiveSmallIntegerField(_("进度（%）"))
     text = models.TextField(_("进展情况"))
     reason = models.CharField(_("进度回退原因"), max_length=200, blank=True)
@@ -382,5 +446,7 @@ class Reminder(BaseModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["action_item", "kind", "deadline"], name="reminder_once"),
+            models.UniqueConstraint(
+                fields=["action_item", "kind", "deadline"], name="reminder_once"
+            ),
         ]

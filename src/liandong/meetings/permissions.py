@@ -30,20 +30,21 @@ def is_union_manager(user: Any) -> bool:
 def mechanisms_visible_to(user: Any) -> QuerySet[Mechanism]:
     if not acts_for_organization(user):
         return Mechanism.objects.none()
-    query = Q(members__organization_id=user.organization_id) | Q(convening_union_id=user.organization_id)
+    query = Q(members__organization_id=user.organization_id) | Q(
+        convening_union_id=user.organization_id
+    )
     if user.role in MANAGER_ROLES:
         query |= subtree_q(user.organization.path, "convening_union__path")
-    mechanisms = Mechanism.objects.filter(
-        pk__in=Mechanism.objects.filter(query).values("pk")
-    )
+    mechanisms = Mechanism.objects.filter(pk__in=Mechanism.objects.filter(query).values("pk"))
     return mechanisms.select_related("convening_union")
 
 
 def mechanisms_managed_by(user: Any) -> QuerySet[Mechanism]:
     if not is_union_manager(user):
         return Mechanism.objects.none()
-    return Mechanism.objects.filter(subtree_q(user.organization.path, "convening_union__path")).select_related(
-        "convening_union")
+    return Mechanism.objects.filter(
+        subtree_q(user.organization.path, "convening_union__path")
+    ).select_related("convening_union")
 
 
 def can_create_mechanism(user: Any) -> bool:
@@ -61,22 +62,28 @@ def convening_unions_for(user: Any) -> QuerySet[Organization]:
 
 
 def can_manage_mechanism(user: Any, mechanism: Mechanism) -> bool:
-    return is_union_manager(user) and mechanism.convening_union.path.startswith(user.organization.path)
+    return is_union_manager(user) and mechanism.convening_union.path.startswith(
+        user.organization.path
+    )
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(mechanism__in=mechanisms_visible_to(user).values("pk")).select_related(
-        "mechanism", "mechanism__convening_union", "host_body")
+    return Meeting.objects.filter(
+        mechanism__in=mechanisms_visible_to(user).values("pk")
+    ).select_related("mechanism", "mechanism__convening_union", "host_body")
 
 
 def can_view_minutes(user: Any, meeting: Meeting) -> bool:
     """Published minutes are for every member; a draft only for the managers."""
-    return meeting.status == Meeting.Status.PUBLISHED or can_manage_mechanism(user, meeting.mechanism)
+    return meeting.status == Meeting.Status.PUBLISHED or can_manage_mechanism(
+        user, meeting.mechanism
+    )
 
 
 def action_items_visible_to(user: Any) -> QuerySet[ActionItem]:
-    return ActionItem.objects.filter(mechanism__in=mechanisms_visible_to(user).values("pk")).select_related(
-        "mechanism", "mechanism__convening_union", "lead_body", "meeting")
+    return ActionItem.objects.filter(
+        mechanism__in=mechanisms_visible_to(user).values("pk")
+    ).select_related("mechanism", "mechanism__convening_union", "lead_body", "meeting")
 
 
 def can_report_progress(user: Any, item: ActionItem) -> bool:
@@ -92,4 +99,5 @@ def can_cancel_action_item(user: Any, item: ActionItem) -> bool:
 
 def attachments_visible_to(user: Any) -> QuerySet[ProgressAttachment]:
     return ProgressAttachment.objects.filter(
-        report__action_item__mechanism__in=mechanisms_visible_to(user).values("pk"))
+        report__action_item__mechanism__in=mechanisms_visible_to(user).values("pk")
+    )

@@ -37,9 +37,24 @@ from liandong.meetings.models import (
 )
 from liandong.organizations.models import Organization
 
-MECHANISM_FIELDS = ["name", "industry", "convening_union", "collaboration_mode", "custom_mode", "status",
-                    "description"]
-MEETING_FIELDS = ["title", "topic", "starts_at", "duration_minutes", "location", "online_url", "host_body"]
+MECHANISM_FIELDS = [
+    "name",
+    "industry",
+    "convening_union",
+    "collaboration_mode",
+    "custom_mode",
+    "status",
+    "description",
+]
+MEETING_FIELDS = [
+    "title",
+    "topic",
+    "starts_at",
+    "duration_minutes",
+    "location",
+    "online_url",
+    "host_body",
+]
 UNION_KINDS = {Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION}
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -50,7 +65,10 @@ ATTACHMENT_TYPES = {
     "jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
     "jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
     "png": ("image/png", [b"\x89PNG"]),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", [b"PK\x03\x04"]),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        [b"PK\x03\x04"],
+    ),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [b"PK\x03\x04"]),
     "doc": ("application/msword", [b"\xd0\xcf\x11\xe0"]),
     "xls": ("application/vnd.ms-excel", [b"\xd0\xcf\x11\xe0"]),
@@ -65,7 +83,9 @@ def normalize_text(value: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _text(value: object, field: str, label: str, *, required: bool = True, max_length: int = 0) -> str:
+def _text(
+    value: object, field: str, label: str, *, required: bool = True, max_length: int = 0
+) -> str:
     text = normalize_text(value)
     if required and not text:
         raise ValidationError({field: f"请填写{label}。"}, code="required")
@@ -101,16 +121,24 @@ def mechanism_create(
     if collaboration_mode == CollaborationMode.CUSTOM and not normalize_text(custom_mode):
         raise ValidationError({"custom_mode": "自定义协作模式请填写模式名称。"}, code="custom_mode")
     mechanism = Mechanism(
-        name=_text(name, "name", "机制名称", max_length=120), industry=_text(industry, "industry", "行业", max_length=40),
-        convening_union=convening_union, collaboration_mode=collaboration_mode,
-        custom_mode=normalize_text(custom_mode)[:120], description=_multiline(description),
+        name=_text(name, "name", "机制名称", max_length=120),
+        industry=_text(industry, "industry", "行业", max_length=40),
+        convening_union=convening_union,
+        collaboration_mode=collaboration_mode,
+        custom_mode=normalize_text(custom_mode)[:120],
+        description=_multiline(description),
     )
     mechanism.full_clean()
     mechanism.save()
-    MechanismMember.objects.create(mechanism=mechanism, organization=convening_union,
-                                   role=MechanismMember.Role.CONVENER)
-    audit_log(actor=actor, action="meetings.mechanism_created", target=mechanism,
-              changes=diff({}, snapshot(mechanism, MECHANISM_FIELDS)))
+    MechanismMember.objects.create(
+        mechanism=mechanism, organization=convening_union, role=MechanismMember.Role.CONVENER
+    )
+    audit_log(
+        actor=actor,
+        action="meetings.mechanism_created",
+        target=mechanism,
+        changes=diff({}, snapshot(mechanism, MECHANISM_FIELDS)),
+    )
     for organization in members:
         if organization.pk != convening_union.pk:
             mechanism_member_add(actor=actor, mechanism=mechanism, organization=organization)
@@ -126,8 +154,11 @@ def mechanism_update(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Mech
     for name in ("name", "industry"):
         if name in fields:
             fields[name] = _text(fields[name], name, {"name": "机制名称", "industry": "行业"}[name])
-    if fields.get("collaboration_mode", mechanism.collaboration_mode) == CollaborationMode.CUSTOM and not \
-            normalize_text(fields.get("custom_mode", mechanism.custom_mode)):
+    if fields.get(
+        "collaboration_mode", mechanism.collaboration_mode
+    ) == CollaborationMode.CUSTOM and not normalize_text(
+        fields.get("custom_mode", mechanism.custom_mode)
+    ):
         raise ValidationError({"custom_mode": "自定义协作模式请填写模式名称。"}, code="custom_mode")
     for name, value in fields.items():
         setattr(mechanism, name, value)
@@ -135,26 +166,45 @@ def mechanism_update(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Mech
     mechanism.save(update_fields=[*fields, "updated_at"])
     changes = diff(before, snapshot(mechanism, MECHANISM_FIELDS))
     if changes:
-        audit_log(actor=actor, action="meetings.mechanism_updated", target=mechanism, changes=changes)
+        audit_log(
+            actor=actor, action="meetings.mechanism_updated", target=mechanism, changes=changes
+        )
     return mechanism
 
 
 @transaction.atomic
 def mechanism_member_add(
-    *, actor: Any, mechanism: Mechanism, organization: Organization, role: str = MechanismMember.Role.MEMBER,
-    liaison_name: str = "", liaison_title: str = "",
+    *,
+    actor: Any,
+    mechanism: Mechanism,
+    organization: Organization,
+    role: str = MechanismMember.Role.MEMBER,
+    liaison_name: str = "",
+    liaison_title: str = "",
 ) -> MechanismMember:
     if role not in MechanismMember.Role.values:
         raise ValidationError({"role": "请选择成员角色。"}, code="role")
     if MechanismMember.objects.filter(mechanism=mechanism, organization=organization).exists():
-        raise ValidationError({"organization": f"{organization.name}已是本机制的成员单位。"}, code="duplicate")
+        raise ValidationError(
+            {"organization": f"{organization.name}已是本机制的成员单位。"}, code="duplicate"
+        )
     member = MechanismMember.objects.create(
-        mechanism=mechanism, organization=organization, role=role,
-        liaison_name=normalize_text(liaison_name)[:60], liaison_title=normalize_text(liaison_title)[:60],
+        mechanism=mechanism,
+        organization=organization,
+        role=role,
+        liaison_name=normalize_text(liaison_name)[:60],
+        liaison_title=normalize_text(liaison_title)[:60],
     )
-    audit_log(actor=actor, action="meetings.member_added", target=mechanism,
-              changes={"organization": [None, organization.pk], "role": [None, role],
-                       "liaison_name": [None, member.liaison_name]})
+    audit_log(
+        actor=actor,
+        action="meetings.member_added",
+        target=mechanism,
+        changes={
+            "organization": [None, organization.pk],
+            "role": [None, role],
+            "liaison_name": [None, member.liaison_name],
+        },
+    )
     return member
 
 
@@ -163,21 +213,38 @@ def mechanism_member_remove(*, actor: Any, member: MechanismMember) -> None:
     mechanism = member.mechanism
     if member.organization_id == mechanism.convening_union_id:
         raise ValidationError({"organization": "召集工会不能移出本机制。"}, code="convener")
-    if mechanism.action_items.filter(lead_body_id=member.organization_id, status__in=ActionItem.OPEN).exists():
-        raise ValidationError({"organization": "该单位仍牵头办理未完成的督办事项，请先办结或取消后再移出。"},
-                              code="leads_open_items")
+    if mechanism.action_items.filter(
+        lead_body_id=member.organization_id, status__in=ActionItem.OPEN
+    ).exists():
+        raise ValidationError(
+            {"organization": "该单位仍牵头办理未完成的督办事项，请先办结或取消后再移出。"},
+            code="leads_open_items",
+        )
     member.delete()
-    audit_log(actor=actor, action="meetings.member_removed", target=mechanism,
-              changes={"organization": [member.organization_id, None]})
+    audit_log(
+        actor=actor,
+        action="meetings.member_removed",
+        target=mechanism,
+        changes={"organization": [member.organization_id, None]},
+    )
 
 
-def _require_member(mechanism: Mechanism, organization: Organization | None, field: str, label: str,
-                    members: set[int] | None = None) -> Organization:
+def _require_member(
+    mechanism: Mechanism,
+    organization: Organization | None,
+    field: str,
+    label: str,
+    members: set[int] | None = None,
+) -> Organization:
     if organization is None:
         raise ValidationError({field: f"请选择{label}。"}, code="required")
-    if organization.pk not in (members if members is not None else mechanism.member_organization_ids()):
-        raise ValidationError({field: f"{organization.name}不是本机制的成员单位，不能作为{label}。"},
-                              code="not_member")
+    if organization.pk not in (
+        members if members is not None else mechanism.member_organization_ids()
+    ):
+        raise ValidationError(
+            {field: f"{organization.name}不是本机制的成员单位，不能作为{label}。"},
+            code="not_member",
+        )
     return organization
 
 
@@ -190,13 +257,17 @@ def plan_ensure(*, actor: Any, mechanism: Mechanism, year: int) -> AnnualPlan:
         raise ValidationError({"year": "年度无效。"}, code="year")
     plan, created = AnnualPlan.objects.get_or_create(mechanism=mechanism, year=year)
     if created:
-        audit_log(actor=actor, action="meetings.plan_created", target=plan, changes={"year": [None, year]})
+        audit_log(
+            actor=actor, action="meetings.plan_created", target=plan, changes={"year": [None, year]}
+        )
     return plan
 
 
 def _plan_editable(plan: AnnualPlan) -> None:
     if plan.status == AnnualPlan.Status.APPROVED:
-        raise ValidationError("年度计划已审议通过，不能再修改目标和计划会议。", code="plan_approved")
+        raise ValidationError(
+            "年度计划已审议通过，不能再修改目标和计划会议。", code="plan_approved"
+        )
 
 
 @transaction.atomic
@@ -206,32 +277,57 @@ def plan_update(*, actor: Any, plan: AnnualPlan, summary: str) -> AnnualPlan:
     plan.summary = _multiline(summary)
     plan.save(update_fields=["summary", "updated_at"])
     if before != plan.summary:
-        audit_log(actor=actor, action="meetings.plan_updated", target=plan, changes={"summary": [before, plan.summary]})
+        audit_log(
+            actor=actor,
+            action="meetings.plan_updated",
+            target=plan,
+            changes={"summary": [before, plan.summary]},
+        )
     return plan
 
 
 @transaction.atomic
 def plan_target_add(
-    *, actor: Any, plan: AnnualPlan, title: str, lead_body: Organization | None, target_value: int | None,
-    unit: str = "项", note: str = "",
+    *,
+    actor: Any,
+    plan: AnnualPlan,
+    title: str,
+    lead_body: Organization | None,
+    target_value: int | None,
+    unit: str = "项",
+    note: str = "",
 ) -> PlanTarget:
     _plan_editable(plan)
     title = _text(title, "title", "目标任务", max_length=120)
     _require_member(plan.mechanism, lead_body, "lead_body", "牵头单位")
     if target_value is None or target_value < 1:
         raise ValidationError({"target_value": "目标数必须是大于 0 的整数。"}, code="target_value")
-    target = PlanTarget.objects.create(plan=plan, title=title, lead_body=lead_body, target_value=target_value,
-                                       unit=normalize_text(unit)[:10] or "项", note=normalize_text(note)[:200])
-    audit_log(actor=actor, action="meetings.target_added", target=target,
-              changes=diff({}, snapshot(target, ["title", "lead_body", "target_value", "unit"])))
+    target = PlanTarget.objects.create(
+        plan=plan,
+        title=title,
+        lead_body=lead_body,
+        target_value=target_value,
+        unit=normalize_text(unit)[:10] or "项",
+        note=normalize_text(note)[:200],
+    )
+    audit_log(
+        actor=actor,
+        action="meetings.target_added",
+        target=target,
+        changes=diff({}, snapshot(target, ["title", "lead_body", "target_value", "unit"])),
+    )
     return target
 
 
 @transaction.atomic
-def plan_target_record(*, actor: Any, target: PlanTarget, achieved_value: int | None, note: str = "") -> PlanTarget:
+def plan_target_record(
+    *, actor: Any, target: PlanTarget, achieved_value: int | None, note: str = ""
+) -> PlanTarget:
     """What has been done so far against a target (e.g. 38 of 40 people have gone)."""
     if achieved_value is None or achieved_value < 0:
-        raise ValidationError({"achieved_value": "已完成数必须是不小于 0 的整数。"}, code="achieved_value")
+        raise ValidationError(
+            {"achieved_value": "已完成数必须是不小于 0 的整数。"}, code="achieved_value"
+        )
     before = snapshot(target, ["achieved_value", "note"])
     target.achieved_value = achieved_value
     if note:
@@ -244,14 +340,21 @@ def plan_target_record(*, actor: Any, target: PlanTarget, achieved_value: int | 
 
 
 @transaction.atomic
-def planned_meeting_add(*, actor: Any, plan: AnnualPlan, month: int | None, topic: str) -> PlannedMeeting:
+def planned_meeting_add(
+    *, actor: Any, plan: AnnualPlan, month: int | None, topic: str
+) -> PlannedMeeting:
     _plan_editable(plan)
     if month is None or not 1 <= month <= 12:
         raise ValidationError({"month": "计划月份应为 1 到 12。"}, code="month")
-    planned = PlannedMeeting.objects.create(plan=plan, month=month, topic=_text(topic, "topic", "议题方向",
-                                                                                 max_length=120))
-    audit_log(actor=actor, action="meetings.planned_meeting_added", target=plan,
-              changes={"month": [None, month], "topic": [None, planned.topic]})
+    planned = PlannedMeeting.objects.create(
+        plan=plan, month=month, topic=_text(topic, "topic", "议题方向", max_length=120)
+    )
+    audit_log(
+        actor=actor,
+        action="meetings.planned_meeting_added",
+        target=plan,
+        changes={"month": [None, month], "topic": [None, planned.topic]},
+    )
     return planned
 
 
@@ -261,26 +364,43 @@ def plan_approve(*, actor: Any, plan: AnnualPlan, meeting: Meeting | None) -> An
     if meeting is None or meeting.mechanism_id != plan.mechanism_id:
         raise ValidationError({"meeting": "请选择审议本计划的会议。"}, code="meeting")
     if meeting.status not in {Meeting.Status.HELD, Meeting.Status.PUBLISHED}:
-        raise ValidationError({"meeting": "只能在已召开的会议上审议通过年度计划。"}, code="meeting_not_held")
+        raise ValidationError(
+            {"meeting": "只能在已召开的会议上审议通过年度计划。"}, code="meeting_not_held"
+        )
     if meeting.local_start.year != plan.year:
-        raise ValidationError({"meeting": f"审议会议应在 {plan.year} 年内召开。"}, code="meeting_year")
+        raise ValidationError(
+            {"meeting": f"审议会议应在 {plan.year} 年内召开。"}, code="meeting_year"
+        )
     earlier = Meeting.objects.filter(
-        mechanism_id=plan.mechanism_id, status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED],
-        starts_at__lt=meeting.starts_at, starts_at__year=plan.year,
+        mechanism_id=plan.mechanism_id,
+        status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED],
+        starts_at__lt=meeting.starts_at,
+        starts_at__year=plan.year,
     ).exists()
     if earlier:
-        raise ValidationError({"meeting": "年度计划应在当年第一次召开的会议上审议通过。"}, code="not_first_meeting")
+        raise ValidationError(
+            {"meeting": "年度计划应在当年第一次召开的会议上审议通过。"}, code="not_first_meeting"
+        )
     if not plan.targets.exists():
         raise ValidationError("年度计划还没有目标任务，不能审议通过。", code="no_targets")
     updated = AnnualPlan.objects.filter(pk=plan.pk, status=AnnualPlan.Status.DRAFT).update(
-        status=AnnualPlan.Status.APPROVED, approved_at_meeting=meeting,
-        approved_on=meeting.held_on or meeting.local_start.date(), updated_at=timezone.now(),
+        status=AnnualPlan.Status.APPROVED,
+        approved_at_meeting=meeting,
+        approved_on=meeting.held_on or meeting.local_start.date(),
+        updated_at=timezone.now(),
     )
     if not updated:
         raise ValidationError("年度计划已审议通过。", code="plan_approved")
     plan.refresh_from_db()
-    audit_log(actor=actor, action="meetings.plan_approved", target=plan,
-              changes={"status": [AnnualPlan.Status.DRAFT, AnnualPlan.Status.APPROVED], "meeting": [None, meeting.pk]})
+    audit_log(
+        actor=actor,
+        action="meetings.plan_approved",
+        target=plan,
+        changes={
+            "status": [AnnualPlan.Status.DRAFT, AnnualPlan.Status.APPROVED],
+            "meeting": [None, meeting.pk],
+        },
+    )
     return plan
 
 
@@ -302,12 +422,16 @@ def _meeting_fields(mechanism: Mechanism, fields: dict[str, Any]) -> dict[str, A
         starts_at = timezone.make_aware(starts_at)
     cleaned["starts_at"] = starts_at
     if not 15 <= cleaned["duration_minutes"] <= 24 * 60:
-        raise ValidationError({"duration_minutes": "会议时长应在 15 分钟到 24 小时之间。"}, code="duration")
+        raise ValidationError(
+            {"duration_minutes": "会议时长应在 15 分钟到 24 小时之间。"}, code="duration"
+        )
     if not cleaned["location"] and not cleaned["online_url"]:
         raise ValidationError({"location": "请填写会议地点或线上会议链接。"}, code="place")
     if cleaned["online_url"] and not cleaned["online_url"].startswith(("https://", "http://")):
         raise ValidationError({"online_url": "线上会议链接应以 https:// 开头。"}, code="online_url")
-    cleaned["host_body"] = _require_member(mechanism, fields.get("host_body"), "host_body", "承办单位")
+    cleaned["host_body"] = _require_member(
+        mechanism, fields.get("host_body"), "host_body", "承办单位"
+    )
     return cleaned
 
 
@@ -320,10 +444,15 @@ def meeting_schedule(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Meet
     meeting.full_clean()
     meeting.save()
     Attendance.objects.bulk_create(
-        Attendance(meeting=meeting, organization_id=org_id) for org_id in sorted(mechanism.member_organization_ids())
+        Attendance(meeting=meeting, organization_id=org_id)
+        for org_id in sorted(mechanism.member_organization_ids())
     )
-    audit_log(actor=actor, action="meetings.meeting_scheduled", target=meeting,
-              changes=diff({}, snapshot(meeting, MEETING_FIELDS)))
+    audit_log(
+        actor=actor,
+        action="meetings.meeting_scheduled",
+        target=meeting,
+        changes=diff({}, snapshot(meeting, MEETING_FIELDS)),
+    )
     return meeting
 
 
@@ -349,7 +478,8 @@ def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
 def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **extra: Any) -> None:
     """The conditional UPDATE of a state change: refused when someone else moved it first."""
     updated = Meeting.objects.filter(pk=meeting.pk, status__in=list(allowed)).update(
-        status=to, updated_at=timezone.now(), **extra)
+        status=to, updated_at=timezone.now(), **extra
+    )
     if not updated:
         raise ValidationError({"status": message}, code="bad_state")
     before = meeting.status
@@ -359,10 +489,15 @@ def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **ext
 
 def meeting_recipients(meeting: Meeting) -> list[User]:
     """Accounts with an email address at the member bodies."""
-    return list(User.objects.filter(
-        organization_id__in=meeting.mechanism.member_organization_ids(), is_active=True,
-        role__in=sorted(ORGANIZATION_ROLES),
-    ).exclude(email="").order_by("pk"))
+    return list(
+        User.objects.filter(
+            organization_id__in=meeting.mechanism.member_organization_ids(),
+            is_active=True,
+            role__in=sorted(ORGANIZATION_ROLES),
+        )
+        .exclude(email="")
+        .order_by("pk")
+    )
 
 
 def meeting_ics(meeting: Meeting, *, cancel: bool = False) -> bytes:
@@ -381,8 +516,11 @@ def meeting_ics(meeting: Meeting, *, cancel: bool = False) -> bytes:
     event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
     event.add("summary", meeting.title)
     event.add("location", meeting.location or meeting.online_url)
-    description = [f"机制：{meeting.mechanism.name}", f"主题：{meeting.topic or '—'}",
-                   f"承办单位：{meeting.host_body.name}"]
+    description = [
+        f"机制：{meeting.mechanism.name}",
+        f"主题：{meeting.topic or '—'}",
+        f"承办单位：{meeting.host_body.name}",
+    ]
     if meeting.online_url:
         description.append(f"线上会议：{meeting.online_url}")
     agenda = [item.title for item in meeting.agenda_items.all()]
@@ -398,10 +536,18 @@ def _send_meeting_mail(meeting: Meeting, *, subject: str, body: str, cancel: boo
     recipients = meeting_recipients(meeting)
     if not recipients:
         return 0
-    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
-                           to=[settings.DEFAULT_FROM_EMAIL], bcc=[user.email for user in recipients])
-    message.attach(f"meeting-{meeting.pk}.ics", meeting_ics(meeting, cancel=cancel),
-                   "text/calendar; method=" + ("CANCEL" if cancel else "REQUEST"))
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[settings.DEFAULT_FROM_EMAIL],
+        bcc=[user.email for user in recipients],
+    )
+    message.attach(
+        f"meeting-{meeting.pk}.ics",
+        meeting_ics(meeting, cancel=cancel),
+        "text/calendar; method=" + ("CANCEL" if cancel else "REQUEST"),
+    )
     message.send()
     return len(recipients)
 
@@ -416,17 +562,30 @@ def meeting_notify(*, actor: Any, meeting: Meeting) -> int:
     """筹备中 → 已通知: invitations with the .ics file go to the member bodies' accounts. Sending
     again while 已通知 resends the updated invitation (a new iCalendar SEQUENCE)."""
     if meeting.starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "会议时间已过，不能发出会议通知。请先修改会议时间。"}, code="past")
-    _move(meeting, [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED], Meeting.Status.NOTIFIED,
-          "会议已召开或已取消，不能发出通知。", notified_at=timezone.now())
+        raise ValidationError(
+            {"starts_at": "会议时间已过，不能发出会议通知。请先修改会议时间。"}, code="past"
+        )
+    _move(
+        meeting,
+        [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED],
+        Meeting.Status.NOTIFIED,
+        "会议已召开或已取消，不能发出通知。",
+        notified_at=timezone.now(),
+    )
     Meeting.objects.filter(pk=meeting.pk).update(invite_sequence=meeting.invite_sequence + 1)
     meeting.invite_sequence += 1
-    body = (f"您好：\n\n定于{_when(meeting)}召开{meeting.title}。\n地点：{meeting.location or '线上'}"
-            f"{'（线上：' + meeting.online_url + '）' if meeting.online_url else ''}\n主题：{meeting.topic or '—'}\n"
-            f"承办单位：{meeting.host_body.name}\n\n请安排人员参会。会议邀请见附件（可导入日历）。\n\n{meeting.mechanism.name}")
+    body = (
+        f"您好：\n\n定于{_when(meeting)}召开{meeting.title}。\n地点：{meeting.location or '线上'}"
+        f"{'（线上：' + meeting.online_url + '）' if meeting.online_url else ''}\n主题：{meeting.topic or '—'}\n"
+        f"承办单位：{meeting.host_body.name}\n\n请安排人员参会。会议邀请见附件（可导入日历）。\n\n{meeting.mechanism.name}"
+    )
     sent = _send_meeting_mail(meeting, subject=f"【会议通知】{meeting.title}", body=body)
-    audit_log(actor=actor, action="meetings.meeting_notified", target=meeting,
-              changes={"status": [meeting._before_status, meeting.status], "recipients": [None, sent]})  # type: ignore[attr-defined]
+    audit_log(
+        actor=actor,
+        action="meetings.meeting_notified",
+        target=meeting,
+        changes={"status": [meeting._before_status, meeting.status], "recipients": [None, sent]},
+    )  # type: ignore[attr-defined]
     return sent
 
 
@@ -437,24 +596,52 @@ def meeting_mark_held(*, actor: Any, meeting: Meeting, held_on: date | None = No
         raise ValidationError({"status": "只有已通知的会议才能标记为已召开。"}, code="bad_state")
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "会议尚未到召开日期，不能标记为已召开。"}, code="future")
-    _move(meeting, [Meeting.Status.NOTIFIED], Meeting.Status.HELD,
-          "只有已通知的会议才能标记为已召开。", held_on=held_on)
-    audit_log(actor=actor, action="meetings.meeting_held", target=meeting,
-              changes={"status": [Meeting.Status.NOTIFIED, Meeting.Status.HELD], "held_on": [None, str(held_on)]})
+    _move(
+        meeting,
+        [Meeting.Status.NOTIFIED],
+        Meeting.Status.HELD,
+        "只有已通知的会议才能标记为已召开。",
+        held_on=held_on,
+    )
+    audit_log(
+        actor=actor,
+        action="meetings.meeting_held",
+        target=meeting,
+        changes={
+            "status": [Meeting.Status.NOTIFIED, Meeting.Status.HELD],
+            "held_on": [None, str(held_on)],
+        },
+    )
     return meeting
 
 
 @transaction.atomic
 def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
-    _move(meeting, [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED], Meeting.Status.CANCELLED,
-          "会议已召开或已取消，不能取消。", cancel_reason=reason)
+    _move(
+        meeting,
+        [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED],
+        Meeting.Status.CANCELLED,
+        "会议已召开或已取消，不能取消。",
+        cancel_reason=reason,
+    )
     if meeting._before_status == Meeting.Status.NOTIFIED:  # type: ignore[attr-defined]
-        _send_meeting_mail(meeting, subject=f"【会议取消】{meeting.title}",
-                           body=f"您好：\n\n原定于{_when(meeting)}召开的{meeting.title}取消。\n原因：{reason}\n\n"
-                                f"{meeting.mechanism.name}", cancel=True)
-    audit_log(actor=actor, action="meetings.meeting_cancelled", target=meeting,
-              changes={"status": [meeting._before_status, meeting.status], "cancel_reason": [None, reason]})  # type: ignore[attr-defined]
+        _send_meeting_mail(
+            meeting,
+            subject=f"【会议取消】{meeting.title}",
+            body=f"您好：\n\n原定于{_when(meeting)}召开的{meeting.title}取消。\n原因：{reason}\n\n"
+            f"{meeting.mechanism.name}",
+            cancel=True,
+        )
+    audit_log(
+        actor=actor,
+        action="meetings.meeting_cancelled",
+        target=meeting,
+        changes={
+            "status": [meeting._before_status, meeting.status],
+            "cancel_reason": [None, reason],
+        },
+    )  # type: ignore[attr-defined]
     return meeting
 
 
@@ -471,12 +658,16 @@ def meeting_record_attendance(*, actor: Any, meeting: Meeting, present: dict[int
         attendees = normalize_text(present.get(attendance.organization_id, ""))[:200]
         is_present = attendance.organization_id in present
         if (attendance.present, attendance.attendees) != (is_present, attendees):
-            changes[str(attendance.organization_id)] = [[attendance.present, attendance.attendees],
-                                                        [is_present, attendees]]
+            changes[str(attendance.organization_id)] = [
+                [attendance.present, attendance.attendees],
+                [is_present, attendees],
+            ]
             attendance.present, attendance.attendees = is_present, attendees
             attendance.save(update_fields=["present", "attendees", "updated_at"])
     if changes:
-        audit_log(actor=actor, action="meetings.attendance_recorded", target=meeting, changes=changes)
+        audit_log(
+            actor=actor, action="meetings.attendance_recorded", target=meeting, changes=changes
+        )
     return meeting
 
 
@@ -484,13 +675,19 @@ def meeting_record_attendance(*, actor: Any, meeting: Meeting, present: dict[int
 def meeting_save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
-        raise ValidationError({"minutes": "只有已召开且纪要未发布的会议可以编辑纪要。"}, code="bad_state")
+        raise ValidationError(
+            {"minutes": "只有已召开且纪要未发布的会议可以编辑纪要。"}, code="bad_state"
+        )
     before = meeting.minutes
     meeting.minutes = _multiline(minutes)
     meeting.save(update_fields=["minutes", "updated_at"])
     if before != meeting.minutes:
-        audit_log(actor=actor, action="meetings.minutes_saved", target=meeting,
-                  changes={"minutes_length": [len(before), len(meeting.minutes)]})
+        audit_log(
+            actor=actor,
+            action="meetings.minutes_saved",
+            target=meeting,
+            changes={"minutes_length": [len(before), len(meeting.minutes)]},
+        )
     return meeting
 
 
@@ -500,18 +697,28 @@ def meeting_publish_minutes(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting.minutes = Meeting.objects.values_list("minutes", flat=True).get(pk=meeting.pk)
     if not meeting.minutes.strip():
         raise ValidationError({"minutes": "请先填写会议纪要再发布。"}, code="no_minutes")
-    _move(meeting, [Meeting.Status.HELD], Meeting.Status.PUBLISHED, "只有已召开的会议可以发布纪要。",
-          minutes_published_at=timezone.now())
+    _move(
+        meeting,
+        [Meeting.Status.HELD],
+        Meeting.Status.PUBLISHED,
+        "只有已召开的会议可以发布纪要。",
+        minutes_published_at=timezone.now(),
+    )
     recipients = meeting_recipients(meeting)
     if recipients:
         EmailMessage(
             subject=f"【会议纪要】{meeting.title}",
             body=f"您好：\n\n{meeting.title}的会议纪要已发布，请登录联动平台查看，并按议定事项抓好落实。\n\n{meeting.mechanism.name}",
-            from_email=settings.DEFAULT_FROM_EMAIL, to=[settings.DEFAULT_FROM_EMAIL],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[settings.DEFAULT_FROM_EMAIL],
             bcc=[user.email for user in recipients],
         ).send()
-    audit_log(actor=actor, action="meetings.minutes_published", target=meeting,
-              changes={"status": [Meeting.Status.HELD, Meeting.Status.PUBLISHED]})
+    audit_log(
+        actor=actor,
+        action="meetings.minutes_published",
+        target=meeting,
+        changes={"status": [Meeting.Status.HELD, Meeting.Status.PUBLISHED]},
+    )
     return meeting
 
 
@@ -528,12 +735,21 @@ def agenda_candidates_for(mechanism: Mechanism) -> list[AgendaCandidate]:
 
 @transaction.atomic
 def agenda_item_add(
-    *, actor: Any, meeting: Meeting, title: str, kind: str = "manual", source_key: str = "", source_url: str = "",
-    note: str = "", by_tick: bool = False,
+    *,
+    actor: Any,
+    meeting: Meeting,
+    title: str,
+    kind: str = "manual",
+    source_key: str = "",
+    source_url: str = "",
+    note: str = "",
+    by_tick: bool = False,
 ) -> tuple[AgendaItem, bool]:
     """Add an agenda item; a candidate already on the agenda (same key) is returned unchanged."""
     if not meeting.is_open:
-        raise ValidationError({"title": "会议已召开或已取消，不能再增加议题。"}, code="meeting_closed")
+        raise ValidationError(
+            {"title": "会议已召开或已取消，不能再增加议题。"}, code="meeting_closed"
+        )
     title = _text(title, "title", "议题", max_length=200)
     if source_key:
         existing = meeting.agenda_items.filter(source_key=source_key).first()
@@ -543,13 +759,23 @@ def agenda_item_add(
     try:
         with transaction.atomic():
             item = AgendaItem.objects.create(
-                meeting=meeting, position=position, title=title, kind=kind[:20], source_key=source_key[:80],
-                source_url=source_url[:300], note=normalize_text(note)[:300], added_by_tick=by_tick,
+                meeting=meeting,
+                position=position,
+                title=title,
+                kind=kind[:20],
+                source_key=source_key[:80],
+                source_url=source_url[:300],
+                note=normalize_text(note)[:300],
+                added_by_tick=by_tick,
             )
     except IntegrityError:  # the same candidate, added by someone else a moment ago
         return meeting.agenda_items.get(source_key=source_key), False
-    audit_log(actor=actor, action="meetings.agenda_item_added", target=meeting,
-              changes={"agenda_item": [None, title], "source_key": [None, source_key]})
+    audit_log(
+        actor=actor,
+        action="meetings.agenda_item_added",
+        target=meeting,
+        changes={"agenda_item": [None, title], "source_key": [None, source_key]},
+    )
     return item, True
 
 
@@ -558,8 +784,12 @@ def agenda_item_remove(*, actor: Any, item: AgendaItem) -> None:
     if not item.meeting.is_open:
         raise ValidationError("会议已召开或已取消，不能再调整议题。", code="meeting_closed")
     item.delete()
-    audit_log(actor=actor, action="meetings.agenda_item_removed", target=item.meeting,
-              changes={"agenda_item": [item.title, None], "source_key": [item.source_key, None]})
+    audit_log(
+        actor=actor,
+        action="meetings.agenda_item_removed",
+        target=item.meeting,
+        changes={"agenda_item": [item.title, None], "source_key": [item.source_key, None]},
+    )
 
 
 # -- resolutions and action items ---------------------------------------------------------------
@@ -567,12 +797,21 @@ def agenda_item_remove(*, actor: Any, item: AgendaItem) -> None:
 
 @transaction.atomic
 def resolution_record(
-    *, actor: Any, meeting: Meeting, resolution: str, lead_body: Organization | None, deadline: date | None,
-    co_bodies: Sequence[Organization] = (), expected_output: str = "", target: PlanTarget | None = None,
+    *,
+    actor: Any,
+    meeting: Meeting,
+    resolution: str,
+    lead_body: Organization | None,
+    deadline: date | None,
+    co_bodies: Sequence[Organization] = (),
+    expected_output: str = "",
+    target: PlanTarget | None = None,
 ) -> ActionItem:
     """An 议定事项 of a held meeting becomes a 督办事项 of its lead body."""
     if meeting.status != Meeting.Status.HELD:
-        raise ValidationError({"resolution": "只有已召开、纪要未发布的会议可以记录议定事项。"}, code="bad_state")
+        raise ValidationError(
+            {"resolution": "只有已召开、纪要未发布的会议可以记录议定事项。"}, code="bad_state"
+        )
     resolution = _text(_multiline(resolution), "resolution", "议定事项内容", max_length=1000)
     members = meeting.mechanism.member_organization_ids()
     _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
@@ -590,15 +829,33 @@ def resolution_record(
         raise ValidationError({"target": "对应年度目标不属于本机制。"}, code="target")
     number = (meeting.action_items.aggregate(top=Max("number"))["top"] or 0) + 1
     item = ActionItem.objects.create(
-        mechanism=meeting.mechanism, meeting=meeting, number=number, year=held_on.year, resolution=resolution, lead_body=lead_body,
-        deadline=deadline, expected_output=normalize_text(expected_output)[:200], target=target,
+        mechanism=meeting.mechanism,
+        meeting=meeting,
+        number=number,
+        year=held_on.year,
+        resolution=resolution,
+        lead_body=lead_body,
+        deadline=deadline,
+        expected_output=normalize_text(expected_output)[:200],
+        target=target,
     )
     if co_bodies:
         item.co_bodies.set(co_bodies)
-    audit_log(actor=actor, action="meetings.resolution_recorded", target=item, changes={
-        **diff({}, snapshot(item, ["resolution", "lead_body", "deadline", "expected_output", "target", "status"])),
-        "co_bodies": [None, sorted(body.pk for body in co_bodies)],
-    })
+    audit_log(
+        actor=actor,
+        action="meetings.resolution_recorded",
+        target=item,
+        changes={
+            **diff(
+                {},
+                snapshot(
+                    item,
+                    ["resolution", "lead_body", "deadline", "expected_output", "target", "status"],
+                ),
+            ),
+            "co_bodies": [None, sorted(body.pk for body in co_bodies)],
+        },
+    )
     return item
 
 
@@ -606,8 +863,12 @@ def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
     name = PurePath(upload.name or "").name[:120]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
-        raise ValidationError({"attachments": f"附件“{name}”的类型不支持：请上传 PDF、Word、Excel 或图片（JPG、PNG）。"},
-                              code="attachment_type")
+        raise ValidationError(
+            {
+                "attachments": f"附件“{name}”的类型不支持：请上传 PDF、Word、Excel 或图片（JPG、PNG）。"
+            },
+            code="attachment_type",
+        )
     if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError({"attachments": f"附件“{name}”超过 10 MB。"}, code="attachment_size")
     if upload.size == 0:
@@ -617,13 +878,20 @@ def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
     head = upload.read(8)
     upload.seek(0)
     if not any(head.startswith(magic) for magic in magics):
-        raise ValidationError({"attachments": f"附件“{name}”的内容与文件类型不符。"}, code="attachment_content")
+        raise ValidationError(
+            {"attachments": f"附件“{name}”的内容与文件类型不符。"}, code="attachment_content"
+        )
     return name, content_type
 
 
 @transaction.atomic
 def action_item_report(
-    *, actor: Any, item: ActionItem, percent: int | None, text: str, reason: str = "",
+    *,
+    actor: Any,
+    item: ActionItem,
+    percent: int | None,
+    text: str,
+    reason: str = "",
     attachments: Sequence[UploadedFile] = (),
 ) -> ProgressReport:
     """A progress report: 待办 → 推进中 at the first step forward, → 已完成 at 100%. Progress
@@ -632,34 +900,56 @@ def action_item_report(
     # one after the other, each against the progress the other left.
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_open:
-        raise ValidationError({"percent": "该督办事项已办结或已取消，不能再报送进展。"}, code="closed")
+        raise ValidationError(
+            {"percent": "该督办事项已办结或已取消，不能再报送进展。"}, code="closed"
+        )
     if percent is None or not 0 <= percent <= 100:
         raise ValidationError({"percent": "进度应为 0 到 100 之间的整数。"}, code="percent_range")
     text = _text(_multiline(text), "text", "进展情况", max_length=2000)
     reason = normalize_text(reason)[:200]
     if percent < item.progress and not reason:
-        raise ValidationError({"reason": f"进度从 {item.progress}% 回退到 {percent}%，请说明原因。"},
-                              code="backwards_without_reason")
+        raise ValidationError(
+            {"reason": f"进度从 {item.progress}% 回退到 {percent}%，请说明原因。"},
+            code="backwards_without_reason",
+        )
     if len(attachments) > ATTACHMENTS_PER_REPORT:
-        raise ValidationError({"attachments": f"每次最多上传 {ATTACHMENTS_PER_REPORT} 个附件。"}, code="too_many")
+        raise ValidationError(
+            {"attachments": f"每次最多上传 {ATTACHMENTS_PER_REPORT} 个附件。"}, code="too_many"
+        )
     checked = [(upload, *_validate_upload(upload)) for upload in attachments]
     before = snapshot(item, ["status", "progress", "completed_on"])
-    report = ProgressReport.objects.create(action_item=item, author=actor if getattr(actor, "pk", None) else None,
-                                           organization_id=getattr(actor, "organization_id", None),
-                                           percent=percent, text=text, reason=reason)
+    report = ProgressReport.objects.create(
+        action_item=item,
+        author=actor if getattr(actor, "pk", None) else None,
+        organization_id=getattr(actor, "organization_id", None),
+        percent=percent,
+        text=text,
+        reason=reason,
+    )
     for upload, name, content_type in checked:
-        ProgressAttachment.objects.create(report=report, file=upload, original_name=name, size=upload.size,
-                                          content_type=content_type)
+        ProgressAttachment.objects.create(
+            report=report,
+            file=upload,
+            original_name=name,
+            size=upload.size,
+            content_type=content_type,
+        )
     item.progress = percent
     if percent == 100:
         item.status, item.completed_on = ActionItem.Status.DONE, timezone.localdate()
     elif percent > 0 or item.status == ActionItem.Status.IN_PROGRESS:
         item.status = ActionItem.Status.IN_PROGRESS
     item.save(update_fields=["progress", "status", "completed_on", "updated_at"])
-    audit_log(actor=actor, action="meetings.progress_reported", target=item, changes={
-        **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
-        "report": [None, report.pk], "attachments": [None, [name for _, name, _ in checked]],
-    })
+    audit_log(
+        actor=actor,
+        action="meetings.progress_reported",
+        target=item,
+        changes={
+            **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
+            "report": [None, report.pk],
+            "attachments": [None, [name for _, name, _ in checked]],
+        },
+    )
     return report
 
 
@@ -667,13 +957,18 @@ def action_item_report(
 def action_item_cancel(*, actor: Any, item: ActionItem, reason: str) -> ActionItem:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
     updated = ActionItem.objects.filter(pk=item.pk, status__in=ActionItem.OPEN).update(
-        status=ActionItem.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now())
+        status=ActionItem.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
+    )
     if not updated:
         raise ValidationError({"cancel_reason": "该督办事项已办结或已取消。"}, code="closed")
     before = item.status
     item.refresh_from_db()
-    audit_log(actor=actor, action="meetings.action_item_cancelled", target=item,
-              changes={"status": [before, item.status], "cancel_reason": [None, reason]})
+    audit_log(
+        actor=actor,
+        action="meetings.action_item_cancelled",
+        target=item,
+        changes={"status": [before, item.status], "cancel_reason": [None, reason]},
+    )
     return item
 
 
@@ -681,9 +976,14 @@ def action_item_cancel(*, actor: Any, item: ActionItem, reason: str) -> ActionIt
 
 
 def lead_body_recipients(item: ActionItem) -> list[str]:
-    return list(User.objects.filter(organization_id=item.lead_body_id, is_active=True,
-                                    role__in=sorted(ORGANIZATION_ROLES)).exclude(email="")
-                .order_by("pk").values_list("email", flat=True))
+    return list(
+        User.objects.filter(
+            organization_id=item.lead_body_id, is_active=True, role__in=sorted(ORGANIZATION_ROLES)
+        )
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
 
 
 def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
@@ -691,16 +991,27 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
     is overdue. The reminder row is claimed before the mail goes out, in the same transaction;
     a second run finds the row and sends nothing."""
     today = today or timezone.localdate()
+
     def reminded(kind: str) -> Exists:
-        return Exists(Reminder.objects.filter(action_item=OuterRef("pk"), kind=kind, deadline=OuterRef("deadline")))
+        return Exists(
+            Reminder.objects.filter(
+                action_item=OuterRef("pk"), kind=kind, deadline=OuterRef("deadline")
+            )
+        )
 
     # Only the items still owed a reminder, so that a minute's tick stays one query when
     # nothing is due, however many overdue items have piled up.
-    due = ActionItem.objects.filter(
-        Q(deadline__lt=today) & ~reminded(Reminder.Kind.OVERDUE)
-        | Q(deadline__gte=today, deadline__lte=today + timedelta(days=REMIND_DAYS_BEFORE)) & ~reminded(Reminder.Kind.DUE_SOON),
-        status__in=ActionItem.OPEN, mechanism__status=Mechanism.Status.ACTIVE,
-    ).select_related("mechanism", "lead_body").order_by("pk")
+    due = (
+        ActionItem.objects.filter(
+            Q(deadline__lt=today) & ~reminded(Reminder.Kind.OVERDUE)
+            | Q(deadline__gte=today, deadline__lte=today + timedelta(days=REMIND_DAYS_BEFORE))
+            & ~reminded(Reminder.Kind.DUE_SOON),
+            status__in=ActionItem.OPEN,
+            mechanism__status=Mechanism.Status.ACTIVE,
+        )
+        .select_related("mechanism", "lead_body")
+        .order_by("pk")
+    )
     sent = 0
     for item in due.iterator(chunk_size=500):
         kind = Reminder.Kind.OVERDUE if item.deadline < today else Reminder.Kind.DUE_SOON
@@ -711,8 +1022,12 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
             recipients = lead_body_recipients(item)
             try:
                 with transaction.atomic():
-                    Reminder.objects.create(action_item=item, kind=kind, deadline=item.deadline,
-                                            recipients=len(recipients))
+                    Reminder.objects.create(
+                        action_item=item,
+                        kind=kind,
+                        deadline=item.deadline,
+                        recipients=len(recipients),
+                    )
             except IntegrityError:  # another tick got there first
                 sent -= 1
                 continue
@@ -721,20 +1036,32 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
                 headline = "已逾期" if kind == Reminder.Kind.OVERDUE else "即将到期"
                 EmailMessage(
                     subject=f"【督办提醒】督办事项{headline}：{str(item)[:40]}",
-                    body=(f"您好：\n\n{item.mechanism.name}的督办事项由贵单位牵头办理，完成时限为{when}，"
-                          f"当前进度 {item.progress}%，{headline}。\n\n事项：{item.resolution}\n\n"
-                          "请登录联动平台报送进展。"),
-                    from_email=settings.DEFAULT_FROM_EMAIL, to=[settings.DEFAULT_FROM_EMAIL], bcc=recipients,
+                    body=(
+                        f"您好：\n\n{item.mechanism.name}的督办事项由贵单位牵头办理，完成时限为{when}，"
+                        f"当前进度 {item.progress}%，{headline}。\n\n事项：{item.resolution}\n\n"
+                        "请登录联动平台报送进展。"
+                    ),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[settings.DEFAULT_FROM_EMAIL],
+                    bcc=recipients,
                 ).send()
-            audit_log(actor=None, action=f"meetings.reminder_{kind}", target=item,
-                      changes={"recipients": [None, len(recipients)]})
+            audit_log(
+                actor=None,
+                action=f"meetings.reminder_{kind}",
+                target=item,
+                changes={"recipients": [None, len(recipients)]},
+            )
     return sent
 
 
 def next_draft_meeting(mechanism: Mechanism, *, now: datetime | None = None) -> Meeting | None:
     """The next meeting still being prepared (its agenda is a draft)."""
     now = now or timezone.now()
-    return mechanism.meetings.filter(status=Meeting.Status.PREPARING, starts_at__gt=now).order_by("starts_at").first()
+    return (
+        mechanism.meetings.filter(status=Meeting.Status.PREPARING, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
 
 
 def overdue_to_agenda(*, dry_run: bool = False) -> int:
@@ -745,14 +1072,23 @@ def overdue_to_agenda(*, dry_run: bool = False) -> int:
         meeting = next_draft_meeting(mechanism)
         if meeting is None:
             continue
-        present = set(meeting.agenda_items.exclude(source_key="").values_list("source_key", flat=True))
+        present = set(
+            meeting.agenda_items.exclude(source_key="").values_list("source_key", flat=True)
+        )
         for candidate in agenda_candidates_for(mechanism):
             if candidate.key in present:
                 continue
             present.add(candidate.key)
             added += 1
             if not dry_run:
-                agenda_item_add(actor=None, meeting=meeting, title=candidate.title, kind=candidate.kind,
-                                source_key=candidate.key, source_url=candidate.url, note=candidate.note,
-                                by_tick=True)
+                agenda_item_add(
+                    actor=None,
+                    meeting=meeting,
+                    title=candidate.title,
+                    kind=candidate.kind,
+                    source_key=candidate.key,
+                    source_url=candidate.url,
+                    note=candidate.note,
+                    by_tick=True,
+                )
     return added

@@ -9,7 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.mechanism_detail, name="mechanism-detail"),
     path("<int:pk>/edit/", views.mechanism_edit, name="mechanism-edit"),
     path("<int:pk>/members/", views.mechanism_members, name="mechanism-members"),
-    path("<int:pk>/members/<int:member_id>/remove/", views.mechanism_member_remove, name="mechanism-member-remove"),
+    path(
+        "<int:pk>/members/<int:member_id>/remove/",
+        views.mechanism_member_remove,
+        name="mechanism-member-remove",
+    ),
     path("<int:pk>/plan/<int:year>/", views.plan_detail, name="plan-detail"),
     path("<int:pk>/plan/<int:year>/approve/", views.plan_approve, name="plan-approve"),
     path("<int:pk>/review/<int:year>/", views.midyear_review, name="review"),

@@ -50,13 +50,23 @@ from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_visible_to
 
 STATUS_TONES = {
-    Meeting.Status.PREPARING: "amber", Meeting.Status.NOTIFIED: "blue", Meeting.Status.HELD: "blue",
-    Meeting.Status.PUBLISHED: "green", Meeting.Status.CANCELLED: "neutral",
-    ActionItem.Status.TODO: "amber", ActionItem.Status.IN_PROGRESS: "blue", ActionItem.Status.DONE: "green",
+    Meeting.Status.PREPARING: "amber",
+    Meeting.Status.NOTIFIED: "blue",
+    Meeting.Status.HELD: "blue",
+    Meeting.Status.PUBLISHED: "green",
+    Meeting.Status.CANCELLED: "neutral",
+    ActionItem.Status.TODO: "amber",
+    ActionItem.Status.IN_PROGRESS: "blue",
+    ActionItem.Status.DONE: "green",
     ActionItem.Status.CANCELLED: "neutral",
 }
-PARTNER_KINDS = [Organization.Kind.AUTHORITY, Organization.Kind.ASSOCIATION, Organization.Kind.UNION,
-                 Organization.Kind.UNION_FEDERATION, Organization.Kind.ENTERPRISE]
+PARTNER_KINDS = [
+    Organization.Kind.AUTHORITY,
+    Organization.Kind.ASSOCIATION,
+    Organization.Kind.UNION,
+    Organization.Kind.UNION_FEDERATION,
+    Organization.Kind.ENTERPRISE,
+]
 
 
 def _flash_error(request: HttpRequest, error: ValidationError) -> None:
@@ -97,7 +107,9 @@ def _item(request: HttpRequest, pk: int) -> ActionItem:
 
 
 def _member_bodies(mechanism: Mechanism) -> QuerySet[Organization]:
-    return Organization.objects.filter(pk__in=mechanism.member_organization_ids()).order_by("kind", "name")
+    return Organization.objects.filter(pk__in=mechanism.member_organization_ids()).order_by(
+        "kind", "name"
+    )
 
 
 def _addable_bodies(request: HttpRequest) -> QuerySet[Organization]:
@@ -105,9 +117,11 @@ def _addable_bodies(request: HttpRequest) -> QuerySet[Organization]:
     and enterprises (龙头企业) near the top of their subtree; outlets and the thousands of small
     enterprises deeper down are left out of the drop-down."""
     near = Q(kind=Organization.Kind.ENTERPRISE, depth__lte=request.user.organization.depth + 2)
-    return organizations_visible_to(request.user).filter(
-        Q(kind__in=[k for k in PARTNER_KINDS if k != Organization.Kind.ENTERPRISE]) | near
-    ).order_by("kind", "name")
+    return (
+        organizations_visible_to(request.user)
+        .filter(Q(kind__in=[k for k in PARTNER_KINDS if k != Organization.Kind.ENTERPRISE]) | near)
+        .order_by("kind", "name")
+    )
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -122,47 +136,87 @@ def _require_staff(request: HttpRequest) -> None:
 def mechanism_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     year = timezone.localdate().year
-    mechanisms = list(perms.mechanisms_visible_to(request.user).annotate(
-        member_count=Count("members", distinct=True)).order_by("name", "pk")[:200])
-    figures = selectors.year_figures_by_mechanism([m.pk for m in mechanisms], year, today=timezone.localdate())
+    mechanisms = list(
+        perms.mechanisms_visible_to(request.user)
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name", "pk")[:200]
+    )
+    figures = selectors.year_figures_by_mechanism(
+        [m.pk for m in mechanisms], year, today=timezone.localdate()
+    )
     rows = [(m, figures[m.pk]) for m in mechanisms]
-    return render(request, "meetings/mechanism_list.html", {
-        "rows": rows, "year": year, "can_create": perms.can_create_mechanism(request.user),
-    })
+    return render(
+        request,
+        "meetings/mechanism_list.html",
+        {
+            "rows": rows,
+            "year": year,
+            "can_create": perms.can_create_mechanism(request.user),
+        },
+    )
 
 
 @login_required
 def mechanism_create(request: HttpRequest) -> HttpResponse:
     if not perms.can_create_mechanism(request.user):
         raise PermissionDenied
-    form = MechanismForm(request.POST or None, unions=perms.convening_unions_for(request.user),
-                         bodies=_addable_bodies(request))
+    form = MechanismForm(
+        request.POST or None,
+        unions=perms.convening_unions_for(request.user),
+        bodies=_addable_bodies(request),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             mechanism = services.mechanism_create(
-                actor=request.user, name=data["name"], industry=data["industry"],
-                convening_union=data["convening_union"], collaboration_mode=data["collaboration_mode"],
-                custom_mode=data["custom_mode"], description=data["description"], members=list(data["members"]),
+                actor=request.user,
+                name=data["name"],
+                industry=data["industry"],
+                convening_union=data["convening_union"],
+                collaboration_mode=data["collaboration_mode"],
+                custom_mode=data["custom_mode"],
+                description=data["description"],
+                members=list(data["members"]),
             )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "联席会议机制已建立。")
             return redirect("meetings:mechanism-detail", mechanism.pk)
-    return render(request, "meetings/form_page.html", {
-        "form": form, "title": "建立联席会议机制", "back": reverse("meetings:mechanism-list"), "back_label": "联席会议",
-        "submit_label": "建立机制",
-    })
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": "建立联席会议机制",
+            "back": reverse("meetings:mechanism-list"),
+            "back_label": "联席会议",
+            "submit_label": "建立机制",
+        },
+    )
 
 
 @login_required
 def mechanism_edit(request: HttpRequest, pk: int) -> HttpResponse:
     mechanism = _mechanism(request, pk, manage=True)
-    initial = {name: getattr(mechanism, name) for name in
-               ["name", "industry", "collaboration_mode", "custom_mode", "status", "description"]}
-    form = MechanismForm(request.POST or None, initial=initial, unions=Organization.objects.none(),
-                         bodies=Organization.objects.none(), editing=True)
+    initial = {
+        name: getattr(mechanism, name)
+        for name in [
+            "name",
+            "industry",
+            "collaboration_mode",
+            "custom_mode",
+            "status",
+            "description",
+        ]
+    }
+    form = MechanismForm(
+        request.POST or None,
+        initial=initial,
+        unions=Organization.objects.none(),
+        bodies=Organization.objects.none(),
+        editing=True,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.mechanism_update(actor=request.user, mechanism=mechanism, **form.cleaned_data)
@@ -171,10 +225,16 @@ def mechanism_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "机制信息已保存。")
             return redirect("meetings:mechanism-detail", mechanism.pk)
-    return render(request, "meetings/form_page.html", {
-        "form": form, "title": f"编辑：{mechanism.name}", "back": reverse("meetings:mechanism-detail", args=[pk]),
-        "back_label": mechanism.name,
-    })
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": f"编辑：{mechanism.name}",
+            "back": reverse("meetings:mechanism-detail", args=[pk]),
+            "back_label": mechanism.name,
+        },
+    )
 
 
 @login_required
@@ -185,17 +245,29 @@ def mechanism_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     figures = selectors.year_figures(mechanism, year, today=today)
     members = list(mechanism.members.select_related("organization"))
-    return render(request, "meetings/mechanism_detail.html", {
-        "mechanism": mechanism, "year": year, "figures": figures, "today": today,
-        "stages": [(stage, selectors.STAGE_TONES[stage.state]) for stage in selectors.loop_status(figures, today=today)],
-        "months": selectors.calendar_months(mechanism, year, plan=figures.plan),
-        "bodies": selectors.items_by_body(mechanism.action_items.filter(status__in=ActionItem.OPEN), today=today),
-        "open_items": selectors.open_items(mechanism, limit=15),
-        "members": members,
-        "can_manage": perms.can_manage_mechanism(request.user, mechanism),
-        "items_url": selectors.item_list_url(mechanism),
-        "years": [year - 1, year, year + 1],
-    })
+    return render(
+        request,
+        "meetings/mechanism_detail.html",
+        {
+            "mechanism": mechanism,
+            "year": year,
+            "figures": figures,
+            "today": today,
+            "stages": [
+                (stage, selectors.STAGE_TONES[stage.state])
+                for stage in selectors.loop_status(figures, today=today)
+            ],
+            "months": selectors.calendar_months(mechanism, year, plan=figures.plan),
+            "bodies": selectors.items_by_body(
+                mechanism.action_items.filter(status__in=ActionItem.OPEN), today=today
+            ),
+            "open_items": selectors.open_items(mechanism, limit=15),
+            "members": members,
+            "can_manage": perms.can_manage_mechanism(request.user, mechanism),
+            "items_url": selectors.item_list_url(mechanism),
+            "years": [year - 1, year, year + 1],
+        },
+    )
 
 
 @login_required
@@ -205,20 +277,31 @@ def mechanism_members(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     seated = mechanism.member_organization_ids()
-    form = MemberForm(request.POST or None, bodies=_addable_bodies(request).exclude(pk__in=seated)) \
-        if can_manage else None
+    form = (
+        MemberForm(request.POST or None, bodies=_addable_bodies(request).exclude(pk__in=seated))
+        if can_manage
+        else None
+    )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            services.mechanism_member_add(actor=request.user, mechanism=mechanism, **form.cleaned_data)
+            services.mechanism_member_add(
+                actor=request.user, mechanism=mechanism, **form.cleaned_data
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "成员单位已加入。")
             return redirect("meetings:mechanism-members", pk)
-    return render(request, "meetings/mechanism_members.html", {
-        "mechanism": mechanism, "members": mechanism.members.select_related("organization"),
-        "form": form, "can_manage": can_manage,
-    })
+    return render(
+        request,
+        "meetings/mechanism_members.html",
+        {
+            "mechanism": mechanism,
+            "members": mechanism.members.select_related("organization"),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
 
 
 @login_required
@@ -249,12 +332,15 @@ def plan_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     plan = AnnualPlan.objects.filter(mechanism=mechanism, year=year).first()
     bodies = _member_bodies(mechanism)
     which = request.POST.get("form", "") if request.method == "POST" else ""
-    summary_form = PlanSummaryForm(request.POST if which == "summary" else None,
-                                   initial={"summary": plan.summary if plan else ""})
+    summary_form = PlanSummaryForm(
+        request.POST if which == "summary" else None,
+        initial={"summary": plan.summary if plan else ""},
+    )
     target_form = TargetForm(request.POST if which == "target" else None, bodies=bodies)
     planned_form = PlannedMeetingForm(request.POST if which == "planned" else None)
-    held = mechanism.meetings.filter(status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED],
-                                     starts_at__year=year)
+    held = mechanism.meetings.filter(
+        status__in=[Meeting.Status.HELD, Meeting.Status.PUBLISHED], starts_at__year=year
+    )
     approve_form = PlanApproveForm(meetings=held)
     chosen = {"summary": summary_form, "target": target_form, "planned": planned_form}.get(which)
     if chosen is not None and chosen.is_valid():
@@ -271,14 +357,24 @@ def plan_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         else:
             messages.success(request, "年度计划已保存。")
             return redirect("meetings:plan-detail", pk, year)
-    return render(request, "meetings/plan_detail.html", {
-        "mechanism": mechanism, "year": year, "plan": plan, "can_manage": can_manage,
-        "editable": can_manage and (plan is None or plan.status == AnnualPlan.Status.DRAFT),
-        "targets": plan.targets.select_related("lead_body") if plan else [],
-        "planned": plan.planned_meetings.all() if plan else [],
-        "summary_form": summary_form, "target_form": target_form, "planned_form": planned_form,
-        "approve_form": approve_form, "record_form": TargetRecordForm(),
-    })
+    return render(
+        request,
+        "meetings/plan_detail.html",
+        {
+            "mechanism": mechanism,
+            "year": year,
+            "plan": plan,
+            "can_manage": can_manage,
+            "editable": can_manage and (plan is None or plan.status == AnnualPlan.Status.DRAFT),
+            "targets": plan.targets.select_related("lead_body") if plan else [],
+            "planned": plan.planned_meetings.all() if plan else [],
+            "summary_form": summary_form,
+            "target_form": target_form,
+            "planned_form": planned_form,
+            "approve_form": approve_form,
+            "record_form": TargetRecordForm(),
+        },
+    )
 
 
 @login_required
@@ -304,8 +400,11 @@ def plan_approve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def target_record(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(PlanTarget.objects.select_related("plan__mechanism__convening_union"), pk=pk,
-                               plan__mechanism__in=perms.mechanisms_visible_to(request.user).values("pk"))
+    target = get_object_or_404(
+        PlanTarget.objects.select_related("plan__mechanism__convening_union"),
+        pk=pk,
+        plan__mechanism__in=perms.mechanisms_visible_to(request.user).values("pk"),
+    )
     if not perms.can_manage_mechanism(request.user, target.plan.mechanism):
         raise PermissionDenied
     form = TargetRecordForm(request.POST)
@@ -324,11 +423,17 @@ def target_record(request: HttpRequest, pk: int) -> HttpResponse:
 def midyear_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     today = timezone.localdate()
-    return render(request, "meetings/review.html", {
-        "mechanism": mechanism, "year": year, "today": today,
-        **selectors.midyear_review(mechanism, year, today=today),
-        "overdue_url": selectors.item_list_url(mechanism, year=year, state="overdue"),
-    })
+    return render(
+        request,
+        "meetings/review.html",
+        {
+            "mechanism": mechanism,
+            "year": year,
+            "today": today,
+            **selectors.midyear_review(mechanism, year, today=today),
+            "overdue_url": selectors.item_list_url(mechanism, year=year, state="overdue"),
+        },
+    )
 
 
 @login_required
@@ -341,7 +446,9 @@ def summary_page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def summary_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     title = f"{mechanism.name}{year}年度工作总结"
-    content = docx_render(selectors.summary_blocks(selectors.summary_context(mechanism, year)), title=title)
+    content = docx_render(
+        selectors.summary_blocks(selectors.summary_context(mechanism, year)), title=title
+    )
     return _attachment(content, f"{title}.docx", DOCX)
 
 
@@ -349,7 +456,9 @@ def summary_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def summary_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     title = f"{mechanism.name}{year}年度工作总结"
-    content = pdf_render(selectors.summary_blocks(selectors.summary_context(mechanism, year)), title=title)
+    content = pdf_render(
+        selectors.summary_blocks(selectors.summary_context(mechanism, year)), title=title
+    )
     return _attachment(content, f"{title}.pdf", "application/pdf")
 
 
@@ -363,20 +472,32 @@ def _meeting_fields(form: MeetingForm) -> dict[str, Any]:
 @login_required
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     mechanism = _mechanism(request, pk, manage=True)
-    form = MeetingForm(request.POST or None, bodies=_member_bodies(mechanism),
-                       initial={"host_body": mechanism.convening_union_id})
+    form = MeetingForm(
+        request.POST or None,
+        bodies=_member_bodies(mechanism),
+        initial={"host_body": mechanism.convening_union_id},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.meeting_schedule(actor=request.user, mechanism=mechanism, **_meeting_fields(form))
+            meeting = services.meeting_schedule(
+                actor=request.user, mechanism=mechanism, **_meeting_fields(form)
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "会议已安排，状态为筹备中。")
             return redirect("meetings:meeting-detail", meeting.pk)
-    return render(request, "meetings/form_page.html", {
-        "form": form, "title": "安排会议", "back": reverse("meetings:mechanism-detail", args=[pk]),
-        "back_label": mechanism.name, "submit_label": "安排会议",
-    })
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": "安排会议",
+            "back": reverse("meetings:mechanism-detail", args=[pk]),
+            "back_label": mechanism.name,
+            "submit_label": "安排会议",
+        },
+    )
 
 
 @login_required
@@ -384,7 +505,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["starts_at"] = meeting.local_start
-    form = MeetingForm(request.POST or None, initial=initial, bodies=_member_bodies(meeting.mechanism))
+    form = MeetingForm(
+        request.POST or None, initial=initial, bodies=_member_bodies(meeting.mechanism)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(actor=request.user, meeting=meeting, **_meeting_fields(form))
@@ -393,38 +516,63 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "会议安排已保存。")
             return redirect("meetings:meeting-detail", meeting.pk)
-    return render(request, "meetings/form_page.html", {
-        "form": form, "title": f"修改会议安排：{meeting.title}", "back": reverse("meetings:meeting-detail", args=[pk]),
-        "back_label": meeting.title,
-    })
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": f"修改会议安排：{meeting.title}",
+            "back": reverse("meetings:meeting-detail", args=[pk]),
+            "back_label": meeting.title,
+        },
+    )
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int, *, forms_: dict[str, forms.Form] | None = None) -> HttpResponse:
+def meeting_detail(
+    request: HttpRequest, pk: int, *, forms_: dict[str, forms.Form] | None = None
+) -> HttpResponse:
     meeting = _meeting(request, pk)
     can_manage = perms.can_manage_mechanism(request.user, meeting.mechanism)
     bodies = _member_bodies(meeting.mechanism)
-    targets = PlanTarget.objects.filter(plan__mechanism=meeting.mechanism, plan__year=meeting.local_start.year)
-    present_keys = set(meeting.agenda_items.exclude(source_key="").values_list("source_key", flat=True))
-    candidates = [c for c in services.agenda_candidates_for(meeting.mechanism) if c.key not in present_keys] \
-        if can_manage and meeting.is_open else []
+    targets = PlanTarget.objects.filter(
+        plan__mechanism=meeting.mechanism, plan__year=meeting.local_start.year
+    )
+    present_keys = set(
+        meeting.agenda_items.exclude(source_key="").values_list("source_key", flat=True)
+    )
+    candidates = (
+        [c for c in services.agenda_candidates_for(meeting.mechanism) if c.key not in present_keys]
+        if can_manage and meeting.is_open
+        else []
+    )
     forms_ = forms_ or {}
-    return render(request, "meetings/meeting_detail.html", {
-        "meeting": meeting, "mechanism": meeting.mechanism, "can_manage": can_manage,
-        "tone": STATUS_TONES.get(meeting.status, "neutral"),
-        "agenda": meeting.agenda_items.all(),
-        "attendances": meeting.attendances.select_related("organization"),
-        "items": meeting.action_items.select_related("lead_body").prefetch_related("co_bodies").order_by("number"),
-        "show_minutes": perms.can_view_minutes(request.user, meeting),
-        "candidates": candidates,
-        "agenda_form": forms_.get("agenda", AgendaForm()),
-        "cancel_form": forms_.get("cancel", CancelForm()),
-        "resolution_form": forms_.get("resolution", ResolutionForm(bodies=bodies, targets=targets)),
-        "can_notify": can_manage and meeting.is_open,
-        "can_hold": can_manage and meeting.status == Meeting.Status.NOTIFIED,
-        "can_record": can_manage and meeting.status == Meeting.Status.HELD,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "mechanism": meeting.mechanism,
+            "can_manage": can_manage,
+            "tone": STATUS_TONES.get(meeting.status, "neutral"),
+            "agenda": meeting.agenda_items.all(),
+            "attendances": meeting.attendances.select_related("organization"),
+            "items": meeting.action_items.select_related("lead_body")
+            .prefetch_related("co_bodies")
+            .order_by("number"),
+            "show_minutes": perms.can_view_minutes(request.user, meeting),
+            "candidates": candidates,
+            "agenda_form": forms_.get("agenda", AgendaForm()),
+            "cancel_form": forms_.get("cancel", CancelForm()),
+            "resolution_form": forms_.get(
+                "resolution", ResolutionForm(bodies=bodies, targets=targets)
+            ),
+            "can_notify": can_manage and meeting.is_open,
+            "can_hold": can_manage and meeting.status == Meeting.Status.NOTIFIED,
+            "can_record": can_manage and meeting.status == Meeting.Status.HELD,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _back_to_meeting(meeting: Meeting) -> HttpResponse:
@@ -447,8 +595,11 @@ def meeting_notify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    return _attachment(services.meeting_ics(meeting, cancel=meeting.status == Meeting.Status.CANCELLED),
-                       f"meeting-{meeting.pk}.ics", "text/calendar; charset=utf-8")
+    return _attachment(
+        services.meeting_ics(meeting, cancel=meeting.status == Meeting.Status.CANCELLED),
+        f"meeting-{meeting.pk}.ics",
+        "text/calendar; charset=utf-8",
+    )
 
 
 @login_required
@@ -458,11 +609,20 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     key = request.POST.get("candidate", "")
     try:
         if key:
-            candidate = next((c for c in services.agenda_candidates_for(meeting.mechanism) if c.key == key), None)
+            candidate = next(
+                (c for c in services.agenda_candidates_for(meeting.mechanism) if c.key == key), None
+            )
             if candidate is None:
                 raise ValidationError("该候选议题已不存在。")
-            services.agenda_item_add(actor=request.user, meeting=meeting, title=candidate.title, kind=candidate.kind,
-                                     source_key=candidate.key, source_url=candidate.url, note=candidate.note)
+            services.agenda_item_add(
+                actor=request.user,
+                meeting=meeting,
+                title=candidate.title,
+                kind=candidate.kind,
+                source_key=candidate.key,
+                source_url=candidate.url,
+                note=candidate.note,
+            )
         else:
             form = AgendaForm(request.POST)
             if not form.is_valid():
@@ -511,16 +671,25 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_save_minutes(actor=request.user, meeting=meeting, minutes=form.cleaned_data["minutes"])
+            services.meeting_save_minutes(
+                actor=request.user, meeting=meeting, minutes=form.cleaned_data["minutes"]
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
             messages.success(request, "会议纪要已保存。")
             return _back_to_meeting(meeting)
-    return render(request, "meetings/form_page.html", {
-        "form": form, "title": f"会议纪要：{meeting.title}", "back": reverse("meetings:meeting-detail", args=[pk]),
-        "back_label": meeting.title, "wide": True,
-    })
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": f"会议纪要：{meeting.title}",
+            "back": reverse("meetings:meeting-detail", args=[pk]),
+            "back_label": meeting.title,
+            "wide": True,
+        },
+    )
 
 
 @login_required
@@ -544,7 +713,9 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return meeting_detail(request, pk, forms_={"cancel": form})
     try:
-        services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["cancel_reason"])
+        services.meeting_cancel(
+            actor=request.user, meeting=meeting, reason=form.cleaned_data["cancel_reason"]
+        )
     except ValidationError as error:
         _flash_error(request, error)
     else:
@@ -560,11 +731,15 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolutionForm(request.POST, bodies=_member_bodies(meeting.mechanism), targets=targets)
     if form.is_valid():
         try:
-            item = services.resolution_record(actor=request.user, meeting=meeting, **form.cleaned_data)
+            item = services.resolution_record(
+                actor=request.user, meeting=meeting, **form.cleaned_data
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(request, f"议定事项已记录，作为督办事项交{item.lead_body.name}牵头办理。")
+            messages.success(
+                request, f"议定事项已记录，作为督办事项交{item.lead_body.name}牵头办理。"
+            )
             return _back_to_meeting(meeting)
     return meeting_detail(request, pk, forms_={"resolution": form})
 
@@ -590,7 +765,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
     mechanism = None
     today = timezone.localdate()
     if data.get("mechanism"):
-        mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=data["mechanism"])
+        mechanism = get_object_or_404(
+            perms.mechanisms_visible_to(request.user), pk=data["mechanism"]
+        )
         items = items.filter(mechanism=mechanism)
     if data.get("year"):
         items = items.filter(year=data["year"])
@@ -611,11 +788,21 @@ def item_list(request: HttpRequest) -> HttpResponse:
         cursor = None
     page = page_by_id(items, cursor=cursor, size=50)
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
-    return render(request, "meetings/item_list.html", {
-        "form": form, "page": page, "mechanism": mechanism, "today": today, "state": state,
-        "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
-        "tones": STATUS_TONES,
-    })
+    return render(
+        request,
+        "meetings/item_list.html",
+        {
+            "form": form,
+            "page": page,
+            "mechanism": mechanism,
+            "today": today,
+            "state": state,
+            "next_query": urlencode({**query, "cursor": page.next_cursor})
+            if page.next_cursor
+            else "",
+            "tones": STATUS_TONES,
+        },
+    )
 
 
 @login_required
@@ -624,7 +811,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_report = perms.can_report_progress(request.user, item)
     if request.method == "POST" and not can_report:
         raise PermissionDenied
-    form = ProgressForm(request.POST or None, request.FILES or None, initial={"percent": item.progress})
+    form = ProgressForm(
+        request.POST or None, request.FILES or None, initial={"percent": item.progress}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.action_item_report(actor=request.user, item=item, **form.cleaned_data)
@@ -633,13 +822,24 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "进展已报送。")
             return redirect("meetings:item-detail", item.pk)
-    return render(request, "meetings/item_detail.html", {
-        "item": item, "mechanism": item.mechanism, "form": form, "can_report": can_report,
-        "can_cancel": perms.can_cancel_action_item(request.user, item), "cancel_form": CancelForm(),
-        "reports": item.reports.select_related("author", "organization").prefetch_related("attachments"),
-        "co_bodies": item.co_bodies.all(), "tone": STATUS_TONES.get(item.status, "neutral"),
-        "overdue": item.is_overdue,
-    })
+    return render(
+        request,
+        "meetings/item_detail.html",
+        {
+            "item": item,
+            "mechanism": item.mechanism,
+            "form": form,
+            "can_report": can_report,
+            "can_cancel": perms.can_cancel_action_item(request.user, item),
+            "cancel_form": CancelForm(),
+            "reports": item.reports.select_related("author", "organization").prefetch_related(
+                "attachments"
+            ),
+            "co_bodies": item.co_bodies.all(),
+            "tone": STATUS_TONES.get(item.status, "neutral"),
+            "overdue": item.is_overdue,
+        },
+    )
 
 
 @login_required
@@ -652,7 +852,9 @@ def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError({"cancel_reason": "请填写取消原因。"})
-        services.action_item_cancel(actor=request.user, item=item, reason=form.cleaned_data["cancel_reason"])
+        services.action_item_cancel(
+            actor=request.user, item=item, reason=form.cleaned_data["cancel_reason"]
+        )
     except ValidationError as error:
         _flash_error(request, error)
     else:
@@ -668,7 +870,11 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = attachment.content_type or mimetypes.guess_type(attachment.original_name)[0] or \
-        "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=content_type)
-
+    content_type = (
+        attachment.content_type
+        or mimetypes.guess_type(attachment.original_name)[0]
+        or "application/octet-stream"
+    )
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=content_type
+    )

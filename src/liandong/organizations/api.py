@@ -30,11 +30,15 @@ def coverage_out(figures: dict[str, int]) -> CoverageOut:
     )
 
 
-@router.get("/", response=OrganizationPage, url_name="organization-list", operation_id="organizations_list")
+@router.get(
+    "/", response=OrganizationPage, url_name="organization-list", operation_id="organizations_list"
+)
 def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) -> dict:
     if not acts_for_organization(request.user):
         raise PermissionDenied
-    organizations = organization_search(queryset=organizations_visible_to(request.user), text=query.q)
+    organizations = organization_search(
+        queryset=organizations_visible_to(request.user), text=query.q
+    )
     if query.kind:
         organizations = organizations.filter(kind=query.kind)
     if query.parent is not None:
@@ -43,8 +47,12 @@ def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) ->
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/{int:organization_id}", response=OrganizationDetailOut, url_name="organization-detail",
-            operation_id="organizations_detail")
+@router.get(
+    "/{int:organization_id}",
+    response=OrganizationDetailOut,
+    url_name="organization-detail",
+    operation_id="organizations_detail",
+)
 def organization_detail(request: HttpRequest, organization_id: int) -> object:
     if not acts_for_organization(request.user):
         raise PermissionDenied
@@ -52,5 +60,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> object:
     organization = get_object_or_404(visible, pk=organization_id)
     organization.coverage = coverage_out(organization_coverage(root=organization))
     # As on the page: only the partners the caller may see.
-    organization.partner_ids = list(visible.filter(partners=organization).values_list("pk", flat=True))
+    organization.partner_ids = list(
+        visible.filter(partners=organization).values_list("pk", flat=True)
+    )
     return organization

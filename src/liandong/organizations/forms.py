@@ -22,10 +22,23 @@ FOUNDING_KINDS = {K.ENTERPRISE, K.OUTLET, K.ASSOCIATION}
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "short_name", "code", "kind", "level", "industry", "city", "address",
-                  "union_status", "union_founded_on"]
+        fields = [
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "level",
+            "industry",
+            "city",
+            "address",
+            "union_status",
+            "union_founded_on",
+        ]
         widgets = {"union_founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"code": "全局唯一，如统一社会信用代码或内部编码", "short_name": "页面上显示的简称，可不填"}
+        help_texts = {
+            "code": "全局唯一，如统一社会信用代码或内部编码",
+            "short_name": "页面上显示的简称，可不填",
+        }
 
     def __init__(self, *args: Any, parent: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

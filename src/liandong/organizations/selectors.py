@@ -32,7 +32,9 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def organization_tree_with_totals(*, root: Organization, levels: int = 2, limit: int = 400) -> tuple[list[Organization], bool]:
+def organization_tree_with_totals(
+    *, root: Organization, levels: int = 2, limit: int = 400
+) -> tuple[list[Organization], bool]:
     """The ``levels`` levels below ``root`` in tree order, each node annotated with
     ``subtree_workers`` and ``subtree_members`` (its own and everything under it).
 
@@ -49,9 +51,12 @@ def organization_tree_with_totals(*, root: Organization, levels: int = 2, limit:
     for node in nodes.values():
         node.subtree_workers = node.subtree_members = 0
     base = len(root.path)
-    for path, workers, members in organization_subtree(root=root).filter(depth__gt=root.depth).values_list(
-        "path", "worker_count", "member_count"
-    ).iterator(chunk_size=5000):
+    for path, workers, members in (
+        organization_subtree(root=root)
+        .filter(depth__gt=root.depth)
+        .values_list("path", "worker_count", "member_count")
+        .iterator(chunk_size=5000)
+    ):
         for level in range(1, levels + 1):
             node = nodes.get(path[: base + level * PATH_STEP])
             if node is not None:

@@ -10,8 +10,18 @@ from liandong.core.audit import audit_log, diff, snapshot
 from liandong.organizations.models import Organization, path_segment
 
 AUDITED_FIELDS = [
-    "name", "short_name", "code", "kind", "level", "parent", "industry", "city", "address",
-    "union_status", "union_founded_on", "is_active",
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "level",
+    "parent",
+    "industry",
+    "city",
+    "address",
+    "union_status",
+    "union_founded_on",
+    "is_active",
 ]
 
 
@@ -32,20 +42,37 @@ def organization_create(
     union_founded_on: date | None = None,
 ) -> Organization:
     """Add a node under ``parent`` (or a new root) and give it its materialized path."""
-    if kind == Organization.Kind.OUTLET and (parent is None or parent.kind != Organization.Kind.ENTERPRISE):
-        raise ValidationError({"parent": _("An outlet must belong to an enterprise.")}, code="outlet_parent")
+    if kind == Organization.Kind.OUTLET and (
+        parent is None or parent.kind != Organization.Kind.ENTERPRISE
+    ):
+        raise ValidationError(
+            {"parent": _("An outlet must belong to an enterprise.")}, code="outlet_parent"
+        )
     organization = Organization(
-        name=name, code=code, kind=kind, parent=parent, level=level, short_name=short_name,
-        industry=industry, city=city, address=address, union_status=union_status,
-        union_founded_on=union_founded_on, path=f"new-{uuid.uuid4().hex}",
+        name=name,
+        code=code,
+        kind=kind,
+        parent=parent,
+        level=level,
+        short_name=short_name,
+        industry=industry,
+        city=city,
+        address=address,
+        union_status=union_status,
+        union_founded_on=union_founded_on,
+        path=f"new-{uuid.uuid4().hex}",
         depth=(parent.depth + 1) if parent else 0,
     )
     organization.full_clean(exclude=["path"])
     organization.save()
     organization.path = (parent.path if parent else "") + path_segment(organization.pk)
     organization.save(update_fields=["path"])
-    audit_log(actor=actor, action="organizations.created", target=organization,
-              changes=diff({}, snapshot(organization, AUDITED_FIELDS)))
+    audit_log(
+        actor=actor,
+        action="organizations.created",
+        target=organization,
+        changes=diff({}, snapshot(organization, AUDITED_FIELDS)),
+    )
     return organization
 
 
@@ -72,5 +99,9 @@ def organization_link_partner(*, actor: Any, union: Organization, partner: Organ
     if union.pk == partner.pk:
         raise ValidationError(_("An organization cannot be its own partner."), code="self_partner")
     union.partners.add(partner)
-    audit_log(actor=actor, action="organizations.partner_linked", target=union,
-              changes={"partner": [None, partner.pk]})
+    audit_log(
+        actor=actor,
+        action="organizations.partner_linked",
+        target=union,
+        changes={"partner": [None, partner.pk]},
+    )

@@ -33,8 +33,12 @@ def _coverage_context(figures: dict[str, int]) -> dict[str, object]:
         **figures,
         "enterprises_display": f"{figures['enterprises']:,}",
         "outlets_display": f"{figures['outlets']:,}",
-        "enterprise_union_note": _rate_note("企业建会率", figures["enterprises_with_union"], figures["enterprises"]),
-        "outlet_reach_note": _rate_note("网点覆盖率", figures["outlets_reached"], figures["outlets"]),
+        "enterprise_union_note": _rate_note(
+            "企业建会率", figures["enterprises_with_union"], figures["enterprises"]
+        ),
+        "outlet_reach_note": _rate_note(
+            "网点覆盖率", figures["outlets_reached"], figures["outlets"]
+        ),
         "membership_note": _rate_note("入会率", figures["members"], figures["workers"]),
         "unions_note": f"范围内工会组织 {figures['unions']:,} 个",
     }
@@ -52,22 +56,31 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tree: list[Organization] = []
     truncated = False
     if in_subtree:
-        tree, truncated = organization_tree_with_totals(root=organization, levels=2, limit=TREE_LIMIT)
+        tree, truncated = organization_tree_with_totals(
+            root=organization, levels=2, limit=TREE_LIMIT
+        )
     coverage = _coverage_context(organization_coverage(root=organization))
     ancestors = visible.filter(pk__in=organization.ancestor_ids).order_by("depth")
     partners = visible.filter(partners=organization).order_by("kind", "name")
-    return render(request, "organizations/organization_detail.html", {
-        "organization": organization,
-        # Partners see a union's aggregate figures, never the names below it.
-        "coverage": coverage if coverage["enterprises"] or coverage["workers"] or coverage["unions"] else None,
-        "in_subtree": in_subtree,
-        "tree": tree,
-        "truncated": truncated,
-        "ancestors": ancestors,
-        "partners": partners,
-        "can_edit": can_edit_organization(request.user, organization),
-        "can_add_child": can_edit_organization(request.user, organization) and bool(CHILD_KINDS.get(organization.kind)),
-    })
+    return render(
+        request,
+        "organizations/organization_detail.html",
+        {
+            "organization": organization,
+            # Partners see a union's aggregate figures, never the names below it.
+            "coverage": coverage
+            if coverage["enterprises"] or coverage["workers"] or coverage["unions"]
+            else None,
+            "in_subtree": in_subtree,
+            "tree": tree,
+            "truncated": truncated,
+            "ancestors": ancestors,
+            "partners": partners,
+            "can_edit": can_edit_organization(request.user, organization),
+            "can_add_child": can_edit_organization(request.user, organization)
+            and bool(CHILD_KINDS.get(organization.kind)),
+        },
+    )
 
 
 @login_required
@@ -81,14 +94,25 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     if kind in Organization.Kind.values:
         organizations = organizations.filter(kind=kind)
     results = list(organizations.select_related("parent").order_by("path")[:201])
-    return render(request, "organizations/organization_list.html", {
-        "organizations": results[:200], "more": len(results) > 200, "q": text, "kind": kind,
-        "kinds": Organization.Kind.choices,
-    })
+    return render(
+        request,
+        "organizations/organization_list.html",
+        {
+            "organizations": results[:200],
+            "more": len(results) > 200,
+            "q": text,
+            "kind": kind,
+            "kinds": Organization.Kind.choices,
+        },
+    )
 
 
 def _organization_fields(form: OrganizationForm) -> dict[str, object]:
-    return {name: value for name, value in form.cleaned_data.items() if name in form.fields and not form.fields[name].disabled}
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name in form.fields and not form.fields[name].disabled
+    }
 
 
 @login_required
@@ -102,7 +126,9 @@ def organization_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            child = organization_create(actor=request.user, parent=parent, **_organization_fields(form))
+            child = organization_create(
+                actor=request.user, parent=parent, **_organization_fields(form)
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -118,7 +144,9 @@ def organization_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_object_or_404(organizations_in_scope(request.user), pk=pk)
     if not can_edit_organization(request.user, organization):
         raise PermissionDenied
-    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
+    form = OrganizationForm(
+        request.POST or None, instance=Organization.objects.get(pk=organization.pk)
+    )
     if request.method == "POST" and form.is_valid():
         fields = _organization_fields(form)
         fields.pop("code", None)
@@ -129,4 +157,8 @@ def organization_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("organizations:organization-detail", pk=organization.pk)
-    return render(request, "organizations/organization_form.html", {"form": form, "organization": organization})
+    return render(
+        request,
+        "organizations/organization_form.html",
+        {"form": form, "organization": organization},
+    )

@@ -36,8 +36,14 @@ if not SECRET_KEY or not FIELD_KEY:
     SECRET_KEY = SECRET_KEY or _keys["secret_key"]
     FIELD_KEY = FIELD_KEY or _keys["field_key"]
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LIANDONG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("LIANDONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("LIANDONG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("LIANDONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -123,7 +129,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -194,7 +203,9 @@ LIANDONG_OTP_RESEND_SECONDS = 60
 LIANDONG_SMS_BACKEND = os.environ.get("LIANDONG_SMS_BACKEND", "liandong.accounts.sms.FileBackend")
 LIANDONG_SMS_FILE = DATA_DIR / "sms-outbox.log"
 
-EMAIL_BACKEND = os.environ.get("LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 
 LIANDONG_BENCH = env_bool("LIANDONG_BENCH")
 

@@ -36,7 +36,6 @@ from liandong.workers.services import worker_reveal
 router = Router(tags=["workers"])
 
 
-
 class WorkerQuery(InputSchema):
     q: str = ""
     employer: str = ""
@@ -53,10 +52,16 @@ def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
     if query.organization is not None:
         # Workers are employed inside one's own subtree: a partner body, visible elsewhere,
         # is not a roster scope (the page's form offers the same units).
-        organization = get_object_or_404(organizations_in_scope(request.user), pk=query.organization)
+        organization = get_object_or_404(
+            organizations_in_scope(request.user), pk=query.organization
+        )
     return WorkerFilters(
-        q=query.q, employer=query.employer, worker_type=query.worker_type or "", city=query.city,
-        organization=organization, member=query.member,
+        q=query.q,
+        employer=query.employer,
+        worker_type=query.worker_type or "",
+        city=query.city,
+        organization=organization,
+        member=query.member,
     )
 
 
@@ -65,21 +70,32 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> HttpRespons
     """Workers the caller may see, newest first; page with ``next_cursor``."""
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
-    page = worker_page(user=request.user, filters=filters_from(request, query), cursor=query.cursor,
-                       size=query.limit)
+    page = worker_page(
+        user=request.user,
+        filters=filters_from(request, query),
+        cursor=query.cursor,
+        size=query.limit,
+    )
     # worker_item builds each WorkerOut field by field; a test checks the answer against the schema.
     return prevalidated({"items": page.items, "next_cursor": page.next_cursor})
 
 
-@router.post("/search", response=WorkerPage, url_name="worker-search", operation_id="workers_search")
+@router.post(
+    "/search", response=WorkerPage, url_name="worker-search", operation_id="workers_search"
+)
 def search_workers(request: HttpRequest, query: WorkerQuery) -> HttpResponse:
     """The same as the list, with the filters in a JSON body: use it to search by a full
     mobile or ID number, which should not travel in a URL (access logs keep URLs)."""
     return list_workers(request, query)
 
 
-@router.get("/export", url_name="worker-export", operation_id="workers_export",
-            response={200: None}, openapi_extra={"responses": {200: {"content": {XLSX: {}}}}})
+@router.get(
+    "/export",
+    url_name="worker-export",
+    operation_id="workers_export",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
+)
 def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileResponse:
     """The filtered list as xlsx, personal data masked."""
     if not can_export_workers(request.user):
@@ -92,22 +108,37 @@ def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileRespo
     return FileResponse(stream, as_attachment=True, filename="职工名册.xlsx", content_type=XLSX)
 
 
-@router.get("/{int:worker_id}", response=WorkerOut, url_name="worker-detail", operation_id="workers_detail")
+@router.get(
+    "/{int:worker_id}", response=WorkerOut, url_name="worker-detail", operation_id="workers_detail"
+)
 def worker_detail(request: HttpRequest, worker_id: int) -> dict:
-    return worker_item(get_object_or_404(workers_visible_to(request.user).values(*WORKER_OUT_VALUES), pk=worker_id))
+    return worker_item(
+        get_object_or_404(workers_visible_to(request.user).values(*WORKER_OUT_VALUES), pk=worker_id)
+    )
 
 
-@router.post("/{int:worker_id}/reveal", response=WorkerPiiOut, url_name="worker-reveal",
-             operation_id="workers_reveal")
+@router.post(
+    "/{int:worker_id}/reveal",
+    response=WorkerPiiOut,
+    url_name="worker-reveal",
+    operation_id="workers_reveal",
+)
 def reveal_worker(request: HttpRequest, worker_id: int, payload: RevealIn) -> dict:
     """The full ID and mobile numbers, for roles that must act on them. Written to the audit log."""
-    worker = get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=worker_id)
+    worker = get_object_or_404(
+        workers_visible_to(request.user).select_related("employer"), pk=worker_id
+    )
     if not can_view_worker_pii(request.user, worker):
         raise PermissionDenied
-    return {"id": worker.pk, **worker_reveal(actor=request.user, worker=worker, purpose=payload.purpose)}
+    return {
+        "id": worker.pk,
+        **worker_reveal(actor=request.user, worker=worker, purpose=payload.purpose),
+    }
 
 
-@router.post("/imports", response=RosterImportOut, url_name="roster-import", operation_id="workers_import")
+@router.post(
+    "/imports", response=RosterImportOut, url_name="roster-import", operation_id="workers_import"
+)
 def import_roster(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -121,11 +152,21 @@ def import_roster(
     target = get_object_or_404(organizations_in_scope(request.user), pk=organization)
     if not can_manage_roster(request.user, target):
         raise PermissionDenied
-    return roster_import(actor=request.user, organization=target, file=file, filename=file.name or "",
-                         dry_run=dry_run, skip_invalid=skip_invalid)
+    return roster_import(
+        actor=request.user,
+        organization=target,
+        file=file,
+        filename=file.name or "",
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
 
 
-@router.get("/imports/{int:import_id}", response=RosterImportOut, url_name="roster-import-detail",
-            operation_id="workers_import_detail")
+@router.get(
+    "/imports/{int:import_id}",
+    response=RosterImportOut,
+    url_name="roster-import-detail",
+    operation_id="workers_import_detail",
+)
 def import_detail(request: HttpRequest, import_id: int) -> RosterImport:
     return get_object_or_404(roster_imports_visible_to(request.user), pk=import_id)

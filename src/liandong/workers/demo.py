@@ -10,8 +10,12 @@ from liandong.workers.models import Worker
 from liandong.workers.services import worker_register
 
 DEMO_WORKER_MOBILE = "13919310001"
-OCCUPATIONS = {"快递": ["快递员", "快递员", "快递员", "分拣员", "网点负责人"], "即时配送": ["外卖骑手", "网约配送员"],
-               "美发美容": ["美发师", "美容师", "养生保健技师"], "物流": ["货车司机", "仓储管理员"]}
+OCCUPATIONS = {
+    "快递": ["快递员", "快递员", "快递员", "分拣员", "网点负责人"],
+    "即时配送": ["外卖骑手", "网约配送员"],
+    "美发美容": ["美发师", "美容师", "养生保健技师"],
+    "物流": ["货车司机", "仓储管理员"],
+}
 
 
 def load(ctx: dict[str, Any]) -> None:
@@ -21,16 +25,33 @@ def load(ctx: dict[str, Any]) -> None:
     rng = random.Random(20261125)  # noqa: S311 - invented demo people, reproducible
     orgs: dict[str, Organization] = ctx["orgs"]
     ctx["wang"] = worker_register(
-        actor=None, name="王建国", id_number="620102198403152712", mobile=DEMO_WORKER_MOBILE,
-        employer=orgs["KD-ZTO-01"], occupation="快递员", joined_union_on=date(2025, 3, 18),
+        actor=None,
+        name="王建国",
+        id_number="620102198403152712",
+        mobile=DEMO_WORKER_MOBILE,
+        employer=orgs["KD-ZTO-01"],
+        occupation="快递员",
+        joined_union_on=date(2025, 3, 18),
     )
-    employers = [o for o in orgs.values() if o.kind in {Organization.Kind.OUTLET, Organization.Kind.ENTERPRISE}
-                 and o.industry in OCCUPATIONS]
+    employers = [
+        o
+        for o in orgs.values()
+        if o.kind in {Organization.Kind.OUTLET, Organization.Kind.ENTERPRISE}
+        and o.industry in OCCUPATIONS
+    ]
     for employer in employers:
-        for _ in range(rng.randint(6, 14) if employer.kind == Organization.Kind.OUTLET else rng.randint(3, 8)):
+        for _ in range(
+            rng.randint(6, 14) if employer.kind == Organization.Kind.OUTLET else rng.randint(3, 8)
+        ):
             member = employer.union_status != Organization.UnionStatus.NONE and rng.random() < 0.8
             worker_register(
-                actor=None, name=person_name(rng), id_number=id_number(rng), mobile=mobile(rng),
-                employer=employer, occupation=rng.choice(OCCUPATIONS[employer.industry]),
-                joined_union_on=date(2025, 3, 18) + timedelta(days=rng.randrange(0, 300)) if member else None,
+                actor=None,
+                name=person_name(rng),
+                id_number=id_number(rng),
+                mobile=mobile(rng),
+                employer=employer,
+                occupation=rng.choice(OCCUPATIONS[employer.industry]),
+                joined_union_on=date(2025, 3, 18) + timedelta(days=rng.randrange(0, 300))
+                if member
+                else None,
             )

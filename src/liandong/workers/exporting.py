@@ -19,7 +19,17 @@ from liandong.core.masking import mask_id_number, mask_mobile
 from liandong.workers.models import Worker
 from liandong.workers.selectors import WorkerFilters
 
-EXPORT_COLUMNS = ["姓名", "性别", "身份证号", "手机号", "工作单位", "职业", "城市", "会籍", "入会日期"]
+EXPORT_COLUMNS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "工作单位",
+    "职业",
+    "城市",
+    "会籍",
+    "入会日期",
+]
 COLUMN_WIDTHS = [12, 6, 22, 14, 30, 14, 10, 8, 12]
 CHUNK_SIZE = 2000
 # What Excel, LibreOffice and Google Sheets start a formula with (OWASP "CSV injection").
@@ -47,15 +57,22 @@ def _describe(filters: WorkerFilters | None) -> dict[str, Any]:
     if filters is None:
         return {}
     described: dict[str, Any] = {
-        "q": _masked_query(filters.q), "employer": filters.employer, "worker_type": filters.worker_type,
-        "city": filters.city, "member": filters.member,
+        "q": _masked_query(filters.q),
+        "employer": filters.employer,
+        "worker_type": filters.worker_type,
+        "city": filters.city,
+        "member": filters.member,
         "organization": filters.organization.pk if filters.organization is not None else None,
     }
     return {k: v for k, v in described.items() if v not in ("", None)}
 
 
 def workers_export(
-    *, actor: Any, workers: QuerySet[Worker], stream: IO[bytes], filters: WorkerFilters | None = None
+    *,
+    actor: Any,
+    workers: QuerySet[Worker],
+    stream: IO[bytes],
+    filters: WorkerFilters | None = None,
 ) -> int:
     """Write ``workers`` as xlsx to ``stream``; return the number of rows. Audited, with the
     filters when the caller passes them."""
@@ -73,8 +90,16 @@ def workers_export(
     sheet.append(header)
     rows = (
         workers.select_related("employer")
-        .only("name", "gender", "id_number_masked", "mobile_masked", "employer__name", "occupation",
-              "city", "joined_union_on")
+        .only(
+            "name",
+            "gender",
+            "id_number_masked",
+            "mobile_masked",
+            "employer__name",
+            "occupation",
+            "city",
+            "joined_union_on",
+        )
         .iterator(chunk_size=CHUNK_SIZE)
     )
     count = 0
@@ -83,20 +108,26 @@ def workers_export(
         if worker.joined_union_on is not None:
             joined = WriteOnlyCell(sheet, value=worker.joined_union_on)
             joined.number_format = "yyyy-mm-dd"
-        sheet.append([
-            safe_text(worker.name),
-            safe_text(worker.get_gender_display()),
-            # Already masked when stored; masked again in case a value ever arrives whole.
-            safe_text(mask_id_number(worker.id_number_masked)),
-            safe_text(mask_mobile(worker.mobile_masked)),
-            safe_text(worker.employer.name),
-            safe_text(worker.occupation),
-            safe_text(worker.city),
-            "会员" if worker.is_member else "非会员",
-            joined,
-        ])
+        sheet.append(
+            [
+                safe_text(worker.name),
+                safe_text(worker.get_gender_display()),
+                # Already masked when stored; masked again in case a value ever arrives whole.
+                safe_text(mask_id_number(worker.id_number_masked)),
+                safe_text(mask_mobile(worker.mobile_masked)),
+                safe_text(worker.employer.name),
+                safe_text(worker.occupation),
+                safe_text(worker.city),
+                "会员" if worker.is_member else "非会员",
+                joined,
+            ]
+        )
         count += 1
     book.save(stream)
-    audit_log(actor=actor, action="workers.exported", target_repr=f"职工名册 {count} 行",
-              changes={"rows": count, "filters": _describe(filters)})
+    audit_log(
+        actor=actor,
+        action="workers.exported",
+        target_repr=f"职工名册 {count} 行",
+        changes={"rows": count, "filters": _describe(filters)},
+    )
     return count

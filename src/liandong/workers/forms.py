@@ -32,19 +32,33 @@ def limit_choices(
 
 
 class WorkerFilterForm(forms.Form):
-    q = forms.CharField(label="姓名 / 手机尾号", max_length=40, required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "姓名、手机尾号 4 位或完整号码"}))
+    q = forms.CharField(
+        label="姓名 / 手机尾号",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名、手机尾号 4 位或完整号码"}),
+    )
     employer = forms.CharField(label="工作单位", max_length=60, required=False)
-    worker_type = forms.ChoiceField(label="职工类型", choices=[("", "全部"), *WorkerType.choices], required=False)
+    worker_type = forms.ChoiceField(
+        label="职工类型", choices=[("", "全部"), *WorkerType.choices], required=False
+    )
     city = forms.CharField(label="城市", max_length=40, required=False)
-    organization = forms.ModelChoiceField(label="组织范围", queryset=Organization.objects.none(), required=False,
-                                          empty_label="我的全部范围")
+    organization = forms.ModelChoiceField(
+        label="组织范围",
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label="我的全部范围",
+    )
     member = forms.ChoiceField(label="会籍", choices=MEMBER_CHOICES, required=False)
 
-    def __init__(self, *args: object, organizations: object = None, shown: object = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, organizations: object = None, shown: object = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if organizations is not None:
-            limit_choices(self.fields["organization"], organizations, self.data.get("organization"), shown)  # type: ignore[arg-type]
+            limit_choices(
+                self.fields["organization"], organizations, self.data.get("organization"), shown
+            )  # type: ignore[arg-type]
 
 
 class RosterUploadForm(forms.Form):
@@ -53,10 +67,14 @@ class RosterUploadForm(forms.Form):
     dry_run = forms.BooleanField(label="仅校验，不写入（试导入）", required=False)
     skip_invalid = forms.BooleanField(label="跳过有错误的行，只导入正确的行", required=False)
 
-    def __init__(self, *args: object, organizations: object = None, shown: object = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, organizations: object = None, shown: object = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if organizations is not None:
-            limit_choices(self.fields["organization"], organizations, self.data.get("organization"), shown)  # type: ignore[arg-type]
+            limit_choices(
+                self.fields["organization"], organizations, self.data.get("organization"), shown
+            )  # type: ignore[arg-type]
 
 
 class RevealForm(forms.Form):
@@ -70,14 +88,32 @@ class WorkerForm(forms.Form):
     id_number = forms.CharField(label="身份证号", max_length=30)
     mobile = forms.CharField(label="手机号", max_length=20)
     employer = forms.ModelChoiceField(label="工作单位", queryset=Organization.objects.none())
-    occupation = forms.CharField(label="职业", max_length=40, required=False,
-                                 widget=forms.TextInput(attrs={"placeholder": "如 快递员、外卖骑手、美发师"}))
-    joined_union_on = forms.DateField(label="入会日期", required=False, help_text="不填表示未入会",
-                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    occupation = forms.CharField(
+        label="职业",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如 快递员、外卖骑手、美发师"}),
+    )
+    joined_union_on = forms.DateField(
+        label="入会日期",
+        required=False,
+        help_text="不填表示未入会",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
-    def __init__(self, *args: object, employers: QuerySet[Organization], editing: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        employers: QuerySet[Organization],
+        editing: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        limit_choices(self.fields["employer"], employers, self.data.get("employer") or self.initial.get("employer"))  # type: ignore[arg-type]
+        limit_choices(
+            self.fields["employer"],
+            employers,
+            self.data.get("employer") or self.initial.get("employer"),
+        )  # type: ignore[arg-type]
         if editing:
             del self.fields["id_number"]
             self.fields["mobile"].required = False

@@ -117,8 +117,19 @@ MSG_EMPLOYER_REQUIRED = "工作单位不能为空"
 MSG_EMPLOYER_UNKNOWN = "工作单位不在导入范围内或未登记"
 MSG_EMPLOYER_AMBIGUOUS = "工作单位名称对应多个单位，请改填单位编码"
 
-_GENDERS = {"男": "M", "男性": "M", "M": "M", "MALE": "M", "女": "F", "女性": "F", "F": "F", "FEMALE": "F"}
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_GENDERS = {
+    "男": "M",
+    "男性": "M",
+    "M": "M",
+    "MALE": "M",
+    "女": "F",
+    "女性": "F",
+    "F": "F",
+    "FEMALE": "F",
+}
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+)
 _DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff·]) (?=[\u3400-\u9fff·])")
 _HEADER_MARKS = re.compile(r"^\*+|\*+$|\((?:必填|选填|可选|非必填)\)$")
@@ -238,7 +249,10 @@ def check_container(file: IO[bytes]) -> None:
         raise FileRejected(ERR_CORRUPT) from None
     with archive:
         entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
+        if (
+            len(entries) > MAX_ZIP_ENTRIES
+            or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES
+        ):
             raise FileRejected(ERR_BOMB)
         names = {e.filename for e in entries}
         if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -300,7 +314,9 @@ def first_sheet(book: Workbook) -> ReadOnlyWorksheet:
     return sheet
 
 
-def sheet_rows(sheet: ReadOnlyWorksheet, *, min_row: int, max_col: int) -> Iterator[tuple[int, tuple]]:
+def sheet_rows(
+    sheet: ReadOnlyWorksheet, *, min_row: int, max_col: int
+) -> Iterator[tuple[int, tuple]]:
     """``(excel row number, values)``, turning openpyxl's parse errors into a file error."""
     rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
     number = min_row - 1
@@ -322,7 +338,9 @@ def _is_blank(value: object) -> bool:
 
 def normalize_header(value: object) -> str:
     """``" 身份证号（必填）"`` -> ``身份证号``: NFKC, no spaces, no required/optional markers."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value if value is not None else "")))
+    text = re.sub(
+        r"\s+", "", unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    )
     text = text.replace("\u200b", "").replace("\ufeff", "")
     text = _HEADER_MARKS.sub("", _HEADER_MARKS.sub("", text))
     return HEADER_ALIASES.get(text, text)
@@ -547,10 +565,22 @@ def _employer_variants(key: str) -> set[str]:
     return {key, key.replace("(", "（").replace(")", "）")}
 
 
-_UPDATED_FIELDS = [Worker._meta.get_field(name) for name in (
-    "name", "mobile_cipher", "mobile_digest", "mobile_masked", "mobile_tail", "employer", "city",
-    "occupation", "worker_type", "joined_union_on", "updated_at",
-)]
+_UPDATED_FIELDS = [
+    Worker._meta.get_field(name)
+    for name in (
+        "name",
+        "mobile_cipher",
+        "mobile_digest",
+        "mobile_masked",
+        "mobile_tail",
+        "employer",
+        "city",
+        "occupation",
+        "worker_type",
+        "joined_union_on",
+        "updated_at",
+    )
+]
 
 
 def _update_workers(workers: list[Worker]) -> None:
@@ -627,8 +657,10 @@ class _Importer:
         self._apply_counts()
 
     def _check_duplicates(self, row: _Row) -> None:
-        for column, digest, seen in ((ID_NUMBER, row.id_digest, self.seen_ids),
-                                     (MOBILE, row.mobile_digest, self.seen_mobiles)):
+        for column, digest, seen in (
+            (ID_NUMBER, row.id_digest, self.seen_ids),
+            (MOBILE, row.mobile_digest, self.seen_mobiles),
+        ):
             if not digest:
                 continue
             key = bytes.fromhex(digest)
@@ -644,14 +676,16 @@ class _Importer:
                 self.errors.append([row.number, column, reason, masked])
 
     def _resolve_employers(self, rows: list[_Row]) -> None:
-        keys = {r.employer_key for r in rows if r.employer_key and r.employer_key not in self.employers}
+        keys = {
+            r.employer_key for r in rows if r.employer_key and r.employer_key not in self.employers
+        }
         if not keys:
             return
         variants = set().union(*(_employer_variants(k) for k in keys))
-        found = Organization.objects.filter(
-            subtree_q(self.organization.path), kind__in=EMPLOYER_KINDS
-        ).filter(Q(name__in=variants) | Q(short_name__in=variants) | Q(code__in=variants)).values_list(
-            "pk", "name", "short_name", "code", "city"
+        found = (
+            Organization.objects.filter(subtree_q(self.organization.path), kind__in=EMPLOYER_KINDS)
+            .filter(Q(name__in=variants) | Q(short_name__in=variants) | Q(code__in=variants))
+            .values_list("pk", "name", "short_name", "code", "city")
         )
         matches: dict[str, dict[int, str]] = defaultdict(dict)
         for pk, name, short_name, code, city in found:
@@ -673,8 +707,9 @@ class _Importer:
             )
         }
         owners = dict(
-            Worker.objects.filter(mobile_digest__in=[r.mobile_digest for r in rows if r.mobile_digest])
-            .values_list("mobile_digest", "pk")
+            Worker.objects.filter(
+                mobile_digest__in=[r.mobile_digest for r in rows if r.mobile_digest]
+            ).values_list("mobile_digest", "pk")
         )
         creates: list[Worker] = []
         updates: list[tuple[Worker, dict[str, Any]]] = []
@@ -686,17 +721,25 @@ class _Importer:
                 row.errors.append((ID_NUMBER, MSG_ID_ELSEWHERE, _masked(ID_NUMBER, row.id_number)))
                 worker = None
             # Without a valid ID number it is unknown whose mobile this is: not judged.
-            elif row.id_digest and row.mobile_digest and (
-                (owner is not None and (worker is None or owner != worker.pk))
-                or row.mobile_digest in self.released_mobiles
+            elif (
+                row.id_digest
+                and row.mobile_digest
+                and (
+                    (owner is not None and (worker is None or owner != worker.pk))
+                    or row.mobile_digest in self.released_mobiles
+                )
             ):
                 row.errors.append((MOBILE, MSG_MOBILE_TAKEN, _masked(MOBILE, row.mobile)))
             if row.employer_key:
                 candidates = self.employers.get(row.employer_key, [])
                 if not candidates:
-                    row.errors.append((row.employer_column, MSG_EMPLOYER_UNKNOWN, row.employer_key[:60]))
+                    row.errors.append(
+                        (row.employer_column, MSG_EMPLOYER_UNKNOWN, row.employer_key[:60])
+                    )
                 elif len(candidates) > 1:
-                    row.errors.append((row.employer_column, MSG_EMPLOYER_AMBIGUOUS, row.employer_key[:60]))
+                    row.errors.append(
+                        (row.employer_column, MSG_EMPLOYER_AMBIGUOUS, row.employer_key[:60])
+                    )
                 else:
                     row.employer = candidates[0]
             if row.errors:
@@ -714,8 +757,12 @@ class _Importer:
         employer_id, city = row.employer
         occupation = row.occupation or ""
         worker = Worker(
-            name=row.name, gender=row.gender, employer_id=employer_id, city=city,
-            occupation=occupation, worker_type=classify_occupation(occupation),
+            name=row.name,
+            gender=row.gender,
+            employer_id=employer_id,
+            city=city,
+            occupation=occupation,
+            worker_type=classify_occupation(occupation),
             joined_union_on=row.joined,
         )
         SealedIdentity.seal(id_number=row.id_number, mobile=row.mobile).apply(worker)
@@ -738,8 +785,12 @@ class _Importer:
 
     def _audit(self, action: str, worker: Worker, changes: dict[str, Any]) -> AuditLog:
         return AuditLog(
-            action=action, target_type=Worker._meta.label_lower, target_id=str(worker.pk),
-            target_repr=worker.name[:200], changes=changes, **self.audit_defaults,
+            action=action,
+            target_type=Worker._meta.label_lower,
+            target_id=str(worker.pk),
+            target_repr=worker.name[:200],
+            changes=changes,
+            **self.audit_defaults,
         )
 
     def _write(self, creates: list[Worker], updates: list[tuple[Worker, dict[str, Any]]]) -> None:
@@ -751,7 +802,9 @@ class _Importer:
             for worker in creates:
                 self.count_changes[worker.employer_id][0] += 1
                 self.count_changes[worker.employer_id][1] += worker.joined_union_on is not None
-                entries.append(self._audit("workers.created", worker, diff({}, _worker_snapshot(worker))))
+                entries.append(
+                    self._audit("workers.created", worker, diff({}, _worker_snapshot(worker)))
+                )
             self.imported += len(creates)
         changed = []
         for worker, before in updates:
@@ -782,7 +835,8 @@ class _Importer:
         for (workers, members), employer_ids in by_change.items():
             for start in range(0, len(employer_ids), 500):
                 Organization.objects.filter(pk__in=employer_ids[start : start + 500]).update(
-                    worker_count=F("worker_count") + workers, member_count=F("member_count") + members
+                    worker_count=F("worker_count") + workers,
+                    member_count=F("member_count") + members,
                 )
 
 
@@ -808,11 +862,15 @@ def roster_import(
     every row is valid or ``skip_invalid`` is set; ``dry_run`` writes nothing at all."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     record = RosterImport(
-        actor=actor if is_user else None, organization=organization,
-        filename=PurePath(filename or "").name[:200], dry_run=dry_run, skip_invalid=skip_invalid,
+        actor=actor if is_user else None,
+        organization=organization,
+        filename=PurePath(filename or "").name[:200],
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
     )
     importer = _Importer(
-        actor=actor, organization=organization,
+        actor=actor,
+        organization=organization,
         max_errors=getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000),
     )
     try:
@@ -824,7 +882,9 @@ def roster_import(
                 may_commit = not dry_run and (skip_invalid or not importer.rejected)
                 if not may_commit:
                     transaction.set_rollback(True)
-        record.committed = may_commit and (importer.imported + importer.updated > 0 or not importer.rejected)
+        record.committed = may_commit and (
+            importer.imported + importer.updated > 0 or not importer.rejected
+        )
         record.rows_read, record.rows_rejected = importer.read, importer.rejected
         record.rows_imported, record.rows_updated = importer.imported, importer.updated
         record.errors = importer.errors
@@ -836,12 +896,20 @@ def roster_import(
         record.file_error = ERR_CONFLICT
     record.save()
     audit_log(
-        actor=actor, action="workers.imported", target=record, target_repr=record.filename,
+        actor=actor,
+        action="workers.imported",
+        target=record,
+        target_repr=record.filename,
         changes={
-            "organization": organization.pk, "dry_run": dry_run, "skip_invalid": skip_invalid,
-            "committed": record.committed, "rows_read": record.rows_read,
-            "rows_imported": record.rows_imported, "rows_updated": record.rows_updated,
-            "rows_rejected": record.rows_rejected, "file_error": record.file_error,
+            "organization": organization.pk,
+            "dry_run": dry_run,
+            "skip_invalid": skip_invalid,
+            "committed": record.committed,
+            "rows_read": record.rows_read,
+            "rows_imported": record.rows_imported,
+            "rows_updated": record.rows_updated,
+            "rows_rejected": record.rows_rejected,
+            "file_error": record.file_error,
         },
     )
     return record
@@ -876,8 +944,11 @@ def roster_report_xlsx(*, roster_import: RosterImport) -> bytes:
         ("文件名", safe_text(record.filename)),
         ("导入到", safe_text(record.organization.name)),
         ("导入时间", created.strftime("%Y-%m-%d %H:%M")),
-        ("方式", ("试导入（仅校验）" if record.dry_run else "正式导入")
-         + ("，跳过有错误的行" if record.skip_invalid else "")),
+        (
+            "方式",
+            ("试导入（仅校验）" if record.dry_run else "正式导入")
+            + ("，跳过有错误的行" if record.skip_invalid else ""),
+        ),
         ("结果", _status(record)),
         ("读取", record.rows_read),
         ("新增", record.rows_imported),
@@ -886,7 +957,9 @@ def roster_report_xlsx(*, roster_import: RosterImport) -> bytes:
     ]
     if record.file_error:
         lines.append(("文件错误", safe_text(record.file_error)))
-    if record.rows_rejected and len(record.errors) >= getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000):
+    if record.rows_rejected and len(record.errors) >= getattr(
+        settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000
+    ):
         lines.append(("说明", f"错误明细只列出前 {len(record.errors)} 条"))
     for line in lines:
         summary.append(list(line))
@@ -899,8 +972,15 @@ def roster_report_xlsx(*, roster_import: RosterImport) -> bytes:
     return _workbook_bytes(book)
 
 
-EXAMPLE_ROW = ["张三（示例）", "男", "62010219900307123X", "13800000000", "某某快递城关网点", "快递员",
-               date(2024, 5, 1)]
+EXAMPLE_ROW = [
+    "张三（示例）",
+    "男",
+    "62010219900307123X",
+    "13800000000",
+    "某某快递城关网点",
+    "快递员",
+    date(2024, 5, 1),
+]
 TEMPLATE_HELP = [
     "填写说明",
     "1. 第一行是表头，请勿修改列名；列的顺序可以调整，多余的列会被忽略。",
@@ -936,7 +1016,9 @@ def roster_template_xlsx() -> bytes:
         if column in (NAME, ID_NUMBER, MOBILE, EMPLOYER):
             header.fill = fill
         sheet.cell(row=2, column=index).font = grey
-        sheet.column_dimensions[letter].width = {ID_NUMBER: 22, EMPLOYER: 26, JOINED: 14}.get(column, 12)
+        sheet.column_dimensions[letter].width = {ID_NUMBER: 22, EMPLOYER: 26, JOINED: 14}.get(
+            column, 12
+        )
         if column in (ID_NUMBER, MOBILE):
             # Column style: cells typed into the column later are text too.
             sheet.column_dimensions[letter].number_format = "@"

@@ -72,7 +72,9 @@ class Worker(models.Model):
             # index range scan, not a sort of every match.
             # joined_union_on rides along so that "newest members of a subtree" is answered from
             # the index alone, before reading the page's rows (see selectors.worker_page).
-            models.Index(fields=["employer", "id", "joined_union_on"], name="worker_employer_id_idx"),
+            models.Index(
+                fields=["employer", "id", "joined_union_on"], name="worker_employer_id_idx"
+            ),
             models.Index(fields=["name", "id"], name="worker_name_id_idx"),
             models.Index(fields=["city", "id"], name="worker_city_id_idx"),
             models.Index(fields=["worker_type", "id"], name="worker_type_id_idx"),
@@ -95,9 +97,13 @@ class RosterImport(BaseModel):
     with values masked, so that the report can be downloaded again later.
     """
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="roster_imports",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="roster_imports",
         verbose_name=_("导入到"),
     )
     filename = models.CharField(_("文件名"), max_length=200)

@@ -21,8 +21,13 @@ def workers_visible_to(user: Any, *, large_scope: bool = False) -> QuerySet[Work
         return Worker.objects.filter(user=user)
     if acts_for_organization(user):
         path = user.organization.path
-        return filter_range(Worker.objects.all(), "employer__path", path, path_successor(path),
-                            use_index=not large_scope)
+        return filter_range(
+            Worker.objects.all(),
+            "employer__path",
+            path,
+            path_successor(path),
+            use_index=not large_scope,
+        )
     return Worker.objects.none()
 
 

@@ -24,8 +24,17 @@ EMPLOYER_MATCH_LIMIT = 200
 # takes 300 ms the other way.
 LARGE_SCOPE_UNITS = 200
 NAME_PROBE = 1000
-LIST_FIELDS = ["name", "gender", "id_number_masked", "mobile_masked", "employer__name", "city",
-               "occupation", "worker_type", "joined_union_on"]
+LIST_FIELDS = [
+    "name",
+    "gender",
+    "id_number_masked",
+    "mobile_masked",
+    "employer__name",
+    "city",
+    "occupation",
+    "worker_type",
+    "joined_union_on",
+]
 
 
 @dataclass(frozen=True)
@@ -113,10 +122,14 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
         else:
             workers = _filter_name_prefix(workers, q)
     if filters.employer.strip():
-        employers = organizations_visible_to(user).filter(
-            name__contains=filters.employer.strip(),
-            kind__in=[Organization.Kind.ENTERPRISE, Organization.Kind.OUTLET],
-        ).values_list("pk", flat=True)[:EMPLOYER_MATCH_LIMIT]
+        employers = (
+            organizations_visible_to(user)
+            .filter(
+                name__contains=filters.employer.strip(),
+                kind__in=[Organization.Kind.ENTERPRISE, Organization.Kind.OUTLET],
+            )
+            .values_list("pk", flat=True)[:EMPLOYER_MATCH_LIMIT]
+        )
         workers = workers.filter(employer_id__in=list(employers))
     if filters.worker_type:
         workers = workers.filter(worker_type=filters.worker_type)
@@ -124,15 +137,19 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
         workers = workers.filter(city=filters.city.strip())
     if filters.organization is not None:
         path = filters.organization.path
-        workers = filter_range(workers, "employer__path", path, path_successor(path), use_index=not large)
+        workers = filter_range(
+            workers, "employer__path", path, path_successor(path), use_index=not large
+        )
     if filters.member is not None:
-        workers = filter_unindexed(workers, "joined_union_on", "isnull", not filters.member, DateField())
+        workers = filter_unindexed(
+            workers, "joined_union_on", "isnull", not filters.member, DateField()
+        )
     return workers
 
 
-
-def worker_page(*, user: Any, filters: WorkerFilters, cursor: int | None = None,
-                size: int = DEFAULT_PAGE_SIZE) -> Page:
+def worker_page(
+    *, user: Any, filters: WorkerFilters, cursor: int | None = None, size: int = DEFAULT_PAGE_SIZE
+) -> Page:
     """A page of ``worker_list`` as WorkerOut dicts (``worker_item``), for the list page and API.
 
     On PostgreSQL, a small subtree's workers are found in worker_employer_id_idx, but their
@@ -147,7 +164,9 @@ def worker_page(*, user: Any, filters: WorkerFilters, cursor: int | None = None,
         and not _has_more_units_than(filters.organization, LARGE_SCOPE_UNITS)
     )
     if scattered:
-        page = page_by_id(workers, cursor=cursor, size=size, rows=lambda rows: rows.values(*WORKER_OUT_VALUES))
+        page = page_by_id(
+            workers, cursor=cursor, size=size, rows=lambda rows: rows.values(*WORKER_OUT_VALUES)
+        )
     else:
         page = page_by_id(workers.values(*WORKER_OUT_VALUES), cursor=cursor, size=size)
     return Page(items=[worker_item(row) for row in page.items], next_cursor=page.next_cursor)

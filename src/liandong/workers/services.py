@@ -16,8 +16,14 @@ from liandong.organizations.models import Organization
 from liandong.workers.models import Worker, WorkerType
 
 AUDITED_FIELDS = [
-    "name", "gender", "id_number_masked", "mobile_masked", "employer", "occupation",
-    "worker_type", "joined_union_on",
+    "name",
+    "gender",
+    "id_number_masked",
+    "mobile_masked",
+    "employer",
+    "occupation",
+    "worker_type",
+    "joined_union_on",
 ]
 EMPLOYER_KINDS = {Organization.Kind.ENTERPRISE, Organization.Kind.OUTLET}
 
@@ -129,8 +135,12 @@ def worker_register(
     worker.full_clean()
     worker.save()
     _bump_counts(employer.pk, 1, 1 if joined_union_on else 0)
-    audit_log(actor=actor, action="workers.created", target=worker,
-              changes=diff({}, snapshot(worker, AUDITED_FIELDS)))
+    audit_log(
+        actor=actor,
+        action="workers.created",
+        target=worker,
+        changes=diff({}, snapshot(worker, AUDITED_FIELDS)),
+    )
     return worker
 
 
@@ -187,8 +197,12 @@ def worker_reveal(*, actor: Any, worker: Worker, purpose: str = "") -> dict[str,
 
     Callers check ``permissions.can_view_worker_pii`` first.
     """
-    audit_log(actor=actor, action="workers.pii_viewed", target=worker,
-              changes={"fields": ["id_number", "mobile"], "purpose": purpose[:200]})
+    audit_log(
+        actor=actor,
+        action="workers.pii_viewed",
+        target=worker,
+        changes={"fields": ["id_number", "mobile"], "purpose": purpose[:200]},
+    )
     return {
         "id_number": crypto.decrypt(worker.id_number_cipher),
         "mobile": crypto.decrypt(worker.mobile_cipher),
@@ -212,7 +226,10 @@ def worker_recount(*, organization_ids: list[int] | None = None) -> int:
     updated = 0
     for organization in queryset.only("id", "worker_count", "member_count"):
         row = counts.get(organization.pk, {"workers": 0, "members": 0})
-        if (organization.worker_count, organization.member_count) != (row["workers"], row["members"]):
+        if (organization.worker_count, organization.member_count) != (
+            row["workers"],
+            row["members"],
+        ):
             organization.worker_count, organization.member_count = row["workers"], row["members"]
             organization.save(update_fields=["worker_count", "member_count"])
             updated += 1

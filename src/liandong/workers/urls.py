@@ -14,5 +14,7 @@ urlpatterns = [
     path("imports/", views.roster_import_view, name="roster-import"),
     path("imports/template.xlsx", views.roster_template_view, name="roster-template"),
     path("imports/<int:pk>/", views.roster_import_detail_view, name="roster-import-detail"),
-    path("imports/<int:pk>/report.xlsx", views.roster_import_report_view, name="roster-import-report"),
+    path(
+        "imports/<int:pk>/report.xlsx", views.roster_import_report_view, name="roster-import-report"
+    ),
 ]

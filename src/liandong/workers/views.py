@@ -33,7 +33,11 @@ from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_re
 
 # Units offered in the filter and upload forms: unions and enterprises of one's subtree
 # (outlets are reached through their enterprise).
-SCOPE_KINDS = [Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION, Organization.Kind.ENTERPRISE]
+SCOPE_KINDS = [
+    Organization.Kind.UNION,
+    Organization.Kind.UNION_FEDERATION,
+    Organization.Kind.ENTERPRISE,
+]
 
 
 def _scope_choices(user: object) -> QuerySet[Organization]:
@@ -73,7 +77,7 @@ def _search_redirect(request: HttpRequest) -> HttpResponse:
     if is_identifying_query(q):
         searches = request.session.get(SEARCH_SESSION_KEY, {})
         token = secrets.token_urlsafe(8)
-        searches = dict([*list(searches.items())[-(SEARCHES_KEPT - 1):], (token, q)])
+        searches = dict([*list(searches.items())[-(SEARCHES_KEPT - 1) :], (token, q)])
         request.session[SEARCH_SESSION_KEY] = searches
         params.pop("q")
         params["qs"] = token
@@ -82,16 +86,22 @@ def _search_redirect(request: HttpRequest) -> HttpResponse:
 
 def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | None]:
     """The list's filter form and what it asks for (None when the form has errors)."""
-    form = WorkerFilterForm(_search_params(request), organizations=_scope_choices(request.user),
-                            shown=_scope_shown(request.user))
+    form = WorkerFilterForm(
+        _search_params(request),
+        organizations=_scope_choices(request.user),
+        shown=_scope_shown(request.user),
+    )
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
     member = {"yes": True, "no": False}.get(data.get("member") or "")
     return form, WorkerFilters(
-        q=data.get("q") or "", employer=data.get("employer") or "",
-        worker_type=data.get("worker_type") or "", city=data.get("city") or "",
-        organization=data.get("organization"), member=member,
+        q=data.get("q") or "",
+        employer=data.get("employer") or "",
+        worker_type=data.get("worker_type") or "",
+        city=data.get("city") or "",
+        organization=data.get("organization"),
+        member=member,
     )
 
 
@@ -119,15 +129,21 @@ def worker_list_view(request: HttpRequest) -> HttpResponse:
     else:
         page = worker_page(user=request.user, filters=filters, cursor=cursor)
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
-    return render(request, "workers/worker_list.html", {
-        "form": form,
-        "page": page,
-        "query": urlencode(query),
-        "next_query": urlencode({**query, "cursor": page.next_cursor}) if page.next_cursor else "",
-        "is_first_page": cursor is None,
-        "can_import": can_manage_roster(request.user),
-        "can_register": can_manage_roster(request.user),
-    })
+    return render(
+        request,
+        "workers/worker_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": urlencode(query),
+            "next_query": urlencode({**query, "cursor": page.next_cursor})
+            if page.next_cursor
+            else "",
+            "is_first_page": cursor is None,
+            "can_import": can_manage_roster(request.user),
+            "can_register": can_manage_roster(request.user),
+        },
+    )
 
 
 @login_required
@@ -146,15 +162,25 @@ def _visible_worker(request: HttpRequest, pk: int) -> Worker:
     return get_object_or_404(workers_visible_to(request.user).select_related("employer"), pk=pk)
 
 
-def _worker_page(request: HttpRequest, worker: Worker, *, revealed: dict[str, str] | None = None) -> HttpResponse:
-    return render(request, "workers/worker_detail.html", {
-        "worker": worker,
-        "revealed": revealed,
-        "can_reveal": can_view_worker_pii(request.user, worker),
-        "can_edit": can_manage_roster(request.user, worker.employer),
-        "reveal_form": RevealForm(),
-        "sections": [section for provider in hooks("worker_sections") for section in provider(request.user, worker)],
-    })
+def _worker_page(
+    request: HttpRequest, worker: Worker, *, revealed: dict[str, str] | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "workers/worker_detail.html",
+        {
+            "worker": worker,
+            "revealed": revealed,
+            "can_reveal": can_view_worker_pii(request.user, worker),
+            "can_edit": can_manage_roster(request.user, worker.employer),
+            "reveal_form": RevealForm(),
+            "sections": [
+                section
+                for provider in hooks("worker_sections")
+                for section in provider(request.user, worker)
+            ],
+        },
+    )
 
 
 @login_required
@@ -191,15 +217,26 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
     if not can_manage_roster(request.user):
         raise PermissionDenied
     choices = _scope_choices(request.user)
-    form = RosterUploadForm(request.POST or None, request.FILES or None, organizations=choices,
-                            shown=_scope_shown(request.user), initial={"organization": request.user.organization_id})
+    form = RosterUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organizations=choices,
+        shown=_scope_shown(request.user),
+        initial={"organization": request.user.organization_id},
+    )
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["organization"]
         if not can_manage_roster(request.user, target):
             raise PermissionDenied
         upload = form.cleaned_data["file"]
-        record = roster_import(actor=request.user, organization=target, file=upload, filename=upload.name,
-                               dry_run=form.cleaned_data["dry_run"], skip_invalid=form.cleaned_data["skip_invalid"])
+        record = roster_import(
+            actor=request.user,
+            organization=target,
+            file=upload,
+            filename=upload.name,
+            dry_run=form.cleaned_data["dry_run"],
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        )
         return redirect("workers:roster-import-detail", pk=record.pk)
     recent = roster_imports_visible_to(request.user).select_related("organization")[:10]
     return render(request, "workers/roster_import.html", {"form": form, "recent": recent})
@@ -207,10 +244,18 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roster_import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(roster_imports_visible_to(request.user).select_related("organization"), pk=pk)
-    return render(request, "workers/roster_import_detail.html", {
-        "record": record, "errors": record.errors[:200], "more_errors": max(0, len(record.errors) - 200),
-    })
+    record = get_object_or_404(
+        roster_imports_visible_to(request.user).select_related("organization"), pk=pk
+    )
+    return render(
+        request,
+        "workers/roster_import_detail.html",
+        {
+            "record": record,
+            "errors": record.errors[:200],
+            "more_errors": max(0, len(record.errors) - 200),
+        },
+    )
 
 
 @login_required
@@ -230,7 +275,6 @@ def roster_template_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(roster_template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = "attachment; filename=roster-template.xlsx"
     return response
-
 
 
 def _employers(user: object) -> QuerySet[Organization]:
@@ -259,15 +303,27 @@ def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     worker = _visible_worker(request, pk)
     if not can_manage_roster(request.user, worker.employer):
         raise PermissionDenied
-    initial = {"name": worker.name, "employer": worker.employer_id, "occupation": worker.occupation,
-               "joined_union_on": worker.joined_union_on}
-    form = WorkerForm(request.POST or None, initial=initial, employers=_employers(request.user), editing=True)
+    initial = {
+        "name": worker.name,
+        "employer": worker.employer_id,
+        "occupation": worker.occupation,
+        "joined_union_on": worker.joined_union_on,
+    }
+    form = WorkerForm(
+        request.POST or None, initial=initial, employers=_employers(request.user), editing=True
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            worker_update(actor=request.user, worker=worker, name=data["name"], mobile=data["mobile"] or None,
-                          employer=data["employer"], occupation=data["occupation"],
-                          joined_union_on=data["joined_union_on"])
+            worker_update(
+                actor=request.user,
+                worker=worker,
+                name=data["name"],
+                mobile=data["mobile"] or None,
+                employer=data["employer"],
+                occupation=data["occupation"],
+                joined_union_on=data["joined_union_on"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -81,8 +81,10 @@ def last_code(mobile: str) -> str:
 
 
 def worker_login(client: Client, mobile: str, *, code: str = "", password: str = "") -> Any:
-    return client.post("/accounts/login/worker/",
-                       {"mobile": mobile, "code": code, "password": password, "action": "login"})
+    return client.post(
+        "/accounts/login/worker/",
+        {"mobile": mobile, "code": code, "password": password, "action": "login"},
+    )
 
 
 def without_csrf(body: bytes) -> bytes:
@@ -98,7 +100,10 @@ def test_staff_login_with_the_right_password(world: Any) -> None:
     response = staff_login(client, "admin_a", TEST_PASSWORD)
     assert response.status_code == 302
     assert signed_in(client)
-    assert AuditLog.objects.filter(action="accounts.logged_in", actor=world.users["admin_a"]).count() == 1
+    assert (
+        AuditLog.objects.filter(action="accounts.logged_in", actor=world.users["admin_a"]).count()
+        == 1
+    )
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(world: Any) -> None:
@@ -107,8 +112,9 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(world: Any) -> None
     assert known.status_code == unknown.status_code == 200
     assert FAILED_MESSAGE in known.content.decode()
     # The form shows back what was typed; apart from that the pages are identical.
-    assert without_csrf(known.content).replace(b"admin_a", b"") == \
-        without_csrf(unknown.content).replace(b"nobody_here", b"")
+    assert without_csrf(known.content).replace(b"admin_a", b"") == without_csrf(
+        unknown.content
+    ).replace(b"nobody_here", b"")
 
 
 def test_five_failures_lock_the_account_for_thirty_minutes(world: Any, clock: Clock) -> None:
@@ -132,17 +138,25 @@ def test_an_unknown_user_is_locked_the_same_way(world: Any) -> None:
     for _ in range(6):
         a = staff_login(known, "admin_a", "wrong-password")
         b = staff_login(unknown, "nobody_here", "wrong-password")
-        assert without_csrf(a.content).replace(b"admin_a", b"") == \
-            without_csrf(b.content).replace(b"nobody_here", b"")
+        assert without_csrf(a.content).replace(b"admin_a", b"") == without_csrf(b.content).replace(
+            b"nobody_here", b""
+        )
     assert LOCKED_MESSAGE in b.content.decode()
 
 
 def test_the_lock_holds_for_the_api_token_endpoint_too(world: Any) -> None:
     client = Client()
     for _ in range(5):
-        client.post("/api/v1/auth/token", {"username": "staff_a", "password": "nope"}, content_type="application/json")
-    response = client.post("/api/v1/auth/token", {"username": "staff_a", "password": TEST_PASSWORD},
-                           content_type="application/json")
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "staff_a", "password": "nope"},
+            content_type="application/json",
+        )
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "staff_a", "password": TEST_PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert response.json() == {"detail": LOCKED_MESSAGE}
     assert not ApiToken.objects.filter(user=world.users["staff_a"]).exists()
@@ -158,7 +172,9 @@ def test_an_address_spraying_many_accounts_is_stopped(world: Any) -> None:
     assert not signed_in(client)
     # The same account from elsewhere is not punished.
     other = Client()
-    assert staff_login(other, "staff_a", TEST_PASSWORD, REMOTE_ADDR="198.51.100.4").status_code == 302
+    assert (
+        staff_login(other, "staff_a", TEST_PASSWORD, REMOTE_ADDR="198.51.100.4").status_code == 302
+    )
 
 
 def test_a_deactivated_account_gets_the_ordinary_failure(world: Any) -> None:
@@ -193,14 +209,26 @@ def test_logout_needs_a_post_and_ends_the_session(world: Any) -> None:
 # Open redirects
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example", "https://evil.example", "javascript:alert(1)", "http://evil.example/workers/",
-    "/\\evil.example", "\\\\evil.example", " //evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+        "http://evil.example/workers/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        " //evil.example",
+    ],
+)
 def test_next_never_leaves_the_site(world: Any, target: str) -> None:
-    via_post = Client().post("/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD, "next": target})
+    via_post = Client().post(
+        "/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD, "next": target}
+    )
     assert via_post["Location"] == "/"
-    via_query = Client().post(f"/accounts/login/?next={target}", {"username": "staff_a", "password": TEST_PASSWORD})
+    via_query = Client().post(
+        f"/accounts/login/?next={target}", {"username": "staff_a", "password": TEST_PASSWORD}
+    )
     assert via_query["Location"] == "/"
     page = Client().get("/accounts/login/", {"next": target}).content.decode()
     assert "evil.example" not in page
@@ -208,8 +236,10 @@ def test_next_never_leaves_the_site(world: Any, target: str) -> None:
 
 
 def test_next_within_the_site_is_followed(world: Any) -> None:
-    response = Client().post("/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD,
-                                                  "next": "/workers/?q=王"})
+    response = Client().post(
+        "/accounts/login/",
+        {"username": "staff_a", "password": TEST_PASSWORD, "next": "/workers/?q=王"},
+    )
     assert unquote(response["Location"]) == "/workers/?q=王"
 
 
@@ -230,7 +260,9 @@ def test_worker_signs_in_with_a_code_then_sets_a_password_and_uses_it(registered
     assert registered.user.role == Role.WORKER
     assert client.get("/workers/me/").status_code == 200
 
-    response = client.post("/accounts/password/", {"password1": "ma-lu-2026-kuai", "password2": "ma-lu-2026-kuai"})
+    response = client.post(
+        "/accounts/password/", {"password1": "ma-lu-2026-kuai", "password2": "ma-lu-2026-kuai"}
+    )
     assert response.status_code == 302
     assert signed_in(client), "setting a password keeps the session"
     client.post("/accounts/logout/")
@@ -241,16 +273,24 @@ def test_worker_signs_in_with_a_code_then_sets_a_password_and_uses_it(registered
     assert int(client.session["_auth_user_id"]) == registered.user.pk
     # The same mobile typed another way is the same account.
     other = Client()
-    assert worker_login(other, "+86 137-0931-0042", password="ma-lu-2026-kuai")["Location"] == "/workers/me/"
+    assert (
+        worker_login(other, "+86 137-0931-0042", password="ma-lu-2026-kuai")["Location"]
+        == "/workers/me/"
+    )
 
 
-@pytest.mark.parametrize(("password1", "password2"), [
-    ("ma-lu-2026-kuai", "ma-lu-2026-kaui"),  # mismatch
-    ("12345678901", "12345678901"),  # all digits
-    ("abc", "abc"),  # too short
-    ("password", "password"),  # common
-])
-def test_weak_or_mismatched_passwords_are_refused(registered: Worker, password1: str, password2: str) -> None:
+@pytest.mark.parametrize(
+    ("password1", "password2"),
+    [
+        ("ma-lu-2026-kuai", "ma-lu-2026-kaui"),  # mismatch
+        ("12345678901", "12345678901"),  # all digits
+        ("abc", "abc"),  # too short
+        ("password", "password"),  # common
+    ],
+)
+def test_weak_or_mismatched_passwords_are_refused(
+    registered: Worker, password1: str, password2: str
+) -> None:
     client = Client()
     send_code(client, MOBILE)
     worker_login(client, MOBILE, code=last_code(MOBILE))
@@ -269,15 +309,17 @@ def test_password_page_needs_a_login() -> None:
 def test_unknown_mobile_gets_the_same_answer_and_no_sms(registered: Worker) -> None:
     known = send_code(Client(), MOBILE)
     unknown = send_code(Client(), UNKNOWN_MOBILE)
-    assert without_csrf(known.content).replace(MOBILE.encode(), b"") == \
-        without_csrf(unknown.content).replace(UNKNOWN_MOBILE.encode(), b"")
+    assert without_csrf(known.content).replace(MOBILE.encode(), b"") == without_csrf(
+        unknown.content
+    ).replace(UNKNOWN_MOBILE.encode(), b"")
     assert [to for to, _ in MemoryBackend.outbox] == [MOBILE]
     # Asking again at once: both are told to wait, so "too soon" does not tell who is registered.
     known = send_code(Client(), MOBILE)
     unknown = send_code(Client(), UNKNOWN_MOBILE)
     assert "过于频繁" in known.content.decode()
-    assert without_csrf(known.content).replace(MOBILE.encode(), b"") == \
-        without_csrf(unknown.content).replace(UNKNOWN_MOBILE.encode(), b"")
+    assert without_csrf(known.content).replace(MOBILE.encode(), b"") == without_csrf(
+        unknown.content
+    ).replace(UNKNOWN_MOBILE.encode(), b"")
     assert len(MemoryBackend.outbox) == 1
 
 
@@ -345,7 +387,13 @@ def test_wrong_codes_lock_the_worker_like_wrong_passwords(registered: Worker) ->
 def test_retyping_the_mobile_does_not_buy_more_tries(world: Any) -> None:
     """Spellings of one number are one account to the throttle."""
     worker = world.worker_a  # has an account with a password
-    spellings = ["13919310001", "+8613919310001", "139 1931 0001", "139-1931-0001", "008613919310001"]
+    spellings = [
+        "13919310001",
+        "+8613919310001",
+        "139 1931 0001",
+        "139-1931-0001",
+        "008613919310001",
+    ]
     client = Client()
     for spelling in spellings:
         worker_login(client, spelling, password="wrong-password")
@@ -357,8 +405,11 @@ def test_retyping_the_mobile_does_not_buy_more_tries(world: Any) -> None:
 
 def test_failed_worker_logins_keep_the_mobile_out_of_the_audit_log(world: Any) -> None:
     worker_login(Client(), "13919310001", password="wrong-password")
-    Client().post("/api/v1/auth/token", {"username": "620102198403152712", "password": "x"},
-                  content_type="application/json")
+    Client().post(
+        "/api/v1/auth/token",
+        {"username": "620102198403152712", "password": "x"},
+        content_type="application/json",
+    )
     entries = AuditLog.objects.filter(action="accounts.login_failed")
     assert sorted(e.target_repr for e in entries) == ["139****0001", "620102********2712"]
 
@@ -369,8 +420,13 @@ def test_a_landline_is_not_a_mobile(world: Any, landline: str) -> None:
     assert "固定电话" in response.content.decode()
     assert MemoryBackend.outbox == []
     with pytest.raises(ValidationError) as refused:
-        worker_register(actor=None, name="座机", id_number="620102199001011233", mobile=landline,
-                        employer=world.outlet_a)
+        worker_register(
+            actor=None,
+            name="座机",
+            id_number="620102199001011233",
+            mobile=landline,
+            employer=world.outlet_a,
+        )
     assert "mobile" in refused.value.message_dict
 
 
@@ -380,8 +436,11 @@ def test_a_landline_is_not_a_mobile(world: Any, landline: str) -> None:
 
 def test_token_is_issued_stored_hashed_and_expires(world: Any) -> None:
     client = Client()
-    response = client.post("/api/v1/auth/token", {"username": "staff_a", "password": TEST_PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "staff_a", "password": TEST_PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "Bearer"
@@ -398,8 +457,15 @@ def test_token_is_issued_stored_hashed_and_expires(world: Any) -> None:
 
 
 def test_a_token_stops_working_when_its_account_is_deactivated(world: Any) -> None:
-    token = Client().post("/api/v1/auth/token", {"username": "staff_a", "password": TEST_PASSWORD},
-                          content_type="application/json").json()["token"]
+    token = (
+        Client()
+        .post(
+            "/api/v1/auth/token",
+            {"username": "staff_a", "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert Client().get("/api/v1/me", **headers).status_code == 200
     User.objects.filter(username="staff_a").update(is_active=False)
@@ -407,24 +473,35 @@ def test_a_token_stops_working_when_its_account_is_deactivated(world: Any) -> No
 
 
 def test_a_worker_gets_a_token_with_mobile_and_password(world: Any) -> None:
-    response = Client().post("/api/v1/auth/token", {"username": "139 1931 0001", "password": TEST_PASSWORD},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "139 1931 0001", "password": TEST_PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}").json()
     assert me["role"] == Role.WORKER
 
 
 def test_token_endpoint_answers_the_same_for_unknown_users(world: Any) -> None:
-    known = Client().post("/api/v1/auth/token", {"username": "staff_a", "password": "nope"},
-                          content_type="application/json")
-    unknown = Client().post("/api/v1/auth/token", {"username": "nobody_here", "password": "nope"},
-                            content_type="application/json")
+    known = Client().post(
+        "/api/v1/auth/token",
+        {"username": "staff_a", "password": "nope"},
+        content_type="application/json",
+    )
+    unknown = Client().post(
+        "/api/v1/auth/token",
+        {"username": "nobody_here", "password": "nope"},
+        content_type="application/json",
+    )
     assert known.status_code == unknown.status_code == 403
     assert known.json() == unknown.json() == {"detail": FAILED_MESSAGE}
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Bearer not-a-token", "Token abc", "Basic c3RhZmZfYTp4",
-                                    "bearer"])
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer ", "Bearer not-a-token", "Token abc", "Basic c3RhZmZfYTp4", "bearer"],
+)
 def test_bad_authorization_headers_are_401(world: Any, header: str) -> None:
     response = Client().get("/api/v1/workers/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
@@ -441,22 +518,31 @@ def test_login_form_needs_its_csrf_token(world: Any) -> None:
     assert not signed_in(client)
     client.get("/accounts/login/")
     token = client.cookies["csrftoken"].value
-    response = client.post("/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD,
-                                                "csrfmiddlewaretoken": token})
+    response = client.post(
+        "/accounts/login/",
+        {"username": "staff_a", "password": TEST_PASSWORD, "csrfmiddlewaretoken": token},
+    )
     assert response.status_code == 302
     assert signed_in(client)
 
 
 def test_worker_login_and_logout_need_the_csrf_token(world: Any) -> None:
     client = Client(enforce_csrf_checks=True)
-    assert client.post("/accounts/login/worker/", {"mobile": "13919310001", "action": "send"}).status_code == 403
+    assert (
+        client.post(
+            "/accounts/login/worker/", {"mobile": "13919310001", "action": "send"}
+        ).status_code
+        == 403
+    )
     assert MemoryBackend.outbox == []
     client.force_login(world.users["staff_a"])
     assert client.post("/accounts/logout/").status_code == 403
     assert signed_in(client)
 
 
-def test_session_api_posts_need_the_csrf_token(world: Any, api_token: Callable[..., dict[str, str]]) -> None:
+def test_session_api_posts_need_the_csrf_token(
+    world: Any, api_token: Callable[..., dict[str, str]]
+) -> None:
     url = f"/api/v1/workers/{world.worker_a.pk}/reveal"
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["staff_a"])
@@ -466,12 +552,21 @@ def test_session_api_posts_need_the_csrf_token(world: Any, api_token: Callable[.
     assert set(response.json()) == {"detail"}
     assert AuditLog.objects.filter(action="workers.pii_viewed").count() == count
     client.get(f"/workers/{world.worker_a.pk}/")  # a page with a form sets the cookie
-    response = client.post(url, {"purpose": "核实"}, content_type="application/json",
-                           HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    response = client.post(
+        url,
+        {"purpose": "核实"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
     assert response.status_code == 200
     # A bearer token is not a cookie: no CSRF token needed.
     bearer = api_token(world.users["staff_a"])
-    assert Client(enforce_csrf_checks=True).post(url, {}, content_type="application/json", **bearer).status_code == 200
+    assert (
+        Client(enforce_csrf_checks=True)
+        .post(url, {}, content_type="application/json", **bearer)
+        .status_code
+        == 200
+    )
     assert AuditLog.objects.filter(action="workers.pii_viewed").count() == count + 2
 
 
@@ -488,7 +583,9 @@ def test_reveal_page_needs_the_csrf_token(world: Any) -> None:
 
 def test_thirty_idle_minutes_end_the_session(world: Any, clock: Clock) -> None:
     client = Client()
-    assert staff_login(client, "staff_a", TEST_PASSWORD).status_code == 302  # through the middleware
+    assert (
+        staff_login(client, "staff_a", TEST_PASSWORD).status_code == 302
+    )  # through the middleware
     clock.advance(minutes=31)
     response = client.get("/workers/")
     assert response.status_code == 302
@@ -514,7 +611,9 @@ def test_idle_timeout_applies_to_the_session_api_too(world: Any, clock: Clock) -
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_a_bearer_request_creates_no_session(world: Any, api_token: Callable[..., dict[str, str]]) -> None:
+def test_a_bearer_request_creates_no_session(
+    world: Any, api_token: Callable[..., dict[str, str]]
+) -> None:
     bearer = api_token(world.users["staff_a"])
     client = Client()
     response = client.get("/api/v1/me", **bearer)

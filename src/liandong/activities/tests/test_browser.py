@@ -24,13 +24,19 @@ def test_a_courier_applies_on_a_phone_and_sees_the_public_notice(live_server, br
     union = UnionFactory(name="甘肃省经贸工会", code="B-JM")
     enterprise = EnterpriseFactory(name="中通快递兰州分公司", code="B-ZTO", parent=union)
     outlet = OutletFactory(name="中通城关东岗网点", code="B-ZTO-01", parent=enterprise)
-    worker = WorkerFactory(name="王建国", employer=outlet, id_number="620102198403152712", mobile="13919310001",
-                           joined_union_on=date(2025, 3, 18))
+    worker = WorkerFactory(
+        name="王建国",
+        employer=outlet,
+        id_number="620102198403152712",
+        mobile="13919310001",
+        joined_union_on=date(2025, 3, 18),
+    )
     user = worker_account_ensure(worker=worker)
     user.set_password(TEST_PASSWORD)
     user.save(update_fields=["password"])
-    activity = make_activity(union, title="兴隆山冬季微疗养", total_places=50, members_only=True,
-                             place="榆中县兴隆山")
+    activity = make_activity(
+        union, title="兴隆山冬季微疗养", total_places=50, members_only=True, place="榆中县兴隆山"
+    )
 
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page.goto(f"{live_server.url}/accounts/login/worker/")

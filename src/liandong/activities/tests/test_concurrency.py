@@ -50,13 +50,17 @@ def run_together(jobs, n_threads):
 
 def applicants(employer, n):
     first = WorkerFactory(employer=employer, joined_union_on=date(2020, 1, 1))
-    return [first] + [WorkerFactory(employer=employer, joined_union_on=date(2020, 1, 1)) for _ in range(n - 1)]
+    return [first] + [
+        WorkerFactory(employer=employer, joined_union_on=date(2020, 1, 1)) for _ in range(n - 1)
+    ]
 
 
 def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> None:
     activity = make_activity(world.union_a, total_places=40)
     workers = applicants(world.outlet_a, 200)
-    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    jobs = [
+        lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers
+    ]
     outcomes = run_together(jobs, n_threads=200)
     assert len(outcomes) == 200
     assert outcomes.count("ok") == 40
@@ -68,7 +72,9 @@ def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> N
 def test_concurrent_applications_never_pass_a_body_quota(world) -> None:
     activity = make_activity(world.union_a, total_places=30, quotas=[(world.outlet_a, 7)])
     workers = applicants(world.outlet_a, 60)
-    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    jobs = [
+        lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers
+    ]
     outcomes = run_together(jobs, n_threads=30)
     assert outcomes.count("ok") == 7
     assert Quota.objects.get(activity=activity).taken == 7
@@ -78,27 +84,44 @@ def test_concurrent_applications_never_pass_a_body_quota(world) -> None:
 def test_the_same_worker_applying_from_many_tabs_gets_one_place(world) -> None:
     activity = make_activity(world.union_a, total_places=40)
     worker = Worker.objects.get(pk=world.worker_a.pk)
-    outcomes = run_together([lambda: application_submit(actor=None, activity=activity, worker=worker)] * 20, 20)
+    outcomes = run_together(
+        [lambda: application_submit(actor=None, activity=activity, worker=worker)] * 20, 20
+    )
     assert outcomes.count("ok") == 1
     assert Activity.objects.get(pk=activity.pk).places_taken == 1
 
 
 def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
-    home = home_create(actor=None, name="尖山街职工之家", owners=[world.union_a], opens_at=time(8),
-                       closes_at=time(22))
+    home = home_create(
+        actor=None,
+        name="尖山街职工之家",
+        owners=[world.union_a],
+        opens_at=time(8),
+        closes_at=time(22),
+    )
     day = timezone.localdate() + timedelta(days=2)
     tz = timezone.get_current_timezone()
     jobs = []
     for i in range(20):  # every slot overlaps 10:00–11:00
         start = timezone.datetime.combine(day, time(9, 30 + i), tzinfo=tz)
-        jobs.append(lambda s=start: booking_create(actor=None, home=home, owner=world.union_a, starts_at=s,
-                                                   ends_at=s + timedelta(hours=1), purpose="培训"))
+        jobs.append(
+            lambda s=start: booking_create(
+                actor=None,
+                home=home,
+                owner=world.union_a,
+                starts_at=s,
+                ends_at=s + timedelta(hours=1),
+                purpose="培训",
+            )
+        )
     outcomes = run_together(jobs, n_threads=20)
     assert outcomes.count("ok") == 1
     assert Booking.objects.filter(home=home).count() == 1
 
 
-def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_offered(world) -> None:
+def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_offered(
+    world,
+) -> None:
     """An edit lowering the total races 30 applications: whichever order the database chooses,
     the places taken never pass the total, and an edit below the places taken is refused."""
     from liandong.activities.services import activity_update
@@ -115,7 +138,9 @@ def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_
             edits.append(error.messages[0])
             raise
 
-    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
+    jobs = [
+        lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers
+    ]
     outcomes = run_together([*jobs[:15], lower, *jobs[15:]], n_threads=31)
     activity.refresh_from_db()
     accepted = Application.objects.filter(activity=activity).count()
@@ -131,7 +156,9 @@ def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_
         assert accepted == 20
 
 
-def test_lowering_a_quota_while_its_workers_apply_and_withdraw_never_deadlocks_or_oversells(world) -> None:
+def test_lowering_a_quota_while_its_workers_apply_and_withdraw_never_deadlocks_or_oversells(
+    world,
+) -> None:
     """Claims, releases and the edit lock the quota row before the activity row: no cycle, so
     no deadlock on PostgreSQL, and the quota's places taken never pass its places."""
     from liandong.activities.services import activity_update, application_withdraw
@@ -144,20 +171,29 @@ def test_lowering_a_quota_while_its_workers_apply_and_withdraw_never_deadlocks_o
 
     def lower() -> None:
         try:
-            activity_update(actor=None, activity=activity, total_places=25, quotas=[(world.enterprise_a, 12)])
+            activity_update(
+                actor=None, activity=activity, total_places=25, quotas=[(world.enterprise_a, 12)]
+            )
             edits.append("ok")
         except ValidationError as error:
             edits.append(error.messages[0])
             raise
 
-    jobs = [lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers]
-    jobs += [lambda a=a: application_withdraw(actor=None, application=a, reason="临时有事") for a in held[:3]]
+    jobs = [
+        lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers
+    ]
+    jobs += [
+        lambda a=a: application_withdraw(actor=None, application=a, reason="临时有事")
+        for a in held[:3]
+    ]
     outcomes = run_together([*jobs[:12], lower, *jobs[12:]], n_threads=28)
     assert len(outcomes) == 28
     assert not [o for o in outcomes if "deadlock" in o.lower()]
     activity.refresh_from_db()
     quota = Quota.objects.get(activity=activity)
-    holding = Application.objects.filter(activity=activity, status__in=["selected", "confirmed"]).count()
+    holding = Application.objects.filter(
+        activity=activity, status__in=["selected", "confirmed"]
+    ).count()
     assert quota.taken == holding == activity.places_taken
     assert quota.taken <= quota.places
     assert quota.places == (12 if edits == ["ok"] else 20)

@@ -52,11 +52,21 @@ def take_places(activity: Activity, employer, n: int) -> None:
 
 def test_edit_changes_fields_and_quotas_and_audits_a_diff(world) -> None:
     activity = make_activity(world.union_a, total_places=40, quotas=[(world.enterprise_a, 20)])
-    activity_update(actor=world.users["staff_a"], activity=activity, title="甘南草原疗休养（第二批）",
-                    total_places=30, place="合作市—夏河县", co_organizers=[world.authority],
-                    quotas=[(world.enterprise_a, 25)])
+    activity_update(
+        actor=world.users["staff_a"],
+        activity=activity,
+        title="甘南草原疗休养（第二批）",
+        total_places=30,
+        place="合作市—夏河县",
+        co_organizers=[world.authority],
+        quotas=[(world.enterprise_a, 25)],
+    )
     activity.refresh_from_db()
-    assert (activity.title, activity.total_places, activity.place) == ("甘南草原疗休养（第二批）", 30, "合作市—夏河县")
+    assert (activity.title, activity.total_places, activity.place) == (
+        "甘南草原疗休养（第二批）",
+        30,
+        "合作市—夏河县",
+    )
     assert Quota.objects.get(activity=activity).places == 25
     assert list(activity.co_organizers.all()) == [world.authority]
     entry = AuditLog.objects.get(action="activities.updated", target_id=str(activity.pk))
@@ -81,7 +91,9 @@ def test_total_places_cannot_drop_below_places_taken(world) -> None:
     activity.refresh_from_db()
     assert activity.total_places == 4
     with pytest.raises(ValidationError):
-        application_submit(actor=None, activity=activity, worker=WorkerFactory(employer=world.outlet_a))
+        application_submit(
+            actor=None, activity=activity, worker=WorkerFactory(employer=world.outlet_a)
+        )
     assert activity.applications.count() == 4
 
 
@@ -102,14 +114,18 @@ def test_a_quota_cannot_drop_below_what_its_body_holds_nor_be_removed(world) -> 
     activity_update(actor=None, activity=activity, quotas=[(world.enterprise_a, 3)])
     assert Quota.objects.get(activity=activity).places == 3
     with pytest.raises(ValidationError) as error:
-        application_submit(actor=None, activity=activity, worker=WorkerFactory(employer=world.outlet_a))
+        application_submit(
+            actor=None, activity=activity, worker=WorkerFactory(employer=world.outlet_a)
+        )
     assert code_of(error) == "quota_full"
 
 
 def test_a_quota_without_places_taken_can_be_removed_and_one_added(world) -> None:
     activity = make_activity(world.union_a, total_places=20, quotas=[(world.enterprise_a, 10)])
     activity_update(actor=None, activity=activity, quotas=[(world.union_a, 12)])
-    assert [(q.body_id, q.places) for q in Quota.objects.filter(activity=activity)] == [(world.union_a.pk, 12)]
+    assert [(q.body_id, q.places) for q in Quota.objects.filter(activity=activity)] == [
+        (world.union_a.pk, 12)
+    ]
 
 
 def test_the_window_and_priority_rules_of_a_committed_lottery_are_fixed(world) -> None:
@@ -132,8 +148,12 @@ def test_the_window_and_priority_rules_of_a_committed_lottery_are_fixed(world) -
 
 def test_a_draft_lottery_may_still_move_its_window_and_selection(world) -> None:
     activity = make_activity(world.union_a, selection=Selection.FIRST_COME, publish=False)
-    activity_update(actor=None, activity=activity, selection=Selection.LOTTERY,
-                    applications_close_at=activity.applications_close_at + timedelta(days=1))
+    activity_update(
+        actor=None,
+        activity=activity,
+        selection=Selection.LOTTERY,
+        applications_close_at=activity.applications_close_at + timedelta(days=1),
+    )
     activity.refresh_from_db()
     assert activity.selection == Selection.LOTTERY
 
@@ -164,20 +184,41 @@ def test_no_edit_after_the_draw(world) -> None:
 
 @pytest.fixture
 def home(world) -> Home:
-    return home_create(actor=None, name="解放南路商圈职工之家", owners=[world.union_a, world.enterprise_a],
-                       opens_at=time(9), closes_at=time(21), facilities="休息区、饮水", capacity=40)
+    return home_create(
+        actor=None,
+        name="解放南路商圈职工之家",
+        owners=[world.union_a, world.enterprise_a],
+        opens_at=time(9),
+        closes_at=time(21),
+        facilities="休息区、饮水",
+        capacity=40,
+    )
 
 
 def test_home_create_refuses_bad_input_and_saves_nothing(world) -> None:
     with pytest.raises(ValidationError) as error:
-        home_create(actor=None, name=" ", owners=[], opens_at=time(21), closes_at=time(9), open_weekdays="89")
+        home_create(
+            actor=None,
+            name=" ",
+            owners=[],
+            opens_at=time(21),
+            closes_at=time(9),
+            open_weekdays="89",
+        )
     assert fields_of(error) == {"name", "owners", "closes_at", "open_weekdays"}
     assert Home.objects.count() == 0
 
 
 def test_home_update_changes_hours_owners_and_audits_a_diff(world, home) -> None:
-    home_update(actor=world.users["admin_a"], home=home, opens_at=time(8), capacity=60, facilities="休息区、饮水、充电",
-                open_weekdays="54321", owners=[world.union_a])
+    home_update(
+        actor=world.users["admin_a"],
+        home=home,
+        opens_at=time(8),
+        capacity=60,
+        facilities="休息区、饮水、充电",
+        open_weekdays="54321",
+        owners=[world.union_a],
+    )
     home.refresh_from_db()
     assert (home.opens_at, home.capacity, home.open_weekdays) == (time(8), 60, "12345")
     assert list(home.owners.all()) == [world.union_a]
@@ -193,8 +234,14 @@ def test_home_update_changes_hours_owners_and_audits_a_diff(world, home) -> None
 
 def test_an_owner_with_upcoming_bookings_cannot_be_removed(world, home) -> None:
     day = timezone.localdate() + timedelta(days=4)
-    booking = booking_create(actor=None, home=home, owner=world.enterprise_a, starts_at=at(day, 10),
-                             ends_at=at(day, 11), purpose="技能培训")
+    booking = booking_create(
+        actor=None,
+        home=home,
+        owner=world.enterprise_a,
+        starts_at=at(day, 10),
+        ends_at=at(day, 11),
+        purpose="技能培训",
+    )
     with pytest.raises(ValidationError) as error:
         home_update(actor=None, home=home, owners=[world.union_a])
     assert "甲快递公司还有未结束的预约" in error.value.messages[0]
@@ -206,8 +253,15 @@ def test_an_owner_with_upcoming_bookings_cannot_be_removed(world, home) -> None:
 
 def test_cancelling_frees_the_slot_and_usage_counts_it_apart(world, home) -> None:
     day = timezone.localdate() + timedelta(days=3)
-    booking = booking_create(actor=None, home=home, owner=world.union_a, starts_at=at(day, 9), ends_at=at(day, 11),
-                             purpose="骑手义诊", people=30)
+    booking = booking_create(
+        actor=None,
+        home=home,
+        owner=world.union_a,
+        starts_at=at(day, 9),
+        ends_at=at(day, 11),
+        purpose="骑手义诊",
+        people=30,
+    )
     with pytest.raises(ValidationError) as error:
         booking_cancel(actor=None, booking=booking, reason="  ")
     assert fields_of(error) == {"reason"}
@@ -215,8 +269,11 @@ def test_cancelling_frees_the_slot_and_usage_counts_it_apart(world, home) -> Non
     assert not booking.cancelled
     booking_cancel(actor=world.users["staff_a"], booking=booking, reason="医疗队改期")
     booking.refresh_from_db()
-    assert (booking.cancelled, booking.cancel_reason, booking.cancelled_by) == (True, "医疗队改期",
-                                                                                 world.users["staff_a"])
+    assert (booking.cancelled, booking.cancel_reason, booking.cancelled_by) == (
+        True,
+        "医疗队改期",
+        world.users["staff_a"],
+    )
     assert booking.cancelled_at is not None
     entry = AuditLog.objects.get(action="activities.booking_cancelled")
     assert entry.changes["reason"] == "医疗队改期"
@@ -224,19 +281,45 @@ def test_cancelling_frees_the_slot_and_usage_counts_it_apart(world, home) -> Non
         booking_cancel(actor=None, booking=booking, reason="再取消一次")
     assert code_of(error) == "cancelled"
     # The slot is free again.
-    booking_create(actor=None, home=home, owner=world.enterprise_a, starts_at=at(day, 9), ends_at=at(day, 10),
-                   purpose="技能培训", people=12)
+    booking_create(
+        actor=None,
+        home=home,
+        owner=world.enterprise_a,
+        starts_at=at(day, 9),
+        ends_at=at(day, 10),
+        purpose="技能培训",
+        people=12,
+    )
     usage = {row["owner"]: row for row in home_usage(home)}
-    assert usage["甲产业工会"] == {"owner": "甲产业工会", "bookings": 0, "hours": 0.0, "people": 0, "cancelled": 1}
-    assert usage["甲快递公司"] == {"owner": "甲快递公司", "bookings": 1, "hours": 1.0, "people": 12, "cancelled": 0}
+    assert usage["甲产业工会"] == {
+        "owner": "甲产业工会",
+        "bookings": 0,
+        "hours": 0.0,
+        "people": 0,
+        "cancelled": 1,
+    }
+    assert usage["甲快递公司"] == {
+        "owner": "甲快递公司",
+        "bookings": 1,
+        "hours": 1.0,
+        "people": 12,
+        "cancelled": 0,
+    }
 
 
 def test_a_past_booking_cannot_be_cancelled(world, home) -> None:
     day = timezone.localdate() + timedelta(days=1)
-    booking = booking_create(actor=None, home=home, owner=world.union_a, starts_at=at(day, 9), ends_at=at(day, 10),
-                             purpose="座谈")
-    Booking.objects.filter(pk=booking.pk).update(starts_at=at(day - timedelta(days=3), 9),
-                                                 ends_at=at(day - timedelta(days=3), 10))
+    booking = booking_create(
+        actor=None,
+        home=home,
+        owner=world.union_a,
+        starts_at=at(day, 9),
+        ends_at=at(day, 10),
+        purpose="座谈",
+    )
+    Booking.objects.filter(pk=booking.pk).update(
+        starts_at=at(day - timedelta(days=3), 9), ends_at=at(day - timedelta(days=3), 10)
+    )
     booking.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         booking_cancel(actor=None, booking=booking, reason="忘了")
@@ -251,9 +334,16 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
     take_places(activity, world.outlet_a, 2)
     staff = api_token(world.users["staff_a"])
     url = f"/api/v1/activities/{activity.pk}"
-    response = Client().patch(url, {"total_places": 8, "min_age": 18,
-                                    "quotas": [{"body_id": world.enterprise_a.pk, "places": 4}]},
-                              content_type="application/json", **staff)
+    response = Client().patch(
+        url,
+        {
+            "total_places": 8,
+            "min_age": 18,
+            "quotas": [{"body_id": world.enterprise_a.pk, "places": 4}],
+        },
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["total_places"] == 8
@@ -262,8 +352,12 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "total_places"]
     assert "总名额不能少于 2" in response.json()["detail"][0]["msg"]
-    response = Client().patch(url, {"quotas": [{"body_id": world.enterprise_b.pk, "places": 1}]},
-                              content_type="application/json", **staff)
+    response = Client().patch(
+        url,
+        {"quotas": [{"body_id": world.enterprise_b.pk, "places": 1}]},
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "quotas"]
     activity.refresh_from_db()
@@ -277,53 +371,119 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
 
 def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
     staff = api_token(world.users["staff_a"])
-    response = Client().post("/api/v1/activities/homes/", {
-        "name": "梅江街职工之家", "owner_ids": [world.union_a.pk, world.enterprise_a.pk], "opens_at": "09:00",
-        "closes_at": "21:00", "open_weekdays": "12345", "capacity": 30, "facilities": "休息区、微波炉"},
-        content_type="application/json", **staff)
+    response = Client().post(
+        "/api/v1/activities/homes/",
+        {
+            "name": "梅江街职工之家",
+            "owner_ids": [world.union_a.pk, world.enterprise_a.pk],
+            "opens_at": "09:00",
+            "closes_at": "21:00",
+            "open_weekdays": "12345",
+            "capacity": 30,
+            "facilities": "休息区、微波炉",
+        },
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 201, response.content
     home_id = response.json()["id"]
     assert response.json()["owners"] == ["甲产业工会", "甲快递公司"]
-    response = Client().post("/api/v1/activities/homes/", {
-        "name": "越权", "owner_ids": [world.union_b.pk], "opens_at": "09:00", "closes_at": "21:00"},
-        content_type="application/json", **staff)
+    response = Client().post(
+        "/api/v1/activities/homes/",
+        {
+            "name": "越权",
+            "owner_ids": [world.union_b.pk],
+            "opens_at": "09:00",
+            "closes_at": "21:00",
+        },
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "owner_ids"]
-    response = Client().patch(f"/api/v1/activities/homes/{home_id}", {"closes_at": "08:00"},
-                              content_type="application/json", **staff)
+    response = Client().patch(
+        f"/api/v1/activities/homes/{home_id}",
+        {"closes_at": "08:00"},
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "closes_at"]
-    response = Client().patch(f"/api/v1/activities/homes/{home_id}", {"capacity": 50},
-                              content_type="application/json", **staff)
+    response = Client().patch(
+        f"/api/v1/activities/homes/{home_id}",
+        {"capacity": 50},
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 200
     assert response.json()["capacity"] == 50
     day = timezone.localdate() + timedelta(days=7)
     while day.isoweekday() > 5:
         day += timedelta(days=1)
-    slot = {"owner_id": world.union_a.pk, "purpose": "义诊", "people": 10,
-            "starts_at": f"{day}T10:00:00+08:00", "ends_at": f"{day}T11:00:00+08:00"}
-    booking_id = Client().post(f"/api/v1/activities/homes/{home_id}/bookings", slot,
-                               content_type="application/json", **staff).json()["id"]
+    slot = {
+        "owner_id": world.union_a.pk,
+        "purpose": "义诊",
+        "people": 10,
+        "starts_at": f"{day}T10:00:00+08:00",
+        "ends_at": f"{day}T11:00:00+08:00",
+    }
+    booking_id = (
+        Client()
+        .post(
+            f"/api/v1/activities/homes/{home_id}/bookings",
+            slot,
+            content_type="application/json",
+            **staff,
+        )
+        .json()["id"]
+    )
     url = f"/api/v1/activities/bookings/{booking_id}/cancel"
     enterprise = api_token(world.users["enterprise_a"])
-    assert Client().post(url, {"reason": "不去了"}, content_type="application/json", **enterprise).status_code == 403
+    assert (
+        Client()
+        .post(url, {"reason": "不去了"}, content_type="application/json", **enterprise)
+        .status_code
+        == 403
+    )
     response = Client().post(url, {"reason": ""}, content_type="application/json", **staff)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "reason"
-    response = Client().post(url, {"reason": "义诊改到下周"}, content_type="application/json", **staff)
+    response = Client().post(
+        url, {"reason": "义诊改到下周"}, content_type="application/json", **staff
+    )
     assert response.status_code == 200
     assert response.json()["cancelled"] is True
     assert response.json()["cancel_reason"] == "义诊改到下周"
-    assert Client().post(url, {"reason": "又一次"}, content_type="application/json", **staff).status_code == 422
+    assert (
+        Client()
+        .post(url, {"reason": "又一次"}, content_type="application/json", **staff)
+        .status_code
+        == 422
+    )
     detail = Client().get(f"/api/v1/activities/homes/{home_id}", **staff).json()
     assert detail["upcoming"] == []
-    assert {u["owner"]: u["cancelled"] for u in detail["usage"]} == {"甲产业工会": 1, "甲快递公司": 0}
+    assert {u["owner"]: u["cancelled"] for u in detail["usage"]} == {
+        "甲产业工会": 1,
+        "甲快递公司": 0,
+    }
     staff_b = api_token(world.users["staff_b"])
     assert Client().get(f"/api/v1/activities/homes/{home_id}", **staff_b).status_code == 404
-    assert Client().post(url, {"reason": "x"}, content_type="application/json", **staff_b).status_code == 404
+    assert (
+        Client().post(url, {"reason": "x"}, content_type="application/json", **staff_b).status_code
+        == 404
+    )
     # The slot is free again.
-    assert Client().post(f"/api/v1/activities/homes/{home_id}/bookings", slot,
-                         content_type="application/json", **staff).status_code == 201
+    assert (
+        Client()
+        .post(
+            f"/api/v1/activities/homes/{home_id}/bookings",
+            slot,
+            content_type="application/json",
+            **staff,
+        )
+        .status_code
+        == 201
+    )
 
 
 def test_public_notice_api_lives_under_public(world) -> None:
@@ -344,23 +504,40 @@ def test_edit_page_shows_current_values_and_refuses_with_a_message(world, login)
     page = client.get(f"/activities/{activity.pk}/edit/").content.decode()
     assert "W-EA 5" in page
     assert "修改活动" in page
-    assert f'href="/activities/{activity.pk}/edit/"' in client.get(f"/activities/{activity.pk}/").content.decode()
+    assert (
+        f'href="/activities/{activity.pk}/edit/"'
+        in client.get(f"/activities/{activity.pk}/").content.decode()
+    )
     start = timezone.localdate() + timedelta(days=30)
     open_at = timezone.localtime(activity.applications_open_at).strftime("%Y-%m-%dT%H:%M")
     close_at = timezone.localtime(activity.applications_close_at).strftime("%Y-%m-%dT%H:%M")
-    data = {"title": "甘南草原疗休养", "kind": "recuperation", "starts_on": start, "ends_on": start + timedelta(days=5),
-            "selection": "first_come", "total_places": 2, "applications_open_at": open_at,
-            "applications_close_at": close_at, "no_recuperation_years": 0, "min_years_registered": 0,
-            "quotas": "W-EA 5"}
+    data = {
+        "title": "甘南草原疗休养",
+        "kind": "recuperation",
+        "starts_on": start,
+        "ends_on": start + timedelta(days=5),
+        "selection": "first_come",
+        "total_places": 2,
+        "applications_open_at": open_at,
+        "applications_close_at": close_at,
+        "no_recuperation_years": 0,
+        "min_years_registered": 0,
+        "quotas": "W-EA 5",
+    }
     response = client.post(f"/activities/{activity.pk}/edit/", data)
     assert response.status_code == 200
     assert "已有 3 个名额被占用，总名额不能少于 3" in response.content.decode()
-    response = client.post(f"/activities/{activity.pk}/edit/", {**data, "total_places": 12, "quotas": "W-EA 2"})
+    response = client.post(
+        f"/activities/{activity.pk}/edit/", {**data, "total_places": 12, "quotas": "W-EA 2"}
+    )
     assert "甲快递公司已占用 3 个名额，名额不能少于 3" in response.content.decode()
     activity.refresh_from_db()
     assert activity.total_places == 10
-    response = client.post(f"/activities/{activity.pk}/edit/", {**data, "total_places": 12, "quotas": "W-EA 6"},
-                           follow=True)
+    response = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {**data, "total_places": 12, "quotas": "W-EA 6"},
+        follow=True,
+    )
     assert "活动已修改" in response.content.decode()
     activity.refresh_from_db()
     assert activity.total_places == 12
@@ -370,8 +547,15 @@ def test_edit_page_shows_current_values_and_refuses_with_a_message(world, login)
 def test_home_pages_create_edit_and_cancel(world, login) -> None:
     client = login(world.users["staff_a"])
     assert "新建职工之家" in client.get("/activities/homes/").content.decode()
-    data = {"name": "尖山街职工之家", "owners": [world.union_a.pk], "opens_at": "09:00", "closes_at": "21:00",
-            "open_weekdays": ["1", "2", "3", "4", "5", "6", "7"], "capacity": 25, "facilities": "休息区"}
+    data = {
+        "name": "尖山街职工之家",
+        "owners": [world.union_a.pk],
+        "opens_at": "09:00",
+        "closes_at": "21:00",
+        "open_weekdays": ["1", "2", "3", "4", "5", "6", "7"],
+        "capacity": 25,
+        "facilities": "休息区",
+    }
     response = client.post("/activities/homes/new/", {**data, "owners": []})
     assert "请至少选择一个共建单位" in response.content.decode()
     response = client.post("/activities/homes/new/", {**data, "owners": [world.union_b.pk]})
@@ -386,13 +570,24 @@ def test_home_pages_create_edit_and_cancel(world, login) -> None:
     home.refresh_from_db()
     assert home.capacity == 35
     day = timezone.localdate() + timedelta(days=2)
-    booking = booking_create(actor=world.users["staff_a"], home=home, owner=world.union_a, starts_at=at(day, 10),
-                             ends_at=at(day, 12), purpose="义诊", people=20)
+    booking = booking_create(
+        actor=world.users["staff_a"],
+        home=home,
+        owner=world.union_a,
+        starts_at=at(day, 10),
+        ends_at=at(day, 12),
+        purpose="义诊",
+        people=20,
+    )
     page = client.get(f"/activities/homes/{home.pk}/").content.decode()
     assert f"/activities/homes/bookings/{booking.pk}/cancel/" in page
-    response = client.post(f"/activities/homes/bookings/{booking.pk}/cancel/", {"reason": ""}, follow=True)
+    response = client.post(
+        f"/activities/homes/bookings/{booking.pk}/cancel/", {"reason": ""}, follow=True
+    )
     assert "请填写取消原因" in response.content.decode()
-    response = client.post(f"/activities/homes/bookings/{booking.pk}/cancel/", {"reason": "下雨改期"}, follow=True)
+    response = client.post(
+        f"/activities/homes/bookings/{booking.pk}/cancel/", {"reason": "下雨改期"}, follow=True
+    )
     page = response.content.decode()
     assert "预约已取消，该时段可重新预约" in page
     assert "下雨改期" in page
@@ -404,11 +599,25 @@ def test_money_has_thousands_separators(world, login) -> None:
     assert money(Decimal("1968000")) == "1,968,000"
     assert money(Decimal("3000000.5"), 2) == "3,000,000.50"
     assert money(None) == ""
-    line = budget_line_create(actor=None, owner=world.union_a, year=timezone.localdate().year, source="union_funds",
-                              name="疗休养经费", amount=Decimal("2000000"))
-    activity = make_activity(world.union_a, starts_on=timezone.localdate(), ends_on=timezone.localdate())
-    expense_record(actor=None, budget_line=line, kind="expense", amount=Decimal("1968000"),
-                   spent_on=timezone.localdate(), activity=activity)
+    line = budget_line_create(
+        actor=None,
+        owner=world.union_a,
+        year=timezone.localdate().year,
+        source="union_funds",
+        name="疗休养经费",
+        amount=Decimal("2000000"),
+    )
+    activity = make_activity(
+        world.union_a, starts_on=timezone.localdate(), ends_on=timezone.localdate()
+    )
+    expense_record(
+        actor=None,
+        budget_line=line,
+        kind="expense",
+        amount=Decimal("1968000"),
+        spent_on=timezone.localdate(),
+        activity=activity,
+    )
     client = login(world.users["admin_a"])
     assert "1,968,000" in client.get("/activities/figures/").content.decode()
     assert "1,968,000" in client.get(f"/activities/{activity.pk}/").content.decode()
@@ -429,24 +638,41 @@ def test_edit_page_keeps_the_window_of_a_committed_lottery(world, login) -> None
     assert response.status_code == 302, response.context["form"].errors
     activity.refresh_from_db()
     assert activity.place == "敦煌—瓜州—玉门"
-    later = timezone.localtime(activity.applications_close_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(f"/activities/{activity.pk}/edit/", {**data, "applications_close_at": later})
+    later = timezone.localtime(activity.applications_close_at + timedelta(days=1)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    response = client.post(
+        f"/activities/{activity.pk}/edit/", {**data, "applications_close_at": later}
+    )
     assert "随机种子已承诺，不能更改报名时间" in response.content.decode()
 
 
 def test_api_refuses_ids_beyond_bigint_and_times_with_a_zone(world, api_token) -> None:
     staff = api_token(world.users["staff_a"])
-    body = {"name": "驿站", "owner_ids": [-18845347144893673472], "opens_at": "09:00", "closes_at": "21:00"}
-    response = Client().post("/api/v1/activities/homes/", body, content_type="application/json", **staff)
+    body = {
+        "name": "驿站",
+        "owner_ids": [-18845347144893673472],
+        "opens_at": "09:00",
+        "closes_at": "21:00",
+    }
+    response = Client().post(
+        "/api/v1/activities/homes/", body, content_type="application/json", **staff
+    )
     assert response.status_code == 422
-    response = Client().post("/api/v1/activities/homes/", {**body, "owner_ids": [world.union_a.pk],
-                                                            "opens_at": "16:17:11Z"},
-                             content_type="application/json", **staff)
+    response = Client().post(
+        "/api/v1/activities/homes/",
+        {**body, "owner_ids": [world.union_a.pk], "opens_at": "16:17:11Z"},
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "opens_at"
     activity = make_activity(world.union_a)
-    response = Client().patch(f"/api/v1/activities/{activity.pk}", {"priority_rules": ["a\x00b"],
-                                                                    "co_organizer_ids": [2**70]},
-                              content_type="application/json", **staff)
+    response = Client().patch(
+        f"/api/v1/activities/{activity.pk}",
+        {"priority_rules": ["a\x00b"], "co_organizer_ids": [2**70]},
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 422
     assert Home.objects.count() == 0

@@ -37,59 +37,143 @@ from liandong.core.tests.matrix import (
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)                         method  anon  worker admin staff staffB liaison ent judge prov
-    "activities/":                                   ("GET", "login 200   200   200   200    200     200  403   200"),
-    "activities/new/":                               ("GET", "login 403   200   200   200    403     403  403   200"),
-    "activities/<int:pk>/":                          ("GET", "login 200   200   200   404    200     200  404   200"),
-    "activities/<int:pk>/edit/":                     ("GET", "login 403   200   200   404    403     403  404   200"),
-    "activities/<int:pk>/publish/":                  ("POST", "login 404  302   302   404    404     404  404   302"),
-    "activities/<int:pk>/apply/":                    ("POST", "login 302  403   403   403    403     403  403   403"),
-    "activities/<int:pk>/nominate/":                 ("POST", "login 403  302   302   404    403     302  404   302"),
-    "activities/<int:pk>/draw/":                     ("POST", "login 403  302   302   404    403     403  404   302"),
-    "activities/<int:pk>/notice/":                   ("POST", "login 403  302   302   404    403     403  404   302"),
-    "activities/<int:pk>/confirm/":                  ("POST", "login 403  302   302   404    403     403  404   302"),
-    "activities/<int:pk>/served/":                   ("POST", "login 403  302   302   404    403     404  404   302"),
-    "activities/applications/<int:pk>/withdraw/":    ("POST", "login 302  302   302   404    404     403  404   302"),
-    "activities/applications/<int:pk>/feedback/":    ("POST", "login 302  404   404   404    404     404  404   404"),
-    "activities/applications/<int:pk>/qr.svg":       ("GET", "login 200   200   200   404    404     404  404   200"),
-    "activities/checkin/<str:token>/":               ("GET", "login 404   200   200   404    404     404  404   200"),
-    "activities/public/<int:pk>/":                   ("GET", "200   200   200   200   200    200     200  200   200"),
-    "activities/homes/":                             ("GET", "login 403   200   200   200    200     200  403   200"),
-    "activities/homes/new/":                         ("GET", "login 403   200   200   200    403     403  403   200"),
-    "activities/homes/<int:pk>/":                    ("GET", "login 404   200   200   404    404     200  404   200"),
-    "activities/homes/<int:pk>/edit/":               ("GET", "login 404   200   200   404    404     403  404   200"),
-    "activities/homes/bookings/<int:pk>/cancel/":    ("POST", "login 404  302   302   404    404     403  404   302"),
-    "activities/funds/":                             ("GET", "login 403   200   200   200    403     403  403   200"),
-    "activities/figures/":                           ("GET", "login 403   200   200   200    200     200  403   200"),
-    "activities/figures.xlsx":                       ("GET", "login 403   200   200   200    200     200  403   200"),
+    "activities/": ("GET", "login 200   200   200   200    200     200  403   200"),
+    "activities/new/": ("GET", "login 403   200   200   200    403     403  403   200"),
+    "activities/<int:pk>/": ("GET", "login 200   200   200   404    200     200  404   200"),
+    "activities/<int:pk>/edit/": ("GET", "login 403   200   200   404    403     403  404   200"),
+    "activities/<int:pk>/publish/": (
+        "POST",
+        "login 404  302   302   404    404     404  404   302",
+    ),
+    "activities/<int:pk>/apply/": ("POST", "login 302  403   403   403    403     403  403   403"),
+    "activities/<int:pk>/nominate/": (
+        "POST",
+        "login 403  302   302   404    403     302  404   302",
+    ),
+    "activities/<int:pk>/draw/": ("POST", "login 403  302   302   404    403     403  404   302"),
+    "activities/<int:pk>/notice/": ("POST", "login 403  302   302   404    403     403  404   302"),
+    "activities/<int:pk>/confirm/": (
+        "POST",
+        "login 403  302   302   404    403     403  404   302",
+    ),
+    "activities/<int:pk>/served/": ("POST", "login 403  302   302   404    403     404  404   302"),
+    "activities/applications/<int:pk>/withdraw/": (
+        "POST",
+        "login 302  302   302   404    404     403  404   302",
+    ),
+    "activities/applications/<int:pk>/feedback/": (
+        "POST",
+        "login 302  404   404   404    404     404  404   404",
+    ),
+    "activities/applications/<int:pk>/qr.svg": (
+        "GET",
+        "login 200   200   200   404    404     404  404   200",
+    ),
+    "activities/checkin/<str:token>/": (
+        "GET",
+        "login 404   200   200   404    404     404  404   200",
+    ),
+    "activities/public/<int:pk>/": ("GET", "200   200   200   200   200    200     200  200   200"),
+    "activities/homes/": ("GET", "login 403   200   200   200    200     200  403   200"),
+    "activities/homes/new/": ("GET", "login 403   200   200   200    403     403  403   200"),
+    "activities/homes/<int:pk>/": ("GET", "login 404   200   200   404    404     200  404   200"),
+    "activities/homes/<int:pk>/edit/": (
+        "GET",
+        "login 404   200   200   404    404     403  404   200",
+    ),
+    "activities/homes/bookings/<int:pk>/cancel/": (
+        "POST",
+        "login 404  302   302   404    404     403  404   302",
+    ),
+    "activities/funds/": ("GET", "login 403   200   200   200    403     403  403   200"),
+    "activities/figures/": ("GET", "login 403   200   200   200    200     200  403   200"),
+    "activities/figures.xlsx": ("GET", "login 403   200   200   200    200     200  403   200"),
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                              anon worker admin staff staffB liaison ent judge prov
-    ("GET", "/api/v1/activities/"):                                       "401 200  200   200   200    200     200  403   200",
-    ("POST", "/api/v1/activities/"):                                      "401 403  201   201   201    403     403  403   201",
-    ("GET", "/api/v1/activities/figures"):                                "401 403  200   200   200    200     200  403   200",
-    ("GET", "/api/v1/activities/figures/export"):                         "401 403  200   200   200    200     200  403   200",
-    ("GET", "/api/v1/public/activities/{activity_id}"):                   "200 200  200   200   200    200     200  200   200",
-    ("POST", "/api/v1/activities/checkin"):                               "401 422  200   200   422    422     422  422   200",
-    ("GET", "/api/v1/activities/homes/"):                                 "401 403  200   200   200    200     200  403   200",
-    ("POST", "/api/v1/activities/homes/"):                                "401 403  201   201   422    403     403  403   201",
-    ("GET", "/api/v1/activities/homes/{home_id}"):                        "401 404  200   200   404    404     200  404   200",
-    ("PATCH", "/api/v1/activities/homes/{home_id}"):                      "401 404  200   200   404    404     403  404   200",
-    ("POST", "/api/v1/activities/bookings/{booking_id}/cancel"):          "401 404  200   200   404    404     403  404   200",
-    ("POST", "/api/v1/activities/homes/{home_id}/bookings"):              "401 404  201   201   404    404     403  404   201",
-    ("GET", "/api/v1/activities/budget-lines"):                           "401 403  200   200   200    403     403  403   200",
-    ("POST", "/api/v1/activities/expenses"):                              "401 403  201   201   404    403     403  403   201",
-    ("POST", "/api/v1/activities/applications/{application_id}/withdraw"): "401 200 200   200   404    404     403  404   200",
-    ("POST", "/api/v1/activities/applications/{application_id}/feedback"): "401 200 404   404   404    404     404  404   404",
-    ("GET", "/api/v1/activities/{activity_id}"):                          "401 200  200   200   404    200     200  404   200",
-    ("PATCH", "/api/v1/activities/{activity_id}"):                        "401 403  200   200   404    403     403  404   200",
-    ("POST", "/api/v1/activities/{activity_id}/publish"):                 "401 404  200   200   404    404     404  404   200",
-    ("POST", "/api/v1/activities/{activity_id}/apply"):                   "401 201  403   403   403    403     403  403   403",
-    ("POST", "/api/v1/activities/{activity_id}/nominate"):                "401 403  201   201   404    403     201  404   201",
-    ("GET", "/api/v1/activities/{activity_id}/applications"):             "401 200  200   200   404    200     200  404   200",
-    ("POST", "/api/v1/activities/{activity_id}/draw"):                    "401 403  200   200   404    403     403  404   200",
-    ("POST", "/api/v1/activities/{activity_id}/notice"):                  "401 403  200   200   404    403     403  404   200",
-    ("POST", "/api/v1/activities/{activity_id}/confirm"):                 "401 403  200   200   404    403     403  404   200",
-    ("POST", "/api/v1/activities/{activity_id}/served"):                  "401 403  201   201   404    403     404  404   201",
+    ("GET", "/api/v1/activities/"): "401 200  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/activities/"): "401 403  201   201   201    403     403  403   201",
+    ("GET", "/api/v1/activities/figures"): "401 403  200   200   200    200     200  403   200",
+    (
+        "GET",
+        "/api/v1/activities/figures/export",
+    ): "401 403  200   200   200    200     200  403   200",
+    (
+        "GET",
+        "/api/v1/public/activities/{activity_id}",
+    ): "200 200  200   200   200    200     200  200   200",
+    ("POST", "/api/v1/activities/checkin"): "401 422  200   200   422    422     422  422   200",
+    ("GET", "/api/v1/activities/homes/"): "401 403  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/activities/homes/"): "401 403  201   201   422    403     403  403   201",
+    (
+        "GET",
+        "/api/v1/activities/homes/{home_id}",
+    ): "401 404  200   200   404    404     200  404   200",
+    (
+        "PATCH",
+        "/api/v1/activities/homes/{home_id}",
+    ): "401 404  200   200   404    404     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/bookings/{booking_id}/cancel",
+    ): "401 404  200   200   404    404     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/homes/{home_id}/bookings",
+    ): "401 404  201   201   404    404     403  404   201",
+    (
+        "GET",
+        "/api/v1/activities/budget-lines",
+    ): "401 403  200   200   200    403     403  403   200",
+    ("POST", "/api/v1/activities/expenses"): "401 403  201   201   404    403     403  403   201",
+    (
+        "POST",
+        "/api/v1/activities/applications/{application_id}/withdraw",
+    ): "401 200 200   200   404    404     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/applications/{application_id}/feedback",
+    ): "401 200 404   404   404    404     404  404   404",
+    (
+        "GET",
+        "/api/v1/activities/{activity_id}",
+    ): "401 200  200   200   404    200     200  404   200",
+    (
+        "PATCH",
+        "/api/v1/activities/{activity_id}",
+    ): "401 403  200   200   404    403     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/publish",
+    ): "401 404  200   200   404    404     404  404   200",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/apply",
+    ): "401 201  403   403   403    403     403  403   403",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/nominate",
+    ): "401 403  201   201   404    403     201  404   201",
+    (
+        "GET",
+        "/api/v1/activities/{activity_id}/applications",
+    ): "401 200  200   200   404    200     200  404   200",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/draw",
+    ): "401 403  200   200   404    403     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/notice",
+    ): "401 403  200   200   404    403     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/confirm",
+    ): "401 403  200   200   404    403     403  404   200",
+    (
+        "POST",
+        "/api/v1/activities/{activity_id}/served",
+    ): "401 403  201   201   404    403     404  404   201",
 }
 PUBLIC_OPERATIONS = {"activities_public_notice"}
 
@@ -109,21 +193,38 @@ class Scene:
         self.world = world
         self.counter = 0
         w = world
-        self.activity = make_activity(w.union_a, co_organizers=[w.authority], quotas=[(w.enterprise_a, 20)])
-        self.home = home_create(actor=None, name="解放南路商圈职工之家", owners=[w.union_a, w.enterprise_a],
-                                opens_at=time(8), closes_at=time(22))
-        self.line = budget_line_create(actor=None, owner=w.union_a, year=2026, source="union_funds",
-                                       name="疗休养经费", amount=Decimal("2000000"))
+        self.activity = make_activity(
+            w.union_a, co_organizers=[w.authority], quotas=[(w.enterprise_a, 20)]
+        )
+        self.home = home_create(
+            actor=None,
+            name="解放南路商圈职工之家",
+            owners=[w.union_a, w.enterprise_a],
+            opens_at=time(8),
+            closes_at=time(22),
+        )
+        self.line = budget_line_create(
+            actor=None,
+            owner=w.union_a,
+            year=2026,
+            source="union_funds",
+            name="疗休养经费",
+            amount=Decimal("2000000"),
+        )
         self.selected = self.application()
 
     def fresh(self, **fields: Any) -> Activity:
         self.counter += 1
         w = self.world
         fields.setdefault("quotas", [(w.enterprise_a, 20)])
-        return make_activity(w.union_a, title=f"活动{self.counter}", co_organizers=[w.authority], **fields)
+        return make_activity(
+            w.union_a, title=f"活动{self.counter}", co_organizers=[w.authority], **fields
+        )
 
     def application(self, *, checked_in: bool = False) -> Application:
-        application = application_submit(actor=None, activity=self.fresh(), worker=self.world.worker_a)
+        application = application_submit(
+            actor=None, activity=self.fresh(), worker=self.world.worker_a
+        )
         if checked_in:
             application_check_in(actor=None, application=application)
         return application
@@ -132,8 +233,15 @@ class Scene:
         self.counter += 1
         day = timezone.localdate() + timedelta(days=10 + self.counter // 10)
         start = timezone.make_aware(datetime.combine(day, time(8 + self.counter % 10)))
-        return booking_create(actor=None, home=self.home, owner=self.world.union_a, starts_at=start,
-                              ends_at=start + timedelta(minutes=45), purpose="骑手体检", people=8)
+        return booking_create(
+            actor=None,
+            home=self.home,
+            owner=self.world.union_a,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=45),
+            purpose="骑手体检",
+            people=8,
+        )
 
     def drawn(self) -> Activity:
         activity = self.fresh(selection=Selection.LOTTERY)
@@ -150,57 +258,120 @@ class Scene:
         self.counter += 1
         day = timezone.localdate() + timedelta(days=3)
         hour = 8 + self.counter % 13
-        slot = {"owner_id": w.union_a.pk, "purpose": "义诊", "people": 10,
-                "starts_at": f"{day}T{hour:02d}:00:00+08:00", "ends_at": f"{day}T{hour:02d}:30:00+08:00"}
+        slot = {
+            "owner_id": w.union_a.pk,
+            "purpose": "义诊",
+            "people": 10,
+            "starts_at": f"{day}T{hour:02d}:00:00+08:00",
+            "ends_at": f"{day}T{hour:02d}:30:00+08:00",
+        }
         if key in {"draft"}:
             return Target(str(self.fresh(publish=False).pk), {})
         builders: dict[str, Callable[[], Target]] = {
             "activity": lambda: Target(str(a.pk), {}),
             "publish": lambda: Target(str(self.fresh(publish=False).pk), {}),
             "apply": lambda: Target(str(self.fresh().pk), {}),
-            "nominate": lambda: Target(str(self.fresh(selection=Selection.NOMINATION).pk), {"worker_id": w.worker_a.pk,
-                                                                                            "worker": w.worker_a.pk}),
-            "draw": lambda: Target(str(close_window(self.fresh(selection=Selection.LOTTERY)).pk), {}),
-            "notice": lambda: Target(str(self.drawn().pk), {"days": 5, "objection_channel": "0931-8888888"}),
+            "nominate": lambda: Target(
+                str(self.fresh(selection=Selection.NOMINATION).pk),
+                {"worker_id": w.worker_a.pk, "worker": w.worker_a.pk},
+            ),
+            "draw": lambda: Target(
+                str(close_window(self.fresh(selection=Selection.LOTTERY)).pk), {}
+            ),
+            "notice": lambda: Target(
+                str(self.drawn().pk), {"days": 5, "objection_channel": "0931-8888888"}
+            ),
             "confirm": lambda: Target(str(self.in_notice().pk), {}),
-            "served": lambda: Target(str(self.fresh(kind=ActivityKind.CHARITY, selection=Selection.OPEN, total_places=0,
-                                                    applications_open_at=None, applications_close_at=None, quotas=[]).pk),
-                                     {"people": 30, "served_on": "2026-04-20"}),
+            "served": lambda: Target(
+                str(
+                    self.fresh(
+                        kind=ActivityKind.CHARITY,
+                        selection=Selection.OPEN,
+                        total_places=0,
+                        applications_open_at=None,
+                        applications_close_at=None,
+                        quotas=[],
+                    ).pk
+                ),
+                {"people": 30, "served_on": "2026-04-20"},
+            ),
             "withdraw": lambda: Target(str(self.application().pk), {"reason": "临时有事"}),
-            "feedback": lambda: Target(str(self.application(checked_in=True).pk), {"rating": 5, "feedback": "很好"}),
+            "feedback": lambda: Target(
+                str(self.application(checked_in=True).pk), {"rating": 5, "feedback": "很好"}
+            ),
             "qr": lambda: Target(str(self.selected.pk), {}),
             "checkin_page": lambda: Target(self.selected.checkin_token, {}),
             "checkin": lambda: Target("", {"token": self.application().checkin_token}),
             "home": lambda: Target(str(self.home.pk), {}),
             "booking": lambda: Target(str(self.home.pk), slot),
-            "expense": lambda: Target("", {"budget_line_id": self.line.pk, "kind": "expense", "amount": "100.00",
-                                           "spent_on": "2026-06-01"}),
-            "edit": lambda: Target(str(self.fresh().pk), {"title": "甘南草原疗休养（第二批）", "total_places": 30,
-                                                          "quotas": [{"body_id": w.enterprise_a.pk, "places": 15}]}),
-            "home_create": lambda: Target("", {"name": "南关什字职工驿站", "owner_ids": [w.union_a.pk],
-                                               "opens_at": "08:00", "closes_at": "20:00", "capacity": 20}),
-            "home_edit": lambda: Target(str(self.home.pk), {"facilities": "休息区、饮水、充电", "capacity": 30}),
+            "expense": lambda: Target(
+                "",
+                {
+                    "budget_line_id": self.line.pk,
+                    "kind": "expense",
+                    "amount": "100.00",
+                    "spent_on": "2026-06-01",
+                },
+            ),
+            "edit": lambda: Target(
+                str(self.fresh().pk),
+                {
+                    "title": "甘南草原疗休养（第二批）",
+                    "total_places": 30,
+                    "quotas": [{"body_id": w.enterprise_a.pk, "places": 15}],
+                },
+            ),
+            "home_create": lambda: Target(
+                "",
+                {
+                    "name": "南关什字职工驿站",
+                    "owner_ids": [w.union_a.pk],
+                    "opens_at": "08:00",
+                    "closes_at": "20:00",
+                    "capacity": 20,
+                },
+            ),
+            "home_edit": lambda: Target(
+                str(self.home.pk), {"facilities": "休息区、饮水、充电", "capacity": 30}
+            ),
             "cancel": lambda: Target(str(self.booking().pk), {"reason": "场地临时维修"}),
-            "create": lambda: Target("", {"title": "春节送温暖", "kind": "holiday_care", "starts_on": "2027-01-20",
-                                          "ends_on": "2027-01-25", "selection": "open"}),
+            "create": lambda: Target(
+                "",
+                {
+                    "title": "春节送温暖",
+                    "kind": "holiday_care",
+                    "starts_on": "2027-01-20",
+                    "ends_on": "2027-01-25",
+                    "selection": "open",
+                },
+            ),
             "none": lambda: Target("", {}),
         }
         return builders[key]()
 
 
 PAGE_KEYS = {
-    "activities/<int:pk>/": "activity", "activities/<int:pk>/publish/": "publish",
-    "activities/<int:pk>/apply/": "apply", "activities/<int:pk>/nominate/": "nominate",
-    "activities/<int:pk>/draw/": "draw", "activities/<int:pk>/notice/": "notice",
-    "activities/<int:pk>/confirm/": "confirm", "activities/<int:pk>/served/": "served",
-    "activities/applications/<int:pk>/withdraw/": "withdraw", "activities/applications/<int:pk>/feedback/": "feedback",
-    "activities/applications/<int:pk>/qr.svg": "qr", "activities/checkin/<str:token>/": "checkin_page",
-    "activities/public/<int:pk>/": "activity", "activities/homes/<int:pk>/": "home",
-    "activities/<int:pk>/edit/": "activity", "activities/homes/<int:pk>/edit/": "home",
+    "activities/<int:pk>/": "activity",
+    "activities/<int:pk>/publish/": "publish",
+    "activities/<int:pk>/apply/": "apply",
+    "activities/<int:pk>/nominate/": "nominate",
+    "activities/<int:pk>/draw/": "draw",
+    "activities/<int:pk>/notice/": "notice",
+    "activities/<int:pk>/confirm/": "confirm",
+    "activities/<int:pk>/served/": "served",
+    "activities/applications/<int:pk>/withdraw/": "withdraw",
+    "activities/applications/<int:pk>/feedback/": "feedback",
+    "activities/applications/<int:pk>/qr.svg": "qr",
+    "activities/checkin/<str:token>/": "checkin_page",
+    "activities/public/<int:pk>/": "activity",
+    "activities/homes/<int:pk>/": "home",
+    "activities/<int:pk>/edit/": "activity",
+    "activities/homes/<int:pk>/edit/": "home",
     "activities/homes/bookings/<int:pk>/cancel/": "cancel",
 }
 API_KEYS = {
-    ("POST", "/api/v1/activities/"): "create", ("POST", "/api/v1/activities/checkin"): "checkin",
+    ("POST", "/api/v1/activities/"): "create",
+    ("POST", "/api/v1/activities/checkin"): "checkin",
     ("POST", "/api/v1/activities/homes/{home_id}/bookings"): "booking",
     ("POST", "/api/v1/activities/expenses"): "expense",
     ("POST", "/api/v1/activities/applications/{application_id}/withdraw"): "withdraw",
@@ -227,11 +398,13 @@ def scene(world: Any) -> Scene:
 def scrub(body: bytes) -> bytes:
     """Remove the lotteries' seeds and commitments (64 hex digits, shown whole or in groups of
     16): a run of their digits can look like a mobile number, and they are public on purpose."""
-    for seed, commitment in Activity.objects.exclude(seed="").values_list("seed", "seed_commitment"):
+    for seed, commitment in Activity.objects.exclude(seed="").values_list(
+        "seed", "seed_commitment"
+    ):
         for value in (seed, commitment):
             body = body.replace(value.encode(), b"")
             for start in range(0, 64, 16):
-                body = body.replace(value[start:start + 16].encode(), b"")
+                body = body.replace(value[start : start + 16].encode(), b"")
     return body
 
 
@@ -248,8 +421,14 @@ def page_case(route: str, principal: str, world: Any, scene: Scene) -> None:
     assert_no_pii(scrub(response_bytes(response)), f"{method} {url} as {principal}")
 
 
-def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, scene: Scene,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def api_case(
+    operation: tuple[str, str],
+    principal: str,
+    auth: str,
+    world: Any,
+    scene: Scene,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     method, path = operation
     expected = outcomes(API_TABLE[operation])[principal]
     client = Client()
@@ -264,8 +443,12 @@ def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, 
     if key is None:
         key = "home" if "{home_id}" in path else "qr" if "{application_id}" in path else "activity"
     target = scene.target(key)
-    url = (path.replace("{activity_id}", target.url).replace("{home_id}", target.url)
-           .replace("{application_id}", target.url).replace("{booking_id}", target.url))
+    url = (
+        path.replace("{activity_id}", target.url)
+        .replace("{home_id}", target.url)
+        .replace("{application_id}", target.url)
+        .replace("{booking_id}", target.url)
+    )
     if method == "POST":
         response = client.post(url, target.body, content_type="application/json", **headers)
     elif method == "PATCH":
@@ -283,36 +466,52 @@ def test_page(route: str, world: Any, scene: Scene) -> None:
 
 @pytest.mark.parametrize("auth", ["session", "bearer"])
 @pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
-def test_api(operation: tuple[str, str], auth: str, world: Any, scene: Scene,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def test_api(
+    operation: tuple[str, str],
+    auth: str,
+    world: Any,
+    scene: Scene,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     run_row(lambda principal: api_case(operation, principal, auth, world, scene, api_token))
-
 
 
 # -- cross-tenant -------------------------------------------------------------------------------------
 
 
-def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, scene: Scene, api_token) -> None:
+def test_other_union_gets_404_like_a_record_that_does_not_exist(
+    world: Any, scene: Scene, api_token
+) -> None:
     staff_b = world.users["staff_b"]
     page = Client()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     missing = 10_000_000
     a = scene.activity
-    for theirs, nothing in [(f"/activities/{a.pk}/", f"/activities/{missing}/"),
-                            (f"/activities/homes/{scene.home.pk}/", f"/activities/homes/{missing}/"),
-                            (f"/activities/applications/{scene.selected.pk}/qr.svg",
-                             f"/activities/applications/{missing}/qr.svg")]:
+    for theirs, nothing in [
+        (f"/activities/{a.pk}/", f"/activities/{missing}/"),
+        (f"/activities/homes/{scene.home.pk}/", f"/activities/homes/{missing}/"),
+        (
+            f"/activities/applications/{scene.selected.pk}/qr.svg",
+            f"/activities/applications/{missing}/qr.svg",
+        ),
+    ]:
         assert page.get(theirs).status_code == 404
         assert page.get(nothing).status_code == 404
-    for theirs, nothing in [(f"/api/v1/activities/{a.pk}", f"/api/v1/activities/{missing}"),
-                            (f"/api/v1/activities/{a.pk}/applications", f"/api/v1/activities/{missing}/applications")]:
+    for theirs, nothing in [
+        (f"/api/v1/activities/{a.pk}", f"/api/v1/activities/{missing}"),
+        (f"/api/v1/activities/{a.pk}/applications", f"/api/v1/activities/{missing}/applications"),
+    ]:
         mine, none = Client().get(theirs, **bearer), Client().get(nothing, **bearer)
         assert (mine.status_code, mine.content) == (none.status_code, none.content)
         assert mine.status_code == 404
     before = Application.objects.count()
-    response = Client().post(f"/api/v1/activities/applications/{scene.selected.pk}/withdraw", {},
-                             content_type="application/json", **bearer)
+    response = Client().post(
+        f"/api/v1/activities/applications/{scene.selected.pk}/withdraw",
+        {},
+        content_type="application/json",
+        **bearer,
+    )
     assert response.status_code == 404
     assert Application.objects.count() == before
     scene.selected.refresh_from_db()
@@ -322,7 +521,10 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, scen
 def test_lists_never_carry_the_other_unions_activities(world: Any, scene: Scene, api_token) -> None:
     theirs = make_activity(world.union_b, title="乙方春节慰问")
     admin_a = api_token(world.users["admin_a"])
-    titles = {item["title"] for item in Client().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]}
+    titles = {
+        item["title"]
+        for item in Client().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]
+    }
     assert "乙方春节慰问" not in titles
     assert scene.activity.title in titles
     page = Client()
@@ -339,22 +541,43 @@ def test_a_body_sees_only_its_own_nominees(world: Any, api_token) -> None:
 
     other_enterprise = EnterpriseFactory(name="丙快递公司", code="W-EC", parent=world.union_a)
     other_outlet = OutletFactory(name="丙快递网点", code="W-OC", parent=other_enterprise)
-    activity = make_activity(world.union_a, selection=Selection.NOMINATION,
-                             quotas=[(world.enterprise_a, 5), (other_enterprise, 5)])
+    activity = make_activity(
+        world.union_a,
+        selection=Selection.NOMINATION,
+        quotas=[(world.enterprise_a, 5), (other_enterprise, 5)],
+    )
     stranger = WorkerFactory(employer=other_outlet, name="丙职工")
-    application_submit(actor=world.users["admin_a"], activity=activity, worker=stranger,
-                       nominated_by=world.users["admin_a"])
-    application_submit(actor=world.users["enterprise_a"], activity=activity, worker=world.worker_a,
-                       nominated_by=world.users["enterprise_a"])
+    application_submit(
+        actor=world.users["admin_a"],
+        activity=activity,
+        worker=stranger,
+        nominated_by=world.users["admin_a"],
+    )
+    application_submit(
+        actor=world.users["enterprise_a"],
+        activity=activity,
+        worker=world.worker_a,
+        nominated_by=world.users["enterprise_a"],
+    )
     ent = api_token(world.users["enterprise_a"])
-    names = [i["worker_name"] for i in Client().get(f"/api/v1/activities/{activity.pk}/applications", **ent).json()
-             ["items"]]
+    names = [
+        i["worker_name"]
+        for i in Client()
+        .get(f"/api/v1/activities/{activity.pk}/applications", **ent)
+        .json()["items"]
+    ]
     assert names == [world.worker_a.name]
     # …and cannot nominate a worker of another enterprise.
-    response = Client().post(f"/api/v1/activities/{activity.pk}/nominate", {"worker_id": stranger.pk},
-                             content_type="application/json", **ent)
+    response = Client().post(
+        f"/api/v1/activities/{activity.pk}/nominate",
+        {"worker_id": stranger.pk},
+        content_type="application/json",
+        **ent,
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "worker_id"]
     admin = api_token(world.users["admin_a"])
-    everyone = Client().get(f"/api/v1/activities/{activity.pk}/applications", **admin).json()["items"]
+    everyone = (
+        Client().get(f"/api/v1/activities/{activity.pk}/applications", **admin).json()["items"]
+    )
     assert len(everyone) == 2

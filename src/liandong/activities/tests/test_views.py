@@ -29,8 +29,11 @@ def test_lottery_draw_and_notice_from_the_page(world, login) -> None:
     close_window(activity)
     response = client.post(f"/activities/{activity.pk}/draw/", follow=True)
     assert "已开签" in response.content.decode()
-    response = client.post(f"/activities/{activity.pk}/notice/", {"days": 5, "objection_channel": "0931-8416520"},
-                           follow=True)
+    response = client.post(
+        f"/activities/{activity.pk}/notice/",
+        {"days": 5, "objection_channel": "0931-8416520"},
+        follow=True,
+    )
     assert "公示已发布" in response.content.decode()
     public = client.get(f"/activities/public/{activity.pk}/").content.decode()
     assert "王*" in public
@@ -38,27 +41,55 @@ def test_lottery_draw_and_notice_from_the_page(world, login) -> None:
 
 
 def test_booking_page_refuses_an_overlap_with_a_message(world, login) -> None:
-    home = home_create(actor=None, name="尖山街职工之家", owners=[world.union_a], opens_at=time(9), closes_at=time(21))
+    home = home_create(
+        actor=None,
+        name="尖山街职工之家",
+        owners=[world.union_a],
+        opens_at=time(9),
+        closes_at=time(21),
+    )
     client = login(world.users["staff_a"])
     day = (timezone.localdate() + timedelta(days=2)).isoformat()
-    data = {"owner": world.union_a.pk, "day": day, "starts": "10:00", "ends": "12:00", "purpose": "义诊", "people": 20}
+    data = {
+        "owner": world.union_a.pk,
+        "day": day,
+        "starts": "10:00",
+        "ends": "12:00",
+        "purpose": "义诊",
+        "people": 20,
+    }
     assert client.post(f"/activities/homes/{home.pk}/", data).status_code == 302
-    response = client.post(f"/activities/homes/{home.pk}/", {**data, "starts": "11:00", "ends": "13:00"})
+    response = client.post(
+        f"/activities/homes/{home.pk}/", {**data, "starts": "11:00", "ends": "13:00"}
+    )
     assert response.status_code == 200
     assert "该时段已被预约（10:00–12:00）" in response.content.decode()
     assert Booking.objects.count() == 1
 
 
 def test_funds_page_over_budget_needs_the_admin_reason(world, login) -> None:
-    line = budget_line_create(actor=None, owner=world.union_a, year=2026, source="special_fund", name="微疗养专项资金",
-                              amount=Decimal("1000"))
-    data = {"budget_line": line.pk, "kind": "expense", "amount": "1500", "spent_on": date(2026, 5, 1).isoformat()}
+    line = budget_line_create(
+        actor=None,
+        owner=world.union_a,
+        year=2026,
+        source="special_fund",
+        name="微疗养专项资金",
+        amount=Decimal("1000"),
+    )
+    data = {
+        "budget_line": line.pk,
+        "kind": "expense",
+        "amount": "1500",
+        "spent_on": date(2026, 5, 1).isoformat(),
+    }
     staff = login(world.users["staff_a"])
     response = staff.post("/activities/funds/", data)
     assert "超出预算科目余额 1,000.00 元" in response.content.decode()
     assert BudgetLine.objects.get().spent == 0
     admin = login(world.users["admin_a"])
-    assert admin.post("/activities/funds/", {**data, "override_reason": "市总追加"}).status_code == 302
+    assert (
+        admin.post("/activities/funds/", {**data, "override_reason": "市总追加"}).status_code == 302
+    )
     assert BudgetLine.objects.get().spent == Decimal("1500")
     page = admin.get("/activities/funds/").content.decode()
     assert "超预算：市总追加" in page

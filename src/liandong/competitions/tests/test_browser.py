@@ -19,7 +19,9 @@ def test_a_judge_scores_on_a_tablet_and_the_scoreboard_updates(live_server, brow
     assert board.inner_text(".board-progress") == "0"
     assert "评分中" in board.inner_text("#board")
 
-    tablet = browser.new_page(viewport={"width": 820, "height": 1180}, locale="zh-CN", has_touch=True)
+    tablet = browser.new_page(
+        viewport={"width": 820, "height": 1180}, locale="zh-CN", has_touch=True
+    )
     tablet.goto(f"{live_server.url}/accounts/login/")
     tablet.fill("input[name=username]", "judge_x")
     tablet.fill("input[name=password]", TEST_PASSWORD)

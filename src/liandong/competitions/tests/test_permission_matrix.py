@@ -30,45 +30,138 @@ from liandong.core.tests.matrix import (
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)                              method  anon  worker admin staff staffB liaison ent judge prov
-    "competitions/":                                      ("GET", "login 200   200   200   200    403     200   200   200"),
-    "competitions/new/":                                  ("GET", "login 403   200   200   200    403     403   403   200"),
-    "competitions/<int:pk>/":                             ("GET", "login 200   200   200   404    404     200   200   200"),
-    "competitions/<int:pk>/edit/":                        ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/<int:pk>/rounds/new/":                  ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/<int:pk>/prizes/new/":                  ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/<int:pk>/register/":                    ("GET", "login 403   200   200   404    404     200   403   200"),
-    "competitions/<int:pk>/teams/new/":                   ("GET", "login 403   200   200   404    404     200   403   200"),
-    "competitions/<int:pk>/entrants/":                    ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/<int:pk>/prizes/":                      ("POST", "login 403  200   200   404    404     403   403   200"),
-    "competitions/<int:pk>/publish/":                     ("POST", "login 403  200   200   404    404     403   403   200"),
-    "competitions/<int:pk>/export.xlsx":                  ("GET", "login 403   200   200   404    404     403   200   200"),
-    "competitions/<int:pk>/scoreboard/":                  ("GET", "200   200   200   200   200    200     200   200   200"),
-    "competitions/<int:pk>/results/":                     ("GET", "200   200   200   200   200    200     200   200   200"),
-    "competitions/rounds/<int:pk>/":                      ("GET", "login 403   200   200   404    404     403   200   200"),
-    "competitions/rounds/<int:pk>/segments/new/":         ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/rounds/<int:pk>/order/":                ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/rounds/<int:pk>/advance/":              ("POST", "login 403  200   200   404    404     403   403   200"),
-    "competitions/segments/<int:pk>/judges/":             ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/entrants/<int:pk>/":                    ("GET", "login 200   200   200   404    404     200   200   200"),
-    "competitions/entrants/<int:pk>/review/":             ("POST", "login 403  200   200   404    404     403   403   200"),
-    "competitions/entrants/<int:pk>/certificate.pdf":     ("GET", "login 200   200   200   404    404     200   200   200"),
-    "competitions/entrants/<int:pk>/nominate/":           ("GET", "login 403   200   200   404    404     403   403   200"),
-    "competitions/judging/":                              ("GET", "login 403   403   403   403    403     403   200   403"),
-    "competitions/judging/segments/<int:pk>/":            ("GET", "login 403   403   403   403    403     403   200   403"),
-    "competitions/judging/segments/<int:pk>/upload/":     ("GET", "login 403   403   403   403    403     403   200   403"),
-    "competitions/sheets/<int:pk>/correct/":              ("GET", "login 403   403   403   404    404     403   200   403"),
+    "competitions/": ("GET", "login 200   200   200   200    403     200   200   200"),
+    "competitions/new/": ("GET", "login 403   200   200   200    403     403   403   200"),
+    "competitions/<int:pk>/": ("GET", "login 200   200   200   404    404     200   200   200"),
+    "competitions/<int:pk>/edit/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/<int:pk>/rounds/new/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/<int:pk>/prizes/new/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/<int:pk>/register/": (
+        "GET",
+        "login 403   200   200   404    404     200   403   200",
+    ),
+    "competitions/<int:pk>/teams/new/": (
+        "GET",
+        "login 403   200   200   404    404     200   403   200",
+    ),
+    "competitions/<int:pk>/entrants/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/<int:pk>/prizes/": (
+        "POST",
+        "login 403  200   200   404    404     403   403   200",
+    ),
+    "competitions/<int:pk>/publish/": (
+        "POST",
+        "login 403  200   200   404    404     403   403   200",
+    ),
+    "competitions/<int:pk>/export.xlsx": (
+        "GET",
+        "login 403   200   200   404    404     403   200   200",
+    ),
+    "competitions/<int:pk>/scoreboard/": (
+        "GET",
+        "200   200   200   200   200    200     200   200   200",
+    ),
+    "competitions/<int:pk>/results/": (
+        "GET",
+        "200   200   200   200   200    200     200   200   200",
+    ),
+    "competitions/rounds/<int:pk>/": (
+        "GET",
+        "login 403   200   200   404    404     403   200   200",
+    ),
+    "competitions/rounds/<int:pk>/segments/new/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/rounds/<int:pk>/order/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/rounds/<int:pk>/advance/": (
+        "POST",
+        "login 403  200   200   404    404     403   403   200",
+    ),
+    "competitions/segments/<int:pk>/judges/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/entrants/<int:pk>/": (
+        "GET",
+        "login 200   200   200   404    404     200   200   200",
+    ),
+    "competitions/entrants/<int:pk>/review/": (
+        "POST",
+        "login 403  200   200   404    404     403   403   200",
+    ),
+    "competitions/entrants/<int:pk>/certificate.pdf": (
+        "GET",
+        "login 200   200   200   404    404     200   200   200",
+    ),
+    "competitions/entrants/<int:pk>/nominate/": (
+        "GET",
+        "login 403   200   200   404    404     403   403   200",
+    ),
+    "competitions/judging/": ("GET", "login 403   403   403   403    403     403   200   403"),
+    "competitions/judging/segments/<int:pk>/": (
+        "GET",
+        "login 403   403   403   403    403     403   200   403",
+    ),
+    "competitions/judging/segments/<int:pk>/upload/": (
+        "GET",
+        "login 403   403   403   403    403     403   200   403",
+    ),
+    "competitions/sheets/<int:pk>/correct/": (
+        "GET",
+        "login 403   403   403   404    404     403   200   403",
+    ),
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                          anon worker admin staff staffB liaison ent judge prov
-    ("GET", "/api/v1/competitions/"):                                 "401 200  200   200   200    403     200  200   200",
-    ("GET", "/api/v1/competitions/{contest_id}"):                     "401 200  200   200   404    404     200  200   200",
-    ("POST", "/api/v1/competitions/{contest_id}/entrants"):           "401 403  422   422   404    404     422  403   422",
-    ("GET", "/api/v1/competitions/rounds/{round_id}/results"):        "401 403  200   200   404    404     403  200   200",
-    ("POST", "/api/v1/competitions/rounds/{round_id}/advance"):       "401 403  422   422   404    404     403  403   422",
-    ("GET", "/api/v1/competitions/judging/sheets"):                   "401 403  403   403   403    403     403  200   403",
-    ("POST", "/api/v1/competitions/judging/sheets"):                  "401 403  403   403   403    403     403  422   403",
-    ("POST", "/api/v1/competitions/sheets/{sheet_id}/correct"):       "401 403  403   403   404    404     403  422   403",
-    ("GET", "/api/v1/public/competitions/{contest_id}/scoreboard"):          "200 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/competitions/"): "401 200  200   200   200    403     200  200   200",
+    (
+        "GET",
+        "/api/v1/competitions/{contest_id}",
+    ): "401 200  200   200   404    404     200  200   200",
+    (
+        "POST",
+        "/api/v1/competitions/{contest_id}/entrants",
+    ): "401 403  422   422   404    404     422  403   422",
+    (
+        "GET",
+        "/api/v1/competitions/rounds/{round_id}/results",
+    ): "401 403  200   200   404    404     403  200   200",
+    (
+        "POST",
+        "/api/v1/competitions/rounds/{round_id}/advance",
+    ): "401 403  422   422   404    404     403  403   422",
+    (
+        "GET",
+        "/api/v1/competitions/judging/sheets",
+    ): "401 403  403   403   403    403     403  200   403",
+    (
+        "POST",
+        "/api/v1/competitions/judging/sheets",
+    ): "401 403  403   403   403    403     403  422   403",
+    (
+        "POST",
+        "/api/v1/competitions/sheets/{sheet_id}/correct",
+    ): "401 403  403   403   404    404     403  422   403",
+    (
+        "GET",
+        "/api/v1/public/competitions/{contest_id}/scoreboard",
+    ): "200 200  200   200   200    200     200  200   200",
 }
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
@@ -87,23 +180,38 @@ def published(world: Any) -> Setup:
 
 def ids(setup: Setup) -> dict[str, int]:
     sheet = ScoreSheet.objects.filter(segment=setup.theory, judge=setup.judges["x"]).first()
-    return {"contest": setup.contest.pk, "round": setup.preliminary.pk, "segment": setup.theory.pk,
-            "entrant": setup.entrants[0].pk, "sheet": sheet.pk}
+    return {
+        "contest": setup.contest.pk,
+        "round": setup.preliminary.pk,
+        "segment": setup.theory.pk,
+        "entrant": setup.entrants[0].pk,
+        "sheet": sheet.pk,
+    }
 
 
 def page_url(route: str, setup: Setup) -> str:
     known = ids(setup)
-    kind = ("round" if route.startswith("competitions/rounds/") else
-            "segment" if "segments/<int:pk>" in route else
-            "entrant" if route.startswith("competitions/entrants/") else
-            "sheet" if route.startswith("competitions/sheets/") else "contest")
+    kind = (
+        "round"
+        if route.startswith("competitions/rounds/")
+        else "segment"
+        if "segments/<int:pk>" in route
+        else "entrant"
+        if route.startswith("competitions/entrants/")
+        else "sheet"
+        if route.startswith("competitions/sheets/")
+        else "contest"
+    )
     return "/" + route.replace("<int:pk>", str(known[kind]))
 
 
 def api_url(path: str, setup: Setup) -> str:
     known = ids(setup)
-    return (path.replace("{contest_id}", str(known["contest"])).replace("{round_id}", str(known["round"]))
-            .replace("{sheet_id}", str(known["sheet"])))
+    return (
+        path.replace("{contest_id}", str(known["contest"]))
+        .replace("{round_id}", str(known["round"]))
+        .replace("{sheet_id}", str(known["sheet"]))
+    )
 
 
 def api_body(path: str, world: Any, setup: Setup) -> dict[str, Any]:
@@ -126,14 +234,22 @@ def page_case(route: str, principal: str, world: Any, setup: Setup) -> None:
     assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
 
 
-def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, setup: Setup,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def api_case(
+    operation: tuple[str, str],
+    principal: str,
+    auth: str,
+    world: Any,
+    setup: Setup,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     method, path = operation
     expected = outcomes(API_TABLE[operation])[principal]
     client, headers = client_as(principal, world, auth=auth, api_token=api_token)
     url = api_url(path, setup)
     if method == "POST":
-        response = client.post(url, api_body(path, world, setup), content_type="application/json", **headers)
+        response = client.post(
+            url, api_body(path, world, setup), content_type="application/json", **headers
+        )
     else:
         response = client.get(url, **headers)
     check_outcome(response, expected, principal=principal, world=world, is_api=True)
@@ -142,60 +258,93 @@ def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, 
 
 @pytest.mark.parametrize("route", list(PAGE_TABLE))
 def test_page(route: str, world: Any, published: Setup) -> None:
-    before = (list(ScoreSheet.objects.values_list("pk", "score", "status")), AuditLog.objects.count())
+    before = (
+        list(ScoreSheet.objects.values_list("pk", "score", "status")),
+        AuditLog.objects.count(),
+    )
     run_row(lambda principal: page_case(route, principal, world, published))
-    assert (list(ScoreSheet.objects.values_list("pk", "score", "status")), AuditLog.objects.count()) == before
+    assert (
+        list(ScoreSheet.objects.values_list("pk", "score", "status")),
+        AuditLog.objects.count(),
+    ) == before
 
 
 @pytest.mark.parametrize("auth", ["session", "bearer"])
 @pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
-def test_api(operation: tuple[str, str], auth: str, world: Any, published: Setup,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def test_api(
+    operation: tuple[str, str],
+    auth: str,
+    world: Any,
+    published: Setup,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     sheets = list(ScoreSheet.objects.values_list("pk", "score", "status"))
     run_row(lambda principal: api_case(operation, principal, auth, world, published, api_token))
     assert list(ScoreSheet.objects.values_list("pk", "score", "status")) == sheets
 
 
-def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, published: Setup,
-                                                                api_token: Callable[..., dict[str, str]]) -> None:
+def test_other_union_gets_404_like_a_record_that_does_not_exist(
+    world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
+) -> None:
     page = Client()
     page.force_login(world.users["staff_b"])
     bearer = api_token(world.users["staff_b"])
     known = ids(published)
     missing = 10_000_000
-    for route in ["competitions/{}/", "competitions/rounds/{}/", "competitions/entrants/{}/",
-                  "competitions/entrants/{}/certificate.pdf", "competitions/{}/export.xlsx"]:
+    for route in [
+        "competitions/{}/",
+        "competitions/rounds/{}/",
+        "competitions/entrants/{}/",
+        "competitions/entrants/{}/certificate.pdf",
+        "competitions/{}/export.xlsx",
+    ]:
         kind = "round" if "rounds" in route else "entrant" if "entrants" in route else "contest"
         assert page.get("/" + route.format(known[kind])).status_code == 404
         assert page.get("/" + route.format(missing)).status_code == 404
-    for path, kind in [("/api/v1/competitions/{}", "contest"), ("/api/v1/competitions/rounds/{}/results", "round")]:
+    for path, kind in [
+        ("/api/v1/competitions/{}", "contest"),
+        ("/api/v1/competitions/rounds/{}/results", "round"),
+    ]:
         theirs = Client().get(path.format(known[kind]), **bearer)
         nothing = Client().get(path.format(missing), **bearer)
         assert (theirs.status_code, theirs.content) == (nothing.status_code, nothing.content)
         assert theirs.status_code == 404
 
 
-def test_lists_never_carry_another_unions_contests(world: Any, published: Setup,
-                                                   api_token: Callable[..., dict[str, str]]) -> None:
-    services.contest_create(actor=world.users["staff_b"], organization=world.union_b, name="乙方美发技能竞赛",
-                            profession="美发师", status=ContestStatus.REGISTRATION)
+def test_lists_never_carry_another_unions_contests(
+    world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
+) -> None:
+    services.contest_create(
+        actor=world.users["staff_b"],
+        organization=world.union_b,
+        name="乙方美发技能竞赛",
+        profession="美发师",
+        status=ContestStatus.REGISTRATION,
+    )
     page = Client()
     page.force_login(world.users["admin_a"])
     body = page.get("/competitions/").content.decode()
     assert published.contest.name in body
     assert "乙方美发技能竞赛" not in body
-    items = Client().get("/api/v1/competitions/", **api_token(world.users["admin_a"])).json()["items"]
+    items = (
+        Client().get("/api/v1/competitions/", **api_token(world.users["admin_a"])).json()["items"]
+    )
     assert [c["name"] for c in items] == [published.contest.name]
-    items = Client().get("/api/v1/competitions/", **api_token(world.users["staff_b"])).json()["items"]
+    items = (
+        Client().get("/api/v1/competitions/", **api_token(world.users["staff_b"])).json()["items"]
+    )
     assert [c["name"] for c in items] == ["乙方美发技能竞赛"]
 
 
-def test_a_judge_sees_only_their_own_sheets(world: Any, published: Setup,
-                                            api_token: Callable[..., dict[str, str]]) -> None:
+def test_a_judge_sees_only_their_own_sheets(
+    world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
+) -> None:
     judge = published.judges["x"]
     items = Client().get("/api/v1/competitions/judging/sheets", **api_token(judge)).json()
     assert items
-    assert {s["id"] for s in items} == set(ScoreSheet.objects.filter(judge=judge).values_list("pk", flat=True))
+    assert {s["id"] for s in items} == set(
+        ScoreSheet.objects.filter(judge=judge).values_list("pk", flat=True)
+    )
     # A judge not assigned to a segment gets a 404 for it.
     outsider_segment = published.final_segment
     outsider_segment.assignments.filter(judge=judge).delete()

@@ -25,7 +25,9 @@ def test_example_1_five_judges_drop_highest_and_lowest() -> None:
     Five judges ≥ 5: drop the highest (95, judge 5) and the lowest (70, judge 4).
     Mean of 90, 85, 88 = 263 / 3 = 87.666… → 87.67. Points 87.67 / 100 × 100 = 87.67."""
     segment = SegmentSpec(1, "实操", D(100), D(100), judge_ids=(1, 2, 3, 4, 5))
-    [result] = compute_round([segment], [EntrySpec(10, 1)], sheets(1, 10, ["90", "85", "88", "70", "95"]), 5)
+    [result] = compute_round(
+        [segment], [EntrySpec(10, 1)], sheets(1, 10, ["90", "85", "88", "70", "95"]), 5
+    )
     marks = result.segments[0].marks
     assert [(m.judge_id, m.dropped) for m in marks if m.dropped] == [(4, "low"), (5, "high")]
     assert result.segments[0].mean == D("87.67")
@@ -70,11 +72,20 @@ def test_example_4_ties_broken_by_segment_order_then_shared_rank() -> None:
     s2 = SegmentSpec(2, "五通建设主题讲解", D(50), D(100), tie_break=1, judge_ids=(1,))
     entries = [EntrySpec(1, 2), EntrySpec(2, 5), EntrySpec(3, 1), EntrySpec(4, 3)]
     data = []
-    for entry, (a, b) in {1: ("80", "90"), 2: ("90", "80"), 3: ("90", "80"), 4: ("70", "70")}.items():
+    for entry, (a, b) in {
+        1: ("80", "90"),
+        2: ("90", "80"),
+        3: ("90", "80"),
+        4: ("70", "70"),
+    }.items():
         data += [Sheet(1, entry, 1, D(a)), Sheet(2, entry, 1, D(b))]
     ranked = compute_round([s1, s2], entries, data, 5)
     assert [(r.entry.id, r.rank, r.total) for r in ranked] == [
-        (1, 1, D("85.00")), (3, 2, D("85.00")), (2, 2, D("85.00")), (4, 4, D("70.00"))]
+        (1, 1, D("85.00")),
+        (3, 2, D("85.00")),
+        (2, 2, D("85.00")),
+        (4, 4, D("70.00")),
+    ]
 
 
 def test_example_5_missing_sheets_and_a_conflicted_judge() -> None:
@@ -97,8 +108,16 @@ def test_example_6_advancement_top_percent_per_group_with_a_tie_at_the_cut() -> 
     Ranked over all 8 instead (top 3), only 90, 88 and one of the 80s would pass — per group
     matters. Top N = 2 over everyone: 90 and 88."""
     segment = SegmentSpec(1, "理论知识", D(100), D(100), judge_ids=(1,))
-    totals = {1: ("甲", "90"), 2: ("甲", "80"), 3: ("甲", "80"), 4: ("甲", "70"), 5: ("甲", "60"),
-              6: ("乙", "88"), 7: ("乙", "77"), 8: ("乙", "66")}
+    totals = {
+        1: ("甲", "90"),
+        2: ("甲", "80"),
+        3: ("甲", "80"),
+        4: ("甲", "70"),
+        5: ("甲", "60"),
+        6: ("乙", "88"),
+        7: ("乙", "77"),
+        8: ("乙", "66"),
+    }
     entries = [EntrySpec(pk, pk, group) for pk, (group, _) in totals.items()]
     data = [Sheet(1, pk, 1, D(score)) for pk, (_, score) in totals.items()]
     results = compute_round([segment], entries, data, 5)
@@ -113,10 +132,25 @@ def test_example_7_prize_tiers_with_counts_percentages_and_the_rest() -> None:
     Rank 1 → 一等奖; ranks 2, 3, 3 → 二等奖 (the tie at the edge shares the better prize);
     ranks 5, 6 → 三等奖; 7–10 → 优秀奖."""
     ranks = [1, 2, 3, 3, 5, 6, 7, 8, 9, 10]
-    tiers = [Tier("一等奖", count=1), Tier("二等奖", count=2), Tier("三等奖", percent=D(30)), Tier("优秀奖")]
+    tiers = [
+        Tier("一等奖", count=1),
+        Tier("二等奖", count=2),
+        Tier("三等奖", percent=D(30)),
+        Tier("优秀奖"),
+    ]
     prizes = assign_prizes(ranks, tiers, lambda r: r)
-    assert [prizes[i] for i in range(10)] == ["一等奖", "二等奖", "二等奖", "二等奖", "三等奖", "三等奖",
-                                              "优秀奖", "优秀奖", "优秀奖", "优秀奖"]
+    assert [prizes[i] for i in range(10)] == [
+        "一等奖",
+        "二等奖",
+        "二等奖",
+        "二等奖",
+        "三等奖",
+        "三等奖",
+        "优秀奖",
+        "优秀奖",
+        "优秀奖",
+        "优秀奖",
+    ]
     assert assign_prizes(ranks, [Tier("一等奖", count=1)], lambda r: r) == {0: "一等奖"}
 
 
@@ -128,7 +162,15 @@ def test_example_8_team_scores_and_standings() -> None:
     b = [D("90.00"), D("75.00"), D("70.75")]
     assert team_score(a, "sum", 0) == team_score(b, "sum", 0) == D("235.75")
     assert team_score(a, "mean", 0) == D("78.58")
-    teams = rank_teams([TeamResult(1, "甲", a, team_score(a, "best", 2)), TeamResult(2, "乙", b, team_score(b, "best", 2))])
-    assert [(t.name, t.score, t.rank) for t in teams] == [("甲", D("165.50"), 1), ("乙", D("165.00"), 2)]
+    teams = rank_teams(
+        [
+            TeamResult(1, "甲", a, team_score(a, "best", 2)),
+            TeamResult(2, "乙", b, team_score(b, "best", 2)),
+        ]
+    )
+    assert [(t.name, t.score, t.rank) for t in teams] == [
+        ("甲", D("165.50"), 1),
+        ("乙", D("165.00"), 2),
+    ]
     tied = rank_teams([TeamResult(1, "甲", a, D("235.75")), TeamResult(2, "乙", b, D("235.75"))])
     assert [t.rank for t in tied] == [1, 1]

@@ -26,33 +26,78 @@ def logged_in(user: Any) -> Client:
 
 def test_staff_set_up_a_contest_through_the_pages(world: Any) -> None:
     admin = logged_in(world.users["admin_a"])
-    response = admin.post("/competitions/new/", {
-        "name": "甲市快递员技能竞赛", "level": "city", "profession": "快递员", "status": "registration",
-        "drop_extremes_from": 5, "team_size": 0, "team_rule": "sum", "team_best_n": 0})
+    response = admin.post(
+        "/competitions/new/",
+        {
+            "name": "甲市快递员技能竞赛",
+            "level": "city",
+            "profession": "快递员",
+            "status": "registration",
+            "drop_extremes_from": 5,
+            "team_size": 0,
+            "team_rule": "sum",
+            "team_best_n": 0,
+        },
+    )
     contest = Contest.objects.get(name="甲市快递员技能竞赛")
     assert response.status_code == 302
     assert contest.organization == world.union_a
-    assert admin.post(f"/competitions/{contest.pk}/rounds/new/", {"name": "决赛", "advance_rule": "top_n"}).status_code == 302
+    assert (
+        admin.post(
+            f"/competitions/{contest.pk}/rounds/new/", {"name": "决赛", "advance_rule": "top_n"}
+        ).status_code
+        == 302
+    )
     final = contest.rounds.get()
-    bad = admin.post(f"/competitions/rounds/{final.pk}/segments/new/", {"name": "实操", "weight": "0", "full_marks": "100"})
+    bad = admin.post(
+        f"/competitions/rounds/{final.pk}/segments/new/",
+        {"name": "实操", "weight": "0", "full_marks": "100"},
+    )
     assert bad.status_code == 200
     assert "权重必须大于 0" in bad.content.decode()
     assert not final.segments.exists()
-    assert admin.post(f"/competitions/rounds/{final.pk}/segments/new/",
-                      {"name": "实操", "weight": "100", "full_marks": "100"}).status_code == 302
+    assert (
+        admin.post(
+            f"/competitions/rounds/{final.pk}/segments/new/",
+            {"name": "实操", "weight": "100", "full_marks": "100"},
+        ).status_code
+        == 302
+    )
     segment = final.segments.get()
-    assert admin.post(f"/competitions/segments/{segment.pk}/judges/", {"judge": world.users["judge"].pk}).status_code == 302
-    assert admin.post(f"/competitions/{contest.pk}/prizes/new/", {"name": "一等奖", "count": 1}).status_code == 302
+    assert (
+        admin.post(
+            f"/competitions/segments/{segment.pk}/judges/", {"judge": world.users["judge"].pk}
+        ).status_code
+        == 302
+    )
+    assert (
+        admin.post(
+            f"/competitions/{contest.pk}/prizes/new/", {"name": "一等奖", "count": 1}
+        ).status_code
+        == 302
+    )
     # The enterprise union registers its own worker; the organizer approves.
     enterprise = logged_in(world.users["enterprise_a"])
-    assert enterprise.post(f"/competitions/{contest.pk}/register/", {"worker": world.worker_a.pk}).status_code == 302
+    assert (
+        enterprise.post(
+            f"/competitions/{contest.pk}/register/", {"worker": world.worker_a.pk}
+        ).status_code
+        == 302
+    )
     other = enterprise.post(f"/competitions/{contest.pk}/register/", {"worker": world.worker_b.pk})
     assert other.status_code == 200  # not in the enterprise's scope: not a choice
     entrant = Entrant.objects.get(contest=contest)
     assert entrant.registered_by == world.enterprise_a
     assert "符合条件" in admin.get(f"/competitions/{contest.pk}/entrants/").content.decode()
-    assert admin.post(f"/competitions/entrants/{entrant.pk}/review/", {"decision": "approve"}).status_code == 302
-    assert admin.post(f"/competitions/rounds/{final.pk}/order/", {"action": "draw"}).status_code == 302
+    assert (
+        admin.post(
+            f"/competitions/entrants/{entrant.pk}/review/", {"decision": "approve"}
+        ).status_code
+        == 302
+    )
+    assert (
+        admin.post(f"/competitions/rounds/{final.pk}/order/", {"action": "draw"}).status_code == 302
+    )
     assert final.entries.get().order_no == 1
 
 
@@ -63,14 +108,26 @@ def test_a_judge_scores_on_the_worksheet_and_a_bad_score_saves_nothing(setup: Se
     assert "1</span>" in page
     for entrant in setup.entrants:
         assert entrant.worker.name not in page  # judges know entrants by order number only
-    response = judge.post(url, {"score_1": "90", "score_2": "101", "score_3": "80", "action": "submit"})
+    response = judge.post(
+        url, {"score_1": "90", "score_2": "101", "score_3": "80", "action": "submit"}
+    )
     assert response.status_code == 200
     assert "超出范围" in response.content.decode()
     assert 'value="101"' in response.content.decode()  # what was typed is kept on the page
     assert not ScoreSheet.objects.exists()
-    assert judge.post(url, {"score_1": "90", "score_2": "85.5", "score_3": "80", "action": "save"}).status_code == 302
+    assert (
+        judge.post(
+            url, {"score_1": "90", "score_2": "85.5", "score_3": "80", "action": "save"}
+        ).status_code
+        == 302
+    )
     assert set(ScoreSheet.objects.values_list("status", flat=True)) == {"draft"}
-    assert judge.post(url, {"score_1": "90", "score_2": "85.5", "score_3": "80", "action": "submit"}).status_code == 302
+    assert (
+        judge.post(
+            url, {"score_1": "90", "score_2": "85.5", "score_3": "80", "action": "submit"}
+        ).status_code
+        == 302
+    )
     assert set(ScoreSheet.objects.values_list("status", flat=True)) == {"submitted"}
     locked = judge.post(url, {"score_1": "10", "action": "submit"})
     assert "已提交锁定" in locked.content.decode()
@@ -84,18 +141,29 @@ def test_a_judge_uploads_the_theory_exam(setup: Setup) -> None:
     judge = logged_in(setup.judges["x"])
     upload = workbook([[1, "", 91], [2, "", 82.5], [3, "", 77]])
     upload.name = "理论成绩.xlsx"
-    response = judge.post(f"/competitions/judging/segments/{setup.theory.pk}/upload/", {"file": upload, "submit": "on"})
+    response = judge.post(
+        f"/competitions/judging/segments/{setup.theory.pk}/upload/",
+        {"file": upload, "submit": "on"},
+    )
     assert response.status_code == 302
-    assert sorted(ScoreSheet.objects.values_list("score", flat=True)) == [D("77"), D("82.5"), D("91")]
+    assert sorted(ScoreSheet.objects.values_list("score", flat=True)) == [
+        D("77"),
+        D("82.5"),
+        D("91"),
+    ]
     bad = io.BytesIO(b"not a workbook")
     bad.name = "x.xlsx"
-    response = judge.post(f"/competitions/judging/segments/{setup.practice.pk}/upload/", {"file": bad})
+    response = judge.post(
+        f"/competitions/judging/segments/{setup.practice.pk}/upload/", {"file": bad}
+    )
     assert response.status_code == 200
     assert "field-error" in response.content.decode()
     assert not ScoreSheet.objects.filter(segment=setup.practice).exists()
 
 
-def test_results_page_explains_and_advancement_refused_until_complete(world: Any, setup: Setup) -> None:
+def test_results_page_explains_and_advancement_refused_until_complete(
+    world: Any, setup: Setup
+) -> None:
     admin = logged_in(world.users["admin_a"])
     score_all(setup, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")}, judges=("chief",))
     refused = admin.post(f"/competitions/rounds/{setup.preliminary.pk}/advance/")
@@ -115,25 +183,38 @@ def test_results_page_explains_and_advancement_refused_until_complete(world: Any
 def test_publication_certificate_export_and_public_pages(world: Any, setup: Setup) -> None:
     admin = logged_in(world.users["admin_a"])
     finish(setup, {0: "88", 1: "93"})
-    assert admin.post(f"/competitions/{setup.contest.pk}/prizes/", {"action": "award"}).status_code == 302
+    assert (
+        admin.post(f"/competitions/{setup.contest.pk}/prizes/", {"action": "award"}).status_code
+        == 302
+    )
     not_confirmed = admin.post(f"/competitions/{setup.contest.pk}/publish/", {})
     assert "请确认公示" in not_confirmed.content.decode()
-    assert admin.post(f"/competitions/{setup.contest.pk}/publish/", {"confirm": "yes"}).status_code == 302
+    assert (
+        admin.post(f"/competitions/{setup.contest.pk}/publish/", {"confirm": "yes"}).status_code
+        == 302
+    )
     public = Client().get(f"/competitions/{setup.contest.pk}/results/").content.decode()
     winner = setup.entrants[1].worker
-    assert mask_name(winner.name) in public  # 公示: names masked, as the foundation shows them in public
+    assert (
+        mask_name(winner.name) in public
+    )  # 公示: names masked, as the foundation shows them in public
     assert winner.name not in public
     assert "一等奖" in public
     assert winner.id_number_masked not in public
     board = Client().get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
-    assert mask_name(winner.name) in board  # names (masked) replace the order numbers once published
+    assert (
+        mask_name(winner.name) in board
+    )  # names (masked) replace the order numbers once published
     # The worker downloads their own certificate: a PDF with the CJK font embedded.
     worker = logged_in(world.users["worker_a"])
     pdf = worker.get(f"/competitions/entrants/{setup.entrants[0].pk}/certificate.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert b"FontFile2" in pdf.content
-    assert worker.get(f"/competitions/entrants/{setup.entrants[1].pk}/certificate.pdf").status_code == 404
+    assert (
+        worker.get(f"/competitions/entrants/{setup.entrants[1].pk}/certificate.pdf").status_code
+        == 404
+    )
     # The export: one sheet per round with the segment means and the prizes.
     export = admin.get(f"/competitions/{setup.contest.pk}/export.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(export.content))
@@ -148,41 +229,67 @@ def test_chief_judge_corrects_a_sheet_through_the_page(world: Any, setup: Setup)
     score_all(setup, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")})
     sheet = ScoreSheet.objects.filter(judge=setup.judges["x"], segment=setup.theory).first()
     chief = logged_in(setup.judges["chief"])
-    missing_reason = chief.post(f"/competitions/sheets/{sheet.pk}/correct/", {"score": "70", "reason": ""})
+    missing_reason = chief.post(
+        f"/competitions/sheets/{sheet.pk}/correct/", {"score": "70", "reason": ""}
+    )
     assert missing_reason.status_code == 200
-    assert chief.post(f"/competitions/sheets/{sheet.pk}/correct/", {"score": "70", "reason": "录入笔误"}).status_code == 302
+    assert (
+        chief.post(
+            f"/competitions/sheets/{sheet.pk}/correct/", {"score": "70", "reason": "录入笔误"}
+        ).status_code
+        == 302
+    )
     sheet.refresh_from_db()
     assert sheet.score == D("70")
-    assert AuditLog.objects.filter(action="competitions.sheet_corrected", actor=setup.judges["chief"]).count() == 1
+    assert (
+        AuditLog.objects.filter(
+            action="competitions.sheet_corrected", actor=setup.judges["chief"]
+        ).count()
+        == 1
+    )
 
 
 def test_api_flow(world: Any, setup: Setup, api_token) -> None:
     judge = api_token(setup.judges["x"])
     client = Client()
     body = {"segment": setup.theory.pk, "scores": [{"order_no": 1, "score": "120"}]}
-    bad = client.post("/api/v1/competitions/judging/sheets", body, content_type="application/json", **judge)
+    bad = client.post(
+        "/api/v1/competitions/judging/sheets", body, content_type="application/json", **judge
+    )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "score_1"]
     assert "超出范围" in bad.json()["detail"][0]["msg"]
     body["scores"][0]["score"] = "88.5"
     body["submit"] = True
-    ok = client.post("/api/v1/competitions/judging/sheets", body, content_type="application/json", **judge)
+    ok = client.post(
+        "/api/v1/competitions/judging/sheets", body, content_type="application/json", **judge
+    )
     assert ok.status_code == 200
     assert ok.json()[0]["status"] == "submitted"
     admin = api_token(world.users["admin_a"])
-    results = client.get(f"/api/v1/competitions/rounds/{setup.preliminary.pk}/results", **admin).json()
+    results = client.get(
+        f"/api/v1/competitions/rounds/{setup.preliminary.pk}/results", **admin
+    ).json()
     assert results["missing_sheets"] == 11
     advance = client.post(f"/api/v1/competitions/rounds/{setup.preliminary.pk}/advance", **admin)
     assert advance.status_code == 422
     assert "未提交" in advance.json()["detail"][0]["msg"]
     worker = WorkerFactory(employer=world.outlet_a)
     services.contest_update(actor=None, contest=setup.contest, status=ContestStatus.REGISTRATION)
-    created = client.post(f"/api/v1/competitions/{setup.contest.pk}/entrants", {"worker": worker.pk},
-                          content_type="application/json", **api_token(world.users["enterprise_a"]))
+    created = client.post(
+        f"/api/v1/competitions/{setup.contest.pk}/entrants",
+        {"worker": worker.pk},
+        content_type="application/json",
+        **api_token(world.users["enterprise_a"]),
+    )
     assert created.status_code == 201
     assert created.json()["status"] == "pending"
-    foreign = client.post(f"/api/v1/competitions/{setup.contest.pk}/entrants", {"worker": world.worker_b.pk},
-                          content_type="application/json", **admin)
+    foreign = client.post(
+        f"/api/v1/competitions/{setup.contest.pk}/entrants",
+        {"worker": world.worker_b.pk},
+        content_type="application/json",
+        **admin,
+    )
     assert foreign.status_code == 422
     assert foreign.json()["detail"][0]["loc"] == ["body", "worker"]
 
@@ -199,7 +306,9 @@ def test_hooks(world: Any, setup: Setup) -> None:
     assert {f.label: f.value for f in year_figures(world.union_b, 2026)}["举办技能竞赛"] == 0
     visible = {item.label for item in NAV_ITEMS if item.visible(world.users["judge"])}
     assert visible == {"评分"}
-    assert {item.label for item in NAV_ITEMS if item.visible(world.users["staff_a"])} == {"技能竞赛"}
+    assert {item.label for item in NAV_ITEMS if item.visible(world.users["staff_a"])} == {
+        "技能竞赛"
+    }
     assert not [item for item in NAV_ITEMS if item.visible(world.users["liaison"])]
     # The worker's own page shows the section through the workers app.
     page = logged_in(world.users["worker_a"]).get("/workers/me/").content.decode()
@@ -217,8 +326,10 @@ def test_tie_at_the_cut_advances_everyone_tied(world: Any) -> None:
 
 def test_absurd_numbers_are_refused_not_crashed(world: Any, setup: Setup) -> None:
     judge = logged_in(setup.judges["x"])
-    response = judge.post(f"/competitions/judging/segments/{setup.theory.pk}/",
-                          {f"score_{10**30}": "90", "action": "submit"})
+    response = judge.post(
+        f"/competitions/judging/segments/{setup.theory.pk}/",
+        {f"score_{10**30}": "90", "action": "submit"},
+    )
     assert response.status_code == 200
     assert "不存在" in response.content.decode()
     admin = logged_in(world.users["admin_a"])
@@ -233,6 +344,10 @@ def test_absurd_numbers_are_refused_not_crashed(world: Any, setup: Setup) -> Non
 def test_the_register_page_offers_a_bounded_list_and_searches_by_name(world: Any) -> None:
     setup = contest_setup(world)
     WorkerFactory(name="欧阳快递", employer=world.outlet_a)
-    page = logged_in(world.users["admin_a"]).get(f"/competitions/{setup.contest.pk}/register/?q=欧阳").content.decode()
+    page = (
+        logged_in(world.users["admin_a"])
+        .get(f"/competitions/{setup.contest.pk}/register/?q=欧阳")
+        .content.decode()
+    )
     assert "欧阳快递" in page
     assert world.worker_a.name not in page

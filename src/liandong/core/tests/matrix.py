@@ -30,20 +30,34 @@ from django.conf import settings
 from django.test import Client
 
 PRINCIPALS = [
-    "anonymous", "worker", "union_admin", "union_staff", "other_union_staff", "liaison",
-    "enterprise_union", "judge", "province_admin",
+    "anonymous",
+    "worker",
+    "union_admin",
+    "union_staff",
+    "other_union_staff",
+    "liaison",
+    "enterprise_union",
+    "judge",
+    "province_admin",
 ]
 USERNAME_KEY = {
-    "worker": "worker_a", "union_admin": "admin_a", "union_staff": "staff_a",
-    "other_union_staff": "staff_b", "liaison": "liaison", "enterprise_union": "enterprise_a",
-    "judge": "judge", "province_admin": "province_admin",
+    "worker": "worker_a",
+    "union_admin": "admin_a",
+    "union_staff": "staff_a",
+    "other_union_staff": "staff_b",
+    "liaison": "liaison",
+    "enterprise_union": "enterprise_a",
+    "judge": "judge",
+    "province_admin": "province_admin",
 }
 
 # A number standing alone: not a run of digits inside a hex request id or a longer number
 # (a 32-character hex id holds eleven decimal digits in a row now and then).
 _ALONE_BEFORE, _ALONE_AFTER = rb"(?<![0-9A-Za-z])", rb"(?![0-9A-Za-z])"
-PII = [re.compile(_ALONE_BEFORE + rb"\d{17}[\dXx]" + _ALONE_AFTER),
-       re.compile(_ALONE_BEFORE + rb"1[3-9]\d{9}" + _ALONE_AFTER)]
+PII = [
+    re.compile(_ALONE_BEFORE + rb"\d{17}[\dXx]" + _ALONE_AFTER),
+    re.compile(_ALONE_BEFORE + rb"1[3-9]\d{9}" + _ALONE_AFTER),
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -68,7 +82,9 @@ def assert_no_pii(body: bytes, where: str) -> None:
         assert match is None, f"{where} shows unmasked personal data: {match.group()!r}"
 
 
-def check_outcome(response: Any, expected: str, *, principal: str, world: Any, is_api: bool) -> None:
+def check_outcome(
+    response: Any, expected: str, *, principal: str, world: Any, is_api: bool
+) -> None:
     status = response.status_code
     location = response.get("Location", "")
     if expected in ("200", "201"):  # answered; 201 for an API operation that creates
@@ -101,9 +117,13 @@ def run_row(case: Callable[[str], None]) -> None:
     assert not mismatches, "\n".join(mismatches)
 
 
-
-def client_as(principal: str, world: Any, *, auth: str = "session",
-              api_token: Callable[..., dict[str, str]] | None = None) -> tuple[Client, dict[str, str]]:
+def client_as(
+    principal: str,
+    world: Any,
+    *,
+    auth: str = "session",
+    api_token: Callable[..., dict[str, str]] | None = None,
+) -> tuple[Client, dict[str, str]]:
     """A client signed in as ``principal`` (by session, or by bearer token when ``auth`` is
     "bearer"), and the headers to send with each request."""
     client = Client()
@@ -121,7 +141,10 @@ def app_matrices() -> list[ModuleType]:
     """Every app's matrix module, core's first."""
     modules = []
     for name in settings.INSTALLED_APPS:
-        if name.startswith("liandong.") and find_spec(f"{name}.tests.test_permission_matrix") is not None:
+        if (
+            name.startswith("liandong.")
+            and find_spec(f"{name}.tests.test_permission_matrix") is not None
+        ):
             modules.append(import_module(f"{name}.tests.test_permission_matrix"))
     return modules
 

@@ -44,8 +44,14 @@ def only_entry(**filters: Any) -> AuditLog:
 def test_creating_an_organization_is_logged(world: Any) -> None:
     actor = world.users["admin_a"]
     started = timezone.now()
-    organization = organization_create(actor=actor, name="甲快递七里河网点", code="W-OA2", kind=Organization.Kind.OUTLET,
-                                       parent=world.enterprise_a, city="兰州")
+    organization = organization_create(
+        actor=actor,
+        name="甲快递七里河网点",
+        code="W-OA2",
+        kind=Organization.Kind.OUTLET,
+        parent=world.enterprise_a,
+        city="兰州",
+    )
     entry = only_entry(action="organizations.created", target_id=str(organization.pk))
     assert entry.actor == actor
     assert entry.actor_repr == "admin_a"
@@ -60,7 +66,9 @@ def test_creating_an_organization_is_logged(world: Any) -> None:
 
 def test_updating_an_organization_logs_only_what_changed(world: Any) -> None:
     actor = world.users["staff_a"]
-    organization_update(actor=actor, organization=world.enterprise_a, city="白银", union_status="founded")
+    organization_update(
+        actor=actor, organization=world.enterprise_a, city="白银", union_status="founded"
+    )
     entry = only_entry(action="organizations.updated", target_id=str(world.enterprise_a.pk))
     assert entry.changes == {"city": ["兰州", "白银"]}  # union_status was already "founded"
     assert entry.actor == actor
@@ -84,25 +92,41 @@ def test_updating_unknown_fields_is_refused_and_not_logged(world: Any) -> None:
 
 def test_linking_a_partner_is_logged(world: Any) -> None:
     association = OrganizationFactory(name="省快递协会", kind=Organization.Kind.ASSOCIATION)
-    organization_link_partner(actor=world.users["admin_a"], union=world.union_a, partner=association)
-    entry = only_entry(action="organizations.partner_linked", target_id=str(world.union_a.pk),
-                       changes__partner=[None, association.pk])
+    organization_link_partner(
+        actor=world.users["admin_a"], union=world.union_a, partner=association
+    )
+    entry = only_entry(
+        action="organizations.partner_linked",
+        target_id=str(world.union_a.pk),
+        changes__partner=[None, association.pk],
+    )
     assert entry.actor_repr == "admin_a"
 
 
 def test_registering_and_updating_a_worker_is_logged_without_personal_data(world: Any) -> None:
     actor = world.users["staff_a"]
     id_number = with_check("62010219920202331")
-    worker = worker_register(actor=actor, name="孙快递", id_number=id_number, mobile="13893100077",
-                             employer=world.outlet_a, occupation="快递员")
+    worker = worker_register(
+        actor=actor,
+        name="孙快递",
+        id_number=id_number,
+        mobile="13893100077",
+        employer=world.outlet_a,
+        occupation="快递员",
+    )
     created = only_entry(action="workers.created", target_id=str(worker.pk))
     assert created.actor == actor
     assert created.changes["id_number_masked"] == [None, f"620102********{id_number[-4:]}"]
     assert created.changes["mobile_masked"] == [None, "138****0077"]
     assert created.changes["employer"] == [None, world.outlet_a.pk]
 
-    worker_update(actor=actor, worker=worker, mobile="13893100088", employer=world.enterprise_a,
-                  joined_union_on=date(2026, 5, 1))
+    worker_update(
+        actor=actor,
+        worker=worker,
+        mobile="13893100088",
+        employer=world.enterprise_a,
+        joined_union_on=date(2026, 5, 1),
+    )
     updated = only_entry(action="workers.updated", target_id=str(worker.pk))
     assert updated.changes == {
         "mobile_masked": ["138****0077", "138****0088"],
@@ -114,12 +138,18 @@ def test_registering_and_updating_a_worker_is_logged_without_personal_data(world
         assert not PII.search(text), text
 
 
-def test_an_entry_written_during_a_request_records_address_and_request_id(world: Any,
-                                                                            api_token: Any) -> None:
+def test_an_entry_written_during_a_request_records_address_and_request_id(
+    world: Any, api_token: Any
+) -> None:
     bearer = api_token(world.users["staff_a"])
-    response = Client().post(f"/api/v1/workers/{world.worker_a.pk}/reveal", {"purpose": "电话回访"},
-                             content_type="application/json", REMOTE_ADDR="203.0.113.9",
-                             HTTP_X_REQUEST_ID="req-audit-1", **bearer)
+    response = Client().post(
+        f"/api/v1/workers/{world.worker_a.pk}/reveal",
+        {"purpose": "电话回访"},
+        content_type="application/json",
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_REQUEST_ID="req-audit-1",
+        **bearer,
+    )
     assert response.status_code == 200
     assert response["X-Request-Id"] == "req-audit-1"
     entry = only_entry(action="workers.pii_viewed")
@@ -135,8 +165,12 @@ def test_an_entry_written_during_a_request_records_address_and_request_id(world:
 
 @pytest.fixture
 def entry(world: Any) -> AuditLog:
-    return audit_log(actor=world.users["admin_a"], action="test.entry", target=world.union_a,
-                     changes={"name": ["旧", "新"]})
+    return audit_log(
+        actor=world.users["admin_a"],
+        action="test.entry",
+        target=world.union_a,
+        changes={"name": ["旧", "新"]},
+    )
 
 
 def test_the_model_refuses_update_and_delete(entry: AuditLog) -> None:
@@ -154,13 +188,20 @@ def test_the_model_refuses_update_and_delete(entry: AuditLog) -> None:
     assert AuditLog.objects.get(pk=entry.pk).action == "test.entry"
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE core_auditlog SET action = 'test.rewritten' WHERE id = %s",
-    "UPDATE core_auditlog SET changes = '{}' WHERE id = %s",
-    "DELETE FROM core_auditlog WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_auditlog SET action = 'test.rewritten' WHERE id = %s",
+        "UPDATE core_auditlog SET changes = '{}' WHERE id = %s",
+        "DELETE FROM core_auditlog WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_raw_update_and_delete(entry: AuditLog, statement: str) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement, [entry.pk])
     fresh = AuditLog.objects.get(pk=entry.pk)
     assert (fresh.action, fresh.changes) == ("test.entry", {"name": ["旧", "新"]})
@@ -171,7 +212,11 @@ def test_the_database_refuses_truncate(entry: AuditLog) -> None:
         pytest.skip("TRUNCATE is PostgreSQL's; SQLite empties a table with DELETE (refused above)")
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred foreign-key checks pending
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("TRUNCATE core_auditlog")
     assert AuditLog.objects.filter(pk=entry.pk).exists()
 
@@ -194,9 +239,13 @@ def history(world: Any) -> dict[str, AuditLog]:
     """One entry by an account of each subtree."""
     return {
         "a": audit_log(actor=world.users["staff_a"], action="test.by_a", target=world.worker_a),
-        "ent_a": audit_log(actor=world.users["enterprise_a"], action="test.by_ent_a", target=world.worker_a),
+        "ent_a": audit_log(
+            actor=world.users["enterprise_a"], action="test.by_ent_a", target=world.worker_a
+        ),
         "b": audit_log(actor=world.users["staff_b"], action="test.by_b", target=world.worker_b),
-        "gov": audit_log(actor=world.users["liaison"], action="test.by_gov", target=world.authority),
+        "gov": audit_log(
+            actor=world.users["liaison"], action="test.by_gov", target=world.authority
+        ),
     }
 
 
@@ -206,10 +255,18 @@ def visible_actions(client: Client, **headers: str) -> set[str]:
     return {e["action"] for e in response.json()["items"] if e["action"].startswith("test.")}
 
 
-def test_a_union_admin_sees_their_subtree_only(world: Any, history: dict[str, AuditLog], api_token: Any) -> None:
-    assert visible_actions(Client(), **api_token(world.users["admin_a"])) == {"test.by_a", "test.by_ent_a"}
+def test_a_union_admin_sees_their_subtree_only(
+    world: Any, history: dict[str, AuditLog], api_token: Any
+) -> None:
+    assert visible_actions(Client(), **api_token(world.users["admin_a"])) == {
+        "test.by_a",
+        "test.by_ent_a",
+    }
     assert visible_actions(Client(), **api_token(world.users["province_admin"])) == {
-        "test.by_a", "test.by_ent_a", "test.by_b"}
+        "test.by_a",
+        "test.by_ent_a",
+        "test.by_b",
+    }
     page = Client()
     page.force_login(world.users["admin_a"])
     body = page.get("/audit-log/").content.decode()
@@ -218,13 +275,22 @@ def test_a_union_admin_sees_their_subtree_only(world: Any, history: dict[str, Au
     assert "<code>test.by_b</code>" not in body
     assert "<code>test.by_gov</code>" not in body
     # Asking for B's entry by name finds nothing either.
-    assert "<code>test.by_b</code>" not in page.get("/audit-log/", {"action": "test.by_b"}).content.decode()
-    response = Client().get("/api/v1/audit-log/?action=test.by_b", **api_token(world.users["admin_a"]))
+    assert (
+        "<code>test.by_b</code>"
+        not in page.get("/audit-log/", {"action": "test.by_b"}).content.decode()
+    )
+    response = Client().get(
+        "/api/v1/audit-log/?action=test.by_b", **api_token(world.users["admin_a"])
+    )
     assert response.json()["items"] == []
 
 
-@pytest.mark.parametrize("who", ["staff_a", "staff_b", "liaison", "enterprise_a", "judge", "worker_a"])
-def test_others_may_not_browse(world: Any, history: dict[str, AuditLog], api_token: Any, who: str) -> None:
+@pytest.mark.parametrize(
+    "who", ["staff_a", "staff_b", "liaison", "enterprise_a", "judge", "worker_a"]
+)
+def test_others_may_not_browse(
+    world: Any, history: dict[str, AuditLog], api_token: Any, who: str
+) -> None:
     page = Client()
     page.force_login(world.users[who])
     assert page.get("/audit-log/").status_code == 403
@@ -250,22 +316,33 @@ def test_filters_and_paging(world: Any, api_token: Any) -> None:
             break
         cursor = f"&cursor={page['next_cursor']}"
     assert seen == [6, 5, 4, 3, 2, 1, 0]
-    by_target = client.get(f"/api/v1/audit-log/?target_type=organizations.organization"
-                           f"&target_id={world.enterprise_a.pk}&action=test.other", **bearer).json()
+    by_target = client.get(
+        f"/api/v1/audit-log/?target_type=organizations.organization"
+        f"&target_id={world.enterprise_a.pk}&action=test.other",
+        **bearer,
+    ).json()
     assert [e["action"] for e in by_target["items"]] == ["test.other"]
     page = Client()
     page.force_login(admin)
-    body = page.get("/audit-log/", {"target": f"organizations.organization:{world.enterprise_a.pk}",
-                                    "action": "test.other"}).content.decode()
+    body = page.get(
+        "/audit-log/",
+        {"target": f"organizations.organization:{world.enterprise_a.pk}", "action": "test.other"},
+    ).content.decode()
     assert body.count("<code>test.other</code>") == 1
     assert "test.paged" not in body
 
 
-def test_entries_are_timestamped_in_utc_and_ordered_newest_first(world: Any, api_token: Any) -> None:
+def test_entries_are_timestamped_in_utc_and_ordered_newest_first(
+    world: Any, api_token: Any
+) -> None:
     first = audit_log(actor=world.users["admin_a"], action="test.first")
     second = audit_log(actor=world.users["admin_a"], action="test.second")
     assert first.created_at.utcoffset() == timedelta(0)
-    items = Client().get("/api/v1/audit-log/?limit=2", **api_token(world.users["admin_a"])).json()["items"]
+    items = (
+        Client()
+        .get("/api/v1/audit-log/?limit=2", **api_token(world.users["admin_a"]))
+        .json()["items"]
+    )
     # The token request logged itself ("accounts.token_issued", "accounts.logged_in") after them.
     ids = [e["id"] for e in items]
     assert ids == sorted(ids, reverse=True)

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def usernames(text: str) -> list[str]:
     """Account names in a printed line: ``cc_judge_1…4`` stands for four."""
     names = []
-    for stem, first, last, name, mobile in re.findall(r"([a-z][a-z_]*_)(\d+)…(\d+)|([a-z][a-z0-9_]+)|(1\d{10})", text):
+    for stem, first, last, name, mobile in re.findall(
+        r"([a-z][a-z_]*_)(\d+)…(\d+)|([a-z][a-z0-9_]+)|(1\d{10})", text
+    ):
         if stem:
             names += [f"{stem}{n}" for n in range(int(first), int(last) + 1)]
         else:

@@ -20,24 +20,39 @@ REPO = Path(__file__).resolve().parents[4]
 
 
 def production_env(data_dir: Path, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LIANDONG_", "DJANGO_")) and k != "DATABASE_URL"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
-        "LIANDONG_HTTPS": "1",
-        "LIANDONG_SECRET_KEY": secrets.token_urlsafe(64)[:50],
-        "LIANDONG_FIELD_KEY": secrets.token_urlsafe(48),
-        "LIANDONG_ALLOWED_HOSTS": "liandong.example.org",
-        "LIANDONG_DATA_DIR": str(data_dir),
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LIANDONG_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
+            "LIANDONG_HTTPS": "1",
+            "LIANDONG_SECRET_KEY": secrets.token_urlsafe(64)[:50],
+            "LIANDONG_FIELD_KEY": secrets.token_urlsafe(48),
+            "LIANDONG_ALLOWED_HOSTS": "liandong.example.org",
+            "LIANDONG_DATA_DIR": str(data_dir),
+        }
+    )
     env.update(overrides)
     return env
 
 
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, str(REPO / "manage.py")] if (REPO / "manage.py").exists() else [sys.executable, "-m", "django"]
+    command = (
+        [sys.executable, str(REPO / "manage.py")]
+        if (REPO / "manage.py").exists()
+        else [sys.executable, "-m", "django"]
+    )
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [*command, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        [*command, *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -53,14 +68,21 @@ def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
     assert not (tmp_path / "keys.json").exists()
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"LIANDONG_HTTPS": "0"}, ["security.W004", "security.W008", "security.W012", "security.W016"]),
-    ({"LIANDONG_SECRET_KEY": "short"}, ["security.W009"]),
-    ({"LIANDONG_DEBUG": "1"}, ["security.W018"]),
-    ({"LIANDONG_ALLOWED_HOSTS": ""}, ["security.W020"]),
-])
-def test_deploy_check_fails_when_production_settings_are_missing(tmp_path: Path, overrides: dict[str, str],
-                                                                 expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"LIANDONG_HTTPS": "0"},
+            ["security.W004", "security.W008", "security.W012", "security.W016"],
+        ),
+        ({"LIANDONG_SECRET_KEY": "short"}, ["security.W009"]),
+        ({"LIANDONG_DEBUG": "1"}, ["security.W018"]),
+        ({"LIANDONG_ALLOWED_HOSTS": ""}, ["security.W020"]),
+    ],
+)
+def test_deploy_check_fails_when_production_settings_are_missing(
+    tmp_path: Path, overrides: dict[str, str], expected: list[str]
+) -> None:
     """The check can fail: each missing piece of production configuration is caught."""
     result = deploy_check(production_env(tmp_path, **overrides))
     assert result.returncode != 0
@@ -92,8 +114,13 @@ print("host", other.status_code)
 
 def test_production_settings_redirect_to_https_and_send_hsts(tmp_path: Path) -> None:
     result = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", PRODUCTION_REQUESTS], env=production_env(tmp_path), cwd=REPO,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", PRODUCTION_REQUESTS],
+        env=production_env(tmp_path),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
@@ -124,7 +151,11 @@ def test_pages_carry_the_security_headers_and_no_store(world: Any, api_token: An
     assert anonymous["Cache-Control"] == "no-store"
     client = Client()
     client.force_login(world.users["staff_a"])
-    for url in ["/workers/", f"/workers/{world.worker_a.pk}/", f"/organizations/{world.union_a.pk}/"]:
+    for url in [
+        "/workers/",
+        f"/workers/{world.worker_a.pk}/",
+        f"/organizations/{world.union_a.pk}/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200
         assert_security_headers(response)

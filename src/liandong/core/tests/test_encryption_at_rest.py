@@ -59,41 +59,86 @@ def pii_in(text: str) -> list[str]:
 
 def exercise(organization: Organization, staff: User) -> Worker:
     """Register the canary and push it through everything that reads or writes it."""
-    worker = worker_register(actor=staff, name=CANARY_NAME, id_number=CANARY_ID, mobile=CANARY_MOBILE,
-                             employer=organization, occupation="快递员")
+    worker = worker_register(
+        actor=staff,
+        name=CANARY_NAME,
+        id_number=CANARY_ID,
+        mobile=CANARY_MOBILE,
+        employer=organization,
+        occupation="快递员",
+    )
     page = Client()
     page.force_login(staff)
     for q in (CANARY_ID, CANARY_ID.lower(), CANARY_MOBILE, CANARY_MOBILE[-4:], CANARY_NAME):
         assert page.get("/workers/", {"q": q}).status_code == 200
     assert page.post(f"/workers/{worker.pk}/reveal/", {"purpose": "核实身份"}).status_code == 200
-    token = Client().post("/api/v1/auth/token", {"username": staff.username, "password": TEST_PASSWORD},
-                          content_type="application/json").json()["token"]
+    token = (
+        Client()
+        .post(
+            "/api/v1/auth/token",
+            {"username": staff.username, "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
     api = Client()
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    assert api.get("/api/v1/workers/", {"q": CANARY_ID}, **bearer).json()["items"][0]["id"] == worker.pk
-    assert api.post(f"/api/v1/workers/{worker.pk}/reveal", {"purpose": "回访"}, content_type="application/json",
-                    **bearer).json()["mobile"] == CANARY_MOBILE
+    assert (
+        api.get("/api/v1/workers/", {"q": CANARY_ID}, **bearer).json()["items"][0]["id"]
+        == worker.pk
+    )
+    assert (
+        api.post(
+            f"/api/v1/workers/{worker.pk}/reveal",
+            {"purpose": "回访"},
+            content_type="application/json",
+            **bearer,
+        ).json()["mobile"]
+        == CANARY_MOBILE
+    )
     # The worker signs in: a failed try, a code, a password, a token.
     visitor = Client()
-    visitor.post("/accounts/login/worker/", {"mobile": CANARY_MOBILE, "password": "wrong-one", "action": "login"})
+    visitor.post(
+        "/accounts/login/worker/",
+        {"mobile": CANARY_MOBILE, "password": "wrong-one", "action": "login"},
+    )
     visitor.post("/accounts/login/worker/", {"mobile": CANARY_MOBILE, "action": "send"})
     code = re.search(r"\d{6}", MemoryBackend.outbox[-1][1]).group()
-    response = visitor.post("/accounts/login/worker/", {"mobile": CANARY_MOBILE, "code": code, "action": "login"})
+    response = visitor.post(
+        "/accounts/login/worker/", {"mobile": CANARY_MOBILE, "code": code, "action": "login"}
+    )
     assert response["Location"] == "/workers/me/"
-    visitor.post("/accounts/password/", {"password1": "jin-si-que-2026", "password2": "jin-si-que-2026"})
+    visitor.post(
+        "/accounts/password/", {"password1": "jin-si-que-2026", "password2": "jin-si-que-2026"}
+    )
     assert visitor.post(f"/workers/{worker.pk}/reveal/").status_code == 200
-    Client().post("/api/v1/auth/token", {"username": CANARY_MOBILE, "password": "jin-si-que-2026"},
-                  content_type="application/json")
-    Client().post("/api/v1/auth/token", {"username": CANARY_ID, "password": "guess"}, content_type="application/json")
+    Client().post(
+        "/api/v1/auth/token",
+        {"username": CANARY_MOBILE, "password": "jin-si-que-2026"},
+        content_type="application/json",
+    )
+    Client().post(
+        "/api/v1/auth/token",
+        {"username": CANARY_ID, "password": "guess"},
+        content_type="application/json",
+    )
     worker.refresh_from_db()
     return worker
 
 
 @pytest.fixture
 def place(db: None) -> tuple[Organization, User]:
-    union = organization_create(actor=None, name="金丝雀工会", code="CANARY-U", kind=Organization.Kind.UNION)
-    outlet_parent = organization_create(actor=None, name="金丝雀快递公司", code="CANARY-E",
-                                        kind=Organization.Kind.ENTERPRISE, parent=union, city="兰州")
+    union = organization_create(
+        actor=None, name="金丝雀工会", code="CANARY-U", kind=Organization.Kind.UNION
+    )
+    outlet_parent = organization_create(
+        actor=None,
+        name="金丝雀快递公司",
+        code="CANARY-E",
+        kind=Organization.Kind.ENTERPRISE,
+        parent=union,
+        city="兰州",
+    )
     staff = UserFactory(username="canary_staff", role=Role.UNION_STAFF, organization=union)
     return outlet_parent, staff
 
@@ -129,7 +174,9 @@ def test_no_plaintext_in_any_table(place: tuple[Organization, User], clean_cache
     assert settings.FIELD_KEY not in text
 
 
-def test_no_plaintext_in_the_sqlite_database_image(place: tuple[Organization, User], clean_cache: None) -> None:
+def test_no_plaintext_in_the_sqlite_database_image(
+    place: tuple[Organization, User], clean_cache: None
+) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only; PostgreSQL is read with pg_dump below")
     exercise(*place)
@@ -151,9 +198,21 @@ def test_no_plaintext_in_pg_dump(place: tuple[Organization, User], clean_cache: 
     exercise(*place)  # committed: this test runs outside a transaction
     db = connection.settings_dict
     result = subprocess.run(  # noqa: S603 - fixed program, arguments from our own settings
-        [pg_dump, "--no-owner", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432),
-         "-U", db["USER"] or "postgres", db["NAME"]],
-        capture_output=True, check=True, timeout=120, env={"PGPASSWORD": db.get("PASSWORD") or ""},
+        [
+            pg_dump,
+            "--no-owner",
+            "-h",
+            db["HOST"] or "127.0.0.1",
+            "-p",
+            str(db["PORT"] or 5432),
+            "-U",
+            db["USER"] or "postgres",
+            db["NAME"],
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+        env={"PGPASSWORD": db.get("PASSWORD") or ""},
     )
     dump = result.stdout
     assert CANARY_NAME.encode() in dump, "the dump holds the rows"
@@ -168,8 +227,13 @@ def test_no_plaintext_in_pg_dump(place: tuple[Organization, User], clean_cache: 
 
 def test_digest_is_stable_keyed_and_finds_the_worker(place: tuple[Organization, User]) -> None:
     organization, staff = place
-    worker = worker_register(actor=staff, name=CANARY_NAME, id_number=CANARY_ID.lower(), mobile=f"+86 {CANARY_MOBILE}",
-                             employer=organization)
+    worker = worker_register(
+        actor=staff,
+        name=CANARY_NAME,
+        id_number=CANARY_ID.lower(),
+        mobile=f"+86 {CANARY_MOBILE}",
+        employer=organization,
+    )
     assert worker.id_number_digest == id_number_digest(CANARY_ID) == id_number_digest(CANARY_ID)
     assert worker.mobile_digest == mobile_digest(CANARY_MOBILE)
     assert Worker.objects.get(id_number_digest=id_number_digest(CANARY_ID)) == worker
@@ -183,16 +247,33 @@ def test_digest_is_stable_keyed_and_finds_the_worker(place: tuple[Organization, 
         assert id_number_digest(CANARY_ID) != worker.id_number_digest
     # The same person cannot be registered twice, however the number is written.
     with pytest.raises(Exception, match="已登记"):
-        worker_register(actor=staff, name="重复", id_number=f" {CANARY_ID} ", mobile="13709310099",
-                        employer=organization)
+        worker_register(
+            actor=staff,
+            name="重复",
+            id_number=f" {CANARY_ID} ",
+            mobile="13709310099",
+            employer=organization,
+        )
 
 
-def test_lookup_by_full_numbers_through_page_and_api(place: tuple[Organization, User], api_token: Any) -> None:
+def test_lookup_by_full_numbers_through_page_and_api(
+    place: tuple[Organization, User], api_token: Any
+) -> None:
     organization, staff = place
-    worker = worker_register(actor=staff, name=CANARY_NAME, id_number=CANARY_ID, mobile=CANARY_MOBILE,
-                             employer=organization)
-    worker_register(actor=staff, name="路人", id_number="620102199001011233", mobile="13709310011",
-                    employer=organization)
+    worker = worker_register(
+        actor=staff,
+        name=CANARY_NAME,
+        id_number=CANARY_ID,
+        mobile=CANARY_MOBILE,
+        employer=organization,
+    )
+    worker_register(
+        actor=staff,
+        name="路人",
+        id_number="620102199001011233",
+        mobile="13709310011",
+        employer=organization,
+    )
     bearer = api_token(staff)
     for q in (CANARY_ID, CANARY_ID.lower(), CANARY_MOBILE, CANARY_MOBILE[-4:]):
         items = Client().get("/api/v1/workers/", {"q": q}, **bearer).json()["items"]
@@ -206,8 +287,13 @@ def test_lookup_by_full_numbers_through_page_and_api(place: tuple[Organization, 
 
 def test_ciphertext_is_authenticated_and_randomized(place: tuple[Organization, User]) -> None:
     organization, staff = place
-    worker = worker_register(actor=staff, name=CANARY_NAME, id_number=CANARY_ID, mobile=CANARY_MOBILE,
-                             employer=organization)
+    worker = worker_register(
+        actor=staff,
+        name=CANARY_NAME,
+        id_number=CANARY_ID,
+        mobile=CANARY_MOBILE,
+        employer=organization,
+    )
     assert worker.id_number_cipher.startswith("v1:")
     assert crypto.decrypt(worker.id_number_cipher) == CANARY_ID
     assert crypto.decrypt(worker.mobile_cipher) == CANARY_MOBILE
@@ -219,7 +305,10 @@ def test_ciphertext_is_authenticated_and_randomized(place: tuple[Organization, U
     raw[-1] ^= 1
     with pytest.raises(InvalidTag):
         crypto.decrypt(f"{version}:{base64.b64encode(bytes(raw)).decode()}")
-    with override_settings(FIELD_KEY="another-field-key-of-at-least-32-characters"), pytest.raises(InvalidTag):
+    with (
+        override_settings(FIELD_KEY="another-field-key-of-at-least-32-characters"),
+        pytest.raises(InvalidTag),
+    ):
         crypto.decrypt(worker.id_number_cipher)
 
 
@@ -235,15 +324,22 @@ def test_the_field_key_is_not_in_the_database(place: tuple[Organization, User]) 
 
 @pytest.fixture
 def canary(world: Any) -> Worker:
-    return worker_register(actor=None, name=CANARY_NAME, id_number=CANARY_ID, mobile=CANARY_MOBILE,
-                           employer=world.outlet_a)
+    return worker_register(
+        actor=None,
+        name=CANARY_NAME,
+        id_number=CANARY_ID,
+        mobile=CANARY_MOBILE,
+        employer=world.outlet_a,
+    )
 
 
 VIEWERS = ["admin_a", "staff_a", "staff_b", "liaison", "enterprise_a", "judge", "province_admin"]
 
 
 @pytest.mark.parametrize("who", VIEWERS)
-def test_pages_and_api_show_masked_numbers_to_every_role(world: Any, canary: Worker, api_token: Any, who: str) -> None:
+def test_pages_and_api_show_masked_numbers_to_every_role(
+    world: Any, canary: Worker, api_token: Any, who: str
+) -> None:
     page = Client()
     page.force_login(world.users[who])
     bearer = api_token(world.users[who])
@@ -265,11 +361,13 @@ def test_pages_and_api_show_masked_numbers_to_every_role(world: Any, canary: Wor
         assert "110105********002X" in responses[1].content.decode()
 
 
-def test_search_results_are_masked_even_when_searching_by_full_number(world: Any, canary: Worker) -> None:
+def test_search_results_are_masked_even_when_searching_by_full_number(
+    world: Any, canary: Worker
+) -> None:
     page = Client()
     page.force_login(world.users["staff_a"])
     body = page.get("/workers/", {"q": CANARY_ID}).content.decode()
-    table = body[body.index("<tbody>"):body.index("</tbody>")]
+    table = body[body.index("<tbody>") : body.index("</tbody>")]
     assert CANARY_NAME in table
     assert "110105********002X" in table
     assert canaries_in(table) == []
@@ -277,14 +375,20 @@ def test_search_results_are_masked_even_when_searching_by_full_number(world: Any
 
 REVEAL = {
     # who: expected status of a reveal of the canary (employed at outlet A)
-    "admin_a": 200, "staff_a": 200, "enterprise_a": 200, "province_admin": 200,
-    "staff_b": 404, "liaison": 404, "judge": 404,
+    "admin_a": 200,
+    "staff_a": 200,
+    "enterprise_a": 200,
+    "province_admin": 200,
+    "staff_b": 404,
+    "liaison": 404,
+    "judge": 404,
 }
 
 
 @pytest.mark.parametrize(("who", "status"), list(REVEAL.items()))
-def test_reveal_shows_full_numbers_only_to_those_who_act(world: Any, canary: Worker, api_token: Any,
-                                                         who: str, status: int) -> None:
+def test_reveal_shows_full_numbers_only_to_those_who_act(
+    world: Any, canary: Worker, api_token: Any, who: str, status: int
+) -> None:
     user = world.users[who]
     page = Client()
     page.force_login(user)
@@ -292,14 +396,22 @@ def test_reveal_shows_full_numbers_only_to_those_who_act(world: Any, canary: Wor
     views = AuditLog.objects.filter(action="workers.pii_viewed", target_id=str(canary.pk))
     response = page.post(f"/workers/{canary.pk}/reveal/", {"purpose": "核实身份"})
     assert response.status_code == status
-    api_response = Client().post(f"/api/v1/workers/{canary.pk}/reveal", {"purpose": "电话回访"},
-                                 content_type="application/json", **bearer)
+    api_response = Client().post(
+        f"/api/v1/workers/{canary.pk}/reveal",
+        {"purpose": "电话回访"},
+        content_type="application/json",
+        **bearer,
+    )
     assert api_response.status_code == status
     if status == 200:
         body = response.content.decode()
         assert CANARY_ID in body
         assert CANARY_MOBILE in body
-        assert api_response.json() == {"id": canary.pk, "id_number": CANARY_ID, "mobile": CANARY_MOBILE}
+        assert api_response.json() == {
+            "id": canary.pk,
+            "id_number": CANARY_ID,
+            "mobile": CANARY_MOBILE,
+        }
         assert response["Cache-Control"] == api_response["Cache-Control"] == "no-store"
         rows = list(views.order_by("pk"))
         assert len(rows) == 2  # one per view
@@ -337,8 +449,9 @@ def test_the_detail_page_is_masked_until_revealed(world: Any, canary: Worker) ->
 # Logs
 
 
-def test_no_canary_reaches_the_logs(place: tuple[Organization, User], caplog: pytest.LogCaptureFixture,
-                                    clean_cache: None) -> None:
+def test_no_canary_reaches_the_logs(
+    place: tuple[Organization, User], caplog: pytest.LogCaptureFixture, clean_cache: None
+) -> None:
     caplog.set_level(logging.DEBUG)
     organization, staff = place
     worker = exercise(organization, staff)
@@ -348,7 +461,11 @@ def test_no_canary_reaches_the_logs(place: tuple[Organization, User], caplog: py
     client.force_login(stranger)
     client.post(f"/workers/{worker.pk}/reveal/")
     client.get(f"/api/v1/workers/?q={CANARY_ID}")
-    client.post("/api/v1/auth/token", f'{{"username": "{CANARY_MOBILE}", "password": ', content_type="application/json")
+    client.post(
+        "/api/v1/auth/token",
+        f'{{"username": "{CANARY_MOBILE}", "password": ',
+        content_type="application/json",
+    )
     assert caplog.records, "the flow logs something (requests refused)"
     assert canaries_in(caplog.text) == []
     for record in caplog.records:

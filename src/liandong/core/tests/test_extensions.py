@@ -42,17 +42,24 @@ def test_the_menu_follows_the_role(world: Any) -> None:
 def test_the_current_module_is_marked_by_the_longest_matching_address(world: Any) -> None:
     staff = Client()
     staff.force_login(world.users["staff_a"])
-    current = re.findall(r'<a href="([^"]+)" class="active" aria-current="page">', menu(staff, "/activities/homes/"))
+    current = re.findall(
+        r'<a href="([^"]+)" class="active" aria-current="page">', menu(staff, "/activities/homes/")
+    )
     assert current == ["/activities/homes/"]
-    assert re.findall(r'class="active" aria-current="page">([^<]+)<', menu(staff, "/meetings/")) == ["联席会议"]
+    assert re.findall(
+        r'class="active" aria-current="page">([^<]+)<', menu(staff, "/meetings/")
+    ) == ["联席会议"]
 
 
 def test_the_worker_page_shows_the_sections_the_modules_offer(world: Any) -> None:
     staff = Client()
     staff.force_login(world.users["staff_a"])
     body = staff.get(f"/workers/{world.worker_a.pk}/").content.decode()
-    offered = [section.title for provider in hooks("worker_sections")
-               for section in provider(world.users["staff_a"], world.worker_a)]
+    offered = [
+        section.title
+        for provider in hooks("worker_sections")
+        for section in provider(world.users["staff_a"], world.worker_a)
+    ]
     assert offered, "at least one module offers a section for this worker"
     for title in offered:
         assert f"<h2>{title}</h2>" in body

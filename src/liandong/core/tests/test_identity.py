@@ -52,7 +52,12 @@ def test_id_number_rejections(raw: object, code: str) -> None:
     assert info.value.code == code
 
 
-@given(st.from_regex(r"(11|33|44|62)0102(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True))
+@given(
+    st.from_regex(
+        r"(11|33|44|62)0102(19[5-9][0-9]|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
+        fullmatch=True,
+    )
+)
 def test_any_body_with_its_check_digit_validates_and_one_changed_digit_does_not(body: str) -> None:
     number = with_check(body)
     assert validate_id_number(number) == number
@@ -64,8 +69,13 @@ def test_any_body_with_its_check_digit_validates_and_one_changed_digit_does_not(
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("138 1234 5678", "13812345678"), ("+86 139-1931-0001", "13919310001"), ("１９９１２３４５６７８", "19912345678"),
-     (13812345678.0, "13812345678"), ("16612345678", "16612345678")],
+    [
+        ("138 1234 5678", "13812345678"),
+        ("+86 139-1931-0001", "13919310001"),
+        ("１９９１２３４５６７８", "19912345678"),
+        (13812345678.0, "13812345678"),
+        ("16612345678", "16612345678"),
+    ],
 )
 def test_mobile_normalization(raw: object, expected: str) -> None:
     assert validate_mobile(raw) == expected
@@ -73,8 +83,13 @@ def test_mobile_normalization(raw: object, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("09318123456", "mobile_landline"), ("1381234567", "mobile_invalid"), ("10012345678", "mobile_invalid"),
-     ("", "mobile_required"), ("138abc", "mobile_format")],
+    [
+        ("09318123456", "mobile_landline"),
+        ("1381234567", "mobile_invalid"),
+        ("10012345678", "mobile_invalid"),
+        ("", "mobile_required"),
+        ("138abc", "mobile_format"),
+    ],
 )
 def test_mobile_rejections(raw: str, code: str) -> None:
     with pytest.raises(ValidationError) as info:

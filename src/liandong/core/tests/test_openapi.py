@@ -33,13 +33,19 @@ def current() -> dict[str, Any]:
 
 
 def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(method.upper(), path, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    return [
+        (method.upper(), path, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+    ]
 
 
 def test_schema_matches_the_committed_snapshot() -> None:
     schema = current()
     if os.environ.get("UPDATE_OPENAPI_SNAPSHOT") == "1":
-        SNAPSHOT.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        SNAPSHOT.write_text(
+            json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     assert SNAPSHOT.exists(), "no snapshot yet: run with UPDATE_OPENAPI_SNAPSHOT=1"
     committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert committed == schema, (
@@ -69,7 +75,10 @@ def test_every_operation_is_named_and_authenticated() -> None:
 
 
 def properties(schema: dict[str, Any]) -> dict[str, set[str]]:
-    return {name: set(component.get("properties", {})) for name, component in schema["components"]["schemas"].items()}
+    return {
+        name: set(component.get("properties", {}))
+        for name, component in schema["components"]["schemas"].items()
+    }
 
 
 def test_no_schema_exposes_ciphertext_digests_or_paths() -> None:
@@ -80,13 +89,19 @@ def test_no_schema_exposes_ciphertext_digests_or_paths() -> None:
 
 def test_full_numbers_only_in_the_reveal_answer() -> None:
     schema = current()
-    carriers = {name for name, fields in properties(schema).items() if fields & {"id_number", "mobile"}}
+    carriers = {
+        name for name, fields in properties(schema).items() if fields & {"id_number", "mobile"}
+    }
     assert carriers == UNMASKED_SCHEMAS
     revealing = [
-        op["operationId"] for _, _, op in operations(schema)
+        op["operationId"]
+        for _, _, op in operations(schema)
         if any(
-            response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "").endswith(
-                tuple(f"/{name}" for name in UNMASKED_SCHEMAS))
+            response.get("content", {})
+            .get("application/json", {})
+            .get("schema", {})
+            .get("$ref", "")
+            .endswith(tuple(f"/{name}" for name in UNMASKED_SCHEMAS))
             for response in op.get("responses", {}).values()
         )
     ]

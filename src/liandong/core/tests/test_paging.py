@@ -13,13 +13,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("ids_first", [False, True])
 @pytest.mark.parametrize("as_values", [False, True])
-def test_pages_cover_every_row_once_newest_first(world: Any, ids_first: bool, as_values: bool) -> None:
+def test_pages_cover_every_row_once_newest_first(
+    world: Any, ids_first: bool, as_values: bool
+) -> None:
     WorkerFactory.create_batch(25, employer=world.outlet_a)
     WorkerFactory.create_batch(5, employer=world.outlet_b)
     matching = Worker.objects.filter(employer=world.outlet_a)
 
     def shape(rows: Any) -> Any:
-        return rows.values("id", "name", "employer__name") if as_values else rows.select_related("employer")
+        return (
+            rows.values("id", "name", "employer__name")
+            if as_values
+            else rows.select_related("employer")
+        )
 
     seen, cursor = [], None
     while True:
@@ -45,7 +51,11 @@ def test_pages_cover_every_row_once_newest_first(world: Any, ids_first: bool, as
 def test_a_page_with_ids_first_is_one_statement(world: Any, django_assert_num_queries: Any) -> None:
     WorkerFactory.create_batch(3, employer=world.outlet_a)
     with django_assert_num_queries(1):
-        page = page_by_id(Worker.objects.filter(employer=world.outlet_a), cursor=None, size=2,
-                          rows=lambda rows: rows.values("id", "name"))
+        page = page_by_id(
+            Worker.objects.filter(employer=world.outlet_a),
+            cursor=None,
+            size=2,
+            rows=lambda rows: rows.values("id", "name"),
+        )
     assert len(page.items) == 2
     assert page.next_cursor == page.items[-1]["id"]

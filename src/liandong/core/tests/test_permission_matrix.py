@@ -35,43 +35,64 @@ from liandong.workers.models import RosterImport, Worker
 # in their own tests/test_permission_matrix.py.
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)               method  anon  worker admin staff staffB liaison ent  judge prov
-    "":                                    ("GET", "login me    org   org   org    org     org   200   org"),
-    "audit-log/":                          ("GET", "login 403   200   403   403    403     403   403   200"),
-    "healthz":                             ("GET", "200   200   200   200   200    200     200   200   200"),
-    "accounts/login/":                     ("GET", "200   200   200   200   200    200     200   200   200"),
-    "accounts/login/worker/":              ("GET", "200   200   200   200   200    200     200   200   200"),
-    "accounts/logout/":                    ("POST", "login login login login login login   login login login"),
-    "accounts/password/":                  ("GET", "login 200   200   200   200    200     200   200   200"),
-    "organizations/":                      ("GET", "login 403   200   200   200    200     200   403   200"),
-    "organizations/<int:pk>/":             ("GET", "login 403   200   200   404    200     404   403   200"),
-    "organizations/<int:pk>/edit/":        ("GET", "login 403   200   200   404    404     404   403   200"),
-    "organizations/<int:pk>/children/new/": ("GET", "login 403  200   200   404    404     404   403   200"),
-    "workers/":                            ("GET", "login me    200   200   200    200     200   403   200"),
-    "workers/export.xlsx":                 ("GET", "login 403   200   200   200    200     200   403   200"),
-    "workers/new/":                        ("GET", "login 403   200   200   200    403     200   403   200"),
-    "workers/me/":                         ("GET", "login 200   home  home  home   home    home  home  home"),
-    "workers/<int:pk>/":                   ("GET", "login 200   200   200   404    404     200   404   200"),
-    "workers/<int:pk>/reveal/":            ("POST", "login 200  200   200   404    404     200   404   200"),
-    "workers/<int:pk>/edit/":              ("GET", "login 403   200   200   404    404     200   404   200"),
-    "workers/imports/":                    ("GET", "login 403   200   200   200    403     200   403   200"),
-    "workers/imports/template.xlsx":       ("GET", "login 403   200   200   200    403     200   403   200"),
-    "workers/imports/<int:pk>/":           ("GET", "login 404   200   200   404    404     200   404   200"),
-    "workers/imports/<int:pk>/report.xlsx": ("GET", "login 404  200   200   404    404     200   404   200"),
+    "": ("GET", "login me    org   org   org    org     org   200   org"),
+    "audit-log/": ("GET", "login 403   200   403   403    403     403   403   200"),
+    "healthz": ("GET", "200   200   200   200   200    200     200   200   200"),
+    "accounts/login/": ("GET", "200   200   200   200   200    200     200   200   200"),
+    "accounts/login/worker/": ("GET", "200   200   200   200   200    200     200   200   200"),
+    "accounts/logout/": ("POST", "login login login login login login   login login login"),
+    "accounts/password/": ("GET", "login 200   200   200   200    200     200   200   200"),
+    "organizations/": ("GET", "login 403   200   200   200    200     200   403   200"),
+    "organizations/<int:pk>/": ("GET", "login 403   200   200   404    200     404   403   200"),
+    "organizations/<int:pk>/edit/": (
+        "GET",
+        "login 403   200   200   404    404     404   403   200",
+    ),
+    "organizations/<int:pk>/children/new/": (
+        "GET",
+        "login 403  200   200   404    404     404   403   200",
+    ),
+    "workers/": ("GET", "login me    200   200   200    200     200   403   200"),
+    "workers/export.xlsx": ("GET", "login 403   200   200   200    200     200   403   200"),
+    "workers/new/": ("GET", "login 403   200   200   200    403     200   403   200"),
+    "workers/me/": ("GET", "login 200   home  home  home   home    home  home  home"),
+    "workers/<int:pk>/": ("GET", "login 200   200   200   404    404     200   404   200"),
+    "workers/<int:pk>/reveal/": ("POST", "login 200  200   200   404    404     200   404   200"),
+    "workers/<int:pk>/edit/": ("GET", "login 403   200   200   404    404     200   404   200"),
+    "workers/imports/": ("GET", "login 403   200   200   200    403     200   403   200"),
+    "workers/imports/template.xlsx": (
+        "GET",
+        "login 403   200   200   200    403     200   403   200",
+    ),
+    "workers/imports/<int:pk>/": ("GET", "login 404   200   200   404    404     200   404   200"),
+    "workers/imports/<int:pk>/report.xlsx": (
+        "GET",
+        "login 404  200   200   404    404     200   404   200",
+    ),
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                anon worker admin staff staffB liaison ent judge prov
-    ("POST", "/api/v1/auth/token"):                         "403 200  200   200   200    200     200  200   200",
-    ("GET", "/api/v1/me"):                                  "401 200  200   200   200    200     200  200   200",
-    ("GET", "/api/v1/organizations/"):                      "401 403  200   200   200    200     200  403   200",
-    ("GET", "/api/v1/organizations/{organization_id}"):     "401 403  200   200   404    200     404  403   200",
-    ("GET", "/api/v1/workers/"):                            "401 200  200   200   200    200     200  403   200",
-    ("POST", "/api/v1/workers/search"):                     "401 200  200   200   200    200     200  403   200",
-    ("GET", "/api/v1/workers/export"):                      "401 403  200   200   200    200     200  403   200",
-    ("GET", "/api/v1/workers/{worker_id}"):                 "401 200  200   200   404    404     200  404   200",
-    ("POST", "/api/v1/workers/{worker_id}/reveal"):         "401 200  200   200   404    404     200  404   200",
-    ("POST", "/api/v1/workers/imports"):                    "401 403  200   200   404    403     200  403   200",
-    ("GET", "/api/v1/workers/imports/{import_id}"):         "401 404  200   200   404    404     200  404   200",
-    ("GET", "/api/v1/audit-log/"):                          "401 403  200   403   403    403     403  403   200",
+    ("POST", "/api/v1/auth/token"): "403 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/me"): "401 200  200   200   200    200     200  200   200",
+    ("GET", "/api/v1/organizations/"): "401 403  200   200   200    200     200  403   200",
+    (
+        "GET",
+        "/api/v1/organizations/{organization_id}",
+    ): "401 403  200   200   404    200     404  403   200",
+    ("GET", "/api/v1/workers/"): "401 200  200   200   200    200     200  403   200",
+    ("POST", "/api/v1/workers/search"): "401 200  200   200   200    200     200  403   200",
+    ("GET", "/api/v1/workers/export"): "401 403  200   200   200    200     200  403   200",
+    ("GET", "/api/v1/workers/{worker_id}"): "401 200  200   200   404    404     200  404   200",
+    (
+        "POST",
+        "/api/v1/workers/{worker_id}/reveal",
+    ): "401 200  200   200   404    404     200  404   200",
+    ("POST", "/api/v1/workers/imports"): "401 403  200   200   404    403     200  403   200",
+    (
+        "GET",
+        "/api/v1/workers/imports/{import_id}",
+    ): "401 404  200   200   404    404     200  404   200",
+    ("GET", "/api/v1/audit-log/"): "401 403  200   403   403    403     403  403   200",
 }
 # Django routes under the API prefix that are not operations of the OpenAPI document, with
 # what every principal gets: the document itself is public, the root only marks the prefix.
@@ -83,7 +104,6 @@ UNMASKED_SCHEMAS = {"WorkerPiiOut"}
 REVEAL_OPERATIONS = {"workers_reveal"}
 # The roster template's example row is made of invented numbers, and is meant to look real.
 PII_SCAN_EXEMPT = {"workers/imports/template.xlsx"}
-
 
 
 def django_routes() -> set[str]:
@@ -120,10 +140,22 @@ def roster_workbook(world: Any) -> bytes:
 @pytest.fixture
 def imports(world: Any) -> dict[str, RosterImport]:
     return {
-        "a": RosterImport.objects.create(organization=world.enterprise_a, actor=world.users["admin_a"],
-                                         filename="甲名册.xlsx", rows_read=3, rows_imported=3, committed=True),
-        "b": RosterImport.objects.create(organization=world.enterprise_b, actor=world.users["staff_b"],
-                                         filename="乙名册.xlsx", rows_read=2, rows_imported=2, committed=True),
+        "a": RosterImport.objects.create(
+            organization=world.enterprise_a,
+            actor=world.users["admin_a"],
+            filename="甲名册.xlsx",
+            rows_read=3,
+            rows_imported=3,
+            committed=True,
+        ),
+        "b": RosterImport.objects.create(
+            organization=world.enterprise_b,
+            actor=world.users["staff_b"],
+            filename="乙名册.xlsx",
+            rows_read=2,
+            rows_imported=2,
+            committed=True,
+        ),
     }
 
 
@@ -145,9 +177,11 @@ def page_url(route: str, world: Any, imports: dict[str, RosterImport]) -> str:
 
 
 def api_url(path: str, world: Any, imports: dict[str, RosterImport]) -> str:
-    return (path.replace("{organization_id}", str(world.union_a.pk))
-            .replace("{worker_id}", str(world.worker_a.pk))
-            .replace("{import_id}", str(imports["a"].pk)))
+    return (
+        path.replace("{organization_id}", str(world.union_a.pk))
+        .replace("{worker_id}", str(world.worker_a.pk))
+        .replace("{import_id}", str(imports["a"].pk))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +199,9 @@ def test_every_api_operation_has_a_row() -> None:
     operations = openapi_operations()
     tables = collected("API_TABLE")
     assert operations - set(tables) == set(), "API operations without a row in any app's API_TABLE"
-    assert set(tables) - operations == set(), "rows in an API_TABLE for operations that no longer exist"
+    assert set(tables) - operations == set(), (
+        "rows in an API_TABLE for operations that no longer exist"
+    )
     documented = {path for _, path in operations}
     extra = collected("API_EXTRA_ROUTES")
     for route in django_routes():
@@ -213,8 +249,14 @@ def page_case(route: str, principal: str, world: Any, imports: dict[str, RosterI
         assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
 
 
-def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any,
-             imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]]) -> None:
+def api_case(
+    operation: tuple[str, str],
+    principal: str,
+    auth: str,
+    world: Any,
+    imports: dict[str, RosterImport],
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     method, path = operation
     expected = outcomes(API_TABLE[operation])[principal]
     client = Client()
@@ -229,15 +271,23 @@ def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any,
     views_before = AuditLog.objects.filter(action="workers.pii_viewed").count()
     if path == "/api/v1/auth/token":
         username = user.username if user is not None else "nobody"
-        response = client.post(url, {"username": username, "password": "test-pass-2026"},
-                               content_type="application/json")
+        response = client.post(
+            url,
+            {"username": username, "password": "test-pass-2026"},
+            content_type="application/json",
+        )
     elif path == "/api/v1/workers/imports":
         upload = io.BytesIO(roster_workbook(world))
         upload.name = "名册.xlsx"
-        response = client.post(url, {"file": upload, "organization": world.enterprise_a.pk, "dry_run": "true"},
-                               **headers)
+        response = client.post(
+            url,
+            {"file": upload, "organization": world.enterprise_a.pk, "dry_run": "true"},
+            **headers,
+        )
     elif method == "POST":
-        response = client.post(url, {"purpose": "核实身份"}, content_type="application/json", **headers)
+        response = client.post(
+            url, {"purpose": "核实身份"}, content_type="application/json", **headers
+        )
     else:
         response = client.get(url, **headers)
     check_outcome(response, expected, principal=principal, world=world, is_api=True)
@@ -255,8 +305,13 @@ def test_page(route: str, world: Any, imports: dict[str, RosterImport]) -> None:
 
 @pytest.mark.parametrize("auth", ["session", "bearer"])
 @pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
-def test_api(operation: tuple[str, str], auth: str, world: Any, imports: dict[str, RosterImport],
-             api_token: Callable[..., dict[str, str]]) -> None:
+def test_api(
+    operation: tuple[str, str],
+    auth: str,
+    world: Any,
+    imports: dict[str, RosterImport],
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     run_row(lambda principal: api_case(operation, principal, auth, world, imports, api_token))
 
 
@@ -310,8 +365,15 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
             assert (a.status_code, a.content) == (b.status_code, b.content) == (404, b.content)
     # And a reveal of A's worker by B is a 404 that writes nothing.
     count = AuditLog.objects.count()
-    assert client.post(f"/api/v1/workers/{world.worker_a.pk}/reveal", {}, content_type="application/json",
-                       **bearer).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/workers/{world.worker_a.pk}/reveal",
+            {},
+            content_type="application/json",
+            **bearer,
+        ).status_code
+        == 404
+    )
     assert page.post(f"/workers/{world.worker_a.pk}/reveal/", {"purpose": "x"}).status_code == 404
     assert AuditLog.objects.count() == count
 
@@ -326,12 +388,25 @@ def test_guessed_sequential_ids_reach_nothing_outside_the_subtree(
     page = Client()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
-    mine_workers = set(Worker.objects.filter(subtree_q(world.union_b.path, "employer__path")).values_list("pk", flat=True))
+    mine_workers = set(
+        Worker.objects.filter(subtree_q(world.union_b.path, "employer__path")).values_list(
+            "pk", flat=True
+        )
+    )
     partner_ids = set(world.union_b.partners.values_list("pk", flat=True))
-    mine_orgs = set(Organization.objects.filter(subtree_q(world.union_b.path)).values_list("pk", flat=True)) | partner_ids
+    mine_orgs = (
+        set(Organization.objects.filter(subtree_q(world.union_b.path)).values_list("pk", flat=True))
+        | partner_ids
+    )
     mine_imports = {imports["b"].pk}
-    top = max(Worker.objects.order_by("-pk").first().pk, Organization.objects.order_by("-pk").first().pk,
-              imports["b"].pk) + 3
+    top = (
+        max(
+            Worker.objects.order_by("-pk").first().pk,
+            Organization.objects.order_by("-pk").first().pk,
+            imports["b"].pk,
+        )
+        + 3
+    )
     for pk in range(1, top):
         for url, api_path, mine in [
             (f"/workers/{pk}/", f"/api/v1/workers/{pk}", mine_workers),
@@ -352,25 +427,47 @@ def test_lists_never_carry_the_other_unions_rows(
     WorkerFactory.create_batch(3, employer=world.outlet_b, name="乙方职工")
     client = Client()
     client.force_login(world.users["staff_b"])
-    client.post(f"/workers/{world.worker_b.pk}/reveal/", {"purpose": "乙方核实"})  # an audit row by B
+    client.post(
+        f"/workers/{world.worker_b.pk}/reveal/", {"purpose": "乙方核实"}
+    )  # an audit row by B
 
     a_bearer = api_token(world.users["admin_a"])
     workers = Client().get("/api/v1/workers/?limit=100", **a_bearer).json()["items"]
     assert {w["id"] for w in workers} == {world.worker_a.pk}
     organizations = Client().get("/api/v1/organizations/?limit=100", **a_bearer).json()["items"]
     names = {o["name"] for o in organizations}
-    assert names == {world.union_a.name, world.enterprise_a.name, world.outlet_a.name, world.authority.name}
+    assert names == {
+        world.union_a.name,
+        world.enterprise_a.name,
+        world.outlet_a.name,
+        world.authority.name,
+    }
     entries = Client().get("/api/v1/audit-log/?limit=100", **a_bearer).json()["items"]
     assert entries, "admin A sees the entries of A's own accounts"
     assert all(e["actor_repr"] != "staff_b" for e in entries)
-    assert all(e["target_id"] != str(world.worker_b.pk) or e["target_type"] != "workers.worker" for e in entries)
+    assert all(
+        e["target_id"] != str(world.worker_b.pk) or e["target_type"] != "workers.worker"
+        for e in entries
+    )
 
     page = Client()
     page.force_login(world.users["admin_a"])
-    for url in ["/workers/", "/organizations/", "/audit-log/", "/workers/imports/", "/workers/?q=乙方"]:
+    for url in [
+        "/workers/",
+        "/organizations/",
+        "/audit-log/",
+        "/workers/imports/",
+        "/workers/?q=乙方",
+    ]:
         body = page.get(url).content.decode()
-        for foreign in ["乙方职工", world.worker_b.name, world.union_b.name, world.enterprise_b.name,
-                        "乙名册.xlsx", "乙方核实"]:
+        for foreign in [
+            "乙方职工",
+            world.worker_b.name,
+            world.union_b.name,
+            world.enterprise_b.name,
+            "乙名册.xlsx",
+            "乙方核实",
+        ]:
             assert foreign not in body, (url, foreign)
     assert world.worker_a.name in page.get("/workers/").content.decode()
     assert "甲名册.xlsx" in page.get("/workers/imports/").content.decode()
@@ -384,8 +481,17 @@ def test_a_worker_sees_only_themself(world: Any, api_token: Callable[..., dict[s
     count = AuditLog.objects.count()
     assert page.get(f"/workers/{world.worker_b.pk}/").status_code == 404
     assert page.post(f"/workers/{world.worker_b.pk}/reveal/").status_code == 404
-    assert Client().post(f"/api/v1/workers/{world.worker_b.pk}/reveal", {}, content_type="application/json",
-                         **bearer).status_code == 404
+    assert (
+        Client()
+        .post(
+            f"/api/v1/workers/{world.worker_b.pk}/reveal",
+            {},
+            content_type="application/json",
+            **bearer,
+        )
+        .status_code
+        == 404
+    )
     assert AuditLog.objects.count() == count
     items = Client().get("/api/v1/workers/", **bearer).json()["items"]
     assert [w["id"] for w in items] == [world.worker_a.pk]
@@ -396,7 +502,9 @@ def test_a_worker_sees_only_themself(world: Any, api_token: Callable[..., dict[s
 
 
 @pytest.fixture
-def staff_a_sessions(world: Any, api_token: Callable[..., dict[str, str]]) -> tuple[Client, Client, dict[str, str]]:
+def staff_a_sessions(
+    world: Any, api_token: Callable[..., dict[str, str]]
+) -> tuple[Client, Client, dict[str, str]]:
     """Staff A with an open browser session and an issued bearer token, both working now."""
     user = world.users["staff_a"]
     page = Client()
@@ -408,7 +516,9 @@ def staff_a_sessions(world: Any, api_token: Callable[..., dict[str, str]]) -> tu
     return page, api, bearer
 
 
-def test_moving_a_user_to_another_organization_moves_their_scope_at_once(world: Any, staff_a_sessions: Any) -> None:
+def test_moving_a_user_to_another_organization_moves_their_scope_at_once(
+    world: Any, staff_a_sessions: Any
+) -> None:
     page, api_client, bearer = staff_a_sessions
     user = world.users["staff_a"]
     user.organization = world.union_b
@@ -421,7 +531,9 @@ def test_moving_a_user_to_another_organization_moves_their_scope_at_once(world: 
     assert [w["id"] for w in items] == [world.worker_b.pk]
 
 
-def test_deactivating_a_user_ends_their_session_and_tokens_at_once(world: Any, staff_a_sessions: Any) -> None:
+def test_deactivating_a_user_ends_their_session_and_tokens_at_once(
+    world: Any, staff_a_sessions: Any
+) -> None:
     page, api_client, bearer = staff_a_sessions
     user = world.users["staff_a"]
     user.is_active = False
@@ -440,8 +552,15 @@ def test_a_role_change_applies_at_once(world: Any, staff_a_sessions: Any) -> Non
     user.save(update_fields=["role"])
     count = AuditLog.objects.count()
     assert page.post(f"/workers/{world.worker_a.pk}/reveal/").status_code == 403
-    assert api_client.post(f"/api/v1/workers/{world.worker_a.pk}/reveal", {}, content_type="application/json",
-                           **bearer).status_code == 403
+    assert (
+        api_client.post(
+            f"/api/v1/workers/{world.worker_a.pk}/reveal",
+            {},
+            content_type="application/json",
+            **bearer,
+        ).status_code
+        == 403
+    )
     assert AuditLog.objects.count() == count
     assert page.get("/workers/imports/").status_code == 403
 
@@ -451,25 +570,70 @@ def test_denied_writes_change_nothing(world: Any) -> None:
     from liandong.organizations.models import Organization
 
     attempts = [
-        ("staff_b", f"/organizations/{world.union_a.pk}/edit/", {"name": "改名", "city": "天水"}, 404),
-        ("liaison", f"/organizations/{world.union_a.pk}/edit/", {"name": "改名", "city": "天水"}, 404),
-        ("enterprise_a", f"/organizations/{world.enterprise_a.pk}/edit/", {"name": "改名", "city": "天水"}, 403),
-        ("staff_b", f"/organizations/{world.enterprise_a.pk}/children/new/",
-         {"name": "新网点", "code": "X-NEW", "kind": "outlet", "union_status": "none"}, 404),
-        ("staff_b", f"/workers/{world.worker_a.pk}/edit/",
-         {"name": "改名", "employer": world.outlet_b.pk, "mobile": "13709310777"}, 404),
-        ("liaison", "/workers/new/", {"name": "新人", "id_number": "620102199001011233",
-                                      "mobile": "13709310777", "employer": world.authority.pk}, 403),
-        ("worker_a", f"/workers/{world.worker_a.pk}/edit/", {"name": "改名", "employer": world.outlet_a.pk}, 403),
+        (
+            "staff_b",
+            f"/organizations/{world.union_a.pk}/edit/",
+            {"name": "改名", "city": "天水"},
+            404,
+        ),
+        (
+            "liaison",
+            f"/organizations/{world.union_a.pk}/edit/",
+            {"name": "改名", "city": "天水"},
+            404,
+        ),
+        (
+            "enterprise_a",
+            f"/organizations/{world.enterprise_a.pk}/edit/",
+            {"name": "改名", "city": "天水"},
+            403,
+        ),
+        (
+            "staff_b",
+            f"/organizations/{world.enterprise_a.pk}/children/new/",
+            {"name": "新网点", "code": "X-NEW", "kind": "outlet", "union_status": "none"},
+            404,
+        ),
+        (
+            "staff_b",
+            f"/workers/{world.worker_a.pk}/edit/",
+            {"name": "改名", "employer": world.outlet_b.pk, "mobile": "13709310777"},
+            404,
+        ),
+        (
+            "liaison",
+            "/workers/new/",
+            {
+                "name": "新人",
+                "id_number": "620102199001011233",
+                "mobile": "13709310777",
+                "employer": world.authority.pk,
+            },
+            403,
+        ),
+        (
+            "worker_a",
+            f"/workers/{world.worker_a.pk}/edit/",
+            {"name": "改名", "employer": world.outlet_a.pk},
+            403,
+        ),
     ]
-    before = (list(Organization.objects.values_list("pk", "name", "city").order_by("pk")),
-              list(Worker.objects.values_list("pk", "name", "employer_id", "mobile_digest").order_by("pk")),
-              AuditLog.objects.count())
+    before = (
+        list(Organization.objects.values_list("pk", "name", "city").order_by("pk")),
+        list(
+            Worker.objects.values_list("pk", "name", "employer_id", "mobile_digest").order_by("pk")
+        ),
+        AuditLog.objects.count(),
+    )
     for who, url, data, status in attempts:
         client = Client()
         client.force_login(world.users[who])
         assert client.post(url, data).status_code == status, (who, url)
-    after = (list(Organization.objects.values_list("pk", "name", "city").order_by("pk")),
-             list(Worker.objects.values_list("pk", "name", "employer_id", "mobile_digest").order_by("pk")),
-             AuditLog.objects.count())
+    after = (
+        list(Organization.objects.values_list("pk", "name", "city").order_by("pk")),
+        list(
+            Worker.objects.values_list("pk", "name", "employer_id", "mobile_digest").order_by("pk")
+        ),
+        AuditLog.objects.count(),
+    )
     assert after == before

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def token_query() -> PreparedQuery:
     return PreparedQuery(
-        lambda digest: ApiToken.objects.select_related("user", "user__organization").filter(key_digest=digest)
+        lambda digest: ApiToken.objects.select_related("user", "user__organization").filter(
+            key_digest=digest
+        )
     )
 
 
@@ -29,7 +31,9 @@ def tokens(world: Any) -> list[ApiToken]:
     ]
 
 
-def test_it_returns_what_the_orm_returns_with_relations_in_one_query(tokens: list[ApiToken]) -> None:
+def test_it_returns_what_the_orm_returns_with_relations_in_one_query(
+    tokens: list[ApiToken],
+) -> None:
     query = token_query()
     for token in tokens:
         expected = ApiToken.objects.select_related("user", "user__organization").get(pk=token.pk)
@@ -40,7 +44,9 @@ def test_it_returns_what_the_orm_returns_with_relations_in_one_query(tokens: lis
             assert found.user.organization.path == expected.user.organization.path
         assert len(queries) == 1
         assert found.pk == expected.pk
-        assert found.expires_at == expected.expires_at  # converted to an aware datetime, as the ORM does
+        assert (
+            found.expires_at == expected.expires_at
+        )  # converted to an aware datetime, as the ORM does
         assert found.expires_at.tzinfo is not None
         assert found.user.is_active is True  # SQLite's 1 converted to a bool
         for model_field in ApiToken._meta.concrete_fields:
@@ -68,6 +74,8 @@ def test_it_refuses_what_it_cannot_prepare(db: None) -> None:
         token_query()(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         token_query()("a", "b")
-    twice = PreparedQuery(lambda v: ApiToken.objects.filter(key_digest=v) | ApiToken.objects.filter(key_digest=v))
+    twice = PreparedQuery(
+        lambda v: ApiToken.objects.filter(key_digest=v) | ApiToken.objects.filter(key_digest=v)
+    )
     with pytest.raises(ValueError, match="exactly once"):
         twice("a")

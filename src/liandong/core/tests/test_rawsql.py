@@ -10,11 +10,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("pipelined", [False, True])  # PostgreSQL pipelines many rows; SQLite never
-def test_many_rows_split_into_statements_get_their_own_ids(monkeypatch: pytest.MonkeyPatch, pipelined: bool) -> None:
+def test_many_rows_split_into_statements_get_their_own_ids(
+    monkeypatch: pytest.MonkeyPatch, pipelined: bool
+) -> None:
     monkeypatch.setattr(rawsql, "MAX_PARAMETERS", 100)  # a few rows per statement
     monkeypatch.setattr(rawsql, "PIPELINE_FROM", 2 if pipelined else 10**9)
-    entries = [AuditLog(action="test.row", target_type="t", target_id=str(n), target_repr=f"第{n}行",
-                        changes={"n": n, "text": "引号' 和 %s"}) for n in range(57)]
+    entries = [
+        AuditLog(
+            action="test.row",
+            target_type="t",
+            target_id=str(n),
+            target_repr=f"第{n}行",
+            changes={"n": n, "text": "引号' 和 %s"},
+        )
+        for n in range(57)
+    ]
     now = timezone.now()
     rawsql.insert(entries, now=now, returning=True)
     assert len({entry.pk for entry in entries}) == 57

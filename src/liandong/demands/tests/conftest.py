@@ -13,11 +13,20 @@ def rules(world: Any) -> dict[str, RoutingRule]:
     association co-handling; anything else in 快递 goes to enterprise A; the rest to union A."""
     association = OrganizationFactory(name="省快递协会", code="W-ASSOC", kind="association")
     return {
-        "wages": routing_rule_create(actor=None, union=world.union_a, body=world.authority, category="wages",
-                                     industry="快递", co_bodies=[association]),
-        "courier": routing_rule_create(actor=None, union=world.union_a, body=world.enterprise_a, industry="快递",
-                                       priority=50),
-        "any": routing_rule_create(actor=None, union=world.union_a, body=world.union_a, priority=200),
+        "wages": routing_rule_create(
+            actor=None,
+            union=world.union_a,
+            body=world.authority,
+            category="wages",
+            industry="快递",
+            co_bodies=[association],
+        ),
+        "courier": routing_rule_create(
+            actor=None, union=world.union_a, body=world.enterprise_a, industry="快递", priority=50
+        ),
+        "any": routing_rule_create(
+            actor=None, union=world.union_a, body=world.union_a, priority=200
+        ),
     }
 
 

@@ -11,8 +11,12 @@ _mobiles = itertools.count(13800000101)
 
 def make_demand(**overrides: Any) -> Demand:
     fields: dict[str, Any] = {
-        "category": "wages", "description": "网点连续两个月拖欠派费，站长说总部没结算，一直拖着不给。",
-        "industry": "快递", "city": "兰州", "mobile": str(next(_mobiles)), "employer_name": "甲快递城关网点",
+        "category": "wages",
+        "description": "网点连续两个月拖欠派费，站长说总部没结算，一直拖着不给。",
+        "industry": "快递",
+        "city": "兰州",
+        "mobile": str(next(_mobiles)),
+        "employer_name": "甲快递城关网点",
         "consent": True,
     }
     fields.update(overrides)

@@ -24,8 +24,14 @@ def _fresh_limits() -> None:
 
 
 def body(**changes: object) -> dict:
-    data = {"description": "网点两个月没结算派费，站长一直拖着不给。", "industry": "快递", "city": "兰州",
-            "mobile": "13919316666", "consent": True, "employer_name": "甲快递城关网点"}
+    data = {
+        "description": "网点两个月没结算派费，站长一直拖着不给。",
+        "industry": "快递",
+        "city": "兰州",
+        "mobile": "13919316666",
+        "consent": True,
+        "employer_name": "甲快递城关网点",
+    }
     data.update(changes)
     return data
 
@@ -34,7 +40,9 @@ def post(client: Client, data: dict, **headers: str):
     return client.post(URL, json.dumps(data), content_type="application/json", **headers)
 
 
-def test_public_submit_answers_with_a_tracking_code_committed_before_the_answer(client, world, rules) -> None:
+def test_public_submit_answers_with_a_tracking_code_committed_before_the_answer(
+    client, world, rules
+) -> None:
     response = post(client, body())
     assert response.status_code == 200, response.content
     assert response.json()["created"] is True
@@ -55,16 +63,19 @@ def test_the_same_idempotency_key_returns_the_same_code(client, world, rules) ->
     assert Demand.objects.count() == 1
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"description": "短"}, "description"),
-    ({"mobile": "1391931"}, "mobile"),
-    ({"industry": "木工"}, "industry"),
-    ({"consent": False}, "consent"),
-    ({"category": "nonsense"}, "category"),
-    ({"photos": ["bm90IGFuIGltYWdl"]}, "photos"),  # "not an image"
-    ({"photos": ["%%%"]}, "photos"),
-    ({"description": "诉求\x00内容很长很长"}, "description"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"description": "短"}, "description"),
+        ({"mobile": "1391931"}, "mobile"),
+        ({"industry": "木工"}, "industry"),
+        ({"consent": False}, "consent"),
+        ({"category": "nonsense"}, "category"),
+        ({"photos": ["bm90IGFuIGltYWdl"]}, "photos"),  # "not an image"
+        ({"photos": ["%%%"]}, "photos"),
+        ({"description": "诉求\x00内容很长很长"}, "description"),
+    ],
+)
 def test_bad_input_is_a_4xx_naming_the_field(client, world, rules, changes, field) -> None:
     response = post(client, body(**changes))
     assert response.status_code == 422, response.content
@@ -89,7 +100,10 @@ def test_a_missing_field_and_a_broken_body_are_4xx(client, world, rules) -> None
 def test_a_photo_is_verified_and_stored(client, world, rules) -> None:
     stream = io.BytesIO()
     Image.new("RGB", (32, 32), (10, 120, 60)).save(stream, format="JPEG")
-    response = post(client, body(photos=["data:image/jpeg;base64," + base64.b64encode(stream.getvalue()).decode()]))
+    response = post(
+        client,
+        body(photos=["data:image/jpeg;base64," + base64.b64encode(stream.getvalue()).decode()]),
+    )
     assert response.status_code == 200
     assert DemandPhoto.objects.get().content_type == "image/jpeg"
 
@@ -102,12 +116,20 @@ def test_rate_limits_per_ip_and_per_mobile(client, world, rules, monkeypatch) ->
     limited = post(client, body(description="第三件事：社保断缴。"))
     assert limited.status_code == 429
     assert "频繁" in limited.json()["detail"]
-    assert post(client, body(mobile="13919316667", description="另一个人：工伤认定。")).status_code == 200
-    assert post(client, body(mobile="13919316668", description="再一个人：培训报名。")).status_code == 429
+    assert (
+        post(client, body(mobile="13919316667", description="另一个人：工伤认定。")).status_code
+        == 200
+    )
+    assert (
+        post(client, body(mobile="13919316668", description="再一个人：培训报名。")).status_code
+        == 429
+    )
     assert Demand.objects.count() == 3
 
 
-def test_follow_up_needs_code_and_mobile_tail_and_shows_no_personal_data(client, world, rules) -> None:
+def test_follow_up_needs_code_and_mobile_tail_and_shows_no_personal_data(
+    client, world, rules
+) -> None:
     demand = make_demand(mobile="13919317777", submitter_name="马建华")
     demand_accept(actor=world.users["liaison"], demand=demand, note="已联系网点核实。")
     assert client.get(f"{URL}/{demand.code}?mobile_tail=0000").status_code == 404
@@ -135,24 +157,35 @@ def test_failed_lookups_are_limited_per_ip(client, world, rules, monkeypatch) ->
 
 def test_rating_and_one_reopening(client, world, rules) -> None:
     demand = make_demand(mobile="13919318881")
-    early = client.post(f"{URL}/{demand.code}/rating", {"mobile_tail": "8881", "rating": "satisfied"},
-                        content_type="application/json")
+    early = client.post(
+        f"{URL}/{demand.code}/rating",
+        {"mobile_tail": "8881", "rating": "satisfied"},
+        content_type="application/json",
+    )
     assert early.status_code == 422
     assert "rating" in json.dumps(early.json())
     demand = demand_accept(actor=world.users["liaison"], demand=demand, note="已受理。")
     demand_resolve(actor=world.users["liaison"], demand=demand, note="已补发派费。")
-    wrong = client.post(f"{URL}/{demand.code}/rating", {"mobile_tail": "1111", "rating": "satisfied"},
-                        content_type="application/json")
+    wrong = client.post(
+        f"{URL}/{demand.code}/rating",
+        {"mobile_tail": "1111", "rating": "satisfied"},
+        content_type="application/json",
+    )
     assert wrong.status_code == 404
-    response = client.post(f"{URL}/{demand.code}/rating", {"mobile_tail": "8881", "rating": "unsatisfied",
-                                                           "comment": "只补了一半"}, content_type="application/json")
+    response = client.post(
+        f"{URL}/{demand.code}/rating",
+        {"mobile_tail": "8881", "rating": "unsatisfied", "comment": "只补了一半"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["state"] == "in_progress"
 
 
 def test_staff_list_filters_and_scoping(world, rules, api_token) -> None:
     wages = make_demand()
-    rest = make_demand(category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919310091")
+    rest = make_demand(
+        category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919310091"
+    )
     client = Client()
     headers = api_token(world.users["liaison"])
     items = client.get("/api/v1/demands/", **headers).json()["items"]
@@ -161,8 +194,9 @@ def test_staff_list_filters_and_scoping(world, rules, api_token) -> None:
     staff = api_token(world.users["staff_a"])
     codes = {i["code"] for i in client.get("/api/v1/demands/", **staff).json()["items"]}
     assert codes == {wages.code, rest.code}
-    filtered = client.get(f"/api/v1/demands/?body={world.enterprise_a.pk}&state=dispatched&breached=false",
-                          **staff).json()["items"]
+    filtered = client.get(
+        f"/api/v1/demands/?body={world.enterprise_a.pk}&state=dispatched&breached=false", **staff
+    ).json()["items"]
     assert [i["code"] for i in filtered] == [rest.code]
     other = api_token(world.users["staff_b"])
     assert client.get("/api/v1/demands/", **other).json()["items"] == []
@@ -176,17 +210,30 @@ def test_staff_actions_over_the_api(world, rules, api_token) -> None:
     client = Client()
     liaison = api_token(world.users["liaison"])
     url = f"/api/v1/demands/{demand.pk}/actions"
-    empty = client.post(url, {"action": "accept", "note": ""}, content_type="application/json", **liaison)
+    empty = client.post(
+        url, {"action": "accept", "note": ""}, content_type="application/json", **liaison
+    )
     assert empty.status_code == 422
     assert "note" in json.dumps(empty.json())
-    wrong_state = client.post(url, {"action": "resolve", "note": "x"}, content_type="application/json", **liaison)
+    wrong_state = client.post(
+        url, {"action": "resolve", "note": "x"}, content_type="application/json", **liaison
+    )
     assert wrong_state.status_code == 409
-    ok = client.post(url, {"action": "accept", "note": "已受理，正在核实。"}, content_type="application/json", **liaison)
+    ok = client.post(
+        url,
+        {"action": "accept", "note": "已受理，正在核实。"},
+        content_type="application/json",
+        **liaison,
+    )
     assert ok.status_code == 200
     assert ok.json()["state"] == "in_progress"
     assert "resolve" in ok.json()["allowed_actions"]
-    transfer = client.post(url, {"action": "transfer", "reason": "企业内部问题", "body_id": world.enterprise_b.pk},
-                           content_type="application/json", **liaison)
+    transfer = client.post(
+        url,
+        {"action": "transfer", "reason": "企业内部问题", "body_id": world.enterprise_b.pk},
+        content_type="application/json",
+        **liaison,
+    )
     assert transfer.status_code == 422  # enterprise B is not in the liaison's view
     assert "body_id" in json.dumps(transfer.json())
 
@@ -194,30 +241,48 @@ def test_staff_actions_over_the_api(world, rules, api_token) -> None:
 def test_hotline_intake_records_the_channel_and_the_operator(world, rules, api_token) -> None:
     client = Client()
     staff = api_token(world.users["staff_a"])
-    response = client.post("/api/v1/demands/", body(channel="hotline", mobile="13919312351"),
-                           content_type="application/json", **staff)
+    response = client.post(
+        "/api/v1/demands/",
+        body(channel="hotline", mobile="13919312351"),
+        content_type="application/json",
+        **staff,
+    )
     assert response.status_code == 200, response.content
     demand = Demand.objects.get(pk=response.json()["id"])
     assert demand.channel == "hotline"
     assert demand.entered_by == world.users["staff_a"]
     liaison = api_token(world.users["liaison"])
-    assert client.post("/api/v1/demands/", body(), content_type="application/json", **liaison).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/demands/", body(), content_type="application/json", **liaison
+        ).status_code
+        == 403
+    )
 
 
 def test_reveal_is_for_the_handler_and_union_staff_and_audited(world, rules, api_token) -> None:
     demand = make_demand(mobile="13919315555")
     client = Client()
     for key in ["liaison", "staff_a"]:
-        response = client.post(f"/api/v1/demands/{demand.pk}/reveal", {"purpose": "回访"},
-                               content_type="application/json", **api_token(world.users[key]))
+        response = client.post(
+            f"/api/v1/demands/{demand.pk}/reveal",
+            {"purpose": "回访"},
+            content_type="application/json",
+            **api_token(world.users[key]),
+        )
         assert response.json()["mobile"] == "13919315555"
-    assert AuditLog.objects.filter(action="demands.mobile_viewed", target_id=str(demand.pk)).count() == 2
+    assert (
+        AuditLog.objects.filter(action="demands.mobile_viewed", target_id=str(demand.pk)).count()
+        == 2
+    )
 
 
 def test_stats_and_export(world, rules, api_token) -> None:
     demand = make_demand()
     demand = demand_accept(actor=world.users["liaison"], demand=demand, note="已受理。")
-    make_demand(category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919310092")
+    make_demand(
+        category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919310092"
+    )
     client = Client()
     staff = api_token(world.users["staff_a"])
     data = client.get("/api/v1/demands/stats?group_by=category", **staff).json()

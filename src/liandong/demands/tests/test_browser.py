@@ -27,7 +27,9 @@ def test_phone_intake_follow_up_and_rating(live_server, browser) -> None:
     # The form fits the phone: no horizontal scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-    page.fill("textarea[name=description]", "中通城关东岗网点拖欠十月份派费三千二百元，站长说总部没结算。")
+    page.fill(
+        "textarea[name=description]", "中通城关东岗网点拖欠十月份派费三千二百元，站长说总部没结算。"
+    )
     page.select_option("select[name=industry]", "快递")
     page.fill("input[name=employer_name]", "中通快递兰州分公司")
     page.fill("input[name=mobile]", "13919312345")

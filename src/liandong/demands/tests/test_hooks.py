@@ -27,8 +27,10 @@ class Mechanism:
 
 def _escalated(**kwargs) -> Demand:
     demand = make_demand(**kwargs)
-    Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() - timedelta(hours=1),
-                                               resolution_due=timezone.now() - timedelta(days=40))
+    Demand.objects.filter(pk=demand.pk).update(
+        response_due=timezone.now() - timedelta(hours=1),
+        resolution_due=timezone.now() - timedelta(days=40),
+    )
     demands_mark_breaches()
     demands_escalate()
     demands_to_agenda()
@@ -40,7 +42,9 @@ def _escalated(**kwargs) -> Demand:
 def test_agenda_candidates_for_the_mechanism_covering_the_body(world, rules) -> None:
     demand = _escalated(mobile="13919310301", submitter_name="马建华")
     make_demand(mobile="13919310302")  # not escalated
-    candidates = agenda_candidates(Mechanism([world.authority.pk, world.union_a.pk], industry="快递"))
+    candidates = agenda_candidates(
+        Mechanism([world.authority.pk, world.union_a.pk], industry="快递")
+    )
     assert [c.key for c in candidates] == [f"demands.demand:{demand.pk}"]
     candidate = candidates[0]
     assert isinstance(candidate, AgendaCandidate)

@@ -23,8 +23,16 @@ URL = "/api/v1/public/demands"
 
 
 def body(n: int, mobile: str = "13919316666") -> str:
-    return json.dumps({"description": f"网点两个月没结算派费，站长一直拖着不给（第{n}次反映）。", "industry": "快递",
-                       "city": "兰州", "mobile": mobile, "consent": True}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "description": f"网点两个月没结算派费，站长一直拖着不给（第{n}次反映）。",
+            "industry": "快递",
+            "city": "兰州",
+            "mobile": mobile,
+            "consent": True,
+        },
+        ensure_ascii=False,
+    )
 
 
 @pytest.mark.django_db
@@ -41,7 +49,9 @@ def test_the_receipt_matches_its_schema_and_the_rows_are_complete(client, world,
     assert demand.response_due > demand.created_at
     assert list(demand.events.values_list("kind", flat=True)) == ["submitted", "dispatched"]
     month = timezone.localtime(demand.created_at).date().replace(day=1)
-    rows = DemandRollup.objects.filter(month=month, body_id_key=world.authority.pk, category="wages")
+    rows = DemandRollup.objects.filter(
+        month=month, body_id_key=world.authority.pk, category="wages"
+    )
     assert sorted(rows.values_list("city", "received")) == [("*", 1), ("兰州", 1)]
     entry = AuditLog.objects.get(action="demands.submitted", target_id=str(demand.pk))
     assert entry.changes["mobile"] == "139****6666"
@@ -53,18 +63,42 @@ def test_the_receipt_matches_its_schema_and_the_rows_are_complete(client, world,
 
 @pytest.mark.django_db
 def test_the_audit_entry_is_the_one_audit_log_writes(world, rules) -> None:
-    demand, _ = demand_submit(actor=world.users["staff_a"], channel="hotline", description="来电反映网点拖欠派费。",
-                              industry="快递", city="兰州", mobile="13919316666", consent=True)
+    demand, _ = demand_submit(
+        actor=world.users["staff_a"],
+        channel="hotline",
+        description="来电反映网点拖欠派费。",
+        industry="快递",
+        city="兰州",
+        mobile="13919316666",
+        consent=True,
+    )
     fast = AuditLog.objects.get(action="demands.submitted", target_id=str(demand.pk))
     changes = dict(fast.changes)
     with transaction.atomic():
-        slow = audit_log(actor=world.users["staff_a"], action="demands.submitted", target=demand, changes=changes)
-    built = _audit_entry(actor=world.users["staff_a"], action="demands.submitted", target=demand, changes=changes)
-    fields = ["actor_id", "actor_repr", "organization_id", "action", "target_type", "target_id", "target_repr",
-              "changes", "ip_address", "request_id"]
+        slow = audit_log(
+            actor=world.users["staff_a"], action="demands.submitted", target=demand, changes=changes
+        )
+    built = _audit_entry(
+        actor=world.users["staff_a"], action="demands.submitted", target=demand, changes=changes
+    )
+    fields = [
+        "actor_id",
+        "actor_repr",
+        "organization_id",
+        "action",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "changes",
+        "ip_address",
+        "request_id",
+    ]
     slow = AuditLog.objects.get(pk=slow.pk)
-    assert {f: getattr(fast, f) for f in fields} == {f: getattr(slow, f) for f in fields} == \
-        {f: getattr(built, f) for f in fields}
+    assert (
+        {f: getattr(fast, f) for f in fields}
+        == {f: getattr(slow, f) for f in fields}
+        == {f: getattr(built, f) for f in fields}
+    )
     assert fast.actor_repr == world.users["staff_a"].get_username()
 
 
@@ -74,6 +108,7 @@ def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(monke
     for _ in range(2):
         with transaction.atomic():
             assert throttle.claim(("submit-mobile", "digest-1"), ("submit-ip", "10.0.0.1"))
+
     def refused() -> None:
         with transaction.atomic():
             assert not throttle.claim(("submit-mobile", "digest-1"), ("submit-ip", "10.0.0.1"))
@@ -123,6 +158,9 @@ def test_limits_hold_under_concurrent_clients(world, rules, monkeypatch) -> None
     assert sorted(Demand.objects.values_list("code", flat=True)) == sorted(codes)
     assert DemandEvent.objects.filter(kind="submitted").count() == 4
     counters = dict(DemandThrottle.objects.values_list("key", "hits"))
-    assert sorted(counters.values()) == [4, 4]  # the IP and the mobile: refused requests rolled back
+    assert sorted(counters.values()) == [
+        4,
+        4,
+    ]  # the IP and the mobile: refused requests rolled back
     total = DemandRollup.objects.filter(city="*").values_list("received", flat=True)
     assert sum(total) == 4

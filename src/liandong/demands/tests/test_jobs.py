@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _shift(demand: Demand, **deltas: timedelta) -> Demand:
-    Demand.objects.filter(pk=demand.pk).update(**{f: getattr(demand, f) - d for f, d in deltas.items()})
+    Demand.objects.filter(pk=demand.pk).update(
+        **{f: getattr(demand, f) - d for f, d in deltas.items()}
+    )
     demand.refresh_from_db()
     return demand
 
@@ -42,8 +44,9 @@ def test_breach_escalation_and_agenda_are_idempotent(world, rules) -> None:
     other = make_demand(mobile="13919310077")
     demand_accept(actor=world.users["liaison"], demand=other, note="已受理。")
     now = timezone.now()
-    Demand.objects.filter(pk=demand.pk).update(response_due=now - timedelta(hours=1),
-                                               resolution_due=now - timedelta(days=30))
+    Demand.objects.filter(pk=demand.pk).update(
+        response_due=now - timedelta(hours=1), resolution_due=now - timedelta(days=30)
+    )
     first = dict(tick_run())
     assert first["demands.breaches"].endswith(": 1")
     assert first["demands.escalate"].endswith(": 1")
@@ -77,7 +80,9 @@ def test_a_breached_demand_needing_several_bodies_goes_to_the_agenda(world, rule
     assert demands_to_agenda() == 1
 
 
-def test_a_breach_within_the_second_limit_of_a_single_body_demand_is_not_on_the_agenda(world, rules) -> None:
+def test_a_breach_within_the_second_limit_of_a_single_body_demand_is_not_on_the_agenda(
+    world, rules
+) -> None:
     demand = make_demand(category="rest", description="每天工作十几个小时，一个月休息不到两天。")
     assert demand.body == world.enterprise_a
     assert not demand.co_bodies.exists()
@@ -90,5 +95,7 @@ def test_a_breach_within_the_second_limit_of_a_single_body_demand_is_not_on_the_
 def test_resolved_demands_are_not_breached_later(world, rules) -> None:
     demand = make_demand()
     demand = demand_accept(actor=world.users["liaison"], demand=demand, note="已受理。")
-    Demand.objects.filter(pk=demand.pk).update(state=State.RESOLVED, resolution_due=timezone.now() - timedelta(days=1))
+    Demand.objects.filter(pk=demand.pk).update(
+        state=State.RESOLVED, resolution_due=timezone.now() - timedelta(days=1)
+    )
     assert demands_mark_breaches() == 0

@@ -64,47 +64,74 @@ def test_the_most_specific_rule_wins_and_unmatched_demands_wait_for_the_union(wo
     assert route_for(category="rest", industry="网约车", city="兰州").pk == rules["any"].pk
     rules["any"].is_active = False
     rules["any"].save()
-    demand = make_demand(category="rest", industry="网约车", description="平台要求每天在线十四个小时，没有休息日。")
+    demand = make_demand(
+        category="rest", industry="网约车", description="平台要求每天在线十四个小时，没有休息日。"
+    )
     assert demand.state == State.ACCEPTED
     assert demand.body is None
     assert demand.union == world.province  # the topmost union supervises unrouted demands
 
 
 def test_category_is_suggested_from_the_text_and_staff_can_override(world, rules) -> None:
-    demand = make_demand(category="", description="送件路上被电动车撞倒，腿骨折住院，网点不给报工伤。")
+    demand = make_demand(
+        category="", description="送件路上被电动车撞倒，腿骨折住院，网点不给报工伤。"
+    )
     assert demand.suggested_category == "injury"
     assert demand.category == "injury"
     demand = demand_set_category(actor=world.users["staff_a"], demand=demand, category="rights")
     assert demand.category == "rights"
     assert demand.suggested_category == "injury"
-    assert AuditLog.objects.filter(action="demands.category_changed", target_id=str(demand.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="demands.category_changed", target_id=str(demand.pk)
+    ).exists()
 
 
 def test_idempotency_key_returns_the_first_demand(world, rules) -> None:
-    first, created = demand_submit(description="站点扣罚款太多，一单超时罚五十。", industry="快递", city="兰州",
-                                   mobile="13919310011", consent=True, idempotency_key="k-1")
-    again, created_again = demand_submit(description="站点扣罚款太多，一单超时罚五十。", industry="快递",
-                                         city="兰州", mobile="13919310011", consent=True, idempotency_key="k-1")
+    first, created = demand_submit(
+        description="站点扣罚款太多，一单超时罚五十。",
+        industry="快递",
+        city="兰州",
+        mobile="13919310011",
+        consent=True,
+        idempotency_key="k-1",
+    )
+    again, created_again = demand_submit(
+        description="站点扣罚款太多，一单超时罚五十。",
+        industry="快递",
+        city="兰州",
+        mobile="13919310011",
+        consent=True,
+        idempotency_key="k-1",
+    )
     assert created
     assert not created_again
     assert again.pk == first.pk
     assert Demand.objects.count() == 1
 
 
-@pytest.mark.parametrize(("field", "changes"), [
-    ("description", {"description": "短"}),
-    ("mobile", {"mobile": "12345"}),
-    ("industry", {"industry": "木工"}),
-    ("city", {"city": " "}),
-    ("consent", {"consent": False}),
-    ("category", {"category": "nonsense"}),
-    ("photos", {"photos": [b"not an image at all"]}),
-    ("photos", {"photos": [png(), png(), png(), png()]}),
-    ("photos", {"photos": [b"\x89PNG" + b"0" * (5 * 1024 * 1024)]}),
-])
+@pytest.mark.parametrize(
+    ("field", "changes"),
+    [
+        ("description", {"description": "短"}),
+        ("mobile", {"mobile": "12345"}),
+        ("industry", {"industry": "木工"}),
+        ("city", {"city": " "}),
+        ("consent", {"consent": False}),
+        ("category", {"category": "nonsense"}),
+        ("photos", {"photos": [b"not an image at all"]}),
+        ("photos", {"photos": [png(), png(), png(), png()]}),
+        ("photos", {"photos": [b"\x89PNG" + b"0" * (5 * 1024 * 1024)]}),
+    ],
+)
 def test_bad_intake_names_the_field_and_stores_nothing(world, rules, field, changes) -> None:
-    data = {"description": "网点拖欠两个月工资。", "industry": "快递", "city": "兰州", "mobile": "13919310012",
-            "consent": True, **changes}
+    data = {
+        "description": "网点拖欠两个月工资。",
+        "industry": "快递",
+        "city": "兰州",
+        "mobile": "13919310012",
+        "consent": True,
+        **changes,
+    }
     with pytest.raises(ValidationError) as error:
         demand_submit(**data)
     assert field in error.value.message_dict
@@ -154,13 +181,19 @@ def test_transfer_return_assign_reject_and_merge(world, rules) -> None:
     with pytest.raises(ValidationError) as error:
         demand_transfer(actor=liaison, demand=demand, body=world.enterprise_a, reason="")
     assert "reason" in error.value.message_dict
-    demand = demand_transfer(actor=liaison, demand=demand, body=world.enterprise_a, reason="系企业内部工资结算问题")
+    demand = demand_transfer(
+        actor=liaison, demand=demand, body=world.enterprise_a, reason="系企业内部工资结算问题"
+    )
     assert demand.body == world.enterprise_a
     assert demand.state == State.DISPATCHED
-    demand = demand_return(actor=world.users["enterprise_a"], demand=demand, reason="该网点已转让，不属本企业")
+    demand = demand_return(
+        actor=world.users["enterprise_a"], demand=demand, reason="该网点已转让，不属本企业"
+    )
     assert demand.state == State.RETURNED
     assert demand.body is None
-    demand = demand_assign(actor=staff, demand=demand, body=world.authority, note="请邮政管理局协调")
+    demand = demand_assign(
+        actor=staff, demand=demand, body=world.authority, note="请邮政管理局协调"
+    )
     assert demand.state == State.DISPATCHED
     assert demand.body == world.authority
     other = make_demand(mobile="13919310031", description="派费拖欠问题，网点一直不给结算。")
@@ -179,10 +212,13 @@ def test_transfer_return_assign_reject_and_merge(world, rules) -> None:
     assert total.received == 3
 
 
-@pytest.mark.parametrize(("action", "kwargs"), [
-    ("resolve", {"note": "办结"}),
-    ("reply", {"note": "答复"}),
-])
+@pytest.mark.parametrize(
+    ("action", "kwargs"),
+    [
+        ("resolve", {"note": "办结"}),
+        ("reply", {"note": "答复"}),
+    ],
+)
 def test_steps_out_of_order_are_refused_and_change_nothing(world, rules, action, kwargs) -> None:
     demand = make_demand()
     before = demand.events.count()
@@ -195,10 +231,18 @@ def test_steps_out_of_order_are_refused_and_change_nothing(world, rules, action,
 
 
 def test_probable_duplicates_are_flagged(world, rules) -> None:
-    first = make_demand(mobile="13919310041", description="中通城关网点拖欠十月工资三千二百元，多次催要未果。")
-    second = make_demand(mobile="13919310041", description="中通城关网点拖欠十月份工资3200元，多次催要都没有结果。")
-    unrelated = make_demand(mobile="13919310041", description="想报名参加快递员职业技能等级培训，怎么报名？")
-    other_person = make_demand(mobile="13919310042", description="中通城关网点拖欠十月工资三千二百元，多次催要未果。")
+    first = make_demand(
+        mobile="13919310041", description="中通城关网点拖欠十月工资三千二百元，多次催要未果。"
+    )
+    second = make_demand(
+        mobile="13919310041", description="中通城关网点拖欠十月份工资3200元，多次催要都没有结果。"
+    )
+    unrelated = make_demand(
+        mobile="13919310041", description="想报名参加快递员职业技能等级培训，怎么报名？"
+    )
+    other_person = make_demand(
+        mobile="13919310042", description="中通城关网点拖欠十月工资三千二百元，多次催要未果。"
+    )
     assert second.possible_duplicate_of == first
     assert unrelated.possible_duplicate_of is None
     assert other_person.possible_duplicate_of is None
@@ -206,21 +250,36 @@ def test_probable_duplicates_are_flagged(world, rules) -> None:
 
 def test_reveal_is_audited(world, rules) -> None:
     demand = make_demand(mobile="13919310051")
-    assert demand_reveal_mobile(actor=world.users["liaison"], demand=demand, purpose="回访") == "13919310051"
+    assert (
+        demand_reveal_mobile(actor=world.users["liaison"], demand=demand, purpose="回访")
+        == "13919310051"
+    )
     entry = AuditLog.objects.get(action="demands.mobile_viewed")
     assert entry.target_id == str(demand.pk)
     assert entry.changes["purpose"] == "回访"
 
 
 def test_time_limits_are_configurable_per_category(world, rules) -> None:
-    time_limit_set(actor=world.users["admin_a"], category="injury", urgency="normal", response_days=2,
-                   resolution_days=10, escalation_days=5)
+    time_limit_set(
+        actor=world.users["admin_a"],
+        category="injury",
+        urgency="normal",
+        response_days=2,
+        resolution_days=10,
+        escalation_days=5,
+    )
     injury = make_demand(category="injury", description="送件途中摔伤骨折。")
     wages = make_demand(category="wages")
     assert injury.resolution_due - wages.resolution_due >= timedelta(days=5)
     with pytest.raises(ValidationError):
-        time_limit_set(actor=None, category="", urgency="normal", response_days=5, resolution_days=2,
-                       escalation_days=1)
+        time_limit_set(
+            actor=None,
+            category="",
+            urgency="normal",
+            response_days=5,
+            resolution_days=2,
+            escalation_days=1,
+        )
 
 
 def test_late_first_response_counts_as_due_but_not_on_time(world, rules) -> None:

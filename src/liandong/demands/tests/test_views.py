@@ -14,8 +14,16 @@ def _clear() -> None:
 
 
 def intake(**changes: object) -> dict:
-    return {"description": "网点拖欠两个月派费，一直不给结算。", "industry": "快递", "city": "兰州",
-            "mobile": "13919314444", "urgency": "normal", "consent": "on", "token": "t-1", **changes}
+    return {
+        "description": "网点拖欠两个月派费，一直不给结算。",
+        "industry": "快递",
+        "city": "兰州",
+        "mobile": "13919314444",
+        "urgency": "normal",
+        "consent": "on",
+        "token": "t-1",
+        **changes,
+    }
 
 
 def test_the_phone_form_resent_gives_the_same_code(client, world, rules) -> None:
@@ -28,14 +36,22 @@ def test_the_phone_form_resent_gives_the_same_code(client, world, rules) -> None
     assert code in second.content.decode()
 
 
-def test_the_phone_form_is_rate_limited_and_a_refusal_counts_nowhere(client, world, rules, monkeypatch) -> None:
+def test_the_phone_form_is_rate_limited_and_a_refusal_counts_nowhere(
+    client, world, rules, monkeypatch
+) -> None:
     from liandong.demands.models import DemandThrottle
 
     monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "2")
     for n in range(2):
-        assert client.post("/demands/submit/", intake(token=f"t-{n}", description=f"第{n}件事：派费拖欠。")).status_code \
+        assert (
+            client.post(
+                "/demands/submit/", intake(token=f"t-{n}", description=f"第{n}件事：派费拖欠。")
+            ).status_code
             == 200
-    refused = client.post("/demands/submit/", intake(token="t-9", description="第三件事：社保断缴。"))
+        )
+    refused = client.post(
+        "/demands/submit/", intake(token="t-9", description="第三件事：社保断缴。")
+    )
     assert refused.status_code == 429
     assert "提交过于频繁" in refused.content.decode()
     assert Demand.objects.count() == 2
@@ -60,10 +76,14 @@ def test_the_handler_takes_the_steps_on_the_page(client, world, rules) -> None:
     empty = client.post(f"/demands/{demand.pk}/act/", {"action": "accept", "note": ""})
     assert empty.status_code == 200
     assert "请填写给职工的首次答复" in empty.content.decode()
-    done = client.post(f"/demands/{demand.pk}/act/", {"action": "accept", "note": "已联系网点核实。"})
+    done = client.post(
+        f"/demands/{demand.pk}/act/", {"action": "accept", "note": "已联系网点核实。"}
+    )
     assert done.status_code == 302
     assert Demand.objects.get(pk=demand.pk).state == State.IN_PROGRESS
-    refused = client.post(f"/demands/{demand.pk}/act/", {"action": "reject", "reason": "不归我们管"})
+    refused = client.post(
+        f"/demands/{demand.pk}/act/", {"action": "reject", "reason": "不归我们管"}
+    )
     assert refused.status_code == 200  # not offered to the body: nothing happens
     assert Demand.objects.get(pk=demand.pk).state == State.IN_PROGRESS
 
@@ -74,13 +94,18 @@ def test_reveal_on_the_page_is_audited_and_not_cached(client, world, rules) -> N
     response = client.post(f"/demands/{demand.pk}/reveal/", {"purpose": "回访职工"})
     assert "13919314445" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
-    assert AuditLog.objects.filter(action="demands.mobile_viewed", target_id=str(demand.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(action="demands.mobile_viewed", target_id=str(demand.pk)).count()
+        == 1
+    )
     assert "13919314445" not in client.get(f"/demands/{demand.pk}/").content.decode()
 
 
 def test_hotline_page_records_the_call(client, world, rules) -> None:
     client.force_login(world.users["staff_a"])
-    response = client.post("/demands/new/", {**intake(token="h-1"), "channel": "hotline", "category": ""})
+    response = client.post(
+        "/demands/new/", {**intake(token="h-1"), "channel": "hotline", "category": ""}
+    )
     assert response.status_code == 302
     demand = Demand.objects.get()
     assert demand.channel == "hotline"
@@ -90,19 +115,43 @@ def test_hotline_page_records_the_call(client, world, rules) -> None:
 def test_union_admin_configures_rules_limits_and_the_calendar(client, world, rules) -> None:
     client.force_login(world.users["admin_a"])
     assert client.get("/demands/settings/").status_code == 200
-    response = client.post("/demands/settings/", {"form": "rule", "category": "insurance", "industry": "快递",
-                                                  "city": "兰州", "body": world.authority.pk, "priority": 10})
+    response = client.post(
+        "/demands/settings/",
+        {
+            "form": "rule",
+            "category": "insurance",
+            "industry": "快递",
+            "city": "兰州",
+            "body": world.authority.pk,
+            "priority": 10,
+        },
+    )
     assert response.status_code == 302
-    assert RoutingRule.objects.filter(category="insurance", city="兰州", body=world.authority).exists()
+    assert RoutingRule.objects.filter(
+        category="insurance", city="兰州", body=world.authority
+    ).exists()
     assert make_demand(category="insurance", description="公司不给交社保。").body == world.authority
-    response = client.post("/demands/settings/", {"form": "limit", "category": "injury", "urgency": "normal",
-                                                  "response_days": 2, "resolution_days": 1, "escalation_days": 5})
+    response = client.post(
+        "/demands/settings/",
+        {
+            "form": "limit",
+            "category": "injury",
+            "urgency": "normal",
+            "response_days": 2,
+            "resolution_days": 1,
+            "escalation_days": 5,
+        },
+    )
     assert "办结时限不能短于首次响应时限" in response.content.decode()
     assert not TimeLimit.objects.exists()
-    bad = client.post("/demands/settings/", {"form": "calendar", "year": 2027, "days": "2027-02-30 休 春节"})
+    bad = client.post(
+        "/demands/settings/", {"form": "calendar", "year": 2027, "days": "2027-02-30 休 春节"}
+    )
     assert "日期不存在" in bad.content.decode()
-    good = client.post("/demands/settings/", {"form": "calendar", "year": 2027,
-                                              "days": "2027-01-01 休 元旦\n2027-02-06 班 春节调休"})
+    good = client.post(
+        "/demands/settings/",
+        {"form": "calendar", "year": 2027, "days": "2027-01-01 休 元旦\n2027-02-06 班 春节调休"},
+    )
     assert good.status_code == 302
     assert CalendarDay.objects.filter(date__year=2027).count() == 2
     assert CalendarYear.objects.filter(year=2027).exists()
@@ -112,7 +161,9 @@ def test_union_admin_configures_rules_limits_and_the_calendar(client, world, rul
 
 def test_list_filters_on_the_page(client, world, rules) -> None:
     wages = make_demand()
-    rest = make_demand(category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919314446")
+    rest = make_demand(
+        category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919314446"
+    )
     client.force_login(world.users["staff_a"])
     page = client.get(f"/demands/?body={world.enterprise_a.pk}").content.decode()
     assert rest.code in page

@@ -37,7 +37,9 @@ def test_five_working_days_skip_the_whole_spring_festival() -> None:
 
 
 def test_a_limit_in_an_uncovered_year_falls_back_to_monday_to_friday_with_a_warning() -> None:
-    due = add_working_days(datetime(2026, 12, 31, 10, 0, tzinfo=SH), 1)  # Thursday → Friday 2027-01-01
+    due = add_working_days(
+        datetime(2026, 12, 31, 10, 0, tzinfo=SH), 1
+    )  # Thursday → Friday 2027-01-01
     assert due.fallback
     assert due.at == datetime(2027, 1, 2, 0, 0, tzinfo=SH)
 
@@ -47,7 +49,11 @@ def test_an_entered_official_schedule_takes_precedence() -> None:
     assert CalendarYear.objects.filter(year=2027).exists()
     due = add_working_days(datetime(2026, 12, 31, 10, 0, tzinfo=SH), 1)
     assert not due.fallback
-    assert due.at == datetime(2027, 1, 5, 0, 0, tzinfo=SH)  # 1/1 holiday, 1/2–1/3 weekend, Monday 1/4
+    assert due.at == datetime(
+        2027, 1, 5, 0, 0, tzinfo=SH
+    )  # 1/1 holiday, 1/2–1/3 weekend, Monday 1/4
     # and an entered day overrides the package in a covered year too
     CalendarDay.objects.create(date=date(2026, 2, 14), is_workday=False, name="测试")
-    assert add_working_days(datetime(2026, 2, 13, 9, 0, tzinfo=SH), 1).at == datetime(2026, 2, 25, 0, 0, tzinfo=SH)
+    assert add_working_days(datetime(2026, 2, 13, 9, 0, tzinfo=SH), 1).at == datetime(
+        2026, 2, 25, 0, 0, tzinfo=SH
+    )

@@ -35,14 +35,28 @@ class CongressSetup:
     manager: User
 
 
-def congress_setup(world: object, *, delegates: int = 6, threshold: int = 2, frontline: int = 6,
-                   enterprise: Organization | None = None, manager: User | None = None) -> CongressSetup:
+def congress_setup(
+    world: object,
+    *,
+    delegates: int = 6,
+    threshold: int = 2,
+    frontline: int = 6,
+    enterprise: Organization | None = None,
+    manager: User | None = None,
+) -> CongressSetup:
     """A congress of ``enterprise`` (default: world's enterprise A) whose first delegate is worker A."""
     enterprise = enterprise or world.enterprise_a  # type: ignore[attr-defined]
     manager = manager or world.users["enterprise_a"]  # type: ignore[attr-defined]
-    congress = congress_create(actor=manager, enterprise=enterprise, term=5, session=Congress.objects.filter(
-        enterprise=enterprise).count() + 1, title="第五届职工代表大会", held_on=timezone.localdate(),
-        cosign_threshold=threshold, frontline_quota=50)
+    congress = congress_create(
+        actor=manager,
+        enterprise=enterprise,
+        term=5,
+        session=Congress.objects.filter(enterprise=enterprise).count() + 1,
+        title="第五届职工代表大会",
+        held_on=timezone.localdate(),
+        cosign_threshold=threshold,
+        frontline_quota=50,
+    )
     outlet = enterprise.children.first() or enterprise
     found: list[Delegate] = []
     users: list[User] = []
@@ -51,17 +65,31 @@ def congress_setup(world: object, *, delegates: int = 6, threshold: int = 2, fro
             worker, user = world.worker_a, world.users["worker_a"]  # type: ignore[attr-defined]
         else:
             worker, user = delegate_worker(outlet, f"代表{i}号")
-        found.append(delegate_add(actor=manager, congress=congress, worker=worker, constituency=f"第{i % 3 + 1}选区",
-                                  is_frontline=i < frontline))
+        found.append(
+            delegate_add(
+                actor=manager,
+                congress=congress,
+                worker=worker,
+                constituency=f"第{i % 3 + 1}选区",
+                is_frontline=i < frontline,
+            )
+        )
         users.append(user)
     return CongressSetup(congress, found, users, manager)
 
 
-def submitted_proposal(setup: CongressSetup, *, cosigners: int = 0, title: str = "增设快递员休息驿站") -> Proposal:
-    proposal = proposal_submit(actor=setup.users[0], congress=setup.congress, title=title,
-                               reasons="夏季高温，快递员午间无处休息。", measures="在分拨中心设休息室，配饮水和充电设施。",
-                               category=Proposal.Category.WELFARE)
-    for user in setup.users[1:1 + cosigners]:
+def submitted_proposal(
+    setup: CongressSetup, *, cosigners: int = 0, title: str = "增设快递员休息驿站"
+) -> Proposal:
+    proposal = proposal_submit(
+        actor=setup.users[0],
+        congress=setup.congress,
+        title=title,
+        reasons="夏季高温，快递员午间无处休息。",
+        measures="在分拨中心设休息室，配饮水和充电设施。",
+        category=Proposal.Category.WELFARE,
+    )
+    for user in setup.users[1 : 1 + cosigners]:
         proposal_cosign(actor=user, proposal=proposal)
     proposal.refresh_from_db()
     return proposal

@@ -29,9 +29,18 @@ def test_the_proposal_flow_over_the_api(world, api_token) -> None:
     setup = congress_setup(world, delegates=4)
     client = Client()
     proposer = api_token(world.users["worker_a"])
-    status, body = post(client, f"{P}/proposals", {"congress": setup.congress.pk, "title": "增设驿站",
-                                                   "reasons": "高温", "measures": "设驿站", "category": "welfare"},
-                        proposer)
+    status, body = post(
+        client,
+        f"{P}/proposals",
+        {
+            "congress": setup.congress.pk,
+            "title": "增设驿站",
+            "reasons": "高温",
+            "measures": "设驿站",
+            "category": "welfare",
+        },
+        proposer,
+    )
     assert status == 200
     pid = body["id"]
     assert (body["number"], body["status"], body["proposer_name"]) == (1, "cosigning", "王甲")
@@ -40,16 +49,24 @@ def test_the_proposal_flow_over_the_api(world, api_token) -> None:
     assert body["detail"][0]["loc"] == ["body", "proposal"]
     assert body["detail"][0]["msg"] == "不能附议自己的提案"
     manager = api_token(setup.manager)
-    status, body = post(client, f"{P}/proposals/{pid}/decision", {"decision": "accept", "department": "行政部",
-                                                                  "deadline": str(next_week())}, manager)
+    status, body = post(
+        client,
+        f"{P}/proposals/{pid}/decision",
+        {"decision": "accept", "department": "行政部", "deadline": str(next_week())},
+        manager,
+    )
     assert status == 422
     assert "不足 2 人" in body["detail"][0]["msg"]
     for user in setup.users[1:3]:
         assert post(client, f"{P}/proposals/{pid}/cosign", {}, api_token(user))[0] == 200
     status, body = post(client, f"{P}/proposals/{pid}/decision", {"decision": "reject"}, manager)
     assert (status, body["detail"][0]["loc"]) == (422, ["body", "reason"])
-    status, body = post(client, f"{P}/proposals/{pid}/decision", {"decision": "accept", "department": "行政部",
-                                                                  "deadline": str(next_week())}, manager)
+    status, body = post(
+        client,
+        f"{P}/proposals/{pid}/decision",
+        {"decision": "accept", "department": "行政部", "deadline": str(next_week())},
+        manager,
+    )
     assert (status, body["status"], body["department"]) == (200, "accepted", "行政部")
     assert post(client, f"{P}/proposals/{pid}/answer", {"answer": "已建成。"}, manager)[0] == 200
     status, body = post(client, f"{P}/proposals/{pid}/rating", {"rating": "excellent"}, proposer)
@@ -61,22 +78,37 @@ def test_the_proposal_flow_over_the_api(world, api_token) -> None:
     listed = client.get(f"{P}/proposals?status=closed", **manager).json()
     assert [p["id"] for p in listed["items"]] == [pid]
     figures = client.get(f"{P}/figures?organization={world.enterprise_a.pk}", **manager).json()
-    assert (figures["proposals_collected"], figures["proposals_closed"], figures["satisfaction_rate"]) == (1, 1, 100.0)
+    assert (
+        figures["proposals_collected"],
+        figures["proposals_closed"],
+        figures["satisfaction_rate"],
+    ) == (1, 1, 100.0)
     assert figures["url"].startswith("/democracy/figures/")
 
 
 def test_proposal_list_pages_with_a_cursor(world, api_token) -> None:
     setup = congress_setup(world, delegates=2)
     for i in range(5):
-        Proposal.objects.create(congress=setup.congress, enterprise=world.enterprise_a, proposer=setup.delegates[0],
-                                number=i + 1, title=f"提案{i}", reasons="r", measures="m", category="other")
+        Proposal.objects.create(
+            congress=setup.congress,
+            enterprise=world.enterprise_a,
+            proposer=setup.delegates[0],
+            number=i + 1,
+            title=f"提案{i}",
+            reasons="r",
+            measures="m",
+            category="other",
+        )
     headers = api_token(world.users["staff_a"])
     first = Client().get(f"{P}/proposals?limit=3", **headers).json()
     second = Client().get(f"{P}/proposals?limit=3&cursor={first['next_cursor']}", **headers).json()
     assert len(first["items"]) == 3
     assert len(second["items"]) == 2
     assert second["next_cursor"] is None
-    assert Client().get(f"{P}/proposals?organization={world.enterprise_b.pk}", **headers).status_code == 404
+    assert (
+        Client().get(f"{P}/proposals?organization={world.enterprise_b.pk}", **headers).status_code
+        == 404
+    )
 
 
 def test_vote_over_the_api_refuses_without_quorum(world, api_token) -> None:
@@ -84,49 +116,90 @@ def test_vote_over_the_api_refuses_without_quorum(world, api_token) -> None:
     item = agenda_add(actor=setup.manager, congress=setup.congress, title="议程")
     congress_open(actor=setup.manager, congress=setup.congress)
     headers = api_token(setup.manager)
-    status, body = post(Client(), f"{P}/agenda-items/{item.pk}/vote",
-                        {"present": 3, "votes_for": 3, "votes_against": 0, "abstentions": 0}, headers)
+    status, body = post(
+        Client(),
+        f"{P}/agenda-items/{item.pk}/vote",
+        {"present": 3, "votes_for": 3, "votes_against": 0, "abstentions": 0},
+        headers,
+    )
     assert status == 422
     assert body["detail"][0]["loc"] == ["body", "present"]
     assert AgendaItem.objects.get().result == "pending"
-    status, body = post(Client(), f"{P}/agenda-items/{item.pk}/vote",
-                        {"present": 6, "votes_for": 4, "votes_against": 2, "abstentions": 0}, headers)
+    status, body = post(
+        Client(),
+        f"{P}/agenda-items/{item.pk}/vote",
+        {"present": 6, "votes_for": 4, "votes_against": 2, "abstentions": 0},
+        headers,
+    )
     assert (status, body["result"], body["delegates_total"]) == (200, "passed", 6)
 
 
 def test_public_notice_and_objection_without_login(world) -> None:
-    nomination = nomination_create(actor=world.users["staff_a"], worker=world.worker_a, level="city", year=2026,
-                                   deeds="事迹。", reviews_required=1)
+    nomination = nomination_create(
+        actor=world.users["staff_a"],
+        worker=world.worker_a,
+        level="city",
+        year=2026,
+        deeds="事迹。",
+        reviews_required=1,
+    )
     nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
     client = Client()
     notices = client.get(f"{PUBLIC}/notices").json()
     assert notices[0]["name_masked"] == "王*"
     assert "王甲" not in str(notices)
-    status, body = post(client, f"{PUBLIC}/notices/{nomination.pk}/objections", {"body": "太短"}, {})
+    status, body = post(
+        client, f"{PUBLIC}/notices/{nomination.pk}/objections", {"body": "太短"}, {}
+    )
     assert (status, body["detail"][0]["loc"]) == (422, ["body", "body"])
-    status, body = post(client, f"{PUBLIC}/notices/{nomination.pk}/objections",
-                        {"body": "该同志的获奖情况与事实不符，请核实。", "contact": "13800138000"}, {})
+    status, body = post(
+        client,
+        f"{PUBLIC}/notices/{nomination.pk}/objections",
+        {"body": "该同志的获奖情况与事实不符，请核实。", "contact": "13800138000"},
+        {},
+    )
     assert (status, body["contact_masked"]) == (200, "138****8000")
     assert Objection.objects.count() == 1
     for _ in range(6):
-        status, body = post(client, f"{PUBLIC}/notices/{nomination.pk}/objections",
-                            {"body": "重复提交的异议内容足够长了吗？"}, {})
+        status, body = post(
+            client,
+            f"{PUBLIC}/notices/{nomination.pk}/objections",
+            {"body": "重复提交的异议内容足够长了吗？"},
+            {},
+        )
     assert status == 422
     assert "过于频繁" in body["detail"][0]["msg"]
     assert Objection.objects.count() == 5
-    Nomination.objects.filter(pk=nomination.pk).update(notice_ends_on=timezone.localdate() - timedelta(days=1),
-                                                       status=Nomination.Status.CONFIRMED)
+    Nomination.objects.filter(pk=nomination.pk).update(
+        notice_ends_on=timezone.localdate() - timedelta(days=1), status=Nomination.Status.CONFIRMED
+    )
     assert client.get(f"{PUBLIC}/notices").json() == []
-    assert post(client, f"{PUBLIC}/notices/{nomination.pk}/objections", {"body": "x" * 20}, {})[0] == 404
+    assert (
+        post(client, f"{PUBLIC}/notices/{nomination.pk}/objections", {"body": "x" * 20}, {})[0]
+        == 404
+    )
 
 
 def test_bad_input_is_a_422_never_a_500(world, api_token) -> None:
     setup = congress_setup(world, delegates=2)
     headers = api_token(world.users["worker_a"])
-    for body in [{"congress": setup.congress.pk, "title": "t\x00", "reasons": "r", "measures": "m", "category": "x"},
-                 {"congress": 2**70, "title": "t", "reasons": "r", "measures": "m", "category": "welfare"},
-                 {"congress": setup.congress.pk, "title": "t" * 121, "reasons": "r", "measures": "m",
-                  "category": "welfare"}]:
+    for body in [
+        {
+            "congress": setup.congress.pk,
+            "title": "t\x00",
+            "reasons": "r",
+            "measures": "m",
+            "category": "x",
+        },
+        {"congress": 2**70, "title": "t", "reasons": "r", "measures": "m", "category": "welfare"},
+        {
+            "congress": setup.congress.pk,
+            "title": "t" * 121,
+            "reasons": "r",
+            "measures": "m",
+            "category": "welfare",
+        },
+    ]:
         response = Client().post(f"{P}/proposals", body, content_type="application/json", **headers)
         assert response.status_code == 422, response.content
     assert Proposal.objects.count() == 0
@@ -143,9 +216,21 @@ def test_proposal_list_query_count_does_not_grow_with_rows(world) -> None:
     counts = []
     for rows in [1, 20]:
         Proposal.objects.filter(congress=setup.congress).delete()
-        Proposal.objects.bulk_create([
-            Proposal(congress=setup.congress, enterprise=world.enterprise_a, proposer=setup.delegates[0], number=i + 1,
-                     title=f"提案{i}", reasons="r", measures="m", category="other") for i in range(rows)])
+        Proposal.objects.bulk_create(
+            [
+                Proposal(
+                    congress=setup.congress,
+                    enterprise=world.enterprise_a,
+                    proposer=setup.delegates[0],
+                    number=i + 1,
+                    title=f"提案{i}",
+                    reasons="r",
+                    measures="m",
+                    category="other",
+                )
+                for i in range(rows)
+            ]
+        )
         with CaptureQueriesContext(connection) as queries:
             response = client.get(f"{P}/proposals")
         assert len(response.json()["items"]) == rows

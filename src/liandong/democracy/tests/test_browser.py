@@ -29,11 +29,20 @@ def signed_in(browser, live_server, username: str, width: int = 1280):
 
 def test_a_proposal_from_submission_to_rating(live_server, browser) -> None:
     union = UnionFactory(name="威海市总工会", code="BR-U")
-    enterprise = EnterpriseFactory(name="威海光威集团有限责任公司", code="BR-E", parent=union, short_name="光威集团")
+    enterprise = EnterpriseFactory(
+        name="威海光威集团有限责任公司", code="BR-E", parent=union, short_name="光威集团"
+    )
     outlet = OutletFactory(name="碳纤维车间", code="BR-O", parent=enterprise)
     manager = UserFactory(username="gw_union", role=Role.ENTERPRISE_UNION, organization=enterprise)
-    congress = congress_create(actor=manager, enterprise=enterprise, term=5, session=3, title="光威集团五届三次职代会",
-                               held_on=timezone.localdate(), cosign_threshold=2)
+    congress = congress_create(
+        actor=manager,
+        enterprise=enterprise,
+        term=5,
+        session=3,
+        title="光威集团五届三次职代会",
+        held_on=timezone.localdate(),
+        cosign_threshold=2,
+    )
     for i, name in enumerate(["于海涛", "杜琳", "邹策"]):
         worker = WorkerFactory(name=name, employer=outlet)
         worker.user = UserFactory(username=f"delegate{i}", role=Role.WORKER, display_name=name)
@@ -78,21 +87,40 @@ def test_a_proposal_from_submission_to_rating(live_server, browser) -> None:
     assert "感谢您的评价" in proposer.inner_text(".messages")
     assert "已办结" in proposer.inner_text("h1 + div")
     proposal = Proposal.objects.get()
-    assert (proposal.status, proposal.rating, proposal.department.name) == ("closed", "satisfied", "行政部")
+    assert (proposal.status, proposal.rating, proposal.department.name) == (
+        "closed",
+        "satisfied",
+        "行政部",
+    )
 
 
 def test_a_refused_action_shows_why_on_the_page(live_server, browser) -> None:
     union = UnionFactory(code="BR2-U")
     enterprise = EnterpriseFactory(code="BR2-E", parent=union)
     manager = UserFactory(username="ent_union", role=Role.ENTERPRISE_UNION, organization=enterprise)
-    congress = congress_create(actor=manager, enterprise=enterprise, term=1, session=1, title="一届一次职代会",
-                               held_on=timezone.localdate(), cosign_threshold=2)
+    congress = congress_create(
+        actor=manager,
+        enterprise=enterprise,
+        term=1,
+        session=1,
+        title="一届一次职代会",
+        held_on=timezone.localdate(),
+        cosign_threshold=2,
+    )
     worker = WorkerFactory(employer=enterprise)
     worker.user = UserFactory(username="d0", role=Role.WORKER)
     worker.save(update_fields=["user"])
     delegate = delegate_add(actor=manager, congress=congress, worker=worker, constituency="一")
-    proposal = Proposal.objects.create(congress=congress, enterprise=enterprise, proposer=delegate, number=1,
-                                       title="t", reasons="r", measures="m", category="other")
+    proposal = Proposal.objects.create(
+        congress=congress,
+        enterprise=enterprise,
+        proposer=delegate,
+        number=1,
+        title="t",
+        reasons="r",
+        measures="m",
+        category="other",
+    )
     page = signed_in(browser, live_server, "ent_union", width=390)
     page.goto(f"{live_server.url}/democracy/proposals/{proposal.pk}/")
     page.check("input[name=decision][value=reject]")

@@ -51,42 +51,87 @@ from liandong.democracy.tests.factories import (
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)                          method  anon  worker admin staff staffB liaison ent  judge prov
-    "democracy/":                                     ("GET", "login 200   200   200   200    403     200   403   200"),
-    "democracy/congresses/<int:pk>/":                 ("GET", "login 200   200   200   404    403     200   403   200"),
-    "democracy/congresses/<int:pk>/proposals/new/":   ("GET", "login 200   403   403   404    403     403   403   403"),
-    "democracy/proposals/":                           ("GET", "login 200   200   200   200    403     200   403   200"),
-    "democracy/proposals/<int:pk>/":                  ("GET", "login 200   200   200   404    403     200   403   200"),
-    "democracy/library/":                             ("GET", "login 403   200   200   200    403     200   403   200"),
-    "democracy/library/attachments/<int:pk>/":        ("GET", "login 403   200   200   404    403     200   403   200"),
-    "democracy/disclosures/":                         ("GET", "login 200   200   200   200    403     200   403   200"),
-    "democracy/disclosures/<int:pk>/":                ("GET", "login 200   200   200   404    403     200   403   200"),
-    "democracy/negotiations/":                        ("GET", "login 403   200   200   200    403     200   403   200"),
-    "democracy/negotiations/<int:pk>/":               ("GET", "login 403   200   200   404    403     200   403   200"),
-    "democracy/nominations/":                         ("GET", "login 200   200   200   200    403     200   403   200"),
-    "democracy/nominations/<int:pk>/":                ("GET", "login 200   200   200   404    403     200   403   200"),
-    "democracy/notices/":                             ("GET", "200   200   200   200   200    200     200   200   200"),
-    "democracy/notices/<int:pk>/":                    ("GET", "200   200   200   200   200    200     200   200   200"),
-    "democracy/figures/":                             ("GET", "login 403   200   200   200    403     200   403   200"),
+    "democracy/": ("GET", "login 200   200   200   200    403     200   403   200"),
+    "democracy/congresses/<int:pk>/": (
+        "GET",
+        "login 200   200   200   404    403     200   403   200",
+    ),
+    "democracy/congresses/<int:pk>/proposals/new/": (
+        "GET",
+        "login 200   403   403   404    403     403   403   403",
+    ),
+    "democracy/proposals/": ("GET", "login 200   200   200   200    403     200   403   200"),
+    "democracy/proposals/<int:pk>/": (
+        "GET",
+        "login 200   200   200   404    403     200   403   200",
+    ),
+    "democracy/library/": ("GET", "login 403   200   200   200    403     200   403   200"),
+    "democracy/library/attachments/<int:pk>/": (
+        "GET",
+        "login 403   200   200   404    403     200   403   200",
+    ),
+    "democracy/disclosures/": ("GET", "login 200   200   200   200    403     200   403   200"),
+    "democracy/disclosures/<int:pk>/": (
+        "GET",
+        "login 200   200   200   404    403     200   403   200",
+    ),
+    "democracy/negotiations/": ("GET", "login 403   200   200   200    403     200   403   200"),
+    "democracy/negotiations/<int:pk>/": (
+        "GET",
+        "login 403   200   200   404    403     200   403   200",
+    ),
+    "democracy/nominations/": ("GET", "login 200   200   200   200    403     200   403   200"),
+    "democracy/nominations/<int:pk>/": (
+        "GET",
+        "login 200   200   200   404    403     200   403   200",
+    ),
+    "democracy/notices/": ("GET", "200   200   200   200   200    200     200   200   200"),
+    "democracy/notices/<int:pk>/": (
+        "GET",
+        "200   200   200   200   200    200     200   200   200",
+    ),
+    "democracy/figures/": ("GET", "login 403   200   200   200    403     200   403   200"),
 }
 P = "/api/v1/democracy"
 PUBLIC = "/api/v1/public/democracy"
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                               anon worker admin staff staffB liaison ent judge prov
-    ("GET", f"{P}/congresses"):                            "401 200  200   200   200    403     200  403   200",
-    ("GET", f"{P}/proposals"):                             "401 200  200   200   200    403     200  403   200",
-    ("POST", f"{P}/proposals"):                            "401 200  403   403   403    403     403  403   403",
-    ("GET", f"{P}/proposals/{{proposal_id}}"):             "401 200  200   200   404    403     200  403   200",
-    ("POST", f"{P}/proposals/{{proposal_id}}/cosign"):     "401 200  403   403   404    403     403  403   403",
-    ("POST", f"{P}/proposals/{{proposal_id}}/decision"):   "401 403  200   200   404    403     200  403   200",
-    ("POST", f"{P}/proposals/{{proposal_id}}/answer"):     "401 403  200   200   404    403     200  403   200",
-    ("POST", f"{P}/proposals/{{proposal_id}}/rating"):     "401 200  403   403   404    403     403  403   403",
-    ("POST", f"{P}/agenda-items/{{item_id}}/vote"):        "401 403  200   200   404    403     200  403   200",
-    ("GET", f"{P}/disclosures"):                           "401 200  200   200   200    403     200  403   200",
-    ("POST", f"{P}/disclosures/{{disclosure_id}}/read"):   "401 200  403   403   404    403     403  403   403",
-    ("GET", f"{P}/negotiations"):                          "401 403  200   200   200    403     200  403   200",
-    ("GET", f"{P}/figures"):                               "401 403  200   200   200    403     200  403   200",
-    ("GET", f"{PUBLIC}/notices"):                               "200 200  200   200   200    200     200  200   200",
-    ("POST", f"{PUBLIC}/notices/{{nomination_id}}/objections"): "200 200  200   200   200    200     200  200   200",
+    ("GET", f"{P}/congresses"): "401 200  200   200   200    403     200  403   200",
+    ("GET", f"{P}/proposals"): "401 200  200   200   200    403     200  403   200",
+    ("POST", f"{P}/proposals"): "401 200  403   403   403    403     403  403   403",
+    ("GET", f"{P}/proposals/{{proposal_id}}"): "401 200  200   200   404    403     200  403   200",
+    (
+        "POST",
+        f"{P}/proposals/{{proposal_id}}/cosign",
+    ): "401 200  403   403   404    403     403  403   403",
+    (
+        "POST",
+        f"{P}/proposals/{{proposal_id}}/decision",
+    ): "401 403  200   200   404    403     200  403   200",
+    (
+        "POST",
+        f"{P}/proposals/{{proposal_id}}/answer",
+    ): "401 403  200   200   404    403     200  403   200",
+    (
+        "POST",
+        f"{P}/proposals/{{proposal_id}}/rating",
+    ): "401 200  403   403   404    403     403  403   403",
+    (
+        "POST",
+        f"{P}/agenda-items/{{item_id}}/vote",
+    ): "401 403  200   200   404    403     200  403   200",
+    ("GET", f"{P}/disclosures"): "401 200  200   200   200    403     200  403   200",
+    (
+        "POST",
+        f"{P}/disclosures/{{disclosure_id}}/read",
+    ): "401 200  403   403   404    403     403  403   403",
+    ("GET", f"{P}/negotiations"): "401 403  200   200   200    403     200  403   200",
+    ("GET", f"{P}/figures"): "401 403  200   200   200    403     200  403   200",
+    ("GET", f"{PUBLIC}/notices"): "200 200  200   200   200    200     200  200   200",
+    (
+        "POST",
+        f"{PUBLIC}/notices/{{nomination_id}}/objections",
+    ): "200 200  200   200   200    200     200  200   200",
 }
 PUBLIC_OPERATIONS = {"democracy_list_notices", "democracy_object_notice"}
 
@@ -109,18 +154,42 @@ def objects(world: Any) -> Objects:
     congress_open(actor=setup.manager, congress=setup.congress)
     proposal = submitted_proposal(setup, cosigners=2)
     today = timezone.localdate()
-    disclosure = disclosure_publish(actor=setup.manager, enterprise=world.enterprise_a, category="wages",
-                                    title="工资调整方案", body="一线职工月工资平均增加 300 元。", publish_on=today)
-    negotiation = negotiation_create(actor=setup.manager, organization=world.enterprise_a, title="工资集体协商",
-                                     union_side="甲快递公司工会", employer_side="甲快递公司", topics="最低工资",
-                                     started_on=today)
-    case = case_create(actor=world.users["admin_a"], organization=world.union_a, title="快递网点职代会案例",
-                       summary="网点联合召开职代会。", tags="职代会、快递",
-                       files=[SimpleUploadedFile("案例.txt", "案例附件".encode())])
-    nomination = nomination_create(actor=world.users["enterprise_a"], worker=world.worker_a, level="province",
-                                   year=today.year, deeds="连续三年零投诉。")
+    disclosure = disclosure_publish(
+        actor=setup.manager,
+        enterprise=world.enterprise_a,
+        category="wages",
+        title="工资调整方案",
+        body="一线职工月工资平均增加 300 元。",
+        publish_on=today,
+    )
+    negotiation = negotiation_create(
+        actor=setup.manager,
+        organization=world.enterprise_a,
+        title="工资集体协商",
+        union_side="甲快递公司工会",
+        employer_side="甲快递公司",
+        topics="最低工资",
+        started_on=today,
+    )
+    case = case_create(
+        actor=world.users["admin_a"],
+        organization=world.union_a,
+        title="快递网点职代会案例",
+        summary="网点联合召开职代会。",
+        tags="职代会、快递",
+        files=[SimpleUploadedFile("案例.txt", "案例附件".encode())],
+    )
+    nomination = nomination_create(
+        actor=world.users["enterprise_a"],
+        worker=world.worker_a,
+        level="province",
+        year=today.year,
+        deeds="连续三年零投诉。",
+    )
     nomination_review(actor=world.users["staff_a"], nomination=nomination, approved=True)
-    nomination = nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
+    nomination = nomination_review(
+        actor=world.users["province_admin"], nomination=nomination, approved=True
+    )
     return Objects(setup, proposal, disclosure, negotiation, case, nomination)
 
 
@@ -145,7 +214,9 @@ def page_case(route: str, principal: str, world: Any, o: Objects) -> None:
         client.force_login(world.users[USERNAME_KEY[principal]])
     url = page_url(route, o)
     response = client.get(url)
-    check_outcome(response, outcomes(row)[principal], principal=principal, world=world, is_api=False)
+    check_outcome(
+        response, outcomes(row)[principal], principal=principal, world=world, is_api=False
+    )
     assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
 
 
@@ -156,18 +227,31 @@ def fresh(o: Objects, stage: str) -> Proposal:
     if stage == "cosign":  # proposed by another delegate, so that worker A may co-sign
         from liandong.democracy.services import proposal_submit
 
-        return proposal_submit(actor=setup.users[1], congress=setup.congress, title="食堂延时供餐", reasons="夜班",
-                               measures="延长至 21 点", category="welfare")
+        return proposal_submit(
+            actor=setup.users[1],
+            congress=setup.congress,
+            title="食堂延时供餐",
+            reasons="夜班",
+            measures="延长至 21 点",
+            category="welfare",
+        )
     proposal = submitted_proposal(setup, cosigners=2)
     if stage in {"answer", "rating"}:
-        proposal = proposal_decide(actor=setup.manager, proposal=proposal, decision="accept", department="行政部",
-                                   deadline=next_week())
+        proposal = proposal_decide(
+            actor=setup.manager,
+            proposal=proposal,
+            decision="accept",
+            department="行政部",
+            deadline=next_week(),
+        )
     if stage == "rating":
         proposal = proposal_answer(actor=setup.manager, proposal=proposal, answer="已办理。")
     return proposal
 
 
-def api_request(operation: tuple[str, str], client: Client, headers: dict[str, str], o: Objects) -> Any:
+def api_request(
+    operation: tuple[str, str], client: Client, headers: dict[str, str], o: Objects
+) -> Any:
     method, path = operation
     cache.clear()  # the objection channel's per-address limit
     body: dict[str, Any] = {}
@@ -176,8 +260,15 @@ def api_request(operation: tuple[str, str], client: Client, headers: dict[str, s
         stage = path.rsplit("/", 1)[-1]
         proposal = o.proposal if method == "GET" else fresh(o, stage)
         url = path.replace("{proposal_id}", str(proposal.pk))
-        body = {"decision": {"decision": "accept", "department": "工会办公室", "deadline": str(next_week())},
-                "answer": {"answer": "已落实。"}, "rating": {"rating": "satisfied"}}.get(stage, {})
+        body = {
+            "decision": {
+                "decision": "accept",
+                "department": "工会办公室",
+                "deadline": str(next_week()),
+            },
+            "answer": {"answer": "已落实。"},
+            "rating": {"rating": "satisfied"},
+        }.get(stage, {})
     elif "{item_id}" in path:
         item = agenda_add(actor=o.setup.manager, congress=o.setup.congress, title="审议工资方案")
         url = path.replace("{item_id}", str(item.pk))
@@ -188,15 +279,26 @@ def api_request(operation: tuple[str, str], client: Client, headers: dict[str, s
         url = path.replace("{nomination_id}", str(o.nomination.pk))
         body = {"body": "该同志的获奖情况需要进一步核实，请工会调查。"}
     elif method == "POST":  # submit
-        body = {"congress": o.setup.congress.pk, "title": "增设休息驿站", "reasons": "高温", "measures": "设驿站",
-                "category": "welfare"}
+        body = {
+            "congress": o.setup.congress.pk,
+            "title": "增设休息驿站",
+            "reasons": "高温",
+            "measures": "设驿站",
+            "category": "welfare",
+        }
     if method == "POST":
         return client.post(url, body, content_type="application/json", **headers)
     return client.get(url, **headers)
 
 
-def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, o: Objects,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def api_case(
+    operation: tuple[str, str],
+    principal: str,
+    auth: str,
+    world: Any,
+    o: Objects,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     client = Client()
     headers: dict[str, str] = {}
     user = world.users.get(USERNAME_KEY.get(principal, ""))
@@ -206,7 +308,13 @@ def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, 
         else:
             headers = api_token(user)
     response = api_request(operation, client, headers, o)
-    check_outcome(response, outcomes(API_TABLE[operation])[principal], principal=principal, world=world, is_api=True)
+    check_outcome(
+        response,
+        outcomes(API_TABLE[operation])[principal],
+        principal=principal,
+        world=world,
+        is_api=True,
+    )
     assert_no_pii(response_bytes(response), f"{operation} as {principal} ({auth})")
 
 
@@ -217,8 +325,13 @@ def test_page(route: str, world: Any, objects: Objects) -> None:
 
 @pytest.mark.parametrize("auth", ["session", "bearer"])
 @pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
-def test_api(operation: tuple[str, str], auth: str, world: Any, objects: Objects,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def test_api(
+    operation: tuple[str, str],
+    auth: str,
+    world: Any,
+    objects: Objects,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     run_row(lambda principal: api_case(operation, principal, auth, world, objects, api_token))
 
 
@@ -230,8 +343,9 @@ def test_every_principal_is_in_every_row() -> None:
 # --- Cross-tenant: union B's staff ask for union A's records --------------------------------------
 
 
-def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, objects: Objects,
-                                                                api_token: Callable[..., dict[str, str]]) -> None:
+def test_other_union_gets_404_like_a_record_that_does_not_exist(
+    world: Any, objects: Objects, api_token: Callable[..., dict[str, str]]
+) -> None:
     page = Client()
     page.force_login(world.users["staff_b"])
     missing = 10_000_000
@@ -242,26 +356,46 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(world: Any, obje
         nothing = "/" + route.replace("<int:pk>", str(missing))
         assert page.get(theirs).status_code == page.get(nothing).status_code == 404, route
     bearer = api_token(world.users["staff_b"])
-    for path in [f"{P}/proposals/{objects.proposal.pk}", f"{P}/proposals/{objects.proposal.pk}/answer"]:
-        theirs = Client().post(path, {"answer": "x"}, content_type="application/json", **bearer) if \
-            path.endswith("answer") else Client().get(path, **bearer)
+    for path in [
+        f"{P}/proposals/{objects.proposal.pk}",
+        f"{P}/proposals/{objects.proposal.pk}/answer",
+    ]:
+        theirs = (
+            Client().post(path, {"answer": "x"}, content_type="application/json", **bearer)
+            if path.endswith("answer")
+            else Client().get(path, **bearer)
+        )
         nothing = Client().get(f"{P}/proposals/{missing}", **bearer)
         assert (theirs.status_code, theirs.content) == (nothing.status_code, nothing.content)
     objects.proposal.refresh_from_db()
     assert objects.proposal.status == Proposal.Status.COSIGNING
     # B's staff posting an action to A's congress changes nothing.
     before = AgendaItem.objects.count()
-    assert page.post(f"/democracy/congresses/{objects.setup.congress.pk}/",
-                     {"action": "agenda", "title": "乙方议程"}).status_code == 404
+    assert (
+        page.post(
+            f"/democracy/congresses/{objects.setup.congress.pk}/",
+            {"action": "agenda", "title": "乙方议程"},
+        ).status_code
+        == 404
+    )
     assert AgendaItem.objects.count() == before
 
 
-def test_lists_never_carry_the_other_unions_rows(world: Any, objects: Objects,
-                                                 api_token: Callable[..., dict[str, str]]) -> None:
-    b = congress_setup(world, delegates=2, enterprise=world.enterprise_b, manager=world.users["staff_b"])
+def test_lists_never_carry_the_other_unions_rows(
+    world: Any, objects: Objects, api_token: Callable[..., dict[str, str]]
+) -> None:
+    b = congress_setup(
+        world, delegates=2, enterprise=world.enterprise_b, manager=world.users["staff_b"]
+    )
     submitted_proposal(b, title="乙方提案")
-    disclosure_publish(actor=world.users["staff_b"], enterprise=world.enterprise_b, category="wages",
-                       title="乙方公开", body="乙", publish_on=timezone.localdate())
+    disclosure_publish(
+        actor=world.users["staff_b"],
+        enterprise=world.enterprise_b,
+        category="wages",
+        title="乙方公开",
+        body="乙",
+        publish_on=timezone.localdate(),
+    )
     bearer = api_token(world.users["admin_a"])
     items = Client().get(f"{P}/proposals?limit=100", **bearer).json()["items"]
     assert {i["enterprise_id"] for i in items} == {world.enterprise_a.pk}
@@ -287,6 +421,7 @@ def test_public_notice_masks_the_name(world: Any, objects: Objects) -> None:
     assert "王甲" not in body
     listed = Client().get(f"{PUBLIC}/notices").json()
     assert [n["name_masked"] for n in listed] == ["王*"]
-    Nomination.objects.filter(pk=objects.nomination.pk).update(notice_ends_on=timezone.localdate() - timedelta(1),
-                                                               status=Nomination.Status.CONFIRMED)
+    Nomination.objects.filter(pk=objects.nomination.pk).update(
+        notice_ends_on=timezone.localdate() - timedelta(1), status=Nomination.Status.CONFIRMED
+    )
     assert Client().get(f"/democracy/notices/{objects.nomination.pk}/").status_code == 404

@@ -24,14 +24,26 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
-def test_a_resolution_becomes_the_lead_bodys_action_item(live_server, browser, settings, tmp_path) -> None:
+def test_a_resolution_becomes_the_lead_bodys_action_item(
+    live_server, browser, settings, tmp_path
+) -> None:
     settings.DATA_DIR = tmp_path
     union = UnionFactory(name="甘肃省经贸工会", code="BR-U")
-    authority = OrganizationFactory(name="甘肃省邮政管理局", code="BR-GOV", kind=Organization.Kind.AUTHORITY)
+    authority = OrganizationFactory(
+        name="甘肃省邮政管理局", code="BR-GOV", kind=Organization.Kind.AUTHORITY
+    )
     UserFactory(username="staff", role=Role.UNION_STAFF, organization=union)
-    UserFactory(username="youzheng", role=Role.LIAISON, organization=authority, email="yz@example.org")
-    mechanism = services.mechanism_create(actor=None, name="甘肃省快递行业联席会议", industry="快递",
-                                          convening_union=union, collaboration_mode="authority", members=[authority])
+    UserFactory(
+        username="youzheng", role=Role.LIAISON, organization=authority, email="yz@example.org"
+    )
+    mechanism = services.mechanism_create(
+        actor=None,
+        name="甘肃省快递行业联席会议",
+        industry="快递",
+        convening_union=union,
+        collaboration_mode="authority",
+        members=[authority],
+    )
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     sign_in(page, live_server.url, "staff")
 
@@ -81,8 +93,12 @@ def test_a_resolution_becomes_the_lead_bodys_action_item(live_server, browser, s
 def test_meeting_pages_fit_a_phone_screen(live_server, browser, world, mw) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     sign_in(page, live_server.url, world.users["staff_a"].username)
-    for path in [f"/meetings/{mw.mechanism.pk}/", f"/meetings/meetings/{mw.held.pk}/", f"/meetings/items/{mw.item.pk}/",
-                 "/meetings/"]:
+    for path in [
+        f"/meetings/{mw.mechanism.pk}/",
+        f"/meetings/meetings/{mw.held.pk}/",
+        f"/meetings/items/{mw.item.pk}/",
+        "/meetings/",
+    ]:
         page.goto(live_server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"

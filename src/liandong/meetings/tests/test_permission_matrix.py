@@ -33,37 +33,40 @@ LIST_GET = "login 403   200   200   200    200     200   403   200"
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)                                 method  anon  worker admin staff staffB liaison ent judge prov
-    "meetings/":                                             ("GET", LIST_GET),
-    "meetings/new/":                                         ("GET", "login 403   200   200   200    403     403   403   200"),
-    "meetings/<int:pk>/":                                    ("GET", VIEW_GET),
-    "meetings/<int:pk>/edit/":                               ("GET", MANAGE_GET),
-    "meetings/<int:pk>/members/":                            ("GET", VIEW_GET),
-    "meetings/<int:pk>/members/<int:member_id>/remove/":     ("POST", MANAGE_POST),
-    "meetings/<int:pk>/plan/<int:year>/":                    ("GET", VIEW_GET),
-    "meetings/<int:pk>/plan/<int:year>/approve/":            ("POST", MANAGE_POST),
-    "meetings/<int:pk>/review/<int:year>/":                  ("GET", VIEW_GET),
-    "meetings/<int:pk>/summary/<int:year>/":                 ("GET", VIEW_GET),
-    "meetings/<int:pk>/summary/<int:year>/summary.docx":     ("GET", VIEW_GET),
-    "meetings/<int:pk>/summary/<int:year>/summary.pdf":      ("GET", VIEW_GET),
-    "meetings/<int:pk>/meetings/new/":                       ("GET", MANAGE_GET),
-    "meetings/targets/<int:pk>/record/":                     ("POST", MANAGE_POST),
-    "meetings/meetings/<int:pk>/":                           ("GET", VIEW_GET),
-    "meetings/meetings/<int:pk>/edit/":                      ("GET", MANAGE_GET),
-    "meetings/meetings/<int:pk>/notify/":                    ("POST", MANAGE_POST),
-    "meetings/meetings/<int:pk>/invite.ics":                 ("GET", VIEW_GET),
-    "meetings/meetings/<int:pk>/agenda/":                    ("POST", MANAGE_POST),
-    "meetings/meetings/<int:pk>/attendance/":                ("POST", MANAGE_POST),
-    "meetings/meetings/<int:pk>/hold/":                      ("POST", MANAGE_POST),
-    "meetings/meetings/<int:pk>/minutes/":                   ("GET", MANAGE_GET),
-    "meetings/meetings/<int:pk>/publish/":                   ("POST", MANAGE_POST),
-    "meetings/meetings/<int:pk>/cancel/":                    ("POST", MANAGE_POST),
+    "meetings/": ("GET", LIST_GET),
+    "meetings/new/": ("GET", "login 403   200   200   200    403     403   403   200"),
+    "meetings/<int:pk>/": ("GET", VIEW_GET),
+    "meetings/<int:pk>/edit/": ("GET", MANAGE_GET),
+    "meetings/<int:pk>/members/": ("GET", VIEW_GET),
+    "meetings/<int:pk>/members/<int:member_id>/remove/": ("POST", MANAGE_POST),
+    "meetings/<int:pk>/plan/<int:year>/": ("GET", VIEW_GET),
+    "meetings/<int:pk>/plan/<int:year>/approve/": ("POST", MANAGE_POST),
+    "meetings/<int:pk>/review/<int:year>/": ("GET", VIEW_GET),
+    "meetings/<int:pk>/summary/<int:year>/": ("GET", VIEW_GET),
+    "meetings/<int:pk>/summary/<int:year>/summary.docx": ("GET", VIEW_GET),
+    "meetings/<int:pk>/summary/<int:year>/summary.pdf": ("GET", VIEW_GET),
+    "meetings/<int:pk>/meetings/new/": ("GET", MANAGE_GET),
+    "meetings/targets/<int:pk>/record/": ("POST", MANAGE_POST),
+    "meetings/meetings/<int:pk>/": ("GET", VIEW_GET),
+    "meetings/meetings/<int:pk>/edit/": ("GET", MANAGE_GET),
+    "meetings/meetings/<int:pk>/notify/": ("POST", MANAGE_POST),
+    "meetings/meetings/<int:pk>/invite.ics": ("GET", VIEW_GET),
+    "meetings/meetings/<int:pk>/agenda/": ("POST", MANAGE_POST),
+    "meetings/meetings/<int:pk>/attendance/": ("POST", MANAGE_POST),
+    "meetings/meetings/<int:pk>/hold/": ("POST", MANAGE_POST),
+    "meetings/meetings/<int:pk>/minutes/": ("GET", MANAGE_GET),
+    "meetings/meetings/<int:pk>/publish/": ("POST", MANAGE_POST),
+    "meetings/meetings/<int:pk>/cancel/": ("POST", MANAGE_POST),
     # An empty resolution form comes back with its errors (200) for those who may record one.
-    "meetings/meetings/<int:pk>/resolutions/":               ("POST", "login 404 200 200  404    403     403   404   200"),
-    "meetings/meetings/<int:pk>/minutes.docx":               ("GET", VIEW_GET),
-    "meetings/items/":                                       ("GET", LIST_GET),
-    "meetings/items/<int:pk>/":                              ("GET", VIEW_GET),
-    "meetings/items/<int:pk>/cancel/":                       ("POST", MANAGE_POST),
-    "meetings/attachments/<int:pk>/":                        ("GET", VIEW_GET),
+    "meetings/meetings/<int:pk>/resolutions/": (
+        "POST",
+        "login 404 200 200  404    403     403   404   200",
+    ),
+    "meetings/meetings/<int:pk>/minutes.docx": ("GET", VIEW_GET),
+    "meetings/items/": ("GET", LIST_GET),
+    "meetings/items/<int:pk>/": ("GET", VIEW_GET),
+    "meetings/items/<int:pk>/cancel/": ("POST", MANAGE_POST),
+    "meetings/attachments/<int:pk>/": ("GET", VIEW_GET),
 }
 
 API_VIEW = "401 404  200   200   404    200     200  404   200"
@@ -72,21 +75,24 @@ API_LIST = "401 403  200   200   200    200     200  403   200"
 P = "/api/v1/meetings"
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                     anon worker admin staff staffB liaison ent judge prov
-    ("GET", f"{P}/mechanisms"):                                  API_LIST,
+    ("GET", f"{P}/mechanisms"): API_LIST,
     # Staff of B may create mechanisms, but not convened by union A (422 names the field).
-    ("POST", f"{P}/mechanisms"):                                 "401 403  200   200   422    403     403  403   200",
-    ("GET", f"{P}/mechanisms/{{mechanism_id}}"):                 API_VIEW,
+    ("POST", f"{P}/mechanisms"): "401 403  200   200   422    403     403  403   200",
+    ("GET", f"{P}/mechanisms/{{mechanism_id}}"): API_VIEW,
     ("GET", f"{P}/mechanisms/{{mechanism_id}}/summary/{{year}}"): API_VIEW,
-    ("GET", f"{P}/mechanisms/{{mechanism_id}}/meetings"):        API_VIEW,
-    ("POST", f"{P}/mechanisms/{{mechanism_id}}/meetings"):       API_MANAGE,
-    ("GET", f"{P}/meetings/{{meeting_id}}"):                     API_VIEW,
-    ("POST", f"{P}/meetings/{{meeting_id}}/transition"):         API_MANAGE,
-    ("POST", f"{P}/meetings/{{meeting_id}}/agenda"):             API_MANAGE,
-    ("POST", f"{P}/meetings/{{meeting_id}}/resolutions"):        API_MANAGE,
-    ("GET", f"{P}/action-items"):                                API_LIST,
-    ("GET", f"{P}/action-items/{{item_id}}"):                    API_VIEW,
+    ("GET", f"{P}/mechanisms/{{mechanism_id}}/meetings"): API_VIEW,
+    ("POST", f"{P}/mechanisms/{{mechanism_id}}/meetings"): API_MANAGE,
+    ("GET", f"{P}/meetings/{{meeting_id}}"): API_VIEW,
+    ("POST", f"{P}/meetings/{{meeting_id}}/transition"): API_MANAGE,
+    ("POST", f"{P}/meetings/{{meeting_id}}/agenda"): API_MANAGE,
+    ("POST", f"{P}/meetings/{{meeting_id}}/resolutions"): API_MANAGE,
+    ("GET", f"{P}/action-items"): API_LIST,
+    ("GET", f"{P}/action-items/{{item_id}}"): API_VIEW,
     # The lead body (the liaison's authority) reports; enterprise A is a member but does not lead.
-    ("POST", f"{P}/action-items/{{item_id}}/progress"):          "401 404  200   200   404    200     403  404   200",
+    (
+        "POST",
+        f"{P}/action-items/{{item_id}}/progress",
+    ): "401 404  200   200   404    200     403  404   200",
 }
 
 
@@ -120,32 +126,51 @@ def page_request(route: str, mw: Any) -> tuple[str, dict[str, Any]]:
         values = (mw.mechanism.pk,)
     url = "/" + route
     for value in values[: url.count("<")]:
-        url = url.replace(url[url.index("<"):url.index(">") + 1], str(value), 1)
+        url = url.replace(url[url.index("<") : url.index(">") + 1], str(value), 1)
     data = {
         "meetings/targets/<int:pk>/record/": {"achieved_value": "12"},
         "meetings/meetings/<int:pk>/agenda/": {"title": "矩阵议题"},
-        "meetings/meetings/<int:pk>/attendance/": {"present": [str(mw.mechanism.convening_union_id)]},
+        "meetings/meetings/<int:pk>/attendance/": {
+            "present": [str(mw.mechanism.convening_union_id)]
+        },
         "meetings/meetings/<int:pk>/cancel/": {"cancel_reason": "场地冲突"},
     }.get(route, {})
     return url, data
 
 
-def api_request(operation: tuple[str, str], mw: Any, world: Any) -> tuple[str, dict[str, Any] | None]:
+def api_request(
+    operation: tuple[str, str], mw: Any, world: Any
+) -> tuple[str, dict[str, Any] | None]:
     method, path = operation
     meeting = mw.held if path.endswith("/resolutions") else mw.future
-    url = (path.replace("{mechanism_id}", str(mw.mechanism.pk)).replace("{meeting_id}", str(meeting.pk))
-           .replace("{item_id}", str(mw.item.pk)).replace("{year}", str(timezone.localdate().year)))
+    url = (
+        path.replace("{mechanism_id}", str(mw.mechanism.pk))
+        .replace("{meeting_id}", str(meeting.pk))
+        .replace("{item_id}", str(mw.item.pk))
+        .replace("{year}", str(timezone.localdate().year))
+    )
     deadline = (timezone.localdate() + timedelta(days=20)).isoformat()
     bodies: dict[str, dict[str, Any]] = {
-        f"{P}/mechanisms": {"name": "矩阵新机制", "industry": "快递", "convening_union_id": world.union_a.pk,
-                            "collaboration_mode": "authority", "member_ids": [world.authority.pk]},
+        f"{P}/mechanisms": {
+            "name": "矩阵新机制",
+            "industry": "快递",
+            "convening_union_id": world.union_a.pk,
+            "collaboration_mode": "authority",
+            "member_ids": [world.authority.pk],
+        },
         f"{P}/mechanisms/{{mechanism_id}}/meetings": {
-            "title": "矩阵会议", "starts_at": (timezone.now() + timedelta(days=5)).isoformat(),
-            "location": "会议室", "host_body_id": world.union_a.pk},
+            "title": "矩阵会议",
+            "starts_at": (timezone.now() + timedelta(days=5)).isoformat(),
+            "location": "会议室",
+            "host_body_id": world.union_a.pk,
+        },
         f"{P}/meetings/{{meeting_id}}/transition": {"action": "notify"},
         f"{P}/meetings/{{meeting_id}}/agenda": {"title": "矩阵议题"},
-        f"{P}/meetings/{{meeting_id}}/resolutions": {"resolution": "矩阵议定事项", "lead_body_id": world.authority.pk,
-                                                     "deadline": deadline},
+        f"{P}/meetings/{{meeting_id}}/resolutions": {
+            "resolution": "矩阵议定事项",
+            "lead_body_id": world.authority.pk,
+            "deadline": deadline,
+        },
         f"{P}/action-items/{{item_id}}/progress": {"percent": 30, "text": "推进中"},
     }
     return url, (bodies[path] if method == "POST" else None)
@@ -163,8 +188,14 @@ def page_case(route: str, principal: str, world: Any, mw: Any) -> None:
     assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
 
 
-def api_case(operation: tuple[str, str], principal: str, auth: str, world: Any, mw: Any,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def api_case(
+    operation: tuple[str, str],
+    principal: str,
+    auth: str,
+    world: Any,
+    mw: Any,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     method, _ = operation
     expected = outcomes(API_TABLE[operation])[principal]
     client = Client()
@@ -191,8 +222,13 @@ def test_page(route: str, world: Any, mw: Any) -> None:
 
 @pytest.mark.parametrize("auth", ["session", "bearer"])
 @pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
-def test_api(operation: tuple[str, str], auth: str, world: Any, mw: Any,
-             api_token: Callable[..., dict[str, str]]) -> None:
+def test_api(
+    operation: tuple[str, str],
+    auth: str,
+    world: Any,
+    mw: Any,
+    api_token: Callable[..., dict[str, str]],
+) -> None:
     run_row(lambda principal: api_case(operation, principal, auth, world, mw, api_token))
 
 
@@ -207,26 +243,48 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     missing = 10_000_000
-    for pattern in ["/meetings/{}/", "/meetings/meetings/{}/", "/meetings/items/{}/", "/meetings/attachments/{}/",
-                    "/meetings/meetings/{}/invite.ics"]:
-        ids = {"/meetings/{}/": mw.mechanism.pk, "/meetings/meetings/{}/": mw.published.pk,
-               "/meetings/items/{}/": mw.item.pk, "/meetings/attachments/{}/": mw.attachment.pk,
-               "/meetings/meetings/{}/invite.ics": mw.future.pk}
+    for pattern in [
+        "/meetings/{}/",
+        "/meetings/meetings/{}/",
+        "/meetings/items/{}/",
+        "/meetings/attachments/{}/",
+        "/meetings/meetings/{}/invite.ics",
+    ]:
+        ids = {
+            "/meetings/{}/": mw.mechanism.pk,
+            "/meetings/meetings/{}/": mw.published.pk,
+            "/meetings/items/{}/": mw.item.pk,
+            "/meetings/attachments/{}/": mw.attachment.pk,
+            "/meetings/meetings/{}/invite.ics": mw.future.pk,
+        }
         theirs, nothing = page.get(pattern.format(ids[pattern])), page.get(pattern.format(missing))
         assert theirs.status_code == nothing.status_code == 404, pattern
-    for pattern, pk in [(f"{P}/mechanisms/{{}}", mw.mechanism.pk), (f"{P}/meetings/{{}}", mw.held.pk),
-                        (f"{P}/action-items/{{}}", mw.item.pk)]:
-        a, b = Client().get(pattern.format(pk), **bearer), Client().get(pattern.format(missing), **bearer)
+    for pattern, pk in [
+        (f"{P}/mechanisms/{{}}", mw.mechanism.pk),
+        (f"{P}/meetings/{{}}", mw.held.pk),
+        (f"{P}/action-items/{{}}", mw.item.pk),
+    ]:
+        a, b = (
+            Client().get(pattern.format(pk), **bearer),
+            Client().get(pattern.format(missing), **bearer),
+        )
         assert (a.status_code, a.content) == (b.status_code, b.content), pattern
         assert a.status_code == 404
 
 
-def test_lists_never_carry_the_other_unions_records(world: Any, mw: Any,
-                                                    api_token: Callable[..., dict[str, str]]) -> None:
+def test_lists_never_carry_the_other_unions_records(
+    world: Any, mw: Any, api_token: Callable[..., dict[str, str]]
+) -> None:
     from liandong.meetings import services
 
-    theirs = services.mechanism_create(actor=None, name="乙方机密机制", industry="快递", convening_union=world.union_b,
-                                       collaboration_mode="custom", custom_mode="乙方模式")
+    theirs = services.mechanism_create(
+        actor=None,
+        name="乙方机密机制",
+        industry="快递",
+        convening_union=world.union_b,
+        collaboration_mode="custom",
+        custom_mode="乙方模式",
+    )
     bearer = api_token(world.users["admin_a"])
     names = {m["name"] for m in Client().get(f"{P}/mechanisms", **bearer).json()["items"]}
     assert names == {mw.mechanism.name}
@@ -235,7 +293,9 @@ def test_lists_never_carry_the_other_unions_records(world: Any, mw: Any,
     assert "乙方机密机制" not in page.get("/meetings/").content.decode()
     # And B sees only its own, through both doors.
     b_bearer = api_token(world.users["staff_b"])
-    assert [m["id"] for m in Client().get(f"{P}/mechanisms", **b_bearer).json()["items"]] == [theirs.pk]
+    assert [m["id"] for m in Client().get(f"{P}/mechanisms", **b_bearer).json()["items"]] == [
+        theirs.pk
+    ]
     assert Client().get(f"{P}/action-items", **b_bearer).json()["items"] == []
     page.force_login(world.users["staff_b"])
     body = page.get("/meetings/items/").content.decode()
@@ -245,8 +305,14 @@ def test_lists_never_carry_the_other_unions_records(world: Any, mw: Any,
 def test_a_liaison_sees_only_the_mechanisms_of_their_body(world: Any, mw: Any) -> None:
     from liandong.meetings import services
 
-    services.mechanism_create(actor=None, name="无关机制", industry="美发美容", convening_union=world.union_a,
-                              collaboration_mode="federation", members=[world.enterprise_a])
+    services.mechanism_create(
+        actor=None,
+        name="无关机制",
+        industry="美发美容",
+        convening_union=world.union_a,
+        collaboration_mode="federation",
+        members=[world.enterprise_a],
+    )
     client = Client()
     client.force_login(world.users["liaison"])
     body = client.get("/meetings/").content.decode()
@@ -259,7 +325,9 @@ def test_members_see_published_minutes_but_not_drafts(world: Any, mw: Any) -> No
     client.force_login(world.users["liaison"])
     assert "会议纪要草稿" not in client.get(f"/meetings/meetings/{mw.held.pk}/").content.decode()
     assert client.get(f"/meetings/meetings/{mw.held.pk}/minutes.docx").status_code == 404
-    assert "已发布的纪要正文" in client.get(f"/meetings/meetings/{mw.published.pk}/").content.decode()
+    assert (
+        "已发布的纪要正文" in client.get(f"/meetings/meetings/{mw.published.pk}/").content.decode()
+    )
     assert client.get(f"{P}/meetings/{mw.held.pk}").json()["minutes"] is None
     client.force_login(world.users["staff_a"])
     assert "会议纪要草稿" in client.get(f"/meetings/meetings/{mw.held.pk}/").content.decode()
@@ -267,18 +335,45 @@ def test_members_see_published_minutes_but_not_drafts(world: Any, mw: Any) -> No
 
 def test_denied_writes_change_nothing(world: Any, mw: Any) -> None:
     attempts = [
-        ("staff_b", f"/meetings/meetings/{mw.future.pk}/cancel/", {"cancel_reason": "乙方取消"}, 404),
-        ("liaison", f"/meetings/meetings/{mw.future.pk}/cancel/", {"cancel_reason": "联络员取消"}, 403),
-        ("enterprise_a", f"/meetings/items/{mw.item.pk}/", {"percent": "90", "text": "越权报送"}, 403),
+        (
+            "staff_b",
+            f"/meetings/meetings/{mw.future.pk}/cancel/",
+            {"cancel_reason": "乙方取消"},
+            404,
+        ),
+        (
+            "liaison",
+            f"/meetings/meetings/{mw.future.pk}/cancel/",
+            {"cancel_reason": "联络员取消"},
+            403,
+        ),
+        (
+            "enterprise_a",
+            f"/meetings/items/{mw.item.pk}/",
+            {"percent": "90", "text": "越权报送"},
+            403,
+        ),
         ("staff_b", f"/meetings/items/{mw.item.pk}/", {"percent": "90", "text": "越权报送"}, 404),
-        ("liaison", f"/meetings/{mw.mechanism.pk}/edit/", {"name": "改名", "industry": "快递",
-                                                           "collaboration_mode": "authority", "status": "active"}, 403),
+        (
+            "liaison",
+            f"/meetings/{mw.mechanism.pk}/edit/",
+            {
+                "name": "改名",
+                "industry": "快递",
+                "collaboration_mode": "authority",
+                "status": "active",
+            },
+            403,
+        ),
     ]
 
     def state() -> tuple:
-        return (list(Meeting.objects.values_list("pk", "status").order_by("pk")),
-                list(ActionItem.objects.values_list("pk", "progress", "status").order_by("pk")),
-                list(Mechanism.objects.values_list("pk", "name").order_by("pk")), AuditLog.objects.count())
+        return (
+            list(Meeting.objects.values_list("pk", "status").order_by("pk")),
+            list(ActionItem.objects.values_list("pk", "progress", "status").order_by("pk")),
+            list(Mechanism.objects.values_list("pk", "name").order_by("pk")),
+            AuditLog.objects.count(),
+        )
 
     before = state()
     for who, url, data, status in attempts:

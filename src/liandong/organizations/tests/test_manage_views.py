@@ -12,16 +12,26 @@ def staff_a(world, login):
 
 
 def test_staff_adds_an_enterprise_under_their_union(world, staff_a) -> None:
-    response = staff_a.post(f"/organizations/{world.union_a.pk}/children/new/", {
-        "name": "兰州顺达快递有限公司", "code": "NEW-1", "kind": "enterprise", "city": "兰州",
-        "union_status": "founded", "union_founded_on": "2025-06-01",
-    })
+    response = staff_a.post(
+        f"/organizations/{world.union_a.pk}/children/new/",
+        {
+            "name": "兰州顺达快递有限公司",
+            "code": "NEW-1",
+            "kind": "enterprise",
+            "city": "兰州",
+            "union_status": "founded",
+            "union_founded_on": "2025-06-01",
+        },
+    )
     child = Organization.objects.get(code="NEW-1")
     assert response.status_code == 302
     assert response["Location"] == f"/organizations/{child.pk}/"
     assert child.parent_id == world.union_a.pk
     assert child.path.startswith(world.union_a.path)
-    assert AuditLog.objects.filter(action="organizations.created", target_id=str(child.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(action="organizations.created", target_id=str(child.pk)).count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -36,7 +46,13 @@ def test_staff_adds_an_enterprise_under_their_union(world, staff_a) -> None:
 )
 def test_bad_input_is_explained_and_changes_nothing(world, staff_a, fields, field, message) -> None:
     before = Organization.objects.count()
-    data = {"name": "新单位", "code": "NEW-2", "kind": "enterprise", "union_status": "none", **fields}
+    data = {
+        "name": "新单位",
+        "code": "NEW-2",
+        "kind": "enterprise",
+        "union_status": "none",
+        **fields,
+    }
     response = staff_a.post(f"/organizations/{world.union_a.pk}/children/new/", data)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -44,21 +60,31 @@ def test_bad_input_is_explained_and_changes_nothing(world, staff_a, fields, fiel
 
 
 def test_staff_edits_union_status_and_it_is_audited(world, staff_a) -> None:
-    response = staff_a.post(f"/organizations/{world.enterprise_a.pk}/edit/", {
-        "name": world.enterprise_a.name, "short_name": "甲快递", "city": "兰州", "union_status": "covered",
-    })
+    response = staff_a.post(
+        f"/organizations/{world.enterprise_a.pk}/edit/",
+        {
+            "name": world.enterprise_a.name,
+            "short_name": "甲快递",
+            "city": "兰州",
+            "union_status": "covered",
+        },
+    )
     assert response.status_code == 302
     world.enterprise_a.refresh_from_db()
     assert world.enterprise_a.union_status == "covered"
     assert world.enterprise_a.code == "W-EA"  # fixed once made
-    entry = AuditLog.objects.get(action="organizations.updated", target_id=str(world.enterprise_a.pk))
+    entry = AuditLog.objects.get(
+        action="organizations.updated", target_id=str(world.enterprise_a.pk)
+    )
     assert entry.changes["union_status"] == ["founded", "covered"]
 
 
 def test_other_union_cannot_add_or_edit(world, login) -> None:
     client = login(world.users["staff_b"])
     assert client.get(f"/organizations/{world.union_a.pk}/children/new/").status_code == 404
-    response = client.post(f"/organizations/{world.enterprise_a.pk}/edit/", {"name": "改名", "union_status": "none"})
+    response = client.post(
+        f"/organizations/{world.enterprise_a.pk}/edit/", {"name": "改名", "union_status": "none"}
+    )
     assert response.status_code == 404
     world.enterprise_a.refresh_from_db()
     assert world.enterprise_a.name == "甲快递公司"
@@ -67,7 +93,9 @@ def test_other_union_cannot_add_or_edit(world, login) -> None:
 @pytest.mark.parametrize("user", ["liaison", "enterprise_a", "worker_a", "judge"])
 def test_roles_that_do_not_maintain_the_tree_are_refused(world, login, user) -> None:
     client = login(world.users[user])
-    response = client.post(f"/organizations/{world.enterprise_a.pk}/children/new/",
-                           {"name": "网点", "code": "NEW-3", "kind": "outlet", "union_status": "none"})
+    response = client.post(
+        f"/organizations/{world.enterprise_a.pk}/children/new/",
+        {"name": "网点", "code": "NEW-3", "kind": "outlet", "union_status": "none"},
+    )
     assert response.status_code in {403, 404}
     assert not Organization.objects.filter(code="NEW-3").exists()

@@ -49,7 +49,9 @@ def test_an_outlet_belongs_to_an_enterprise(db: None) -> None:
 
 
 @pytest.mark.parametrize("depth", [1, 3, 7])
-def test_subtree_is_one_query_whatever_the_depth(db: None, depth: int, django_assert_num_queries: Any) -> None:
+def test_subtree_is_one_query_whatever_the_depth(
+    db: None, depth: int, django_assert_num_queries: Any
+) -> None:
     nodes = chain(depth)
     sibling = OrganizationFactory(kind=K.UNION)  # another root, outside
     with django_assert_num_queries(1):
@@ -76,7 +78,9 @@ def test_subtree_query_uses_the_path_index(db: None) -> None:
     queryset = organization_subtree(root=root)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned otherwise
+            cursor.execute(
+                "SET LOCAL enable_seqscan = off"
+            )  # a tiny table would be scanned otherwise
         sql, params = queryset.query.sql_with_params()
         prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
         cursor.execute(prefix + sql, params)
@@ -106,9 +110,17 @@ def tree(db: None) -> dict[str, Organization]:
     └── E3 陆港物流 (enterprise, covered)  workers: 2, members 2
         └── O4 西固仓 (none)
     """
+
     def add(key: str, kind: str, parent: str | None, status: str = S.NONE) -> None:
-        nodes[key] = organization_create(actor=None, name=f"节点{key}", code=f"TREE-{key}", kind=kind,
-                                         parent=nodes[parent] if parent else None, union_status=status, city="兰州")
+        nodes[key] = organization_create(
+            actor=None,
+            name=f"节点{key}",
+            code=f"TREE-{key}",
+            kind=kind,
+            parent=nodes[parent] if parent else None,
+            union_status=status,
+            city="兰州",
+        )
 
     nodes: dict[str, Organization] = {}
     add("R", K.UNION, None)
@@ -130,23 +142,40 @@ def tree(db: None) -> dict[str, Organization]:
     return nodes
 
 
-def test_coverage_of_the_whole_tree(tree: dict[str, Organization], django_assert_num_queries: Any) -> None:
+def test_coverage_of_the_whole_tree(
+    tree: dict[str, Organization], django_assert_num_queries: Any
+) -> None:
     with django_assert_num_queries(1):
         figures = organization_coverage(root=tree["R"])
     assert figures == {
-        "unions": 2, "enterprises": 3, "enterprises_with_union": 2, "outlets": 4, "outlets_reached": 2,
-        "workers": 6, "members": 4,
+        "unions": 2,
+        "enterprises": 3,
+        "enterprises_with_union": 2,
+        "outlets": 4,
+        "outlets_reached": 2,
+        "workers": 6,
+        "members": 4,
     }
 
 
 def test_coverage_of_a_branch_and_a_leaf(tree: dict[str, Organization]) -> None:
     assert organization_coverage(root=tree["F"]) == {
-        "unions": 1, "enterprises": 2, "enterprises_with_union": 1, "outlets": 3, "outlets_reached": 2,
-        "workers": 4, "members": 2,
+        "unions": 1,
+        "enterprises": 2,
+        "enterprises_with_union": 1,
+        "outlets": 3,
+        "outlets_reached": 2,
+        "workers": 4,
+        "members": 2,
     }
     assert organization_coverage(root=tree["O2"]) == {
-        "unions": 0, "enterprises": 0, "enterprises_with_union": 0, "outlets": 1, "outlets_reached": 0,
-        "workers": 1, "members": 0,
+        "unions": 0,
+        "enterprises": 0,
+        "enterprises_with_union": 0,
+        "outlets": 1,
+        "outlets_reached": 0,
+        "workers": 1,
+        "members": 0,
     }
 
 
@@ -167,9 +196,16 @@ def test_coverage_through_api_and_page(tree: dict[str, Organization], api_token:
     admin = UserFactory(username="tree_admin", role=Role.UNION_ADMIN, organization=tree["R"])
     body = Client().get(f"/api/v1/organizations/{tree['F'].pk}", **api_token(admin)).json()
     assert body["coverage"] == {
-        "unions": 1, "enterprises": 2, "enterprises_with_union": 1, "enterprise_union_rate": 50.0,
-        "outlets": 3, "outlets_reached": 2, "outlet_reach_rate": 66.7,
-        "workers": 4, "members": 2, "membership_rate": 50.0,
+        "unions": 1,
+        "enterprises": 2,
+        "enterprises_with_union": 1,
+        "enterprise_union_rate": 50.0,
+        "outlets": 3,
+        "outlets_reached": 2,
+        "outlet_reach_rate": 66.7,
+        "workers": 4,
+        "members": 2,
+        "membership_rate": 50.0,
     }
     page = Client()
     page.force_login(admin)
@@ -183,8 +219,9 @@ def test_coverage_through_api_and_page(tree: dict[str, Organization], api_token:
 
 
 @pytest.mark.parametrize("children", [1, 20])
-def test_organization_page_queries_do_not_grow_with_children(db: None, children: int,
-                                                             django_assert_num_queries: Any) -> None:
+def test_organization_page_queries_do_not_grow_with_children(
+    db: None, children: int, django_assert_num_queries: Any
+) -> None:
     from liandong.accounts.models import Role
     from liandong.accounts.tests.factories import UserFactory
 
@@ -216,11 +253,17 @@ def test_partner_ids_show_only_partners_the_caller_may_see(world: Any, api_token
     liaison = Client().get(url, **api_token(world.users["liaison"])).json()
     assert liaison["partner_ids"] == [world.authority.pk]
     # And the association itself is a 404 to the liaison.
-    assert Client().get(f"/api/v1/organizations/{association.pk}",
-                        **api_token(world.users["liaison"])).status_code == 404
+    assert (
+        Client()
+        .get(f"/api/v1/organizations/{association.pk}", **api_token(world.users["liaison"]))
+        .status_code
+        == 404
+    )
 
 
-def test_a_liaison_sees_its_body_and_partner_unions_not_their_insides(world: Any, api_token: Any) -> None:
+def test_a_liaison_sees_its_body_and_partner_unions_not_their_insides(
+    world: Any, api_token: Any
+) -> None:
     bearer = api_token(world.users["liaison"])
     names = {o["name"] for o in Client().get("/api/v1/organizations/", **bearer).json()["items"]}
     assert names == {world.authority.name, world.union_a.name}

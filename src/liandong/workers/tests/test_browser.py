@@ -24,16 +24,38 @@ def roster_xlsx(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_staff_logs_in_imports_a_roster_and_sees_it_in_the_list(live_server, browser, tmp_path) -> None:
+def test_staff_logs_in_imports_a_roster_and_sees_it_in_the_list(
+    live_server, browser, tmp_path
+) -> None:
     union = UnionFactory(name="兰州快递业工会联合会", code="B-U")
     enterprise = EnterpriseFactory(name="中通快递兰州分公司", code="B-E", parent=union)
     OutletFactory(name="中通城关东岗网点", code="B-O", parent=enterprise)
     UserFactory(username="staff", role=Role.UNION_STAFF, organization=union)
     workbook = tmp_path / "名册.xlsx"
-    workbook.write_bytes(roster_xlsx([
-        [1, "马建华", "620102198403152712", "13919310001", "中通城关东岗网点", "快递员", "2025-03-18"],
-        [2, "丁秀兰", "620102199001011233", "13919310002", "中通城关东岗网点", "分拣员", ""],
-    ]))
+    workbook.write_bytes(
+        roster_xlsx(
+            [
+                [
+                    1,
+                    "马建华",
+                    "620102198403152712",
+                    "13919310001",
+                    "中通城关东岗网点",
+                    "快递员",
+                    "2025-03-18",
+                ],
+                [
+                    2,
+                    "丁秀兰",
+                    "620102199001011233",
+                    "13919310002",
+                    "中通城关东岗网点",
+                    "分拣员",
+                    "",
+                ],
+            ]
+        )
+    )
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page.goto(f"{live_server.url}/accounts/login/")

@@ -26,14 +26,22 @@ def test_export_masks_personal_data_and_counts_rows(world) -> None:
     world.worker_a.joined_union_on = date(2024, 5, 1)
     world.worker_a.save(update_fields=["joined_union_on"])
     stream = io.BytesIO()
-    count = workers_export(actor=world.users["staff_a"], workers=Worker.objects.filter(pk=world.worker_a.pk),
-                           stream=stream)
+    count = workers_export(
+        actor=world.users["staff_a"],
+        workers=Worker.objects.filter(pk=world.worker_a.pk),
+        stream=stream,
+    )
     assert count == 1
     rows = exported(stream.getvalue())
     assert rows[0] == HEADER
     name, gender, id_number, mobile, employer, occupation, city, member, joined = rows[1]
     assert (name, gender, id_number, mobile) == ("王甲", "男", "620102********2712", "139****0001")
-    assert (employer, occupation, city, member) == ("甲快递城关网点", "快递员", world.outlet_a.city, "会员")
+    assert (employer, occupation, city, member) == (
+        "甲快递城关网点",
+        "快递员",
+        world.outlet_a.city,
+        "会员",
+    )
     assert joined.date() == date(2024, 5, 1)
     content = stream.getvalue()
     book = load_workbook(io.BytesIO(content), read_only=True)
@@ -42,17 +50,26 @@ def test_export_masks_personal_data_and_counts_rows(world) -> None:
     assert WORKER_A_MOBILE not in text
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("=HYPERLINK(\"http://evil\",\"点我\")", "'=HYPERLINK(\"http://evil\",\"点我\")"),
-    ("+1+1", "'+1+1"),
-    ("-2+3", "'-2+3"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("王伟", "王伟"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ('=HYPERLINK("http://evil","点我")', '\'=HYPERLINK("http://evil","点我")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("王伟", "王伟"),
+    ],
+)
 def test_formula_like_text_is_neutralized(world, name, expected) -> None:
     # worker_register does not refuse such names (only the import does): the export must cope.
-    worker = worker_register(actor=None, name=name, id_number="62010219900307123X", mobile="13919319999",
-                             employer=world.outlet_a, occupation="=cmd|' /C calc'!A0")
+    worker = worker_register(
+        actor=None,
+        name=name,
+        id_number="62010219900307123X",
+        mobile="13919319999",
+        employer=world.outlet_a,
+        occupation="=cmd|' /C calc'!A0",
+    )
     stream = io.BytesIO()
     workers_export(actor=None, workers=Worker.objects.filter(pk=worker.pk), stream=stream)
     book = load_workbook(io.BytesIO(stream.getvalue()))
@@ -73,13 +90,16 @@ def test_safe_text_drops_characters_xml_cannot_hold() -> None:
 def test_export_is_audited_with_rows_and_masked_filters(world) -> None:
     filters = WorkerFilters(q="13919310001", city="兰州", organization=world.union_a)
     stream = io.BytesIO()
-    count = workers_export(actor=world.users["staff_a"], workers=Worker.objects.all(), stream=stream,
-                           filters=filters)
+    count = workers_export(
+        actor=world.users["staff_a"], workers=Worker.objects.all(), stream=stream, filters=filters
+    )
     assert count == 2
     entry = AuditLog.objects.get(action="workers.exported")
     assert entry.actor == world.users["staff_a"]
-    assert entry.changes == {"rows": 2, "filters": {"q": "139****0001", "city": "兰州",
-                                                    "organization": world.union_a.pk}}
+    assert entry.changes == {
+        "rows": 2,
+        "filters": {"q": "139****0001", "city": "兰州", "organization": world.union_a.pk},
+    }
 
 
 @pytest.mark.parametrize("extra", [0, 30])

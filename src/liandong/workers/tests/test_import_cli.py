@@ -42,7 +42,11 @@ def test_a_clean_file_imports_and_exits_zero(world, roster) -> None:
     assert "读取 2 行，新增 2 人，更新 0 人，拒绝 0 行。已写入名册。" in out
     assert Worker.objects.count() == 4
     record = RosterImport.objects.get()
-    assert (record.actor, record.organization, record.filename) == (None, world.union_a, "名册.xlsx")
+    assert (record.actor, record.organization, record.filename) == (
+        None,
+        world.union_a,
+        "名册.xlsx",
+    )
     assert AuditLog.objects.get(action="workers.imported").actor_repr == "system"
 
 
@@ -60,7 +64,9 @@ def test_rejected_rows_are_listed_and_exit_one(world, roster) -> None:
 
 
 def test_skip_invalid_writes_valid_rows_and_still_exits_one(world, roster) -> None:
-    out, error = import_workers(roster([person(), person(手机号="1")]), "--org", "W-A", "--skip-invalid")
+    out, error = import_workers(
+        roster([person(), person(手机号="1")]), "--org", "W-A", "--skip-invalid"
+    )
     assert error is not None
     assert error.returncode == 1
     assert "新增 1 人" in out
@@ -89,11 +95,14 @@ def test_a_file_error_exits_two(world, tmp_path) -> None:
     assert db_state() == before
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--org", "NO-SUCH"], "找不到编码为 NO-SUCH 的组织"),
-    (["--org", "W-A", "--user", "nobody"], "找不到账号 nobody"),
-    (["--org", "W-A", "--user", "staff_b"], "账号 staff_b 无权向 甲产业工会 导入名册"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--org", "NO-SUCH"], "找不到编码为 NO-SUCH 的组织"),
+        (["--org", "W-A", "--user", "nobody"], "找不到账号 nobody"),
+        (["--org", "W-A", "--user", "staff_b"], "账号 staff_b 无权向 甲产业工会 导入名册"),
+    ],
+)
 def test_bad_arguments_exit_two(world, roster, args, message) -> None:
     before = db_state()
     _, error = import_workers(roster([person()]), *args)
@@ -113,8 +122,15 @@ def test_a_missing_file_exits_two(world, tmp_path) -> None:
 
 def test_user_is_the_actor_and_report_is_written(world, roster, tmp_path) -> None:
     report = tmp_path / "报告.xlsx"
-    out, error = import_workers(roster([person(), person(手机号="1")]), "--org", "W-A", "--user", "staff_a",
-                                "--report", str(report))
+    out, error = import_workers(
+        roster([person(), person(手机号="1")]),
+        "--org",
+        "W-A",
+        "--user",
+        "staff_a",
+        "--report",
+        str(report),
+    )
     assert error is not None
     assert error.returncode == 1
     assert f"导入报告：{report}" in out
@@ -130,20 +146,32 @@ def test_the_installed_command_runs_in_a_subprocess(tmp_path) -> None:
     liandong = Path(sys.executable).with_name("liandong")
     if not liandong.exists():
         pytest.skip("the liandong script is not installed in this environment")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env["LIANDONG_DATA_DIR"] = str(tmp_path / "data")
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(liandong), *args], env=env, capture_output=True, text=True,  # noqa: S603
-                              timeout=120, check=False)
+        return subprocess.run(  # noqa: S603
+            [str(liandong), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     assert cli("migrate", "-v", "0").returncode == 0
-    setup = cli("shell", "-c", (
-        "from liandong.organizations.services import organization_create as c; "
-        "u = c(actor=None, name='甲工会', code='S-U', kind='union'); "
-        "e = c(actor=None, name='甲快递公司', code='S-E', kind='enterprise', parent=u); "
-        "c(actor=None, name='甲快递城关网点', code='S-O', kind='outlet', parent=e)"
-    ))
+    setup = cli(
+        "shell",
+        "-c",
+        (
+            "from liandong.organizations.services import organization_create as c; "
+            "u = c(actor=None, name='甲工会', code='S-U', kind='union'); "
+            "e = c(actor=None, name='甲快递公司', code='S-E', kind='enterprise', parent=u); "
+            "c(actor=None, name='甲快递城关网点', code='S-O', kind='outlet', parent=e)"
+        ),
+    )
     assert setup.returncode == 0, setup.stderr
     good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
     good.write_bytes(roster_xlsx([person(), person()]))

@@ -49,8 +49,9 @@ def person(**overrides: object) -> dict[str, object]:
     return values
 
 
-def roster_xlsx(rows: list[dict[str, object]], headers: list[str] = HEADERS, *,
-                above: list[list[object]] = ()) -> bytes:
+def roster_xlsx(
+    rows: list[dict[str, object]], headers: list[str] = HEADERS, *, above: list[list[object]] = ()
+) -> bytes:
     """A workbook with ``above`` rows (titles, blanks) over the header and the ``rows``."""
     book = Workbook()
     sheet = book.active
@@ -74,7 +75,11 @@ def run(world: object, content: bytes, **kwargs: object) -> RosterImport:
 def db_state() -> tuple:
     """What an import may change: workers, their audit rows, and the stored counts."""
     return (
-        sorted(Worker.objects.values_list("pk", "name", "mobile_digest", "employer_id", "joined_union_on")),
+        sorted(
+            Worker.objects.values_list(
+                "pk", "name", "mobile_digest", "employer_id", "joined_union_on"
+            )
+        ),
         AuditLog.objects.filter(action="workers.created").count(),
         AuditLog.objects.filter(action="workers.updated").count(),
         sorted(Organization.objects.values_list("pk", "worker_count", "member_count")),
@@ -85,7 +90,9 @@ def assert_counts_match_roster() -> None:
     for organization in Organization.objects.all():
         workers = Worker.objects.filter(employer=organization)
         assert organization.worker_count == workers.count(), organization
-        assert organization.member_count == workers.filter(joined_union_on__isnull=False).count(), organization
+        assert organization.member_count == workers.filter(joined_union_on__isnull=False).count(), (
+            organization
+        )
 
 
 def replace_entry(content: bytes, name: str, data: bytes) -> bytes:
@@ -94,7 +101,9 @@ def replace_entry(content: bytes, name: str, data: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            target.writestr(info.filename, data if info.filename == name else source.read(info.filename))
+            target.writestr(
+                info.filename, data if info.filename == name else source.read(info.filename)
+            )
     return buffer.getvalue()
 
 
@@ -104,8 +113,13 @@ def compound_file(streams: list[str]) -> bytes:
     end, free, fat_sector = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
     header = bytearray(512)
     header[0:8] = bytes.fromhex("d0cf11e0a1b11ae1")
-    header[24:34] = (0x3E).to_bytes(2, "little") + (3).to_bytes(2, "little") + b"\xfe\xff" \
-        + (9).to_bytes(2, "little") + (6).to_bytes(2, "little")
+    header[24:34] = (
+        (0x3E).to_bytes(2, "little")
+        + (3).to_bytes(2, "little")
+        + b"\xfe\xff"
+        + (9).to_bytes(2, "little")
+        + (6).to_bytes(2, "little")
+    )
     header[44:48] = (1).to_bytes(4, "little")  # one FAT sector: sector 0
     header[48:52] = (1).to_bytes(4, "little")  # the directory starts at sector 1
     header[56:60] = (4096).to_bytes(4, "little")
@@ -137,40 +151,118 @@ def error_tuples(record: RosterImport) -> list[tuple[int, str, str]]:
 # Bad rows: each is reported with its Excel row number, column and a Chinese reason, and
 # nothing at all is written.
 
+
 def _float_id() -> float:
     return 1.10105194912310e17
 
 
 BAD_ROWS = [
-    pytest.param({"身份证号": "620102198403152713"}, "身份证号", "身份证号校验位错误，请核对是否抄错", id="id-checksum"),
-    pytest.param({"身份证号": "62010219900230123X"}, "身份证号", "身份证号中的出生日期不存在", id="id-birth-date"),
-    pytest.param({"身份证号": _float_id()}, "身份证号",
-                 "身份证号被 Excel 存成了数字，末尾几位已经丢失，请把该列设为文本格式后重新填写", id="id-float"),
-    pytest.param({"身份证号": "1.10105E+17"}, "身份证号",
-                 "身份证号被 Excel 存成了科学计数法，末尾几位已经丢失，请把该列设为文本格式后重新填写", id="id-scientific"),
-    pytest.param({"身份证号": "620102840315271"}, "身份证号",
-                 "这是 15 位旧身份证号，已停止使用，请填写 18 位身份证号", id="id-15-digits"),
+    pytest.param(
+        {"身份证号": "620102198403152713"},
+        "身份证号",
+        "身份证号校验位错误，请核对是否抄错",
+        id="id-checksum",
+    ),
+    pytest.param(
+        {"身份证号": "62010219900230123X"},
+        "身份证号",
+        "身份证号中的出生日期不存在",
+        id="id-birth-date",
+    ),
+    pytest.param(
+        {"身份证号": _float_id()},
+        "身份证号",
+        "身份证号被 Excel 存成了数字，末尾几位已经丢失，请把该列设为文本格式后重新填写",
+        id="id-float",
+    ),
+    pytest.param(
+        {"身份证号": "1.10105E+17"},
+        "身份证号",
+        "身份证号被 Excel 存成了科学计数法，末尾几位已经丢失，请把该列设为文本格式后重新填写",
+        id="id-scientific",
+    ),
+    pytest.param(
+        {"身份证号": "620102840315271"},
+        "身份证号",
+        "这是 15 位旧身份证号，已停止使用，请填写 18 位身份证号",
+        id="id-15-digits",
+    ),
     pytest.param({"身份证号": ""}, "身份证号", "身份证号不能为空", id="id-empty"),
-    pytest.param({"手机号": "0931-8888888"}, "手机号", "这是固定电话号码，请填写 11 位手机号", id="landline"),
-    pytest.param({"手机号": "1391931000"}, "手机号", "手机号不是有效的中国大陆号码", id="mobile-short"),
+    pytest.param(
+        {"手机号": "0931-8888888"}, "手机号", "这是固定电话号码，请填写 11 位手机号", id="landline"
+    ),
+    pytest.param(
+        {"手机号": "1391931000"}, "手机号", "手机号不是有效的中国大陆号码", id="mobile-short"
+    ),
     pytest.param({"手机号": "139abc"}, "手机号", "手机号只能包含数字", id="mobile-letters"),
-    pytest.param({"手机号": WORKER_A_MOBILE}, "手机号", "该手机号已被其他职工登记", id="mobile-registered"),
-    pytest.param({"工作单位": "不存在的网点"}, "工作单位", "工作单位不在导入范围内或未登记", id="employer-unknown"),
-    pytest.param({"工作单位": "乙快递秦州网点"}, "工作单位", "工作单位不在导入范围内或未登记", id="employer-outside"),
-    pytest.param({"工作单位": "甲产业工会"}, "工作单位", "工作单位不在导入范围内或未登记", id="employer-is-a-union"),
+    pytest.param(
+        {"手机号": WORKER_A_MOBILE}, "手机号", "该手机号已被其他职工登记", id="mobile-registered"
+    ),
+    pytest.param(
+        {"工作单位": "不存在的网点"},
+        "工作单位",
+        "工作单位不在导入范围内或未登记",
+        id="employer-unknown",
+    ),
+    pytest.param(
+        {"工作单位": "乙快递秦州网点"},
+        "工作单位",
+        "工作单位不在导入范围内或未登记",
+        id="employer-outside",
+    ),
+    pytest.param(
+        {"工作单位": "甲产业工会"},
+        "工作单位",
+        "工作单位不在导入范围内或未登记",
+        id="employer-is-a-union",
+    ),
     pytest.param({"工作单位": ""}, "工作单位", "工作单位不能为空", id="employer-empty"),
     pytest.param({"入会日期": "2999-01-01"}, "入会日期", "入会日期不能晚于今天", id="date-future"),
-    pytest.param({"入会日期": "去年五月"}, "入会日期", "入会日期无法识别，请填写如 2024-05-01 的日期", id="date-garbage"),
-    pytest.param({"入会日期": "2024-02-30"}, "入会日期", "入会日期无法识别，请填写如 2024-05-01 的日期", id="date-impossible"),
+    pytest.param(
+        {"入会日期": "去年五月"},
+        "入会日期",
+        "入会日期无法识别，请填写如 2024-05-01 的日期",
+        id="date-garbage",
+    ),
+    pytest.param(
+        {"入会日期": "2024-02-30"},
+        "入会日期",
+        "入会日期无法识别，请填写如 2024-05-01 的日期",
+        id="date-impossible",
+    ),
     pytest.param({"性别": "未知"}, "性别", "性别只能填写“男”或“女”", id="gender-garbage"),
     pytest.param({"姓名": ""}, "姓名", "姓名不能为空", id="name-empty"),
     pytest.param({"姓名": "王" * 61}, "姓名", "姓名不能超过 60 个字", id="name-too-long"),
-    pytest.param({"姓名": "=HYPERLINK(\"http://x\",\"点我\")"}, "姓名",
-                 "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字", id="name-formula"),
-    pytest.param({"姓名": "+王伟"}, "姓名", "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字", id="name-plus"),
-    pytest.param({"姓名": "-王伟"}, "姓名", "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字", id="name-minus"),
-    pytest.param({"姓名": "@SUM(A1)"}, "姓名", "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字", id="name-at"),
-    pytest.param({"职业": "=1+1"}, "职业", "职业不能以 = + - @ 开头（疑似公式），请直接填写文字", id="occupation-formula"),
+    pytest.param(
+        {"姓名": '=HYPERLINK("http://x","点我")'},
+        "姓名",
+        "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字",
+        id="name-formula",
+    ),
+    pytest.param(
+        {"姓名": "+王伟"},
+        "姓名",
+        "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字",
+        id="name-plus",
+    ),
+    pytest.param(
+        {"姓名": "-王伟"},
+        "姓名",
+        "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字",
+        id="name-minus",
+    ),
+    pytest.param(
+        {"姓名": "@SUM(A1)"},
+        "姓名",
+        "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字",
+        id="name-at",
+    ),
+    pytest.param(
+        {"职业": "=1+1"},
+        "职业",
+        "职业不能以 = + - @ 开头（疑似公式），请直接填写文字",
+        id="occupation-formula",
+    ),
     pytest.param({"职业": "快" * 41}, "职业", "职业不能超过 40 个字", id="occupation-too-long"),
 ]
 
@@ -205,19 +297,32 @@ def test_duplicates_within_the_file_name_the_first_row(world) -> None:
     before = db_state()
     rows = [first, person(), person(身份证号=first["身份证号"]), person(手机号=first["手机号"])]
     record = run(world, roster_xlsx(rows))
-    assert error_tuples(record) == [(4, "身份证号", "与第 2 行重复"), (5, "手机号", "与第 2 行重复")]
+    assert error_tuples(record) == [
+        (4, "身份证号", "与第 2 行重复"),
+        (5, "手机号", "与第 2 行重复"),
+    ]
     assert db_state() == before
 
 
 def test_an_id_registered_outside_the_subtree_reveals_nothing(world) -> None:
-    elsewhere = worker_register(actor=None, name="赵丙", id_number="62010219900307123X",
-                                mobile="13919310099", employer=world.outlet_b)
+    elsewhere = worker_register(
+        actor=None,
+        name="赵丙",
+        id_number="62010219900307123X",
+        mobile="13919310099",
+        employer=world.outlet_b,
+    )
     before = db_state()
-    rows = [person(身份证号="62010219900307123X", 姓名="赵丙"),
-            person(身份证号="62010219900307123X", 手机号="13919310099")]
+    rows = [
+        person(身份证号="62010219900307123X", 姓名="赵丙"),
+        person(身份证号="62010219900307123X", 手机号="13919310099"),
+    ]
     record = run(world, roster_xlsx(rows))
-    assert error_tuples(record) == [(2, "身份证号", "该身份证号已在其他单位登记"),
-                                    (3, "身份证号", "与第 2 行重复"), (3, "身份证号", "该身份证号已在其他单位登记")]
+    assert error_tuples(record) == [
+        (2, "身份证号", "该身份证号已在其他单位登记"),
+        (3, "身份证号", "与第 2 行重复"),
+        (3, "身份证号", "该身份证号已在其他单位登记"),
+    ]
     record = run(world, roster_xlsx(rows[1:]))
     assert error_tuples(record) == [(2, "身份证号", "该身份证号已在其他单位登记")]
     assert record.errors[0][3] == "620102********123X"
@@ -248,18 +353,25 @@ def test_row_numbers_are_excel_rows_below_a_title_and_blank_rows(world) -> None:
 
 
 def test_a_row_with_several_errors_reports_each_and_counts_once(world) -> None:
-    record = run(world, roster_xlsx([person(身份证号="123", 手机号="0931-8888888", 工作单位="无此单位")]))
+    record = run(
+        world, roster_xlsx([person(身份证号="123", 手机号="0931-8888888", 工作单位="无此单位")])
+    )
     assert [column for _, column, _ in error_tuples(record)] == ["身份证号", "手机号", "工作单位"]
     assert record.rows_rejected == 1
 
 
 def test_error_values_are_masked_never_plaintext(world) -> None:
     bad_id = "620102198403152713"
-    record = run(world, roster_xlsx([
-        person(身份证号=bad_id),
-        person(手机号=WORKER_A_MOBILE),
-        person(身份证号=_float_id()),
-    ]))
+    record = run(
+        world,
+        roster_xlsx(
+            [
+                person(身份证号=bad_id),
+                person(手机号=WORKER_A_MOBILE),
+                person(身份证号=_float_id()),
+            ]
+        ),
+    )
     stored = json.dumps(record.errors, ensure_ascii=False)
     assert bad_id not in stored
     assert WORKER_A_MOBILE not in stored
@@ -278,9 +390,13 @@ def _xlsx_with_formula_headers() -> bytes:
 
 def _macro_workbook() -> bytes:
     content = roster_xlsx([person()])
-    types = zipfile.ZipFile(io.BytesIO(content)).read("[Content_Types].xml").replace(
-        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    types = (
+        zipfile.ZipFile(io.BytesIO(content))
+        .read("[Content_Types].xml")
+        .replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        )
     )
     content = replace_entry(content, "[Content_Types].xml", types)
     buffer = io.BytesIO(content)
@@ -300,8 +416,10 @@ def _many_entries() -> bytes:
 def _zip_bomb() -> bytes:
     """A valid workbook plus one entry that unpacks to 201 MB of zeros (compressed ~200 KB)."""
     buffer = io.BytesIO(roster_xlsx([person()]))
-    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive, \
-            archive.open("xl/media/image1.bin", "w") as entry:
+    with (
+        zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("xl/media/image1.bin", "w") as entry,
+    ):
         chunk = bytes(1024 * 1024)
         for _ in range(201):
             entry.write(chunk)
@@ -311,7 +429,8 @@ def _zip_bomb() -> bytes:
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
-        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10) for n in range(1, 10)
+        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+        for n in range(1, 10)
     )
     + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
@@ -325,28 +444,42 @@ def _billion_laughs_sheet() -> bytes:
 def _billion_laughs_strings() -> bytes:
     """The same bomb in a shared-string table (openpyxl writes none; Excel always does)."""
     content = roster_xlsx([person()])
-    types = zipfile.ZipFile(io.BytesIO(content)).read("[Content_Types].xml").replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    types = (
+        zipfile.ZipFile(io.BytesIO(content))
+        .read("[Content_Types].xml")
+        .replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    )
     buffer = io.BytesIO(replace_entry(content, "[Content_Types].xml", types))
     with zipfile.ZipFile(buffer, "a") as archive:
-        archive.writestr("xl/sharedStrings.xml", LAUGHS.replace(b"<worksheet", b"<sst").replace(
-            b"<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is>", b"<si>").replace(
-            b"</is></c></row></sheetData></worksheet>", b"</si></sst>"))
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            LAUGHS.replace(b"<worksheet", b"<sst")
+            .replace(b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is>', b"<si>")
+            .replace(b"</is></c></row></sheetData></worksheet>", b"</si></sst>"),
+        )
     return buffer.getvalue()
 
 
 def _not_a_workbook_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", b'<Types><Override ContentType="application/'
-                         b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr(
+            "[Content_Types].xml",
+            b'<Types><Override ContentType="application/'
+            b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
         archive.writestr("word/document.xml", b"<document/>")
     return buffer.getvalue()
 
 
 def _broken_sheet_xml() -> bytes:
-    return replace_entry(roster_xlsx([person()]), "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row")
+    return replace_entry(
+        roster_xlsx([person()]), "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row"
+    )
 
 
 def _blank_workbook() -> bytes:
@@ -363,9 +496,16 @@ BAD_FILES = [
     pytest.param(lambda: CSV, importing.ERR_CSV, id="csv-renamed"),
     pytest.param(lambda: CSV.decode().encode("gb18030"), importing.ERR_CSV, id="csv-gbk"),
     pytest.param(lambda: PNG, importing.ERR_NOT_XLSX, id="png-renamed"),
-    pytest.param(lambda: compound_file(["Workbook", "\x05SummaryInformation"]), importing.ERR_OLD_XLS, id="old-xls"),
-    pytest.param(lambda: compound_file(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]),
-                 importing.ERR_ENCRYPTED, id="encrypted"),
+    pytest.param(
+        lambda: compound_file(["Workbook", "\x05SummaryInformation"]),
+        importing.ERR_OLD_XLS,
+        id="old-xls",
+    ),
+    pytest.param(
+        lambda: compound_file(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]),
+        importing.ERR_ENCRYPTED,
+        id="encrypted",
+    ),
     pytest.param(lambda: compound_file(["WordDocument"]), importing.ERR_NOT_XLSX, id="old-doc"),
     pytest.param(lambda: roster_xlsx([person()])[:3000], importing.ERR_CORRUPT, id="truncated"),
     pytest.param(lambda: b"PK\x03\x04" + bytes(500), importing.ERR_CORRUPT, id="garbage-zip"),
@@ -378,12 +518,24 @@ BAD_FILES = [
     pytest.param(_billion_laughs_strings, importing.ERR_UNSAFE_XML, id="billion-laughs-strings"),
     pytest.param(_blank_workbook, "工作表是空的，没有找到表头和数据", id="blank-workbook"),
     pytest.param(lambda: roster_xlsx([]), "表格只有表头，没有数据行", id="header-only"),
-    pytest.param(lambda: roster_xlsx([{}, {}]), "表格只有表头，没有数据行", id="header-and-blank-rows"),
-    pytest.param(_xlsx_with_formula_headers, "表头中“姓名”出现了不止一次，请只保留一列", id="duplicate-header"),
-    pytest.param(lambda: roster_xlsx([person()], headers=["姓名", "性别", "工作单位"]),
-                 "缺少必需的列：身份证号、手机号。请检查表头（第一行）的列名", id="missing-columns"),
-    pytest.param(lambda: roster_xlsx([person()], headers=["姓名", "身份证号", "手机号", "单位"]),
-                 "缺少必需的列：工作单位（或所属网点）。请检查表头（第一行）的列名", id="missing-employer"),
+    pytest.param(
+        lambda: roster_xlsx([{}, {}]), "表格只有表头，没有数据行", id="header-and-blank-rows"
+    ),
+    pytest.param(
+        _xlsx_with_formula_headers,
+        "表头中“姓名”出现了不止一次，请只保留一列",
+        id="duplicate-header",
+    ),
+    pytest.param(
+        lambda: roster_xlsx([person()], headers=["姓名", "性别", "工作单位"]),
+        "缺少必需的列：身份证号、手机号。请检查表头（第一行）的列名",
+        id="missing-columns",
+    ),
+    pytest.param(
+        lambda: roster_xlsx([person()], headers=["姓名", "身份证号", "手机号", "单位"]),
+        "缺少必需的列：工作单位（或所属网点）。请检查表头（第一行）的列名",
+        id="missing-employer",
+    ),
 ]
 
 
@@ -394,7 +546,12 @@ def test_a_bad_file_is_one_clear_error_and_nothing_is_written(world, make, messa
     record = run(world, make(), filename="名册.xlsx")
     assert time.monotonic() - started < 10
     assert record.file_error == message
-    assert (record.rows_read, record.rows_imported, record.committed, record.errors) == (0, 0, False, [])
+    assert (record.rows_read, record.rows_imported, record.committed, record.errors) == (
+        0,
+        0,
+        False,
+        [],
+    )
     assert db_state() == before
     saved = RosterImport.objects.get(pk=record.pk)
     assert saved.file_error == message
@@ -406,14 +563,19 @@ def test_a_bad_file_is_one_clear_error_and_nothing_is_written(world, make, messa
 def test_a_file_over_the_size_limit_is_refused_before_parsing(world) -> None:
     before = db_state()
     record = run(world, roster_xlsx([person() for _ in range(30)]))
-    assert record.file_error == "文件超过 0 MB，请拆分成几个文件分批导入" or "超过" in record.file_error
+    assert (
+        record.file_error == "文件超过 0 MB，请拆分成几个文件分批导入"
+        or "超过" in record.file_error
+    )
     assert db_state() == before
 
 
 def test_the_size_limit_is_twenty_megabytes(world, settings) -> None:
     assert settings.LIANDONG_IMPORT_MAX_BYTES == 20 * 1024 * 1024
     oversized = io.BytesIO(b"PK\x03\x04" + bytes(settings.LIANDONG_IMPORT_MAX_BYTES))
-    record = roster_import(actor=None, organization=world.union_a, file=oversized, filename="big.xlsx")
+    record = roster_import(
+        actor=None, organization=world.union_a, file=oversized, filename="big.xlsx"
+    )
     assert record.file_error == "文件超过 20 MB，请拆分成几个文件分批导入"
 
 
@@ -431,38 +593,81 @@ def test_too_many_rows_is_a_file_error_and_rolls_back(world, monkeypatch) -> Non
 
 
 def test_headers_are_found_in_any_order_with_markers_and_extra_columns(world) -> None:
-    headers = ["序号", " 手机号（必填）", "*身份证号", "姓名*", "备注", "所属网点(必填)", "入会 日期", "职 业"]
-    rows = [{"序号": 1, " 手机号（必填）": "13919319999", "*身份证号": "62010219900307123X",
-             "姓名*": "马建华", "备注": "=cmd", "所属网点(必填)": OUTLET_A, "入会 日期": "2024-05-01",
-             "职 业": "外卖骑手"}]
+    headers = [
+        "序号",
+        " 手机号（必填）",
+        "*身份证号",
+        "姓名*",
+        "备注",
+        "所属网点(必填)",
+        "入会 日期",
+        "职 业",
+    ]
+    rows = [
+        {
+            "序号": 1,
+            " 手机号（必填）": "13919319999",
+            "*身份证号": "62010219900307123X",
+            "姓名*": "马建华",
+            "备注": "=cmd",
+            "所属网点(必填)": OUTLET_A,
+            "入会 日期": "2024-05-01",
+            "职 业": "外卖骑手",
+        }
+    ]
     record = run(world, roster_xlsx(rows, headers=headers))
     assert (record.rows_imported, record.errors) == (1, [])
     worker = Worker.objects.get(name="马建华")
-    assert (worker.employer, worker.occupation, worker.worker_type) == (world.outlet_a, "外卖骑手", WorkerType.RIDER)
+    assert (worker.employer, worker.occupation, worker.worker_type) == (
+        world.outlet_a,
+        "外卖骑手",
+        WorkerType.RIDER,
+    )
     assert worker.joined_union_on == date(2024, 5, 1)
 
 
 def test_messy_cells_are_normalized(world) -> None:
     rows = [
-        person(姓名=" 马 建华 ", 身份证号="６２０１０２１９９００３０７１２３ｘ", 手机号="139 1931\u200b9998",
-               工作单位=" W-OA "),
+        person(
+            姓名=" 马 建华 ",
+            身份证号="６２０１０２１９９００３０７１２３ｘ",
+            手机号="139 1931\u200b9998",
+            工作单位=" W-OA ",
+        ),
         person(身份证号=" 620102198001011239\u200b", 手机号=13919319997, 性别="男"),
-        person(手机号="+86 139-1931-9996", 性别="F", 身份证号=sample_data.id_number(_rng, gender="F")),
+        person(
+            手机号="+86 139-1931-9996", 性别="F", 身份证号=sample_data.id_number(_rng, gender="F")
+        ),
     ]
     record = run(world, roster_xlsx(rows))
     assert (record.rows_imported, record.errors) == (3, [])
     first = Worker.objects.get(name="马建华")
     assert first.id_number_masked == "620102********123X"
-    assert (first.mobile_masked, first.gender, first.employer) == ("139****9998", "M", world.outlet_a)
+    assert (first.mobile_masked, first.gender, first.employer) == (
+        "139****9998",
+        "M",
+        world.outlet_a,
+    )
     assert Worker.objects.filter(mobile_masked="139****9997").exists()
     assert Worker.objects.get(mobile_masked="139****9996").gender == "F"
 
 
-@pytest.mark.parametrize("joined", [
-    datetime(2024, 5, 1),  # noqa: DTZ001 - Excel dates have no time zone
-    date(2024, 5, 1), "2024-05-01", "2024/5/1", "20240501", 20240501, "2024年5月1日",
-    "2024.5.1", "２０２４－０５－０１", "2024-05-01 00:00:00", 45413,
-])
+@pytest.mark.parametrize(
+    "joined",
+    [
+        datetime(2024, 5, 1),  # noqa: DTZ001 - Excel dates have no time zone
+        date(2024, 5, 1),
+        "2024-05-01",
+        "2024/5/1",
+        "20240501",
+        20240501,
+        "2024年5月1日",
+        "2024.5.1",
+        "２０２４－０５－０１",
+        "2024-05-01 00:00:00",
+        45413,
+    ],
+)
 def test_join_dates_in_every_common_form(world, joined) -> None:
     record = run(world, roster_xlsx([person(入会日期=joined)]))
     assert record.errors == []
@@ -485,7 +690,9 @@ def test_a_formula_cell_is_refused_not_evaluated(world) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     record = run(world, buffer.getvalue())
-    assert error_tuples(record) == [(2, "姓名", "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字")]
+    assert error_tuples(record) == [
+        (2, "姓名", "姓名不能以 = + - @ 开头（疑似公式），请直接填写文字")
+    ]
 
 
 def test_a_title_row_above_the_headers_is_tolerated(world) -> None:
@@ -498,8 +705,14 @@ def test_the_stale_sheet_dimension_is_not_trusted(world) -> None:
     sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
     stated = re.search(rb'<dimension ref="A1:G4" ?/>', sheet)  # openpyxl writes either form
     assert stated is not None
-    record = run(world, replace_entry(content, "xl/worksheets/sheet1.xml",
-                                      sheet.replace(stated.group(), b'<dimension ref="A1:B2" />')))
+    record = run(
+        world,
+        replace_entry(
+            content,
+            "xl/worksheets/sheet1.xml",
+            sheet.replace(stated.group(), b'<dimension ref="A1:B2" />'),
+        ),
+    )
     assert record.rows_imported == 3
 
 
@@ -509,16 +722,30 @@ def test_the_stale_sheet_dimension_is_not_trusted(world) -> None:
 
 def test_import_creates_workers_with_counts_and_masked_audit(world) -> None:
     rows = [
-        person(姓名="马建华", 身份证号="62010219900307123X", 手机号="13919319999", 入会日期="2024-05-01"),
+        person(
+            姓名="马建华",
+            身份证号="62010219900307123X",
+            手机号="13919319999",
+            入会日期="2024-05-01",
+        ),
         person(姓名="丁秀兰", 工作单位="甲快递公司", 职业="外卖骑手"),
     ]
     record = run(world, roster_xlsx(rows))
-    assert (record.rows_read, record.rows_imported, record.rows_updated, record.rows_rejected) == (2, 2, 0, 0)
+    assert (record.rows_read, record.rows_imported, record.rows_updated, record.rows_rejected) == (
+        2,
+        2,
+        0,
+        0,
+    )
     assert (record.committed, record.file_error, record.errors) == (True, "", [])
     assert record.actor == world.users["staff_a"]
     worker = Worker.objects.get(name="马建华")
     assert (worker.gender, worker.employer, worker.city, worker.worker_type) == (
-        "M", world.outlet_a, world.outlet_a.city, WorkerType.COURIER)
+        "M",
+        world.outlet_a,
+        world.outlet_a.city,
+        WorkerType.COURIER,
+    )
     assert worker.is_member
     assert Worker.objects.get(name="丁秀兰").employer == world.enterprise_a
     assert_counts_match_roster()
@@ -537,14 +764,24 @@ def test_import_creates_workers_with_counts_and_masked_audit(world) -> None:
 
 
 def test_a_registered_id_inside_the_subtree_is_an_update(world) -> None:
-    row = person(姓名="王甲（改）", 身份证号=WORKER_A_ID, 手机号="13919318888", 工作单位="甲快递公司",
-                 职业="外卖骑手", 入会日期="2023-01-02")
+    row = person(
+        姓名="王甲（改）",
+        身份证号=WORKER_A_ID,
+        手机号="13919318888",
+        工作单位="甲快递公司",
+        职业="外卖骑手",
+        入会日期="2023-01-02",
+    )
     record = run(world, roster_xlsx([row]))
     assert (record.rows_imported, record.rows_updated, record.errors) == (0, 1, [])
     worker = Worker.objects.get(pk=world.worker_a.pk)
     # NFKC, as for every cell: full-width brackets become ASCII ones.
     assert (worker.name, worker.mobile_masked, worker.employer, worker.occupation) == (
-        "王甲(改)", "139****8888", world.enterprise_a, "外卖骑手")
+        "王甲(改)",
+        "139****8888",
+        world.enterprise_a,
+        "外卖骑手",
+    )
     assert (worker.worker_type, worker.joined_union_on) == (WorkerType.RIDER, date(2023, 1, 2))
     assert worker.user == world.users["worker_a"]  # the account stays linked
     assert_counts_match_roster()
@@ -575,7 +812,9 @@ def test_an_update_keeps_columns_the_file_does_not_have(world) -> None:
     worker.joined_union_on = date(2020, 1, 1)
     worker.save(update_fields=["joined_union_on"])
     headers = ["姓名", "身份证号", "手机号", "工作单位"]
-    record = run(world, roster_xlsx([person(身份证号=WORKER_A_ID, 手机号=WORKER_A_MOBILE)], headers=headers))
+    record = run(
+        world, roster_xlsx([person(身份证号=WORKER_A_ID, 手机号=WORKER_A_MOBILE)], headers=headers)
+    )
     assert record.rows_updated == 1
     worker.refresh_from_db()
     assert (worker.joined_union_on, worker.occupation) == (date(2020, 1, 1), "快递员")
@@ -591,9 +830,19 @@ def test_a_mobile_freed_by_an_update_is_not_handed_to_another_row(world) -> None
 
 def test_skip_invalid_writes_the_valid_rows_and_reports_the_rest(world) -> None:
     before_workers = Worker.objects.count()
-    rows = [person(), person(身份证号="620102198403152713"), person(), person(手机号="0931-8888888")]
+    rows = [
+        person(),
+        person(身份证号="620102198403152713"),
+        person(),
+        person(手机号="0931-8888888"),
+    ]
     record = run(world, roster_xlsx(rows), skip_invalid=True)
-    assert (record.rows_read, record.rows_imported, record.rows_rejected, record.committed) == (4, 2, 2, True)
+    assert (record.rows_read, record.rows_imported, record.rows_rejected, record.committed) == (
+        4,
+        2,
+        2,
+        True,
+    )
     assert [r for r, _, _ in error_tuples(record)] == [3, 5]
     assert Worker.objects.count() == before_workers + 2
     assert AuditLog.objects.filter(action="workers.created").count() == 2 + 2  # world's two + these
@@ -620,7 +869,9 @@ def test_dry_run_validates_everything_and_writes_nothing(world) -> None:
 
 def test_dry_run_reports_bad_rows_too(world) -> None:
     before = db_state()
-    record = run(world, roster_xlsx([person(), person(手机号="12")]), dry_run=True, skip_invalid=True)
+    record = run(
+        world, roster_xlsx([person(), person(手机号="12")]), dry_run=True, skip_invalid=True
+    )
     assert (record.rows_imported, record.rows_rejected, record.committed) == (1, 1, False)
     assert db_state() == before
 
@@ -688,14 +939,24 @@ def test_report_of_a_file_error(world) -> None:
     book = load_workbook(io.BytesIO(roster_report_xlsx(roster_import=record)))
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True)}
     assert summary["文件错误"] == "文件是空的，请选择填好的名册文件"
-    assert list(book["错误明细"].iter_rows(values_only=True)) == [("行号", "列", "原因", "内容（脱敏）")]
+    assert list(book["错误明细"].iter_rows(values_only=True)) == [
+        ("行号", "列", "原因", "内容（脱敏）")
+    ]
 
 
 def test_template_has_the_headers_a_text_id_column_and_an_example(world) -> None:
     content = roster_template_xlsx()
     book = load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
-    assert [c.value for c in sheet[1]] == ["姓名", "性别", "身份证号", "手机号", "工作单位", "职业", "入会日期"]
+    assert [c.value for c in sheet[1]] == [
+        "姓名",
+        "性别",
+        "身份证号",
+        "手机号",
+        "工作单位",
+        "职业",
+        "入会日期",
+    ]
     assert sheet["C2"].value == "62010219900307123X"
     assert sheet["C2"].number_format == "@"
     assert sheet.column_dimensions["C"].number_format == "@"
@@ -722,15 +983,27 @@ def test_today_is_an_acceptable_join_date(world) -> None:
     assert record.errors == []
     tomorrow = (today + timedelta(days=1)).isoformat()
     assert error_tuples(run(world, roster_xlsx([person(入会日期=tomorrow)]))) == [
-        (2, "入会日期", "入会日期不能晚于今天")]
+        (2, "入会日期", "入会日期不能晚于今天")
+    ]
 
 
 def test_employers_match_by_name_short_name_or_code_whatever_the_brackets(world) -> None:
-    outlet = OutletFactory(name="甲快递（城关）东岗网点", short_name="东岗网点", code="W-OA3", parent=world.enterprise_a)
-    rows = [person(工作单位="甲快递（城关）东岗网点"), person(工作单位="甲快递(城关)东岗网点"),
-            person(工作单位="东岗网点"), person(工作单位="w-oa3")]
+    outlet = OutletFactory(
+        name="甲快递（城关）东岗网点",
+        short_name="东岗网点",
+        code="W-OA3",
+        parent=world.enterprise_a,
+    )
+    rows = [
+        person(工作单位="甲快递（城关）东岗网点"),
+        person(工作单位="甲快递(城关)东岗网点"),
+        person(工作单位="东岗网点"),
+        person(工作单位="w-oa3"),
+    ]
     record = run(world, roster_xlsx(rows))
-    assert error_tuples(record) == [(5, "工作单位", "工作单位不在导入范围内或未登记")]  # codes are exact
+    assert error_tuples(record) == [
+        (5, "工作单位", "工作单位不在导入范围内或未登记")
+    ]  # codes are exact
     record = run(world, roster_xlsx(rows[:3]))
     assert record.rows_imported == 3
     assert Worker.objects.filter(employer=outlet).count() == 3

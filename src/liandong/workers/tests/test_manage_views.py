@@ -5,8 +5,13 @@ import pytest
 from liandong.core.models import AuditLog
 from liandong.workers.models import Worker
 
-VALID = {"name": "赵晓东", "id_number": "330324197001011234", "mobile": "13919310099",
-         "occupation": "外卖骑手", "joined_union_on": "2025-05-01"}
+VALID = {
+    "name": "赵晓东",
+    "id_number": "330324197001011234",
+    "mobile": "13919310099",
+    "occupation": "外卖骑手",
+    "joined_union_on": "2025-05-01",
+}
 
 
 def test_staff_registers_a_worker_and_counts_follow(world, login) -> None:
@@ -53,10 +58,16 @@ def test_employer_outside_scope_is_not_a_choice(world, login) -> None:
 def test_staff_moves_a_worker_and_changes_mobile(world, login) -> None:
     client = login(world.users["staff_a"])
     new_outlet = world.enterprise_a
-    response = client.post(f"/workers/{world.worker_a.pk}/edit/", {
-        "name": "王甲", "mobile": "13919310077", "employer": new_outlet.pk, "occupation": "快递员",
-        "joined_union_on": "",
-    })
+    response = client.post(
+        f"/workers/{world.worker_a.pk}/edit/",
+        {
+            "name": "王甲",
+            "mobile": "13919310077",
+            "employer": new_outlet.pk,
+            "occupation": "快递员",
+            "joined_union_on": "",
+        },
+    )
     assert response.status_code == 302
     world.worker_a.refresh_from_db()
     assert world.worker_a.employer_id == new_outlet.pk
@@ -73,7 +84,9 @@ def test_staff_moves_a_worker_and_changes_mobile(world, login) -> None:
 def test_other_union_and_liaison_cannot_edit(world, login) -> None:
     for user, expected in [("staff_b", 404), ("liaison", 404)]:
         client = login(world.users[user])
-        response = client.post(f"/workers/{world.worker_a.pk}/edit/", {"name": "篡改", "employer": world.outlet_a.pk})
+        response = client.post(
+            f"/workers/{world.worker_a.pk}/edit/", {"name": "篡改", "employer": world.outlet_a.pk}
+        )
         assert response.status_code == expected
     world.worker_a.refresh_from_db()
     assert world.worker_a.name == "王甲"
@@ -128,7 +141,9 @@ def test_a_search_token_means_nothing_in_another_session(world, login) -> None:
 
 def test_api_search_takes_the_number_in_the_body(world, client, api_token) -> None:
     headers = api_token(world.users["staff_a"])
-    response = client.post("/api/v1/workers/search", {"q": "13919310001"}, content_type="application/json", **headers)
+    response = client.post(
+        "/api/v1/workers/search", {"q": "13919310001"}, content_type="application/json", **headers
+    )
     assert response.status_code == 200
     assert [item["id"] for item in response.json()["items"]] == [world.worker_a.pk]
     assert response.json()["items"][0]["mobile_masked"] == "139****0001"
@@ -136,7 +151,10 @@ def test_api_search_takes_the_number_in_the_body(world, client, api_token) -> No
 
 def test_every_mistake_is_shown_at_once(world, login) -> None:
     client = login(world.users["staff_a"])
-    response = client.post("/workers/new/", {"name": "测试", "id_number": "110105194912310021", "mobile": "09318123456"})
+    response = client.post(
+        "/workers/new/",
+        {"name": "测试", "id_number": "110105194912310021", "mobile": "09318123456"},
+    )
     errors = response.context["form"].errors
     assert "校验位错误" in errors["id_number"][0]
     assert "固定电话" in errors["mobile"][0]

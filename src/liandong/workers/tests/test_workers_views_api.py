@@ -22,12 +22,32 @@ def roster(world: Any) -> dict[str, Worker]:
     return {
         "王甲": world.worker_a,
         "李乙": world.worker_b,
-        "王二": worker_register(actor=None, name="王二", id_number="620102198511114529", mobile="13609310022",
-                               employer=world.enterprise_a, occupation="外卖骑手", joined_union_on=date(2025, 3, 1)),
-        "张三": worker_register(actor=None, name="张三", id_number="620102199202023310", mobile="15809315678",
-                               employer=world.outlet_a, occupation="美发师", joined_union_on=date(2025, 6, 1)),
-        "王五": worker_register(actor=None, name="王五", id_number="620102199001011233", mobile="18993800005",
-                               employer=world.outlet_b, occupation="网约车司机"),
+        "王二": worker_register(
+            actor=None,
+            name="王二",
+            id_number="620102198511114529",
+            mobile="13609310022",
+            employer=world.enterprise_a,
+            occupation="外卖骑手",
+            joined_union_on=date(2025, 3, 1),
+        ),
+        "张三": worker_register(
+            actor=None,
+            name="张三",
+            id_number="620102199202023310",
+            mobile="15809315678",
+            employer=world.outlet_a,
+            occupation="美发师",
+            joined_union_on=date(2025, 6, 1),
+        ),
+        "王五": worker_register(
+            actor=None,
+            name="王五",
+            id_number="620102199001011233",
+            mobile="18993800005",
+            employer=world.outlet_b,
+            occupation="网约车司机",
+        ),
     }
 
 
@@ -38,14 +58,18 @@ def page_names(client: Client, roster: dict[str, Worker], **params: Any) -> set[
     return {by_id[int(pk)] for pk in ROW_LINK.findall(response.content.decode())}
 
 
-def api_names(client: Client, roster: dict[str, Worker], headers: dict[str, str], **params: Any) -> set[str]:
+def api_names(
+    client: Client, roster: dict[str, Worker], headers: dict[str, str], **params: Any
+) -> set[str]:
     response = client.get("/api/v1/workers/", params, **headers)
     assert response.status_code == 200, response.content
     by_id = {w.pk: name for name, w in roster.items()}
     return {by_id[item["id"]] for item in response.json()["items"]}
 
 
-def filter_cases(world: Any, roster: dict[str, Worker]) -> list[tuple[dict[str, Any], dict[str, Any], set[str]]]:
+def filter_cases(
+    world: Any, roster: dict[str, Worker]
+) -> list[tuple[dict[str, Any], dict[str, Any], set[str]]]:
     """(page params, API params, names expected) as province admin sees them."""
     return [
         ({}, {}, {"王甲", "李乙", "王二", "张三", "王五"}),
@@ -66,17 +90,30 @@ def filter_cases(world: Any, roster: dict[str, Worker]) -> list[tuple[dict[str, 
         ({"worker_type": "beautician"}, {"worker_type": "beautician"}, {"张三"}),
         ({"city": "天水"}, {"city": "天水"}, {"李乙", "王五"}),
         ({"city": "兰州"}, {"city": "兰州"}, {"王甲", "王二", "张三"}),
-        ({"organization": world.enterprise_a.pk}, {"organization": world.enterprise_a.pk}, {"王甲", "王二", "张三"}),
+        (
+            {"organization": world.enterprise_a.pk},
+            {"organization": world.enterprise_a.pk},
+            {"王甲", "王二", "张三"},
+        ),
         ({"organization": world.union_b.pk}, {"organization": world.union_b.pk}, {"李乙", "王五"}),
         ({"member": "yes"}, {"member": "true"}, {"王二", "张三"}),
         ({"member": "no"}, {"member": "false"}, {"王甲", "李乙", "王五"}),
-        ({"q": "王", "member": "no", "city": "天水"}, {"q": "王", "member": "false", "city": "天水"}, {"王五"}),
-        ({"q": "王", "organization": world.enterprise_a.pk, "worker_type": "rider"},
-         {"q": "王", "organization": world.enterprise_a.pk, "worker_type": "rider"}, {"王二"}),
+        (
+            {"q": "王", "member": "no", "city": "天水"},
+            {"q": "王", "member": "false", "city": "天水"},
+            {"王五"},
+        ),
+        (
+            {"q": "王", "organization": world.enterprise_a.pk, "worker_type": "rider"},
+            {"q": "王", "organization": world.enterprise_a.pk, "worker_type": "rider"},
+            {"王二"},
+        ),
     ]
 
 
-def test_every_filter_on_page_and_api(world: Any, roster: dict[str, Worker], api_token: Any) -> None:
+def test_every_filter_on_page_and_api(
+    world: Any, roster: dict[str, Worker], api_token: Any
+) -> None:
     page = Client()
     page.force_login(world.users["province_admin"])
     bearer = api_token(world.users["province_admin"])
@@ -86,21 +123,33 @@ def test_every_filter_on_page_and_api(world: Any, roster: dict[str, Worker], api
         assert api_names(api, roster, bearer, **api_params) == expected, api_params
 
 
-def test_filters_stay_inside_the_callers_subtree(world: Any, roster: dict[str, Worker], api_token: Any) -> None:
+def test_filters_stay_inside_the_callers_subtree(
+    world: Any, roster: dict[str, Worker], api_token: Any
+) -> None:
     page = Client()
     page.force_login(world.users["staff_a"])
     bearer = api_token(world.users["staff_a"])
     api = Client()
     assert page_names(page, roster) == api_names(api, roster, bearer) == {"王甲", "王二", "张三"}
-    for params in [{"city": "天水"}, {"q": "13919319999"}, {"q": "王五"}, {"employer": "乙快递"},
-                   {"q": "620102199001011233"}]:  # B's city, an unknown mobile, B's people and B's employer
+    for params in [
+        {"city": "天水"},
+        {"q": "13919319999"},
+        {"q": "王五"},
+        {"employer": "乙快递"},
+        {"q": "620102199001011233"},
+    ]:  # B's city, an unknown mobile, B's people and B's employer
         assert page_names(page, roster, **params) == set(), params
         assert api_names(api, roster, bearer, **params) == set(), params
     # Another union's subtree as a filter: the page drops it (not a choice), the API says 404.
     assert page_names(page, roster, organization=world.union_b.pk) == set()
-    assert api.get("/api/v1/workers/", {"organization": world.union_b.pk}, **bearer).status_code == 404
+    assert (
+        api.get("/api/v1/workers/", {"organization": world.union_b.pk}, **bearer).status_code == 404
+    )
     # A partner body is visible to union A but employs no one of its roster: not a scope either.
-    assert api.get("/api/v1/workers/", {"organization": world.authority.pk}, **bearer).status_code == 404
+    assert (
+        api.get("/api/v1/workers/", {"organization": world.authority.pk}, **bearer).status_code
+        == 404
+    )
     assert page_names(page, roster, organization=world.authority.pk) == set()
     # The enterprise union sees its enterprise's workers only.
     ent = Client()
@@ -125,10 +174,18 @@ def test_invalid_filters(world: Any, roster: dict[str, Worker], api_token: Any) 
 
 def test_paging_walks_every_row_once(world: Any, api_token: Any) -> None:
     WorkerFactory.create_batch(45, employer=world.outlet_a)
-    expected = set(Worker.objects.filter(employer__path__startswith=world.union_a.path).values_list("pk", flat=True))
+    expected = set(
+        Worker.objects.filter(employer__path__startswith=world.union_a.path).values_list(
+            "pk", flat=True
+        )
+    )
     bearer = api_token(world.users["staff_a"])
     # With an organization filter, PostgreSQL finds each page's ids before reading its rows.
-    for scope in [{}, {"organization": world.union_a.pk}, {"organization": world.union_a.pk, "member": "false"}]:
+    for scope in [
+        {},
+        {"organization": world.union_a.pk},
+        {"organization": world.union_a.pk, "member": "false"},
+    ]:
         seen: list[int] = []
         params: dict[str, Any] = {"limit": 20, **scope}
         while True:
@@ -138,8 +195,15 @@ def test_paging_walks_every_row_once(world: Any, api_token: Any) -> None:
             if body["next_cursor"] is None:
                 break
             params["cursor"] = body["next_cursor"]
-        wanted = expected if "member" not in scope else set(
-            Worker.objects.filter(pk__in=expected, joined_union_on__isnull=True).values_list("pk", flat=True))
+        wanted = (
+            expected
+            if "member" not in scope
+            else set(
+                Worker.objects.filter(pk__in=expected, joined_union_on__isnull=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        )
         assert seen == sorted(wanted, reverse=True), scope
 
     page = Client()
@@ -149,7 +213,9 @@ def test_paging_walks_every_row_once(world: Any, api_token: Any) -> None:
     while url:
         body = page.get(url).content.decode()
         seen_on_pages += [int(pk) for pk in ROW_LINK.findall(body)]
-        found = re.search(r'<a class="button button-secondary" href="\?([^"]*cursor=[^"]*)">下一页</a>', body)
+        found = re.search(
+            r'<a class="button button-secondary" href="\?([^"]*cursor=[^"]*)">下一页</a>', body
+        )
         url = "/workers/?" + found.group(1).replace("&amp;", "&") if found else ""
     assert seen_on_pages == sorted(expected, reverse=True)
 
@@ -172,35 +238,54 @@ def test_worker_list_page_queries(world: Any, rows: int, django_assert_num_queri
     client = Client()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")  # first request stamps the session (idle timeout) and sizes the scope
-    with django_assert_num_queries(5):  # session, user, user's organization, the scope drop-down, workers+employer
+    with django_assert_num_queries(
+        5
+    ):  # session, user, user's organization, the scope drop-down, workers+employer
         response = client.get("/workers/")
     assert len(ROW_LINK.findall(response.content.decode())) == min(rows + 1, 20)
 
 
 @pytest.mark.parametrize("rows", [1, 20])
-def test_worker_list_page_queries_with_filters(world: Any, rows: int, django_assert_num_queries: Any) -> None:
+def test_worker_list_page_queries_with_filters(
+    world: Any, rows: int, django_assert_num_queries: Any
+) -> None:
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     client = Client()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")
     name_probe = 1 if connection.vendor == "sqlite" else 0  # SQLite only: see _filter_name_prefix
-    with django_assert_num_queries(7 + name_probe):  # as above, plus the chosen organization and its size
-        client.get("/workers/", {"q": "王", "organization": world.enterprise_a.pk, "member": "no", "city": "兰州"})
+    with django_assert_num_queries(
+        7 + name_probe
+    ):  # as above, plus the chosen organization and its size
+        client.get(
+            "/workers/",
+            {"q": "王", "organization": world.enterprise_a.pk, "member": "no", "city": "兰州"},
+        )
 
 
 @pytest.mark.parametrize("rows", [1, 20])
-def test_worker_list_api_queries(world: Any, rows: int, api_token: Any, django_assert_num_queries: Any) -> None:
+def test_worker_list_api_queries(
+    world: Any, rows: int, api_token: Any, django_assert_num_queries: Any
+) -> None:
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     bearer = api_token(world.users["staff_a"])
     with django_assert_num_queries(3):  # token+user+organization, scope size, workers+employer
         response = Client().get("/api/v1/workers/", **bearer)
     assert len(response.json()["items"]) == min(rows + 1, 20)
-    with django_assert_num_queries(5):  # token, chosen organization, scope size, employers by name, workers
-        Client().get("/api/v1/workers/", {"employer": "城关", "organization": world.enterprise_a.pk}, **bearer)
+    with django_assert_num_queries(
+        5
+    ):  # token, chosen organization, scope size, employers by name, workers
+        Client().get(
+            "/api/v1/workers/",
+            {"employer": "城关", "organization": world.enterprise_a.pk},
+            **bearer,
+        )
     session = Client()
     session.force_login(world.users["staff_a"])
     session.get("/api/v1/me")
-    with django_assert_num_queries(4):  # session, user, user's organization, workers+employer (size remembered)
+    with django_assert_num_queries(
+        4
+    ):  # session, user, user's organization, workers+employer (size remembered)
         session.get("/api/v1/workers/")
 
 
@@ -212,12 +297,16 @@ def test_the_answer_of_the_list_matches_its_declared_schema(world: Any, api_toke
     WorkerFactory.create_batch(3, employer=world.outlet_a, joined_union_on=None)
     body = Client().get("/api/v1/workers/?limit=2", **api_token(world.users["staff_a"])).json()
     assert WorkerPage.model_validate(body).model_dump(mode="json") == body
-    assert set(body["items"][0]) == set(WorkerPage.model_fields["items"].annotation.__args__[0].model_fields)
+    assert set(body["items"][0]) == set(
+        WorkerPage.model_fields["items"].annotation.__args__[0].model_fields
+    )
     assert isinstance(body["next_cursor"], int)
 
 
 @pytest.mark.parametrize("rows", [1, 20])
-def test_worker_detail_queries(world: Any, rows: int, api_token: Any, django_assert_num_queries: Any) -> None:
+def test_worker_detail_queries(
+    world: Any, rows: int, api_token: Any, django_assert_num_queries: Any
+) -> None:
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     bearer = api_token(world.users["staff_a"])
     with django_assert_num_queries(2):  # token+user+organization, worker+employer

@@ -26,7 +26,13 @@ class Command(BaseCommand):
             for module, who in ctx["more_logins"]:
                 self.stdout.write(f"  {module}：{who}")
         self.stdout.write(f"工作人员登录： http://127.0.0.1:{port}/accounts/login/")
-        outbox = f"（验证码写入 {settings.LIANDONG_SMS_FILE}）" if "File" in settings.LIANDONG_SMS_BACKEND else ""
-        self.stdout.write(f"职工手机号登录：http://127.0.0.1:{port}/accounts/login/worker/ {outbox}")
+        outbox = (
+            f"（验证码写入 {settings.LIANDONG_SMS_FILE}）"
+            if "File" in settings.LIANDONG_SMS_BACKEND
+            else ""
+        )
+        self.stdout.write(
+            f"职工手机号登录：http://127.0.0.1:{port}/accounts/login/worker/ {outbox}"
+        )
         if not no_serve:
             call_command("serve", port=port)

@@ -16,39 +16,66 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000,000 workers (default 1)")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="1 = 1,000,000 workers (default 1)"
+        )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-        parser.add_argument("--force", action="store_true", help="Add a province even if workers exist.")
+        parser.add_argument(
+            "--force", action="store_true", help="Add a province even if workers exist."
+        )
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
-        parser.add_argument("--roster", type=Path, help="Write a roster workbook (.xlsx) to this path.")
-        parser.add_argument("--rows", type=int, default=100_000, help="Rows of the roster workbook.")
+        parser.add_argument(
+            "--roster", type=Path, help="Write a roster workbook (.xlsx) to this path."
+        )
+        parser.add_argument(
+            "--rows", type=int, default=100_000, help="Rows of the roster workbook."
+        )
         parser.add_argument("--org", default="", help="Code of the organization the roster is for.")
 
-    def handle(self, *args: object, scale: float, seed: int, force: bool, batch_size: int, json: bool,
-               roster: Path | None, rows: int, org: str, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        scale: float,
+        seed: int,
+        force: bool,
+        batch_size: int,
+        json: bool,
+        roster: Path | None,
+        rows: int,
+        org: str,
+        **options: object,
+    ) -> None:
         if roster is not None:
             organization = Organization.objects.filter(code=org).first()
             if organization is None:
                 raise CommandError(f"No organization with code {org!r}.")
             try:
-                employers = roster_workbook_write(path=roster, organization=organization, rows=rows, seed=seed)
+                employers = roster_workbook_write(
+                    path=roster, organization=organization, rows=rows, seed=seed
+                )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-            self.stdout.write(f"{roster}: {rows} rows, {employers} employers under {organization.name}")
+            self.stdout.write(
+                f"{roster}: {rows} rows, {employers} employers under {organization.name}"
+            )
             return
         progress = None if json else self.stdout.write
         try:
-            result = gen_data(scale=scale, seed=seed, force=force, batch_size=batch_size, progress=progress)
+            result = gen_data(
+                scale=scale, seed=seed, force=force, batch_size=batch_size, progress=progress
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         if json:
             self.stdout.write(_json_dumps(result.as_dict()))
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"{result.organizations} organizations, {result.workers} workers ({result.members} members) "
-            f"in {result.seconds['total']} s. Root: {result.root.name} ({result.root.code})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.organizations} organizations, {result.workers} workers ({result.members} members) "
+                f"in {result.seconds['total']} s. Root: {result.root.name} ({result.root.code})."
+            )
+        )
         for username, password, organization in result.accounts:
             self.stdout.write(f"  {username}  密码 {password}  {organization}")
 

@@ -6,7 +6,9 @@ from liandong.core.backup import BackupError, backup_latest, backup_restore
 
 
 class Command(BaseCommand):
-    help = "Replace the database's contents with the newest backup in DIR (or the backup file given)."
+    help = (
+        "Replace the database's contents with the newest backup in DIR (or the backup file given)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="a backup directory or one backup file")
@@ -20,4 +22,6 @@ class Command(BaseCommand):
             manifest = backup_restore(path=target)
         except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"已从 {target} 恢复（备份时间 {manifest['created_at']}）：{manifest['counts']}")
+        self.stdout.write(
+            f"已从 {target} 恢复（备份时间 {manifest['created_at']}）：{manifest['counts']}"
+        )

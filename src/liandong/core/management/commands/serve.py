@@ -10,15 +10,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--bind", default="", help="host:port; overrides --port")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("LIANDONG_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("LIANDONG_WORKERS", "2"))
+        )
 
     def handle(self, *args: object, port: int, bind: str, workers: int, **options: object) -> None:
         address = bind or f"127.0.0.1:{port}"
         self.stdout.write(f"联动 serving on http://{address}/ (Ctrl+C to stop)")
         self.stdout.flush()
         argv = [
-            sys.executable, "-m", "gunicorn", "liandong.wsgi:application",
-            "--bind", address, "--workers", str(workers), "--timeout", "180",
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "liandong.wsgi:application",
+            "--bind",
+            address,
+            "--workers",
+            str(workers),
+            "--timeout",
+            "180",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

@@ -21,8 +21,10 @@ EXIT_FILE_ERROR = 2
 
 
 def summary_line(record: RosterImport) -> str:
-    line = (f"读取 {record.rows_read} 行，新增 {record.rows_imported} 人，"
-            f"更新 {record.rows_updated} 人，拒绝 {record.rows_rejected} 行")
+    line = (
+        f"读取 {record.rows_read} 行，新增 {record.rows_imported} 人，"
+        f"更新 {record.rows_updated} 人，拒绝 {record.rows_rejected} 行"
+    )
     unchanged = record.rows_read - record.rows_imported - record.rows_updated - record.rows_rejected
     if unchanged > 0:
         line += f"，未变化 {unchanged} 人"
@@ -40,12 +42,23 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="名册文件（.xlsx）")
         parser.add_argument("--org", required=True, help="导入到的组织编码")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
-        parser.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，只导入正确的行")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="跳过有错误的行，只导入正确的行"
+        )
         parser.add_argument("--report", type=Path, help="把导入报告另存为此 .xlsx 文件")
         parser.add_argument("--user", help="以此账号的名义导入（记入操作日志）；默认是系统")
 
-    def handle(self, *args: object, file: Path, org: str, dry_run: bool, skip_invalid: bool,
-               report: Path | None, user: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: object,
+        file: Path,
+        org: str,
+        dry_run: bool,
+        skip_invalid: bool,
+        report: Path | None,
+        user: str | None,
+        **options: Any,
+    ) -> None:
         organization = Organization.objects.filter(code=org).first()
         if organization is None:
             raise CommandError(f"找不到编码为 {org} 的组织", returncode=EXIT_FILE_ERROR)
@@ -55,22 +68,33 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"找不到账号 {user}", returncode=EXIT_FILE_ERROR)
             if not can_manage_roster(actor, organization):
-                raise CommandError(f"账号 {user} 无权向 {organization.name} 导入名册",
-                                   returncode=EXIT_FILE_ERROR)
+                raise CommandError(
+                    f"账号 {user} 无权向 {organization.name} 导入名册", returncode=EXIT_FILE_ERROR
+                )
         try:
             stream = file.open("rb")
         except OSError as error:
-            raise CommandError(f"无法打开文件 {file}：{error.strerror}", returncode=EXIT_FILE_ERROR) from None
+            raise CommandError(
+                f"无法打开文件 {file}：{error.strerror}", returncode=EXIT_FILE_ERROR
+            ) from None
         with stream:
-            record = roster_import(actor=actor, organization=organization, file=stream, filename=file.name,
-                                   dry_run=dry_run, skip_invalid=skip_invalid)
+            record = roster_import(
+                actor=actor,
+                organization=organization,
+                file=stream,
+                filename=file.name,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+            )
         if report is not None:
             report.write_bytes(roster_report_xlsx(roster_import=record))
         if record.file_error:
             raise CommandError(f"文件无法导入：{record.file_error}", returncode=EXIT_FILE_ERROR)
         self.stdout.write(summary_line(record))
         for row, column, reason, value in iter_errors(record):
-            self.stdout.write(f"第 {row} 行 [{column}] {reason}" + (f"（{value}）" if value else ""))
+            self.stdout.write(
+                f"第 {row} 行 [{column}] {reason}" + (f"（{value}）" if value else "")
+            )
         if len(record.errors) >= getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000):
             self.stdout.write(f"（只列出前 {len(record.errors)} 条错误）")
         if report is not None:
