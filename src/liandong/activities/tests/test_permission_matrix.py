@@ -27,12 +27,12 @@ from liandong.activities.services import (
 )
 from liandong.activities.tests.factories import close_window, make_activity
 from liandong.core.tests.matrix import (
-    USERNAME_KEY,
-    assert_no_pii,
-    check_outcome,
-    outcomes,
-    response_bytes,
-    run_row,
+    Case,
+    Request,
+    over_operations,
+    over_pages,
+    run_api_row,
+    run_page_row,
 )
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
@@ -408,64 +408,40 @@ def scrub(body: bytes) -> bytes:
     return body
 
 
-def page_case(route: str, principal: str, world: Any, scene: Scene) -> None:
-    method, row = PAGE_TABLE[route]
-    expected = outcomes(row)[principal]
-    client = Client()
-    if principal != "anonymous":
-        client.force_login(world.users[USERNAME_KEY[principal]])
-    target = scene.target(PAGE_KEYS.get(route, "none"))
-    url = "/" + route.replace("<int:pk>", target.url).replace("<str:token>", target.url)
-    response = client.post(url, target.body) if method == "POST" else client.get(url)
-    check_outcome(response, expected, principal=principal, world=world, is_api=False)
-    assert_no_pii(scrub(response_bytes(response)), f"{method} {url} as {principal}")
+def page_request(route: str, scene: Scene) -> Request:
+    def request(case: Case) -> Any:
+        target = scene.target(PAGE_KEYS.get(route, "none"))
+        url = "/" + route.replace("<int:pk>", target.url).replace("<str:token>", target.url)
+        return case.send(url, target.body)
+
+    return request
 
 
-def api_case(
-    operation: tuple[str, str],
-    principal: str,
-    auth: str,
-    world: Any,
-    scene: Scene,
-    api_token: Callable[..., dict[str, str]],
-) -> None:
-    method, path = operation
-    expected = outcomes(API_TABLE[operation])[principal]
-    client = Client()
-    headers: dict[str, str] = {}
-    user = world.users.get(USERNAME_KEY.get(principal, ""))
-    if user is not None:
-        if auth == "session":
-            client.force_login(user)
-        else:
-            headers = api_token(user)
+def api_request(operation: tuple[str, str], scene: Scene) -> Request:
+    path = operation[1]
     key = API_KEYS.get(operation)
     if key is None:
         key = "home" if "{home_id}" in path else "qr" if "{application_id}" in path else "activity"
-    target = scene.target(key)
-    url = (
-        path.replace("{activity_id}", target.url)
-        .replace("{home_id}", target.url)
-        .replace("{application_id}", target.url)
-        .replace("{booking_id}", target.url)
-    )
-    if method == "POST":
-        response = client.post(url, target.body, content_type="application/json", **headers)
-    elif method == "PATCH":
-        response = client.patch(url, target.body, content_type="application/json", **headers)
-    else:
-        response = client.get(url, **headers)
-    check_outcome(response, expected, principal=principal, world=world, is_api=True)
-    assert_no_pii(scrub(response_bytes(response)), f"{method} {url} as {principal} ({auth})")
+
+    def request(case: Case) -> Any:
+        target = scene.target(key)
+        url = (
+            path.replace("{activity_id}", target.url)
+            .replace("{home_id}", target.url)
+            .replace("{application_id}", target.url)
+            .replace("{booking_id}", target.url)
+        )
+        return case.send(url, target.body)
+
+    return request
 
 
-@pytest.mark.parametrize("route", list(PAGE_TABLE))
+@over_pages(PAGE_TABLE)
 def test_page(route: str, world: Any, scene: Scene) -> None:
-    run_row(lambda principal: page_case(route, principal, world, scene))
+    run_page_row(PAGE_TABLE, route, world, page_request(route, scene), scrub=scrub)
 
 
-@pytest.mark.parametrize("auth", ["session", "bearer"])
-@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+@over_operations(API_TABLE)
 def test_api(
     operation: tuple[str, str],
     auth: str,
@@ -473,7 +449,8 @@ def test_api(
     scene: Scene,
     api_token: Callable[..., dict[str, str]],
 ) -> None:
-    run_row(lambda principal: api_case(operation, principal, auth, world, scene, api_token))
+    request = api_request(operation, scene)
+    run_api_row(API_TABLE, operation, auth, world, api_token, request, scrub=scrub)
 
 
 # -- cross-tenant -------------------------------------------------------------------------------------

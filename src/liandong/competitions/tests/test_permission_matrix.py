@@ -20,12 +20,10 @@ from liandong.competitions.tests.factories import Setup, contest_setup
 from liandong.competitions.tests.test_services import finish, score_all
 from liandong.core.models import AuditLog
 from liandong.core.tests.matrix import (
-    assert_no_pii,
-    check_outcome,
-    client_as,
-    outcomes,
-    response_bytes,
-    run_row,
+    over_operations,
+    over_pages,
+    run_api_row,
+    run_page_row,
 )
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
@@ -224,53 +222,21 @@ def api_body(path: str, world: Any, setup: Setup) -> dict[str, Any]:
     return {}
 
 
-def page_case(route: str, principal: str, world: Any, setup: Setup) -> None:
-    method, row = PAGE_TABLE[route]
-    expected = outcomes(row)[principal]
-    client, _ = client_as(principal, world)
-    url = page_url(route, setup)
-    response = client.post(url, {}) if method == "POST" else client.get(url)
-    check_outcome(response, expected, principal=principal, world=world, is_api=False)
-    assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
+def sheets() -> list[Any]:
+    return list(ScoreSheet.objects.values_list("pk", "score", "status"))
 
 
-def api_case(
-    operation: tuple[str, str],
-    principal: str,
-    auth: str,
-    world: Any,
-    setup: Setup,
-    api_token: Callable[..., dict[str, str]],
-) -> None:
-    method, path = operation
-    expected = outcomes(API_TABLE[operation])[principal]
-    client, headers = client_as(principal, world, auth=auth, api_token=api_token)
-    url = api_url(path, setup)
-    if method == "POST":
-        response = client.post(
-            url, api_body(path, world, setup), content_type="application/json", **headers
-        )
-    else:
-        response = client.get(url, **headers)
-    check_outcome(response, expected, principal=principal, world=world, is_api=True)
-    assert_no_pii(response_bytes(response), f"{method} {url} as {principal} ({auth})")
+def sheets_and_audit() -> tuple[list[Any], int]:
+    return sheets(), AuditLog.objects.count()
 
 
-@pytest.mark.parametrize("route", list(PAGE_TABLE))
+@over_pages(PAGE_TABLE)
 def test_page(route: str, world: Any, published: Setup) -> None:
-    before = (
-        list(ScoreSheet.objects.values_list("pk", "score", "status")),
-        AuditLog.objects.count(),
-    )
-    run_row(lambda principal: page_case(route, principal, world, published))
-    assert (
-        list(ScoreSheet.objects.values_list("pk", "score", "status")),
-        AuditLog.objects.count(),
-    ) == before
+    url = page_url(route, published)
+    run_page_row(PAGE_TABLE, route, world, lambda case: case.send(url), unchanged=sheets_and_audit)
 
 
-@pytest.mark.parametrize("auth", ["session", "bearer"])
-@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+@over_operations(API_TABLE)
 def test_api(
     operation: tuple[str, str],
     auth: str,
@@ -278,9 +244,17 @@ def test_api(
     published: Setup,
     api_token: Callable[..., dict[str, str]],
 ) -> None:
-    sheets = list(ScoreSheet.objects.values_list("pk", "score", "status"))
-    run_row(lambda principal: api_case(operation, principal, auth, world, published, api_token))
-    assert list(ScoreSheet.objects.values_list("pk", "score", "status")) == sheets
+    path = operation[1]
+    url, body = api_url(path, published), api_body(path, world, published)
+    run_api_row(
+        API_TABLE,
+        operation,
+        auth,
+        world,
+        api_token,
+        lambda case: case.send(url, body),
+        unchanged=sheets,
+    )
 
 
 def test_other_union_gets_404_like_a_record_that_does_not_exist(

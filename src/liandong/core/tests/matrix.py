@@ -4,6 +4,13 @@ route and API operation of that app, one expected outcome per principal) and run
 with the helpers here; core's completeness test collects all the tables, so a route or an
 operation of any app without a row fails the build.
 
+Each app's ``test_page``/``test_api`` is one call of ``run_page_row``/``run_api_row`` (parametrized
+with ``over_pages``/``over_operations``): the runner signs every principal in (a session on
+pages; a session and a bearer token on the API), asks the app's ``request(case)`` callback to
+send that principal's request, checks the outcome and scans the answer for unmasked personal
+data. What differs between apps (the URL, the body, fresh objects for writes, audited reveals,
+records that must not change) is passed in as arguments.
+
 An app's matrix module may also declare (all optional):
 ``PUBLIC_OPERATIONS``  operationIds answered without authentication (``auth=None``);
 ``UNMASKED_SCHEMAS``   response schemas that carry full ``id_number``/``mobile`` (audited reveals);
@@ -21,13 +28,17 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
 from types import ModuleType
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.test import Client
+
+from liandong.core.models import AuditLog
 
 PRINCIPALS = [
     "anonymous",
@@ -165,3 +176,144 @@ def collected(attribute: str) -> dict[Any, Any] | set[Any]:
         assert not clash, f"{attribute}: rows claimed twice: {clash}"
         merged.update(value)
     return set(merged) if as_set else merged
+
+
+# ---------------------------------------------------------------------------------------------
+# The runner: one row of a PAGE_TABLE or API_TABLE, every principal.
+
+AUTHS = ["session", "bearer"]
+
+
+def over_pages(table: dict[str, tuple[str, str]]) -> Any:
+    """Parametrizes a test over the routes of a PAGE_TABLE (argument ``route``)."""
+    return pytest.mark.parametrize("route", list(table))
+
+
+def over_operations(table: dict[tuple[str, str], str]) -> Callable[[Any], Any]:
+    """Parametrizes a test over the operations of an API_TABLE (``operation``) and both ways of
+    signing in (``auth``)."""
+
+    def decorate(test: Any) -> Any:
+        by_operation = pytest.mark.parametrize(
+            "operation", list(table), ids=lambda op: f"{op[0]} {op[1]}"
+        )
+        return pytest.mark.parametrize("auth", AUTHS)(by_operation(test))
+
+    return decorate
+
+
+@dataclass
+class Case:
+    """One principal's request of one row: who asks, what they should get, and a client signed
+    in as them (``headers`` carry the bearer token when ``auth`` is "bearer")."""
+
+    principal: str
+    expected: str
+    method: str
+    client: Client
+    headers: dict[str, str]
+    auth: str
+    is_api: bool
+
+    def send(self, url: str, data: Any = None) -> Any:
+        """The row's request to ``url``: a GET, or ``data`` as a form POST on a page and as
+        JSON on the API (POST or PATCH)."""
+        if self.method == "GET":
+            return self.client.get(url, **self.headers)
+        if not self.is_api:
+            assert self.method == "POST", self.method
+            return self.client.post(url, {} if data is None else data)
+        send = {"POST": self.client.post, "PATCH": self.client.patch}[self.method]
+        return send(
+            url, {} if data is None else data, content_type="application/json", **self.headers
+        )
+
+
+Request = Callable[[Case], Any]
+
+
+def run_page_row(
+    table: dict[str, tuple[str, str]],
+    route: str,
+    world: Any,
+    request: Request,
+    **checks: Any,
+) -> None:
+    """Every principal asks for one page route; ``checks`` as in ``check_case``."""
+    method, row = table[route]
+    expected = outcomes(row)
+
+    def case(principal: str) -> None:
+        client, headers = client_as(principal, world)
+        check_case(
+            Case(principal, expected[principal], method, client, headers, "session", False),
+            request,
+            world,
+            **checks,
+        )
+
+    run_row(case)
+
+
+def run_api_row(
+    table: dict[tuple[str, str], str],
+    operation: tuple[str, str],
+    auth: str,
+    world: Any,
+    api_token: Callable[..., dict[str, str]],
+    request: Request,
+    **checks: Any,
+) -> None:
+    """Every principal calls one API operation, signed in by ``auth``; ``checks`` as in
+    ``check_case``."""
+    expected = outcomes(table[operation])
+
+    def case(principal: str) -> None:
+        client, headers = client_as(principal, world, auth=auth, api_token=api_token)
+        check_case(
+            Case(principal, expected[principal], operation[0], client, headers, auth, True),
+            request,
+            world,
+            **checks,
+        )
+
+    run_row(case)
+
+
+def check_case(
+    case: Case,
+    request: Request,
+    world: Any,
+    *,
+    may_show_pii: bool | Callable[[str], bool] = False,
+    audited: str | None = None,
+    unchanged: Callable[[], Any] | None = None,
+    scrub: Callable[[bytes], bytes] | None = None,
+) -> None:
+    """Sends ``request(case)`` and checks the answer against ``case.expected``. Then:
+    ``unchanged``   a snapshot of records the request must leave as they were;
+    ``audited``     an audit action the request writes exactly once when answered (200), and
+                    not at all otherwise (a reveal);
+    ``may_show_pii`` True, or a function of the expected outcome returning True, when the
+                    answer may carry full ID and mobile numbers: otherwise they must be masked;
+    ``scrub``       removes from the body what is public on purpose before that scan."""
+    audit_rows = AuditLog.objects.filter(action=audited) if audited else None
+    audit_before = audit_rows.count() if audit_rows is not None else 0
+    snapshot = unchanged() if unchanged else None
+    response = request(case)
+    check_outcome(
+        response, case.expected, principal=case.principal, world=world, is_api=case.is_api
+    )
+    if unchanged:
+        assert unchanged() == snapshot, "the request changed records it must leave alone"
+    if audit_rows is not None:
+        written = audit_rows.count() - audit_before
+        assert written == (1 if case.expected == "200" else 0), f"{written} {audited} rows"
+    if callable(may_show_pii):
+        may_show_pii = may_show_pii(case.expected)
+    if not may_show_pii:
+        body = response_bytes(response)
+        where = f"{case.method} {response.request['PATH_INFO']} as {case.principal}"
+        if case.is_api:
+            where += f" ({case.auth})"
+        assert_no_pii(scrub(body) if scrub else body, where)

@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from liandong.core.tests.matrix import (
     PRINCIPALS,
-    USERNAME_KEY,
-    assert_no_pii,
-    check_outcome,
     outcomes,
-    response_bytes,
-    run_row,
+    over_operations,
+    over_pages,
+    run_api_row,
+    run_page_row,
 )
 from liandong.democracy.models import (
     AgendaItem,
@@ -207,19 +206,6 @@ def page_url(route: str, o: Objects) -> str:
     return "/" + route.replace("<int:pk>", str(ids.get(route, "")))
 
 
-def page_case(route: str, principal: str, world: Any, o: Objects) -> None:
-    method, row = PAGE_TABLE[route]
-    client = Client()
-    if principal != "anonymous":
-        client.force_login(world.users[USERNAME_KEY[principal]])
-    url = page_url(route, o)
-    response = client.get(url)
-    check_outcome(
-        response, outcomes(row)[principal], principal=principal, world=world, is_api=False
-    )
-    assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
-
-
 def fresh(o: Objects, stage: str) -> Proposal:
     """A new proposal at ``stage`` for one principal's POST, so that each principal's outcome
     depends on who they are, not on what the one before did."""
@@ -291,40 +277,13 @@ def api_request(
     return client.get(url, **headers)
 
 
-def api_case(
-    operation: tuple[str, str],
-    principal: str,
-    auth: str,
-    world: Any,
-    o: Objects,
-    api_token: Callable[..., dict[str, str]],
-) -> None:
-    client = Client()
-    headers: dict[str, str] = {}
-    user = world.users.get(USERNAME_KEY.get(principal, ""))
-    if user is not None:
-        if auth == "session":
-            client.force_login(user)
-        else:
-            headers = api_token(user)
-    response = api_request(operation, client, headers, o)
-    check_outcome(
-        response,
-        outcomes(API_TABLE[operation])[principal],
-        principal=principal,
-        world=world,
-        is_api=True,
-    )
-    assert_no_pii(response_bytes(response), f"{operation} as {principal} ({auth})")
-
-
-@pytest.mark.parametrize("route", list(PAGE_TABLE))
+@over_pages(PAGE_TABLE)
 def test_page(route: str, world: Any, objects: Objects) -> None:
-    run_row(lambda principal: page_case(route, principal, world, objects))
+    url = page_url(route, objects)
+    run_page_row(PAGE_TABLE, route, world, lambda case: case.client.get(url))
 
 
-@pytest.mark.parametrize("auth", ["session", "bearer"])
-@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+@over_operations(API_TABLE)
 def test_api(
     operation: tuple[str, str],
     auth: str,
@@ -332,7 +291,14 @@ def test_api(
     objects: Objects,
     api_token: Callable[..., dict[str, str]],
 ) -> None:
-    run_row(lambda principal: api_case(operation, principal, auth, world, objects, api_token))
+    run_api_row(
+        API_TABLE,
+        operation,
+        auth,
+        world,
+        api_token,
+        lambda case: api_request(operation, case.client, case.headers, objects),
+    )
 
 
 def test_every_principal_is_in_every_row() -> None:

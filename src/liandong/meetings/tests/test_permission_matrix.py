@@ -15,12 +15,10 @@ from django.utils import timezone
 
 from liandong.core.models import AuditLog
 from liandong.core.tests.matrix import (
-    USERNAME_KEY,
-    assert_no_pii,
-    check_outcome,
-    outcomes,
-    response_bytes,
-    run_row,
+    over_operations,
+    over_pages,
+    run_api_row,
+    run_page_row,
 )
 from liandong.meetings.models import ActionItem, Mechanism, Meeting
 
@@ -176,52 +174,13 @@ def api_request(
     return url, (bodies[path] if method == "POST" else None)
 
 
-def page_case(route: str, principal: str, world: Any, mw: Any) -> None:
-    method, row = PAGE_TABLE[route]
-    expected = outcomes(row)[principal]
-    client = Client()
-    if principal != "anonymous":
-        client.force_login(world.users[USERNAME_KEY[principal]])
-    url, data = page_request(route, mw)
-    response = client.post(url, data) if method == "POST" else client.get(url)
-    check_outcome(response, expected, principal=principal, world=world, is_api=False)
-    assert_no_pii(response_bytes(response), f"{method} {url} as {principal}")
-
-
-def api_case(
-    operation: tuple[str, str],
-    principal: str,
-    auth: str,
-    world: Any,
-    mw: Any,
-    api_token: Callable[..., dict[str, str]],
-) -> None:
-    method, _ = operation
-    expected = outcomes(API_TABLE[operation])[principal]
-    client = Client()
-    headers: dict[str, str] = {}
-    user = world.users.get(USERNAME_KEY.get(principal, ""))
-    if user is not None:
-        if auth == "session":
-            client.force_login(user)
-        else:
-            headers = api_token(user)
-    url, body = api_request(operation, mw, world)
-    if method == "POST":
-        response = client.post(url, body, content_type="application/json", **headers)
-    else:
-        response = client.get(url, **headers)
-    check_outcome(response, expected, principal=principal, world=world, is_api=True)
-    assert_no_pii(response_bytes(response), f"{method} {url} as {principal} ({auth})")
-
-
-@pytest.mark.parametrize("route", list(PAGE_TABLE))
+@over_pages(PAGE_TABLE)
 def test_page(route: str, world: Any, mw: Any) -> None:
-    run_row(lambda principal: page_case(route, principal, world, mw))
+    url, data = page_request(route, mw)
+    run_page_row(PAGE_TABLE, route, world, lambda case: case.send(url, data))
 
 
-@pytest.mark.parametrize("auth", ["session", "bearer"])
-@pytest.mark.parametrize("operation", list(API_TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+@over_operations(API_TABLE)
 def test_api(
     operation: tuple[str, str],
     auth: str,
@@ -229,7 +188,8 @@ def test_api(
     mw: Any,
     api_token: Callable[..., dict[str, str]],
 ) -> None:
-    run_row(lambda principal: api_case(operation, principal, auth, world, mw, api_token))
+    url, body = api_request(operation, mw, world)
+    run_api_row(API_TABLE, operation, auth, world, api_token, lambda case: case.send(url, body))
 
 
 # -- cross-tenant: union B's staff ask for union A's records ------------------------------------
