@@ -1,0 +1,73 @@
+"""Exact statement counts of the organizations app's read paths, for one and for several
+rows: the count must not grow with the rows shown."""
+
+from typing import Any
+
+import pytest
+
+from liandong.organizations.tests.factories import EnterpriseFactory
+
+# Every signed-in request: the session, its user, and the user's organization (scopes).
+SIGNED_IN = 3
+ROWS = [1, 4]
+
+
+def measure(client: Any, url: str, queries: int, django_assert_num_queries: Any) -> Any:
+    """One warm-up request (per-process caches reach their steady state), then the measured one."""
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def admin(world: Any, login: Any) -> Any:
+    return login(world.users["admin_a"])
+
+
+def enterprises(world: Any, rows: int) -> None:
+    """Union A has enterprise A already; ``rows`` enterprises in all."""
+    EnterpriseFactory.create_batch(rows - 1, parent=world.union_a)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_organization_list_page(
+    world: Any, admin: Any, django_assert_num_queries: Any, rows: int
+) -> None:
+    enterprises(world, rows)
+    # + the page of organizations (with parent, one query).
+    measure(admin, "/organizations/", SIGNED_IN + 1, django_assert_num_queries)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_organization_list_api(
+    world: Any, admin: Any, django_assert_num_queries: Any, rows: int
+) -> None:
+    enterprises(world, rows)
+    # + the page of organizations (with parent, one query).
+    response = measure(
+        admin, "/api/v1/organizations/?limit=100", SIGNED_IN + 1, django_assert_num_queries
+    )
+    assert len(response.json()["items"]) == 3 + rows  # union A, outlet A, the authority
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_organization_detail_page(
+    world: Any, admin: Any, django_assert_num_queries: Any, rows: int
+) -> None:
+    enterprises(world, rows)
+    # + the organization, the two-level tree, its rolled-up totals, the coverage counts,
+    # the ancestors, the partners.
+    measure(admin, f"/organizations/{world.union_a.pk}/", SIGNED_IN + 6, django_assert_num_queries)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_organization_detail_api(
+    world: Any, admin: Any, django_assert_num_queries: Any, rows: int
+) -> None:
+    enterprises(world, rows)
+    # + the organization, the coverage counts, the partner ids.
+    measure(
+        admin, f"/api/v1/organizations/{world.union_a.pk}", SIGNED_IN + 3, django_assert_num_queries
+    )
