@@ -23,7 +23,6 @@ from liandong.core.audit import audit_log
 from liandong.core.identity import normalize_code, validate_mobile
 from liandong.core.masking import mask_id_number, mask_mobile
 from liandong.core.middleware import client_ip
-from liandong.core.querying import PreparedQuery
 
 TOKEN_LIFETIME = timedelta(days=30)
 OTP_MAX_ATTEMPTS = 5
@@ -163,21 +162,16 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     return token, record
 
 
-# Run on every API request: compiled once (see PreparedQuery). The expiry is tested in Python,
-# so that the only parameter is the digest.
-_token_with_user = PreparedQuery(
-    lambda digest: ApiToken.objects.select_related("user", "user__organization").filter(
-        key_digest=digest
-    )
-)
-
-
 def api_token_user(*, token: str) -> User | None:
-    """The active user a bearer token belongs to, or None (unknown, expired, or deactivated)."""
-    records = _token_with_user(_token_digest(token))
-    if not records:
+    """The active user a bearer token belongs to, or None (unknown, expired, or deactivated).
+
+    ``get()`` rather than ``first()``: the digest is unique, and ``first()`` would add an
+    ORDER BY that costs about a fifth of this query's time in the compiler.
+    """
+    tokens = ApiToken.objects.select_related("user", "user__organization").filter(
+        key_digest=_token_digest(token), expires_at__gt=timezone.now(), user__is_active=True
+    )
+    try:
+        return tokens.get().user
+    except ApiToken.DoesNotExist:
         return None
-    record = records[0]  # the digest is unique
-    if record.expires_at <= timezone.now() or not record.user.is_active:
-        return None
-    return record.user
