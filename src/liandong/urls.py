@@ -4,7 +4,7 @@ from liandong.api import api
 
 urlpatterns = [
     path("", include("liandong.core.urls")),
-    path("accounts/", include("liandong.accounts.urls")),
+    path("", include("liandong.accounts.urls")),
     path("organizations/", include("liandong.organizations.urls")),
     path("workers/", include("liandong.workers.urls")),
     path("meetings/", include("liandong.meetings.urls")),

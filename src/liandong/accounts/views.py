@@ -8,8 +8,49 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from liandong.accounts.forms import SetPasswordForm, StaffLoginForm, WorkerLoginForm
+from liandong.accounts.permissions import (
+    acts_for_organization,
+    audit_entries_visible_to,
+    can_browse_audit_log,
+    is_worker,
+)
 from liandong.accounts.services import login_check, otp_send
 from liandong.core.audit import audit_log
+from liandong.core.paging import page_by_id
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: each role's own start page."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if is_worker(request.user):
+        return redirect("workers:me")
+    if acts_for_organization(request.user):
+        return redirect("organizations:organization-detail", pk=request.user.organization_id)
+    return render(request, "accounts/no_role.html")
+
+
+@login_required
+def audit_log_list(request: HttpRequest) -> HttpResponse:
+    if not can_browse_audit_log(request.user):
+        raise PermissionDenied
+    entries = audit_entries_visible_to(request.user)
+    # PostgreSQL text holds no NUL: a query string with one would be a 500, not "no match".
+    action = request.GET.get("action", "").replace("\x00", "").strip()
+    if action:
+        entries = entries.filter(action=action)
+    target = request.GET.get("target", "").replace("\x00", "").strip()
+    if target:
+        target_type, _, target_id = target.partition(":")
+        entries = entries.filter(target_type=target_type, target_id=target_id)
+    try:
+        cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
+    except ValueError:
+        cursor = None
+    page = page_by_id(entries, cursor=cursor, size=50)
+    return render(
+        request, "accounts/audit_list.html", {"page": page, "action": action, "target": target}
+    )
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -92,5 +133,5 @@ def password_set(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, request.user)
         audit_log(actor=request.user, action="accounts.password_set", target=request.user)
         messages.success(request, "密码已设置。下次可以用手机号和密码登录。")
-        return redirect("core:home")
+        return redirect("accounts:home")
     return render(request, "accounts/password_set.html", {"form": form})
