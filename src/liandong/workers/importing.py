@@ -37,6 +37,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from liandong.core import rawsql
 from liandong.core.audit import audit_log, diff, request_context
+from liandong.core.crypto import mobile_digest
 from liandong.core.identity import (
     id_number_birth_date,
     id_number_gender,
@@ -55,7 +56,6 @@ from liandong.workers.services import (
     SealedIdentity,
     classify_occupation,
     id_number_digest,
-    mobile_digest,
 )
 
 logger = logging.getLogger(__name__)

@@ -5,6 +5,7 @@ from openpyxl import load_workbook
 
 from liandong.accounts.models import Role, User
 from liandong.core import crypto
+from liandong.core.crypto import mobile_digest
 from liandong.core.gen_data import (
     BENCH_COUNTY_STAFF,
     BENCH_PASSWORD,
@@ -20,7 +21,7 @@ from liandong.core.identity import id_number_gender, validate_id_number, validat
 from liandong.core.models import AuditLog
 from liandong.organizations.models import Organization, path_segment, subtree_q
 from liandong.workers.models import Worker
-from liandong.workers.services import id_number_digest, mobile_digest
+from liandong.workers.services import id_number_digest
 
 SCALE = 0.0005  # 500 workers
 
