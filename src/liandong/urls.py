@@ -5,6 +5,7 @@ from liandong.api import api
 urlpatterns = [
     path("", include("liandong.core.urls")),
     path("", include("liandong.accounts.urls")),
+    path("accounts/login/worker/", include("liandong.workers.signin_views")),
     path("organizations/", include("liandong.organizations.urls")),
     path("workers/", include("liandong.workers.urls")),
     path("meetings/", include("liandong.meetings.urls")),

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit-log/", views.audit_log_list, name="audit-list"),
     path("accounts/login/", views.staff_login, name="login"),
-    path("accounts/login/worker/", views.worker_login, name="worker-login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/password/", views.password_set, name="password-set"),
 ]

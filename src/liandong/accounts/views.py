@@ -1,20 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from liandong.accounts.forms import SetPasswordForm, StaffLoginForm, WorkerLoginForm
+from liandong.accounts.forms import SetPasswordForm, StaffLoginForm
 from liandong.accounts.permissions import (
     acts_for_organization,
     audit_entries_visible_to,
     can_browse_audit_log,
     is_worker,
 )
-from liandong.accounts.services import login_check, otp_send
+from liandong.accounts.services import login_check
 from liandong.core.audit import audit_log
 from liandong.core.paging import page_by_id
 
@@ -79,41 +79,6 @@ def staff_login(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=200
     )
-
-
-def worker_login(request: HttpRequest) -> HttpResponse:
-    form = WorkerLoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        mobile = form.cleaned_data["mobile"]
-        if request.POST.get("action") == "send":
-            try:
-                otp_send(mobile=mobile)
-            except ValidationError as error:
-                form.add_error("mobile", error)
-            else:
-                messages.info(request, "如果该手机号已登记，验证码已发送，请查收短信。")
-        else:
-            credentials = (
-                {"otp": form.cleaned_data["code"]}
-                if form.cleaned_data["code"]
-                else {"password": form.cleaned_data["password"]}
-            )
-            if not any(credentials.values()):
-                form.add_error("code", "请输入验证码或密码")
-            else:
-                try:
-                    user = login_check(request=request, username=mobile, **credentials)
-                except PermissionDenied as denied:
-                    form.add_error(
-                        None,
-                        "手机号、验证码或密码不正确"
-                        if str(denied).startswith("用户名")
-                        else str(denied),
-                    )
-                else:
-                    login(request, user)
-                    return redirect("workers:me")
-    return render(request, "accounts/worker_login.html", {"form": form})
 
 
 @require_POST
