@@ -209,6 +209,12 @@ EMAIL_BACKEND = os.environ.get(
 
 LIANDONG_BENCH = env_bool("LIANDONG_BENCH")
 
+# PDFs embed a CJK TrueType font: Debian's fonts-wqy-microhei unless this names another
+# .ttf/.ttc (core.documents).
+LIANDONG_PDF_FONT = os.environ.get("LIANDONG_PDF_FONT", "")
+# gunicorn workers started by `liandong serve` (its --workers default).
+LIANDONG_WORKERS = int(os.environ.get("LIANDONG_WORKERS", "2"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
