@@ -14,7 +14,6 @@ urlpatterns = [
     path("competitions/", include("liandong.competitions.urls")),
     path("democracy/", include("liandong.democracy.urls")),
     path("api/v1/", api.urls),
-    path("bench/", include("liandong.core.bench_views")),  # empty unless LIANDONG_BENCH=1
 ]
 
 handler404 = "liandong.core.views.page_not_found"

@@ -207,8 +207,6 @@ EMAIL_BACKEND = os.environ.get(
     "LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
-LIANDONG_BENCH = env_bool("LIANDONG_BENCH")
-
 # PDFs embed a CJK TrueType font: Debian's fonts-wqy-microhei unless this names another
 # .ttf/.ttc (core.documents).
 LIANDONG_PDF_FONT = os.environ.get("LIANDONG_PDF_FONT", "")
