@@ -332,7 +332,7 @@ def main() -> None:
     if "--child" in sys.argv:
         print(json.dumps(measure()))
         return
-    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "liandong.settings.base", "LIANDONG_BENCH": "1"}
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "liandong.settings.base"}
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-competitions-") as tmp:
         sqlite_env = {**base, "LIANDONG_DATA_DIR": tmp}

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from loadgen import LoadResult, app_server, percentile, run_load
+from loadgen import BENCH_SETTINGS, LoadResult, app_server, percentile, run_load, with_bench_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -641,13 +641,14 @@ def classification_rows() -> list[dict]:
 
 def run_database(label: str, database_url: str | None, args: argparse.Namespace) -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-demands-{label}-"))
-    env = {
-        **os.environ,
-        "LIANDONG_DATA_DIR": str(workdir),
-        "DJANGO_SETTINGS_MODULE": "liandong.demands.bench_settings",
-        "LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR": "1000000000",
-        "LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY": "1000000000",
-    }
+    env = with_bench_app(
+        {
+            **os.environ,
+            "LIANDONG_DATA_DIR": str(workdir),
+            "LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR": "1000000000",
+            "LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY": "1000000000",
+        }
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     else:
@@ -733,7 +734,7 @@ def main() -> None:
         os.environ.update(
             {
                 "LIANDONG_DATA_DIR": args.reuse,
-                "DJANGO_SETTINGS_MODULE": "liandong.demands.bench_settings",
+                "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS,
             }
         )
         import django

@@ -39,9 +39,10 @@ def main() -> None:
     os.environ.update(
         {
             "LIANDONG_DATA_DIR": str(data),
-            "LIANDONG_BENCH": "1",
             "LIANDONG_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
+            # The product's settings plus bench/liandong_bench (this script's directory is on
+            # sys.path), for /bench/baseline.
+            "DJANGO_SETTINGS_MODULE": "liandong_bench.settings",
             "DATABASE_URL": PG_URL
             if args.database == "postgresql"
             else f"sqlite:///{data / 'liandong.sqlite3'}",
@@ -55,7 +56,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from liandong.accounts.models import User
-    from liandong.core.gen_data import BENCH_STAFF
+    from liandong_bench.gen_data import BENCH_STAFF
 
     client = Client(HTTP_HOST="127.0.0.1")
     headers: dict[str, str] = {}

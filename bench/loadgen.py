@@ -28,6 +28,16 @@ from urllib.parse import urlencode
 HOST = "127.0.0.1"  # the only address load may be sent to
 REQUEST_TIMEOUT = 30.0
 BIN = Path(sys.executable).parent
+BENCH_DIR = Path(__file__).resolve().parent
+# The product's settings plus the bench app (bench/liandong_bench: gen-data, the bare views).
+BENCH_SETTINGS = "liandong_bench.settings"
+
+
+def with_bench_app(env: dict[str, str]) -> dict[str, str]:
+    """``env`` under the benchmark's settings, with bench/ on the Python path of every process
+    started with it (``liandong`` commands and the gunicorn workers they exec)."""
+    path = [str(BENCH_DIR), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
+    return {**env, "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS, "PYTHONPATH": os.pathsep.join(path)}
 
 
 @dataclass

@@ -6,7 +6,8 @@
 For SQLite (a file in bench/out/) and PostgreSQL (a throwaway cluster in /tmp started with
 scripts/pg.sh), it migrates, generates the province (``liandong gen-data``; the database is
 kept between runs and reused while scale, seed and gen_data.py are unchanged), serves the app
-with gunicorn (``liandong serve --workers 2``) on a free 127.0.0.1 port with LIANDONG_BENCH=1,
+with gunicorn (``liandong serve --workers 2``) on a free 127.0.0.1 port under the bench app's
+settings (``liandong_bench.settings``, which add the bare ``/bench/baseline`` view),
 signs in (bearer token and session cookie), runs every scenario as a closed loop of K
 clients, then times ``liandong import-workers`` on a 100,000-row workbook against a copy of
 the database. The table goes to stdout and into bench/README.md. See README for the method.
@@ -35,13 +36,13 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from loadgen import HOST, LoadResult, app_server, request, run_load, session_login
+from loadgen import HOST, LoadResult, app_server, request, run_load, session_login, with_bench_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OUT = ROOT / "bench" / "out"
 README = ROOT / "bench" / "README.md"
-GEN_DATA_SOURCE = ROOT / "src" / "liandong" / "core" / "gen_data.py"
+GEN_DATA_SOURCE = ROOT / "bench" / "liandong_bench" / "gen_data.py"
 PG_DIR = Path("/tmp/liandong-bench-pg")
 BENCH_USER, BENCH_PASSWORD = "bench_staff", "bench-pass-2026"
 
@@ -187,12 +188,10 @@ class Database:
             {
                 "LIANDONG_DATA_DIR": str(self.data_dir),
                 "DATABASE_URL": url or self.url,
-                "LIANDONG_BENCH": "1",
                 "LIANDONG_LOG_LEVEL": "WARNING",
-                "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
             }
         )
-        return env
+        return with_bench_app(env)
 
     def liandong(self, *args: str, url: str | None = None, timeout: float = 1800) -> str:
         completed = subprocess.run(

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from liandong.accounts.api import BearerAuth
+from liandong.accounts.api import audit_router as accounts_audit_router
 from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
 from liandong.activities.api import public_router as activities_public_router
@@ -12,7 +13,6 @@ from liandong.activities.api import router as activities_router
 from liandong.competitions.api import public_router as competitions_public_router
 from liandong.competitions.api import router as competitions_router
 from liandong.core import api_errors
-from liandong.core.api import router as core_router
 from liandong.demands.api import public_router as demands_public_router
 from liandong.demands.api import router as demands_router
 from liandong.democracy.api import public_router as democracy_public_router
@@ -36,7 +36,7 @@ api.add_router("/auth/", accounts_router)
 api.add_router("/me", accounts_me_router)
 api.add_router("/organizations/", organizations_router)
 api.add_router("/workers/", workers_router)
-api.add_router("/audit-log/", core_router)
+api.add_router("/audit-log/", accounts_audit_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/demands/", demands_router)
 api.add_router("/public/demands", demands_public_router)

@@ -4,7 +4,8 @@ from liandong.api import api
 
 urlpatterns = [
     path("", include("liandong.core.urls")),
-    path("accounts/", include("liandong.accounts.urls")),
+    path("", include("liandong.accounts.urls")),
+    path("accounts/login/worker/", include("liandong.workers.signin_views")),
     path("organizations/", include("liandong.organizations.urls")),
     path("workers/", include("liandong.workers.urls")),
     path("meetings/", include("liandong.meetings.urls")),
@@ -13,7 +14,6 @@ urlpatterns = [
     path("competitions/", include("liandong.competitions.urls")),
     path("democracy/", include("liandong.democracy.urls")),
     path("api/v1/", api.urls),
-    path("bench/", include("liandong.core.bench_views")),  # empty unless LIANDONG_BENCH=1
 ]
 
 handler404 = "liandong.core.views.page_not_found"

@@ -3,7 +3,6 @@
 from typing import Any
 
 from liandong.accounts.models import Role, User
-from liandong.accounts.services import worker_account_ensure
 
 DEMO_PASSWORD = "lian-dong-2026"  # noqa: S105 - printed by `liandong demo` on purpose
 DEMO_ACCOUNTS = [
@@ -38,16 +37,6 @@ def load(ctx: dict[str, Any]) -> None:
                 user.organization.name if user.organization else "",
             )
         )
-    wang = ctx.get("wang")
-    if wang is not None:
-        user = worker_account_ensure(worker=wang)
-        if not user.has_usable_password():
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        from liandong.workers.demo import DEMO_WORKER_MOBILE
-
-        accounts.append(
-            (Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name)
-        )
-    # Other apps may have put their own demo logins first (they load before accounts).
+    # Other apps (workers: 王师傅's mobile) have put their demo logins first: they load before
+    # accounts; the staff logins are printed before them.
     ctx["logins"] = accounts + ctx.get("logins", [])

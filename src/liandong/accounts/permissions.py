@@ -40,3 +40,9 @@ def audit_entries_visible_to(user: Any) -> QuerySet[AuditLog]:
     if not can_browse_audit_log(user):
         return AuditLog.objects.none()
     return AuditLog.objects.filter(subtree_q(user.organization.path, "organization__path"))
+
+
+def maintains_rosters(user: Any) -> bool:
+    """A role that imports and edits the workers of its own subtree (the menu's 名册 entry;
+    ``workers.permissions.can_manage_roster`` adds the check for one organization)."""
+    return acts_for_organization(user) and user.role in ROSTER_ROLES

@@ -1,15 +1,56 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from liandong.accounts.forms import SetPasswordForm, StaffLoginForm, WorkerLoginForm
-from liandong.accounts.services import login_check, otp_send
+from liandong.accounts.forms import SetPasswordForm, StaffLoginForm
+from liandong.accounts.permissions import (
+    acts_for_organization,
+    audit_entries_visible_to,
+    can_browse_audit_log,
+    is_worker,
+)
+from liandong.accounts.services import login_check
 from liandong.core.audit import audit_log
+from liandong.core.paging import page_by_id
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: each role's own start page."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if is_worker(request.user):
+        return redirect("workers:me")
+    if acts_for_organization(request.user):
+        return redirect("organizations:organization-detail", pk=request.user.organization_id)
+    return render(request, "accounts/no_role.html")
+
+
+@login_required
+def audit_log_list(request: HttpRequest) -> HttpResponse:
+    if not can_browse_audit_log(request.user):
+        raise PermissionDenied
+    entries = audit_entries_visible_to(request.user)
+    # PostgreSQL text holds no NUL: a query string with one would be a 500, not "no match".
+    action = request.GET.get("action", "").replace("\x00", "").strip()
+    if action:
+        entries = entries.filter(action=action)
+    target = request.GET.get("target", "").replace("\x00", "").strip()
+    if target:
+        target_type, _, target_id = target.partition(":")
+        entries = entries.filter(target_type=target_type, target_id=target_id)
+    try:
+        cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
+    except ValueError:
+        cursor = None
+    page = page_by_id(entries, cursor=cursor, size=50)
+    return render(
+        request, "accounts/audit_list.html", {"page": page, "action": action, "target": target}
+    )
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -40,41 +81,6 @@ def staff_login(request: HttpRequest) -> HttpResponse:
     )
 
 
-def worker_login(request: HttpRequest) -> HttpResponse:
-    form = WorkerLoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        mobile = form.cleaned_data["mobile"]
-        if request.POST.get("action") == "send":
-            try:
-                otp_send(mobile=mobile)
-            except ValidationError as error:
-                form.add_error("mobile", error)
-            else:
-                messages.info(request, "如果该手机号已登记，验证码已发送，请查收短信。")
-        else:
-            credentials = (
-                {"otp": form.cleaned_data["code"]}
-                if form.cleaned_data["code"]
-                else {"password": form.cleaned_data["password"]}
-            )
-            if not any(credentials.values()):
-                form.add_error("code", "请输入验证码或密码")
-            else:
-                try:
-                    user = login_check(request=request, username=mobile, **credentials)
-                except PermissionDenied as denied:
-                    form.add_error(
-                        None,
-                        "手机号、验证码或密码不正确"
-                        if str(denied).startswith("用户名")
-                        else str(denied),
-                    )
-                else:
-                    login(request, user)
-                    return redirect("workers:me")
-    return render(request, "accounts/worker_login.html", {"form": form})
-
-
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -92,5 +98,5 @@ def password_set(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, request.user)
         audit_log(actor=request.user, action="accounts.password_set", target=request.user)
         messages.success(request, "密码已设置。下次可以用手机号和密码登录。")
-        return redirect("core:home")
+        return redirect("accounts:home")
     return render(request, "accounts/password_set.html", {"form": form})

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from liandong.competitions.services import ScoreInput
 from liandong.core.identity import normalize_text
-from liandong.workers.importing import (
+from liandong.core.workbooks import (
     FileRejected,
     check_container,
     first_sheet,

@@ -53,3 +53,9 @@ def blind_index(kind: str, value: str) -> str:
     """Keyed hash used to find and de-duplicate a value without storing it."""
     message = f"{kind}:{value}".encode()
     return hmac.new(_index_key(), message, hashlib.sha256).hexdigest()
+
+
+def mobile_digest(mobile: str) -> str:
+    """The blind index of a (validated, normalized) mobile number: how a worker, a one-time
+    code or a demand's author is found by mobile without the number being stored in clear."""
+    return blind_index("mobile", mobile)

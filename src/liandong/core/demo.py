@@ -13,7 +13,8 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
-# Accounts need the workers (the demo worker's login), so they come last.
+# Accounts come last, as they always have: the other demos' data was made in that order (the
+# demands demo, for one, picks another handler while gansu_staff does not exist yet).
 LAST = ["liandong.accounts"]
 
 

@@ -3,15 +3,17 @@ through python-docx with an East-Asian font set on every run. Apps build their c
 call these; they do not register fonts or set styles themselves.
 
 The font is Debian's fonts-wqy-microhei (TrueType outlines, so reportlab can embed a subset),
-installed by scripts/system-deps.sh; LIANDONG_PDF_FONT names another .ttf/.ttc if needed.
+installed by scripts/system-deps.sh; the LIANDONG_PDF_FONT setting (environment variable) names
+another .ttf/.ttc if needed.
 """
 
 import io
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from django.conf import settings
 
 FONT_NAME = "LiandongCJK"
 FONT_CANDIDATES = [
@@ -33,7 +35,7 @@ def pdf_font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    configured = os.environ.get("LIANDONG_PDF_FONT")
+    configured = settings.LIANDONG_PDF_FONT
     for candidate in ([configured] if configured else []) + FONT_CANDIDATES:
         if candidate and Path(candidate).exists():
             pdfmetrics.registerFont(TTFont(FONT_NAME, candidate, subfontIndex=0))

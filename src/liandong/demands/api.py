@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from liandong.core.api_errors import prevalidated
 from liandong.core.audit import request_context
+from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
@@ -60,7 +61,6 @@ from liandong.demands.services import (
     demand_submit,
     valid_mobile,
 )
-from liandong.workers.services import mobile_digest
 
 router = Router(tags=["职工诉求"])
 # Worker-facing, no login: mounted at /api/v1/public/demands (every operation passes auth=None).

@@ -41,7 +41,6 @@ from liandong.demands.models import (
 )
 from liandong.demands.workdays import Calendar
 from liandong.organizations.models import Organization
-from liandong.workers.services import mobile_digest
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -456,7 +455,7 @@ def _demand_create(
         city=data["city"],
         submitter_name=data["submitter_name"],
         mobile_cipher=crypto.encrypt(mobile),
-        mobile_digest=mobile_digest(mobile),
+        mobile_digest=crypto.mobile_digest(mobile),
         mobile_masked=mask_mobile(mobile),
         mobile_tail=mobile[-4:],
         consent_at=now,

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from liandong.core.audit import request_context
+from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
@@ -69,7 +70,6 @@ from liandong.demands.services import (
     valid_mobile,
 )
 from liandong.demands.workdays import package_covers
-from liandong.workers.services import mobile_digest
 
 
 def _require_staff(request: HttpRequest) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 from django.utils import timezone
 
 from liandong.accounts.models import Role, User
-from liandong.accounts.services import worker_account_ensure
 from liandong.core.sample_data import id_number, mobile, person_name
 from liandong.democracy import services as s
 from liandong.democracy.models import Congress, Nomination, NominationReview, Proposal
@@ -24,6 +23,7 @@ from liandong.organizations.models import Organization
 from liandong.organizations.services import organization_create
 from liandong.workers.models import Worker
 from liandong.workers.services import worker_register
+from liandong.workers.signin import worker_account_ensure
 
 PASSWORD = "lian-dong-2026"  # noqa: S105 - the demo's shared password, printed in the docs
 K = Organization.Kind

@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "liandong.core.context_processors.navigation",
+                "liandong.accounts.context_processors.navigation",
             ],
         },
     },
@@ -125,7 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "liandong.accounts.backends.WorkerMobileBackend",
+    "liandong.workers.backends.WorkerMobileBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -137,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 CACHES = {
@@ -207,7 +207,11 @@ EMAIL_BACKEND = os.environ.get(
     "LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
-LIANDONG_BENCH = env_bool("LIANDONG_BENCH")
+# PDFs embed a CJK TrueType font: Debian's fonts-wqy-microhei unless this names another
+# .ttf/.ttc (core.documents).
+LIANDONG_PDF_FONT = os.environ.get("LIANDONG_PDF_FONT", "")
+# gunicorn workers started by `liandong serve` (its --workers default).
+LIANDONG_WORKERS = int(os.environ.get("LIANDONG_WORKERS", "2"))
 
 LOGGING = {
     "version": 1,

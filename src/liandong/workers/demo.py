@@ -4,10 +4,13 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from liandong.accounts.demo import DEMO_PASSWORD
+from liandong.accounts.models import Role
 from liandong.core.sample_data import id_number, mobile, person_name
 from liandong.organizations.models import Organization
 from liandong.workers.models import Worker
 from liandong.workers.services import worker_register
+from liandong.workers.signin import worker_account_ensure
 
 DEMO_WORKER_MOBILE = "13919310001"
 OCCUPATIONS = {
@@ -21,7 +24,25 @@ OCCUPATIONS = {
 def load(ctx: dict[str, Any]) -> None:
     if Worker.objects.exists():
         ctx["wang"] = Worker.objects.filter(name="王建国").first()
-        return
+    else:
+        _workers(ctx)
+    wang = ctx["wang"]
+    if wang is not None:
+        _login(wang)
+        ctx.setdefault("logins", []).append(
+            (Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name)
+        )
+
+
+def _login(wang: Worker) -> None:
+    """王师傅 signs in with his mobile and the demo password (or a code by SMS)."""
+    user = worker_account_ensure(worker=wang)
+    if not user.has_usable_password():
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+
+
+def _workers(ctx: dict[str, Any]) -> None:
     rng = random.Random(20261125)  # noqa: S311 - invented demo people, reproducible
     orgs: dict[str, Organization] = ctx["orgs"]
     ctx["wang"] = worker_register(

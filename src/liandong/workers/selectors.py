@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import DateField, QuerySet
 
 from liandong.accounts.permissions import acts_for_organization
+from liandong.core.crypto import mobile_digest
 from liandong.core.paging import DEFAULT_PAGE_SIZE, Page, page_by_id
 from liandong.core.querying import filter_range, filter_unindexed, prefix_q
 from liandong.organizations.models import Organization, path_successor
@@ -15,7 +16,7 @@ from liandong.organizations.selectors import organization_subtree
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 from liandong.workers.schemas import WORKER_OUT_VALUES, worker_item
-from liandong.workers.services import id_number_digest, mobile_digest
+from liandong.workers.services import id_number_digest
 
 EMPLOYER_MATCH_LIMIT = 200
 # Subtrees with more units than this are listed by walking the id index backwards. Measured

@@ -48,10 +48,6 @@ def id_number_digest(id_number: str) -> str:
     return crypto.blind_index("id_number", id_number)
 
 
-def mobile_digest(mobile: str) -> str:
-    return crypto.blind_index("mobile", mobile)
-
-
 @dataclass(frozen=True)
 class SealedIdentity:
     """The stored forms of an ID number and a mobile number."""
@@ -71,7 +67,7 @@ class SealedIdentity:
             id_number_digest=id_number_digest(id_number),
             id_number_masked=mask_id_number(id_number),
             mobile_cipher=crypto.encrypt(mobile),
-            mobile_digest=mobile_digest(mobile),
+            mobile_digest=crypto.mobile_digest(mobile),
             mobile_masked=mask_mobile(mobile),
             mobile_tail=mobile[-4:],
         )
@@ -162,7 +158,7 @@ def worker_update(
         worker.name = name.strip()
     if mobile is not None:
         mobile = validate_mobile(mobile)
-        digest = mobile_digest(mobile)
+        digest = crypto.mobile_digest(mobile)
         if digest != worker.mobile_digest:
             if Worker.objects.filter(mobile_digest=digest).exclude(pk=worker.pk).exists():
                 raise ValidationError({"mobile": "该手机号已被其他职工登记"}, code="mobile_taken")

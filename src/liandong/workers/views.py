@@ -205,7 +205,7 @@ def worker_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
 def me_view(request: HttpRequest) -> HttpResponse:
     """A worker's own record."""
     if not is_worker(request.user):
-        return redirect("core:home")
+        return redirect("accounts:home")
     worker = workers_visible_to(request.user).select_related("employer").first()
     if worker is None:
         raise PermissionDenied

@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from liandong.accounts import middleware as idle_middleware
 from liandong.accounts.models import ApiToken, OneTimeCode, Role, User
-from liandong.accounts.services import FAILED_MESSAGE, LOCKED_MESSAGE, otp_send, otp_verify
+from liandong.accounts.services import FAILED_MESSAGE, LOCKED_MESSAGE
 from liandong.accounts.sms import MemoryBackend
 from liandong.accounts.tests.factories import TEST_PASSWORD
 from liandong.core.models import AuditLog
 from liandong.workers.models import Worker
 from liandong.workers.services import worker_register
+from liandong.workers.signin import otp_send, otp_verify
 from liandong.workers.tests.factories import WorkerFactory
 
 WORKER_LOCKED_OR_FAILED = "手机号、验证码或密码不正确"

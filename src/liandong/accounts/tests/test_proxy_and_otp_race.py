@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import RequestFactory, override_settings
 
 from liandong.accounts.models import OneTimeCode
-from liandong.accounts.services import OTP_MAX_ATTEMPTS, otp_send, otp_verify
 from liandong.core.middleware import client_ip
+from liandong.workers.signin import OTP_MAX_ATTEMPTS, otp_send, otp_verify
 
 
 @pytest.mark.parametrize(

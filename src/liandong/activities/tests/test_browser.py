@@ -3,13 +3,13 @@ and after the list is published reads the public notice with names and ID number
 
 from datetime import date
 
-from liandong.accounts.services import worker_account_ensure
 from liandong.accounts.tests.factories import TEST_PASSWORD
 from liandong.activities.models import Activity, Application
 from liandong.activities.services import activity_publish_notice
 from liandong.activities.tests.factories import close_window, make_activity
 from liandong.conftest import BROWSER
 from liandong.organizations.tests.factories import EnterpriseFactory, OutletFactory, UnionFactory
+from liandong.workers.signin import worker_account_ensure
 from liandong.workers.tests.factories import WorkerFactory
 
 pytestmark = BROWSER

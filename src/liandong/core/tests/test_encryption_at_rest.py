@@ -27,12 +27,13 @@ from liandong.accounts.models import Role, User
 from liandong.accounts.sms import MemoryBackend
 from liandong.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from liandong.core import crypto
+from liandong.core.crypto import mobile_digest
 from liandong.core.models import AuditLog
 from liandong.core.tests.matrix import PII
 from liandong.organizations.models import Organization
 from liandong.organizations.services import organization_create
 from liandong.workers.models import Worker
-from liandong.workers.services import id_number_digest, mobile_digest, worker_register
+from liandong.workers.services import id_number_digest, worker_register
 
 CANARY_ID = "11010519491231002X"
 CANARY_MOBILE = "17791234567"

@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from liandong.core import sample_data
+from liandong.core import sample_data, workbooks
 from liandong.core.models import AuditLog
 from liandong.organizations.models import Organization
 from liandong.organizations.tests.factories import OutletFactory
@@ -493,29 +493,29 @@ CSV = "姓名,身份证号,手机号,工作单位\n王伟,620102198403152712,139
 
 BAD_FILES = [
     pytest.param(lambda: b"", "文件是空的，请选择填好的名册文件", id="empty-file"),
-    pytest.param(lambda: CSV, importing.ERR_CSV, id="csv-renamed"),
-    pytest.param(lambda: CSV.decode().encode("gb18030"), importing.ERR_CSV, id="csv-gbk"),
-    pytest.param(lambda: PNG, importing.ERR_NOT_XLSX, id="png-renamed"),
+    pytest.param(lambda: CSV, workbooks.ERR_CSV, id="csv-renamed"),
+    pytest.param(lambda: CSV.decode().encode("gb18030"), workbooks.ERR_CSV, id="csv-gbk"),
+    pytest.param(lambda: PNG, workbooks.ERR_NOT_XLSX, id="png-renamed"),
     pytest.param(
         lambda: compound_file(["Workbook", "\x05SummaryInformation"]),
-        importing.ERR_OLD_XLS,
+        workbooks.ERR_OLD_XLS,
         id="old-xls",
     ),
     pytest.param(
         lambda: compound_file(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]),
-        importing.ERR_ENCRYPTED,
+        workbooks.ERR_ENCRYPTED,
         id="encrypted",
     ),
-    pytest.param(lambda: compound_file(["WordDocument"]), importing.ERR_NOT_XLSX, id="old-doc"),
-    pytest.param(lambda: roster_xlsx([person()])[:3000], importing.ERR_CORRUPT, id="truncated"),
-    pytest.param(lambda: b"PK\x03\x04" + bytes(500), importing.ERR_CORRUPT, id="garbage-zip"),
-    pytest.param(_broken_sheet_xml, importing.ERR_CORRUPT, id="broken-sheet-xml"),
-    pytest.param(_not_a_workbook_zip, importing.ERR_NOT_XLSX, id="docx"),
-    pytest.param(_macro_workbook, importing.ERR_MACROS, id="xlsm"),
-    pytest.param(_many_entries, importing.ERR_BOMB, id="too-many-entries"),
-    pytest.param(_zip_bomb, importing.ERR_BOMB, id="zip-bomb"),
-    pytest.param(_billion_laughs_sheet, importing.ERR_UNSAFE_XML, id="billion-laughs-sheet"),
-    pytest.param(_billion_laughs_strings, importing.ERR_UNSAFE_XML, id="billion-laughs-strings"),
+    pytest.param(lambda: compound_file(["WordDocument"]), workbooks.ERR_NOT_XLSX, id="old-doc"),
+    pytest.param(lambda: roster_xlsx([person()])[:3000], workbooks.ERR_CORRUPT, id="truncated"),
+    pytest.param(lambda: b"PK\x03\x04" + bytes(500), workbooks.ERR_CORRUPT, id="garbage-zip"),
+    pytest.param(_broken_sheet_xml, workbooks.ERR_CORRUPT, id="broken-sheet-xml"),
+    pytest.param(_not_a_workbook_zip, workbooks.ERR_NOT_XLSX, id="docx"),
+    pytest.param(_macro_workbook, workbooks.ERR_MACROS, id="xlsm"),
+    pytest.param(_many_entries, workbooks.ERR_BOMB, id="too-many-entries"),
+    pytest.param(_zip_bomb, workbooks.ERR_BOMB, id="zip-bomb"),
+    pytest.param(_billion_laughs_sheet, workbooks.ERR_UNSAFE_XML, id="billion-laughs-sheet"),
+    pytest.param(_billion_laughs_strings, workbooks.ERR_UNSAFE_XML, id="billion-laughs-strings"),
     pytest.param(_blank_workbook, "工作表是空的，没有找到表头和数据", id="blank-workbook"),
     pytest.param(lambda: roster_xlsx([]), "表格只有表头，没有数据行", id="header-only"),
     pytest.param(

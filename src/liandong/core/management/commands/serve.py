@@ -1,6 +1,7 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--bind", default="", help="host:port; overrides --port")
         parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("LIANDONG_WORKERS", "2"))
+            "--workers", type=int, default=settings.LIANDONG_WORKERS, help="LIANDONG_WORKERS"
         )
 
     def handle(self, *args: object, port: int, bind: str, workers: int, **options: object) -> None:

@@ -5,7 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from liandong.accounts.models import Role, User
+from liandong.core import crypto
 from liandong.core.identity import validate_mobile
+from liandong.workers.models import Worker
+from liandong.workers.signin import otp_verify, worker_account_ensure
 
 
 class WorkerMobileBackend(ModelBackend):
@@ -19,10 +22,6 @@ class WorkerMobileBackend(ModelBackend):
         otp: str | None = None,
         **kwargs: Any,
     ) -> User | None:
-        from liandong.accounts.services import otp_verify, worker_account_ensure
-        from liandong.workers.models import Worker
-        from liandong.workers.services import mobile_digest
-
         if not username or not (password or otp):
             return None
         try:
@@ -30,7 +29,7 @@ class WorkerMobileBackend(ModelBackend):
         except ValidationError:
             return None
         worker = (
-            Worker.objects.filter(mobile_digest=mobile_digest(mobile))
+            Worker.objects.filter(mobile_digest=crypto.mobile_digest(mobile))
             .select_related("user")
             .first()
         )

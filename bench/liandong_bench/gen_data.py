@@ -58,7 +58,7 @@ OUTLETS_PER_SCALE = 13_800
 ROSTER_ROW_BASE = 500_000_000
 DEFAULT_SEED = 20261125
 COMMIT_ROWS = 100_000
-BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 - documented password of invented bench accounts
+BENCH_PASSWORD = "bench-pass-2026"
 BENCH_STAFF = "bench_staff"
 BENCH_COUNTY_STAFF = "bench_county_staff"
 ROSTER_HEADERS = ["姓名", "身份证号", "手机号", "工作单位", "职业", "入会日期"]
@@ -125,8 +125,8 @@ _ID_SPACE = len(ID_REGIONS) * BIRTH_DAYS * 1000  # region x birth day x three-di
 _ID_STRIDE = 2_654_435_761
 _MOBILE_SPACE = len(MOBILE_PREFIXES) * 10**8
 _MOBILE_STRIDE = 2_246_822_519
-assert math.gcd(_ID_STRIDE, _ID_SPACE) == 1  # noqa: S101 - a bijection needs a coprime stride
-assert math.gcd(_MOBILE_STRIDE, _MOBILE_SPACE) == 1  # noqa: S101
+assert math.gcd(_ID_STRIDE, _ID_SPACE) == 1
+assert math.gcd(_MOBILE_STRIDE, _MOBILE_SPACE) == 1
 MAX_ROWS = min(_ID_SPACE, _MOBILE_SPACE)
 
 
@@ -695,7 +695,7 @@ class _WorkerWriter:
                             copy.write_row(row)
                 else:
                     cursor.executemany(
-                        f"INSERT INTO {self.table} ({self.columns}) VALUES ({self.placeholders})",  # noqa: S608
+                        f"INSERT INTO {self.table} ({self.columns}) VALUES ({self.placeholders})",
                         batch,
                     )
                 written += len(batch)
@@ -738,7 +738,7 @@ def gen_data(
             f"The database already has {existing} workers; use --force to add a province anyway.",
             code="workers_exist",
         )
-    rng = random.Random(seed)  # noqa: S311 - invented people; the seed makes a run reproducible
+    rng = random.Random(seed)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -842,7 +842,7 @@ def gen_data(
     with transaction.atomic(), connection.cursor() as cursor:
         table = ops.quote_name(Organization._meta.db_table)
         cursor.executemany(
-            f"UPDATE {table} SET worker_count = %s, member_count = %s WHERE id = %s",  # noqa: S608
+            f"UPDATE {table} SET worker_count = %s, member_count = %s WHERE id = %s",
             [(counts[pk], members[pk], pk) for pk in counts],
         )
     if connection.vendor == "postgresql":
@@ -922,7 +922,7 @@ def roster_workbook_write(
 
     from liandong.organizations.models import subtree_q
 
-    rng = random.Random(seed + 1)  # noqa: S311 - invented people
+    rng = random.Random(seed + 1)
     employers = list(
         Organization.objects.filter(subtree_q(organization.path), kind__in=[K.ENTERPRISE, K.OUTLET])
         .order_by("path")

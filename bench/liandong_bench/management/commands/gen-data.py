@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liandong.core.gen_data import DEFAULT_SEED, gen_data, roster_workbook_write
 from liandong.organizations.models import Organization
+from liandong_bench.gen_data import DEFAULT_SEED, gen_data, roster_workbook_write
 
 
 class Command(BaseCommand):

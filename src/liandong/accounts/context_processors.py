@@ -4,9 +4,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from liandong.accounts.models import Role
-from liandong.accounts.permissions import acts_for_organization, can_browse_audit_log, is_worker
+from liandong.accounts.permissions import (
+    acts_for_organization,
+    can_browse_audit_log,
+    is_worker,
+    maintains_rosters,
+)
 from liandong.core.extensions import nav_items
-from liandong.workers.permissions import can_manage_roster
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -20,7 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             # A partner liaison's body employs no one on the roster; the menu hides the list.
             "workers": acts_for_organization(user) and user.role != Role.LIAISON,
             "worker": is_worker(user),
-            "roster": can_manage_roster(user),
+            "roster": maintains_rosters(user),
             "audit": can_browse_audit_log(user),
             "modules": _module_entries(request, user),
         }
