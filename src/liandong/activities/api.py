@@ -8,7 +8,6 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
 
-from liandong.accounts.permissions import acts_for_organization
 from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
@@ -54,7 +53,11 @@ from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.organizations.permissions import (
+    is_org_staff,
+    organizations_in_scope,
+    organizations_visible_to,
+)
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["服务活动"])
@@ -142,7 +145,7 @@ def managed_activity(request: HttpRequest, activity_id: int) -> Activity:
 @router.get("/", response=ActivityPage, url_name="activity-list", operation_id="activities_list")
 def list_activities(request: HttpRequest, query: Query[ListQuery]) -> dict:
     """Activities the caller may see, newest first; page with ``next_cursor``."""
-    if not (perms.can_apply(request.user) or acts_for_organization(request.user)):
+    if not (perms.can_apply(request.user) or is_org_staff(request.user)):
         raise PermissionDenied
     activities = _with_related(
         activity_list(perms.activities_visible_to(request.user), year=query.year, kind=query.kind)
@@ -348,7 +351,7 @@ def _home_owners(
     "/homes/", response=list[HomeOut], url_name="home-list", operation_id="activities_homes"
 )
 def list_homes(request: HttpRequest) -> list[dict]:
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
     return [home_item(h) for h in homes[:200]]

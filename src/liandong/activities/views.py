@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
@@ -52,7 +51,12 @@ from liandong.activities.selectors import (
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.organizations.permissions import (
+    is_org_staff,
+    is_worker_account,
+    organizations_in_scope,
+    organizations_visible_to,
+)
 from liandong.workers.permissions import workers_visible_to
 
 LISTED = 100
@@ -93,7 +97,7 @@ def _year(request: HttpRequest) -> int:
 def activity_list_view(request: HttpRequest) -> HttpResponse:
     """Staff: the activities of their scope. A worker: the activities open to them and their own
     applications (the phone page 活动报名)."""
-    if is_worker(request.user):
+    if is_worker_account(request.user):
         worker = perms.own_worker(request.user)
         if worker is None:
             raise PermissionDenied
@@ -117,7 +121,7 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
                 ],
             },
         )
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     year = request.GET.get("year", "")
     activities = activity_list(
@@ -236,7 +240,7 @@ def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    if is_worker(request.user):
+    if is_worker_account(request.user):
         worker = perms.own_worker(request.user)
         application = (
             Application.objects.filter(activity=activity, worker=worker)
@@ -551,7 +555,7 @@ def public_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def home_list_view(request: HttpRequest) -> HttpResponse:
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
     return render(

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
-from liandong.accounts.permissions import is_worker
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
 from liandong.democracy.models import AgendaItem, Negotiation, Nomination, Proposal
@@ -55,7 +54,7 @@ from liandong.democracy.services import (
     proposal_submit,
     vote_record,
 )
-from liandong.organizations.permissions import organizations_in_scope
+from liandong.organizations.permissions import is_worker_account, organizations_in_scope
 
 router = Router(tags=["民主管理"])
 # No login: mounted at /api/v1/public/democracy/ (DESIGN: public endpoints live under /public/).
@@ -63,7 +62,7 @@ public_router = Router(tags=["民主管理（公开）"])
 
 
 def _staff_or_worker(request: HttpRequest) -> None:
-    if not (is_democracy_staff(request.user) or is_worker(request.user)):
+    if not (is_democracy_staff(request.user) or is_worker_account(request.user)):
         raise PermissionDenied
 
 
@@ -128,7 +127,7 @@ def list_proposals(request: HttpRequest, query: Query[ProposalQuery]) -> dict[st
 @router.post("/proposals", response=ProposalDetailOut, operation_id="democracy_submit_proposal")
 def submit_proposal(request: HttpRequest, payload: ProposalIn) -> dict[str, Any]:
     """A delegate submits a proposal to their congress."""
-    if not is_worker(request.user):
+    if not is_worker_account(request.user):
         raise PermissionDenied("只有职工代表才能提交提案")
     congress = get_object_or_404(congresses_visible_to(request.user), pk=payload.congress)
     proposal = proposal_submit(

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from liandong.accounts.permissions import is_worker
+from liandong.accounts.models import User
 from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
@@ -76,7 +77,7 @@ from liandong.democracy.services import (
     vote_record,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_in_scope
+from liandong.organizations.permissions import is_worker_account, organizations_in_scope
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 
@@ -87,11 +88,11 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 def _require_staff_or_worker(request: HttpRequest) -> None:
-    if not (is_democracy_staff(request.user) or is_worker(request.user)):
+    if not (is_democracy_staff(request.user) or is_worker_account(request.user)):
         raise PermissionDenied
 
 
-def _enterprises(user: Any) -> QuerySet[Organization]:
+def _enterprises(user: User | AnonymousUser | None) -> QuerySet[Organization]:
     return organizations_in_scope(user).filter(kind=Organization.Kind.ENTERPRISE)
 
 
@@ -127,7 +128,7 @@ def _cursor(request: HttpRequest) -> int | None:
 def home(request: HttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
-    if is_worker(user):
+    if is_worker_account(user):
         worker = worker_of(user)
         delegacies = Delegate.objects.filter(worker__user=user).select_related(
             "congress__enterprise"

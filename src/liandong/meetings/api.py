@@ -32,7 +32,7 @@ from liandong.meetings.schemas import (
     TransitionIn,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.permissions import is_org_staff, organizations_visible_to
 
 router = Router(tags=["联席会议"])
 
@@ -464,10 +464,7 @@ def report_progress(request: HttpRequest, item_id: int, payload: ProgressIn) -> 
     """A progress report by the lead body (or the managing union): percentage and text;
     going back needs a ``reason``; 100 completes the item."""
     item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
-    leads = (
-        perms.acts_for_organization(request.user)
-        and request.user.organization_id == item.lead_body_id
-    )
+    leads = is_org_staff(request.user) and request.user.organization_id == item.lead_body_id
     if not (leads or perms.can_manage_mechanism(request.user, item.mechanism)):
         raise PermissionDenied
     services.action_item_report(

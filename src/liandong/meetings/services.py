@@ -104,7 +104,7 @@ def _multiline(value: object) -> str:
 @transaction.atomic
 def mechanism_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     industry: str,
     convening_union: Organization,
@@ -146,7 +146,7 @@ def mechanism_create(
 
 
 @transaction.atomic
-def mechanism_update(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Mechanism:
+def mechanism_update(*, actor: User | None, mechanism: Mechanism, **fields: Any) -> Mechanism:
     unknown = set(fields) - (set(MECHANISM_FIELDS) - {"convening_union"})
     if unknown:  # the convening union of a mechanism does not change
         raise ValueError(f"Cannot update {sorted(unknown)}")
@@ -175,7 +175,7 @@ def mechanism_update(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Mech
 @transaction.atomic
 def mechanism_member_add(
     *,
-    actor: Any,
+    actor: User | None,
     mechanism: Mechanism,
     organization: Organization,
     role: str = MechanismMember.Role.MEMBER,
@@ -209,7 +209,7 @@ def mechanism_member_add(
 
 
 @transaction.atomic
-def mechanism_member_remove(*, actor: Any, member: MechanismMember) -> None:
+def mechanism_member_remove(*, actor: User | None, member: MechanismMember) -> None:
     mechanism = member.mechanism
     if member.organization_id == mechanism.convening_union_id:
         raise ValidationError({"organization": "召集工会不能移出本机制。"}, code="convener")
@@ -252,7 +252,7 @@ def _require_member(
 
 
 @transaction.atomic
-def plan_ensure(*, actor: Any, mechanism: Mechanism, year: int) -> AnnualPlan:
+def plan_ensure(*, actor: User | None, mechanism: Mechanism, year: int) -> AnnualPlan:
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度无效。"}, code="year")
     plan, created = AnnualPlan.objects.get_or_create(mechanism=mechanism, year=year)
@@ -271,7 +271,7 @@ def _plan_editable(plan: AnnualPlan) -> None:
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: AnnualPlan, summary: str) -> AnnualPlan:
+def plan_update(*, actor: User | None, plan: AnnualPlan, summary: str) -> AnnualPlan:
     _plan_editable(plan)
     before = plan.summary
     plan.summary = _multiline(summary)
@@ -289,7 +289,7 @@ def plan_update(*, actor: Any, plan: AnnualPlan, summary: str) -> AnnualPlan:
 @transaction.atomic
 def plan_target_add(
     *,
-    actor: Any,
+    actor: User | None,
     plan: AnnualPlan,
     title: str,
     lead_body: Organization | None,
@@ -321,7 +321,7 @@ def plan_target_add(
 
 @transaction.atomic
 def plan_target_record(
-    *, actor: Any, target: PlanTarget, achieved_value: int | None, note: str = ""
+    *, actor: User | None, target: PlanTarget, achieved_value: int | None, note: str = ""
 ) -> PlanTarget:
     """What has been done so far against a target (e.g. 38 of 40 people have gone)."""
     if achieved_value is None or achieved_value < 0:
@@ -341,7 +341,7 @@ def plan_target_record(
 
 @transaction.atomic
 def planned_meeting_add(
-    *, actor: Any, plan: AnnualPlan, month: int | None, topic: str
+    *, actor: User | None, plan: AnnualPlan, month: int | None, topic: str
 ) -> PlannedMeeting:
     _plan_editable(plan)
     if month is None or not 1 <= month <= 12:
@@ -359,7 +359,7 @@ def planned_meeting_add(
 
 
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: AnnualPlan, meeting: Meeting | None) -> AnnualPlan:
+def plan_approve(*, actor: User | None, plan: AnnualPlan, meeting: Meeting | None) -> AnnualPlan:
     """年初议计划: the plan is approved at the year's first meeting that was held."""
     if meeting is None or meeting.mechanism_id != plan.mechanism_id:
         raise ValidationError({"meeting": "请选择审议本计划的会议。"}, code="meeting")
@@ -436,7 +436,7 @@ def _meeting_fields(mechanism: Mechanism, fields: dict[str, Any]) -> dict[str, A
 
 
 @transaction.atomic
-def meeting_schedule(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Meeting:
+def meeting_schedule(*, actor: User | None, mechanism: Mechanism, **fields: Any) -> Meeting:
     """A new meeting in 筹备中, with every member body on its invitation list."""
     if mechanism.status != Mechanism.Status.ACTIVE:
         raise ValidationError("机制不在运行中，不能安排会议。", code="mechanism_inactive")
@@ -457,7 +457,7 @@ def meeting_schedule(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Meet
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_open:
         raise ValidationError("会议已召开或已取消，不能再修改安排。", code="meeting_closed")
@@ -558,7 +558,7 @@ def _when(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meeting_notify(*, actor: Any, meeting: Meeting) -> int:
+def meeting_notify(*, actor: User | None, meeting: Meeting) -> int:
     """筹备中 → 已通知: invitations with the .ics file go to the member bodies' accounts. Sending
     again while 已通知 resends the updated invitation (a new iCalendar SEQUENCE)."""
     if meeting.starts_at <= timezone.now():
@@ -590,7 +590,9 @@ def meeting_notify(*, actor: Any, meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def meeting_mark_held(*, actor: Any, meeting: Meeting, held_on: date | None = None) -> Meeting:
+def meeting_mark_held(
+    *, actor: User | None, meeting: Meeting, held_on: date | None = None
+) -> Meeting:
     held_on = held_on or meeting.local_start.date()
     if meeting.status != Meeting.Status.NOTIFIED:
         raise ValidationError({"status": "只有已通知的会议才能标记为已召开。"}, code="bad_state")
@@ -616,7 +618,7 @@ def meeting_mark_held(*, actor: Any, meeting: Meeting, held_on: date | None = No
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meeting:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
     _move(
         meeting,
@@ -646,7 +648,9 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 
 
 @transaction.atomic
-def meeting_record_attendance(*, actor: Any, meeting: Meeting, present: dict[int, str]) -> Meeting:
+def meeting_record_attendance(
+    *, actor: User | None, meeting: Meeting, present: dict[int, str]
+) -> Meeting:
     """``present``: organization id → names of who came; bodies not listed were absent."""
     if meeting.status not in {Meeting.Status.HELD, Meeting.Status.NOTIFIED}:
         raise ValidationError("只有已通知或已召开的会议可以登记出席情况。", code="bad_state")
@@ -672,7 +676,7 @@ def meeting_record_attendance(*, actor: Any, meeting: Meeting, present: dict[int
 
 
 @transaction.atomic
-def meeting_save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
+def meeting_save_minutes(*, actor: User | None, meeting: Meeting, minutes: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError(
@@ -692,7 +696,7 @@ def meeting_save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> Meeti
 
 
 @transaction.atomic
-def meeting_publish_minutes(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_publish_minutes(*, actor: User | None, meeting: Meeting) -> Meeting:
     """已召开 → 纪要已发布: the member bodies see the minutes and are told by email."""
     meeting.minutes = Meeting.objects.values_list("minutes", flat=True).get(pk=meeting.pk)
     if not meeting.minutes.strip():
@@ -736,7 +740,7 @@ def agenda_candidates_for(mechanism: Mechanism) -> list[AgendaCandidate]:
 @transaction.atomic
 def agenda_item_add(
     *,
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     title: str,
     kind: str = "manual",
@@ -780,7 +784,7 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_remove(*, actor: Any, item: AgendaItem) -> None:
+def agenda_item_remove(*, actor: User | None, item: AgendaItem) -> None:
     if not item.meeting.is_open:
         raise ValidationError("会议已召开或已取消，不能再调整议题。", code="meeting_closed")
     item.delete()
@@ -798,7 +802,7 @@ def agenda_item_remove(*, actor: Any, item: AgendaItem) -> None:
 @transaction.atomic
 def resolution_record(
     *,
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     resolution: str,
     lead_body: Organization | None,
@@ -887,7 +891,7 @@ def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
 @transaction.atomic
 def action_item_report(
     *,
-    actor: Any,
+    actor: User | None,
     item: ActionItem,
     percent: int | None,
     text: str,
@@ -954,7 +958,7 @@ def action_item_report(
 
 
 @transaction.atomic
-def action_item_cancel(*, actor: Any, item: ActionItem, reason: str) -> ActionItem:
+def action_item_cancel(*, actor: User | None, item: ActionItem, reason: str) -> ActionItem:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
     updated = ActionItem.objects.filter(pk=item.pk, status__in=ActionItem.OPEN).update(
         status=ActionItem.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()

@@ -3,10 +3,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
-from liandong.accounts.permissions import acts_for_organization
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
-from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.permissions import is_org_staff, organizations_visible_to
 from liandong.organizations.schemas import CoverageOut, OrganizationDetailOut, OrganizationPage
 from liandong.organizations.selectors import organization_coverage, organization_search, percent
 
@@ -34,7 +33,7 @@ def coverage_out(figures: dict[str, int]) -> CoverageOut:
     "/", response=OrganizationPage, url_name="organization-list", operation_id="organizations_list"
 )
 def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) -> dict:
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     organizations = organization_search(
         queryset=organizations_visible_to(request.user), text=query.q
@@ -54,7 +53,7 @@ def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) ->
     operation_id="organizations_detail",
 )
 def organization_detail(request: HttpRequest, organization_id: int) -> object:
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     visible = organizations_visible_to(request.user)
     organization = get_object_or_404(visible, pk=organization_id)
