@@ -52,6 +52,7 @@ from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
     is_org_staff,
     is_worker_account,
     organizations_in_scope,
@@ -94,7 +95,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def activity_list_view(request: HttpRequest) -> HttpResponse:
+def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: the activities of their scope. A worker: the activities open to them and their own
     applications (the phone page 活动报名)."""
     if is_worker_account(request.user):
@@ -141,7 +142,7 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_create_view(request: HttpRequest) -> HttpResponse:
+def activity_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_create_activity(request.user):
         raise PermissionDenied
     scope = organizations_in_scope(request.user)
@@ -194,7 +195,7 @@ def _activity_initial(activity: Activity) -> dict[str, Any]:
 
 
 @login_required
-def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an activity's fields and quotas; the service refuses what would break a rule."""
     activity = _visible(request, pk)
     if not perms.can_edit_activity(request.user, activity):
@@ -238,7 +239,7 @@ def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     if is_worker_account(request.user):
         worker = perms.own_worker(request.user)
@@ -311,7 +312,7 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -322,7 +323,7 @@ def activity_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_draw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -333,7 +334,7 @@ def activity_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_notice_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = NoticeForm(request.POST)
     if not form.is_valid():
         _managed(request, pk)
@@ -354,7 +355,7 @@ def activity_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_confirm_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -365,7 +366,7 @@ def activity_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_served_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_served_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _managed(request, pk)
     form = ServedForm(request.POST, sub_venues=[(v.pk, v.name) for v in activity.sub_venues.all()])
     if not form.is_valid():
@@ -392,7 +393,7 @@ def activity_served_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_apply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     worker = perms.own_worker(request.user)
     if worker is None:
         raise PermissionDenied
@@ -415,7 +416,7 @@ def activity_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_nominate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     if not perms.can_nominate(request.user, activity):
         raise PermissionDenied
@@ -453,7 +454,7 @@ def _application(request: HttpRequest, pk: int) -> Application:
 
 @login_required
 @require_POST
-def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     if not perms.can_withdraw(request.user, application):
         raise PermissionDenied
@@ -470,7 +471,7 @@ def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_feedback_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.filter(worker__user=request.user), pk=pk)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
@@ -491,7 +492,7 @@ def application_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_qr_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The participant's check-in code as SVG (no external assets). It encodes the check-in
     page's URL with the application's unguessable token."""
     application = _application(request, pk)
@@ -513,7 +514,7 @@ def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
+def checkin_view(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """What a manager sees after scanning a participant's code; POST checks them in."""
     application = (
         Application.objects.select_related("activity__organizer", "worker", "body")
@@ -554,7 +555,7 @@ def public_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home_list_view(request: HttpRequest) -> HttpResponse:
+def home_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_org_staff(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
@@ -566,7 +567,7 @@ def home_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home_create_view(request: HttpRequest) -> HttpResponse:
+def home_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_create_home(request.user):
         raise PermissionDenied
     form = HomeForm(
@@ -592,7 +593,7 @@ def home_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def home_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=pk)
     if not perms.can_edit_home(request.user, home):
         raise PermissionDenied
@@ -618,7 +619,7 @@ def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=pk
     )
@@ -640,7 +641,7 @@ def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def home_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_object_or_404(perms.homes_visible_to(request.user).prefetch_related("owners"), pk=pk)
     owners = perms.booking_owners_for(request.user, home)
     form = BookingForm(
@@ -704,7 +705,7 @@ def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def funds_view(request: HttpRequest) -> HttpResponse:
+def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.is_manager(request.user):
         raise PermissionDenied
     lines = list(perms.budget_lines_visible_to(request.user).select_related("owner")[:200])
@@ -757,7 +758,7 @@ def funds_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures_view(request: HttpRequest) -> HttpResponse:
+def figures_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
     year = _year(request)
@@ -774,7 +775,7 @@ def figures_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures_export_view(request: HttpRequest) -> HttpResponse:
+def figures_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
     data = period_figures(

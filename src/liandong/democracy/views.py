@@ -77,7 +77,11 @@ from liandong.democracy.services import (
     vote_record,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import is_worker_account, organizations_in_scope
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_worker_account,
+    organizations_in_scope,
+)
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 
@@ -125,7 +129,7 @@ def _cursor(request: HttpRequest) -> int | None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     if is_worker_account(user):
@@ -173,7 +177,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def congress_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     congress = get_object_or_404(congresses_visible_to(user).select_related("enterprise"), pk=pk)
@@ -254,7 +258,7 @@ def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     congress = get_object_or_404(congresses_visible_to(request.user), pk=pk)
     if delegate_for(request.user, congress) is None:
@@ -275,7 +279,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_list_view(request: HttpRequest) -> HttpResponse:
+def proposal_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     form = f.ProposalFilterForm(request.GET or None)
     filters = ProposalFilters()
@@ -301,7 +305,7 @@ def proposal_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     proposal = get_object_or_404(
@@ -373,7 +377,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def library_view(request: HttpRequest) -> HttpResponse:
+def library_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
     q = (request.GET.get("q") or "").strip()[:60]
@@ -422,7 +426,7 @@ def library_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_attachment(request: HttpRequest, pk: int) -> FileResponse:
+def case_attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     _require_staff(request)
     attachment = get_object_or_404(
         CaseAttachment.objects.filter(case__in=cases_visible_to(request.user)), pk=pk
@@ -434,7 +438,7 @@ def case_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def disclosure_list(request: HttpRequest) -> HttpResponse:
+def disclosure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     staff = is_democracy_staff(user)
@@ -471,7 +475,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def disclosure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     disclosure = get_object_or_404(
         disclosures_visible_to(request.user).select_related("enterprise"), pk=pk
@@ -502,7 +506,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def negotiation_list(request: HttpRequest) -> HttpResponse:
+def negotiation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
     form = f.NegotiationForm(
@@ -527,7 +531,7 @@ def negotiation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def negotiation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def negotiation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     user = request.user
     negotiation = get_object_or_404(
@@ -584,7 +588,7 @@ def negotiation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def nomination_list(request: HttpRequest) -> HttpResponse:
+def nomination_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     staff = is_democracy_staff(user)
@@ -616,7 +620,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def nomination_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     nomination = get_object_or_404(
@@ -707,7 +711,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def figures_view(request: HttpRequest) -> HttpResponse:
+def figures_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
     choices = organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET)

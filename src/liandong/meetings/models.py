@@ -390,11 +390,11 @@ class UploadsStorage(FileSystemStorage):
     from the settings on each use, not frozen when the models load."""
 
     @property
-    def base_location(self) -> Path:  # type: ignore[override]
+    def base_location(self) -> Path:
         return Path(settings.DATA_DIR) / "uploads" / "meetings"
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return str(self.base_location.resolve())
 
 

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from liandong.organizations.forms import CHILD_KINDS, OrganizationForm
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
     can_edit_organization,
     is_org_staff,
     organizations_in_scope,
@@ -45,7 +46,7 @@ def _coverage_context(figures: dict[str, int]) -> dict[str, object]:
 
 
 @login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An organization with its coverage figures and the tree below it (two levels deep,
     deeper levels open on their own pages)."""
     if not is_org_staff(request.user):
@@ -84,7 +85,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search the organizations one may see, by name or code."""
     if not is_org_staff(request.user):
         raise PermissionDenied
@@ -116,7 +117,7 @@ def _organization_fields(form: OrganizationForm) -> dict[str, object]:
 
 
 @login_required
-def organization_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a unit under ``pk`` (a union, federation or enterprise of one's subtree)."""
     if not is_org_staff(request.user):
         raise PermissionDenied
@@ -138,7 +139,7 @@ def organization_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not is_org_staff(request.user):
         raise PermissionDenied
     organization = get_object_or_404(organizations_in_scope(request.user), pk=pk)
