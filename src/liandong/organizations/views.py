@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -108,7 +110,7 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _organization_fields(form: OrganizationForm) -> dict[str, object]:
+def _organization_fields(form: OrganizationForm) -> dict[str, Any]:
     return {
         name: value
         for name, value in form.cleaned_data.items()
