@@ -49,7 +49,9 @@ class OrganizationForm(forms.ModelForm):
             self.fields["code"].disabled = True
         else:
             allowed = CHILD_KINDS.get(parent.kind, []) if parent else []
-            cast(forms.ChoiceField, self.fields["kind"]).choices = [(k.value, k.label) for k in allowed]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (k.value, k.label) for k in allowed
+            ]
         self.fields["level"].required = False
 
     def clean(self) -> dict[str, Any]:
