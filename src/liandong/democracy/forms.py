@@ -10,7 +10,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class CongressForm(forms.Form):
-    enterprise: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+    enterprise: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=None, label="企业"
     )
     term = forms.IntegerField(label="届", min_value=1, max_value=99)
@@ -30,7 +30,7 @@ class CongressForm(forms.Form):
 
 
 class DelegateForm(forms.Form):
-    worker: forms.ModelChoiceField[Worker] = forms.ModelChoiceField(queryset=None, label="职工")
+    worker: "forms.ModelChoiceField[Worker]" = forms.ModelChoiceField(queryset=None, label="职工")
     constituency = forms.CharField(label="选区", max_length=60)
     is_frontline = forms.BooleanField(label="一线职工", required=False, initial=True)
 
@@ -92,7 +92,7 @@ class ProposalFilterForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    enterprise: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+    enterprise: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=None, label="企业"
     )
     category = forms.ChoiceField(label="类别", choices=Disclosure.Category.choices)
@@ -107,7 +107,7 @@ class DisclosureForm(forms.Form):
 
 
 class NegotiationForm(forms.Form):
-    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=None, label="企业 / 工会"
     )
     title = forms.CharField(label="名称", max_length=120)
@@ -145,7 +145,7 @@ class ContractForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=None, label="单位"
     )
     title = forms.CharField(label="标题", max_length=120)
@@ -162,7 +162,7 @@ class CaseForm(forms.Form):
 
 
 class TeachingPointForm(forms.Form):
-    enterprise: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+    enterprise: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=None, label="企业"
     )
     honour = forms.CharField(label="荣誉", max_length=120, required=False)
@@ -219,7 +219,7 @@ class ObjectionResolveForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
-    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
         queryset=None, label="单位 / 园区", required=False
     )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)

@@ -109,7 +109,7 @@ class PlannedMeetingForm(forms.Form):
 
 
 class PlanApproveForm(forms.Form):
-    meeting: forms.ModelChoiceField[Meeting] = forms.ModelChoiceField(
+    meeting: "forms.ModelChoiceField[Meeting]" = forms.ModelChoiceField(
         label="审议会议", queryset=None, empty_label="请选择"
     )
 
@@ -167,7 +167,7 @@ class ResolutionForm(forms.Form):
         label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     expected_output = forms.CharField(label="预期成果", max_length=200, required=False)
-    target: forms.ModelChoiceField[PlanTarget] = forms.ModelChoiceField(
+    target: "forms.ModelChoiceField[PlanTarget]" = forms.ModelChoiceField(
         label="对应年度目标", queryset=None, required=False
     )
 
