@@ -3,7 +3,7 @@ bodies, their yearly plans, meetings with agenda and minutes, and the resolution
 tracked action items (督办事项). The year runs as a closed loop: 年初议计划 → 年中抓落实 → 年末促总结.
 """
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -244,7 +244,7 @@ class Meeting(BaseModel):
         return self.status == self.Status.PUBLISHED
 
     @property
-    def local_start(self) -> object:
+    def local_start(self) -> datetime:
         return timezone.localtime(self.starts_at)
 
 

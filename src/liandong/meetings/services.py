@@ -299,7 +299,7 @@ def plan_target_add(
 ) -> PlanTarget:
     _plan_editable(plan)
     title = _text(title, "title", "目标任务", max_length=120)
-    _require_member(plan.mechanism, lead_body, "lead_body", "牵头单位")
+    lead_body = _require_member(plan.mechanism, lead_body, "lead_body", "牵头单位")
     if target_value is None or target_value < 1:
         raise ValidationError({"target_value": "目标数必须是大于 0 的整数。"}, code="target_value")
     target = PlanTarget.objects.create(
@@ -408,7 +408,7 @@ def plan_approve(*, actor: User | None, plan: AnnualPlan, meeting: Meeting | Non
 
 
 def _meeting_fields(mechanism: Mechanism, fields: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {
+    cleaned: dict[str, Any] = {
         "title": _text(fields.get("title"), "title", "会议名称", max_length=120),
         "topic": normalize_text(fields.get("topic"))[:120],
         "location": normalize_text(fields.get("location"))[:200],
@@ -475,8 +475,9 @@ def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Me
     return meeting
 
 
-def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **extra: Any) -> None:
-    """The conditional UPDATE of a state change: refused when someone else moved it first."""
+def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **extra: Any) -> str:
+    """The conditional UPDATE of a state change: refused when someone else moved it first.
+    Reloads ``meeting`` and returns the status it had before."""
     updated = Meeting.objects.filter(pk=meeting.pk, status__in=list(allowed)).update(
         status=to, updated_at=timezone.now(), **extra
     )
@@ -484,7 +485,7 @@ def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **ext
         raise ValidationError({"status": message}, code="bad_state")
     before = meeting.status
     meeting.refresh_from_db()
-    meeting._before_status = before  # type: ignore[attr-defined]
+    return before
 
 
 def meeting_recipients(meeting: Meeting) -> list[User]:
@@ -565,7 +566,7 @@ def meeting_notify(*, actor: User | None, meeting: Meeting) -> int:
         raise ValidationError(
             {"starts_at": "会议时间已过，不能发出会议通知。请先修改会议时间。"}, code="past"
         )
-    _move(
+    before = _move(
         meeting,
         [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED],
         Meeting.Status.NOTIFIED,
@@ -584,8 +585,8 @@ def meeting_notify(*, actor: User | None, meeting: Meeting) -> int:
         actor=actor,
         action="meetings.meeting_notified",
         target=meeting,
-        changes={"status": [meeting._before_status, meeting.status], "recipients": [None, sent]},
-    )  # type: ignore[attr-defined]
+        changes={"status": [before, meeting.status], "recipients": [None, sent]},
+    )
     return sent
 
 
@@ -620,14 +621,14 @@ def meeting_mark_held(
 @transaction.atomic
 def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meeting:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
-    _move(
+    before = _move(
         meeting,
         [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED],
         Meeting.Status.CANCELLED,
         "会议已召开或已取消，不能取消。",
         cancel_reason=reason,
     )
-    if meeting._before_status == Meeting.Status.NOTIFIED:  # type: ignore[attr-defined]
+    if before == Meeting.Status.NOTIFIED:
         _send_meeting_mail(
             meeting,
             subject=f"【会议取消】{meeting.title}",
@@ -640,10 +641,10 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
         action="meetings.meeting_cancelled",
         target=meeting,
         changes={
-            "status": [meeting._before_status, meeting.status],
+            "status": [before, meeting.status],
             "cancel_reason": [None, reason],
         },
-    )  # type: ignore[attr-defined]
+    )
     return meeting
 
 
@@ -818,7 +819,7 @@ def resolution_record(
         )
     resolution = _text(_multiline(resolution), "resolution", "议定事项内容", max_length=1000)
     members = meeting.mechanism.member_organization_ids()
-    _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
+    lead_body = _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
     if deadline is None:
         raise ValidationError({"deadline": "请填写完成时限。"}, code="required")
     held_on = meeting.held_on or meeting.local_start.date()
@@ -827,7 +828,7 @@ def resolution_record(
     co_bodies = list(co_bodies)
     for body in co_bodies:
         _require_member(meeting.mechanism, body, "co_bodies", "配合单位", members)
-    if any(body.pk == lead_body.pk for body in co_bodies):  # type: ignore[union-attr]
+    if any(body.pk == lead_body.pk for body in co_bodies):
         raise ValidationError({"co_bodies": "配合单位不能与牵头单位相同。"}, code="co_is_lead")
     if target is not None and target.plan.mechanism_id != meeting.mechanism_id:
         raise ValidationError({"target": "对应年度目标不属于本机制。"}, code="target")
@@ -863,7 +864,8 @@ def resolution_record(
     return item
 
 
-def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
+def _validate_upload(upload: UploadedFile) -> tuple[str, str, int]:
+    """The upload's file name, content type and size, once they are acceptable."""
     name = PurePath(upload.name or "").name[:120]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
@@ -885,7 +887,7 @@ def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
         raise ValidationError(
             {"attachments": f"附件“{name}”的内容与文件类型不符。"}, code="attachment_content"
         )
-    return name, content_type
+    return name, content_type, upload.size
 
 
 @transaction.atomic
@@ -930,12 +932,12 @@ def action_item_report(
         text=text,
         reason=reason,
     )
-    for upload, name, content_type in checked:
+    for upload, name, content_type, size in checked:
         ProgressAttachment.objects.create(
             report=report,
             file=upload,
             original_name=name,
-            size=upload.size,
+            size=size,
             content_type=content_type,
         )
     item.progress = percent
@@ -951,7 +953,7 @@ def action_item_report(
         changes={
             **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
             "report": [None, report.pk],
-            "attachments": [None, [name for _, name, _ in checked]],
+            "attachments": [None, [name for _, name, _, _ in checked]],
         },
     )
     return report

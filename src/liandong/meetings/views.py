@@ -49,7 +49,7 @@ from liandong.meetings.models import (
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import AuthenticatedHttpRequest, organizations_visible_to
 
-STATUS_TONES = {
+STATUS_TONES: dict[str, str] = {
     Meeting.Status.PREPARING: "amber",
     Meeting.Status.NOTIFIED: "blue",
     Meeting.Status.HELD: "blue",
@@ -116,6 +116,8 @@ def _addable_bodies(request: HttpRequest) -> QuerySet[Organization]:
     """Bodies a manager may seat: partner bodies and unions the organization tree lets them see,
     and enterprises (龙头企业) near the top of their subtree; outlets and the thousands of small
     enterprises deeper down are left out of the drop-down."""
+    if not perms.can_use_meetings(request.user):  # the callers let managers only this far
+        raise PermissionDenied
     near = Q(kind=Organization.Kind.ENTERPRISE, depth__lte=request.user.organization.depth + 2)
     return (
         organizations_visible_to(request.user)
