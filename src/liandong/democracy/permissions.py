@@ -175,11 +175,13 @@ def nominations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Nomina
     return Nomination.objects.none()
 
 
-def can_nominate(user: User | AnonymousUser | None, worker: Worker) -> bool:
+def can_nominate(user: User | AnonymousUser | None, worker: Worker) -> TypeGuard["StaffUser"]:
     return is_democracy_staff(user) and worker.employer.path.startswith(user.organization.path)
 
 
-def can_review_nomination(user: User | AnonymousUser | None, nomination: Nomination) -> bool:
+def can_review_nomination(
+    user: User | AnonymousUser | None, nomination: Nomination
+) -> TypeGuard["StaffUser"]:
     """A union strictly above the nominating body, not yet reviewed by this union."""
     return (
         is_union_reviewer(user)

@@ -919,8 +919,9 @@ def objection_submit(
     """Anyone may object during the notice period. The contact (a mobile) is stored encrypted
     and shown masked; each address may object a few times an hour."""
     today = timezone.localdate()
+    starts, ends = nomination.notice_starts_on, nomination.notice_ends_on
     if nomination.status != Nomination.Status.NOTICE or not (
-        nomination.notice_starts_on <= today <= nomination.notice_ends_on
+        starts is not None and ends is not None and starts <= today <= ends
     ):
         raise ValidationError({"body": "该推荐不在公示期内，不能提出异议"}, code="not_in_notice")
     text = _required(body, "body", "异议内容")
@@ -990,11 +991,12 @@ def nomination_confirm(*, actor: User | None, nomination: Nomination) -> Nominat
     if not can_review_nomination(actor, nomination):
         raise PermissionDenied("只有上级工会才能确认劳模推荐")
     today = timezone.localdate()
-    if nomination.status != Nomination.Status.NOTICE:
+    ends = nomination.notice_ends_on  # set with the status NOTICE by nomination_review
+    if nomination.status != Nomination.Status.NOTICE or ends is None:
         raise ValidationError({"status": "只有公示中的推荐才能确认"}, code="status")
-    if today <= nomination.notice_ends_on:
+    if today <= ends:
         raise ValidationError(
-            {"status": f"公示期至{cn_date(nomination.notice_ends_on)}，公示期满后才能确认"},
+            {"status": f"公示期至{cn_date(ends)}，公示期满后才能确认"},
             code="notice_running",
         )
     last = nomination.reviews.select_related("organization").order_by("-id").first()

@@ -149,6 +149,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "congresses": congresses_visible_to(user).select_related("enterprise")[:10],
             },
         )
+    if not is_democracy_staff(user):  # _require_staff_or_worker let only staff this far
+        raise PermissionDenied
     form = f.CongressForm(
         request.POST or None,
         enterprises=_enterprises(user),
@@ -712,8 +714,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def figures_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_staff(request)
     user = request.user
+    if not is_democracy_staff(user):
+        raise PermissionDenied
     choices = organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET)
     organization, year = user.organization, timezone.localdate().year
     form = f.FiguresForm(
