@@ -78,7 +78,7 @@ def can_manage_contest(user: User | AnonymousUser | None, contest: Contest) -> b
     )
 
 
-def can_register(user: User | AnonymousUser | None, contest: Contest) -> bool:
+def can_register(user: User | AnonymousUser | None, contest: Contest) -> TypeGuard["StaffUser"]:
     return is_body_staff(user) and contests_visible_to(user).filter(pk=contest.pk).exists()
 
 

@@ -537,7 +537,7 @@ def _scoring_open(segment: Segment) -> None:
 
 @transaction.atomic
 def sheets_save(
-    *, actor: User | None, segment: Segment, scores: list[ScoreInput], submit: bool = False
+    *, actor: User, segment: Segment, scores: list[ScoreInput], submit: bool = False
 ) -> list[ScoreSheet]:
     """A judge enters scores for entrants (by order of appearance) in one segment: saved as a
     draft, or submitted, which locks them. All rows are checked before any is written."""
@@ -721,9 +721,9 @@ def contest_award_prizes(*, actor: User | None, contest: Contest) -> Contest:
     last = contest.rounds.order_by("-order").first()
     if last is None:
         raise _refuse("contest", "请先设置赛段", "no_round")
-    earlier = contest.rounds.filter(order__lt=last.order, advanced_at__isnull=True)
-    if earlier.exists():
-        raise _refuse("contest", f"请先完成“{earlier.first().name}”的晋级", "round_open")
+    earlier = contest.rounds.filter(order__lt=last.order, advanced_at__isnull=True).first()
+    if earlier is not None:
+        raise _refuse("contest", f"请先完成“{earlier.name}”的晋级", "round_open")
     results, _ = round_results(last)
     _require_complete(last, results)
     tiers = [Tier(t.name, t.count, t.percent) for t in contest.prize_tiers.filter(for_teams=False)]
