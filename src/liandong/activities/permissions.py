@@ -78,7 +78,7 @@ def can_manage_activity(user: User | AnonymousUser | None, activity: Activity) -
 
 def can_create_activity(
     user: User | AnonymousUser | None, organizer: Organization | None = None
-) -> bool:
+) -> TypeGuard["StaffUser"]:
     if not is_manager(user):
         return False
     return organizer is None or organizer.path.startswith(user.organization.path)
@@ -225,5 +225,5 @@ def can_override_budget(user: User | AnonymousUser | None) -> bool:
     return is_org_staff(user) and user.role == Role.UNION_ADMIN
 
 
-def can_view_figures(user: User | AnonymousUser | None) -> bool:
+def can_view_figures(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     return is_org_staff(user)

@@ -106,19 +106,17 @@ def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             a.activity_id: a
             for a in Application.objects.filter(worker=worker).select_related("activity")
         }
-        activities = list(
-            perms.activities_visible_to(request.user).select_related("organizer")[:50]
-        )
+        offered = list(perms.activities_visible_to(request.user).select_related("organizer")[:50])
         return render(
             request,
             "activities/worker_list.html",
             {
                 "open": [
-                    a for a in activities if a.status == ActivityStatus.OPEN and a.pk not in mine
+                    a for a in offered if a.status == ActivityStatus.OPEN and a.pk not in mine
                 ],
-                "mine": [(a, mine[a.pk]) for a in activities if a.pk in mine],
+                "mine": [(a, mine[a.pk]) for a in offered if a.pk in mine],
                 "others": [
-                    a for a in activities if a.status != ActivityStatus.OPEN and a.pk not in mine
+                    a for a in offered if a.status != ActivityStatus.OPEN and a.pk not in mine
                 ],
             },
         )
