@@ -30,8 +30,8 @@ run: install
 system-deps:
 	scripts/system-deps.sh
 
-test: install-test system-deps
-	$(BIN)/ruff check src bench
+# A lint failure fails the suite (and CI) before any test runs.
+test: lint system-deps
 	scripts/run-tests.sh
 
 test-sqlite: install-test
@@ -40,9 +40,14 @@ test-sqlite: install-test
 test-postgres: install-test system-deps
 	scripts/run-tests.sh postgres
 
+# ruff, mypy (configured in pyproject.toml) and a check that no model change lacks its
+# migration; the last runs on a throwaway SQLite data dir, so no database is needed.
 lint: install-test
 	$(BIN)/ruff check src bench
-	$(BIN)/liandong makemigrations --check --dry-run
+	$(BIN)/ruff format --check src bench
+	$(BIN)/mypy
+	tmp=$$(mktemp -d) && LIANDONG_DATA_DIR=$$tmp $(BIN)/liandong makemigrations --check --dry-run; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 # The foundation's HTTP bench (both databases), then each module's own (bench/bench_<app>.py,
 # results in bench/results/<app>.md).

@@ -8,7 +8,6 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
 
-from liandong.accounts.permissions import acts_for_organization
 from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
@@ -54,7 +53,12 @@ from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_org_staff,
+    organizations_in_scope,
+    organizations_visible_to,
+)
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["服务活动"])
@@ -126,13 +130,13 @@ def _with_related(queryset: Any) -> Any:
     )
 
 
-def visible_activity(request: HttpRequest, activity_id: int) -> Activity:
+def visible_activity(request: AuthenticatedHttpRequest, activity_id: int) -> Activity:
     return get_object_or_404(
         _with_related(perms.activities_visible_to(request.user)), pk=activity_id
     )
 
 
-def managed_activity(request: HttpRequest, activity_id: int) -> Activity:
+def managed_activity(request: AuthenticatedHttpRequest, activity_id: int) -> Activity:
     activity = visible_activity(request, activity_id)
     if not perms.can_manage_activity(request.user, activity):
         raise PermissionDenied
@@ -140,9 +144,9 @@ def managed_activity(request: HttpRequest, activity_id: int) -> Activity:
 
 
 @router.get("/", response=ActivityPage, url_name="activity-list", operation_id="activities_list")
-def list_activities(request: HttpRequest, query: Query[ListQuery]) -> dict:
+def list_activities(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
     """Activities the caller may see, newest first; page with ``next_cursor``."""
-    if not (perms.can_apply(request.user) or acts_for_organization(request.user)):
+    if not (perms.can_apply(request.user) or is_org_staff(request.user)):
         raise PermissionDenied
     activities = _with_related(
         activity_list(perms.activities_visible_to(request.user), year=query.year, kind=query.kind)
@@ -154,7 +158,7 @@ def list_activities(request: HttpRequest, query: Query[ListQuery]) -> dict:
 @router.post(
     "/", response={201: ActivityOut}, url_name="activity-create", operation_id="activities_create"
 )
-def create_activity(request: HttpRequest, payload: ActivityIn) -> Status:
+def create_activity(request: AuthenticatedHttpRequest, payload: ActivityIn) -> Status:
     """Create an activity (union admins and staff, for a union of their subtree)."""
     if not perms.can_create_activity(request.user):
         raise PermissionDenied
@@ -189,7 +193,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> Status:
 @router.get(
     "/figures", response=FiguresOut, url_name="activity-figures", operation_id="activities_figures"
 )
-def figures(request: HttpRequest, query: Query[FiguresQuery]) -> dict:
+def figures(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) -> dict:
     """The year's places, applicants, participants, people served and money, by activity type."""
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
@@ -234,7 +238,7 @@ def figures(request: HttpRequest, query: Query[FiguresQuery]) -> dict:
     response={200: None},
     openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
 )
-def figures_export(request: HttpRequest, query: Query[FiguresQuery]) -> HttpResponse:
+def figures_export(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
     data = period_figures(
@@ -291,7 +295,7 @@ def public_notice_api(request: HttpRequest, activity_id: int) -> dict:
     url_name="activity-checkin",
     operation_id="activities_check_in",
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> dict:
+def check_in(request: AuthenticatedHttpRequest, payload: CheckInIn) -> dict:
     """Check a participant in by the token of their QR code (the activity's managers)."""
     application = (
         Application.objects.select_related("activity__organizer", "worker", "body")
@@ -336,7 +340,7 @@ def booking_item(b: Booking) -> dict[str, Any]:
 
 
 def _home_owners(
-    request: HttpRequest, owner_ids: list[int], home: Home | None = None
+    request: AuthenticatedHttpRequest, owner_ids: list[int], home: Home | None = None
 ) -> list[Organization]:
     owners = list(perms.home_owner_choices(request.user, home).filter(pk__in=owner_ids))
     if len(owners) != len(set(owner_ids)):
@@ -347,8 +351,8 @@ def _home_owners(
 @router.get(
     "/homes/", response=list[HomeOut], url_name="home-list", operation_id="activities_homes"
 )
-def list_homes(request: HttpRequest) -> list[dict]:
-    if not acts_for_organization(request.user):
+def list_homes(request: AuthenticatedHttpRequest) -> list[dict]:
+    if not is_org_staff(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
     return [home_item(h) for h in homes[:200]]
@@ -360,7 +364,7 @@ def list_homes(request: HttpRequest) -> list[dict]:
     url_name="home-create",
     operation_id="activities_create_home",
 )
-def create_home(request: HttpRequest, payload: HomeIn) -> Status:
+def create_home(request: AuthenticatedHttpRequest, payload: HomeIn) -> Status:
     """A shared workers' home owned by unions of the caller's scope (union admins and staff)."""
     if not perms.can_create_home(request.user):
         raise PermissionDenied
@@ -377,7 +381,7 @@ def create_home(request: HttpRequest, payload: HomeIn) -> Status:
     url_name="home-detail",
     operation_id="activities_home_detail",
 )
-def home_detail(request: HttpRequest, home_id: int) -> dict:
+def home_detail(request: AuthenticatedHttpRequest, home_id: int) -> dict:
     """A home, its usage per owner over the last year (cancelled bookings counted apart) and
     its upcoming bookings."""
     home = get_object_or_404(
@@ -399,7 +403,7 @@ def home_detail(request: HttpRequest, home_id: int) -> dict:
     url_name="home-update",
     operation_id="activities_update_home",
 )
-def update_home(request: HttpRequest, home_id: int, payload: HomePatchIn) -> dict:
+def update_home(request: AuthenticatedHttpRequest, home_id: int, payload: HomePatchIn) -> dict:
     """Change owners, facilities, opening hours or capacity; only the fields sent change."""
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=home_id)
     if not perms.can_edit_home(request.user, home):
@@ -417,7 +421,7 @@ def update_home(request: HttpRequest, home_id: int, payload: HomePatchIn) -> dic
     url_name="home-book",
     operation_id="activities_book_home",
 )
-def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> Status:
+def book_home(request: AuthenticatedHttpRequest, home_id: int, payload: BookingIn) -> Status:
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=home_id)
     if not perms.can_book(request.user):
         raise PermissionDenied
@@ -442,7 +446,9 @@ def book_home(request: HttpRequest, home_id: int, payload: BookingIn) -> Status:
     url_name="booking-cancel",
     operation_id="activities_cancel_booking",
 )
-def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelBookingIn) -> dict:
+def cancel_booking(
+    request: AuthenticatedHttpRequest, booking_id: int, payload: CancelBookingIn
+) -> dict:
     """Cancel a booking with a reason (the booker, or staff of the home's owners); frees the slot."""
     booking = get_object_or_404(
         perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=booking_id
@@ -460,7 +466,7 @@ def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelBooking
     url_name="budget-lines",
     operation_id="activities_budget_lines",
 )
-def budget_lines(request: HttpRequest, query: Query[FiguresQuery]) -> list[dict]:
+def budget_lines(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) -> list[dict]:
     if not perms.is_manager(request.user):
         raise PermissionDenied
     lines = perms.budget_lines_visible_to(request.user).select_related("owner")
@@ -487,7 +493,7 @@ def budget_lines(request: HttpRequest, query: Query[FiguresQuery]) -> list[dict]
     url_name="expense-create",
     operation_id="activities_record_expense",
 )
-def record_expense(request: HttpRequest, payload: ExpenseIn) -> Status:
+def record_expense(request: AuthenticatedHttpRequest, payload: ExpenseIn) -> Status:
     """Spend from a budget line; over the remainder only with an admin's reason."""
     if not perms.is_manager(request.user):
         raise PermissionDenied
@@ -540,7 +546,7 @@ def record_expense(request: HttpRequest, payload: ExpenseIn) -> Status:
     url_name="application-withdraw",
     operation_id="activities_withdraw",
 )
-def withdraw(request: HttpRequest, application_id: int, payload: WithdrawIn) -> dict:
+def withdraw(request: AuthenticatedHttpRequest, application_id: int, payload: WithdrawIn) -> dict:
     application = get_object_or_404(
         perms.all_applications_visible_to(request.user).select_related(
             "activity__organizer", "worker__employer"
@@ -563,7 +569,7 @@ def withdraw(request: HttpRequest, application_id: int, payload: WithdrawIn) -> 
     url_name="application-feedback",
     operation_id="activities_feedback",
 )
-def feedback(request: HttpRequest, application_id: int, payload: FeedbackIn) -> dict:
+def feedback(request: AuthenticatedHttpRequest, application_id: int, payload: FeedbackIn) -> dict:
     application = get_object_or_404(
         Application.objects.select_related("worker", "body", "activity").filter(
             worker__user=request.user
@@ -586,7 +592,7 @@ def feedback(request: HttpRequest, application_id: int, payload: FeedbackIn) -> 
     url_name="activity-detail",
     operation_id="activities_detail",
 )
-def activity_detail(request: HttpRequest, activity_id: int) -> dict:
+def activity_detail(request: AuthenticatedHttpRequest, activity_id: int) -> dict:
     return activity_item(visible_activity(request, activity_id))
 
 
@@ -596,7 +602,9 @@ def activity_detail(request: HttpRequest, activity_id: int) -> dict:
     url_name="activity-update",
     operation_id="activities_update",
 )
-def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatchIn) -> dict:
+def update_activity(
+    request: AuthenticatedHttpRequest, activity_id: int, payload: ActivityPatchIn
+) -> dict:
     """Change an activity's fields and quotas (managers). Refused with the field named where it
     would break a rule: places below those taken, a quota below what its body holds, the window
     or priority rules of a committed lottery, anything after the draw or the notice."""
@@ -636,7 +644,7 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPat
     url_name="activity-publish",
     operation_id="activities_publish",
 )
-def publish(request: HttpRequest, activity_id: int) -> dict:
+def publish(request: AuthenticatedHttpRequest, activity_id: int) -> dict:
     """Open applications; a lottery commits to its seed now (the hash is public at once)."""
     activity = managed_activity(request, activity_id)
     services.activity_publish(actor=request.user, activity=activity)
@@ -649,7 +657,7 @@ def publish(request: HttpRequest, activity_id: int) -> dict:
     url_name="activity-apply",
     operation_id="activities_apply",
 )
-def apply(request: HttpRequest, activity_id: int) -> Status:
+def apply(request: AuthenticatedHttpRequest, activity_id: int) -> Status:
     """A worker applies for themself; refusals name the rule not met."""
     worker = perms.own_worker(request.user)
     if worker is None:
@@ -667,7 +675,7 @@ def apply(request: HttpRequest, activity_id: int) -> Status:
     url_name="activity-nominate",
     operation_id="activities_nominate",
 )
-def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> Status:
+def nominate(request: AuthenticatedHttpRequest, activity_id: int, payload: NominateIn) -> Status:
     """A body nominates one of its own workers within its quota."""
     activity = visible_activity(request, activity_id)
     if not perms.can_nominate(request.user, activity):
@@ -697,7 +705,9 @@ def nominate(request: HttpRequest, activity_id: int, payload: NominateIn) -> Sta
     url_name="activity-applications",
     operation_id="activities_applications",
 )
-def applications(request: HttpRequest, activity_id: int, query: Query[PageQuery]) -> dict:
+def applications(
+    request: AuthenticatedHttpRequest, activity_id: int, query: Query[PageQuery]
+) -> dict:
     """Managers see every application; a body its own workers'; a worker their own."""
     activity = visible_activity(request, activity_id)
     rows = perms.applications_visible_to(request.user, activity).select_related(
@@ -713,7 +723,7 @@ def applications(request: HttpRequest, activity_id: int, query: Query[PageQuery]
     url_name="activity-draw",
     operation_id="activities_draw",
 )
-def draw(request: HttpRequest, activity_id: int) -> dict:
+def draw(request: AuthenticatedHttpRequest, activity_id: int) -> dict:
     """Draw the lottery with the committed seed (once; audited)."""
     activity = managed_activity(request, activity_id)
     services.activity_draw(actor=request.user, activity=activity)
@@ -726,7 +736,7 @@ def draw(request: HttpRequest, activity_id: int) -> dict:
     url_name="activity-notice",
     operation_id="activities_publish_notice",
 )
-def notice(request: HttpRequest, activity_id: int, payload: NoticeIn) -> dict:
+def notice(request: AuthenticatedHttpRequest, activity_id: int, payload: NoticeIn) -> dict:
     activity = managed_activity(request, activity_id)
     services.activity_publish_notice(
         actor=request.user,
@@ -743,7 +753,7 @@ def notice(request: HttpRequest, activity_id: int, payload: NoticeIn) -> dict:
     url_name="activity-confirm",
     operation_id="activities_confirm",
 )
-def confirm(request: HttpRequest, activity_id: int) -> dict:
+def confirm(request: AuthenticatedHttpRequest, activity_id: int) -> dict:
     activity = managed_activity(request, activity_id)
     services.activity_confirm(actor=request.user, activity=activity)
     return activity_item(visible_activity(request, activity_id))
@@ -755,7 +765,7 @@ def confirm(request: HttpRequest, activity_id: int) -> dict:
     url_name="activity-served",
     operation_id="activities_record_served",
 )
-def served(request: HttpRequest, activity_id: int, payload: ServedIn) -> Status:
+def served(request: AuthenticatedHttpRequest, activity_id: int, payload: ServedIn) -> Status:
     """Record people served at an open event, per sub-venue."""
     activity = managed_activity(request, activity_id)
     sub_venue = None

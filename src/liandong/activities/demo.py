@@ -386,7 +386,8 @@ def load(ctx: dict[str, Any]) -> None:
         **_window(),
     )
     wang = ctx.get("wang")
-    for worker in couriers.exclude(pk=getattr(wang, "pk", None))[:23]:
+    others = couriers if wang is None else couriers.exclude(pk=wang.pk)
+    for worker in others[:23]:
         if s.eligibility_check(activity=dunhuang, worker=worker).ok:
             s.application_submit(actor=None, activity=dunhuang, worker=worker)
 
@@ -581,7 +582,7 @@ def load(ctx: dict[str, Any]) -> None:
         amount=Decimal("3200000"),
     )
     for index, (route, stops) in enumerate(WUWEI_ROUTES):
-        start = date(year, 3 + index * 2, 8)
+        opens_on = date(year, 3 + index * 2, 8)
         activity = s.activity_create(
             actor=None,
             organizer=ww,
@@ -589,8 +590,8 @@ def load(ctx: dict[str, Any]) -> None:
             publish=True,
             title=f"微疗养：{route}",
             kind=ActivityKind.MICRO_RECUPERATION,
-            starts_on=start,
-            ends_on=start + timedelta(days=40),
+            starts_on=opens_on,
+            ends_on=opens_on + timedelta(days=40),
             place="—".join(stops),
             target_group="全市职工（按批次由单位组织）",
             selection=Selection.OPEN,
@@ -603,7 +604,7 @@ def load(ctx: dict[str, Any]) -> None:
                 activity=activity,
                 sub_venue=venue,
                 people=people,
-                served_on=start + timedelta(days=rng.randrange(0, 40)),
+                served_on=opens_on + timedelta(days=rng.randrange(0, 40)),
                 note="分批次 1 日微疗养",
             )
         s.expense_record(
@@ -611,7 +612,7 @@ def load(ctx: dict[str, Any]) -> None:
             budget_line=funds,
             kind=ExpenseKind.EXPENSE,
             amount=Decimal("380000"),
-            spent_on=start + timedelta(days=41),
+            spent_on=opens_on + timedelta(days=41),
             activity=activity,
             note="线路接待、交通和保险",
         )

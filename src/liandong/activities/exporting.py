@@ -23,6 +23,8 @@ COLUMNS = [
 def figures_xlsx(figures: dict[str, Any], *, scope_name: str) -> bytes:
     book = Workbook()
     sheet = book.active
+    if sheet is None:  # a new workbook always opens on one empty sheet
+        raise RuntimeError("openpyxl Workbook() has no active sheet")
     sheet.title = f"{figures['year']}年服务活动"
     sheet.append([safe_text(f"{scope_name} {figures['year']}年服务活动统计")])
     sheet["A1"].font = Font(bold=True, size=13)

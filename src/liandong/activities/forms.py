@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -96,10 +98,10 @@ class ActivityForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.scope = organizers
-        self.fields["organizer"].queryset = organizers.filter(
+        cast(forms.ModelChoiceField, self.fields["organizer"]).queryset = organizers.filter(
             kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION]
         )
-        self.fields["co_organizers"].queryset = partners
+        cast(forms.ModelChoiceField, self.fields["co_organizers"]).queryset = partners
         if editing:
             # The organizer decides who manages the activity and sub-venues carry the people
             # served: neither changes on the edit page.
@@ -174,7 +176,7 @@ class HomeForm(forms.Form):
 
     def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["owners"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["owners"]).queryset = owners
 
     def clean_open_weekdays(self) -> str:
         return "".join(sorted(self.cleaned_data["open_weekdays"]))
@@ -216,7 +218,7 @@ class ServedForm(forms.Form):
 
     def __init__(self, *args: object, sub_venues: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["sub_venue"].choices = [("", "主会场"), *sub_venues]
+        cast(forms.ChoiceField, self.fields["sub_venue"]).choices = [("", "主会场"), *sub_venues]
 
 
 class BookingForm(forms.Form):
@@ -231,7 +233,7 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["owner"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
 
 
 class ExpenseForm(forms.Form):
@@ -255,5 +257,5 @@ class ExpenseForm(forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["budget_line"].choices = lines
-        self.fields["activity"].choices = [("", "—"), *activities]
+        cast(forms.ChoiceField, self.fields["budget_line"]).choices = lines
+        cast(forms.ChoiceField, self.fields["activity"]).choices = [("", "—"), *activities]

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from liandong.accounts.models import User
 from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.activities import permissions as perms
 from liandong.activities.models import (
@@ -36,7 +38,7 @@ NAV_ITEMS = [
 ]
 
 
-def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[WorkerSection]:
     """Services the worker received, limited to what the viewer may see."""
     applications = (
         perms.all_applications_visible_to(user)

@@ -335,6 +335,9 @@ class Booking(BaseModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Not a field: set by the home page's view for each upcoming booking it lists.
+    may_cancel: bool
+
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [

@@ -6,12 +6,12 @@ quota in, and among the applications only those of its own workers (its nominees
 sees the published activities of the unions above their employer and their own applications.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from liandong.accounts.models import Role
-from liandong.accounts.permissions import acts_for_organization, is_worker
+from liandong.accounts.models import Role, User
 from liandong.activities.models import (
     Activity,
     ActivityStatus,
@@ -24,26 +24,32 @@ from liandong.activities.models import (
     Selection,
 )
 from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.permissions import is_org_staff, is_worker_account
 from liandong.workers.models import Worker
+
+if TYPE_CHECKING:
+    from liandong.organizations.permissions import StaffUser
 
 MANAGER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 NOMINATOR_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
 HIDDEN_FROM_PARTNERS = [ActivityStatus.DRAFT]
 
 
-def own_worker(user: Any) -> Worker | None:
-    if not is_worker(user):
+def own_worker(user: User | AnonymousUser | None) -> Worker | None:
+    if not is_worker_account(user):
         return None
     return Worker.objects.select_related("employer").filter(user=user).first()
 
 
-def is_manager(user: Any) -> bool:
-    return acts_for_organization(user) and user.role in MANAGER_ROLES
+def is_manager(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    return is_org_staff(user) and user.role in MANAGER_ROLES
 
 
-def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySet[Activity]:
+def activities_visible_to(
+    user: User | AnonymousUser | None, *, worker: Worker | None = None
+) -> QuerySet[Activity]:
     """``worker``: the user's own worker record when the caller has it already."""
-    if is_worker(user):
+    if is_worker_account(user):
         worker = worker or own_worker(user)
         if worker is None:
             return Activity.objects.none()
@@ -51,7 +57,7 @@ def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySe
         return Activity.objects.filter(
             organizer_id__in=[*employer.ancestor_ids, employer.pk]
         ).exclude(status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED])
-    if not acts_for_organization(user):
+    if not is_org_staff(user):
         return Activity.objects.none()
     path = user.organization.path
     own = Q(pk__in=Activity.objects.filter(subtree_q(path, "organizer__path")).values("pk"))
@@ -61,27 +67,29 @@ def activities_visible_to(user: Any, *, worker: Worker | None = None) -> QuerySe
     return Activity.objects.filter(own | (involved & ~Q(status__in=HIDDEN_FROM_PARTNERS)))
 
 
-def can_edit_activity(user: Any, activity: Activity) -> bool:
+def can_edit_activity(user: User | AnonymousUser | None, activity: Activity) -> bool:
     return can_manage_activity(user, activity)
 
 
-def can_manage_activity(user: Any, activity: Activity) -> bool:
+def can_manage_activity(user: User | AnonymousUser | None, activity: Activity) -> bool:
     """Create, edit, publish, draw, publish the notice, confirm, check in, record people served."""
     return is_manager(user) and activity.organizer.path.startswith(user.organization.path)
 
 
-def can_create_activity(user: Any, organizer: Organization | None = None) -> bool:
+def can_create_activity(
+    user: User | AnonymousUser | None, organizer: Organization | None = None
+) -> TypeGuard["StaffUser"]:
     if not is_manager(user):
         return False
     return organizer is None or organizer.path.startswith(user.organization.path)
 
 
-def can_nominate(user: Any, activity: Activity) -> bool:
+def can_nominate(user: User | AnonymousUser | None, activity: Activity) -> bool:
     if activity.selection != Selection.NOMINATION:
         return False
     if can_manage_activity(user, activity):
         return True
-    if not (acts_for_organization(user) and user.role in NOMINATOR_ROLES):
+    if not (is_org_staff(user) and user.role in NOMINATOR_ROLES):
         return False
     path = user.organization.path
     return any(
@@ -89,26 +97,28 @@ def can_nominate(user: Any, activity: Activity) -> bool:
     )
 
 
-def can_apply(user: Any) -> bool:
+def can_apply(user: User | AnonymousUser | None) -> bool:
     return own_worker(user) is not None
 
 
-def applications_visible_to(user: Any, activity: Activity) -> QuerySet[Application]:
+def applications_visible_to(
+    user: User | AnonymousUser | None, activity: Activity
+) -> QuerySet[Application]:
     """Managers see every application; a body sees its own workers'; a worker their own."""
     applications = Application.objects.filter(activity=activity)
-    if is_worker(user):
+    if is_worker_account(user):
         return applications.filter(worker__user=user)
     if can_manage_activity(user, activity):
         return applications
-    if acts_for_organization(user):
+    if is_org_staff(user):
         return applications.filter(subtree_q(user.organization.path, "worker__employer__path"))
     return Application.objects.none()
 
 
-def all_applications_visible_to(user: Any) -> QuerySet[Application]:
-    if is_worker(user):
+def all_applications_visible_to(user: User | AnonymousUser | None) -> QuerySet[Application]:
+    if is_worker_account(user):
         return Application.objects.filter(worker__user=user)
-    if not acts_for_organization(user):
+    if not is_org_staff(user):
         return Application.objects.none()
     path = user.organization.path
     managed = (
@@ -119,20 +129,20 @@ def all_applications_visible_to(user: Any) -> QuerySet[Application]:
     return Application.objects.filter(managed | subtree_q(path, "worker__employer__path"))
 
 
-def can_withdraw(user: Any, application: Application) -> bool:
-    if is_worker(user):
+def can_withdraw(user: User | AnonymousUser | None, application: Application) -> bool:
+    if is_worker_account(user):
         return application.worker.user_id == user.pk
     return can_manage_activity(user, application.activity) or (
         application.nominated_by_id is not None
-        and acts_for_organization(user)
+        and is_org_staff(user)
         and application.worker.employer.path.startswith(user.organization.path)
         and user.role in NOMINATOR_ROLES
     )
 
 
-def homes_visible_to(user: Any) -> QuerySet[Home]:
+def homes_visible_to(user: User | AnonymousUser | None) -> QuerySet[Home]:
     """Staff of an owner, or of a union above an owner, see the home and may book it."""
-    if not acts_for_organization(user):
+    if not is_org_staff(user):
         return Home.objects.none()
     owned = Home.owners.through.objects.filter(
         subtree_q(user.organization.path, "organization__path")
@@ -140,23 +150,27 @@ def homes_visible_to(user: Any) -> QuerySet[Home]:
     return Home.objects.filter(pk__in=owned.values("home_id"))
 
 
-def can_book(user: Any) -> bool:
+def can_book(user: User | AnonymousUser | None) -> bool:
     return is_manager(user)
 
 
-def can_create_home(user: Any) -> bool:
+def can_create_home(user: User | AnonymousUser | None) -> bool:
     return is_manager(user)
 
 
-def can_edit_home(user: Any, home: Home) -> bool:
+def can_edit_home(user: User | AnonymousUser | None, home: Home) -> bool:
     """Union admins and staff of an owner (or of a union above one); the caller has already
     found the home among ``homes_visible_to``."""
     return is_manager(user) and homes_visible_to(user).filter(pk=home.pk).exists()
 
 
-def home_owner_choices(user: Any, home: Home | None = None) -> QuerySet[Organization]:
+def home_owner_choices(
+    user: User | AnonymousUser | None, home: Home | None = None
+) -> QuerySet[Organization]:
     """Owners a user may name: the unions in their scope, plus (on edit) the home's current
     owners outside it, so that editing never drops a partner's ownership by accident."""
+    if not is_org_staff(user):
+        return Organization.objects.none()
     scope = Organization.objects.filter(
         subtree_q(user.organization.path),
         kind__in=[
@@ -172,7 +186,7 @@ def home_owner_choices(user: Any, home: Home | None = None) -> QuerySet[Organiza
     )
 
 
-def can_cancel_booking(user: Any, booking: Booking) -> bool:
+def can_cancel_booking(user: User | AnonymousUser | None, booking: Booking) -> bool:
     """The booker, or union admins and staff of one of the home's owners (or above one)."""
     if not is_manager(user):
         return False
@@ -182,32 +196,34 @@ def can_cancel_booking(user: Any, booking: Booking) -> bool:
     )
 
 
-def bookings_visible_to(user: Any) -> QuerySet[Booking]:
-    if not acts_for_organization(user):
+def bookings_visible_to(user: User | AnonymousUser | None) -> QuerySet[Booking]:
+    if not is_org_staff(user):
         return Booking.objects.none()
     return Booking.objects.filter(home__in=homes_visible_to(user))
 
 
-def booking_owners_for(user: Any, home: Home) -> QuerySet[Organization]:
+def booking_owners_for(user: User | AnonymousUser | None, home: Home) -> QuerySet[Organization]:
     """The owners of ``home`` a user may book for: those in the user's subtree."""
+    if not is_org_staff(user):
+        return Organization.objects.none()
     return home.owners.filter(subtree_q(user.organization.path))
 
 
-def budget_lines_visible_to(user: Any) -> QuerySet[BudgetLine]:
+def budget_lines_visible_to(user: User | AnonymousUser | None) -> QuerySet[BudgetLine]:
     if not is_manager(user):
         return BudgetLine.objects.none()
     return BudgetLine.objects.filter(subtree_q(user.organization.path, "owner__path"))
 
 
-def expenses_visible_to(user: Any) -> QuerySet[Expense]:
+def expenses_visible_to(user: User | AnonymousUser | None) -> QuerySet[Expense]:
     if not is_manager(user):
         return Expense.objects.none()
     return Expense.objects.filter(subtree_q(user.organization.path, "budget_line__owner__path"))
 
 
-def can_override_budget(user: Any) -> bool:
-    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+def can_override_budget(user: User | AnonymousUser | None) -> bool:
+    return is_org_staff(user) and user.role == Role.UNION_ADMIN
 
 
-def can_view_figures(user: Any) -> bool:
-    return acts_for_organization(user)
+def can_view_figures(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    return is_org_staff(user)

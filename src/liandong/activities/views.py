@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
@@ -52,7 +51,13 @@ from liandong.activities.selectors import (
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_org_staff,
+    is_worker_account,
+    organizations_in_scope,
+    organizations_visible_to,
+)
 from liandong.workers.permissions import workers_visible_to
 
 LISTED = 100
@@ -90,10 +95,10 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def activity_list_view(request: HttpRequest) -> HttpResponse:
+def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: the activities of their scope. A worker: the activities open to them and their own
     applications (the phone page 活动报名)."""
-    if is_worker(request.user):
+    if is_worker_account(request.user):
         worker = perms.own_worker(request.user)
         if worker is None:
             raise PermissionDenied
@@ -101,23 +106,21 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
             a.activity_id: a
             for a in Application.objects.filter(worker=worker).select_related("activity")
         }
-        activities = list(
-            perms.activities_visible_to(request.user).select_related("organizer")[:50]
-        )
+        offered = list(perms.activities_visible_to(request.user).select_related("organizer")[:50])
         return render(
             request,
             "activities/worker_list.html",
             {
                 "open": [
-                    a for a in activities if a.status == ActivityStatus.OPEN and a.pk not in mine
+                    a for a in offered if a.status == ActivityStatus.OPEN and a.pk not in mine
                 ],
-                "mine": [(a, mine[a.pk]) for a in activities if a.pk in mine],
+                "mine": [(a, mine[a.pk]) for a in offered if a.pk in mine],
                 "others": [
-                    a for a in activities if a.status != ActivityStatus.OPEN and a.pk not in mine
+                    a for a in offered if a.status != ActivityStatus.OPEN and a.pk not in mine
                 ],
             },
         )
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     year = request.GET.get("year", "")
     activities = activity_list(
@@ -137,7 +140,7 @@ def activity_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_create_view(request: HttpRequest) -> HttpResponse:
+def activity_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_create_activity(request.user):
         raise PermissionDenied
     scope = organizations_in_scope(request.user)
@@ -190,7 +193,7 @@ def _activity_initial(activity: Activity) -> dict[str, Any]:
 
 
 @login_required
-def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an activity's fields and quotas; the service refuses what would break a rule."""
     activity = _visible(request, pk)
     if not perms.can_edit_activity(request.user, activity):
@@ -234,9 +237,9 @@ def activity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    if is_worker(request.user):
+    if is_worker_account(request.user):
         worker = perms.own_worker(request.user)
         application = (
             Application.objects.filter(activity=activity, worker=worker)
@@ -307,7 +310,7 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -318,7 +321,7 @@ def activity_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_draw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -329,7 +332,7 @@ def activity_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_notice_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = NoticeForm(request.POST)
     if not form.is_valid():
         _managed(request, pk)
@@ -350,7 +353,7 @@ def activity_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_confirm_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -361,7 +364,7 @@ def activity_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_served_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_served_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _managed(request, pk)
     form = ServedForm(request.POST, sub_venues=[(v.pk, v.name) for v in activity.sub_venues.all()])
     if not form.is_valid():
@@ -388,7 +391,7 @@ def activity_served_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_apply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     worker = perms.own_worker(request.user)
     if worker is None:
         raise PermissionDenied
@@ -411,7 +414,7 @@ def activity_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_nominate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     if not perms.can_nominate(request.user, activity):
         raise PermissionDenied
@@ -449,7 +452,7 @@ def _application(request: HttpRequest, pk: int) -> Application:
 
 @login_required
 @require_POST
-def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     if not perms.can_withdraw(request.user, application):
         raise PermissionDenied
@@ -466,7 +469,7 @@ def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_feedback_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.filter(worker__user=request.user), pk=pk)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
@@ -487,7 +490,7 @@ def application_feedback_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_qr_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The participant's check-in code as SVG (no external assets). It encodes the check-in
     page's URL with the application's unguessable token."""
     application = _application(request, pk)
@@ -509,7 +512,7 @@ def application_qr_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
+def checkin_view(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """What a manager sees after scanning a participant's code; POST checks them in."""
     application = (
         Application.objects.select_related("activity__organizer", "worker", "body")
@@ -550,8 +553,8 @@ def public_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home_list_view(request: HttpRequest) -> HttpResponse:
-    if not acts_for_organization(request.user):
+def home_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not is_org_staff(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
     return render(
@@ -562,7 +565,7 @@ def home_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home_create_view(request: HttpRequest) -> HttpResponse:
+def home_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_create_home(request.user):
         raise PermissionDenied
     form = HomeForm(
@@ -588,7 +591,7 @@ def home_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def home_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_object_or_404(perms.homes_visible_to(request.user), pk=pk)
     if not perms.can_edit_home(request.user, home):
         raise PermissionDenied
@@ -614,7 +617,7 @@ def home_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         perms.bookings_visible_to(request.user).select_related("home", "owner"), pk=pk
     )
@@ -636,7 +639,7 @@ def booking_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def home_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_object_or_404(perms.homes_visible_to(request.user).prefetch_related("owners"), pk=pk)
     owners = perms.booking_owners_for(request.user, home)
     form = BookingForm(
@@ -700,7 +703,7 @@ def home_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def funds_view(request: HttpRequest) -> HttpResponse:
+def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.is_manager(request.user):
         raise PermissionDenied
     lines = list(perms.budget_lines_visible_to(request.user).select_related("owner")[:200])
@@ -753,7 +756,7 @@ def funds_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures_view(request: HttpRequest) -> HttpResponse:
+def figures_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
     year = _year(request)
@@ -770,7 +773,7 @@ def figures_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures_export_view(request: HttpRequest) -> HttpResponse:
+def figures_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_view_figures(request.user):
         raise PermissionDenied
     data = period_figures(

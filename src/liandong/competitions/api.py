@@ -37,6 +37,7 @@ from liandong.competitions.selectors import public_contest, round_results, score
 from liandong.competitions.services import ScoreInput
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
+from liandong.organizations.permissions import AuthenticatedHttpRequest
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["技能竞赛"])
@@ -81,7 +82,7 @@ def entrant_item(e: Entrant) -> dict[str, Any]:
 
 
 @router.get("/", response=ContestPage, url_name="contest-list", operation_id="competitions_list")
-def list_contests(request: HttpRequest, query: Query[ListQuery]) -> dict:
+def list_contests(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
     """Contests the caller may see, newest first."""
     if not can_list_contests(request.user):
         raise PermissionDenied
@@ -93,7 +94,7 @@ def list_contests(request: HttpRequest, query: Query[ListQuery]) -> dict:
     return {"items": [contest_item(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-def _visible(request: HttpRequest, contest_id: int) -> Contest:
+def _visible(request: AuthenticatedHttpRequest, contest_id: int) -> Contest:
     return get_object_or_404(
         contests_visible_to(request.user).select_related("organization"), pk=contest_id
     )
@@ -105,7 +106,7 @@ def _visible(request: HttpRequest, contest_id: int) -> Contest:
     url_name="contest-detail",
     operation_id="competitions_detail",
 )
-def contest_detail(request: HttpRequest, contest_id: int) -> dict:
+def contest_detail(request: AuthenticatedHttpRequest, contest_id: int) -> dict:
     """A contest with its rounds and segments (weights, full marks, tie-break order)."""
     contest = _visible(request, contest_id)
     if is_judge(request.user) and not is_chief_judge(request.user, contest):
@@ -138,7 +139,9 @@ def contest_detail(request: HttpRequest, contest_id: int) -> dict:
     url_name="contest-register",
     operation_id="competitions_register",
 )
-def register_entrant(request: HttpRequest, contest_id: int, payload: EntrantIn) -> Status:
+def register_entrant(
+    request: AuthenticatedHttpRequest, contest_id: int, payload: EntrantIn
+) -> Status:
     """A body registers one of its workers (reviewed by the organizer next)."""
     contest = _visible(request, contest_id)
     if not can_register(request.user, contest):
@@ -167,7 +170,7 @@ def register_entrant(request: HttpRequest, contest_id: int, payload: EntrantIn) 
     url_name="round-results",
     operation_id="competitions_round_results",
 )
-def results(request: HttpRequest, round_id: int) -> dict:
+def results(request: AuthenticatedHttpRequest, round_id: int) -> dict:
     """Every entrant's segment means (with dropped extremes), total, rank and advancement."""
     round_ = get_object_or_404(
         Round.objects.select_related("contest"),
@@ -222,7 +225,7 @@ def results(request: HttpRequest, round_id: int) -> dict:
     url_name="round-advance",
     operation_id="competitions_advance",
 )
-def advance(request: HttpRequest, round_id: int) -> dict:
+def advance(request: AuthenticatedHttpRequest, round_id: int) -> dict:
     """Close a round and advance its best entrants; refused until every sheet is in."""
     round_ = get_object_or_404(
         Round.objects.select_related("contest__organization"),
@@ -241,7 +244,7 @@ def advance(request: HttpRequest, round_id: int) -> dict:
     url_name="judge-sheets",
     operation_id="competitions_my_sheets",
 )
-def my_sheets(request: HttpRequest) -> list[dict]:
+def my_sheets(request: AuthenticatedHttpRequest) -> list[dict]:
     """A judge's own score sheets (entrants by order of appearance)."""
     if not is_judge(request.user):
         raise PermissionDenied
@@ -263,7 +266,7 @@ def my_sheets(request: HttpRequest) -> list[dict]:
     url_name="judge-sheets-save",
     operation_id="competitions_save_sheets",
 )
-def save_sheets(request: HttpRequest, payload: SheetsIn) -> list[dict]:
+def save_sheets(request: AuthenticatedHttpRequest, payload: SheetsIn) -> list[dict]:
     """Enter scores in one segment; ``submit`` locks them. All or nothing."""
     if not is_judge(request.user):
         raise PermissionDenied
@@ -294,7 +297,7 @@ def save_sheets(request: HttpRequest, payload: SheetsIn) -> list[dict]:
     url_name="sheet-correct",
     operation_id="competitions_correct_sheet",
 )
-def correct_sheet(request: HttpRequest, sheet_id: int, payload: CorrectionIn) -> dict:
+def correct_sheet(request: AuthenticatedHttpRequest, sheet_id: int, payload: CorrectionIn) -> dict:
     """The chief judge corrects a submitted sheet (audited)."""
     sheet = get_object_or_404(
         ScoreSheet.objects.select_related("segment__round__contest", "entry"),

@@ -96,6 +96,7 @@ def _score_segment(
             scores=[
                 ScoreInput(e.order_no, _score(rng, ability[e.entrant_id] + bias, spread, step))
                 for e in entries
+                if e.order_no is not None  # every entry of a drawn round has its order
             ],
         )
 

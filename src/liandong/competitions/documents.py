@@ -86,7 +86,9 @@ def results_xlsx(contest: Contest) -> bytes:
     """One sheet per round: rank, order of appearance, name, unit, group, each segment,
     total, advanced / prize. No ID or mobile numbers."""
     book = Workbook()
-    book.remove(book.active)
+    first = book.active  # a new workbook opens on one empty sheet: the rounds replace it
+    if first is not None:
+        book.remove(first)
     entrants = {e.pk: e for e in contest.entrants.select_related("worker__employer", "team")}
     for round_ in contest.rounds.order_by("order"):
         results, chosen = round_results(round_)

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -41,8 +41,8 @@ class ContestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chief_judge"].queryset = judges()
-        self.fields["status"].choices = [
+        cast(forms.ModelChoiceField, self.fields["chief_judge"]).queryset = judges()
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             c for c in ContestStatus.choices if c[0] != ContestStatus.PUBLISHED
         ]
 
@@ -70,7 +70,7 @@ class JudgeAssignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["judge"].queryset = judges()
+        cast(forms.ModelChoiceField, self.fields["judge"]).queryset = judges()
 
 
 class WorkerChoice(forms.ModelChoiceField):
@@ -107,7 +107,7 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self.fields["worker"], workers, q)
+        _offer(cast(forms.ModelChoiceField, self.fields["worker"]), workers, q)
 
 
 class TeamForm(forms.Form):
@@ -119,7 +119,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, workers: QuerySet[Worker], q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _offer(self.fields["workers"], workers, q)
+        _offer(cast(forms.ModelChoiceField, self.fields["workers"]), workers, q)
 
 
 class ReviewForm(forms.Form):
@@ -139,7 +139,7 @@ class NominateForm(forms.Form):
 
     def __init__(self, *args: Any, targets: QuerySet[Contest], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = targets
 
 
 class UploadForm(forms.Form):

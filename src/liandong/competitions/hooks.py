@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.urls import reverse
 
+from liandong.accounts.models import User
 from liandong.competitions.models import Contest, Entrant
 from liandong.competitions.permissions import (
     can_list_contests,
@@ -26,7 +28,7 @@ NAV_ITEMS = [
 ]
 
 
-def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[WorkerSection]:
     """Contests the worker entered and the prizes won, as far as ``user`` may see them."""
     entries = [
         e

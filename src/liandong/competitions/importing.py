@@ -76,6 +76,8 @@ def scores_from_xlsx(file: IO[bytes]) -> list[ScoreInput]:
 def score_template_xlsx(order_numbers: list[int]) -> bytes:
     book = Workbook()
     sheet = book.active
+    if sheet is None:  # a new workbook always opens on one empty sheet
+        raise RuntimeError("openpyxl Workbook() has no active sheet")
     sheet.title = "理论考试成绩"
     sheet.append(["出场顺序", "成绩"])
     for number in order_numbers:

@@ -243,7 +243,7 @@ def assign_prizes(
     """Position in ``ranked`` -> prize name. Tiers fill in order; a tie at a tier's edge gives
     all tied the better prize."""
     prizes: dict[int, str] = {}
-    cumulative = 0
+    cumulative: float = 0  # math.inf once a tier takes everyone left
     cutoffs = []
     for tier in tiers:
         places = quota(len(ranked), count=tier.count, percent=tier.percent)

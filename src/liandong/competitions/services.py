@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from liandong.accounts.models import Role
+from liandong.accounts.models import Role, User
 from liandong.competitions.models import (
     Contest,
     ContestStatus,
@@ -69,7 +69,7 @@ def _check_chief_judge(user: Any) -> None:
 
 
 @transaction.atomic
-def contest_create(*, actor: Any, organization: Organization, **fields: Any) -> Contest:
+def contest_create(*, actor: User | None, organization: Organization, **fields: Any) -> Contest:
     """A new contest, in preparation (筹备中): rounds, segments and prizes are added next."""
     contest = Contest(organization=organization, **fields)
     _check_chief_judge(contest.chief_judge)
@@ -85,7 +85,7 @@ def contest_create(*, actor: Any, organization: Organization, **fields: Any) -> 
 
 
 @transaction.atomic
-def contest_update(*, actor: Any, contest: Contest, **fields: Any) -> Contest:
+def contest_update(*, actor: User | None, contest: Contest, **fields: Any) -> Contest:
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.is_published:
         raise _refuse("status", "成绩已公示，竞赛设置不能再修改", "published")
@@ -114,7 +114,7 @@ def _unlocked(contest: Contest) -> None:
 @transaction.atomic
 def round_create(
     *,
-    actor: Any,
+    actor: User | None,
     contest: Contest,
     name: str,
     advance_rule: str = Round.Rule.TOP_N,
@@ -157,7 +157,7 @@ def round_create(
 @transaction.atomic
 def segment_create(
     *,
-    actor: Any,
+    actor: User | None,
     round: Round,
     name: str,
     weight: Decimal,
@@ -194,7 +194,7 @@ def segment_create(
 @transaction.atomic
 def prize_tier_create(
     *,
-    actor: Any,
+    actor: User | None,
     contest: Contest,
     name: str,
     count: int | None = None,
@@ -231,7 +231,7 @@ def prize_tier_create(
 
 
 @transaction.atomic
-def judge_assign(*, actor: Any, segment: Segment, judge: Any) -> JudgeAssignment:
+def judge_assign(*, actor: User | None, segment: Segment, judge: Any) -> JudgeAssignment:
     _unlocked(segment.round.contest)
     if judge.role != Role.JUDGE or not judge.is_active:
         raise _refuse("judge", "只能分配评委账号", "not_a_judge")
@@ -293,7 +293,7 @@ def _check_registration_open(contest: Contest) -> None:
 
 def _new_entrant(
     *,
-    actor: Any,
+    actor: User | None,
     contest: Contest,
     worker: Worker,
     registered_by: Organization,
@@ -335,7 +335,12 @@ def _new_entrant(
 
 @transaction.atomic
 def entrant_register(
-    *, actor: Any, contest: Contest, worker: Worker, registered_by: Organization, group: str = ""
+    *,
+    actor: User | None,
+    contest: Contest,
+    worker: Worker,
+    registered_by: Organization,
+    group: str = "",
 ) -> Entrant:
     """A body registers one of its workers; the organizer reviews it next."""
     _check_registration_open(contest)
@@ -347,7 +352,7 @@ def entrant_register(
 @transaction.atomic
 def team_register(
     *,
-    actor: Any,
+    actor: User | None,
     contest: Contest,
     name: str,
     registered_by: Organization,
@@ -388,7 +393,9 @@ def team_register(
 
 
 @transaction.atomic
-def entrant_review(*, actor: Any, entrant: Entrant, approve: bool, note: str = "") -> Entrant:
+def entrant_review(
+    *, actor: User | None, entrant: Entrant, approve: bool, note: str = ""
+) -> Entrant:
     """Approve (eligibility is checked again) or reject. An approved entrant takes part in the
     first round; a rejection takes them out of it, as long as nobody has scored them."""
     entrant = (
@@ -435,7 +442,7 @@ def _order_unlocked(round_: Round) -> None:
 
 
 @transaction.atomic
-def round_draw_order(*, actor: Any, round: Round, seed: str | None = None) -> Round:
+def round_draw_order(*, actor: User | None, round: Round, seed: str | None = None) -> Round:
     """Draw the order of appearance (抽签). The seed is stored, so the draw can be replayed:
     ``random.Random(seed).shuffle`` over the entries sorted by id."""
     round_ = Round.objects.select_for_update().get(pk=round.pk)
@@ -462,7 +469,7 @@ def round_draw_order(*, actor: Any, round: Round, seed: str | None = None) -> Ro
 
 
 @transaction.atomic
-def round_assign_order(*, actor: Any, round: Round, numbers: dict[int, int]) -> Round:
+def round_assign_order(*, actor: User | None, round: Round, numbers: dict[int, int]) -> Round:
     """Assign the order by hand: ``numbers`` maps each entry id to its number, 1..n, unique."""
     round_ = Round.objects.select_for_update().get(pk=round.pk)
     _order_unlocked(round_)
@@ -530,7 +537,7 @@ def _scoring_open(segment: Segment) -> None:
 
 @transaction.atomic
 def sheets_save(
-    *, actor: Any, segment: Segment, scores: list[ScoreInput], submit: bool = False
+    *, actor: User, segment: Segment, scores: list[ScoreInput], submit: bool = False
 ) -> list[ScoreSheet]:
     """A judge enters scores for entrants (by order of appearance) in one segment: saved as a
     draft, or submitted, which locks them. All rows are checked before any is written."""
@@ -611,7 +618,9 @@ def sheets_save(
 
 
 @transaction.atomic
-def sheet_correct(*, actor: Any, sheet: ScoreSheet, score: object, reason: str) -> ScoreSheet:
+def sheet_correct(
+    *, actor: User | None, sheet: ScoreSheet, score: object, reason: str
+) -> ScoreSheet:
     """The chief judge changes a submitted sheet, with a reason; before and after are audited."""
     sheet = (
         ScoreSheet.objects.select_for_update()
@@ -664,7 +673,7 @@ def _require_complete(round_: Round, results: list) -> None:
 
 
 @transaction.atomic
-def round_advance(*, actor: Any, round: Round) -> list[RoundEntry]:
+def round_advance(*, actor: User | None, round: Round) -> list[RoundEntry]:
     """Close a round that is not the last: rank, and move the best entrants (top N / top X%,
     per group) on to the next round. Refused until every sheet is submitted."""
     round_ = Round.objects.select_for_update().select_related("contest").get(pk=round.pk)
@@ -704,7 +713,7 @@ def round_advance(*, actor: Any, round: Round) -> list[RoundEntry]:
 
 
 @transaction.atomic
-def contest_award_prizes(*, actor: Any, contest: Contest) -> Contest:
+def contest_award_prizes(*, actor: User | None, contest: Contest) -> Contest:
     """Rank the last round and give the prizes by the tiers; teams by the team tiers."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.is_published:
@@ -712,9 +721,9 @@ def contest_award_prizes(*, actor: Any, contest: Contest) -> Contest:
     last = contest.rounds.order_by("-order").first()
     if last is None:
         raise _refuse("contest", "请先设置赛段", "no_round")
-    earlier = contest.rounds.filter(order__lt=last.order, advanced_at__isnull=True)
-    if earlier.exists():
-        raise _refuse("contest", f"请先完成“{earlier.first().name}”的晋级", "round_open")
+    earlier = contest.rounds.filter(order__lt=last.order, advanced_at__isnull=True).first()
+    if earlier is not None:
+        raise _refuse("contest", f"请先完成“{earlier.name}”的晋级", "round_open")
     results, _ = round_results(last)
     _require_complete(last, results)
     tiers = [Tier(t.name, t.count, t.percent) for t in contest.prize_tiers.filter(for_teams=False)]
@@ -757,7 +766,7 @@ def contest_award_prizes(*, actor: Any, contest: Contest) -> Contest:
 
 
 @transaction.atomic
-def contest_reopen_prizes(*, actor: Any, contest: Contest) -> Contest:
+def contest_reopen_prizes(*, actor: User | None, contest: Contest) -> Contest:
     """Undo the prizes (before publication), e.g. for a correction by the chief judge."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.is_published:
@@ -773,7 +782,7 @@ def contest_reopen_prizes(*, actor: Any, contest: Contest) -> Contest:
 
 
 @transaction.atomic
-def contest_publish(*, actor: Any, contest: Contest) -> Contest:
+def contest_publish(*, actor: User | None, contest: Contest) -> Contest:
     """Publish the results (公示): names shown on the public results page from now on."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.is_published:
@@ -788,7 +797,7 @@ def contest_publish(*, actor: Any, contest: Contest) -> Contest:
 
 
 @transaction.atomic
-def entrant_nominate(*, actor: Any, entrant: Entrant, target: Contest) -> Entrant:
+def entrant_nominate(*, actor: User | None, entrant: Entrant, target: Contest) -> Entrant:
     """Recommend an entrant of a published lower contest to a higher one (选拔推荐)."""
     source = entrant.contest
     if not source.is_published:

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
-from liandong.accounts.permissions import is_worker
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
 from liandong.democracy.models import AgendaItem, Negotiation, Nomination, Proposal
@@ -55,19 +54,23 @@ from liandong.democracy.services import (
     proposal_submit,
     vote_record,
 )
-from liandong.organizations.permissions import organizations_in_scope
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_worker_account,
+    organizations_in_scope,
+)
 
 router = Router(tags=["民主管理"])
 # No login: mounted at /api/v1/public/democracy/ (DESIGN: public endpoints live under /public/).
 public_router = Router(tags=["民主管理（公开）"])
 
 
-def _staff_or_worker(request: HttpRequest) -> None:
-    if not (is_democracy_staff(request.user) or is_worker(request.user)):
+def _staff_or_worker(request: AuthenticatedHttpRequest) -> None:
+    if not (is_democracy_staff(request.user) or is_worker_account(request.user)):
         raise PermissionDenied
 
 
-def _proposal(request: HttpRequest, proposal_id: int) -> Proposal:
+def _proposal(request: AuthenticatedHttpRequest, proposal_id: int) -> Proposal:
     _staff_or_worker(request)
     return get_object_or_404(
         proposals_visible_to(request.user).select_related(
@@ -78,7 +81,7 @@ def _proposal(request: HttpRequest, proposal_id: int) -> Proposal:
 
 
 @router.get("/congresses", response=list[CongressOut], operation_id="democracy_list_congresses")
-def list_congresses(request: HttpRequest) -> list[dict[str, Any]]:
+def list_congresses(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Congresses of the caller's enterprises (staff: their subtree; a worker: their enterprise)."""
     _staff_or_worker(request)
     return [
@@ -104,7 +107,9 @@ def list_congresses(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/proposals", response=ProposalPage, operation_id="democracy_list_proposals")
-def list_proposals(request: HttpRequest, query: Query[ProposalQuery]) -> dict[str, Any]:
+def list_proposals(
+    request: AuthenticatedHttpRequest, query: Query[ProposalQuery]
+) -> dict[str, Any]:
     """Proposals newest first, in pages (``next_cursor``); a worker sees their enterprise's public list."""
     _staff_or_worker(request)
     organization = None
@@ -126,9 +131,9 @@ def list_proposals(request: HttpRequest, query: Query[ProposalQuery]) -> dict[st
 
 
 @router.post("/proposals", response=ProposalDetailOut, operation_id="democracy_submit_proposal")
-def submit_proposal(request: HttpRequest, payload: ProposalIn) -> dict[str, Any]:
+def submit_proposal(request: AuthenticatedHttpRequest, payload: ProposalIn) -> dict[str, Any]:
     """A delegate submits a proposal to their congress."""
-    if not is_worker(request.user):
+    if not is_worker_account(request.user):
         raise PermissionDenied("只有职工代表才能提交提案")
     congress = get_object_or_404(congresses_visible_to(request.user), pk=payload.congress)
     proposal = proposal_submit(
@@ -147,7 +152,7 @@ def submit_proposal(request: HttpRequest, payload: ProposalIn) -> dict[str, Any]
     response=ProposalDetailOut,
     operation_id="democracy_get_proposal",
 )
-def get_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+def get_proposal(request: AuthenticatedHttpRequest, proposal_id: int) -> dict[str, Any]:
     return proposal_item(_proposal(request, proposal_id), detail=True)
 
 
@@ -156,7 +161,7 @@ def get_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     response=ProposalOut,
     operation_id="democracy_cosign_proposal",
 )
-def cosign_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+def cosign_proposal(request: AuthenticatedHttpRequest, proposal_id: int) -> dict[str, Any]:
     proposal = _proposal(request, proposal_id)
     proposal_cosign(actor=request.user, proposal=proposal)
     return proposal_item(proposal)
@@ -167,7 +172,9 @@ def cosign_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     response=ProposalOut,
     operation_id="democracy_decide_proposal",
 )
-def decide_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide_proposal(
+    request: AuthenticatedHttpRequest, proposal_id: int, payload: DecisionIn
+) -> dict[str, Any]:
     """The proposal committee: accept (with department and deadline), convert or reject (with reason)."""
     proposal = _proposal(request, proposal_id)
     return proposal_item(proposal_decide(actor=request.user, proposal=proposal, **payload.dict()))
@@ -178,7 +185,9 @@ def decide_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn)
     response=ProposalOut,
     operation_id="democracy_answer_proposal",
 )
-def answer_proposal(request: HttpRequest, proposal_id: int, payload: AnswerIn) -> dict[str, Any]:
+def answer_proposal(
+    request: AuthenticatedHttpRequest, proposal_id: int, payload: AnswerIn
+) -> dict[str, Any]:
     proposal = _proposal(request, proposal_id)
     return proposal_item(
         proposal_answer(actor=request.user, proposal=proposal, answer=payload.answer)
@@ -190,7 +199,9 @@ def answer_proposal(request: HttpRequest, proposal_id: int, payload: AnswerIn) -
     response=ProposalOut,
     operation_id="democracy_rate_proposal",
 )
-def rate_proposal(request: HttpRequest, proposal_id: int, payload: RatingIn) -> dict[str, Any]:
+def rate_proposal(
+    request: AuthenticatedHttpRequest, proposal_id: int, payload: RatingIn
+) -> dict[str, Any]:
     """The proposer rates the answer; 不满意 the first time sends it back for handling once."""
     proposal = _proposal(request, proposal_id)
     return proposal_item(
@@ -201,7 +212,7 @@ def rate_proposal(request: HttpRequest, proposal_id: int, payload: RatingIn) -> 
 @router.post(
     "/agenda-items/{int:item_id}/vote", response=AgendaItemOut, operation_id="democracy_record_vote"
 )
-def record_vote(request: HttpRequest, item_id: int, payload: VoteIn) -> AgendaItem:
+def record_vote(request: AuthenticatedHttpRequest, item_id: int, payload: VoteIn) -> AgendaItem:
     """Record a vote: refused without a two-thirds quorum; passes with more than half of ALL delegates."""
     _staff_or_worker(request)
     item = get_object_or_404(
@@ -214,7 +225,7 @@ def record_vote(request: HttpRequest, item_id: int, payload: VoteIn) -> AgendaIt
 
 
 @router.get("/disclosures", response=list[DisclosureOut], operation_id="democracy_list_disclosures")
-def list_disclosures(request: HttpRequest) -> Any:
+def list_disclosures(request: AuthenticatedHttpRequest) -> Any:
     """厂务公开: staff see their subtree's items; a worker sees their enterprise's current items."""
     _staff_or_worker(request)
     return disclosures_visible_to(request.user)[:200]
@@ -225,7 +236,7 @@ def list_disclosures(request: HttpRequest) -> Any:
     response=DisclosureOut,
     operation_id="democracy_read_disclosure",
 )
-def read_disclosure(request: HttpRequest, disclosure_id: int) -> Any:
+def read_disclosure(request: AuthenticatedHttpRequest, disclosure_id: int) -> Any:
     """A worker's read receipt (once per worker)."""
     _staff_or_worker(request)
     disclosure = get_object_or_404(disclosures_visible_to(request.user), pk=disclosure_id)
@@ -271,7 +282,7 @@ def _negotiation_item(n: Negotiation) -> dict[str, Any]:
 @router.get(
     "/negotiations", response=list[NegotiationOut], operation_id="democracy_list_negotiations"
 )
-def list_negotiations(request: HttpRequest) -> list[dict[str, Any]]:
+def list_negotiations(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     if not is_democracy_staff(request.user):
         raise PermissionDenied
     negotiations = (
@@ -283,7 +294,7 @@ def list_negotiations(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/figures", response=FiguresOut, operation_id="democracy_get_figures")
-def get_figures(request: HttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
+def get_figures(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
     """Proposals collected/accepted/handled/closed, ratings and satisfaction, negotiations and
     coverage, for an organization's subtree (an enterprise, a park, a city) and a year."""
     if not is_democracy_staff(request.user):

@@ -1,14 +1,18 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from liandong.democracy.models import Disclosure, Nomination, Proposal
+from liandong.organizations.models import Organization
+from liandong.workers.models import Worker
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class CongressForm(forms.Form):
-    enterprise = forms.ModelChoiceField(queryset=None, label="企业")
+    enterprise: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, label="企业"
+    )
     term = forms.IntegerField(label="届", min_value=1, max_value=99)
     session = forms.IntegerField(label="次", min_value=1, max_value=99)
     title = forms.CharField(label="名称", max_length=120)
@@ -22,17 +26,17 @@ class CongressForm(forms.Form):
 
     def __init__(self, *args: Any, enterprises: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
+        cast(forms.ModelChoiceField, self.fields["enterprise"]).queryset = enterprises
 
 
 class DelegateForm(forms.Form):
-    worker = forms.ModelChoiceField(queryset=None, label="职工")
+    worker: "forms.ModelChoiceField[Worker]" = forms.ModelChoiceField(queryset=None, label="职工")
     constituency = forms.CharField(label="选区", max_length=60)
     is_frontline = forms.BooleanField(label="一线职工", required=False, initial=True)
 
     def __init__(self, *args: Any, workers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers
+        cast(forms.ModelChoiceField, self.fields["worker"]).queryset = workers
 
 
 class AgendaForm(forms.Form):
@@ -88,7 +92,9 @@ class ProposalFilterForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    enterprise = forms.ModelChoiceField(queryset=None, label="企业")
+    enterprise: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, label="企业"
+    )
     category = forms.ChoiceField(label="类别", choices=Disclosure.Category.choices)
     title = forms.CharField(label="标题", max_length=120)
     body = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 4}))
@@ -97,11 +103,13 @@ class DisclosureForm(forms.Form):
 
     def __init__(self, *args: Any, enterprises: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
+        cast(forms.ModelChoiceField, self.fields["enterprise"]).queryset = enterprises
 
 
 class NegotiationForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label="企业 / 工会")
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, label="企业 / 工会"
+    )
     title = forms.CharField(label="名称", max_length=120)
     industry_wide = forms.BooleanField(label="行业性协商（企业方为行业协会）", required=False)
     union_side = forms.CharField(label="职工方", max_length=120)
@@ -113,7 +121,7 @@ class NegotiationForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
 
 
 class RoundForm(forms.Form):
@@ -137,7 +145,9 @@ class ContractForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label="单位")
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, label="单位"
+    )
     title = forms.CharField(label="标题", max_length=120)
     summary = forms.CharField(label="案例简介", widget=forms.Textarea(attrs={"rows": 4}))
     tags = forms.CharField(label="标签", max_length=200, required=False, help_text="用顿号分隔")
@@ -148,11 +158,13 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
 
 
 class TeachingPointForm(forms.Form):
-    enterprise = forms.ModelChoiceField(queryset=None, label="企业")
+    enterprise: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, label="企业"
+    )
     honour = forms.CharField(label="荣誉", max_length=120, required=False)
     since = forms.DateField(label="设立日期", widget=DATE)
     note = forms.CharField(
@@ -161,7 +173,7 @@ class TeachingPointForm(forms.Form):
 
     def __init__(self, *args: Any, enterprises: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
+        cast(forms.ModelChoiceField, self.fields["enterprise"]).queryset = enterprises
 
 
 class NominationForm(forms.Form):
@@ -207,9 +219,11 @@ class ObjectionResolveForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label="单位 / 园区", required=False)
+    organization: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        queryset=None, label="单位 / 园区", required=False
+    )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
 
     def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations

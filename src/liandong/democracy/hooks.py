@@ -2,13 +2,16 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from liandong.accounts.models import User
 from liandong.accounts.permissions import is_worker
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
 from liandong.democracy.models import Nomination, Proposal, cn_date
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
+from liandong.organizations.permissions import is_worker_account
 
 NAV_ITEMS = [
     NavItem(label="民主管理", url_name="democracy:home", visible=is_democracy_staff, order=60),
@@ -33,13 +36,13 @@ def worker_honours(worker_ids: list[int]) -> dict[int, list[str]]:
     return honours
 
 
-def _may_see(user: Any, worker: Any) -> bool:
-    if is_worker(user):
+def _may_see(user: User | AnonymousUser | None, worker: Any) -> bool:
+    if is_worker_account(user):
         return worker.user_id == user.pk
     return is_democracy_staff(user) and worker.employer.path.startswith(user.organization.path)
 
 
-def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[WorkerSection]:
     """The model-worker record and the proposals the worker made as a delegate."""
     if not _may_see(user, worker):
         return []

@@ -6,12 +6,12 @@ liaisons and judges see none. A worker sees the public side of their own enterpr
 proposals, its disclosures, and acts as a delegate where they are one.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import IntegerField, Q, QuerySet
 
-from liandong.accounts.models import Role
-from liandong.accounts.permissions import acts_for_organization, is_worker
+from liandong.accounts.models import Role, User
 from liandong.core.querying import filter_unindexed
 from liandong.democracy.models import (
     Case,
@@ -24,32 +24,38 @@ from liandong.democracy.models import (
     TeachingPoint,
 )
 from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.permissions import is_org_staff, is_worker_account
 from liandong.workers.models import Worker
+
+if TYPE_CHECKING:
+    from liandong.organizations.permissions import StaffUser
 
 STAFF_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
 UNION_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 
 
-def is_democracy_staff(user: Any) -> bool:
-    return acts_for_organization(user) and user.role in STAFF_ROLES
+def is_democracy_staff(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    return is_org_staff(user) and user.role in STAFF_ROLES
 
 
-def is_union_reviewer(user: Any) -> bool:
+def is_union_reviewer(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Union staff above enterprises: review nominations, curate the case library."""
-    return acts_for_organization(user) and user.role in UNION_ROLES
+    return is_org_staff(user) and user.role in UNION_ROLES
 
 
-def _scope(user: Any, field: str) -> Q:
+def _scope(user: "StaffUser", field: str) -> Q:
     return subtree_q(user.organization.path, field)
 
 
-def can_manage_enterprise(user: Any, enterprise: Organization) -> bool:
+def can_manage_enterprise(user: User | AnonymousUser | None, enterprise: Organization) -> bool:
     return is_democracy_staff(user) and enterprise.path.startswith(user.organization.path)
 
 
-def enterprises_in_scope(user: Any) -> list[int]:
+def enterprises_in_scope(user: User | AnonymousUser | None) -> list[int]:
     """Ids of the enterprises in a staff account's subtree. Resolved first, so that a list is an
     index range on (enterprise, id) rather than a join checked row by row (see the bench)."""
+    if not is_org_staff(user):
+        return []
     return list(
         Organization.objects.filter(
             _scope(user, "path"), kind=Organization.Kind.ENTERPRISE
@@ -57,8 +63,8 @@ def enterprises_in_scope(user: Any) -> list[int]:
     )
 
 
-def worker_of(user: Any) -> Worker | None:
-    if not is_worker(user):
+def worker_of(user: User | AnonymousUser | None) -> Worker | None:
+    if not is_worker_account(user):
         return None
     return Worker.objects.select_related("employer").filter(user=user).first()
 
@@ -76,15 +82,15 @@ def worker_enterprise_ids(worker: Worker | None) -> list[int]:
     )
 
 
-def congresses_visible_to(user: Any) -> QuerySet[Congress]:
+def congresses_visible_to(user: User | AnonymousUser | None) -> QuerySet[Congress]:
     if is_democracy_staff(user):
         return Congress.objects.filter(_scope(user, "enterprise__path"))
-    if is_worker(user):
+    if is_worker_account(user):
         return Congress.objects.filter(enterprise_id__in=worker_enterprise_ids(worker_of(user)))
     return Congress.objects.none()
 
 
-def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
+def proposals_visible_to(user: User | AnonymousUser | None) -> QuerySet[Proposal]:
     """Staff: the proposals of their subtree's enterprises. A worker: the public list of their
     own enterprise (every delegate's proposals, as the congress publishes them)."""
     if is_democracy_staff(user):
@@ -94,13 +100,13 @@ def proposals_visible_to(user: Any) -> QuerySet[Proposal]:
         # Many enterprises: SQLite would read every match through the (enterprise, id) index and
         # sort them; walking the ids backwards finds the newest 20 at once (see filter_range).
         return filter_unindexed(Proposal.objects.all(), "enterprise_id", "in", ids, IntegerField())
-    if is_worker(user):
+    if is_worker_account(user):
         return Proposal.objects.filter(enterprise_id__in=worker_enterprise_ids(worker_of(user)))
     return Proposal.objects.none()
 
 
-def delegate_for(user: Any, congress: Congress) -> Delegate | None:
-    if not is_worker(user):
+def delegate_for(user: User | AnonymousUser | None, congress: Congress) -> Delegate | None:
+    if not is_worker_account(user):
         return None
     return (
         Delegate.objects.filter(congress=congress, worker__user=user)
@@ -109,15 +115,17 @@ def delegate_for(user: Any, congress: Congress) -> Delegate | None:
     )
 
 
-def can_manage_congress(user: Any, congress: Congress) -> bool:
+def can_manage_congress(user: User | AnonymousUser | None, congress: Congress) -> bool:
     return can_manage_enterprise(user, congress.enterprise)
 
 
-def disclosures_visible_to(user: Any, *, today: Any = None) -> QuerySet[Disclosure]:
+def disclosures_visible_to(
+    user: User | AnonymousUser | None, *, today: Any = None
+) -> QuerySet[Disclosure]:
     """Staff: all of their subtree's items. A worker: their enterprise's items in their period."""
     if is_democracy_staff(user):
         return Disclosure.objects.filter(_scope(user, "enterprise__path"))
-    if is_worker(user):
+    if is_worker_account(user):
         from django.utils import timezone
 
         today = today or timezone.localdate()
@@ -129,13 +137,13 @@ def disclosures_visible_to(user: Any, *, today: Any = None) -> QuerySet[Disclosu
     return Disclosure.objects.none()
 
 
-def negotiations_visible_to(user: Any) -> QuerySet[Negotiation]:
+def negotiations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Negotiation]:
     if is_democracy_staff(user):
         return Negotiation.objects.filter(_scope(user, "organization__path"))
     return Negotiation.objects.none()
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: User | AnonymousUser | None) -> QuerySet[Case]:
     """The case library is shared teaching material: every union and enterprise account sees
     the cases curated in its subtree and by the unions above it."""
     if not is_democracy_staff(user):
@@ -145,31 +153,35 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     )
 
 
-def can_curate_cases(user: Any, organization: Organization | None = None) -> bool:
+def can_curate_cases(
+    user: User | AnonymousUser | None, organization: Organization | None = None
+) -> bool:
     if not is_union_reviewer(user):
         return False
     return organization is None or organization.path.startswith(user.organization.path)
 
 
-def teaching_points_visible_to(user: Any) -> QuerySet[TeachingPoint]:
+def teaching_points_visible_to(user: User | AnonymousUser | None) -> QuerySet[TeachingPoint]:
     if not is_democracy_staff(user):
         return TeachingPoint.objects.none()
     return TeachingPoint.objects.filter(_scope(user, "enterprise__path"))
 
 
-def nominations_visible_to(user: Any) -> QuerySet[Nomination]:
+def nominations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Nomination]:
     if is_democracy_staff(user):
         return Nomination.objects.filter(_scope(user, "worker__employer__path"))
-    if is_worker(user):
+    if is_worker_account(user):
         return Nomination.objects.filter(worker__user=user)
     return Nomination.objects.none()
 
 
-def can_nominate(user: Any, worker: Worker) -> bool:
+def can_nominate(user: User | AnonymousUser | None, worker: Worker) -> TypeGuard["StaffUser"]:
     return is_democracy_staff(user) and worker.employer.path.startswith(user.organization.path)
 
 
-def can_review_nomination(user: Any, nomination: Nomination) -> bool:
+def can_review_nomination(
+    user: User | AnonymousUser | None, nomination: Nomination
+) -> TypeGuard["StaffUser"]:
     """A union strictly above the nominating body, not yet reviewed by this union."""
     return (
         is_union_reviewer(user)

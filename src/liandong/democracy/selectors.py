@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from liandong.accounts.models import User
 from liandong.democracy.models import (
     CollectiveContract,
     Disclosure,
@@ -29,7 +31,9 @@ class ProposalFilters:
     q: str = ""
 
 
-def proposal_list(*, user: Any, filters: ProposalFilters | None = None) -> QuerySet[Proposal]:
+def proposal_list(
+    *, user: User | AnonymousUser | None, filters: ProposalFilters | None = None
+) -> QuerySet[Proposal]:
     filters = filters or ProposalFilters()
     proposals = proposals_visible_to(user)
     if filters.enterprise is not None:
@@ -175,7 +179,9 @@ def figures_url(organization: Organization, year: int) -> str:
     return f"{reverse('democracy:figures')}?organization={organization.pk}&year={year}"
 
 
-def library(*, user: Any, q: str = "") -> tuple[QuerySet[Proposal], QuerySet[Any]]:
+def library(
+    *, user: User | AnonymousUser | None, q: str = ""
+) -> tuple[QuerySet[Proposal], QuerySet[Any]]:
     """The outstanding proposals (教材库) and the cases (案例库), searched by ``q``."""
     proposals = (
         proposals_visible_to(user)

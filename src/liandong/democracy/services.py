@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from liandong.accounts.models import User
 from liandong.core import crypto
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
@@ -86,7 +87,7 @@ def _bump_tally(enterprise_id: int, year: int, **counts: int) -> None:
 @transaction.atomic
 def congress_create(
     *,
-    actor: Any,
+    actor: User | None,
     enterprise: Organization,
     term: int,
     session: int,
@@ -132,7 +133,12 @@ def congress_create(
 
 @transaction.atomic
 def delegate_add(
-    *, actor: Any, congress: Congress, worker: Worker, constituency: str, is_frontline: bool = True
+    *,
+    actor: User | None,
+    congress: Congress,
+    worker: Worker,
+    constituency: str,
+    is_frontline: bool = True,
 ) -> Delegate:
     if not can_manage_congress(actor, congress):
         raise PermissionDenied("您不能管理该职工代表大会")
@@ -188,7 +194,7 @@ def congress_quota(congress: Congress) -> QuotaCheck:
 
 
 @transaction.atomic
-def congress_open(*, actor: Any, congress: Congress) -> Congress:
+def congress_open(*, actor: User | None, congress: Congress) -> Congress:
     if not can_manage_congress(actor, congress):
         raise PermissionDenied("您不能管理该职工代表大会")
     quota = congress_quota(congress)
@@ -214,7 +220,7 @@ def congress_open(*, actor: Any, congress: Congress) -> Congress:
 
 
 @transaction.atomic
-def congress_close(*, actor: Any, congress: Congress) -> Congress:
+def congress_close(*, actor: User | None, congress: Congress) -> Congress:
     if not can_manage_congress(actor, congress):
         raise PermissionDenied("您不能管理该职工代表大会")
     if not Congress.objects.filter(pk=congress.pk, status=Congress.Status.OPEN).update(
@@ -227,7 +233,7 @@ def congress_close(*, actor: Any, congress: Congress) -> Congress:
 
 
 @transaction.atomic
-def agenda_add(*, actor: Any, congress: Congress, title: str) -> AgendaItem:
+def agenda_add(*, actor: User | None, congress: Congress, title: str) -> AgendaItem:
     if not can_manage_congress(actor, congress):
         raise PermissionDenied("您不能管理该职工代表大会")
     if congress.status == Congress.Status.CLOSED:
@@ -245,7 +251,7 @@ def agenda_add(*, actor: Any, congress: Congress, title: str) -> AgendaItem:
 @transaction.atomic
 def vote_record(
     *,
-    actor: Any,
+    actor: User | None,
     item: AgendaItem,
     present: int,
     votes_for: int,
@@ -312,7 +318,13 @@ def vote_record(
 
 @transaction.atomic
 def proposal_submit(
-    *, actor: Any, congress: Congress, title: str, reasons: str, measures: str, category: str
+    *,
+    actor: User | None,
+    congress: Congress,
+    title: str,
+    reasons: str,
+    measures: str,
+    category: str,
 ) -> Proposal:
     delegate = delegate_for(actor, congress)
     if delegate is None:
@@ -348,7 +360,7 @@ def proposal_submit(
 
 
 @transaction.atomic
-def proposal_cosign(*, actor: Any, proposal: Proposal) -> CoSignature:
+def proposal_cosign(*, actor: User | None, proposal: Proposal) -> CoSignature:
     delegate = delegate_for(actor, proposal.congress)
     if delegate is None:
         raise PermissionDenied("只有本次大会的职工代表才能附议")
@@ -382,7 +394,7 @@ DECISIONS = {
 @transaction.atomic
 def proposal_decide(
     *,
-    actor: Any,
+    actor: User | None,
     proposal: Proposal,
     decision: str,
     reason: str = "",
@@ -453,7 +465,7 @@ def proposal_decide(
 
 
 @transaction.atomic
-def proposal_answer(*, actor: Any, proposal: Proposal, answer: str) -> Proposal:
+def proposal_answer(*, actor: User | None, proposal: Proposal, answer: str) -> Proposal:
     """The handling department's answer, recorded by the enterprise union on its behalf."""
     if not can_manage_congress(actor, proposal.congress):
         raise PermissionDenied("您不能答复该提案")
@@ -479,7 +491,7 @@ def proposal_answer(*, actor: Any, proposal: Proposal, answer: str) -> Proposal:
 
 
 @transaction.atomic
-def proposal_rate(*, actor: Any, proposal: Proposal, rating: str) -> Proposal:
+def proposal_rate(*, actor: User | None, proposal: Proposal, rating: str) -> Proposal:
     """The proposer rates the answer. 不满意 the first time sends it back to the department
     once (重新办理); after that, or with 满意/基本满意, the proposal is closed."""
     delegate = delegate_for(actor, proposal.congress)
@@ -515,7 +527,9 @@ def proposal_rate(*, actor: Any, proposal: Proposal, rating: str) -> Proposal:
 
 
 @transaction.atomic
-def proposal_mark_outstanding(*, actor: Any, proposal: Proposal, outstanding: bool) -> Proposal:
+def proposal_mark_outstanding(
+    *, actor: User | None, proposal: Proposal, outstanding: bool
+) -> Proposal:
     if not can_manage_congress(actor, proposal.congress):
         raise PermissionDenied("您不能评选该提案")
     if outstanding and proposal.status not in {
@@ -541,7 +555,7 @@ def proposal_mark_outstanding(*, actor: Any, proposal: Proposal, outstanding: bo
 @transaction.atomic
 def disclosure_publish(
     *,
-    actor: Any,
+    actor: User | None,
     enterprise: Organization,
     category: str,
     title: str,
@@ -592,7 +606,7 @@ def disclosure_mark_read(*, worker: Worker, disclosure: Disclosure) -> bool:
 @transaction.atomic
 def negotiation_create(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     title: str,
     union_side: str,
@@ -625,14 +639,14 @@ def negotiation_create(
     return negotiation
 
 
-def _check_negotiation(actor: Any, negotiation: Negotiation) -> None:
+def _check_negotiation(actor: User | None, negotiation: Negotiation) -> None:
     if not can_manage_enterprise(actor, negotiation.organization):
         raise PermissionDenied("您不能管理该集体协商")
 
 
 @transaction.atomic
 def negotiation_round_add(
-    *, actor: Any, negotiation: Negotiation, held_on: date, summary: str
+    *, actor: User | None, negotiation: Negotiation, held_on: date, summary: str
 ) -> NegotiationRound:
     _check_negotiation(actor, negotiation)
     if negotiation.status != Negotiation.Status.IN_PROGRESS:
@@ -656,7 +670,7 @@ def negotiation_round_add(
 
 @transaction.atomic
 def negotiation_outcome_add(
-    *, actor: Any, negotiation: Negotiation, topic: str, change: Decimal, unit: str = "元"
+    *, actor: User | None, negotiation: Negotiation, topic: str, change: Decimal, unit: str = "元"
 ) -> NegotiationOutcome:
     _check_negotiation(actor, negotiation)
     outcome = NegotiationOutcome.objects.create(
@@ -677,7 +691,7 @@ def negotiation_outcome_add(
 @transaction.atomic
 def contract_sign(
     *,
-    actor: Any,
+    actor: User | None,
     negotiation: Negotiation,
     title: str,
     signed_on: date,
@@ -758,7 +772,7 @@ def contracts_remind(
 @transaction.atomic
 def case_create(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     title: str,
     summary: str,
@@ -790,7 +804,7 @@ def case_create(
 
 @transaction.atomic
 def teaching_point_mark(
-    *, actor: Any, enterprise: Organization, since: date, honour: str = "", note: str = ""
+    *, actor: User | None, enterprise: Organization, since: date, honour: str = "", note: str = ""
 ) -> TeachingPoint:
     _enterprise(enterprise)
     if not can_curate_cases(actor, enterprise):
@@ -814,7 +828,13 @@ def teaching_point_mark(
 
 @transaction.atomic
 def nomination_create(
-    *, actor: Any, worker: Worker, level: str, year: int, deeds: str, reviews_required: int = 2
+    *,
+    actor: User | None,
+    worker: Worker,
+    level: str,
+    year: int,
+    deeds: str,
+    reviews_required: int = 2,
 ) -> Nomination:
     if not can_nominate(actor, worker):
         raise PermissionDenied("您不能推荐该职工")
@@ -844,7 +864,7 @@ def nomination_create(
 @transaction.atomic
 def nomination_review(
     *,
-    actor: Any,
+    actor: User | None,
     nomination: Nomination,
     approved: bool,
     comment: str = "",
@@ -899,8 +919,9 @@ def objection_submit(
     """Anyone may object during the notice period. The contact (a mobile) is stored encrypted
     and shown masked; each address may object a few times an hour."""
     today = timezone.localdate()
+    starts, ends = nomination.notice_starts_on, nomination.notice_ends_on
     if nomination.status != Nomination.Status.NOTICE or not (
-        nomination.notice_starts_on <= today <= nomination.notice_ends_on
+        starts is not None and ends is not None and starts <= today <= ends
     ):
         raise ValidationError({"body": "该推荐不在公示期内，不能提出异议"}, code="not_in_notice")
     text = _required(body, "body", "异议内容")
@@ -938,7 +959,9 @@ def objection_submit(
 
 
 @transaction.atomic
-def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, finding: str) -> Objection:
+def objection_resolve(
+    *, actor: User | None, objection: Objection, upheld: bool, finding: str
+) -> Objection:
     nomination = objection.nomination
     if not (
         is_union_reviewer(actor)
@@ -964,15 +987,16 @@ def objection_resolve(*, actor: Any, objection: Objection, upheld: bool, finding
 
 
 @transaction.atomic
-def nomination_confirm(*, actor: Any, nomination: Nomination) -> Nomination:
+def nomination_confirm(*, actor: User | None, nomination: Nomination) -> Nomination:
     if not can_review_nomination(actor, nomination):
         raise PermissionDenied("只有上级工会才能确认劳模推荐")
     today = timezone.localdate()
-    if nomination.status != Nomination.Status.NOTICE:
+    ends = nomination.notice_ends_on  # set with the status NOTICE by nomination_review
+    if nomination.status != Nomination.Status.NOTICE or ends is None:
         raise ValidationError({"status": "只有公示中的推荐才能确认"}, code="status")
-    if today <= nomination.notice_ends_on:
+    if today <= ends:
         raise ValidationError(
-            {"status": f"公示期至{cn_date(nomination.notice_ends_on)}，公示期满后才能确认"},
+            {"status": f"公示期至{cn_date(ends)}，公示期满后才能确认"},
             code="notice_running",
         )
     last = nomination.reviews.select_related("organization").order_by("-id").first()

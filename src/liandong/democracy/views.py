@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from liandong.accounts.permissions import is_worker
+from liandong.accounts.models import User
 from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
@@ -76,7 +77,11 @@ from liandong.democracy.services import (
     vote_record,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_in_scope
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_worker_account,
+    organizations_in_scope,
+)
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 
@@ -87,11 +92,11 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 def _require_staff_or_worker(request: HttpRequest) -> None:
-    if not (is_democracy_staff(request.user) or is_worker(request.user)):
+    if not (is_democracy_staff(request.user) or is_worker_account(request.user)):
         raise PermissionDenied
 
 
-def _enterprises(user: Any) -> QuerySet[Organization]:
+def _enterprises(user: User | AnonymousUser | None) -> QuerySet[Organization]:
     return organizations_in_scope(user).filter(kind=Organization.Kind.ENTERPRISE)
 
 
@@ -124,10 +129,10 @@ def _cursor(request: HttpRequest) -> int | None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
-    if is_worker(user):
+    if is_worker_account(user):
         worker = worker_of(user)
         delegacies = Delegate.objects.filter(worker__user=user).select_related(
             "congress__enterprise"
@@ -144,6 +149,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "congresses": congresses_visible_to(user).select_related("enterprise")[:10],
             },
         )
+    if not is_democracy_staff(user):  # _require_staff_or_worker let only staff this far
+        raise PermissionDenied
     form = f.CongressForm(
         request.POST or None,
         enterprises=_enterprises(user),
@@ -172,7 +179,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def congress_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     congress = get_object_or_404(congresses_visible_to(user).select_related("enterprise"), pk=pk)
@@ -253,7 +260,7 @@ def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     congress = get_object_or_404(congresses_visible_to(request.user), pk=pk)
     if delegate_for(request.user, congress) is None:
@@ -274,7 +281,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_list_view(request: HttpRequest) -> HttpResponse:
+def proposal_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     form = f.ProposalFilterForm(request.GET or None)
     filters = ProposalFilters()
@@ -300,7 +307,7 @@ def proposal_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     proposal = get_object_or_404(
@@ -372,7 +379,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def library_view(request: HttpRequest) -> HttpResponse:
+def library_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
     q = (request.GET.get("q") or "").strip()[:60]
@@ -421,7 +428,7 @@ def library_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_attachment(request: HttpRequest, pk: int) -> FileResponse:
+def case_attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     _require_staff(request)
     attachment = get_object_or_404(
         CaseAttachment.objects.filter(case__in=cases_visible_to(request.user)), pk=pk
@@ -433,7 +440,7 @@ def case_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def disclosure_list(request: HttpRequest) -> HttpResponse:
+def disclosure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     staff = is_democracy_staff(user)
@@ -470,7 +477,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def disclosure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     disclosure = get_object_or_404(
         disclosures_visible_to(request.user).select_related("enterprise"), pk=pk
@@ -501,7 +508,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def negotiation_list(request: HttpRequest) -> HttpResponse:
+def negotiation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     user = request.user
     form = f.NegotiationForm(
@@ -526,7 +533,7 @@ def negotiation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def negotiation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def negotiation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     user = request.user
     negotiation = get_object_or_404(
@@ -583,7 +590,7 @@ def negotiation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def nomination_list(request: HttpRequest) -> HttpResponse:
+def nomination_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     staff = is_democracy_staff(user)
@@ -615,7 +622,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def nomination_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
     nomination = get_object_or_404(
@@ -706,9 +713,10 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def figures_view(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+def figures_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    if not is_democracy_staff(user):
+        raise PermissionDenied
     choices = organizations_in_scope(user).exclude(kind=Organization.Kind.OUTLET)
     organization, year = user.organization, timezone.localdate().year
     form = f.FiguresForm(

@@ -5,7 +5,6 @@ rule answers 422 naming the field."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
@@ -32,7 +31,11 @@ from liandong.meetings.schemas import (
     TransitionIn,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_org_staff,
+    organizations_visible_to,
+)
 
 router = Router(tags=["联席会议"])
 
@@ -117,12 +120,12 @@ def _body(pk: int | None, field: str) -> Organization | None:
     return found
 
 
-def _manage(request: HttpRequest, mechanism: Mechanism) -> None:
+def _manage(request: AuthenticatedHttpRequest, mechanism: Mechanism) -> None:
     if not perms.can_manage_mechanism(request.user, mechanism):
         raise PermissionDenied
 
 
-def _require_staff(request: HttpRequest) -> None:
+def _require_staff(request: AuthenticatedHttpRequest) -> None:
     if not perms.can_use_meetings(request.user):
         raise PermissionDenied
 
@@ -142,7 +145,7 @@ class ItemQuery(PageQuery):
 
 
 @router.get("/mechanisms", response=MechanismPage, operation_id="meetings_list_mechanisms")
-def list_mechanisms(request: HttpRequest, query: Query[PageQuery]) -> dict:
+def list_mechanisms(request: AuthenticatedHttpRequest, query: Query[PageQuery]) -> dict:
     """Mechanisms the caller manages or whose member body they belong to, newest first."""
     _require_staff(request)
     page = page_by_id(
@@ -152,7 +155,7 @@ def list_mechanisms(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 
 @router.post("/mechanisms", response=MechanismDetailOut, operation_id="meetings_create_mechanism")
-def create_mechanism(request: HttpRequest, payload: MechanismIn) -> dict:
+def create_mechanism(request: AuthenticatedHttpRequest, payload: MechanismIn) -> dict:
     if not perms.can_create_mechanism(request.user):
         raise PermissionDenied
     union = perms.convening_unions_for(request.user).filter(pk=payload.convening_union_id).first()
@@ -184,7 +187,9 @@ def create_mechanism(request: HttpRequest, payload: MechanismIn) -> dict:
     response=MechanismDetailOut,
     operation_id="meetings_get_mechanism",
 )
-def get_mechanism(request: HttpRequest, mechanism_id: int, year: int | None = None) -> dict:
+def get_mechanism(
+    request: AuthenticatedHttpRequest, mechanism_id: int, year: int | None = None
+) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
     members = mechanism.members.select_related("organization")
@@ -211,7 +216,7 @@ def get_mechanism(request: HttpRequest, mechanism_id: int, year: int | None = No
     response=SummaryOut,
     operation_id="meetings_get_summary",
 )
-def get_summary(request: HttpRequest, mechanism_id: int, year: int) -> dict:
+def get_summary(request: AuthenticatedHttpRequest, mechanism_id: int, year: int) -> dict:
     """The year-end summary's figures, each traceable (targets, bodies, meetings)."""
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     context = selectors.summary_context(mechanism, year)
@@ -259,7 +264,9 @@ def get_summary(request: HttpRequest, mechanism_id: int, year: int) -> dict:
     response=MeetingPage,
     operation_id="meetings_list_meetings",
 )
-def list_meetings(request: HttpRequest, mechanism_id: int, query: Query[PageQuery]) -> dict:
+def list_meetings(
+    request: AuthenticatedHttpRequest, mechanism_id: int, query: Query[PageQuery]
+) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     meetings = Meeting.objects.filter(mechanism=mechanism).select_related("host_body")
     page = page_by_id(meetings, cursor=query.cursor, size=query.limit)
@@ -271,7 +278,9 @@ def list_meetings(request: HttpRequest, mechanism_id: int, query: Query[PageQuer
     response=MeetingDetailOut,
     operation_id="meetings_schedule_meeting",
 )
-def schedule_meeting(request: HttpRequest, mechanism_id: int, payload: MeetingIn) -> dict:
+def schedule_meeting(
+    request: AuthenticatedHttpRequest, mechanism_id: int, payload: MeetingIn
+) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     _manage(request, mechanism)
     data = payload.dict()
@@ -285,7 +294,7 @@ def schedule_meeting(request: HttpRequest, mechanism_id: int, payload: MeetingIn
 @router.get(
     "/meetings/{int:meeting_id}", response=MeetingDetailOut, operation_id="meetings_get_meeting"
 )
-def get_meeting(request: HttpRequest, meeting_id: int) -> dict:
+def get_meeting(request: AuthenticatedHttpRequest, meeting_id: int) -> dict:
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
     return {
         **meeting_item(meeting),
@@ -311,7 +320,9 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> dict:
     response=MeetingDetailOut,
     operation_id="meetings_transition_meeting",
 )
-def transition_meeting(request: HttpRequest, meeting_id: int, payload: TransitionIn) -> dict:
+def transition_meeting(
+    request: AuthenticatedHttpRequest, meeting_id: int, payload: TransitionIn
+) -> dict:
     """notify (筹备中/已通知 → 已通知, sends the invitations), hold (→ 已召开), publish (→ 纪要已发布;
     ``minutes`` saves the text first), cancel (→ 已取消, ``reason`` required)."""
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
@@ -336,7 +347,7 @@ def transition_meeting(request: HttpRequest, meeting_id: int, payload: Transitio
     response=AgendaItemOut,
     operation_id="meetings_add_agenda_item",
 )
-def add_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Any:
+def add_agenda_item(request: AuthenticatedHttpRequest, meeting_id: int, payload: AgendaIn) -> Any:
     """A typed item (``title``), or a candidate offered by the apps (``candidate_key``);
     adding the same candidate twice returns the item already there."""
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
@@ -373,7 +384,9 @@ def add_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) ->
     response=ActionItemDetailOut,
     operation_id="meetings_record_resolution",
 )
-def record_resolution(request: HttpRequest, meeting_id: int, payload: ResolutionIn) -> dict:
+def record_resolution(
+    request: AuthenticatedHttpRequest, meeting_id: int, payload: ResolutionIn
+) -> dict:
     meeting = get_object_or_404(perms.meetings_visible_to(request.user), pk=meeting_id)
     _manage(request, meeting.mechanism)
     co_bodies = list(Organization.objects.filter(pk__in=payload.co_body_ids))
@@ -403,7 +416,7 @@ def record_resolution(request: HttpRequest, meeting_id: int, payload: Resolution
 
 
 @router.get("/action-items", response=ActionItemPage, operation_id="meetings_list_action_items")
-def list_action_items(request: HttpRequest, query: Query[ItemQuery]) -> dict:
+def list_action_items(request: AuthenticatedHttpRequest, query: Query[ItemQuery]) -> dict:
     """Action items of the mechanisms the caller sees; ``state``: open, overdue, done, cancelled;
     ``mine``: only those the caller's body leads."""
     _require_staff(request)
@@ -435,7 +448,7 @@ def list_action_items(request: HttpRequest, query: Query[ItemQuery]) -> dict:
     response=ActionItemDetailOut,
     operation_id="meetings_get_action_item",
 )
-def get_action_item(request: HttpRequest, item_id: int) -> dict:
+def get_action_item(request: AuthenticatedHttpRequest, item_id: int) -> dict:
     item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
     return {
         **action_item(item),
@@ -460,14 +473,11 @@ def get_action_item(request: HttpRequest, item_id: int) -> dict:
     response=ActionItemDetailOut,
     operation_id="meetings_report_progress",
 )
-def report_progress(request: HttpRequest, item_id: int, payload: ProgressIn) -> dict:
+def report_progress(request: AuthenticatedHttpRequest, item_id: int, payload: ProgressIn) -> dict:
     """A progress report by the lead body (or the managing union): percentage and text;
     going back needs a ``reason``; 100 completes the item."""
     item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
-    leads = (
-        perms.acts_for_organization(request.user)
-        and request.user.organization_id == item.lead_body_id
-    )
+    leads = is_org_staff(request.user) and request.user.organization_id == item.lead_body_id
     if not (leads or perms.can_manage_mechanism(request.user, item.mechanism)):
         raise PermissionDenied
     services.action_item_report(

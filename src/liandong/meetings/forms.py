@@ -1,9 +1,15 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 
-from liandong.meetings.models import CollaborationMode, Mechanism, MechanismMember
+from liandong.meetings.models import (
+    CollaborationMode,
+    Mechanism,
+    MechanismMember,
+    Meeting,
+    PlanTarget,
+)
 from liandong.organizations.models import Organization
 
 TEXTAREA = {"rows": 4}
@@ -50,8 +56,8 @@ class MechanismForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["convening_union"].queryset = unions
-        self.fields["members"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["convening_union"]).queryset = unions
+        cast(forms.ModelChoiceField, self.fields["members"]).queryset = bodies
         if editing:
             del self.fields["convening_union"]
             del self.fields["members"]
@@ -69,7 +75,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = bodies
 
 
 class PlanSummaryForm(forms.Form):
@@ -89,7 +95,7 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_body"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["lead_body"]).queryset = bodies
 
 
 class TargetRecordForm(forms.Form):
@@ -103,11 +109,13 @@ class PlannedMeetingForm(forms.Form):
 
 
 class PlanApproveForm(forms.Form):
-    meeting = forms.ModelChoiceField(label="审议会议", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
+    meeting: "forms.ModelChoiceField[Meeting]" = forms.ModelChoiceField(
+        label="审议会议", queryset=None, empty_label="请选择"
+    )
 
-    def __init__(self, *args: Any, meetings: QuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meetings: QuerySet[Meeting], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = meetings
+        cast(forms.ModelChoiceField, self.fields["meeting"]).queryset = meetings
 
 
 class MeetingForm(forms.Form):
@@ -126,7 +134,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["host_body"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["host_body"]).queryset = bodies
 
 
 class AgendaForm(forms.Form):
@@ -159,15 +167,21 @@ class ResolutionForm(forms.Form):
         label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     expected_output = forms.CharField(label="预期成果", max_length=200, required=False)
-    target = forms.ModelChoiceField(label="对应年度目标", queryset=None, required=False)  # type: ignore[arg-type]
+    target: "forms.ModelChoiceField[PlanTarget]" = forms.ModelChoiceField(
+        label="对应年度目标", queryset=None, required=False
+    )
 
     def __init__(
-        self, *args: Any, bodies: QuerySet[Organization], targets: QuerySet, **kwargs: Any
+        self,
+        *args: Any,
+        bodies: QuerySet[Organization],
+        targets: QuerySet[PlanTarget],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_body"].queryset = bodies
-        self.fields["co_bodies"].queryset = bodies
-        self.fields["target"].queryset = targets
+        cast(forms.ModelChoiceField, self.fields["lead_body"]).queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["co_bodies"]).queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = targets
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -3,7 +3,7 @@ bodies, their yearly plans, meetings with agenda and minutes, and the resolution
 tracked action items (督办事项). The year runs as a closed loop: 年初议计划 → 年中抓落实 → 年末促总结.
 """
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -244,7 +244,7 @@ class Meeting(BaseModel):
         return self.status == self.Status.PUBLISHED
 
     @property
-    def local_start(self) -> object:
+    def local_start(self) -> datetime:
         return timezone.localtime(self.starts_at)
 
 
@@ -390,11 +390,11 @@ class UploadsStorage(FileSystemStorage):
     from the settings on each use, not frozen when the models load."""
 
     @property
-    def base_location(self) -> Path:  # type: ignore[override]
+    def base_location(self) -> Path:
         return Path(settings.DATA_DIR) / "uploads" / "meetings"
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return str(self.base_location.resolve())
 
 

@@ -6,29 +6,33 @@ union) see it, its meetings and published minutes, and report progress on the ac
 their body leads. Everyone else gets a 404: another body's record does not exist for them.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from liandong.accounts.models import Role
-from liandong.accounts.permissions import acts_for_organization
+from liandong.accounts.models import Role, User
 from liandong.meetings.models import ActionItem, Mechanism, Meeting, ProgressAttachment
 from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.permissions import is_org_staff
+
+if TYPE_CHECKING:
+    from liandong.organizations.permissions import StaffUser
 
 MANAGER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 
 
-def can_use_meetings(user: Any) -> bool:
+def can_use_meetings(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Accounts that act for an organization; the menu entry and the list pages."""
-    return acts_for_organization(user)
+    return is_org_staff(user)
 
 
-def is_union_manager(user: Any) -> bool:
-    return acts_for_organization(user) and user.role in MANAGER_ROLES
+def is_union_manager(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    return is_org_staff(user) and user.role in MANAGER_ROLES
 
 
-def mechanisms_visible_to(user: Any) -> QuerySet[Mechanism]:
-    if not acts_for_organization(user):
+def mechanisms_visible_to(user: User | AnonymousUser | None) -> QuerySet[Mechanism]:
+    if not is_org_staff(user):
         return Mechanism.objects.none()
     query = Q(members__organization_id=user.organization_id) | Q(
         convening_union_id=user.organization_id
@@ -39,7 +43,7 @@ def mechanisms_visible_to(user: Any) -> QuerySet[Mechanism]:
     return mechanisms.select_related("convening_union")
 
 
-def mechanisms_managed_by(user: Any) -> QuerySet[Mechanism]:
+def mechanisms_managed_by(user: User | AnonymousUser | None) -> QuerySet[Mechanism]:
     if not is_union_manager(user):
         return Mechanism.objects.none()
     return Mechanism.objects.filter(
@@ -47,11 +51,11 @@ def mechanisms_managed_by(user: Any) -> QuerySet[Mechanism]:
     ).select_related("convening_union")
 
 
-def can_create_mechanism(user: Any) -> bool:
+def can_create_mechanism(user: User | AnonymousUser | None) -> bool:
     return is_union_manager(user)
 
 
-def convening_unions_for(user: Any) -> QuerySet[Organization]:
+def convening_unions_for(user: User | AnonymousUser | None) -> QuerySet[Organization]:
     """Unions a manager may convene a mechanism for: their own and those below."""
     if not is_union_manager(user):
         return Organization.objects.none()
@@ -61,43 +65,43 @@ def convening_unions_for(user: Any) -> QuerySet[Organization]:
     )
 
 
-def can_manage_mechanism(user: Any, mechanism: Mechanism) -> bool:
+def can_manage_mechanism(user: User | AnonymousUser | None, mechanism: Mechanism) -> bool:
     return is_union_manager(user) and mechanism.convening_union.path.startswith(
         user.organization.path
     )
 
 
-def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User | AnonymousUser | None) -> QuerySet[Meeting]:
     return Meeting.objects.filter(
         mechanism__in=mechanisms_visible_to(user).values("pk")
     ).select_related("mechanism", "mechanism__convening_union", "host_body")
 
 
-def can_view_minutes(user: Any, meeting: Meeting) -> bool:
+def can_view_minutes(user: User | AnonymousUser | None, meeting: Meeting) -> bool:
     """Published minutes are for every member; a draft only for the managers."""
     return meeting.status == Meeting.Status.PUBLISHED or can_manage_mechanism(
         user, meeting.mechanism
     )
 
 
-def action_items_visible_to(user: Any) -> QuerySet[ActionItem]:
+def action_items_visible_to(user: User | AnonymousUser | None) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(
         mechanism__in=mechanisms_visible_to(user).values("pk")
     ).select_related("mechanism", "mechanism__convening_union", "lead_body", "meeting")
 
 
-def can_report_progress(user: Any, item: ActionItem) -> bool:
+def can_report_progress(user: User | AnonymousUser | None, item: ActionItem) -> bool:
     """The lead body's people, or the union staff who manage the mechanism."""
-    if not acts_for_organization(user) or not item.is_open:
+    if not is_org_staff(user) or not item.is_open:
         return False
     return user.organization_id == item.lead_body_id or can_manage_mechanism(user, item.mechanism)
 
 
-def can_cancel_action_item(user: Any, item: ActionItem) -> bool:
+def can_cancel_action_item(user: User | AnonymousUser | None, item: ActionItem) -> bool:
     return item.is_open and can_manage_mechanism(user, item.mechanism)
 
 
-def attachments_visible_to(user: Any) -> QuerySet[ProgressAttachment]:
+def attachments_visible_to(user: User | AnonymousUser | None) -> QuerySet[ProgressAttachment]:
     return ProgressAttachment.objects.filter(
         report__action_item__mechanism__in=mechanisms_visible_to(user).values("pk")
     )

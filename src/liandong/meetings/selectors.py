@@ -152,7 +152,7 @@ def year_figures_by_mechanism(
         .annotate(held=Count("id"))
     ):
         result[row["mechanism_id"]].meetings_held = row["held"]
-    for row in (
+    for counts in (
         ActionItem.objects.filter(mechanism_id__in=mechanism_ids, year=year)
         .order_by()
         .values("mechanism_id")
@@ -163,10 +163,10 @@ def year_figures_by_mechanism(
             cancelled=Count("id", filter=Q(status=ActionItem.Status.CANCELLED)),
         )
     ):
-        figures = result[row["mechanism_id"]]
-        figures.items_total, figures.items_done = row["total"], row["done"]
-        figures.items_overdue, figures.items_cancelled = row["overdue"], row["cancelled"]
-        figures.completion_rate = rate(row["done"], row["total"] - row["cancelled"])
+        figures = result[counts["mechanism_id"]]
+        figures.items_total, figures.items_done = counts["total"], counts["done"]
+        figures.items_overdue, figures.items_cancelled = counts["overdue"], counts["cancelled"]
+        figures.completion_rate = rate(counts["done"], counts["total"] - counts["cancelled"])
     return result
 
 

@@ -104,7 +104,7 @@ def _multiline(value: object) -> str:
 @transaction.atomic
 def mechanism_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     industry: str,
     convening_union: Organization,
@@ -146,7 +146,7 @@ def mechanism_create(
 
 
 @transaction.atomic
-def mechanism_update(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Mechanism:
+def mechanism_update(*, actor: User | None, mechanism: Mechanism, **fields: Any) -> Mechanism:
     unknown = set(fields) - (set(MECHANISM_FIELDS) - {"convening_union"})
     if unknown:  # the convening union of a mechanism does not change
         raise ValueError(f"Cannot update {sorted(unknown)}")
@@ -175,7 +175,7 @@ def mechanism_update(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Mech
 @transaction.atomic
 def mechanism_member_add(
     *,
-    actor: Any,
+    actor: User | None,
     mechanism: Mechanism,
     organization: Organization,
     role: str = MechanismMember.Role.MEMBER,
@@ -209,7 +209,7 @@ def mechanism_member_add(
 
 
 @transaction.atomic
-def mechanism_member_remove(*, actor: Any, member: MechanismMember) -> None:
+def mechanism_member_remove(*, actor: User | None, member: MechanismMember) -> None:
     mechanism = member.mechanism
     if member.organization_id == mechanism.convening_union_id:
         raise ValidationError({"organization": "召集工会不能移出本机制。"}, code="convener")
@@ -252,7 +252,7 @@ def _require_member(
 
 
 @transaction.atomic
-def plan_ensure(*, actor: Any, mechanism: Mechanism, year: int) -> AnnualPlan:
+def plan_ensure(*, actor: User | None, mechanism: Mechanism, year: int) -> AnnualPlan:
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度无效。"}, code="year")
     plan, created = AnnualPlan.objects.get_or_create(mechanism=mechanism, year=year)
@@ -271,7 +271,7 @@ def _plan_editable(plan: AnnualPlan) -> None:
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: AnnualPlan, summary: str) -> AnnualPlan:
+def plan_update(*, actor: User | None, plan: AnnualPlan, summary: str) -> AnnualPlan:
     _plan_editable(plan)
     before = plan.summary
     plan.summary = _multiline(summary)
@@ -289,7 +289,7 @@ def plan_update(*, actor: Any, plan: AnnualPlan, summary: str) -> AnnualPlan:
 @transaction.atomic
 def plan_target_add(
     *,
-    actor: Any,
+    actor: User | None,
     plan: AnnualPlan,
     title: str,
     lead_body: Organization | None,
@@ -299,7 +299,7 @@ def plan_target_add(
 ) -> PlanTarget:
     _plan_editable(plan)
     title = _text(title, "title", "目标任务", max_length=120)
-    _require_member(plan.mechanism, lead_body, "lead_body", "牵头单位")
+    lead_body = _require_member(plan.mechanism, lead_body, "lead_body", "牵头单位")
     if target_value is None or target_value < 1:
         raise ValidationError({"target_value": "目标数必须是大于 0 的整数。"}, code="target_value")
     target = PlanTarget.objects.create(
@@ -321,7 +321,7 @@ def plan_target_add(
 
 @transaction.atomic
 def plan_target_record(
-    *, actor: Any, target: PlanTarget, achieved_value: int | None, note: str = ""
+    *, actor: User | None, target: PlanTarget, achieved_value: int | None, note: str = ""
 ) -> PlanTarget:
     """What has been done so far against a target (e.g. 38 of 40 people have gone)."""
     if achieved_value is None or achieved_value < 0:
@@ -341,7 +341,7 @@ def plan_target_record(
 
 @transaction.atomic
 def planned_meeting_add(
-    *, actor: Any, plan: AnnualPlan, month: int | None, topic: str
+    *, actor: User | None, plan: AnnualPlan, month: int | None, topic: str
 ) -> PlannedMeeting:
     _plan_editable(plan)
     if month is None or not 1 <= month <= 12:
@@ -359,7 +359,7 @@ def planned_meeting_add(
 
 
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: AnnualPlan, meeting: Meeting | None) -> AnnualPlan:
+def plan_approve(*, actor: User | None, plan: AnnualPlan, meeting: Meeting | None) -> AnnualPlan:
     """年初议计划: the plan is approved at the year's first meeting that was held."""
     if meeting is None or meeting.mechanism_id != plan.mechanism_id:
         raise ValidationError({"meeting": "请选择审议本计划的会议。"}, code="meeting")
@@ -408,7 +408,7 @@ def plan_approve(*, actor: Any, plan: AnnualPlan, meeting: Meeting | None) -> An
 
 
 def _meeting_fields(mechanism: Mechanism, fields: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {
+    cleaned: dict[str, Any] = {
         "title": _text(fields.get("title"), "title", "会议名称", max_length=120),
         "topic": normalize_text(fields.get("topic"))[:120],
         "location": normalize_text(fields.get("location"))[:200],
@@ -436,7 +436,7 @@ def _meeting_fields(mechanism: Mechanism, fields: dict[str, Any]) -> dict[str, A
 
 
 @transaction.atomic
-def meeting_schedule(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Meeting:
+def meeting_schedule(*, actor: User | None, mechanism: Mechanism, **fields: Any) -> Meeting:
     """A new meeting in 筹备中, with every member body on its invitation list."""
     if mechanism.status != Mechanism.Status.ACTIVE:
         raise ValidationError("机制不在运行中，不能安排会议。", code="mechanism_inactive")
@@ -457,7 +457,7 @@ def meeting_schedule(*, actor: Any, mechanism: Mechanism, **fields: Any) -> Meet
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_open:
         raise ValidationError("会议已召开或已取消，不能再修改安排。", code="meeting_closed")
@@ -475,8 +475,9 @@ def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
     return meeting
 
 
-def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **extra: Any) -> None:
-    """The conditional UPDATE of a state change: refused when someone else moved it first."""
+def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **extra: Any) -> str:
+    """The conditional UPDATE of a state change: refused when someone else moved it first.
+    Reloads ``meeting`` and returns the status it had before."""
     updated = Meeting.objects.filter(pk=meeting.pk, status__in=list(allowed)).update(
         status=to, updated_at=timezone.now(), **extra
     )
@@ -484,7 +485,7 @@ def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **ext
         raise ValidationError({"status": message}, code="bad_state")
     before = meeting.status
     meeting.refresh_from_db()
-    meeting._before_status = before  # type: ignore[attr-defined]
+    return before
 
 
 def meeting_recipients(meeting: Meeting) -> list[User]:
@@ -558,14 +559,14 @@ def _when(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meeting_notify(*, actor: Any, meeting: Meeting) -> int:
+def meeting_notify(*, actor: User | None, meeting: Meeting) -> int:
     """筹备中 → 已通知: invitations with the .ics file go to the member bodies' accounts. Sending
     again while 已通知 resends the updated invitation (a new iCalendar SEQUENCE)."""
     if meeting.starts_at <= timezone.now():
         raise ValidationError(
             {"starts_at": "会议时间已过，不能发出会议通知。请先修改会议时间。"}, code="past"
         )
-    _move(
+    before = _move(
         meeting,
         [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED],
         Meeting.Status.NOTIFIED,
@@ -584,13 +585,15 @@ def meeting_notify(*, actor: Any, meeting: Meeting) -> int:
         actor=actor,
         action="meetings.meeting_notified",
         target=meeting,
-        changes={"status": [meeting._before_status, meeting.status], "recipients": [None, sent]},
-    )  # type: ignore[attr-defined]
+        changes={"status": [before, meeting.status], "recipients": [None, sent]},
+    )
     return sent
 
 
 @transaction.atomic
-def meeting_mark_held(*, actor: Any, meeting: Meeting, held_on: date | None = None) -> Meeting:
+def meeting_mark_held(
+    *, actor: User | None, meeting: Meeting, held_on: date | None = None
+) -> Meeting:
     held_on = held_on or meeting.local_start.date()
     if meeting.status != Meeting.Status.NOTIFIED:
         raise ValidationError({"status": "只有已通知的会议才能标记为已召开。"}, code="bad_state")
@@ -616,16 +619,16 @@ def meeting_mark_held(*, actor: Any, meeting: Meeting, held_on: date | None = No
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meeting:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
-    _move(
+    before = _move(
         meeting,
         [Meeting.Status.PREPARING, Meeting.Status.NOTIFIED],
         Meeting.Status.CANCELLED,
         "会议已召开或已取消，不能取消。",
         cancel_reason=reason,
     )
-    if meeting._before_status == Meeting.Status.NOTIFIED:  # type: ignore[attr-defined]
+    if before == Meeting.Status.NOTIFIED:
         _send_meeting_mail(
             meeting,
             subject=f"【会议取消】{meeting.title}",
@@ -638,15 +641,17 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         action="meetings.meeting_cancelled",
         target=meeting,
         changes={
-            "status": [meeting._before_status, meeting.status],
+            "status": [before, meeting.status],
             "cancel_reason": [None, reason],
         },
-    )  # type: ignore[attr-defined]
+    )
     return meeting
 
 
 @transaction.atomic
-def meeting_record_attendance(*, actor: Any, meeting: Meeting, present: dict[int, str]) -> Meeting:
+def meeting_record_attendance(
+    *, actor: User | None, meeting: Meeting, present: dict[int, str]
+) -> Meeting:
     """``present``: organization id → names of who came; bodies not listed were absent."""
     if meeting.status not in {Meeting.Status.HELD, Meeting.Status.NOTIFIED}:
         raise ValidationError("只有已通知或已召开的会议可以登记出席情况。", code="bad_state")
@@ -672,7 +677,7 @@ def meeting_record_attendance(*, actor: Any, meeting: Meeting, present: dict[int
 
 
 @transaction.atomic
-def meeting_save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
+def meeting_save_minutes(*, actor: User | None, meeting: Meeting, minutes: str) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError(
@@ -692,7 +697,7 @@ def meeting_save_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> Meeti
 
 
 @transaction.atomic
-def meeting_publish_minutes(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_publish_minutes(*, actor: User | None, meeting: Meeting) -> Meeting:
     """已召开 → 纪要已发布: the member bodies see the minutes and are told by email."""
     meeting.minutes = Meeting.objects.values_list("minutes", flat=True).get(pk=meeting.pk)
     if not meeting.minutes.strip():
@@ -736,7 +741,7 @@ def agenda_candidates_for(mechanism: Mechanism) -> list[AgendaCandidate]:
 @transaction.atomic
 def agenda_item_add(
     *,
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     title: str,
     kind: str = "manual",
@@ -780,7 +785,7 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_remove(*, actor: Any, item: AgendaItem) -> None:
+def agenda_item_remove(*, actor: User | None, item: AgendaItem) -> None:
     if not item.meeting.is_open:
         raise ValidationError("会议已召开或已取消，不能再调整议题。", code="meeting_closed")
     item.delete()
@@ -798,7 +803,7 @@ def agenda_item_remove(*, actor: Any, item: AgendaItem) -> None:
 @transaction.atomic
 def resolution_record(
     *,
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     resolution: str,
     lead_body: Organization | None,
@@ -814,7 +819,7 @@ def resolution_record(
         )
     resolution = _text(_multiline(resolution), "resolution", "议定事项内容", max_length=1000)
     members = meeting.mechanism.member_organization_ids()
-    _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
+    lead_body = _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
     if deadline is None:
         raise ValidationError({"deadline": "请填写完成时限。"}, code="required")
     held_on = meeting.held_on or meeting.local_start.date()
@@ -823,7 +828,7 @@ def resolution_record(
     co_bodies = list(co_bodies)
     for body in co_bodies:
         _require_member(meeting.mechanism, body, "co_bodies", "配合单位", members)
-    if any(body.pk == lead_body.pk for body in co_bodies):  # type: ignore[union-attr]
+    if any(body.pk == lead_body.pk for body in co_bodies):
         raise ValidationError({"co_bodies": "配合单位不能与牵头单位相同。"}, code="co_is_lead")
     if target is not None and target.plan.mechanism_id != meeting.mechanism_id:
         raise ValidationError({"target": "对应年度目标不属于本机制。"}, code="target")
@@ -859,7 +864,8 @@ def resolution_record(
     return item
 
 
-def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
+def _validate_upload(upload: UploadedFile) -> tuple[str, str, int]:
+    """The upload's file name, content type and size, once they are acceptable."""
     name = PurePath(upload.name or "").name[:120]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
@@ -881,13 +887,13 @@ def _validate_upload(upload: UploadedFile) -> tuple[str, str]:
         raise ValidationError(
             {"attachments": f"附件“{name}”的内容与文件类型不符。"}, code="attachment_content"
         )
-    return name, content_type
+    return name, content_type, upload.size
 
 
 @transaction.atomic
 def action_item_report(
     *,
-    actor: Any,
+    actor: User | None,
     item: ActionItem,
     percent: int | None,
     text: str,
@@ -926,12 +932,12 @@ def action_item_report(
         text=text,
         reason=reason,
     )
-    for upload, name, content_type in checked:
+    for upload, name, content_type, size in checked:
         ProgressAttachment.objects.create(
             report=report,
             file=upload,
             original_name=name,
-            size=upload.size,
+            size=size,
             content_type=content_type,
         )
     item.progress = percent
@@ -947,14 +953,14 @@ def action_item_report(
         changes={
             **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
             "report": [None, report.pk],
-            "attachments": [None, [name for _, name, _ in checked]],
+            "attachments": [None, [name for _, name, _, _ in checked]],
         },
     )
     return report
 
 
 @transaction.atomic
-def action_item_cancel(*, actor: Any, item: ActionItem, reason: str) -> ActionItem:
+def action_item_cancel(*, actor: User | None, item: ActionItem, reason: str) -> ActionItem:
     reason = _text(reason, "cancel_reason", "取消原因", max_length=200)
     updated = ActionItem.objects.filter(pk=item.pk, status__in=ActionItem.OPEN).update(
         status=ActionItem.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()

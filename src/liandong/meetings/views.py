@@ -47,9 +47,9 @@ from liandong.meetings.models import (
     PlanTarget,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.permissions import AuthenticatedHttpRequest, organizations_visible_to
 
-STATUS_TONES = {
+STATUS_TONES: dict[str, str] = {
     Meeting.Status.PREPARING: "amber",
     Meeting.Status.NOTIFIED: "blue",
     Meeting.Status.HELD: "blue",
@@ -116,6 +116,8 @@ def _addable_bodies(request: HttpRequest) -> QuerySet[Organization]:
     """Bodies a manager may seat: partner bodies and unions the organization tree lets them see,
     and enterprises (龙头企业) near the top of their subtree; outlets and the thousands of small
     enterprises deeper down are left out of the drop-down."""
+    if not perms.can_use_meetings(request.user):  # the callers let managers only this far
+        raise PermissionDenied
     near = Q(kind=Organization.Kind.ENTERPRISE, depth__lte=request.user.organization.depth + 2)
     return (
         organizations_visible_to(request.user)
@@ -133,7 +135,7 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 @login_required
-def mechanism_list(request: HttpRequest) -> HttpResponse:
+def mechanism_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     year = timezone.localdate().year
     mechanisms = list(
@@ -157,7 +159,7 @@ def mechanism_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mechanism_create(request: HttpRequest) -> HttpResponse:
+def mechanism_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not perms.can_create_mechanism(request.user):
         raise PermissionDenied
     form = MechanismForm(
@@ -197,7 +199,7 @@ def mechanism_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mechanism_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def mechanism_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mechanism = _mechanism(request, pk, manage=True)
     initial = {
         name: getattr(mechanism, name)
@@ -238,7 +240,7 @@ def mechanism_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mechanism_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mechanism_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The mechanism at a glance: the year's calendar, open items by body, the closed loop."""
     mechanism = _mechanism(request, pk)
     year = _year(request)
@@ -271,7 +273,7 @@ def mechanism_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mechanism_members(request: HttpRequest, pk: int) -> HttpResponse:
+def mechanism_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     can_manage = perms.can_manage_mechanism(request.user, mechanism)
     if request.method == "POST" and not can_manage:
@@ -306,7 +308,9 @@ def mechanism_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mechanism_member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+def mechanism_member_remove(
+    request: AuthenticatedHttpRequest, pk: int, member_id: int
+) -> HttpResponse:
     mechanism = _mechanism(request, pk, manage=True)
     member = get_object_or_404(MechanismMember, mechanism=mechanism, pk=member_id)
     try:
@@ -322,7 +326,7 @@ def mechanism_member_remove(request: HttpRequest, pk: int, member_id: int) -> Ht
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     can_manage = perms.can_manage_mechanism(request.user, mechanism)
     if request.method == "POST" and not can_manage:
@@ -379,7 +383,7 @@ def plan_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_approve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def plan_approve(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk, manage=True)
     plan = AnnualPlan.objects.filter(mechanism=mechanism, year=year).first()
     if plan is None:
@@ -399,7 +403,7 @@ def plan_approve(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def target_record(request: HttpRequest, pk: int) -> HttpResponse:
+def target_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
         PlanTarget.objects.select_related("plan__mechanism__convening_union"),
         pk=pk,
@@ -420,7 +424,7 @@ def target_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def midyear_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def midyear_review(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     today = timezone.localdate()
     return render(
@@ -437,13 +441,13 @@ def midyear_review(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 
 @login_required
-def summary_page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def summary_page(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     return render(request, "meetings/summary.html", selectors.summary_context(mechanism, year))
 
 
 @login_required
-def summary_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def summary_docx(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     title = f"{mechanism.name}{year}年度工作总结"
     content = docx_render(
@@ -453,7 +457,7 @@ def summary_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 
 @login_required
-def summary_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def summary_pdf(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     title = f"{mechanism.name}{year}年度工作总结"
     content = pdf_render(
@@ -470,7 +474,7 @@ def _meeting_fields(form: MeetingForm) -> dict[str, Any]:
 
 
 @login_required
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mechanism = _mechanism(request, pk, manage=True)
     form = MeetingForm(
         request.POST or None,
@@ -501,7 +505,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["starts_at"] = meeting.local_start
@@ -530,7 +534,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_detail(
-    request: HttpRequest, pk: int, *, forms_: dict[str, forms.Form] | None = None
+    request: AuthenticatedHttpRequest, pk: int, *, forms_: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
     meeting = _meeting(request, pk)
     can_manage = perms.can_manage_mechanism(request.user, meeting.mechanism)
@@ -581,7 +585,7 @@ def _back_to_meeting(meeting: Meeting) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_notify(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_notify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     try:
         sent = services.meeting_notify(actor=request.user, meeting=meeting)
@@ -593,7 +597,7 @@ def meeting_notify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     return _attachment(
         services.meeting_ics(meeting, cancel=meeting.status == Meeting.Status.CANCELLED),
@@ -604,7 +608,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_agenda_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     key = request.POST.get("candidate", "")
     try:
@@ -637,7 +641,7 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     present: dict[int, str] = {}
     for value in request.POST.getlist("present"):
@@ -654,7 +658,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     try:
         services.meeting_mark_held(actor=request.user, meeting=meeting)
@@ -666,7 +670,7 @@ def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
     if request.method == "POST" and form.is_valid():
@@ -694,7 +698,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     try:
         services.meeting_publish_minutes(actor=request.user, meeting=meeting)
@@ -707,7 +711,7 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     form = CancelForm(request.POST)
     if not form.is_valid():
@@ -725,7 +729,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_resolution(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
     targets = PlanTarget.objects.filter(plan__mechanism=meeting.mechanism)
     form = ResolutionForm(request.POST, bodies=_member_bodies(meeting.mechanism), targets=targets)
@@ -745,7 +749,7 @@ def meeting_resolution(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if not perms.can_view_minutes(request.user, meeting):
         raise Http404
@@ -757,7 +761,7 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_list(request: HttpRequest) -> HttpResponse:
+def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     form = ItemFilterForm(request.GET or None)
     items = perms.action_items_visible_to(request.user)
@@ -806,7 +810,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     can_report = perms.can_report_progress(request.user, item)
     if request.method == "POST" and not can_report:
@@ -844,7 +848,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def item_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     if not perms.can_manage_mechanism(request.user, item.mechanism):
         raise PermissionDenied
@@ -863,7 +867,7 @@ def item_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Only through this view, after the permission check; never a public URL."""
     attachment = get_object_or_404(perms.attachments_visible_to(request.user), pk=pk)
     try:

@@ -1,12 +1,14 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
-from liandong.accounts.permissions import acts_for_organization
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
-from liandong.organizations.permissions import organizations_visible_to
+from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
+    is_org_staff,
+    organizations_visible_to,
+)
 from liandong.organizations.schemas import CoverageOut, OrganizationDetailOut, OrganizationPage
 from liandong.organizations.selectors import organization_coverage, organization_search, percent
 
@@ -33,8 +35,8 @@ def coverage_out(figures: dict[str, int]) -> CoverageOut:
 @router.get(
     "/", response=OrganizationPage, url_name="organization-list", operation_id="organizations_list"
 )
-def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) -> dict:
-    if not acts_for_organization(request.user):
+def list_organizations(request: AuthenticatedHttpRequest, query: Query[OrganizationQuery]) -> dict:
+    if not is_org_staff(request.user):
         raise PermissionDenied
     organizations = organization_search(
         queryset=organizations_visible_to(request.user), text=query.q
@@ -53,8 +55,8 @@ def list_organizations(request: HttpRequest, query: Query[OrganizationQuery]) ->
     url_name="organization-detail",
     operation_id="organizations_detail",
 )
-def organization_detail(request: HttpRequest, organization_id: int) -> object:
-    if not acts_for_organization(request.user):
+def organization_detail(request: AuthenticatedHttpRequest, organization_id: int) -> object:
+    if not is_org_staff(request.user):
         raise PermissionDenied
     visible = organizations_visible_to(request.user)
     organization = get_object_or_404(visible, pk=organization_id)

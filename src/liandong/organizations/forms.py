@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -6,8 +6,9 @@ from liandong.organizations.models import Organization
 
 K = Organization.Kind
 # Which kinds of node may hang under which: outlets only under enterprises; partner bodies
-# are roots linked through partners, not children.
-CHILD_KINDS = {
+# are roots linked through partners, not children. Keyed by the stored value (a TextChoices
+# member equals and hashes as its string), so that a model's ``kind`` looks it up.
+CHILD_KINDS: dict[str, list[Organization.Kind]] = {
     K.UNION: [K.UNION, K.UNION_FEDERATION, K.ENTERPRISE],
     K.UNION_FEDERATION: [K.UNION, K.ENTERPRISE],
     K.ENTERPRISE: [K.OUTLET],
@@ -48,7 +49,9 @@ class OrganizationForm(forms.ModelForm):
             self.fields["code"].disabled = True
         else:
             allowed = CHILD_KINDS.get(parent.kind, []) if parent else []
-            self.fields["kind"].choices = [(k.value, k.label) for k in allowed]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (k.value, k.label) for k in allowed
+            ]
         self.fields["level"].required = False
 
     def clean(self) -> dict[str, Any]:

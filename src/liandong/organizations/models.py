@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liandong.core.models import BaseModel
+
+if TYPE_CHECKING:
+    from liandong.organizations.schemas import CoverageOut
 
 # Every node's path is its ancestors' ids, each as a fixed-width block of digits, so that
 # "everything under X" is one range scan on an indexed column: path >= X.path and
@@ -85,6 +90,13 @@ class Organization(BaseModel):
     # organizations (~20k rows) rather than a scan of a million workers.
     worker_count = models.PositiveIntegerField(default=0, editable=False)
     member_count = models.PositiveIntegerField(default=0, editable=False)
+
+    # Not fields: set on the nodes that selectors.organization_tree_with_totals returns
+    # (the sums over each node's subtree) and on the API's detail object for its schema.
+    subtree_workers: int
+    subtree_members: int
+    coverage: "CoverageOut"
+    partner_ids: list[int]
 
     class Meta:
         ordering = ["path"]

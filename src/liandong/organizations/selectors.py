@@ -58,10 +58,10 @@ def organization_tree_with_totals(
         .iterator(chunk_size=5000)
     ):
         for level in range(1, levels + 1):
-            node = nodes.get(path[: base + level * PATH_STEP])
-            if node is not None:
-                node.subtree_workers += workers
-                node.subtree_members += members
+            shown = nodes.get(path[: base + level * PATH_STEP])
+            if shown is not None:
+                shown.subtree_workers += workers
+                shown.subtree_members += members
     return list(nodes.values()), truncated
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from liandong.accounts.models import User
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.organizations.models import Organization, path_segment
 
@@ -28,7 +29,7 @@ AUDITED_FIELDS = [
 @transaction.atomic
 def organization_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     code: str,
     kind: str,
@@ -77,7 +78,9 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_update(*, actor: Any, organization: Organization, **fields: Any) -> Organization:
+def organization_update(
+    *, actor: User | None, organization: Organization, **fields: Any
+) -> Organization:
     """Change plain attributes; moving a node is ``organization_move``."""
     unknown = set(fields) - (set(AUDITED_FIELDS) - {"parent"})
     if unknown:
@@ -94,7 +97,9 @@ def organization_update(*, actor: Any, organization: Organization, **fields: Any
 
 
 @transaction.atomic
-def organization_link_partner(*, actor: Any, union: Organization, partner: Organization) -> None:
+def organization_link_partner(
+    *, actor: User | None, union: Organization, partner: Organization
+) -> None:
     """Record that ``partner`` (an authority, association or enterprise) works with ``union``."""
     if union.pk == partner.pk:
         raise ValidationError(_("An organization cannot be its own partner."), code="self_partner")

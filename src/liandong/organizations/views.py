@@ -1,14 +1,17 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from liandong.accounts.permissions import acts_for_organization
 from liandong.organizations.forms import CHILD_KINDS, OrganizationForm
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import (
+    AuthenticatedHttpRequest,
     can_edit_organization,
+    is_org_staff,
     organizations_in_scope,
     organizations_visible_to,
 )
@@ -45,10 +48,10 @@ def _coverage_context(figures: dict[str, int]) -> dict[str, object]:
 
 
 @login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An organization with its coverage figures and the tree below it (two levels deep,
     deeper levels open on their own pages)."""
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     visible = organizations_visible_to(request.user)
     organization = get_object_or_404(visible, pk=pk)
@@ -84,9 +87,9 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search the organizations one may see, by name or code."""
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     text = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     kind = request.GET.get("kind", "")
@@ -107,7 +110,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _organization_fields(form: OrganizationForm) -> dict[str, object]:
+def _organization_fields(form: OrganizationForm) -> dict[str, Any]:
     return {
         name: value
         for name, value in form.cleaned_data.items()
@@ -116,9 +119,9 @@ def _organization_fields(form: OrganizationForm) -> dict[str, object]:
 
 
 @login_required
-def organization_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a unit under ``pk`` (a union, federation or enterprise of one's subtree)."""
-    if not acts_for_organization(request.user):
+    if not is_org_staff(request.user):
         raise PermissionDenied
     parent = get_object_or_404(organizations_in_scope(request.user), pk=pk)
     if not can_edit_organization(request.user, parent) or not CHILD_KINDS.get(parent.kind):
@@ -138,8 +141,8 @@ def organization_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not acts_for_organization(request.user):
+def organization_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not is_org_staff(request.user):
         raise PermissionDenied
     organization = get_object_or_404(organizations_in_scope(request.user), pk=pk)
     if not can_edit_organization(request.user, organization):
