@@ -1,4 +1,5 @@
-from typing import cast
+from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,8 +10,8 @@ from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
 
-def sane_year(value: object) -> None:
-    if value is not None and not 2000 <= value.year <= 2100:  # type: ignore[attr-defined]
+def sane_year(value: date | None) -> None:
+    if value is not None and not 2000 <= value.year <= 2100:
         raise ValidationError("日期应在 2000 年至 2100 年之间")
 
 
@@ -90,13 +91,13 @@ class ActivityForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         organizers: QuerySet[Organization],
         partners: QuerySet[Organization],
         editing: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.scope = organizers
         cast(forms.ModelChoiceField, self.fields["organizer"]).queryset = organizers.filter(
             kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION]
@@ -174,8 +175,8 @@ class HomeForm(forms.Form):
         label="容纳人数（0 为不限）", min_value=0, max_value=100_000, initial=0
     )
 
-    def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, owners: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["owners"]).queryset = owners
 
     def clean_open_weekdays(self) -> str:
@@ -216,8 +217,8 @@ class ServedForm(forms.Form):
     people = forms.IntegerField(label="服务人次", min_value=1, max_value=100_000)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
-    def __init__(self, *args: object, sub_venues: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, sub_venues: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["sub_venue"]).choices = [("", "主会场"), *sub_venues]
 
 
@@ -231,8 +232,8 @@ class BookingForm(forms.Form):
     purpose = forms.CharField(label="用途", max_length=120)
     people = forms.IntegerField(label="人数", min_value=0, max_value=100_000, initial=0)
 
-    def __init__(self, *args: object, owners: QuerySet[Organization], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, owners: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
 
 
@@ -251,11 +252,11 @@ class ExpenseForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         lines: list[tuple[int, str]],
         activities: list[tuple[int, str]],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["budget_line"]).choices = lines
         cast(forms.ChoiceField, self.fields["activity"]).choices = [("", "—"), *activities]

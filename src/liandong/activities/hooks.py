@@ -1,7 +1,5 @@
 """What the activities app offers other apps (see core/extensions.py)."""
 
-from typing import Any
-
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -20,7 +18,8 @@ from liandong.activities.models import (
     ServiceEntry,
 )
 from liandong.core.extensions import Figure, NavItem, WorkerSection
-from liandong.organizations.models import subtree_q
+from liandong.organizations.models import Organization, subtree_q
+from liandong.workers.models import Worker
 
 NAV_ITEMS = [
     NavItem(
@@ -38,7 +37,7 @@ NAV_ITEMS = [
 ]
 
 
-def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[WorkerSection]:
     """Services the worker received, limited to what the viewer may see."""
     applications = (
         perms.all_applications_visible_to(user)
@@ -61,7 +60,7 @@ def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[Work
     return [WorkerSection(title="参加的服务活动", rows=rows, url=url if rows else "")]
 
 
-def year_figures(organization: Any, year: int) -> list[Figure]:
+def year_figures(organization: Organization, year: int) -> list[Figure]:
     """The year's places, participants, people served and money in the subtree of ``organization``."""
     activities = Activity.objects.filter(
         subtree_q(organization.path, "organizer__path"), starts_on__year=year

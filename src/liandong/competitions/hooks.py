@@ -1,7 +1,5 @@
 """What the competitions app offers other apps (see core/extensions.py)."""
 
-from typing import Any
-
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.urls import reverse
@@ -15,7 +13,8 @@ from liandong.competitions.permissions import (
     is_judge,
 )
 from liandong.core.extensions import Figure, NavItem, WorkerSection
-from liandong.organizations.models import subtree_q
+from liandong.organizations.models import Organization, subtree_q
+from liandong.workers.models import Worker
 
 NAV_ITEMS = [
     NavItem(
@@ -28,7 +27,7 @@ NAV_ITEMS = [
 ]
 
 
-def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[WorkerSection]:
     """Contests the worker entered and the prizes won, as far as ``user`` may see them."""
     entries = [
         e
@@ -50,7 +49,7 @@ def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[Work
     return [WorkerSection(title="技能竞赛", rows=rows, url=url)]
 
 
-def year_figures(organization: Any, year: int) -> list[Figure]:
+def year_figures(organization: Organization, year: int) -> list[Figure]:
     """Contests held, entrants and prizes in ``organization``'s subtree in ``year``."""
     contests = Contest.objects.filter(subtree_q(organization.path, "organization__path")).filter(
         Q(starts_on__year=year) | Q(starts_on__isnull=True, created_at__year=year)

@@ -63,7 +63,7 @@ def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def _check_chief_judge(user: Any) -> None:
+def _check_chief_judge(user: User | None) -> None:
     if user is not None and user.role != Role.JUDGE:
         raise _refuse("chief_judge", "裁判长必须是评委账号", "chief_judge_role")
 
@@ -231,7 +231,7 @@ def prize_tier_create(
 
 
 @transaction.atomic
-def judge_assign(*, actor: User | None, segment: Segment, judge: Any) -> JudgeAssignment:
+def judge_assign(*, actor: User | None, segment: Segment, judge: User) -> JudgeAssignment:
     _unlocked(segment.round.contest)
     if judge.role != Role.JUDGE or not judge.is_active:
         raise _refuse("judge", "只能分配评委账号", "not_a_judge")

@@ -1,6 +1,6 @@
 """What democracy offers other apps (see core/extensions.py)."""
 
-from typing import Any
+from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
@@ -11,7 +11,17 @@ from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSec
 from liandong.democracy.models import Nomination, Proposal, cn_date
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
+from liandong.organizations.models import Organization
 from liandong.organizations.permissions import is_worker_account
+from liandong.workers.models import Worker
+
+
+class JointMechanism(Protocol):
+    """What democracy reads of the meetings module's Mechanism (the modules do not import
+    each other)."""
+
+    def member_organization_ids(self) -> set[int]: ...
+
 
 NAV_ITEMS = [
     NavItem(label="民主管理", url_name="democracy:home", visible=is_democracy_staff, order=60),
@@ -36,13 +46,13 @@ def worker_honours(worker_ids: list[int]) -> dict[int, list[str]]:
     return honours
 
 
-def _may_see(user: User | AnonymousUser | None, worker: Any) -> bool:
+def _may_see(user: User | AnonymousUser | None, worker: Worker) -> bool:
     if is_worker_account(user):
         return worker.user_id == user.pk
     return is_democracy_staff(user) and worker.employer.path.startswith(user.organization.path)
 
 
-def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[WorkerSection]:
     """The model-worker record and the proposals the worker made as a delegate."""
     if not _may_see(user, worker):
         return []
@@ -73,7 +83,7 @@ def worker_sections(user: User | AnonymousUser | None, worker: Any) -> list[Work
     return sections
 
 
-def year_figures(organization: Any, year: int) -> list[Figure]:
+def year_figures(organization: Organization, year: int) -> list[Figure]:
     f = figures_for(organization=organization, year=year)
     url = figures_url(organization, year)
     figures = [
@@ -104,7 +114,7 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
     return figures
 
 
-def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
+def agenda_candidates(mechanism: JointMechanism) -> list[AgendaCandidate]:
     """Proposals past their handling deadline in the member bodies' subtrees."""
     overdue = proposals_overdue(organization_ids=list(mechanism.member_organization_ids()))
     return [

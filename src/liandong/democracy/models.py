@@ -6,6 +6,8 @@ union); it is visible to that enterprise's union and the unions above it, found 
 organization's materialized path.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from liandong.core.models import BaseModel
 
 
-def cn_date(value: object) -> str:
+def cn_date(value: date | None) -> str:
     """2026年5月1日, the way dates are written on screen."""
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""  # type: ignore[attr-defined]
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 class Congress(BaseModel):

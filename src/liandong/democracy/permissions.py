@@ -6,7 +6,8 @@ liaisons and judges see none. A worker sees the public side of their own enterpr
 proposals, its disclosures, and acts as a delegate where they are one.
 """
 
-from typing import TYPE_CHECKING, Any, TypeGuard
+from datetime import date
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import IntegerField, Q, QuerySet
@@ -120,7 +121,7 @@ def can_manage_congress(user: User | AnonymousUser | None, congress: Congress) -
 
 
 def disclosures_visible_to(
-    user: User | AnonymousUser | None, *, today: Any = None
+    user: User | AnonymousUser | None, *, today: date | None = None
 ) -> QuerySet[Disclosure]:
     """Staff: all of their subtree's items. A worker: their enterprise's items in their period."""
     if is_democracy_staff(user):

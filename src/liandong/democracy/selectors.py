@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liandong.accounts.models import User
 from liandong.democracy.models import (
+    Case,
     CollectiveContract,
     Disclosure,
     Negotiation,
@@ -181,7 +182,7 @@ def figures_url(organization: Organization, year: int) -> str:
 
 def library(
     *, user: User | AnonymousUser | None, q: str = ""
-) -> tuple[QuerySet[Proposal], QuerySet[Any]]:
+) -> tuple[QuerySet[Proposal], QuerySet[Case]]:
     """The outstanding proposals (教材库) and the cases (案例库), searched by ``q``."""
     proposals = (
         proposals_visible_to(user)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -778,7 +779,7 @@ def case_create(
     summary: str,
     tags: str = "",
     teaching: str = "",
-    files: list[Any] | None = None,
+    files: list[UploadedFile] | None = None,
 ) -> Case:
     if not can_curate_cases(actor, organization):
         raise PermissionDenied("只有工会工作人员才能编入案例库")
@@ -790,9 +791,10 @@ def case_create(
         teaching=(teaching or "").strip(),
     )
     for upload in files or []:
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationError({"files": f"附件“{upload.name}”超过 10 MB"}, code="too_big")
-        CaseAttachment.objects.create(case=case, file=upload, name=upload.name[:200])
+        name = upload.name or ""
+        if upload.size is None or upload.size > 10 * 1024 * 1024:
+            raise ValidationError({"files": f"附件“{name}”超过 10 MB"}, code="too_big")
+        CaseAttachment.objects.create(case=case, file=upload, name=name[:200])
     audit_log(
         actor=actor,
         action="democracy.case_created",

@@ -1,6 +1,6 @@
 """What the meetings app offers other apps (see core/extensions.py)."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -9,6 +9,10 @@ from django.utils import timezone
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem
 from liandong.meetings.permissions import can_use_meetings
 
+if TYPE_CHECKING:  # the models are imported where used, as in the other functions here
+    from liandong.meetings.models import Mechanism
+    from liandong.organizations.models import Organization
+
 NAV_ITEMS = [
     NavItem(
         label="联席会议", url_name="meetings:mechanism-list", visible=can_use_meetings, order=10
@@ -16,7 +20,7 @@ NAV_ITEMS = [
 ]
 
 
-def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
+def agenda_candidates(mechanism: "Mechanism") -> list[AgendaCandidate]:
     """Overdue action items of the mechanism: each belongs on the next meeting's agenda."""
     from liandong.meetings.models import ActionItem
 
@@ -38,7 +42,7 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
     ]
 
 
-def year_figures(organization: Any, year: int) -> list[Figure]:
+def year_figures(organization: "Organization", year: int) -> list[Figure]:
     """Meetings held, resolutions, completion rate and targets met of the mechanisms convened
     in ``organization``'s subtree."""
     from liandong.meetings.models import ActionItem, Mechanism, Meeting, PlanTarget

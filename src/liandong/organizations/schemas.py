@@ -1,5 +1,7 @@
 from ninja import Schema
 
+from liandong.organizations.models import Organization
+
 
 class OrganizationOut(Schema):
     id: int
@@ -20,16 +22,16 @@ class OrganizationOut(Schema):
     member_count: int
 
     @staticmethod
-    def resolve_kind_label(obj: object) -> str:
-        return str(obj.get_kind_display())  # type: ignore[attr-defined]
+    def resolve_kind_label(obj: Organization) -> str:
+        return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_union_status_label(obj: object) -> str:
-        return str(obj.get_union_status_display())  # type: ignore[attr-defined]
+    def resolve_union_status_label(obj: Organization) -> str:
+        return str(obj.get_union_status_display())
 
     @staticmethod
-    def resolve_union_founded_on(obj: object) -> str | None:
-        value = obj.union_founded_on  # type: ignore[attr-defined]
+    def resolve_union_founded_on(obj: Organization) -> str | None:
+        value = obj.union_founded_on
         return value.isoformat() if value else None
 
 
