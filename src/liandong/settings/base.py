@@ -21,6 +21,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 DATA_DIR = Path(os.environ.get("LIANDONG_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = env_bool("LIANDONG_DEBUG")
@@ -208,6 +218,13 @@ EMAIL_BACKEND = os.environ.get(
 )
 
 LIANDONG_BENCH = env_bool("LIANDONG_BENCH")
+
+# Rate limits of the demands public intake and tracking page (demands/throttle.py).
+LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = env_int("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", 20)
+LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = env_int("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", 5)
+LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR = env_int(
+    "LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR", 30
+)
 
 LOGGING = {
     "version": 1,

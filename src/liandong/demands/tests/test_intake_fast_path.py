@@ -115,8 +115,8 @@ def test_the_audit_entry_is_the_one_core_audit_builds(world, rules) -> None:
 
 
 @pytest.mark.django_db
-def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(monkeypatch) -> None:
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "2")
+def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(settings) -> None:
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 2
     for _ in range(2):
         with transaction.atomic():
             assert throttle.claim(("submit-mobile", "digest-1"), ("submit-ip", "10.0.0.1"))
@@ -138,11 +138,11 @@ def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(monke
 
 
 @pytest.mark.django_db(transaction=True)
-def test_limits_hold_under_concurrent_clients(world, rules, monkeypatch) -> None:
+def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
     """12 clients submit for the same mobile at once (and from the same IP): with a limit of 4
     per mobile, exactly 4 demands exist and everyone else got a 429 (no 500, nothing lost)."""
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "4")
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", "1000")
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 4
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = 1000
     n = 12
     barrier = threading.Barrier(n)
     statuses: list[int] = []
