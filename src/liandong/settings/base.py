@@ -155,7 +155,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "liandong_cache",
-    }
+    },
+    # Per-process copies of values every request needs and that may be a little stale:
+    # demands configuration (30 s), rendered scoreboards (seconds), subtree sizes (5 min).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "liandong-local",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 LANGUAGE_CODE = "zh-hans"
