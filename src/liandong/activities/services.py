@@ -710,7 +710,8 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
         bodies = {row[0]: row[4] for row in applicants}
         tiers = _tiers(activity, rows)
         order = draw_rank(activity.seed, tiers.items())
-        quota_left = {q.body_id: q.places for q in activity.quotas.all()}
+        quotas = list(activity.quotas.all())  # read once: counted here, saved below
+        quota_left = {q.body_id: q.places for q in quotas}
         has_quotas = bool(quota_left)
         left = activity.total_places
         selected: list[int] = []
@@ -733,7 +734,7 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
                 [(ApplicationStatus.SELECTED, secrets.token_urlsafe(24), pk) for pk in selected],
             )
         # The others keep "applied", which after the draw means the waiting list (Application.state).
-        for quota in activity.quotas.all():
+        for quota in quotas:
             quota.taken = quota.places - quota_left.get(quota.body_id, 0)
             quota.save(update_fields=["taken", "updated_at"])
         draw_order = [list(entry) for entry in order]

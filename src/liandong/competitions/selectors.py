@@ -97,9 +97,11 @@ def submitted_sheets(segment_ids: list[int]) -> list[Sheet]:
     text is exact on both databases."""
     if not segment_ids:
         return []
-    rows = ScoreSheet.objects.filter(
-        status=ScoreSheet.Status.SUBMITTED, segment_id__in=segment_ids
-    ).values_list("segment_id", "entry_id", "judge_id", Cast("score", CharField()))
+    rows = (
+        ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED, segment_id__in=segment_ids)
+        .order_by()  # the scoring sorts; the database need not
+        .values_list("segment_id", "entry_id", "judge_id", Cast("score", CharField()))
+    )
     return [Sheet(s, e, j, Decimal(score)) for s, e, j, score in rows]
 
 
