@@ -5,16 +5,15 @@ number of simultaneous requests, on SQLite and on PostgreSQL."""
 import hashlib
 import hmac
 import secrets
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache, wraps
+from functools import cache
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -66,34 +65,6 @@ ACTIVITY_FIELDS = [
 ]
 PRIORITY_RULE_LABELS = {"member": "工会会员", "never_recuperated": "从未参加过疗休养"}
 NOTICE_DAYS_DEFAULT = 5
-
-
-LOCKED_RETRY_SECONDS = 30.0
-
-
-def retry_when_locked(fn: Callable[..., T]) -> Callable[..., T]:
-    """Writers wait rather than fail: SQLite's busy timeout makes a second writer wait for the
-    first, but an in-memory shared-cache database (the test database) answers "locked" at once.
-    Retrying the whole transaction a few times covers that case too."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        deadline = time.monotonic() + LOCKED_RETRY_SECONDS
-        attempt = 0
-        while True:
-            try:
-                return fn(*args, **kwargs)
-            except OperationalError as error:
-                attempt += 1
-                if (
-                    "locked" not in str(error)
-                    or time.monotonic() > deadline
-                    or transaction.get_connection().in_atomic_block
-                ):
-                    raise
-                time.sleep(min(0.05, 0.002 * attempt) * (0.5 + secrets.randbelow(1000) / 1000))
-
-    return wrapper
 
 
 def _refusal(field: str, message: str, code: str) -> ValidationError:
@@ -212,7 +183,6 @@ EDITABLE_STATUSES = [ActivityStatus.DRAFT, ActivityStatus.OPEN]
 WINDOW_FIELDS = ["applications_open_at", "applications_close_at"]
 
 
-@retry_when_locked
 def activity_update(
     *,
     actor: Any,
@@ -484,7 +454,6 @@ def _check_window(activity: Activity) -> None:
         raise _refusal("activity", "报名已截止", "window_closed")
 
 
-@retry_when_locked
 def application_submit(
     *, actor: Any, activity: Activity, worker: Worker, nominated_by: Any = None
 ) -> Application:
@@ -571,7 +540,6 @@ def _promote_next(activity: Activity) -> Application | None:
     return None
 
 
-@retry_when_locked
 def application_withdraw(*, actor: Any, application: Application, reason: str = "") -> Application:
     """Withdraw (the worker) or remove (the organizer, e.g. after an upheld objection). A freed
     lottery place goes to the next on the waiting list at once."""
@@ -713,7 +681,6 @@ def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[in
     }
 
 
-@retry_when_locked
 def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None) -> Activity:
     """Draw the lottery with the committed seed. Runs once: the status moves from open to drawn
     by one conditional UPDATE, so a second draw (or two at once) is refused."""
@@ -743,7 +710,8 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
         bodies = {row[0]: row[4] for row in applicants}
         tiers = _tiers(activity, rows)
         order = draw_rank(activity.seed, tiers.items())
-        quota_left = {q.body_id: q.places for q in activity.quotas.all()}
+        quotas = list(activity.quotas.all())  # read once: counted here, saved below
+        quota_left = {q.body_id: q.places for q in quotas}
         has_quotas = bool(quota_left)
         left = activity.total_places
         selected: list[int] = []
@@ -757,8 +725,8 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
                 quota_left[body_id] -= 1
             selected.append(app_id)
             left -= 1
-        # Each selected place gets its own unguessable check-in token (one executemany: an ORM
-        # bulk_update builds a CASE expression per row, which costs more than the whole draw).
+        # Each selected place gets its own unguessable check-in token. Raw executemany, measured
+        # for 3,000 selected: 30 ms vs bulk_update's 1,260 ms on SQLite, 230 vs 1,720 on PG.
         table = Application._meta.db_table
         with connection.cursor() as cursor:
             cursor.executemany(
@@ -766,7 +734,7 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
                 [(ApplicationStatus.SELECTED, secrets.token_urlsafe(24), pk) for pk in selected],
             )
         # The others keep "applied", which after the draw means the waiting list (Application.state).
-        for quota in activity.quotas.all():
+        for quota in quotas:
             quota.taken = quota.places - quota_left.get(quota.body_id, 0)
             quota.save(update_fields=["taken", "updated_at"])
         draw_order = [list(entry) for entry in order]
@@ -1044,7 +1012,6 @@ def home_update(
     return home
 
 
-@retry_when_locked
 def booking_create(
     *,
     actor: Any,
@@ -1162,7 +1129,6 @@ def budget_line_create(
     return line
 
 
-@retry_when_locked
 def expense_record(
     *,
     actor: Any,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Max, Q, QuerySet
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from liandong.competitions.models import (
@@ -91,22 +91,18 @@ def _entry_specs(round_: Round, judge_orgs: dict[int, int]) -> list[EntrySpec]:
 
 
 def submitted_sheets(segment_ids: list[int]) -> list[Sheet]:
-    """The submitted sheets of some segments, read without the ORM's per-row Decimal
-    converters (4,200 sheets cost ~60 ms through ``values_list`` and ~5 ms like this).
-    SQLite hands back a float with at most two decimals, whose ``str`` is exact; psycopg's
-    Decimals are rebuilt from their text too, as arithmetic on them measured 12× slower."""
+    """The submitted sheets of some segments. The score is read as text and made a Decimal
+    here: Django's per-row Decimal converter on SQLite doubled the read (4,200 sheets: 8.1 ms
+    as DecimalField, 5.2 ms as text, 4.4 ms in raw SQL; PostgreSQL 4.3 / 4.9 / 4.0 ms), and the
+    text is exact on both databases."""
     if not segment_ids:
         return []
-    table = ScoreSheet._meta.db_table
-    marks = ", ".join(["%s"] * len(segment_ids))
-    sql = (
-        f"SELECT segment_id, entry_id, judge_id, score FROM {table} "  # noqa: S608 - table name from the model
-        f"WHERE status = %s AND segment_id IN ({marks})"
+    rows = (
+        ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED, segment_id__in=segment_ids)
+        .order_by()  # the scoring sorts; the database need not
+        .values_list("segment_id", "entry_id", "judge_id", Cast("score", CharField()))
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ScoreSheet.Status.SUBMITTED, *segment_ids])
-        rows = cursor.fetchall()
-    return [Sheet(s, e, j, Decimal(str(score))) for s, e, j, score in rows]
+    return [Sheet(s, e, j, Decimal(score)) for s, e, j, score in rows]
 
 
 def round_results(round_: Round) -> tuple[list[EntryResult], dict[int, int]]:

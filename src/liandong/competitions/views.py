@@ -1,12 +1,12 @@
 """Pages of the competitions app. Thin: each finds its object through the permissions module
 (another body's record is a 404), calls one service, and shows what went wrong in Chinese."""
 
-import threading
 import time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -656,20 +656,20 @@ def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Public: the live scoreboard and the published results.
 
 
-# The rendered board of each contest, by version: the public page is asked every 5 seconds
-# by every screen in the hall. A newly submitted sheet shows within BOARD_MAX_STALE seconds
-# (the board is rebuilt at most that often while judges keep submitting); a new round or the
-# publication shows at once.
+# The rendered board of each contest, by version, in the per-process cache
+# (``CACHES["local"]``): the public page is asked every 5 seconds by every screen in the hall.
+# A newly submitted sheet shows within BOARD_MAX_STALE seconds (the board is rebuilt at most
+# that often while judges keep submitting); a new round or the publication shows at once.
 BOARD_MAX_STALE = 2.0
-_BOARDS: dict[int, tuple[tuple, tuple, float, str]] = {}
-_BOARDS_LOCK = threading.Lock()
+BOARD_KEEP_SECONDS = 600
 
 
 def _board_html(contest: Contest) -> str:
     round_ = current_round(contest)
     version = scoreboard_version(contest, round_)
     stage = version[:4]  # contest, round, round changed, published
-    cached = _BOARDS.get(contest.pk)
+    key = f"competitions.board.{contest.pk}"
+    cached = caches["local"].get(key)
     now = time.monotonic()
     if (
         cached is not None
@@ -678,10 +678,7 @@ def _board_html(contest: Contest) -> str:
     ):
         return cached[3]
     html = render_to_string("competitions/partials/board.html", scoreboard_data(contest))
-    with _BOARDS_LOCK:
-        if len(_BOARDS) > 200:
-            _BOARDS.clear()
-        _BOARDS[contest.pk] = (version, stage, now, html)
+    caches["local"].set(key, (version, stage, now, html), BOARD_KEEP_SECONDS)
     return html
 
 

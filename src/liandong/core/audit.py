@@ -12,7 +12,7 @@ request_context: ContextVar[dict[str, Any] | None] = ContextVar("request_context
 audit_purge_allowed: ContextVar[bool] = ContextVar("audit_purge_allowed", default=False)
 
 
-def audit_log(
+def audit_entry(
     *,
     actor: Any,
     action: str,
@@ -20,7 +20,8 @@ def audit_log(
     changes: dict[str, Any] | None = None,
     target_repr: str = "",
 ) -> AuditLog:
-    """Append one entry. ``changes`` must never hold unmasked personal data."""
+    """The entry ``audit_log`` appends, unsaved (for a caller that writes several at once with
+    ``bulk_create``). ``changes`` must never hold unmasked personal data."""
     context = request_context.get() or {}
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     entry = AuditLog(
@@ -38,6 +39,21 @@ def audit_log(
         entry.target_repr = (target_repr or str(target))[:200]
     else:
         entry.target_repr = target_repr[:200]
+    return entry
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    target_repr: str = "",
+) -> AuditLog:
+    """Append one entry. ``changes`` must never hold unmasked personal data."""
+    entry = audit_entry(
+        actor=actor, action=action, target=target, changes=changes, target_repr=target_repr
+    )
     entry.save()
     return entry
 

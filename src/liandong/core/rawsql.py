@@ -1,8 +1,7 @@
-"""Precompiled INSERT and UPSERT statements for the write paths whose speed is a target: the
-public intake of demands (bench/bench_demands.py) and the roster import (bench/run.py). The
-ORM spends more time compiling an INSERT of a 45-column row than SQLite spends executing it,
-and ``bulk_create`` of a thousand workers more time preparing values than the database takes
-to store them. The statements are built once per process
+"""Precompiled INSERT and UPSERT statements for the two write paths that measurably need them:
+the roster import (bench/run.py: ``bulk_create`` of a thousand workers spends more time
+preparing values than the database takes to store them) and atomic counters (the demands
+statistics rollup, one ``INSERT … ON CONFLICT DO UPDATE``). The statements are built once per process
 from the models' own field definitions (columns, defaults and database conversions), so a
 field added to a model is picked up without editing SQL here. Both SQLite (≥ 3.35) and
 PostgreSQL understand ``INSERT … ON CONFLICT … DO UPDATE`` and ``RETURNING``.
@@ -27,9 +26,16 @@ from django.db.models import (
     TextField,
 )
 
-# Values of these fields reach the driver as they are (Django's conversion of a str, int or
-# bool to itself is most of what an ORM insert costs besides compiling it).
+# Values of fields of exactly these classes reach the driver as they are (Django's conversion
+# of a str, int or bool to itself is most of what an ORM insert costs besides compiling it).
+# Exactly: a subclass (an encrypted CharField, say) may convert on save, and always gets its
+# own ``get_db_prep_save``.
 _PLAIN = (CharField, TextField, IntegerField, BooleanField, ForeignKey)
+
+
+def _plain(fields: tuple[Field, ...]) -> tuple[bool, ...]:
+    """For each field, whether its str and int values may skip ``get_db_prep_save``."""
+    return tuple(type(f) in _PLAIN for f in fields)
 
 
 def _qn(name: str) -> str:
@@ -39,7 +45,7 @@ def _qn(name: str) -> str:
 @lru_cache(maxsize=64)
 def _insert(
     model: type[Model], rows: int, returning: bool, vendor: str
-) -> tuple[str, tuple[Field, ...]]:
+) -> tuple[str, tuple[tuple[Field, bool], ...]]:
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
@@ -48,17 +54,17 @@ def _insert(
     )
     if returning:
         sql += f" RETURNING {_qn(model._meta.pk.column)}"
-    return sql, fields
+    return sql, tuple(zip(fields, _plain(fields), strict=True))
 
 
-def _value(obj: Model, field: Field, now: datetime, conn: Any) -> Any:
+def _value(obj: Model, field: Field, plain: bool, now: datetime, conn: Any) -> Any:
     value = getattr(obj, field.attname)
     if getattr(field, "auto_now", False) or (
         value is None and getattr(field, "auto_now_add", False)
     ):
         value = now
         setattr(obj, field.attname, value)
-    if value is None or (isinstance(field, _PLAIN) and isinstance(value, str | int)):
+    if value is None or (plain and isinstance(value, str | int)):
         return value
     return field.get_db_prep_save(value, conn)
 
@@ -86,7 +92,7 @@ def insert(objs: Sequence[Model], *, now: datetime, returning: bool = False) -> 
     for start in range(0, len(objs), per_statement):
         batch = objs[start : start + per_statement]
         sql, fields = _insert(model, len(batch), returning, conn.vendor)
-        params = [_value(obj, field, now, conn) for obj in batch for field in fields]
+        params = [_value(obj, f, plain, now, conn) for obj in batch for f, plain in fields]
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
             if returning:
@@ -100,7 +106,7 @@ def _insert_pipelined(
     psycopg parses a statement's placeholders in Python, and a thousand-row VALUES list has
     twenty thousand of them: that parsing took longer than the database took to insert."""
     sql, fields = _insert(model, 1, returning, conn.vendor)
-    rows = [[_value(obj, field, now, conn) for field in fields] for obj in objs]
+    rows = [[_value(obj, f, plain, now, conn) for f, plain in fields] for obj in objs]
     pks = []
     with conn.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own: Django's wrapper does not pass ``returning``
@@ -128,7 +134,7 @@ def _set_pks(objs: Sequence[Model], pks: list[Any], alias: str) -> None:
 @lru_cache(maxsize=256)
 def _upsert_add(
     model: type[Model], key: tuple[str, ...], names: tuple[str, ...], rows: int, vendor: str
-) -> tuple[str, tuple[Field, ...]]:
+) -> tuple[str, tuple[tuple[Field, bool], ...]]:
     table = _qn(model._meta.db_table)
     fields = tuple(model._meta.get_field(n) for n in (*key, *names))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -140,7 +146,7 @@ def _upsert_add(
         f"INSERT INTO {table} ({', '.join(_qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "  # noqa: S608
         f"ON CONFLICT ({', '.join(_qn(f.column) for f in fields[: len(key)])}) DO UPDATE SET {sets}"
     )
-    return sql, fields
+    return sql, tuple(zip(fields, _plain(fields), strict=True))
 
 
 def upsert_add(
@@ -158,8 +164,8 @@ def upsert_add(
     for key_values, deltas in rows:
         values = [*key_values, *(deltas[n] for n in names)]
         params += [
-            v if isinstance(f, _PLAIN) and isinstance(v, str | int) else f.get_db_prep_save(v, conn)
-            for f, v in zip(fields, values, strict=True)
+            v if plain and isinstance(v, str | int) else f.get_db_prep_save(v, conn)
+            for (f, plain), v in zip(fields, values, strict=True)
         ]
     with conn.cursor() as cursor:
         cursor.execute(sql, params)

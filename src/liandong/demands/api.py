@@ -1,14 +1,11 @@
 import base64
 import binascii
-import secrets
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -86,27 +83,6 @@ def _decode_photos(photos: list[str]) -> list[bytes]:
     return decoded
 
 
-def _retry_when_locked(fn: Callable[[], T]) -> Callable[[], T]:
-    """A file database makes a second writer wait (busy timeout); an in-memory shared-cache
-    one (the test database) answers "locked" at once: retry the whole transaction then."""
-
-    def wrapper() -> T:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                return fn()
-            except OperationalError as error:
-                if (
-                    "locked" not in str(error)
-                    or time.monotonic() > deadline
-                    or connection.in_atomic_block
-                ):
-                    raise
-                time.sleep(0.002 + secrets.randbelow(20) / 1000)
-
-    return wrapper
-
-
 def _receipt(demand: Demand, created: bool) -> dict:
     return {
         "code": demand.code,
@@ -139,7 +115,6 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
         digest = None  # the service names the field
     photos = _decode_photos(payload.photos)
 
-    @_retry_when_locked
     def store() -> tuple[Demand, bool]:
         # The rate-limit count and the demand are committed together (or not at all).
         with transaction.atomic():

@@ -7,7 +7,7 @@ class DemandsConfig(AppConfig):
     verbose_name = "职工诉求"
 
     def ready(self) -> None:
-        # Clear the per-process copy of the configuration whenever it changes (config.py).
+        # Clear the per-process copy of the configuration when a change commits (config.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from liandong.demands import config

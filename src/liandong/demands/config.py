@@ -1,15 +1,18 @@
-"""Routing rules, time limits and entered calendar days, read once per process and kept for
-a short while: every intake needs them and they change a few times a year. A change made in
-this process clears the copy at once (signals, see apps.py); other app servers see it within
+"""Routing rules, time limits and entered calendar days, kept per process for ``TTL`` seconds
+in the local-memory cache (``CACHES["local"]``): every intake needs them and they change a few
+times a year. A change clears this process's copy when its transaction commits (signals, see
+apps.py, and the services that change rows without them); other app servers see it within
 ``TTL`` seconds."""
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-TTL = 30.0
-_cache: dict[str, tuple[float, Any]] = {}
+from django.core.cache import caches
+from django.db import transaction
+
+TTL = 30
+KEYS = {name: f"demands.config.{name}" for name in ("rules", "limits", "calendar")}
 
 
 @dataclass(frozen=True)
@@ -30,17 +33,22 @@ class Rule:
 
 
 def _get(name: str, load: Any) -> Any:
-    hit = _cache.get(name)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = load()
-    _cache[name] = (now + TTL, value)
+    cache = caches["local"]
+    value = cache.get(KEYS[name])
+    if value is None:
+        value = load()
+        cache.set(KEYS[name], value, TTL)
     return value
 
 
+def clear() -> None:
+    caches["local"].delete_many(list(KEYS.values()))
+
+
 def invalidate(**_: Any) -> None:
-    _cache.clear()
+    """Drop the copy once the change is committed: cleared before, a concurrent request could
+    load the old rows again (or this transaction's uncommitted ones) and keep them ``TTL``."""
+    transaction.on_commit(clear)
 
 
 def rules() -> list[Rule]:

@@ -10,15 +10,14 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from liandong.core import crypto, rawsql
-from liandong.core.audit import audit_log, request_context
+from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
-from liandong.core.models import AuditLog
 from liandong.demands import config
 from liandong.demands.classify import suggest_category
 from liandong.demands.models import (
@@ -312,29 +311,16 @@ def _clean_intake(
     }
 
 
-@lru_cache(maxsize=2)
-def _duplicate_sql(vendor: str) -> str:
-    q = connection.ops.quote_name
-    return (
-        f"SELECT {q('id')}, {q('description')} FROM {q(Demand._meta.db_table)} "  # noqa: S608
-        f"WHERE {q('mobile_digest')} = %s AND {q('created_at')} >= %s AND {q('state')} <> %s "
-        f"ORDER BY {q('id')} LIMIT 20"
-    )
-
-
-def _find_duplicate(demand: Demand) -> int | None:
+def _find_duplicate(demand: Demand, now: datetime) -> int | None:
     """The earliest demand of the same mobile in the last 7 days with a similar text."""
-    since = demand.created_at - timedelta(days=DUPLICATE_DAYS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _duplicate_sql(connection.vendor),
-            [
-                demand.mobile_digest,
-                Demand._meta.get_field("created_at").get_db_prep_save(since, connection),
-                State.MERGED,
-            ],
+    recent = (
+        Demand.objects.filter(
+            mobile_digest=demand.mobile_digest, created_at__gte=now - timedelta(days=DUPLICATE_DAYS)
         )
-        recent = cursor.fetchall()
+        .exclude(state=State.MERGED)
+        .order_by("id")
+        .values_list("id", "description")[:20]
+    )
     for pk, description in recent:
         if (
             pk != demand.pk
@@ -405,25 +391,6 @@ def demand_submit(
     ), True
 
 
-def _audit_entry(*, actor: Any, action: str, target: Demand, changes: dict[str, Any]) -> AuditLog:
-    """The entry ``core.audit.audit_log`` writes, built here to be inserted by ``rawsql`` with
-    the demand's other rows (a test compares the two)."""
-    context = request_context.get() or {}
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditLog(
-        actor=actor if is_user else None,
-        actor_repr=(actor.get_username() if is_user else "") or "system",
-        organization_id=getattr(actor, "organization_id", None) if is_user else None,
-        action=action,
-        changes=changes,
-        ip_address=context.get("ip"),
-        request_id=context.get("request_id", ""),
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        target_repr=str(target)[:200],
-    )
-
-
 @transaction.atomic(savepoint=False)
 def _demand_create(
     *,
@@ -436,10 +403,9 @@ def _demand_create(
     photos: list[tuple[bytes, str, int, int]],
     key: str,
 ) -> Demand:
-    # Every statement here counts: this is the path the public intake's throughput depends on
-    # (bench/bench_demands.py, docs/demands.md "What an intake costs"). Configuration comes
-    # from config.py's per-process copy; the rows go in through rawsql's precompiled
-    # statements: one SELECT (duplicates), one INSERT per table, one UPSERT for the rollup.
+    # The public intake's hot path (docs/demands.md "What an intake costs", pinned by
+    # tests/test_query_counts.py): configuration comes from config.py's cached copy; one SELECT
+    # (duplicates), one INSERT per table, one UPSERT for the rollup.
     now = timezone.now()
     suggested = suggest_category(data["description"])
     mobile = data["mobile"]
@@ -463,7 +429,6 @@ def _demand_create(
         entered_by_id=actor_id,
         state=State.ACCEPTED,
         code=new_code(),
-        created_at=now,
     )
     _set_deadlines(demand, now)
     rule = route_for(category=demand.category, industry=industry, city=demand.city)
@@ -471,11 +436,10 @@ def _demand_create(
     if rule is not None:
         demand.body_id = rule.body_id
         demand.state = State.DISPATCHED
-    demand.possible_duplicate_of_id = _find_duplicate(demand)
-    rawsql.insert([demand], now=now, returning=True)
-    demand._state.adding, demand._state.db = False, "default"
+    demand.possible_duplicate_of_id = _find_duplicate(demand, now)
+    demand.save()
     if photos:
-        rawsql.insert(
+        DemandPhoto.objects.bulk_create(
             [
                 DemandPhoto(
                     demand_id=demand.pk,
@@ -486,8 +450,7 @@ def _demand_create(
                     height=height,
                 )
                 for data_bytes, content_type, width, height in photos
-            ],
-            now=now,
+            ]
         )
     events = [
         DemandEvent(
@@ -496,7 +459,6 @@ def _demand_create(
             state=State.ACCEPTED,
             body_id=demand.union_id,
             actor_id=actor_id,
-            created_at=now,
             note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}",
         )
     ]
@@ -504,8 +466,8 @@ def _demand_create(
         co_ids = [pk for pk in rule.co_body_ids if pk != rule.body_id]
         if co_ids:
             through = Demand.co_bodies.through
-            rawsql.insert(
-                [through(demand_id=demand.pk, organization_id=pk) for pk in co_ids], now=now
+            through.objects.bulk_create(
+                [through(demand_id=demand.pk, organization_id=pk) for pk in co_ids]
             )
         names = dict(rule.names)
         note = (
@@ -519,30 +481,24 @@ def _demand_create(
                 kind=DemandEvent.Kind.DISPATCHED,
                 state=State.DISPATCHED,
                 body_id=rule.body_id,
-                created_at=now,
                 note=note,
             )
         )
-    rawsql.insert(events, now=now)
+    DemandEvent.objects.bulk_create(events)
     _rollup_move(None, demand)
-    rawsql.insert(
-        [
-            _audit_entry(
-                actor=actor,
-                action="demands.submitted",
-                target=demand,
-                changes={
-                    "channel": channel,
-                    "category": demand.category,
-                    "industry": industry,
-                    "city": demand.city,
-                    "body": demand.body_id,
-                    "mobile": demand.mobile_masked,
-                    "photos": len(photos),
-                },
-            )
-        ],
-        now=now,
+    audit_log(
+        actor=actor,
+        action="demands.submitted",
+        target=demand,
+        changes={
+            "channel": channel,
+            "category": demand.category,
+            "industry": industry,
+            "city": demand.city,
+            "body": demand.body_id,
+            "mobile": demand.mobile_masked,
+            "photos": len(photos),
+        },
     )
     return demand
 

@@ -1,31 +1,24 @@
 """Rate limits of the public intake and follow-up: counters shared by every app server (the
 idea of accounts/throttle.py), kept in ``DemandThrottle`` so that a check-and-count costs a
-few statements inside the intake's own transaction. Limits come from the environment so that
-a deployment (or the benchmark) can set its own."""
+few statements inside the intake's own transaction. Limits are settings (read from the
+environment in settings/base.py) so that a deployment (or the benchmark) can set its own."""
 
 import hashlib
-import os
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from liandong.demands.models import DemandThrottle
 
 
-def _limit(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def limits() -> dict[str, tuple[int, int]]:
     """kind -> (allowed hits, window in seconds)."""
     return {
-        "submit-ip": (_limit("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", 20), 3600),
-        "submit-mobile": (_limit("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", 5), 86400),
-        "lookup-ip": (_limit("LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR", 30), 3600),
+        "submit-ip": (settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR, 3600),
+        "submit-mobile": (settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY, 86400),
+        "lookup-ip": (settings.LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR, 3600),
     }
 
 

@@ -32,17 +32,6 @@ def _package_is_workday(day: date) -> bool | None:
         return None
 
 
-_memos: dict[str, object] = {"entered": None, "deadlines": {}}
-
-
-def _memo(entered: dict[date, bool]) -> dict[tuple[date, int], "Deadline"]:
-    """Deadlines already computed from the current copy of the configuration (config.py
-    replaces the copy when it changes or expires, which empties this memo)."""
-    if _memos["entered"] is not entered:
-        _memos["entered"], _memos["deadlines"] = entered, {}
-    return _memos["deadlines"]
-
-
 class Calendar:
     """One lookup of the entered days per computation (not per day)."""
 
@@ -65,21 +54,15 @@ class Calendar:
         """The end (24:00 local time) of the ``days``-th working day after the day of ``start``:
         a demand received on a Friday evening with one working day is due at the end of the
         next working day (a Saturday, if that is a 调休 make-up workday)."""
-        first = timezone.localtime(start).date()
-        memo = _memo(self.entered)
-        known = memo.get((first, days))
-        if known is not None:
-            return known
+        day = timezone.localtime(start).date()
         self.fallback = False
-        day = first
         counted = 0
         while counted < days:
             day += timedelta(days=1)
             if self.is_workday(day):
                 counted += 1
         end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-        memo[(first, days)] = deadline = Deadline(at=end, fallback=self.fallback)
-        return deadline
+        return Deadline(at=end, fallback=self.fallback)
 
 
 def add_working_days(start: datetime, days: int) -> Deadline:

@@ -21,6 +21,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 DATA_DIR = Path(os.environ.get("LIANDONG_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = env_bool("LIANDONG_DEBUG")
@@ -145,7 +155,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "liandong_cache",
-    }
+    },
+    # Per-process copies of values every request needs and that may be a little stale:
+    # demands configuration (30 s), rendered scoreboards (seconds), subtree sizes (5 min).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "liandong-local",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 LANGUAGE_CODE = "zh-hans"
@@ -212,6 +229,13 @@ EMAIL_BACKEND = os.environ.get(
 LIANDONG_PDF_FONT = os.environ.get("LIANDONG_PDF_FONT", "")
 # gunicorn workers started by `liandong serve` (its --workers default).
 LIANDONG_WORKERS = int(os.environ.get("LIANDONG_WORKERS", "2"))
+
+# Rate limits of the demands public intake and tracking page (demands/throttle.py).
+LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = env_int("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", 20)
+LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = env_int("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", 5)
+LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR = env_int(
+    "LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR", 30
+)
 
 LOGGING = {
     "version": 1,

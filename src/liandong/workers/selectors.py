@@ -1,8 +1,8 @@
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import DateField, QuerySet
 
@@ -58,27 +58,26 @@ def is_identifying_query(q: str) -> bool:
 
 
 # Whether a subtree is large only picks the query plan, never the rows: both plans return the
-# same workers. So each process remembers the answer for a while instead of asking on every
-# request (a query per list request, a tenth of its cost).
-_SIZE_MEMORY_SECONDS = 300.0
-_size_memory: dict[tuple[str, int], tuple[float, bool]] = {}
+# same workers. So each process remembers the answer for a while (``CACHES["local"]``) instead
+# of asking on every request (a query per list request, a tenth of its cost).
+_SIZE_MEMORY_SECONDS = 300
 
 
 def forget_scope_sizes() -> None:
-    """For tests, which build and roll back trees whose paths repeat."""
-    _size_memory.clear()
+    """For tests, which build and roll back trees whose paths repeat: empties the per-process
+    cache (the remembered sizes and every other per-process copy)."""
+    caches["local"].clear()
 
 
 def _has_more_units_than(root: Organization, limit: int) -> bool:
     """Whether a subtree has more than ``limit`` units: one short index scan, remembered."""
-    key, now = (root.path, limit), time.monotonic()
-    remembered = _size_memory.get(key)
-    if remembered is not None and now - remembered[0] < _SIZE_MEMORY_SECONDS:
-        return remembered[1]
-    large = len(organization_subtree(root=root).values_list("pk", flat=True)[: limit + 1]) > limit
-    if len(_size_memory) > 10_000:
-        _size_memory.clear()
-    _size_memory[key] = (now, large)
+    key = f"workers.scope_large.{limit}.{root.path}"
+    large = caches["local"].get(key)
+    if large is None:
+        large = (
+            len(organization_subtree(root=root).values_list("pk", flat=True)[: limit + 1]) > limit
+        )
+        caches["local"].set(key, large, _SIZE_MEMORY_SECONDS)
     return large
 
 

@@ -347,3 +347,37 @@ def test_entries_are_timestamped_in_utc_and_ordered_newest_first(
     ids = [e["id"] for e in items]
     assert ids == sorted(ids, reverse=True)
     assert second.pk > first.pk
+
+
+@pytest.mark.django_db
+def test_audit_entry_builds_what_audit_log_saves(world) -> None:
+    from liandong.core.audit import audit_entry, request_context
+
+    token = request_context.set({"ip": "10.1.2.3", "request_id": "req-1"})
+    try:
+        built = audit_entry(
+            actor=world.users["staff_a"],
+            action="test.built",
+            target=world.union_a,
+            changes={"a": 1},
+        )
+        saved = audit_log(
+            actor=world.users["staff_a"],
+            action="test.built",
+            target=world.union_a,
+            changes={"a": 1},
+        )
+    finally:
+        request_context.reset(token)
+    assert built.pk is None
+    assert AuditLog.objects.filter(action="test.built").count() == 1  # only the saved one
+    fields = [
+        f.attname for f in AuditLog._meta.concrete_fields if f.name not in ("id", "created_at")
+    ]
+    stored = AuditLog.objects.get(pk=saved.pk)
+    assert {f: getattr(built, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert (built.actor_repr, built.ip_address, built.target_id) == (
+        "staff_a",
+        "10.1.2.3",
+        str(world.union_a.pk),
+    )

@@ -35,4 +35,4 @@ def _fresh_configuration() -> None:
     """Each test's rules live in its own (rolled back) transaction: drop the process's copy."""
     from liandong.demands import config
 
-    config.invalidate()
+    config.clear()

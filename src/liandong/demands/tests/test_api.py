@@ -108,9 +108,9 @@ def test_a_photo_is_verified_and_stored(client, world, rules) -> None:
     assert DemandPhoto.objects.get().content_type == "image/jpeg"
 
 
-def test_rate_limits_per_ip_and_per_mobile(client, world, rules, monkeypatch) -> None:
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "2")
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", "3")
+def test_rate_limits_per_ip_and_per_mobile(client, world, rules, settings) -> None:
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 2
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = 3
     assert post(client, body(description="第一件事：派费拖欠。")).status_code == 200
     assert post(client, body(description="第二件事：没有休息日。")).status_code == 200
     limited = post(client, body(description="第三件事：社保断缴。"))
@@ -147,8 +147,8 @@ def test_follow_up_needs_code_and_mobile_tail_and_shows_no_personal_data(
     assert_no_pii(response.content, "public view")
 
 
-def test_failed_lookups_are_limited_per_ip(client, world, rules, monkeypatch) -> None:
-    monkeypatch.setenv("LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR", "3")
+def test_failed_lookups_are_limited_per_ip(client, world, rules, settings) -> None:
+    settings.LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR = 3
     demand = make_demand(mobile="13919317778")
     for tail in ["0001", "0002", "0003"]:
         assert client.get(f"{URL}/{demand.code}?mobile_tail={tail}").status_code == 404

@@ -16,7 +16,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_phone_intake_follow_up_and_rating(live_server, browser) -> None:
-    config.invalidate()
+    config.clear()
     union = UnionFactory(name="甘肃省经贸工会", code="B-JM")
     authority = OrganizationFactory(name="甘肃省邮政管理局", code="B-YZ", kind="authority")
     routing_rule_create(actor=None, union=union, body=authority, category="wages", industry="快递")

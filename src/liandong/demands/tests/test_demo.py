@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_holds_demands_in_every_state_and_loads_twice_to_the_same_data() -> None:
-    config.invalidate()
+    config.clear()
     demo_load()
     counts = (Demand.objects.count(), DemandEvent.objects.count(), RoutingRule.objects.count())
     assert counts[0] == 320

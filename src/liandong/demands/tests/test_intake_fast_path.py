@@ -1,7 +1,7 @@
-"""The intake's fast path (rawsql, one-statement rate limits, the pre-validated receipt) keeps
-every rule: limits hold exactly under concurrent clients, the rows are the ones the ORM and
-``core.audit.audit_log`` would write, the rollup is current, the answer matches its schema.
-Runs on SQLite and on PostgreSQL (the suite runs on both)."""
+"""The intake's short path (one-statement rate limits, the rollup UPSERT, the pre-validated
+receipt) keeps every rule: limits hold exactly under concurrent clients, the rows are complete
+and the audit entry is the one ``core.audit`` builds, the rollup is current, the answer matches
+its schema. Runs on SQLite and on PostgreSQL (the suite runs on both)."""
 
 import json
 import threading
@@ -12,12 +12,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from liandong.core.audit import audit_log
+from liandong.core.audit import audit_entry, request_context
 from liandong.core.models import AuditLog
 from liandong.demands import throttle
 from liandong.demands.models import Demand, DemandEvent, DemandRollup, DemandThrottle
 from liandong.demands.schemas import ReceiptOut
-from liandong.demands.services import _audit_entry, demand_submit
+from liandong.demands.services import demand_submit
 
 URL = "/api/v1/public/demands"
 
@@ -36,7 +36,13 @@ def body(n: int, mobile: str = "13919316666") -> str:
 
 
 @pytest.mark.django_db
-def test_the_receipt_matches_its_schema_and_the_rows_are_complete(client, world, rules) -> None:
+def test_the_receipt_matches_its_schema_and_the_rows_are_complete(
+    client, world, rules, monkeypatch
+) -> None:
+    # The intake stamps consent_at with its own clock reading and the ORM stamps created_at and
+    # updated_at with one each: on a clock that stands still they must all be the same moment.
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
     response = client.post(URL, body(1), content_type="application/json")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -62,25 +68,35 @@ def test_the_receipt_matches_its_schema_and_the_rows_are_complete(client, world,
 
 
 @pytest.mark.django_db
-def test_the_audit_entry_is_the_one_audit_log_writes(world, rules) -> None:
-    demand, _ = demand_submit(
-        actor=world.users["staff_a"],
-        channel="hotline",
-        description="来电反映网点拖欠派费。",
-        industry="快递",
-        city="兰州",
-        mobile="13919316666",
-        consent=True,
-    )
-    fast = AuditLog.objects.get(action="demands.submitted", target_id=str(demand.pk))
-    changes = dict(fast.changes)
-    with transaction.atomic():
-        slow = audit_log(
-            actor=world.users["staff_a"], action="demands.submitted", target=demand, changes=changes
+def test_the_audit_entry_is_the_one_core_audit_builds(world, rules) -> None:
+    token = request_context.set({"ip": "10.9.8.7", "request_id": "intake-1"})
+    try:
+        demand, _ = demand_submit(
+            actor=world.users["staff_a"],
+            channel="hotline",
+            description="来电反映网点拖欠派费。",
+            industry="快递",
+            city="兰州",
+            mobile="13919316666",
+            consent=True,
         )
-    built = _audit_entry(
-        actor=world.users["staff_a"], action="demands.submitted", target=demand, changes=changes
-    )
+        stored = AuditLog.objects.get(action="demands.submitted", target_id=str(demand.pk))
+        built = audit_entry(
+            actor=world.users["staff_a"],
+            action="demands.submitted",
+            target=demand,
+            changes={
+                "channel": "hotline",
+                "category": demand.category,
+                "industry": "快递",
+                "city": "兰州",
+                "body": demand.body_id,
+                "mobile": "139****6666",
+                "photos": 0,
+            },
+        )
+    finally:
+        request_context.reset(token)
     fields = [
         "actor_id",
         "actor_repr",
@@ -93,18 +109,14 @@ def test_the_audit_entry_is_the_one_audit_log_writes(world, rules) -> None:
         "ip_address",
         "request_id",
     ]
-    slow = AuditLog.objects.get(pk=slow.pk)
-    assert (
-        {f: getattr(fast, f) for f in fields}
-        == {f: getattr(slow, f) for f in fields}
-        == {f: getattr(built, f) for f in fields}
-    )
-    assert fast.actor_repr == world.users["staff_a"].get_username()
+    assert {f: getattr(stored, f) for f in fields} == {f: getattr(built, f) for f in fields}
+    assert stored.actor_repr == world.users["staff_a"].get_username()
+    assert (stored.ip_address, stored.request_id) == ("10.9.8.7", "intake-1")
 
 
 @pytest.mark.django_db
-def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(monkeypatch) -> None:
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "2")
+def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(settings) -> None:
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 2
     for _ in range(2):
         with transaction.atomic():
             assert throttle.claim(("submit-mobile", "digest-1"), ("submit-ip", "10.0.0.1"))
@@ -126,11 +138,11 @@ def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(monke
 
 
 @pytest.mark.django_db(transaction=True)
-def test_limits_hold_under_concurrent_clients(world, rules, monkeypatch) -> None:
+def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
     """12 clients submit for the same mobile at once (and from the same IP): with a limit of 4
     per mobile, exactly 4 demands exist and everyone else got a 429 (no 500, nothing lost)."""
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "4")
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", "1000")
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 4
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = 1000
     n = 12
     barrier = threading.Barrier(n)
     statuses: list[int] = []

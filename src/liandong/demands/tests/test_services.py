@@ -58,12 +58,15 @@ def test_submit_routes_by_rule_seals_the_mobile_and_starts_the_clocks(world, rul
     assert "13919318888" not in str(entry.changes)
 
 
-def test_the_most_specific_rule_wins_and_unmatched_demands_wait_for_the_union(world, rules) -> None:
+def test_the_most_specific_rule_wins_and_unmatched_demands_wait_for_the_union(
+    world, rules, django_capture_on_commit_callbacks
+) -> None:
     assert route_for(category="wages", industry="快递", city="兰州").pk == rules["wages"].pk
     assert route_for(category="rest", industry="快递", city="兰州").pk == rules["courier"].pk
     assert route_for(category="rest", industry="网约车", city="兰州").pk == rules["any"].pk
-    rules["any"].is_active = False
-    rules["any"].save()
+    with django_capture_on_commit_callbacks(execute=True):  # the change commits
+        rules["any"].is_active = False
+        rules["any"].save()
     demand = make_demand(
         category="rest", industry="网约车", description="平台要求每天在线十四个小时，没有休息日。"
     )

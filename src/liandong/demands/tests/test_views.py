@@ -37,11 +37,11 @@ def test_the_phone_form_resent_gives_the_same_code(client, world, rules) -> None
 
 
 def test_the_phone_form_is_rate_limited_and_a_refusal_counts_nowhere(
-    client, world, rules, monkeypatch
+    client, world, rules, settings
 ) -> None:
     from liandong.demands.models import DemandThrottle
 
-    monkeypatch.setenv("LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY", "2")
+    settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 2
     for n in range(2):
         assert (
             client.post(

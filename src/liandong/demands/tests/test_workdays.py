@@ -44,8 +44,10 @@ def test_a_limit_in_an_uncovered_year_falls_back_to_monday_to_friday_with_a_warn
     assert due.at == datetime(2027, 1, 2, 0, 0, tzinfo=SH)
 
 
-def test_an_entered_official_schedule_takes_precedence() -> None:
-    calendar_year_set(actor=None, year=2027, days=[(date(2027, 1, 1), False, "元旦")])
+def test_an_entered_official_schedule_takes_precedence(django_capture_on_commit_callbacks) -> None:
+    # Each change "commits" (runs its on_commit callbacks: the configuration copy is dropped).
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_year_set(actor=None, year=2027, days=[(date(2027, 1, 1), False, "元旦")])
     assert CalendarYear.objects.filter(year=2027).exists()
     due = add_working_days(datetime(2026, 12, 31, 10, 0, tzinfo=SH), 1)
     assert not due.fallback
@@ -53,7 +55,8 @@ def test_an_entered_official_schedule_takes_precedence() -> None:
         2027, 1, 5, 0, 0, tzinfo=SH
     )  # 1/1 holiday, 1/2–1/3 weekend, Monday 1/4
     # and an entered day overrides the package in a covered year too
-    CalendarDay.objects.create(date=date(2026, 2, 14), is_workday=False, name="测试")
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarDay.objects.create(date=date(2026, 2, 14), is_workday=False, name="测试")
     assert add_working_days(datetime(2026, 2, 13, 9, 0, tzinfo=SH), 1).at == datetime(
         2026, 2, 25, 0, 0, tzinfo=SH
     )
