@@ -6,21 +6,9 @@ from typing import Any
 
 import pytest
 
+from liandong.core.tests.query_counts import ROWS, SIGNED_IN, measure
 from liandong.democracy.services import congress_open
 from liandong.democracy.tests.factories import congress_setup, submitted_proposal
-
-# Every signed-in request: the session, its user, and the user's organization (scopes).
-SIGNED_IN = 3
-ROWS = [1, 4]
-
-
-def measure(client: Any, url: str, queries: int, django_assert_num_queries: Any) -> Any:
-    """One warm-up request (per-process caches reach their steady state), then the measured one."""
-    assert client.get(url).status_code == 200
-    with django_assert_num_queries(queries):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
 
 
 @pytest.fixture

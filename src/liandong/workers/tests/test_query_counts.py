@@ -8,19 +8,8 @@ import pytest
 
 from liandong.activities.services import application_submit
 from liandong.activities.tests.factories import make_activity
+from liandong.core.tests.query_counts import ROWS, SIGNED_IN, measure
 from liandong.workers.tests.factories import WorkerFactory
-
-# Every signed-in request: the session, its user, and the user's organization (scopes).
-SIGNED_IN = 3
-ROWS = [1, 4]
-
-
-def measure(client: Any, url: str, queries: int, django_assert_num_queries: Any) -> Any:
-    assert client.get(url).status_code == 200  # warm-up
-    with django_assert_num_queries(queries):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
 
 
 @pytest.mark.parametrize("rows", ROWS)

@@ -1,0 +1,17 @@
+"""Shared by every app's ``tests/test_query_counts.py``: exact statement counts of hot paths,
+for one and for several rows (the count must not grow with the rows)."""
+
+from typing import Any
+
+# Every signed-in request: the session, its user, and the user's organization (scopes).
+SIGNED_IN = 3
+ROWS = [1, 4]
+
+
+def measure(client: Any, url: str, queries: int, django_assert_num_queries: Any) -> Any:
+    """One warm-up request (per-process caches reach their steady state), then the measured one."""
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
