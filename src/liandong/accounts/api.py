@@ -73,7 +73,7 @@ def me(request: HttpRequest) -> MeOut:
         role=user.role,
         role_label=user.role_label,
         organization_id=user.organization_id,
-        organization_name=user.organization.name if user.organization_id else None,
+        organization_name=user.organization.name if user.organization is not None else None,
     )
 
 
