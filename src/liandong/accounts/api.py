@@ -107,7 +107,7 @@ class AuditQuery(InputSchema):
 
 
 @audit_router.get("/", response=AuditPage, url_name="audit-list", operation_id="audit_list")
-def list_audit_entries(request: HttpRequest, query: Query[AuditQuery]) -> dict:
+def list_audit_entries(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, object]:
     """The audit log of the caller's subtree (union administrators only)."""
     if not can_browse_audit_log(request.user):
         raise PermissionDenied

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -70,7 +71,7 @@ class Figure:
 
 
 @cache
-def _hook_modules() -> tuple[Any, ...]:
+def _hook_modules() -> tuple[ModuleType, ...]:
     found = []
     for config in apps.get_app_configs():
         if config.name.startswith("liandong.") and find_spec(f"{config.name}.hooks") is not None:
