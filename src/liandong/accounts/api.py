@@ -73,7 +73,7 @@ def me(request: HttpRequest) -> MeOut:
         role=user.role,
         role_label=user.role_label,
         organization_id=user.organization_id,
-        organization_name=user.organization.name if user.organization_id else None,
+        organization_name=user.organization.name if user.organization is not None else None,
     )
 
 
@@ -107,7 +107,7 @@ class AuditQuery(InputSchema):
 
 
 @audit_router.get("/", response=AuditPage, url_name="audit-list", operation_id="audit_list")
-def list_audit_entries(request: HttpRequest, query: Query[AuditQuery]) -> dict:
+def list_audit_entries(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, object]:
     """The audit log of the caller's subtree (union administrators only)."""
     if not can_browse_audit_log(request.user):
         raise PermissionDenied

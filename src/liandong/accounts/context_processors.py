@@ -1,9 +1,10 @@
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 
-from liandong.accounts.models import Role
+from liandong.accounts.models import Role, User
 from liandong.accounts.permissions import (
     acts_for_organization,
     can_browse_audit_log,
@@ -15,7 +16,7 @@ from liandong.core.extensions import nav_items
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Which menu entries the signed-in user has; templates do not compute permissions."""
-    user = getattr(request, "user", None)
+    user: User | AnonymousUser | None = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     return {
@@ -31,10 +32,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _module_entries(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
+def _module_entries(request: HttpRequest, user: User) -> list[dict[str, Any]]:
     """The modules' menu entries, the one whose address is the longest prefix of this page's
     path marked active (/activities/homes/3/ is 职工之家, not 服务活动)."""
-    entries = [{"label": item.label, "url": reverse(item.url_name)} for item in nav_items(user)]
+    entries: list[dict[str, Any]] = [
+        {"label": item.label, "url": reverse(item.url_name)} for item in nav_items(user)
+    ]
     matching = [entry for entry in entries if request.path.startswith(entry["url"])]
     if matching:
         max(matching, key=lambda entry: len(entry["url"]))["active"] = True

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+
+from liandong.accounts.models import User
 
 
 class StaffLoginForm(forms.Form):
@@ -55,25 +59,26 @@ class SetPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         self.user = user
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if user is None or not user.has_usable_password():  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        if user is None or not user.has_usable_password():
             del self.fields["old_password"]
 
     def clean_old_password(self) -> str:
         value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):  # type: ignore[attr-defined]
+        # The field exists only for a user with a usable password.
+        if self.user is None or not self.user.check_password(value):
             raise forms.ValidationError("当前密码不正确")
         return value
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "两次输入的密码不一致")
         elif data.get("password1"):
             try:
-                validate_password(data["password1"], self.user)  # type: ignore[arg-type]
+                validate_password(data["password1"], self.user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data

@@ -1,9 +1,15 @@
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from liandong.core.models import BaseModel
+
+if TYPE_CHECKING:
+    from liandong.organizations.models import Organization
 
 
 class Role(models.TextChoices):
@@ -53,6 +59,25 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return str(Role(self.role).label) if self.role else ""
+
+
+if TYPE_CHECKING:
+    # For the type checker only: an account that acts for an organization has one (the
+    # user_org_role_needs_organization constraint), so its organization is never None.
+    # ``permissions.acts_for_organization`` narrows a user to it.
+    class StaffUser(User):
+        organization: Organization
+        organization_id: int
+
+        class Meta:
+            abstract = True
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a login_required view or an authenticated API operation, for the type
+    checker: its user is a User."""
+
+    user: User
 
 
 class ApiToken(BaseModel):

@@ -17,7 +17,9 @@ def _key(kind: str, value: str) -> str:
 def is_locked(*, username: str, ip: str | None) -> bool:
     if cache.get(_key("user", username.lower()), 0) >= settings.LIANDONG_LOGIN_FAILURE_LIMIT:
         return True
-    return bool(ip) and cache.get(_key("ip", ip), 0) >= settings.LIANDONG_LOGIN_IP_FAILURE_LIMIT
+    if not ip:
+        return False
+    return cache.get(_key("ip", ip), 0) >= settings.LIANDONG_LOGIN_IP_FAILURE_LIMIT
 
 
 def record_failure(*, username: str, ip: str | None) -> None:

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from liandong.accounts.forms import SetPasswordForm, StaffLoginForm
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.accounts.permissions import (
     acts_for_organization,
     audit_entries_visible_to,
@@ -31,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log_list(request: HttpRequest) -> HttpResponse:
+def audit_log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_browse_audit_log(request.user):
         raise PermissionDenied
     entries = audit_entries_visible_to(request.user)
@@ -90,7 +91,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_set(request: HttpRequest) -> HttpResponse:
+def password_set(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         request.user.set_password(form.cleaned_data["password1"])

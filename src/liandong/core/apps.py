@@ -1,12 +1,15 @@
 from django.apps import AppConfig
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 
-def _register_sqlite_functions(sender: object, connection: object, **kwargs: object) -> None:
-    if getattr(connection, "vendor", "") == "sqlite":
+def _register_sqlite_functions(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
+    if connection.vendor == "sqlite":
         from liandong.core.audit import audit_purge_allowed
 
-        connection.connection.create_function(  # type: ignore[attr-defined]
+        connection.connection.create_function(
             "liandong_audit_purge_allowed",
             0,
             lambda: int(audit_purge_allowed.get()),

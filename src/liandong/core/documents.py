@@ -61,7 +61,14 @@ def pdf_render(blocks: Iterable[Block], *, title: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        Flowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     font = pdf_font()
     base = getSampleStyleSheet()
@@ -77,7 +84,7 @@ def pdf_render(blocks: Iterable[Block], *, title: str) -> bytes:
             "c", parent=base["BodyText"], fontName=font, fontSize=9, leading=13, wordWrap="CJK"
         ),
     }
-    story: list[object] = []
+    story: list[Flowable] = []
     for block in blocks:
         if block.kind == "table":
             data = [

@@ -25,15 +25,21 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
+    # Called with the signed-in user. Each app's check takes the project's User, which core
+    # cannot name (core imports no app), so the parameter type is left open here.
     visible: Callable[[Any], bool]
     order: int = 100
 
@@ -65,7 +71,7 @@ class Figure:
 
 
 @cache
-def _hook_modules() -> tuple[Any, ...]:
+def _hook_modules() -> tuple[ModuleType, ...]:
     found = []
     for config in apps.get_app_configs():
         if config.name.startswith("liandong.") and find_spec(f"{config.name}.hooks") is not None:
@@ -84,7 +90,7 @@ def hooks(name: str) -> list[Any]:
     return offered
 
 
-def nav_items(user: Any) -> list[NavItem]:
+def nav_items(user: "AbstractBaseUser | AnonymousUser") -> list[NavItem]:
     return sorted(
         (item for item in hooks("NAV_ITEMS") if item.visible(user)), key=lambda item: item.order
     )

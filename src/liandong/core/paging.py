@@ -3,29 +3,48 @@ a million rows costs the same as page 1."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import Model, QuerySet
 
-T = TypeVar("T", bound=Model)
+M = TypeVar("M", bound=Model)
+# A page's rows: model instances, or dicts for a values() queryset.
+R = TypeVar("R")
+S = TypeVar("S")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
 @dataclass
-class Page(Generic[T]):
-    items: list[T]
+class Page(Generic[R]):
+    items: list[R]
     next_cursor: int | None
 
 
+@overload
 def page_by_id(
-    queryset: QuerySet[T],
+    queryset: QuerySet[M, R], *, cursor: int | None, size: int = ..., rows: None = None
+) -> Page[R]: ...
+
+
+@overload
+def page_by_id(
+    queryset: QuerySet[M, Any],
+    *,
+    cursor: int | None,
+    size: int = ...,
+    rows: Callable[[QuerySet[M, M]], QuerySet[M, S]],
+) -> Page[S]: ...
+
+
+def page_by_id(
+    queryset: QuerySet[Any, Any],
     *,
     cursor: int | None,
     size: int = DEFAULT_PAGE_SIZE,
-    rows: Callable[[QuerySet[T]], QuerySet] | None = None,
-) -> Page[T]:
+    rows: Callable[[QuerySet[Any, Any]], QuerySet[Any, Any]] | None = None,
+) -> Page[Any]:
     """Rows with id below ``cursor`` in descending id order, plus the cursor of the next page.
 
     Rows are model instances, or dicts for a ``values()`` queryset (cheaper to build when the

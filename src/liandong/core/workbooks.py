@@ -97,9 +97,9 @@ def _cfb_entry_names(data: bytes) -> set[str]:
     current, seen = int.from_bytes(data[48:52], "little"), set()
     while current < _CFB_END and current not in seen:
         seen.add(current)
-        block = sector(current)
-        for offset in range(0, len(block) - 127, 128):
-            entry = block[offset : offset + 128]
+        directory = sector(current)
+        for offset in range(0, len(directory) - 127, 128):
+            entry = directory[offset : offset + 128]
             length = int.from_bytes(entry[64:66], "little")
             if 2 <= length <= 64 and entry[66] in (1, 2, 5):
                 names.add(entry[: length - 2].decode("utf-16-le", "replace"))
@@ -219,7 +219,11 @@ def sheet_rows(
     sheet: ReadOnlyWorksheet, *, min_row: int, max_col: int
 ) -> Iterator[tuple[int, tuple]]:
     """``(excel row number, values)``, turning openpyxl's parse errors into a file error."""
-    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
+    # types-openpyxl types ReadOnlyWorksheet.iter_rows as Worksheet's function (it is, at
+    # run time), so its self argument does not match.
+    rows = sheet.iter_rows(  # type: ignore[misc]
+        min_row=min_row, max_col=max_col, values_only=True
+    )
     number = min_row - 1
     while True:
         try:

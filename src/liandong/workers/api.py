@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.accounts.permissions import is_worker
 from liandong.core.api_errors import prevalidated
 from liandong.core.documents import XLSX
@@ -66,7 +67,7 @@ def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
 
 
 @router.get("/", response=WorkerPage, url_name="worker-list", operation_id="workers_list")
-def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> HttpResponse:
+def list_workers(request: AuthenticatedHttpRequest, query: Query[WorkerQuery]) -> HttpResponse:
     """Workers the caller may see, newest first; page with ``next_cursor``."""
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
@@ -83,7 +84,7 @@ def list_workers(request: HttpRequest, query: Query[WorkerQuery]) -> HttpRespons
 @router.post(
     "/search", response=WorkerPage, url_name="worker-search", operation_id="workers_search"
 )
-def search_workers(request: HttpRequest, query: WorkerQuery) -> HttpResponse:
+def search_workers(request: AuthenticatedHttpRequest, query: WorkerQuery) -> HttpResponse:
     """The same as the list, with the filters in a JSON body: use it to search by a full
     mobile or ID number, which should not travel in a URL (access logs keep URLs)."""
     return list_workers(request, query)
@@ -96,7 +97,7 @@ def search_workers(request: HttpRequest, query: WorkerQuery) -> HttpResponse:
     response={200: None},
     openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
 )
-def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileResponse:
+def export_workers(request: AuthenticatedHttpRequest, query: Query[WorkerQuery]) -> FileResponse:
     """The filtered list as xlsx, personal data masked."""
     if not can_export_workers(request.user):
         raise PermissionDenied
@@ -111,7 +112,7 @@ def export_workers(request: HttpRequest, query: Query[WorkerQuery]) -> FileRespo
 @router.get(
     "/{int:worker_id}", response=WorkerOut, url_name="worker-detail", operation_id="workers_detail"
 )
-def worker_detail(request: HttpRequest, worker_id: int) -> dict:
+def worker_detail(request: AuthenticatedHttpRequest, worker_id: int) -> dict[str, object]:
     return worker_item(
         get_object_or_404(workers_visible_to(request.user).values(*WORKER_OUT_VALUES), pk=worker_id)
     )
@@ -123,7 +124,9 @@ def worker_detail(request: HttpRequest, worker_id: int) -> dict:
     url_name="worker-reveal",
     operation_id="workers_reveal",
 )
-def reveal_worker(request: HttpRequest, worker_id: int, payload: RevealIn) -> dict:
+def reveal_worker(
+    request: AuthenticatedHttpRequest, worker_id: int, payload: RevealIn
+) -> dict[str, object]:
     """The full ID and mobile numbers, for roles that must act on them. Written to the audit log."""
     worker = get_object_or_404(
         workers_visible_to(request.user).select_related("employer"), pk=worker_id
@@ -140,7 +143,7 @@ def reveal_worker(request: HttpRequest, worker_id: int, payload: RevealIn) -> di
     "/imports", response=RosterImportOut, url_name="roster-import", operation_id="workers_import"
 )
 def import_roster(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     file: File[UploadedFile],
     organization: Form[int],
     dry_run: Form[bool] = False,
@@ -168,5 +171,5 @@ def import_roster(
     url_name="roster-import-detail",
     operation_id="workers_import_detail",
 )
-def import_detail(request: HttpRequest, import_id: int) -> RosterImport:
+def import_detail(request: AuthenticatedHttpRequest, import_id: int) -> RosterImport:
     return get_object_or_404(roster_imports_visible_to(request.user), pk=import_id)

@@ -14,7 +14,7 @@ from liandong.workers.signin import otp_verify, worker_account_ensure
 class WorkerMobileBackend(ModelBackend):
     """Workers sign in with their mobile number and a one-time code or their own password."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -35,6 +35,7 @@ class WorkerMobileBackend(ModelBackend):
         )
         if worker is None:
             return None
+        user: User | None
         if otp:
             if not otp_verify(mobile=mobile, code=otp):
                 return None

@@ -14,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from liandong.accounts.models import User
 from liandong.core.audit import audit_log
 from liandong.core.masking import mask_id_number, mask_mobile
 from liandong.workers.models import Worker
@@ -69,7 +70,7 @@ def _describe(filters: WorkerFilters | None) -> dict[str, Any]:
 
 def workers_export(
     *,
-    actor: Any,
+    actor: User | None,
     workers: QuerySet[Worker],
     stream: IO[bytes],
     filters: WorkerFilters | None = None,
@@ -106,7 +107,10 @@ def workers_export(
     for worker in rows:
         joined = None
         if worker.joined_union_on is not None:
-            joined = WriteOnlyCell(sheet, value=worker.joined_union_on)
+            # Set after creation: types-openpyxl's WriteOnlyCell leaves out dates, which the
+            # cell's value (and so the constructor, which sets it) accepts.
+            joined = WriteOnlyCell(sheet)
+            joined.value = worker.joined_union_on
             joined.number_format = "yyyy-mm-dd"
         sheet.append(
             [

@@ -1,3 +1,6 @@
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -10,9 +13,9 @@ CHOICES_SHOWN = 200
 
 
 def limit_choices(
-    field: forms.ModelChoiceField,
+    field: forms.Field,
     organizations: QuerySet[Organization],
-    selected: object,
+    selected: str | int | None,
     shown: QuerySet[Organization] | None = None,
 ) -> None:
     """Validate against every unit of ``organizations`` but list only ``shown`` (by default
@@ -22,6 +25,8 @@ def limit_choices(
     drop-down useless. Deeper units are reached from their own organization page, which
     links here with ``?organization=<id>``.
     """
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{field!r} is not a ModelChoiceField")
     field.queryset = organizations
     listed = list((shown if shown is not None else organizations).order_by("path")[:CHOICES_SHOWN])
     if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in listed):
@@ -52,13 +57,17 @@ class WorkerFilterForm(forms.Form):
     member = forms.ChoiceField(label="会籍", choices=MEMBER_CHOICES, required=False)
 
     def __init__(
-        self, *args: object, organizations: object = None, shown: object = None, **kwargs: object
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization] | None = None,
+        shown: QuerySet[Organization] | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if organizations is not None:
             limit_choices(
                 self.fields["organization"], organizations, self.data.get("organization"), shown
-            )  # type: ignore[arg-type]
+            )
 
 
 class RosterUploadForm(forms.Form):
@@ -68,13 +77,17 @@ class RosterUploadForm(forms.Form):
     skip_invalid = forms.BooleanField(label="跳过有错误的行，只导入正确的行", required=False)
 
     def __init__(
-        self, *args: object, organizations: object = None, shown: object = None, **kwargs: object
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization] | None = None,
+        shown: QuerySet[Organization] | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if organizations is not None:
             limit_choices(
                 self.fields["organization"], organizations, self.data.get("organization"), shown
-            )  # type: ignore[arg-type]
+            )
 
 
 class RevealForm(forms.Form):
@@ -103,17 +116,17 @@ class WorkerForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         employers: QuerySet[Organization],
         editing: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         limit_choices(
             self.fields["employer"],
             employers,
             self.data.get("employer") or self.initial.get("employer"),
-        )  # type: ignore[arg-type]
+        )
         if editing:
             del self.fields["id_number"]
             self.fields["mobile"].required = False
@@ -133,7 +146,7 @@ class WorkerForm(forms.Form):
         value = self.cleaned_data.get("mobile") or ""
         return validate_mobile(value) if value else value
 
-    def clean_joined_union_on(self) -> object:
+    def clean_joined_union_on(self) -> date | None:
         from django.utils import timezone
 
         value = self.cleaned_data.get("joined_union_on")

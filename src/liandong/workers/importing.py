@@ -22,15 +22,16 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import IO, Any
 
-import openpyxl
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from liandong.accounts.models import User
 from liandong.core import rawsql
 from liandong.core.audit import audit_log, diff, request_context
 from liandong.core.crypto import mobile_digest
@@ -358,7 +359,15 @@ def _worker_snapshot(worker: Worker) -> dict[str, Any]:
     return values
 
 
-_AUDITED_ATTNAMES = [(name, Worker._meta.get_field(name).attname) for name in AUDITED_FIELDS]
+def _worker_field(name: str) -> Field:
+    """One of Worker's own columns (``get_field`` may also answer a reverse relation)."""
+    found = Worker._meta.get_field(name)
+    if not isinstance(found, Field):
+        raise TypeError(f"Worker.{name} is not a column")
+    return found
+
+
+_AUDITED_ATTNAMES = [(name, _worker_field(name).attname) for name in AUDITED_FIELDS]
 
 
 def _employer_variants(key: str) -> set[str]:
@@ -367,7 +376,7 @@ def _employer_variants(key: str) -> set[str]:
 
 
 _UPDATED_FIELDS = [
-    Worker._meta.get_field(name)
+    _worker_field(name)
     for name in (
         "name",
         "mobile_cipher",
@@ -382,6 +391,7 @@ _UPDATED_FIELDS = [
         "updated_at",
     )
 ]
+_UPDATED_COLUMNS = {f.name: f.column for f in _UPDATED_FIELDS if f.column is not None}
 
 
 def _update_workers(workers: list[Worker]) -> None:
@@ -393,7 +403,7 @@ def _update_workers(workers: list[Worker]) -> None:
     a new mobile was checked to be nobody's, nor given up by another row of this import."""
     connection = connections[router.db_for_write(Worker)]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in _UPDATED_FIELDS)
+    assignments = ", ".join(f"{quote(_UPDATED_COLUMNS[f.name])} = %s" for f in _UPDATED_FIELDS)
     sql = f"UPDATE {quote(Worker._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model, values bound
     params = [
         [f.get_db_prep_save(getattr(w, f.attname), connection) for f in _UPDATED_FIELDS] + [w.pk]
@@ -406,7 +416,7 @@ def _update_workers(workers: list[Worker]) -> None:
 class _Importer:
     """Validates and writes rows in batches; keeps the counts and the (capped) errors."""
 
-    def __init__(self, *, actor: Any, organization: Organization, max_errors: int) -> None:
+    def __init__(self, *, actor: User | None, organization: Organization, max_errors: int) -> None:
         self.actor = actor
         self.organization = organization
         self.max_errors = max_errors
@@ -423,11 +433,11 @@ class _Importer:
         self.employers: dict[str, list[tuple[int, str]]] = {}
         self.count_changes: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         context = request_context.get() or {}
-        is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        user = actor if actor is not None and actor.is_authenticated else None
         self.audit_defaults = {
-            "actor": actor if is_user else None,
-            "actor_repr": (actor.get_username() if is_user else "") or "system",
-            "organization_id": getattr(actor, "organization_id", None) if is_user else None,
+            "actor": user,
+            "actor_repr": (user.get_username() if user is not None else "") or "system",
+            "organization_id": user.organization_id if user is not None else None,
             "ip_address": context.get("ip"),
             "request_id": context.get("request_id", ""),
         }
@@ -647,7 +657,7 @@ class _Importer:
 
 def roster_import(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     file: IO[bytes],
     filename: str,
@@ -661,9 +671,8 @@ def roster_import(
     worker (name, mobile, employer, and 职业 / 入会日期 when the file has those columns);
     registered elsewhere, the row is refused without saying where. Nothing is written unless
     every row is valid or ``skip_invalid`` is set; ``dry_run`` writes nothing at all."""
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
     record = RosterImport(
-        actor=actor if is_user else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,
         organization=organization,
         filename=PurePath(filename or "").name[:200],
         dry_run=dry_run,
@@ -804,6 +813,8 @@ def roster_template_xlsx() -> bytes:
 
     book = Workbook()
     sheet = book.active
+    if sheet is None:  # a new workbook always opens on one empty sheet
+        raise RuntimeError("openpyxl Workbook() has no active sheet")
     sheet.title = "职工名册"
     sheet.append(TEMPLATE_COLUMNS)
     sheet.append(EXAMPLE_ROW)
@@ -811,7 +822,7 @@ def roster_template_xlsx() -> bytes:
     fill = PatternFill("solid", fgColor="FFF2CC")
     grey = Font(color="808080", italic=True)
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
-        letter = openpyxl.utils.get_column_letter(index)
+        letter = get_column_letter(index)
         header = sheet.cell(row=1, column=index)
         header.font = bold
         if column in (NAME, ID_NUMBER, MOBILE, EMPLOYER):

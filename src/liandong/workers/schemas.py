@@ -3,7 +3,7 @@ from datetime import date
 from ninja import Schema
 
 from liandong.core.schemas import InputSchema
-from liandong.workers.models import Gender, WorkerType
+from liandong.workers.models import Gender, RosterImport, WorkerType
 
 
 class WorkerOut(Schema):
@@ -106,8 +106,8 @@ class RosterImportOut(Schema):
     errors: list[RowErrorOut]
 
     @staticmethod
-    def resolve_errors(obj: object) -> list[dict]:
+    def resolve_errors(obj: RosterImport) -> list[dict[str, object]]:
         return [
             {"row": row, "column": column, "reason": reason, "value": value}
-            for row, column, reason, value in obj.errors  # type: ignore[attr-defined]
+            for row, column, reason, value in obj.errors
         ]

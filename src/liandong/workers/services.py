@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from liandong.accounts.models import User
 from liandong.core import crypto
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.identity import id_number_gender, validate_id_number, validate_mobile
@@ -35,6 +37,16 @@ _OCCUPATION_KEYWORDS = [
     (WorkerType.TRUCKER, ("货车", "卡车", "货运", "司机")),
     (WorkerType.BEAUTICIAN, ("美发", "理发", "美容", "美甲", "发型", "养生", "技师")),
 ]
+
+
+class _Unchanged(Enum):
+    """The default of an argument that may also be None (``joined_union_on=None`` means "not
+    a member"): left out, the value is kept."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = _Unchanged.UNCHANGED
 
 
 def classify_occupation(occupation: str) -> str:
@@ -91,7 +103,7 @@ def _bump_counts(organization_id: int, workers: int, members: int) -> None:
 @transaction.atomic
 def worker_register(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     id_number: str,
     mobile: str,
@@ -143,13 +155,13 @@ def worker_register(
 @transaction.atomic
 def worker_update(
     *,
-    actor: Any,
+    actor: User | None,
     worker: Worker,
     name: str | None = None,
     mobile: str | None = None,
     employer: Organization | None = None,
     occupation: str | None = None,
-    joined_union_on: date | type[...] | None = ...,
+    joined_union_on: date | Literal[_Unchanged.UNCHANGED] | None = UNCHANGED,
 ) -> Worker:
     """Change a worker's roster entry; counts move with the employer and membership."""
     before = snapshot(worker, AUDITED_FIELDS)
@@ -173,8 +185,8 @@ def worker_update(
     if occupation is not None:
         worker.occupation = occupation.strip()
         worker.worker_type = classify_occupation(worker.occupation)
-    if joined_union_on is not ...:
-        worker.joined_union_on = joined_union_on  # type: ignore[assignment]
+    if joined_union_on is not UNCHANGED:
+        worker.joined_union_on = joined_union_on
     worker.full_clean()
     worker.save()
     if worker.employer_id != old_employer_id:
@@ -188,7 +200,7 @@ def worker_update(
     return worker
 
 
-def worker_reveal(*, actor: Any, worker: Worker, purpose: str = "") -> dict[str, str]:
+def worker_reveal(*, actor: User | None, worker: Worker, purpose: str = "") -> dict[str, str]:
     """The full ID and mobile numbers, for someone who must act on them. Always audited.
 
     Callers check ``permissions.can_view_worker_pii`` first.

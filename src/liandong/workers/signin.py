@@ -24,7 +24,7 @@ OTP_MAX_ATTEMPTS = 5
 @transaction.atomic
 def worker_account_ensure(*, worker: Worker) -> User:
     """Give a worker an account (username = ``w<id>``) the first time they sign in."""
-    if worker.user_id:
+    if worker.user is not None:  # no query when user_id is None
         return worker.user
     user = User.objects.create_user(
         username=f"w{worker.pk}", role=Role.WORKER, display_name=worker.name
