@@ -3,6 +3,8 @@
 from contextvars import ContextVar
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from liandong.core.models import AuditLog
@@ -14,7 +16,7 @@ audit_purge_allowed: ContextVar[bool] = ContextVar("audit_purge_allowed", defaul
 
 def audit_entry(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -23,11 +25,11 @@ def audit_entry(
     """The entry ``audit_log`` appends, unsaved (for a caller that writes several at once with
     ``bulk_create``). ``changes`` must never hold unmasked personal data."""
     context = request_context.get() or {}
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    user = actor if actor is not None and actor.is_authenticated else None
     entry = AuditLog(
-        actor=actor if is_user else None,
-        actor_repr=(actor.get_username() if is_user else "") or "system",
-        organization_id=getattr(actor, "organization_id", None) if is_user else None,
+        actor_id=user.pk if user is not None else None,
+        actor_repr=(user.get_username() if user is not None else "") or "system",
+        organization_id=getattr(user, "organization_id", None),
         action=action,
         changes=changes or {},
         ip_address=context.get("ip"),
@@ -44,7 +46,7 @@ def audit_entry(
 
 def audit_log(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,

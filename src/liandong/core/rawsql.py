@@ -42,6 +42,20 @@ def _qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _column(field: Field) -> str:
+    """The quoted column of a concrete field (only those are written here)."""
+    if field.column is None:
+        raise TypeError(f"{field} has no column")
+    return _qn(field.column)
+
+
+def _concrete_field(model: type[Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 @lru_cache(maxsize=64)
 def _insert(
     model: type[Model], rows: int, returning: bool, vendor: str
@@ -49,11 +63,11 @@ def _insert(
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
-        f"INSERT INTO {_qn(model._meta.db_table)} ({', '.join(_qn(f.column) for f in fields)}) "  # noqa: S608
+        f"INSERT INTO {_qn(model._meta.db_table)} ({', '.join(_column(f) for f in fields)}) "  # noqa: S608
         f"VALUES {', '.join([row] * rows)}"
     )
     if returning:
-        sql += f" RETURNING {_qn(model._meta.pk.column)}"
+        sql += f" RETURNING {_column(model._meta.pk)}"
     return sql, tuple(zip(fields, _plain(fields), strict=True))
 
 
@@ -136,15 +150,14 @@ def _upsert_add(
     model: type[Model], key: tuple[str, ...], names: tuple[str, ...], rows: int, vendor: str
 ) -> tuple[str, tuple[tuple[Field, bool], ...]]:
     table = _qn(model._meta.db_table)
-    fields = tuple(model._meta.get_field(n) for n in (*key, *names))
+    fields = tuple(_concrete_field(model, n) for n in (*key, *names))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sets = ", ".join(
-        f"{_qn(f.column)} = {table}.{_qn(f.column)} + excluded.{_qn(f.column)}"
-        for f in fields[len(key) :]
+        f"{_column(f)} = {table}.{_column(f)} + excluded.{_column(f)}" for f in fields[len(key) :]
     )
     sql = (
-        f"INSERT INTO {table} ({', '.join(_qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "  # noqa: S608
-        f"ON CONFLICT ({', '.join(_qn(f.column) for f in fields[: len(key)])}) DO UPDATE SET {sets}"
+        f"INSERT INTO {table} ({', '.join(_column(f) for f in fields)}) VALUES {', '.join([row] * rows)} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(_column(f) for f in fields[: len(key)])}) DO UPDATE SET {sets}"
     )
     return sql, tuple(zip(fields, _plain(fields), strict=True))
 

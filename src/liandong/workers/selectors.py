@@ -2,10 +2,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import DateField, QuerySet
 
+from liandong.accounts.models import User
 from liandong.accounts.permissions import acts_for_organization
 from liandong.core.crypto import mobile_digest
 from liandong.core.paging import DEFAULT_PAGE_SIZE, Page, page_by_id
@@ -97,7 +99,7 @@ def _filter_name_prefix(workers: QuerySet[Worker], q: str) -> QuerySet[Worker]:
     return filter_range(workers, "name", q, q + "\U0010ffff", use_index=False)
 
 
-def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
+def worker_list(*, user: User | AnonymousUser | None, filters: WorkerFilters) -> QuerySet[Worker]:
     """The workers ``user`` may see that match ``filters``, for listing newest first.
 
     Every branch is answered from an index, whichever the scope. On a large subtree the
@@ -148,8 +150,12 @@ def worker_list(*, user: Any, filters: WorkerFilters) -> QuerySet[Worker]:
 
 
 def worker_page(
-    *, user: Any, filters: WorkerFilters, cursor: int | None = None, size: int = DEFAULT_PAGE_SIZE
-) -> Page:
+    *,
+    user: User | AnonymousUser | None,
+    filters: WorkerFilters,
+    cursor: int | None = None,
+    size: int = DEFAULT_PAGE_SIZE,
+) -> Page[dict[str, Any]]:
     """A page of ``worker_list`` as WorkerOut dicts (``worker_item``), for the list page and API.
 
     On PostgreSQL, a small subtree's workers are found in worker_employer_id_idx, but their

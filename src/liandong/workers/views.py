@@ -126,7 +126,7 @@ def worker_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
     except ValueError:
         cursor = None
-    page: Page[Any]  # of WorkerOut dicts (workers.selectors.worker_page)
+    page: Page[dict[str, Any]]  # of WorkerOut dicts (workers.selectors.worker_page)
     if filters is None:
         page = Page(items=[], next_cursor=None)
     else:
