@@ -41,7 +41,7 @@ def can_enter_demands(user: User | AnonymousUser | None) -> bool:
     return is_union_staff(user)
 
 
-def can_configure(user: User | AnonymousUser | None) -> bool:
+def can_configure(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Routing rules, time limits and the working-day calendar."""
     return is_org_staff(user) and user.role == Role.UNION_ADMIN
 
