@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from liandong.accounts.models import User
 from liandong.activities.models import (
     HOLDING_PLACE,
     RECUPERATION_KINDS,
@@ -132,7 +133,7 @@ def _validate_activity(activity: Activity, quotas: list[tuple[Organization, int]
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    actor: User | None,
     organizer: Organization,
     co_organizers: Iterable[Organization] = (),
     quotas: list[tuple[Organization, int]] | None = None,
@@ -185,7 +186,7 @@ WINDOW_FIELDS = ["applications_open_at", "applications_close_at"]
 
 def activity_update(
     *,
-    actor: Any,
+    actor: User | None,
     activity: Activity,
     co_organizers: Iterable[Organization] | None = None,
     quotas: list[tuple[Organization, int]] | None = None,
@@ -290,7 +291,7 @@ def _seed_hash(seed: str) -> str:
 
 
 @transaction.atomic
-def activity_publish(*, actor: Any, activity: Activity) -> Activity:
+def activity_publish(*, actor: User | None, activity: Activity) -> Activity:
     """Draft -> open. A lottery commits to its seed now, long before the window closes."""
     if activity.status != ActivityStatus.DRAFT:
         raise _refusal("status", "只有草稿状态的活动可以发布", "not_draft")
@@ -316,7 +317,7 @@ def _commit(activity: Activity) -> None:
 
 
 @transaction.atomic
-def activity_commit_seed(*, actor: Any, activity: Activity) -> Activity:
+def activity_commit_seed(*, actor: User | None, activity: Activity) -> Activity:
     """Commit to the lottery's seed: its SHA-256 is published, the seed stays sealed until the
     draw. Once committed it cannot be replaced, and it must be done before the window closes."""
     if activity.selection != Selection.LOTTERY:
@@ -357,7 +358,7 @@ def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def _recuperated_since(worker: Worker, since: date, exclude_activity: int | None = None) -> bool:
+def _recuperated_since(worker: Worker, since: date, *, exclude_activity: int) -> bool:
     return (
         Application.objects.filter(
             worker=worker,
@@ -455,7 +456,7 @@ def _check_window(activity: Activity) -> None:
 
 
 def application_submit(
-    *, actor: Any, activity: Activity, worker: Worker, nominated_by: Any = None
+    *, actor: User | None, activity: Activity, worker: Worker, nominated_by: User | None = None
 ) -> Application:
     """A worker applies (or a body nominates them). First come and nomination take a place at
     once; a lottery application waits for the draw."""
@@ -540,7 +541,9 @@ def _promote_next(activity: Activity) -> Application | None:
     return None
 
 
-def application_withdraw(*, actor: Any, application: Application, reason: str = "") -> Application:
+def application_withdraw(
+    *, actor: User | None, application: Application, reason: str = ""
+) -> Application:
     """Withdraw (the worker) or remove (the organizer, e.g. after an upheld objection). A freed
     lottery place goes to the next on the waiting list at once."""
     with transaction.atomic():
@@ -638,7 +641,7 @@ def _honours(worker_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[int, int]:
+def _tiers(activity: Activity, rows: list[tuple[int, int, date | None, str]]) -> dict[int, int]:
     """Tier of each application from ``(application_id, worker_id, joined_union_on, worker_type)``."""
     rules = list(activity.priority_rules)
     if not rules:
@@ -681,7 +684,9 @@ def _tiers(activity: Activity, rows: list[tuple[int, int, Any, str]]) -> dict[in
     }
 
 
-def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None) -> Activity:
+def activity_draw(
+    *, actor: User | None, activity: Activity, now: datetime | None = None
+) -> Activity:
     """Draw the lottery with the committed seed. Runs once: the status moves from open to drawn
     by one conditional UPDATE, so a second draw (or two at once) is refused."""
     now = now or timezone.now()
@@ -760,7 +765,11 @@ def activity_draw(*, actor: Any, activity: Activity, now: datetime | None = None
 
 @transaction.atomic
 def activity_publish_notice(
-    *, actor: Any, activity: Activity, days: int = NOTICE_DAYS_DEFAULT, objection_channel: str = ""
+    *,
+    actor: User | None,
+    activity: Activity,
+    days: int = NOTICE_DAYS_DEFAULT,
+    objection_channel: str = "",
 ) -> Activity:
     """Open the public notice (公示) of the selected list for ``days`` days."""
     if activity.status == ActivityStatus.NOTICE:
@@ -801,7 +810,7 @@ def activity_publish_notice(
 
 
 @transaction.atomic
-def activity_confirm(*, actor: Any, activity: Activity) -> Activity:
+def activity_confirm(*, actor: User | None, activity: Activity) -> Activity:
     """After the notice period: the selected list is final."""
     if activity.status != ActivityStatus.NOTICE:
         raise _refusal("activity", "只有公示中的活动可以确认名单", "not_notice")
@@ -829,7 +838,7 @@ def activity_confirm(*, actor: Any, activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def application_check_in(*, actor: Any, application: Application) -> Application:
+def application_check_in(*, actor: User | None, application: Application) -> Application:
     if application.status not in HOLDING_PLACE:
         raise _refusal("token", "该报名未入选或已退出，不能签到", "not_selected")
     if not Application.objects.filter(pk=application.pk, checked_in_at__isnull=True).update(
@@ -843,7 +852,7 @@ def application_check_in(*, actor: Any, application: Application) -> Application
 
 @transaction.atomic
 def application_feedback(
-    *, actor: Any, application: Application, rating: int, feedback: str = ""
+    *, actor: User | None, application: Application, rating: int, feedback: str = ""
 ) -> Application:
     if application.checked_in_at is None:
         raise _refusal("rating", "签到参加活动后才能评价", "not_attended")
@@ -861,7 +870,7 @@ def application_feedback(
 @transaction.atomic
 def service_entry_record(
     *,
-    actor: Any,
+    actor: User | None,
     activity: Activity,
     people: int,
     served_on: date,
@@ -933,11 +942,11 @@ def _weekdays(value: str) -> str:
 @transaction.atomic
 def home_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     owners: list[Organization],
-    opens_at: Any,
-    closes_at: Any,
+    opens_at: time,
+    closes_at: time,
     address: str = "",
     facilities: str = "",
     capacity: int = 0,
@@ -966,7 +975,7 @@ def home_create(
 
 @transaction.atomic
 def home_update(
-    *, actor: Any, home: Home, owners: list[Organization] | None = None, **fields: Any
+    *, actor: User | None, home: Home, owners: list[Organization] | None = None, **fields: Any
 ) -> Home:
     """Change a home's owners, facilities, opening hours or capacity (audited with a diff).
     Bookings already made keep their slot: a change of hours or capacity applies to new bookings
@@ -1014,7 +1023,7 @@ def home_update(
 
 def booking_create(
     *,
-    actor: Any,
+    actor: User | None,
     home: Home,
     owner: Organization,
     starts_at: datetime,
@@ -1077,7 +1086,7 @@ def booking_create(
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, booking: Booking, reason: str) -> Booking:
+def booking_cancel(*, actor: User | None, booking: Booking, reason: str) -> Booking:
     """Cancel a booking (the booker, or staff of the home's owners), with a reason. The slot is
     free again at once: the overlap check and the usage figures count only live bookings."""
     reason = (reason or "").strip()
@@ -1113,7 +1122,7 @@ def booking_cancel(*, actor: Any, booking: Booking, reason: str) -> Booking:
 
 @transaction.atomic
 def budget_line_create(
-    *, actor: Any, owner: Organization, year: int, source: str, name: str, amount: Decimal
+    *, actor: User | None, owner: Organization, year: int, source: str, name: str, amount: Decimal
 ) -> BudgetLine:
     if amount <= 0:
         raise _refusal("amount", "预算金额必须大于 0", "amount")
@@ -1131,7 +1140,7 @@ def budget_line_create(
 
 def expense_record(
     *,
-    actor: Any,
+    actor: User | None,
     budget_line: BudgetLine,
     kind: str,
     amount: Decimal,

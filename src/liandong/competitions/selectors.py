@@ -10,6 +10,7 @@ from django.db.models import CharField, Count, Max, Q, QuerySet
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
+from liandong.accounts.models import User
 from liandong.competitions.models import (
     Contest,
     ContestStatus,
@@ -165,7 +166,7 @@ class WorkRow:
     conflicted: bool
 
 
-def judge_worksheet(*, judge: Any, segment: Segment) -> list[WorkRow]:
+def judge_worksheet(*, judge: User, segment: Segment) -> list[WorkRow]:
     """The entrants of a segment's round by order of appearance, with this judge's own sheet."""
     entries = list(
         segment.round.entries.filter(order_no__isnull=False)
@@ -231,7 +232,7 @@ def scoreboard_data(contest: Contest) -> dict[str, Any]:
     """The current round's standings from submitted sheets: order numbers until published."""
     round_ = current_round(contest)
     rows = []
-    segments: list[Any] = []
+    segments: list[SegmentSpec] = []
     done = expected = 0
     if round_ is not None:
         results, _ = round_results(round_)

@@ -2,13 +2,16 @@
 (another body's record is a 404), calls one service, and shows what went wrong in Chinese."""
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -46,6 +49,7 @@ from liandong.competitions.permissions import (
 )
 from liandong.competitions.scoring import EntryResult
 from liandong.competitions.selectors import (
+    WorkRow,
     contest_list,
     current_round,
     judge_worksheet,
@@ -61,6 +65,8 @@ from liandong.competitions.services import ScoreInput, eligibility_problems
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
+from liandong.organizations.permissions import AuthenticatedHttpRequest
+from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 
 ENTRANTS_SHOWN = 30
@@ -116,7 +122,7 @@ def _visible_entrant(request: HttpRequest, pk: int) -> Entrant:
 
 
 @login_required
-def contest_list_view(request: HttpRequest) -> HttpResponse:
+def contest_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_list_contests(request.user):
         raise PermissionDenied
     contests = contest_list(contests_visible_to(request.user))
@@ -132,7 +138,7 @@ def contest_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contest_create_view(request: HttpRequest) -> HttpResponse:
+def contest_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (is_body_staff(request.user) and request.user.role in MANAGER_ROLES):
         raise PermissionDenied
     form = ContestForm(request.POST or None, initial={"status": ContestStatus.DRAFT})
@@ -142,6 +148,7 @@ def contest_create_view(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organization=request.user.organization, **form.cleaned_data
             )
         except ValidationError as error:
+            # core's helper is typed for forms.Form; it needs only BaseForm's fields and add_error.
             form_add_service_error(form, error)
         else:
             messages.success(request, "竞赛已创建，请继续设置赛段、环节和奖项。")
@@ -154,7 +161,7 @@ def contest_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contest_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contest_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     manage = can_manage_contest(request.user, contest)
     if not (
@@ -168,9 +175,9 @@ def contest_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     entrant_total = entrants.count()
     progress = segments_progress(Segment.objects.filter(round__contest=contest)) if manage else {}
     for round_ in rounds:
-        round_.entry_count = round_.entries.count()
+        round_.entry_count = round_.entries.count()  # type: ignore[attr-defined]  # for the template
         for segment in round_.segments.all():
-            segment.submitted = progress.get(segment.pk, 0)
+            segment.submitted = progress.get(segment.pk, 0)  # type: ignore[attr-defined]  # ditto
     return render(
         request,
         "competitions/contest_detail.html",
@@ -195,7 +202,7 @@ def contest_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contest_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contest_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
     form = ContestForm(request.POST or None, instance=contest)
     if request.method == "POST" and form.is_valid():
@@ -215,7 +222,11 @@ def contest_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _child_form(
-    request: HttpRequest, contest: Contest, form_class: type, title: str, save: Any
+    request: HttpRequest,
+    contest: Contest,
+    form_class: type[forms.BaseForm],
+    title: str,
+    save: Callable[[dict[str, Any]], object],
 ) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +243,7 @@ def _child_form(
 
 
 @login_required
-def round_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
     return _child_form(
         request,
@@ -244,7 +255,7 @@ def round_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def segment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def segment_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _managed_round(request, pk)
     return _child_form(
         request,
@@ -256,7 +267,7 @@ def segment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def prize_tier_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def prize_tier_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
     return _child_form(
         request,
@@ -268,7 +279,7 @@ def prize_tier_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def segment_judges_view(request: HttpRequest, pk: int) -> HttpResponse:
+def segment_judges_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(
         Segment.objects.select_related("round__contest__organization"),
         pk=pk,
@@ -304,16 +315,12 @@ def segment_judges_view(request: HttpRequest, pk: int) -> HttpResponse:
 # Registration and review.
 
 
-def _registrable_workers(request: HttpRequest) -> Any:
+def _registrable_workers(request: HttpRequest) -> QuerySet[Worker]:
     return workers_visible_to(request.user).select_related("employer").order_by("name", "pk")
 
 
-def _registering_body(request: HttpRequest) -> Any:
-    return request.user.organization
-
-
 @login_required
-def register_view(request: HttpRequest, pk: int) -> HttpResponse:
+def register_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_register(request.user, contest):
         raise PermissionDenied
@@ -326,7 +333,7 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 contest=contest,
                 worker=form.cleaned_data["worker"],
-                registered_by=_registering_body(request),
+                registered_by=request.user.organization,
                 group=form.cleaned_data["group"],
             )
         except ValidationError as error:
@@ -342,7 +349,7 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team_register_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_register_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_register(request.user, contest):
         raise PermissionDenied
@@ -355,7 +362,7 @@ def team_register_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 contest=contest,
                 name=form.cleaned_data["name"],
-                registered_by=_registering_body(request),
+                registered_by=request.user.organization,
                 workers=list(form.cleaned_data["workers"]),
                 group=form.cleaned_data["group"],
             )
@@ -378,7 +385,7 @@ def _entrants_page(request: HttpRequest, contest: Contest, *, error: str = "") -
         )
     )
     for entrant in entrants:
-        entrant.problems = (
+        entrant.problems = (  # type: ignore[attr-defined]  # for the template
             eligibility_problems(contest, entrant.worker) if entrant.status == "pending" else []
         )
     return render(
@@ -389,12 +396,12 @@ def _entrants_page(request: HttpRequest, contest: Contest, *, error: str = "") -
 
 
 @login_required
-def entrants_view(request: HttpRequest, pk: int) -> HttpResponse:
+def entrants_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _entrants_page(request, _managed_contest(request, pk))
 
 
 @login_required
-def entrant_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+def entrant_review_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entrant = _visible_entrant(request, pk)
     contest = entrant.contest
     if not can_manage_contest(request.user, contest):
@@ -420,7 +427,7 @@ def entrant_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_order_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_order_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _managed_round(request, pk)
     error = ""
     if request.method == "POST":
@@ -431,7 +438,8 @@ def round_order_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("competitions:round-order", round_.pk)
             if request.POST.get("action") == "assign":
                 numbers = {}
-                for key, value in request.POST.items():
+                for key in request.POST:
+                    value = request.POST[key]
                     if key.startswith("entry_"):
                         try:
                             numbers[int(key[6:])] = int(value)
@@ -464,7 +472,7 @@ def _named(round_: Round, results: list[EntryResult]) -> list[tuple[EntryResult,
 
 
 @login_required
-def round_results_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_results_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(
         Round.objects.select_related("contest__organization"),
         pk=pk,
@@ -499,7 +507,7 @@ def round_results_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+def round_advance_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _managed_round(request, pk)
     back = f"/competitions/rounds/{round_.pk}/"
     if request.method != "POST":
@@ -513,7 +521,7 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contest_prizes_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contest_prizes_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
     back = f"/competitions/{contest.pk}/"
     if request.method != "POST":
@@ -533,7 +541,7 @@ def contest_prizes_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contest_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contest_publish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
     back = f"/competitions/{contest.pk}/"
     if request.method != "POST":
@@ -549,14 +557,14 @@ def contest_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entrant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def entrant_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """How an entrant's totals were formed, sheet by sheet (计分说明)."""
     entrant = _visible_entrant(request, pk)
     contest = entrant.contest
     full = can_view_results(request.user, contest)
     if not (full or contest.is_published):
         raise PermissionDenied
-    rounds = []
+    rounds: list[dict[str, Any]] = []
     for entry in entrant.round_entries.select_related("round").order_by("round__order"):
         results, chosen = round_results(entry.round)
         mine = next((r for r in results if r.entry.id == entry.pk), None)
@@ -595,7 +603,7 @@ def entrant_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entrant = _visible_entrant(request, pk)
     if not entrant.contest.is_published or not entrant.prize:
         raise Http404
@@ -605,7 +613,7 @@ def certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_view(request: HttpRequest, pk: int) -> HttpResponse:
+def export_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _visible_contest(request, pk)
     if not can_view_results(request.user, contest):
         raise PermissionDenied
@@ -617,7 +625,7 @@ def export_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def nominate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def nominate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entrant = _visible_entrant(request, pk)
     source = entrant.contest
     if not can_manage_contest(request.user, source):
@@ -723,7 +731,7 @@ def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def judging_view(request: HttpRequest) -> HttpResponse:
+def judging_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_judge(request.user):
         raise PermissionDenied
     segments = list(
@@ -737,7 +745,7 @@ def judging_view(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     )
     for segment in segments:
-        segment.mine = mine.get(segment.pk, 0)
+        segment.mine = mine.get(segment.pk, 0)  # type: ignore[attr-defined]  # for the template
     chief_of = Contest.objects.filter(chief_judge=request.user)
     return render(
         request, "competitions/judging.html", {"segments": segments, "chief_of": chief_of}
@@ -754,20 +762,34 @@ def _judge_segment(request: HttpRequest, pk: int) -> Segment:
     return segment
 
 
+@dataclass
+class WorksheetRow(WorkRow):
+    key: str  # the score input's name
+    error: str
+    typed: object  # what the judge typed, else the saved score
+
+
 def _worksheet(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     segment: Segment,
     *,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
     upload: UploadForm | None = None,
 ) -> HttpResponse:
-    rows = judge_worksheet(judge=request.user, segment=segment)
-    for row in rows:
+    rows = []
+    for row in judge_worksheet(judge=request.user, segment=segment):
         key = f"score_{row.entry.order_no}"
-        row.key = key
-        row.error = (errors or {}).get(key, "")
-        row.typed = (typed or {}).get(key, row.sheet.score if row.sheet else "")
+        rows.append(
+            WorksheetRow(
+                row.entry,
+                row.sheet,
+                row.conflicted,
+                key=key,
+                error=(errors or {}).get(key, ""),
+                typed=(typed or {}).get(key, row.sheet.score if row.sheet else ""),
+            )
+        )
     return render(
         request,
         "competitions/judge_segment.html",
@@ -800,11 +822,11 @@ def _error_map(error: ValidationError) -> dict[str, str]:
 
 
 @login_required
-def judge_segment_view(request: HttpRequest, pk: int) -> HttpResponse:
+def judge_segment_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     segment = _judge_segment(request, pk)
     if request.method != "POST":
         return _worksheet(request, segment)
-    typed = {k: v.strip() for k, v in request.POST.items() if k.startswith("score_")}
+    typed = {k: request.POST[k].strip() for k in request.POST if k.startswith("score_")}
     scores = []
     for key, value in typed.items():
         if value == "":
@@ -828,7 +850,7 @@ def judge_segment_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def judge_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
+def judge_upload_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     segment = _judge_segment(request, pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -849,7 +871,7 @@ def judge_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sheet_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+def sheet_correct_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sheet = get_object_or_404(
         ScoreSheet.objects.select_related(
             "segment__round__contest", "entry__entrant__worker", "judge"

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def form_add_service_error(form: forms.Form, error: ValidationError) -> None:
+def form_add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's refusal shown on the form: against the field it names when the form has
     that field, otherwise above the form. Services raise ValidationError with Chinese
     messages, keyed by field (``{"deadline": "…"}``) or not."""

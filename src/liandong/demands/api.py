@@ -2,7 +2,7 @@ import base64
 import binascii
 import tempfile
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,7 +20,7 @@ from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.demands import throttle
 from liandong.demands.exporting import stats_xlsx
-from liandong.demands.models import STATE_LABELS, Category, Channel, Demand, State
+from liandong.demands.models import STATE_LABELS, Category, Channel, Demand, DemandEvent, State
 from liandong.demands.permissions import (
     allowed_actions,
     bodies_visible_to,
@@ -58,6 +58,8 @@ from liandong.demands.services import (
     demand_submit,
     valid_mobile,
 )
+from liandong.organizations.models import Organization
+from liandong.organizations.permissions import AuthenticatedHttpRequest
 
 router = Router(tags=["职工诉求"])
 # Worker-facing, no login: mounted at /api/v1/public/demands (every operation passes auth=None).
@@ -214,9 +216,11 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _body(request: HttpRequest, body_id: int | None, field: str = "body"):
-    if body_id is None:
-        return None
+def _body(request: HttpRequest, body_id: int | None, field: str = "body") -> Organization | None:
+    return None if body_id is None else _visible_body(request, body_id, field)
+
+
+def _visible_body(request: HttpRequest, body_id: int, field: str) -> Organization:
     body = bodies_visible_to(request.user).filter(pk=body_id).first()
     if body is None:
         raise ValidationError({field: ["找不到该单位，或不在您的工作范围内"]})
@@ -224,7 +228,7 @@ def _body(request: HttpRequest, body_id: int | None, field: str = "body"):
 
 
 @router.get("/", response=DemandPage, url_name="demand-list", operation_id="demands_list")
-def list_demands(request: HttpRequest, query: Query[ListQuery]) -> dict:
+def list_demands(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
     """Demands routed to the caller's body (union staff: within their subtree and partners),
     newest first; page with ``next_cursor``."""
     _require_staff(request)
@@ -246,7 +250,7 @@ def list_demands(request: HttpRequest, query: Query[ListQuery]) -> dict:
 
 
 @router.post("/", response=DemandDetailOut, url_name="demand-create", operation_id="demands_create")
-def create_demand(request: HttpRequest, payload: StaffDemandIn) -> dict:
+def create_demand(request: AuthenticatedHttpRequest, payload: StaffDemandIn) -> dict:
     """A hotline operator enters a call as a demand (channel recorded)."""
     if not can_enter_demands(request.user):
         raise PermissionDenied
@@ -291,7 +295,7 @@ def _stats_filters(request: HttpRequest, query: StatsQuery) -> StatsFilters:
 
 
 @router.get("/stats", response=StatsOut, url_name="demand-stats", operation_id="demands_stats")
-def stats(request: HttpRequest, query: Query[StatsQuery]) -> dict:
+def stats(request: AuthenticatedHttpRequest, query: Query[StatsQuery]) -> dict:
     """Counts and the three rates by period, body, category or city (see docs/demands.md)."""
     _require_staff(request)
     filters = _stats_filters(request, query)
@@ -312,7 +316,7 @@ def stats(request: HttpRequest, query: Query[StatsQuery]) -> dict:
     response={200: None},
     openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
 )
-def stats_export(request: HttpRequest, query: Query[StatsQuery]) -> FileResponse:
+def stats_export(request: AuthenticatedHttpRequest, query: Query[StatsQuery]) -> FileResponse:
     _require_staff(request)
     filters = _stats_filters(request, query)
     total, rows = demand_stats(user=request.user, filters=filters)
@@ -345,13 +349,13 @@ def _detail(request: HttpRequest, demand: Demand) -> dict:
     }
 
 
-def _step(event) -> dict:
+def _step(event: DemandEvent) -> dict[str, Any]:
     return {
         "at": event.created_at,
         "kind": event.kind,
         "kind_label": event.get_kind_display(),
         "state_label": event.get_state_display(),
-        "body": event.body.name if event.body_id else "",
+        "body": event.body.name if event.body is not None else "",
         "note": event.note,
     }
 
@@ -362,7 +366,7 @@ def _step(event) -> dict:
     url_name="demand-detail",
     operation_id="demands_detail",
 )
-def demand_detail(request: HttpRequest, demand_id: int) -> dict:
+def demand_detail(request: AuthenticatedHttpRequest, demand_id: int) -> dict:
     return _detail(request, _get(request, demand_id))
 
 
@@ -372,7 +376,7 @@ def demand_detail(request: HttpRequest, demand_id: int) -> dict:
     url_name="demand-reveal",
     operation_id="demands_reveal",
 )
-def reveal(request: HttpRequest, demand_id: int, payload: RevealIn) -> dict:
+def reveal(request: AuthenticatedHttpRequest, demand_id: int, payload: RevealIn) -> dict:
     """The submitter's full mobile number: the responsible body's handler and union staff only.
     Written to the audit log."""
     demand = _get(request, demand_id)
@@ -390,7 +394,7 @@ def reveal(request: HttpRequest, demand_id: int, payload: RevealIn) -> dict:
     url_name="demand-act",
     operation_id="demands_act",
 )
-def act(request: HttpRequest, demand_id: int, payload: ActionIn) -> dict:
+def act(request: AuthenticatedHttpRequest, demand_id: int, payload: ActionIn) -> dict:
     """Take a step: accept (first response), reply, transfer, resolve, return, assign, reject,
     merge, category."""
     demand = _get(request, demand_id)
@@ -425,7 +429,7 @@ def act(request: HttpRequest, demand_id: int, payload: ActionIn) -> dict:
             raise ValidationError({"into_code": ["找不到该查询码的诉求"]})
     co_bodies = None
     if payload.co_body_ids is not None:
-        co_bodies = [_body(request, pk, "co_body_ids") for pk in payload.co_body_ids]
+        co_bodies = [_visible_body(request, pk, "co_body_ids") for pk in payload.co_body_ids]
     demand = demand_act(
         actor=request.user,
         demand=demand,

@@ -4,9 +4,10 @@ times a year. A change clears this process's copy when its transaction commits (
 apps.py, and the services that change rows without them); other app servers see it within
 ``TTL`` seconds."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import caches
 from django.db import transaction
@@ -32,9 +33,12 @@ class Rule:
         return bool(self.category) + bool(self.industry) + bool(self.city)
 
 
-def _get(name: str, load: Any) -> Any:
+T = TypeVar("T")
+
+
+def _get(name: str, load: Callable[[], T]) -> T:
     cache = caches["local"]
-    value = cache.get(KEYS[name])
+    value: T | None = cache.get(KEYS[name])
     if value is None:
         value = load()
         cache.set(KEYS[name], value, TTL)

@@ -2,18 +2,21 @@
 省快递协会, …) and 320 demands from couriers, riders and salon workers in Gansu over the last
 four months, taken through their steps at the times they happened: most resolved and rated,
 some late, some still open and breached (escalated by the tick), a few returned, transferred,
-rejected or merged. Idempotent: each demand carries a fixed idempotency key."""
+rejected or merged. Idempotent: each demand carries a fixed idempotency key.
+
+The steps run through the services with the moment they happened as ``now``; the rows the
+services stamp with the clock (timeline events, ``updated_at``) are dated to that moment right
+after each step. The audit log is append-only and keeps the time its entries were written."""
 
 import random
 from datetime import datetime, timedelta
 from typing import Any
-from unittest import mock
 
 from django.utils import timezone
 
 from liandong.accounts.models import User
 from liandong.demands import jobs
-from liandong.demands.models import Demand, RoutingRule, State
+from liandong.demands.models import Demand, DemandEvent, RoutingRule, State
 from liandong.demands.sample_texts import LABELLED
 from liandong.demands.services import (
     demand_accept,
@@ -28,6 +31,7 @@ from liandong.demands.services import (
     demand_transfer,
     routing_rule_create,
 )
+from liandong.organizations.models import Organization
 
 COUNT = 320
 # Words that make a text plausible for an industry (a salon worker does not write about parcels).
@@ -99,7 +103,7 @@ REPLIES = {
 }
 
 
-def _rules(orgs: dict[str, Any]) -> None:
+def _rules(orgs: dict[str, Organization]) -> None:
     if RoutingRule.objects.exists():
         return
     union, yzj, kdxh, fed = orgs["GS-JMGH"], orgs["GS-YZJ"], orgs["GS-KDXH"], orgs["LZ-KDGL"]
@@ -126,18 +130,24 @@ def _rules(orgs: dict[str, Any]) -> None:
     routing_rule_create(actor=None, union=union, body=union, priority=200)
 
 
-class _Clock:
-    """Runs the services at the moments the demo's steps happened (``timezone.now`` moved)."""
+class _Replay:
+    """The moment the demo's current step happened, before ``real_now`` (when the load began)."""
 
-    def __init__(self) -> None:
-        self.at = timezone.now()
+    def __init__(self, real_now: datetime) -> None:
+        self.real_now = real_now
+        self.at = real_now
 
-    def __call__(self) -> datetime:
-        return self.at
+    def stamp(self, demand: Demand) -> None:
+        """Date what the step just wrote to ``demand`` to the step's moment: its timeline events
+        and ``updated_at`` carry the clock's time (none before the load began)."""
+        DemandEvent.objects.filter(demand_id=demand.pk, created_at__gte=self.real_now).update(
+            created_at=self.at
+        )
+        Demand.objects.filter(pk=demand.pk).update(updated_at=self.at)
 
 
 def load(ctx: dict[str, Any]) -> None:
-    orgs = ctx["orgs"]
+    orgs: dict[str, Organization] = ctx["orgs"]
     _rules(orgs)
     if Demand.objects.filter(idempotency_key=f"demo-{COUNT - 1}").exists():
         return
@@ -148,68 +158,65 @@ def load(ctx: dict[str, Any]) -> None:
     handlers = {o.pk: User.objects.filter(organization=o).first() for o in orgs.values()}
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     real_now = timezone.now()
-    clock = _Clock()
-    texts = {}
+    replay = _Replay(real_now)
+    texts: dict[str, list[str]] = {}
     for category, text in LABELLED:
         texts.setdefault(category, []).append(text)
-    with mock.patch("django.utils.timezone.now", clock):
-        created: list[Demand] = []
-        for i in range(COUNT):
-            if Demand.objects.filter(idempotency_key=f"demo-{i}").exists():
-                continue
-            age_hours = rng.uniform(2, 120 * 24) if i < COUNT - 12 else rng.uniform(1, 30)
-            clock.at = real_now - timedelta(hours=age_hours)
-            clock.at = clock.at.replace(hour=rng.choice([8, 9, 10, 11, 13, 14, 15, 16, 17, 19, 21]))
-            if clock.at > real_now:
-                clock.at = real_now - timedelta(minutes=30)
-            industry = rng.choice(INDUSTRIES)
-            category = rng.choice(
-                ["wages"] * 5
-                + [
-                    "safety",
-                    "insurance",
-                    "insurance",
-                    "injury",
-                    "injury",
-                    "rest",
-                    "rest",
-                    "rest",
-                    "skills",
-                    "rights",
-                    "rights",
-                    "hardship",
-                    "other",
-                ]
-            )
-            prefix = rng.choice(["139", "138", "159", "137", "186", "189"])
-            mobile = "13919310001" if i in (7, 150) else f"{prefix}{rng.randrange(10**8):08d}"
-            demand, _ = demand_submit(
-                channel=rng.choice(["online"] * 5 + ["hotline", "hotline", "visit"]),
-                category=category if rng.random() < 0.7 else "",
-                description=_text(rng, texts[category], industry),
-                industry=industry,
-                city=rng.choice(CITIES),
-                mobile=mobile,
-                employer_name=rng.choice(EMPLOYERS.get(industry, [""])),
-                submitter_name=rng.choice(
-                    ["", "", "王师傅", "李女士", "马师傅", "张先生", "赵女士"]
-                ),
-                consent=True,
-                urgency="urgent" if rng.random() < 0.08 else "normal",
-                idempotency_key=f"demo-{i}",
-                actor=staff if rng.random() < 0.25 else None,
-            )
-            created.append(demand)
-            _play(demand, rng, clock, real_now, staff, handlers, orgs)
-        # Two probable duplicates merged by the union's staff.
-        for demand in created[:40]:
-            demand.refresh_from_db()
-            if demand.possible_duplicate_of_id and demand.state in (
-                State.DISPATCHED,
-                State.ACCEPTED,
-            ):
-                clock.at = min(real_now, demand.created_at + timedelta(hours=3))
-                demand_merge(actor=staff, demand=demand, into=demand.possible_duplicate_of)
+    created: list[Demand] = []
+    for i in range(COUNT):
+        if Demand.objects.filter(idempotency_key=f"demo-{i}").exists():
+            continue
+        age_hours = rng.uniform(2, 120 * 24) if i < COUNT - 12 else rng.uniform(1, 30)
+        replay.at = real_now - timedelta(hours=age_hours)
+        replay.at = replay.at.replace(hour=rng.choice([8, 9, 10, 11, 13, 14, 15, 16, 17, 19, 21]))
+        if replay.at > real_now:
+            replay.at = real_now - timedelta(minutes=30)
+        industry = rng.choice(INDUSTRIES)
+        category = rng.choice(
+            ["wages"] * 5
+            + [
+                "safety",
+                "insurance",
+                "insurance",
+                "injury",
+                "injury",
+                "rest",
+                "rest",
+                "rest",
+                "skills",
+                "rights",
+                "rights",
+                "hardship",
+                "other",
+            ]
+        )
+        prefix = rng.choice(["139", "138", "159", "137", "186", "189"])
+        mobile = "13919310001" if i in (7, 150) else f"{prefix}{rng.randrange(10**8):08d}"
+        demand, _ = demand_submit(
+            channel=rng.choice(["online"] * 5 + ["hotline", "hotline", "visit"]),
+            category=category if rng.random() < 0.7 else "",
+            description=_text(rng, texts[category], industry),
+            industry=industry,
+            city=rng.choice(CITIES),
+            mobile=mobile,
+            employer_name=rng.choice(EMPLOYERS.get(industry, [""])),
+            submitter_name=rng.choice(["", "", "王师傅", "李女士", "马师傅", "张先生", "赵女士"]),
+            consent=True,
+            urgency="urgent" if rng.random() < 0.08 else "normal",
+            idempotency_key=f"demo-{i}",
+            actor=staff if rng.random() < 0.25 else None,
+            now=replay.at,
+        )
+        replay.stamp(demand)
+        created.append(demand)
+        _play(demand, rng, replay, staff, handlers, orgs)
+    # Two probable duplicates merged by the union's staff.
+    for demand in created[:40]:
+        demand.refresh_from_db()
+        if demand.possible_duplicate_of_id and demand.state in (State.DISPATCHED, State.ACCEPTED):
+            replay.at = min(real_now, demand.created_at + timedelta(hours=3))
+            demand_merge(actor=staff, demand=demand, into=demand.possible_duplicate_of)
+            replay.stamp(demand)
     for _name, job in jobs.TICK_JOBS:
         job(False)
 
@@ -217,40 +224,42 @@ def load(ctx: dict[str, Any]) -> None:
 def _play(
     demand: Demand,
     rng: random.Random,
-    clock: _Clock,
-    real_now: datetime,
-    staff: Any,
-    handlers: dict[int, Any],
-    orgs: dict[str, Any],
+    replay: _Replay,
+    staff: User | None,
+    handlers: dict[int, User | None],
+    orgs: dict[str, Organization],
 ) -> None:
     """Take a demand through the steps its age allows."""
     start = demand.created_at
 
     def at(hours: float) -> bool:
         moment = start + timedelta(hours=hours)
-        if moment >= real_now:
+        if moment >= replay.real_now:
             return False
-        clock.at = moment
+        replay.at = moment
         return True
 
     roll = rng.random()
-    if demand.body is None or roll < 0.04:
+    if demand.body_id is None or roll < 0.04:
         if at(rng.uniform(2, 20)):
             demand_reject(
                 actor=staff,
                 demand=demand,
                 reason="该诉求属于个人消费纠纷，不属于职工诉求受理范围，建议拨打 12315。",
             )
+            replay.stamp(demand)
         return
     if roll < 0.08 and at(rng.uniform(3, 18)):
         handler = handlers.get(demand.body_id)
         demand = demand_return(
             actor=handler, demand=demand, reason="经核实，该网点不属于本单位管理范围。"
         )
+        replay.stamp(demand)
         if at(rng.uniform(20, 30)):
             demand = demand_assign(
                 actor=staff, demand=demand, body=orgs["KD-ZTO"], note="由企业工会直接办理"
             )
+            replay.stamp(demand)
     if (
         roll > 0.96
         and demand.state == State.DISPATCHED
@@ -258,25 +267,33 @@ def _play(
         and at(rng.uniform(2, 10))
     ):
         demand = demand_transfer(
-            actor=handlers.get(demand.body_id),
+            actor=_handler(handlers, demand),
             demand=demand,
             body=orgs["GS-KDXH"],
             reason="涉及多家加盟网点，请行业协会协调。",
         )
-    handler = handlers.get(demand.body_id)
+        replay.stamp(demand)
+    handler = _handler(handlers, demand)
     # Most first responses come within the day; one in eight is late, some never come.
     response_hours = rng.uniform(1, 20) if rng.random() > 0.12 else rng.uniform(30, 90)
     if rng.random() < 0.05 or not at(max(response_hours, 0.5)):
         return
-    demand = demand_accept(actor=handler, demand=demand, note=REPLIES[demand.category][0])
+    demand = demand_accept(
+        actor=handler, demand=demand, note=REPLIES[demand.category][0], now=replay.at
+    )
+    replay.stamp(demand)
     if rng.random() < 0.4 and at(response_hours + rng.uniform(4, 30)):
         demand = demand_reply(actor=handler, demand=demand, note="正在协调企业，请您耐心等待。")
+        replay.stamp(demand)
     resolve_hours = response_hours + (
         rng.uniform(20, 110) if rng.random() > 0.15 else rng.uniform(150, 300)
     )
     if rng.random() < 0.08 or not at(resolve_hours):
         return
-    demand = demand_resolve(actor=handler, demand=demand, note=REPLIES[demand.category][1])
+    demand = demand_resolve(
+        actor=handler, demand=demand, note=REPLIES[demand.category][1], now=replay.at
+    )
+    replay.stamp(demand)
     if rng.random() < 0.8 and at(resolve_hours + rng.uniform(2, 48)):
         rating = rng.choices(["satisfied", "basically", "unsatisfied"], weights=[78, 15, 7])[0]
         comment = {
@@ -285,11 +302,25 @@ def _play(
             "unsatisfied": "只解决了一部分，还有一个月的钱没给。",
         }[rating]
         demand = demand_rate(
-            demand=demand, rating=rating, comment=comment if rng.random() < 0.6 else ""
+            demand=demand,
+            rating=rating,
+            comment=comment if rng.random() < 0.6 else "",
+            now=replay.at,
         )
+        replay.stamp(demand)
         if demand.state == State.IN_PROGRESS and at(resolve_hours + rng.uniform(60, 120)):
             demand = demand_resolve(
-                actor=handler, demand=demand, note="已督促企业补发剩余款项，已全部到账。"
+                actor=handler,
+                demand=demand,
+                note="已督促企业补发剩余款项，已全部到账。",
+                now=replay.at,
             )
+            replay.stamp(demand)
             if at(resolve_hours + rng.uniform(130, 160)):
-                demand_rate(demand=demand, rating="basically")
+                demand_rate(demand=demand, rating="basically", now=replay.at)
+                replay.stamp(demand)
+
+
+def _handler(handlers: dict[int, User | None], demand: Demand) -> User | None:
+    """An account of the demand's responsible body (none when no body holds it)."""
+    return handlers.get(demand.body_id) if demand.body_id is not None else None

@@ -57,6 +57,8 @@ def stats_xlsx(
 ) -> None:
     book = Workbook()
     sheet = book.active
+    if sheet is None:  # a new workbook always opens on one empty sheet
+        raise RuntimeError("openpyxl Workbook() has no active sheet")
     sheet.title = "诉求统计"
     period = f"{filters.start or '不限'} 至 {filters.end or '不限'}"
     sheet.append(

@@ -1,8 +1,10 @@
 import re
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from liandong.demands.models import Category, Industry, Rating, State, Urgency
 from liandong.organizations.models import Organization
@@ -84,10 +86,12 @@ class ActionForm(forms.Form):
     )
     into_code = forms.CharField(label="合并到（查询码）", max_length=12, required=False)
 
-    def __init__(self, *args, bodies=None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies
+            cast(forms.ModelChoiceField, self.fields["body"]).queryset = bodies
 
 
 class RevealForm(forms.Form):
@@ -119,10 +123,12 @@ class FilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, bodies=None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies
+            cast(forms.ModelChoiceField, self.fields["body"]).queryset = bodies
 
 
 class StatsForm(forms.Form):
@@ -151,13 +157,16 @@ class StatsForm(forms.Form):
     )
     city = forms.CharField(label="城市", max_length=40, required=False)
 
-    def __init__(self, *args, bodies=None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies
+            cast(forms.ModelChoiceField, self.fields["body"]).queryset = bodies
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError("起始日期不能晚于截止日期")
         return data
@@ -179,11 +188,13 @@ class RuleForm(forms.Form):
         label="优先级（小者优先）", min_value=0, max_value=999, initial=100
     )
 
-    def __init__(self, *args, bodies=None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies
-            self.fields["co_bodies"].queryset = bodies
+            cast(forms.ModelChoiceField, self.fields["body"]).queryset = bodies
+            cast(forms.ModelMultipleChoiceField, self.fields["co_bodies"]).queryset = bodies
 
 
 class TimeLimitForm(forms.Form):
@@ -216,9 +227,11 @@ class CalendarForm(forms.Form):
         help_text="每行一天：日期、“休”或“班”、说明。例如：2027-10-01 休 国庆节；2027-10-09 班 国庆节调休。",
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
-        year, parsed = data.get("year"), []
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        year = data.get("year")
+        parsed: list[tuple[date, bool, str]] = []
         for number, line in enumerate((data.get("days") or "").splitlines(), start=1):
             line = line.strip()
             if not line:

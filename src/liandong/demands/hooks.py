@@ -1,21 +1,33 @@
 """What demands offers other apps (see core/extensions.py)."""
 
-from typing import Any
+from typing import Protocol
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.urls import reverse
 
+from liandong.accounts.models import User
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
 from liandong.demands.models import OPEN_STATES, Demand
 from liandong.demands.permissions import can_use_demands, demands_visible_to
 from liandong.demands.selectors import StatsFilters, StatsRow
+from liandong.organizations.models import Organization
+from liandong.workers.models import Worker
+
+
+class JointMechanism(Protocol):
+    """What demands reads of the meetings module's Mechanism (the modules do not import each
+    other); its ``industry``, when it has one, is read with getattr."""
+
+    def member_organization_ids(self) -> set[int]: ...
+
 
 NAV_ITEMS = [
     NavItem(label="职工诉求", url_name="demands:demand-list", visible=can_use_demands, order=30)
 ]
 
 
-def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
+def agenda_candidates(mechanism: JointMechanism) -> list[AgendaCandidate]:
     """Demands the tick escalated to the joint meeting (unresolved past the second limit, or
     needing several bodies) whose responsible body is a member of the mechanism, and of its
     industry when it has one. No personal data: code, category, city, body."""
@@ -30,7 +42,7 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
         AgendaCandidate(
             key=f"demands.demand:{d.pk}",
             title=f"职工诉求 {d.code}：{d.city}{d.industry}从业人员反映{d.get_category_display()}问题，"
-            f"{d.body.name if d.body_id else ''}办理超时未解决",
+            f"{d.body.name if d.body is not None else ''}办理超时未解决",
             kind="demand",
             url=reverse("demands:demand-detail", args=[d.pk]),
             note=f"受理于 {d.created_at:%Y-%m-%d}，办结时限 {d.resolution_due:%Y-%m-%d}",
@@ -39,7 +51,7 @@ def agenda_candidates(mechanism: Any) -> list[AgendaCandidate]:
     ]
 
 
-def year_figures(organization: Any, year: int) -> list[Figure]:
+def year_figures(organization: Organization, year: int) -> list[Figure]:
     """Demands received and resolved in the year in the subtree of ``organization`` and its
     partners, and the three rates; each links to the statistics or the list behind it."""
     from datetime import date
@@ -74,7 +86,7 @@ def year_figures(organization: Any, year: int) -> list[Figure]:
     return figures
 
 
-def worker_sections(user: Any, worker: Any) -> list[WorkerSection]:
+def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[WorkerSection]:
     """The worker's own demands (matched by the mobile's keyed digest), for those who may see them."""
     if getattr(worker, "user_id", None) is not None and worker.user_id == getattr(user, "pk", None):
         demands = Demand.objects.filter(mobile_digest=worker.mobile_digest)

@@ -5,9 +5,10 @@ finds nothing left to do and sends nothing twice."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from liandong.core.audit import audit_log
@@ -16,6 +17,9 @@ from liandong.demands.models import OPEN_STATES, Demand, DemandEvent, State
 from liandong.demands.services import _before, _event, _rollup_move, limits_for
 from liandong.demands.workdays import Calendar
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Remind on the morning of the last day: limits end at 24:00 local time.
 REMIND_BEFORE = timedelta(hours=16)
 UNRESPONDED = [State.ACCEPTED, State.DISPATCHED, State.RETURNED]
@@ -23,7 +27,11 @@ BATCH = 500
 
 
 def _each(
-    queryset, flag_filter: Q, update: dict, apply: Callable[[Demand], None], dry_run: bool
+    queryset: QuerySet[Demand],
+    flag_filter: Q,
+    update: dict[str, Any],
+    apply: Callable[[Demand], None],
+    dry_run: bool,
 ) -> int:
     done = 0
     for pk in list(queryset.values_list("pk", flat=True)[: BATCH * 20]):
@@ -154,7 +162,14 @@ def demands_escalate(*, now: datetime | None = None, dry_run: bool = False) -> i
     )
 
 
-def agenda_due(demand: Demand, calendar: Calendar, now: datetime) -> bool:
+class AgendaCounts(TypedDict):
+    co_count: int  # co-handling bodies
+    transfers: int  # transfer events
+
+
+def agenda_due(
+    demand: "WithAnnotations[Demand, AgendaCounts]", calendar: Calendar, now: datetime
+) -> bool:
     """Unresolved past the second limit (``escalation_days`` working days after the resolution
     limit), or escalated while it needs several bodies (co-handling bodies or transferred)."""
     _, _, escalation_days = limits_for(category=demand.category, urgency=demand.urgency)

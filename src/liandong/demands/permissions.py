@@ -7,14 +7,18 @@
 - A demand outside one's scope is a 404, like one that does not exist.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from liandong.accounts.models import Role
-from liandong.accounts.permissions import acts_for_organization
+from liandong.accounts.models import Role, User
 from liandong.demands.models import Demand, State
 from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.permissions import is_org_staff
+
+if TYPE_CHECKING:
+    from liandong.organizations.permissions import StaffUser
 
 UNION_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 # Transitions and who may take them: "handler" = the responsible body (or union staff in
@@ -23,41 +27,38 @@ HANDLER_ACTIONS = {"accept", "reply", "transfer", "resolve", "return"}
 UNION_ACTIONS = {"assign", "reject", "merge", "category"}
 
 
-def is_union_staff(user: Any) -> bool:
-    return acts_for_organization(user) and user.role in UNION_ROLES
+def is_union_staff(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    return is_org_staff(user) and user.role in UNION_ROLES
 
 
-def can_use_demands(user: Any) -> bool:
+def can_use_demands(user: User | AnonymousUser | None) -> bool:
     """Staff list and statistics: any account acting for an organization."""
-    return acts_for_organization(user)
+    return is_org_staff(user)
 
 
-def can_enter_demands(user: Any) -> bool:
+def can_enter_demands(user: User | AnonymousUser | None) -> bool:
     """Hotline intake: union staff (the union runs the 12351 hotline)."""
     return is_union_staff(user)
 
 
-def can_configure(user: Any) -> bool:
+def can_configure(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Routing rules, time limits and the working-day calendar."""
-    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+    return is_org_staff(user) and user.role == Role.UNION_ADMIN
 
 
-def _partner_ids(path: str) -> QuerySet:
-    return Organization.partners.through.objects.filter(
-        subtree_q(path, "from_organization__path")
-    ).values("to_organization_id")
-
-
-def demands_visible_to(user: Any) -> QuerySet[Demand]:
-    if not acts_for_organization(user):
+def demands_visible_to(user: User | AnonymousUser | None) -> QuerySet[Demand]:
+    if not is_org_staff(user):
         return Demand.objects.none()
     organization = user.organization
     if user.role in UNION_ROLES:
         path = organization.path
+        partner_ids = Organization.partners.through.objects.filter(
+            subtree_q(path, "from_organization__path")
+        ).values("to_organization_id")
         scope = (
             subtree_q(path, "union__path")
             | subtree_q(path, "body__path")
-            | Q(body_id__in=_partner_ids(path))
+            | Q(body_id__in=partner_ids)
         )
         return Demand.objects.filter(scope)
     co_handled = Demand.co_bodies.through.objects.filter(organization_id=organization.pk).values(
@@ -66,27 +67,25 @@ def demands_visible_to(user: Any) -> QuerySet[Demand]:
     return Demand.objects.filter(Q(body_id=organization.pk) | Q(pk__in=co_handled))
 
 
-def bodies_visible_to(user: Any) -> QuerySet[Organization]:
+def bodies_visible_to(user: User | AnonymousUser | None) -> QuerySet[Organization]:
     """Bodies a demand may be assigned or transferred to by this user."""
     from liandong.organizations.permissions import organizations_visible_to
 
     return organizations_visible_to(user)
 
 
-def can_supervise(user: Any, demand: Demand) -> bool:
+def can_supervise(user: User | AnonymousUser | None, demand: Demand) -> bool:
     """Union staff whose subtree supervises the demand (or holds/partners its body)."""
     return is_union_staff(user) and demands_visible_to(user).filter(pk=demand.pk).exists()
 
 
-def is_handler(user: Any, demand: Demand) -> bool:
+def is_handler(user: User | AnonymousUser | None, demand: Demand) -> bool:
     return (
-        acts_for_organization(user)
-        and demand.body_id is not None
-        and user.organization_id == demand.body_id
+        is_org_staff(user) and demand.body_id is not None and user.organization_id == demand.body_id
     )
 
 
-def allowed_actions(user: Any, demand: Demand) -> set[str]:
+def allowed_actions(user: User | AnonymousUser | None, demand: Demand) -> set[str]:
     """Actions this user may take on this demand in its current state."""
     supervise = can_supervise(user, demand)
     actions: set[str] = set()
@@ -109,6 +108,6 @@ STATE_ACTIONS: dict[str, set[str]] = {
 }
 
 
-def can_reveal_mobile(user: Any, demand: Demand) -> bool:
+def can_reveal_mobile(user: User | AnonymousUser | None, demand: Demand) -> bool:
     """The full mobile: the assigned handler (responsible body) and union staff in scope."""
     return is_handler(user, demand) or can_supervise(user, demand)

@@ -18,7 +18,7 @@ def public_view(demand: Demand) -> dict:
         "category_label": demand.get_category_display(),
         "state": shown,
         "state_label": str(State(shown).label),
-        "body": demand.body.name if demand.body_id else "",
+        "body": demand.body.name if demand.body is not None else "",
         "submitted_at": demand.created_at,
         "response_due": demand.response_due,
         "resolution_due": demand.resolution_due,
@@ -31,14 +31,14 @@ def public_view(demand: Demand) -> dict:
         "reject_reason": demand.reject_reason,
         "rating": demand.get_rating_display() if demand.rating else "",
         "can_rate": demand.state == State.RESOLVED,
-        "merged_into": demand.merged_into.code if demand.merged_into_id else "",
+        "merged_into": demand.merged_into.code if demand.merged_into is not None else "",
         "timeline": [
             {
                 "at": event.created_at,
                 "kind": event.kind,
                 "kind_label": event.get_kind_display(),
                 "state_label": event.get_state_display(),
-                "body": event.body.name if event.body_id else "",
+                "body": event.body.name if event.body is not None else "",
                 "note": event.note,
             }
             for event in demand_public_timeline(demand)

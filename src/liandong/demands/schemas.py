@@ -182,7 +182,7 @@ def demand_item(demand: Demand, photos: int | None = None) -> dict:
         "submitter_name": demand.submitter_name,
         "mobile_masked": demand.mobile_masked,
         "body_id": demand.body_id,
-        "body": demand.body.name if demand.body_id else "",
+        "body": demand.body.name if demand.body is not None else "",
         "union_id": demand.union_id,
         "created_at": demand.created_at,
         "response_due": demand.response_due,
@@ -195,7 +195,7 @@ def demand_item(demand: Demand, photos: int | None = None) -> dict:
         "agenda_at": demand.agenda_at,
         "rating": demand.rating,
         "possible_duplicate_of": demand.possible_duplicate_of.code
-        if demand.possible_duplicate_of_id
+        if demand.possible_duplicate_of is not None
         else "",
         "photos": photos if photos is not None else 0,
     }

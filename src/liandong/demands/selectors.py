@@ -4,13 +4,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet, Sum
 
-from liandong.accounts.permissions import acts_for_organization
+from liandong.accounts.models import User
 from liandong.demands.models import Category, Demand, DemandEvent, DemandRollup, State
 from liandong.demands.permissions import UNION_ROLES, demands_visible_to
 from liandong.demands.services import BUCKETS
 from liandong.organizations.models import Organization, path_successor, subtree_q
+from liandong.organizations.permissions import is_org_staff
 
 
 @dataclass
@@ -26,7 +28,7 @@ class DemandFilters:
     q: str = ""  # a tracking code
 
 
-def demand_list(*, user: Any, filters: DemandFilters) -> QuerySet[Demand]:
+def demand_list(*, user: User | AnonymousUser | None, filters: DemandFilters) -> QuerySet[Demand]:
     demands = demands_visible_to(user)
     if filters.body is not None:
         demands = demands.filter(body=filters.body)
@@ -96,7 +98,7 @@ class StatsFilters:
 
 @dataclass
 class StatsRow:
-    key: Any
+    key: str | int | date  # a category or city, a body's id (0: not routed), a month
     label: str
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -175,9 +177,9 @@ def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
     return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
 
 
-def rollup_visible_to(user: Any) -> QuerySet[DemandRollup]:
+def rollup_visible_to(user: User | AnonymousUser | None) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in the user's scope (union staff: subtree and partners)."""
-    if not acts_for_organization(user):
+    if not is_org_staff(user):
         return DemandRollup.objects.none()
     if user.role in UNION_ROLES:
         return rollup_of_union(user.organization)
@@ -185,7 +187,10 @@ def rollup_visible_to(user: Any) -> QuerySet[DemandRollup]:
 
 
 def demand_stats(
-    *, user: Any = None, filters: StatsFilters, rows: QuerySet[DemandRollup] | None = None
+    *,
+    user: User | AnonymousUser | None = None,
+    filters: StatsFilters,
+    rows: QuerySet[DemandRollup] | None = None,
 ) -> tuple[StatsRow, list[StatsRow]]:
     """The total and one row per group (month, body, category or city), over the rollup rows
     the user may see (or ``rows``, for a scope that is not a user's, e.g. year figures)."""

@@ -4,16 +4,19 @@ appends to the timeline, keeps the statistics rollup current, and writes the aud
 import difflib
 import io
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from liandong.accounts.models import User
 from liandong.core import crypto, rawsql
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
@@ -49,7 +52,10 @@ PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
 DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 2000
 DUPLICATE_DAYS = 7
 DUPLICATE_SIMILARITY = 0.5
-DEFAULT_LIMITS = {Urgency.NORMAL: (1, 5, 5), Urgency.URGENT: (1, 3, 3)}
+DEFAULT_LIMITS: dict[str, tuple[int, int, int]] = {
+    Urgency.NORMAL: (1, 5, 5),
+    Urgency.URGENT: (1, 3, 3),
+}
 # Hours to respond/resolve, upper bounds of the rollup's histogram buckets (the last is open).
 BUCKETS = [4, 8, 24, 48, 72, 120, 240, None]
 SATISFIED = {Rating.SATISFIED, Rating.BASICALLY}
@@ -129,7 +135,14 @@ ROLLUP_COUNTERS = tuple(
 )
 
 
-def rollup_key(demand: Demand) -> dict[str, Any]:
+class RollupKey(TypedDict):
+    month: date
+    body_id_key: int
+    category: str
+    city: str
+
+
+def rollup_key(demand: Demand) -> RollupKey:
     return {
         "month": timezone.localtime(demand.created_at).date().replace(day=1),
         "body_id_key": demand.body_id or 0,
@@ -138,7 +151,7 @@ def rollup_key(demand: Demand) -> dict[str, Any]:
     }
 
 
-def _rollup_add_both(key: dict[str, Any], deltas: dict[str, int]) -> None:
+def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
     """The demand's city row and the all-cities row, in one UPSERT statement (a row missing is
     created; a concurrent creation is no conflict)."""
     deltas = {name: value for name, value in deltas.items() if value}
@@ -179,7 +192,7 @@ def rollup_contribution(demand: Demand) -> dict[str, int]:
 
 @dataclass
 class _Before:
-    key: dict[str, Any]
+    key: RollupKey
     counts: dict[str, int]
 
 
@@ -203,7 +216,7 @@ def _event(
     demand: Demand,
     kind: str,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     note: str = "",
     public: bool = True,
     body: Organization | None = None,
@@ -223,7 +236,7 @@ def _event(
 # Intake
 
 
-def _clean_photos(photos: list[Any]) -> list[tuple[bytes, str, int, int]]:
+def _clean_photos(photos: Sequence[bytes | UploadedFile]) -> list[tuple[bytes, str, int, int]]:
     if len(photos) > PHOTO_MAX_COUNT:
         raise ValidationError({"photos": f"最多上传 {PHOTO_MAX_COUNT} 张照片"}, code="photos_count")
     cleaned = []
@@ -272,7 +285,7 @@ def _clean_intake(
     submitter_name: str,
     consent: bool,
     urgency: str,
-) -> dict[str, Any]:
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     description = (description or "").strip()
     if category and category not in Category.values:
@@ -340,7 +353,7 @@ def valid_mobile(raw: str) -> str:
 
 def demand_submit(
     *,
-    actor: Any = None,
+    actor: User | None = None,
     channel: str = Channel.ONLINE,
     category: str = "",
     description: str,
@@ -351,15 +364,17 @@ def demand_submit(
     submitter_name: str = "",
     consent: bool,
     urgency: str = Urgency.NORMAL,
-    photos: list[Any] | None = None,
+    photos: Sequence[bytes | UploadedFile] | None = None,
     idempotency_key: str = "",
     key_checked: bool = False,
+    now: datetime | None = None,
 ) -> tuple[Demand, bool]:
     """Record a demand, route it, start its clocks. Returns (demand, created): a retry with the
     same ``idempotency_key`` returns the first demand and creates nothing (two retries racing
     each other: the second gets an IntegrityError, and the caller answers with the first).
     ``key_checked``: the caller has just looked the key up itself. Committed when this returns
-    (or with the caller's transaction), before anyone is told the tracking code."""
+    (or with the caller's transaction), before anyone is told the tracking code. ``now``: the
+    moment of the intake when it is not the clock's (the demo replays past months)."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise ValidationError({"idempotency_key": ["Idempotency-Key 不能超过 80 个字符"]})
@@ -388,28 +403,30 @@ def demand_submit(
         data=data,
         photos=cleaned_photos,
         key=key,
+        now=now,
     ), True
 
 
 @transaction.atomic(savepoint=False)
 def _demand_create(
     *,
-    actor: Any,
+    actor: User | None,
     channel: str,
     category: str,
     industry: str,
     urgency: str,
-    data: dict[str, Any],
+    data: dict[str, str],
     photos: list[tuple[bytes, str, int, int]],
     key: str,
+    now: datetime | None,
 ) -> Demand:
     # The public intake's hot path (docs/demands.md "What an intake costs", pinned by
     # tests/test_query_counts.py): configuration comes from config.py's cached copy; one SELECT
     # (duplicates), one INSERT per table, one UPSERT for the rollup.
-    now = timezone.now()
+    moment = now or timezone.now()
     suggested = suggest_category(data["description"])
     mobile = data["mobile"]
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = actor.pk if actor is not None and actor.pk else None
     demand = Demand(
         channel=channel,
         category=category or suggested,
@@ -424,20 +441,24 @@ def _demand_create(
         mobile_digest=crypto.mobile_digest(mobile),
         mobile_masked=mask_mobile(mobile),
         mobile_tail=mobile[-4:],
-        consent_at=now,
+        consent_at=moment,
         idempotency_key=key or None,
         entered_by_id=actor_id,
         state=State.ACCEPTED,
         code=new_code(),
     )
-    _set_deadlines(demand, now)
+    _set_deadlines(demand, moment)
     rule = route_for(category=demand.category, industry=industry, city=demand.city)
     demand.union_id = rule.union_id if rule else default_union()
     if rule is not None:
         demand.body_id = rule.body_id
         demand.state = State.DISPATCHED
-    demand.possible_duplicate_of_id = _find_duplicate(demand, now)
+    demand.possible_duplicate_of_id = _find_duplicate(demand, moment)
     demand.save()
+    if now is not None:
+        # created_at is auto_now_add (the clock's); the rollup's month and hours count from it.
+        Demand.objects.filter(pk=demand.pk).update(created_at=now)
+        demand.created_at = now
     if photos:
         DemandPhoto.objects.bulk_create(
             [
@@ -536,7 +557,7 @@ def _finish(
     demand: Demand,
     before: _Before,
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     fields: list[str],
     changes: dict[str, Any],
@@ -549,12 +570,15 @@ def _finish(
 
 
 @transaction.atomic
-def demand_accept(*, actor: Any, demand: Demand, note: str) -> Demand:
-    """The responsible body takes the demand up and answers the worker: the first response."""
+def demand_accept(
+    *, actor: User | None, demand: Demand, note: str, now: datetime | None = None
+) -> Demand:
+    """The responsible body takes the demand up and answers the worker: the first response
+    (``now``: its moment when it is not the clock's)."""
     note = _require_text(note, "note", "给职工的首次答复")
     demand, before = _locked(demand)
     _require_state(demand, [State.DISPATCHED], "开始办理")
-    now = timezone.now()
+    now = now or timezone.now()
     demand.state = State.IN_PROGRESS
     fields = ["state"]
     if demand.responded_at is None:
@@ -573,7 +597,7 @@ def demand_accept(*, actor: Any, demand: Demand, note: str) -> Demand:
 
 
 @transaction.atomic
-def demand_reply(*, actor: Any, demand: Demand, note: str) -> Demand:
+def demand_reply(*, actor: User | None, demand: Demand, note: str) -> Demand:
     """A progress note to the worker while handling."""
     note = _require_text(note, "note", "答复内容")
     demand, before = _locked(demand)
@@ -584,7 +608,7 @@ def demand_reply(*, actor: Any, demand: Demand, note: str) -> Demand:
 
 @transaction.atomic
 def demand_transfer(
-    *, actor: Any, demand: Demand, body: Organization | None, reason: str
+    *, actor: User | None, demand: Demand, body: Organization | None, reason: str
 ) -> Demand:
     """Hand the demand to another body, with a reason; the clocks keep running."""
     reason = _require_text(reason, "reason", "转办理由", 500)
@@ -614,12 +638,14 @@ def demand_transfer(
 
 
 @transaction.atomic
-def demand_resolve(*, actor: Any, demand: Demand, note: str) -> Demand:
-    """Close the demand, saying what was done."""
+def demand_resolve(
+    *, actor: User | None, demand: Demand, note: str, now: datetime | None = None
+) -> Demand:
+    """Close the demand, saying what was done (``now``: its moment when not the clock's)."""
     note = _require_text(note, "note", "办理结果")
     demand, before = _locked(demand)
     _require_state(demand, [State.IN_PROGRESS], "办结")
-    now = timezone.now()
+    now = now or timezone.now()
     demand.state = State.RESOLVED
     demand.resolved_at = now
     demand.resolution_note = note
@@ -636,7 +662,7 @@ def demand_resolve(*, actor: Any, demand: Demand, note: str) -> Demand:
 
 
 @transaction.atomic
-def demand_return(*, actor: Any, demand: Demand, reason: str) -> Demand:
+def demand_return(*, actor: User | None, demand: Demand, reason: str) -> Demand:
     """The body says the demand is not theirs; it goes back to the union to be dispatched again."""
     reason = _require_text(reason, "reason", "退回理由", 500)
     demand, before = _locked(demand)
@@ -656,7 +682,7 @@ def demand_return(*, actor: Any, demand: Demand, reason: str) -> Demand:
 
 
 @transaction.atomic
-def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
+def demand_reject(*, actor: User | None, demand: Demand, reason: str) -> Demand:
     """不予受理, with the reason the worker will read."""
     reason = _require_text(reason, "reason", "不予受理的理由", 500)
     demand, before = _locked(demand)
@@ -677,7 +703,7 @@ def demand_reject(*, actor: Any, demand: Demand, reason: str) -> Demand:
 @transaction.atomic
 def demand_assign(
     *,
-    actor: Any,
+    actor: User | None,
     demand: Demand,
     body: Organization | None,
     co_bodies: list[Organization] | None = None,
@@ -713,7 +739,7 @@ def demand_assign(
 
 
 @transaction.atomic
-def demand_set_category(*, actor: Any, demand: Demand, category: str) -> Demand:
+def demand_set_category(*, actor: User | None, demand: Demand, category: str) -> Demand:
     """Staff override of the category (the suggestion stays recorded beside it)."""
     if category not in Category.values:
         raise ValidationError({"category": ["请选择有效的诉求类别"]}, code="invalid")
@@ -742,7 +768,7 @@ def demand_set_category(*, actor: Any, demand: Demand, category: str) -> Demand:
 
 
 @transaction.atomic
-def demand_merge(*, actor: Any, demand: Demand, into: Demand | None) -> Demand:
+def demand_merge(*, actor: User | None, demand: Demand, into: Demand | None) -> Demand:
     """Merge a duplicate into the demand that will be handled; the worker can follow either code."""
     if into is None:
         raise ValidationError({"into": ["请填写要合并到的诉求查询码"]}, code="required")
@@ -773,8 +799,11 @@ def demand_merge(*, actor: Any, demand: Demand, into: Demand | None) -> Demand:
 
 
 @transaction.atomic
-def demand_rate(*, demand: Demand, rating: str, comment: str = "") -> Demand:
-    """The worker rates the outcome. 不满意 sends the demand back to its body once."""
+def demand_rate(
+    *, demand: Demand, rating: str, comment: str = "", now: datetime | None = None
+) -> Demand:
+    """The worker rates the outcome. 不满意 sends the demand back to its body once, with a new
+    resolution deadline counted from ``now`` (the clock's unless given)."""
     if rating not in Rating.values:
         raise ValidationError({"rating": ["请选择满意、基本满意或不满意"]}, code="invalid")
     comment = (comment or "").strip()
@@ -797,7 +826,7 @@ def demand_rate(*, demand: Demand, rating: str, comment: str = "") -> Demand:
         demand.resolved_at = None
         demand.resolution_breached = False
         demand.resolution_reminded = False
-        _set_deadlines(demand, timezone.now(), response=False)
+        _set_deadlines(demand, now or timezone.now(), response=False)
         fields += [
             "reopen_count",
             "resolved_at",
@@ -830,7 +859,7 @@ ACTIONS = {
 
 def demand_act(
     *,
-    actor: Any,
+    actor: User | None,
     demand: Demand,
     action: str,
     note: str = "",
@@ -862,7 +891,7 @@ def demand_act(
     raise ValidationError({"action": ["未知的操作"]}, code="invalid")
 
 
-def demand_reveal_mobile(*, actor: Any, demand: Demand, purpose: str = "") -> str:
+def demand_reveal_mobile(*, actor: User | None, demand: Demand, purpose: str = "") -> str:
     """The submitter's full mobile, for the handler or union staff who must call back. Audited;
     callers check ``permissions.can_reveal_mobile`` first."""
     audit_log(
@@ -881,7 +910,7 @@ def demand_reveal_mobile(*, actor: Any, demand: Demand, purpose: str = "") -> st
 @transaction.atomic
 def routing_rule_create(
     *,
-    actor: Any,
+    actor: User | None,
     union: Organization,
     body: Organization,
     category: str = "",
@@ -920,7 +949,7 @@ def routing_rule_create(
 
 
 @transaction.atomic
-def routing_rule_deactivate(*, actor: Any, rule: RoutingRule) -> RoutingRule:
+def routing_rule_deactivate(*, actor: User | None, rule: RoutingRule) -> RoutingRule:
     config.invalidate()
     if RoutingRule.objects.filter(pk=rule.pk, is_active=True).update(is_active=False):
         audit_log(
@@ -936,7 +965,7 @@ def routing_rule_deactivate(*, actor: Any, rule: RoutingRule) -> RoutingRule:
 @transaction.atomic
 def time_limit_set(
     *,
-    actor: Any,
+    actor: User | None,
     category: str,
     urgency: str,
     response_days: int,
@@ -970,7 +999,7 @@ def time_limit_set(
 
 
 @transaction.atomic
-def calendar_year_set(*, actor: Any, year: int, days: list[tuple[Any, bool, str]]) -> int:
+def calendar_year_set(*, actor: User | None, year: int, days: list[tuple[date, bool, str]]) -> int:
     """Enter a year's official schedule (holidays and make-up workdays). It replaces what was
     entered for that year before and takes precedence over the calendar package."""
     from liandong.demands.models import CalendarDay, CalendarYear

@@ -70,6 +70,7 @@ from liandong.demands.services import (
     valid_mobile,
 )
 from liandong.demands.workdays import package_covers
+from liandong.organizations.permissions import AuthenticatedHttpRequest
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -127,10 +128,10 @@ def public_submit(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_add_service_error(form, error)
         except IntegrityError:
-            demand = Demand.objects.filter(idempotency_key=key).first() if key else None
-            if demand is None:
+            first = Demand.objects.filter(idempotency_key=key).first() if key else None
+            if first is None:
                 raise
-            return render(request, "demands/public_submitted.html", {"demand": demand})
+            return render(request, "demands/public_submitted.html", {"demand": first})
         else:
             return render(request, "demands/public_submitted.html", {"demand": demand})
     return render(request, "demands/public_submit.html", {"form": form})
@@ -221,7 +222,7 @@ def _filters(request: HttpRequest, form: FilterForm) -> DemandFilters | None:
 
 
 @login_required
-def demand_list_view(request: HttpRequest) -> HttpResponse:
+def demand_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     form = FilterForm(request.GET, bodies=bodies_visible_to(request.user).order_by("path"))
     filters = _filters(request, form)
@@ -250,7 +251,7 @@ def demand_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def demand_create_view(request: HttpRequest) -> HttpResponse:
+def demand_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     if not can_enter_demands(request.user):
         raise PermissionDenied
@@ -330,13 +331,13 @@ def _detail(
 
 
 @login_required
-def demand_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible(request, pk))
 
 
 @login_required
 @require_POST
-def demand_act_view(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_act_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     demand = _visible(request, pk)
     bodies = bodies_visible_to(request.user).order_by("path")
     form = ActionForm(request.POST, bodies=bodies)
@@ -379,7 +380,7 @@ def demand_act_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def demand_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_reveal_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     demand = _visible(request, pk)
     if not can_reveal_mobile(request.user, demand):
         raise PermissionDenied
@@ -395,7 +396,7 @@ def demand_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def demand_photo_view(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+def demand_photo_view(request: AuthenticatedHttpRequest, pk: int, photo_id: int) -> HttpResponse:
     demand = _visible(request, pk)
     photo = DemandPhoto.objects.filter(demand=demand, pk=photo_id).first()
     if photo is None:
@@ -419,7 +420,7 @@ def _stats_filters(form: StatsForm) -> StatsFilters:
 
 
 @login_required
-def demand_stats_view(request: HttpRequest) -> HttpResponse:
+def demand_stats_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     form = StatsForm(request.GET, bodies=bodies_visible_to(request.user).order_by("path"))
     filters = _stats_filters(form)
@@ -444,7 +445,7 @@ def demand_stats_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def demand_stats_export_view(request: HttpRequest) -> FileResponse:
+def demand_stats_export_view(request: AuthenticatedHttpRequest) -> FileResponse:
     _require_staff(request)
     form = StatsForm(request.GET, bodies=bodies_visible_to(request.user))
     filters = _stats_filters(form)
@@ -456,7 +457,7 @@ def demand_stats_export_view(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-def demand_settings_view(request: HttpRequest) -> HttpResponse:
+def demand_settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Routing rules, time limits and the working-day calendar (union admins)."""
     _require_staff(request)
     if not can_configure(request.user):
