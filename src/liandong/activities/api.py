@@ -8,6 +8,8 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
 
+from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.accounts.permissions import acts_for_organization
 from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
@@ -53,12 +55,7 @@ from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
-    is_org_staff,
-    organizations_in_scope,
-    organizations_visible_to,
-)
+from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["服务活动"])
@@ -146,7 +143,7 @@ def managed_activity(request: AuthenticatedHttpRequest, activity_id: int) -> Act
 @router.get("/", response=ActivityPage, url_name="activity-list", operation_id="activities_list")
 def list_activities(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
     """Activities the caller may see, newest first; page with ``next_cursor``."""
-    if not (perms.can_apply(request.user) or is_org_staff(request.user)):
+    if not (perms.can_apply(request.user) or acts_for_organization(request.user)):
         raise PermissionDenied
     activities = _with_related(
         activity_list(perms.activities_visible_to(request.user), year=query.year, kind=query.kind)
@@ -352,7 +349,7 @@ def _home_owners(
     "/homes/", response=list[HomeOut], url_name="home-list", operation_id="activities_homes"
 )
 def list_homes(request: AuthenticatedHttpRequest) -> list[dict]:
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
     return [home_item(h) for h in homes[:200]]

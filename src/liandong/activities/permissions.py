@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from liandong.accounts.models import Role, User
+from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.activities.models import (
     Activity,
     ActivityStatus,
@@ -24,11 +25,10 @@ from liandong.activities.models import (
     Selection,
 )
 from liandong.organizations.models import Organization, subtree_q
-from liandong.organizations.permissions import is_org_staff, is_worker_account
 from liandong.workers.models import Worker
 
 if TYPE_CHECKING:
-    from liandong.organizations.permissions import StaffUser
+    from liandong.accounts.models import StaffUser
 
 MANAGER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 NOMINATOR_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
@@ -36,20 +36,20 @@ HIDDEN_FROM_PARTNERS = [ActivityStatus.DRAFT]
 
 
 def own_worker(user: User | AnonymousUser | None) -> Worker | None:
-    if not is_worker_account(user):
+    if not is_worker(user):
         return None
     return Worker.objects.select_related("employer").filter(user=user).first()
 
 
 def is_manager(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
-    return is_org_staff(user) and user.role in MANAGER_ROLES
+    return acts_for_organization(user) and user.role in MANAGER_ROLES
 
 
 def activities_visible_to(
     user: User | AnonymousUser | None, *, worker: Worker | None = None
 ) -> QuerySet[Activity]:
     """``worker``: the user's own worker record when the caller has it already."""
-    if is_worker_account(user):
+    if is_worker(user):
         worker = worker or own_worker(user)
         if worker is None:
             return Activity.objects.none()
@@ -57,7 +57,7 @@ def activities_visible_to(
         return Activity.objects.filter(
             organizer_id__in=[*employer.ancestor_ids, employer.pk]
         ).exclude(status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED])
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Activity.objects.none()
     path = user.organization.path
     own = Q(pk__in=Activity.objects.filter(subtree_q(path, "organizer__path")).values("pk"))
@@ -89,7 +89,7 @@ def can_nominate(user: User | AnonymousUser | None, activity: Activity) -> bool:
         return False
     if can_manage_activity(user, activity):
         return True
-    if not (is_org_staff(user) and user.role in NOMINATOR_ROLES):
+    if not (acts_for_organization(user) and user.role in NOMINATOR_ROLES):
         return False
     path = user.organization.path
     return any(
@@ -106,19 +106,19 @@ def applications_visible_to(
 ) -> QuerySet[Application]:
     """Managers see every application; a body sees its own workers'; a worker their own."""
     applications = Application.objects.filter(activity=activity)
-    if is_worker_account(user):
+    if is_worker(user):
         return applications.filter(worker__user=user)
     if can_manage_activity(user, activity):
         return applications
-    if is_org_staff(user):
+    if acts_for_organization(user):
         return applications.filter(subtree_q(user.organization.path, "worker__employer__path"))
     return Application.objects.none()
 
 
 def all_applications_visible_to(user: User | AnonymousUser | None) -> QuerySet[Application]:
-    if is_worker_account(user):
+    if is_worker(user):
         return Application.objects.filter(worker__user=user)
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Application.objects.none()
     path = user.organization.path
     managed = (
@@ -130,11 +130,11 @@ def all_applications_visible_to(user: User | AnonymousUser | None) -> QuerySet[A
 
 
 def can_withdraw(user: User | AnonymousUser | None, application: Application) -> bool:
-    if is_worker_account(user):
+    if is_worker(user):
         return application.worker.user_id == user.pk
     return can_manage_activity(user, application.activity) or (
         application.nominated_by_id is not None
-        and is_org_staff(user)
+        and acts_for_organization(user)
         and application.worker.employer.path.startswith(user.organization.path)
         and user.role in NOMINATOR_ROLES
     )
@@ -142,7 +142,7 @@ def can_withdraw(user: User | AnonymousUser | None, application: Application) ->
 
 def homes_visible_to(user: User | AnonymousUser | None) -> QuerySet[Home]:
     """Staff of an owner, or of a union above an owner, see the home and may book it."""
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Home.objects.none()
     owned = Home.owners.through.objects.filter(
         subtree_q(user.organization.path, "organization__path")
@@ -169,7 +169,7 @@ def home_owner_choices(
 ) -> QuerySet[Organization]:
     """Owners a user may name: the unions in their scope, plus (on edit) the home's current
     owners outside it, so that editing never drops a partner's ownership by accident."""
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Organization.objects.none()
     scope = Organization.objects.filter(
         subtree_q(user.organization.path),
@@ -197,14 +197,14 @@ def can_cancel_booking(user: User | AnonymousUser | None, booking: Booking) -> b
 
 
 def bookings_visible_to(user: User | AnonymousUser | None) -> QuerySet[Booking]:
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Booking.objects.none()
     return Booking.objects.filter(home__in=homes_visible_to(user))
 
 
 def booking_owners_for(user: User | AnonymousUser | None, home: Home) -> QuerySet[Organization]:
     """The owners of ``home`` a user may book for: those in the user's subtree."""
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Organization.objects.none()
     return home.owners.filter(subtree_q(user.organization.path))
 
@@ -222,8 +222,8 @@ def expenses_visible_to(user: User | AnonymousUser | None) -> QuerySet[Expense]:
 
 
 def can_override_budget(user: User | AnonymousUser | None) -> bool:
-    return is_org_staff(user) and user.role == Role.UNION_ADMIN
+    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
 
 
 def can_view_figures(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
-    return is_org_staff(user)
+    return acts_for_organization(user)

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
@@ -51,13 +53,7 @@ from liandong.activities.selectors import (
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
-    is_org_staff,
-    is_worker_account,
-    organizations_in_scope,
-    organizations_visible_to,
-)
+from liandong.organizations.permissions import organizations_in_scope, organizations_visible_to
 from liandong.workers.permissions import workers_visible_to
 
 LISTED = 100
@@ -98,7 +94,7 @@ def _year(request: HttpRequest) -> int:
 def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: the activities of their scope. A worker: the activities open to them and their own
     applications (the phone page 活动报名)."""
-    if is_worker_account(request.user):
+    if is_worker(request.user):
         worker = perms.own_worker(request.user)
         if worker is None:
             raise PermissionDenied
@@ -120,7 +116,7 @@ def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ],
             },
         )
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     year = request.GET.get("year", "")
     activities = activity_list(
@@ -239,7 +235,7 @@ def activity_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 def activity_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    if is_worker_account(request.user):
+    if is_worker(request.user):
         worker = perms.own_worker(request.user)
         application = (
             Application.objects.filter(activity=activity, worker=worker)
@@ -554,7 +550,7 @@ def public_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def home_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     homes = perms.homes_visible_to(request.user).prefetch_related("owners")
     return render(

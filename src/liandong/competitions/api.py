@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.competitions import services
 from liandong.competitions.models import Contest, Entrant, Round, ScoreSheet, Segment
 from liandong.competitions.permissions import (
@@ -37,7 +38,6 @@ from liandong.competitions.selectors import public_contest, round_results, score
 from liandong.competitions.services import ScoreInput
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
-from liandong.organizations.permissions import AuthenticatedHttpRequest
 from liandong.workers.permissions import workers_visible_to
 
 router = Router(tags=["技能竞赛"])

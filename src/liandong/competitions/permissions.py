@@ -15,7 +15,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from liandong.accounts.models import Role, User
-from liandong.accounts.permissions import ROSTER_ROLES
+from liandong.accounts.permissions import (
+    ROSTER_ROLES,
+    acts_for_organization,
+    is_active_user,
+    is_worker,
+)
 from liandong.competitions.models import (
     Contest,
     ContestStatus,
@@ -25,26 +30,25 @@ from liandong.competitions.models import (
     Segment,
 )
 from liandong.organizations.models import subtree_q
-from liandong.organizations.permissions import is_active_account, is_org_staff, is_worker_account
 
 if TYPE_CHECKING:
-    from liandong.organizations.permissions import StaffUser
+    from liandong.accounts.models import StaffUser
 
 MANAGER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 
 
 def is_judge(user: User | AnonymousUser | None) -> TypeGuard[User]:
-    return is_active_account(user) and user.role == Role.JUDGE
+    return is_active_user(user) and user.role == Role.JUDGE
 
 
 def is_body_staff(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Staff that register entrants: unions and enterprise unions (a partner liaison's body
     employs no one on the roster)."""
-    return is_org_staff(user) and user.role in ROSTER_ROLES
+    return acts_for_organization(user) and user.role in ROSTER_ROLES
 
 
 def contests_managed_by(user: User | AnonymousUser | None) -> QuerySet[Contest]:
-    if not (is_org_staff(user) and user.role in MANAGER_ROLES):
+    if not (acts_for_organization(user) and user.role in MANAGER_ROLES):
         return Contest.objects.none()
     return Contest.objects.filter(subtree_q(user.organization.path, "organization__path"))
 
@@ -61,18 +65,18 @@ def contests_visible_to(user: User | AnonymousUser | None) -> QuerySet[Contest]:
         return Contest.objects.filter(
             Q(chief_judge=user) | Q(rounds__segments__assignments__judge=user)
         ).distinct()
-    if is_worker_account(user):
+    if is_worker(user):
         return Contest.objects.filter(entrants__worker__user=user).distinct()
     return Contest.objects.none()
 
 
 def can_list_contests(user: User | AnonymousUser | None) -> bool:
-    return is_body_staff(user) or is_judge(user) or is_worker_account(user)
+    return is_body_staff(user) or is_judge(user) or is_worker(user)
 
 
 def can_manage_contest(user: User | AnonymousUser | None, contest: Contest) -> bool:
     return (
-        is_org_staff(user)
+        acts_for_organization(user)
         and user.role in MANAGER_ROLES
         and contest.organization.path.startswith(user.organization.path)
     )
@@ -100,7 +104,7 @@ def entrants_visible_to(user: User | AnonymousUser | None, contest: Contest) -> 
         return entrants.filter(
             subtree_q(path, "registered_by__path") | subtree_q(path, "worker__employer__path")
         )
-    if is_worker_account(user):
+    if is_worker(user):
         return entrants.filter(worker__user=user)
     return entrants.none()
 

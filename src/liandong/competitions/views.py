@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.competitions import services
 from liandong.competitions.documents import certificate_pdf, results_xlsx
 from liandong.competitions.forms import (
@@ -65,7 +66,6 @@ from liandong.competitions.services import ScoreInput, eligibility_problems
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
-from liandong.organizations.permissions import AuthenticatedHttpRequest
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
 
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.api_errors import prevalidated
 from liandong.core.audit import request_context
 from liandong.core.crypto import mobile_digest
@@ -59,7 +60,6 @@ from liandong.demands.services import (
     valid_mobile,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import AuthenticatedHttpRequest
 
 router = Router(tags=["职工诉求"])
 # Worker-facing, no login: mounted at /api/v1/public/demands (every operation passes auth=None).

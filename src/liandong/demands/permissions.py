@@ -13,12 +13,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from liandong.accounts.models import Role, User
+from liandong.accounts.permissions import acts_for_organization
 from liandong.demands.models import Demand, State
 from liandong.organizations.models import Organization, subtree_q
-from liandong.organizations.permissions import is_org_staff
 
 if TYPE_CHECKING:
-    from liandong.organizations.permissions import StaffUser
+    from liandong.accounts.models import StaffUser
 
 UNION_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 # Transitions and who may take them: "handler" = the responsible body (or union staff in
@@ -28,12 +28,12 @@ UNION_ACTIONS = {"assign", "reject", "merge", "category"}
 
 
 def is_union_staff(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
-    return is_org_staff(user) and user.role in UNION_ROLES
+    return acts_for_organization(user) and user.role in UNION_ROLES
 
 
 def can_use_demands(user: User | AnonymousUser | None) -> bool:
     """Staff list and statistics: any account acting for an organization."""
-    return is_org_staff(user)
+    return acts_for_organization(user)
 
 
 def can_enter_demands(user: User | AnonymousUser | None) -> bool:
@@ -43,11 +43,11 @@ def can_enter_demands(user: User | AnonymousUser | None) -> bool:
 
 def can_configure(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Routing rules, time limits and the working-day calendar."""
-    return is_org_staff(user) and user.role == Role.UNION_ADMIN
+    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
 
 
 def demands_visible_to(user: User | AnonymousUser | None) -> QuerySet[Demand]:
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Demand.objects.none()
     organization = user.organization
     if user.role in UNION_ROLES:
@@ -81,7 +81,9 @@ def can_supervise(user: User | AnonymousUser | None, demand: Demand) -> bool:
 
 def is_handler(user: User | AnonymousUser | None, demand: Demand) -> bool:
     return (
-        is_org_staff(user) and demand.body_id is not None and user.organization_id == demand.body_id
+        acts_for_organization(user)
+        and demand.body_id is not None
+        and user.organization_id == demand.body_id
     )
 
 

@@ -8,11 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet, Sum
 
 from liandong.accounts.models import User
+from liandong.accounts.permissions import acts_for_organization
 from liandong.demands.models import Category, Demand, DemandEvent, DemandRollup, State
 from liandong.demands.permissions import UNION_ROLES, demands_visible_to
 from liandong.demands.services import BUCKETS
 from liandong.organizations.models import Organization, path_successor, subtree_q
-from liandong.organizations.permissions import is_org_staff
 
 
 @dataclass
@@ -179,7 +179,7 @@ def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
 
 def rollup_visible_to(user: User | AnonymousUser | None) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in the user's scope (union staff: subtree and partners)."""
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return DemandRollup.objects.none()
     if user.role in UNION_ROLES:
         return rollup_of_union(user.organization)

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.audit import request_context
 from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
@@ -70,7 +71,6 @@ from liandong.demands.services import (
     valid_mobile,
 )
 from liandong.demands.workdays import package_covers
-from liandong.organizations.permissions import AuthenticatedHttpRequest
 
 
 def _require_staff(request: HttpRequest) -> None:

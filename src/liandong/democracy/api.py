@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
+from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.accounts.permissions import is_worker
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
 from liandong.democracy.models import AgendaItem, Negotiation, Nomination, Proposal
@@ -54,11 +56,7 @@ from liandong.democracy.services import (
     proposal_submit,
     vote_record,
 )
-from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
-    is_worker_account,
-    organizations_in_scope,
-)
+from liandong.organizations.permissions import organizations_in_scope
 
 router = Router(tags=["民主管理"])
 # No login: mounted at /api/v1/public/democracy/ (DESIGN: public endpoints live under /public/).
@@ -66,7 +64,7 @@ public_router = Router(tags=["民主管理（公开）"])
 
 
 def _staff_or_worker(request: AuthenticatedHttpRequest) -> None:
-    if not (is_democracy_staff(request.user) or is_worker_account(request.user)):
+    if not (is_democracy_staff(request.user) or is_worker(request.user)):
         raise PermissionDenied
 
 
@@ -133,7 +131,7 @@ def list_proposals(
 @router.post("/proposals", response=ProposalDetailOut, operation_id="democracy_submit_proposal")
 def submit_proposal(request: AuthenticatedHttpRequest, payload: ProposalIn) -> dict[str, Any]:
     """A delegate submits a proposal to their congress."""
-    if not is_worker_account(request.user):
+    if not is_worker(request.user):
         raise PermissionDenied("只有职工代表才能提交提案")
     congress = get_object_or_404(congresses_visible_to(request.user), pk=payload.congress)
     proposal = proposal_submit(

@@ -12,7 +12,6 @@ from liandong.democracy.models import Nomination, Proposal, cn_date
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import is_worker_account
 from liandong.workers.models import Worker
 
 
@@ -47,7 +46,7 @@ def worker_honours(worker_ids: list[int]) -> dict[int, list[str]]:
 
 
 def _may_see(user: User | AnonymousUser | None, worker: Worker) -> bool:
-    if is_worker_account(user):
+    if is_worker(user):
         return worker.user_id == user.pk
     return is_democracy_staff(user) and worker.employer.path.startswith(user.organization.path)
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import IntegerField, Q, QuerySet
 
 from liandong.accounts.models import Role, User
+from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.core.querying import filter_unindexed
 from liandong.democracy.models import (
     Case,
@@ -25,23 +26,22 @@ from liandong.democracy.models import (
     TeachingPoint,
 )
 from liandong.organizations.models import Organization, subtree_q
-from liandong.organizations.permissions import is_org_staff, is_worker_account
 from liandong.workers.models import Worker
 
 if TYPE_CHECKING:
-    from liandong.organizations.permissions import StaffUser
+    from liandong.accounts.models import StaffUser
 
 STAFF_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF, Role.ENTERPRISE_UNION}
 UNION_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 
 
 def is_democracy_staff(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
-    return is_org_staff(user) and user.role in STAFF_ROLES
+    return acts_for_organization(user) and user.role in STAFF_ROLES
 
 
 def is_union_reviewer(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Union staff above enterprises: review nominations, curate the case library."""
-    return is_org_staff(user) and user.role in UNION_ROLES
+    return acts_for_organization(user) and user.role in UNION_ROLES
 
 
 def _scope(user: "StaffUser", field: str) -> Q:
@@ -55,7 +55,7 @@ def can_manage_enterprise(user: User | AnonymousUser | None, enterprise: Organiz
 def enterprises_in_scope(user: User | AnonymousUser | None) -> list[int]:
     """Ids of the enterprises in a staff account's subtree. Resolved first, so that a list is an
     index range on (enterprise, id) rather than a join checked row by row (see the bench)."""
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return []
     return list(
         Organization.objects.filter(
@@ -65,7 +65,7 @@ def enterprises_in_scope(user: User | AnonymousUser | None) -> list[int]:
 
 
 def worker_of(user: User | AnonymousUser | None) -> Worker | None:
-    if not is_worker_account(user):
+    if not is_worker(user):
         return None
     return Worker.objects.select_related("employer").filter(user=user).first()
 
@@ -86,7 +86,7 @@ def worker_enterprise_ids(worker: Worker | None) -> list[int]:
 def congresses_visible_to(user: User | AnonymousUser | None) -> QuerySet[Congress]:
     if is_democracy_staff(user):
         return Congress.objects.filter(_scope(user, "enterprise__path"))
-    if is_worker_account(user):
+    if is_worker(user):
         return Congress.objects.filter(enterprise_id__in=worker_enterprise_ids(worker_of(user)))
     return Congress.objects.none()
 
@@ -101,13 +101,13 @@ def proposals_visible_to(user: User | AnonymousUser | None) -> QuerySet[Proposal
         # Many enterprises: SQLite would read every match through the (enterprise, id) index and
         # sort them; walking the ids backwards finds the newest 20 at once (see filter_range).
         return filter_unindexed(Proposal.objects.all(), "enterprise_id", "in", ids, IntegerField())
-    if is_worker_account(user):
+    if is_worker(user):
         return Proposal.objects.filter(enterprise_id__in=worker_enterprise_ids(worker_of(user)))
     return Proposal.objects.none()
 
 
 def delegate_for(user: User | AnonymousUser | None, congress: Congress) -> Delegate | None:
-    if not is_worker_account(user):
+    if not is_worker(user):
         return None
     return (
         Delegate.objects.filter(congress=congress, worker__user=user)
@@ -126,7 +126,7 @@ def disclosures_visible_to(
     """Staff: all of their subtree's items. A worker: their enterprise's items in their period."""
     if is_democracy_staff(user):
         return Disclosure.objects.filter(_scope(user, "enterprise__path"))
-    if is_worker_account(user):
+    if is_worker(user):
         from django.utils import timezone
 
         today = today or timezone.localdate()
@@ -171,7 +171,7 @@ def teaching_points_visible_to(user: User | AnonymousUser | None) -> QuerySet[Te
 def nominations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Nomination]:
     if is_democracy_staff(user):
         return Nomination.objects.filter(_scope(user, "worker__employer__path"))
-    if is_worker_account(user):
+    if is_worker(user):
         return Nomination.objects.filter(worker__user=user)
     return Nomination.objects.none()
 

@@ -14,7 +14,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from liandong.accounts.models import User
+from liandong.accounts.models import AuthenticatedHttpRequest, User
+from liandong.accounts.permissions import is_worker
 from liandong.core.forms import form_add_service_error
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
@@ -77,11 +78,7 @@ from liandong.democracy.services import (
     vote_record,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
-    is_worker_account,
-    organizations_in_scope,
-)
+from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.models import Worker
 from liandong.workers.permissions import workers_visible_to
 
@@ -92,7 +89,7 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 def _require_staff_or_worker(request: HttpRequest) -> None:
-    if not (is_democracy_staff(request.user) or is_worker_account(request.user)):
+    if not (is_democracy_staff(request.user) or is_worker(request.user)):
         raise PermissionDenied
 
 
@@ -132,7 +129,7 @@ def _cursor(request: HttpRequest) -> int | None:
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_or_worker(request)
     user = request.user
-    if is_worker_account(user):
+    if is_worker(user):
         worker = worker_of(user)
         delegacies = Delegate.objects.filter(worker__user=user).select_related(
             "congress__enterprise"

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
+from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.accounts.permissions import acts_for_organization
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.meetings import permissions as perms
@@ -31,11 +33,7 @@ from liandong.meetings.schemas import (
     TransitionIn,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
-    is_org_staff,
-    organizations_visible_to,
-)
+from liandong.organizations.permissions import organizations_visible_to
 
 router = Router(tags=["联席会议"])
 
@@ -477,7 +475,9 @@ def report_progress(request: AuthenticatedHttpRequest, item_id: int, payload: Pr
     """A progress report by the lead body (or the managing union): percentage and text;
     going back needs a ``reason``; 100 completes the item."""
     item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
-    leads = is_org_staff(request.user) and request.user.organization_id == item.lead_body_id
+    leads = (
+        acts_for_organization(request.user) and request.user.organization_id == item.lead_body_id
+    )
     if not (leads or perms.can_manage_mechanism(request.user, item.mechanism)):
         raise PermissionDenied
     services.action_item_report(

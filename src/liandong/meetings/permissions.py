@@ -12,27 +12,27 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from liandong.accounts.models import Role, User
+from liandong.accounts.permissions import acts_for_organization
 from liandong.meetings.models import ActionItem, Mechanism, Meeting, ProgressAttachment
 from liandong.organizations.models import Organization, subtree_q
-from liandong.organizations.permissions import is_org_staff
 
 if TYPE_CHECKING:
-    from liandong.organizations.permissions import StaffUser
+    from liandong.accounts.models import StaffUser
 
 MANAGER_ROLES = {Role.UNION_ADMIN, Role.UNION_STAFF}
 
 
 def can_use_meetings(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """Accounts that act for an organization; the menu entry and the list pages."""
-    return is_org_staff(user)
+    return acts_for_organization(user)
 
 
 def is_union_manager(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
-    return is_org_staff(user) and user.role in MANAGER_ROLES
+    return acts_for_organization(user) and user.role in MANAGER_ROLES
 
 
 def mechanisms_visible_to(user: User | AnonymousUser | None) -> QuerySet[Mechanism]:
-    if not is_org_staff(user):
+    if not acts_for_organization(user):
         return Mechanism.objects.none()
     query = Q(members__organization_id=user.organization_id) | Q(
         convening_union_id=user.organization_id
@@ -92,7 +92,7 @@ def action_items_visible_to(user: User | AnonymousUser | None) -> QuerySet[Actio
 
 def can_report_progress(user: User | AnonymousUser | None, item: ActionItem) -> bool:
     """The lead body's people, or the union staff who manage the mechanism."""
-    if not is_org_staff(user) or not item.is_open:
+    if not acts_for_organization(user) or not item.is_open:
         return False
     return user.organization_id == item.lead_body_id or can_manage_mechanism(user, item.mechanism)
 

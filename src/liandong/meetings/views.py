@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.documents import DOCX, docx_render, pdf_render
 from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
@@ -47,7 +48,7 @@ from liandong.meetings.models import (
     PlanTarget,
 )
 from liandong.organizations.models import Organization
-from liandong.organizations.permissions import AuthenticatedHttpRequest, organizations_visible_to
+from liandong.organizations.permissions import organizations_visible_to
 
 STATUS_TONES: dict[str, str] = {
     Meeting.Status.PREPARING: "amber",

@@ -2,13 +2,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
+from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.accounts.permissions import acts_for_organization
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
-from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
-    is_org_staff,
-    organizations_visible_to,
-)
+from liandong.organizations.permissions import organizations_visible_to
 from liandong.organizations.schemas import CoverageOut, OrganizationDetailOut, OrganizationPage
 from liandong.organizations.selectors import organization_coverage, organization_search, percent
 
@@ -36,7 +34,7 @@ def coverage_out(figures: dict[str, int]) -> CoverageOut:
     "/", response=OrganizationPage, url_name="organization-list", operation_id="organizations_list"
 )
 def list_organizations(request: AuthenticatedHttpRequest, query: Query[OrganizationQuery]) -> dict:
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     organizations = organization_search(
         queryset=organizations_visible_to(request.user), text=query.q
@@ -56,7 +54,7 @@ def list_organizations(request: AuthenticatedHttpRequest, query: Query[Organizat
     operation_id="organizations_detail",
 )
 def organization_detail(request: AuthenticatedHttpRequest, organization_id: int) -> object:
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     visible = organizations_visible_to(request.user)
     organization = get_object_or_404(visible, pk=organization_id)

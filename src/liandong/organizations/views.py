@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.accounts.permissions import acts_for_organization
 from liandong.organizations.forms import CHILD_KINDS, OrganizationForm
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import (
-    AuthenticatedHttpRequest,
     can_edit_organization,
-    is_org_staff,
     organizations_in_scope,
     organizations_visible_to,
 )
@@ -51,7 +51,7 @@ def _coverage_context(figures: dict[str, int]) -> dict[str, object]:
 def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An organization with its coverage figures and the tree below it (two levels deep,
     deeper levels open on their own pages)."""
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     visible = organizations_visible_to(request.user)
     organization = get_object_or_404(visible, pk=pk)
@@ -89,7 +89,7 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search the organizations one may see, by name or code."""
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     text = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     kind = request.GET.get("kind", "")
@@ -121,7 +121,7 @@ def _organization_fields(form: OrganizationForm) -> dict[str, Any]:
 @login_required
 def organization_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a unit under ``pk`` (a union, federation or enterprise of one's subtree)."""
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     parent = get_object_or_404(organizations_in_scope(request.user), pk=pk)
     if not can_edit_organization(request.user, parent) or not CHILD_KINDS.get(parent.kind):
@@ -142,7 +142,7 @@ def organization_create_view(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 @login_required
 def organization_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not is_org_staff(request.user):
+    if not acts_for_organization(request.user):
         raise PermissionDenied
     organization = get_object_or_404(organizations_in_scope(request.user), pk=pk)
     if not can_edit_organization(request.user, organization):
