@@ -46,9 +46,11 @@ GEN_DATA_SOURCE = ROOT / "bench" / "liandong_bench" / "gen_data.py"
 PG_DIR = Path("/tmp/liandong-bench-pg")
 BENCH_USER, BENCH_PASSWORD = "bench_staff", "bench-pass-2026"
 
-# Targets of the issue: the worker list (API and page) at 1M workers, and the import.
+# Targets (issue 12, "Speed, restated"): every list p95 under 150 ms at 1M workers and the
+# import's time and memory; throughput ratios against the bare view are reported, and only the
+# worker list API has a floor (RATIO_FLOOR), which may not be bought with framework internals.
 P95_TARGET_MS = 150.0
-RATIO_TARGET = 0.5
+RATIO_FLOOR = 0.4
 IMPORT_SECONDS_TARGET = 60.0
 IMPORT_RSS_TARGET_MB = 300.0
 IMPORT_TIMEOUT = 900.0
@@ -84,7 +86,8 @@ class Scenario:
     name: str
     auth: str  # "none", "token" or "session"
     paths: Callable[[Context], list[str]]
-    worker_list: bool = True  # held to the worker-list targets
+    worker_list: bool = True  # held to the p95 target
+    ratio_floor: float | None = None  # held to a throughput floor too
 
 
 WANG = quote("王")
@@ -109,7 +112,12 @@ SCENARIOS = [
     Scenario(
         "baseline: bare Django, 20 rows", "none", lambda c: ["/bench/baseline"], worker_list=False
     ),
-    Scenario("API list, province scope", "token", lambda c: ["/api/v1/workers/"]),
+    Scenario(
+        "API list, province scope",
+        "token",
+        lambda c: ["/api/v1/workers/"],
+        ratio_floor=RATIO_FLOOR,
+    ),
     Scenario("API name prefix q=王", "token", lambda c: [f"/api/v1/workers/?q={WANG}"]),
     Scenario("API mobile tail q=NNNN", "token", _mobile_tails),
     Scenario(
@@ -137,7 +145,8 @@ class Row:
             return "NO (errors)"
         if not self.scenario.worker_list:
             return "—"
-        ok = self.result.percentile(0.95) < P95_TARGET_MS and self.ratio >= RATIO_TARGET
+        floor = self.scenario.ratio_floor
+        ok = self.result.percentile(0.95) < P95_TARGET_MS and (floor is None or self.ratio >= floor)
         return "yes" if ok else "NO"
 
 
@@ -566,8 +575,9 @@ def report(
             )
     lines += [
         "",
-        "Targets: worker list p95 < 150 ms and ≥ 0.5× baseline req/s; import of 100,000 rows "
-        "< 60 s with peak RSS < 300 MB. First answer of each scenario:",
+        "Targets: every worker-list scenario p95 < 150 ms; the province-scope API list also "
+        f"≥ {RATIO_FLOOR}× the baseline's req/s (the other ratios are reported); import of "
+        "100,000 rows < 60 s with peak RSS < 300 MB. First answer of each scenario:",
         "",
     ]
     lines += [
