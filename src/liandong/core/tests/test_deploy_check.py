@@ -33,6 +33,9 @@ def production_env(data_dir: Path, **overrides: str) -> dict[str, str]:
             "LIANDONG_FIELD_KEY": secrets.token_urlsafe(48),
             "LIANDONG_ALLOWED_HOSTS": "liandong.example.org",
             "LIANDONG_DATA_DIR": str(data_dir),
+            # A gateway's backend (the check reads the dotted path only): the default file
+            # backend is refused in production (liandong.E001, tested below).
+            "LIANDONG_SMS_BACKEND": "liandong.accounts.sms.ConsoleBackend",
         }
     )
     env.update(overrides)
@@ -78,6 +81,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
         ({"LIANDONG_SECRET_KEY": "short"}, ["security.W009"]),
         ({"LIANDONG_DEBUG": "1"}, ["security.W018"]),
         ({"LIANDONG_ALLOWED_HOSTS": ""}, ["security.W020"]),
+        ({"LIANDONG_SMS_BACKEND": "liandong.accounts.sms.FileBackend"}, ["liandong.E001"]),
     ],
 )
 def test_deploy_check_fails_when_production_settings_are_missing(
