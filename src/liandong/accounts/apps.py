@@ -10,5 +10,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from liandong.accounts.sms import check_sms_backend
 
-        # Not a deploy-only check: every command that checks (serve first) refuses.
-        checks.register(check_sms_backend, checks.Tags.security)
+        # A deployment check (``check --deploy``) that ``liandong serve`` also runs before it
+        # starts (by its tag): development commands (makemigrations, tests) are not held up.
+        checks.register(check_sms_backend, checks.Tags.security, "liandong-serve", deploy=True)

@@ -65,8 +65,8 @@ FILE_IN_PRODUCTION = (
 
 def check_sms_backend(**kwargs: object) -> list[checks.CheckMessage]:
     """System check (registered in AccountsConfig.ready): the file backend is refused when
-    DEBUG is off unless LIANDONG_SMS_ALLOW_FILE allows it. An error stops ``liandong serve``
-    (and every command that checks) and shows in ``liandong check --deploy``."""
+    DEBUG is off unless LIANDONG_SMS_ALLOW_FILE allows it. The error shows in ``liandong
+    check --deploy`` and stops ``liandong serve`` (which runs the "liandong-serve" checks)."""
     if settings.DEBUG or settings.LIANDONG_SMS_ALLOW_FILE:
         return []
     if settings.LIANDONG_SMS_BACKEND != FILE_BACKEND:

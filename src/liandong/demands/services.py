@@ -3,6 +3,7 @@ appends to the timeline, keeps the statistics rollup current, and writes the aud
 
 import difflib
 import io
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -366,6 +367,7 @@ def demand_submit(
     urgency: str = Urgency.NORMAL,
     photos: Sequence[bytes | UploadedFile] | None = None,
     idempotency_key: str = "",
+    request_digest: str = "",
     key_checked: bool = False,
     now: datetime | None = None,
 ) -> tuple[Demand, bool]:
@@ -374,12 +376,14 @@ def demand_submit(
     each other: the second gets an IntegrityError, and the caller answers with the first).
     ``key_checked``: the caller has just looked the key up itself. Committed when this returns
     (or with the caller's transaction), before anyone is told the tracking code. ``now``: the
-    moment of the intake when it is not the clock's (the demo replays past months)."""
+    moment of the intake when it is not the clock's (the demo replays past months).
+    ``request_digest`` (``request_digest()`` of the request's body) binds the key to its
+    request: the same key with another body is refused (``demand_for_key``)."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise ValidationError({"idempotency_key": ["Idempotency-Key 不能超过 80 个字符"]})
     if key and not key_checked:
-        existing = Demand.objects.filter(idempotency_key=key).first()
+        existing = demand_for_key(key, request_digest)
         if existing is not None:
             return existing, False
     data = _clean_intake(
@@ -403,8 +407,35 @@ def demand_submit(
         data=data,
         photos=cleaned_photos,
         key=key,
+        digest=request_digest if key else "",
         now=now,
     ), True
+
+
+KEY_REUSED_MESSAGE = (
+    "该 Idempotency-Key 已用于另一份内容不同的诉求，本次没有受理：重试请原样重发，"
+    "新的诉求请换一个新的 Idempotency-Key"
+)
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    """A keyed hash of a request's canonical body (its validated fields as sorted JSON): the
+    same request, however its JSON was spelled, gives the same digest; it reveals nothing of
+    the body (which holds a mobile number) without the field key."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return crypto.blind_index("idempotency", canonical)
+
+
+def demand_for_key(key: str, digest: str) -> Demand | None:
+    """The demand an Idempotency-Key was first used for, when this is a retry of that request;
+    None for a new key; a ValidationError (422) when the key came with another body."""
+    existing = Demand.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    # Demands stored before keys were bound (no digest) answer any retry as before.
+    if existing.request_digest and digest and existing.request_digest != digest:
+        raise ValidationError({"idempotency_key": [KEY_REUSED_MESSAGE]}, code="key_reused")
+    return existing
 
 
 @transaction.atomic(savepoint=False)
@@ -418,6 +449,7 @@ def _demand_create(
     data: dict[str, str],
     photos: list[tuple[bytes, str, int, int]],
     key: str,
+    digest: str,
     now: datetime | None,
 ) -> Demand:
     # The public intake's hot path (docs/demands.md "What an intake costs", pinned by
@@ -443,6 +475,7 @@ def _demand_create(
         mobile_tail=mobile[-4:],
         consent_at=moment,
         idempotency_key=key or None,
+        request_digest=digest,
         entered_by_id=actor_id,
         state=State.ACCEPTED,
         code=new_code(),

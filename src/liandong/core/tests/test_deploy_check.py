@@ -94,6 +94,17 @@ def test_deploy_check_fails_when_production_settings_are_missing(
         assert warning in result.stderr + result.stdout, warning
 
 
+def test_serve_refuses_the_file_sms_backend_in_production(tmp_path: Path) -> None:
+    """The demo's file outbox (full mobiles, valid codes) stops a production start unless
+    LIANDONG_SMS_ALLOW_FILE allows it (which `liandong demo` sets for itself)."""
+    env = production_env(tmp_path, LIANDONG_SMS_BACKEND="liandong.accounts.sms.FileBackend")
+    result = manage(env, "serve", "--port", "1")
+    assert result.returncode != 0
+    assert "liandong.E001" in result.stderr
+    assert "LIANDONG_SMS_ALLOW_FILE=1" in result.stderr
+    assert "serving on" not in result.stdout
+
+
 def test_a_short_field_key_stops_the_start(tmp_path: Path) -> None:
     result = deploy_check(production_env(tmp_path, LIANDONG_FIELD_KEY="too-short"))
     assert result.returncode != 0

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, port: int, bind: str, workers: int, **options: object) -> None:
+        # The deployment checks tagged for it (e.g. accounts' SMS backend check): an error
+        # stops the start before gunicorn runs.
+        self.check(tags=["liandong-serve"], include_deployment_checks=True)
         address = bind or f"127.0.0.1:{port}"
         self.stdout.write(f"联动 serving on http://{address}/ (Ctrl+C to stop)")
         self.stdout.flush()
