@@ -172,7 +172,7 @@ def worker_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def worker_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+def worker_export_view(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     if not can_export_workers(request.user):
         raise PermissionDenied
     if refused := _number_in_url(request):

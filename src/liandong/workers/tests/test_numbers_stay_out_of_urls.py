@@ -70,7 +70,7 @@ def test_api_refuses_a_full_number_in_the_url_and_points_to_search(world, api_to
 class AccessLogHandler(WSGIRequestHandler):
     """An access log as servers write it: one line per request, with its full request line."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         logging.getLogger("django.server").info(format, *args)
 
 
@@ -130,9 +130,12 @@ def test_no_access_log_line_holds_a_full_number(
         + requests.post(
             f"{server}/api/v1/auth/token",
             json={"username": "staff_a", "password": TEST_PASSWORD},
+            timeout=30,
         ).json()["token"]
     }
-    found = requests.post(f"{server}/api/v1/workers/search", json={"q": ID_NUMBER}, headers=bearer)
+    found = requests.post(
+        f"{server}/api/v1/workers/search", json={"q": ID_NUMBER}, headers=bearer, timeout=30
+    )
     assert [item["id"] for item in found.json()["items"]] == [world.worker_a.pk]
     _wait_for_access_lines(caplog, 5)  # the five requests above
     for record in caplog.records:
@@ -145,7 +148,7 @@ def test_no_access_log_line_holds_a_full_number(
     assert typed.status_code == 200
     assert PAGE_MESSAGE in typed.text
     assert_no_pii(typed.content, "the answer to a typed number")
-    refused = requests.get(f"{server}/api/v1/workers/?q={ID_NUMBER}", headers=bearer)
+    refused = requests.get(f"{server}/api/v1/workers/?q={ID_NUMBER}", headers=bearer, timeout=30)
     assert refused.status_code == 422
     _wait_for_access_lines(caplog, 3)  # the typed one, its redirect, the API's
     lines = [r.getMessage() for r in caplog.records]
