@@ -954,8 +954,8 @@ def objection_submit(
         cache.add(key, 0, 3600)
         cache.add(f"{key}:ends", now + 3600, 3600)  # when the hour's count is forgotten
         if cache.get(key, 0) >= OBJECTIONS_PER_HOUR:
-            ends = cache.get(f"{key}:ends") or now + 3600
-            raise ObjectionsThrottled(retry_after=max(1, int(ends) - now))
+            window_ends = int(cache.get(f"{key}:ends") or now + 3600)
+            raise ObjectionsThrottled(retry_after=max(1, window_ends - now))
         try:
             cache.incr(key)
         except ValueError:
