@@ -152,9 +152,20 @@ def rollup_key(demand: Demand) -> RollupKey:
     }
 
 
+# Rollup rows are locked in one fixed order, that of their keys (month, body, category, city):
+# two demands transferred at the same moment between the same two bodies in opposite
+# directions would otherwise each lock its old body's rows, then wait for the other's, and
+# deadlock on PostgreSQL. Only the concurrency test's control run turns this off.
+ROLLUP_LOCK_ORDER = True
+
+
+def _key_tuple(key: RollupKey) -> tuple[date, int, str, str]:
+    return (key["month"], key["body_id_key"], key["category"], key["city"])
+
+
 def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
     """The demand's city row and the all-cities row, in one UPSERT statement (a row missing is
-    created; a concurrent creation is no conflict)."""
+    created; a concurrent creation is no conflict), locked in key order (ROLLUP_LOCK_ORDER)."""
     deltas = {name: value for name, value in deltas.items() if value}
     if not deltas:
         return
@@ -162,11 +173,10 @@ def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
         name: deltas.get(name, 0) for name in ROLLUP_COUNTERS
     }  # no database defaults: every column
     values = (key["month"], key["body_id_key"], key["category"])
-    rawsql.upsert_add(
-        DemandRollup,
-        ROLLUP_KEY,
-        [((*values, key["city"]), deltas), ((*values, DemandRollup.ALL_CITIES), deltas)],
-    )
+    rows = [(*values, key["city"]), (*values, DemandRollup.ALL_CITIES)]
+    if ROLLUP_LOCK_ORDER:
+        rows.sort()  # PostgreSQL locks an UPSERT's rows in the order of its VALUES
+    rawsql.upsert_add(DemandRollup, ROLLUP_KEY, [(row, deltas) for row in rows])
 
 
 def rollup_contribution(demand: Demand) -> dict[str, int]:
@@ -209,8 +219,17 @@ def _rollup_move(before: _Before | None, demand: Demand) -> None:
         names = set(counts) | set(before.counts)
         _rollup_add_both(key, {n: counts.get(n, 0) - before.counts.get(n, 0) for n in names})
     else:
-        _rollup_add_both(before.key, {n: -v for n, v in before.counts.items()})
-        _rollup_add_both(key, counts)
+        # Two statements (the old key's rows, the new key's), the smaller key first: with the
+        # rows sorted inside each, every transaction locks rollup rows in one global order.
+        # (Keys that differ in city alone share the all-cities row, which sorts first.)
+        moves = [
+            (before.key, {n: -v for n, v in before.counts.items()}),
+            (key, counts),
+        ]
+        if ROLLUP_LOCK_ORDER:
+            moves.sort(key=lambda move: _key_tuple(move[0]))
+        for moved_key, deltas in moves:
+            _rollup_add_both(moved_key, deltas)
 
 
 def _event(

@@ -18,6 +18,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.test import Client
 
 from liandong.accounts.tests.factories import TEST_PASSWORD
@@ -80,10 +81,18 @@ def server(transactional_db: None, settings: Any) -> Iterator[str]:
     httpd: WSGIServer = make_server(
         "127.0.0.1", 0, get_wsgi_application(), handler_class=AccessLogHandler
     )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+
+    def serve() -> None:
+        try:
+            httpd.serve_forever()
+        finally:
+            connections.close_all()  # the server thread's own connections
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
+    thread.join(timeout=10)
     httpd.server_close()
 
 
