@@ -40,6 +40,11 @@ def main() -> None:
     if argv[1] == "gen-data" and not _use_bench_settings():
         raise SystemExit(NO_GEN_DATA)  # printed to stderr, exit status 1
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", PRODUCT_SETTINGS)
+    if argv[1] == "demo":
+        # The demo's codes go to its file outbox (DATA_DIR/sms-outbox.log, mode 0600), which a
+        # production configuration refuses unless allowed (accounts.sms.check_sms_backend).
+        # Set before settings load; the gunicorn it execs inherits it.
+        os.environ.setdefault("LIANDONG_SMS_ALLOW_FILE", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

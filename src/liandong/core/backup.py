@@ -69,8 +69,12 @@ def backup_create(*, directory: Path) -> Path:
     vendor = connection.vendor
     if vendor not in SUFFIX:
         raise BackupError(f"backups of {vendor} are not supported")
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = directory / f"liandong-{timezone.now():%Y%m%d-%H%M%S}{SUFFIX[vendor]}"
+    # The dump holds every worker's (encrypted) personal data and the audit log: its owner
+    # alone reads it. Created 0600 before anything is written into it (pg_dump and SQLite's
+    # backup write into the file as it is), and set again after, whatever the umask.
+    _private_file(target)
     manifest: dict[str, Any] = {
         "database": vendor,
         "created_at": timezone.now().isoformat(),
@@ -92,8 +96,17 @@ def backup_create(*, directory: Path) -> Path:
             env=env,
             capture_output=True,
         )
-    target.with_suffix(".json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+    os.chmod(target, 0o600)
+    manifest_path = target.with_suffix(".json")
+    _private_file(manifest_path)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     return target
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (or make an existing one 0600)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
 
 
 def backup_latest(*, directory: Path) -> Path:

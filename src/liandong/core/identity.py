@@ -69,8 +69,51 @@ def normalize_code(value: object) -> str:
     )
 
 
+# Separators typed between the parts of a minority name (e.g. 阿卜杜·热合曼), all stored as
+# the standard middle dot U+00B7: bullet, katakana middle dot (and its half-width form, which
+# NFKC makes the full one), full-width full stop (NFKC: "."), hyphenation point, bullet and dot
+# operators, and a "." between two CJK characters.
+NAME_DOT = "\u00b7"
+_NAME_SEPARATORS = re.compile(r"\s*[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65\u0387]\s*")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_FULL_STOP = re.compile(rf"(?<=[{_CJK}])\s*\.\s*(?=[{_CJK}])")
+
+
+def normalize_name(raw: object) -> str:
+    """A person's name as stored: NFKC and trimmed (``normalize_text``), with any common
+    separator dot between its parts made the standard middle dot ·, without spaces around it."""
+    name = _CJK_FULL_STOP.sub(NAME_DOT, normalize_text(raw))
+    return _NAME_SEPARATORS.sub(NAME_DOT, name)
+
+
+def calendar_date(year: int, month: int, day: int, *, what: str) -> date:
+    """The date, or a ValidationError that shows the date and says it does not exist
+    ("2023-02-29 不存在该日期"), never that it "cannot be recognized"."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(
+            f"{what} {year:04d}-{month:02d}-{day:02d} 不存在该日期，请核对",
+            code="no_such_date",
+        ) from None
+
+
 def id_number_birth_date(value: str) -> date:
     return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+GENDER_LABELS = {"M": "男", "F": "女"}
+
+
+def gender_mismatch(gender: str, id_number: str) -> str:
+    """'' when ``gender`` (M/F) agrees with the ID number; else the reason, saying both."""
+    shown = id_number_gender(id_number)
+    if not gender or gender == shown:
+        return ""
+    return (
+        f"性别填的是“{GENDER_LABELS[gender]}”，但身份证号第 17 位表明是"
+        f"“{GENDER_LABELS[shown]}”，请核对"
+    )
 
 
 def id_number_gender(value: str) -> str:
@@ -90,12 +133,18 @@ def validate_id_number(raw: object) -> str:
         raise ValidationError("身份证号不能为空", code="id_number_required")
     if re.fullmatch(r"\d{15}", value):
         raise ValidationError(
-            "这是 15 位旧身份证号，已停止使用，请填写 18 位身份证号", code="id_number_old"
+            "这是 15 位的旧身份证号，已停止使用；需要 18 位，请填写现行的 18 位身份证号",
+            code="id_number_old",
         )
     if re.fullmatch(r"\d(\.\d+)?E\+\d+", value):
         raise ValidationError(
             "身份证号被 Excel 存成了科学计数法，末尾几位已经丢失，请把该列设为文本格式后重新填写",
             code="id_number_float",
+        )
+    if re.fullmatch(r"\d{12,24}X?", value) and len(value) != 18:  # a digit short or over
+        raise ValidationError(
+            f"身份证号有 {len(value)} 位，需要 18 位：17 位数字加 1 位数字或 X",
+            code="id_number_format",
         )
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise ValidationError(
@@ -104,11 +153,20 @@ def validate_id_number(raw: object) -> str:
     if value[:2] not in PROVINCE_CODES:
         raise ValidationError("身份证号前两位不是有效的省级行政区划代码", code="id_number_region")
     try:
-        birth = id_number_birth_date(value)
-    except ValueError:
-        raise ValidationError("身份证号中的出生日期不存在", code="id_number_birth_date") from None
-    if birth > timezone.localdate() or birth.year < 1900:
-        raise ValidationError("身份证号中的出生日期不合理", code="id_number_birth_date")
+        birth = calendar_date(
+            int(value[6:10]), int(value[10:12]), int(value[12:14]), what="身份证号中的出生日期"
+        )
+    except ValidationError as error:
+        raise ValidationError(error.messages[0], code="id_number_birth_date") from None
+    if birth > timezone.localdate():
+        raise ValidationError(
+            f"身份证号中的出生日期 {birth:%Y-%m-%d} 晚于今天，请核对", code="id_number_birth_date"
+        )
+    if birth.year < 1900:
+        raise ValidationError(
+            f"身份证号中的出生日期 {birth:%Y-%m-%d} 早于 1900 年，请核对",
+            code="id_number_birth_date",
+        )
     if ric.calc_check_digit(value) != value[17]:  # takes the full number
         raise ValidationError("身份证号校验位错误，请核对是否抄错", code="id_number_checksum")
     return value

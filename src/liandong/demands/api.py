@@ -54,9 +54,11 @@ from liandong.demands.selectors import (
 )
 from liandong.demands.services import (
     demand_act,
+    demand_for_key,
     demand_rate,
     demand_reveal_mobile,
     demand_submit,
+    request_digest,
     valid_mobile,
 )
 from liandong.organizations.models import Organization
@@ -107,8 +109,9 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
     key returns the same tracking code (``created`` false) instead of a second demand.
     Rate-limited per IP and per mobile (429)."""
     key = request.headers.get("Idempotency-Key", "").strip()
+    body_digest = request_digest(payload.model_dump(mode="json")) if key else ""
     if key:
-        existing = Demand.objects.filter(idempotency_key=key).first()
+        existing = demand_for_key(key, body_digest)  # another body with a used key: 422
         if existing is not None:
             return prevalidated(_receipt(existing, False))
     try:
@@ -135,13 +138,14 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
                 urgency=payload.urgency,
                 photos=photos,
                 idempotency_key=key,
+                request_digest=body_digest,
                 key_checked=True,
             )
 
     try:
         demand, created = store()
     except IntegrityError:
-        existing = Demand.objects.filter(idempotency_key=key).first() if key else None
+        existing = demand_for_key(key, body_digest) if key else None
         if existing is None:
             raise
         return prevalidated(
@@ -268,6 +272,7 @@ def create_demand(request: AuthenticatedHttpRequest, payload: StaffDemandIn) -> 
         urgency=payload.urgency,
         photos=_decode_photos(payload.photos),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
+        request_digest=request_digest(payload.model_dump(mode="json")),
     )
     return _detail(request, demand)
 

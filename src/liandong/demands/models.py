@@ -96,6 +96,9 @@ class Demand(BaseModel):
     idempotency_key = models.CharField(
         max_length=80, null=True, blank=True, unique=True, editable=False
     )
+    # A keyed hash of the request the key came with (demands.services.request_digest): the
+    # same key with another body is refused, not answered with this demand.
+    request_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

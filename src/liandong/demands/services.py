@@ -3,6 +3,7 @@ appends to the timeline, keeps the statistics rollup current, and writes the aud
 
 import difflib
 import io
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,9 +152,20 @@ def rollup_key(demand: Demand) -> RollupKey:
     }
 
 
+# Rollup rows are locked in one fixed order, that of their keys (month, body, category, city):
+# two demands transferred at the same moment between the same two bodies in opposite
+# directions would otherwise each lock its old body's rows, then wait for the other's, and
+# deadlock on PostgreSQL. Only the concurrency test's control run turns this off.
+ROLLUP_LOCK_ORDER = True
+
+
+def _key_tuple(key: RollupKey) -> tuple[date, int, str, str]:
+    return (key["month"], key["body_id_key"], key["category"], key["city"])
+
+
 def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
     """The demand's city row and the all-cities row, in one UPSERT statement (a row missing is
-    created; a concurrent creation is no conflict)."""
+    created; a concurrent creation is no conflict), locked in key order (ROLLUP_LOCK_ORDER)."""
     deltas = {name: value for name, value in deltas.items() if value}
     if not deltas:
         return
@@ -161,11 +173,10 @@ def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
         name: deltas.get(name, 0) for name in ROLLUP_COUNTERS
     }  # no database defaults: every column
     values = (key["month"], key["body_id_key"], key["category"])
-    rawsql.upsert_add(
-        DemandRollup,
-        ROLLUP_KEY,
-        [((*values, key["city"]), deltas), ((*values, DemandRollup.ALL_CITIES), deltas)],
-    )
+    rows = [(*values, key["city"]), (*values, DemandRollup.ALL_CITIES)]
+    if ROLLUP_LOCK_ORDER:
+        rows.sort()  # PostgreSQL locks an UPSERT's rows in the order of its VALUES
+    rawsql.upsert_add(DemandRollup, ROLLUP_KEY, [(row, deltas) for row in rows])
 
 
 def rollup_contribution(demand: Demand) -> dict[str, int]:
@@ -208,8 +219,17 @@ def _rollup_move(before: _Before | None, demand: Demand) -> None:
         names = set(counts) | set(before.counts)
         _rollup_add_both(key, {n: counts.get(n, 0) - before.counts.get(n, 0) for n in names})
     else:
-        _rollup_add_both(before.key, {n: -v for n, v in before.counts.items()})
-        _rollup_add_both(key, counts)
+        # Two statements (the old key's rows, the new key's), the smaller key first: with the
+        # rows sorted inside each, every transaction locks rollup rows in one global order.
+        # (Keys that differ in city alone share the all-cities row, which sorts first.)
+        moves = [
+            (before.key, {n: -v for n, v in before.counts.items()}),
+            (key, counts),
+        ]
+        if ROLLUP_LOCK_ORDER:
+            moves.sort(key=lambda move: _key_tuple(move[0]))
+        for moved_key, deltas in moves:
+            _rollup_add_both(moved_key, deltas)
 
 
 def _event(
@@ -366,6 +386,7 @@ def demand_submit(
     urgency: str = Urgency.NORMAL,
     photos: Sequence[bytes | UploadedFile] | None = None,
     idempotency_key: str = "",
+    request_digest: str = "",
     key_checked: bool = False,
     now: datetime | None = None,
 ) -> tuple[Demand, bool]:
@@ -374,12 +395,14 @@ def demand_submit(
     each other: the second gets an IntegrityError, and the caller answers with the first).
     ``key_checked``: the caller has just looked the key up itself. Committed when this returns
     (or with the caller's transaction), before anyone is told the tracking code. ``now``: the
-    moment of the intake when it is not the clock's (the demo replays past months)."""
+    moment of the intake when it is not the clock's (the demo replays past months).
+    ``request_digest`` (``request_digest()`` of the request's body) binds the key to its
+    request: the same key with another body is refused (``demand_for_key``)."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise ValidationError({"idempotency_key": ["Idempotency-Key 不能超过 80 个字符"]})
     if key and not key_checked:
-        existing = Demand.objects.filter(idempotency_key=key).first()
+        existing = demand_for_key(key, request_digest)
         if existing is not None:
             return existing, False
     data = _clean_intake(
@@ -403,8 +426,35 @@ def demand_submit(
         data=data,
         photos=cleaned_photos,
         key=key,
+        digest=request_digest if key else "",
         now=now,
     ), True
+
+
+KEY_REUSED_MESSAGE = (
+    "该 Idempotency-Key 已用于另一份内容不同的诉求，本次没有受理：重试请原样重发，"
+    "新的诉求请换一个新的 Idempotency-Key"
+)
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    """A keyed hash of a request's canonical body (its validated fields as sorted JSON): the
+    same request, however its JSON was spelled, gives the same digest; it reveals nothing of
+    the body (which holds a mobile number) without the field key."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return crypto.blind_index("idempotency", canonical)
+
+
+def demand_for_key(key: str, digest: str) -> Demand | None:
+    """The demand an Idempotency-Key was first used for, when this is a retry of that request;
+    None for a new key; a ValidationError (422) when the key came with another body."""
+    existing = Demand.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    # Demands stored before keys were bound (no digest) answer any retry as before.
+    if existing.request_digest and digest and existing.request_digest != digest:
+        raise ValidationError({"idempotency_key": [KEY_REUSED_MESSAGE]}, code="key_reused")
+    return existing
 
 
 @transaction.atomic(savepoint=False)
@@ -418,6 +468,7 @@ def _demand_create(
     data: dict[str, str],
     photos: list[tuple[bytes, str, int, int]],
     key: str,
+    digest: str,
     now: datetime | None,
 ) -> Demand:
     # The public intake's hot path (docs/demands.md "What an intake costs", pinned by
@@ -443,6 +494,7 @@ def _demand_create(
         mobile_tail=mobile[-4:],
         consent_at=moment,
         idempotency_key=key or None,
+        request_digest=digest,
         entered_by_id=actor_id,
         state=State.ACCEPTED,
         code=new_code(),

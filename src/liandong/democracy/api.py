@@ -5,7 +5,7 @@ channel (the only operations without authentication)."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
@@ -47,6 +47,7 @@ from liandong.democracy.schemas import (
 )
 from liandong.democracy.selectors import ProposalFilters, figures_for, figures_url, proposal_list
 from liandong.democracy.services import (
+    ObjectionsThrottled,
     disclosure_mark_read,
     objection_submit,
     proposal_answer,
@@ -338,10 +339,19 @@ def list_notices(request: HttpRequest) -> list[dict[str, Any]]:
 def object_notice(request: HttpRequest, nomination_id: int, payload: ObjectionIn) -> Any:
     """Public: raise an objection during the notice period (the contact is kept encrypted)."""
     nomination = get_object_or_404(public_nominations(), pk=nomination_id)
-    objection = objection_submit(
-        nomination=nomination,
-        body=payload.body,
-        contact=payload.contact,
-        client_key=request.META.get("REMOTE_ADDR", ""),
-    )
+    try:
+        objection = objection_submit(
+            nomination=nomination,
+            body=payload.body,
+            contact=payload.contact,
+            client_key=request.META.get("REMOTE_ADDR", ""),
+        )
+    except ObjectionsThrottled as throttled:
+        refused = JsonResponse(
+            {"detail": "提交过于频繁，请稍后再试"},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        refused["Retry-After"] = str(throttled.retry_after)
+        return refused
     return objection

@@ -3,6 +3,7 @@
 written to the audit log. Status changes are conditional UPDATEs, so that two people acting on
 the same proposal at once cannot both succeed."""
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -58,6 +59,15 @@ from liandong.workers.models import Worker
 NOTICE_DAYS = 7
 CONTRACT_REMINDER_DAYS = 60
 OBJECTIONS_PER_HOUR = 5
+
+
+class ObjectionsThrottled(ValidationError):
+    """Over OBJECTIONS_PER_HOUR from one address: the page shows it as the form's error; the
+    API answers 429 with Retry-After (``retry_after`` seconds, when the hour's count ends)."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__({"body": "提交过于频繁，请稍后再试"}, code="throttled")
+        self.retry_after = retry_after
 
 
 def _required(value: str, field: str, label: str, max_length: int | None = None) -> str:
@@ -940,9 +950,12 @@ def objection_submit(
         cipher, masked = crypto.encrypt(mobile), mask_mobile(mobile)
     if client_key:
         key = f"democracy-objection:{client_key}"
+        now = int(time.time())
         cache.add(key, 0, 3600)
+        cache.add(f"{key}:ends", now + 3600, 3600)  # when the hour's count is forgotten
         if cache.get(key, 0) >= OBJECTIONS_PER_HOUR:
-            raise ValidationError({"body": "提交过于频繁，请稍后再试"}, code="throttled")
+            window_ends = int(cache.get(f"{key}:ends") or now + 3600)
+            raise ObjectionsThrottled(retry_after=max(1, window_ends - now))
         try:
             cache.incr(key)
         except ValueError:

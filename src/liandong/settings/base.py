@@ -219,6 +219,15 @@ LIANDONG_OTP_RESEND_SECONDS = 60
 # One-time codes for workers go out through a pluggable SMS backend.
 LIANDONG_SMS_BACKEND = os.environ.get("LIANDONG_SMS_BACKEND", "liandong.accounts.sms.FileBackend")
 LIANDONG_SMS_FILE = DATA_DIR / "sms-outbox.log"
+# The file backend writes full mobiles and valid codes to disk: a production configuration
+# (DEBUG off) refuses to start with it (accounts.checks) unless this allows it explicitly
+# (`liandong demo` sets it for itself).
+LIANDONG_SMS_ALLOW_FILE = env_bool("LIANDONG_SMS_ALLOW_FILE")
+# Sign-in codes requested per mobile number, per client address and in total, per hour
+# (workers/signin.py): over a limit, nothing is sent.
+LIANDONG_OTP_SENDS_PER_MOBILE_HOUR = env_int("LIANDONG_OTP_SENDS_PER_MOBILE_HOUR", 5)
+LIANDONG_OTP_SENDS_PER_IP_HOUR = env_int("LIANDONG_OTP_SENDS_PER_IP_HOUR", 10)
+LIANDONG_OTP_SENDS_PER_HOUR = env_int("LIANDONG_OTP_SENDS_PER_HOUR", 1000)
 
 EMAIL_BACKEND = os.environ.get(
     "LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

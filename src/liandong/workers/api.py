@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 
 from liandong.accounts.models import AuthenticatedHttpRequest
@@ -31,7 +32,12 @@ from liandong.workers.schemas import (
     WorkerPiiOut,
     worker_item,
 )
-from liandong.workers.selectors import WorkerFilters, worker_list, worker_page
+from liandong.workers.selectors import (
+    WorkerFilters,
+    is_identifying_query,
+    worker_list,
+    worker_page,
+)
 from liandong.workers.services import worker_reveal
 
 router = Router(tags=["workers"])
@@ -46,6 +52,21 @@ class WorkerQuery(InputSchema):
     member: bool | None = None
     cursor: int | None = None
     limit: int = 20
+
+
+NUMBER_IN_URL_MESSAGE = (
+    "完整的手机号或身份证号不能放在网址的查询参数里（网址会被记入访问日志）："
+    "请改用 POST /api/v1/workers/search，把 q 放在 JSON 请求体中"
+)
+
+
+def refuse_number_in_url(query: WorkerQuery) -> None:
+    """A full mobile or ID number as ``?q=``: a 422 naming ``q`` (README: full numbers go by
+    POST /api/v1/workers/search). The message never repeats the number."""
+    if is_identifying_query(query.q):
+        raise NinjaValidationError(
+            [{"loc": ["query", "q"], "msg": NUMBER_IN_URL_MESSAGE, "type": "number_in_url"}]
+        )
 
 
 def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
@@ -68,7 +89,13 @@ def filters_from(request: HttpRequest, query: WorkerQuery) -> WorkerFilters:
 
 @router.get("/", response=WorkerPage, url_name="worker-list", operation_id="workers_list")
 def list_workers(request: AuthenticatedHttpRequest, query: Query[WorkerQuery]) -> HttpResponse:
-    """Workers the caller may see, newest first; page with ``next_cursor``."""
+    """Workers the caller may see, newest first; page with ``next_cursor``. A full mobile or
+    ID number is searched with POST /api/v1/workers/search, never in the URL (422 here)."""
+    refuse_number_in_url(query)
+    return _worker_page(request, query)
+
+
+def _worker_page(request: AuthenticatedHttpRequest, query: WorkerQuery) -> HttpResponse:
     if not (is_worker(request.user) or can_export_workers(request.user)):
         raise PermissionDenied  # as on the page: no roster for roles without a scope
     page = worker_page(
@@ -87,7 +114,7 @@ def list_workers(request: AuthenticatedHttpRequest, query: Query[WorkerQuery]) -
 def search_workers(request: AuthenticatedHttpRequest, query: WorkerQuery) -> HttpResponse:
     """The same as the list, with the filters in a JSON body: use it to search by a full
     mobile or ID number, which should not travel in a URL (access logs keep URLs)."""
-    return list_workers(request, query)
+    return _worker_page(request, query)
 
 
 @router.get(
@@ -98,9 +125,10 @@ def search_workers(request: AuthenticatedHttpRequest, query: WorkerQuery) -> Htt
     openapi_extra={"responses": {200: {"content": {XLSX: {}}}}},
 )
 def export_workers(request: AuthenticatedHttpRequest, query: Query[WorkerQuery]) -> FileResponse:
-    """The filtered list as xlsx, personal data masked."""
+    """The filtered list as xlsx, personal data masked. No full number in ``q`` (422)."""
     if not can_export_workers(request.user):
         raise PermissionDenied
+    refuse_number_in_url(query)
     filters = filters_from(request, query)
     workers = worker_list(user=request.user, filters=filters)
     stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent

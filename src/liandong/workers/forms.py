@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from liandong.core.identity import validate_id_number, validate_mobile
+from liandong.core.identity import normalize_name, validate_id_number, validate_mobile
 from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
@@ -133,7 +133,7 @@ class WorkerForm(forms.Form):
             self.fields["mobile"].help_text = "不修改请留空"
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name = normalize_name(self.cleaned_data["name"])  # as the roster import stores it
         if name[:1] in {"=", "+", "-", "@"}:
             raise forms.ValidationError("姓名不能以 = + - @ 开头")
         return name

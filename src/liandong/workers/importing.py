@@ -23,6 +23,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Field, Q
 from django.utils import timezone
@@ -36,8 +37,11 @@ from liandong.core import rawsql
 from liandong.core.audit import audit_log, diff, request_context
 from liandong.core.crypto import mobile_digest
 from liandong.core.identity import (
+    calendar_date,
+    gender_mismatch,
     id_number_birth_date,
     id_number_gender,
+    normalize_name,
     normalize_text,
     validate_id_number,
     validate_mobile,
@@ -93,7 +97,6 @@ MSG_NAME_TOO_LONG = "姓名不能超过 60 个字"
 MSG_FORMULA = "{column}不能以 = + - @ 开头（疑似公式），请直接填写文字"
 MSG_OCCUPATION_TOO_LONG = "职业不能超过 40 个字"
 MSG_GENDER = "性别只能填写“男”或“女”"
-MSG_GENDER_MISMATCH = "性别与身份证号不符"
 MSG_DATE = "入会日期无法识别，请填写如 2024-05-01 的日期"
 MSG_DATE_FUTURE = "入会日期不能晚于今天"
 MSG_DATE_TOO_EARLY = "入会日期不合理"
@@ -259,7 +262,8 @@ def parse_date(value: object) -> date:
     match = _DATE_TEXT.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
     if not match:
         raise ValueError(text)
-    return date(int(match[1]), int(match[2]), int(match[3]))
+    # 2023-02-29 is read but does not exist: a ValidationError that says so (not "无法识别").
+    return calendar_date(int(match[1]), int(match[2]), int(match[3]), what="入会日期")
 
 
 def _parse_row(number: int, values: tuple, header: _Header, today: date) -> _Row | None:
@@ -273,7 +277,7 @@ def _parse_row(number: int, values: tuple, header: _Header, today: date) -> _Row
         row.errors.append((column, reason, _masked(column, raw)))
 
     raw_name = cells.get(NAME)
-    row.name = _CJK_SPACE.sub("", _clean_text(raw_name))
+    row.name = _CJK_SPACE.sub("", normalize_name(_clean_text(raw_name)))
     if row.name.endswith(EXAMPLE_MARKS):
         return None
     if not row.name:
@@ -303,8 +307,8 @@ def _parse_row(number: int, values: tuple, header: _Header, today: date) -> _Row
         row.gender = _GENDERS.get(gender_text, "")
         if not row.gender:
             fail(GENDER, MSG_GENDER, raw_gender)
-        elif row.id_number and row.gender != id_number_gender(row.id_number):
-            fail(GENDER, MSG_GENDER_MISMATCH, raw_gender)
+        elif row.id_number and (mismatch := gender_mismatch(row.gender, row.id_number)):
+            fail(GENDER, mismatch, raw_gender)
     if row.id_number and not row.gender:
         row.gender = id_number_gender(row.id_number)
 
@@ -329,6 +333,8 @@ def _parse_row(number: int, values: tuple, header: _Header, today: date) -> _Row
         if not _is_blank(raw_joined):
             try:
                 row.joined = parse_date(raw_joined)
+            except ValidationError as error:  # read, but no such date
+                fail(JOINED, error.messages[0], raw_joined)
             except (ValueError, TypeError, OverflowError):
                 fail(JOINED, MSG_DATE, raw_joined)
             else:

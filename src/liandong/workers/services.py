@@ -12,7 +12,12 @@ from django.db.models import F
 from liandong.accounts.models import User
 from liandong.core import crypto
 from liandong.core.audit import audit_log, diff, snapshot
-from liandong.core.identity import id_number_gender, validate_id_number, validate_mobile
+from liandong.core.identity import (
+    id_number_gender,
+    normalize_name,
+    validate_id_number,
+    validate_mobile,
+)
 from liandong.core.masking import mask_id_number, mask_mobile
 from liandong.organizations.models import Organization
 from liandong.workers.models import Worker, WorkerType
@@ -131,7 +136,7 @@ def worker_register(
     if Worker.objects.filter(mobile_digest=sealed.mobile_digest).exists():
         raise ValidationError({"mobile": "该手机号已被其他职工登记"}, code="mobile_taken")
     worker = Worker(
-        name=name.strip(),
+        name=normalize_name(name),
         gender=gender or id_number_gender(id_number),
         employer=employer,
         city=employer.city,
@@ -167,7 +172,7 @@ def worker_update(
     before = snapshot(worker, AUDITED_FIELDS)
     old_employer_id, was_member = worker.employer_id, worker.is_member
     if name is not None:
-        worker.name = name.strip()
+        worker.name = normalize_name(name)
     if mobile is not None:
         mobile = validate_mobile(mobile)
         digest = crypto.mobile_digest(mobile)

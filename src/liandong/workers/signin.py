@@ -2,6 +2,7 @@
 password, and the account they get the first time. The codes are stored in accounts'
 ``OneTimeCode``; finding the worker by mobile is the roster's business, so it lives here."""
 
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -37,10 +38,32 @@ def worker_account_ensure(*, worker: Worker) -> User:
     return user
 
 
-def otp_send(*, mobile: str) -> None:
+OTP_HOURLY_LIMIT_MESSAGE = "验证码请求次数已达上限，请一小时后再试；本次没有发送验证码"
+
+
+def _hourly_slot(kind: str, value: str, limit: int) -> bool:
+    """Claim one of ``limit`` request slots of ``value`` in this clock hour; False when all are
+    taken. A slot is one cache key claimed with ``cache.add``, which the database cache makes
+    atomic (the key is the cache table's primary key), so concurrent requests, on any app
+    server, cannot both take the last one; a counter only says where to start looking."""
+    hour = timezone.now().strftime("%Y%m%d%H")
+    key = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
+    start = f"otp-{kind}:{hour}:{key}"
+    slot = cache.get(start, 0)
+    while slot < limit:
+        if cache.add(f"{start}:{slot}", 1, 3600):
+            cache.set(start, slot + 1, 3600)
+            return True
+        slot += 1
+    return False
+
+
+def otp_send(*, mobile: str, ip: str | None = None) -> None:
     """Send a sign-in code to a registered worker's mobile.
 
-    Unknown numbers get the same answer as known ones, and nothing is sent to them.
+    Unknown numbers get the same answer as known ones, and nothing is sent to them. Requests
+    are limited per mobile, per client address and in total per hour (settings
+    LIANDONG_OTP_SENDS_*), registered numbers or not; over a limit nothing is sent.
     """
     mobile = validate_mobile(mobile)
     digest = crypto.mobile_digest(mobile)
@@ -48,6 +71,14 @@ def otp_send(*, mobile: str) -> None:
     # numbers get would tell who is on the roster.
     if not cache.add(f"otp-sent:{digest}", 1, settings.LIANDONG_OTP_RESEND_SECONDS):
         raise ValidationError("验证码发送过于频繁，请稍后再试", code="otp_too_soon")
+    limits = [
+        ("mobile", digest, settings.LIANDONG_OTP_SENDS_PER_MOBILE_HOUR),
+        *([("ip", ip, settings.LIANDONG_OTP_SENDS_PER_IP_HOUR)] if ip else []),
+        ("all", "", settings.LIANDONG_OTP_SENDS_PER_HOUR),
+    ]
+    for kind, value, limit in limits:
+        if not _hourly_slot(kind, value, limit):
+            raise ValidationError(OTP_HOURLY_LIMIT_MESSAGE, code="otp_hourly_limit")
     if not Worker.objects.filter(mobile_digest=digest).exists():
         return
     code = f"{secrets.randbelow(10**6):06d}"

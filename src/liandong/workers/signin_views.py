@@ -10,6 +10,7 @@ from django.urls import path
 
 from liandong.accounts.forms import WorkerLoginForm
 from liandong.accounts.services import login_check
+from liandong.core.middleware import client_ip
 from liandong.workers.signin import otp_send
 
 
@@ -19,7 +20,7 @@ def worker_login(request: HttpRequest) -> HttpResponse:
         mobile = form.cleaned_data["mobile"]
         if request.POST.get("action") == "send":
             try:
-                otp_send(mobile=mobile)
+                otp_send(mobile=mobile, ip=client_ip(request))
             except ValidationError as error:
                 form.add_error("mobile", error)
             else:

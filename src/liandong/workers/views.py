@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from liandong.accounts.models import AuthenticatedHttpRequest, User
@@ -86,6 +87,25 @@ def _search_redirect(request: HttpRequest) -> HttpResponse:
     return redirect(f"{request.path}?{urlencode(params)}" if params else request.path)
 
 
+NUMBER_IN_URL_MESSAGE = (
+    "完整的手机号或身份证号不能放在网址里（网址会被记入访问日志）。"
+    "请在“姓名/手机号”框中输入后点“查询”。"
+)
+
+
+def _number_in_url(request: HttpRequest) -> HttpResponse | None:
+    """A full mobile or ID number in the query string (a typed or bookmarked URL): answered
+    with the empty search form and a message, never with the number (README: full numbers go
+    by POST). The access log already holds this one request; nothing the product links to
+    puts a number in a URL."""
+    if not is_identifying_query(request.GET.get("q", "")):
+        return None
+    messages.warning(request, NUMBER_IN_URL_MESSAGE)
+    params = {k: v for k, v in request.GET.items() if k not in ("q", "cursor") and v}
+    target = reverse("workers:worker-list")
+    return redirect(f"{target}?{urlencode(params)}" if params else target)
+
+
 def _filters(request: HttpRequest) -> tuple[WorkerFilterForm, WorkerFilters | None]:
     """The list's filter form and what it asks for (None when the form has errors)."""
     form = WorkerFilterForm(
@@ -121,6 +141,8 @@ def worker_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         return _search_redirect(request)
+    if refused := _number_in_url(request):
+        return refused
     form, filters = _filters(request)
     try:
         cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
@@ -150,9 +172,11 @@ def worker_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def worker_export_view(request: AuthenticatedHttpRequest) -> FileResponse:
+def worker_export_view(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     if not can_export_workers(request.user):
         raise PermissionDenied
+    if refused := _number_in_url(request):
+        return refused
     _, filters = _filters(request)
     workers = _filtered(request, filters)
     stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent

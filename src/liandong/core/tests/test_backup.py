@@ -1,5 +1,8 @@
 """``liandong backup`` / ``restore`` on the real database of the run (SQLite or PostgreSQL)."""
 
+import os
+import stat
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -16,14 +19,21 @@ from liandong.workers.tests.factories import WorkerFactory
 def test_backup_then_restore_brings_back_exactly_what_was_saved(tmp_path) -> None:
     outlet = OutletFactory(name="备份前网点", code="BK-1")
     kept = WorkerFactory(name="王备份", employer=outlet, mobile="13919310055")
-    path = backup_create(directory=tmp_path)
+    old_umask = os.umask(0o022)  # the usual umask: files would be world-readable (0644)
+    try:
+        path = backup_create(directory=tmp_path / "backups")
+    finally:
+        os.umask(old_umask)
     assert path.exists()
     assert path.with_suffix(".json").exists()
+    # Readable by their owner only: the dump, its manifest and a directory it created.
+    for private, mode in [(path, 0o600), (path.with_suffix(".json"), 0o600), (path.parent, 0o700)]:
+        assert stat.S_IMODE(private.stat().st_mode) == mode, (private, oct(private.stat().st_mode))
 
     OutletFactory(name="备份后网点", code="BK-2")
     Worker.objects.filter(pk=kept.pk).update(name="改过")
 
-    manifest = backup_restore(path=backup_latest(directory=tmp_path))
+    manifest = backup_restore(path=backup_latest(directory=tmp_path / "backups"))
     assert manifest["database"] == connection.vendor
     assert not Organization.objects.filter(code="BK-2").exists()
     restored = Worker.objects.get(pk=kept.pk)

@@ -33,6 +33,9 @@ def production_env(data_dir: Path, **overrides: str) -> dict[str, str]:
             "LIANDONG_FIELD_KEY": secrets.token_urlsafe(48),
             "LIANDONG_ALLOWED_HOSTS": "liandong.example.org",
             "LIANDONG_DATA_DIR": str(data_dir),
+            # A gateway's backend (the check reads the dotted path only): the default file
+            # backend is refused in production (liandong.E001, tested below).
+            "LIANDONG_SMS_BACKEND": "liandong.accounts.sms.ConsoleBackend",
         }
     )
     env.update(overrides)
@@ -78,6 +81,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
         ({"LIANDONG_SECRET_KEY": "short"}, ["security.W009"]),
         ({"LIANDONG_DEBUG": "1"}, ["security.W018"]),
         ({"LIANDONG_ALLOWED_HOSTS": ""}, ["security.W020"]),
+        ({"LIANDONG_SMS_BACKEND": "liandong.accounts.sms.FileBackend"}, ["liandong.E001"]),
     ],
 )
 def test_deploy_check_fails_when_production_settings_are_missing(
@@ -88,6 +92,17 @@ def test_deploy_check_fails_when_production_settings_are_missing(
     assert result.returncode != 0
     for warning in expected:
         assert warning in result.stderr + result.stdout, warning
+
+
+def test_serve_refuses_the_file_sms_backend_in_production(tmp_path: Path) -> None:
+    """The demo's file outbox (full mobiles, valid codes) stops a production start unless
+    LIANDONG_SMS_ALLOW_FILE allows it (which `liandong demo` sets for itself)."""
+    env = production_env(tmp_path, LIANDONG_SMS_BACKEND="liandong.accounts.sms.FileBackend")
+    result = manage(env, "serve", "--port", "1")
+    assert result.returncode != 0
+    assert "liandong.E001" in result.stderr
+    assert "LIANDONG_SMS_ALLOW_FILE=1" in result.stderr
+    assert "serving on" not in result.stdout
 
 
 def test_a_short_field_key_stops_the_start(tmp_path: Path) -> None:

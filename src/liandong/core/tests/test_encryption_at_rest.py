@@ -71,7 +71,7 @@ def exercise(organization: Organization, staff: User) -> Worker:
     page = Client()
     page.force_login(staff)
     for q in (CANARY_ID, CANARY_ID.lower(), CANARY_MOBILE, CANARY_MOBILE[-4:], CANARY_NAME):
-        assert page.get("/workers/", {"q": q}).status_code == 200
+        assert page.post("/workers/", {"q": q}, follow=True).status_code == 200
     assert page.post(f"/workers/{worker.pk}/reveal/", {"purpose": "核实身份"}).status_code == 200
     token = (
         Client()
@@ -85,7 +85,9 @@ def exercise(organization: Organization, staff: User) -> Worker:
     api = Client()
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert (
-        api.get("/api/v1/workers/", {"q": CANARY_ID}, **bearer).json()["items"][0]["id"]
+        api.post(
+            "/api/v1/workers/search", {"q": CANARY_ID}, content_type="application/json", **bearer
+        ).json()["items"][0]["id"]
         == worker.pk
     )
     assert (
@@ -277,11 +279,15 @@ def test_lookup_by_full_numbers_through_page_and_api(
     )
     bearer = api_token(staff)
     for q in (CANARY_ID, CANARY_ID.lower(), CANARY_MOBILE, CANARY_MOBILE[-4:]):
-        items = Client().get("/api/v1/workers/", {"q": q}, **bearer).json()["items"]
+        items = (
+            Client()
+            .post("/api/v1/workers/search", {"q": q}, content_type="application/json", **bearer)
+            .json()["items"]
+        )
         assert [i["id"] for i in items] == [worker.pk], q
     page = Client()
     page.force_login(staff)
-    body = page.get("/workers/", {"q": CANARY_MOBILE}).content.decode()
+    body = page.post("/workers/", {"q": CANARY_MOBILE}, follow=True).content.decode()
     assert CANARY_NAME in body
     assert "路人" not in body
 
@@ -367,7 +373,7 @@ def test_search_results_are_masked_even_when_searching_by_full_number(
 ) -> None:
     page = Client()
     page.force_login(world.users["staff_a"])
-    body = page.get("/workers/", {"q": CANARY_ID}).content.decode()
+    body = page.post("/workers/", {"q": CANARY_ID}, follow=True).content.decode()
     table = body[body.index("<tbody>") : body.index("</tbody>")]
     assert CANARY_NAME in table
     assert "110105********002X" in table

@@ -63,6 +63,32 @@ def test_the_same_idempotency_key_returns_the_same_code(client, world, rules) ->
     assert Demand.objects.count() == 1
 
 
+def test_a_used_idempotency_key_with_another_body_is_refused(client, world, rules) -> None:
+    """A key is bound to its request: another demand sent with a used key is not silently
+    dropped with someone else's tracking code; it is a 422 that says why."""
+    first = post(client, body(), HTTP_IDEMPOTENCY_KEY="shared-key")
+    other = post(
+        client,
+        body(description="另一位职工：公司拖欠三个月工资，请帮忙"),
+        HTTP_IDEMPOTENCY_KEY="shared-key",
+    )
+    assert other.status_code == 422, other.content
+    [error] = other.json()["detail"]
+    assert error["loc"] == ["body", "idempotency_key"]
+    assert "已用于另一份内容不同的诉求" in error["msg"]
+    assert first.json()["code"] not in other.content.decode()
+    assert Demand.objects.count() == 1
+    # The same body, spelled in another key order, is the same request: the first answer.
+    again = client.post(
+        "/api/v1/public/demands",
+        json.dumps(dict(reversed(list(body().items()))), ensure_ascii=False),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="shared-key",
+    )
+    assert (again.status_code, again.json()["code"]) == (200, first.json()["code"])
+    assert again.json()["created"] is False
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

@@ -167,8 +167,18 @@ def test_public_notice_and_objection_without_login(world) -> None:
             {"body": "重复提交的异议内容足够长了吗？"},
             {},
         )
-    assert status == 422
-    assert "过于频繁" in body["detail"][0]["msg"]
+    # Over the limit: 429 with Retry-After (the hour's count ends within the hour), as every
+    # rate limit of the public API answers (issue 13: it was a 422).
+    assert status == 429
+    assert "过于频繁" in body["detail"]
+    assert Objection.objects.count() == 5
+    refused = client.post(
+        f"{PUBLIC}/notices/{nomination.pk}/objections",
+        {"body": "重复提交的异议内容足够长了吗？"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 429
+    assert 3500 <= int(refused["Retry-After"]) <= 3600
     assert Objection.objects.count() == 5
     Nomination.objects.filter(pk=nomination.pk).update(
         notice_ends_on=timezone.localdate() - timedelta(days=1), status=Nomination.Status.CONFIRMED

@@ -166,7 +166,7 @@ BAD_ROWS = [
     pytest.param(
         {"身份证号": "62010219900230123X"},
         "身份证号",
-        "身份证号中的出生日期不存在",
+        "身份证号中的出生日期 1990-02-30 不存在该日期，请核对",  # issue 13: shows the date
         id="id-birth-date",
     ),
     pytest.param(
@@ -184,7 +184,7 @@ BAD_ROWS = [
     pytest.param(
         {"身份证号": "620102840315271"},
         "身份证号",
-        "这是 15 位旧身份证号，已停止使用，请填写 18 位身份证号",
+        "这是 15 位的旧身份证号，已停止使用；需要 18 位，请填写现行的 18 位身份证号",
         id="id-15-digits",
     ),
     pytest.param({"身份证号": ""}, "身份证号", "身份证号不能为空", id="id-empty"),
@@ -227,10 +227,22 @@ BAD_ROWS = [
     pytest.param(
         {"入会日期": "2024-02-30"},
         "入会日期",
-        "入会日期无法识别，请填写如 2024-05-01 的日期",
+        "入会日期 2024-02-30 不存在该日期，请核对",  # issue 13: read, but no such date
         id="date-impossible",
     ),
     pytest.param({"性别": "未知"}, "性别", "性别只能填写“男”或“女”", id="gender-garbage"),
+    pytest.param(
+        {"入会日期": "2023-02-29"},
+        "入会日期",
+        "入会日期 2023-02-29 不存在该日期，请核对",
+        id="feb-29",
+    ),
+    pytest.param(
+        {"身份证号": "6201021984031527"},
+        "身份证号",
+        "身份证号有 16 位，需要 18 位：17 位数字加 1 位数字或 X",
+        id="id-16-digits",
+    ),
     pytest.param({"姓名": ""}, "姓名", "姓名不能为空", id="name-empty"),
     pytest.param({"姓名": "王" * 61}, "姓名", "姓名不能超过 60 个字", id="name-too-long"),
     pytest.param(
@@ -283,7 +295,10 @@ def test_gender_contradicting_the_id_is_refused(world) -> None:
     male_id = sample_data.id_number(_rng, gender="M")
     before = db_state()
     record = run(world, roster_xlsx([person(性别="女", 身份证号=male_id)]))
-    assert error_tuples(record) == [(2, "性别", "性别与身份证号不符")]
+    # Issue 13: the reason says what the ID number shows.
+    assert error_tuples(record) == [
+        (2, "性别", "性别填的是“女”，但身份证号第 17 位表明是“男”，请核对")
+    ]
     assert db_state() == before
 
 
