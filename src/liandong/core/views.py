@@ -1,6 +1,16 @@
+"""The health check and the error views (400, 403, 404, 500, CSRF failure): Chinese pages in the
+product's layout with a way back, or under /api/ the API's JSON ``{"detail": ...}``."""
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from liandong.core.api_errors import is_chinese
+
+CSRF_MESSAGE = "页面已过期或请求来源无法验证，请刷新页面后重新提交"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -9,10 +19,85 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json(detail: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _back(request: HttpRequest) -> str:
+    """Where 返回上一页 leads: the referring page of this site, else the home page (pages
+    allow no inline script, so ``history.back()`` is not available)."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except Exception:  # a 400 may be the answer to a host that is not allowed
+        host = ""
+    if referer and host and url_has_allowed_host_and_scheme(referer, allowed_hosts={host}):
+        return referer
+    return reverse("accounts:home")
+
+
+def _message(exception: Exception | None) -> str:
+    """The exception's own text when it was written for a person (Chinese), never Django's
+    English internals ("No Worker matches the given query.")."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    return message if isinstance(message, str) and is_chinese(message) else ""
+
+
+def _page(
+    request: HttpRequest, template: str, status: int, exception: Exception | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"back_url": _back(request), "message": _message(exception)},
+        status=status,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json("请求无效", 400)
+    # No context processors: the request may be one Django refuses to read (a host that is
+    # not allowed), and the menu needs its session.
+    content = loader.render_to_string("400.html", {"back_url": _back(request)})
+    return HttpResponse(content, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _json(_message(exception) or "您没有权限执行此操作", 403)
+    return _page(request, "403.html", 403, exception)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Under /api/ even a URL that matches no route (``/api/v1/workers/abc``) answers in JSON."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": "未找到"}, status=404, json_dumps_params={"ensure_ascii": False}
-        )
-    return defaults.page_not_found(request, exception)
+    if _is_api(request):
+        return _json("未找到", 404)
+    return _page(request, "404.html", 404, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without context processors or a database query, so that it shows even when
+    the database is what failed."""
+    if _is_api(request):
+        return _json("服务器内部错误，请稍后重试", 500)
+    content = loader.render_to_string("500.html", {"back_url": _back(request)})
+    return HttpResponse(content, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's reason (English, for developers) goes to the log only."""
+    if _is_api(request):
+        return _json(CSRF_MESSAGE, 403)
+    return render(
+        request,
+        "csrf_failure.html",
+        {"back_url": _back(request), "message": CSRF_MESSAGE},
+        status=403,
+    )
