@@ -1,14 +1,19 @@
 """The health check and the error views (400, 403, 404, 500, CSRF failure): Chinese pages in the
 product's layout with a way back, or under /api/ the API's JSON ``{"detail": ...}``."""
 
+import logging
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from liandong.core.api_errors import is_chinese
+
+logger = logging.getLogger(__name__)
 
 CSRF_MESSAGE = "页面已过期或请求来源无法验证，请刷新页面后重新提交"
 
@@ -60,13 +65,32 @@ def _page(
     )
 
 
+# What the 400 and 500 pages fall back to when even the layout cannot be rendered (static
+# files not collected, a broken template): the same words, no stylesheet.
+PLAIN_PAGE = (
+    '<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{title} · 联动</title>'
+    '</head><body><h1>{title}</h1><p>{text}</p><p><a href="/">返回首页</a> '
+    '<a href="{back}">返回上一页</a></p></body></html>'
+)
+
+
+def _standalone(template: str, back_url: str, title: str, text: str) -> str:
+    """A page rendered without the request's context processors (no session, no query)."""
+    try:
+        return loader.render_to_string(template, {"back_url": back_url})
+    except Exception:
+        logger.exception("The error page %s could not be rendered", template)
+        return PLAIN_PAGE.format(title=title, text=text, back=escape(back_url))
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return _json("请求无效", 400)
     # No context processors: the request may be one Django refuses to read (a host that is
     # not allowed), and the menu needs its session.
-    content = loader.render_to_string("400.html", {"back_url": _back(request)})
-    return HttpResponse(content, status=400)
+    return HttpResponse(
+        _standalone("400.html", _back(request), "请求无效", "服务器无法处理这个请求。"), status=400
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -87,8 +111,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the database is what failed."""
     if _is_api(request):
         return _json("服务器内部错误，请稍后重试", 500)
-    content = loader.render_to_string("500.html", {"back_url": _back(request)})
-    return HttpResponse(content, status=500)
+    text = "服务器处理请求时出错，请稍后重试。"
+    return HttpResponse(_standalone("500.html", _back(request), "服务器出错", text), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

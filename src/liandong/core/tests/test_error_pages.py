@@ -167,3 +167,17 @@ def test_a_server_error_logs_its_traceback(db: None, caplog: pytest.LogCaptureFi
     assert records[0].exc_info is not None
     assert "Traceback" in caplog.text
     assert "RuntimeError: boom" in caplog.text
+
+
+def test_the_500_page_falls_back_to_plain_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even when the layout cannot be rendered (static files not collected), a Chinese page."""
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr("liandong.core.views.loader.render_to_string", broken)
+    response = server_error(RequestFactory().get("/workers/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "服务器出错" in html
+    assert ">返回首页</a>" in html
