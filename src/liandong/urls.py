@@ -16,4 +16,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+# Chinese pages in the product's layout, or JSON {"detail": ...} under /api/ (core/views.py).
+handler400 = "liandong.core.views.bad_request"
+handler403 = "liandong.core.views.permission_denied"
 handler404 = "liandong.core.views.page_not_found"
+handler500 = "liandong.core.views.server_error"

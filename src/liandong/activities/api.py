@@ -63,14 +63,14 @@ router = Router(tags=["服务活动"])
 public_router = Router(tags=["服务活动（公开）"])
 
 
-class ListQuery(InputSchema):
+class ActivityListQuery(InputSchema):
     year: int | None = Field(None, ge=2000, le=2100)
     kind: str = Field("", max_length=20)
     cursor: int | None = None
     limit: int = 20
 
 
-class PageQuery(InputSchema):
+class ApplicationPageQuery(InputSchema):
     cursor: int | None = None
     limit: int = 20
 
@@ -141,7 +141,7 @@ def managed_activity(request: AuthenticatedHttpRequest, activity_id: int) -> Act
 
 
 @router.get("/", response=ActivityPage, url_name="activity-list", operation_id="activities_list")
-def list_activities(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
+def list_activities(request: AuthenticatedHttpRequest, query: Query[ActivityListQuery]) -> dict:
     """Activities the caller may see, newest first; page with ``next_cursor``."""
     if not (perms.can_apply(request.user) or acts_for_organization(request.user)):
         raise PermissionDenied
@@ -703,7 +703,7 @@ def nominate(request: AuthenticatedHttpRequest, activity_id: int, payload: Nomin
     operation_id="activities_applications",
 )
 def applications(
-    request: AuthenticatedHttpRequest, activity_id: int, query: Query[PageQuery]
+    request: AuthenticatedHttpRequest, activity_id: int, query: Query[ApplicationPageQuery]
 ) -> dict:
     """Managers see every application; a body its own workers'; a worker their own."""
     activity = visible_activity(request, activity_id)

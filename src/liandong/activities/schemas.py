@@ -1,16 +1,12 @@
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated
 
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator
 
 from liandong.activities.models import ActivityKind, ExpenseKind, FundSource, Selection
-from liandong.core.schemas import BIGINT_MAX, InputSchema
-
-# An id inside a list: the base schema's range check sees top-level values only.
-Id = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+from liandong.core.schemas import Id, InputSchema
 
 
 def _storable_items(value: list[str] | None) -> list[str] | None:

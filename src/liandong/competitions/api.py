@@ -45,7 +45,7 @@ router = Router(tags=["技能竞赛"])
 public_router = Router(tags=["技能竞赛（公开）"])
 
 
-class ListQuery(InputSchema):
+class ContestListQuery(InputSchema):
     cursor: int | None = None
     limit: int = 20
 
@@ -82,7 +82,7 @@ def entrant_item(e: Entrant) -> dict[str, Any]:
 
 
 @router.get("/", response=ContestPage, url_name="contest-list", operation_id="competitions_list")
-def list_contests(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
+def list_contests(request: AuthenticatedHttpRequest, query: Query[ContestListQuery]) -> dict:
     """Contests the caller may see, newest first."""
     if not can_list_contests(request.user):
         raise PermissionDenied

@@ -36,11 +36,11 @@ from liandong.demands.schemas import (
     DemandDetailOut,
     DemandMobileOut,
     DemandPage,
+    DemandRevealIn,
     PublicDemandIn,
     PublicDemandOut,
     RatingIn,
     ReceiptOut,
-    RevealIn,
     StaffDemandIn,
     StatsOut,
     demand_item,
@@ -381,7 +381,7 @@ def demand_detail(request: AuthenticatedHttpRequest, demand_id: int) -> dict:
     url_name="demand-reveal",
     operation_id="demands_reveal",
 )
-def reveal(request: AuthenticatedHttpRequest, demand_id: int, payload: RevealIn) -> dict:
+def reveal(request: AuthenticatedHttpRequest, demand_id: int, payload: DemandRevealIn) -> dict:
     """The submitter's full mobile number: the responsible body's handler and union staff only.
     Written to the audit log."""
     demand = _get(request, demand_id)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
-from liandong.core.schemas import InputSchema
+from liandong.core.schemas import Id, InputSchema
 from liandong.demands.models import Category, Demand, Industry, Rating, Urgency
 
 
@@ -122,7 +122,7 @@ class DemandMobileOut(Schema):
     mobile: str
 
 
-class RevealIn(InputSchema):
+class DemandRevealIn(InputSchema):
     purpose: str = Field("", max_length=200)
 
 
@@ -133,7 +133,7 @@ class ActionIn(InputSchema):
     note: str = Field("", max_length=2000)
     reason: str = Field("", max_length=500)
     body_id: int | None = None
-    co_body_ids: list[int] | None = None
+    co_body_ids: list[Id] | None = None
     category: Category | None = None
     into_code: str = Field("", max_length=12)
 

@@ -25,13 +25,13 @@ from liandong.democracy.permissions import (
     worker_of,
 )
 from liandong.democracy.schemas import (
-    AgendaItemOut,
     AnswerIn,
+    CongressAgendaItemOut,
     CongressOut,
     DecisionIn,
+    DemocracyFiguresOut,
+    DemocracyFiguresQuery,
     DisclosureOut,
-    FiguresOut,
-    FiguresQuery,
     NegotiationOut,
     NoticeOut,
     ObjectionIn,
@@ -41,7 +41,7 @@ from liandong.democracy.schemas import (
     ProposalOut,
     ProposalPage,
     ProposalQuery,
-    RatingIn,
+    ProposalRatingIn,
     VoteIn,
     proposal_item,
 )
@@ -199,7 +199,7 @@ def answer_proposal(
     operation_id="democracy_rate_proposal",
 )
 def rate_proposal(
-    request: AuthenticatedHttpRequest, proposal_id: int, payload: RatingIn
+    request: AuthenticatedHttpRequest, proposal_id: int, payload: ProposalRatingIn
 ) -> dict[str, Any]:
     """The proposer rates the answer; 不满意 the first time sends it back for handling once."""
     proposal = _proposal(request, proposal_id)
@@ -209,7 +209,9 @@ def rate_proposal(
 
 
 @router.post(
-    "/agenda-items/{int:item_id}/vote", response=AgendaItemOut, operation_id="democracy_record_vote"
+    "/agenda-items/{int:item_id}/vote",
+    response=CongressAgendaItemOut,
+    operation_id="democracy_record_vote",
 )
 def record_vote(request: AuthenticatedHttpRequest, item_id: int, payload: VoteIn) -> AgendaItem:
     """Record a vote: refused without a two-thirds quorum; passes with more than half of ALL delegates."""
@@ -292,8 +294,10 @@ def list_negotiations(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]
     return [_negotiation_item(n) for n in negotiations[:200]]
 
 
-@router.get("/figures", response=FiguresOut, operation_id="democracy_get_figures")
-def get_figures(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
+@router.get("/figures", response=DemocracyFiguresOut, operation_id="democracy_get_figures")
+def get_figures(
+    request: AuthenticatedHttpRequest, query: Query[DemocracyFiguresQuery]
+) -> dict[str, Any]:
     """Proposals collected/accepted/handled/closed, ratings and satisfaction, negotiations and
     coverage, for an organization's subtree (an enterprise, a park, a city) and a year."""
     if not is_democracy_staff(request.user):

@@ -1,11 +1,15 @@
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from liandong.core.schemas import InputSchema
+from liandong.core.schemas import InputSchema, enum_schema
 from liandong.democracy.models import Proposal
+
+# Both are called like demands' enums (Category, Rating); see enum_schema.
+ProposalCategory = Annotated[Proposal.Category, enum_schema(Proposal.Category, "ProposalCategory")]
+ProposalRating = Annotated[Proposal.Rating, enum_schema(Proposal.Rating, "ProposalRating")]
 
 
 class CongressOut(Schema):
@@ -98,7 +102,7 @@ class ProposalIn(InputSchema):
     title: str = Field(max_length=120)
     reasons: str = Field(max_length=5000)
     measures: str = Field(max_length=5000)
-    category: Proposal.Category
+    category: ProposalCategory
 
 
 class DecisionIn(InputSchema):
@@ -112,8 +116,8 @@ class AnswerIn(InputSchema):
     answer: str = Field(max_length=5000)
 
 
-class RatingIn(InputSchema):
-    rating: Proposal.Rating
+class ProposalRatingIn(InputSchema):
+    rating: ProposalRating
 
 
 class VoteIn(InputSchema):
@@ -124,7 +128,7 @@ class VoteIn(InputSchema):
     resolution: str = Field("", max_length=2000)
 
 
-class AgendaItemOut(Schema):
+class CongressAgendaItemOut(Schema):
     id: int
     congress_id: int
     title: str
@@ -137,12 +141,12 @@ class AgendaItemOut(Schema):
     resolution: str
 
 
-class FiguresQuery(InputSchema):
+class DemocracyFiguresQuery(InputSchema):
     organization: int | None = None
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-class FiguresOut(Schema):
+class DemocracyFiguresOut(Schema):
     organization_id: int
     organization: str
     year: int

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.accounts.permissions import acts_for_organization
@@ -189,7 +189,11 @@ def get_mechanism(
     request: AuthenticatedHttpRequest, mechanism_id: int, year: int | None = None
 ) -> dict:
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
-    year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
+    year = (
+        year
+        if year and selectors.FIRST_YEAR <= year <= selectors.LAST_YEAR
+        else timezone.localdate().year
+    )
     members = mechanism.members.select_related("organization")
     return {
         **mechanism_item(mechanism),
@@ -214,7 +218,11 @@ def get_mechanism(
     response=SummaryOut,
     operation_id="meetings_get_summary",
 )
-def get_summary(request: AuthenticatedHttpRequest, mechanism_id: int, year: int) -> dict:
+def get_summary(
+    request: AuthenticatedHttpRequest,
+    mechanism_id: int,
+    year: int = Path(..., ge=selectors.FIRST_YEAR, le=selectors.LAST_YEAR),
+) -> dict:
     """The year-end summary's figures, each traceable (targets, bodies, meetings)."""
     mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
     context = selectors.summary_context(mechanism, year)

@@ -4,7 +4,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from liandong.core.schemas import InputSchema
+from liandong.core.schemas import Id, InputSchema
 
 
 class MemberOut(Schema):
@@ -61,7 +61,7 @@ class MechanismIn(InputSchema):
     collaboration_mode: str
     custom_mode: str = Field("", max_length=120)
     description: str = Field("", max_length=5000)
-    member_ids: list[int] = Field(default_factory=list, max_length=50)
+    member_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class MeetingOut(Schema):
@@ -135,7 +135,7 @@ class AgendaIn(InputSchema):
 class ResolutionIn(InputSchema):
     resolution: str = Field(max_length=1000)
     lead_body_id: int | None = None
-    co_body_ids: list[int] = Field(default_factory=list, max_length=20)
+    co_body_ids: list[Id] = Field(default_factory=list, max_length=20)
     deadline: date | None = None
     expected_output: str = Field("", max_length=200)
     target_id: int | None = None

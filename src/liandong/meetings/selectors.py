@@ -30,6 +30,12 @@ MEETING_TONES = {
 }
 
 
+# The years a plan, review or summary may be asked for; beyond them a date cannot even be
+# built (year 0, year 10000), so the views refuse such a year before it gets here.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     zone = ZoneInfo(settings.TIME_ZONE)
     return (

@@ -86,7 +86,15 @@ def _year(request: HttpRequest) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return (
+        year if selectors.FIRST_YEAR <= year <= selectors.LAST_YEAR else timezone.localdate().year
+    )
+
+
+def _check_year(year: int) -> None:
+    """A year in a page's path that no plan can have: a 404 that says why."""
+    if not selectors.FIRST_YEAR <= year <= selectors.LAST_YEAR:
+        raise Http404(f"年份须在 {selectors.FIRST_YEAR} 至 {selectors.LAST_YEAR} 年之间")
 
 
 def _mechanism(request: HttpRequest, pk: int, *, manage: bool = False) -> Mechanism:
@@ -332,8 +340,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpRe
     can_manage = perms.can_manage_mechanism(request.user, mechanism)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
-    if not 2000 <= year <= 2100:
-        raise Http404
+    _check_year(year)
     plan = AnnualPlan.objects.filter(mechanism=mechanism, year=year).first()
     bodies = _member_bodies(mechanism)
     which = request.POST.get("form", "") if request.method == "POST" else ""
@@ -427,6 +434,7 @@ def target_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def midyear_review(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
+    _check_year(year)
     today = timezone.localdate()
     return render(
         request,
@@ -444,12 +452,14 @@ def midyear_review(request: AuthenticatedHttpRequest, pk: int, year: int) -> Htt
 @login_required
 def summary_page(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
+    _check_year(year)
     return render(request, "meetings/summary.html", selectors.summary_context(mechanism, year))
 
 
 @login_required
 def summary_docx(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
+    _check_year(year)
     title = f"{mechanism.name}{year}年度工作总结"
     content = docx_render(
         selectors.summary_blocks(selectors.summary_context(mechanism, year)), title=title
@@ -460,6 +470,7 @@ def summary_docx(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpR
 @login_required
 def summary_pdf(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
+    _check_year(year)
     title = f"{mechanism.name}{year}年度工作总结"
     content = pdf_render(
         selectors.summary_blocks(selectors.summary_context(mechanism, year)), title=title

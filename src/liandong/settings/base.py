@@ -192,6 +192,8 @@ LIANDONG_SESSION_IDLE_SECONDS = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form is a Chinese page in the product's layout (JSON under /api/).
+CSRF_FAILURE_VIEW = "liandong.core.views.csrf_failure"
 
 # Security headers; HTTPS-only settings switch on with LIANDONG_HTTPS=1 (behind nginx + TLS).
 HTTPS = env_bool("LIANDONG_HTTPS")
@@ -251,8 +253,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_client_errors": {"()": "liandong.core.logs.OneLineClientErrors"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LIANDONG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 403 or 404 is one WARNING line; a 500 keeps its traceback (core/logs.py).
+        "django.request": {"filters": ["one_line_client_errors"]},
+    },
 }
 
 if not FIELD_KEY or len(FIELD_KEY) < 32:

@@ -8,13 +8,17 @@ authentication (other than obtaining a token), or a response carrying stored cip
 digests or unmasked personal data outside the reveal operation.
 """
 
+import enum
 import json
 import os
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from ninja import Schema
 
 from liandong.api import api
 from liandong.core.tests.matrix import collected
@@ -116,3 +120,92 @@ def test_worker_schemas_show_masked_fields_only(schema_name: str) -> None:
         assert not fields["WorkerOut"] & {"id_number", "mobile", "mobile_tail"}
     else:
         assert fields["WorkerPage"] == {"items", "next_cursor"}
+
+
+# -- one name, one schema -----------------------------------------------------------------------
+# Ninja files the schemas of every operation under their class names, so two classes of the
+# same name collapse into one component: one app's fields or enum values documented for the
+# other's endpoint (a client then builds requests the endpoint refuses).
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _enums(annotation: Any) -> set[type[enum.Enum]]:
+    found = set()
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        found.add(annotation)
+    for arg in typing.get_args(annotation):
+        found |= _enums(arg)
+    return found
+
+
+def _product_schemas(components: dict[str, Any]) -> list[type[Schema]]:
+    return [
+        cls
+        for cls in set(_subclasses(Schema))
+        if cls.__module__.startswith("liandong.") and cls.__name__ in components
+    ]
+
+
+def _enum_values(node: Any, components: dict[str, Any], seen: frozenset = frozenset()) -> set:
+    """Every enum value a property's schema allows, following its references."""
+    values: set = set()
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref and ref not in seen:
+            values |= _enum_values(components[ref.rsplit("/", 1)[1]], components, seen | {ref})
+        values |= set(node.get("enum", []))
+        for value in node.values():
+            values |= _enum_values(value, components, seen)
+    elif isinstance(node, list):
+        for value in node:
+            values |= _enum_values(value, components, seen)
+    return values
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        own = {node["$ref"].rsplit("/", 1)[1]} if "$ref" in node else set()
+        return own.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def test_every_schema_name_is_one_class() -> None:
+    components = current()["components"]["schemas"]
+    classes: dict[str, set[type]] = {}
+    for cls in _product_schemas(components):
+        classes.setdefault(cls.__name__, set()).add(cls)
+        for name, field in cls.model_fields.items():
+            referenced = _refs(components[cls.__name__].get("properties", {}).get(name, {}))
+            for choices in _enums(field.annotation):
+                if choices.__name__ in referenced:
+                    classes.setdefault(choices.__name__, set()).add(choices)
+    shared = {
+        name: sorted(f"{c.__module__}.{c.__qualname__}" for c in found)
+        for name, found in classes.items()
+        if len(found) > 1
+    }
+    assert not shared, shared
+
+
+def test_enums_list_what_the_endpoints_accept() -> None:
+    components = current()["components"]["schemas"]
+    checked = 0
+    for cls in _product_schemas(components):
+        for name, field in cls.model_fields.items():
+            choices = _enums(field.annotation)
+            if not choices:
+                continue
+            documented = _enum_values(
+                components[cls.__name__]["properties"][field.alias or name], components
+            )
+            accepted = {member.value for c in choices for member in c}
+            assert documented == accepted, (cls.__name__, name, documented ^ accepted)
+            checked += 1
+    assert checked >= 10
