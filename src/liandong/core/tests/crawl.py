@@ -41,6 +41,7 @@ PLAUSIBLE_TEXT = "测试内容"
 @dataclass
 class Form:
     page: str
+    index: int  # among the page's <form> elements, in document order
     action: str
     method: str
     fields: list[tuple[str, str]]
@@ -225,11 +226,12 @@ def parse(page: str, body: str) -> tuple[list[str], list[Form]]:
     parser.feed(body)
     links = [urljoin(page, href) for href in parser.links]
     forms = []
-    for f in parser.forms:
+    for index, f in enumerate(parser.forms):
         values, has_file, required_file = form_values(f["controls"])
         forms.append(
             Form(
                 page=page,
+                index=index,
                 action=urljoin(page, f["action"]) if f["action"] else page,
                 method="post" if f["method"] == "post" else "get",
                 fields=values,
@@ -320,6 +322,7 @@ class Crawler:
     forms_per_shape: int = 2
     check_english: bool = False
     result: Result = field(init=False)
+    forms: list[Form] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.result = Result(self.role)
@@ -349,13 +352,13 @@ class Crawler:
             response = self.client.get(url) if method == "GET" else self.client.post(url, data)
         return response, refusals.count
 
-    def crawl(self, seeds: list[str]) -> Result:
+    def crawl(self, seeds: list[str], *, submit: bool = True) -> Result:
+        """GET the pages breadth-first from ``seeds``, then (``submit``) send their forms."""
         started = time.monotonic()
         queue: deque[str] = deque(seeds)
         seen: set[str] = set(seeds)
         found_on: dict[str, str] = {}
         shapes: dict[str, int] = {}
-        forms: list[Form] = []
         while queue and self.result.pages + self.result.downloads < self.max_pages:
             url = queue.popleft()
             response, refusals = self.request("GET", url)
@@ -374,7 +377,7 @@ class Crawler:
                 page_forms: list[Form] = []
             else:
                 links, page_forms = parse(url, response.content.decode())
-            forms += page_forms
+            self.forms += page_forms
             for link in links:
                 path = local(urljoin(url, link))
                 if path is None or path in seen:
@@ -386,7 +389,8 @@ class Crawler:
                 seen.add(path)
                 found_on[path] = url
                 queue.append(path)
-        self.submit(forms)
+        if submit:
+            self.submit(self.forms)
         self.result.seconds = time.monotonic() - started
         return self.result
 
