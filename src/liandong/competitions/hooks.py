@@ -57,10 +57,12 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
     entrants = Entrant.objects.filter(contest__in=contests, status=Entrant.Status.APPROVED)
     prizes = entrants.exclude(prize="").filter(contest__published_at__isnull=False)
     url = reverse("competitions:contest-list")
+    opens = can_list_contests
     return [
-        Figure(
-            section="技能竞赛", label="举办技能竞赛", value=contests.count(), unit="场", url=url
-        ),
-        Figure(section="技能竞赛", label="参赛选手", value=entrants.count(), unit="人次", url=url),
-        Figure(section="技能竞赛", label="获奖选手", value=prizes.count(), unit="人次", url=url),
+        Figure(section="技能竞赛", label=label, value=value, unit=unit, url=url, opens_for=opens)
+        for label, value, unit in [
+            ("举办技能竞赛", contests.count(), "场"),
+            ("参赛选手", entrants.count(), "人次"),
+            ("获奖选手", prizes.count(), "人次"),
+        ]
     ]

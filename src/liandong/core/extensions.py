@@ -15,7 +15,8 @@ The names in use (each optional in every app):
                          joint meeting's draft agenda (an escalated demand, an overdue item…).
 ``year_figures``         ``(organization, year) -> list[Figure]``: figures of a year in the
                          subtree of ``organization`` (people served, demands resolved…) for the
-                         year-end summary, each traceable to the records behind it by ``url``.
+                         year-end summary, each traceable to the records behind it by ``url``
+                         (for the users ``opens_for`` admits).
 
 The dataclasses below are the contract; keep them small and add fields with defaults only.
 """
@@ -68,6 +69,9 @@ class Figure:
     unit: str = ""
     url: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    # Who may follow ``url`` (called with the signed-in user); None: whoever sees the figure.
+    # A page that shows another app's figures links only those its viewer may open.
+    opens_for: Callable[[Any], bool] | None = None
 
 
 @cache

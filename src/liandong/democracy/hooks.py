@@ -1,5 +1,6 @@
 """What democracy offers other apps (see core/extensions.py)."""
 
+from dataclasses import replace
 from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser
@@ -110,7 +111,8 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
                 detail={"satisfied": f.satisfied, "basic": f.basic, "unsatisfied": f.unsatisfied},
             )
         )
-    return figures
+    # The figures page is for democracy staff: other viewers of a summary see the numbers only.
+    return [replace(figure, opens_for=is_democracy_staff) for figure in figures]
 
 
 def agenda_candidates(mechanism: JointMechanism) -> list[AgendaCandidate]:

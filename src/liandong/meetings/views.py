@@ -3,6 +3,7 @@ what, and services.py does the work; a refused rule comes back as a Chinese mess
 changes."""
 
 import mimetypes
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -453,7 +454,13 @@ def midyear_review(request: AuthenticatedHttpRequest, pk: int, year: int) -> Htt
 def summary_page(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     mechanism = _mechanism(request, pk)
     _check_year(year)
-    return render(request, "meetings/summary.html", selectors.summary_context(mechanism, year))
+    context = selectors.summary_context(mechanism, year)
+    # Other modules' figures link to their pages only for a viewer who may open them.
+    context["other_figures"] = [
+        f if f.opens_for is None or f.opens_for(request.user) else replace(f, url="")
+        for f in context["other_figures"]
+    ]
+    return render(request, "meetings/summary.html", context)
 
 
 @login_required
