@@ -25,10 +25,8 @@ from liandong.core.demo import demo_load
 from liandong.core.tests.crawl import Crawler, Result, sign_in
 from liandong.core.tests.test_demo_logins import usernames
 
-# Django's default English error pages are replaced by Chinese ones in branch issue13-h10: once
-# that is merged, switch this on so that an English error page fails the crawl too. Until then
-# the crawl counts them (printed with -s) without failing.
-CHECK_ENGLISH_ERROR_PAGES = False
+# The error pages are Chinese (core/views.py): an English one fails the crawl.
+CHECK_ENGLISH_ERROR_PAGES = True
 
 # The nine forms whose include drops the CSRF token (issue 13): their fix lands in branch
 # issue13-h8; the lead removes this list after merging it, and the crawl then submits them too.
