@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from liandong.activities.models import Activity, ActivityKind, Application, Booking, Selection
@@ -26,6 +25,7 @@ from liandong.activities.services import (
     home_create,
 )
 from liandong.activities.tests.factories import close_window, make_activity
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     Case,
     Request,
@@ -460,7 +460,7 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, scene: Scene, api_token
 ) -> None:
     staff_b = world.users["staff_b"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     missing = 10_000_000
@@ -479,11 +479,11 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         (f"/api/v1/activities/{a.pk}", f"/api/v1/activities/{missing}"),
         (f"/api/v1/activities/{a.pk}/applications", f"/api/v1/activities/{missing}/applications"),
     ]:
-        mine, none = Client().get(theirs, **bearer), Client().get(nothing, **bearer)
+        mine, none = BrowserClient().get(theirs, **bearer), BrowserClient().get(nothing, **bearer)
         assert (mine.status_code, mine.content) == (none.status_code, none.content)
         assert mine.status_code == 404
     before = Application.objects.count()
-    response = Client().post(
+    response = BrowserClient().post(
         f"/api/v1/activities/applications/{scene.selected.pk}/withdraw",
         {},
         content_type="application/json",
@@ -500,14 +500,14 @@ def test_lists_never_carry_the_other_unions_activities(world: Any, scene: Scene,
     admin_a = api_token(world.users["admin_a"])
     titles = {
         item["title"]
-        for item in Client().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]
+        for item in BrowserClient().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]
     }
     assert "乙方春节慰问" not in titles
     assert scene.activity.title in titles
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     assert "乙方春节慰问" not in page.get("/activities/").content.decode()
-    worker = Client()
+    worker = BrowserClient()
     worker.force_login(world.users["worker_a"])
     assert worker.get(f"/activities/{theirs.pk}/").status_code == 404
 
@@ -539,13 +539,13 @@ def test_a_body_sees_only_its_own_nominees(world: Any, api_token) -> None:
     ent = api_token(world.users["enterprise_a"])
     names = [
         i["worker_name"]
-        for i in Client()
+        for i in BrowserClient()
         .get(f"/api/v1/activities/{activity.pk}/applications", **ent)
         .json()["items"]
     ]
     assert names == [world.worker_a.name]
     # …and cannot nominate a worker of another enterprise.
-    response = Client().post(
+    response = BrowserClient().post(
         f"/api/v1/activities/{activity.pk}/nominate",
         {"worker_id": stranger.pk},
         content_type="application/json",
@@ -555,6 +555,8 @@ def test_a_body_sees_only_its_own_nominees(world: Any, api_token) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "worker_id"]
     admin = api_token(world.users["admin_a"])
     everyone = (
-        Client().get(f"/api/v1/activities/{activity.pk}/applications", **admin).json()["items"]
+        BrowserClient()
+        .get(f"/api/v1/activities/{activity.pk}/applications", **admin)
+        .json()["items"]
     )
     assert len(everyone) == 2

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from liandong.competitions import services
 from liandong.competitions.models import ContestStatus, ScoreSheet
 from liandong.competitions.tests.factories import Setup, contest_setup
 from liandong.competitions.tests.test_services import finish, score_all
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
@@ -260,7 +260,7 @@ def test_api(
 def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_b"])
     bearer = api_token(world.users["staff_b"])
     known = ids(published)
@@ -279,8 +279,8 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         ("/api/v1/competitions/{}", "contest"),
         ("/api/v1/competitions/rounds/{}/results", "round"),
     ]:
-        theirs = Client().get(path.format(known[kind]), **bearer)
-        nothing = Client().get(path.format(missing), **bearer)
+        theirs = BrowserClient().get(path.format(known[kind]), **bearer)
+        nothing = BrowserClient().get(path.format(missing), **bearer)
         assert (theirs.status_code, theirs.content) == (nothing.status_code, nothing.content)
         assert theirs.status_code == 404
 
@@ -295,17 +295,21 @@ def test_lists_never_carry_another_unions_contests(
         profession="美发师",
         status=ContestStatus.REGISTRATION,
     )
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     body = page.get("/competitions/").content.decode()
     assert published.contest.name in body
     assert "乙方美发技能竞赛" not in body
     items = (
-        Client().get("/api/v1/competitions/", **api_token(world.users["admin_a"])).json()["items"]
+        BrowserClient()
+        .get("/api/v1/competitions/", **api_token(world.users["admin_a"]))
+        .json()["items"]
     )
     assert [c["name"] for c in items] == [published.contest.name]
     items = (
-        Client().get("/api/v1/competitions/", **api_token(world.users["staff_b"])).json()["items"]
+        BrowserClient()
+        .get("/api/v1/competitions/", **api_token(world.users["staff_b"]))
+        .json()["items"]
     )
     assert [c["name"] for c in items] == ["乙方美发技能竞赛"]
 
@@ -314,7 +318,7 @@ def test_a_judge_sees_only_their_own_sheets(
     world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
 ) -> None:
     judge = published.judges["x"]
-    items = Client().get("/api/v1/competitions/judging/sheets", **api_token(judge)).json()
+    items = BrowserClient().get("/api/v1/competitions/judging/sheets", **api_token(judge)).json()
     assert items
     assert {s["id"] for s in items} == set(
         ScoreSheet.objects.filter(judge=judge).values_list("pk", flat=True)
@@ -322,7 +326,7 @@ def test_a_judge_sees_only_their_own_sheets(
     # A judge not assigned to a segment gets a 404 for it.
     outsider_segment = published.final_segment
     outsider_segment.assignments.filter(judge=judge).delete()
-    client = Client()
+    client = BrowserClient()
     client.force_login(judge)
     assert client.get(f"/competitions/judging/segments/{outsider_segment.pk}/").status_code == 404
     # An ordinary judge is not the chief judge: no corrections, no full results.
@@ -334,7 +338,7 @@ def test_a_judge_sees_only_their_own_sheets(
 def test_the_scoreboard_shows_order_numbers_until_published(world: Any) -> None:
     setup = contest_setup(world, status=ContestStatus.IN_PROGRESS)
     score_all(setup, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")})
-    anonymous = Client()
+    anonymous = BrowserClient()
     body = anonymous.get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
     assert "90.00" in body
     for entrant in setup.entrants:

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.test import Client
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 
 PRINCIPALS = [
     "anonymous",
@@ -137,7 +138,7 @@ def client_as(
 ) -> tuple[Client, dict[str, str]]:
     """A client signed in as ``principal`` (by session, or by bearer token when ``auth`` is
     "bearer"), and the headers to send with each request."""
-    client = Client()
+    client = BrowserClient()
     user = world.users.get(USERNAME_KEY.get(principal, ""))
     if user is None:
         return client, {}
