@@ -14,6 +14,8 @@ What this client does not prove is that a page's form carries its token; the for
 core/tests/test_csrf.py submit forms with the token found in the page, with a plain enforcing
 client, and the crawl does that for every form."""
 
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from django.conf import settings
@@ -82,3 +84,87 @@ class BrowserClient(Client):
             or ""
         )
         return not str(authorization).lower().startswith("bearer ")
+
+
+@dataclass
+class PageForm:
+    """A POST form as a browser sees it in the page: where it goes and what it sends unless the
+    person types something else (hidden inputs, the token, values, selected or first options,
+    checked boxes, textarea text)."""
+
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[PageForm] = []
+        self._form: PageForm | None = None
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self._form = PageForm(a.get("action", "")) if a.get("method") == "post" else None
+            if self._form is not None:
+                self.forms.append(self._form)
+        if self._form is None or (not a.get("name") and tag != "option"):
+            return
+        fields = self._form.fields
+        if tag == "input" and a.get("type") not in ("submit", "button", "file", "image", "reset"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                fields[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select, self._select_first = a["name"], None
+        elif tag == "option" and self._select is not None:
+            if self._select_first is None:
+                self._select_first = a.get("value", "")
+            if "selected" in a:
+                fields[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            fields[a["name"]] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea is not None:
+            self._form.fields[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._form is not None and self._select is not None:
+            self._form.fields.setdefault(self._select, self._select_first or "")
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def page_forms(html: str) -> list[PageForm]:
+    """The POST forms of a page."""
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def submit_page_form(
+    client: Client, url: str, values: dict[str, Any], *, with_token: bool = True
+) -> Any:
+    """Opens ``url`` and submits the POST form that has every field named in ``values`` as a
+    browser does: the page's own fields and CSRF token, with ``values`` typed over them. ``client`` must be a plain
+    enforcing ``Client`` (a ``BrowserClient`` would add the token itself and hide a form that
+    lacks it). ``with_token=False`` leaves the page's token out (the answer must be 403)."""
+    assert not isinstance(client, BrowserClient), "a BrowserClient sends the token by itself"
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    forms = [f for f in page_forms(page.content.decode()) if set(values) <= set(f.fields)]
+    assert forms, f"{url} has no POST form with the fields {sorted(values)}"
+    form = forms[0]
+    token = form.fields.get("csrfmiddlewaretoken", "")
+    assert token, f"the form of {url} carries no CSRF token"
+    data = {**form.fields, **{key: str(value) for key, value in values.items()}}
+    if not with_token:
+        del data["csrfmiddlewaretoken"]
+    return client.post(form.action or url, data)
