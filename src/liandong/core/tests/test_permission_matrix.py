@@ -24,6 +24,7 @@ from liandong.core.tests.matrix import (
     PRINCIPALS,
     USERNAME_KEY,
     Case,
+    MatrixClient,
     Request,
     assert_no_pii,
     check_outcome,
@@ -292,7 +293,10 @@ def test_api(
     api_token: Callable[..., dict[str, str]],
 ) -> None:
     request = api_request(operation, world, imports)
-    run_api_row(API_TABLE, operation, auth, world, api_token, request, **reveal_checks(operation))
+    checks = reveal_checks(operation)
+    if operation == ("POST", "/api/v1/auth/token"):
+        checks["refusal_audit"] = "accounts.login_failed"  # a failed sign-in is recorded
+    run_api_row(API_TABLE, operation, auth, world, api_token, request, **checks)
 
 
 def test_the_matrix_can_fail(world: Any, imports: dict[str, RosterImport]) -> None:
@@ -619,3 +623,13 @@ def test_denied_writes_change_nothing(world: Any) -> None:
         AuditLog.objects.count(),
     )
     assert after == before
+
+
+def test_a_refused_write_that_changes_rows_fails_the_matrix(world: Any) -> None:
+    """The matrix client's check can fail: a POST that writes, sent where the row expects a
+    refusal, is reported with the tables it changed."""
+    client = MatrixClient()
+    client.force_login(world.users["staff_a"])
+    client.refused_write = True
+    with pytest.raises(AssertionError, match=r"changed rows of \['core.AuditLog'\]"):
+        client.post("/accounts/logout/")  # signing out writes its audit row
