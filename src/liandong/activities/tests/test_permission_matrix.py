@@ -32,6 +32,7 @@ from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 
@@ -88,6 +89,12 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "activities/funds/": ("GET", "login 403   200   200   200    403     403  403   200"),
     "activities/figures/": ("GET", "login 403   200   200   200    200     200  403   200"),
     "activities/figures.xlsx": ("GET", "login 403   200   200   200    200     200  403   200"),
+}
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE  anon worker admin staff staffB liaison ent judge prov
+    "activities/new/": "login 403   200   200   200    403     403  403   200",
+    "activities/homes/new/": "login 403   200   200   200    403     403  403   200",
+    "activities/funds/": "login 403   200   200   200    403     403  403   200",
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                              anon worker admin staff staffB liaison ent judge prov
@@ -439,6 +446,12 @@ def api_request(operation: tuple[str, str], scene: Scene) -> Request:
 @over_pages(PAGE_TABLE)
 def test_page(route: str, world: Any, scene: Scene) -> None:
     run_page_row(PAGE_TABLE, route, world, page_request(route, scene), scrub=scrub)
+
+
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, scene: Scene) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token."""
+    run_page_post_row(PAGE_POST_TABLE, route, world, "/" + route, scrub=scrub)
 
 
 @over_operations(API_TABLE)

@@ -23,6 +23,7 @@ from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 
@@ -161,6 +162,26 @@ API_TABLE: dict[tuple[str, str], str] = {
         "/api/v1/public/competitions/{contest_id}/scoreboard",
     ): "200 200  200   200   200    200     200  200   200",
 }
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE   anon  worker admin staff staffB liaison ent judge prov
+    "competitions/new/": "login 403   200   200   200    403     403   403   200",
+    "competitions/<int:pk>/edit/": "login 403   200   200   404    404     403   403   200",
+    "competitions/<int:pk>/rounds/new/": "login 403   200   200   404    404     403   403   200",
+    "competitions/<int:pk>/prizes/new/": "login 403   200   200   404    404     403   403   200",
+    "competitions/<int:pk>/register/": "login 403   200   200   404    404     200   403   200",
+    "competitions/<int:pk>/teams/new/": "login 403   200   200   404    404     200   403   200",
+    "competitions/rounds/<int:pk>/segments/new/": "login 403   200   200   404    404     403   403   200",
+    "competitions/rounds/<int:pk>/order/": "login 403   200   200   404    404     403   403   200",
+    "competitions/segments/<int:pk>/judges/": "login 403   200   200   404    404     403   403   200",
+    "competitions/entrants/<int:pk>/nominate/": "login 403   200   200   404    404     403   403   200",
+    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   200   403",
+    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   200   403",
+}
+# Who is shown the form whose fields every principal sends (the rest: union_admin).
+FORM_SHOWN_TO = {
+    "competitions/judging/segments/<int:pk>/": "judge",
+    "competitions/sheets/<int:pk>/correct/": "judge",
+}
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
@@ -234,6 +255,14 @@ def sheets_and_audit() -> tuple[list[Any], int]:
 def test_page(route: str, world: Any, published: Setup) -> None:
     url = page_url(route, published)
     run_page_row(PAGE_TABLE, route, world, lambda case: case.send(url), unchanged=sheets_and_audit)
+
+
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, published: Setup) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token."""
+    url = page_url(route, published)
+    shown_to = FORM_SHOWN_TO.get(route, "union_admin")
+    run_page_post_row(PAGE_POST_TABLE, route, world, url, shown_to=shown_to)
 
 
 @over_operations(API_TABLE)

@@ -633,3 +633,13 @@ def test_a_refused_write_that_changes_rows_fails_the_matrix(world: Any) -> None:
     client.refused_write = True
     with pytest.raises(AssertionError, match=r"changed rows of \['core.AuditLog'\]"):
         client.post("/accounts/logout/")  # signing out writes its audit row
+
+
+def test_every_page_post_row_is_the_post_of_a_get_row() -> None:
+    """A PAGE_POST_TABLE row is the write of a page whose GET row is in its app's PAGE_TABLE."""
+    pages = collected("PAGE_TABLE")
+    posts = collected("PAGE_POST_TABLE")
+    assert posts, "no app declares the POST of its form pages"
+    for route, row in posts.items():
+        assert pages[route][0] == "GET", route
+        outcomes(row)
