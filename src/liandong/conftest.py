@@ -13,6 +13,7 @@ from django.test import Client
 from liandong.accounts.models import Role, User
 from liandong.accounts.sms import MemoryBackend
 from liandong.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from liandong.core.tests.client import BrowserClient
 from liandong.organizations.models import Organization
 from liandong.organizations.services import organization_link_partner
 from liandong.organizations.tests.factories import (
@@ -97,6 +98,15 @@ def world(db: None) -> World:
         worker_b,
         users,
     )
+
+
+@pytest.fixture
+def client() -> BrowserClient:
+    """pytest-django's ``client``, enforcing CSRF as production does: unsafe requests carry the
+    ``csrftoken`` cookie's token the way a browser page or JS client sends it (see
+    core/tests/client.py). A test that means to send no token builds
+    ``Client(enforce_csrf_checks=True)`` itself."""
+    return BrowserClient()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from liandong.accounts.services import FAILED_MESSAGE, LOCKED_MESSAGE
 from liandong.accounts.sms import MemoryBackend
 from liandong.accounts.tests.factories import TEST_PASSWORD
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.workers.models import Worker
 from liandong.workers.services import worker_register
 from liandong.workers.signin import otp_send, otp_verify
@@ -97,7 +98,7 @@ def without_csrf(body: bytes) -> bytes:
 
 
 def test_staff_login_with_the_right_password(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     response = staff_login(client, "admin_a", TEST_PASSWORD)
     assert response.status_code == 302
     assert signed_in(client)
@@ -108,8 +109,8 @@ def test_staff_login_with_the_right_password(world: Any) -> None:
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(world: Any) -> None:
-    known = staff_login(Client(), "admin_a", "wrong-password")
-    unknown = staff_login(Client(), "nobody_here", "wrong-password")
+    known = staff_login(BrowserClient(), "admin_a", "wrong-password")
+    unknown = staff_login(BrowserClient(), "nobody_here", "wrong-password")
     assert known.status_code == unknown.status_code == 200
     assert FAILED_MESSAGE in known.content.decode()
     # The form shows back what was typed; apart from that the pages are identical.
@@ -119,7 +120,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(world: Any) -> None
 
 
 def test_five_failures_lock_the_account_for_thirty_minutes(world: Any, clock: Clock) -> None:
-    client = Client()
+    client = BrowserClient()
     for _ in range(5):
         response = staff_login(client, "admin_a", "wrong-password")
         assert FAILED_MESSAGE in response.content.decode()
@@ -135,7 +136,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(world: Any, clock: Cl
 
 
 def test_an_unknown_user_is_locked_the_same_way(world: Any) -> None:
-    known, unknown = Client(), Client()
+    known, unknown = BrowserClient(), BrowserClient()
     for _ in range(6):
         a = staff_login(known, "admin_a", "wrong-password")
         b = staff_login(unknown, "nobody_here", "wrong-password")
@@ -146,7 +147,7 @@ def test_an_unknown_user_is_locked_the_same_way(world: Any) -> None:
 
 
 def test_the_lock_holds_for_the_api_token_endpoint_too(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     for _ in range(5):
         client.post(
             "/api/v1/auth/token",
@@ -165,14 +166,14 @@ def test_the_lock_holds_for_the_api_token_endpoint_too(world: Any) -> None:
 
 def test_an_address_spraying_many_accounts_is_stopped(world: Any) -> None:
     spray = {"REMOTE_ADDR": "203.0.113.7"}
-    client = Client()
+    client = BrowserClient()
     for n in range(20):
         staff_login(client, f"guess{n}", "password123", **spray)
     # A real account with its right password, from the spraying address: refused.
     assert LOCKED_MESSAGE in staff_login(client, "staff_a", TEST_PASSWORD, **spray).content.decode()
     assert not signed_in(client)
     # The same account from elsewhere is not punished.
-    other = Client()
+    other = BrowserClient()
     assert (
         staff_login(other, "staff_a", TEST_PASSWORD, REMOTE_ADDR="198.51.100.4").status_code == 302
     )
@@ -182,12 +183,12 @@ def test_a_deactivated_account_gets_the_ordinary_failure(world: Any) -> None:
     user = world.users["staff_a"]
     user.is_active = False
     user.save(update_fields=["is_active"])
-    response = staff_login(Client(), "staff_a", TEST_PASSWORD)
+    response = staff_login(BrowserClient(), "staff_a", TEST_PASSWORD)
     assert FAILED_MESSAGE in response.content.decode()
 
 
 def test_session_key_changes_at_login(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     session = client.session
     session["probe"] = 1
     session.save()
@@ -197,7 +198,7 @@ def test_session_key_changes_at_login(world: Any) -> None:
 
 
 def test_logout_needs_a_post_and_ends_the_session(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     staff_login(client, "staff_a", TEST_PASSWORD)
     assert client.get("/accounts/logout/").status_code == 405
     assert signed_in(client)
@@ -223,21 +224,21 @@ def test_logout_needs_a_post_and_ends_the_session(world: Any) -> None:
     ],
 )
 def test_next_never_leaves_the_site(world: Any, target: str) -> None:
-    via_post = Client().post(
+    via_post = BrowserClient().post(
         "/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD, "next": target}
     )
     assert via_post["Location"] == "/"
-    via_query = Client().post(
+    via_query = BrowserClient().post(
         f"/accounts/login/?next={target}", {"username": "staff_a", "password": TEST_PASSWORD}
     )
     assert via_query["Location"] == "/"
-    page = Client().get("/accounts/login/", {"next": target}).content.decode()
+    page = BrowserClient().get("/accounts/login/", {"next": target}).content.decode()
     assert "evil.example" not in page
     assert "javascript:" not in page
 
 
 def test_next_within_the_site_is_followed(world: Any) -> None:
-    response = Client().post(
+    response = BrowserClient().post(
         "/accounts/login/",
         {"username": "staff_a", "password": TEST_PASSWORD, "next": "/workers/?q=王"},
     )
@@ -249,7 +250,7 @@ def test_next_within_the_site_is_followed(world: Any) -> None:
 
 
 def test_worker_signs_in_with_a_code_then_sets_a_password_and_uses_it(registered: Worker) -> None:
-    client = Client()
+    client = BrowserClient()
     response = send_code(client, MOBILE)
     assert response.status_code == 200
     assert len(MemoryBackend.outbox) == 1
@@ -268,12 +269,12 @@ def test_worker_signs_in_with_a_code_then_sets_a_password_and_uses_it(registered
     assert signed_in(client), "setting a password keeps the session"
     client.post("/accounts/logout/")
 
-    client = Client()
+    client = BrowserClient()
     response = worker_login(client, MOBILE, password="ma-lu-2026-kuai")
     assert response["Location"] == "/workers/me/"
     assert int(client.session["_auth_user_id"]) == registered.user.pk
     # The same mobile typed another way is the same account.
-    other = Client()
+    other = BrowserClient()
     assert (
         worker_login(other, "+86 137-0931-0042", password="ma-lu-2026-kuai")["Location"]
         == "/workers/me/"
@@ -292,7 +293,7 @@ def test_worker_signs_in_with_a_code_then_sets_a_password_and_uses_it(registered
 def test_weak_or_mismatched_passwords_are_refused(
     registered: Worker, password1: str, password2: str
 ) -> None:
-    client = Client()
+    client = BrowserClient()
     send_code(client, MOBILE)
     worker_login(client, MOBILE, code=last_code(MOBILE))
     response = client.post("/accounts/password/", {"password1": password1, "password2": password2})
@@ -302,21 +303,21 @@ def test_weak_or_mismatched_passwords_are_refused(
 
 
 def test_password_page_needs_a_login() -> None:
-    response = Client().get("/accounts/password/")
+    response = BrowserClient().get("/accounts/password/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
 def test_unknown_mobile_gets_the_same_answer_and_no_sms(registered: Worker) -> None:
-    known = send_code(Client(), MOBILE)
-    unknown = send_code(Client(), UNKNOWN_MOBILE)
+    known = send_code(BrowserClient(), MOBILE)
+    unknown = send_code(BrowserClient(), UNKNOWN_MOBILE)
     assert without_csrf(known.content).replace(MOBILE.encode(), b"") == without_csrf(
         unknown.content
     ).replace(UNKNOWN_MOBILE.encode(), b"")
     assert [to for to, _ in MemoryBackend.outbox] == [MOBILE]
     # Asking again at once: both are told to wait, so "too soon" does not tell who is registered.
-    known = send_code(Client(), MOBILE)
-    unknown = send_code(Client(), UNKNOWN_MOBILE)
+    known = send_code(BrowserClient(), MOBILE)
+    unknown = send_code(BrowserClient(), UNKNOWN_MOBILE)
     assert "过于频繁" in known.content.decode()
     assert without_csrf(known.content).replace(MOBILE.encode(), b"") == without_csrf(
         unknown.content
@@ -340,7 +341,7 @@ def test_a_code_expires(registered: Worker) -> None:
     record = OneTimeCode.objects.get()
     assert abs(record.expires_at - record.created_at - timedelta(minutes=5)) < timedelta(seconds=1)
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    client = Client()
+    client = BrowserClient()
     response = worker_login(client, MOBILE, code=code)
     assert response.status_code == 200
     assert WORKER_LOCKED_OR_FAILED in response.content.decode()
@@ -374,7 +375,7 @@ def test_four_wrong_tries_leave_the_code_usable(registered: Worker) -> None:
 
 
 def test_wrong_codes_lock_the_worker_like_wrong_passwords(registered: Worker) -> None:
-    client = Client()
+    client = BrowserClient()
     send_code(client, MOBILE)
     code = last_code(MOBILE)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
@@ -395,7 +396,7 @@ def test_retyping_the_mobile_does_not_buy_more_tries(world: Any) -> None:
         "139-1931-0001",
         "008613919310001",
     ]
-    client = Client()
+    client = BrowserClient()
     for spelling in spellings:
         worker_login(client, spelling, password="wrong-password")
     response = worker_login(client, "+86 139 1931 0001", password=TEST_PASSWORD)
@@ -405,8 +406,8 @@ def test_retyping_the_mobile_does_not_buy_more_tries(world: Any) -> None:
 
 
 def test_failed_worker_logins_keep_the_mobile_out_of_the_audit_log(world: Any) -> None:
-    worker_login(Client(), "13919310001", password="wrong-password")
-    Client().post(
+    worker_login(BrowserClient(), "13919310001", password="wrong-password")
+    BrowserClient().post(
         "/api/v1/auth/token",
         {"username": "620102198403152712", "password": "x"},
         content_type="application/json",
@@ -417,7 +418,7 @@ def test_failed_worker_logins_keep_the_mobile_out_of_the_audit_log(world: Any) -
 
 @pytest.mark.parametrize("landline", ["01062345678", "0931-8812345", "+86 10 6234 5678"])
 def test_a_landline_is_not_a_mobile(world: Any, landline: str) -> None:
-    response = send_code(Client(), landline)
+    response = send_code(BrowserClient(), landline)
     assert "固定电话" in response.content.decode()
     assert MemoryBackend.outbox == []
     with pytest.raises(ValidationError) as refused:
@@ -436,7 +437,7 @@ def test_a_landline_is_not_a_mobile(world: Any, landline: str) -> None:
 
 
 def test_token_is_issued_stored_hashed_and_expires(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     response = client.post(
         "/api/v1/auth/token",
         {"username": "staff_a", "password": TEST_PASSWORD},
@@ -459,7 +460,7 @@ def test_token_is_issued_stored_hashed_and_expires(world: Any) -> None:
 
 def test_a_token_stops_working_when_its_account_is_deactivated(world: Any) -> None:
     token = (
-        Client()
+        BrowserClient()
         .post(
             "/api/v1/auth/token",
             {"username": "staff_a", "password": TEST_PASSWORD},
@@ -468,29 +469,33 @@ def test_a_token_stops_working_when_its_account_is_deactivated(world: Any) -> No
         .json()["token"]
     )
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    assert Client().get("/api/v1/me", **headers).status_code == 200
+    assert BrowserClient().get("/api/v1/me", **headers).status_code == 200
     User.objects.filter(username="staff_a").update(is_active=False)
-    assert Client().get("/api/v1/me", **headers).status_code == 401
+    assert BrowserClient().get("/api/v1/me", **headers).status_code == 401
 
 
 def test_a_worker_gets_a_token_with_mobile_and_password(world: Any) -> None:
-    response = Client().post(
+    response = BrowserClient().post(
         "/api/v1/auth/token",
         {"username": "139 1931 0001", "password": TEST_PASSWORD},
         content_type="application/json",
     )
     assert response.status_code == 200
-    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}").json()
+    me = (
+        BrowserClient()
+        .get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+        .json()
+    )
     assert me["role"] == Role.WORKER
 
 
 def test_token_endpoint_answers_the_same_for_unknown_users(world: Any) -> None:
-    known = Client().post(
+    known = BrowserClient().post(
         "/api/v1/auth/token",
         {"username": "staff_a", "password": "nope"},
         content_type="application/json",
     )
-    unknown = Client().post(
+    unknown = BrowserClient().post(
         "/api/v1/auth/token",
         {"username": "nobody_here", "password": "nope"},
         content_type="application/json",
@@ -504,7 +509,7 @@ def test_token_endpoint_answers_the_same_for_unknown_users(world: Any) -> None:
     ["Bearer", "Bearer ", "Bearer not-a-token", "Token abc", "Basic c3RhZmZfYTp4", "bearer"],
 )
 def test_bad_authorization_headers_are_401(world: Any, header: str) -> None:
-    response = Client().get("/api/v1/workers/", HTTP_AUTHORIZATION=header)
+    response = BrowserClient().get("/api/v1/workers/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert set(response.json()) == {"detail"}
 
@@ -583,7 +588,7 @@ def test_reveal_page_needs_the_csrf_token(world: Any) -> None:
 
 
 def test_thirty_idle_minutes_end_the_session(world: Any, clock: Clock) -> None:
-    client = Client()
+    client = BrowserClient()
     assert (
         staff_login(client, "staff_a", TEST_PASSWORD).status_code == 302
     )  # through the middleware
@@ -595,7 +600,7 @@ def test_thirty_idle_minutes_end_the_session(world: Any, clock: Clock) -> None:
 
 
 def test_activity_keeps_the_session(world: Any, clock: Clock) -> None:
-    client = Client()
+    client = BrowserClient()
     staff_login(client, "staff_a", TEST_PASSWORD)
     for _ in range(4):
         clock.advance(minutes=20)
@@ -605,7 +610,7 @@ def test_activity_keeps_the_session(world: Any, clock: Clock) -> None:
 
 
 def test_idle_timeout_applies_to_the_session_api_too(world: Any, clock: Clock) -> None:
-    client = Client()
+    client = BrowserClient()
     staff_login(client, "staff_a", TEST_PASSWORD)
     assert client.get("/api/v1/me").status_code == 200
     clock.advance(minutes=31)
@@ -616,7 +621,7 @@ def test_a_bearer_request_creates_no_session(
     world: Any, api_token: Callable[..., dict[str, str]]
 ) -> None:
     bearer = api_token(world.users["staff_a"])
-    client = Client()
+    client = BrowserClient()
     response = client.get("/api/v1/me", **bearer)
     assert response.status_code == 200
     assert "sessionid" not in response.cookies

@@ -6,7 +6,6 @@ import hmac
 from datetime import date, time, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from liandong.activities.models import (
@@ -25,6 +24,7 @@ from liandong.activities.services import (
     home_create,
 )
 from liandong.activities.tests.factories import close_window, make_activity
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import assert_no_pii, response_bytes
 from liandong.organizations.tests.factories import OutletFactory
 from liandong.workers.tests.factories import WorkerFactory
@@ -39,10 +39,10 @@ def json_post(client, url, data, headers):
 def test_a_worker_applies_and_a_second_try_names_the_field(world, api_token) -> None:
     activity = make_activity(world.union_a, total_places=40)
     headers = api_token(world.users["worker_a"])
-    response = json_post(Client(), f"/api/v1/activities/{activity.pk}/apply", {}, headers)
+    response = json_post(BrowserClient(), f"/api/v1/activities/{activity.pk}/apply", {}, headers)
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "selected"
-    again = json_post(Client(), f"/api/v1/activities/{activity.pk}/apply", {}, headers)
+    again = json_post(BrowserClient(), f"/api/v1/activities/{activity.pk}/apply", {}, headers)
     assert again.status_code == 422
     assert again.json()["detail"] == [
         {"loc": ["body", "activity"], "msg": "您已报过名，不能重复报名", "type": "duplicate"}
@@ -68,7 +68,7 @@ def test_creating_an_activity_through_the_api(world, api_token) -> None:
         "quotas": [{"body_id": world.enterprise_a.pk, "places": 30}],
         "publish": True,
     }
-    response = json_post(Client(), "/api/v1/activities/", body, headers)
+    response = json_post(BrowserClient(), "/api/v1/activities/", body, headers)
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["status"] == "open"
@@ -78,7 +78,7 @@ def test_creating_an_activity_through_the_api(world, api_token) -> None:
         {"body_id": world.enterprise_a.pk, "body_name": "甲快递公司", "places": 30, "taken": 0}
     ]
     over = json_post(
-        Client(),
+        BrowserClient(),
         "/api/v1/activities/",
         {**body, "quotas": [{"body_id": world.enterprise_a.pk, "places": 41}]},
         headers,
@@ -86,7 +86,7 @@ def test_creating_an_activity_through_the_api(world, api_token) -> None:
     assert over.status_code == 422
     assert over.json()["detail"][0]["loc"] == ["body", "quotas"]
     foreign = json_post(
-        Client(),
+        BrowserClient(),
         "/api/v1/activities/",
         {**body, "quotas": [{"body_id": world.enterprise_b.pk, "places": 1}]},
         headers,
@@ -139,13 +139,13 @@ def test_anyone_can_recompute_the_draw_from_the_public_notice(world) -> None:
             joined_union_on=date(2021, 1, 1) if i % 3 == 0 else None,
         )
         application_submit(actor=None, activity=activity, worker=worker)
-    before = Client().get(f"/api/v1/public/activities/{activity.pk}").json()
+    before = BrowserClient().get(f"/api/v1/public/activities/{activity.pk}").json()
     assert before["seed"] == ""
     assert before["applicants"] == []
     assert len(before["seed_commitment"]) == 64
     activity_draw(actor=None, activity=close_window(activity))
 
-    response = Client().get(f"/api/v1/public/activities/{activity.pk}")
+    response = BrowserClient().get(f"/api/v1/public/activities/{activity.pk}")
     assert response.status_code == 200
     assert_no_pii(response_bytes(response), "the public notice")
     public = response.json()
@@ -163,8 +163,8 @@ def test_anyone_can_recompute_the_draw_from_the_public_notice(world) -> None:
 
 def test_a_draft_has_no_public_notice(world) -> None:
     draft = make_activity(world.union_a, publish=False)
-    assert Client().get(f"/api/v1/public/activities/{draft.pk}").status_code == 404
-    assert Client().get(f"/activities/public/{draft.pk}/").status_code == 404
+    assert BrowserClient().get(f"/api/v1/public/activities/{draft.pk}").status_code == 404
+    assert BrowserClient().get(f"/activities/public/{draft.pk}/").status_code == 404
 
 
 def test_check_in_by_token_and_feedback(world, api_token) -> None:
@@ -173,25 +173,28 @@ def test_check_in_by_token_and_feedback(world, api_token) -> None:
     staff_b = api_token(world.users["staff_b"])
     assert (
         json_post(
-            Client(), "/api/v1/activities/checkin", {"token": application.checkin_token}, staff_b
+            BrowserClient(),
+            "/api/v1/activities/checkin",
+            {"token": application.checkin_token},
+            staff_b,
         ).status_code
         == 422
     )  # another union cannot check in A's participants
     staff = api_token(world.users["staff_a"])
     response = json_post(
-        Client(), "/api/v1/activities/checkin", {"token": application.checkin_token}, staff
+        BrowserClient(), "/api/v1/activities/checkin", {"token": application.checkin_token}, staff
     )
     assert response.status_code == 200
     assert response.json()["checked_in_at"]
     assert (
-        json_post(Client(), "/api/v1/activities/checkin", {"token": "x" * 32}, staff).json()[
+        json_post(BrowserClient(), "/api/v1/activities/checkin", {"token": "x" * 32}, staff).json()[
             "detail"
         ][0]["msg"]
         == "签到码无效"
     )
     worker = api_token(world.users["worker_a"])
     rated = json_post(
-        Client(),
+        BrowserClient(),
         f"/api/v1/activities/applications/{application.pk}/feedback",
         {"rating": 5},
         worker,
@@ -229,11 +232,11 @@ def test_figures_and_export(world, api_token) -> None:
         total_places=99,
     )
     headers = api_token(world.users["staff_a"])
-    data = Client().get("/api/v1/activities/figures?year=2026", **headers).json()
+    data = BrowserClient().get("/api/v1/activities/figures?year=2026", **headers).json()
     assert (data["activities"], data["places"], data["selected"]) == (1, 40, 1)
     assert float(data["expenses"]) == 96000
     assert data["rows"][0]["label"] == "疗休养"
-    export = Client().get("/api/v1/activities/figures/export?year=2026", **headers)
+    export = BrowserClient().get("/api/v1/activities/figures/export?year=2026", **headers)
     assert export.status_code == 200
     from io import BytesIO
 
@@ -243,7 +246,7 @@ def test_figures_and_export(world, api_token) -> None:
     assert rows[2][:3] == ("疗休养", 1, 40)
     assert rows[3][0] == "合计"
     assert rows[3][7] == 96000
-    assert Client().get("/api/v1/activities/figures?year=1", **headers).status_code == 422
+    assert BrowserClient().get("/api/v1/activities/figures?year=1", **headers).status_code == 422
 
 
 def test_over_budget_expense_via_api_needs_admin_and_reason(world, api_token) -> None:
@@ -263,14 +266,17 @@ def test_over_budget_expense_via_api_needs_admin_and_reason(world, api_token) ->
     }
     staff = api_token(world.users["staff_a"])
     refused = json_post(
-        Client(), "/api/v1/activities/expenses", {**body, "override_reason": "追加"}, staff
+        BrowserClient(), "/api/v1/activities/expenses", {**body, "override_reason": "追加"}, staff
     )
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"] == ["body", "amount"]
     admin = api_token(world.users["admin_a"])
-    assert json_post(Client(), "/api/v1/activities/expenses", body, admin).status_code == 422
+    assert json_post(BrowserClient(), "/api/v1/activities/expenses", body, admin).status_code == 422
     done = json_post(
-        Client(), "/api/v1/activities/expenses", {**body, "override_reason": "市总追加拨款"}, admin
+        BrowserClient(),
+        "/api/v1/activities/expenses",
+        {**body, "override_reason": "市总追加拨款"},
+        admin,
     )
     assert done.status_code == 201
     assert float(done.json()["remainder"]) == -100000
@@ -295,12 +301,12 @@ def test_booking_via_api_refuses_overlaps(world, api_token) -> None:
     }
     assert (
         json_post(
-            Client(), f"/api/v1/activities/homes/{home.pk}/bookings", body, headers
+            BrowserClient(), f"/api/v1/activities/homes/{home.pk}/bookings", body, headers
         ).status_code
         == 201
     )
     clash = json_post(
-        Client(),
+        BrowserClient(),
         f"/api/v1/activities/homes/{home.pk}/bookings",
         {**body, "starts_at": f"{day}T11:00:00+08:00", "ends_at": f"{day}T13:00:00+08:00"},
         headers,
@@ -324,14 +330,14 @@ def test_open_events_record_people_served_per_sub_venue(world, api_token) -> Non
     venue = activity.sub_venues.first()
     headers = api_token(world.users["staff_a"])
     response = json_post(
-        Client(),
+        BrowserClient(),
         f"/api/v1/activities/{activity.pk}/served",
         {"people": 160, "served_on": "2026-04-20", "sub_venue_id": venue.pk},
         headers,
     )
     assert response.status_code == 201
     bad = json_post(
-        Client(),
+        BrowserClient(),
         f"/api/v1/activities/{activity.pk}/served",
         {"people": 0, "served_on": "2026-04-20"},
         headers,

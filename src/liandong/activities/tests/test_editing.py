@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone
 
 from liandong.activities.models import Activity, ActivityStatus, Booking, Home, Quota, Selection
@@ -25,6 +24,7 @@ from liandong.activities.services import (
 from liandong.activities.templatetags.activities_format import money
 from liandong.activities.tests.factories import close_window, make_activity
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
@@ -334,7 +334,7 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
     take_places(activity, world.outlet_a, 2)
     staff = api_token(world.users["staff_a"])
     url = f"/api/v1/activities/{activity.pk}"
-    response = Client().patch(
+    response = BrowserClient().patch(
         url,
         {
             "total_places": 8,
@@ -348,11 +348,13 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
     body = response.json()
     assert body["total_places"] == 8
     assert body["quotas"][0]["places"] == 4
-    response = Client().patch(url, {"total_places": 1}, content_type="application/json", **staff)
+    response = BrowserClient().patch(
+        url, {"total_places": 1}, content_type="application/json", **staff
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "total_places"]
     assert "总名额不能少于 2" in response.json()["detail"][0]["msg"]
-    response = Client().patch(
+    response = BrowserClient().patch(
         url,
         {"quotas": [{"body_id": world.enterprise_b.pk, "places": 1}]},
         content_type="application/json",
@@ -363,7 +365,9 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
     activity.refresh_from_db()
     assert activity.total_places == 8
     assert activity.min_age == 18
-    response = Client().patch(url, {"min_age": None}, content_type="application/json", **staff)
+    response = BrowserClient().patch(
+        url, {"min_age": None}, content_type="application/json", **staff
+    )
     activity.refresh_from_db()
     assert response.status_code == 200
     assert activity.min_age is None
@@ -371,7 +375,7 @@ def test_api_patch_activity_and_its_refusals(world, api_token) -> None:
 
 def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
     staff = api_token(world.users["staff_a"])
-    response = Client().post(
+    response = BrowserClient().post(
         "/api/v1/activities/homes/",
         {
             "name": "梅江街职工之家",
@@ -388,7 +392,7 @@ def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
     assert response.status_code == 201, response.content
     home_id = response.json()["id"]
     assert response.json()["owners"] == ["甲产业工会", "甲快递公司"]
-    response = Client().post(
+    response = BrowserClient().post(
         "/api/v1/activities/homes/",
         {
             "name": "越权",
@@ -401,7 +405,7 @@ def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "owner_ids"]
-    response = Client().patch(
+    response = BrowserClient().patch(
         f"/api/v1/activities/homes/{home_id}",
         {"closes_at": "08:00"},
         content_type="application/json",
@@ -409,7 +413,7 @@ def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "closes_at"]
-    response = Client().patch(
+    response = BrowserClient().patch(
         f"/api/v1/activities/homes/{home_id}",
         {"capacity": 50},
         content_type="application/json",
@@ -428,7 +432,7 @@ def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
         "ends_at": f"{day}T11:00:00+08:00",
     }
     booking_id = (
-        Client()
+        BrowserClient()
         .post(
             f"/api/v1/activities/homes/{home_id}/bookings",
             slot,
@@ -440,41 +444,43 @@ def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
     url = f"/api/v1/activities/bookings/{booking_id}/cancel"
     enterprise = api_token(world.users["enterprise_a"])
     assert (
-        Client()
+        BrowserClient()
         .post(url, {"reason": "不去了"}, content_type="application/json", **enterprise)
         .status_code
         == 403
     )
-    response = Client().post(url, {"reason": ""}, content_type="application/json", **staff)
+    response = BrowserClient().post(url, {"reason": ""}, content_type="application/json", **staff)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "reason"
-    response = Client().post(
+    response = BrowserClient().post(
         url, {"reason": "义诊改到下周"}, content_type="application/json", **staff
     )
     assert response.status_code == 200
     assert response.json()["cancelled"] is True
     assert response.json()["cancel_reason"] == "义诊改到下周"
     assert (
-        Client()
+        BrowserClient()
         .post(url, {"reason": "又一次"}, content_type="application/json", **staff)
         .status_code
         == 422
     )
-    detail = Client().get(f"/api/v1/activities/homes/{home_id}", **staff).json()
+    detail = BrowserClient().get(f"/api/v1/activities/homes/{home_id}", **staff).json()
     assert detail["upcoming"] == []
     assert {u["owner"]: u["cancelled"] for u in detail["usage"]} == {
         "甲产业工会": 1,
         "甲快递公司": 0,
     }
     staff_b = api_token(world.users["staff_b"])
-    assert Client().get(f"/api/v1/activities/homes/{home_id}", **staff_b).status_code == 404
+    assert BrowserClient().get(f"/api/v1/activities/homes/{home_id}", **staff_b).status_code == 404
     assert (
-        Client().post(url, {"reason": "x"}, content_type="application/json", **staff_b).status_code
+        BrowserClient()
+        .post(url, {"reason": "x"}, content_type="application/json", **staff_b)
+        .status_code
         == 404
     )
     # The slot is free again.
     assert (
-        Client()
+        BrowserClient()
         .post(
             f"/api/v1/activities/homes/{home_id}/bookings",
             slot,
@@ -488,10 +494,10 @@ def test_api_homes_create_edit_detail_and_cancel(world, api_token) -> None:
 
 def test_public_notice_api_lives_under_public(world) -> None:
     activity = make_activity(world.union_a, selection=Selection.LOTTERY)
-    response = Client().get(f"/api/v1/public/activities/{activity.pk}")
+    response = BrowserClient().get(f"/api/v1/public/activities/{activity.pk}")
     assert response.status_code == 200
     assert response.json()["seed_commitment"] == activity.seed_commitment
-    assert Client().get(f"/api/v1/activities/public/{activity.pk}").status_code in {401, 404}
+    assert BrowserClient().get(f"/api/v1/activities/public/{activity.pk}").status_code in {401, 404}
 
 
 # -- pages --------------------------------------------------------------------------------------------
@@ -655,11 +661,11 @@ def test_api_refuses_ids_beyond_bigint_and_times_with_a_zone(world, api_token) -
         "opens_at": "09:00",
         "closes_at": "21:00",
     }
-    response = Client().post(
+    response = BrowserClient().post(
         "/api/v1/activities/homes/", body, content_type="application/json", **staff
     )
     assert response.status_code == 422
-    response = Client().post(
+    response = BrowserClient().post(
         "/api/v1/activities/homes/",
         {**body, "owner_ids": [world.union_a.pk], "opens_at": "16:17:11Z"},
         content_type="application/json",
@@ -668,7 +674,7 @@ def test_api_refuses_ids_beyond_bigint_and_times_with_a_zone(world, api_token) -
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "opens_at"
     activity = make_activity(world.union_a)
-    response = Client().patch(
+    response = BrowserClient().patch(
         f"/api/v1/activities/{activity.pk}",
         {"priority_rules": ["a\x00b"], "co_organizer_ids": [2**70]},
         content_type="application/json",

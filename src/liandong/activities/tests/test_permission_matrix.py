@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from liandong.activities.models import Activity, ActivityKind, Application, Booking, Selection
@@ -26,12 +25,14 @@ from liandong.activities.services import (
     home_create,
 )
 from liandong.activities.tests.factories import close_window, make_activity
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     Case,
     Request,
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 
@@ -88,6 +89,12 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "activities/funds/": ("GET", "login 403   200   200   200    403     403  403   200"),
     "activities/figures/": ("GET", "login 403   200   200   200    200     200  403   200"),
     "activities/figures.xlsx": ("GET", "login 403   200   200   200    200     200  403   200"),
+}
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE  anon worker admin staff staffB liaison ent judge prov
+    "activities/new/": "login 403   200   200   200    403     403  403   200",
+    "activities/homes/new/": "login 403   200   200   200    403     403  403   200",
+    "activities/funds/": "login 403   200   200   200    403     403  403   200",
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                              anon worker admin staff staffB liaison ent judge prov
@@ -441,6 +448,12 @@ def test_page(route: str, world: Any, scene: Scene) -> None:
     run_page_row(PAGE_TABLE, route, world, page_request(route, scene), scrub=scrub)
 
 
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, scene: Scene) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token."""
+    run_page_post_row(PAGE_POST_TABLE, route, world, "/" + route, scrub=scrub)
+
+
 @over_operations(API_TABLE)
 def test_api(
     operation: tuple[str, str],
@@ -460,7 +473,7 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, scene: Scene, api_token
 ) -> None:
     staff_b = world.users["staff_b"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     missing = 10_000_000
@@ -479,11 +492,11 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         (f"/api/v1/activities/{a.pk}", f"/api/v1/activities/{missing}"),
         (f"/api/v1/activities/{a.pk}/applications", f"/api/v1/activities/{missing}/applications"),
     ]:
-        mine, none = Client().get(theirs, **bearer), Client().get(nothing, **bearer)
+        mine, none = BrowserClient().get(theirs, **bearer), BrowserClient().get(nothing, **bearer)
         assert (mine.status_code, mine.content) == (none.status_code, none.content)
         assert mine.status_code == 404
     before = Application.objects.count()
-    response = Client().post(
+    response = BrowserClient().post(
         f"/api/v1/activities/applications/{scene.selected.pk}/withdraw",
         {},
         content_type="application/json",
@@ -500,14 +513,14 @@ def test_lists_never_carry_the_other_unions_activities(world: Any, scene: Scene,
     admin_a = api_token(world.users["admin_a"])
     titles = {
         item["title"]
-        for item in Client().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]
+        for item in BrowserClient().get("/api/v1/activities/?limit=100", **admin_a).json()["items"]
     }
     assert "乙方春节慰问" not in titles
     assert scene.activity.title in titles
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     assert "乙方春节慰问" not in page.get("/activities/").content.decode()
-    worker = Client()
+    worker = BrowserClient()
     worker.force_login(world.users["worker_a"])
     assert worker.get(f"/activities/{theirs.pk}/").status_code == 404
 
@@ -539,13 +552,13 @@ def test_a_body_sees_only_its_own_nominees(world: Any, api_token) -> None:
     ent = api_token(world.users["enterprise_a"])
     names = [
         i["worker_name"]
-        for i in Client()
+        for i in BrowserClient()
         .get(f"/api/v1/activities/{activity.pk}/applications", **ent)
         .json()["items"]
     ]
     assert names == [world.worker_a.name]
     # …and cannot nominate a worker of another enterprise.
-    response = Client().post(
+    response = BrowserClient().post(
         f"/api/v1/activities/{activity.pk}/nominate",
         {"worker_id": stranger.pk},
         content_type="application/json",
@@ -555,6 +568,8 @@ def test_a_body_sees_only_its_own_nominees(world: Any, api_token) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "worker_id"]
     admin = api_token(world.users["admin_a"])
     everyone = (
-        Client().get(f"/api/v1/activities/{activity.pk}/applications", **admin).json()["items"]
+        BrowserClient()
+        .get(f"/api/v1/activities/{activity.pk}/applications", **admin)
+        .json()["items"]
     )
     assert len(everyone) == 2

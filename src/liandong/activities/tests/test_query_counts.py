@@ -4,11 +4,11 @@ public notice API), for one and for several rows: the count must not grow with t
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from liandong.activities.models import Selection
 from liandong.activities.services import activity_draw, application_submit
 from liandong.activities.tests.factories import close_window, make_activity
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.query_counts import ROWS, SIGNED_IN, measure
 from liandong.workers.tests.factories import WorkerFactory
 
@@ -61,5 +61,5 @@ def test_public_notice_api(world: Any, django_assert_num_queries: Any, rows: int
     activity_draw(actor=None, activity=close_window(target))
     url = f"/api/v1/public/activities/{target.pk}"
     # No sign-in: the activity with its organizer, the ranked applications, the quotas.
-    response = measure(Client(), url, 3, django_assert_num_queries)
+    response = measure(BrowserClient(), url, 3, django_assert_num_queries)
     assert response.json()["id"] == target.pk

@@ -12,17 +12,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from liandong.competitions import services
 from liandong.competitions.models import ContestStatus, ScoreSheet
 from liandong.competitions.tests.factories import Setup, contest_setup
 from liandong.competitions.tests.test_services import finish, score_all
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 
@@ -161,6 +162,26 @@ API_TABLE: dict[tuple[str, str], str] = {
         "/api/v1/public/competitions/{contest_id}/scoreboard",
     ): "200 200  200   200   200    200     200  200   200",
 }
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE   anon  worker admin staff staffB liaison ent judge prov
+    "competitions/new/": "login 403   200   200   200    403     403   403   200",
+    "competitions/<int:pk>/edit/": "login 403   200   200   404    404     403   403   200",
+    "competitions/<int:pk>/rounds/new/": "login 403   200   200   404    404     403   403   200",
+    "competitions/<int:pk>/prizes/new/": "login 403   200   200   404    404     403   403   200",
+    "competitions/<int:pk>/register/": "login 403   200   200   404    404     200   403   200",
+    "competitions/<int:pk>/teams/new/": "login 403   200   200   404    404     200   403   200",
+    "competitions/rounds/<int:pk>/segments/new/": "login 403   200   200   404    404     403   403   200",
+    "competitions/rounds/<int:pk>/order/": "login 403   200   200   404    404     403   403   200",
+    "competitions/segments/<int:pk>/judges/": "login 403   200   200   404    404     403   403   200",
+    "competitions/entrants/<int:pk>/nominate/": "login 403   200   200   404    404     403   403   200",
+    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   200   403",
+    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   200   403",
+}
+# Who is shown the form whose fields every principal sends (the rest: union_admin).
+FORM_SHOWN_TO = {
+    "competitions/judging/segments/<int:pk>/": "judge",
+    "competitions/sheets/<int:pk>/correct/": "judge",
+}
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
@@ -236,6 +257,14 @@ def test_page(route: str, world: Any, published: Setup) -> None:
     run_page_row(PAGE_TABLE, route, world, lambda case: case.send(url), unchanged=sheets_and_audit)
 
 
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, published: Setup) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token."""
+    url = page_url(route, published)
+    shown_to = FORM_SHOWN_TO.get(route, "union_admin")
+    run_page_post_row(PAGE_POST_TABLE, route, world, url, shown_to=shown_to)
+
+
 @over_operations(API_TABLE)
 def test_api(
     operation: tuple[str, str],
@@ -260,7 +289,7 @@ def test_api(
 def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_b"])
     bearer = api_token(world.users["staff_b"])
     known = ids(published)
@@ -279,8 +308,8 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         ("/api/v1/competitions/{}", "contest"),
         ("/api/v1/competitions/rounds/{}/results", "round"),
     ]:
-        theirs = Client().get(path.format(known[kind]), **bearer)
-        nothing = Client().get(path.format(missing), **bearer)
+        theirs = BrowserClient().get(path.format(known[kind]), **bearer)
+        nothing = BrowserClient().get(path.format(missing), **bearer)
         assert (theirs.status_code, theirs.content) == (nothing.status_code, nothing.content)
         assert theirs.status_code == 404
 
@@ -295,17 +324,21 @@ def test_lists_never_carry_another_unions_contests(
         profession="美发师",
         status=ContestStatus.REGISTRATION,
     )
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     body = page.get("/competitions/").content.decode()
     assert published.contest.name in body
     assert "乙方美发技能竞赛" not in body
     items = (
-        Client().get("/api/v1/competitions/", **api_token(world.users["admin_a"])).json()["items"]
+        BrowserClient()
+        .get("/api/v1/competitions/", **api_token(world.users["admin_a"]))
+        .json()["items"]
     )
     assert [c["name"] for c in items] == [published.contest.name]
     items = (
-        Client().get("/api/v1/competitions/", **api_token(world.users["staff_b"])).json()["items"]
+        BrowserClient()
+        .get("/api/v1/competitions/", **api_token(world.users["staff_b"]))
+        .json()["items"]
     )
     assert [c["name"] for c in items] == ["乙方美发技能竞赛"]
 
@@ -314,7 +347,7 @@ def test_a_judge_sees_only_their_own_sheets(
     world: Any, published: Setup, api_token: Callable[..., dict[str, str]]
 ) -> None:
     judge = published.judges["x"]
-    items = Client().get("/api/v1/competitions/judging/sheets", **api_token(judge)).json()
+    items = BrowserClient().get("/api/v1/competitions/judging/sheets", **api_token(judge)).json()
     assert items
     assert {s["id"] for s in items} == set(
         ScoreSheet.objects.filter(judge=judge).values_list("pk", flat=True)
@@ -322,7 +355,7 @@ def test_a_judge_sees_only_their_own_sheets(
     # A judge not assigned to a segment gets a 404 for it.
     outsider_segment = published.final_segment
     outsider_segment.assignments.filter(judge=judge).delete()
-    client = Client()
+    client = BrowserClient()
     client.force_login(judge)
     assert client.get(f"/competitions/judging/segments/{outsider_segment.pk}/").status_code == 404
     # An ordinary judge is not the chief judge: no corrections, no full results.
@@ -334,7 +367,7 @@ def test_a_judge_sees_only_their_own_sheets(
 def test_the_scoreboard_shows_order_numbers_until_published(world: Any) -> None:
     setup = contest_setup(world, status=ContestStatus.IN_PROGRESS)
     score_all(setup, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")})
-    anonymous = Client()
+    anonymous = BrowserClient()
     body = anonymous.get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
     assert "90.00" in body
     for entrant in setup.entrants:

@@ -15,11 +15,12 @@ from liandong.competitions.tests.factories import Setup, contest_setup
 from liandong.competitions.tests.test_services import finish, score_all, workbook
 from liandong.core.masking import mask_name
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.workers.tests.factories import WorkerFactory
 
 
 def logged_in(user: Any) -> Client:
-    client = Client()
+    client = BrowserClient()
     client.force_login(user)
     return client
 
@@ -193,7 +194,7 @@ def test_publication_certificate_export_and_public_pages(world: Any, setup: Setu
         admin.post(f"/competitions/{setup.contest.pk}/publish/", {"confirm": "yes"}).status_code
         == 302
     )
-    public = Client().get(f"/competitions/{setup.contest.pk}/results/").content.decode()
+    public = BrowserClient().get(f"/competitions/{setup.contest.pk}/results/").content.decode()
     winner = setup.entrants[1].worker
     assert (
         mask_name(winner.name) in public
@@ -201,7 +202,7 @@ def test_publication_certificate_export_and_public_pages(world: Any, setup: Setu
     assert winner.name not in public
     assert "一等奖" in public
     assert winner.id_number_masked not in public
-    board = Client().get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
+    board = BrowserClient().get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
     assert (
         mask_name(winner.name) in board
     )  # names (masked) replace the order numbers once published
@@ -251,7 +252,7 @@ def test_chief_judge_corrects_a_sheet_through_the_page(world: Any, setup: Setup)
 
 def test_api_flow(world: Any, setup: Setup, api_token) -> None:
     judge = api_token(setup.judges["x"])
-    client = Client()
+    client = BrowserClient()
     body = {"segment": setup.theory.pk, "scores": [{"order_no": 1, "score": "120"}]}
     bad = client.post(
         "/api/v1/competitions/judging/sheets", body, content_type="application/json", **judge

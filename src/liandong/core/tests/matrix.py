@@ -21,6 +21,7 @@ Principals come from the ``world`` fixture (src/liandong/conftest.py). Outcomes:
   200    answered                       201   created (API)
   login  302 to the login page          me    302 to /workers/me/
   home   302 to /                       org   302 to the user's own organization page
+  done   302 anywhere but the login page (a page's write that went through)
   401 403 404 405                       the status, with a JSON {"detail": ...} on the API
 """
 
@@ -35,10 +36,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import UNSAFE, BrowserClient, page_forms
 
 PRINCIPALS = [
     "anonymous",
@@ -107,6 +110,9 @@ def check_outcome(
         assert (status, location) == (302, "/workers/me/")
     elif expected == "home":
         assert (status, location) == (302, "/")
+    elif expected == "done":
+        assert status == 302, (status, response.content[:300])
+        assert not location.startswith("/accounts/login/"), location
     elif expected == "org":
         user = world.users[USERNAME_KEY[principal]]
         assert (status, location) == (302, f"/organizations/{user.organization_id}/")
@@ -134,10 +140,10 @@ def client_as(
     *,
     auth: str = "session",
     api_token: Callable[..., dict[str, str]] | None = None,
-) -> tuple[Client, dict[str, str]]:
+) -> tuple["MatrixClient", dict[str, str]]:
     """A client signed in as ``principal`` (by session, or by bearer token when ``auth`` is
     "bearer"), and the headers to send with each request."""
-    client = Client()
+    client = MatrixClient()
     user = world.users.get(USERNAME_KEY.get(principal, ""))
     if user is None:
         return client, {}
@@ -255,6 +261,55 @@ def run_page_row(
     run_row(case)
 
 
+def page_form_fields(
+    url: str, world: Any, principal: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """The fields of the page's own POST form as ``principal`` (who may open the page) is shown
+    it, with ``values`` typed over them, without the page's CSRF token: each principal's client
+    sends its own token, so that a refusal is the permission's, never the CSRF check's."""
+    client, _ = client_as(principal, world)
+    page = client.get(url)
+    assert page.status_code == 200, (url, principal, page.status_code)
+    forms = [
+        form
+        for form in page_forms(page.content.decode())
+        if form.action in ("", url) and set(values) <= set(form.fields)
+    ]
+    assert forms, f"{url} shows {principal} no POST form with the fields {sorted(values)}"
+    fields = {**forms[0].fields, **values}
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def run_page_post_row(
+    table: dict[str, str],
+    route: str,
+    world: Any,
+    url: str,
+    *,
+    shown_to: str = "union_admin",
+    values: dict[str, Any] | None = None,
+    **checks: Any,
+) -> None:
+    """Every principal POSTs the form that the page at ``url`` (a route of the PAGE_TABLE, whose
+    row is its GET) shows ``shown_to``, with its real field names and ``values``, and the
+    principal's own CSRF token. ``table`` (an app's PAGE_POST_TABLE) holds the POST's outcomes;
+    a refused POST must change nothing (``check_case``)."""
+    fields = page_form_fields(url, world, shown_to, values or {})
+    expected = outcomes(table[route])
+
+    def case(principal: str) -> None:
+        client, headers = client_as(principal, world)
+        check_case(
+            Case(principal, expected[principal], "POST", client, headers, "session", False),
+            lambda case: case.send(url, fields),
+            world,
+            **checks,
+        )
+
+    run_row(case)
+
+
 def run_api_row(
     table: dict[tuple[str, str], str],
     operation: tuple[str, str],
@@ -280,6 +335,48 @@ def run_api_row(
     run_row(case)
 
 
+# The outcomes that refuse a write (the login redirect: when the principal is anonymous). A
+# POST or PATCH so answered must leave every row of every table of the product as it was.
+REFUSED = {"401", "403", "404", "405", "422", "429", "me", "home", "org"}
+
+
+def refuses(principal: str, expected: str) -> bool:
+    return expected in REFUSED or (expected == "login" and principal == "anonymous")
+
+
+def database_snapshot(*, but_audit: str | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every model of the product's apps, by model (audit rows of the action
+    ``but_audit`` aside). The matrix's world holds a few dozen rows, so the whole database is
+    cheaper to compare than to reason about which tables a refused request might touch."""
+    snapshot = {}
+    for model in apps.get_models():
+        if model.__module__.startswith("liandong."):
+            rows = model._default_manager.order_by("pk")
+            if model is AuditLog and but_audit:
+                rows = rows.exclude(action=but_audit)
+            snapshot[model._meta.label] = list(rows.values_list())
+    return snapshot
+
+
+class MatrixClient(BrowserClient):
+    """The matrix's client: while ``refused_write`` is set (the row expects the write to be
+    refused), each unsafe request it sends must leave every row of the database as it was.
+    The snapshot is taken at the request itself, after the row has made its fresh objects."""
+
+    refused_write = False
+    refusal_audit: str | None = None  # an audit action that a refusal writes on purpose
+
+    def generic(self, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if method.upper() not in UNSAFE or not self.refused_write:
+            return super().generic(method, path, *args, **kwargs)
+        before = database_snapshot(but_audit=self.refusal_audit)
+        response = super().generic(method, path, *args, **kwargs)
+        after = database_snapshot(but_audit=self.refusal_audit)
+        changed = sorted(label for label in after if after[label] != before[label])
+        assert not changed, f"a refused {method} {path} changed rows of {changed}"
+        return response
+
+
 def check_case(
     case: Case,
     request: Request,
@@ -289,6 +386,7 @@ def check_case(
     audited: str | None = None,
     unchanged: Callable[[], Any] | None = None,
     scrub: Callable[[bytes], bytes] | None = None,
+    refusal_audit: str | None = None,
 ) -> None:
     """Sends ``request(case)`` and checks the answer against ``case.expected``. Then:
     ``unchanged``   a snapshot of records the request must leave as they were;
@@ -296,10 +394,15 @@ def check_case(
                     not at all otherwise (a reveal);
     ``may_show_pii`` True, or a function of the expected outcome returning True, when the
                     answer may carry full ID and mobile numbers: otherwise they must be masked;
-    ``scrub``       removes from the body what is public on purpose before that scan."""
+    ``scrub``       removes from the body what is public on purpose before that scan;
+    ``refusal_audit`` an audit action a refused write records on purpose (a failed sign-in).
+    Whatever these say, a write the row refuses (``refuses``) must change no other row."""
     audit_rows = AuditLog.objects.filter(action=audited) if audited else None
     audit_before = audit_rows.count() if audit_rows is not None else 0
     snapshot = unchanged() if unchanged else None
+    if isinstance(case.client, MatrixClient):
+        case.client.refused_write = case.method != "GET" and refuses(case.principal, case.expected)
+        case.client.refusal_audit = refusal_audit
     response = request(case)
     check_outcome(
         response, case.expected, principal=case.principal, world=world, is_api=case.is_api

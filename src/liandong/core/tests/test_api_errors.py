@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
+
+from liandong.core.tests.client import BrowserClient
 
 PROTECTED = [
     ("get", "/api/v1/me"),
@@ -41,12 +42,12 @@ def locs(errors: list[dict[str, Any]]) -> list[list[Any]]:
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
 def test_missing_auth_is_401(db: None, method: str, path: str) -> None:
-    response = getattr(Client(), method)(path)
+    response = getattr(BrowserClient(), method)(path)
     assert isinstance(detail(response, 401), str)
 
 
 def test_malformed_json(world: Any, bearer: dict[str, str]) -> None:
-    client = Client()
+    client = BrowserClient()
     for body in ["{bad", "", "[1, 2", '{"username": "a", "password": }', "\xff\xfe"]:
         response = client.post("/api/v1/auth/token", body, content_type="application/json")
         assert 400 <= response.status_code < 500
@@ -61,7 +62,7 @@ def test_malformed_json(world: Any, bearer: dict[str, str]) -> None:
 
 
 def test_wrong_types_and_missing_fields_name_the_field(world: Any, bearer: dict[str, str]) -> None:
-    client = Client()
+    client = BrowserClient()
     errors = detail(
         client.post(
             "/api/v1/auth/token", {"username": 1, "password": []}, content_type="application/json"
@@ -112,7 +113,7 @@ def test_wrong_types_and_missing_fields_name_the_field(world: Any, bearer: dict[
 def test_bad_cursors_and_limits(
     world: Any, bearer: dict[str, str], path: str, query: str, field: str
 ) -> None:
-    errors = detail(Client().get(f"{path}?{query}", **bearer), 422)
+    errors = detail(BrowserClient().get(f"{path}?{query}", **bearer), 422)
     assert locs(errors) == [["query", field]]
 
 
@@ -120,7 +121,7 @@ def test_bad_cursors_and_limits(
     "path", ["/api/v1/workers/", "/api/v1/organizations/", "/api/v1/audit-log/"]
 )
 def test_odd_but_valid_cursors_and_limits(world: Any, bearer: dict[str, str], path: str) -> None:
-    client = Client()
+    client = BrowserClient()
     assert client.get(f"{path}?cursor=-1", **bearer).json()["items"] == []
     assert client.get(f"{path}?cursor=0", **bearer).json()["items"] == []
     assert client.get(f"{path}?cursor={2**63 - 1}", **bearer).status_code == 200
@@ -141,7 +142,7 @@ def test_odd_but_valid_cursors_and_limits(world: Any, bearer: dict[str, str], pa
 )
 def test_unknown_ids_are_404(world: Any, bearer: dict[str, str], path: str) -> None:
     for big in (10_000_000, 2**63 - 1, 2**63, 10**30):
-        assert detail(Client().get(path.format(big=big), **bearer), 404) == "未找到"
+        assert detail(BrowserClient().get(path.format(big=big), **bearer), 404) == "未找到"
 
 
 def test_unknown_id_on_reveal_is_404_and_writes_nothing(world: Any, bearer: dict[str, str]) -> None:
@@ -149,7 +150,7 @@ def test_unknown_id_on_reveal_is_404_and_writes_nothing(world: Any, bearer: dict
 
     count = AuditLog.objects.count()
     detail(
-        Client().post(
+        BrowserClient().post(
             "/api/v1/workers/99999999/reveal", {}, content_type="application/json", **bearer
         ),
         404,
@@ -174,11 +175,11 @@ def test_unknown_id_on_reveal_is_404_and_writes_nothing(world: Any, bearer: dict
 def test_paths_that_match_nothing_are_json_404(
     world: Any, bearer: dict[str, str], path: str
 ) -> None:
-    detail(Client().get(path, **bearer), 404)
+    detail(BrowserClient().get(path, **bearer), 404)
 
 
 def test_pages_keep_their_html_404(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_a"])
     response = client.get("/workers/abc/")
     assert response.status_code == 404
@@ -195,7 +196,7 @@ def test_pages_keep_their_html_404(world: Any) -> None:
     ],
 )
 def test_wrong_method_is_405(world: Any, bearer: dict[str, str], method: str, path: str) -> None:
-    response = getattr(Client(), method)(path, **bearer)
+    response = getattr(BrowserClient(), method)(path, **bearer)
     assert response.status_code == 405
     assert response["Allow"]
 
@@ -217,7 +218,7 @@ def test_nul_in_a_query_parameter_is_422(
     world: Any, bearer: dict[str, str], path: str, param: str
 ) -> None:
     """PostgreSQL text holds no NUL; it must be refused before it reaches the database."""
-    errors = detail(Client().get(f"{path}?{param}=a%00b", **bearer), 422)
+    errors = detail(BrowserClient().get(f"{path}?{param}=a%00b", **bearer), 422)
     assert locs(errors) == [["query", param]]
 
 
@@ -225,7 +226,7 @@ def test_nul_in_a_query_parameter_is_422(
 def test_unstorable_strings_in_a_body_are_422(
     world: Any, bearer: dict[str, str], value: str
 ) -> None:
-    client = Client()
+    client = BrowserClient()
     raw = json.dumps({"username": value, "password": "x"})  # escapes survive as \u0000 / \ud800
     errors = detail(client.post("/api/v1/auth/token", raw, content_type="application/json"), 422)
     assert locs(errors) == [["body", "payload", "username"]]
@@ -243,14 +244,14 @@ def test_unstorable_strings_in_a_body_are_422(
 
 
 def test_integer_filters_beyond_64_bits_are_422(world: Any, bearer: dict[str, str]) -> None:
-    errors = detail(Client().get(f"/api/v1/organizations/?parent={10**25}", **bearer), 422)
+    errors = detail(BrowserClient().get(f"/api/v1/organizations/?parent={10**25}", **bearer), 422)
     assert locs(errors) == [["query", "parent"]]
-    errors = detail(Client().get(f"/api/v1/workers/?organization={10**25}", **bearer), 422)
+    errors = detail(BrowserClient().get(f"/api/v1/workers/?organization={10**25}", **bearer), 422)
     assert locs(errors) == [["query", "organization"]]
 
 
 def test_pages_take_nul_in_the_query_string_without_a_500(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["province_admin"])
     for url in [
         "/organizations/?q=a%00",
@@ -265,11 +266,14 @@ def test_pages_take_nul_in_the_query_string_without_a_500(world: Any) -> None:
 def test_an_oversized_body_is_413(world: Any) -> None:
     body = json.dumps({"username": "x" * 3_000_000, "password": "y"})
     assert isinstance(
-        detail(Client().post("/api/v1/auth/token", body, content_type="application/json"), 413), str
+        detail(
+            BrowserClient().post("/api/v1/auth/token", body, content_type="application/json"), 413
+        ),
+        str,
     )
 
 
 def test_a_form_body_where_json_is_expected(world: Any) -> None:
-    response = Client().post("/api/v1/auth/token", {"username": "staff_a", "password": "x"})
+    response = BrowserClient().post("/api/v1/auth/token", {"username": "staff_a", "password": "x"})
     assert 400 <= response.status_code < 500
     detail(response, response.status_code)

@@ -15,6 +15,7 @@ from stdnum.cn import ric
 
 from liandong.core.audit import audit_log
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.organizations.models import Organization
 from liandong.organizations.services import (
     organization_create,
@@ -142,7 +143,7 @@ def test_an_entry_written_during_a_request_records_address_and_request_id(
     world: Any, api_token: Any
 ) -> None:
     bearer = api_token(world.users["staff_a"])
-    response = Client().post(
+    response = BrowserClient().post(
         f"/api/v1/workers/{world.worker_a.pk}/reveal",
         {"purpose": "电话回访"},
         content_type="application/json",
@@ -258,16 +259,16 @@ def visible_actions(client: Client, **headers: str) -> set[str]:
 def test_a_union_admin_sees_their_subtree_only(
     world: Any, history: dict[str, AuditLog], api_token: Any
 ) -> None:
-    assert visible_actions(Client(), **api_token(world.users["admin_a"])) == {
+    assert visible_actions(BrowserClient(), **api_token(world.users["admin_a"])) == {
         "test.by_a",
         "test.by_ent_a",
     }
-    assert visible_actions(Client(), **api_token(world.users["province_admin"])) == {
+    assert visible_actions(BrowserClient(), **api_token(world.users["province_admin"])) == {
         "test.by_a",
         "test.by_ent_a",
         "test.by_b",
     }
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     body = page.get("/audit-log/").content.decode()
     assert "<code>test.by_a</code>" in body
@@ -279,7 +280,7 @@ def test_a_union_admin_sees_their_subtree_only(
         "<code>test.by_b</code>"
         not in page.get("/audit-log/", {"action": "test.by_b"}).content.decode()
     )
-    response = Client().get(
+    response = BrowserClient().get(
         "/api/v1/audit-log/?action=test.by_b", **api_token(world.users["admin_a"])
     )
     assert response.json()["items"] == []
@@ -291,10 +292,10 @@ def test_a_union_admin_sees_their_subtree_only(
 def test_others_may_not_browse(
     world: Any, history: dict[str, AuditLog], api_token: Any, who: str
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users[who])
     assert page.get("/audit-log/").status_code == 403
-    response = Client().get("/api/v1/audit-log/", **api_token(world.users[who]))
+    response = BrowserClient().get("/api/v1/audit-log/", **api_token(world.users[who]))
     assert response.status_code == 403
     assert "test.by" not in response.content.decode()
 
@@ -305,7 +306,7 @@ def test_filters_and_paging(world: Any, api_token: Any) -> None:
         audit_log(actor=admin, action="test.paged", target=world.union_a, changes={"n": n})
     audit_log(actor=admin, action="test.other", target=world.enterprise_a)
     bearer = api_token(admin)
-    client = Client()
+    client = BrowserClient()
     seen: list[int] = []
     cursor = ""
     while True:
@@ -322,7 +323,7 @@ def test_filters_and_paging(world: Any, api_token: Any) -> None:
         **bearer,
     ).json()
     assert [e["action"] for e in by_target["items"]] == ["test.other"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(admin)
     body = page.get(
         "/audit-log/",
@@ -339,7 +340,7 @@ def test_entries_are_timestamped_in_utc_and_ordered_newest_first(
     second = audit_log(actor=world.users["admin_a"], action="test.second")
     assert first.created_at.utcoffset() == timedelta(0)
     items = (
-        Client()
+        BrowserClient()
         .get("/api/v1/audit-log/?limit=2", **api_token(world.users["admin_a"]))
         .json()["items"]
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from liandong.accounts.tests.factories import TEST_PASSWORD
+from liandong.core.tests.client import BrowserClient
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -115,7 +115,7 @@ PRODUCTION_REQUESTS = """
 import django
 django.setup()
 from django.test import Client
-client = Client(HTTP_HOST="liandong.example.org")
+client = Client(HTTP_HOST="liandong.example.org", enforce_csrf_checks=True)
 plain = client.get("/healthz")
 print("redirect", plain.status_code, plain["Location"])
 secure = client.get("/healthz", secure=True)
@@ -161,10 +161,10 @@ def assert_security_headers(response: Any) -> None:
 
 
 def test_pages_carry_the_security_headers_and_no_store(world: Any, api_token: Any) -> None:
-    anonymous = Client().get("/accounts/login/")
+    anonymous = BrowserClient().get("/accounts/login/")
     assert_security_headers(anonymous)
     assert anonymous["Cache-Control"] == "no-store"
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_a"])
     for url in [
         "/workers/",
@@ -175,13 +175,15 @@ def test_pages_carry_the_security_headers_and_no_store(world: Any, api_token: An
         assert response.status_code == 200
         assert_security_headers(response)
         assert response["Cache-Control"] == "no-store"
-    api = Client().get("/api/v1/workers/", **api_token(world.users["staff_a"]))
+    api = BrowserClient().get("/api/v1/workers/", **api_token(world.users["staff_a"]))
     assert api["X-Content-Type-Options"] == "nosniff"
     assert api["Cache-Control"] == "no-store"
 
 
 def test_session_cookie_is_http_only_and_same_site(world: Any) -> None:
-    response = Client().post("/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD})
+    response = BrowserClient().post(
+        "/accounts/login/", {"username": "staff_a", "password": TEST_PASSWORD}
+    )
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"

@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from liandong.accounts.models import Role, User
 from liandong.accounts.sms import MemoryBackend
@@ -29,6 +29,7 @@ from liandong.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from liandong.core import crypto
 from liandong.core.crypto import mobile_digest
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import PII
 from liandong.organizations.models import Organization
 from liandong.organizations.services import organization_create
@@ -68,13 +69,13 @@ def exercise(organization: Organization, staff: User) -> Worker:
         employer=organization,
         occupation="快递员",
     )
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff)
     for q in (CANARY_ID, CANARY_ID.lower(), CANARY_MOBILE, CANARY_MOBILE[-4:], CANARY_NAME):
         assert page.post("/workers/", {"q": q}, follow=True).status_code == 200
     assert page.post(f"/workers/{worker.pk}/reveal/", {"purpose": "核实身份"}).status_code == 200
     token = (
-        Client()
+        BrowserClient()
         .post(
             "/api/v1/auth/token",
             {"username": staff.username, "password": TEST_PASSWORD},
@@ -82,7 +83,7 @@ def exercise(organization: Organization, staff: User) -> Worker:
         )
         .json()["token"]
     )
-    api = Client()
+    api = BrowserClient()
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert (
         api.post(
@@ -100,7 +101,7 @@ def exercise(organization: Organization, staff: User) -> Worker:
         == CANARY_MOBILE
     )
     # The worker signs in: a failed try, a code, a password, a token.
-    visitor = Client()
+    visitor = BrowserClient()
     visitor.post(
         "/accounts/login/worker/",
         {"mobile": CANARY_MOBILE, "password": "wrong-one", "action": "login"},
@@ -115,12 +116,12 @@ def exercise(organization: Organization, staff: User) -> Worker:
         "/accounts/password/", {"password1": "jin-si-que-2026", "password2": "jin-si-que-2026"}
     )
     assert visitor.post(f"/workers/{worker.pk}/reveal/").status_code == 200
-    Client().post(
+    BrowserClient().post(
         "/api/v1/auth/token",
         {"username": CANARY_MOBILE, "password": "jin-si-que-2026"},
         content_type="application/json",
     )
-    Client().post(
+    BrowserClient().post(
         "/api/v1/auth/token",
         {"username": CANARY_ID, "password": "guess"},
         content_type="application/json",
@@ -280,12 +281,12 @@ def test_lookup_by_full_numbers_through_page_and_api(
     bearer = api_token(staff)
     for q in (CANARY_ID, CANARY_ID.lower(), CANARY_MOBILE, CANARY_MOBILE[-4:]):
         items = (
-            Client()
+            BrowserClient()
             .post("/api/v1/workers/search", {"q": q}, content_type="application/json", **bearer)
             .json()["items"]
         )
         assert [i["id"] for i in items] == [worker.pk], q
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff)
     body = page.post("/workers/", {"q": CANARY_MOBILE}, follow=True).content.decode()
     assert CANARY_NAME in body
@@ -347,7 +348,7 @@ VIEWERS = ["admin_a", "staff_a", "staff_b", "liaison", "enterprise_a", "judge", 
 def test_pages_and_api_show_masked_numbers_to_every_role(
     world: Any, canary: Worker, api_token: Any, who: str
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users[who])
     bearer = api_token(world.users[who])
     responses = [
@@ -355,9 +356,9 @@ def test_pages_and_api_show_masked_numbers_to_every_role(
         page.get(f"/workers/{canary.pk}/"),
         page.get(f"/organizations/{world.outlet_a.pk}/"),
         page.get("/audit-log/"),
-        Client().get("/api/v1/workers/", **bearer),
-        Client().get(f"/api/v1/workers/{canary.pk}", **bearer),
-        Client().get("/api/v1/audit-log/", **bearer),
+        BrowserClient().get("/api/v1/workers/", **bearer),
+        BrowserClient().get(f"/api/v1/workers/{canary.pk}", **bearer),
+        BrowserClient().get("/api/v1/audit-log/", **bearer),
     ]
     for response in responses:
         text = response.content.decode()
@@ -371,7 +372,7 @@ def test_pages_and_api_show_masked_numbers_to_every_role(
 def test_search_results_are_masked_even_when_searching_by_full_number(
     world: Any, canary: Worker
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_a"])
     body = page.post("/workers/", {"q": CANARY_ID}, follow=True).content.decode()
     table = body[body.index("<tbody>") : body.index("</tbody>")]
@@ -397,13 +398,13 @@ def test_reveal_shows_full_numbers_only_to_those_who_act(
     world: Any, canary: Worker, api_token: Any, who: str, status: int
 ) -> None:
     user = world.users[who]
-    page = Client()
+    page = BrowserClient()
     page.force_login(user)
     bearer = api_token(user)
     views = AuditLog.objects.filter(action="workers.pii_viewed", target_id=str(canary.pk))
     response = page.post(f"/workers/{canary.pk}/reveal/", {"purpose": "核实身份"})
     assert response.status_code == status
-    api_response = Client().post(
+    api_response = BrowserClient().post(
         f"/api/v1/workers/{canary.pk}/reveal",
         {"purpose": "电话回访"},
         content_type="application/json",
@@ -433,7 +434,7 @@ def test_reveal_shows_full_numbers_only_to_those_who_act(
 
 
 def test_the_worker_reveals_their_own_numbers_and_nobody_elses(world: Any, canary: Worker) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["worker_a"])
     own = page.post(f"/workers/{world.worker_a.pk}/reveal/")
     assert own.status_code == 200
@@ -443,7 +444,7 @@ def test_the_worker_reveals_their_own_numbers_and_nobody_elses(world: Any, canar
 
 
 def test_the_detail_page_is_masked_until_revealed(world: Any, canary: Worker) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_a"])
     body = page.get(f"/workers/{canary.pk}/").content.decode()
     assert "110105********002X" in body
@@ -464,7 +465,7 @@ def test_no_canary_reaches_the_logs(
     worker = exercise(organization, staff)
     # Error paths log too: a bad request, a forbidden reveal, a 404.
     stranger = UserFactory(username="canary_judge", role=Role.JUDGE)
-    client = Client()
+    client = BrowserClient()
     client.force_login(stranger)
     client.post(f"/workers/{worker.pk}/reveal/")
     client.get(f"/api/v1/workers/?q={CANARY_ID}")

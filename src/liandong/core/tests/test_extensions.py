@@ -6,6 +6,7 @@ from typing import Any
 from django.test import Client
 
 from liandong.core.extensions import hooks
+from liandong.core.tests.client import BrowserClient
 
 NAV = re.compile(r'<nav class="mainnav".*?</nav>', re.S)
 
@@ -25,7 +26,7 @@ def test_every_module_offers_a_menu_entry_and_the_providers_are_found() -> None:
 
 
 def test_the_menu_follows_the_role(world: Any) -> None:
-    staff, judge, worker = Client(), Client(), Client()
+    staff, judge, worker = BrowserClient(), BrowserClient(), BrowserClient()
     staff.force_login(world.users["staff_a"])
     judge.force_login(world.users["judge"])
     worker.force_login(world.users["worker_a"])
@@ -36,11 +37,11 @@ def test_the_menu_follows_the_role(world: Any) -> None:
     assert "联席会议" not in judge_menu
     assert "职工名册" not in judge_menu
     assert "联席会议" not in menu(worker, "/workers/me/")
-    assert menu(Client(), "/meetings/") == ""  # the login page it lands on has no menu
+    assert menu(BrowserClient(), "/meetings/") == ""  # the login page it lands on has no menu
 
 
 def test_the_current_module_is_marked_by_the_longest_matching_address(world: Any) -> None:
-    staff = Client()
+    staff = BrowserClient()
     staff.force_login(world.users["staff_a"])
     current = re.findall(
         r'<a href="([^"]+)" class="active" aria-current="page">', menu(staff, "/activities/homes/")
@@ -52,7 +53,7 @@ def test_the_current_module_is_marked_by_the_longest_matching_address(world: Any
 
 
 def test_the_worker_page_shows_the_sections_the_modules_offer(world: Any) -> None:
-    staff = Client()
+    staff = BrowserClient()
     staff.force_login(world.users["staff_a"])
     body = staff.get(f"/workers/{world.worker_a.pk}/").content.decode()
     offered = [

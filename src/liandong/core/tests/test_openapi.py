@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from ninja import Schema
 
 from liandong.api import api
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import collected
 
 SNAPSHOT = Path(__file__).with_name("openapi.json")
@@ -59,7 +59,7 @@ def test_schema_matches_the_committed_snapshot() -> None:
 
 
 def test_the_served_document_is_the_same(db: None) -> None:
-    response = Client().get("/api/v1/openapi.json")
+    response = BrowserClient().get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json() == current()
 

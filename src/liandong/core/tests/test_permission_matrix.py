@@ -19,10 +19,12 @@ from django.urls import URLResolver, get_resolver
 from liandong.accounts.models import Role
 from liandong.api import api
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     PRINCIPALS,
     USERNAME_KEY,
     Case,
+    MatrixClient,
     Request,
     assert_no_pii,
     check_outcome,
@@ -216,7 +218,7 @@ def test_every_api_operation_has_a_row() -> None:
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_api_routes_outside_the_document(principal: str, world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     if principal != "anonymous":
         client.force_login(world.users[USERNAME_KEY[principal]])
     for route, status in API_EXTRA_ROUTES.items():
@@ -291,12 +293,15 @@ def test_api(
     api_token: Callable[..., dict[str, str]],
 ) -> None:
     request = api_request(operation, world, imports)
-    run_api_row(API_TABLE, operation, auth, world, api_token, request, **reveal_checks(operation))
+    checks = reveal_checks(operation)
+    if operation == ("POST", "/api/v1/auth/token"):
+        checks["refusal_audit"] = "accounts.login_failed"  # a failed sign-in is recorded
+    run_api_row(API_TABLE, operation, auth, world, api_token, request, **checks)
 
 
 def test_the_matrix_can_fail(world: Any, imports: dict[str, RosterImport]) -> None:
     """The checker rejects a wrong outcome: a 200 is not a 404, a redirect elsewhere is not login."""
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_a"])
     response = client.get(f"/workers/{world.worker_a.pk}/")
     with pytest.raises(AssertionError):
@@ -318,7 +323,7 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]]
 ) -> None:
     staff_b = world.users["staff_b"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     missing = 10_000_000
@@ -335,7 +340,7 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         (f"/api/v1/organizations/{world.union_a.pk}", f"/api/v1/organizations/{missing}"),
         (f"/api/v1/workers/imports/{imports['a'].pk}", f"/api/v1/workers/imports/{missing}"),
     ]
-    client = Client()
+    client = BrowserClient()
     for theirs, nothing in api_pairs:
         for headers, login in [(bearer, None), ({}, staff_b)]:
             if login:
@@ -364,7 +369,7 @@ def test_guessed_sequential_ids_reach_nothing_outside_the_subtree(
     from liandong.organizations.models import Organization, subtree_q
 
     staff_b = world.users["staff_b"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     mine_workers = set(
@@ -394,7 +399,7 @@ def test_guessed_sequential_ids_reach_nothing_outside_the_subtree(
         ]:
             expected = 200 if pk in mine else 404
             assert page.get(url).status_code == expected, url
-            assert Client().get(api_path, **bearer).status_code == expected, api_path
+            assert BrowserClient().get(api_path, **bearer).status_code == expected, api_path
 
 
 def test_lists_never_carry_the_other_unions_rows(
@@ -404,16 +409,18 @@ def test_lists_never_carry_the_other_unions_rows(
     from liandong.workers.tests.factories import WorkerFactory
 
     WorkerFactory.create_batch(3, employer=world.outlet_b, name="乙方职工")
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_b"])
     client.post(
         f"/workers/{world.worker_b.pk}/reveal/", {"purpose": "乙方核实"}
     )  # an audit row by B
 
     a_bearer = api_token(world.users["admin_a"])
-    workers = Client().get("/api/v1/workers/?limit=100", **a_bearer).json()["items"]
+    workers = BrowserClient().get("/api/v1/workers/?limit=100", **a_bearer).json()["items"]
     assert {w["id"] for w in workers} == {world.worker_a.pk}
-    organizations = Client().get("/api/v1/organizations/?limit=100", **a_bearer).json()["items"]
+    organizations = (
+        BrowserClient().get("/api/v1/organizations/?limit=100", **a_bearer).json()["items"]
+    )
     names = {o["name"] for o in organizations}
     assert names == {
         world.union_a.name,
@@ -421,7 +428,7 @@ def test_lists_never_carry_the_other_unions_rows(
         world.outlet_a.name,
         world.authority.name,
     }
-    entries = Client().get("/api/v1/audit-log/?limit=100", **a_bearer).json()["items"]
+    entries = BrowserClient().get("/api/v1/audit-log/?limit=100", **a_bearer).json()["items"]
     assert entries, "admin A sees the entries of A's own accounts"
     assert all(e["actor_repr"] != "staff_b" for e in entries)
     assert all(
@@ -429,7 +436,7 @@ def test_lists_never_carry_the_other_unions_rows(
         for e in entries
     )
 
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     for url in [
         "/workers/",
@@ -454,14 +461,14 @@ def test_lists_never_carry_the_other_unions_rows(
 
 def test_a_worker_sees_only_themself(world: Any, api_token: Callable[..., dict[str, str]]) -> None:
     worker = world.users["worker_a"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(worker)
     bearer = api_token(worker)
     count = AuditLog.objects.count()
     assert page.get(f"/workers/{world.worker_b.pk}/").status_code == 404
     assert page.post(f"/workers/{world.worker_b.pk}/reveal/").status_code == 404
     assert (
-        Client()
+        BrowserClient()
         .post(
             f"/api/v1/workers/{world.worker_b.pk}/reveal",
             {},
@@ -472,7 +479,7 @@ def test_a_worker_sees_only_themself(world: Any, api_token: Callable[..., dict[s
         == 404
     )
     assert AuditLog.objects.count() == count
-    items = Client().get("/api/v1/workers/", **bearer).json()["items"]
+    items = BrowserClient().get("/api/v1/workers/", **bearer).json()["items"]
     assert [w["id"] for w in items] == [world.worker_a.pk]
 
 
@@ -486,10 +493,10 @@ def staff_a_sessions(
 ) -> tuple[Client, Client, dict[str, str]]:
     """Staff A with an open browser session and an issued bearer token, both working now."""
     user = world.users["staff_a"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(user)
     bearer = api_token(user)
-    api = Client()
+    api = BrowserClient()
     assert page.get(f"/workers/{world.worker_a.pk}/").status_code == 200
     assert api.get(f"/api/v1/workers/{world.worker_a.pk}", **bearer).status_code == 200
     return page, api, bearer
@@ -605,7 +612,7 @@ def test_denied_writes_change_nothing(world: Any) -> None:
         AuditLog.objects.count(),
     )
     for who, url, data, status in attempts:
-        client = Client()
+        client = BrowserClient()
         client.force_login(world.users[who])
         assert client.post(url, data).status_code == status, (who, url)
     after = (
@@ -616,3 +623,23 @@ def test_denied_writes_change_nothing(world: Any) -> None:
         AuditLog.objects.count(),
     )
     assert after == before
+
+
+def test_a_refused_write_that_changes_rows_fails_the_matrix(world: Any) -> None:
+    """The matrix client's check can fail: a POST that writes, sent where the row expects a
+    refusal, is reported with the tables it changed."""
+    client = MatrixClient()
+    client.force_login(world.users["staff_a"])
+    client.refused_write = True
+    with pytest.raises(AssertionError, match=r"changed rows of \['core.AuditLog'\]"):
+        client.post("/accounts/logout/")  # signing out writes its audit row
+
+
+def test_every_page_post_row_is_the_post_of_a_get_row() -> None:
+    """A PAGE_POST_TABLE row is the write of a page whose GET row is in its app's PAGE_TABLE."""
+    pages = collected("PAGE_TABLE")
+    posts = collected("PAGE_POST_TABLE")
+    assert posts, "no app declares the POST of its form pages"
+    for route, row in posts.items():
+        assert pages[route][0] == "GET", route
+        outcomes(row)

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import assert_no_pii
 from liandong.demands.models import Demand, DemandPhoto, State
 from liandong.demands.services import demand_accept, demand_resolve
@@ -212,7 +213,7 @@ def test_staff_list_filters_and_scoping(world, rules, api_token) -> None:
     rest = make_demand(
         category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919310091"
     )
-    client = Client()
+    client = BrowserClient()
     headers = api_token(world.users["liaison"])
     items = client.get("/api/v1/demands/", **headers).json()["items"]
     assert [i["code"] for i in items] == [wages.code]  # only what was routed to the authority
@@ -233,7 +234,7 @@ def test_staff_list_filters_and_scoping(world, rules, api_token) -> None:
 
 def test_staff_actions_over_the_api(world, rules, api_token) -> None:
     demand = make_demand()
-    client = Client()
+    client = BrowserClient()
     liaison = api_token(world.users["liaison"])
     url = f"/api/v1/demands/{demand.pk}/actions"
     empty = client.post(
@@ -265,7 +266,7 @@ def test_staff_actions_over_the_api(world, rules, api_token) -> None:
 
 
 def test_hotline_intake_records_the_channel_and_the_operator(world, rules, api_token) -> None:
-    client = Client()
+    client = BrowserClient()
     staff = api_token(world.users["staff_a"])
     response = client.post(
         "/api/v1/demands/",
@@ -288,7 +289,7 @@ def test_hotline_intake_records_the_channel_and_the_operator(world, rules, api_t
 
 def test_reveal_is_for_the_handler_and_union_staff_and_audited(world, rules, api_token) -> None:
     demand = make_demand(mobile="13919315555")
-    client = Client()
+    client = BrowserClient()
     for key in ["liaison", "staff_a"]:
         response = client.post(
             f"/api/v1/demands/{demand.pk}/reveal",
@@ -309,7 +310,7 @@ def test_stats_and_export(world, rules, api_token) -> None:
     make_demand(
         category="rest", description="每天工作十四个小时，没有休息日。", mobile="13919310092"
     )
-    client = Client()
+    client = BrowserClient()
     staff = api_token(world.users["staff_a"])
     data = client.get("/api/v1/demands/stats?group_by=category", **staff).json()
     assert data["total"]["received"] == 2

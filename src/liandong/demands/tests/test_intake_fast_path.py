@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 from django.utils import timezone
 
 from liandong.core.audit import audit_entry, request_context
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.demands import throttle
 from liandong.demands.models import Demand, DemandEvent, DemandRollup, DemandThrottle
 from liandong.demands.schemas import ReceiptOut
@@ -151,7 +151,7 @@ def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
 
     def submit(i: int) -> None:
         try:
-            client = Client()
+            client = BrowserClient()
             barrier.wait()
             response = client.post(URL, body(i), content_type="application/json")
             with lock:

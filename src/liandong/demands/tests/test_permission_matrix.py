@@ -15,6 +15,7 @@ import pytest
 from django.core.cache import cache
 from PIL import Image
 
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     PRINCIPALS,
     Case,
@@ -253,9 +254,8 @@ def test_a_co_handling_body_sees_the_demand_but_may_not_act_or_unmask(
     demand = make_demand(mobile="13919310221")
     association = Organization.objects.get(code="W-ASSOC")
     user = UserFactory(username="assoc", role=Role.LIAISON, organization=association)
-    from django.test import Client
 
-    client = Client()
+    client = BrowserClient()
     client.force_login(user)
     assert client.get(f"/api/v1/demands/{demand.pk}").status_code == 200
     assert (

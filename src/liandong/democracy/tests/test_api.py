@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from liandong.core.tests.client import BrowserClient
 from liandong.democracy.models import AgendaItem, Nomination, Objection, Proposal
 from liandong.democracy.services import (
     agenda_add,
@@ -27,7 +28,7 @@ def post(client: Client, url: str, body: dict, headers: dict) -> tuple[int, dict
 
 def test_the_proposal_flow_over_the_api(world, api_token) -> None:
     setup = congress_setup(world, delegates=4)
-    client = Client()
+    client = BrowserClient()
     proposer = api_token(world.users["worker_a"])
     status, body = post(
         client,
@@ -100,13 +101,19 @@ def test_proposal_list_pages_with_a_cursor(world, api_token) -> None:
             category="other",
         )
     headers = api_token(world.users["staff_a"])
-    first = Client().get(f"{P}/proposals?limit=3", **headers).json()
-    second = Client().get(f"{P}/proposals?limit=3&cursor={first['next_cursor']}", **headers).json()
+    first = BrowserClient().get(f"{P}/proposals?limit=3", **headers).json()
+    second = (
+        BrowserClient()
+        .get(f"{P}/proposals?limit=3&cursor={first['next_cursor']}", **headers)
+        .json()
+    )
     assert len(first["items"]) == 3
     assert len(second["items"]) == 2
     assert second["next_cursor"] is None
     assert (
-        Client().get(f"{P}/proposals?organization={world.enterprise_b.pk}", **headers).status_code
+        BrowserClient()
+        .get(f"{P}/proposals?organization={world.enterprise_b.pk}", **headers)
+        .status_code
         == 404
     )
 
@@ -117,7 +124,7 @@ def test_vote_over_the_api_refuses_without_quorum(world, api_token) -> None:
     congress_open(actor=setup.manager, congress=setup.congress)
     headers = api_token(setup.manager)
     status, body = post(
-        Client(),
+        BrowserClient(),
         f"{P}/agenda-items/{item.pk}/vote",
         {"present": 3, "votes_for": 3, "votes_against": 0, "abstentions": 0},
         headers,
@@ -126,7 +133,7 @@ def test_vote_over_the_api_refuses_without_quorum(world, api_token) -> None:
     assert body["detail"][0]["loc"] == ["body", "present"]
     assert AgendaItem.objects.get().result == "pending"
     status, body = post(
-        Client(),
+        BrowserClient(),
         f"{P}/agenda-items/{item.pk}/vote",
         {"present": 6, "votes_for": 4, "votes_against": 2, "abstentions": 0},
         headers,
@@ -144,7 +151,7 @@ def test_public_notice_and_objection_without_login(world) -> None:
         reviews_required=1,
     )
     nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
-    client = Client()
+    client = BrowserClient()
     notices = client.get(f"{PUBLIC}/notices").json()
     assert notices[0]["name_masked"] == "王*"
     assert "王甲" not in str(notices)
@@ -210,7 +217,9 @@ def test_bad_input_is_a_422_never_a_500(world, api_token) -> None:
             "category": "welfare",
         },
     ]:
-        response = Client().post(f"{P}/proposals", body, content_type="application/json", **headers)
+        response = BrowserClient().post(
+            f"{P}/proposals", body, content_type="application/json", **headers
+        )
         assert response.status_code == 422, response.content
     assert Proposal.objects.count() == 0
 
@@ -220,7 +229,7 @@ def test_proposal_list_query_count_does_not_grow_with_rows(world) -> None:
     from django.test.utils import CaptureQueriesContext
 
     setup = congress_setup(world, delegates=2)
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_a"])
     client.get(f"{P}/proposals")  # the session's first request also writes the session
     counts = []

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     PRINCIPALS,
     outcomes,
@@ -312,7 +313,7 @@ def test_every_principal_is_in_every_row() -> None:
 def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, objects: Objects, api_token: Callable[..., dict[str, str]]
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_b"])
     missing = 10_000_000
     for route in PAGE_TABLE:
@@ -327,11 +328,11 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         f"{P}/proposals/{objects.proposal.pk}/answer",
     ]:
         theirs = (
-            Client().post(path, {"answer": "x"}, content_type="application/json", **bearer)
+            BrowserClient().post(path, {"answer": "x"}, content_type="application/json", **bearer)
             if path.endswith("answer")
-            else Client().get(path, **bearer)
+            else BrowserClient().get(path, **bearer)
         )
-        nothing = Client().get(f"{P}/proposals/{missing}", **bearer)
+        nothing = BrowserClient().get(f"{P}/proposals/{missing}", **bearer)
         assert (theirs.status_code, theirs.content) == (nothing.status_code, nothing.content)
     objects.proposal.refresh_from_db()
     assert objects.proposal.status == Proposal.Status.COSIGNING
@@ -363,31 +364,31 @@ def test_lists_never_carry_the_other_unions_rows(
         publish_on=timezone.localdate(),
     )
     bearer = api_token(world.users["admin_a"])
-    items = Client().get(f"{P}/proposals?limit=100", **bearer).json()["items"]
+    items = BrowserClient().get(f"{P}/proposals?limit=100", **bearer).json()["items"]
     assert {i["enterprise_id"] for i in items} == {world.enterprise_a.pk}
-    titles = {d["title"] for d in Client().get(f"{P}/disclosures", **bearer).json()}
+    titles = {d["title"] for d in BrowserClient().get(f"{P}/disclosures", **bearer).json()}
     assert "乙方公开" not in titles
     assert "工资调整方案" in titles
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     for url in ["/democracy/", "/democracy/proposals/", "/democracy/disclosures/"]:
         body = page.get(url).content.decode()
         assert "乙方提案" not in body
         assert "乙方公开" not in body
         assert world.enterprise_b.name not in body
-    worker = Client()
+    worker = BrowserClient()
     worker.force_login(world.users["worker_a"])
     assert "乙方提案" not in worker.get("/democracy/proposals/").content.decode()
     assert "增设快递员休息驿站" in worker.get("/democracy/proposals/").content.decode()
 
 
 def test_public_notice_masks_the_name(world: Any, objects: Objects) -> None:
-    body = Client().get(f"/democracy/notices/{objects.nomination.pk}/").content.decode()
+    body = BrowserClient().get(f"/democracy/notices/{objects.nomination.pk}/").content.decode()
     assert "王*" in body
     assert "王甲" not in body
-    listed = Client().get(f"{PUBLIC}/notices").json()
+    listed = BrowserClient().get(f"{PUBLIC}/notices").json()
     assert [n["name_masked"] for n in listed] == ["王*"]
     Nomination.objects.filter(pk=objects.nomination.pk).update(
         notice_ends_on=timezone.localdate() - timedelta(1), status=Nomination.Status.CONFIRMED
     )
-    assert Client().get(f"/democracy/notices/{objects.nomination.pk}/").status_code == 404
+    assert BrowserClient().get(f"/democracy/notices/{objects.nomination.pk}/").status_code == 404

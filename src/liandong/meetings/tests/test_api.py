@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.meetings.models import ActionItem, Mechanism, Meeting
 
 P = "/api/v1/meetings"
@@ -23,7 +24,7 @@ def fields(response: Any) -> set[str]:
 
 def test_a_meeting_from_schedule_to_action_item(world: Any, mw: Any, api_token: Any) -> None:
     staff = api_token(world.users["staff_a"])
-    client = Client()
+    client = BrowserClient()
     response = post(
         client,
         f"{P}/mechanisms/{mw.mechanism.pk}/meetings",
@@ -80,10 +81,10 @@ def test_a_meeting_from_schedule_to_action_item(world: Any, mw: Any, api_token: 
     assert published.json()["status"] == "published"
     # The lead body's liaison sees it and reports.
     liaison = api_token(world.users["liaison"])
-    mine = Client().get(f"{P}/action-items?mine=true&state=open", **liaison).json()["items"]
+    mine = BrowserClient().get(f"{P}/action-items?mine=true&state=open", **liaison).json()["items"]
     assert item.json()["id"] in {i["id"] for i in mine}
     done = post(
-        Client(),
+        BrowserClient(),
         f"{P}/action-items/{item.json()['id']}/progress",
         {"percent": 100, "text": "已完成"},
         liaison,
@@ -91,7 +92,7 @@ def test_a_meeting_from_schedule_to_action_item(world: Any, mw: Any, api_token: 
     assert done.json()["status"] == "done"
     assert done.json()["reports"][0]["percent"] == 100
     assert (
-        Client().get(f"{P}/meetings/{meeting['id']}", **liaison).json()["minutes"]
+        BrowserClient().get(f"{P}/meetings/{meeting['id']}", **liaison).json()["minutes"]
         == "会议议定：开展技能培训。"
     )
 
@@ -100,7 +101,7 @@ def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(
     world: Any, mw: Any, api_token: Any
 ) -> None:
     staff = api_token(world.users["staff_a"])
-    client = Client()
+    client = BrowserClient()
     before = (
         Meeting.objects.count(),
         ActionItem.objects.count(),
@@ -173,7 +174,7 @@ def test_the_summary_answers_with_the_figures_behind_it(
 ) -> None:
     year = timezone.localdate().year
     body = (
-        Client()
+        BrowserClient()
         .get(
             f"{P}/mechanisms/{mw.mechanism.pk}/summary/{year}", **api_token(world.users["liaison"])
         )
@@ -196,8 +197,12 @@ def test_lists_page_by_cursor(world: Any, mw: Any, api_token: Any) -> None:
             collaboration_mode="authority",
         )
     bearer = api_token(world.users["admin_a"])
-    first = Client().get(f"{P}/mechanisms?limit=2", **bearer).json()
-    second = Client().get(f"{P}/mechanisms?limit=2&cursor={first['next_cursor']}", **bearer).json()
+    first = BrowserClient().get(f"{P}/mechanisms?limit=2", **bearer).json()
+    second = (
+        BrowserClient()
+        .get(f"{P}/mechanisms?limit=2&cursor={first['next_cursor']}", **bearer)
+        .json()
+    )
     ids = [m["id"] for m in first["items"] + second["items"]]
     assert ids == sorted(Mechanism.objects.values_list("pk", flat=True), reverse=True)
     assert second["next_cursor"] is None

@@ -10,10 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
@@ -199,7 +199,7 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
     world: Any, mw: Any, api_token: Callable[..., dict[str, str]]
 ) -> None:
     staff_b = world.users["staff_b"]
-    page = Client()
+    page = BrowserClient()
     page.force_login(staff_b)
     bearer = api_token(staff_b)
     missing = 10_000_000
@@ -225,8 +225,8 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
         (f"{P}/action-items/{{}}", mw.item.pk),
     ]:
         a, b = (
-            Client().get(pattern.format(pk), **bearer),
-            Client().get(pattern.format(missing), **bearer),
+            BrowserClient().get(pattern.format(pk), **bearer),
+            BrowserClient().get(pattern.format(missing), **bearer),
         )
         assert (a.status_code, a.content) == (b.status_code, b.content), pattern
         assert a.status_code == 404
@@ -246,17 +246,17 @@ def test_lists_never_carry_the_other_unions_records(
         custom_mode="乙方模式",
     )
     bearer = api_token(world.users["admin_a"])
-    names = {m["name"] for m in Client().get(f"{P}/mechanisms", **bearer).json()["items"]}
+    names = {m["name"] for m in BrowserClient().get(f"{P}/mechanisms", **bearer).json()["items"]}
     assert names == {mw.mechanism.name}
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["admin_a"])
     assert "乙方机密机制" not in page.get("/meetings/").content.decode()
     # And B sees only its own, through both doors.
     b_bearer = api_token(world.users["staff_b"])
-    assert [m["id"] for m in Client().get(f"{P}/mechanisms", **b_bearer).json()["items"]] == [
-        theirs.pk
-    ]
-    assert Client().get(f"{P}/action-items", **b_bearer).json()["items"] == []
+    assert [
+        m["id"] for m in BrowserClient().get(f"{P}/mechanisms", **b_bearer).json()["items"]
+    ] == [theirs.pk]
+    assert BrowserClient().get(f"{P}/action-items", **b_bearer).json()["items"] == []
     page.force_login(world.users["staff_b"])
     body = page.get("/meetings/items/").content.decode()
     assert "组织快递员疗休养" not in body
@@ -273,7 +273,7 @@ def test_a_liaison_sees_only_the_mechanisms_of_their_body(world: Any, mw: Any) -
         collaboration_mode="federation",
         members=[world.enterprise_a],
     )
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["liaison"])
     body = client.get("/meetings/").content.decode()
     assert mw.mechanism.name in body
@@ -281,7 +281,7 @@ def test_a_liaison_sees_only_the_mechanisms_of_their_body(world: Any, mw: Any) -
 
 
 def test_members_see_published_minutes_but_not_drafts(world: Any, mw: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["liaison"])
     assert "会议纪要草稿" not in client.get(f"/meetings/meetings/{mw.held.pk}/").content.decode()
     assert client.get(f"/meetings/meetings/{mw.held.pk}/minutes.docx").status_code == 404
@@ -337,7 +337,7 @@ def test_denied_writes_change_nothing(world: Any, mw: Any) -> None:
 
     before = state()
     for who, url, data, status in attempts:
-        client = Client()
+        client = BrowserClient()
         client.force_login(world.users[who])
         assert client.post(url, data).status_code == status, (who, url)
     assert state() == before

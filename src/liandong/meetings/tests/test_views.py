@@ -10,12 +10,13 @@ from django.test import Client
 from django.utils import timezone
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.meetings.models import ActionItem, Mechanism, ProgressAttachment
 from liandong.meetings.tests.conftest import PDF
 
 
 def as_user(world: Any, key: str) -> Client:
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users[key])
     return client
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import Client
 
+from liandong.core.tests.client import BrowserClient
 from liandong.organizations.models import PATH_STEP, Organization, path_segment
 from liandong.organizations.selectors import organization_coverage, organization_subtree
 from liandong.organizations.services import organization_create, organization_link_partner
@@ -194,7 +194,7 @@ def test_coverage_through_api_and_page(tree: dict[str, Organization], api_token:
     from liandong.accounts.tests.factories import UserFactory
 
     admin = UserFactory(username="tree_admin", role=Role.UNION_ADMIN, organization=tree["R"])
-    body = Client().get(f"/api/v1/organizations/{tree['F'].pk}", **api_token(admin)).json()
+    body = BrowserClient().get(f"/api/v1/organizations/{tree['F'].pk}", **api_token(admin)).json()
     assert body["coverage"] == {
         "unions": 1,
         "enterprises": 2,
@@ -207,7 +207,7 @@ def test_coverage_through_api_and_page(tree: dict[str, Organization], api_token:
         "members": 2,
         "membership_rate": 50.0,
     }
-    page = Client()
+    page = BrowserClient()
     page.force_login(admin)
     html = page.get(f"/organizations/{tree['R'].pk}/").content.decode()
     assert "企业建会率 66.7%" in html
@@ -230,7 +230,7 @@ def test_organization_page_queries_do_not_grow_with_children(
         enterprise = OrganizationFactory(kind=K.ENTERPRISE, parent=root)
         OrganizationFactory(kind=K.OUTLET, parent=enterprise)
     admin = UserFactory(role=Role.UNION_ADMIN, organization=root)
-    client = Client()
+    client = BrowserClient()
     client.force_login(admin)
     client.get(f"/organizations/{root.pk}/")
     # session, user, user's organization, the organization, displayed nodes, subtree counts,
@@ -248,13 +248,13 @@ def test_partner_ids_show_only_partners_the_caller_may_see(world: Any, api_token
     association = OrganizationFactory(name="省快递协会", code="W-ASSOC", kind=K.ASSOCIATION)
     organization_link_partner(actor=None, union=world.union_a, partner=association)
     url = f"/api/v1/organizations/{world.union_a.pk}"
-    staff = Client().get(url, **api_token(world.users["staff_a"])).json()
+    staff = BrowserClient().get(url, **api_token(world.users["staff_a"])).json()
     assert sorted(staff["partner_ids"]) == sorted([world.authority.pk, association.pk])
-    liaison = Client().get(url, **api_token(world.users["liaison"])).json()
+    liaison = BrowserClient().get(url, **api_token(world.users["liaison"])).json()
     assert liaison["partner_ids"] == [world.authority.pk]
     # And the association itself is a 404 to the liaison.
     assert (
-        Client()
+        BrowserClient()
         .get(f"/api/v1/organizations/{association.pk}", **api_token(world.users["liaison"]))
         .status_code
         == 404
@@ -265,11 +265,15 @@ def test_a_liaison_sees_its_body_and_partner_unions_not_their_insides(
     world: Any, api_token: Any
 ) -> None:
     bearer = api_token(world.users["liaison"])
-    names = {o["name"] for o in Client().get("/api/v1/organizations/", **bearer).json()["items"]}
+    names = {
+        o["name"] for o in BrowserClient().get("/api/v1/organizations/", **bearer).json()["items"]
+    }
     assert names == {world.authority.name, world.union_a.name}
     for hidden in (world.enterprise_a, world.outlet_a, world.province, world.union_b):
-        assert Client().get(f"/api/v1/organizations/{hidden.pk}", **bearer).status_code == 404
-    page = Client()
+        assert (
+            BrowserClient().get(f"/api/v1/organizations/{hidden.pk}", **bearer).status_code == 404
+        )
+    page = BrowserClient()
     page.force_login(world.users["liaison"])
     html = page.get(f"/organizations/{world.union_a.pk}/").content.decode()
     assert world.enterprise_a.name not in html

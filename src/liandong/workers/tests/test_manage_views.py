@@ -3,6 +3,7 @@
 import pytest
 
 from liandong.core.models import AuditLog
+from liandong.core.tests.client import BrowserClient
 from liandong.workers.models import Worker
 
 VALID = {
@@ -132,9 +133,8 @@ def test_searching_a_full_mobile_keeps_it_out_of_every_url(world, login) -> None
 def test_a_search_token_means_nothing_in_another_session(world, login) -> None:
     staff = login(world.users["staff_a"])
     location = staff.post("/workers/", {"q": "13919310001"})["Location"]
-    from django.test import Client
 
-    other = Client()
+    other = BrowserClient()
     other.force_login(world.users["admin_a"])
     page = other.get(location)
     assert page.status_code == 200

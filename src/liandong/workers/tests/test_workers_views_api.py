@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from liandong.core.tests.client import BrowserClient
 from liandong.workers.models import Worker
 from liandong.workers.selectors import is_identifying_query
 from liandong.workers.services import worker_register
@@ -125,10 +126,10 @@ def filter_cases(
 def test_every_filter_on_page_and_api(
     world: Any, roster: dict[str, Worker], api_token: Any
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["province_admin"])
     bearer = api_token(world.users["province_admin"])
-    api = Client()
+    api = BrowserClient()
     for page_params, api_params, expected in filter_cases(world, roster):
         assert page_names(page, roster, **page_params) == expected, page_params
         assert api_names(api, roster, bearer, **api_params) == expected, api_params
@@ -137,10 +138,10 @@ def test_every_filter_on_page_and_api(
 def test_filters_stay_inside_the_callers_subtree(
     world: Any, roster: dict[str, Worker], api_token: Any
 ) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_a"])
     bearer = api_token(world.users["staff_a"])
-    api = Client()
+    api = BrowserClient()
     assert page_names(page, roster) == api_names(api, roster, bearer) == {"王甲", "王二", "张三"}
     for params in [
         {"city": "天水"},
@@ -163,22 +164,22 @@ def test_filters_stay_inside_the_callers_subtree(
     )
     assert page_names(page, roster, organization=world.authority.pk) == set()
     # The enterprise union sees its enterprise's workers only.
-    ent = Client()
+    ent = BrowserClient()
     ent.force_login(world.users["enterprise_a"])
     assert page_names(ent, roster) == {"王甲", "王二", "张三"}
     assert page_names(ent, roster, q="王") == {"王甲", "王二"}
 
 
 def test_invalid_filters(world: Any, roster: dict[str, Worker], api_token: Any) -> None:
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["province_admin"])
     assert page_names(page, roster, worker_type="astronaut") == set()  # the form shows its error
     assert "astronaut" in page.get("/workers/", {"worker_type": "astronaut"}).content.decode()
     bearer = api_token(world.users["province_admin"])
-    response = Client().get("/api/v1/workers/", {"worker_type": "astronaut"}, **bearer)
+    response = BrowserClient().get("/api/v1/workers/", {"worker_type": "astronaut"}, **bearer)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "worker_type"]
-    response = Client().get("/api/v1/workers/", {"member": "maybe"}, **bearer)
+    response = BrowserClient().get("/api/v1/workers/", {"member": "maybe"}, **bearer)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "member"]
 
@@ -200,7 +201,7 @@ def test_paging_walks_every_row_once(world: Any, api_token: Any) -> None:
         seen: list[int] = []
         params: dict[str, Any] = {"limit": 20, **scope}
         while True:
-            body = Client().get("/api/v1/workers/", params, **bearer).json()
+            body = BrowserClient().get("/api/v1/workers/", params, **bearer).json()
             assert len(body["items"]) <= 20
             seen += [item["id"] for item in body["items"]]
             if body["next_cursor"] is None:
@@ -217,7 +218,7 @@ def test_paging_walks_every_row_once(world: Any, api_token: Any) -> None:
         )
         assert seen == sorted(wanted, reverse=True), scope
 
-    page = Client()
+    page = BrowserClient()
     page.force_login(world.users["staff_a"])
     seen_on_pages: list[int] = []
     url = "/workers/?q=&member="
@@ -234,9 +235,14 @@ def test_paging_walks_every_row_once(world: Any, api_token: Any) -> None:
 def test_limit_is_clamped(world: Any, api_token: Any) -> None:
     WorkerFactory.create_batch(3, employer=world.outlet_a)
     bearer = api_token(world.users["staff_a"])
-    assert len(Client().get("/api/v1/workers/", {"limit": 0}, **bearer).json()["items"]) == 1
-    assert len(Client().get("/api/v1/workers/", {"limit": -5}, **bearer).json()["items"]) == 1
-    assert len(Client().get("/api/v1/workers/", {"limit": 10**9}, **bearer).json()["items"]) == 4
+    assert len(BrowserClient().get("/api/v1/workers/", {"limit": 0}, **bearer).json()["items"]) == 1
+    assert (
+        len(BrowserClient().get("/api/v1/workers/", {"limit": -5}, **bearer).json()["items"]) == 1
+    )
+    assert (
+        len(BrowserClient().get("/api/v1/workers/", {"limit": 10**9}, **bearer).json()["items"])
+        == 4
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,7 +252,7 @@ def test_limit_is_clamped(world: Any, api_token: Any) -> None:
 @pytest.mark.parametrize("rows", [1, 20])
 def test_worker_list_page_queries(world: Any, rows: int, django_assert_num_queries: Any) -> None:
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")  # first request stamps the session (idle timeout) and sizes the scope
     with django_assert_num_queries(
@@ -261,7 +267,7 @@ def test_worker_list_page_queries_with_filters(
     world: Any, rows: int, django_assert_num_queries: Any
 ) -> None:
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["staff_a"])
     client.get("/workers/")
     name_probe = 1 if connection.vendor == "sqlite" else 0  # SQLite only: see _filter_name_prefix
@@ -281,17 +287,17 @@ def test_worker_list_api_queries(
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     bearer = api_token(world.users["staff_a"])
     with django_assert_num_queries(3):  # token+user+organization, scope size, workers+employer
-        response = Client().get("/api/v1/workers/", **bearer)
+        response = BrowserClient().get("/api/v1/workers/", **bearer)
     assert len(response.json()["items"]) == min(rows + 1, 20)
     with django_assert_num_queries(
         5
     ):  # token, chosen organization, scope size, employers by name, workers
-        Client().get(
+        BrowserClient().get(
             "/api/v1/workers/",
             {"employer": "城关", "organization": world.enterprise_a.pk},
             **bearer,
         )
-    session = Client()
+    session = BrowserClient()
     session.force_login(world.users["staff_a"])
     session.get("/api/v1/me")
     with django_assert_num_queries(
@@ -306,7 +312,9 @@ def test_the_answer_of_the_list_matches_its_declared_schema(world: Any, api_toke
     from liandong.workers.schemas import WorkerPage
 
     WorkerFactory.create_batch(3, employer=world.outlet_a, joined_union_on=None)
-    body = Client().get("/api/v1/workers/?limit=2", **api_token(world.users["staff_a"])).json()
+    body = (
+        BrowserClient().get("/api/v1/workers/?limit=2", **api_token(world.users["staff_a"])).json()
+    )
     assert WorkerPage.model_validate(body).model_dump(mode="json") == body
     assert set(body["items"][0]) == set(
         WorkerPage.model_fields["items"].annotation.__args__[0].model_fields
@@ -321,11 +329,11 @@ def test_worker_detail_queries(
     WorkerFactory.create_batch(rows, employer=world.outlet_a)
     bearer = api_token(world.users["staff_a"])
     with django_assert_num_queries(2):  # token+user+organization, worker+employer
-        Client().get(f"/api/v1/workers/{world.worker_a.pk}", **bearer)
+        BrowserClient().get(f"/api/v1/workers/{world.worker_a.pk}", **bearer)
 
 
 def test_a_workers_menu_marks_the_page_they_are_on(world: Any) -> None:
-    client = Client()
+    client = BrowserClient()
     client.force_login(world.users["worker_a"])
     me = client.get("/workers/me/", follow=True).content.decode()
     assert re.search(r'<a href="/workers/me/" class="active">我的信息</a>', me)
