@@ -316,7 +316,6 @@ def sign_in(client: Client, login: str) -> None:
 class Crawler:
     role: str
     client: Client
-    known_broken: list[str]
     max_pages: int = 150
     per_shape: int = 3
     forms_per_shape: int = 2
@@ -410,9 +409,6 @@ class Crawler:
             shapes[key[0] + form.method] = shapes.get(key[0] + form.method, 0) + 1
             if form.has_required_file:
                 self.result.forms_skipped.append(f"{form.method.upper()} {path} (file)")
-                continue
-            if form.method == "post" and any(re.search(p, path) for p in self.known_broken):
-                self.result.forms_skipped.append(f"POST {path} (known CSRF-broken)")
                 continue
             self.result.forms += 1
             if form.method == "get":

@@ -28,24 +28,6 @@ from liandong.core.tests.test_demo_logins import usernames
 # The error pages are Chinese (core/views.py): an English one fails the crawl.
 CHECK_ENGLISH_ERROR_PAGES = True
 
-# The nine forms whose include drops the CSRF token (issue 13): their fix lands in branch
-# issue13-h8; the lead removes this list after merging it, and the crawl then submits them too.
-# Regular expressions over the form's action path.
-KNOWN_CSRF_BROKEN = [
-    r"^/competitions/new/$",  # contest create
-    r"^/competitions/\d+/edit/$",  # contest edit
-    r"^/competitions/\d+/rounds/new/$",  # round create
-    r"^/competitions/rounds/\d+/segments/new/$",  # segment create
-    r"^/competitions/\d+/prizes/new/$",  # prize-tier create
-    r"^/competitions/segments/\d+/judges/$",  # judge assignment
-    r"^/competitions/\d+/register/$",  # entrant registration
-    r"^/competitions/sheets/\d+/correct/$",  # the chief judge's sheet correction
-    r"^/activities/funds/$",  # the expense form on the funds page
-    # Found by this crawl, not in the issue's list: it renders the same competitions/form.html
-    # as contest create and edit, so the same template fix closes it.
-    r"^/competitions/entrants/\d+/nominate/$",  # nominate an entrant to a higher contest
-]
-
 ANONYMOUS = "anonymous"
 MAX_PAGES = 150
 
@@ -93,7 +75,6 @@ def crawl_role(role: str) -> Result:
         crawler = Crawler(
             role,
             client,
-            known_broken=KNOWN_CSRF_BROKEN,
             max_pages=MAX_PAGES,
             check_english=CHECK_ENGLISH_ERROR_PAGES,
         )

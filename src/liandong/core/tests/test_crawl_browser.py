@@ -30,53 +30,42 @@ STAFF = "gansu_admin"
 # higher contest, the chief judge the sheet correction.
 ROLES = [STAFF, "changchun_staff", "yunnan_staff", "judge"]
 
-FIXED_IN_H8 = pytest.mark.xfail(strict=True, reason="fixed in issue13-h8")
-# The forms whose include dropped the CSRF token (issue 13), by their action path. Once branch
-# issue13-h8 is merged these pass, the strict xfail turns red, and the marks go.
+# The forms whose include once dropped the CSRF token (issue 13), by their action path: each is
+# submitted by clicking, as a person would.
 FORMS = [
-    pytest.param("contest create", r"^/competitions/new/$", marks=FIXED_IN_H8, id="contest create"),
-    pytest.param(
-        "contest edit", r"^/competitions/\d+/edit/$", marks=FIXED_IN_H8, id="contest edit"
-    ),
-    pytest.param(
-        "round create", r"^/competitions/\d+/rounds/new/$", marks=FIXED_IN_H8, id="round create"
-    ),
+    pytest.param("contest create", r"^/competitions/new/$", id="contest create"),
+    pytest.param("contest edit", r"^/competitions/\d+/edit/$", id="contest edit"),
+    pytest.param("round create", r"^/competitions/\d+/rounds/new/$", id="round create"),
     pytest.param(
         "segment create",
         r"^/competitions/rounds/\d+/segments/new/$",
-        marks=FIXED_IN_H8,
         id="segment create",
     ),
     pytest.param(
         "prize-tier create",
         r"^/competitions/\d+/prizes/new/$",
-        marks=FIXED_IN_H8,
         id="prize-tier create",
     ),
     pytest.param(
         "judge assignment",
         r"^/competitions/segments/\d+/judges/$",
-        marks=FIXED_IN_H8,
         id="judge assignment",
     ),
     pytest.param(
         "entrant registration",
         r"^/competitions/\d+/register/$",
-        marks=FIXED_IN_H8,
         id="entrant registration",
     ),
     pytest.param(
         "sheet correction",
         r"^/competitions/sheets/\d+/correct/$",
-        marks=FIXED_IN_H8,
         id="sheet correction",
     ),
-    pytest.param("expense", r"^/activities/funds/$", marks=FIXED_IN_H8, id="expense"),
+    pytest.param("expense", r"^/activities/funds/$", id="expense"),
     # Not in the issue's list; found by the crawl: the same template as contest create.
     pytest.param(
         "entrant nomination",
         r"^/competitions/entrants/\d+/nominate/$",
-        marks=FIXED_IN_H8,
         id="entrant nomination",
     ),
 ]
@@ -103,7 +92,7 @@ def found_forms(role: str) -> list[tuple[Form, str]]:
     """The POST forms the crawl finds on the pages ``role`` reaches, with their action paths."""
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     sign_in(client, role)
-    crawler = Crawler(role, client, known_broken=[])
+    crawler = Crawler(role, client)
     crawler.crawl(["/"], submit=False)
     found = []
     for form in crawler.forms:

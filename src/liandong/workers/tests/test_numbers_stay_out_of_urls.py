@@ -19,9 +19,9 @@ import requests
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
-from django.test import Client
 
 from liandong.accounts.tests.factories import TEST_PASSWORD
+from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import assert_no_pii
 from liandong.workers.api import NUMBER_IN_URL_MESSAGE as API_MESSAGE
 from liandong.workers.views import NUMBER_IN_URL_MESSAGE as PAGE_MESSAGE
@@ -51,7 +51,7 @@ def test_page_refuses_a_full_number_in_the_url_without_repeating_it(world: Any, 
 
 def test_api_refuses_a_full_number_in_the_url_and_points_to_search(world, api_token) -> None:
     bearer = api_token(world.users["staff_a"])
-    client = Client()
+    client = BrowserClient()
     for path in ("/api/v1/workers/", "/api/v1/workers/export"):
         for q in (MOBILE, ID_NUMBER, ID_NUMBER.lower()):
             response = client.get(path, {"q": q}, **bearer)
@@ -118,7 +118,7 @@ def test_no_access_log_line_holds_a_full_number(
     world: Any, server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    staff = Client()
+    staff = BrowserClient()
     staff.force_login(world.users["staff_a"])
     browser = requests.Session()
     browser.cookies.set(
