@@ -31,6 +31,7 @@ the row errors, values masked.
 import io
 import logging
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -437,6 +438,44 @@ def _update_workers(workers: list[Worker]) -> None:
         cursor.executemany(sql, params)
 
 
+# A valid row as pass 1 keeps it for pass 2, small (100,000 of them are held at once):
+# (number, name, gender, id_number, mobile, employer, occupation, joined, has_joined).
+_Kept = tuple[int, str, str, str, str, tuple[int, str] | None, str | None, date | None, bool]
+
+
+def _keep(row: _Row) -> _Kept:
+    occupation = None if row.occupation is None else sys.intern(row.occupation)
+    return (
+        row.number,
+        row.name,
+        row.gender,
+        row.id_number,
+        row.mobile,
+        row.employer,
+        occupation,
+        row.joined,
+        row.has_joined,
+    )
+
+
+def _unkeep(kept: _Kept) -> _Row:
+    """The row again, its digests recomputed and its employer already resolved."""
+    number, name, gender, id_number, mobile, employer, occupation, joined, has_joined = kept
+    return _Row(
+        number,
+        name=name,
+        gender=gender,
+        id_number=id_number,
+        mobile=mobile,
+        employer=employer,
+        occupation=occupation,
+        joined=joined,
+        has_joined=has_joined,
+        id_digest=id_number_digest(id_number),
+        mobile_digest=mobile_digest(mobile),
+    )
+
+
 class _Importer:
     """Validates rows in batches (``validate``), then writes the valid ones in short
     transactions (``write``); keeps the counts and the (capped) errors."""
@@ -460,7 +499,7 @@ class _Importer:
         # The rows pass 2 writes, kept only while they may be written.
         self.keep_valid = keep_valid
         self.skip_invalid = skip_invalid
-        self.valid: list[_Row] = []
+        self.valid: list[_Kept] = []
         self.errors: list[list[Any]] = []
         self.batch: list[_Row] = []
         # First row number of every ID and mobile seen, keyed by the digest's raw bytes.
@@ -515,7 +554,7 @@ class _Importer:
                 self._change_worker(worker, row)
                 self.would_update += bool(diff(before, _worker_snapshot(worker)))
             if self.keep_valid:
-                self.valid.append(row)
+                self.valid.append(_keep(row))
         if self.rejected and not self.skip_invalid:
             # Nothing will be written: stop holding rows in memory.
             self.keep_valid = False
@@ -523,12 +562,14 @@ class _Importer:
 
     def write(self) -> None:
         """Pass 2: the valid rows, checked again and written, one transaction per batch."""
-        rows, self.valid = self.valid, []
+        kept, self.valid = self.valid, []
+        kept.reverse()  # taken from the end, so that written rows are freed as it goes
         # Pass 1's mobiles given up are known again as pass 2 reaches the same rows.
         self.released_mobiles = set()
         rejected_before = self.rejected
-        for start in range(0, len(rows), WRITE_BATCH_SIZE):
-            self._write(self._check(rows[start : start + WRITE_BATCH_SIZE]))
+        while kept:
+            batch = [_unkeep(kept.pop()) for _ in range(min(WRITE_BATCH_SIZE, len(kept)))]
+            self._write(self._check(batch))
         if self.rejected != rejected_before:
             self.errors.sort(key=lambda error: int(error[0]))
 
