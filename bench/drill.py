@@ -262,6 +262,7 @@ def drill(name: str, args: argparse.Namespace) -> dict:
             for pid in workers:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+            events["orphans"] = time.monotonic()
             master = serve(env, port, log)
             started_pids.append(master.pid)
             # The new master binds once the old workers' listening socket is gone.
@@ -293,8 +294,9 @@ def drill(name: str, args: argparse.Namespace) -> dict:
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    def recovery(event: str) -> float | None:
-        after = [t for t, _ in tally.answers if t > events[event]]
+    def recovery(event: str, since: str | None = None) -> float | None:
+        """From ``event`` to the first 2xx answer after ``since`` (default: the event)."""
+        after = [t for t, _ in tally.answers if t > events[since or event]]
         return round(min(after) - events[event], 2) if after else None
 
     missing = [c for c in tally.acknowledged.values() if per_code.get(c, 0) == 0]
@@ -313,7 +315,8 @@ def drill(name: str, args: argparse.Namespace) -> dict:
         "duplicates": len(duplicated),
         "stored": sum(per_key.values()),
         "recovery_worker_s": recovery("worker"),
-        "recovery_master_s": recovery("master"),
+        # An answer an orphaned worker gave before it was killed is not a recovery.
+        "recovery_master_s": recovery("master", since="orphans"),
         "new_master_serving_s": round(events["restarted"] - events["master"], 2),
         "starts_after_master_kill": restarts,
     }

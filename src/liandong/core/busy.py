@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar, cast
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -72,29 +72,33 @@ def busy_response(request: HttpRequest) -> HttpResponse:
 @contextmanager
 def lock_wait_at_most(connection: BaseDatabaseWrapper, seconds: float) -> Iterator[None]:
     """Within the block, a statement waits for a lock at most ``seconds`` (SQLite's
-    busy_timeout, PostgreSQL's lock_timeout), then fails as busy; restored after."""
+    busy_timeout, PostgreSQL's lock_timeout), then fails as busy; restored after.
+
+    Sent on the driver's own connection (``connection.connection``, sqlite3's or psycopg's
+    ``execute``), not through a Django cursor: these are session settings, not the request's
+    queries, and the exact query counts of the hot paths stay what they state."""
     milliseconds = max(int(seconds * 1000), 1)
     if connection.vendor not in ("sqlite", "postgresql"):
         yield
         return
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA busy_timeout")
-            previous = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA busy_timeout = {milliseconds}")
-            restore = f"PRAGMA busy_timeout = {int(previous)}"
-        else:
-            cursor.execute(f"SET lock_timeout = {milliseconds}")
-            restore = "RESET lock_timeout"
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "sqlite":
+        previous = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+        raw.execute(f"PRAGMA busy_timeout = {milliseconds}")
+        restore = f"PRAGMA busy_timeout = {previous}"
+    else:
+        raw.execute(f"SET lock_timeout = {milliseconds}")
+        restore = "RESET lock_timeout"
     try:
         yield
     finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(restore)
-        except DatabaseError:
-            # A broken connection is closed and replaced, settings and all.
-            logger.warning("Could not restore the lock wait on %s", connection.alias)
+        raw = connection.connection
+        if raw is not None:  # closed by the view (or a broken one): a new one starts fresh
+            try:
+                raw.execute(restore)
+            except Exception:  # the driver's own error class; the connection is replaced
+                logger.warning("Could not restore the lock wait on %s", connection.alias)
 
 
 def retry_when_busy(view: Callable[P, R]) -> Callable[P, R]:
