@@ -1,7 +1,7 @@
 """A busy database: public intake retries within its budget, then answers 503 with
 Retry-After, never 500. The lock is held by a real second connection to the same database
 (the SQLite test database is a file): ``BEGIN IMMEDIATE`` on SQLite, an EXCLUSIVE table lock
-on PostgreSQL."""
+on PostgreSQL on the tables written."""
 
 import json
 import sqlite3
@@ -59,7 +59,8 @@ def write_lock_held(release_after: float | None = None) -> Iterator[None]:
             password=settings["PASSWORD"] or None,
             dbname=settings["NAME"],
         )
-        other.execute(f"LOCK TABLE {Demand._meta.db_table} IN EXCLUSIVE MODE")
+        tables = f"{Demand._meta.db_table}, {AuditLog._meta.db_table}"
+        other.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # no INSERT into either
 
     def release() -> None:
         if not released.is_set():
