@@ -92,6 +92,7 @@ def measure(db: Database, rows: int, clients: int, alone: float) -> dict:
                         status=os.waitstatus_to_exitcode(status),
                         seconds=time.perf_counter() - started,
                         rss_mb=usage.ru_maxrss / 1024,
+                        cpu_s=usage.ru_utime + usage.ru_stime,
                     )
 
                 waiter = threading.Thread(target=wait, daemon=True)
@@ -107,6 +108,8 @@ def measure(db: Database, rows: int, clients: int, alone: float) -> dict:
         "during": during,
         "import_seconds": round(waited["seconds"], 1),
         "import_rss_mb": round(waited["rss_mb"]),
+        "import_cpu_s": round(waited["cpu_s"], 1),
+        "load_at_end": os.getloadavg()[0],
         "import_status": waited["status"],
         "import_output": output.strip().splitlines()[:3],
     }
@@ -135,18 +138,23 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
         "| 0 errors, p95 < 1 s? |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    lines[0] += (
+        " 1-minute load average when it ended: "
+        + ", ".join(f"{r['database']} {r['load_at_end']:.2f}" for r in results)
+        + "."
+    )
     for r in results:
         lines.append(_row(r["database"], "alone", r["alone"]))
         lines.append(_row(r["database"], "during the import", r["during"]))
     lines += [
         "",
-        "| database | import | wall s | peak RSS MB | exit | output |",
-        "|---|---|---:|---:|---:|---|",
+        "| database | import | wall s | CPU s | peak RSS MB | exit | output |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['database']} | {args.rows:,} rows beside the intake | {r['import_seconds']} | "
-            f"{r['import_rss_mb']} | {r['import_status']} | {' '.join(r['import_output'])[:120]} |"
+            f"{r['import_cpu_s']} | {r['import_rss_mb']} | {r['import_status']} | {' '.join(r['import_output'])[:120]} |"
         )
     return "\n".join(lines)
 
