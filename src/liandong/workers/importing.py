@@ -90,7 +90,7 @@ TEMPLATE_COLUMNS = [NAME, GENDER, ID_NUMBER, MOBILE, EMPLOYER, OCCUPATION, JOINE
 
 BATCH_SIZE = 1000
 # Rows per write transaction: short enough that a public request waiting for the write lock
-# on SQLite waits a fraction of a second (about 0.1 s for 500 new workers here).
+# on SQLite waits a fraction of a second, not the whole import.
 WRITE_BATCH_SIZE = 500
 MAX_DATA_ROWS = 200_000
 # Where to look for the header row: the first non-empty rows (a title row above it is common).
