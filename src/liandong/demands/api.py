@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.api_errors import prevalidated
 from liandong.core.audit import request_context
+from liandong.core.busy import retry_when_busy
 from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
@@ -104,6 +105,7 @@ def _receipt(demand: Demand, created: bool) -> dict:
     url_name="public-demand-submit",
     operation_id="public_demands_submit",
 )
+@retry_when_busy
 def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse:
     """Submit a demand without login. Send an ``Idempotency-Key`` header: a retry with the same
     key returns the same tracking code (``created`` false) instead of a second demand.
@@ -177,6 +179,7 @@ def _lookup(code: str, tail: str) -> Demand:
     url_name="public-demand-track",
     operation_id="public_demands_track",
 )
+@retry_when_busy
 def track_demand(request: HttpRequest, code: str, query: Query[TrackQuery]) -> dict:
     """Status and timeline with the tracking code and the mobile's last four digits. Shows no
     personal data and no handler names."""
@@ -190,6 +193,7 @@ def track_demand(request: HttpRequest, code: str, query: Query[TrackQuery]) -> d
     url_name="public-demand-rate",
     operation_id="public_demands_rate",
 )
+@retry_when_busy
 def rate_demand(request: HttpRequest, code: str, payload: RatingIn) -> dict:
     """Rate a resolved demand. 不满意 reopens it once."""
     demand = _lookup(code, payload.mobile_tail)

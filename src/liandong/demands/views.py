@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.audit import request_context
+from liandong.core.busy import retry_when_busy
 from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
@@ -86,6 +87,7 @@ def _ip() -> str | None:
 # Public pages (no login): submit on a phone, follow up, rate
 
 
+@retry_when_busy
 def public_submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = IntakeForm(initial={"token": secrets.token_urlsafe(16)})
@@ -150,6 +152,7 @@ def _track_page(
     )
 
 
+@retry_when_busy
 def public_track(request: HttpRequest) -> HttpResponse:
     """Code and the last four digits by POST, so that neither sits in a URL or an access log."""
     if request.method != "POST":
@@ -172,6 +175,7 @@ def public_track(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@retry_when_busy
 def public_rate(request: HttpRequest) -> HttpResponse:
     form = RateForm(request.POST)
     if throttle.exceeded("lookup-ip", _ip()):

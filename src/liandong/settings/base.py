@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "liandong.core.middleware.NoStoreMiddleware",
+    # Last, so nearest the view: a busy database is a 503 with Retry-After, not a 500.
+    "liandong.core.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "liandong.urls"

@@ -2,10 +2,27 @@
 
 A workbook is checked as a container before anything parses it (size, file type, ZIP entry
 count and uncompressed size, macros), then streamed row by row with openpyxl in read-only
-mode, so that 100,000 rows take bounded memory (``core.workbooks``). Rows are validated and written in batches
-inside one transaction, which is rolled back at the end unless the import may commit: every
-row valid, or ``skip_invalid``; never on ``dry_run``. Writing even when the result will be
-rolled back makes a dry run report exactly what the real import would do.
+mode, so that 100,000 rows take bounded memory (``core.workbooks``).
+
+An import runs in two passes so that it never holds the database's write lock for long (on
+SQLite there is one lock for the whole file, and public intake must keep answering while a
+100,000-row roster goes in):
+
+1. **Validate** every row, in batches, with read-only queries in autocommit: no transaction is
+   opened, so on SQLite (``transaction_mode=IMMEDIATE``, where every ``atomic`` takes the write
+   lock) a dry run takes no lock at all. A dry run ends here; so does an import with a bad row
+   and without ``skip_invalid`` (nothing is written). The valid rows are kept in memory.
+2. **Write** the valid rows in batches of ``WRITE_BATCH_SIZE``, each its own short
+   transaction: the workers, their audit entries and the employers' stored counts go in
+   together, so that whatever point a failure (or a killed process) stops at, the rows
+   written are complete and the counts match them. Each batch is checked against the
+   database again just before it is written (someone may have registered a person since
+   pass 1): a row that became invalid is rejected and reported like any other. A unique
+   conflict that slips between that check and the write stops the import at that batch;
+   the record then says how many rows were written before it.
+
+The workbook itself is never stored. What is kept is a ``RosterImport`` with the counts and
+the row errors, values masked.
 
 The workbook itself is never stored. What is kept is a ``RosterImport`` with the counts and
 the row errors, values masked.
@@ -14,6 +31,7 @@ the row errors, values masked.
 import io
 import logging
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -75,6 +93,9 @@ HEADER_ALIASES = {"身份证号码": ID_NUMBER, "公民身份号码": ID_NUMBER,
 TEMPLATE_COLUMNS = [NAME, GENDER, ID_NUMBER, MOBILE, EMPLOYER, OCCUPATION, JOINED]
 
 BATCH_SIZE = 1000
+# Rows per write transaction: short enough that a public request waiting for the write lock
+# on SQLite waits a fraction of a second, not the whole import.
+WRITE_BATCH_SIZE = 500
 MAX_DATA_ROWS = 200_000
 # Where to look for the header row: the first non-empty rows (a title row above it is common).
 HEADER_SEARCH_ROWS = 10
@@ -91,6 +112,10 @@ ERR_MISSING = "缺少必需的列：{columns}。请检查表头（第一行）�
 ERR_DUPLICATE_HEADER = "表头中“{column}”出现了不止一次，请只保留一列"
 ERR_TOO_MANY_ROWS = "数据超过 {limit} 行，请拆分成多个文件分批导入"
 ERR_CONFLICT = "导入过程中名册被其他操作修改，请重新导入"
+ERR_CONFLICT_PARTIAL = (
+    "导入过程中名册被其他操作修改，已写入 {written} 行后停止，请重新导入"
+    "（已写入的职工再次导入时只会按表格更新，不会重复）"
+)
 
 MSG_NAME_REQUIRED = "姓名不能为空"
 MSG_NAME_TOO_LONG = "姓名不能超过 60 个字"
@@ -419,15 +444,68 @@ def _update_workers(workers: list[Worker]) -> None:
         cursor.executemany(sql, params)
 
 
-class _Importer:
-    """Validates and writes rows in batches; keeps the counts and the (capped) errors."""
+# A valid row as pass 1 keeps it for pass 2, small (100,000 of them are held at once):
+# (number, name, gender, id_number, mobile, employer, occupation, joined, has_joined).
+_Kept = tuple[int, str, str, str, str, tuple[int, str] | None, str | None, date | None, bool]
 
-    def __init__(self, *, actor: User | None, organization: Organization, max_errors: int) -> None:
+
+def _keep(row: _Row) -> _Kept:
+    occupation = None if row.occupation is None else sys.intern(row.occupation)
+    return (
+        row.number,
+        row.name,
+        row.gender,
+        row.id_number,
+        row.mobile,
+        row.employer,
+        occupation,
+        row.joined,
+        row.has_joined,
+    )
+
+
+def _unkeep(kept: _Kept) -> _Row:
+    """The row again, its digests recomputed and its employer already resolved."""
+    number, name, gender, id_number, mobile, employer, occupation, joined, has_joined = kept
+    return _Row(
+        number,
+        name=name,
+        gender=gender,
+        id_number=id_number,
+        mobile=mobile,
+        employer=employer,
+        occupation=occupation,
+        joined=joined,
+        has_joined=has_joined,
+        id_digest=id_number_digest(id_number),
+        mobile_digest=mobile_digest(mobile),
+    )
+
+
+class _Importer:
+    """Validates rows in batches (``validate``), then writes the valid ones in short
+    transactions (``write``); keeps the counts and the (capped) errors."""
+
+    def __init__(
+        self,
+        *,
+        actor: User | None,
+        organization: Organization,
+        max_errors: int,
+        keep_valid: bool = True,
+        skip_invalid: bool = False,
+    ) -> None:
         self.actor = actor
         self.organization = organization
         self.max_errors = max_errors
         self.today = timezone.localdate()
         self.read = self.imported = self.updated = self.rejected = 0
+        # What pass 1 found the file would do: the figures of a dry run or a refused import.
+        self.would_import = self.would_update = 0
+        # The rows pass 2 writes, kept only while they may be written.
+        self.keep_valid = keep_valid
+        self.skip_invalid = skip_invalid
+        self.valid: list[_Kept] = []
         self.errors: list[list[Any]] = []
         self.batch: list[_Row] = []
         # First row number of every ID and mobile seen, keyed by the digest's raw bytes.
@@ -437,7 +515,6 @@ class _Importer:
         # so that the outcome does not depend on where the batches happen to be cut.
         self.released_mobiles: set[str] = set()
         self.employers: dict[str, list[tuple[int, str]]] = {}
-        self.count_changes: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         context = request_context.get() or {}
         user = actor if actor is not None and actor.is_authenticated else None
         self.audit_defaults = {
@@ -448,7 +525,8 @@ class _Importer:
             "request_id": context.get("request_id", ""),
         }
 
-    def run(self, sheet: ReadOnlyWorksheet) -> None:
+    def validate(self, sheet: ReadOnlyWorksheet) -> None:
+        """Pass 1: every row parsed and checked, reading the database in autocommit only."""
         header = _find_header(sheet)
         if header.duplicates:
             raise FileRejected(ERR_DUPLICATE_HEADER.format(column=header.duplicates[0]))
@@ -467,11 +545,39 @@ class _Importer:
             self._check_duplicates(row)
             self.batch.append(row)
             if len(self.batch) >= BATCH_SIZE:
-                self._flush()
-        self._flush()
+                self._validate_batch()
+        self._validate_batch()
         if not self.read:
             raise FileRejected(ERR_NO_DATA)
-        self._apply_counts()
+
+    def _validate_batch(self) -> None:
+        rows, self.batch = self.batch, []
+        for row, worker in self._check(rows):
+            if worker is None:
+                self.would_import += 1
+            else:
+                before = _worker_snapshot(worker)
+                self._change_worker(worker, row)
+                self.would_update += bool(diff(before, _worker_snapshot(worker)))
+            if self.keep_valid:
+                self.valid.append(_keep(row))
+        if self.rejected and not self.skip_invalid:
+            # Nothing will be written: stop holding rows in memory.
+            self.keep_valid = False
+            self.valid = []
+
+    def write(self) -> None:
+        """Pass 2: the valid rows, checked again and written, one transaction per batch."""
+        kept, self.valid = self.valid, []
+        kept.reverse()  # taken from the end, so that written rows are freed as it goes
+        # Pass 1's mobiles given up are known again as pass 2 reaches the same rows.
+        self.released_mobiles = set()
+        rejected_before = self.rejected
+        while kept:
+            batch = [_unkeep(kept.pop()) for _ in range(min(WRITE_BATCH_SIZE, len(kept)))]
+            self._write(self._check(batch))
+        if self.rejected != rejected_before:
+            self.errors.sort(key=lambda error: int(error[0]))
 
     def _check_duplicates(self, row: _Row) -> None:
         for column, digest, seen in (
@@ -511,10 +617,11 @@ class _Importer:
         for key in keys:
             self.employers[key] = list(matches.get(key, {}).items())
 
-    def _flush(self) -> None:
-        rows, self.batch = self.batch, []
+    def _check(self, rows: list[_Row]) -> list[tuple[_Row, Worker | None]]:
+        """The batch's checks against the database: each row that passes, with the worker it
+        updates (None: a new one). A row that fails is counted and its errors kept."""
         if not rows:
-            return
+            return []
         self._resolve_employers(rows)
         id_digests = [r.id_digest for r in rows if r.id_digest]
         existing = {
@@ -528,8 +635,7 @@ class _Importer:
                 mobile_digest__in=[r.mobile_digest for r in rows if r.mobile_digest]
             ).values_list("mobile_digest", "pk")
         )
-        creates: list[Worker] = []
-        updates: list[tuple[Worker, dict[str, Any]]] = []
+        accepted: list[tuple[_Row, Worker | None]] = []
         for row in rows:
             worker = existing.get(row.id_digest)
             owner = owners.get(row.mobile_digest)
@@ -561,13 +667,11 @@ class _Importer:
                     row.employer = candidates[0]
             if row.errors:
                 self._reject(row)
-            elif worker is None:
-                creates.append(self._new_worker(row))
-            else:
-                before = _worker_snapshot(worker)
-                self._change_worker(worker, row)
-                updates.append((worker, before))
-        self._write(creates, updates)
+                continue
+            if worker is not None and row.mobile_digest != worker.mobile_digest:
+                self.released_mobiles.add(worker.mobile_digest)
+            accepted.append((row, worker))
+        return accepted
 
     def _new_worker(self, row: _Row) -> Worker:
         assert row.employer is not None  # noqa: S101 - rows without one were rejected
@@ -589,7 +693,6 @@ class _Importer:
         assert row.employer is not None  # noqa: S101 - rows without one were rejected
         worker.name = row.name
         if row.mobile_digest != worker.mobile_digest:
-            self.released_mobiles.add(worker.mobile_digest)
             sealed = SealedIdentity.seal(id_number=row.id_number, mobile=row.mobile)
             worker.mobile_cipher, worker.mobile_digest = sealed.mobile_cipher, sealed.mobile_digest
             worker.mobile_masked, worker.mobile_tail = sealed.mobile_masked, sealed.mobile_tail
@@ -610,51 +713,66 @@ class _Importer:
             **self.audit_defaults,
         )
 
-    def _write(self, creates: list[Worker], updates: list[tuple[Worker, dict[str, Any]]]) -> None:
-        entries = []
-        now = timezone.now()
-        if creates:
-            # Not bulk_create: preparing its values took a third of the import (rawsql's doc).
-            rawsql.insert(creates, now=now, returning=True)
-            for worker in creates:
-                self.count_changes[worker.employer_id][0] += 1
-                self.count_changes[worker.employer_id][1] += worker.joined_union_on is not None
-                entries.append(
-                    self._audit("workers.created", worker, diff({}, _worker_snapshot(worker)))
-                )
-            self.imported += len(creates)
-        changed = []
-        for worker, before in updates:
+    def _write(self, accepted: list[tuple[_Row, Worker | None]]) -> None:
+        """One batch in one transaction: new workers, changed workers, their audit entries and
+        the employers' counts. Encryption and diffs are done before the transaction opens, so
+        that it holds the write lock only for the statements."""
+        creates: list[Worker] = []
+        updates: list[tuple[Worker, dict[str, Any]]] = []
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for row, worker in accepted:
+            if worker is None:
+                worker = self._new_worker(row)
+                creates.append(worker)
+                counts[worker.employer_id][0] += 1
+                counts[worker.employer_id][1] += worker.joined_union_on is not None
+                continue
+            before = _worker_snapshot(worker)
+            self._change_worker(worker, row)
             changes = diff(before, _worker_snapshot(worker))
             if not changes:
                 continue
-            worker.updated_at = now
-            changed.append(worker)
+            updates.append((worker, changes))
             if "employer" in changes or "joined_union_on" in changes:
-                was_member = before["joined_union_on"] is not None
-                self.count_changes[before["employer"]][0] -= 1
-                self.count_changes[before["employer"]][1] -= was_member
-                self.count_changes[worker.employer_id][0] += 1
-                self.count_changes[worker.employer_id][1] += worker.joined_union_on is not None
-            entries.append(self._audit("workers.updated", worker, changes))
-        if changed:
-            _update_workers(changed)
-            self.updated += len(changed)
-        rawsql.insert(entries, now=now)
+                counts[before["employer"]][0] -= 1
+                counts[before["employer"]][1] -= before["joined_union_on"] is not None
+                counts[worker.employer_id][0] += 1
+                counts[worker.employer_id][1] += worker.joined_union_on is not None
+        if not creates and not updates:
+            return
+        now = timezone.now()
+        for worker, _changes in updates:
+            worker.updated_at = now
+        with transaction.atomic():
+            if creates:
+                # Not bulk_create: preparing its values took a third of the import (rawsql's doc).
+                rawsql.insert(creates, now=now, returning=True)
+            if updates:
+                _update_workers([worker for worker, _changes in updates])
+            entries = [
+                self._audit("workers.created", worker, diff({}, _worker_snapshot(worker)))
+                for worker in creates
+            ]
+            entries += [self._audit("workers.updated", w, changes) for w, changes in updates]
+            rawsql.insert(entries, now=now)
+            _apply_counts(counts)
+        self.imported += len(creates)
+        self.updated += len(updates)
 
-    def _apply_counts(self) -> None:
-        """Move the employers' stored counts by what this import changed (F(): safe beside
-        concurrent registrations). Employers with the same change share one UPDATE."""
-        by_change: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for employer_id, (workers, members) in self.count_changes.items():
-            if workers or members:
-                by_change[(workers, members)].append(employer_id)
-        for (workers, members), employer_ids in by_change.items():
-            for start in range(0, len(employer_ids), 500):
-                Organization.objects.filter(pk__in=employer_ids[start : start + 500]).update(
-                    worker_count=F("worker_count") + workers,
-                    member_count=F("member_count") + members,
-                )
+
+def _apply_counts(count_changes: dict[int, list[int]]) -> None:
+    """Move the employers' stored counts by what a batch changed (F(): safe beside concurrent
+    registrations). Employers with the same change share one UPDATE."""
+    by_change: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for employer_id, (workers, members) in count_changes.items():
+        if workers or members:
+            by_change[(workers, members)].append(employer_id)
+    for (workers, members), employer_ids in by_change.items():
+        for start in range(0, len(employer_ids), 500):
+            Organization.objects.filter(pk__in=employer_ids[start : start + 500]).update(
+                worker_count=F("worker_count") + workers,
+                member_count=F("member_count") + members,
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -676,7 +794,9 @@ def roster_import(
     A row whose ID number is registered to a worker employed inside the subtree updates that
     worker (name, mobile, employer, and 职业 / 入会日期 when the file has those columns);
     registered elsewhere, the row is refused without saying where. Nothing is written unless
-    every row is valid or ``skip_invalid`` is set; ``dry_run`` writes nothing at all."""
+    every row is valid or ``skip_invalid`` is set; ``dry_run`` writes nothing at all (only the
+    record and its audit line) and opens no transaction. See the module's doc for the two
+    passes and what a failure half-way leaves."""
     record = RosterImport(
         actor=actor if actor is not None and actor.is_authenticated else None,
         organization=organization,
@@ -688,28 +808,37 @@ def roster_import(
         actor=actor,
         organization=organization,
         max_errors=getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000),
+        keep_valid=not dry_run,
+        skip_invalid=skip_invalid,
     )
     try:
         check_container(file)
         with open_workbook(file) as book:
-            sheet = first_sheet(book)
-            with transaction.atomic():
-                importer.run(sheet)
-                may_commit = not dry_run and (skip_invalid or not importer.rejected)
-                if not may_commit:
-                    transaction.set_rollback(True)
-        record.committed = may_commit and (
-            importer.imported + importer.updated > 0 or not importer.rejected
-        )
+            importer.validate(first_sheet(book))
+        may_commit = not dry_run and (skip_invalid or not importer.rejected)
+        if may_commit:
+            importer.write()
+            imported, updated = importer.imported, importer.updated
+        else:
+            imported, updated = importer.would_import, importer.would_update
+        record.committed = may_commit and (imported + updated > 0 or not importer.rejected)
         record.rows_read, record.rows_rejected = importer.read, importer.rejected
-        record.rows_imported, record.rows_updated = importer.imported, importer.updated
+        record.rows_imported, record.rows_updated = imported, updated
         record.errors = importer.errors
     except FileRejected as error:
         record.file_error = str(error)[:300]
     except IntegrityError:
-        # Someone registered the same ID or mobile number while this import ran.
-        logger.warning("Roster import %s rolled back on a unique conflict", filename)
-        record.file_error = ERR_CONFLICT
+        # Someone registered the same ID or mobile number between a batch's check and its
+        # write: that batch was rolled back, the ones before it stay (each was complete).
+        logger.warning("Roster import %s stopped on a unique conflict", filename)
+        written = importer.imported + importer.updated
+        record.file_error = (
+            ERR_CONFLICT_PARTIAL.format(written=written) if written else ERR_CONFLICT
+        )
+        record.committed = written > 0
+        record.rows_read, record.rows_rejected = importer.read, importer.rejected
+        record.rows_imported, record.rows_updated = importer.imported, importer.updated
+        record.errors = importer.errors
     record.save()
     audit_log(
         actor=actor,
@@ -738,6 +867,8 @@ def _workbook_bytes(book: Workbook) -> bytes:
 
 
 def _status(record: RosterImport) -> str:
+    if record.file_error and record.committed:
+        return "导入中断，中断前的行已写入名册"
     if record.file_error:
         return "文件无法读取，未写入"
     if record.committed:
