@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from time import sleep
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -421,8 +422,32 @@ def eligibility_check(*, activity: Activity, worker: Worker) -> Eligibility:
 # -- applications --------------------------------------------------------------------------------
 
 
+# The claim's guard: the check and the increment are one conditional UPDATE. It is a flag only
+# so that the concurrency tests' control run can turn it off and show the race it prevents
+# (read the counter, then add one: two requests both read 39 of 40 and both take a place).
+CLAIM_GUARD = True
+
+
+def _claim_place_unguarded(activity: Activity, body: Organization | None) -> None:
+    """The control run's check-then-act claim (CLAIM_GUARD off): never used by the product."""
+    if body is not None:
+        quota = Quota.objects.get(activity=activity, body=body)
+        if quota.taken >= quota.places:
+            raise _refusal("activity", f"{body.name}的名额已满", "quota_full")
+    current = Activity.objects.get(pk=activity.pk)
+    if current.places_taken >= current.total_places:
+        raise _refusal("activity", "名额已满", "activity_full")
+    sleep(0.01)  # widens the window between the read and the write; control path only
+    if body is not None:
+        Quota.objects.filter(activity=activity, body=body).update(taken=F("taken") + 1)
+    Activity.objects.filter(pk=activity.pk).update(places_taken=F("places_taken") + 1)
+
+
 def _claim_place(activity: Activity, body: Organization | None) -> None:
     """One conditional UPDATE per counter: never past the total, never past the body's quota."""
+    if not CLAIM_GUARD:
+        _claim_place_unguarded(activity, body)
+        return
     if body is not None and not Quota.objects.filter(
         activity=activity, body=body, taken__lt=F("places")
     ).update(taken=F("taken") + 1):
@@ -1021,6 +1046,11 @@ def home_update(
     return home
 
 
+# The booking's guard: the home's row is locked before the overlap check. It is a flag only so
+# that the concurrency tests' control run can turn it off and show the double booking it prevents.
+BOOKING_LOCK = True
+
+
 def booking_create(
     *,
     actor: User | None,
@@ -1044,7 +1074,10 @@ def booking_create(
         raise ValidationError(errors)
     local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
     with transaction.atomic():
-        home = Home.objects.select_for_update().get(pk=home.pk)
+        if BOOKING_LOCK:
+            home = Home.objects.select_for_update().get(pk=home.pk)
+        else:  # the control run: no lock, so two requests can both pass the overlap check
+            home = Home.objects.get(pk=home.pk)
         if not home.owners.filter(pk=owner.pk).exists():
             raise _refusal("owner", "预约单位不是该职工之家的共建单位", "owner")
         if local_start.date() != local_end.date():
@@ -1065,6 +1098,8 @@ def booking_create(
         if clash is not None:
             when = f"{timezone.localtime(clash.starts_at):%H:%M}–{timezone.localtime(clash.ends_at):%H:%M}"
             raise _refusal("starts_at", f"该时段已被预约（{when}）", "overlap")
+        if not BOOKING_LOCK:
+            sleep(0.01)  # widens the window between the check and the insert; control path only
         booking = Booking.objects.create(
             home=home,
             owner=owner,

@@ -1,15 +1,30 @@
 """Real concurrent clients, each thread with its own database connection: places are never
 oversold, quotas likewise, and overlapping bookings never both succeed. Runs on SQLite and on
-PostgreSQL (the suite runs on both)."""
+PostgreSQL (the suite runs on both).
+
+Each guard has a control run with the guard switched off (``CLAIM_GUARD``, ``BOOKING_LOCK`` in
+activities.services), proving the test can fail: on PostgreSQL the unguarded claim reads the
+counter, then adds one, so requests that read 39 of 40 at the same moment all take a place
+(oversell), and the unlocked booking lets overlapping requests all pass the overlap check
+(double booking). On SQLite the controls cannot fail: every transaction takes the database's
+one write lock when it begins (``transaction_mode`` IMMEDIATE), so each request's read and
+write happen under that lock, one request after the other; there the controls show the
+unguarded paths give the same exact counts.
+
+The tables' CHECK constraints (``activity_never_oversold``, ``quota_never_oversold``) are the
+last line: on PostgreSQL the unguarded claims that read a free place and then add one past the
+total are refused by them with an IntegrityError (a 500 to the user), so the control counts the
+requests that passed the check: more than the places offered."""
 
 import threading
 from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from liandong.activities import services
 from liandong.activities.models import Activity, Application, Booking, Quota
 from liandong.activities.services import application_submit, booking_create, home_create
 from liandong.activities.tests.factories import make_activity
@@ -17,6 +32,8 @@ from liandong.workers.models import Worker
 from liandong.workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+OVERSOLD = "IntegrityError"
 
 
 def run_together(jobs, n_threads):
@@ -34,6 +51,8 @@ def run_together(jobs, n_threads):
                     result = "ok"
                 except ValidationError as error:
                     result = error.messages[0]
+                except IntegrityError:  # a CHECK constraint caught an oversell: a 500
+                    result = OVERSOLD
                 with lock:
                     outcomes.append(result)
         finally:
@@ -55,13 +74,18 @@ def applicants(employer, n):
     ]
 
 
-def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> None:
+def _applications_for_40_places(world):
     activity = make_activity(world.union_a, total_places=40)
     workers = applicants(world.outlet_a, 200)
     jobs = [
         lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers
     ]
-    outcomes = run_together(jobs, n_threads=200)
+    return activity, run_together(jobs, n_threads=200)
+
+
+def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> None:
+    assert services.CLAIM_GUARD
+    activity, outcomes = _applications_for_40_places(world)
     assert len(outcomes) == 200
     assert outcomes.count("ok") == 40
     assert set(outcomes) == {"ok", "名额已满"}
@@ -69,16 +93,47 @@ def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> N
     assert Activity.objects.get(pk=activity.pk).places_taken == 40
 
 
-def test_concurrent_applications_never_pass_a_body_quota(world) -> None:
+def test_control_unguarded_claims_oversell_on_postgresql(world, monkeypatch) -> None:
+    monkeypatch.setattr(services, "CLAIM_GUARD", False)
+    activity, outcomes = _applications_for_40_places(world)
+    accepted, oversold = outcomes.count("ok"), outcomes.count(OVERSOLD)
+    assert len(outcomes) == 200
+    assert Activity.objects.get(pk=activity.pk).places_taken == accepted == 40
+    if connection.vendor == "sqlite":
+        # One writer at a time (see the module's docstring): no oversell is possible.
+        assert oversold == 0
+        return
+    # More requests passed the check than there were places; the constraint refused the rest.
+    assert accepted + oversold > 40, outcomes
+
+
+def _applications_under_a_quota_of_7(world):
     activity = make_activity(world.union_a, total_places=30, quotas=[(world.outlet_a, 7)])
     workers = applicants(world.outlet_a, 60)
     jobs = [
         lambda w=w: application_submit(actor=None, activity=activity, worker=w) for w in workers
     ]
-    outcomes = run_together(jobs, n_threads=30)
+    return activity, run_together(jobs, n_threads=30)
+
+
+def test_concurrent_applications_never_pass_a_body_quota(world) -> None:
+    assert services.CLAIM_GUARD
+    activity, outcomes = _applications_under_a_quota_of_7(world)
     assert outcomes.count("ok") == 7
     assert Quota.objects.get(activity=activity).taken == 7
     assert Activity.objects.get(pk=activity.pk).places_taken == 7
+
+
+def test_control_unguarded_claims_pass_a_body_quota_on_postgresql(world, monkeypatch) -> None:
+    monkeypatch.setattr(services, "CLAIM_GUARD", False)
+    activity, outcomes = _applications_under_a_quota_of_7(world)
+    accepted, oversold = outcomes.count("ok"), outcomes.count(OVERSOLD)
+    assert len(outcomes) == 60
+    assert Quota.objects.get(activity=activity).taken == accepted == 7
+    if connection.vendor == "sqlite":
+        assert oversold == 0  # one writer at a time (see the module's docstring)
+        return
+    assert accepted + oversold > 7, outcomes  # passed the check; the constraint refused the rest
 
 
 def test_the_same_worker_applying_from_many_tabs_gets_one_place(world) -> None:
@@ -91,7 +146,7 @@ def test_the_same_worker_applying_from_many_tabs_gets_one_place(world) -> None:
     assert Activity.objects.get(pk=activity.pk).places_taken == 1
 
 
-def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
+def _overlapping_bookings(world):
     home = home_create(
         actor=None,
         name="尖山街职工之家",
@@ -114,9 +169,25 @@ def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
                 purpose="培训",
             )
         )
-    outcomes = run_together(jobs, n_threads=20)
+    return home, run_together(jobs, n_threads=20)
+
+
+def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
+    assert services.BOOKING_LOCK
+    home, outcomes = _overlapping_bookings(world)
     assert outcomes.count("ok") == 1
     assert Booking.objects.filter(home=home).count() == 1
+
+
+def test_control_unlocked_bookings_double_book_on_postgresql(world, monkeypatch) -> None:
+    monkeypatch.setattr(services, "BOOKING_LOCK", False)
+    home, outcomes = _overlapping_bookings(world)
+    booked = Booking.objects.filter(home=home).count()
+    assert outcomes.count("ok") == booked
+    if connection.vendor == "sqlite":
+        assert booked == 1  # one writer at a time (see the module's docstring)
+        return
+    assert booked > 1  # overlapping bookings both made: double booked
 
 
 def test_lowering_places_while_applications_arrive_never_leaves_more_taken_than_offered(
