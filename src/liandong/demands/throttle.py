@@ -5,6 +5,8 @@ environment in settings/base.py) so that a deployment (or the benchmark) can set
 
 import hashlib
 from datetime import timedelta
+from time import sleep
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -38,6 +40,32 @@ def _upsert_sql(rows: int) -> str:
     )
 
 
+# The claim's guard: the count and the answer come from one UPSERT. It is a flag only so that
+# the concurrency test's control run can turn it off and show the race it prevents (read the
+# hits, then count one: requests that all read 3 of 4 all pass).
+CLAIM_UPSERT = True
+
+
+def _count(wanted: dict[str, str], params: list, moment: Any) -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(len(wanted)), [*params, moment, moment])
+        return cursor.fetchall()
+
+
+def _claim_unguarded(wanted: dict[str, str], params: list, moment: Any) -> bool:
+    """The control run's check-then-act claim (CLAIM_UPSERT off): never used by the product."""
+    table = limits()
+    counted = dict(
+        DemandThrottle.objects.filter(key__in=wanted, window_ends__gt=timezone.now()).values_list(
+            "key", "hits"
+        )
+    )
+    allowed = all(counted.get(key, 0) < table[kind][0] for key, kind in wanted.items())
+    sleep(0.01)  # widens the window between the read and the write; control path only
+    _count(wanted, params, moment)
+    return allowed
+
+
 def claim(*items: tuple[str, str | None]) -> bool:
     """Count one hit for each (kind, value) and tell whether all of them are still within their
     limits. One statement (an UPSERT per key, all keys at once): it takes the counters' row
@@ -54,9 +82,9 @@ def claim(*items: tuple[str, str | None]) -> bool:
     for key, kind in wanted.items():
         params += [key, field.get_db_prep_save(now + timedelta(seconds=table[kind][1]), connection)]
     moment = field.get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(len(wanted)), [*params, moment, moment])
-        counted = cursor.fetchall()
+    if not CLAIM_UPSERT:
+        return _claim_unguarded(wanted, params, moment)
+    counted = _count(wanted, params, moment)
     return all(hits <= table[wanted[key]][0] for key, hits in counted)
 
 

@@ -137,10 +137,7 @@ def test_a_refused_claim_counts_nowhere_and_an_expired_window_starts_again(setti
     assert row.window_ends > timezone.now() + timedelta(hours=23)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
-    """12 clients submit for the same mobile at once (and from the same IP): with a limit of 4
-    per mobile, exactly 4 demands exist and everyone else got a 429 (no 500, nothing lost)."""
+def _concurrent_clients(settings) -> tuple[list[int], list[str]]:
     settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY = 4
     settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = 1000
     n = 12
@@ -166,6 +163,15 @@ def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    return statuses, codes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
+    """12 clients submit for the same mobile at once (and from the same IP): with a limit of 4
+    per mobile, exactly 4 demands exist and everyone else got a 429 (no 500, nothing lost)."""
+    assert throttle.CLAIM_UPSERT
+    statuses, codes = _concurrent_clients(settings)
     assert sorted(statuses) == [200] * 4 + [429] * 8
     assert sorted(Demand.objects.values_list("code", flat=True)) == sorted(codes)
     assert DemandEvent.objects.filter(kind="submitted").count() == 4
@@ -176,3 +182,23 @@ def test_limits_hold_under_concurrent_clients(world, rules, settings) -> None:
     ]  # the IP and the mobile: refused requests rolled back
     total = DemandRollup.objects.filter(city="*").values_list("received", flat=True)
     assert sum(total) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_check_then_count_passes_the_limit_on_postgresql(
+    world, rules, settings, monkeypatch
+) -> None:
+    """The control run: the limit's answer read before the hit is counted (``CLAIM_UPSERT``
+    off). On PostgreSQL the clients all read the hits before any commits its count, so more
+    than 4 pass. On SQLite it cannot: every transaction takes the database's one write lock
+    when it begins (``transaction_mode`` IMMEDIATE), so each request reads and counts under
+    that lock, one after the other, and exactly 4 pass there too."""
+    monkeypatch.setattr(throttle, "CLAIM_UPSERT", False)
+    statuses, codes = _concurrent_clients(settings)
+    accepted = statuses.count(200)
+    assert len(statuses) == 12
+    assert Demand.objects.count() == len(codes) == accepted
+    if connection.vendor == "sqlite":
+        assert sorted(statuses) == [200] * 4 + [429] * 8
+        return
+    assert accepted > 4, statuses
