@@ -4,6 +4,7 @@ password, and the account they get the first time. The codes are stored in accou
 
 import hashlib
 import secrets
+from time import sleep
 
 from django.conf import settings
 from django.core.cache import cache
@@ -92,6 +93,23 @@ def otp_send(*, mobile: str, ip: str | None = None) -> None:
     )
 
 
+# The tries' guard: the check and the count are one conditional UPDATE. It is a flag only so
+# that the concurrency test's control run can turn it off and show the race it prevents (read
+# the tries, then count one: guesses that all read 4 of 5 are all compared).
+OTP_ATTEMPTS_GUARD = True
+
+
+def _count_try_unguarded(otp: OneTimeCode) -> bool:
+    """The control run's check-then-act count (OTP_ATTEMPTS_GUARD off): never used by the
+    product."""
+    attempts = OneTimeCode.objects.values_list("attempts", flat=True).get(pk=otp.pk)
+    if attempts >= OTP_MAX_ATTEMPTS:
+        return False
+    sleep(0.01)  # widens the window between the read and the write; control path only
+    OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+    return True
+
+
 def otp_verify(*, mobile: str, code: str) -> bool:
     """Consume a valid code; five wrong tries burn it."""
     digest = crypto.mobile_digest(mobile)
@@ -102,7 +120,10 @@ def otp_verify(*, mobile: str, code: str) -> bool:
         return False
     # Count the try before comparing, with one conditional UPDATE: concurrent guesses cannot
     # read the same count and together exceed five.
-    if not OneTimeCode.objects.filter(pk=otp.pk, attempts__lt=OTP_MAX_ATTEMPTS).update(
+    if not OTP_ATTEMPTS_GUARD:
+        if not _count_try_unguarded(otp):
+            return False
+    elif not OneTimeCode.objects.filter(pk=otp.pk, attempts__lt=OTP_MAX_ATTEMPTS).update(
         attempts=F("attempts") + 1
     ):
         return False

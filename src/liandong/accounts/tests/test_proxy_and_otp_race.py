@@ -3,11 +3,13 @@
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory, override_settings
 
 from liandong.accounts.models import OneTimeCode
 from liandong.core.middleware import client_ip
+from liandong.workers import signin
 from liandong.workers.signin import OTP_MAX_ATTEMPTS, otp_send, otp_verify
 
 
@@ -27,10 +29,8 @@ def test_client_ip(behind_proxy: bool, forwarded: str, expected: str) -> None:
         assert client_ip(request) == expected
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_wrong_codes_never_exceed_the_limit(world) -> None:
-    if connection.vendor == "sqlite":
-        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serializes them")
+def _twelve_concurrent_wrong_codes() -> list[bool]:
+    cache.clear()  # the resend interval of an earlier test's code
     otp_send(mobile="13919310001")
     barrier = threading.Barrier(12)
     results: list[bool] = []
@@ -47,8 +47,29 @@ def test_concurrent_wrong_codes_never_exceed_the_limit(world) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_codes_never_exceed_the_limit(world) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serializes them")
+    assert signin.OTP_ATTEMPTS_GUARD
+    results = _twelve_concurrent_wrong_codes()
     assert results == [False] * 12
     assert OneTimeCode.objects.get().attempts == OTP_MAX_ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_unguarded_tries_exceed_the_limit(world, monkeypatch) -> None:
+    """The control run: the tries read, then counted (``OTP_ATTEMPTS_GUARD`` off). Guesses that
+    all read fewer than five tries are all compared: more than five tries counted. This one
+    fails on SQLite too: otp_verify runs in autocommit (no transaction, so no IMMEDIATE write
+    lock around the read and the write), and the reads of the guesses interleave there."""
+    monkeypatch.setattr(signin, "OTP_ATTEMPTS_GUARD", False)
+    results = _twelve_concurrent_wrong_codes()
+    assert results == [False] * 12
+    assert OneTimeCode.objects.get().attempts > OTP_MAX_ATTEMPTS
 
 
 def test_changing_a_password_asks_for_the_current_one(world, login) -> None:
