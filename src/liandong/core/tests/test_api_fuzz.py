@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from liandong.accounts.demo import DEMO_PASSWORD
 from liandong.activities.models import Activity, Application, Booking, Home
 from liandong.competitions.models import Contest, Round, ScoreSheet
-from liandong.core.demo import demo_load
+from liandong.core.tests.demo_data import demo_load_analyzed
 from liandong.demands.models import Demand
 from liandong.democracy.models import AgendaItem as CongressAgendaItem
 from liandong.democracy.models import Disclosure, Nomination, Proposal
@@ -82,12 +82,7 @@ def demo_world(
     """The demo data set, loaded once for the module inside a transaction that is rolled back
     at its end (each test adds its own savepoint through ``db``)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
-        if connection.vendor == "postgresql":
-            # Statistics, as autovacuum gives a production database: without them the planner
-            # joins the scoped application lookups row by row (seconds per request here).
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        demo_load_analyzed()
         RosterImport.objects.create(
             organization=Organization.objects.get(code="GS-JMGH"), filename="名册.xlsx"
         )

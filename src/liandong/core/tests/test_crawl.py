@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
 from liandong.activities.models import Activity, ActivityStatus
 from liandong.competitions.models import Contest, ContestStatus
-from liandong.core.demo import demo_load
 from liandong.core.tests.crawl import Crawler, Result, sign_in
+from liandong.core.tests.demo_data import demo_load_analyzed
 from liandong.core.tests.test_demo_logins import usernames
 
 # The error pages are Chinese (core/views.py): an English one fails the crawl.
@@ -37,11 +37,7 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, An
     """The demo, loaded once for the module and rolled back afterwards."""
     with django_db_blocker.unblock():
         with transaction.atomic():
-            ctx = demo_load()
-            if connection.vendor == "postgresql":
-                # Statistics, as autovacuum gives a production database (see test_api_fuzz).
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+            ctx = demo_load_analyzed()
             yield ctx
             transaction.set_rollback(True)
         caches["local"].clear()

@@ -19,8 +19,8 @@ from django.test import Client
 
 from liandong.accounts.demo import DEMO_PASSWORD
 from liandong.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS
-from liandong.core.demo import demo_load
 from liandong.core.tests.crawl import Crawler, Form, csrf_refusals, local, sign_in
+from liandong.core.tests.demo_data import demo_load_analyzed
 
 pytestmark = BROWSER
 
@@ -134,7 +134,7 @@ def browser_pass(django_db_setup: None, live_server: Any, django_db_blocker: Any
     from playwright.sync_api import sync_playwright
 
     with django_db_blocker.unblock():
-        demo_load()
+        demo_load_analyzed()
         try:
             wanted = [p.values[1] for p in FORMS]
             chosen: dict[str, tuple[str, Form]] = {}
