@@ -179,6 +179,14 @@ def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+class TooManyRequests(HttpError):
+    """A 429 that tells the client when to come back (``Retry-After``, in seconds)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(429, message)
+        self.retry_after = retry_after
+
+
 def install(api: NinjaAPI) -> None:
     def reply(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
         return api.create_response(request, {"detail": detail}, status=status)
@@ -213,7 +221,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return reply(request, http_error_message(exc.status_code, exc.message), exc.status_code)
+        response = reply(request, http_error_message(exc.status_code, exc.message), exc.status_code)
+        if isinstance(exc, TooManyRequests):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(MultiPartParserError)
     def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:

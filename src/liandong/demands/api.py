@@ -13,7 +13,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from liandong.accounts.models import AuthenticatedHttpRequest
-from liandong.core.api_errors import prevalidated
+from liandong.core.api_errors import TooManyRequests, prevalidated
 from liandong.core.audit import request_context
 from liandong.core.busy import retry_when_busy
 from liandong.core.crypto import mobile_digest
@@ -126,7 +126,10 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
         # The rate-limit count and the demand are committed together (or not at all).
         with transaction.atomic():
             if not throttle.claim(("submit-ip", _ip()), ("submit-mobile", digest)):
-                raise HttpError(429, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线")
+                raise TooManyRequests(
+                    "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线",
+                    retry_after=throttle.window("submit-ip"),
+                )
             return demand_submit(
                 channel=Channel.API,
                 category=payload.category or "",
@@ -164,7 +167,9 @@ class TrackQuery(InputSchema):
 def _lookup(code: str, tail: str) -> Demand:
     ip = _ip()
     if throttle.exceeded("lookup-ip", ip):
-        raise HttpError(429, "查询失败次数过多，请一小时后再试")
+        raise TooManyRequests(
+            "查询失败次数过多，请一小时后再试", retry_after=throttle.window("lookup-ip")
+        )
     demand = demand_by_code(code, tail)
     if demand is None:
         throttle.hit("lookup-ip", ip)  # only failures count: guessing tails is what it stops

@@ -24,6 +24,12 @@ def limits() -> dict[str, tuple[int, int]]:
     }
 
 
+def window(kind: str) -> int:
+    """Seconds after which a refused client may try again (the Retry-After of a 429): the
+    kind's whole window, an upper bound that needs no query."""
+    return limits()[kind][1]
+
+
 def _key(kind: str, value: str) -> str:
     return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
 

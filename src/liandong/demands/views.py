@@ -111,7 +111,8 @@ def public_submit(request: HttpRequest) -> HttpResponse:
                     form.add_error(
                         None, "提交过于频繁，请稍后再试；紧急情况请拨打 12351 职工服务热线。"
                     )
-                    return render(request, "demands/public_submit.html", {"form": form}, status=429)
+                    page = render(request, "demands/public_submit.html", {"form": form}, status=429)
+                    return _retry_after(page, "submit-ip")
                 demand, _ = demand_submit(
                     channel=Channel.ONLINE,
                     category=data["category"],
@@ -137,6 +138,11 @@ def public_submit(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "demands/public_submitted.html", {"demand": demand})
     return render(request, "demands/public_submit.html", {"form": form})
+
+
+def _retry_after(response: HttpResponse, kind: str) -> HttpResponse:
+    response["Retry-After"] = str(throttle.window(kind))
+    return response
 
 
 def _track_page(
@@ -165,7 +171,8 @@ def public_track(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         if throttle.exceeded("lookup-ip", _ip()):
             form.add_error(None, "查询失败次数过多，请一小时后再试。")
-            return render(request, "demands/public_track.html", {"form": form}, status=429)
+            page = render(request, "demands/public_track.html", {"form": form}, status=429)
+            return _retry_after(page, "lookup-ip")
         demand = demand_by_code(form.cleaned_data["code"], form.cleaned_data["mobile_tail"])
         if demand is not None:
             return _track_page(request, demand)
@@ -179,7 +186,8 @@ def public_track(request: HttpRequest) -> HttpResponse:
 def public_rate(request: HttpRequest) -> HttpResponse:
     form = RateForm(request.POST)
     if throttle.exceeded("lookup-ip", _ip()):
-        return render(request, "demands/public_track.html", {"form": TrackForm()}, status=429)
+        page = render(request, "demands/public_track.html", {"form": TrackForm()}, status=429)
+        return _retry_after(page, "lookup-ip")
     code, tail = request.POST.get("code", ""), request.POST.get("mobile_tail", "")
     demand = demand_by_code(code, tail)
     if demand is None:

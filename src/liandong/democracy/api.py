@@ -5,13 +5,14 @@ channel (the only operations without authentication)."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.accounts.permissions import is_worker
+from liandong.core.api_errors import TooManyRequests
 from liandong.core.masking import mask_name
 from liandong.core.paging import page_by_id
 from liandong.democracy.models import AgendaItem, Negotiation, Nomination, Proposal
@@ -351,11 +352,7 @@ def object_notice(request: HttpRequest, nomination_id: int, payload: ObjectionIn
             client_key=request.META.get("REMOTE_ADDR", ""),
         )
     except ObjectionsThrottled as throttled:
-        refused = JsonResponse(
-            {"detail": "提交过于频繁，请稍后再试"},
-            status=429,
-            json_dumps_params={"ensure_ascii": False},
-        )
-        refused["Retry-After"] = str(throttled.retry_after)
-        return refused
+        raise TooManyRequests(
+            "提交过于频繁，请稍后再试", retry_after=throttled.retry_after
+        ) from None
     return objection

@@ -143,6 +143,7 @@ def test_rate_limits_per_ip_and_per_mobile(client, world, rules, settings) -> No
     limited = post(client, body(description="第三件事：社保断缴。"))
     assert limited.status_code == 429
     assert "频繁" in limited.json()["detail"]
+    assert limited["Retry-After"] == "3600"  # the per-IP window: a client knows when to retry
     assert (
         post(client, body(mobile="13919316667", description="另一个人：工伤认定。")).status_code
         == 200
@@ -179,7 +180,9 @@ def test_failed_lookups_are_limited_per_ip(client, world, rules, settings) -> No
     demand = make_demand(mobile="13919317778")
     for tail in ["0001", "0002", "0003"]:
         assert client.get(f"{URL}/{demand.code}?mobile_tail={tail}").status_code == 404
-    assert client.get(f"{URL}/{demand.code}?mobile_tail=7778").status_code == 429
+    limited = client.get(f"{URL}/{demand.code}?mobile_tail=7778")
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "3600"
 
 
 def test_rating_and_one_reopening(client, world, rules) -> None:

@@ -53,6 +53,7 @@ def test_the_phone_form_is_rate_limited_and_a_refusal_counts_nowhere(
         "/demands/submit/", intake(token="t-9", description="第三件事：社保断缴。")
     )
     assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
     assert "提交过于频繁" in refused.content.decode()
     assert Demand.objects.count() == 2
     assert sorted(DemandThrottle.objects.values_list("hits", flat=True)) == [2, 2]
