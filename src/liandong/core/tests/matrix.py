@@ -150,6 +150,7 @@ def client_as(
     if auth == "bearer":
         assert api_token is not None
         return client, api_token(user)
+    user.refresh_from_db()  # the session keeps the hash of the password as it is now
     client.force_login(user)
     return client, {}
 
@@ -285,24 +286,35 @@ def run_page_post_row(
     table: dict[str, str],
     route: str,
     world: Any,
-    url: str,
+    url: str | Callable[[str], str],
     *,
     shown_to: str = "union_admin",
-    values: dict[str, Any] | None = None,
+    values: dict[str, Any] | Callable[[str], dict[str, Any]] | None = None,
+    ticked: Callable[[], dict[str, Any]] | None = None,
     **checks: Any,
 ) -> None:
     """Every principal POSTs the form that the page at ``url`` (a route of the PAGE_TABLE, whose
     row is its GET) shows ``shown_to``, with its real field names and ``values``, and the
     principal's own CSRF token. ``table`` (an app's PAGE_POST_TABLE) holds the POST's outcomes;
-    a refused POST must change nothing (``check_case``)."""
-    fields = page_form_fields(url, world, shown_to, values or {})
+    a refused POST must change nothing (``check_case``).
+
+    ``url`` and ``values`` may be functions of the principal, for a write that each principal
+    must try on a fresh object or with values of their own (a unique code, their own password);
+    the form is then read afresh for each principal (a fresh one-time token, too). ``ticked``
+    makes what the person adds that the form read from the page cannot hold: the uploads of
+    its file inputs and the boxes they tick (both left out of ``page_forms``)."""
     expected = outcomes(table[route])
 
     def case(principal: str) -> None:
+        where = url(principal) if callable(url) else url
+        typed = values(principal) if callable(values) else values or {}
+        fields = page_form_fields(where, world, shown_to, typed)
+        if ticked is not None:
+            fields.update(ticked())
         client, headers = client_as(principal, world)
         check_case(
             Case(principal, expected[principal], "POST", client, headers, "session", False),
-            lambda case: case.send(url, fields),
+            lambda case: case.send(where, fields),
             world,
             **checks,
         )
