@@ -111,9 +111,9 @@ PAGE_POST_TABLE: dict[str, str] = {
     "organizations/<int:pk>/edit/": "login 403   done  done  404    404     404   403   done",
     "organizations/<int:pk>/children/new/": "login 403   done  done  404    404     404   403   done",
     "workers/": "login me    done  done  done   done    done  403   done",
-    "workers/new/": "login 403   done  done  200    403     done  403   done",
+    "workers/new/": "login 403   done  done  kept    403     done  403   done",
     "workers/<int:pk>/edit/": "login 403   done  done  404    404     done  404   done",
-    "workers/imports/": "login 403   done  done  200    403     done  403   done",
+    "workers/imports/": "login 403   done  done  kept    403     done  403   done",
 }
 # Django routes under the API prefix that are not operations of the OpenAPI document, with
 # what every principal gets: the document itself is public, the root only marks the prefix.

@@ -72,7 +72,7 @@ MANAGE_DONE = "login 404   done  done  404    403     403   404   done"
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE        anon  worker admin staff staffB liaison ent  judge prov
     # Staff of B may set up mechanisms, but not convened by union A: the form says so (200).
-    "meetings/new/": "login 403   done  done  200    403     403   403   done",
+    "meetings/new/": "login 403   done  done  kept    403     403   403   done",
     "meetings/<int:pk>/edit/": MANAGE_DONE,
     # Seats enterprise A in a fresh mechanism of union A that it is not (yet) a member of.
     "meetings/<int:pk>/members/": "login 404   done  done  404    403     404   404   done",
