@@ -320,9 +320,7 @@ def page_post(route: str, o: Objects, world: Any) -> dict[str, Any]:
             deeds="连续三年零投诉。",
         )
         nomination_review(actor=world.users["staff_a"], nomination=nomination, approved=True)
-        nomination_review(
-            actor=world.users["province_admin"], nomination=nomination, approved=True
-        )
+        nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
         Nomination.objects.filter(pk=nomination.pk).update(
             notice_ends_on=timezone.localdate() - timedelta(days=1)
         )
