@@ -106,7 +106,8 @@ API_TABLE: dict[tuple[str, str], str] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon worker admin staff staffB liaison ent judge prov
-    "accounts/login/": "200   done  done  done  done   done    done  done  done",
+    # A stranger's sign-in fails (the form again; only its login_failed audit row is written).
+    "accounts/login/": "kept  done  done  done  done   done    done  done  done",
     "accounts/login/worker/": "done  done  done  done  done   done    done  done  done",
     "accounts/password/": "login done  done  done  done   done    done  done  done",
     "organizations/<int:pk>/edit/": "login 403   done  done  404    404     404   403   done",
