@@ -328,11 +328,11 @@ def run_page_post_row(
     principal's own CSRF token. ``table`` (an app's PAGE_POST_TABLE) holds the POST's outcomes;
     a refused POST must change nothing (``check_case``).
 
-    ``url`` and ``values`` may be functions of the principal, for a write that each principal
-    must try on a fresh object or with values of their own (a unique code, their own password);
-    the form is then read afresh for each principal (a fresh one-time token, too). ``ticked``
-    makes what the person adds that the form read from the page cannot hold: the uploads of
-    its file inputs and the boxes they tick (both left out of ``page_forms``)."""
+    The form is read afresh for each principal (a fresh one-time token where the form carries
+    one). ``url`` and ``values`` may be functions of the principal, for a write that each
+    principal must try on a fresh object or with values of their own (a unique code, their own
+    password). ``ticked`` returns what the person adds that ``page_forms`` leaves out of a
+    page's fields: the uploads of its file inputs and the boxes they tick."""
     expected = outcomes(table[route])
 
     def case(principal: str) -> None:
