@@ -50,6 +50,7 @@ from liandong.democracy.permissions import (
 )
 from liandong.democracy.selectors import ProposalFilters, figures_for, library, proposal_list
 from liandong.democracy.services import (
+    ObjectionsThrottled,
     agenda_add,
     case_create,
     congress_close,
@@ -685,25 +686,36 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Public: one nomination's notice with the objection channel."""
+    """Public: one nomination's notice with the objection channel. Over the per-address limit
+    the form comes back with the reason, as 429 with Retry-After (as the API answers)."""
     nomination = get_object_or_404(
         public_nominations().select_related("worker__employer", "nominated_by"), pk=pk
     )
     form = f.ObjectionForm(request.POST or None)
+    throttled: list[ObjectionsThrottled] = []
+
+    def submit(d: dict[str, Any]) -> None:
+        try:
+            objection_submit(
+                nomination=nomination, client_key=request.META.get("REMOTE_ADDR", ""), **d
+            )
+        except ObjectionsThrottled as error:
+            throttled.append(error)
+            raise
+
     if request.method == "POST" and _attempt(
-        request,
-        form,
-        lambda d: objection_submit(
-            nomination=nomination, client_key=request.META.get("REMOTE_ADDR", ""), **d
-        ),
-        "您的异议已收到，工会将在公示期内核查",
+        request, form, submit, "您的异议已收到，工会将在公示期内核查"
     ):
         return redirect("democracy:notice-detail", nomination.pk)
-    return render(
+    response = render(
         request,
         "democracy/notice_detail.html",
         {"nomination": nomination, "masked_name": mask_name(nomination.worker.name), "form": form},
+        status=429 if throttled else 200,
     )
+    if throttled:
+        response["Retry-After"] = str(throttled[0].retry_after)
+    return response
 
 
 # --- Figures --------------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ Principals come from the ``world`` fixture (src/liandong/conftest.py). Outcomes:
   login  302 to the login page          me    302 to /workers/me/
   home   302 to /                       org   302 to the user's own organization page
   done   302 anywhere but the login page (a page's write that went through)
+  kept   200 to a page's POST that wrote nothing: its form back with the reason it was refused
+         (a field outside the sender's scope, a stage that does not allow it), or a page that
+         has no such form for the sender; like every refusal, it must change no row
   401 403 404 405                       the status, with a JSON {"detail": ...} on the API
 """
 
@@ -96,13 +99,35 @@ def assert_no_pii(body: bytes, where: str) -> None:
         assert match is None, f"{where} shows unmasked personal data: {match.group()!r}"
 
 
+_SAID = re.compile(
+    r'class="(?:errorlist[^"]*|field-error[^"]*|form-errors|message[^"]*|error-message)"[^>]*>(.*?)</',
+    re.S,
+)
+
+
+def what_the_page_says(response: Any) -> str:
+    """The form errors and messages of an HTML answer (else the start of its main text), to
+    explain an unexpected outcome."""
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return ""
+    html = response.content.decode()
+    said = [re.sub(r"<[^>]+>|\s+", " ", text).strip() for text in _SAID.findall(html)]
+    if not any(said):
+        main = html.split("<main", 1)[-1]
+        said = [re.sub(r"<[^>]+>|\s+", " ", main.split(">", 1)[-1]).strip()[:200]]
+    return " | ".join(text for text in said if text)
+
+
 def check_outcome(
     response: Any, expected: str, *, principal: str, world: Any, is_api: bool
 ) -> None:
     status = response.status_code
     location = response.get("Location", "")
     if expected in ("200", "201"):  # answered; 201 for an API operation that creates
-        assert status == int(expected), (status, response.content[:300])
+        assert status == int(expected), (
+            status,
+            what_the_page_says(response) or response.content[:300],
+        )
     elif expected == "login":
         assert status == 302, (status, location)
         assert location.startswith("/accounts/login/"), location
@@ -110,14 +135,19 @@ def check_outcome(
         assert (status, location) == (302, "/workers/me/")
     elif expected == "home":
         assert (status, location) == (302, "/")
+    elif expected == "kept":  # the database is compared by MatrixClient (REFUSED)
+        assert status == 200, (status, what_the_page_says(response) or response.content[:300])
     elif expected == "done":
-        assert status == 302, (status, response.content[:300])
+        assert status == 302, (status, what_the_page_says(response) or response.content[:300])
         assert not location.startswith("/accounts/login/"), location
     elif expected == "org":
         user = world.users[USERNAME_KEY[principal]]
         assert (status, location) == (302, f"/organizations/{user.organization_id}/")
     else:
-        assert status == int(expected), (status, response.content[:300])
+        assert status == int(expected), (
+            status,
+            what_the_page_says(response) or response.content[:300],
+        )
         if is_api:
             assert response["Content-Type"].startswith("application/json")
             assert set(response.json()) == {"detail"}
@@ -150,6 +180,7 @@ def client_as(
     if auth == "bearer":
         assert api_token is not None
         return client, api_token(user)
+    user.refresh_from_db()  # the session keeps the hash of the password as it is now
     client.force_login(user)
     return client, {}
 
@@ -285,24 +316,35 @@ def run_page_post_row(
     table: dict[str, str],
     route: str,
     world: Any,
-    url: str,
+    url: str | Callable[[str], str],
     *,
     shown_to: str = "union_admin",
-    values: dict[str, Any] | None = None,
+    values: dict[str, Any] | Callable[[str], dict[str, Any]] | None = None,
+    ticked: Callable[[], dict[str, Any]] | None = None,
     **checks: Any,
 ) -> None:
     """Every principal POSTs the form that the page at ``url`` (a route of the PAGE_TABLE, whose
     row is its GET) shows ``shown_to``, with its real field names and ``values``, and the
     principal's own CSRF token. ``table`` (an app's PAGE_POST_TABLE) holds the POST's outcomes;
-    a refused POST must change nothing (``check_case``)."""
-    fields = page_form_fields(url, world, shown_to, values or {})
+    a refused POST must change nothing (``check_case``).
+
+    The form is read afresh for each principal (a fresh one-time token where the form carries
+    one). ``url`` and ``values`` may be functions of the principal, for a write that each
+    principal must try on a fresh object or with values of their own (a unique code, their own
+    password). ``ticked`` returns what the person adds that ``page_forms`` leaves out of a
+    page's fields: the uploads of its file inputs and the boxes they tick."""
     expected = outcomes(table[route])
 
     def case(principal: str) -> None:
+        where = url(principal) if callable(url) else url
+        typed = values(principal) if callable(values) else values or {}
+        fields = page_form_fields(where, world, shown_to, typed)
+        if ticked is not None:
+            fields.update(ticked())
         client, headers = client_as(principal, world)
         check_case(
             Case(principal, expected[principal], "POST", client, headers, "session", False),
-            lambda case: case.send(url, fields),
+            lambda case: case.send(where, fields),
             world,
             **checks,
         )
@@ -337,7 +379,7 @@ def run_api_row(
 
 # The outcomes that refuse a write (the login redirect: when the principal is anonymous). A
 # POST or PATCH so answered must leave every row of every table of the product as it was.
-REFUSED = {"401", "403", "404", "405", "422", "429", "me", "home", "org"}
+REFUSED = {"401", "403", "404", "405", "422", "429", "me", "home", "org", "kept"}
 
 
 def refuses(principal: str, expected: str) -> bool:

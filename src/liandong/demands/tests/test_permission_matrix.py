@@ -26,6 +26,7 @@ from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 from liandong.demands.models import Demand, DemandPhoto, State
@@ -48,6 +49,14 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "demands/submit/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/rate/": ("POST", "200  200   200   200   200    200     200   200   200"),
+}
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE  anon  worker admin staff staffB liaison ent  judge prov
+    "demands/new/": "login 403   done  done  done   403     403   403   done",
+    "demands/settings/": "login 403   done  403   403    403     403   403   done",
+    # The public pages: a new demand is acknowledged on the page, a lookup answers on the page.
+    "demands/submit/": "200   200   200   200   200    200     200   200   200",
+    "demands/track/": "200   200   200   200   200    200     200   200   200",
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                     anon worker admin staff staffB liaison ent judge prov
@@ -161,6 +170,49 @@ def checks(key: Any, demand: Demand) -> dict[str, Any]:
 def test_page(route: str, world: Any, demand: Demand) -> None:
     request = page_request(route, demand)
     run_page_row(PAGE_TABLE, route, world, request, **checks(route, demand))
+
+
+def page_post(route: str, demand: Demand) -> dict[str, Any]:
+    """What the POST row of ``route`` sends: who is shown the form and what is typed into it
+    (a new mobile for each intake: the per-number limit is not what the row is about)."""
+
+    def intake_values(principal: str) -> dict[str, str]:
+        return {
+            "category": "wages",
+            "description": "快递网点拖欠派费两个月。",
+            "industry": "快递",
+            "mobile": str(next(_mobiles)),
+        }
+
+    rows: dict[str, dict[str, Any]] = {
+        "demands/new/": {"values": intake_values, "ticked": lambda: {"consent": "on"}},
+        "demands/settings/": {
+            "values": {"form": "limit", "category": "wages", "urgency": "normal"},
+        },
+        "demands/submit/": {
+            "shown_to": "anonymous",
+            "values": intake_values,
+            "ticked": lambda: {"consent": "on"},
+        },
+        "demands/track/": {
+            "shown_to": "anonymous",
+            "values": {"code": demand.code, "mobile_tail": demand.mobile_tail},
+        },
+    }
+    return rows[route]
+
+
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, demand: Demand) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token;
+    a refused one changes no row of the database."""
+    url = page_url(route, demand)
+    before = Demand.objects.count()
+    run_page_post_row(
+        PAGE_POST_TABLE, route, world, url, **page_post(route, demand), **checks(route, demand)
+    )
+    if route == "demands/submit/":  # the 200 is the acknowledgement, not the form again
+        assert Demand.objects.count() == before + len(PRINCIPALS)
 
 
 @over_operations(API_TABLE)

@@ -21,6 +21,7 @@ from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 from liandong.democracy.models import (
@@ -91,6 +92,25 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
         "200   200   200   200   200    200     200   200   200",
     ),
     "democracy/figures/": ("GET", "login 403   200   200   200    403     200   403   200"),
+}
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE      anon  worker admin staff staffB liaison ent  judge prov
+    # A worker's start page has no congress form: the POST shows it again and writes nothing.
+    "democracy/": "login kept  done  done  kept   403     done  403   done",
+    "democracy/congresses/<int:pk>/": "login 403   done  done  404    403     done  403   done",
+    "democracy/congresses/<int:pk>/proposals/new/": (
+        "login done  403   403   404    403     403   403   403"
+    ),
+    # The proposer (worker A) may not decide on their own proposal: the page says so.
+    "democracy/proposals/<int:pk>/": "login kept  done  done  404    403     done  403   done",
+    "democracy/library/": "login 403   done  done  kept   403     403   403   done",
+    "democracy/disclosures/": "login 403   done  done  kept   403     done  403   done",
+    "democracy/negotiations/": "login 403   done  done  kept   403     done  403   done",
+    "democracy/negotiations/<int:pk>/": "login 403   done  done  404    403     done  403   done",
+    "democracy/nominations/": "login 403   done  done  kept   403     done  403   done",
+    # The province union reviewed last, so only it confirms; union A is told so.
+    "democracy/nominations/<int:pk>/": "login 403   kept  kept  404    403     403   403   done",
+    "democracy/notices/<int:pk>/": "done  done  done  done  done   done    done  done  done",
 }
 P = "/api/v1/democracy"
 PUBLIC = "/api/v1/public/democracy"
@@ -282,6 +302,118 @@ def api_request(
 def test_page(route: str, world: Any, objects: Objects) -> None:
     url = page_url(route, objects)
     run_page_row(PAGE_TABLE, route, world, lambda case: case.client.get(url))
+
+
+def page_post(route: str, o: Objects, world: Any) -> dict[str, Any]:
+    """What the POST row of ``route`` sends: one form of the page (the one its manager uses
+    most), on a fresh record for each principal where the write moves it to another stage."""
+    terms = iter(range(10, 100))
+    years = iter(range(2000, 2100))
+
+    def noticed(principal: str) -> str:
+        """A nomination whose public notice has ended, waiting to be confirmed."""
+        nomination = nomination_create(
+            actor=world.users["enterprise_a"],
+            worker=world.worker_a,
+            level="province",
+            year=next(years),
+            deeds="连续三年零投诉。",
+        )
+        nomination_review(actor=world.users["staff_a"], nomination=nomination, approved=True)
+        nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
+        Nomination.objects.filter(pk=nomination.pk).update(
+            notice_ends_on=timezone.localdate() - timedelta(days=1)
+        )
+        return f"/democracy/nominations/{nomination.pk}/"
+
+    def one_address_each(principal: str) -> str:
+        """Each principal objects as if from an address of their own (the test client's is
+        always the same; the per-address limit has its own tests)."""
+        cache.clear()
+        return page_url("democracy/notices/<int:pk>/", o)
+
+    rows: dict[str, dict[str, Any]] = {
+        "democracy/": {
+            "values": lambda principal: {
+                "action": "congress",
+                "enterprise": str(world.enterprise_a.pk),
+                "term": str(next(terms)),
+                "session": "1",
+                "title": "职工代表大会",
+            }
+        },
+        "democracy/congresses/<int:pk>/": {"values": {"action": "agenda", "title": "审议工资方案"}},
+        "democracy/congresses/<int:pk>/proposals/new/": {
+            "shown_to": "worker",
+            "values": {
+                "action": "submit",
+                "title": "增设休息驿站",
+                "reasons": "高温",
+                "measures": "设驿站",
+            },
+        },
+        "democracy/proposals/<int:pk>/": {
+            "url": lambda principal: f"/democracy/proposals/{fresh(o, 'decision').pk}/",
+            "values": {"action": "decide", "department": "工会办公室", "reason": "可行"},
+            "ticked": lambda: {"decision": "accept", "deadline": str(next_week())},
+        },
+        "democracy/library/": {
+            "values": {
+                "action": "case",
+                "organization": str(world.union_a.pk),
+                "title": "网点职代会案例",
+                "summary": "网点联合召开职代会。",
+            }
+        },
+        "democracy/disclosures/": {
+            "values": {
+                "action": "publish",
+                "enterprise": str(world.enterprise_a.pk),
+                "title": "夏季高温补贴",
+                "body": "七至九月每月 300 元。",
+            }
+        },
+        "democracy/negotiations/": {
+            "values": {
+                "action": "create",
+                "organization": str(world.enterprise_a.pk),
+                "title": "工资集体协商",
+                "union_side": "甲快递公司工会",
+                "employer_side": "甲快递公司",
+                "topics": "最低工资",
+            }
+        },
+        "democracy/negotiations/<int:pk>/": {
+            "values": {"action": "round", "held_on": str(timezone.localdate()), "summary": "首轮"}
+        },
+        "democracy/nominations/": {
+            "values": lambda principal: {
+                "action": "create",
+                "worker": str(world.worker_a.pk),
+                "year": str(next(years)),
+                "deeds": "连续三年零投诉。",
+            }
+        },
+        "democracy/nominations/<int:pk>/": {
+            "url": noticed,
+            "values": {"action": "confirm"},
+        },
+        "democracy/notices/<int:pk>/": {
+            "url": one_address_each,
+            "shown_to": "anonymous",
+            "values": {"action": "objection", "body": "该同志的获奖情况需要进一步核实。"},
+        },
+    }
+    return rows[route]
+
+
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, objects: Objects) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token;
+    a refused one changes no row of the database."""
+    row = page_post(route, objects, world)
+    url = row.pop("url", page_url(route, objects))
+    run_page_post_row(PAGE_POST_TABLE, route, world, url, **row)
 
 
 @over_operations(API_TABLE)

@@ -364,6 +364,35 @@ def test_nomination_pages_notice_and_objection(world, login) -> None:
     assert "13800138000" not in detail
 
 
+def test_objections_over_the_limit_are_429_with_retry_after_on_the_page(world) -> None:
+    """The public objection form, as the API: past OBJECTIONS_PER_HOUR from one address the
+    form comes back with the reason, status 429 and Retry-After, and nothing is stored."""
+    from django.core.cache import cache
+
+    from liandong.core.tests.client import BrowserClient
+    from liandong.democracy.services import OBJECTIONS_PER_HOUR
+
+    cache.clear()
+    nomination = nomination_create(
+        actor=world.users["enterprise_a"],
+        worker=world.worker_a,
+        level="province",
+        year=2026,
+        deeds="连续三年零投诉。",
+    )
+    nomination_review(actor=world.users["staff_a"], nomination=nomination, approved=True)
+    nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
+    url = f"/democracy/notices/{nomination.pk}/"
+    client = BrowserClient()
+    for _ in range(OBJECTIONS_PER_HOUR):
+        assert client.post(url, {"body": "事迹材料需要进一步核实。"}).status_code == 302
+    refused = client.post(url, {"body": "事迹材料需要进一步核实。"})
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "提交过于频繁" in text(refused)
+    assert Objection.objects.count() == OBJECTIONS_PER_HOUR
+
+
 def test_confirmed_model_worker_shows_on_the_worker_page(world, login) -> None:
     nomination = nomination_create(
         actor=world.users["staff_a"],

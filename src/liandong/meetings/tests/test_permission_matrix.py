@@ -18,6 +18,7 @@ from liandong.core.tests.matrix import (
     over_operations,
     over_pages,
     run_api_row,
+    run_page_post_row,
     run_page_row,
 )
 from liandong.meetings.models import ActionItem, Mechanism, Meeting
@@ -65,6 +66,22 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "meetings/items/<int:pk>/": ("GET", VIEW_GET),
     "meetings/items/<int:pk>/cancel/": ("POST", MANAGE_POST),
     "meetings/attachments/<int:pk>/": ("GET", VIEW_GET),
+}
+
+MANAGE_DONE = "login 404   done  done  404    403     403   404   done"
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE        anon  worker admin staff staffB liaison ent  judge prov
+    # Staff of B may set up mechanisms, but not convened by union A: the form says so (200).
+    "meetings/new/": "login 403   done  done  kept    403     403   403   done",
+    "meetings/<int:pk>/edit/": MANAGE_DONE,
+    # Seats enterprise A in a fresh mechanism of union A that it is not (yet) a member of.
+    "meetings/<int:pk>/members/": "login 404   done  done  404    403     404   404   done",
+    "meetings/<int:pk>/plan/<int:year>/": MANAGE_DONE,
+    "meetings/<int:pk>/meetings/new/": MANAGE_DONE,
+    "meetings/meetings/<int:pk>/edit/": MANAGE_DONE,
+    "meetings/meetings/<int:pk>/minutes/": MANAGE_DONE,
+    # The lead body (the liaison's authority) reports; enterprise A is a member but does not lead.
+    "meetings/items/<int:pk>/": "login 404   done  done  404    done    403   404   done",
 }
 
 API_VIEW = "401 404  200   200   404    200     200  404   200"
@@ -178,6 +195,81 @@ def api_request(
 def test_page(route: str, world: Any, mw: Any) -> None:
     url, data = page_request(route, mw)
     run_page_row(PAGE_TABLE, route, world, lambda case: case.send(url, data))
+
+
+def page_post(route: str, mw: Any, world: Any) -> dict[str, Any]:
+    """What the POST row of ``route`` sends: the URL (of a fresh mechanism for each principal
+    where the write would change what the next one finds) and the values typed in."""
+    from liandong.meetings import services
+
+    year = timezone.localdate().year
+    starts = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    percents = iter(range(30, 100, 5))
+
+    def fresh(principal: str) -> Mechanism:
+        return services.mechanism_create(
+            actor=None,
+            name=f"矩阵机制{principal}",
+            industry="快递",
+            convening_union=world.union_a,
+            collaboration_mode="authority",
+            members=[world.authority],
+        )
+
+    m = mw.mechanism.pk
+    rows: dict[str, dict[str, Any]] = {
+        "meetings/new/": {
+            "url": "/meetings/new/",
+            "values": lambda principal: {
+                "name": f"矩阵新机制{principal}",
+                "industry": "快递",
+                "convening_union": str(world.union_a.pk),
+                "collaboration_mode": "authority",
+            },
+        },
+        "meetings/<int:pk>/edit/": {
+            "url": f"/meetings/{m}/edit/",
+            "values": {"name": "甲快递行业联席会议（新）"},
+        },
+        "meetings/<int:pk>/members/": {
+            "url": lambda principal: f"/meetings/{fresh(principal).pk}/members/",
+            "values": {"organization": str(world.enterprise_a.pk), "liaison_name": "张联络"},
+        },
+        "meetings/<int:pk>/plan/<int:year>/": {
+            "url": f"/meetings/{m}/plan/{year}/",
+            "values": {
+                "form": "target",
+                "title": "技能培训",
+                "lead_body": str(world.authority.pk),
+                "target_value": "20",
+            },
+        },
+        "meetings/<int:pk>/meetings/new/": {
+            "url": f"/meetings/{m}/meetings/new/",
+            "values": {"title": "矩阵会议", "starts_at": starts, "location": "会议室"},
+        },
+        "meetings/meetings/<int:pk>/edit/": {
+            "url": f"/meetings/meetings/{mw.future.pk}/edit/",
+            "values": {"location": "第二会议室"},
+        },
+        "meetings/meetings/<int:pk>/minutes/": {
+            "url": f"/meetings/meetings/{mw.held.pk}/minutes/",
+            "values": {"minutes": "矩阵纪要：研究了技能培训。"},
+        },
+        "meetings/items/<int:pk>/": {
+            "url": f"/meetings/items/{mw.item.pk}/",
+            "values": lambda principal: {"percent": str(next(percents)), "text": "推进中"},
+        },
+    }
+    return rows[route]
+
+
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, mw: Any) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token;
+    a refused one changes no row of the database."""
+    row = page_post(route, mw, world)
+    run_page_post_row(PAGE_POST_TABLE, route, world, row.pop("url"), **row)
 
 
 @over_operations(API_TABLE)
