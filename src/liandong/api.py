@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from liandong.accounts.api import BearerAuth
+from liandong.accounts.api import accounts_router as accounts_manage_router
 from liandong.accounts.api import audit_router as accounts_audit_router
 from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
@@ -37,6 +38,7 @@ api.add_router("/me", accounts_me_router)
 api.add_router("/organizations/", organizations_router)
 api.add_router("/workers/", workers_router)
 api.add_router("/audit-log/", accounts_audit_router)
+api.add_router("/accounts/", accounts_manage_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/demands/", demands_router)
 api.add_router("/public/demands", demands_public_router)
