@@ -61,9 +61,17 @@ def test_nobody_grants_beyond_their_scope(world) -> None:
     refused("organization", lambda: create(world, organization=world.province))
     refused("role", lambda: create(world, role=Role.WORKER))
     refused("role", lambda: create(world, role="superuser"))
-    refused("organization", lambda: create(world, role=Role.UNION_ADMIN, organization=world.enterprise_a))
-    refused("organization", lambda: create(world, role=Role.UNION_STAFF, organization=world.authority))
-    refused("organization", lambda: create(world, role=Role.ENTERPRISE_UNION, organization=world.union_a))
+    refused(
+        "organization",
+        lambda: create(world, role=Role.UNION_ADMIN, organization=world.enterprise_a),
+    )
+    refused(
+        "organization", lambda: create(world, role=Role.UNION_STAFF, organization=world.authority)
+    )
+    refused(
+        "organization",
+        lambda: create(world, role=Role.ENTERPRISE_UNION, organization=world.union_a),
+    )
     refused("organization", lambda: create(world, role=Role.LIAISON, organization=world.union_a))
     refused("organization", lambda: create(world, role=Role.LIAISON, organization=None))
     refused("organization", lambda: create(world, role=Role.JUDGE, organization=world.enterprise_b))
@@ -79,7 +87,10 @@ def test_an_edit_cannot_move_an_account_out_of_scope(world) -> None:
     refused(
         "organization",
         lambda: services.account_update(
-            actor=admin, account=account, display_name="x", role=Role.UNION_STAFF,
+            actor=admin,
+            account=account,
+            display_name="x",
+            role=Role.UNION_STAFF,
             organization=world.union_b,
         ),
     )
@@ -105,9 +116,12 @@ def test_another_unions_account_is_a_404(world, client, api_token) -> None:
     bearer = api_token(world.users["admin_a"])
     other = BrowserClient()
     assert other.get(f"/api/v1/accounts/{theirs.pk}", **bearer).status_code == 404
-    assert other.post(
-        f"/api/v1/accounts/{theirs.pk}/disable", {}, content_type="application/json", **bearer
-    ).status_code == 404
+    assert (
+        other.post(
+            f"/api/v1/accounts/{theirs.pk}/disable", {}, content_type="application/json", **bearer
+        ).status_code
+        == 404
+    )
     theirs.refresh_from_db()
     assert theirs.is_active
     # The province's administrator manages both.
@@ -126,7 +140,10 @@ def test_the_last_active_admin_of_a_union_stays(world) -> None:
     refused(
         "account",
         lambda: services.account_update(
-            actor=province, account=admin_a, display_name="甲", role=Role.UNION_STAFF,
+            actor=province,
+            account=admin_a,
+            display_name="甲",
+            role=Role.UNION_STAFF,
             organization=world.union_a,
         ),
     )
@@ -141,9 +158,12 @@ def test_the_last_active_admin_of_a_union_stays(world) -> None:
 def test_disabling_ends_sessions_and_tokens_at_once(world, api_token) -> None:
     staff = world.users["staff_a"]
     browser = BrowserClient()
-    assert browser.post(
-        "/accounts/login/", {"username": staff.username, "password": TEST_PASSWORD}
-    ).status_code == 302
+    assert (
+        browser.post(
+            "/accounts/login/", {"username": staff.username, "password": TEST_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert browser.get("/workers/").status_code == 200
     assert AccountSession.objects.filter(user=staff).exists()
     bearer = api_token(staff)
@@ -195,7 +215,9 @@ def test_every_change_is_audited_with_before_and_after(world) -> None:
 
 def test_list_filters_and_search(world, client) -> None:
     create(world, username="zhang", display_name="张工作")
-    create(world, username="li", display_name="李联络", role=Role.LIAISON, organization=world.authority)
+    create(
+        world, username="li", display_name="李联络", role=Role.LIAISON, organization=world.authority
+    )
     client.force_login(world.users["admin_a"])
     body = client.get("/accounts/users/?role=liaison").content.decode()
     assert "李联络" in body and "张工作" not in body
@@ -218,9 +240,19 @@ def setup_args(tmp_path: Any) -> list[str]:
     secret = tmp_path / "pw"
     secret.write_text("Lian-Dong-first-2026\n", encoding="utf-8")
     return [
-        "--union-name", "某省总工会", "--union-code", "ROOT-1", "--city", "兰州",
-        "--admin-username", "root_admin", "--admin-name", "王管理",
-        "--admin-password-file", str(secret), "--no-input",
+        "--union-name",
+        "某省总工会",
+        "--union-code",
+        "ROOT-1",
+        "--city",
+        "兰州",
+        "--admin-username",
+        "root_admin",
+        "--admin-name",
+        "王管理",
+        "--admin-password-file",
+        str(secret),
+        "--no-input",
     ]
 
 

@@ -133,7 +133,7 @@ def test_a_disabled_account_cannot_use_its_link(world) -> None:
 def test_delivery_by_sms_and_email(world) -> None:
     account = new_liaison(world, mobile="13800005555", email="qian@example.org")
     assert issue(world, account, channel="sms") is None
-    (mobile, text), = MemoryBackend.outbox
+    ((mobile, text),) = MemoryBackend.outbox
     assert mobile == "13800005555" and "/accounts/invitation/#" in text
     assert issue(world, account, channel="email") is None
     assert "/accounts/invitation/#" in mail.outbox[0].body
@@ -178,8 +178,13 @@ def test_creating_on_the_page_shows_the_link_once(world, client) -> None:
     assert "/accounts/invitation/#" not in detail
     bad = client.post(
         "/accounts/users/new/",
-        {"username": "x2", "display_name": "乙", "role": Role.UNION_STAFF,
-         "organization": world.union_b.pk, "channel": "show"},
+        {
+            "username": "x2",
+            "display_name": "乙",
+            "role": Role.UNION_STAFF,
+            "organization": world.union_b.pk,
+            "channel": "show",
+        },
     )
     assert bad.status_code == 200
     assert "选择一个有效的选项" in bad.content.decode()  # union B is not offered
@@ -209,7 +214,7 @@ def test_changing_the_mobile_needs_a_code_sent_to_the_new_number(world, client) 
     client.force_login(staff)
     sent = client.post("/accounts/profile/mobile/", {"mobile": "13900007777", "action": "send"})
     assert sent.status_code == 200
-    (mobile, text), = MemoryBackend.outbox
+    ((mobile, text),) = MemoryBackend.outbox
     assert mobile == "13900007777"
     code = text.split("验证码 ", 1)[1][:6]
     wrong = "000000" if code != "000000" else "111111"
