@@ -1,10 +1,13 @@
 """Pages of account management (union administrators), invitations and one's own profile.
 The rules live in services; every page asks permissions who may see what."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -113,23 +116,8 @@ def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            account = services.account_create(
-                actor=request.user,
-                username=data["username"],
-                display_name=data["display_name"],
-                title=data["title"],
-                role=data["role"],
-                organization=data["organization"],
-                email=data["email"],
-                mobile=data["mobile"],
-                is_leader=data["is_leader"],
-            )
-            _, shown = services.invitation_issue(
-                actor=request.user,
-                account=account,
-                channel=data["channel"],
-                base_url=_base_url(request),
-            )
+            with transaction.atomic():  # no account is left behind when its link cannot go
+                account, shown = _create_and_invite(request, data)
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -137,6 +125,29 @@ def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "accounts/account_form.html", {"form": form, "title": "新建账号", "account": None}
     )
+
+
+def _create_and_invite(
+    request: AuthenticatedHttpRequest, data: dict[str, Any]
+) -> tuple[User, str | None]:
+    account = services.account_create(
+        actor=request.user,
+        username=data["username"],
+        display_name=data["display_name"],
+        title=data["title"],
+        role=data["role"],
+        organization=data["organization"],
+        email=data["email"],
+        mobile=data["mobile"],
+        is_leader=data["is_leader"],
+    )
+    _, shown = services.invitation_issue(
+        actor=request.user,
+        account=account,
+        channel=data["channel"],
+        base_url=_base_url(request),
+    )
+    return account, shown
 
 
 @login_required

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from liandong.accounts import services
-from liandong.accounts.models import Invitation, User
+from liandong.accounts.models import AuthenticatedHttpRequest, Invitation, User
 from liandong.accounts.permissions import (
     accounts_visible_to,
     audit_entries_visible_to,
@@ -227,19 +229,21 @@ def account_out(account: User) -> dict[str, Any]:
     }
 
 
-def _require_manager(request: HttpRequest) -> None:
+def _require_manager(request: AuthenticatedHttpRequest) -> None:
     if not can_manage_accounts(request.user):
         raise PermissionDenied
 
 
-def _managed_account(request: HttpRequest, account_id: int) -> User:
+def _managed_account(request: AuthenticatedHttpRequest, account_id: int) -> User:
     _require_manager(request)
     return get_object_or_404(
         accounts_visible_to(request.user).select_related("organization"), pk=account_id
     )
 
 
-def _organization(request: HttpRequest, organization_id: int | None) -> Organization | None:
+def _organization(
+    request: AuthenticatedHttpRequest, organization_id: int | None
+) -> Organization | None:
     if organization_id is None:
         return None
     found = organizations_managed_by(request.user).filter(pk=organization_id).first()
@@ -251,8 +255,25 @@ def _organization(request: HttpRequest, organization_id: int | None) -> Organiza
     return found
 
 
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """The services name the form's field ``organization``; the API's is ``organization_id``."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict") and "organization" in error.error_dict:
+            renamed = {
+                ("organization_id" if field == "organization" else field): items
+                for field, items in error.error_dict.items()
+            }
+            raise ValidationError(renamed) from error
+        raise
+
+
 @accounts_router.get("/", response=AccountPage, operation_id="accounts_list")
-def list_accounts(request: HttpRequest, query: Query[AccountQuery]) -> dict[str, object]:
+def list_accounts(
+    request: AuthenticatedHttpRequest, query: Query[AccountQuery]
+) -> dict[str, object]:
     """Accounts the caller manages, newest first (union administrators only)."""
     _require_manager(request)
     accounts = accounts_visible_to(request.user).select_related("organization")
@@ -271,11 +292,11 @@ def list_accounts(request: HttpRequest, query: Query[AccountQuery]) -> dict[str,
 
 
 @accounts_router.post("/", response=AccountCreatedOut, operation_id="accounts_create")
-def create_account(request: HttpRequest, payload: AccountIn) -> dict[str, object]:
+def create_account(request: AuthenticatedHttpRequest, payload: AccountIn) -> dict[str, object]:
     """A new account without a password, and its one-time invitation link (72 hours), sent by
     SMS or email or, for the channel "show", answered here once."""
     _require_manager(request)
-    with transaction.atomic():
+    with _api_field_names(), transaction.atomic():
         account = services.account_create(
             actor=request.user,
             username=payload.username,
@@ -297,12 +318,14 @@ def create_account(request: HttpRequest, payload: AccountIn) -> dict[str, object
 
 
 @accounts_router.get("/{int:account_id}", response=AccountOut, operation_id="accounts_get")
-def get_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
+def get_account(request: AuthenticatedHttpRequest, account_id: int) -> dict[str, Any]:
     return account_out(_managed_account(request, account_id))
 
 
 @accounts_router.patch("/{int:account_id}", response=AccountOut, operation_id="accounts_update")
-def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> dict[str, Any]:
+def update_account(
+    request: AuthenticatedHttpRequest, account_id: int, payload: AccountPatch
+) -> dict[str, Any]:
     """Change the fields given; the others stay as they are."""
     account = _managed_account(request, account_id)
     given = payload.model_fields_set
@@ -311,26 +334,27 @@ def update_account(request: HttpRequest, account_id: int, payload: AccountPatch)
         if "organization_id" in given
         else account.organization
     )
-    services.account_update(
-        actor=request.user,
-        account=account,
-        display_name=payload.display_name
-        if payload.display_name is not None
-        else account.display_name,
-        title=payload.title if payload.title is not None else account.title,
-        role=payload.role if payload.role is not None else account.role,
-        organization=organization,
-        email=payload.email if payload.email is not None else account.email,
-        mobile=payload.mobile,
-        is_leader=payload.is_leader if payload.is_leader is not None else account.is_leader,
-    )
+    with _api_field_names():
+        services.account_update(
+            actor=request.user,
+            account=account,
+            display_name=payload.display_name
+            if payload.display_name is not None
+            else account.display_name,
+            title=payload.title if payload.title is not None else account.title,
+            role=payload.role if payload.role is not None else account.role,
+            organization=organization,
+            email=payload.email if payload.email is not None else account.email,
+            mobile=payload.mobile,
+            is_leader=payload.is_leader if payload.is_leader is not None else account.is_leader,
+        )
     return account_out(account)
 
 
 @accounts_router.post(
     "/{int:account_id}/disable", response=AccountOut, operation_id="accounts_disable"
 )
-def disable_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
+def disable_account(request: AuthenticatedHttpRequest, account_id: int) -> dict[str, Any]:
     """Disable: the account's sessions and API tokens end at once."""
     account = _managed_account(request, account_id)
     return account_out(services.account_disable(actor=request.user, account=account))
@@ -339,7 +363,7 @@ def disable_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
 @accounts_router.post(
     "/{int:account_id}/enable", response=AccountOut, operation_id="accounts_enable"
 )
-def enable_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
+def enable_account(request: AuthenticatedHttpRequest, account_id: int) -> dict[str, Any]:
     account = _managed_account(request, account_id)
     return account_out(services.account_enable(actor=request.user, account=account))
 
@@ -347,7 +371,9 @@ def enable_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
 @accounts_router.post(
     "/{int:account_id}/invite", response=InvitationOut, operation_id="accounts_invite"
 )
-def invite_account(request: HttpRequest, account_id: int, payload: InviteIn) -> dict[str, Any]:
+def invite_account(
+    request: AuthenticatedHttpRequest, account_id: int, payload: InviteIn
+) -> dict[str, Any]:
     """A new one-time link (earlier ones revoked): an invitation, or a password reset for an
     account that has set a password."""
     account = _managed_account(request, account_id)
@@ -372,7 +398,7 @@ def invite_account(request: HttpRequest, account_id: int, payload: InviteIn) -> 
 @accounts_router.post(
     "/{int:account_id}/revoke", response=AccountOut, operation_id="accounts_revoke"
 )
-def revoke_invitations(request: HttpRequest, account_id: int) -> dict[str, Any]:
+def revoke_invitations(request: AuthenticatedHttpRequest, account_id: int) -> dict[str, Any]:
     """Revoke the account's unused links."""
     account = _managed_account(request, account_id)
     services.invitation_revoke(actor=request.user, account=account)

@@ -215,7 +215,7 @@ def _check_not_last_admin(account: User, *, message: str) -> None:
         return
     admins = list(
         User.objects.select_for_update()
-        .filter(role=Role.UNION_ADMIN, organization_id=account.organization_id, is_active=True)
+        .filter(role=Role.UNION_ADMIN, organization=account.organization, is_active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -74,7 +74,8 @@ def test_the_invitee_sets_a_password_and_lands_signed_in(world, caplog) -> None:
     account = new_liaison(world)
     link = issue(world, account)
     page = BrowserClient().get("/accounts/invitation/")
-    assert page.status_code == 200 and "设置登录密码" in page.content.decode()
+    assert page.status_code == 200
+    assert "设置登录密码" in page.content.decode()
     client, response = redeem(link)
     assert (response.status_code, response["Location"]) == (302, "/")
     home = client.get("/", follow=True)
@@ -134,7 +135,8 @@ def test_delivery_by_sms_and_email(world) -> None:
     account = new_liaison(world, mobile="13800005555", email="qian@example.org")
     assert issue(world, account, channel="sms") is None
     ((mobile, text),) = MemoryBackend.outbox
-    assert mobile == "13800005555" and "/accounts/invitation/#" in text
+    assert mobile == "13800005555"
+    assert "/accounts/invitation/#" in text
     assert issue(world, account, channel="email") is None
     assert "/accounts/invitation/#" in mail.outbox[0].body
     assert mail.outbox[0].to == ["qian@example.org"]
@@ -236,7 +238,8 @@ def test_changing_the_mobile_needs_a_code_sent_to_the_new_number(world, client) 
     assert crypto.decrypt(staff.mobile_cipher) == "13900007777"
     assert "13900007777" not in staff.mobile_cipher
     page = client.get("/accounts/profile/").content.decode()
-    assert "139****7777" in page and "13900007777" not in page
+    assert "139****7777" in page
+    assert "13900007777" not in page
     entry = AuditLog.objects.get(action="accounts.mobile_changed")
     assert entry.changes["mobile_masked"] == ["", "139****7777"]
 
