@@ -303,3 +303,22 @@ def test_setup_exits_non_zero_from_the_command_line(world) -> None:
     with pytest.raises(SystemExit) as exited:
         ManagementUtility(["liandong", "setup", "--no-input"]).execute()
     assert exited.value.code == 1
+
+
+def test_a_session_renewed_by_a_password_change_is_ended_too(world) -> None:
+    staff = world.users["staff_a"]
+    browser = BrowserClient()
+    browser.post("/accounts/login/", {"username": staff.username, "password": TEST_PASSWORD})
+    new = "Renewed-Pass-2026"
+    changed = browser.post(
+        "/accounts/password/",
+        {"old_password": TEST_PASSWORD, "password1": new, "password2": new},
+    )
+    assert changed.status_code == 302
+    assert browser.get("/workers/").status_code == 200  # still signed in, with a new key
+    key = browser.cookies["sessionid"].value
+    assert AccountSession.objects.filter(user=staff, session_key=key).exists()
+    services.account_disable(actor=world.users["admin_a"], account=staff)
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=key).exists()
