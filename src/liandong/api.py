@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from liandong.accounts.api import BearerAuth
+from liandong.accounts.api import accounts_router as accounts_manage_router
 from liandong.accounts.api import audit_router as accounts_audit_router
 from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
@@ -46,3 +47,4 @@ api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)
 api.add_router("/public/competitions/", competitions_public_router)
 api.add_router("/public/democracy/", democracy_public_router)
+api.add_router("/accounts/", accounts_manage_router)

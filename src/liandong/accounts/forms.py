@@ -2,8 +2,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import QuerySet
 
-from liandong.accounts.models import User
+from liandong.accounts.models import Invitation, User
+from liandong.accounts.permissions import GRANTABLE_ROLES, organizations_managed_by
+from liandong.organizations.models import Organization
 
 
 class StaffLoginForm(forms.Form):
@@ -82,3 +85,107 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Account management, invitations and one's own profile.
+
+ROLE_CHOICES = [(role.value, role.label) for role in GRANTABLE_ROLES]
+CHANNEL_CHOICES = Invitation.Channel.choices
+
+
+def organization_choices(actor: User) -> QuerySet[Organization]:
+    """The organizations an administrator may give an account, without the outlets and the
+    enterprises deep in the tree (thousands in a province): a drop-down stays usable."""
+    depth = actor.organization.depth if actor.organization is not None else 0
+    return (
+        organizations_managed_by(actor)
+        .exclude(kind=Organization.Kind.OUTLET)
+        .exclude(kind=Organization.Kind.ENTERPRISE, depth__gt=depth + 3)
+        .order_by("path")
+    )
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, help_text="登录用，创建后不能更改")
+    display_name = forms.CharField(label="姓名", max_length=60)
+    title = forms.CharField(label="职务", max_length=60, required=False)
+    role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
+    organization = forms.ModelChoiceField(
+        label="所属组织",
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text="评委可不选；选了单位的评委不能为本单位选手评分",
+    )
+    is_leader = forms.BooleanField(
+        label="单位负责人", required=False, help_text="本单位的诉求超时督办时通知负责人"
+    )
+    email = forms.CharField(label="电子邮件", max_length=254, required=False)
+    mobile = forms.CharField(label="手机号", max_length=20, required=False)
+    channel = forms.ChoiceField(
+        label="邀请链接发送方式", choices=CHANNEL_CHOICES, initial=Invitation.Channel.SHOW
+    )
+
+    def __init__(self, *args: Any, actor: User, account: User | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        queryset = organization_choices(actor)
+        if account is not None and account.organization_id:
+            # The account's own organization stays choosable even if the list leaves it out.
+            queryset = queryset | Organization.objects.filter(pk=account.organization_id)
+        self.fields["organization"].queryset = queryset.distinct()  # type: ignore[attr-defined]
+        if account is not None:
+            del self.fields["username"]
+            del self.fields["channel"]
+            self.fields["mobile"].label = "新手机号"
+            self.fields["mobile"].help_text = (
+                f"当前 {account.mobile_masked}，不改请留空" if account.mobile_masked else "未登记"
+            )
+
+
+class InviteForm(forms.Form):
+    channel = forms.ChoiceField(label="发送方式", choices=CHANNEL_CHOICES)
+
+
+class InvitationAcceptForm(forms.Form):
+    token = forms.CharField(
+        label="邀请码",
+        max_length=100,
+        help_text="打开邀请链接时自动填入；也可以粘贴链接中 # 之后的部分",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    password1 = forms.CharField(
+        label="新密码",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
+        return data
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label="姓名", max_length=60)
+    title = forms.CharField(label="职务", max_length=60, required=False)
+    email = forms.CharField(label="电子邮件", max_length=254, required=False)
+
+
+class MobileChangeForm(forms.Form):
+    mobile = forms.CharField(
+        label="新手机号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    code = forms.CharField(
+        label="验证码",
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -15,7 +15,7 @@ from liandong.accounts.permissions import (
     can_browse_audit_log,
     is_worker,
 )
-from liandong.accounts.services import login_check
+from liandong.accounts.services import login_check, session_record
 from liandong.core.audit import audit_log
 from liandong.core.paging import page_by_id
 
@@ -97,6 +97,8 @@ def password_set(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.user.set_password(form.cleaned_data["password1"])
         request.user.save(update_fields=["password"])
         update_session_auth_hash(request, request.user)
+        # The session got a new key: record it, so that disabling the account ends it too.
+        session_record(user=request.user, session_key=request.session.session_key)
         audit_log(actor=request.user, action="accounts.password_set", target=request.user)
         messages.success(request, "密码已设置。下次可以用手机号和密码登录。")
         return redirect("accounts:home")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from liandong.accounts.services import leaders_notify
 from liandong.core.audit import audit_log
 from liandong.demands import throttle
 from liandong.demands.models import OPEN_STATES, Demand, DemandEvent, State
@@ -152,8 +153,17 @@ def demands_escalate(*, now: datetime | None = None, dry_run: bool = False) -> i
             body=demand.union,
             note=f"诉求已超时，已督办至{body}负责人及{demand.union.name}",
         )
+        # The body's leaders (accounts marked 负责人) are told by SMS (accounts.services).
+        leaders = leaders_notify(
+            organization=demand.body,
+            text=f"【联动】{body}承办的职工诉求（编号 {demand.pk}）已超过办理时限并被督办，"
+            "请尽快安排办理。",
+        )
         audit_log(
-            actor=None, action="demands.escalated", target=demand, changes={"body": demand.body_id}
+            actor=None,
+            action="demands.escalated",
+            target=demand,
+            changes={"body": demand.body_id, "leaders": [leader.pk for leader in leaders]},
         )
 
     open_breached = Q(state__in=OPEN_STATES, is_breached=True, escalated_at__isnull=True)

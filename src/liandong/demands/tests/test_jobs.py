@@ -99,3 +99,32 @@ def test_resolved_demands_are_not_breached_later(world, rules) -> None:
         state=State.RESOLVED, resolution_due=timezone.now() - timedelta(days=1)
     )
     assert demands_mark_breaches() == 0
+
+
+def test_escalation_reaches_the_bodys_leader(world, rules) -> None:
+    """The responsible body's accounts marked 负责人 (accounts: is_leader) are told by SMS."""
+    from liandong.accounts.models import Role
+    from liandong.accounts.services import account_create
+    from liandong.accounts.sms import MemoryBackend
+
+    demand = make_demand()
+    assert demand.body is not None
+    leader = account_create(
+        actor=world.users["province_admin"],
+        username="body_leader",
+        display_name="单位负责人",
+        role={"union": Role.UNION_STAFF, "enterprise": Role.ENTERPRISE_UNION}.get(
+            demand.body.kind, Role.LIAISON
+        ),
+        organization=demand.body,
+        mobile="13800006666",
+        is_leader=True,
+    )
+    Demand.objects.filter(pk=demand.pk).update(is_breached=True)
+    MemoryBackend.outbox.clear()
+    assert demands_escalate() == 1
+    sent = [text for mobile, text in MemoryBackend.outbox if mobile == "13800006666"]
+    assert len(sent) == 1
+    assert "督办" in sent[0]
+    entry = AuditLog.objects.get(action="demands.escalated")
+    assert entry.changes["leaders"] == [leader.pk]
