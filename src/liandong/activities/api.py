@@ -805,9 +805,13 @@ def back_enter_activity(request: AuthenticatedHttpRequest, payload: ActivityBack
         else request.user.organization
     )
     lines = "\n".join([*map(str, payload.participant_ids), *payload.id_numbers])
-    participants = services.participants_resolve(
-        scope=workers_visible_to(request.user), lines=lines
-    )
+    try:
+        participants = services.participants_resolve(
+            scope=workers_visible_to(request.user), lines=lines
+        )
+    except ValidationError as error:  # the page's one list is two fields here
+        field = "id_numbers" if payload.id_numbers else "participant_ids"
+        raise ValidationError({field: error.messages}) from error
     activity = services.activity_back_enter(
         actor=request.user,
         organizer=organizer,

@@ -240,5 +240,6 @@ def test_the_api_back_enters_an_activity_and_names_a_refused_field(
         **bearer,
     )
     assert response.status_code == 422
-    assert "participants" in str(response.json())
+    assert "participant_ids" in str(response.json())
+    assert "不在您的范围内" in str(response.json())
     assert Activity.objects.filter(back_entered=True).count() == 1
