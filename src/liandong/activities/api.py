@@ -24,6 +24,7 @@ from liandong.activities.models import (
 )
 from liandong.activities.schemas import (
     NULLABLE_ACTIVITY_FIELDS,
+    ActivityBackEntryIn,
     ActivityIn,
     ActivityOut,
     ActivityPage,
@@ -102,6 +103,7 @@ def activity_item(a: Activity) -> dict[str, Any]:
             for q in a.quotas.all()
         ],
         "sub_venues": [v.name for v in a.sub_venues.all()],
+        "back_entered": a.back_entered,
     }
 
 
@@ -779,3 +781,41 @@ def served(request: AuthenticatedHttpRequest, activity_id: int, payload: ServedI
         note=payload.note,
     )
     return Status(201, {"id": entry.pk, "people": entry.people})
+
+
+# -- 补录 -----------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/back-entries",
+    response={201: ActivityOut},
+    url_name="activity-back-entry",
+    operation_id="activities_back_enter",
+)
+def back_enter_activity(request: AuthenticatedHttpRequest, payload: ActivityBackEntryIn) -> Status:
+    """补录活动: an activity held before the platform, with its participants (职工编号 in
+    ``participant_ids`` and/or ID numbers from a roster in ``id_numbers``, all within the
+    caller's scope) or an open event's ``people_served``. Created confirmed; sends nothing.
+    Dates in the future or more than two years back are refused (422 naming the field)."""
+    if not perms.can_back_enter_activity(request.user):
+        raise PermissionDenied
+    organizer = (
+        get_object_or_404(organizations_in_scope(request.user), pk=payload.organizer_id)
+        if payload.organizer_id
+        else request.user.organization
+    )
+    lines = "\n".join([*map(str, payload.participant_ids), *payload.id_numbers])
+    try:
+        participants = services.participants_resolve(
+            scope=workers_visible_to(request.user), lines=lines
+        )
+    except ValidationError as error:  # the page's one list is two fields here
+        field = "id_numbers" if payload.id_numbers else "participant_ids"
+        raise ValidationError({field: error.messages}) from error
+    activity = services.activity_back_enter(
+        actor=request.user,
+        organizer=organizer,
+        participants=participants,
+        **payload.dict(exclude={"organizer_id", "participant_ids", "id_numbers"}),
+    )
+    return Status(201, activity_item(visible_activity(request, activity.pk)))

@@ -260,3 +260,40 @@ class ExpenseForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["budget_line"]).choices = lines
         cast(forms.ChoiceField, self.fields["activity"]).choices = [("", "—"), *activities]
+
+
+class ActivityBackEntryForm(forms.Form):
+    """补录活动: an activity already held, with who took part."""
+
+    organizer = forms.ModelChoiceField(label="主办单位", queryset=Organization.objects.none())
+    title = forms.CharField(label="活动名称", max_length=120)
+    kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
+    starts_on = forms.DateField(
+        label="开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="已举办的日期：不能晚于今天，最多补录两年内的活动",
+    )
+    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="地点 / 线路", max_length=200, required=False)
+    target_group = forms.CharField(label="服务对象", max_length=200, required=False)
+    description = forms.CharField(
+        label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    participants = forms.CharField(
+        label="参加职工",
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="每行一人：职工编号，或身份证号（可从花名册整列粘贴）；须为您范围内的职工",
+    )
+    people_served = forms.IntegerField(
+        label="服务人次",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        help_text="无需报名的活动（义剪、义诊等）填写服务人次",
+    )
+
+    def __init__(self, *args: Any, organizers: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["organizer"]).queryset = organizers

@@ -101,6 +101,10 @@ class Activity(BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 补录: an activity held before the union used the platform, recorded afterwards with its
+    # participants (created confirmed, never opened for sign-up, nothing sent to anyone).
+    back_entered = models.BooleanField(_("补录"), default=False)
+    back_entered_at = models.DateTimeField(_("补录时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]

@@ -227,3 +227,10 @@ def can_override_budget(user: User | AnonymousUser | None) -> bool:
 
 def can_view_figures(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     return acts_for_organization(user)
+
+
+def can_back_enter_activity(
+    user: User | AnonymousUser | None, organizer: Organization | None = None
+) -> TypeGuard["StaffUser"]:
+    """补录: who may create an activity (for ``organizer``) records one held before the platform."""
+    return can_create_activity(user, organizer)

@@ -145,6 +145,7 @@ class ActivityOut(Schema):
     notice_ends_on: date | None
     quotas: list[QuotaOut]
     sub_venues: list[str]
+    back_entered: bool = False
 
 
 class ActivityPage(Schema):
@@ -385,3 +386,19 @@ class ExpenseOut(Schema):
     spent_on: date
     override_reason: str
     remainder: Decimal
+
+
+class ActivityBackEntryIn(InputSchema):
+    """补录活动: an activity already held, created confirmed with its participants."""
+
+    title: str = Field(min_length=1, max_length=120)
+    kind: ActivityKind
+    organizer_id: int | None = None
+    starts_on: date
+    ends_on: date
+    place: str = Field("", max_length=200)
+    description: str = Field("", max_length=5000)
+    target_group: str = Field("", max_length=200)
+    participant_ids: list[Id] = Field(default_factory=list, max_length=5000)
+    id_numbers: list[str] = Field(default_factory=list, max_length=5000)
+    people_served: int | None = Field(None, ge=0, le=100_000)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import User
@@ -23,6 +23,7 @@ from liandong.activities.models import (
     HOLDING_PLACE,
     RECUPERATION_KINDS,
     Activity,
+    ActivityKind,
     ActivityStatus,
     Application,
     ApplicationStatus,
@@ -38,10 +39,13 @@ from liandong.activities.models import (
 )
 from liandong.core import crypto
 from liandong.core.audit import audit_log, diff, snapshot
+from liandong.core.backentry import BACK_ENTRY_LABEL, back_entry_date_check
 from liandong.core.extensions import hooks
-from liandong.core.identity import id_number_birth_date
+from liandong.core.identity import id_number_birth_date, validate_id_number
+from liandong.core.masking import mask_id_number
 from liandong.organizations.models import Organization
 from liandong.workers.models import Worker, WorkerType
+from liandong.workers.services import id_number_digest
 
 T = TypeVar("T")
 ACTIVITY_FIELDS = [
@@ -1238,3 +1242,164 @@ def activity_scope_q(organization: Organization) -> Q:
     from liandong.organizations.models import subtree_q
 
     return subtree_q(organization.path, "organizer__path")
+
+
+# -- 补录: activities held before the platform ----------------------------------------------------
+#
+# A union adopting the platform mid-year records the activities it already ran (a recuperation
+# trip, a free clinic, holiday care) with who took part, so that the year's figures (places,
+# participants, people served) cover the whole year. Such an activity is created confirmed,
+# never opens for sign-up, and nothing about it is sent to anyone; the audit log says 补录.
+
+BACK_ENTRY_PARTICIPANTS_MAX = 5000
+
+
+def participants_resolve(*, scope: QuerySet[Worker], lines: str) -> list[Worker]:
+    """The workers named in ``lines`` (one a line, or separated by commas: a 职工编号, or an ID
+    number as in a roster), looked up within ``scope``. An unknown or out-of-scope entry is
+    refused with its line, so that a pasted list is never half-taken."""
+    tokens = [t.strip() for t in lines.replace("，", ",").replace(",", "\n").splitlines()]
+    tokens = [t for t in tokens if t]
+    if len(tokens) > BACK_ENTRY_PARTICIPANTS_MAX:
+        raise _refusal(
+            "participants", f"一次最多补录 {BACK_ENTRY_PARTICIPANTS_MAX} 名参加职工", "too_many"
+        )
+    by_id: dict[int, str] = {}
+    by_digest: dict[str, str] = {}
+    for token in tokens:
+        if token.isdigit() and len(token) < 15:
+            by_id[int(token)] = token
+            continue
+        try:
+            id_number = validate_id_number(token)
+        except ValidationError:
+            raise _refusal(
+                "participants", f"“{token[:20]}”不是职工编号或有效的身份证号", "participant_format"
+            ) from None
+        by_digest[id_number_digest(id_number)] = token
+    found = list(
+        scope.filter(Q(pk__in=list(by_id)) | Q(id_number_digest__in=list(by_digest)))
+        .select_related("employer")
+        .order_by("pk")
+    )
+    known_ids = {w.pk for w in found}
+    known_digests = {w.id_number_digest for w in found}
+    missing = [t for pk, t in by_id.items() if pk not in known_ids] + [
+        "身份证号" + mask_id_number(validate_id_number(t))
+        for d, t in by_digest.items()
+        if d not in known_digests
+    ]
+    if missing:
+        raise _refusal(
+            "participants",
+            f"以下职工不存在或不在您的范围内：{'、'.join(missing[:10])}"
+            + ("等" if len(missing) > 10 else ""),
+            "participant_unknown",
+        )
+    return found
+
+
+@transaction.atomic
+def activity_back_enter(
+    *,
+    actor: User | None,
+    organizer: Organization,
+    title: str,
+    kind: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    participants: Iterable[Worker] = (),
+    people_served: int | None = None,
+    place: str = "",
+    description: str = "",
+    target_group: str = "",
+    co_organizers: Iterable[Organization] = (),
+    today: date | None = None,
+) -> Activity:
+    """Record an activity already held: confirmed, its participants confirmed and counted as
+    present (they took part), ``people_served`` (an open event's head count) as one service
+    entry on the first day. Dates in the future or more than two years back are refused."""
+    today = today or _today()
+    starts_on = back_entry_date_check(starts_on, field="starts_on", label="开始日期", today=today)
+    ends_on = back_entry_date_check(
+        ends_on,
+        field="ends_on",
+        label="结束日期",
+        today=today,
+        not_before=starts_on,
+        not_before_label="开始日期",
+    )
+    if kind not in ActivityKind.values:
+        raise _refusal("kind", "请选择活动类型", "kind")
+    workers = list({w.pk: w for w in participants}.values())
+    outside = [w.name for w in workers if not w.employer.path.startswith(organizer.path)]
+    if outside:
+        raise _refusal(
+            "participants",
+            f"参加职工应在主办单位范围内：{'、'.join(outside[:10])}",
+            "participant_scope",
+        )
+    if people_served is not None and not 0 <= people_served <= 100_000:
+        raise _refusal("people_served", "服务人次应为 0 至 100000", "people")
+    if not workers and not people_served:
+        raise _refusal(
+            "participants", "请填写参加职工，或填写服务人次（无需报名的活动）", "no_participants"
+        )
+    now = timezone.now()
+    activity = Activity(
+        organizer=organizer,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        title=title.strip(),
+        kind=kind,
+        place=place.strip(),
+        description=description.strip(),
+        target_group=target_group.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        total_places=len(workers),
+        places_taken=len(workers),
+        selection=Selection.NOMINATION if workers else Selection.OPEN,
+        status=ActivityStatus.CONFIRMED,
+        back_entered=True,
+        back_entered_at=now,
+    )
+    if not activity.title:
+        raise _refusal("title", "请填写活动名称", "title")
+    activity.full_clean(exclude=["organizer", "created_by"])
+    activity.save()
+    activity.co_organizers.set(list(co_organizers))
+    present_at = timezone.make_aware(datetime.combine(starts_on, time(9, 0)))
+    Application.objects.bulk_create(
+        [
+            Application(
+                activity=activity,
+                worker=worker,
+                status=ApplicationStatus.CONFIRMED,
+                nominated_by=activity.created_by,
+                checked_in_at=present_at,
+            )
+            for worker in workers
+        ]
+    )
+    if people_served:
+        ServiceEntry.objects.create(
+            activity=activity,
+            people=people_served,
+            served_on=starts_on,
+            note="补录",
+            recorded_by=activity.created_by,
+        )
+    audit_log(
+        actor=actor,
+        action="activities.back_entered",
+        target=activity,
+        changes={
+            "back_entered": [None, BACK_ENTRY_LABEL],
+            "kind": activity.kind,
+            "starts_on": str(starts_on),
+            "ends_on": str(ends_on),
+            "participants": len(workers),
+            "people_served": people_served or 0,
+        },
+    )
+    return activity

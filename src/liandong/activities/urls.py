@@ -36,4 +36,6 @@ urlpatterns = [
     path("funds/", views.funds_view, name="funds"),
     path("figures/", views.figures_view, name="figures"),
     path("figures.xlsx", views.figures_export_view, name="figures-export"),
+    # 补录
+    path("back-entry/", views.activity_back_entry_view, name="activity-back-entry"),
 ]

@@ -21,6 +21,7 @@ from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
 from liandong.activities.forms import (
+    ActivityBackEntryForm,
     ActivityForm,
     BookingForm,
     CancelBookingForm,
@@ -130,6 +131,7 @@ def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "activities": activities[:200],
             "can_create": perms.can_create_activity(request.user),
+            "can_back_enter": perms.can_back_enter_activity(request.user),
             "year": year,
         },
     )
@@ -782,3 +784,38 @@ def figures_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="activities-{data["year"]}.xlsx"'
     return response
+
+
+# -- 补录 -----------------------------------------------------------------------------------------
+
+
+@login_required
+def activity_back_entry_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """补录活动: an activity held before the platform, with its participants (chosen among the
+    workers in the user's scope by 职工编号 or ID number, e.g. a roster's column pasted in)."""
+    if not perms.can_back_enter_activity(request.user):
+        raise PermissionDenied
+    form = ActivityBackEntryForm(
+        request.POST or None,
+        organizers=organizations_in_scope(request.user),
+        initial={"organizer": request.user.organization_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lines = data.pop("participants")
+        try:
+            participants = services.participants_resolve(
+                scope=workers_visible_to(request.user), lines=lines
+            )
+            activity = services.activity_back_enter(
+                actor=request.user, participants=participants, **data
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"活动已补录（参加职工 {activity.places_taken} 人），计入年度统计，未发送任何通知。",
+            )
+            return redirect("activities:activity-detail", pk=activity.pk)
+    return render(request, "activities/back_entry_form.html", {"form": form})

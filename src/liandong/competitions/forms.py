@@ -4,7 +4,14 @@ from django import forms
 from django.db.models import QuerySet
 
 from liandong.accounts.models import Role, User
-from liandong.competitions.models import Contest, ContestStatus, PrizeTier, Round, Segment
+from liandong.competitions.models import (
+    Contest,
+    ContestStatus,
+    Level,
+    PrizeTier,
+    Round,
+    Segment,
+)
 from liandong.workers.models import Worker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -145,3 +152,24 @@ class NominateForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(label="理论考试成绩表（xlsx）")
     submit = forms.BooleanField(label="上传后直接提交（提交后锁定）", required=False)
+
+
+class ContestBackEntryForm(forms.Form):
+    """补录竞赛: a contest decided before the platform, with its published results."""
+
+    name = forms.CharField(label="竞赛名称", max_length=160)
+    level = forms.ChoiceField(label="级别", choices=Level.choices, initial=Level.CITY)
+    profession = forms.CharField(label="职业（工种）", max_length=60)
+    starts_on = forms.DateField(
+        label="比赛日期", widget=DATE, help_text="已举办的日期：不能晚于今天，最多补录两年内的竞赛"
+    )
+    venue = forms.CharField(label="比赛地点", max_length=120, required=False)
+    hosts = forms.CharField(label="主办单位", max_length=300, required=False)
+    undertakers = forms.CharField(label="承办单位", max_length=300, required=False)
+    results = forms.CharField(
+        label="成绩名单",
+        max_length=500_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="每行一名选手，各列用逗号或 Tab 分隔（可从表格直接粘贴）："
+        "职工编号或身份证号, 名次, 奖项, 总分, 组别；除第一列外均可留空",
+    )

@@ -96,6 +96,18 @@ class Contest(BaseModel):
     )
     prizes_awarded_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    # 补录: a contest decided before the platform, recorded afterwards with its final results
+    # (entrants, ranks, prizes) and published at once, without rounds or score sheets.
+    back_entered = models.BooleanField(_("补录"), default=False)
+    back_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("补录人"),
+    )
+    back_entered_at = models.DateTimeField(_("补录时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]

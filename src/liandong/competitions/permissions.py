@@ -128,3 +128,9 @@ def sheets_visible_to(user: User | AnonymousUser | None) -> QuerySet[ScoreSheet]
 
 def can_publish(user: User | AnonymousUser | None, contest: Contest) -> bool:
     return can_manage_contest(user, contest) and contest.status != ContestStatus.PUBLISHED
+
+
+def can_back_enter_contest(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    """补录: who may set up a contest (union admins and staff) records one decided before the
+    platform, for their own union."""
+    return acts_for_organization(user) and user.role in MANAGER_ROLES

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import Role, User
@@ -31,9 +31,12 @@ from liandong.competitions.scoring import Tier, assign_prizes, rank_teams
 from liandong.competitions.selectors import entrant_bodies, round_results, team_standings
 from liandong.core import crypto
 from liandong.core.audit import audit_log, diff, snapshot
-from liandong.core.identity import id_number_birth_date
+from liandong.core.backentry import BACK_ENTRY_LABEL, back_entry_date_check
+from liandong.core.identity import id_number_birth_date, validate_id_number
+from liandong.core.masking import mask_id_number
 from liandong.organizations.models import Organization
 from liandong.workers.models import Worker
+from liandong.workers.services import id_number_digest
 
 CONTEST_FIELDS = [
     "name",
@@ -826,3 +829,194 @@ def entrant_nominate(*, actor: User | None, entrant: Entrant, target: Contest) -
         changes={"to_contest": target.pk, "entrant": nominated.pk},
     )
     return nominated
+
+
+# -- 补录: contests decided before the platform --------------------------------------------------
+#
+# A union adopting the platform mid-year records the contests it already held with their final
+# results (who took part, rank, prize), so that the year's figures (contests, entrants,
+# prize-winners) cover the whole year. There are no rounds, judges or score sheets: the results
+# are entered as published, and the audit log says 补录. Competitions send no notices.
+
+BACK_ENTRY_RESULTS_MAX = 5000
+
+
+@dataclass(frozen=True)
+class BackEntryResult:
+    """One line of a back-entered contest's results."""
+
+    worker: Worker
+    final_rank: int | None = None
+    prize: str = ""
+    final_total: Decimal | None = None
+    group: str = ""
+
+
+def _lookup_workers(scope: QuerySet[Worker], tokens: list[str]) -> dict[str, Worker]:
+    """``token`` (a 职工编号 or an ID number) → the worker within ``scope``; a refusal names
+    the ones not found."""
+    by_id: dict[str, int] = {}
+    by_digest: dict[str, str] = {}
+    for token in tokens:
+        if token.isdigit() and len(token) < 15:
+            by_id[token] = int(token)
+            continue
+        try:
+            by_digest[token] = id_number_digest(validate_id_number(token))
+        except ValidationError:
+            raise _refuse(
+                "results", f"“{token[:20]}”不是职工编号或有效的身份证号", "result_worker"
+            ) from None
+    found = scope.filter(
+        Q(pk__in=list(by_id.values())) | Q(id_number_digest__in=list(by_digest.values()))
+    ).select_related("employer")
+    by_pk = {w.pk: w for w in found}
+    by_hash = {w.id_number_digest: w for w in by_pk.values()}
+    workers: dict[str, Worker] = {}
+    missing = []
+    for token in tokens:
+        worker = by_pk.get(by_id[token]) if token in by_id else by_hash.get(by_digest[token])
+        if worker is None:
+            missing.append(token if token in by_id else "身份证号" + mask_id_number(token))
+        else:
+            workers[token] = worker
+    if missing:
+        raise _refuse(
+            "results",
+            f"以下职工不存在或不在您的范围内：{'、'.join(missing[:10])}"
+            + ("等" if len(missing) > 10 else ""),
+            "result_unknown",
+        )
+    return workers
+
+
+def contest_results_parse(*, scope: QuerySet[Worker], text: str) -> list[BackEntryResult]:
+    """The results pasted from a spreadsheet: one entrant a line, columns separated by tabs or
+    commas: 职工编号或身份证号, 名次, 奖项, 总分, 组别 (all but the first may be empty). A bad
+    line is refused with its number; nothing is taken from a list with a bad line."""
+    rows: list[list[str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.replace("，", ",").replace("\t", ",").split(",")]
+        cells += [""] * (5 - len(cells))
+        if len(cells) > 5 or not cells[0]:
+            raise _refuse(
+                "results",
+                f"第 {number} 行格式不对：应为“职工编号或身份证号, 名次, 奖项, 总分, 组别”",
+                "result_format",
+            )
+        rows.append([str(number), *cells])
+    if len(rows) > BACK_ENTRY_RESULTS_MAX:
+        raise _refuse("results", f"一次最多补录 {BACK_ENTRY_RESULTS_MAX} 名选手", "too_many")
+    workers = _lookup_workers(scope, [r[1] for r in rows])
+    results = []
+    for line_no, token, rank, prize, total, group in rows:
+        if rank and not (rank.isdigit() and int(rank) >= 1):
+            raise _refuse("results", f"第 {line_no} 行的名次应为正整数", "result_rank")
+        try:
+            points = Decimal(total) if total else None
+        except InvalidOperation:
+            raise _refuse("results", f"第 {line_no} 行的总分不是数字", "result_total") from None
+        results.append(
+            BackEntryResult(
+                worker=workers[token],
+                final_rank=int(rank) if rank else None,
+                prize=prize,
+                final_total=points,
+                group=group,
+            )
+        )
+    return results
+
+
+@transaction.atomic
+def contest_back_enter(
+    *,
+    actor: User | None,
+    organization: Organization,
+    name: str,
+    profession: str,
+    starts_on: date | None,
+    results: list[BackEntryResult],
+    level: str = "city",
+    venue: str = "",
+    hosts: str = "",
+    undertakers: str = "",
+    co_organizers: str = "",
+    today: date | None = None,
+) -> Contest:
+    """Record a contest already held with its final results, published (已公示) at once: each
+    entrant approved with rank, prize and total as they were announced. No rounds, judges or
+    score sheets. The date must lie in the past two years."""
+    starts_on = back_entry_date_check(starts_on, field="starts_on", label="比赛日期", today=today)
+    if not results:
+        raise _refuse("results", "请填写参赛选手及其成绩", "no_results")
+    seen: set[int] = set()
+    for result in results:
+        worker = result.worker
+        if worker.pk in seen:
+            raise _refuse("results", f"{worker.name} 在名单中重复出现", "result_duplicate")
+        seen.add(worker.pk)
+        if not worker.employer.path.startswith(organization.path):
+            raise _refuse("results", f"{worker.name} 不在组织单位的范围内", "result_scope")
+        if len(result.prize) > 20:
+            raise _refuse("results", f"{worker.name} 的奖项名称超过 20 个字", "result_prize")
+        if len(result.group) > 40:
+            raise _refuse("results", f"{worker.name} 的组别超过 40 个字", "result_group")
+        if result.final_total is not None and not 0 <= result.final_total < 1_000_000:
+            raise _refuse(
+                "results", f"{worker.name} 的总分不在 0 到 999999.99 之间", "result_total"
+            )
+    now = timezone.now()
+    contest = Contest(
+        organization=organization,
+        name=name.strip(),
+        level=level,
+        profession=profession.strip(),
+        venue=venue.strip(),
+        hosts=hosts.strip(),
+        undertakers=undertakers.strip(),
+        co_organizers=co_organizers.strip(),
+        starts_on=starts_on,
+        status=ContestStatus.PUBLISHED,
+        prizes_awarded_at=now,
+        published_at=now,
+        back_entered=True,
+        back_entered_by=actor if getattr(actor, "pk", None) else None,
+        back_entered_at=now,
+    )
+    contest.full_clean()
+    contest.save()
+    Entrant.objects.bulk_create(
+        [
+            Entrant(
+                contest=contest,
+                worker=r.worker,
+                registered_by=r.worker.employer,
+                group=r.group,
+                status=Entrant.Status.APPROVED,
+                review_note="补录",
+                prize=r.prize,
+                final_rank=r.final_rank,
+                final_total=r.final_total,
+            )
+            for r in results
+        ]
+    )
+    prizes: dict[str, int] = {}
+    for r in results:
+        if r.prize:
+            prizes[r.prize] = prizes.get(r.prize, 0) + 1
+    audit_log(
+        actor=actor,
+        action="competitions.contest_back_entered",
+        target=contest,
+        changes={
+            "back_entered": [None, BACK_ENTRY_LABEL],
+            **snapshot(contest, ["name", "level", "profession", "starts_on", "status"]),
+            "entrants": len(results),
+            "prizes": prizes,
+        },
+    )
+    return contest

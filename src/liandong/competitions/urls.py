@@ -31,4 +31,6 @@ urlpatterns = [
     path("judging/segments/<int:pk>/", views.judge_segment_view, name="judge-segment"),
     path("judging/segments/<int:pk>/upload/", views.judge_upload_view, name="judge-upload"),
     path("sheets/<int:pk>/correct/", views.sheet_correct_view, name="sheet-correct"),
+    # 补录
+    path("back-entry/", views.contest_back_entry_view, name="contest-back-entry"),
 ]

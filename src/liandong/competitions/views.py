@@ -20,6 +20,7 @@ from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.competitions import services
 from liandong.competitions.documents import certificate_pdf, results_xlsx
 from liandong.competitions.forms import (
+    ContestBackEntryForm,
     ContestForm,
     CorrectionForm,
     JudgeAssignForm,
@@ -36,6 +37,7 @@ from liandong.competitions.importing import scores_from_xlsx
 from liandong.competitions.models import Contest, ContestStatus, Entrant, Round, ScoreSheet, Segment
 from liandong.competitions.permissions import (
     MANAGER_ROLES,
+    can_back_enter_contest,
     can_list_contests,
     can_manage_contest,
     can_register,
@@ -132,6 +134,7 @@ def contest_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "contests": contests,
             "can_create": request.user.role in MANAGER_ROLES and is_body_staff(request.user),
+            "can_back_enter": can_back_enter_contest(request.user),
             "is_judge": is_judge(request.user),
         },
     )
@@ -904,4 +907,46 @@ def sheet_correct_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request,
         "competitions/sheet_correct.html",
         {"sheet": sheet, "contest": contest, "form": form},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 补录.
+
+
+@login_required
+def contest_back_entry_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """补录竞赛: a contest decided before the platform, entered with its final results and
+    published at once (no rounds, judges or score sheets); counted in the year's figures."""
+    if not can_back_enter_contest(request.user):
+        raise PermissionDenied
+    form = ContestBackEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        text = data.pop("results")
+        try:
+            results = services.contest_results_parse(
+                scope=workers_visible_to(request.user), text=text
+            )
+            contest = services.contest_back_enter(
+                actor=request.user,
+                organization=request.user.organization,
+                results=results,
+                **data,
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"竞赛已补录并公示（选手 {len(results)} 名），计入年度统计。")
+            return redirect("competitions:contest-detail", contest.pk)
+    return render(
+        request,
+        "competitions/form.html",
+        {
+            "form": form,
+            "title": "补录竞赛",
+            "intro": "登记使用平台之前已经举办的竞赛及其最终成绩：竞赛直接记为已公示，"
+            "不设赛段、评委和评分表；选手须为您范围内的职工。",
+            "submit_label": "补录并公示",
+        },
     )

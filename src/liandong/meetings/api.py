@@ -21,6 +21,8 @@ from liandong.meetings.schemas import (
     ActionItemPage,
     AgendaIn,
     AgendaItemOut,
+    BackEntryMeetingIn,
+    BackEntryProgressIn,
     MechanismDetailOut,
     MechanismIn,
     MechanismPage,
@@ -85,6 +87,7 @@ def meeting_item(m: Meeting) -> dict[str, Any]:
         "status_label": m.get_status_display(),
         "cancel_reason": m.cancel_reason,
         "held_on": m.held_on,
+        "back_entered": m.back_entered,
     }
 
 
@@ -105,6 +108,7 @@ def action_item(i: ActionItem, *, today: Any = None) -> dict[str, Any]:
         "overdue": i.is_overdue_on(today or timezone.localdate()),
         "cancel_reason": i.cancel_reason,
         "completed_on": i.completed_on,
+        "back_entered": i.back_entered,
     }
 
 
@@ -342,7 +346,10 @@ def transition_meeting(
             services.meeting_save_minutes(
                 actor=request.user, meeting=meeting, minutes=payload.minutes
             )
-        services.meeting_publish_minutes(actor=request.user, meeting=meeting)
+        if meeting.back_entered:  # 补录: published without mailing anyone
+            services.back_entry_minutes_publish(actor=request.user, meeting=meeting)
+        else:
+            services.meeting_publish_minutes(actor=request.user, meeting=meeting)
     else:
         services.meeting_cancel(actor=request.user, meeting=meeting, reason=payload.reason)
     return get_meeting(request, meeting.pk)
@@ -405,7 +412,13 @@ def record_resolution(
         ).first()
         if target is None:
             raise ValidationError({"target_id": "对应年度目标不属于本机制。"}, code="target")
-    item = services.resolution_record(
+    # 补录: a back-entered meeting's resolutions are back-entered items (no notices).
+    record = (
+        services.back_entry_resolution_record
+        if meeting.back_entered
+        else services.resolution_record
+    )
+    item = record(
         actor=request.user,
         meeting=meeting,
         resolution=payload.resolution,
@@ -494,5 +507,90 @@ def report_progress(request: AuthenticatedHttpRequest, item_id: int, payload: Pr
         percent=payload.percent,
         text=payload.text,
         reason=payload.reason,
+    )
+    return get_action_item(request, item.pk)
+
+
+# -- 补录 -----------------------------------------------------------------------------------------
+
+
+def _bodies(ids: list[int], field: str) -> list[Organization]:
+    found = list(Organization.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({field: "所选单位不存在。"}, code="unknown")
+    return found
+
+
+@router.post(
+    "/mechanisms/{int:mechanism_id}/back-entries",
+    response=MeetingDetailOut,
+    operation_id="meetings_back_enter_meeting",
+)
+def back_enter_meeting(
+    request: AuthenticatedHttpRequest, mechanism_id: int, payload: BackEntryMeetingIn
+) -> dict:
+    """补录会议: a meeting held before the platform, with its attendance, minutes and
+    resolutions (each with its real deadline and dated progress). Sends nothing. Dates in the
+    future or more than two years back are refused (422 naming the field)."""
+    mechanism = get_object_or_404(perms.mechanisms_visible_to(request.user), pk=mechanism_id)
+    if not perms.can_back_enter(request.user, mechanism):
+        raise PermissionDenied
+    targets = {t.pk: t for t in PlanTarget.objects.filter(plan__mechanism=mechanism)}
+    resolutions = []
+    for index, r in enumerate(payload.resolutions):
+        if r.target_id is not None and r.target_id not in targets:
+            raise ValidationError(
+                {f"resolutions[{index}].target_id": "对应年度目标不属于本机制。"}, code="target"
+            )
+        resolutions.append(
+            {
+                "resolution": r.resolution,
+                "lead_body": _body(r.lead_body_id, f"resolutions[{index}].lead_body_id"),
+                "co_bodies": _bodies(r.co_body_ids, f"resolutions[{index}].co_body_ids"),
+                "deadline": r.deadline,
+                "expected_output": r.expected_output,
+                "target": targets.get(r.target_id) if r.target_id is not None else None,
+                "progress": [p.dict() for p in r.progress],
+            }
+        )
+    meeting = services.meeting_back_enter(
+        actor=request.user,
+        mechanism=mechanism,
+        title=payload.title,
+        topic=payload.topic,
+        held_on=payload.held_on,
+        start_time=payload.start_time,
+        duration_minutes=payload.duration_minutes,
+        location=payload.location,
+        online_url=payload.online_url,
+        host_body=_body(payload.host_body_id, "host_body_id"),
+        present_bodies=_bodies(payload.present_body_ids, "present_body_ids"),
+        minutes=payload.minutes,
+        resolutions=resolutions,
+        publish=payload.publish,
+    )
+    return get_meeting(request, meeting.pk)
+
+
+@router.post(
+    "/action-items/{int:item_id}/back-progress",
+    response=ActionItemDetailOut,
+    operation_id="meetings_back_enter_progress",
+)
+def back_enter_progress(
+    request: AuthenticatedHttpRequest, item_id: int, payload: BackEntryProgressIn
+) -> dict:
+    """补录进展: a dated progress report of a back-entered item, by who manages the mechanism;
+    100 completes the item on ``reported_on``."""
+    item = get_object_or_404(perms.action_items_visible_to(request.user), pk=item_id)
+    if not perms.can_back_enter(request.user, item.mechanism):
+        raise PermissionDenied
+    services.back_entry_progress_report(
+        actor=request.user,
+        item=item,
+        percent=payload.percent,
+        text=payload.text,
+        reason=payload.reason,
+        reported_on=payload.reported_on,
     )
     return get_action_item(request, item.pk)

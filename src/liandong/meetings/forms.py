@@ -230,3 +230,56 @@ class ItemFilterForm(forms.Form):
     lead_body = forms.IntegerField(required=False, widget=forms.HiddenInput)
     state = forms.ChoiceField(label="状态", choices=STATES, required=False)
     mine = forms.BooleanField(label="只看本单位牵头", required=False)
+
+
+# -- 补录 -----------------------------------------------------------------------------------------
+
+
+class BackEntryMeetingForm(forms.Form):
+    """补录会议: a meeting held before the platform, with attendance and minutes."""
+
+    title = forms.CharField(label="会议名称", max_length=120, help_text="如：2026年第一次联席会议")
+    topic = forms.CharField(label="主题", max_length=120, required=False)
+    held_on = forms.DateField(
+        label="召开日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="已召开的日期：不能晚于今天，最多补录两年内的会议",
+    )
+    start_time = forms.TimeField(
+        label="开始时间",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="不填按 9:00 记",
+    )
+    duration_minutes = forms.IntegerField(
+        label="时长（分钟）", min_value=15, max_value=1440, initial=120
+    )
+    location = forms.CharField(label="地点", max_length=200, required=False)
+    online_url = forms.CharField(label="线上会议链接", max_length=300, required=False)
+    host_body = OrgChoice(label="承办单位", queryset=Organization.objects.none())
+    present_bodies = OrgMultiChoice(
+        label="参会单位",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minutes = forms.CharField(
+        label="会议纪要", required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+
+    def __init__(self, *args: Any, bodies: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["host_body"]).queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["present_bodies"]).queryset = bodies
+
+
+class BackEntryProgressForm(ProgressForm):
+    """A progress report of a back-entered item, on the day it was really made."""
+
+    reported_on = forms.DateField(
+        label="进展日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="进展发生的日期；进度 100% 时即为完成日期",
+    )
+
+    field_order = ["reported_on", "percent", "text", "reason", "attachments"]

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,8 @@ def agenda_candidates(mechanism: "Mechanism") -> list[AgendaCandidate]:
     today = timezone.localdate()
     overdue = (
         mechanism.action_items.filter(status__in=ActionItem.OPEN, deadline__lt=today)
+        # 补录: an item already overdue when it was entered is history the tick leaves alone.
+        .exclude(back_entered=True, deadline__lt=F("back_entered_on"))
         .select_related("lead_body")
         .order_by("deadline", "id")
     )

@@ -226,6 +226,18 @@ class Meeting(BaseModel):
     invite_sequence = models.PositiveSmallIntegerField(
         default=0
     )  # iCalendar SEQUENCE, bumped per notice
+    # 补录: a meeting held before the union used the platform, recorded afterwards. It never
+    # went through 筹备中/已通知, and nothing about it is ever sent to anyone.
+    back_entered = models.BooleanField(_("补录"), default=False)
+    back_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("补录人"),
+    )
+    back_entered_at = models.DateTimeField(_("补录时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -350,6 +362,10 @@ class ActionItem(BaseModel):
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    # 补录: a resolution of a back-entered meeting. ``back_entered_on`` is the day it was
+    # entered: a deadline already past on that day is history, owed no reminder.
+    back_entered = models.BooleanField(_("补录"), default=False)
+    back_entered_on = models.DateField(_("补录日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["deadline", "id"]
@@ -414,6 +430,9 @@ class ProgressReport(BaseModel):
     percent = models.PositiveSmallIntegerField(_("进度（%）"))
     text = models.TextField(_("进展情况"))
     reason = models.CharField(_("进度回退原因"), max_length=200, blank=True)
+    # 补录: a progress entry of a back-entered item, dated on the day it really happened.
+    back_entered = models.BooleanField(_("补录"), default=False)
+    reported_on = models.DateField(_("进展日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -105,3 +105,9 @@ def attachments_visible_to(user: User | AnonymousUser | None) -> QuerySet[Progre
     return ProgressAttachment.objects.filter(
         report__action_item__mechanism__in=mechanisms_visible_to(user).values("pk")
     )
+
+
+def can_back_enter(user: User | AnonymousUser | None, mechanism: Mechanism) -> bool:
+    """补录: who manages the mechanism records its meetings from before the platform (and the
+    mechanism has not been closed)."""
+    return mechanism.status != Mechanism.Status.CLOSED and can_manage_mechanism(user, mechanism)

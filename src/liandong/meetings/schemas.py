@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Literal
 
 from ninja import Schema
@@ -79,6 +79,7 @@ class MeetingOut(Schema):
     status_label: str
     cancel_reason: str
     held_on: date | None
+    back_entered: bool = False
 
 
 class AgendaItemOut(Schema):
@@ -157,6 +158,7 @@ class ActionItemOut(Schema):
     overdue: bool
     cancel_reason: str
     completed_on: date | None
+    back_entered: bool = False
 
 
 class ReportOut(Schema):
@@ -201,3 +203,41 @@ class SummaryOut(Schema):
     targets: list[dict]
     bodies: list[dict]
     other_figures: list[FigureOut]
+
+
+# -- 补录 -----------------------------------------------------------------------------------------
+
+
+class BackEntryProgressIn(InputSchema):
+    reported_on: date
+    percent: int
+    text: str = Field(max_length=2000)
+    reason: str = Field("", max_length=200)
+
+
+class BackEntryResolutionIn(InputSchema):
+    resolution: str = Field(max_length=1000)
+    lead_body_id: int | None = None
+    co_body_ids: list[Id] = Field(default_factory=list, max_length=20)
+    deadline: date | None = None
+    expected_output: str = Field("", max_length=200)
+    target_id: int | None = None
+    progress: list[BackEntryProgressIn] = Field(default_factory=list, max_length=50)
+
+
+class BackEntryMeetingIn(InputSchema):
+    """补录会议: a meeting already held, created as 已召开 (``publish``: 纪要已发布); nothing
+    is sent to anyone."""
+
+    title: str = Field(max_length=120)
+    topic: str = Field("", max_length=120)
+    held_on: date
+    start_time: time | None = None
+    duration_minutes: int = Field(120, ge=15, le=1440)
+    location: str = Field("", max_length=200)
+    online_url: str = Field("", max_length=300)
+    host_body_id: int
+    present_body_ids: list[Id] = Field(default_factory=list, max_length=50)
+    minutes: str = Field("", max_length=20000)
+    publish: bool = False
+    resolutions: list[BackEntryResolutionIn] = Field(default_factory=list, max_length=50)

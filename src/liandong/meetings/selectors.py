@@ -441,7 +441,7 @@ def summary_blocks(context: dict[str, Any]) -> list[Block]:
             + [
                 [
                     date_cn(m.starts_at),
-                    m.title,
+                    f"{m.title}（补录）" if m.back_entered else m.title,
                     m.topic or "—",
                     m.host_body.name,
                     m.agenda_count,

@@ -5,7 +5,7 @@ people pressing the same button at once move a meeting or an item only once."""
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
 from liandong.core.audit import audit_log, diff, snapshot
+from liandong.core.backentry import BACK_ENTRY_LABEL, back_entry_date_check
 from liandong.core.extensions import AgendaCandidate, hooks
 from liandong.meetings.models import (
     ActionItem,
@@ -1015,6 +1016,8 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
             status__in=ActionItem.OPEN,
             mechanism__status=Mechanism.Status.ACTIVE,
         )
+        # 补录: a deadline already past when the item was entered is history, not a reminder.
+        .exclude(back_entered=True, deadline__lt=F("back_entered_on"))
         .select_related("mechanism", "lead_body")
         .order_by("pk")
     )
@@ -1098,3 +1101,321 @@ def overdue_to_agenda(*, dry_run: bool = False) -> int:
                     by_tick=True,
                 )
     return added
+
+
+# -- 补录: meetings held before the platform ------------------------------------------------------
+#
+# A union adopting the platform mid-year records the meetings it already held, with their
+# attendance, minutes, resolutions and the progress made on them, on the dates they happened.
+# These functions never send anything (no invitation, no minutes mail, no reminder) and say 补录
+# in the audit log. They stand apart from the live workflow's functions on purpose: those send
+# notices, and a later notice wired into them must not reach a record of the past.
+
+BACK_ENTRY_AUDIT = {"back_entered": [None, BACK_ENTRY_LABEL]}
+
+
+def _actor_or_none(actor: User | None) -> User | None:
+    return actor if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def meeting_back_enter(
+    *,
+    actor: User | None,
+    mechanism: Mechanism,
+    title: str,
+    held_on: date | None,
+    host_body: Organization | None,
+    topic: str = "",
+    start_time: time | None = None,
+    duration_minutes: int | None = None,
+    location: str = "",
+    online_url: str = "",
+    present_bodies: Sequence[Organization] = (),
+    minutes: str = "",
+    resolutions: Sequence[dict[str, Any]] = (),
+    publish: bool = False,
+    today: date | None = None,
+) -> Meeting:
+    """Record a meeting already held: straight to 已召开 (纪要已发布 with ``publish``), the
+    member bodies invited and ``present_bodies`` marked present, the minutes, and each of
+    ``resolutions`` (the keyword arguments of ``back_entry_resolution_record``) as a
+    back-entered action item. The date must be a past one within the back-entry window."""
+    if mechanism.status == Mechanism.Status.CLOSED:
+        raise ValidationError("机制已撤销，不能补录会议。", code="mechanism_closed")
+    today = today or timezone.localdate()
+    held_on = back_entry_date_check(held_on, field="held_on", label="召开日期", today=today)
+    starts_at = timezone.make_aware(datetime.combine(held_on, start_time or time(9, 0)))
+    cleaned = _meeting_fields(
+        mechanism,
+        {
+            "title": title,
+            "topic": topic,
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "location": location,
+            "online_url": online_url,
+            "host_body": host_body,
+        },
+    )
+    if cleaned["starts_at"] > timezone.now():
+        raise ValidationError({"start_time": "补录的会议开始时间不能晚于现在。"}, code="future")
+    members = mechanism.member_organization_ids()
+    present = {
+        _require_member(mechanism, body, "present_bodies", "参会单位", members).pk
+        for body in present_bodies
+    }
+    meeting = Meeting(
+        mechanism=mechanism,
+        status=Meeting.Status.HELD,
+        held_on=held_on,
+        minutes=_multiline(minutes),
+        back_entered=True,
+        back_entered_by=_actor_or_none(actor),
+        back_entered_at=timezone.now(),
+        **cleaned,
+    )
+    meeting.full_clean()
+    meeting.save()
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, organization_id=org_id, present=org_id in present)
+        for org_id in sorted(members)
+    )
+    audit_log(
+        actor=actor,
+        action="meetings.meeting_back_entered",
+        target=meeting,
+        changes={
+            **diff({}, snapshot(meeting, MEETING_FIELDS)),
+            **BACK_ENTRY_AUDIT,
+            "status": [None, Meeting.Status.HELD],
+            "held_on": [None, str(held_on)],
+            "present": [None, sorted(present)],
+            "minutes_length": [None, len(meeting.minutes)],
+        },
+    )
+    for index, fields in enumerate(resolutions):
+        try:
+            back_entry_resolution_record(actor=actor, meeting=meeting, today=today, **fields)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):  # name the resolution the message is about
+                raise ValidationError(
+                    {
+                        f"resolutions[{index}].{field}": messages
+                        for field, messages in error.message_dict.items()
+                    }
+                ) from error
+            raise
+    if publish:
+        back_entry_minutes_publish(actor=actor, meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def back_entry_resolution_record(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    resolution: str,
+    lead_body: Organization | None,
+    deadline: date | None,
+    co_bodies: Sequence[Organization] = (),
+    expected_output: str = "",
+    target: PlanTarget | None = None,
+    progress: Sequence[dict[str, Any]] = (),
+    today: date | None = None,
+) -> ActionItem:
+    """An 议定事项 of a back-entered meeting, with its real deadline (past or not) and, in
+    ``progress``, the reports made on it (``reported_on``, ``percent``, ``text``, ``reason``),
+    oldest first. No reminder is ever sent for a deadline that had passed before it was entered."""
+    if not meeting.back_entered:
+        raise ValidationError(
+            {"resolution": "只有补录的会议可以补录议定事项。"}, code="not_back_entered"
+        )
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError({"resolution": "纪要已发布，不能再补录议定事项。"}, code="bad_state")
+    today = today or timezone.localdate()
+    resolution = _text(_multiline(resolution), "resolution", "议定事项内容", max_length=1000)
+    members = meeting.mechanism.member_organization_ids()
+    lead_body = _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
+    if deadline is None:
+        raise ValidationError({"deadline": "请填写完成时限。"}, code="required")
+    held_on = meeting.held_on or meeting.local_start.date()
+    if deadline < held_on:
+        raise ValidationError({"deadline": "完成时限不能早于会议召开日期。"}, code="deadline_past")
+    co_bodies = list(co_bodies)
+    for body in co_bodies:
+        _require_member(meeting.mechanism, body, "co_bodies", "配合单位", members)
+    if any(body.pk == lead_body.pk for body in co_bodies):
+        raise ValidationError({"co_bodies": "配合单位不能与牵头单位相同。"}, code="co_is_lead")
+    if target is not None and target.plan.mechanism_id != meeting.mechanism_id:
+        raise ValidationError({"target": "对应年度目标不属于本机制。"}, code="target")
+    number = (meeting.action_items.aggregate(top=Max("number"))["top"] or 0) + 1
+    item = ActionItem.objects.create(
+        mechanism=meeting.mechanism,
+        meeting=meeting,
+        number=number,
+        year=held_on.year,
+        resolution=resolution,
+        lead_body=lead_body,
+        deadline=deadline,
+        expected_output=normalize_text(expected_output)[:200],
+        target=target,
+        back_entered=True,
+        back_entered_on=today,
+    )
+    if co_bodies:
+        item.co_bodies.set(co_bodies)
+    audit_log(
+        actor=actor,
+        action="meetings.resolution_back_entered",
+        target=item,
+        changes={
+            **diff(
+                {},
+                snapshot(
+                    item,
+                    ["resolution", "lead_body", "deadline", "expected_output", "target", "status"],
+                ),
+            ),
+            **BACK_ENTRY_AUDIT,
+            "co_bodies": [None, sorted(body.pk for body in co_bodies)],
+        },
+    )
+    for index, entry in enumerate(progress):
+        try:
+            back_entry_progress_report(actor=actor, item=item, today=today, **entry)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise ValidationError(
+                    {
+                        f"progress[{index}].{field}": messages
+                        for field, messages in error.message_dict.items()
+                    }
+                ) from error
+            raise
+        item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def back_entry_progress_report(
+    *,
+    actor: User | None,
+    item: ActionItem,
+    percent: int | None,
+    text: str,
+    reported_on: date | None,
+    reason: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    today: date | None = None,
+) -> ProgressReport:
+    """A progress report of a back-entered item, dated on the day it was made: not in the
+    future, not before the meeting, not before the previous report. 100% completes the item
+    on that day, so its completion date is the real one."""
+    item = ActionItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    if not item.back_entered:
+        raise ValidationError(
+            {"reported_on": "只有补录的督办事项可以补录过去日期的进展。"}, code="not_back_entered"
+        )
+    if not item.is_open:
+        raise ValidationError(
+            {"percent": "该督办事项已办结或已取消，不能再报送进展。"}, code="closed"
+        )
+    held_on = item.meeting.held_on or item.meeting.local_start.date()
+    last = item.reports.order_by("-created_at", "-id").first()
+    last_on = (last.reported_on or timezone.localdate(last.created_at)) if last else None
+    reported_on = back_entry_date_check(
+        reported_on,
+        field="reported_on",
+        label="进展日期",
+        today=today,
+        not_before=held_on,
+        not_before_label="会议召开日期",
+    )
+    if last_on is not None and reported_on < last_on:
+        raise ValidationError(
+            {
+                "reported_on": f"进展日期不能早于上一次进展（{last_on.year}年{last_on.month}月{last_on.day}日）。"
+            },
+            code="back_entry_order",
+        )
+    if percent is None or not 0 <= percent <= 100:
+        raise ValidationError({"percent": "进度应为 0 到 100 之间的整数。"}, code="percent_range")
+    text = _text(_multiline(text), "text", "进展情况", max_length=2000)
+    reason = normalize_text(reason)[:200]
+    if percent < item.progress and not reason:
+        raise ValidationError(
+            {"reason": f"进度从 {item.progress}% 回退到 {percent}%，请说明原因。"},
+            code="backwards_without_reason",
+        )
+    if len(attachments) > ATTACHMENTS_PER_REPORT:
+        raise ValidationError(
+            {"attachments": f"每次最多上传 {ATTACHMENTS_PER_REPORT} 个附件。"}, code="too_many"
+        )
+    checked = [(upload, *_validate_upload(upload)) for upload in attachments]
+    before = snapshot(item, ["status", "progress", "completed_on"])
+    report = ProgressReport.objects.create(
+        action_item=item,
+        author=_actor_or_none(actor),
+        organization_id=getattr(actor, "organization_id", None),
+        percent=percent,
+        text=text,
+        reason=reason,
+        back_entered=True,
+        reported_on=reported_on,
+    )
+    for upload, name, content_type, size in checked:
+        ProgressAttachment.objects.create(
+            report=report, file=upload, original_name=name, size=size, content_type=content_type
+        )
+    item.progress = percent
+    if percent == 100:
+        item.status, item.completed_on = ActionItem.Status.DONE, reported_on
+    elif percent > 0 or item.status == ActionItem.Status.IN_PROGRESS:
+        item.status = ActionItem.Status.IN_PROGRESS
+    item.save(update_fields=["progress", "status", "completed_on", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="meetings.progress_back_entered",
+        target=item,
+        changes={
+            **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
+            **BACK_ENTRY_AUDIT,
+            "reported_on": [None, str(reported_on)],
+            "report": [None, report.pk],
+            "attachments": [None, [name for _, name, _, _ in checked]],
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def back_entry_minutes_publish(*, actor: User | None, meeting: Meeting) -> Meeting:
+    """已召开 → 纪要已发布 for a back-entered meeting: the members see the minutes on the
+    platform; nobody is mailed about a meeting of the past."""
+    if not meeting.back_entered:
+        raise ValidationError(
+            {"minutes": "只有补录的会议可以不发通知直接发布纪要。"}, code="not_back_entered"
+        )
+    meeting.minutes = Meeting.objects.values_list("minutes", flat=True).get(pk=meeting.pk)
+    if not meeting.minutes.strip():
+        raise ValidationError({"minutes": "请先填写会议纪要再发布。"}, code="no_minutes")
+    _move(
+        meeting,
+        [Meeting.Status.HELD],
+        Meeting.Status.PUBLISHED,
+        "只有已召开的会议可以发布纪要。",
+        minutes_published_at=timezone.now(),
+    )
+    audit_log(
+        actor=actor,
+        action="meetings.minutes_published",
+        target=meeting,
+        changes={
+            "status": [Meeting.Status.HELD, Meeting.Status.PUBLISHED],
+            **BACK_ENTRY_AUDIT,
+            "notice": [None, "补录会议，不发通知"],
+        },
+    )
+    return meeting

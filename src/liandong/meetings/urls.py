@@ -38,4 +38,6 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item-detail"),
     path("items/<int:pk>/cancel/", views.item_cancel, name="item-cancel"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    # 补录
+    path("<int:pk>/meetings/back-entry/", views.meeting_back_entry, name="meeting-back-entry"),
 ]

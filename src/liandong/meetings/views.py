@@ -26,6 +26,8 @@ from liandong.meetings import permissions as perms
 from liandong.meetings import selectors, services
 from liandong.meetings.forms import (
     AgendaForm,
+    BackEntryMeetingForm,
+    BackEntryProgressForm,
     CancelForm,
     ItemFilterForm,
     MechanismForm,
@@ -276,6 +278,7 @@ def mechanism_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "open_items": selectors.open_items(mechanism, limit=15),
             "members": members,
             "can_manage": perms.can_manage_mechanism(request.user, mechanism),
+            "can_back_enter": perms.can_back_enter(request.user, mechanism),
             "items_url": selectors.item_list_url(mechanism),
             "years": [year - 1, year, year + 1],
         },
@@ -719,8 +722,14 @@ def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, manage=True)
+    # 补录: a meeting of the past is published without mailing anyone.
+    publish = (
+        services.back_entry_minutes_publish
+        if meeting.back_entered
+        else services.meeting_publish_minutes
+    )
     try:
-        services.meeting_publish_minutes(actor=request.user, meeting=meeting)
+        publish(actor=request.user, meeting=meeting)
     except ValidationError as error:
         _flash_error(request, error)
     else:
@@ -753,10 +762,14 @@ def meeting_resolution(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     targets = PlanTarget.objects.filter(plan__mechanism=meeting.mechanism)
     form = ResolutionForm(request.POST, bodies=_member_bodies(meeting.mechanism), targets=targets)
     if form.is_valid():
+        # 补录: a back-entered meeting's resolutions are back-entered items (no notices).
+        record = (
+            services.back_entry_resolution_record
+            if meeting.back_entered
+            else services.resolution_record
+        )
         try:
-            item = services.resolution_record(
-                actor=request.user, meeting=meeting, **form.cleaned_data
-            )
+            item = record(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -834,12 +847,16 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     can_report = perms.can_report_progress(request.user, item)
     if request.method == "POST" and not can_report:
         raise PermissionDenied
-    form = ProgressForm(
+    # 补录: a back-entered item's progress is dated on the day it really happened.
+    back = item.back_entered and perms.can_back_enter(request.user, item.mechanism)
+    form_class = BackEntryProgressForm if back else ProgressForm
+    form = form_class(
         request.POST or None, request.FILES or None, initial={"percent": item.progress}
     )
+    report = services.back_entry_progress_report if back else services.action_item_report
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_item_report(actor=request.user, item=item, **form.cleaned_data)
+            report(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -900,4 +917,48 @@ def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
     )
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=content_type
+    )
+
+
+# -- 补录 -----------------------------------------------------------------------------------------
+
+
+@login_required
+def meeting_back_entry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """补录会议: a meeting held before the platform, recorded as held with its attendance and
+    minutes; its resolutions and their progress are then added on the meeting's page."""
+    mechanism = _mechanism(request, pk)
+    if not perms.can_back_enter(request.user, mechanism):
+        raise PermissionDenied
+    bodies = _member_bodies(mechanism)
+    form = BackEntryMeetingForm(
+        request.POST or None,
+        bodies=bodies,
+        initial={"host_body": mechanism.convening_union_id, "present_bodies": list(bodies)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_back_enter(
+                actor=request.user, mechanism=mechanism, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                "会议已补录为已召开（未发送任何通知）。请在本页补录议定事项，再发布纪要。",
+            )
+            return redirect("meetings:meeting-detail", meeting.pk)
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "title": "补录会议",
+            "intro": "登记使用平台之前已经召开的会议：会议直接记为已召开，不发送会议通知；"
+            "议定事项及其进展可按实际日期补录，计入年度工作总结。",
+            "back": reverse("meetings:mechanism-detail", args=[pk]),
+            "back_label": mechanism.name,
+            "submit_label": "补录会议",
+        },
     )

@@ -9,9 +9,11 @@ like records that do not exist, and lists never carry them.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from liandong.competitions import services
 from liandong.competitions.models import ContestStatus, ScoreSheet
@@ -125,6 +127,8 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
         "GET",
         "login 403   403   403   404    404     403   200   403",
     ),
+    # -- 补录 (records from before the platform) --------------------------------------------
+    "competitions/back-entry/": ("GET", "login 403   200   200   200    403     403   403   200"),
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                          anon worker admin staff staffB liaison ent judge prov
@@ -176,6 +180,19 @@ PAGE_POST_TABLE: dict[str, str] = {
     "competitions/entrants/<int:pk>/nominate/": "login 403   200   200   404    404     403   403   200",
     "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   200   403",
     "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   200   403",
+    # -- 补录 (records from before the platform) --------------------------------------------
+    # Staff of union B may back-enter for their own union, but worker A is not theirs (200,
+    # the form again with the refusal).
+    "competitions/back-entry/": "login 403  done  done   200    403     403   403  done",
+}
+# 补录: what the back-entry form needs typed in (worker A, first, a month ago).
+FORM_VALUES: dict[str, Any] = {
+    "competitions/back-entry/": lambda world: {
+        "name": "补录的技能竞赛",
+        "profession": "快递员",
+        "starts_on": (timezone.localdate() - timedelta(days=30)).isoformat(),
+        "results": f"{world.worker_a.pk},1,一等奖,95.5",
+    },
 }
 # Who is shown the form whose fields every principal sends (the rest: union_admin).
 FORM_SHOWN_TO = {
@@ -262,7 +279,8 @@ def test_page_post(route: str, world: Any, published: Setup) -> None:
     """The write a page's form sends, with its real fields and each principal's CSRF token."""
     url = page_url(route, published)
     shown_to = FORM_SHOWN_TO.get(route, "union_admin")
-    run_page_post_row(PAGE_POST_TABLE, route, world, url, shown_to=shown_to)
+    values = FORM_VALUES[route](world) if route in FORM_VALUES else None
+    run_page_post_row(PAGE_POST_TABLE, route, world, url, shown_to=shown_to, values=values)
 
 
 @over_operations(API_TABLE)

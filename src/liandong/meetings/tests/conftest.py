@@ -119,3 +119,25 @@ def build(world: Any) -> MeetingWorld:
 def mw(world: Any, settings: Any, tmp_path: Any) -> MeetingWorld:
     settings.DATA_DIR = tmp_path
     return build(world)
+
+
+def back_entered_item(world: Any, mechanism: Mechanism) -> ActionItem:
+    """补录: an open item (due in two months) of a meeting held 40 days ago, back-entered."""
+    meeting = services.meeting_back_enter(
+        actor=None,
+        mechanism=mechanism,
+        title="补录的会议",
+        held_on=timezone.localdate() - timedelta(days=40),
+        host_body=world.union_a,
+        location="工会会议室",
+        present_bodies=[world.union_a, world.authority],
+        minutes="补录的纪要",
+        resolutions=[
+            {
+                "resolution": "补录的议定事项",
+                "lead_body": world.authority,
+                "deadline": timezone.localdate() + timedelta(days=60),
+            }
+        ],
+    )
+    return meeting.action_items.get()

@@ -22,6 +22,7 @@ from liandong.core.tests.matrix import (
     run_page_row,
 )
 from liandong.meetings.models import ActionItem, Mechanism, Meeting
+from liandong.meetings.tests.conftest import back_entered_item
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
 
@@ -66,6 +67,14 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "meetings/items/<int:pk>/": ("GET", VIEW_GET),
     "meetings/items/<int:pk>/cancel/": ("POST", MANAGE_POST),
     "meetings/attachments/<int:pk>/": ("GET", VIEW_GET),
+    # -- 补录 (records from before the platform) --------------------------------------------
+    "meetings/<int:pk>/meetings/back-entry/": ("GET", MANAGE_GET),
+}
+
+PAGE_POST_TABLE: dict[str, str] = {
+    # the POST of a page whose GET row is in PAGE_TABLE        anon worker admin staff staffB liaison ent judge prov
+    # -- 补录 (records from before the platform) --------------------------------------------
+    "meetings/<int:pk>/meetings/back-entry/": "login 404 done done 404 403 403 404 done",
 }
 
 MANAGE_DONE = "login 404   done  done  404    403     403   404   done"
@@ -108,6 +117,9 @@ API_TABLE: dict[tuple[str, str], str] = {
         "POST",
         f"{P}/action-items/{{item_id}}/progress",
     ): "401 404  200   200   404    200     403  404   200",
+    # -- 补录 (records from before the platform) --------------------------------------------
+    ("POST", f"{P}/mechanisms/{{mechanism_id}}/back-entries"): API_MANAGE,
+    ("POST", f"{P}/action-items/{{item_id}}/back-progress"): API_MANAGE,
 }
 
 
@@ -158,10 +170,11 @@ def api_request(
 ) -> tuple[str, dict[str, Any] | None]:
     method, path = operation
     meeting = mw.held if path.endswith("/resolutions") else mw.future
+    item = back_entered_item(world, mw.mechanism) if path.endswith("/back-progress") else mw.item
     url = (
         path.replace("{mechanism_id}", str(mw.mechanism.pk))
         .replace("{meeting_id}", str(meeting.pk))
-        .replace("{item_id}", str(mw.item.pk))
+        .replace("{item_id}", str(item.pk))
         .replace("{year}", str(timezone.localdate().year))
     )
     deadline = (timezone.localdate() + timedelta(days=20)).isoformat()
@@ -187,6 +200,20 @@ def api_request(
             "deadline": deadline,
         },
         f"{P}/action-items/{{item_id}}/progress": {"percent": 30, "text": "推进中"},
+        # 补录
+        f"{P}/mechanisms/{{mechanism_id}}/back-entries": {
+            "title": "矩阵补录会议",
+            "held_on": (timezone.localdate() - timedelta(days=60)).isoformat(),
+            "location": "会议室",
+            "host_body_id": world.union_a.pk,
+            "present_body_ids": [world.authority.pk],
+            "minutes": "补录纪要",
+        },
+        f"{P}/action-items/{{item_id}}/back-progress": {
+            "reported_on": timezone.localdate().isoformat(),
+            "percent": 30,
+            "text": "补录进展",
+        },
     }
     return url, (bodies[path] if method == "POST" else None)
 
@@ -433,3 +460,20 @@ def test_denied_writes_change_nothing(world: Any, mw: Any) -> None:
         client.force_login(world.users[who])
         assert client.post(url, data).status_code == status, (who, url)
     assert state() == before
+
+
+# -- 补录 (records from before the platform) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
+def test_page_post(route: str, world: Any, mw: Any) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token."""
+    url, _ = page_request(route, mw)
+    values = {
+        "meetings/<int:pk>/meetings/back-entry/": {
+            "title": "矩阵补录会议",
+            "held_on": (timezone.localdate() - timedelta(days=60)).isoformat(),
+            "location": "会议室",
+        },
+    }[route]
+    run_page_post_row(PAGE_POST_TABLE, route, world, url, values=values)
