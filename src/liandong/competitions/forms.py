@@ -3,7 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from liandong.accounts.models import Role, User
+from liandong.accounts.models import User
 from liandong.competitions.models import (
     Contest,
     ContestStatus,
@@ -12,13 +12,11 @@ from liandong.competitions.models import (
     Round,
     Segment,
 )
+from liandong.competitions.selectors import judge_pool
+from liandong.organizations.models import Organization
 from liandong.workers.models import Worker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def judges() -> QuerySet[User]:
-    return User.objects.filter(role=Role.JUDGE, is_active=True).order_by("display_name", "username")
 
 
 class ContestForm(forms.ModelForm):
@@ -46,9 +44,10 @@ class ContestForm(forms.ModelForm):
         ]
         widgets = {"starts_on": DATE}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["chief_judge"]).queryset = judges()
+        judges = cast(forms.ModelChoiceField, self.fields["chief_judge"])
+        judges.queryset = judge_pool(organization)
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             c for c in ContestStatus.choices if c[0] != ContestStatus.PUBLISHED
         ]
@@ -75,9 +74,9 @@ class PrizeTierForm(forms.ModelForm):
 class JudgeAssignForm(forms.Form):
     judge = forms.ModelChoiceField(label="评委", queryset=User.objects.none())
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["judge"]).queryset = judges()
+        cast(forms.ModelChoiceField, self.fields["judge"]).queryset = judge_pool(organization)
 
 
 class WorkerChoice(forms.ModelChoiceField):

@@ -10,7 +10,7 @@ from django.db.models import CharField, Count, Max, Q, QuerySet
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
-from liandong.accounts.models import User
+from liandong.accounts.models import Role, User
 from liandong.competitions.models import (
     Contest,
     ContestStatus,
@@ -33,7 +33,7 @@ from liandong.competitions.scoring import (
     team_score,
 )
 from liandong.core.masking import mask_name
-from liandong.organizations.models import Organization
+from liandong.organizations.models import Organization, subtree_q
 
 
 def entrant_bodies(entrant: Entrant) -> set[int]:
@@ -271,3 +271,27 @@ def scoreboard_data(contest: Contest) -> dict[str, Any]:
         "done": done,
         "expected": expected,
     }
+
+
+def judge_pool(organization: Organization) -> QuerySet[User]:
+    """The judges a contest of ``organization`` may call on: those of its own union tree (its
+    subtree and the unions above it), of the partner bodies linked to it or to a union above,
+    those such a union created without an organization, and the platform's unattached pool.
+    A sibling union's judges are not offered, nor their names shown."""
+    line = [*organization.ancestor_ids, organization.pk]
+    partners = Organization.partners.through.objects.filter(from_organization_id__in=line).values(
+        "to_organization_id"
+    )
+    unattached = Q(organization__isnull=True) & (
+        Q(managed_by__isnull=True)
+        | Q(managed_by_id__in=line)
+        | subtree_q(organization.path, "managed_by__path")
+    )
+    return User.objects.filter(
+        Q(organization_id__in=line)
+        | subtree_q(organization.path, "organization__path")
+        | Q(organization_id__in=partners)
+        | unattached,
+        role=Role.JUDGE,
+        is_active=True,
+    ).order_by("display_name", "username")

@@ -28,7 +28,12 @@ from liandong.competitions.models import (
     Team,
 )
 from liandong.competitions.scoring import Tier, assign_prizes, rank_teams
-from liandong.competitions.selectors import entrant_bodies, round_results, team_standings
+from liandong.competitions.selectors import (
+    entrant_bodies,
+    judge_pool,
+    round_results,
+    team_standings,
+)
 from liandong.core import crypto
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.backentry import BACK_ENTRY_LABEL, back_entry_date_check
@@ -62,20 +67,27 @@ LEVEL_RANK = {"city": 1, "province": 2, "national": 3}
 MAX_ORDER_NO = 100_000
 
 
+OUTSIDE_POOL = "该评委不在本工会可选的评委范围内（本工会及上级工会、合作单位的评委）"
+
+
 def _refuse(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def _check_chief_judge(user: User | None) -> None:
-    if user is not None and user.role != Role.JUDGE:
+def _check_chief_judge(user: User | None, organization: Organization) -> None:
+    if user is None:
+        return
+    if user.role != Role.JUDGE:
         raise _refuse("chief_judge", "裁判长必须是评委账号", "chief_judge_role")
+    if not judge_pool(organization).filter(pk=user.pk).exists():
+        raise _refuse("chief_judge", OUTSIDE_POOL, "outside_pool")
 
 
 @transaction.atomic
 def contest_create(*, actor: User | None, organization: Organization, **fields: Any) -> Contest:
     """A new contest, in preparation (筹备中): rounds, segments and prizes are added next."""
     contest = Contest(organization=organization, **fields)
-    _check_chief_judge(contest.chief_judge)
+    _check_chief_judge(contest.chief_judge, contest.organization)
     contest.full_clean()
     contest.save()
     audit_log(
@@ -95,7 +107,7 @@ def contest_update(*, actor: User | None, contest: Contest, **fields: Any) -> Co
     before = snapshot(contest, CONTEST_FIELDS)
     for name, value in fields.items():
         setattr(contest, name, value)
-    _check_chief_judge(contest.chief_judge)
+    _check_chief_judge(contest.chief_judge, contest.organization)
     if contest.status == ContestStatus.PUBLISHED:
         raise _refuse("status", "请使用“公示成绩”发布结果", "publish_via_action")
     contest.full_clean()
@@ -238,6 +250,8 @@ def judge_assign(*, actor: User | None, segment: Segment, judge: User) -> JudgeA
     _unlocked(segment.round.contest)
     if judge.role != Role.JUDGE or not judge.is_active:
         raise _refuse("judge", "只能分配评委账号", "not_a_judge")
+    if not judge_pool(segment.round.contest.organization).filter(pk=judge.pk).exists():
+        raise _refuse("judge", OUTSIDE_POOL, "outside_pool")
     if JudgeAssignment.objects.filter(segment=segment, judge=judge).exists():
         raise _refuse("judge", "该评委已分配到本环节", "already_assigned")
     assignment = JudgeAssignment.objects.create(segment=segment, judge=judge)

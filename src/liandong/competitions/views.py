@@ -144,7 +144,11 @@ def contest_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def contest_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (is_body_staff(request.user) and request.user.role in MANAGER_ROLES):
         raise PermissionDenied
-    form = ContestForm(request.POST or None, initial={"status": ContestStatus.DRAFT})
+    form = ContestForm(
+        request.POST or None,
+        initial={"status": ContestStatus.DRAFT},
+        organization=request.user.organization,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contest = services.contest_create(
@@ -207,7 +211,7 @@ def contest_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 def contest_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contest = _managed_contest(request, pk)
-    form = ContestForm(request.POST or None, instance=contest)
+    form = ContestForm(request.POST or None, instance=contest, organization=contest.organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -291,7 +295,7 @@ def segment_judges_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     contest = segment.round.contest
     if not can_manage_contest(request.user, contest):
         raise PermissionDenied
-    form = JudgeAssignForm(request.POST or None)
+    form = JudgeAssignForm(request.POST or None, organization=contest.organization)
     if request.method == "POST" and form.is_valid():
         try:
             services.judge_assign(

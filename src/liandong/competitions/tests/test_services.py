@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from stdnum.cn import ric
 
+from liandong.accounts.models import Role, User
+from liandong.accounts.tests.factories import UserFactory
 from liandong.competitions import services
 from liandong.competitions.importing import score_template_xlsx, scores_from_xlsx
 from liandong.competitions.models import Contest, ContestStatus, Entrant, RoundEntry, ScoreSheet
-from liandong.competitions.selectors import round_results
+from liandong.competitions.selectors import judge_pool, round_results
 from liandong.competitions.services import ScoreInput
 from liandong.competitions.tests.factories import Setup, contest_setup
 from liandong.core.models import AuditLog
@@ -81,6 +83,35 @@ def test_only_judge_accounts_are_assigned(world, setup: Setup) -> None:
         services.judge_assign(actor=None, segment=setup.theory, judge=world.users["staff_a"])
     with pytest.raises(ValidationError, match="已分配"):
         services.judge_assign(actor=None, segment=setup.theory, judge=setup.judges["x"])
+
+
+def test_judges_come_from_the_organizers_union_tree_and_partners(world, setup: Setup) -> None:
+    """A contest of union A may call on judges of A's subtree, of the unions above it, of its
+    partner bodies and the unattached pool; a sibling union's judges are neither offered nor
+    assignable, as judge nor as chief judge."""
+    assert setup.contest.organization == world.union_a
+
+    def judge(name: str, **fields) -> User:
+        return UserFactory(username=name, role=Role.JUDGE, **fields)
+
+    offered = {
+        judge("j_province", organization=world.province),
+        judge("j_enterprise_a", organization=world.enterprise_a),
+        judge("j_authority", organization=world.authority),  # a partner body of union A
+        judge("j_made_by_a", managed_by=world.union_a),
+        judge("j_pool"),
+    }
+    sibling = judge("j_enterprise_b", organization=world.enterprise_b)
+    made_by_b = judge("j_made_by_b", managed_by=world.union_b)
+    pool = set(judge_pool(world.union_a))
+    assert offered <= pool
+    assert not {sibling, made_by_b} & pool
+    for refused in (sibling, made_by_b):
+        with pytest.raises(ValidationError, match="评委范围"):
+            services.judge_assign(actor=None, segment=setup.theory, judge=refused)
+        with pytest.raises(ValidationError, match="评委范围"):
+            services.contest_update(actor=None, contest=setup.contest, chief_judge=refused)
+    services.judge_assign(actor=None, segment=setup.theory, judge=next(iter(offered)))
 
 
 # --- registration and review -----------------------------------------------------------------
