@@ -42,14 +42,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Field, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -435,6 +436,14 @@ class _Importer:
                 and r.parent_code not in by_code
             }
         )
+        root_parent = ""
+        if self.root.parent_id is not None:
+            root_parent = (
+                Organization.objects.filter(pk=self.root.parent_id)
+                .values_list("code", flat=True)
+                .first()
+                or ""
+            )
         parent_of: dict[str, str | None] = {}  # the final tree, for codes the file moves or adds
         for row in self.rows:
             if not row.code:
@@ -447,8 +456,7 @@ class _Importer:
                 label = Organization.Kind(node.kind).label
                 row.errors.append((KIND, MSG_KIND_FIXED.format(kind=label), row.kind))
             if row.code == root_code:
-                current_parent = self.root.parent.code if self.root.parent_id else ""
-                if row.parent_code not in ("", current_parent):
+                if row.parent_code not in ("", root_parent):
                     row.errors.append((PARENT, MSG_ROOT_MOVE, row.parent_code))
                 continue
             parent = row.parent_code or root_code
@@ -671,7 +679,7 @@ class _Importer:
         )
         with transaction.atomic():
             created = Organization.objects.bulk_create(objects)
-            params = []
+            params: list[Any] = []
             for row, organization in zip(batch, created, strict=True):
                 parent_path = placed[self.plan[row.code][0]][0]
                 organization.path = parent_path + path_segment(organization.pk)
@@ -750,24 +758,23 @@ def _update_rows(
     """One prepared UPDATE run over the rows that change the same fields (executemany)."""
     connection = connections[router.db_for_write(Organization)]
     quote = connection.ops.quote_name
-    fields = [Organization._meta.get_field(name) for name in names]
-    updated_at = Organization._meta.get_field("updated_at")
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in [*fields, updated_at])  # type: ignore[union-attr]
+    fields = [cast(Field, Organization._meta.get_field(name)) for name in names]
+    updated_at = cast(Field, Organization._meta.get_field("updated_at"))
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in [*fields, updated_at])
     sql = f"UPDATE {quote(Organization._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model, values bound
-    params = [
-        [
-            *[
-                f.get_db_prep_save(  # type: ignore[union-attr]
-                    "" if changes[f.name] is None and f.name not in NULLABLE else changes[f.name],
-                    connection,
-                )
-                for f in fields
-            ],
-            updated_at.get_db_prep_save(now, connection),  # type: ignore[union-attr]
-            node.pk,
+    params: list[Any] = []
+    for node, changes in group:
+        values = [
+            "" if changes[f.name] is None and f.name not in NULLABLE else changes[f.name]
+            for f in fields
         ]
-        for node, changes in group
-    ]
+        params.append(
+            [
+                *[f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)],
+                updated_at.get_db_prep_save(now, connection),
+                node.pk,
+            ]
+        )
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -931,7 +938,7 @@ def organization_template_xlsx() -> bytes:
         if column in REQUIRED:
             header.fill = fill
         sheet.cell(row=2, column=index).font = grey
-        sheet.column_dimensions[header.column_letter].width = 24 if column == NAME else 14
+        sheet.column_dimensions[get_column_letter(index)].width = 24 if column == NAME else 14
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("填写说明")
     notes.column_dimensions["A"].width = 110
