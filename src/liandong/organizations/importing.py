@@ -459,7 +459,12 @@ class _Importer:
                 if row.parent_code not in ("", root_parent):
                     row.errors.append((PARENT, MSG_ROOT_MOVE, row.parent_code))
                 continue
-            parent = row.parent_code or root_code
+            # A blank 上级编码 puts a new unit under the root and leaves a registered one where it is.
+            parent = row.parent_code or (
+                self.code_of.get(node.parent_id, root_code)
+                if node is not None and node.parent_id is not None
+                else root_code
+            )
             if parent == row.code:
                 continue  # reported by the row's own checks
             if parent in outside:
@@ -573,6 +578,8 @@ class _Importer:
         """(created, updated, moved) that writing would do."""
         created = updated = moved = 0
         for row in self.rows:
+            if row.errors:
+                continue
             node = self.nodes.get(row.code)
             if node is None:
                 created += 1
@@ -896,7 +903,7 @@ TEMPLATE_HELP = [
     "填写说明",
     "1. 第一行是表头，请勿修改列名；列的顺序可以调整，多余的列会被忽略。",
     "2. 必填：编码、名称、类型。编码全局唯一（如统一社会信用代码或内部编码）。",
-    "3. 上级编码：上级单位的编码，可以是表中其他行，也可以是系统中已有的单位；不填表示直接挂在导入到的单位之下。",
+    "3. 上级编码：上级单位的编码，可以是表中其他行，也可以是系统中已有的单位；不填时新单位挂在导入到的单位之下，已登记的单位保持原上级。",
     "4. 类型：工会、行业工会联合会、企业、网点。网点只能挂在企业之下；企业只能挂在工会或行业工会联合会之下。",
     "5. 层级：全国、省级、产业、市/县、街道、基层，可不填。",
     "6. 建会状态：未建会、已建会、联合建会覆盖，只有企业、网点和行业协会填写；建会日期如 2024-05-01。",

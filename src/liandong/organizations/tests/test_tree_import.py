@@ -330,3 +330,17 @@ def test_command_line(world, tmp_path: Path) -> None:
             "import-organizations", str(path), "--into", "W-A", "--user", "staff_b", stdout=out
         )
     assert error.value.returncode == 2
+
+
+def test_a_blank_parent_leaves_a_registered_unit_where_it_is(world) -> None:
+    record = run(world, [("W-OA", "甲快递城关新网点", "", "网点")])
+    assert record.committed, record.errors
+    assert (record.rows_updated, record.rows_moved) == (1, 0)
+    outlet = Organization.objects.get(code="W-OA")
+    assert outlet.parent_id == world.enterprise_a.pk
+    assert outlet.name == "甲快递城关新网点"
+
+
+def test_a_dry_run_with_errors_counts_only_the_valid_rows(world) -> None:
+    record = run(world, [("N-1", "甲", "", "企业"), ("N-1", "乙", "", "企业")], dry_run=True)
+    assert (record.rows_created, record.rows_rejected) == (1, 1)
