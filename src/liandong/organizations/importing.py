@@ -34,6 +34,7 @@ Like the roster import it runs in two passes so that it never holds the write lo
    same file again finishes it, as a re-import changes nothing that is already so.
 """
 
+import functools
 import logging
 import re
 import unicodedata
@@ -194,14 +195,20 @@ def _clean(value: object) -> str:
     return normalize_text(value)
 
 
+@functools.cache
+def _choice_table(column: str) -> dict[str, str]:
+    """Label, value and alias -> stored value, built once (labels are lazy translations)."""
+    table = dict(_CHOICE_ALIASES.get(column, {}))
+    for value, label in _CHOICES[column].choices:
+        table[str(label)] = table[str(value)] = table[str(value).lower()] = str(value)
+    return table
+
+
 def _choice(column: str, text: str) -> str | None:
     """The stored value of a choice cell given as its label or value; None if neither."""
-    choices = _CHOICES[column]
     folded = unicodedata.normalize("NFKC", text).replace(" ", "")
-    for value, label in choices.choices:
-        if folded in (value, str(label)) or folded.lower() == value:
-            return str(value)
-    return _CHOICE_ALIASES.get(column, {}).get(folded)
+    table = _choice_table(column)
+    return table.get(folded) or table.get(folded.lower())
 
 
 def _choice_help(column: str) -> str:
