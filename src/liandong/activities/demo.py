@@ -171,10 +171,45 @@ def _homes_staff(orgs: dict[str, Organization]) -> None:
         )
 
 
+# Staff logins of the unions whose activities lie outside Gansu (北京's caravan, 无为's 微疗养,
+# 峨眉山's nursing class): without them no printed login would see those scenarios.
+SCENARIO_STAFF = [
+    ("beijing_staff", "北京市总工会 陈静", "BJ-ZGH"),
+    ("wuwei_staff", "无为市总工会 汪海燕", "WW-ZGH"),
+    ("emei_staff", "峨眉山市总工会 李春梅", "EMS-ZGH"),
+]
+
+
+def _scenario_staff() -> None:
+    """The logins of SCENARIO_STAFF, once their unions exist (idempotent)."""
+    from liandong.accounts.demo import DEMO_PASSWORD
+    from liandong.accounts.models import Role, User
+
+    for username, name, code in SCENARIO_STAFF:
+        organization = Organization.objects.filter(code=code).first()
+        if organization is None or User.objects.filter(username=username).exists():
+            continue
+        User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            display_name=name,
+            role=Role.UNION_STAFF,
+            organization=organization,
+        )
+
+
 def load(ctx: dict[str, Any]) -> None:
     _homes_staff(ctx["orgs"])
-    ctx["more_logins"].append(("服务活动", f"{HOMES_STAFF}（天津市河西区总工会，职工之家）"))
+    ctx["more_logins"].append(
+        (
+            "服务活动",
+            f"{HOMES_STAFF}（天津市河西区总工会，职工之家）、beijing_staff（北京市总工会，"
+            "志愿服务大篷车）、wuwei_staff（无为市总工会，微疗养）、emei_staff（峨眉山市总工会，"
+            "护理员培训班）",
+        )
+    )
     if Activity.objects.filter(title=GANNAN).exists():
+        _scenario_staff()
         return
     rng = random.Random(20260608)  # noqa: S311 - invented demo data, reproducible
     orgs: dict[str, Organization] = ctx["orgs"]
@@ -694,3 +729,4 @@ def load(ctx: dict[str, Any]) -> None:
     _move(
         training, starts_on=class_day, ends_on=class_day + timedelta(days=14), close_days_before=1
     )
+    _scenario_staff()

@@ -34,6 +34,7 @@ class OrganizationForm(forms.ModelForm):
             "address",
             "union_status",
             "union_founded_on",
+            "declared_head_count",
         ]
         widgets = {"union_founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
@@ -63,3 +64,14 @@ class OrganizationForm(forms.ModelForm):
         if data.get("union_founded_on") and status == Organization.UnionStatus.NONE:
             self.add_error("union_founded_on", "未建会的单位不应填写建会日期")
         return data
+
+
+class TreeImportForm(forms.Form):
+    file = forms.FileField(label="组织架构文件（.xlsx）")
+    into = forms.CharField(
+        label="导入到（单位编码）",
+        max_length=40,
+        required=False,
+        help_text="不填则导入到本单位之下；可填本单位范围内某个单位的编码",
+    )
+    dry_run = forms.BooleanField(label="仅校验，不写入（试导入）", required=False)

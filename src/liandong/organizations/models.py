@@ -1,5 +1,6 @@
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,9 @@ class Organization(BaseModel):
         default=UnionStatus.NONE,
     )
     union_founded_on = models.DateField(_("建会日期"), null=True, blank=True)
+    # 职工人数 as the unit declares it (statistics, the tree import), independent of the workers
+    # registered on the platform (worker_count below); None when not declared.
+    declared_head_count = models.PositiveIntegerField(_("职工人数（申报）"), null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     partners = models.ManyToManyField(
         "self", symmetrical=True, blank=True, verbose_name=_("合作单位")
@@ -119,3 +123,36 @@ class Organization(BaseModel):
     @property
     def has_union(self) -> bool:
         return self.is_union or self.union_status != self.UnionStatus.NONE
+
+
+class OrganizationImport(BaseModel):
+    """One upload of an organization-tree workbook into ``organization``'s subtree: what was
+    read, created, updated, moved and rejected, and why (organizations/importing.py)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="tree_imports",
+        verbose_name=_("导入到"),
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    dry_run = models.BooleanField(_("仅校验"), default=False)
+    committed = models.BooleanField(_("已写入"), default=False)
+    rows_read = models.PositiveIntegerField(_("读取"), default=0)
+    rows_created = models.PositiveIntegerField(_("新增"), default=0)
+    rows_updated = models.PositiveIntegerField(_("更新"), default=0)
+    rows_moved = models.PositiveIntegerField(_("调整上级"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("拒绝"), default=0)
+    file_error = models.CharField(_("文件错误"), max_length=300, blank=True)
+    # [[row, column, reason, value], ...], at most LIANDONG_IMPORT_MAX_ERRORS entries.
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("组织导入")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,6 +1,6 @@
 from ninja import Schema
 
-from liandong.organizations.models import Organization
+from liandong.organizations.models import Organization, OrganizationImport
 
 
 class OrganizationOut(Schema):
@@ -20,6 +20,7 @@ class OrganizationOut(Schema):
     union_founded_on: str | None
     worker_count: int
     member_count: int
+    declared_head_count: int | None
 
     @staticmethod
     def resolve_kind_label(obj: Organization) -> str:
@@ -56,3 +57,32 @@ class OrganizationDetailOut(OrganizationOut):
 class OrganizationPage(Schema):
     items: list[OrganizationOut]
     next_cursor: int | None
+
+
+class TreeRowErrorOut(Schema):
+    row: int
+    column: str
+    reason: str
+    value: str
+
+
+class OrganizationImportOut(Schema):
+    id: int
+    organization_id: int
+    filename: str
+    dry_run: bool
+    committed: bool
+    rows_read: int
+    rows_created: int
+    rows_updated: int
+    rows_moved: int
+    rows_rejected: int
+    file_error: str
+    errors: list[TreeRowErrorOut]
+
+    @staticmethod
+    def resolve_errors(obj: OrganizationImport) -> list[dict[str, object]]:
+        return [
+            {"row": row, "column": column, "reason": reason, "value": value}
+            for row, column, reason, value in obj.errors
+        ]

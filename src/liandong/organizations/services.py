@@ -22,6 +22,7 @@ AUDITED_FIELDS = [
     "address",
     "union_status",
     "union_founded_on",
+    "declared_head_count",
     "is_active",
 ]
 
@@ -41,6 +42,7 @@ def organization_create(
     address: str = "",
     union_status: str = Organization.UnionStatus.NONE,
     union_founded_on: date | None = None,
+    declared_head_count: int | None = None,
 ) -> Organization:
     """Add a node under ``parent`` (or a new root) and give it its materialized path."""
     if kind == Organization.Kind.OUTLET and (
@@ -61,6 +63,7 @@ def organization_create(
         address=address,
         union_status=union_status,
         union_founded_on=union_founded_on,
+        declared_head_count=declared_head_count,
         path=f"new-{uuid.uuid4().hex}",
         depth=(parent.depth + 1) if parent else 0,
     )

@@ -3,17 +3,25 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.accounts.permissions import acts_for_organization
-from liandong.organizations.forms import CHILD_KINDS, OrganizationForm
+from liandong.core.documents import XLSX
+from liandong.organizations.forms import CHILD_KINDS, OrganizationForm, TreeImportForm
+from liandong.organizations.importing import (
+    organization_import,
+    organization_template_xlsx,
+    organization_tree_xlsx,
+)
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import (
     can_edit_organization,
+    can_import_tree,
     organizations_in_scope,
     organizations_visible_to,
+    tree_imports_visible_to,
 )
 from liandong.organizations.selectors import (
     organization_coverage,
@@ -81,6 +89,9 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "partners": partners,
             "can_edit": can_edit_organization(request.user, organization),
             "can_add_child": can_edit_organization(request.user, organization)
+            and bool(CHILD_KINDS.get(organization.kind)),
+            "can_import_tree": in_subtree
+            and can_import_tree(request.user, organization)
             and bool(CHILD_KINDS.get(organization.kind)),
         },
     )
@@ -165,3 +176,91 @@ def organization_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         "organizations/organization_form.html",
         {"form": form, "organization": organization},
     )
+
+
+ERR_ROOT_UNKNOWN = "找不到这个编码的单位，或它不在您的管辖范围内"
+ERR_ROOT_KIND = "这个单位之下不能设下级单位，请选择工会、行业工会联合会或企业"
+
+
+def tree_root(user: Any, code: str) -> Organization | None:
+    """The unit an import goes into (or an export starts from): ``code`` within the user's
+    subtree, or the user's own organization when blank. None when it is not theirs."""
+    code = code.replace("\x00", "").strip()
+    if not code:
+        return Organization.objects.get(pk=user.organization_id)
+    return organizations_in_scope(user).filter(code=code).first()
+
+
+@login_required
+def tree_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Upload an organization-tree workbook (with a dry run); the result page lists rejects."""
+    if not can_import_tree(request.user):
+        raise PermissionDenied
+    form = TreeImportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"into": request.GET.get("into", "")[:40]},
+    )
+    if request.method == "POST" and form.is_valid():
+        root = tree_root(request.user, form.cleaned_data["into"])
+        if root is None:
+            form.add_error("into", ERR_ROOT_UNKNOWN)
+        elif not CHILD_KINDS.get(root.kind):
+            form.add_error("into", ERR_ROOT_KIND)
+        else:
+            upload = form.cleaned_data["file"]
+            record = organization_import(
+                actor=request.user,
+                root=root,
+                file=upload,
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            return redirect("organizations:tree-import-detail", pk=record.pk)
+    recent = tree_imports_visible_to(request.user).select_related("organization")[:10]
+    return render(
+        request,
+        "organizations/tree_import.html",
+        {"form": form, "recent": recent, "own": request.user.organization},
+    )
+
+
+@login_required
+def tree_import_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        tree_imports_visible_to(request.user).select_related("organization"), pk=pk
+    )
+    return render(
+        request,
+        "organizations/tree_import_detail.html",
+        {
+            "record": record,
+            "errors": record.errors[:500],
+            "more_errors": max(0, len(record.errors) - 500),
+        },
+    )
+
+
+@login_required
+def tree_template_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not can_import_tree(request.user):
+        raise PermissionDenied
+    response = HttpResponse(organization_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename=organization-template.xlsx"
+    return response
+
+
+@login_required
+def tree_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The subtree of one's organization (or of ``?into=CODE`` within it) as a workbook in the
+    import's columns."""
+    if not can_import_tree(request.user):
+        raise PermissionDenied
+    root = tree_root(request.user, request.GET.get("into", ""))
+    if root is None:
+        raise Http404
+    response = HttpResponse(
+        organization_tree_xlsx(actor=request.user, root=root), content_type=XLSX
+    )
+    response["Content-Disposition"] = f"attachment; filename=organizations-{root.pk}.xlsx"
+    return response

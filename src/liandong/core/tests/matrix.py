@@ -29,6 +29,7 @@ Principals come from the ``world`` fixture (src/liandong/conftest.py). Outcomes:
 """
 
 import io
+import pkgutil
 import re
 import zipfile
 from collections.abc import Callable
@@ -186,14 +187,20 @@ def client_as(
 
 
 def app_matrices() -> list[ModuleType]:
-    """Every app's matrix module, core's first."""
+    """Every app's matrix modules, core's first: ``tests/test_permission_matrix.py`` and any
+    ``tests/test_permission_matrix_<part>.py`` beside it (a part of an app with its own tables)."""
     modules = []
     for name in settings.INSTALLED_APPS:
-        if (
-            name.startswith("liandong.")
-            and find_spec(f"{name}.tests.test_permission_matrix") is not None
-        ):
-            modules.append(import_module(f"{name}.tests.test_permission_matrix"))
+        if not name.startswith("liandong.") or find_spec(f"{name}.tests") is None:
+            continue
+        tests = import_module(f"{name}.tests")
+        found = sorted(
+            info.name
+            for info in pkgutil.iter_modules(tests.__path__)
+            if info.name == "test_permission_matrix"
+            or info.name.startswith("test_permission_matrix_")
+        )
+        modules += [import_module(f"{name}.tests.{module}") for module in found]
     return modules
 
 

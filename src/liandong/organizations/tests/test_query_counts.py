@@ -59,3 +59,30 @@ def test_organization_detail_api(
     measure(
         admin, f"/api/v1/organizations/{world.union_a.pk}", SIGNED_IN + 3, django_assert_num_queries
     )
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_tree_import_page_with_its_recent_imports(
+    world: Any, admin: Any, django_assert_num_queries: Any, rows: int
+) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    from liandong.organizations.importing import organization_import
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["编码", "名称", "类型"])
+    sheet.append(["Q-1", "某公司", "企业"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    for _ in range(rows):
+        buffer.seek(0)
+        organization_import(
+            actor=None, root=world.union_a, file=buffer, filename="x.xlsx", dry_run=True
+        )
+    # + the recent imports with where they went (the breadcrumb's organization is the user's,
+    # loaded with them).
+    measure(admin, "/organizations/imports/", SIGNED_IN + 1, django_assert_num_queries)

@@ -1,0 +1,96 @@
+"""``liandong import-organizations FILE.xlsx --into CODE``: the organization-tree import from
+the command line (organizations/importing.py).
+
+Exit status: 0 when every row was accepted, 1 when rows were rejected (nothing is then
+written), 2 when the file (or the command line) could not be used at all.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from liandong.accounts.models import User
+from liandong.organizations.forms import CHILD_KINDS
+from liandong.organizations.importing import organization_import
+from liandong.organizations.models import Organization, OrganizationImport
+from liandong.organizations.permissions import can_import_tree
+
+EXIT_REJECTED = 1
+EXIT_FILE_ERROR = 2
+
+
+def summary_line(record: OrganizationImport) -> str:
+    line = (
+        f"读取 {record.rows_read} 行，新增 {record.rows_created} 个单位，"
+        f"更新 {record.rows_updated} 个，调整上级 {record.rows_moved} 个，"
+        f"拒绝 {record.rows_rejected} 行"
+    )
+    if record.committed:
+        return line + "。已写入组织架构。"
+    if record.dry_run:
+        return line + "。试导入，未写入。"
+    return line + "。有错误，整批未写入。"
+
+
+class Command(BaseCommand):
+    help = "从 Excel（.xlsx）导入组织架构到某个单位之下（只在它的范围内新增、更新、调整）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="组织架构文件（.xlsx）")
+        parser.add_argument("--into", required=True, help="导入到的单位编码")
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument("--user", help="以此账号的名义导入（记入操作日志）；默认是系统")
+
+    def handle(
+        self,
+        *args: object,
+        file: Path,
+        into: str,
+        dry_run: bool,
+        user: str | None,
+        **options: Any,
+    ) -> None:
+        root = Organization.objects.filter(code=into).first()
+        if root is None:
+            raise CommandError(f"找不到编码为 {into} 的单位", returncode=EXIT_FILE_ERROR)
+        if not CHILD_KINDS.get(root.kind):
+            raise CommandError(
+                f"{root.name} 之下不能设下级单位（{root.get_kind_display()}）",
+                returncode=EXIT_FILE_ERROR,
+            )
+        actor = None
+        if user:
+            actor = User.objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"找不到账号 {user}", returncode=EXIT_FILE_ERROR)
+            if not can_import_tree(actor, root):
+                raise CommandError(
+                    f"账号 {user} 无权向 {root.name} 导入组织架构", returncode=EXIT_FILE_ERROR
+                )
+        try:
+            stream = file.open("rb")
+        except OSError as error:
+            raise CommandError(
+                f"无法打开文件 {file}：{error.strerror}", returncode=EXIT_FILE_ERROR
+            ) from None
+        with stream:
+            record = organization_import(
+                actor=actor, root=root, file=stream, filename=file.name, dry_run=dry_run
+            )
+        if record.file_error and not record.committed:
+            raise CommandError(f"文件无法导入：{record.file_error}", returncode=EXIT_FILE_ERROR)
+        self.stdout.write(summary_line(record))
+        if record.file_error:
+            self.stdout.write(record.file_error)
+        for row, column, reason, value in record.errors:
+            self.stdout.write(
+                f"第 {row} 行 [{column}] {reason}" + (f"（{value}）" if value else "")
+            )
+        if len(record.errors) >= getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000):
+            self.stdout.write(f"（只列出前 {len(record.errors)} 条错误）")
+        if record.rows_rejected:
+            raise CommandError(f"{record.rows_rejected} 行被拒绝", returncode=EXIT_REJECTED)
+        if record.file_error:
+            raise CommandError("导入中断", returncode=EXIT_FILE_ERROR)
