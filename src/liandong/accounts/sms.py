@@ -111,7 +111,8 @@ class HttpGatewayBackend(BaseBackend):
             return node
 
         filled = fill(template)
-        assert isinstance(filled, dict)
+        if not isinstance(filled, dict):
+            raise GatewayError("LIANDONG_SMS_GATEWAY_BODY must be a JSON object")
         return filled
 
     def send(self, *, mobile: str, text: str) -> None:

@@ -45,6 +45,8 @@ def send_email(delivery: Delivery) -> None:
 def sms_address(delivery: Delivery) -> str:
     if delivery.address_cipher:
         return crypto.decrypt(delivery.address_cipher)
+    if delivery.recipient_id is None:
+        raise Undeliverable("没有接收号码")
     cipher = (
         Worker.objects.filter(user_id=delivery.recipient_id)
         .values_list("mobile_cipher", flat=True)
@@ -90,9 +92,7 @@ def webhook_payload(
             timestamp = str(int(time.time()))
             key = f"{timestamp}\n{secret}".encode()
             payload["timestamp"] = timestamp
-            payload["sign"] = base64.b64encode(
-                hmac.new(key, b"", hashlib.sha256).digest()
-            ).decode()
+            payload["sign"] = base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
         return url, payload, headers
     payload = {
         "event": delivery.event_key,
@@ -134,7 +134,9 @@ def send_webhook(delivery: Delivery) -> None:
     if isinstance(parsed, dict):
         code = parsed.get("errcode", parsed.get("code", 0))
         if code not in (0, None, "0"):
-            raise RuntimeError(f"群机器人拒收：{code} {parsed.get('errmsg') or parsed.get('msg') or ''}")
+            raise RuntimeError(
+                f"群机器人拒收：{code} {parsed.get('errmsg') or parsed.get('msg') or ''}"
+            )
 
 
 SENDERS = {

@@ -3,6 +3,9 @@ from liandong.notifications.permissions import can_manage_deliveries
 
 NAV_ITEMS = [
     NavItem(
-        label="发送失败", url_name="notifications:delivery-list", visible=can_manage_deliveries, order=900
+        label="发送失败",
+        url_name="notifications:delivery-list",
+        visible=can_manage_deliveries,
+        order=900,
     ),
 ]

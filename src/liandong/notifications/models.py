@@ -126,9 +126,7 @@ class Delivery(models.Model):
 class Preference(models.Model):
     """An account's choice for one kind of event and one channel; no row: the kind's default."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=60)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     enabled = models.BooleanField()

@@ -277,5 +277,3 @@ def enqueue_delivery(delivery_id: int, *, run_after: datetime | None = None) -> 
         task.enqueue(delivery_id)
     except Exception:
         logger.exception("could not enqueue delivery %s; the sweep will", delivery_id)
-
-

@@ -111,9 +111,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             )
         rows.append({"label": kind_.label, "cells": cells})
     channels = [Channel(c).label for c in OPTIONAL_CHANNELS]
-    return render(
-        request, "notifications/preferences.html", {"rows": rows, "channels": channels}
-    )
+    return render(request, "notifications/preferences.html", {"rows": rows, "channels": channels})
 
 
 @login_required

@@ -58,15 +58,16 @@ def test_staff_list_and_detail(client, world, rules, django_assert_num_queries) 
     client.force_login(world.users["staff_a"])
     client.get("/demands/")
     # The session, the user, the user's organization; the page of demands in the user's scope
-    # (one SELECT with its bodies joined), the bodies of the filter form.
-    with django_assert_num_queries(5):
+    # (one SELECT with its bodies joined), the bodies of the filter form; the header's unread
+    # count.
+    with django_assert_num_queries(6):
         response = client.get("/demands/")
     assert all(d.code in response.content.decode() for d in demands)
     assert response.status_code == 200
     # The session, the user, the user's organization; the demand in the user's scope, two
     # EXISTS checks of it in that scope (the permission checks of the actions), its co-handling
     # bodies, its photos' ids, the bodies visible to the user for the transfer and assign forms
-    # (two SELECTs), the timeline with its bodies and actors.
-    with django_assert_num_queries(11):
+    # (two SELECTs), the timeline with its bodies and actors; the header's unread count.
+    with django_assert_num_queries(12):
         response = client.get(f"/demands/{demands[0].pk}/")
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from liandong.accounts.sms import MemoryBackend
 from liandong.core import crypto
 from liandong.core.models import AuditLog
 from liandong.notifications import outbox, services
-from liandong.notifications.models import Channel, Delivery, Message, Preference, WebhookEndpoint
+from liandong.notifications.models import Delivery, Message, Preference, WebhookEndpoint
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 12, 2, 12, 0, tzinfo=SHANGHAI)
@@ -36,7 +36,8 @@ def test_notify_writes_inbox_and_outbox_and_sends_after_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         written = tell([staff, world.users["worker_a"]])
-        assert mail.outbox == [] and MemoryBackend.outbox == []  # nothing before commit
+        assert mail.outbox == []
+        assert MemoryBackend.outbox == []
     assert len(callbacks) == 1
     assert Message.objects.filter(event_key="e:1").count() == 2
     message = Message.objects.get(recipient=staff)
@@ -47,16 +48,27 @@ def test_notify_writes_inbox_and_outbox_and_sends_after_commit(
     assert written == 4
     assert [m.to for m in mail.outbox] == [["staff_a@example.org"]]
     assert "http://127.0.0.1:8000/x/" in mail.outbox[0].body
-    assert MemoryBackend.outbox == [("13919310001", "【联动】测试短信：甲 http://127.0.0.1:8000/x/")]
+    assert MemoryBackend.outbox == [
+        ("13919310001", "【联动】测试短信：甲 http://127.0.0.1:8000/x/")
+    ]
 
 
-def test_a_rolled_back_change_writes_and_sends_nothing(world, staff, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+def test_a_rolled_back_change_writes_and_sends_nothing(
+    world, staff, django_capture_on_commit_callbacks
+):
+    def event_that_fails():
+        with transaction.atomic():
             tell([staff])
             raise RuntimeError("the event's own write failed")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        event_that_fails()
     assert callbacks == []
-    assert not Message.objects.exists() and not Delivery.objects.exists()
+    assert not Message.objects.exists()
+    assert not Delivery.objects.exists()
     assert mail.outbox == []
 
 
@@ -68,18 +80,22 @@ def test_each_event_recipient_channel_once(world, staff):
 
 
 def test_preferences_choose_channels_and_the_inbox_stays(world, staff, client):
-    services.preferences_set(user=staff, enabled={("notifications.test", "sms")}, kinds=[
-        services.kind("notifications.test")
-    ])
+    services.preferences_set(
+        user=staff,
+        enabled={("notifications.test", "sms")},
+        kinds=[services.kind("notifications.test")],
+    )
     # SMS is on by default for this kind: only the change from the default is stored
     assert set(Preference.objects.values_list("channel", "enabled")) == {("email", False)}
     assert AuditLog.objects.filter(action="notifications.preferences_set").count() == 1
     tell([staff])
     assert Message.objects.filter(recipient=staff).count() == 1
     assert not Delivery.objects.exists()  # email off, and a staff account has no mobile
-    services.preferences_set(user=staff, enabled={("notifications.test", "email")}, kinds=[
-        services.kind("notifications.test")
-    ])
+    services.preferences_set(
+        user=staff,
+        enabled={("notifications.test", "email")},
+        kinds=[services.kind("notifications.test")],
+    )
     tell([staff], key="e:2")
     assert list(Delivery.objects.values_list("channel", flat=True)) == ["email"]
 
@@ -127,7 +143,8 @@ def test_public_sms_carries_the_text_and_link_not_the_number(world):
     assert crypto.decrypt(delivery.address_cipher) == "13900000001"
 
 
-def failing(monkeypatch, error=ConnectionError("网关无响应")):
+def failing(monkeypatch):
+    error = ConnectionError("网关无响应")
     calls = []
 
     def send(delivery):
@@ -145,7 +162,9 @@ def test_retries_with_backoff_then_a_dead_letter(world, staff, monkeypatch):
     delays = []
     for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
         moment = timezone.now()
-        assert outbox.deliver(delivery.pk) == ("failed" if attempt == outbox.MAX_ATTEMPTS else "will retry")
+        assert outbox.deliver(delivery.pk) == (
+            "failed" if attempt == outbox.MAX_ATTEMPTS else "will retry"
+        )
         delivery.refresh_from_db()
         assert delivery.attempts == attempt
         if delivery.status == "pending":
@@ -173,7 +192,8 @@ def test_a_claimed_delivery_is_not_sent_twice(world, staff):
     # a worker that died while sending: failed after a while, never resent by itself
     assert outbox.sweep_stale(timezone.now() + outbox.STALE_AFTER + timedelta(seconds=1)) == 1
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and "避免重复发送" in delivery.last_error
+    assert delivery.status == "failed"
+    assert "避免重复发送" in delivery.last_error
     assert outbox.deliver_due() == {}
 
 
@@ -181,7 +201,12 @@ def test_a_claimed_delivery_is_not_sent_twice(world, staff):
 def test_sms_per_number_per_hour(world):
     for n in range(3):
         services.notify(
-            "notifications.test", [], context={}, event_key=f"r{n}", mobiles=["13900000001"], urgent=True
+            "notifications.test",
+            [],
+            context={},
+            event_key=f"r{n}",
+            mobiles=["13900000001"],
+            urgent=True,
         )
     assert outbox.deliver_due() == {"sent": 2, "over the hourly limit": 1}
     assert len(MemoryBackend.outbox) == 2
@@ -243,7 +268,9 @@ def test_webhook_refusal_is_retried(world, fake_server):
     WebhookEndpoint.objects.create(
         organization=world.union_a, name="群", flavor="wecom", url=fake_server.url
     )
-    services.notify("notifications.test", [], context={}, event_key="w", organizations=[world.union_a.pk])
+    services.notify(
+        "notifications.test", [], context={}, event_key="w", organizations=[world.union_a.pk]
+    )
     assert outbox.deliver_due() == {"will retry": 1}
     assert "93000" in Delivery.objects.get().last_error
 
@@ -258,7 +285,12 @@ def test_http_sms_gateway(world, fake_server, settings, body_format):
     settings.LIANDONG_SMS_GATEWAY_SIGN_NAME = "联动工会"
     settings.LIANDONG_SMS_GATEWAY_TEMPLATE_ID = "SMS_001"
     services.notify(
-        "notifications.test", [], context={"note": "D1"}, event_key="g", mobiles=["13900000001"], urgent=True
+        "notifications.test",
+        [],
+        context={"note": "D1"},
+        event_key="g",
+        mobiles=["13900000001"],
+        urgent=True,
     )
     assert outbox.deliver_due() == {"sent": 1}
     [request] = fake_server.requests
