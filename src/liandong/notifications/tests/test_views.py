@@ -81,9 +81,11 @@ def test_preferences_page_saves_the_checkboxes(world, staff, browser):
     assert 'value="notifications.test/email"' in page
     assert "测试消息" in page
     submit_page_form(browser, "/notifications/preferences/", {"on": "notifications.test/sms"})
-    assert set(Preference.objects.filter(user=staff).values_list("channel", "enabled")) == {
-        ("email", False)
-    }
+    assert set(
+        Preference.objects.filter(user=staff, kind="notifications.test").values_list(
+            "channel", "enabled"
+        )
+    ) == {("email", False)}
     page = browser.get("/notifications/preferences/").content.decode()
     assert 'value="notifications.test/email" aria-label="测试消息 电子邮件">' in page  # unchecked
 
