@@ -17,14 +17,15 @@ from django_tasks_db.models import DBTaskResult
 
 from liandong.notifications import outbox, scheduler, services
 from liandong.notifications.models import Delivery, TickRun
-from liandong.notifications.tasks import deliver_event
+from liandong.notifications.tasks import deliver_event, deliver_one
 
 SLOW, FAST = "13900000001", "13900000002"
 
 
-def start_worker(gateway_url: str) -> subprocess.Popen:
+def start_worker(gateway_url: str, *, guard: bool = True) -> subprocess.Popen:
     env = {
         **os.environ,
+        "LIANDONG_TEST_CLAIM_GUARD": "1" if guard else "0",
         "DJANGO_SETTINGS_MODULE": "liandong.notifications.tests.worker_settings",
         "LIANDONG_DATA_DIR": str(settings.DATA_DIR),
         "LIANDONG_TEST_WORKER_DB": connection.settings_dict["NAME"],
@@ -58,12 +59,20 @@ def wait_for(condition, seconds: float = 30) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_delivers_and_a_killed_worker_sends_nothing_twice(fake_server, monkeypatch):
+@pytest.mark.parametrize("guard", [True, False], ids=["claimed", "control-without-claim"])
+def test_worker_delivers_and_a_killed_worker_sends_nothing_twice(fake_server, monkeypatch, guard):
+    """A worker is killed while the gateway holds its request for SLOW. The event is then
+    queued again twice over (the sweep's event task, and a retry of SLOW by id) and a second
+    worker runs them: it delivers FAST, and SLOW is not sent a second time because its row is
+    no longer pending. The control run drops the claim's condition and SLOW goes out twice."""
     release = threading.Event()
 
     def answer(request):
-        if request["json"]["mobile"] == SLOW:
-            release.wait(60)  # the worker is killed while it waits for this answer
+        if (
+            request["json"]["mobile"] == SLOW
+            and sum(r["json"]["mobile"] == SLOW for r in fake_server.requests) == 1
+        ):
+            release.wait(60)  # the first worker is killed while it waits for this answer
         return 200, {"code": 0}
 
     fake_server.answer = answer
@@ -80,7 +89,7 @@ def test_worker_delivers_and_a_killed_worker_sends_nothing_twice(fake_server, mo
             urgent=True,
         )
     assert DBTaskResult.objects.count() == 1  # enqueued on commit
-    first = start_worker(fake_server.url)
+    first = start_worker(fake_server.url, guard=guard)
     try:
         wait_for(lambda: any(r["json"]["mobile"] == SLOW for r in fake_server.requests))
         first.kill()  # SIGKILL in the middle of sending to SLOW
@@ -88,25 +97,30 @@ def test_worker_delivers_and_a_killed_worker_sends_nothing_twice(fake_server, mo
     finally:
         if first.poll() is None:
             first.kill()
-    slow, fast = (
-        Delivery.objects.get(address_masked="139****0001"),
-        Delivery.objects.get(address_masked="139****0002"),
-    )
+    slow = Delivery.objects.get(address_masked="139****0001")
+    fast = Delivery.objects.get(address_masked="139****0002")
     assert (slow.status, slow.attempts) == ("sending", 1)
     assert fast.status == "pending"
 
-    # The sweep (or a retry) queues the event again; a second worker delivers what is left.
     deliver_event.using(backend="db").enqueue("k")
-    second = start_worker(fake_server.url)
+    deliver_one.using(backend="db").enqueue(slow.pk)
+    second = start_worker(fake_server.url, guard=guard)
     try:
-        wait_for(lambda: Delivery.objects.filter(status="sent").count() == 1)
+        wait_for(
+            lambda: DBTaskResult.objects.filter(status__in=["SUCCESSFUL", "FAILED"]).count() == 2
+        )
     finally:
         second.terminate()
         output = second.communicate(timeout=20)[0].decode()
         release.set()
     assert second.returncode == 0, output
-    sent = [r["json"]["mobile"] for r in fake_server.requests]
-    assert sorted(sent) == [SLOW, FAST]  # each number once: SLOW was not sent again
+    fast.refresh_from_db()
+    assert fast.status == "sent"
+    sent = sorted(r["json"]["mobile"] for r in fake_server.requests)
+    if not guard:
+        assert sent == [SLOW, SLOW, FAST]  # the control: sent twice
+        return
+    assert sent == [SLOW, FAST]  # each number once: SLOW was not sent again
     slow.refresh_from_db()
     assert slow.status == "sending"
     assert outbox.sweep_stale(timezone.now() + outbox.STALE_AFTER + timedelta(seconds=1)) == 1

@@ -8,3 +8,5 @@ from liandong.settings.test import *  # noqa: F403
 
 DATABASES["default"]["NAME"] = os.environ["LIANDONG_TEST_WORKER_DB"]  # noqa: F405
 LIANDONG_SMS_BACKEND = "liandong.accounts.sms.HttpGatewayBackend"
+# The control run of test_worker.py: the claim without its condition on the status.
+NOTIFICATIONS_CLAIM_GUARD = os.environ.get("LIANDONG_TEST_CLAIM_GUARD", "1") == "1"
