@@ -10,7 +10,7 @@ from liandong.core import crypto
 from liandong.demands.models import CATEGORY_LABELS, Demand, Urgency
 from liandong.notifications.kinds import Kind
 from liandong.notifications.models import Channel
-from liandong.notifications.services import notify
+from liandong.notifications.services import notify, notify_later
 from liandong.workers.models import Worker
 
 ROUTED = "demands.routed"
@@ -69,6 +69,30 @@ def tell_body_routed(demand: Demand, *, event_id: int, note: str = "") -> int:
             "note": note,
         },
         event_key=f"{ROUTED}:{demand.pk}:{event_id}",
+        link=reverse("demands:demand-detail", args=[demand.pk]),
+        target=f"demands.demand:{demand.pk}",
+        urgent=demand.urgency == Urgency.URGENT,
+        organizations=[demand.body_id],
+        organization_id=demand.union_id,
+    )
+
+
+def tell_body_routed_at_intake(demand: Demand, *, body_name: str) -> None:
+    """The intake's routing by rule: one row now (the public intake is a hot path), the body's
+    accounts told by the worker moments later."""
+    if demand.body_id is None:
+        return
+    notify_later(
+        ROUTED,
+        accounts_of=demand.body_id,
+        context={
+            "code": demand.code,
+            "category": CATEGORY_LABELS.get(demand.category, ""),
+            "body": body_name,
+            "response_due": _when(demand.response_due),
+            "note": "",
+        },
+        event_key=f"{ROUTED}:{demand.pk}:intake",
         link=reverse("demands:demand-detail", args=[demand.pk]),
         target=f"demands.demand:{demand.pk}",
         urgent=demand.urgency == Urgency.URGENT,

@@ -558,6 +558,8 @@ def _demand_create(
             )
         )
     DemandEvent.objects.bulk_create(events)
+    if rule is not None:
+        notices.tell_body_routed_at_intake(demand, body_name=dict(rule.names).get(rule.body_id, ""))
     _rollup_move(None, demand)
     audit_log(
         actor=actor,

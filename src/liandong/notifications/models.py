@@ -171,6 +171,40 @@ class WebhookEndpoint(BaseModel):
         return self.name
 
 
+class PendingNotice(models.Model):
+    """An event written by a hot path (the public intake) as one row, in its transaction; the
+    worker turns it into messages and deliveries moments later (``services.expand_pending``),
+    so that the request pays one INSERT, whoever is to be told."""
+
+    kind = models.CharField(max_length=60)
+    event_key = models.CharField(max_length=120, unique=True)
+    # The active accounts of this organization are told (its handlers).
+    accounts_of = models.ForeignKey(
+        "organizations.Organization", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    organizations = models.JSONField(default=list)  # group robots of these organizations
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    context = models.JSONField(default=dict)
+    link = models.CharField(max_length=300, blank=True)
+    target = models.CharField(max_length=80, blank=True)
+    urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expanded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=Q(expanded_at__isnull=True), name="pending_notice_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.event_key
+
+
 class TickRun(models.Model):
     """One periodic run of a tick job per period: the row is the claim, so that several
     workers run each job once (the unique constraint decides who)."""

@@ -12,12 +12,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from liandong.accounts.models import User
+from liandong.accounts.models import ORGANIZATION_ROLES, User
 from liandong.core import crypto
 from liandong.core.audit import audit_log
 from liandong.core.masking import mask_mobile
 from liandong.notifications.kinds import OPTIONAL_CHANNELS, Kind, kind, render
-from liandong.notifications.models import Channel, Delivery, Message, Preference, WebhookEndpoint
+from liandong.notifications.models import (
+    Channel,
+    Delivery,
+    Message,
+    PendingNotice,
+    Preference,
+    WebhookEndpoint,
+)
 from liandong.workers.models import Worker
 
 logger = logging.getLogger(__name__)
@@ -187,6 +194,74 @@ def notify(
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         transaction.on_commit(lambda: enqueue_event(event_key))
     return len(messages) + len(deliveries)
+
+
+def notify_later(
+    kind_key: str,
+    *,
+    accounts_of: int | None,
+    context: dict[str, object],
+    event_key: str,
+    link: str = "",
+    target: str = "",
+    urgent: bool = False,
+    organizations: Sequence[int] = (),
+    organization_id: int | None = None,
+) -> None:
+    """``notify`` for a hot path: one INSERT now, in the caller's transaction; the worker
+    (``expand_pending``, polled every two seconds and by the tick) tells the active accounts of
+    organization ``accounts_of`` and the robots of ``organizations``."""
+    kind(kind_key)  # an unknown kind fails here, in the caller's transaction
+    if _muted.get():
+        return
+    PendingNotice.objects.create(
+        kind=kind_key,
+        event_key=event_key,
+        accounts_of_id=accounts_of,
+        organizations=list(organizations),
+        organization_id=organization_id,
+        context=context,
+        link=link,
+        target=target,
+        urgent=urgent,
+    )
+
+
+def expand_pending(*, limit: int = 200) -> int:
+    """Turn written-later events into messages and deliveries, each once (claimed by a
+    conditional UPDATE in the same transaction as its rows)."""
+    expanded = 0
+    for pk in PendingNotice.objects.filter(expanded_at__isnull=True).values_list("pk", flat=True)[
+        :limit
+    ]:
+        with transaction.atomic():
+            if not PendingNotice.objects.filter(pk=pk, expanded_at__isnull=True).update(
+                expanded_at=timezone.now()
+            ):
+                continue  # another worker has it
+            pending = PendingNotice.objects.get(pk=pk)
+            recipients = (
+                User.objects.filter(
+                    organization_id=pending.accounts_of_id,
+                    is_active=True,
+                    role__in=sorted(ORGANIZATION_ROLES),
+                )
+                if pending.accounts_of_id
+                else User.objects.none()
+            )
+            notify(
+                pending.kind,
+                recipients,
+                context=pending.context,
+                event_key=pending.event_key,
+                link=pending.link,
+                target=pending.target,
+                urgent=pending.urgent,
+                organizations=pending.organizations,
+                organization_id=pending.organization_id,
+            )
+            expanded += 1
+    return expanded
 
 
 def enqueue_event(event_key: str) -> None:

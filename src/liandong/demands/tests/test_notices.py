@@ -65,6 +65,23 @@ def test_routing_tells_the_body_handlers(world: Any, demand: Any) -> None:
     ) == {"ent_a", "liaison"}
 
 
+def test_routing_at_intake_is_one_row_now_and_the_handlers_inbox_moments_later(
+    world: Any, demand: Any
+) -> None:
+    from liandong.notifications.models import PendingNotice
+    from liandong.notifications.services import expand_pending
+
+    pending = PendingNotice.objects.get()
+    assert pending.event_key == f"demands.routed:{demand.pk}:intake"
+    assert not Message.objects.exists()  # the intake wrote no message itself
+    assert expand_pending() == 1
+    assert expand_pending() == 0  # once
+    message = Message.objects.get(kind="demands.routed")
+    assert message.recipient == world.users["liaison"]  # the authority's account
+    assert demand.code in message.title
+    assert "省邮政管理局" in message.body
+
+
 def test_a_refused_step_tells_no_one(world: Any, demand: Any) -> None:
     with pytest.raises(Exception, match="办结"):
         demand_resolve(actor=None, demand=demand, note="x", now=timezone.now())

@@ -27,9 +27,10 @@ def _intake(**overrides):
 def test_demand_submit(world, rules, django_assert_num_queries) -> None:
     _intake(mobile="13919316660")  # configuration copy loaded (config.py), as in service
     # SELECT of the same mobile's recent demands (duplicates), INSERT of the demand, INSERT of
-    # the co-handling body, INSERT of the two timeline rows, UPSERT of the two rollup rows,
-    # INSERT of the audit entry.
-    with django_assert_num_queries(6):
+    # the co-handling body, INSERT of the two timeline rows, INSERT of the routed body's notice
+    # (notifications.notify_later: the worker tells its accounts), UPSERT of the two rollup
+    # rows, INSERT of the audit entry.
+    with django_assert_num_queries(7):
         _intake()
 
 
@@ -44,9 +45,9 @@ def test_public_intake(client, world, rules, django_assert_num_queries) -> None:
     url = "/api/v1/public/demands"
     client.post(url, {**body, "mobile": "13919316660"}, content_type="application/json")
     # SAVEPOINT (the request's transaction, inside the test's), UPSERT of the rate-limit
-    # counters, the 6 statements of demand_submit, RELEASE SAVEPOINT. (Outside a test it is
-    # BEGIN ... COMMIT: 9 statements, SQLite logging its BEGIN IMMEDIATE.)
-    with django_assert_num_queries(9):
+    # counters, the 7 statements of demand_submit, RELEASE SAVEPOINT. (Outside a test it is
+    # BEGIN ... COMMIT: 10 statements, SQLite logging its BEGIN IMMEDIATE.)
+    with django_assert_num_queries(10):
         response = client.post(
             url, json.dumps(body, ensure_ascii=False), content_type="application/json"
         )

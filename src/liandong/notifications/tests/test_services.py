@@ -117,6 +117,7 @@ def test_inactive_accounts_are_not_told(world, staff):
         (22, False, datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI)),
     ],
 )
+@override_settings(LIANDONG_SMS_QUIET_HOURS=(22, 8))
 def test_sms_waits_for_the_morning_unless_urgent(world, monkeypatch, hour, urgent, expected):
     now = NOON.replace(hour=hour)
     monkeypatch.setattr(timezone, "now", lambda: now)

@@ -11,6 +11,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
 from liandong.notifications.scheduler import run_due_jobs
+from liandong.notifications.services import expand_pending
 
 
 class Command(BaseCommand):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             threading.Thread(
                 target=self.schedule, args=(worker_id, max(1, tick_seconds)), daemon=True
             ).start()
+            threading.Thread(target=self.expand, daemon=True).start()
         if exit_with_parent:
             parent = os.getppid()
             threading.Thread(target=self.watch_parent, args=(parent,), daemon=True).start()
@@ -79,6 +81,16 @@ class Command(BaseCommand):
             finally:
                 connection.close()
             time.sleep(seconds - time.time() % seconds + 0.05)
+
+    def expand(self) -> None:
+        """Events the hot paths wrote as one row (notify_later) become messages at once."""
+        while True:
+            try:
+                expand_pending()
+            except Exception as error:
+                self.stderr.write(f"expanding notices failed: {error}")
+                connection.close()
+            time.sleep(2)
 
     def watch_parent(self, parent: int) -> None:
         while os.getppid() == parent:
