@@ -4,10 +4,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.paging import page_by_id
+from liandong.core.schemas import BIGINT_MAX
 from liandong.notifications import services
 from liandong.notifications.models import Message
 from liandong.notifications.permissions import can_use_inbox, messages_visible_to
@@ -48,7 +49,9 @@ def inbox(request: AuthenticatedHttpRequest, query: Query[InboxQuery]) -> dict[s
 
 
 @router.post("/{message_id}/read", response=ReadOut, operation_id="notifications_mark_read")
-def mark_read(request: AuthenticatedHttpRequest, message_id: int) -> dict[str, Any]:
+def mark_read(
+    request: AuthenticatedHttpRequest, message_id: int = Path(..., ge=1, le=BIGINT_MAX)
+) -> dict[str, Any]:
     """Mark one of my messages read (another account's message answers 404)."""
     message = get_object_or_404(messages_visible_to(request.user), pk=message_id)
     marked = services.message_mark_read(user=request.user, message=message)

@@ -326,3 +326,20 @@ def test_http_sms_gateway_refusal_is_an_error(world, fake_server, settings):
     )
     assert outbox.deliver_due() == {"will retry": 1}
     assert "BUSINESS_LIMIT_CONTROL" in Delivery.objects.get().last_error
+
+
+@override_settings(LIANDONG_SMS_QUIET_HOURS=(22, 8))
+def test_an_sms_retry_that_falls_into_the_night_waits_for_the_morning(world, monkeypatch):
+    evening = NOON.replace(hour=21, minute=59)
+    monkeypatch.setattr(timezone, "now", lambda: evening)
+    services.notify("notifications.test", [], context={}, event_key="n", mobiles=["13900000001"])
+    delivery = Delivery.objects.get()
+    delivery.attempts = 1
+    delivery.save(update_fields=["attempts"])
+    night = evening + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    assert outbox.deliver(delivery.pk) == "deferred to the morning"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)  # not a try, not dropped
+    assert delivery.next_attempt_at == datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI)
+    assert MemoryBackend.outbox == []
