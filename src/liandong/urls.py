@@ -13,6 +13,7 @@ urlpatterns = [
     path("activities/", include("liandong.activities.urls")),
     path("competitions/", include("liandong.competitions.urls")),
     path("democracy/", include("liandong.democracy.urls")),
+    path("notifications/", include("liandong.notifications.urls")),
     path("api/v1/", api.urls),
 ]
 

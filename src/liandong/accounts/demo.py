@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.db.models import Value
+from django.db.models.functions import Concat
+
 from liandong.accounts.models import Role, User
 
 DEMO_PASSWORD = "lian-dong-2026"  # noqa: S105 - printed by `liandong demo` on purpose
@@ -37,6 +40,11 @@ def load(ctx: dict[str, Any]) -> None:
                 user.organization.name if user.organization else "",
             )
         )
+    # Every demo account gets an address, so that the demo's messages go out by email too
+    # (into files in the data dir: `liandong demo` uses Django's file-based email backend).
+    User.objects.filter(email="").exclude(username="").update(
+        email=Concat("username", Value("@demo.liandong.local"))
+    )
     # Other apps (workers: 王师傅's mobile) have put their demo logins first: they load before
     # accounts; the staff logins are printed before them.
     ctx["logins"] = accounts + ctx.get("logins", [])

@@ -4,8 +4,15 @@ A real deployment writes a backend for its provider's gateway; the demo writes m
 a file in the data dir, and the tests keep them in memory.
 """
 
+import hashlib
+import hmac
+import json
 import logging
 import os
+import string
+import time
+import urllib.parse
+import urllib.request
 
 from django.conf import settings
 from django.core import checks
@@ -49,6 +56,94 @@ class MemoryBackend(BaseBackend):
 
     def send(self, *, mobile: str, text: str) -> None:
         MemoryBackend.outbox.append((mobile, text))
+
+
+# The gateway's request body: a JSON object whose string values may name $mobile, $text,
+# $sign_name, $template_id, $key, $timestamp, $nonce and $signature (string.Template).
+DEFAULT_GATEWAY_BODY = (
+    '{"mobile": "$mobile", "sign_name": "$sign_name", "template_id": "$template_id",'
+    ' "params": {"content": "$text"}, "key": "$key", "timestamp": "$timestamp",'
+    ' "nonce": "$nonce", "signature": "$signature"}'
+)
+
+
+class GatewayError(Exception):
+    pass
+
+
+class HttpGatewayBackend(BaseBackend):
+    """A generic HTTP SMS gateway, as Chinese providers expect: a POST to
+    ``LIANDONG_SMS_GATEWAY_URL`` with a body built from ``LIANDONG_SMS_GATEWAY_BODY`` (a JSON
+    template, see DEFAULT_GATEWAY_BODY) sent as JSON or as a form
+    (``LIANDONG_SMS_GATEWAY_FORMAT``), carrying the registered signature name and template id,
+    the account key, and ``signature`` = HMAC-SHA256(secret, key + timestamp + nonce + mobile)
+    in hex. Any answer but 2xx, or a JSON answer whose ``code``/``errcode``/``status`` is not
+    0/"OK", is a failure (raised, so that the outbox retries)."""
+
+    def payload(self, *, mobile: str, text: str) -> dict[str, object]:
+        key = settings.LIANDONG_SMS_GATEWAY_KEY
+        timestamp = str(int(time.time()))
+        nonce = os.urandom(8).hex()
+        signature = hmac.new(
+            settings.LIANDONG_SMS_GATEWAY_SECRET.encode(),
+            f"{key}{timestamp}{nonce}{mobile}".encode(),
+            hashlib.sha256,
+        ).hexdigest()
+        values = {
+            "mobile": mobile,
+            "text": text,
+            "sign_name": settings.LIANDONG_SMS_GATEWAY_SIGN_NAME,
+            "template_id": settings.LIANDONG_SMS_GATEWAY_TEMPLATE_ID,
+            "key": key,
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "signature": signature,
+        }
+        template = json.loads(settings.LIANDONG_SMS_GATEWAY_BODY or DEFAULT_GATEWAY_BODY)
+
+        def fill(node: object) -> object:
+            if isinstance(node, str):
+                return string.Template(node).safe_substitute(values)
+            if isinstance(node, dict):
+                return {k: fill(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [fill(v) for v in node]
+            return node
+
+        filled = fill(template)
+        if not isinstance(filled, dict):
+            raise GatewayError("LIANDONG_SMS_GATEWAY_BODY must be a JSON object")
+        return filled
+
+    def send(self, *, mobile: str, text: str) -> None:
+        url = settings.LIANDONG_SMS_GATEWAY_URL
+        if not url.startswith(("http://", "https://")):
+            raise GatewayError("LIANDONG_SMS_GATEWAY_URL must be an http(s) address")
+        payload = self.payload(mobile=mobile, text=text)
+        if settings.LIANDONG_SMS_GATEWAY_FORMAT == "form":
+            flat = {
+                k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                for k, v in payload.items()
+            }
+            data = urllib.parse.urlencode(flat).encode()
+            content_type = "application/x-www-form-urlencoded"
+        else:
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            content_type = "application/json; charset=utf-8"
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            url, data=data, headers={"Content-Type": content_type}, method="POST"
+        )
+        timeout = settings.LIANDONG_SMS_GATEWAY_TIMEOUT
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            body = answer.read(65536)
+        try:
+            parsed = json.loads(body or b"{}")
+        except ValueError:
+            return
+        if isinstance(parsed, dict):
+            for field in ("code", "errcode", "status"):
+                if field in parsed and str(parsed[field]).upper() not in {"0", "OK", "SUCCESS"}:
+                    raise GatewayError(f"gateway refused: {field}={parsed[field]}")
 
 
 def send_sms(*, mobile: str, text: str) -> None:

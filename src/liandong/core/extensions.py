@@ -17,6 +17,8 @@ The names in use (each optional in every app):
                          subtree of ``organization`` (people served, demands resolved…) for the
                          year-end summary, each traceable to the records behind it by ``url``
                          (for the users ``opens_for`` admits).
+``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
+                         templates, default channels), sent with ``notifications.services.notify``.
 
 The dataclasses below are the contract; keep them small and add fields with defaults only.
 """

@@ -9,6 +9,7 @@ from django.urls import reverse
 from liandong.accounts.models import User
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
 from liandong.demands.models import OPEN_STATES, Demand
+from liandong.demands.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.demands.permissions import can_use_demands, demands_visible_to
 from liandong.demands.selectors import StatsFilters, StatsRow
 from liandong.organizations.models import Organization

@@ -22,7 +22,7 @@ from liandong.core import crypto, rawsql
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
-from liandong.demands import config
+from liandong.demands import config, notices
 from liandong.demands.classify import suggest_category
 from liandong.demands.models import (
     CATEGORY_LABELS,
@@ -558,6 +558,8 @@ def _demand_create(
             )
         )
     DemandEvent.objects.bulk_create(events)
+    if rule is not None:
+        notices.tell_body_routed_at_intake(demand, body_name=dict(rule.names).get(rule.body_id, ""))
     _rollup_move(None, demand)
     audit_log(
         actor=actor,
@@ -637,7 +639,8 @@ def demand_accept(
         demand.responded_at = now
         demand.response_breached = demand.response_breached or now > demand.response_due
         fields += ["responded_at", "response_breached"]
-    _event(demand, DemandEvent.Kind.ACCEPTED, actor=actor, note=note)
+    event = _event(demand, DemandEvent.Kind.ACCEPTED, actor=actor, note=note)
+    notices.tell_worker(demand, kind=notices.ANSWERED, event_id=event.pk, note=note)
     return _finish(
         demand,
         before,
@@ -654,7 +657,8 @@ def demand_reply(*, actor: User | None, demand: Demand, note: str) -> Demand:
     note = _require_text(note, "note", "答复内容")
     demand, before = _locked(demand)
     _require_state(demand, [State.IN_PROGRESS], "答复")
-    _event(demand, DemandEvent.Kind.REPLIED, actor=actor, note=note)
+    event = _event(demand, DemandEvent.Kind.REPLIED, actor=actor, note=note)
+    notices.tell_worker(demand, kind=notices.ANSWERED, event_id=event.pk, note=note)
     return _finish(demand, before, actor=actor, action="replied", fields=[], changes={})
 
 
@@ -673,12 +677,13 @@ def demand_transfer(
     old = demand.body
     demand.body = body
     demand.state = State.DISPATCHED
-    _event(
+    event = _event(
         demand,
         DemandEvent.Kind.TRANSFERRED,
         actor=actor,
         note=f"由{old.name if old else '—'}转至{body.name}：{reason}",
     )
+    notices.tell_body_routed(demand, event_id=event.pk, note=f"转办理由：{reason}")
     return _finish(
         demand,
         before,
@@ -702,7 +707,8 @@ def demand_resolve(
     demand.resolved_at = now
     demand.resolution_note = note
     demand.resolution_breached = demand.resolution_breached or now > demand.resolution_due
-    _event(demand, DemandEvent.Kind.RESOLVED, actor=actor, note=note)
+    event = _event(demand, DemandEvent.Kind.RESOLVED, actor=actor, note=note)
+    notices.tell_worker(demand, kind=notices.RESOLVED, event_id=event.pk, note=note)
     return _finish(
         demand,
         before,
@@ -772,7 +778,7 @@ def demand_assign(
     if co_bodies is not None:
         demand.co_bodies.set([b for b in co_bodies if b.pk != body.pk])
     names = "、".join(b.name for b in demand.co_bodies.all())
-    _event(
+    event = _event(
         demand,
         DemandEvent.Kind.DISPATCHED,
         actor=actor,
@@ -780,6 +786,7 @@ def demand_assign(
         + (f"，协办：{names}" if names else "")
         + (f"：{note.strip()}" if note.strip() else ""),
     )
+    notices.tell_body_routed(demand, event_id=event.pk, note=note.strip())
     return _finish(
         demand,
         before,

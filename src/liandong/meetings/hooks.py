@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem
+from liandong.meetings.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.meetings.permissions import can_use_meetings
 
 if TYPE_CHECKING:  # the models are imported where used, as in the other functions here

@@ -21,6 +21,7 @@ from liandong.accounts.models import ORGANIZATION_ROLES, User
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.backentry import BACK_ENTRY_LABEL, back_entry_date_check
 from liandong.core.extensions import AgendaCandidate, hooks
+from liandong.meetings import notices
 from liandong.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -36,6 +37,7 @@ from liandong.meetings.models import (
     ProgressReport,
     Reminder,
 )
+from liandong.notifications.services import notify
 from liandong.organizations.models import Organization
 
 MECHANISM_FIELDS = [
@@ -490,15 +492,13 @@ def _move(meeting: Meeting, allowed: Iterable[str], to: str, message: str, **ext
 
 
 def meeting_recipients(meeting: Meeting) -> list[User]:
-    """Accounts with an email address at the member bodies."""
+    """The accounts of the member bodies (their liaisons, unions and staff)."""
     return list(
         User.objects.filter(
             organization_id__in=meeting.mechanism.member_organization_ids(),
             is_active=True,
             role__in=sorted(ORGANIZATION_ROLES),
-        )
-        .exclude(email="")
-        .order_by("pk")
+        ).order_by("pk")
     )
 
 
@@ -534,23 +534,30 @@ def meeting_ics(meeting: Meeting, *, cancel: bool = False) -> bytes:
     return calendar.to_ical()
 
 
-def _send_meeting_mail(meeting: Meeting, *, subject: str, body: str, cancel: bool = False) -> int:
+def _tell_members(meeting: Meeting, kind: str, *, event: str, **context: str) -> int:
+    """Every member body's accounts (inbox; email with the .ics as each chose) and group
+    robots, in the caller's transaction (notifications.notify). Returns the accounts told."""
     recipients = meeting_recipients(meeting)
-    if not recipients:
-        return 0
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[settings.DEFAULT_FROM_EMAIL],
-        bcc=[user.email for user in recipients],
+    members = sorted(meeting.mechanism.member_organization_ids())
+    notify(
+        kind,
+        recipients,
+        context={
+            "title": meeting.title,
+            "when": _when(meeting),
+            "place": (meeting.location or "线上")
+            + (f"（线上：{meeting.online_url}）" if meeting.online_url else ""),
+            "topic": meeting.topic or "—",
+            "host": meeting.host_body.name,
+            "mechanism": meeting.mechanism.name,
+            **context,
+        },
+        event_key=f"{kind}:{meeting.pk}:{event}",
+        link=notices.meeting_link(meeting.pk),
+        target=f"meetings.meeting:{meeting.pk}",
+        organizations=members,
+        organization_id=meeting.mechanism.convening_union_id,
     )
-    message.attach(
-        f"meeting-{meeting.pk}.ics",
-        meeting_ics(meeting, cancel=cancel),
-        "text/calendar; method=" + ("CANCEL" if cancel else "REQUEST"),
-    )
-    message.send()
     return len(recipients)
 
 
@@ -576,12 +583,7 @@ def meeting_notify(*, actor: User | None, meeting: Meeting) -> int:
     )
     Meeting.objects.filter(pk=meeting.pk).update(invite_sequence=meeting.invite_sequence + 1)
     meeting.invite_sequence += 1
-    body = (
-        f"您好：\n\n定于{_when(meeting)}召开{meeting.title}。\n地点：{meeting.location or '线上'}"
-        f"{'（线上：' + meeting.online_url + '）' if meeting.online_url else ''}\n主题：{meeting.topic or '—'}\n"
-        f"承办单位：{meeting.host_body.name}\n\n请安排人员参会。会议邀请见附件（可导入日历）。\n\n{meeting.mechanism.name}"
-    )
-    sent = _send_meeting_mail(meeting, subject=f"【会议通知】{meeting.title}", body=body)
+    sent = _tell_members(meeting, notices.NOTICE, event=str(meeting.invite_sequence))
     audit_log(
         actor=actor,
         action="meetings.meeting_notified",
@@ -630,13 +632,7 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
         cancel_reason=reason,
     )
     if before == Meeting.Status.NOTIFIED:
-        _send_meeting_mail(
-            meeting,
-            subject=f"【会议取消】{meeting.title}",
-            body=f"您好：\n\n原定于{_when(meeting)}召开的{meeting.title}取消。\n原因：{reason}\n\n"
-            f"{meeting.mechanism.name}",
-            cancel=True,
-        )
+        _tell_members(meeting, notices.CANCELLED, event="cancel", reason=reason)
     audit_log(
         actor=actor,
         action="meetings.meeting_cancelled",
@@ -710,15 +706,7 @@ def meeting_publish_minutes(*, actor: User | None, meeting: Meeting) -> Meeting:
         "只有已召开的会议可以发布纪要。",
         minutes_published_at=timezone.now(),
     )
-    recipients = meeting_recipients(meeting)
-    if recipients:
-        EmailMessage(
-            subject=f"【会议纪要】{meeting.title}",
-            body=f"您好：\n\n{meeting.title}的会议纪要已发布，请登录联动平台查看，并按议定事项抓好落实。\n\n{meeting.mechanism.name}",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[settings.DEFAULT_FROM_EMAIL],
-            bcc=[user.email for user in recipients],
-        ).send()
+    _tell_members(meeting, notices.MINUTES, event="minutes")
     audit_log(
         actor=actor,
         action="meetings.minutes_published",

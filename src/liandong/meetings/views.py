@@ -614,7 +614,9 @@ def meeting_notify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _flash_error(request, error)
     else:
-        messages.success(request, f"会议通知已发出（{sent} 个账号收到邮件和日历邀请）。")
+        messages.success(
+            request, f"会议通知已发出（{sent} 个账号收到站内消息，留有邮箱的另收邮件和日历邀请）。"
+        )
     return _back_to_meeting(meeting)
 
 

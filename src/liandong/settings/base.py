@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "liandong.activities",
     "liandong.competitions",
     "liandong.democracy",
+    "liandong.notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "liandong.accounts.context_processors.navigation",
+                "liandong.notifications.context_processors.unread",
             ],
         },
     },
@@ -233,9 +237,54 @@ LIANDONG_OTP_SENDS_PER_MOBILE_HOUR = env_int("LIANDONG_OTP_SENDS_PER_MOBILE_HOUR
 LIANDONG_OTP_SENDS_PER_IP_HOUR = env_int("LIANDONG_OTP_SENDS_PER_IP_HOUR", 10)
 LIANDONG_OTP_SENDS_PER_HOUR = env_int("LIANDONG_OTP_SENDS_PER_HOUR", 1000)
 
+# Email: SMTP when LIANDONG_EMAIL_HOST is set, else the console (the demo: a file, see below).
 EMAIL_BACKEND = os.environ.get(
-    "LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "LIANDONG_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("LIANDONG_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_HOST = os.environ.get("LIANDONG_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LIANDONG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("LIANDONG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LIANDONG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LIANDONG_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("LIANDONG_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("LIANDONG_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("LIANDONG_EMAIL_FROM", "noreply@liandong.local")
+# The filebased backend's folder (LIANDONG_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+
+# Notifications (notifications app): the address of this site in emails, SMS and group robots;
+# SMS quiet hours ("22-8": nothing but urgent SMS from 22:00 to 08:00, deferred, not dropped);
+# at most this many SMS per number per hour; the timeout of a group robot's POST.
+LIANDONG_SITE_URL = os.environ.get("LIANDONG_SITE_URL", "http://127.0.0.1:8000")
+_quiet = os.environ.get("LIANDONG_SMS_QUIET_HOURS", "22-8").split("-")
+try:
+    LIANDONG_SMS_QUIET_HOURS = (int(_quiet[0]) % 24, int(_quiet[-1]) % 24)
+except ValueError:
+    raise ImproperlyConfigured("LIANDONG_SMS_QUIET_HOURS must look like 22-8.") from None
+LIANDONG_SMS_PER_HOUR = env_int("LIANDONG_SMS_PER_HOUR", 5)
+LIANDONG_WEBHOOK_TIMEOUT = env_int("LIANDONG_WEBHOOK_TIMEOUT", 10)
+# Generic HTTP SMS gateway (LIANDONG_SMS_BACKEND=liandong.accounts.sms.HttpGatewayBackend).
+LIANDONG_SMS_GATEWAY_URL = os.environ.get("LIANDONG_SMS_GATEWAY_URL", "")
+LIANDONG_SMS_GATEWAY_FORMAT = os.environ.get("LIANDONG_SMS_GATEWAY_FORMAT", "json")
+LIANDONG_SMS_GATEWAY_BODY = os.environ.get("LIANDONG_SMS_GATEWAY_BODY", "")
+LIANDONG_SMS_GATEWAY_KEY = os.environ.get("LIANDONG_SMS_GATEWAY_KEY", "")
+LIANDONG_SMS_GATEWAY_SECRET = os.environ.get("LIANDONG_SMS_GATEWAY_SECRET", "")
+LIANDONG_SMS_GATEWAY_SIGN_NAME = os.environ.get("LIANDONG_SMS_GATEWAY_SIGN_NAME", "")
+LIANDONG_SMS_GATEWAY_TEMPLATE_ID = os.environ.get("LIANDONG_SMS_GATEWAY_TEMPLATE_ID", "")
+LIANDONG_SMS_GATEWAY_TIMEOUT = env_int("LIANDONG_SMS_GATEWAY_TIMEOUT", 10)
+
+# Background tasks (Django's Tasks API, django-tasks): stored in the database and run by
+# `liandong worker`, which also runs the periodic jobs of `liandong tick` every minute.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("LIANDONG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# How often the worker runs the periodic jobs, in seconds.
+LIANDONG_TICK_SECONDS = env_int("LIANDONG_TICK_SECONDS", 60)
 
 # PDFs embed a CJK TrueType font: Debian's fonts-wqy-microhei unless this names another
 # .ttf/.ttc (core.documents).

@@ -10,6 +10,14 @@ from liandong.settings.base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LIANDONG_SMS_BACKEND = "liandong.accounts.sms.MemoryBackend"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No SMS quiet hours, so that a test's SMS does not wait for the morning when the suite runs
+# at night (notifications' quiet-hours tests set them).
+LIANDONG_SMS_QUIET_HOURS = (0, 0)
+# Tasks run at once in the test process; the worker's own tests use the database backend.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

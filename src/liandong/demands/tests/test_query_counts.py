@@ -27,9 +27,10 @@ def _intake(**overrides):
 def test_demand_submit(world, rules, django_assert_num_queries) -> None:
     _intake(mobile="13919316660")  # configuration copy loaded (config.py), as in service
     # SELECT of the same mobile's recent demands (duplicates), INSERT of the demand, INSERT of
-    # the co-handling body, INSERT of the two timeline rows, UPSERT of the two rollup rows,
-    # INSERT of the audit entry.
-    with django_assert_num_queries(6):
+    # the co-handling body, INSERT of the two timeline rows, INSERT of the routed body's notice
+    # (notifications.notify_later: the worker tells its accounts), UPSERT of the two rollup
+    # rows, INSERT of the audit entry.
+    with django_assert_num_queries(7):
         _intake()
 
 
@@ -44,9 +45,9 @@ def test_public_intake(client, world, rules, django_assert_num_queries) -> None:
     url = "/api/v1/public/demands"
     client.post(url, {**body, "mobile": "13919316660"}, content_type="application/json")
     # SAVEPOINT (the request's transaction, inside the test's), UPSERT of the rate-limit
-    # counters, the 6 statements of demand_submit, RELEASE SAVEPOINT. (Outside a test it is
-    # BEGIN ... COMMIT: 9 statements, SQLite logging its BEGIN IMMEDIATE.)
-    with django_assert_num_queries(9):
+    # counters, the 7 statements of demand_submit, RELEASE SAVEPOINT. (Outside a test it is
+    # BEGIN ... COMMIT: 10 statements, SQLite logging its BEGIN IMMEDIATE.)
+    with django_assert_num_queries(10):
         response = client.post(
             url, json.dumps(body, ensure_ascii=False), content_type="application/json"
         )
@@ -58,15 +59,16 @@ def test_staff_list_and_detail(client, world, rules, django_assert_num_queries) 
     client.force_login(world.users["staff_a"])
     client.get("/demands/")
     # The session, the user, the user's organization; the page of demands in the user's scope
-    # (one SELECT with its bodies joined), the bodies of the filter form.
-    with django_assert_num_queries(5):
+    # (one SELECT with its bodies joined), the bodies of the filter form; the header's unread
+    # count.
+    with django_assert_num_queries(6):
         response = client.get("/demands/")
     assert all(d.code in response.content.decode() for d in demands)
     assert response.status_code == 200
     # The session, the user, the user's organization; the demand in the user's scope, two
     # EXISTS checks of it in that scope (the permission checks of the actions), its co-handling
     # bodies, its photos' ids, the bodies visible to the user for the transfer and assign forms
-    # (two SELECTs), the timeline with its bodies and actors.
-    with django_assert_num_queries(11):
+    # (two SELECTs), the timeline with its bodies and actors; the header's unread count.
+    with django_assert_num_queries(12):
         response = client.get(f"/demands/{demands[0].pk}/")
     assert response.status_code == 200

@@ -274,16 +274,30 @@ def test_a_meeting_in_the_past_is_not_notified(world: Any, mw: Any) -> None:
     assert mw.future.status == Meeting.Status.PREPARING
 
 
-def test_the_notice_goes_by_email_with_an_icalendar_invitation(world: Any, mw: Any) -> None:
+def test_the_notice_goes_by_email_with_an_icalendar_invitation(
+    world: Any, mw: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     from icalendar import Calendar
+
+    from liandong.notifications.models import Message
 
     with_email(world)
     mail.outbox.clear()
-    sent = services.meeting_notify(actor=world.users["staff_a"], meeting=mw.future)
-    assert sent == 2  # the liaison and enterprise A; staff of B is no member
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.meeting_notify(actor=world.users["staff_a"], meeting=mw.future)
+    # the member bodies' accounts: the liaison, enterprise A and union A's admin and staff
+    # (the convener is a member); staff of B is no member
+    assert sent == 4
+    assert set(Message.objects.values_list("recipient__username", flat=True)) == {
+        "liaison",
+        "ent_a",
+        "admin_a",
+        "staff_a",
+    }
     assert mw.future.status == Meeting.Status.NOTIFIED
-    message = mail.outbox[0]
-    assert sorted(message.bcc) == ["ent@ea.example", "liaison@gov.example"]
+    # an email each to the accounts with an address, after the commit
+    assert sorted(m.to[0] for m in mail.outbox) == ["ent@ea.example", "liaison@gov.example"]
+    message = next(m for m in mail.outbox if m.to == ["liaison@gov.example"])
     assert "下次联席会议" in message.subject
     name, content, mimetype = message.attachments[0]
     assert name.endswith(".ics")
@@ -293,8 +307,10 @@ def test_the_notice_goes_by_email_with_an_icalendar_invitation(world: Any, mw: A
     assert event["uid"] == f"meeting-{mw.future.pk}@liandong"
     assert event.decoded("dtstart") == mw.future.starts_at.replace(microsecond=0)
     # Sending again is an update of the same event.
-    services.meeting_notify(actor=None, meeting=mw.future)
-    again = Calendar.from_ical(mail.outbox[1].attachments[0][1]).walk("VEVENT")[0]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_notify(actor=None, meeting=mw.future)
+    again = Calendar.from_ical(mail.outbox[0].attachments[0][1]).walk("VEVENT")[0]
     assert again["uid"] == event["uid"]
     assert int(again["sequence"]) == int(event["sequence"]) + 1
     assert (
@@ -326,14 +342,17 @@ def test_a_future_notified_meeting_is_not_held_yet(world: Any, mw: Any) -> None:
     refused(lambda: services.meeting_mark_held(actor=None, meeting=mw.future), "held_on", "尚未到")
 
 
-def test_cancelling_needs_a_reason_and_tells_the_invitees(world: Any, mw: Any) -> None:
+def test_cancelling_needs_a_reason_and_tells_the_invitees(
+    world: Any, mw: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     refused(
         lambda: services.meeting_cancel(actor=None, meeting=mw.future, reason=" "), "cancel_reason"
     )
     with_email(world)
     services.meeting_notify(actor=None, meeting=mw.future)
     mail.outbox.clear()
-    services.meeting_cancel(actor=None, meeting=mw.future, reason="与省总会议冲突")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_cancel(actor=None, meeting=mw.future, reason="与省总会议冲突")
     assert mw.future.status == Meeting.Status.CANCELLED
     assert mw.future.cancel_reason == "与省总会议冲突"
     assert "取消" in mail.outbox[0].subject

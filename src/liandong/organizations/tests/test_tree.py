@@ -234,8 +234,8 @@ def test_organization_page_queries_do_not_grow_with_children(
     client.force_login(admin)
     client.get(f"/organizations/{root.pk}/")
     # session, user, user's organization, the organization, displayed nodes, subtree counts,
-    # coverage, partners (a root has no ancestors to fetch)
-    with django_assert_num_queries(8):
+    # coverage, partners (a root has no ancestors to fetch), the header's unread count
+    with django_assert_num_queries(9):
         response = client.get(f"/organizations/{root.pk}/")
     assert response.content.decode().count('class="name"') == 2 * children
 

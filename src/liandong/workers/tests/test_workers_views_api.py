@@ -256,8 +256,8 @@ def test_worker_list_page_queries(world: Any, rows: int, django_assert_num_queri
     client.force_login(world.users["staff_a"])
     client.get("/workers/")  # first request stamps the session (idle timeout) and sizes the scope
     with django_assert_num_queries(
-        5
-    ):  # session, user, user's organization, the scope drop-down, workers+employer
+        6
+    ):  # session, user, user's organization, the scope drop-down, workers+employer, unread count
         response = client.get("/workers/")
     assert len(ROW_LINK.findall(response.content.decode())) == min(rows + 1, 20)
 
@@ -272,7 +272,7 @@ def test_worker_list_page_queries_with_filters(
     client.get("/workers/")
     name_probe = 1 if connection.vendor == "sqlite" else 0  # SQLite only: see _filter_name_prefix
     with django_assert_num_queries(
-        7 + name_probe
+        8 + name_probe
     ):  # as above, plus the chosen organization and its size
         client.get(
             "/workers/",

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -34,5 +38,22 @@ class Command(BaseCommand):
         self.stdout.write(
             f"职工手机号登录：http://127.0.0.1:{port}/accounts/login/worker/ {outbox}"
         )
+        self.stdout.write(
+            f"邮件写入 {settings.EMAIL_FILE_PATH}/，短信写入 {settings.LIANDONG_SMS_FILE}"
+            "；后台任务（消息发送、定时任务）由随演示启动的 liandong worker 执行。"
+        )
         if not no_serve:
+            self.start_worker()
             call_command("serve", port=port)
+
+    def start_worker(self) -> None:
+        """One ``liandong worker`` beside the server, so that the demo really delivers. It
+        stops when this process (gunicorn, after serve's exec) ends: --exit-with-parent."""
+        # The demo's mail goes to files in the data dir (the worker and gunicorn inherit it).
+        os.environ.setdefault(
+            "LIANDONG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+        )
+        subprocess.Popen(
+            [sys.executable, "-m", "liandong", "worker", "--exit-with-parent"],
+            env={**os.environ},
+        )

@@ -1,0 +1,89 @@
+"""Who hears of a demand's steps (demands/notices.py through notifications.notify)."""
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from liandong.accounts.sms import MemoryBackend
+from liandong.demands.services import demand_accept, demand_assign, demand_resolve, demand_transfer
+from liandong.demands.tests.factories import make_demand
+from liandong.notifications.models import Delivery, Message
+
+
+@pytest.fixture
+def demand(world: Any, rules: Any) -> Any:
+    return make_demand(mobile="13919316601")  # routed by rule to the authority
+
+
+def test_answer_and_resolution_reach_a_worker_without_account_by_sms(
+    world: Any, demand: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_accept(actor=world.users["liaison"], demand=demand, note="已联系网点核实")
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_resolve(actor=world.users["liaison"], demand=demand, note="派费已补发")
+    assert not Message.objects.filter(kind__in=["demands.answered", "demands.resolved"]).exists()
+    assert [mobile for mobile, _ in MemoryBackend.outbox] == ["13919316601", "13919316601"]
+    answered, resolved = (text for _, text in MemoryBackend.outbox)
+    assert demand.code in answered
+    assert "答复" in answered
+    assert f"/demands/track/?code={demand.code}" in resolved
+    assert "办结" in resolved
+    # the tracking code and link, never the demand's text or the note
+    assert "派费" not in answered + resolved
+    assert "网点" not in answered + resolved
+
+
+def test_a_worker_with_an_account_gets_the_answer_in_the_inbox(
+    world: Any, rules: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    demand = make_demand(mobile="13919310001")  # worker A's number; worker A has an account
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_accept(actor=world.users["liaison"], demand=demand, note="已联系网点核实")
+    message = Message.objects.get(kind="demands.answered")
+    assert message.recipient == world.users["worker_a"]
+    assert message.body.endswith("已联系网点核实")
+    assert message.link == f"/demands/track/?code={demand.code}"
+    # and by SMS (the kind's default) to the roster's number, once
+    assert [mobile for mobile, _ in MemoryBackend.outbox] == ["13919310001"]
+
+
+def test_routing_tells_the_body_handlers(world: Any, demand: Any) -> None:
+    demand_transfer(
+        actor=world.users["liaison"], demand=demand, body=world.enterprise_a, reason="属企业内部"
+    )
+    message = Message.objects.get(kind="demands.routed")
+    assert message.recipient == world.users["enterprise_a"]
+    assert demand.code in message.title
+    assert "属企业内部" in message.body
+    assert message.link == f"/demands/{demand.pk}/"
+    demand.refresh_from_db()
+    demand_assign(actor=world.users["staff_a"], demand=demand, body=world.authority)
+    assert set(
+        Message.objects.filter(kind="demands.routed").values_list("recipient__username", flat=True)
+    ) == {"ent_a", "liaison"}
+
+
+def test_routing_at_intake_is_one_row_now_and_the_handlers_inbox_moments_later(
+    world: Any, demand: Any
+) -> None:
+    from liandong.notifications.models import PendingNotice
+    from liandong.notifications.services import expand_pending
+
+    pending = PendingNotice.objects.get()
+    assert pending.event_key == f"demands.routed:{demand.pk}:intake"
+    assert not Message.objects.exists()  # the intake wrote no message itself
+    assert expand_pending() == 1
+    assert expand_pending() == 0  # once
+    message = Message.objects.get(kind="demands.routed")
+    assert message.recipient == world.users["liaison"]  # the authority's account
+    assert demand.code in message.title
+    assert "省邮政管理局" in message.body
+
+
+def test_a_refused_step_tells_no_one(world: Any, demand: Any) -> None:
+    with pytest.raises(Exception, match="办结"):
+        demand_resolve(actor=None, demand=demand, note="x", now=timezone.now())
+    assert not Message.objects.exists()
+    assert not Delivery.objects.exists()

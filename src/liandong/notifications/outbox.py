@@ -1,0 +1,122 @@
+"""Delivering the outbox: claim a row by conditional UPDATE, send it, record the outcome.
+
+At most once: a row is sent only by the worker whose UPDATE moved it from pending to sending.
+A worker that dies while sending leaves the row "sending"; the sweep marks it failed after
+``STALE_AFTER`` without sending it again (it may have gone out), and an admin can retry it.
+A failed send goes back to pending with a growing delay, ``len(BACKOFF) + 1`` tries in all
+(about an hour), and is then failed: a dead letter on the admins' page.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from liandong.notifications.channels import SENDERS, Undeliverable
+from liandong.notifications.models import Channel, Delivery
+from liandong.notifications.services import enqueue_delivery, quiet_until
+
+logger = logging.getLogger(__name__)
+
+# Delay before each retry: 1, 5, 10, 20 and 30 minutes (six tries over 66 minutes).
+BACKOFF = [timedelta(minutes=m) for m in (1, 5, 10, 20, 30)]
+MAX_ATTEMPTS = len(BACKOFF) + 1
+STALE_AFTER = timedelta(minutes=10)
+
+
+def claim(delivery_id: int, now: datetime) -> bool:
+    """Take the delivery for sending: one conditional UPDATE, so that of two workers (or a
+    worker and a retry) exactly one gets it. ``NOTIFICATIONS_CLAIM_GUARD = False`` (tests only)
+    drops the condition on the status, for the control run that shows the test of a killed
+    worker can fail."""
+    rows = Delivery.objects.filter(pk=delivery_id, next_attempt_at__lte=now)
+    if getattr(settings, "NOTIFICATIONS_CLAIM_GUARD", True):
+        rows = rows.filter(status=Delivery.Status.PENDING)
+    return bool(
+        rows.update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _finish(delivery: Delivery, **fields: object) -> None:
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(**fields)
+
+
+def sms_sent_last_hour(delivery: Delivery, now: datetime) -> int:
+    return Delivery.objects.filter(
+        channel=Channel.SMS,
+        recipient_key=delivery.recipient_key,
+        status=Delivery.Status.SENT,
+        sent_at__gt=now - timedelta(hours=1),
+    ).count()
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery if it is due and nobody else has claimed it. Returns its outcome."""
+    now = timezone.now()
+    if not claim(delivery_id, now):
+        return "not due or taken"
+    delivery = Delivery.objects.select_related("recipient", "endpoint").get(pk=delivery_id)
+    if delivery.channel == Channel.SMS:
+        quiet = None if delivery.urgent else quiet_until(now)
+        if quiet is not None:  # a retry that fell into the night waits for the morning
+            _finish(
+                delivery,
+                status=Delivery.Status.PENDING,
+                next_attempt_at=quiet,
+                attempts=F("attempts") - 1,
+            )
+            enqueue_delivery(delivery.pk, run_after=quiet)
+            return "deferred to the morning"
+        limit = settings.LIANDONG_SMS_PER_HOUR
+        if sms_sent_last_hour(delivery, now) >= limit:
+            _finish(
+                delivery,
+                status=Delivery.Status.SKIPPED,
+                last_error=f"该号码一小时内已收到 {limit} 条短信，本条未发送（防止刷屏）",
+            )
+            return "over the hourly limit"
+    try:
+        SENDERS[delivery.channel](delivery)
+    except Undeliverable as error:
+        _finish(delivery, status=Delivery.Status.SKIPPED, last_error=str(error)[:500])
+        return "undeliverable"
+    except Exception as error:
+        reason = f"{type(error).__name__}: {error}"[:500]
+        logger.warning("delivery %s failed (try %s): %s", delivery.pk, delivery.attempts, reason)
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _finish(delivery, status=Delivery.Status.FAILED, last_error=reason)
+            return "failed"
+        retry_at = now + BACKOFF[delivery.attempts - 1]
+        _finish(
+            delivery, status=Delivery.Status.PENDING, next_attempt_at=retry_at, last_error=reason
+        )
+        enqueue_delivery(delivery.pk, run_after=retry_at)
+        return "will retry"
+    _finish(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def deliver_due(*, event_key: str = "", limit: int = 1000) -> dict[str, int]:
+    """Every pending delivery that is due (of one event, or all), oldest first."""
+    now = timezone.now()
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+    if event_key:
+        due = due.filter(event_key=event_key)
+    outcomes: dict[str, int] = {}
+    for pk in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]:
+        outcome = deliver(pk)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def sweep_stale(now: datetime | None = None) -> int:
+    """Rows left "sending" by a worker that died: failed, not sent again (at most once)."""
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        Q(status=Delivery.Status.SENDING), claimed_at__lt=now - STALE_AFTER
+    ).update(
+        status=Delivery.Status.FAILED,
+        last_error="发送过程中工作进程中断，无法确认是否已送达；为避免重复发送未自动重试，可人工重发",
+    )

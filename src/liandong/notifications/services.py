@@ -1,0 +1,371 @@
+"""Writes of the notifications app. ``notify`` is the one entry point of every other app: it
+writes the inbox messages and the outbox rows in the caller's transaction and, once that
+commits, asks the task queue to deliver them (nothing is sent for a rolled-back change)."""
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from liandong.accounts.models import ORGANIZATION_ROLES, User
+from liandong.core import crypto
+from liandong.core.audit import audit_log
+from liandong.core.masking import mask_mobile
+from liandong.notifications.kinds import OPTIONAL_CHANNELS, Kind, kind, render
+from liandong.notifications.models import (
+    Channel,
+    Delivery,
+    Message,
+    PendingNotice,
+    Preference,
+    WebhookEndpoint,
+)
+from liandong.workers.models import Worker
+
+logger = logging.getLogger(__name__)
+
+
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Nobody is told of what happens inside (the demo replaying months of the past)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def absolute(link: str) -> str:
+    """A link of the product as an address outside it (email, SMS, group robots)."""
+    if not link or "://" in link:
+        return link
+    return settings.LIANDONG_SITE_URL.rstrip("/") + link
+
+
+def quiet_until(moment: datetime) -> datetime | None:
+    """The end of the SMS quiet hours (22:00-08:00 local by default) when ``moment`` lies in
+    them, else None."""
+    start, end = settings.LIANDONG_SMS_QUIET_HOURS
+    if start == end:
+        return None
+    local = timezone.localtime(moment)
+    hour = local.hour
+    inside = (start <= hour or hour < end) if start > end else (start <= hour < end)
+    if not inside:
+        return None
+    day = local.date() if hour < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(end), tzinfo=local.tzinfo)
+
+
+def channel_choices(user_ids: Sequence[int], kind_: Kind) -> dict[tuple[int, str], bool]:
+    """The accounts' own choices for a kind (one query); absent: the kind's default."""
+    if not user_ids:
+        return {}
+    return {
+        (user_id, channel): enabled
+        for user_id, channel, enabled in Preference.objects.filter(
+            user_id__in=user_ids, kind=kind_.key
+        ).values_list("user_id", "channel", "enabled")
+    }
+
+
+def wants(choices: dict[tuple[int, str], bool], user_id: int, kind_: Kind, channel: str) -> bool:
+    if channel == Channel.SMS and not kind_.sms:
+        return False
+    return choices.get((user_id, channel), channel in kind_.defaults)
+
+
+def notify(
+    kind_key: str,
+    recipients: Iterable[User],
+    *,
+    context: dict[str, object],
+    event_key: str,
+    link: str = "",
+    target: str = "",
+    urgent: bool = False,
+    mobiles: Sequence[str] = (),
+    organizations: Sequence[int] = (),
+    organization_id: int | None = None,
+) -> int:
+    """Tell ``recipients`` (accounts: inbox, and email/SMS as each chose), ``mobiles`` (people
+    without an account: SMS with the kind's public text) and the group robots of
+    ``organizations`` about one event. ``event_key`` names the event ("demands.answered:42:7"):
+    each (event, recipient, channel) is written at most once, however often this is called.
+    ``organization_id``: whose admins see a failed delivery. Only inserts rows (three
+    statements at most, plus one per robot organization list); delivery starts after commit.
+    Returns how many rows were written."""
+    kind_ = kind(kind_key)
+    if _muted.get():
+        return 0
+    now = timezone.now()
+    users = {user.pk: user for user in recipients if user.pk and user.is_active}
+    title = render(kind_.title, context)[:200]
+    body = render(kind_.body, context)
+    sms_text = render(kind_.sms, context)
+    messages = [
+        Message(
+            recipient_id=user_id,
+            kind=kind_.key,
+            event_key=event_key,
+            title=title,
+            body=body,
+            link=link,
+            target=target,
+            urgent=urgent,
+        )
+        for user_id in users
+    ]
+    choices = channel_choices(list(users), kind_)
+    quiet = None if urgent else quiet_until(now)
+    url = absolute(link)
+
+    def delivery(channel: str, recipient_key: str, **fields: object) -> Delivery:
+        text = sms_text if channel == Channel.SMS else body
+        if url and channel == Channel.SMS:
+            text = f"{text} {url}"
+        return Delivery(
+            event_key=event_key,
+            kind=kind_.key,
+            channel=channel,
+            recipient_key=recipient_key,
+            organization_id=organization_id,
+            subject=title,
+            body=text,
+            link=url,
+            target=target,
+            urgent=urgent,
+            next_attempt_at=(quiet or now) if channel == Channel.SMS else now,
+            **fields,
+        )
+
+    deliveries = []
+    wanted = [
+        (user_id, channel)
+        for user_id in users
+        for channel in OPTIONAL_CHANNELS
+        if wants(choices, user_id, kind_, channel)
+    ]
+    sms_wanted = [user_id for user_id, channel in wanted if channel == Channel.SMS]
+    # An account's mobile is its worker record's (staff accounts have none): one query, only
+    # when someone wants an SMS.
+    with_mobile = (
+        set(Worker.objects.filter(user_id__in=sms_wanted).values_list("user_id", flat=True))
+        if sms_wanted
+        else set()
+    )
+    for user_id, channel in wanted:
+        if channel == Channel.EMAIL and not users[user_id].email:
+            continue
+        if channel == Channel.SMS and user_id not in with_mobile:
+            continue
+        deliveries.append(delivery(channel, f"user:{user_id}", recipient_id=user_id))
+    if kind_.sms:
+        for mobile in dict.fromkeys(mobiles):
+            deliveries.append(
+                delivery(
+                    Channel.SMS,
+                    f"mobile:{crypto.mobile_digest(mobile)}",
+                    address_cipher=crypto.encrypt(mobile),
+                    address_masked=mask_mobile(mobile),
+                )
+            )
+    if kind_.webhook and organizations:
+        for endpoint in WebhookEndpoint.objects.filter(
+            organization_id__in=list(organizations), is_active=True
+        ).only("pk", "kinds", "organization_id"):
+            if endpoint.kinds and kind_.key not in endpoint.kinds:
+                continue
+            deliveries.append(
+                delivery(Channel.WEBHOOK, f"hook:{endpoint.pk}", endpoint_id=endpoint.pk)
+            )
+    # ignore_conflicts: a second report of the same event adds nothing (the unique keys).
+    if messages:
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        transaction.on_commit(lambda: enqueue_event(event_key))
+    return len(messages) + len(deliveries)
+
+
+def notify_later(
+    kind_key: str,
+    *,
+    accounts_of: int | None,
+    context: dict[str, object],
+    event_key: str,
+    link: str = "",
+    target: str = "",
+    urgent: bool = False,
+    organizations: Sequence[int] = (),
+    organization_id: int | None = None,
+) -> None:
+    """``notify`` for a hot path: one INSERT now, in the caller's transaction; the worker
+    (``expand_pending``, polled every two seconds and by the tick) tells the active accounts of
+    organization ``accounts_of`` and the robots of ``organizations``."""
+    kind(kind_key)  # an unknown kind fails here, in the caller's transaction
+    if _muted.get():
+        return
+    PendingNotice.objects.create(
+        kind=kind_key,
+        event_key=event_key,
+        accounts_of_id=accounts_of,
+        organizations=list(organizations),
+        organization_id=organization_id,
+        context=context,
+        link=link,
+        target=target,
+        urgent=urgent,
+    )
+
+
+def expand_pending(*, limit: int = 200) -> int:
+    """Turn written-later events into messages and deliveries, each once (claimed by a
+    conditional UPDATE in the same transaction as its rows)."""
+    expanded = 0
+    for pk in PendingNotice.objects.filter(expanded_at__isnull=True).values_list("pk", flat=True)[
+        :limit
+    ]:
+        with transaction.atomic():
+            if not PendingNotice.objects.filter(pk=pk, expanded_at__isnull=True).update(
+                expanded_at=timezone.now()
+            ):
+                continue  # another worker has it
+            pending = PendingNotice.objects.get(pk=pk)
+            recipients = (
+                User.objects.filter(
+                    organization_id=pending.accounts_of_id,
+                    is_active=True,
+                    role__in=sorted(ORGANIZATION_ROLES),
+                )
+                if pending.accounts_of_id
+                else User.objects.none()
+            )
+            notify(
+                pending.kind,
+                recipients,
+                context=pending.context,
+                event_key=pending.event_key,
+                link=pending.link,
+                target=pending.target,
+                urgent=pending.urgent,
+                organizations=pending.organizations,
+                organization_id=pending.organization_id,
+            )
+            expanded += 1
+    return expanded
+
+
+def enqueue_event(event_key: str) -> None:
+    """After commit: one task delivers the event's rows. If the queue cannot take it, the
+    worker's sweep (jobs.py) finds the rows still pending and delivers them."""
+    from liandong.notifications.tasks import deliver_event
+
+    try:
+        deliver_event.enqueue(event_key)
+    except Exception:
+        logger.exception("could not enqueue delivery of %s; the sweep will", event_key)
+
+
+# -- the inbox ----------------------------------------------------------------------------------
+
+
+def message_mark_read(*, user: User, message: Message) -> bool:
+    """Mark one of the account's own messages read (callers fetch it from the account's
+    inbox). True when it was unread."""
+    return bool(
+        Message.objects.filter(pk=message.pk, recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    )
+
+
+def messages_mark_all_read(*, user: User) -> int:
+    return Message.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# -- preferences --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def preferences_set(*, user: User, enabled: set[tuple[str, str]], kinds: Iterable[Kind]) -> int:
+    """Store the account's choice of every optional channel of ``kinds``: (kind, channel) in
+    ``enabled`` is on, the rest off. Returns how many choices changed."""
+    current = {
+        (kind_key, channel): on
+        for kind_key, channel, on in Preference.objects.filter(user=user).values_list(
+            "kind", "channel", "enabled"
+        )
+    }
+    changes: dict[str, list[bool]] = {}
+    for kind_ in kinds:
+        for channel in OPTIONAL_CHANNELS:
+            if channel == Channel.SMS and not kind_.sms:
+                continue
+            key = (kind_.key, str(channel))
+            before = current.get(key, channel in kind_.defaults)
+            after = key in enabled
+            if before == after and key not in current:
+                continue
+            if current.get(key) == after:
+                continue
+            Preference.objects.update_or_create(
+                user=user, kind=kind_.key, channel=channel, defaults={"enabled": after}
+            )
+            if before != after:
+                changes[f"{kind_.key}/{channel}"] = [before, after]
+    if changes:
+        audit_log(actor=user, action="notifications.preferences_set", target=user, changes=changes)
+    return len(changes)
+
+
+# -- failed deliveries --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
+    """An admin sends a failed (or skipped) delivery again: a fresh round of tries from now."""
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, status__in=[Delivery.Status.FAILED, Delivery.Status.SKIPPED]
+    ).update(
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_at=None,
+        last_error="",
+    )
+    if updated:
+        audit_log(
+            actor=actor,
+            action="notifications.delivery_retried",
+            target=delivery,
+            changes={"status": [delivery.status, Delivery.Status.PENDING]},
+        )
+        pk = delivery.pk
+        transaction.on_commit(lambda: enqueue_delivery(pk))
+    delivery.refresh_from_db()
+    return delivery
+
+
+def enqueue_delivery(delivery_id: int, *, run_after: datetime | None = None) -> None:
+    from liandong.notifications.tasks import deliver_one
+
+    task = deliver_one
+    try:
+        if run_after is not None:
+            if not task.get_backend().supports_defer:
+                return  # the sweep delivers it when it is due
+            task = task.using(run_after=run_after)
+        task.enqueue(delivery_id)
+    except Exception:
+        logger.exception("could not enqueue delivery %s; the sweep will", delivery_id)

@@ -1,0 +1,118 @@
+import pytest
+from django.test import Client
+
+from liandong.core.tests.client import submit_page_form
+from liandong.core.tests.query_counts import ROWS, SIGNED_IN, measure
+from liandong.notifications import services
+from liandong.notifications.models import Delivery, Message, Preference
+
+
+def tell(user, n, **kwargs):
+    services.notify(
+        "notifications.test",
+        [user],
+        context={"note": f"第{n}条"},
+        event_key=f"v{n}",
+        link=f"/r/{n}/",
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def staff(world):
+    return world.users["staff_a"]
+
+
+@pytest.fixture
+def browser(staff):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    return client
+
+
+def test_inbox_newest_first_with_links_and_the_header_count(world, staff, browser):
+    tell(staff, 1)
+    tell(staff, 2, urgent=True)
+    tell(world.users["staff_b"], 3)
+    page = browser.get("/notifications/").content.decode()
+    assert page.index("测试消息：第2条") < page.index("测试消息：第1条")
+    assert "第3条" not in page
+    assert "紧急" in page
+    first = Message.objects.get(event_key="v1")
+    assert f'href="/notifications/{first.pk}/"' in page
+    assert 'aria-label="2 条未读"' in page
+    # opening a message follows its link and marks it read
+    response = browser.get(f"/notifications/{first.pk}/")
+    assert (response.status_code, response["Location"]) == (302, "/r/1/")
+    assert 'aria-label="1 条未读"' in browser.get("/notifications/").content.decode()
+
+
+def test_an_outside_link_is_not_followed(world, staff, browser):
+    services.notify(
+        "notifications.test", [staff], context={}, event_key="x", link="https://evil.example/"
+    )
+    message = Message.objects.get()
+    assert browser.get(f"/notifications/{message.pk}/")["Location"] == "/notifications/"
+
+
+def test_mark_one_and_all_read_with_the_pages_forms(world, staff, browser):
+    tell(staff, 1)
+    tell(staff, 2)
+    newest = Message.objects.get(event_key="v2")  # the first row's form
+    response = submit_page_form(browser, "/notifications/", {"message": newest.pk})
+    assert response.status_code == 302
+    newest.refresh_from_db()
+    assert newest.read_at is not None
+    assert Message.objects.get(event_key="v1").read_at is None
+    submit_page_form(browser, "/notifications/", {"all": "1"})
+    assert not Message.objects.filter(read_at__isnull=True).exists()
+    assert "没有未读消息" in browser.get("/notifications/?unread=1").content.decode()
+    # without the page's token: refused, nothing changes
+    tell(staff, 3)
+    assert (
+        submit_page_form(browser, "/notifications/", {"all": "1"}, with_token=False).status_code
+        == 403
+    )
+    assert Message.objects.filter(read_at__isnull=True).count() == 1
+
+
+def test_preferences_page_saves_the_checkboxes(world, staff, browser):
+    page = browser.get("/notifications/preferences/").content.decode()
+    assert 'value="notifications.test/email"' in page
+    assert "测试消息" in page
+    submit_page_form(browser, "/notifications/preferences/", {"on": "notifications.test/sms"})
+    assert set(
+        Preference.objects.filter(user=staff, kind="notifications.test").values_list(
+            "channel", "enabled"
+        )
+    ) == {("email", False)}
+    page = browser.get("/notifications/preferences/").content.decode()
+    assert 'value="notifications.test/email" aria-label="测试消息 电子邮件">' in page  # unchecked
+
+
+def test_failed_deliveries_page_and_retry(world, staff):
+    staff.email = "a@example.org"
+    staff.save(update_fields=["email"])
+    tell(staff, 1, organization_id=world.union_a.pk)
+    tell(staff, 2, organization_id=world.union_b.pk)
+    Delivery.objects.update(status="failed", last_error="SMTP 拒收")
+    mine = Delivery.objects.get(event_key="v1")
+    admin = Client(enforce_csrf_checks=True)
+    admin.force_login(world.users["admin_a"])
+    page = admin.get("/notifications/deliveries/").content.decode()
+    assert "SMTP 拒收" in page
+    assert "测试消息：第1条" in page
+    assert "第2条" not in page
+    response = submit_page_form(admin, "/notifications/deliveries/", {"delivery": mine.pk})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.status in ("pending", "sent")
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_inbox_queries(world, staff, browser, rows, django_assert_num_queries):
+    for n in range(rows):
+        tell(staff, n)
+    # the page of messages (one SELECT)
+    response = measure(browser, "/notifications/", SIGNED_IN + 1, django_assert_num_queries)
+    assert response.content.decode().count("测试消息：") == rows
