@@ -6,6 +6,7 @@ Workers' one-time codes and their mobile sign-in live in ``workers.signin``: the
 roster, and accounts sit below workers."""
 
 import hashlib
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -36,7 +37,7 @@ from liandong.accounts.models import (
     User,
 )
 from liandong.accounts.permissions import GRANTABLE_ROLES, organizations_managed_by
-from liandong.accounts.sms import send_sms
+from liandong.accounts.sms import GatewayError, send_sms
 from liandong.core import crypto
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.identity import normalize_code, validate_mobile
@@ -47,6 +48,8 @@ from liandong.organizations.models import Organization
 TOKEN_LIFETIME = timedelta(days=30)
 LOCKED_MESSAGE = "登录失败次数过多，账号已暂时锁定，请 30 分钟后再试"
 FAILED_MESSAGE = "用户名或密码不正确"
+
+logger = logging.getLogger(__name__)
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -429,20 +432,31 @@ def invitation_link(base_url: str, token: str) -> str:
 
 def deliver_invitation(invitation: Invitation, link: str, channel: str) -> str | None:
     """Send the link by SMS or email, or hand it back to be shown once to the administrator
-    (returns it then, None otherwise). The one place the channel is chosen: at merge it can
-    hand the message to the notifications outbox."""
+    (returns it then, None otherwise).
+
+    Sent at once, not through the notifications outbox: the link is a password-setting
+    secret, and the outbox keeps each message's text in the database for its retries, where
+    an invitation must rest only as a digest. A failed send is refused (the invitation is
+    rolled back) and the administrator, who is waiting on the page, retries or shows it."""
     account = invitation.user
     purpose = "设置密码" if invitation.purpose == Invitation.Purpose.INVITE else "重置密码"
     text = (
         f"【联动】{account.display_name}您好，请在 72 小时内打开链接{purpose}（用户名 "
         f"{account.username}）：{link}"
     )
-    if channel == Invitation.Channel.SMS:
-        send_sms(mobile=crypto.decrypt(account.mobile_cipher), text=text)
-        return None
-    if channel == Invitation.Channel.EMAIL:
-        send_mail(f"联动平台账号{purpose}", text, None, [account.email])
-        return None
+    try:
+        if channel == Invitation.Channel.SMS:
+            send_sms(mobile=crypto.decrypt(account.mobile_cipher), text=text)
+            return None
+        if channel == Invitation.Channel.EMAIL:
+            send_mail(f"联动平台账号{purpose}", text, None, [account.email])
+            return None
+    except (OSError, GatewayError) as error:  # SMTP errors and unreachable gateways are OSErrors
+        logger.warning("Invitation for account %s not sent by %s: %r", account.pk, channel, error)
+        raise ValidationError(
+            {"channel": "发送失败，链接未生效；请稍后重试，或选择“在页面显示链接”转交本人"},
+            code="delivery_failed",
+        ) from None
     return link
 
 

@@ -146,6 +146,25 @@ def test_delivery_by_sms_and_email(world) -> None:
     assert "channel" in caught.value.message_dict
 
 
+class UnreachableGateway:
+    def send(self, *, mobile: str, text: str) -> None:
+        raise ConnectionRefusedError("gateway down")
+
+
+def test_a_failed_send_is_refused_and_leaves_no_live_link(world, settings) -> None:
+    """The administrator is told at once (a Chinese message on the channel field) and no
+    invitation the invitee never received stays open; the one shown earlier still works."""
+    account = new_liaison(world, mobile="13800005556")
+    shown = issue(world, account)
+    settings.LIANDONG_SMS_BACKEND = f"{__name__}.UnreachableGateway"
+    with pytest.raises(ValidationError) as caught:
+        issue(world, account, channel="sms")
+    assert "发送失败" in caught.value.message_dict["channel"][0]
+    assert Invitation.objects.filter(user=account).count() == 1
+    assert shown is not None
+    assert redeem(shown)[1].status_code == 302
+
+
 def test_an_admin_resets_a_forgotten_password_the_same_way(world, client) -> None:
     staff = world.users["staff_a"]
     client.force_login(world.users["admin_a"])
