@@ -1,6 +1,7 @@
 """``liandong``: the one command-line entry point, a thin wrapper over manage.py commands.
 
-``liandong demo``, ``liandong serve``, ``liandong import-workers FILE --org CODE``,
+``liandong demo``, ``liandong serve``, ``liandong worker``, ``liandong setup``,
+``liandong import-workers FILE --org CODE``, ``liandong import-organizations FILE --into CODE``,
 ``liandong tick``, and every Django command. ``liandong gen-data --scale N`` (the benchmark's
 province) works from a source checkout only: it runs under the benchmark's settings, from
 ``bench/liandong_bench`` beside ``src/``.
