@@ -14,8 +14,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PASSWORD = "lian-dong-2026"
 PAGES = {
     "gansu_admin": ["/", "/workers/", "/workers/?q=王&member=yes", "/workers/imports/", "/audit-log/",
-                    "/organizations/?q=快递"],
-    "youzheng": ["/"],
+                    "/organizations/?q=快递", "/accounts/users/", "/accounts/users/new/",
+                    "/organizations/imports/", "/notifications/", "/notifications/deliveries/",
+                    "/accounts/profile/", "/competitions/back-entry/"],
+    "youzheng": ["/", "/notifications/", "/notifications/preferences/"],
 }
 
 
