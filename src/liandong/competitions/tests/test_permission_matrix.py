@@ -8,12 +8,16 @@ worker A (二等奖). Then the cross-tenant cases: union B's staff get 404 for A
 like records that do not exist, and lists never carry them.
 """
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from openpyxl import Workbook
 
 from liandong.competitions import services
 from liandong.competitions.models import ContestStatus, ScoreSheet
@@ -22,6 +26,7 @@ from liandong.competitions.tests.test_services import finish, score_all
 from liandong.core.models import AuditLog
 from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
+    XLSX,
     over_operations,
     over_pages,
     run_api_row,
@@ -168,22 +173,27 @@ API_TABLE: dict[tuple[str, str], str] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE   anon  worker admin staff staffB liaison ent judge prov
-    "competitions/new/": "login 403   200   200   200    403     403   403   200",
-    "competitions/<int:pk>/edit/": "login 403   200   200   404    404     403   403   200",
-    "competitions/<int:pk>/rounds/new/": "login 403   200   200   404    404     403   403   200",
-    "competitions/<int:pk>/prizes/new/": "login 403   200   200   404    404     403   403   200",
-    "competitions/<int:pk>/register/": "login 403   200   200   404    404     200   403   200",
-    "competitions/<int:pk>/teams/new/": "login 403   200   200   404    404     200   403   200",
-    "competitions/rounds/<int:pk>/segments/new/": "login 403   200   200   404    404     403   403   200",
-    "competitions/rounds/<int:pk>/order/": "login 403   200   200   404    404     403   403   200",
-    "competitions/segments/<int:pk>/judges/": "login 403   200   200   404    404     403   403   200",
-    "competitions/entrants/<int:pk>/nominate/": "login 403   200   200   404    404     403   403   200",
-    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   200   403",
-    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   200   403",
+    "competitions/new/": "login 403   kept   kept   kept    403     403   403   kept",
+    "competitions/<int:pk>/edit/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/<int:pk>/rounds/new/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/<int:pk>/prizes/new/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/<int:pk>/register/": "login 403   kept   kept   404    404     kept   403   kept",
+    "competitions/<int:pk>/teams/new/": "login 403   kept   kept   404    404     kept   403   kept",
+    "competitions/rounds/<int:pk>/segments/new/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/rounds/<int:pk>/order/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/segments/<int:pk>/judges/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/entrants/<int:pk>/nominate/": "login 403   kept   kept   404    404     403   403   kept",
+    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   kept   403",
+    # In a contest under way (the published one has no open sheet, hence no upload form): the
+    # judge uploads the theory scores of the three entrants, a score sheet of their own.
+    "competitions/judging/segments/<int:pk>/upload/": (
+        "login 403   403   403   403    403     403   done   403"
+    ),
+    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   kept   403",
     # -- 补录 (records from before the platform) --------------------------------------------
     # Staff of union B may back-enter for their own union, but worker A is not theirs (200,
     # the form again with the refusal).
-    "competitions/back-entry/": "login 403  done  done   200    403     403   403  done",
+    "competitions/back-entry/": "login 403  done  done   kept    403     403   403  done",
 }
 # 补录: what the back-entry form needs typed in (worker A, first, a month ago).
 FORM_VALUES: dict[str, Any] = {
@@ -197,8 +207,17 @@ FORM_VALUES: dict[str, Any] = {
 # Who is shown the form whose fields every principal sends (the rest: union_admin).
 FORM_SHOWN_TO = {
     "competitions/judging/segments/<int:pk>/": "judge",
+    "competitions/judging/segments/<int:pk>/upload/": "judge",
     "competitions/sheets/<int:pk>/correct/": "judge",
 }
+# What the person adds that the page's fields leave out: the file they choose.
+FORM_TICKED: dict[str, Callable[[], dict[str, Any]]] = {
+    "competitions/judging/segments/<int:pk>/upload/": lambda: {
+        "file": SimpleUploadedFile("理论知识成绩.xlsx", scores_workbook(), content_type=XLSX)
+    },
+}
+# POST rows asked of a contest under way instead of the published one.
+UNDER_WAY = {"competitions/judging/segments/<int:pk>/upload/"}
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
@@ -214,6 +233,23 @@ def published(world: Any) -> Setup:
     return setup
 
 
+@pytest.fixture
+def under_way(world: Any) -> Setup:
+    return contest_setup(world, status=ContestStatus.IN_PROGRESS)
+
+
+def scores_workbook() -> bytes:
+    """A theory score sheet as a judge fills it in: order number and score of each entrant."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["出场顺序", "成绩"])
+    for order_no, score in [(1, 88), (2, 91.5), (3, 79)]:
+        sheet.append([order_no, score])
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
 def ids(setup: Setup) -> dict[str, int]:
     sheet = ScoreSheet.objects.filter(segment=setup.theory, judge=setup.judges["x"]).first()
     return {
@@ -221,7 +257,7 @@ def ids(setup: Setup) -> dict[str, int]:
         "round": setup.preliminary.pk,
         "segment": setup.theory.pk,
         "entrant": setup.entrants[0].pk,
-        "sheet": sheet.pk,
+        "sheet": sheet.pk if sheet else 0,  # none yet in a contest under way
     }
 
 
@@ -275,12 +311,25 @@ def test_page(route: str, world: Any, published: Setup) -> None:
 
 
 @pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
-def test_page_post(route: str, world: Any, published: Setup) -> None:
-    """The write a page's form sends, with its real fields and each principal's CSRF token."""
-    url = page_url(route, published)
+def test_page_post(route: str, world: Any, request: pytest.FixtureRequest) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token;
+    a refused one changes no row of the database."""
+    setup = request.getfixturevalue("under_way" if route in UNDER_WAY else "published")
+    url = page_url(route, setup)
     shown_to = FORM_SHOWN_TO.get(route, "union_admin")
     values = FORM_VALUES[route](world) if route in FORM_VALUES else None
-    run_page_post_row(PAGE_POST_TABLE, route, world, url, shown_to=shown_to, values=values)
+    run_page_post_row(
+        PAGE_POST_TABLE,
+        route,
+        world,
+        url,
+        shown_to=shown_to,
+        values=values,
+        ticked=FORM_TICKED.get(route),
+    )
+    if route in UNDER_WAY:  # the judge's upload saved their sheets, unsubmitted
+        saved = ScoreSheet.objects.filter(segment=setup.theory, judge=world.users["judge"])
+        assert sorted(saved.values_list("score", flat=True)) == [79, Decimal("88"), Decimal("91.5")]
 
 
 @over_operations(API_TABLE)
