@@ -96,10 +96,11 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon worker admin staff staffB liaison ent judge prov
-    # An empty form (the rows below give no values): the form comes back with what is missing.
-    "activities/new/": "login 403   kept  kept  kept   403     403   403   kept",
-    "activities/homes/new/": "login 403   kept  kept  kept   403     403   403   kept",
-    "activities/funds/": "login 403   kept  kept  kept   403     403   403   kept",
+    # The form union A's admin is shown names union A (organizer, owner, budget line): staff
+    # of union B get it back with the choice refused, or (funds) have no such form at all.
+    "activities/new/": "login 403   done  done  kept   403     403   403   done",
+    "activities/homes/new/": "login 403   done  done  kept   403     403   403   done",
+    "activities/funds/": "login 403   done  done  kept   403     403   403   done",
     # The managers of union A retitle a fresh activity of union A each.
     "activities/<int:pk>/edit/": "login 403   done  done  404    403     403   404   done",
     # Each manager books an hour of its own at the home; the enterprise may see it but not book.
@@ -512,6 +513,28 @@ def page_post(route: str, scene: Scene) -> dict[str, Any]:
         return f"/activities/checkin/{application.checkin_token}/"
 
     rows: dict[str, dict[str, Any]] = {
+        "activities/new/": {
+            "url": "/activities/new/",
+            "values": {
+                "title": "春节送温暖",
+                "kind": "holiday_care",
+                "starts_on": "2027-01-20",
+                "ends_on": "2027-01-25",
+                "selection": "open",
+            },
+        },
+        "activities/homes/new/": {
+            "url": "/activities/homes/new/",
+            "values": lambda principal: {
+                "name": f"南关什字职工驿站（{principal}）",
+                "address": "南关什字",
+                "open_weekdays": list("12345"),
+            },
+        },
+        "activities/funds/": {
+            "url": "/activities/funds/",
+            "values": {"budget_line": str(scene.line.pk), "amount": "100.00", "note": "慰问品"},
+        },
         "activities/<int:pk>/edit/": {
             "url": lambda principal: f"/activities/{scene.fresh().pk}/edit/",
             "values": {"title": "甘南草原疗休养（第二批）", "total_places": "30"},

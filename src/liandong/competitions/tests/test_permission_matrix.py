@@ -173,30 +173,68 @@ API_TABLE: dict[tuple[str, str], str] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE   anon  worker admin staff staffB liaison ent judge prov
-    "competitions/new/": "login 403   kept   kept   kept    403     403   403   kept",
-    "competitions/<int:pk>/edit/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/<int:pk>/rounds/new/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/<int:pk>/prizes/new/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/<int:pk>/register/": "login 403   kept   kept   404    404     kept   403   kept",
-    "competitions/<int:pk>/teams/new/": "login 403   kept   kept   404    404     kept   403   kept",
-    "competitions/rounds/<int:pk>/segments/new/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/rounds/<int:pk>/order/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/segments/<int:pk>/judges/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/entrants/<int:pk>/nominate/": "login 403   kept   kept   404    404     403   403   kept",
-    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   kept   403",
-    # In a contest under way (the published one has no open sheet, hence no upload form): the
-    # judge uploads the theory scores of the three entrants, a score sheet of their own.
+    # The setup pages are written to in a contest under way (UNDER_WAY): the published one
+    # refuses any change of its settings. Each manager adds a round, a prize, a segment of
+    # their own; the order form's first button draws the order again.
+    "competitions/new/": "login 403   done  done  done   403     403   403   done",
+    "competitions/<int:pk>/edit/": "login 403   done  done  404    404     403   403   done",
+    "competitions/<int:pk>/rounds/new/": "login 403   done  done  404    404     403   403   done",
+    "competitions/<int:pk>/prizes/new/": "login 403   done  done  404    404     403   403   done",
+    "competitions/rounds/<int:pk>/segments/new/": "login 403   done  done  404    404     403   403   done",
+    "competitions/rounds/<int:pk>/order/": "login 403   done  done  404    404     403   403   done",
+    # Sent as the page shows it, with no worker, judge or target chosen: the form comes back
+    # saying what is missing, and nothing is written.
+    "competitions/<int:pk>/register/": "login 403   kept  kept  404    404     kept  403   kept",
+    "competitions/<int:pk>/teams/new/": "login 403   kept  kept  404    404     kept  403   kept",
+    "competitions/segments/<int:pk>/judges/": "login 403   kept  kept  404    404     403   403   kept",
+    "competitions/entrants/<int:pk>/nominate/": "login 403   kept  kept  404    404     403   403   kept",
+    # The judge scores the three entrants of the theory segment of a contest under way, by
+    # hand or by uploading a workbook (the published contest has no open sheet, so no form);
+    # as chief judge, corrects a sheet that judge X has submitted (SCORED).
+    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   done  403",
     "competitions/judging/segments/<int:pk>/upload/": (
-        "login 403   403   403   403    403     403   done   403"
+        "login 403   403   403   403    403     403   done  403"
     ),
-    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   kept   403",
+    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   done  403",
     # -- 补录 (records from before the platform) --------------------------------------------
-    # Staff of union B may back-enter for their own union, but worker A is not theirs (200,
-    # the form again with the refusal).
-    "competitions/back-entry/": "login 403  done  done   kept    403     403   403  done",
+    # Staff of union B may back-enter for their own union, but worker A is not theirs (the
+    # form again with the refusal).
+    "competitions/back-entry/": "login 403   done  done  kept   403     403   403   done",
 }
-# 补录: what the back-entry form needs typed in (worker A, first, a month ago).
+# What each form needs typed in, by the world (a function of the principal where each one
+# writes a record of their own, under a unique name).
 FORM_VALUES: dict[str, Any] = {
+    "competitions/new/": lambda world: (
+        lambda principal: {
+            "name": f"甲市外卖骑手技能竞赛（{principal}）",
+            "profession": "外卖骑手",
+            "starts_on": "2027-05-20",
+        }
+    ),
+    "competitions/<int:pk>/edit/": lambda world: {"venue": "甲市职工文化宫"},
+    "competitions/<int:pk>/rounds/new/": lambda world: (
+        lambda principal: {"name": f"复赛（{principal}）"}
+    ),
+    "competitions/<int:pk>/prizes/new/": lambda world: (
+        lambda principal: {
+            "name": f"优秀奖（{principal}）",
+            "count": "1",
+        }
+    ),
+    "competitions/rounds/<int:pk>/segments/new/": lambda world: (
+        lambda principal: {
+            "name": f"安全规范（{principal}）",
+            "weight": "10",
+            "full_marks": "100",
+        }
+    ),
+    "competitions/judging/segments/<int:pk>/": lambda world: {
+        "score_1": "88",
+        "score_2": "91.5",
+        "score_3": "79",
+    },
+    "competitions/sheets/<int:pk>/correct/": lambda world: {"score": "86", "reason": "核分有误"},
+    # 补录: worker A, first, a month ago.
     "competitions/back-entry/": lambda world: {
         "name": "补录的技能竞赛",
         "profession": "快递员",
@@ -216,8 +254,18 @@ FORM_TICKED: dict[str, Callable[[], dict[str, Any]]] = {
         "file": SimpleUploadedFile("理论知识成绩.xlsx", scores_workbook(), content_type=XLSX)
     },
 }
-# POST rows asked of a contest under way instead of the published one.
-UNDER_WAY = {"competitions/judging/segments/<int:pk>/upload/"}
+# POST rows asked of a contest under way instead of the published one (whose settings and
+# scores are locked), and of one under way whose preliminary sheets are all submitted.
+SCORED = {"competitions/sheets/<int:pk>/correct/"}
+UNDER_WAY = {
+    "competitions/<int:pk>/edit/",
+    "competitions/<int:pk>/rounds/new/",
+    "competitions/<int:pk>/prizes/new/",
+    "competitions/rounds/<int:pk>/segments/new/",
+    "competitions/rounds/<int:pk>/order/",
+    "competitions/judging/segments/<int:pk>/",
+    "competitions/judging/segments/<int:pk>/upload/",
+}
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
@@ -236,6 +284,12 @@ def published(world: Any) -> Setup:
 @pytest.fixture
 def under_way(world: Any) -> Setup:
     return contest_setup(world, status=ContestStatus.IN_PROGRESS)
+
+
+@pytest.fixture
+def scored(under_way: Setup) -> Setup:
+    score_all(under_way, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")})
+    return under_way
 
 
 def scores_workbook() -> bytes:
@@ -314,7 +368,9 @@ def test_page(route: str, world: Any, published: Setup) -> None:
 def test_page_post(route: str, world: Any, request: pytest.FixtureRequest) -> None:
     """The write a page's form sends, with its real fields and each principal's CSRF token;
     a refused one changes no row of the database."""
-    setup = request.getfixturevalue("under_way" if route in UNDER_WAY else "published")
+    setup = request.getfixturevalue(
+        "scored" if route in SCORED else "under_way" if route in UNDER_WAY else "published"
+    )
     url = page_url(route, setup)
     shown_to = FORM_SHOWN_TO.get(route, "union_admin")
     values = FORM_VALUES[route](world) if route in FORM_VALUES else None
@@ -327,7 +383,7 @@ def test_page_post(route: str, world: Any, request: pytest.FixtureRequest) -> No
         values=values,
         ticked=FORM_TICKED.get(route),
     )
-    if route in UNDER_WAY:  # the judge's upload saved their sheets, unsubmitted
+    if route == "competitions/judging/segments/<int:pk>/upload/":  # saved, unsubmitted
         saved = ScoreSheet.objects.filter(segment=setup.theory, judge=world.users["judge"])
         assert sorted(saved.values_list("score", flat=True)) == [79, Decimal("88"), Decimal("91.5")]
 

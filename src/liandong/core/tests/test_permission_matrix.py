@@ -179,8 +179,9 @@ def handles_post(view: Any) -> bool:
     return False
 
 
-# Form pages whose POST has no PAGE_POST_TABLE row yet, with the reason. Each is a gap to close
-# in its app's matrix; the guard below fails for any other form page without its POST row.
+# Form pages whose POST has no PAGE_POST_TABLE row yet, with the reason (none today). Each is a
+# gap to close in its app's matrix; the guard below fails for any other form page without its
+# POST row, and for an exemption left behind once the row exists.
 POST_ROW_EXEMPT: dict[str, str] = {}
 
 
