@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
+from liandong.accounts.models import Role
+from liandong.accounts.tests.factories import UserFactory
 from liandong.competitions import services
 from liandong.competitions.models import ContestStatus, ScoreSheet
 from liandong.competitions.tests.factories import Setup, contest_setup
@@ -33,6 +35,7 @@ from liandong.core.tests.matrix import (
     run_page_post_row,
     run_page_row,
 )
+from liandong.workers.tests.factories import WorkerFactory
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)                              method  anon  worker admin staff staffB liaison ent judge prov
@@ -182,11 +185,13 @@ PAGE_POST_TABLE: dict[str, str] = {
     "competitions/<int:pk>/prizes/new/": "login 403   done  done  404    404     403   403   done",
     "competitions/rounds/<int:pk>/segments/new/": "login 403   done  done  404    404     403   403   done",
     "competitions/rounds/<int:pk>/order/": "login 403   done  done  404    404     403   403   done",
-    # Sent as the page shows it, with no worker, judge or target chosen: the form comes back
-    # saying what is missing, and nothing is written.
-    "competitions/<int:pk>/register/": "login 403   kept  kept  404    404     kept  403   kept",
-    "competitions/<int:pk>/teams/new/": "login 403   kept  kept  404    404     kept  403   kept",
-    "competitions/segments/<int:pk>/judges/": "login 403   kept  kept  404    404     403   403   kept",
+    # In a contest taking entries (REGISTERING): each principal enters fresh couriers of
+    # outlet A (enterprise A for its own), or calls a new judge of the platform's pool.
+    "competitions/<int:pk>/register/": "login 403   done  done  404    404     done  403   done",
+    "competitions/<int:pk>/teams/new/": "login 403   done  done  404    404     done  403   done",
+    "competitions/segments/<int:pk>/judges/": "login 403   done  done  404    404     403   403   done",
+    # Sent as the page shows it, with no contest chosen to recommend the entrant to: the form
+    # comes back saying what is missing, and nothing is written.
     "competitions/entrants/<int:pk>/nominate/": "login 403   kept  kept  404    404     403   403   kept",
     # The judge scores the three entrants of the theory segment of a contest under way, by
     # hand or by uploading a workbook (the published contest has no open sheet, so no form);
@@ -204,6 +209,24 @@ PAGE_POST_TABLE: dict[str, str] = {
 # What each form needs typed in, by the world (a function of the principal where each one
 # writes a record of their own, under a unique name).
 FORM_VALUES: dict[str, Any] = {
+    "competitions/<int:pk>/register/": lambda world: (
+        lambda principal: {"worker": str(fresh_worker(world, principal).pk)}
+    ),
+    "competitions/<int:pk>/teams/new/": lambda world: (
+        lambda principal: {
+            "name": f"甲快递代表队（{principal}）",
+            "workers": [str(fresh_worker(world, f"{principal}{n}").pk) for n in (1, 2)],
+        }
+    ),
+    "competitions/segments/<int:pk>/judges/": lambda world: (
+        lambda principal: {
+            "judge": str(
+                UserFactory(
+                    username=f"judge_{principal}", display_name="新评委", role=Role.JUDGE
+                ).pk
+            )
+        }
+    ),
     "competitions/new/": lambda world: (
         lambda principal: {
             "name": f"甲市外卖骑手技能竞赛（{principal}）",
@@ -257,6 +280,11 @@ FORM_TICKED: dict[str, Callable[[], dict[str, Any]]] = {
 # POST rows asked of a contest under way instead of the published one (whose settings and
 # scores are locked), and of one under way whose preliminary sheets are all submitted.
 SCORED = {"competitions/sheets/<int:pk>/correct/"}
+REGISTERING = {
+    "competitions/<int:pk>/register/",
+    "competitions/<int:pk>/teams/new/",
+    "competitions/segments/<int:pk>/judges/",
+}
 UNDER_WAY = {
     "competitions/<int:pk>/edit/",
     "competitions/<int:pk>/rounds/new/",
@@ -284,6 +312,16 @@ def published(world: Any) -> Setup:
 @pytest.fixture
 def under_way(world: Any) -> Setup:
     return contest_setup(world, status=ContestStatus.IN_PROGRESS)
+
+
+@pytest.fixture
+def registering(world: Any) -> Setup:
+    return contest_setup(world)
+
+
+def fresh_worker(world: Any, key: str) -> Any:
+    """A courier of outlet A, not yet entered in any contest."""
+    return WorkerFactory(employer=world.outlet_a, name=f"新选手{key}")
 
 
 @pytest.fixture
@@ -369,7 +407,13 @@ def test_page_post(route: str, world: Any, request: pytest.FixtureRequest) -> No
     """The write a page's form sends, with its real fields and each principal's CSRF token;
     a refused one changes no row of the database."""
     setup = request.getfixturevalue(
-        "scored" if route in SCORED else "under_way" if route in UNDER_WAY else "published"
+        "scored"
+        if route in SCORED
+        else "under_way"
+        if route in UNDER_WAY
+        else "registering"
+        if route in REGISTERING
+        else "published"
     )
     url = page_url(route, setup)
     shown_to = FORM_SHOWN_TO.get(route, "union_admin")
