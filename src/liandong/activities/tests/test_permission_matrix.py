@@ -27,8 +27,10 @@ from liandong.activities.services import (
 from liandong.activities.tests.factories import close_window, make_activity
 from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
+    PRINCIPALS,
     Case,
     Request,
+    outcomes,
     over_operations,
     over_pages,
     run_api_row,
@@ -94,12 +96,21 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon worker admin staff staffB liaison ent judge prov
-    "activities/new/": "login 403   200   200   200    403     403  403   200",
-    "activities/homes/new/": "login 403   200   200   200    403     403  403   200",
-    "activities/funds/": "login 403   200   200   200    403     403  403   200",
+    # The form union A's admin is shown names union A (organizer, owner, budget line): staff
+    # of union B get it back with the choice refused, or (funds) have no such form at all.
+    "activities/new/": "login 403   done  done  kept   403     403   403   done",
+    "activities/homes/new/": "login 403   done  done  kept   403     403   403   done",
+    "activities/funds/": "login 403   done  done  kept   403     403   403   done",
+    # The managers of union A retitle a fresh activity of union A each.
+    "activities/<int:pk>/edit/": "login 403   done  done  404    403     403   404   done",
+    # Each manager books an hour of its own at the home; the enterprise may see it but not book.
+    "activities/homes/<int:pk>/": "login 404   done  done  404    404     403   404   done",
+    "activities/homes/<int:pk>/edit/": "login 404   done  done  404    404     403   404   done",
+    # Each manager checks in a fresh participant by the token of their code.
+    "activities/checkin/<str:token>/": "login 404   done  done  404    404     404   404   done",
     # -- 补录 (records from before the platform) --------------------------------------------
     # Staff of union B are shown union A's form: union A is not an organizer they may choose.
-    "activities/back-entry/": "login 403  done  done  200    403     403  403  done",
+    "activities/back-entry/": "login 403   done  done  kept   403     403   403   done",
 }
 API_TABLE: dict[tuple[str, str], str] = {
     # (method, OpenAPI path)                                              anon worker admin staff staffB liaison ent judge prov
@@ -229,6 +240,7 @@ class Scene:
             amount=Decimal("2000000"),
         )
         self.selected = self.application()
+        self.checkins: dict[str, int] = {}  # principal -> the application they check in
 
     def fresh(self, **fields: Any) -> Activity:
         self.counter += 1
@@ -473,21 +485,96 @@ def test_page(route: str, world: Any, scene: Scene) -> None:
 
 @pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
 def test_page_post(route: str, world: Any, scene: Scene) -> None:
-    """The write a page's form sends, with its real fields and each principal's CSRF token."""
-    values = PAGE_POST_VALUES.get(route, {})
-    run_page_post_row(PAGE_POST_TABLE, route, world, "/" + route, scrub=scrub, values=values)
+    """The write a page's form sends, with its real fields and each principal's CSRF token;
+    a refused one changes no row of the database."""
+    row = page_post(route, scene)
+    run_page_post_row(PAGE_POST_TABLE, route, world, row.pop("url"), scrub=scrub, **row)
+    if route == "activities/checkin/<str:token>/":
+        # A refused check-in is a redirect too (with its reason as a message): each `done`
+        # must have checked its participant in, and no other principal's participant.
+        expected = outcomes(PAGE_POST_TABLE[route])
+        checked_in = {
+            principal: Application.objects.get(pk=pk).checked_in_at is not None
+            for principal, pk in scene.checkins.items()
+        }
+        assert checked_in == {p: expected[p] == "done" for p in scene.checkins}
 
 
-# 补录: what the back-entry form needs typed in (an open event held a month ago).
-PAGE_POST_VALUES: dict[str, dict[str, Any]] = {
-    "activities/back-entry/": {
-        "title": "补录的爱心义剪",
-        "kind": "charity",
-        "starts_on": (timezone.localdate() - timedelta(days=30)).isoformat(),
-        "ends_on": (timezone.localdate() - timedelta(days=30)).isoformat(),
-        "people_served": "120",
-    },
-}
+def page_post(route: str, scene: Scene) -> dict[str, Any]:
+    """What the POST row of ``route`` sends: the URL (of a fresh object for each principal
+    where one write would change what the next principal finds) and the values typed in."""
+    day = timezone.localdate() + timedelta(days=20)
+    back_on = (timezone.localdate() - timedelta(days=30)).isoformat()
+    w = scene.world
+
+    def checkin_url(principal: str) -> str:
+        application = scene.application()
+        scene.checkins[principal] = application.pk
+        return f"/activities/checkin/{application.checkin_token}/"
+
+    rows: dict[str, dict[str, Any]] = {
+        "activities/new/": {
+            "url": "/activities/new/",
+            "values": {
+                "title": "春节送温暖",
+                "kind": "holiday_care",
+                "starts_on": "2027-01-20",
+                "ends_on": "2027-01-25",
+                "selection": "open",
+            },
+        },
+        "activities/homes/new/": {
+            "url": "/activities/homes/new/",
+            "values": lambda principal: {
+                "name": f"南关什字职工驿站（{principal}）",
+                "address": "南关什字",
+                "open_weekdays": list("12345"),
+            },
+        },
+        "activities/funds/": {
+            "url": "/activities/funds/",
+            "values": {"budget_line": str(scene.line.pk), "amount": "100.00", "note": "慰问品"},
+        },
+        "activities/<int:pk>/edit/": {
+            "url": lambda principal: f"/activities/{scene.fresh().pk}/edit/",
+            "values": {"title": "甘南草原疗休养（第二批）", "total_places": "30"},
+        },
+        "activities/homes/<int:pk>/": {
+            "url": f"/activities/homes/{scene.home.pk}/",
+            # One hour each (the home opens 8:00-22:00), so that no booking meets another.
+            "values": lambda principal: {
+                "day": day.isoformat(),
+                "starts": f"{8 + PRINCIPALS.index(principal):02d}:00",
+                "ends": f"{8 + PRINCIPALS.index(principal):02d}:45",
+                "purpose": "骑手体检",
+                "people": "8",
+            },
+        },
+        "activities/homes/<int:pk>/edit/": {
+            "url": f"/activities/homes/{scene.home.pk}/edit/",
+            # The boxes a person leaves ticked: both owners, every day (the page's form reader
+            # keeps one value of a name, so the ticked lists are given whole).
+            "values": {
+                "facilities": "休息区、饮水、充电",
+                "capacity": "30",
+                "owners": [str(w.union_a.pk), str(w.enterprise_a.pk)],
+                "open_weekdays": list("1234567"),
+            },
+        },
+        "activities/checkin/<str:token>/": {"url": checkin_url},
+        # 补录: an open event held a month ago, with its head count.
+        "activities/back-entry/": {
+            "url": "/activities/back-entry/",
+            "values": {
+                "title": "补录的爱心义剪",
+                "kind": "charity",
+                "starts_on": back_on,
+                "ends_on": back_on,
+                "people_served": "120",
+            },
+        },
+    }
+    return rows.get(route, {"url": "/" + route})
 
 
 @over_operations(API_TABLE)

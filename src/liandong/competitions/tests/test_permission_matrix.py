@@ -8,13 +8,19 @@ worker A (二等奖). Then the cross-tenant cases: union B's staff get 404 for A
 like records that do not exist, and lists never carry them.
 """
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from openpyxl import Workbook
 
+from liandong.accounts.models import Role
+from liandong.accounts.tests.factories import UserFactory
 from liandong.competitions import services
 from liandong.competitions.models import ContestStatus, ScoreSheet
 from liandong.competitions.tests.factories import Setup, contest_setup
@@ -22,12 +28,14 @@ from liandong.competitions.tests.test_services import finish, score_all
 from liandong.core.models import AuditLog
 from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import (
+    XLSX,
     over_operations,
     over_pages,
     run_api_row,
     run_page_post_row,
     run_page_row,
 )
+from liandong.workers.tests.factories import WorkerFactory
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)                              method  anon  worker admin staff staffB liaison ent judge prov
@@ -168,25 +176,88 @@ API_TABLE: dict[tuple[str, str], str] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE   anon  worker admin staff staffB liaison ent judge prov
-    "competitions/new/": "login 403   200   200   200    403     403   403   200",
-    "competitions/<int:pk>/edit/": "login 403   200   200   404    404     403   403   200",
-    "competitions/<int:pk>/rounds/new/": "login 403   200   200   404    404     403   403   200",
-    "competitions/<int:pk>/prizes/new/": "login 403   200   200   404    404     403   403   200",
-    "competitions/<int:pk>/register/": "login 403   200   200   404    404     200   403   200",
-    "competitions/<int:pk>/teams/new/": "login 403   200   200   404    404     200   403   200",
-    "competitions/rounds/<int:pk>/segments/new/": "login 403   200   200   404    404     403   403   200",
-    "competitions/rounds/<int:pk>/order/": "login 403   200   200   404    404     403   403   200",
-    "competitions/segments/<int:pk>/judges/": "login 403   200   200   404    404     403   403   200",
-    "competitions/entrants/<int:pk>/nominate/": "login 403   200   200   404    404     403   403   200",
-    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   200   403",
-    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   200   403",
+    # The setup pages are written to in a contest under way (UNDER_WAY): the published one
+    # refuses any change of its settings. Each manager adds a round, a prize, a segment of
+    # their own; the order form's first button draws the order again.
+    "competitions/new/": "login 403   done  done  done   403     403   403   done",
+    "competitions/<int:pk>/edit/": "login 403   done  done  404    404     403   403   done",
+    "competitions/<int:pk>/rounds/new/": "login 403   done  done  404    404     403   403   done",
+    "competitions/<int:pk>/prizes/new/": "login 403   done  done  404    404     403   403   done",
+    "competitions/rounds/<int:pk>/segments/new/": "login 403   done  done  404    404     403   403   done",
+    "competitions/rounds/<int:pk>/order/": "login 403   done  done  404    404     403   403   done",
+    # In a contest taking entries (REGISTERING): each principal enters fresh couriers of
+    # outlet A (enterprise A for its own), or calls a new judge of the platform's pool.
+    "competitions/<int:pk>/register/": "login 403   done  done  404    404     done  403   done",
+    "competitions/<int:pk>/teams/new/": "login 403   done  done  404    404     done  403   done",
+    "competitions/segments/<int:pk>/judges/": "login 403   done  done  404    404     403   403   done",
+    # Sent as the page shows it, with no contest chosen to recommend the entrant to: the form
+    # comes back saying what is missing, and nothing is written.
+    "competitions/entrants/<int:pk>/nominate/": "login 403   kept  kept  404    404     403   403   kept",
+    # The judge scores the three entrants of the theory segment of a contest under way, by
+    # hand or by uploading a workbook (the published contest has no open sheet, so no form);
+    # as chief judge, corrects a sheet that judge X has submitted (SCORED).
+    "competitions/judging/segments/<int:pk>/": "login 403   403   403   403    403     403   done  403",
+    "competitions/judging/segments/<int:pk>/upload/": (
+        "login 403   403   403   403    403     403   done  403"
+    ),
+    "competitions/sheets/<int:pk>/correct/": "login 403   403   403   404    404     403   done  403",
     # -- 补录 (records from before the platform) --------------------------------------------
-    # Staff of union B may back-enter for their own union, but worker A is not theirs (200,
-    # the form again with the refusal).
-    "competitions/back-entry/": "login 403  done  done   200    403     403   403  done",
+    # Staff of union B may back-enter for their own union, but worker A is not theirs (the
+    # form again with the refusal).
+    "competitions/back-entry/": "login 403   done  done  kept   403     403   403   done",
 }
-# 补录: what the back-entry form needs typed in (worker A, first, a month ago).
+# What each form needs typed in, by the world (a function of the principal where each one
+# writes a record of their own, under a unique name).
 FORM_VALUES: dict[str, Any] = {
+    "competitions/<int:pk>/register/": lambda world: (
+        lambda principal: {"worker": str(fresh_worker(world, principal).pk)}
+    ),
+    "competitions/<int:pk>/teams/new/": lambda world: (
+        lambda principal: {
+            "name": f"甲快递代表队（{principal}）",
+            "workers": [str(fresh_worker(world, f"{principal}{n}").pk) for n in (1, 2)],
+        }
+    ),
+    "competitions/segments/<int:pk>/judges/": lambda world: (
+        lambda principal: {
+            "judge": str(
+                UserFactory(
+                    username=f"judge_{principal}", display_name="新评委", role=Role.JUDGE
+                ).pk
+            )
+        }
+    ),
+    "competitions/new/": lambda world: (
+        lambda principal: {
+            "name": f"甲市外卖骑手技能竞赛（{principal}）",
+            "profession": "外卖骑手",
+            "starts_on": "2027-05-20",
+        }
+    ),
+    "competitions/<int:pk>/edit/": lambda world: {"venue": "甲市职工文化宫"},
+    "competitions/<int:pk>/rounds/new/": lambda world: (
+        lambda principal: {"name": f"复赛（{principal}）"}
+    ),
+    "competitions/<int:pk>/prizes/new/": lambda world: (
+        lambda principal: {
+            "name": f"优秀奖（{principal}）",
+            "count": "1",
+        }
+    ),
+    "competitions/rounds/<int:pk>/segments/new/": lambda world: (
+        lambda principal: {
+            "name": f"安全规范（{principal}）",
+            "weight": "10",
+            "full_marks": "100",
+        }
+    ),
+    "competitions/judging/segments/<int:pk>/": lambda world: {
+        "score_1": "88",
+        "score_2": "91.5",
+        "score_3": "79",
+    },
+    "competitions/sheets/<int:pk>/correct/": lambda world: {"score": "86", "reason": "核分有误"},
+    # 补录: worker A, first, a month ago.
     "competitions/back-entry/": lambda world: {
         "name": "补录的技能竞赛",
         "profession": "快递员",
@@ -197,7 +268,31 @@ FORM_VALUES: dict[str, Any] = {
 # Who is shown the form whose fields every principal sends (the rest: union_admin).
 FORM_SHOWN_TO = {
     "competitions/judging/segments/<int:pk>/": "judge",
+    "competitions/judging/segments/<int:pk>/upload/": "judge",
     "competitions/sheets/<int:pk>/correct/": "judge",
+}
+# What the person adds that the page's fields leave out: the file they choose.
+FORM_TICKED: dict[str, Callable[[], dict[str, Any]]] = {
+    "competitions/judging/segments/<int:pk>/upload/": lambda: {
+        "file": SimpleUploadedFile("理论知识成绩.xlsx", scores_workbook(), content_type=XLSX)
+    },
+}
+# POST rows asked of a contest under way instead of the published one (whose settings and
+# scores are locked), and of one under way whose preliminary sheets are all submitted.
+SCORED = {"competitions/sheets/<int:pk>/correct/"}
+REGISTERING = {
+    "competitions/<int:pk>/register/",
+    "competitions/<int:pk>/teams/new/",
+    "competitions/segments/<int:pk>/judges/",
+}
+UNDER_WAY = {
+    "competitions/<int:pk>/edit/",
+    "competitions/<int:pk>/rounds/new/",
+    "competitions/<int:pk>/prizes/new/",
+    "competitions/rounds/<int:pk>/segments/new/",
+    "competitions/rounds/<int:pk>/order/",
+    "competitions/judging/segments/<int:pk>/",
+    "competitions/judging/segments/<int:pk>/upload/",
 }
 PUBLIC_OPERATIONS = {"competitions_scoreboard"}
 
@@ -214,6 +309,39 @@ def published(world: Any) -> Setup:
     return setup
 
 
+@pytest.fixture
+def under_way(world: Any) -> Setup:
+    return contest_setup(world, status=ContestStatus.IN_PROGRESS)
+
+
+@pytest.fixture
+def registering(world: Any) -> Setup:
+    return contest_setup(world)
+
+
+def fresh_worker(world: Any, key: str) -> Any:
+    """A courier of outlet A, not yet entered in any contest."""
+    return WorkerFactory(employer=world.outlet_a, name=f"新选手{key}")
+
+
+@pytest.fixture
+def scored(under_way: Setup) -> Setup:
+    score_all(under_way, {0: ("90", "90"), 1: ("80", "85"), 2: ("85", "80")})
+    return under_way
+
+
+def scores_workbook() -> bytes:
+    """A theory score sheet as a judge fills it in: order number and score of each entrant."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["出场顺序", "成绩"])
+    for order_no, score in [(1, 88), (2, 91.5), (3, 79)]:
+        sheet.append([order_no, score])
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
 def ids(setup: Setup) -> dict[str, int]:
     sheet = ScoreSheet.objects.filter(segment=setup.theory, judge=setup.judges["x"]).first()
     return {
@@ -221,7 +349,7 @@ def ids(setup: Setup) -> dict[str, int]:
         "round": setup.preliminary.pk,
         "segment": setup.theory.pk,
         "entrant": setup.entrants[0].pk,
-        "sheet": sheet.pk,
+        "sheet": sheet.pk if sheet else 0,  # none yet in a contest under way
     }
 
 
@@ -275,12 +403,33 @@ def test_page(route: str, world: Any, published: Setup) -> None:
 
 
 @pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
-def test_page_post(route: str, world: Any, published: Setup) -> None:
-    """The write a page's form sends, with its real fields and each principal's CSRF token."""
-    url = page_url(route, published)
+def test_page_post(route: str, world: Any, request: pytest.FixtureRequest) -> None:
+    """The write a page's form sends, with its real fields and each principal's CSRF token;
+    a refused one changes no row of the database."""
+    setup = request.getfixturevalue(
+        "scored"
+        if route in SCORED
+        else "under_way"
+        if route in UNDER_WAY
+        else "registering"
+        if route in REGISTERING
+        else "published"
+    )
+    url = page_url(route, setup)
     shown_to = FORM_SHOWN_TO.get(route, "union_admin")
     values = FORM_VALUES[route](world) if route in FORM_VALUES else None
-    run_page_post_row(PAGE_POST_TABLE, route, world, url, shown_to=shown_to, values=values)
+    run_page_post_row(
+        PAGE_POST_TABLE,
+        route,
+        world,
+        url,
+        shown_to=shown_to,
+        values=values,
+        ticked=FORM_TICKED.get(route),
+    )
+    if route == "competitions/judging/segments/<int:pk>/upload/":  # saved, unsubmitted
+        saved = ScoreSheet.objects.filter(segment=setup.theory, judge=world.users["judge"])
+        assert sorted(saved.values_list("score", flat=True)) == [79, Decimal("88"), Decimal("91.5")]
 
 
 @over_operations(API_TABLE)
