@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
@@ -25,7 +26,6 @@ from liandong.notifications.models import (
     Preference,
     WebhookEndpoint,
 )
-from liandong.workers.models import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -155,10 +155,14 @@ def notify(
         if wants(choices, user_id, kind_, channel)
     ]
     sms_wanted = [user_id for user_id, channel in wanted if channel == Channel.SMS]
-    # An account's mobile is its worker record's (staff accounts have none): one query, only
-    # when someone wants an SMS.
+    # An account's mobile is its worker record's, else its own (a body's leader, 负责人): one
+    # query, only when someone wants an SMS.
     with_mobile = (
-        set(Worker.objects.filter(user_id__in=sms_wanted).values_list("user_id", flat=True))
+        set(
+            User.objects.filter(
+                Q(worker__isnull=False) | ~Q(mobile_cipher=""), pk__in=sms_wanted
+            ).values_list("pk", flat=True)
+        )
         if sms_wanted
         else set()
     )
