@@ -19,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import User
+from liandong.activities import notices
 from liandong.activities.models import (
     HOLDING_PLACE,
     RECUPERATION_KINDS,
@@ -559,6 +560,9 @@ def _promote_next(activity: Activity) -> Application | None:
             updated_at=timezone.now(),
         )
         promoted = Application.objects.select_related("worker").get(pk=application_id)
+        notices.tell_workers(
+            activity, notices.PROMOTED, worker_ids=[promoted.worker_id], event=str(promoted.pk)
+        )
         audit_log(
             actor=None,
             action="activities.promoted",
@@ -777,6 +781,19 @@ def activity_draw(
         )
         activity.status, activity.drawn_at = ActivityStatus.DRAWN, now
         activity.places_taken, activity.draw_order = len(selected), draw_order
+        chosen = set(selected)
+        notices.tell_workers(
+            activity,
+            notices.SELECTED,
+            worker_ids=[row[1] for row in applicants if row[0] in chosen],
+            event="draw",
+        )
+        notices.tell_workers(
+            activity,
+            notices.WAITLISTED,
+            worker_ids=[row[1] for row in applicants if row[0] not in chosen],
+            event="draw",
+        )
         audit_log(
             actor=actor,
             action="activities.drawn",
@@ -829,6 +846,7 @@ def activity_publish_notice(
             "updated_at",
         ]
     )
+    notices.tell_notice_opened(activity)
     audit_log(
         actor=actor,
         action="activities.notice_published",

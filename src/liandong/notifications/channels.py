@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from liandong.accounts.sms import send_sms
 from liandong.accounts.models import User
+from liandong.accounts.sms import send_sms
 from liandong.core import crypto
 from liandong.notifications.kinds import kind
 from liandong.notifications.models import Delivery, WebhookEndpoint

@@ -148,9 +148,14 @@ def test_a_rolled_back_breach_tells_no_one(world: Any, demand: Any) -> None:
     from liandong.demands.models import Demand
 
     Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() - timedelta(hours=1))
-    with pytest.raises(RuntimeError), transaction.atomic():
-        assert demands_mark_breaches() == 1
-        assert Message.objects.filter(kind="demands.past_limit").exists()
-        raise RuntimeError("rolled back")
+
+    def breach_then_fail() -> None:
+        with transaction.atomic():
+            assert demands_mark_breaches() == 1
+            assert Message.objects.filter(kind="demands.past_limit").exists()
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        breach_then_fail()
     assert not Message.objects.filter(kind="demands.past_limit").exists()
     assert not Delivery.objects.filter(kind="demands.past_limit").exists()

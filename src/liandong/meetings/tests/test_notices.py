@@ -70,15 +70,20 @@ def test_a_back_entered_item_tells_no_one(world: Any, mw: Any) -> None:
 def test_a_rolled_back_resolution_tells_no_one(world: Any, mw: Any) -> None:
     Message.objects.all().delete()
     Delivery.objects.all().delete()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.resolution_record(
-            actor=None,
-            meeting=mw.held,
-            resolution="回滚的事项",
-            lead_body=world.enterprise_a,
-            deadline=timezone.localdate() + timedelta(days=5),
-        )
-        assert _told("meetings.item_assigned") == {"ent_a"}
-        raise RuntimeError("rolled back")
+
+    def record_then_fail() -> None:
+        with transaction.atomic():
+            services.resolution_record(
+                actor=None,
+                meeting=mw.held,
+                resolution="回滚的事项",
+                lead_body=world.enterprise_a,
+                deadline=timezone.localdate() + timedelta(days=5),
+            )
+            assert _told("meetings.item_assigned") == {"ent_a"}
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        record_then_fail()
     assert not Message.objects.exists()
     assert not Delivery.objects.exists()
