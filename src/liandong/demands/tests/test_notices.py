@@ -159,3 +159,22 @@ def test_a_rolled_back_breach_tells_no_one(world: Any, demand: Any) -> None:
         breach_then_fail()
     assert not Message.objects.filter(kind="demands.past_limit").exists()
     assert not Delivery.objects.filter(kind="demands.past_limit").exists()
+
+
+def test_the_demand_page_shows_its_deliveries_with_the_failure_reason(
+    world: Any, demand: Any, login: Any
+) -> None:
+    world.users["enterprise_a"].email = "ent@ea.example"
+    world.users["enterprise_a"].save(update_fields=["email"])
+    demand_transfer(
+        actor=world.users["liaison"], demand=demand, body=world.enterprise_a, reason="属企业内部"
+    )
+    delivery = Delivery.objects.get(kind="demands.routed", channel="email")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, last_error="SMTP 550 邮箱不存在"
+    )
+    page = login(world.users["staff_a"]).get(f"/demands/{demand.pk}/").content.decode()
+    assert "消息送达情况" in page
+    assert "发送失败" in page
+    assert "SMTP 550 邮箱不存在" in page
+    assert "站内消息 1 条" in page

@@ -87,3 +87,20 @@ def test_a_rolled_back_resolution_tells_no_one(world: Any, mw: Any) -> None:
         record_then_fail()
     assert not Message.objects.exists()
     assert not Delivery.objects.exists()
+
+
+def test_the_meeting_page_shows_deliveries_to_its_managers_only(
+    world: Any, mw: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    world.users["liaison"].email = "liaison@gov.example"
+    world.users["liaison"].save(update_fields=["email"])
+    services.meeting_notify(actor=None, meeting=mw.future)
+    url = reverse("meetings:meeting-detail", args=[mw.future.pk])
+    client.force_login(world.users["staff_a"])  # of the convening union
+    page = client.get(url).content.decode()
+    assert "消息送达情况" in page
+    assert "待发送" in page  # the liaison's email, not yet sent (no commit in the test)
+    client.force_login(world.users["liaison"])  # a member body's liaison
+    assert "消息送达情况" not in client.get(url).content.decode()
