@@ -14,7 +14,6 @@ from liandong.core import crypto
 from liandong.notifications.kinds import Kind
 from liandong.notifications.models import Channel
 from liandong.notifications.services import notify
-from liandong.workers.models import Worker
 
 SELECTED = "activities.selected"
 WAITLISTED = "activities.waitlisted"
@@ -64,15 +63,16 @@ def _context(activity: Activity) -> dict[str, object]:
     }
 
 
-def tell_workers(activity: Activity, kind: str, *, worker_ids: Iterable[int], event: str) -> int:
-    """Workers of ``worker_ids``: the accounts' inboxes, the others an SMS to their number."""
+def tell_workers(
+    activity: Activity, kind: str, *, workers: Iterable[tuple[int | None, str]], event: str
+) -> int:
+    """``workers`` as (account id, mobile cipher) pairs, read by the caller with the rest of
+    its rows: the accounts' inboxes, the others an SMS to their number."""
     if activity.back_entered:
         return 0
     accounts: list[int] = []
     mobiles: list[str] = []
-    for user_id, cipher in Worker.objects.filter(pk__in=list(worker_ids)).values_list(
-        "user_id", "mobile_cipher"
-    ):
+    for user_id, cipher in workers:
         if user_id is not None:
             accounts.append(user_id)
         elif cipher:

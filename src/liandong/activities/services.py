@@ -561,7 +561,10 @@ def _promote_next(activity: Activity) -> Application | None:
         )
         promoted = Application.objects.select_related("worker").get(pk=application_id)
         notices.tell_workers(
-            activity, notices.PROMOTED, worker_ids=[promoted.worker_id], event=str(promoted.pk)
+            activity,
+            notices.PROMOTED,
+            workers=[(promoted.worker.user_id, promoted.worker.mobile_cipher)],
+            event=str(promoted.pk),
         )
         audit_log(
             actor=None,
@@ -741,7 +744,14 @@ def activity_draw(
             Application.objects.filter(
                 activity=activity, status=ApplicationStatus.APPLIED
             ).values_list(
-                "pk", "worker_id", "worker__joined_union_on", "worker__worker_type", "body_id"
+                "pk",
+                "worker_id",
+                "worker__joined_union_on",
+                "worker__worker_type",
+                "body_id",
+                # who hears the result (notices.tell_workers), read with the rest
+                "worker__user_id",
+                "worker__mobile_cipher",
             )
         )
         rows = [row[:4] for row in applicants]
@@ -785,13 +795,13 @@ def activity_draw(
         notices.tell_workers(
             activity,
             notices.SELECTED,
-            worker_ids=[row[1] for row in applicants if row[0] in chosen],
+            workers=[(row[5], row[6]) for row in applicants if row[0] in chosen],
             event="draw",
         )
         notices.tell_workers(
             activity,
             notices.WAITLISTED,
-            worker_ids=[row[1] for row in applicants if row[0] not in chosen],
+            workers=[(row[5], row[6]) for row in applicants if row[0] not in chosen],
             event="draw",
         )
         audit_log(

@@ -167,9 +167,7 @@ def test_an_admin_adds_a_robot_to_its_organization_with_a_sealed_secret(world, a
     assert AuditLog.objects.filter(action="notifications.webhook_created").exists()
 
 
-def test_a_disabled_robot_hears_no_new_event_and_another_organizations_is_404(
-    world, admin_browser
-):
+def test_a_disabled_robot_hears_no_new_event_and_another_organizations_is_404(world, admin_browser):
     from liandong.notifications.models import WebhookEndpoint
 
     mine = WebhookEndpoint.objects.create(
