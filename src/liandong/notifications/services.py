@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +28,9 @@ from liandong.notifications.models import (
     Preference,
     WebhookEndpoint,
 )
+
+if TYPE_CHECKING:
+    from liandong.accounts.models import StaffUser
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +388,7 @@ WEBHOOK_SCHEMES = ("https://", "http://")
 @transaction.atomic
 def webhook_endpoint_create(
     *,
-    actor: User,
+    actor: "StaffUser",
     name: str,
     flavor: str,
     url: str,
