@@ -17,6 +17,7 @@ from liandong.activities.models import (
     ExpenseKind,
     ServiceEntry,
 )
+from liandong.activities.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.core.extensions import Figure, NavItem, WorkerSection
 from liandong.organizations.models import Organization, subtree_q
 from liandong.workers.models import Worker

@@ -19,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import User
+from liandong.activities import notices
 from liandong.activities.models import (
     HOLDING_PLACE,
     RECUPERATION_KINDS,
@@ -559,6 +560,12 @@ def _promote_next(activity: Activity) -> Application | None:
             updated_at=timezone.now(),
         )
         promoted = Application.objects.select_related("worker").get(pk=application_id)
+        notices.tell_workers(
+            activity,
+            notices.PROMOTED,
+            workers=[(promoted.worker.user_id, promoted.worker.mobile_cipher)],
+            event=str(promoted.pk),
+        )
         audit_log(
             actor=None,
             action="activities.promoted",
@@ -737,7 +744,14 @@ def activity_draw(
             Application.objects.filter(
                 activity=activity, status=ApplicationStatus.APPLIED
             ).values_list(
-                "pk", "worker_id", "worker__joined_union_on", "worker__worker_type", "body_id"
+                "pk",
+                "worker_id",
+                "worker__joined_union_on",
+                "worker__worker_type",
+                "body_id",
+                # who hears the result (notices.tell_workers), read with the rest
+                "worker__user_id",
+                "worker__mobile_cipher",
             )
         )
         rows = [row[:4] for row in applicants]
@@ -777,6 +791,19 @@ def activity_draw(
         )
         activity.status, activity.drawn_at = ActivityStatus.DRAWN, now
         activity.places_taken, activity.draw_order = len(selected), draw_order
+        chosen = set(selected)
+        notices.tell_workers(
+            activity,
+            notices.SELECTED,
+            workers=[(row[5], row[6]) for row in applicants if row[0] in chosen],
+            event="draw",
+        )
+        notices.tell_workers(
+            activity,
+            notices.WAITLISTED,
+            workers=[(row[5], row[6]) for row in applicants if row[0] not in chosen],
+            event="draw",
+        )
         audit_log(
             actor=actor,
             action="activities.drawn",
@@ -829,6 +856,7 @@ def activity_publish_notice(
             "updated_at",
         ]
     )
+    notices.tell_notice_opened(activity)
     audit_log(
         actor=actor,
         action="activities.notice_published",

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from liandong.accounts.models import User
 from liandong.competitions.models import Contest, Entrant
+from liandong.competitions.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.competitions.permissions import (
     can_list_contests,
     entrants_visible_to,

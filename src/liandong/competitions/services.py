@@ -15,6 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import Role, User
+from liandong.competitions import notices
 from liandong.competitions.models import (
     Contest,
     ContestStatus,
@@ -809,6 +810,7 @@ def contest_publish(*, actor: User | None, contest: Contest) -> Contest:
     contest.published_at = timezone.now()
     contest.status = ContestStatus.PUBLISHED
     contest.save(update_fields=["published_at", "status", "updated_at"])
+    notices.tell_registering_bodies(contest)
     audit_log(actor=actor, action="competitions.results_published", target=contest)
     return contest
 

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from liandong.accounts.services import leaders_notify
+from liandong.accounts.services import leaders_of
 from liandong.core.audit import audit_log
-from liandong.demands import throttle
+from liandong.demands import notices, throttle
 from liandong.demands.models import OPEN_STATES, Demand, DemandEvent, State
 from liandong.demands.services import _before, _event, _rollup_move, limits_for
 from liandong.demands.workdays import Calendar
@@ -63,6 +63,7 @@ def demands_remind(*, now: datetime | None = None, dry_run: bool = False) -> int
                 note=f"{label}时限 {timezone.localtime(due):%Y年%-m月%-d日 %H:%M} 将到，请抓紧办理",
             )
             audit_log(actor=None, action="demands.reminded", target=demand, changes={"limit": what})
+            notices.tell_body_limit(demand, kind=notices.NEARING, limit=what)
 
         return apply
 
@@ -115,6 +116,7 @@ def demands_mark_breaches(*, now: datetime | None = None, dry_run: bool = False)
             label = "首次响应" if what == "response" else "办结"
             _event(demand, DemandEvent.Kind.BREACHED, public=False, note=f"已超过{label}时限")
             audit_log(actor=None, action="demands.breached", target=demand, changes={"limit": what})
+            notices.tell_body_limit(demand, kind=notices.BREACHED, limit=what)
 
         return apply
 
@@ -153,12 +155,9 @@ def demands_escalate(*, now: datetime | None = None, dry_run: bool = False) -> i
             body=demand.union,
             note=f"诉求已超时，已督办至{body}负责人及{demand.union.name}",
         )
-        # The body's leaders (accounts marked 负责人) are told by SMS (accounts.services).
-        leaders = leaders_notify(
-            organization=demand.body,
-            text=f"【联动】{body}承办的职工诉求（编号 {demand.pk}）已超过办理时限并被督办，"
-            "请尽快安排办理。",
-        )
+        # The body's leaders (accounts marked 负责人) and the union's accounts (notices.py).
+        leaders = leaders_of(demand.body)
+        notices.tell_escalated(demand, leaders=leaders)
         audit_log(
             actor=None,
             action="demands.escalated",

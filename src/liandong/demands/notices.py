@@ -3,6 +3,8 @@ the responsible body's accounts when it is routed to them; the worker when it is
 resolved (their inbox when they have an account, else an SMS to the number they gave, with
 the tracking code and link, never the demand's text)."""
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
@@ -13,9 +15,15 @@ from liandong.notifications.models import Channel
 from liandong.notifications.services import notify, notify_later
 from liandong.workers.models import Worker
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
 ROUTED = "demands.routed"
 ANSWERED = "demands.answered"
 RESOLVED = "demands.resolved"
+NEARING = "demands.nearing_limit"
+BREACHED = "demands.past_limit"
+ESCALATED = "demands.escalated"
 
 NOTIFICATION_KINDS = [
     Kind(
@@ -40,6 +48,29 @@ NOTIFICATION_KINDS = [
         body="{body}办理结果：{note}\n欢迎对办理情况作出评价。",
         sms="【联动】您的诉求（查询码 {code}）已办结，请凭查询码和手机号后四位查看结果并评价",
         defaults=frozenset({Channel.SMS}),
+    ),
+    Kind(
+        key=NEARING,
+        label="诉求办理时限将到",
+        title="诉求 {code} 的{limit}时限将到",
+        body="{body}承办的{category}诉求 {code} {limit}时限为 {due}，请抓紧办理。",
+        defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=BREACHED,
+        label="诉求已超过办理时限",
+        title="诉求 {code} 已超过{limit}时限",
+        body="{body}承办的{category}诉求 {code} 已超过{limit}时限（{due}），请立即办理。",
+        defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=ESCALATED,
+        label="超时诉求督办（单位负责人、工会）",
+        title="督办：诉求 {code} 超时未办结",
+        body="{body}承办的{category}诉求 {code} 已超过办理时限，已督办至{body}负责人及{union}，"
+        "请尽快安排办理。",
+        sms="【联动】{body}承办的职工诉求（编号 {code}）已超过办理时限并被督办，请尽快安排办理。",
+        defaults=frozenset({Channel.EMAIL, Channel.SMS}),
     ),
 ]
 
@@ -125,5 +156,58 @@ def tell_worker(demand: Demand, *, kind: str, event_id: int, note: str) -> int:
         link=f"{reverse('demands:public-track')}?code={demand.code}",
         target=f"demands.demand:{demand.pk}",
         mobiles=[] if account is not None else [crypto.decrypt(demand.mobile_cipher)],
+        organization_id=demand.union_id,
+    )
+
+
+def _handlers(organization_id: int | None) -> "QuerySet[User]":
+    if organization_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        organization_id=organization_id, is_active=True, role__in=sorted(ORGANIZATION_ROLES)
+    )
+
+
+def tell_body_limit(demand: Demand, *, kind: str, limit: str) -> int:
+    """A limit of the demand is near (``NEARING``) or past (``BREACHED``): the handlers of the
+    responsible body. ``limit`` is "response" or "resolution"; each is told once."""
+    due = demand.response_due if limit == "response" else demand.resolution_due
+    return notify(
+        kind,
+        _handlers(demand.body_id),
+        context={
+            "code": demand.code,
+            "category": CATEGORY_LABELS.get(demand.category, ""),
+            "body": demand.body.name if demand.body else "责任单位",
+            "limit": "首次响应" if limit == "response" else "办结",
+            "due": _when(due),
+        },
+        event_key=f"{kind}:{demand.pk}:{limit}",
+        link=reverse("demands:demand-detail", args=[demand.pk]),
+        target=f"demands.demand:{demand.pk}",
+        urgent=kind == BREACHED and demand.urgency == Urgency.URGENT,
+        organizations=[demand.body_id] if demand.body_id else [],
+        organization_id=demand.union_id,
+    )
+
+
+def tell_escalated(demand: Demand, *, leaders: list[User]) -> int:
+    """督办: the body's leaders (负责人, by SMS too: the kind is urgent, past the quiet hours)
+    and the accounts of the supervising union."""
+    union = list(_handlers(demand.union_id).only("pk", "email", "is_active"))
+    return notify(
+        ESCALATED,
+        [*leaders, *union],
+        context={
+            "code": demand.code,
+            "category": CATEGORY_LABELS.get(demand.category, ""),
+            "body": demand.body.name if demand.body else "责任单位",
+            "union": demand.union.name,
+        },
+        event_key=f"{ESCALATED}:{demand.pk}",
+        link=reverse("demands:demand-detail", args=[demand.pk]),
+        target=f"demands.demand:{demand.pk}",
+        urgent=True,
+        organizations=sorted({demand.union_id, *([demand.body_id] if demand.body_id else [])}),
         organization_id=demand.union_id,
     )

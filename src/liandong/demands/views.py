@@ -337,6 +337,8 @@ def _detail(
             "revealed": revealed,
             "reveal_form": RevealForm(),
             "calendar_warning": demand.calendar_fallback,
+            # who was told of it, and whether it went out (notifications' include)
+            "delivery_target": f"demands.demand:{demand.pk}",
         },
         status=status,
     )

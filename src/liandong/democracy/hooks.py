@@ -10,6 +10,7 @@ from liandong.accounts.models import User
 from liandong.accounts.permissions import is_worker
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
 from liandong.democracy.models import Nomination, Proposal, cn_date
+from liandong.democracy.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
 from liandong.organizations.models import Organization

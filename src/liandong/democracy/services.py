@@ -21,6 +21,7 @@ from liandong.core import crypto
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
+from liandong.democracy import notices
 from liandong.democracy.models import (
     AgendaItem,
     Case,
@@ -461,6 +462,7 @@ def proposal_decide(
             decision
         ],
     )
+    notices.tell_proposal_decided(proposal)
     audit_log(
         actor=actor,
         action="democracy.proposal_decided",
@@ -492,6 +494,7 @@ def proposal_answer(*, actor: User | None, proposal: Proposal, answer: str) -> P
     if not proposal.reopened:
         _bump_tally(proposal.enterprise_id, proposal.congress.held_on.year, answered=1)
     proposal.refresh_from_db()
+    notices.tell_proposal_answered(proposal)
     audit_log(
         actor=actor,
         action="democracy.proposal_answered",
@@ -757,7 +760,7 @@ def contracts_remind(
             reminder_sent_on__isnull=True,
             expires_on__gte=today,
             expires_on__lte=today + timedelta(days=CONTRACT_REMINDER_DAYS),
-        ).select_related("negotiation")
+        ).select_related("negotiation__organization")
     )
     if dry_run:
         return due
@@ -773,6 +776,7 @@ def contracts_remind(
                     target=contract,
                     changes={"expires_on": str(contract.expires_on)},
                 )
+                notices.tell_contract_expiring(contract, days=(contract.expires_on - today).days)
                 sent.append(contract)
     return sent
 
@@ -916,6 +920,8 @@ def nomination_review(
         nomination.notice_starts_on = today
         nomination.notice_ends_on = today + timedelta(days=max(5, notice_days))
     nomination.save(update_fields=["status", "notice_starts_on", "notice_ends_on", "updated_at"])
+    if nomination.status == Nomination.Status.NOTICE:
+        notices.tell_nomination_notice(nomination, union_id=org.pk)
     audit_log(
         actor=actor,
         action="democracy.nomination_reviewed",
@@ -970,6 +976,7 @@ def objection_submit(
             target=nomination,
             changes={"objection": objection.pk, "contact": masked},
         )
+        notices.tell_objection(nomination, objection_id=objection.pk)
     return objection
 
 

@@ -10,6 +10,9 @@ from liandong.notifications.models import Channel
 NOTICE = "meetings.notice"
 CANCELLED = "meetings.cancelled"
 MINUTES = "meetings.minutes"
+ITEM_ASSIGNED = "meetings.item_assigned"
+ITEM_DUE_SOON = "meetings.item_due_soon"
+ITEM_OVERDUE = "meetings.item_overdue"
 
 
 def _ics(target: str, *, cancel: bool) -> list[tuple[str, bytes, str]]:
@@ -54,6 +57,37 @@ NOTIFICATION_KINDS = [
         label="会议纪要发布",
         title="会议纪要已发布：{title}",
         body="{title}的会议纪要已发布，请查看并按议定事项抓好落实。\n{mechanism}",
+        defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=ITEM_ASSIGNED,
+        label="督办事项交办",
+        title="督办事项交办：{short}",
+        body=(
+            "{mechanism}议定事项由贵单位牵头办理，完成时限为{deadline}。\n事项：{resolution}\n"
+            "请登录联动平台按时报送进展。"
+        ),
+        defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=ITEM_DUE_SOON,
+        label="督办事项即将到期",
+        title="【督办提醒】督办事项即将到期：{short}",
+        body=(
+            "{mechanism}的督办事项由贵单位牵头办理，完成时限为{deadline}，当前进度 {progress}%，"
+            "即将到期。\n事项：{resolution}\n请登录联动平台报送进展。"
+        ),
+        defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=ITEM_OVERDUE,
+        label="督办事项已逾期",
+        title="【督办提醒】督办事项已逾期：{short}",
+        body=(
+            "{mechanism}的督办事项由贵单位牵头办理，完成时限为{deadline}，当前进度 {progress}%，"
+            "已逾期。\n事项：{resolution}\n请尽快办理并报送进展。"
+        ),
+        sms="【联动】{mechanism}的一项督办事项已逾期（时限{deadline}），请登录联动平台办理并报送进展。",
         defaults=frozenset({Channel.EMAIL}),
     ),
 ]

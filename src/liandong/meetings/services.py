@@ -9,12 +9,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
@@ -835,6 +834,7 @@ def resolution_record(
     )
     if co_bodies:
         item.co_bodies.set(co_bodies)
+    _tell_lead_body(item, notices.ITEM_ASSIGNED, event="assigned")
     audit_log(
         actor=actor,
         action="meetings.resolution_recorded",
@@ -970,21 +970,55 @@ def action_item_cancel(*, actor: User | None, item: ActionItem, reason: str) -> 
 # -- tick jobs ----------------------------------------------------------------------------------
 
 
-def lead_body_recipients(item: ActionItem) -> list[str]:
+def lead_body_recipients(item: ActionItem) -> list[User]:
+    """The lead body's accounts (its liaison, 联络员, and whoever else works for it)."""
     return list(
         User.objects.filter(
             organization_id=item.lead_body_id, is_active=True, role__in=sorted(ORGANIZATION_ROLES)
         )
-        .exclude(email="")
+        .only("pk", "email", "is_active")
         .order_by("pk")
-        .values_list("email", flat=True)
     )
+
+
+def _tell_lead_body(
+    item: ActionItem,
+    kind: str,
+    *,
+    event: str,
+    urgent: bool = False,
+    recipients: list[User] | None = None,
+) -> int:
+    """The lead body's accounts (inbox, email as each chose) and group robots, in the caller's
+    transaction. Returns the accounts told."""
+    if recipients is None:
+        recipients = lead_body_recipients(item)
+    resolution = str(item.resolution)
+    deadline = item.deadline
+    notify(
+        kind,
+        recipients,
+        context={
+            "short": resolution[:40],
+            "resolution": resolution,
+            "mechanism": item.mechanism.name,
+            "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else "—",
+            "progress": item.progress,
+        },
+        event_key=f"{kind}:{item.pk}:{event}",
+        link=reverse("meetings:item-detail", args=[item.pk]),
+        target=f"meetings.actionitem:{item.pk}",
+        urgent=urgent,
+        organizations=[item.lead_body_id],
+        organization_id=item.mechanism.convening_union_id,
+    )
+    return len(recipients)
 
 
 def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
     """One reminder per item before its deadline (within REMIND_DAYS_BEFORE days) and one once it
-    is overdue. The reminder row is claimed before the mail goes out, in the same transaction;
-    a second run finds the row and sends nothing."""
+    is overdue, to the lead body's accounts (notifications.notify). The reminder row is claimed
+    in the same transaction as the messages; a second run finds the row and sends nothing."""
     today = today or timezone.localdate()
 
     def reminded(kind: str) -> Exists:
@@ -1028,20 +1062,15 @@ def reminders_send(*, today: date | None = None, dry_run: bool = False) -> int:
             except IntegrityError:  # another tick got there first
                 sent -= 1
                 continue
-            if recipients:
-                when = f"{item.deadline.year}年{item.deadline.month}月{item.deadline.day}日"
-                headline = "已逾期" if kind == Reminder.Kind.OVERDUE else "即将到期"
-                EmailMessage(
-                    subject=f"【督办提醒】督办事项{headline}：{str(item)[:40]}",
-                    body=(
-                        f"您好：\n\n{item.mechanism.name}的督办事项由贵单位牵头办理，完成时限为{when}，"
-                        f"当前进度 {item.progress}%，{headline}。\n\n事项：{item.resolution}\n\n"
-                        "请登录联动平台报送进展。"
-                    ),
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[settings.DEFAULT_FROM_EMAIL],
-                    bcc=recipients,
-                ).send()
+            # Overdue is urgent: an SMS (for who chose it) does not wait for the morning.
+            overdue = kind == Reminder.Kind.OVERDUE
+            _tell_lead_body(
+                item,
+                notices.ITEM_OVERDUE if overdue else notices.ITEM_DUE_SOON,
+                event=f"{kind}:{item.deadline:%Y%m%d}",
+                urgent=overdue,
+                recipients=recipients,
+            )
             audit_log(
                 actor=None,
                 action=f"meetings.reminder_{kind}",

@@ -597,6 +597,7 @@ def meeting_detail(
             "can_hold": can_manage and meeting.status == Meeting.Status.NOTIFIED,
             "can_record": can_manage and meeting.status == Meeting.Status.HELD,
             "today": timezone.localdate(),
+            "delivery_target": f"meetings.meeting:{meeting.pk}",
         },
     )
 
@@ -880,6 +881,8 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "co_bodies": item.co_bodies.all(),
             "tone": STATUS_TONES.get(item.status, "neutral"),
             "overdue": item.is_overdue,
+            "delivery_target": f"meetings.actionitem:{item.pk}",
+            "show_deliveries": perms.can_manage_mechanism(request.user, item.mechanism),
         },
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from liandong.accounts.models import User
 from liandong.accounts.sms import send_sms
 from liandong.core import crypto
 from liandong.notifications.kinds import kind
@@ -52,6 +53,12 @@ def sms_address(delivery: Delivery) -> str:
         .values_list("mobile_cipher", flat=True)
         .first()
     )
+    if not cipher:  # a staff account's own mobile (a body's leader)
+        cipher = (
+            User.objects.filter(pk=delivery.recipient_id)
+            .values_list("mobile_cipher", flat=True)
+            .first()
+        )
     if not cipher:
         raise Undeliverable("账号没有登记手机号")
     return crypto.decrypt(cipher)

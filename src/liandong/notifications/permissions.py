@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from liandong.accounts.models import Role, User
 from liandong.accounts.permissions import acts_for_organization, is_active_user
-from liandong.notifications.models import Delivery, Message
+from liandong.notifications.models import Delivery, Message, WebhookEndpoint
 from liandong.organizations.models import subtree_q
 
 if TYPE_CHECKING:
@@ -34,3 +34,15 @@ def deliveries_visible_to(user: User | AnonymousUser | None) -> QuerySet[Deliver
     if not can_manage_deliveries(user):
         return Delivery.objects.none()
     return Delivery.objects.filter(subtree_q(user.organization.path, "organization__path"))
+
+
+def can_manage_webhooks(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    """Union admins manage their own organization's group robots (not their subtree's: a
+    robot posts into a group of that organization)."""
+    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+
+
+def webhooks_visible_to(user: User | AnonymousUser | None) -> QuerySet[WebhookEndpoint]:
+    if not can_manage_webhooks(user):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(organization_id=user.organization_id)

@@ -7,16 +7,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
 from liandong.core import crypto
 from liandong.core.audit import audit_log
 from liandong.core.masking import mask_mobile
-from liandong.notifications.kinds import OPTIONAL_CHANNELS, Kind, kind, render
+from liandong.notifications.kinds import OPTIONAL_CHANNELS, Kind, all_kinds, kind, render
 from liandong.notifications.models import (
     Channel,
     Delivery,
@@ -25,7 +28,9 @@ from liandong.notifications.models import (
     Preference,
     WebhookEndpoint,
 )
-from liandong.workers.models import Worker
+
+if TYPE_CHECKING:
+    from liandong.accounts.models import StaffUser
 
 logger = logging.getLogger(__name__)
 
@@ -155,10 +160,14 @@ def notify(
         if wants(choices, user_id, kind_, channel)
     ]
     sms_wanted = [user_id for user_id, channel in wanted if channel == Channel.SMS]
-    # An account's mobile is its worker record's (staff accounts have none): one query, only
-    # when someone wants an SMS.
+    # An account's mobile is its worker record's, else its own (a body's leader, 负责人): one
+    # query, only when someone wants an SMS.
     with_mobile = (
-        set(Worker.objects.filter(user_id__in=sms_wanted).values_list("user_id", flat=True))
+        set(
+            User.objects.filter(
+                Q(worker__isnull=False) | ~Q(mobile_cipher=""), pk__in=sms_wanted
+            ).values_list("pk", flat=True)
+        )
         if sms_wanted
         else set()
     )
@@ -369,3 +378,82 @@ def enqueue_delivery(delivery_id: int, *, run_after: datetime | None = None) -> 
         task.enqueue(delivery_id)
     except Exception:
         logger.exception("could not enqueue delivery %s; the sweep will", delivery_id)
+
+
+# -- group robots -------------------------------------------------------------------------------
+
+WEBHOOK_SCHEMES = ("https://", "http://")
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *,
+    actor: "StaffUser",
+    name: str,
+    flavor: str,
+    url: str,
+    keyword: str = "",
+    secret: str = "",
+    kinds: Sequence[str] = (),
+) -> WebhookEndpoint:
+    """A group robot of the actor's organization. The signing secret is stored encrypted and
+    never shown again; ``kinds`` (empty: every kind) are the events it hears."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "请填写名称，例如“联络员工作群”。"}, code="required")
+    if len(name) > 60:
+        raise ValidationError({"name": "名称不能超过 60 个字。"}, code="too_long")
+    if flavor not in WebhookEndpoint.Flavor.values:
+        raise ValidationError({"flavor": "请选择机器人类型。"}, code="flavor")
+    url = (url or "").strip()
+    if not url.lower().startswith(WEBHOOK_SCHEMES) or len(url) > 500 or " " in url:
+        raise ValidationError(
+            {"url": "请填写机器人的 Webhook 地址（以 https:// 开头，不超过 500 个字符）。"},
+            code="url",
+        )
+    keyword = (keyword or "").strip()
+    if len(keyword) > 40:
+        raise ValidationError({"keyword": "关键词不能超过 40 个字。"}, code="too_long")
+    unknown = [key for key in kinds if key not in all_kinds()]
+    if unknown:
+        raise ValidationError({"kinds": "请从列表中选择消息类型。"}, code="kinds")
+    endpoint = WebhookEndpoint.objects.create(
+        organization_id=actor.organization_id,
+        name=name,
+        flavor=flavor,
+        url=url,
+        keyword=keyword,
+        secret_cipher=crypto.encrypt(secret.strip()) if (secret or "").strip() else "",
+        kinds=sorted(set(kinds)),
+    )
+    audit_log(
+        actor=actor,
+        action="notifications.webhook_created",
+        target=endpoint,
+        changes={
+            "name": [None, name],
+            "flavor": [None, flavor],
+            "kinds": [None, endpoint.kinds],
+            "signed": [None, bool(endpoint.secret_cipher)],
+        },
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_set_active(
+    *, actor: User, endpoint: WebhookEndpoint, active: bool
+) -> WebhookEndpoint:
+    """Stop (or resume) posting to a robot. Deliveries already written keep their status; new
+    events skip a stopped robot."""
+    if WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=not active).update(
+        is_active=active, updated_at=timezone.now()
+    ):
+        audit_log(
+            actor=actor,
+            action="notifications.webhook_enabled" if active else "notifications.webhook_disabled",
+            target=endpoint,
+            changes={"is_active": [not active, active]},
+        )
+    endpoint.refresh_from_db()
+    return endpoint

@@ -12,4 +12,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("deliveries/", views.delivery_list, name="delivery-list"),
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery-retry"),
+    path("webhooks/", views.webhook_list, name="webhook-list"),
+    path("webhooks/<int:pk>/disable/", views.webhook_disable, name="webhook-disable"),
+    path("webhooks/<int:pk>/enable/", views.webhook_enable, name="webhook-enable"),
 ]

@@ -3,21 +3,25 @@ admins' list of failed deliveries. Every page asks permissions.py."""
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
 from liandong.notifications import services
+from liandong.notifications.forms import WebhookForm
 from liandong.notifications.kinds import OPTIONAL_CHANNELS, all_kinds
 from liandong.notifications.models import Channel, Delivery, Preference
 from liandong.notifications.permissions import (
     can_manage_deliveries,
+    can_manage_webhooks,
     can_use_inbox,
     deliveries_visible_to,
     messages_visible_to,
+    webhooks_visible_to,
 )
 
 
@@ -155,3 +159,51 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         flash.success(request, "已重新排队发送。")
     return redirect(f"/notifications/deliveries/?status={before}")
+
+
+@login_required
+def webhook_list(request: HttpRequest) -> HttpResponse:
+    """The organization's group robots, and a form to add one (union admins)."""
+    user = request.user
+    if not can_manage_webhooks(user):
+        raise PermissionDenied
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = services.webhook_endpoint_create(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            flash.success(request, f"已添加群机器人“{endpoint.name}”。")
+            return redirect("notifications:webhook-list")
+    labels = {key: kind_.label for key, kind_ in all_kinds().items()}
+    endpoints = [
+        (endpoint, [labels.get(key, key) for key in endpoint.kinds])
+        for endpoint in webhooks_visible_to(user).order_by("-is_active", "name", "pk")
+    ]
+    return render(
+        request,
+        "notifications/webhook_list.html",
+        {"form": form, "endpoints": endpoints, "organization": user.organization},
+    )
+
+
+def _webhook_set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+    if not can_manage_webhooks(request.user):
+        raise PermissionDenied
+    endpoint = get_object_or_404(webhooks_visible_to(request.user), pk=pk)
+    services.webhook_endpoint_set_active(actor=request.user, endpoint=endpoint, active=active)
+    flash.success(request, f"已{'启用' if active else '停用'}群机器人“{endpoint.name}”。")
+    return redirect("notifications:webhook-list")
+
+
+@login_required
+@require_POST
+def webhook_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _webhook_set_active(request, pk, active=False)
+
+
+@login_required
+@require_POST
+def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _webhook_set_active(request, pk, active=True)

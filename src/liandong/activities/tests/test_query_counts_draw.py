@@ -24,8 +24,10 @@ def test_the_draw(world, django_assert_num_queries, applicants) -> None:
     # SAVEPOINT (the draw's transaction, inside the test's), the activity, the conditional
     # UPDATE open -> drawn, the applicants with their workers, the quotas, one executemany
     # UPDATE of the selected applications (logged once), an UPDATE per quota, the UPDATE of
-    # places and draw order, the audit entry, RELEASE SAVEPOINT.
-    with django_assert_num_queries(10):
+    # places and draw order, the audit entry, the results' SMS (one bulk INSERT of deliveries
+    # for the selected, one for the waiting list: none of them has an account), RELEASE
+    # SAVEPOINT.
+    with django_assert_num_queries(12):
         activity_draw(actor=world.users["admin_a"], activity=activity)
     selected = Application.objects.filter(activity=activity, status=ApplicationStatus.SELECTED)
     assert selected.count() == 2

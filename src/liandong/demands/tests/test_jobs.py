@@ -101,8 +101,11 @@ def test_resolved_demands_are_not_breached_later(world, rules) -> None:
     assert demands_mark_breaches() == 0
 
 
-def test_escalation_reaches_the_bodys_leader(world, rules) -> None:
-    """The responsible body's accounts marked 负责人 (accounts: is_leader) are told by SMS."""
+def test_escalation_reaches_the_bodys_leader(
+    world, rules, django_capture_on_commit_callbacks
+) -> None:
+    """The responsible body's accounts marked 负责人 (accounts: is_leader) are told by SMS
+    (through notifications, after commit) and in their inbox."""
     from liandong.accounts.models import Role
     from liandong.accounts.services import account_create
     from liandong.accounts.sms import MemoryBackend
@@ -122,7 +125,8 @@ def test_escalation_reaches_the_bodys_leader(world, rules) -> None:
     )
     Demand.objects.filter(pk=demand.pk).update(is_breached=True)
     MemoryBackend.outbox.clear()
-    assert demands_escalate() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert demands_escalate() == 1
     sent = [text for mobile, text in MemoryBackend.outbox if mobile == "13800006666"]
     assert len(sent) == 1
     assert "督办" in sent[0]

@@ -87,3 +87,94 @@ def test_a_refused_step_tells_no_one(world: Any, demand: Any) -> None:
         demand_resolve(actor=None, demand=demand, note="x", now=timezone.now())
     assert not Message.objects.exists()
     assert not Delivery.objects.exists()
+
+
+def test_limits_near_and_past_tell_the_handlers_once(world: Any, demand: Any) -> None:
+    from datetime import timedelta
+
+    from liandong.demands.jobs import demands_mark_breaches, demands_remind
+    from liandong.demands.models import Demand
+
+    Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() + timedelta(hours=2))
+    assert demands_remind() == 1
+    assert demands_remind() == 0
+    nearing = Message.objects.get(kind="demands.nearing_limit")
+    assert nearing.recipient == world.users["liaison"]  # the authority's handler
+    assert demand.code in nearing.title
+    assert "首次响应" in nearing.title
+    assert nearing.link == f"/demands/{demand.pk}/"
+    Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() - timedelta(hours=1))
+    assert demands_mark_breaches() == 1
+    assert demands_mark_breaches() == 0
+    past = Message.objects.get(kind="demands.past_limit")
+    assert past.recipient == world.users["liaison"]
+    assert "已超过首次响应时限" in past.title
+    assert not Message.objects.filter(kind="demands.escalated").exists()
+
+
+def test_escalation_tells_the_bodys_leader_and_the_union_not_other_handlers(
+    world: Any, demand: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from liandong.accounts.models import Role
+    from liandong.accounts.tests.factories import UserFactory
+    from liandong.demands.jobs import demands_escalate
+    from liandong.demands.models import Demand
+
+    leader = UserFactory(
+        username="gov_leader", role=Role.LIAISON, organization=world.authority, is_leader=True
+    )
+    Demand.objects.filter(pk=demand.pk).update(is_breached=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert demands_escalate() == 1
+    told = set(
+        Message.objects.filter(kind="demands.escalated").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    # the body's leader and the supervising union's accounts; the plain handler is not
+    assert told == {"gov_leader", "admin_a", "staff_a"}
+    message = Message.objects.get(kind="demands.escalated", recipient=leader)
+    assert message.urgent
+    assert demand.code in message.title
+    assert "甲产业工会" in message.body
+
+
+def test_a_rolled_back_breach_tells_no_one(world: Any, demand: Any) -> None:
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from liandong.demands.jobs import demands_mark_breaches
+    from liandong.demands.models import Demand
+
+    Demand.objects.filter(pk=demand.pk).update(response_due=timezone.now() - timedelta(hours=1))
+
+    def breach_then_fail() -> None:
+        with transaction.atomic():
+            assert demands_mark_breaches() == 1
+            assert Message.objects.filter(kind="demands.past_limit").exists()
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        breach_then_fail()
+    assert not Message.objects.filter(kind="demands.past_limit").exists()
+    assert not Delivery.objects.filter(kind="demands.past_limit").exists()
+
+
+def test_the_demand_page_shows_its_deliveries_with_the_failure_reason(
+    world: Any, demand: Any, login: Any
+) -> None:
+    world.users["enterprise_a"].email = "ent@ea.example"
+    world.users["enterprise_a"].save(update_fields=["email"])
+    demand_transfer(
+        actor=world.users["liaison"], demand=demand, body=world.enterprise_a, reason="属企业内部"
+    )
+    delivery = Delivery.objects.get(kind="demands.routed", channel="email")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, last_error="SMTP 550 邮箱不存在"
+    )
+    page = login(world.users["staff_a"]).get(f"/demands/{demand.pk}/").content.decode()
+    assert "消息送达情况" in page
+    assert "发送失败" in page
+    assert "SMTP 550 邮箱不存在" in page
+    assert "站内消息 1 条" in page

@@ -68,7 +68,9 @@ def test_staff_list_and_detail(client, world, rules, django_assert_num_queries) 
     # The session, the user, the user's organization; the demand in the user's scope, two
     # EXISTS checks of it in that scope (the permission checks of the actions), its co-handling
     # bodies, its photos' ids, the bodies visible to the user for the transfer and assign forms
-    # (two SELECTs), the timeline with its bodies and actors; the header's unread count.
-    with django_assert_num_queries(12):
+    # (two SELECTs), the timeline with its bodies and actors; the delivery status (its outbox
+    # rows with their recipients and robots, the count of its inbox messages read); the
+    # header's unread count.
+    with django_assert_num_queries(14):
         response = client.get(f"/demands/{demands[0].pk}/")
     assert response.status_code == 200

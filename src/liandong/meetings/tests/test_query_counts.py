@@ -63,8 +63,9 @@ def test_meeting_detail_page_with_agenda(
         services.agenda_item_add(actor=None, meeting=mw.future, title=f"议题{i}")
     # + the meeting with its mechanism; members (three times: rights, candidates, hosts);
     # the agenda suggestions (added ones, overdue items, demands put on the agenda, their
-    # bodies, congress proposals); the agenda; resolutions; attendance.
-    measure(admin, f"/meetings/meetings/{mw.future.pk}/", SIGNED_IN + 12, django_assert_num_queries)
+    # bodies, congress proposals); the agenda; resolutions; attendance; the delivery status
+    # (outbox rows, inbox messages read).
+    measure(admin, f"/meetings/meetings/{mw.future.pk}/", SIGNED_IN + 14, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("rows", ROWS)
@@ -82,5 +83,5 @@ def test_meeting_detail_page_with_resolutions(
         )
     # + the meeting with its mechanism; members; added agenda suggestions; the agenda; the
     # resolutions, their co-bodies (one prefetch); the bodies offered (twice); the plan's
-    # targets; attendance.
-    measure(admin, f"/meetings/meetings/{mw.held.pk}/", SIGNED_IN + 10, django_assert_num_queries)
+    # targets; attendance; the delivery status (outbox rows, inbox messages read).
+    measure(admin, f"/meetings/meetings/{mw.held.pk}/", SIGNED_IN + 12, django_assert_num_queries)

@@ -16,7 +16,7 @@ from liandong.core.tests.matrix import (
     run_page_row,
 )
 from liandong.notifications import services
-from liandong.notifications.models import Delivery, Message
+from liandong.notifications.models import Delivery, Message, WebhookEndpoint
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
 
@@ -25,6 +25,8 @@ EVERYONE_POST = "login done  done  done  done   done    done  done  done"
 OWNER_ONLY = "login 404   404   done  404    404     404   404   404"
 ADMINS_GET = "login 403   200   403   403    403     403   403   200"
 ADMINS_POST = "login 403   done  403   403    403     403   403   done"
+# a union admin manages its own organization's robots; the province's admin: not union A's
+OWN_ADMIN_POST = "login 403   done  403   403    403     403   403   404"
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route                                    method  anon worker admin staff staffB liaison ent judge prov
@@ -35,10 +37,21 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "notifications/preferences/": ("GET", EVERYONE),
     "notifications/deliveries/": ("GET", ADMINS_GET),
     "notifications/deliveries/<int:pk>/retry/": ("POST", ADMINS_POST),
+    "notifications/webhooks/": ("GET", ADMINS_GET),
+    "notifications/webhooks/<int:pk>/disable/": ("POST", OWN_ADMIN_POST),
+    "notifications/webhooks/<int:pk>/enable/": ("POST", OWN_ADMIN_POST),
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon worker admin staff staffB liaison ent judge prov
     "notifications/preferences/": EVERYONE_POST,
+    # each admin adds a robot to its own organization
+    "notifications/webhooks/": ADMINS_POST,
+}
+PAGE_POST_VALUES: dict[str, dict[str, str]] = {
+    "notifications/webhooks/": {
+        "name": "联络员工作群",
+        "url": "https://robot.example.invalid/send",
+    },
 }
 A = "/api/v1/notifications"
 API_TABLE: dict[tuple[str, str], str] = {
@@ -72,11 +85,23 @@ def scene(world: Any) -> dict[str, Any]:
         last_error="SMTP 拒收",
         next_attempt_at="2026-01-01T00:00:00Z",
     )
-    return {"message": Message.objects.get(event_key="matrix"), "delivery": delivery}
+    endpoint = WebhookEndpoint.objects.create(
+        organization=world.union_a,
+        name="甲工会工作群",
+        url="https://robot.example.invalid/a",
+    )
+    return {
+        "message": Message.objects.get(event_key="matrix"),
+        "delivery": delivery,
+        "endpoint": endpoint,
+    }
 
 
 def url_of(route: str, scene: dict[str, Any]) -> str:
-    pk = scene["delivery"].pk if "deliveries/" in route else scene["message"].pk
+    if "webhooks/" in route:
+        pk = scene["endpoint"].pk
+    else:
+        pk = scene["delivery"].pk if "deliveries/" in route else scene["message"].pk
     return "/" + route.replace("<int:pk>", str(pk))
 
 
@@ -88,7 +113,9 @@ def test_page(route: str, world: Any, scene: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("route", list(PAGE_POST_TABLE))
 def test_page_post(route: str, world: Any, scene: dict[str, Any]) -> None:
-    run_page_post_row(PAGE_POST_TABLE, route, world, "/" + route)
+    run_page_post_row(
+        PAGE_POST_TABLE, route, world, "/" + route, values=PAGE_POST_VALUES.get(route)
+    )
 
 
 @over_operations(API_TABLE)

@@ -116,3 +116,103 @@ def test_inbox_queries(world, staff, browser, rows, django_assert_num_queries):
     # the page of messages (one SELECT)
     response = measure(browser, "/notifications/", SIGNED_IN + 1, django_assert_num_queries)
     assert response.content.decode().count("测试消息：") == rows
+
+
+# -- group robots -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_browser(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["admin_a"])
+    return client
+
+
+def test_an_admin_adds_a_robot_to_its_organization_with_a_sealed_secret(world, admin_browser):
+    from liandong.core import crypto
+    from liandong.core.models import AuditLog
+    from liandong.notifications.models import WebhookEndpoint
+
+    refused = submit_page_form(
+        admin_browser,
+        "/notifications/webhooks/",
+        {"name": "联络员工作群", "url": "ftp://robot.example.invalid/x"},
+    )
+    assert refused.status_code == 200
+    assert "Webhook 地址" in refused.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+    page = admin_browser.get("/notifications/webhooks/").content.decode()
+    assert 'name="kinds" value="demands.routed"' in page  # the boxes the admin ticks
+    done = admin_browser.post(
+        "/notifications/webhooks/",
+        {
+            "csrfmiddlewaretoken": admin_browser.cookies["csrftoken"].value,
+            "name": "联络员工作群",
+            "flavor": "dingtalk",
+            "url": "https://oapi.dingtalk.example.invalid/robot/send?access_token=t",
+            "keyword": "",
+            "secret": "SEC123",
+            "kinds": ["demands.routed", "demands.escalated"],
+        },
+    )
+    assert done.status_code == 302
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.organization == world.union_a
+    assert endpoint.kinds == ["demands.escalated", "demands.routed"]
+    assert crypto.decrypt(endpoint.secret_cipher) == "SEC123"
+    page = admin_browser.get("/notifications/webhooks/").content.decode()
+    assert "联络员工作群" in page
+    assert "诉求派至本单位" in page  # the kinds by their labels
+    assert "SEC123" not in page
+    assert AuditLog.objects.filter(action="notifications.webhook_created").exists()
+
+
+def test_a_disabled_robot_hears_no_new_event_and_another_organizations_is_404(world, admin_browser):
+    from liandong.notifications.models import WebhookEndpoint
+
+    mine = WebhookEndpoint.objects.create(
+        organization=world.union_a, name="甲群", url="https://robot.example.invalid/a"
+    )
+    theirs = WebhookEndpoint.objects.create(
+        organization=world.union_b, name="乙群", url="https://robot.example.invalid/b"
+    )
+    page = admin_browser.get("/notifications/webhooks/").content.decode()
+    assert "甲群" in page
+    assert "乙群" not in page
+    token = admin_browser.cookies["csrftoken"].value
+    answer = admin_browser.post(
+        f"/notifications/webhooks/{theirs.pk}/disable/", {"csrfmiddlewaretoken": token}
+    )
+    assert answer.status_code == 404
+    answer = admin_browser.post(
+        f"/notifications/webhooks/{mine.pk}/disable/", {"csrfmiddlewaretoken": token}
+    )
+    assert answer.status_code == 302
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.is_active, theirs.is_active) == (False, True)
+    services.notify(
+        "notifications.test",
+        [],
+        context={"note": "停用后"},
+        event_key="after-disable",
+        organizations=[world.union_a.pk],
+    )
+    assert not Delivery.objects.filter(event_key="after-disable").exists()
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_robot_list_queries(world, admin_browser, rows, django_assert_num_queries):
+    from liandong.notifications.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.bulk_create(
+        WebhookEndpoint(
+            organization=world.union_a, name=f"群{n}", url=f"https://robot.example.invalid/{n}"
+        )
+        for n in range(rows)
+    )
+    # the organization (the header) and the robots (one SELECT)
+    response = measure(
+        admin_browser, "/notifications/webhooks/", SIGNED_IN + 1, django_assert_num_queries
+    )
+    assert response.content.decode().count("robot-row") == rows

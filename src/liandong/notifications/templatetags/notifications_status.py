@@ -1,0 +1,31 @@
+"""``{% delivery_status "app.model:pk" %}``: who was told of a record, by which channel, and
+whether it went out (sent, failed with the reason, waiting), for the record's page. Pages show
+it to their staff only; it reads notifications' selectors (two queries)."""
+
+from typing import Any
+
+from django import template
+from django.db.models import Count, Q
+
+from liandong.notifications.models import Message
+from liandong.notifications.selectors import deliveries_for_target
+
+register = template.Library()
+
+SHOWN = 50
+
+
+@register.inclusion_tag("notifications/_delivery_status.html")
+def delivery_status(target: str) -> dict[str, Any]:
+    deliveries = list(
+        deliveries_for_target(target).select_related("recipient", "endpoint")[: SHOWN + 1]
+    )
+    inbox = Message.objects.filter(target=target).aggregate(
+        total=Count("id"), read=Count("id", filter=Q(read_at__isnull=False))
+    )
+    return {
+        "deliveries": deliveries[:SHOWN],
+        "more": len(deliveries) > SHOWN,
+        "inbox_total": inbox["total"],
+        "inbox_read": inbox["read"],
+    }
