@@ -90,10 +90,20 @@ class BrowserClient(Client):
 class PageForm:
     """A POST form as a browser sees it in the page: where it goes and what it sends unless the
     person types something else (hidden inputs, the token, values, selected or first options,
-    checked boxes, textarea text)."""
+    checked boxes, textarea text). A name sent more than once (several checked boxes, a
+    ``<select multiple>``) holds the list of its values, as a browser sends each of them; a
+    multiple select with nothing selected sends nothing."""
 
     action: str
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str | list[str]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # every named control, sent or not
+
+    def add(self, name: str, value: str) -> None:
+        if name not in self.fields:
+            self.fields[name] = value
+            return
+        held = self.fields[name]
+        self.fields[name] = [*held, value] if isinstance(held, list) else [held, value]
 
 
 class _Forms(HTMLParser):
@@ -103,6 +113,7 @@ class _Forms(HTMLParser):
         self._form: PageForm | None = None
         self._select: str | None = None
         self._select_first: str | None = None
+        self._select_multiple = False
         self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -114,29 +125,38 @@ class _Forms(HTMLParser):
         if self._form is None or (not a.get("name") and tag != "option"):
             return
         fields = self._form.fields
+        if a.get("name"):
+            self._form.names.add(a["name"])
         if tag == "input" and a.get("type") not in ("submit", "button", "file", "image", "reset"):
-            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
-                fields[a["name"]] = a.get("value", "")
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:  # a box without a value sends "on"
+                    self._form.add(a["name"], a.get("value", "on"))
+            else:
+                self._form.add(a["name"], a.get("value", ""))
         elif tag == "select":
             self._select, self._select_first = a["name"], None
+            self._select_multiple = "multiple" in a
         elif tag == "option" and self._select is not None:
             if self._select_first is None:
                 self._select_first = a.get("value", "")
             if "selected" in a:
-                fields[self._select] = a.get("value", "")
+                self._form.add(self._select, a.get("value", ""))
         elif tag == "textarea":
             self._textarea = a["name"]
             fields[a["name"]] = ""
 
     def handle_data(self, data: str) -> None:
         if self._form is not None and self._textarea is not None:
-            self._form.fields[self._textarea] += data
+            text = self._form.fields[self._textarea]
+            assert isinstance(text, str)
+            self._form.fields[self._textarea] = text + data
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._form = None
         elif tag == "select" and self._form is not None and self._select is not None:
-            self._form.fields.setdefault(self._select, self._select_first or "")
+            if not self._select_multiple:  # a single select sends its first option by default
+                self._form.fields.setdefault(self._select, self._select_first or "")
             self._select = None
         elif tag == "textarea":
             self._textarea = None
@@ -159,7 +179,7 @@ def submit_page_form(
     assert not isinstance(client, BrowserClient), "a BrowserClient sends the token by itself"
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
-    forms = [f for f in page_forms(page.content.decode()) if set(values) <= set(f.fields)]
+    forms = [f for f in page_forms(page.content.decode()) if set(values) <= f.names]
     assert forms, f"{url} has no POST form with the fields {sorted(values)}"
     form = forms[0]
     token = form.fields.get("csrfmiddlewaretoken", "")

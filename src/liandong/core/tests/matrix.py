@@ -311,7 +311,7 @@ def page_form_fields(
     forms = [
         form
         for form in page_forms(page.content.decode())
-        if form.action in ("", url) and set(values) <= set(form.fields)
+        if form.action in ("", url) and set(values) <= form.names
     ]
     assert forms, f"{url} shows {principal} no POST form with the fields {sorted(values)}"
     fields = {**forms[0].fields, **values}

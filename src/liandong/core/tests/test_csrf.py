@@ -86,3 +86,23 @@ def test_a_page_form_without_the_token_gets_the_csrf_failure(
     assert response.status_code == 403
     assert "CSRF token missing" in caplog.text
     assert not Worker.objects.filter(name="赵己").exists()
+
+
+def test_page_forms_read_a_form_as_a_browser_sends_it() -> None:
+    """Several checked boxes of one name send each value; a multiple select with nothing
+    selected sends nothing, a single select its first option; a box without a value "on"."""
+    from liandong.core.tests.client import page_forms
+
+    (form,) = page_forms(
+        '<form method="post" action="/x/">'
+        '<input type="checkbox" name="days" value="1" checked>'
+        '<input type="checkbox" name="days" value="2">'
+        '<input type="checkbox" name="days" value="3" checked>'
+        '<input type="checkbox" name="agree" checked>'
+        '<select name="owners" multiple><option value="7">甲</option></select>'
+        '<select name="kind"><option value="a">甲</option><option value="b">乙</option></select>'
+        '<input type="text" name="title">'
+        "</form>"
+    )
+    assert form.fields == {"days": ["1", "3"], "agree": "on", "kind": "a", "title": ""}
+    assert "owners" in form.names  # known to the page, so a test may choose an owner
