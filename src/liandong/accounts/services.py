@@ -397,15 +397,6 @@ def leaders_of(organization: Organization | None) -> list[User]:
     return list(User.objects.filter(organization=organization, is_leader=True, is_active=True))
 
 
-def leaders_notify(*, organization: Organization | None, text: str) -> list[User]:
-    """Tell the body's leaders (by SMS, to those with a mobile) and return them all."""
-    leaders = leaders_of(organization)
-    for leader in leaders:
-        if leader.mobile_cipher:
-            send_sms(mobile=crypto.decrypt(leader.mobile_cipher), text=text)
-    return leaders
-
-
 # ---------------------------------------------------------------------------------------------
 # Invitations: a random token (256 bits) of which only the keyed digest is stored. The link
 # carries it after "#", so that the browser never sends it in a request line (nor does any
