@@ -19,6 +19,7 @@ that is the roster import's bench). Results go to stdout and bench/results/notif
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -246,16 +247,19 @@ def run_sms(env: dict[str, str], count: int, processes: int) -> dict:
         "LIANDONG_SMS_GATEWAY_URL": gateway.url,
         "LIANDONG_SMS_PER_HOUR": "5",
     }
+    logs = [tempfile.TemporaryFile() for _ in range(processes)]  # noqa: SIM115 - closed below
+    cpu_before = os.times()
     started = time.monotonic()
     workers = [
         subprocess.Popen(
             [str(BIN / "liandong"), "worker", "--no-tick", "--interval", "0.2"],
             env=worker_env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )
-        for _ in range(processes)
+        for log in logs
     ]
+    worker_cpu = 0.0
     try:
         deadline = started + max(600, count / 10)
         last, last_change = 0, time.monotonic()
@@ -267,16 +271,22 @@ def run_sms(env: dict[str, str], count: int, processes: int) -> dict:
             elif time.monotonic() - last_change > 120:
                 break  # nothing for two minutes: report what went out
         finished = time.monotonic()
+        gateway_cpu = sum(os.times()[:2]) - sum(cpu_before[:2])
     finally:
         for worker in workers:
             worker.terminate()
-        errors = ""
         for worker in workers:
-            try:
-                errors += worker.communicate(timeout=30)[1].decode()[-2000:]
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            _pid, _status, usage = os.wait4(worker.pid, 0)
+            worker.returncode = 0
+            worker_cpu += usage.ru_utime + usage.ru_stime
         gateway.close()
+    errors = ""
+    for log in logs:
+        log.seek(0)
+        text = log.read().decode()
+        if "Traceback" in text or "ERROR" in text:
+            errors += text[-2000:]
+        log.close()
     status, _ = child(env, "sms-check")
     sent = gateway.count()
     first = gateway.times[0] if gateway.times else finished
@@ -290,6 +300,9 @@ def run_sms(env: dict[str, str], count: int, processes: int) -> dict:
         "first_to_last_s": (gateway.times[-1] - first) if gateway.times else 0.0,
         "rate_wall": sent / (finished - started),
         "rate": sent / max(1e-9, (gateway.times[-1] - first)) if len(gateway.times) > 1 else 0.0,
+        # CPU seconds of the two workers (start-up included) and of the fake gateway, per SMS
+        "worker_cpu_ms": 1000 * worker_cpu / max(1, sent),
+        "gateway_cpu_ms": 1000 * gateway_cpu / max(1, sent),
         "status": status,
         "errors": errors.strip()[-500:],
     }
@@ -355,6 +368,12 @@ def write(results: list[dict], args: argparse.Namespace) -> str:
             f" | {'met' if rate_ok else 'MISSED'} |",
             f"| {db} | SMS, from starting the workers (incl. their start-up) | "
             f"{sms['wall_s']:.1f} s = {sms['rate_wall']:.0f}/s | — | |",
+            f"| {db} | CPU per SMS: the {args.processes} workers (incl. start-up) / the fake "
+            f"gateway | {sms['worker_cpu_ms']:.2f} ms / {sms['gateway_cpu_ms']:.2f} ms | — | |",
+            f"| {db} | what {os.cpu_count()} free cores would allow (CPU-bound: cores ÷ CPU per "
+            f"SMS, workers and gateway) | "
+            f"{os.cpu_count() * 1000 / (sms['worker_cpu_ms'] + sms['gateway_cpu_ms']):.0f}/s "
+            "| — | |",
             f"| {db} | numbers sent twice / outbox status | {sms['twice']} / "
             f"{', '.join(f'{k} {v:,}' for k, v in sorted(sms['status'].items()))} | 0 | |",
         ]
@@ -392,7 +411,9 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
         results.append(run_database("SQLite", env, args))
         if not args.no_postgres:
-            pgdir = Path(tmp) / "pg"
+            # Its own directory under /tmp: pg.sh hands it to the postgres user, who cannot
+            # enter this run's private temp dir.
+            pgdir = Path(tempfile.mkdtemp(prefix="bench-notifications-pg-"))
             url = subprocess.run(
                 [str(ROOT / "scripts" / "pg.sh"), "start", str(pgdir), str(args.pg_port)],
                 capture_output=True,
@@ -407,6 +428,7 @@ def main() -> None:
                 results.append(run_database("PostgreSQL", pg_env, args))
             finally:
                 subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop", str(pgdir)], check=False)
+                shutil.rmtree(pgdir, ignore_errors=True)
     table = write(results, args)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
