@@ -316,8 +316,9 @@ def run_database(name: str, env: dict[str, str], args: argparse.Namespace) -> di
     sys.stderr.write(f"{name}: {gen['users']:,} accounts in {gen_s:.0f} s; notice\n")
     result, rss = child(env, "notice", str(args.workers))
     sys.stderr.write(f"{name}: notice {result['seconds']:.1f} s, peak RSS {rss:.0f} MB; SMS\n")
-    sms = run_sms(env, args.sms, args.processes)
-    sys.stderr.write(f"{name}: SMS {sms['requests']:,} at {sms['rate']:.0f}/s\n")
+    sms = run_sms(env, args.sms, args.processes) if args.sms else None
+    if sms:
+        sys.stderr.write(f"{name}: SMS {sms['requests']:,} at {sms['rate']:.0f}/s\n")
     return {"database": name, "gen_s": gen_s, "notice": result, "notice_rss": rss, "sms": sms}
 
 
@@ -358,9 +359,13 @@ def write(results: list[dict], args: argparse.Namespace) -> str:
             f"| {db} | notice to {notice['messages']:,} inboxes | {notice['seconds']:.1f} s "
             f"| < {NOTICE_TARGET_S:.0f} s | {'met' if ok else 'MISSED'} |",
             f"| {db} | peak RSS of the notifying process | {row['notice_rss']:.0f} MB | bounded | |",
-            f"| {db} | {args.sms:,} SMS written to the outbox (`notify`, one transaction) | "
-            f"{sms['setup_s']:.1f} s | — | |",
         ]
+        if sms is None:
+            continue
+        lines.append(
+            f"| {db} | {args.sms:,} SMS written to the outbox (`notify`, one transaction) | "
+            f"{sms['setup_s']:.1f} s | — | |"
+        )
         rate_ok = sms["rate"] >= SMS_TARGET_RATE and sms["distinct"] == args.sms
         lines += [
             f"| {db} | SMS sent, first to last request | {sms['requests']:,} in "
