@@ -437,7 +437,10 @@ def main() -> None:
     table = write(results, args)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(table, encoding="utf-8")
+        # The analysis written below the table by hand stays.
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        notes = old[old.find("\n<!-- notes") :] if "\n<!-- notes" in old else ""
+        RESULTS.write_text(table + notes, encoding="utf-8")
     sys.stdout.write(table)
 
 
