@@ -157,6 +157,7 @@ def sms_setup(count: int) -> None:
     print(
         "RESULT "
         + json.dumps({"seconds": seconds, "tasks": DBTaskResult.objects.count(), "rows": count})
+        # (no rows in the database's queue with the Redis queue)
     )
 
 
@@ -344,7 +345,7 @@ def write(results: list[dict], args: argparse.Namespace) -> str:
         "loads Django and the app).",
         f"2. One urgent notice by SMS to {args.sms:,} mobiles through the HTTP gateway backend "
         f"to a fake gateway on 127.0.0.1 (in the bench's process), delivered by {args.processes} "
-        "`liandong worker` processes on the database queue. Target: "
+        f"`liandong worker` processes on the {'Redis' if args.queue == 'rq' else 'database'} queue. Target: "
         f"≥ {SMS_TARGET_RATE:.0f} SMS/s, each number once.",
         "",
         "| database | measure | value | target | |",
@@ -396,6 +397,12 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--pg-port", type=int, default=55497)
     parser.add_argument("--no-write", action="store_true", help="stdout only")
+    parser.add_argument(
+        "--queue",
+        choices=["db", "rq"],
+        default="db",
+        help="task queue: the database's, or Redis's (a redis-server started here; SQLite only)",
+    )
     args = parser.parse_args()
     if args.child:
         setup_django()
@@ -411,11 +418,23 @@ def main() -> None:
             "LIANDONG_DATA_DIR": tmp,
             "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
             "LIANDONG_DEBUG": "0",
-            "LIANDONG_TASKS_BACKEND": "db",
+            "LIANDONG_TASKS_BACKEND": args.queue,
         }
         env.pop("DATABASE_URL", None)
-        results.append(run_database("SQLite", env, args))
-        if not args.no_postgres:
+        if args.queue == "rq":  # the Redis queue: a throwaway redis-server for this run
+            redis_dir = Path(tmp) / "redis"
+            env["LIANDONG_REDIS_URL"] = subprocess.run(
+                [str(ROOT / "scripts" / "redis.sh"), "start", str(redis_dir)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        try:
+            results.append(run_database("SQLite", env, args))
+        finally:
+            if args.queue == "rq":
+                subprocess.run([str(ROOT / "scripts" / "redis.sh"), "stop", str(redis_dir)])
+        if not args.no_postgres and args.queue == "db":
             # Its own directory under /tmp: pg.sh hands it to the postgres user, who cannot
             # enter this run's private temp dir.
             pgdir = Path(tempfile.mkdtemp(prefix="bench-notifications-pg-"))
