@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 10, 20, 30)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_AFTER = timedelta(minutes=10)
+BATCH = 1000
 
 
 def claim(delivery_id: int, now: datetime) -> bool:
@@ -57,7 +58,9 @@ def deliver(delivery_id: int) -> str:
     now = timezone.now()
     if not claim(delivery_id, now):
         return "not due or taken"
-    delivery = Delivery.objects.select_related("recipient", "endpoint").get(pk=delivery_id)
+    # The account or the robot is read only by the channel that needs it (not the SMS to a
+    # number, most of the volume).
+    delivery = Delivery.objects.get(pk=delivery_id)
     if delivery.channel == Channel.SMS:
         quiet = None if delivery.urgent else quiet_until(now)
         if quiet is not None:  # a retry that fell into the night waits for the morning
@@ -98,17 +101,37 @@ def deliver(delivery_id: int) -> str:
     return "sent"
 
 
-def deliver_due(*, event_key: str = "", limit: int = 1000) -> dict[str, int]:
-    """Every pending delivery that is due (of one event, or all), oldest first."""
+def deliver_due(
+    *, event_key: str = "", part: int = 0, parts: int = 1, limit: int = BATCH
+) -> dict[str, int]:
+    """Pending deliveries that are due (of one event, or all), oldest first, ``limit`` at
+    most; with ``parts``, only those whose id % parts == part."""
     now = timezone.now()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
     if event_key:
         due = due.filter(event_key=event_key)
+    if parts > 1:
+        due = due.alias(part=F("pk") % parts).filter(part=part)
     outcomes: dict[str, int] = {}
     for pk in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]:
         outcome = deliver(pk)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def deliver_all_due(*, event_key: str, part: int = 0, parts: int = 1) -> dict[str, int]:
+    """Every due delivery of one event (of its share ``part``), a thousand at a time: a notice
+    to ten thousand people is sent by its own task(s), not a thousand now and the rest by the
+    minute's sweep."""
+    outcomes: dict[str, int] = {}
+    while True:
+        batch = deliver_due(event_key=event_key, part=part, parts=parts)
+        for outcome, count in batch.items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
+        # Rows not sent stay out of the next batch (claimed, retried later or finished), so
+        # a batch short of the limit was the last.
+        if sum(batch.values()) < BATCH:
+            return outcomes
 
 
 def sweep_stale(now: datetime | None = None) -> int:

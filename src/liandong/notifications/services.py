@@ -7,12 +7,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, time, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
@@ -88,6 +89,24 @@ def wants(choices: dict[tuple[int, str], bool], user_id: int, kind_: Kind, chann
     return choices.get((user_id, channel), channel in kind_.defaults)
 
 
+# Accounts are told in chunks of this many: the memory of ``notify`` stays bounded however many
+# are told (a notice to every worker of a province), and no statement grows with them.
+NOTIFY_CHUNK = 2_000
+# An event with many deliveries is sent by several tasks at once (each a share of its rows, so
+# that several workers share it), one per this many rows, at most DELIVERY_PARTS.
+PART_ROWS = 500
+DELIVERY_PARTS = 8
+
+
+def in_chunks(recipients: Iterable[User], size: int) -> Iterator[list[User]]:
+    """The recipients a chunk at a time; a queryset is read in chunks, not loaded whole."""
+    iterator = iter(
+        recipients.iterator(chunk_size=size) if isinstance(recipients, QuerySet) else recipients
+    )
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def notify(
     kind_key: str,
     recipients: Iterable[User],
@@ -106,30 +125,15 @@ def notify(
     ``organizations`` about one event. ``event_key`` names the event ("demands.answered:42:7"):
     each (event, recipient, channel) is written at most once, however often this is called.
     ``organization_id``: whose admins see a failed delivery. Only inserts rows (three
-    statements at most, plus one per robot organization list); delivery starts after commit.
-    Returns how many rows were written."""
+    statements per NOTIFY_CHUNK accounts at most, plus one per robot organization list);
+    delivery starts after commit. Returns how many rows were written."""
     kind_ = kind(kind_key)
     if _muted.get():
         return 0
     now = timezone.now()
-    users = {user.pk: user for user in recipients if user.pk and user.is_active}
     title = render(kind_.title, context)[:200]
     body = render(kind_.body, context)
     sms_text = render(kind_.sms, context)
-    messages = [
-        Message(
-            recipient_id=user_id,
-            kind=kind_.key,
-            event_key=event_key,
-            title=title,
-            body=body,
-            link=link,
-            target=target,
-            urgent=urgent,
-        )
-        for user_id in users
-    ]
-    choices = channel_choices(list(users), kind_)
     quiet = None if urgent else quiet_until(now)
     url = absolute(link)
 
@@ -152,31 +156,62 @@ def notify(
             **fields,
         )
 
-    deliveries = []
-    wanted = [
-        (user_id, channel)
-        for user_id in users
-        for channel in OPTIONAL_CHANNELS
-        if wants(choices, user_id, kind_, channel)
-    ]
-    sms_wanted = [user_id for user_id, channel in wanted if channel == Channel.SMS]
-    # An account's mobile is its worker record's, else its own (a body's leader, 负责人): one
-    # query, only when someone wants an SMS.
-    with_mobile = (
-        set(
-            User.objects.filter(
-                Q(worker__isnull=False) | ~Q(mobile_cipher=""), pk__in=sms_wanted
-            ).values_list("pk", flat=True)
+    written = queued = 0
+
+    def write(messages: list[Message], deliveries: list[Delivery]) -> None:
+        # ignore_conflicts: a second report of the same event adds nothing (the unique keys).
+        nonlocal written, queued
+        if messages:
+            Message.objects.bulk_create(messages, ignore_conflicts=True, batch_size=NOTIFY_CHUNK)
+        if deliveries:
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=NOTIFY_CHUNK)
+        written += len(messages) + len(deliveries)
+        queued += len(deliveries)
+
+    for chunk in in_chunks(recipients, NOTIFY_CHUNK):
+        users = {user.pk: user for user in chunk if user.pk and user.is_active}
+        messages = [
+            Message(
+                recipient_id=user_id,
+                kind=kind_.key,
+                event_key=event_key,
+                title=title,
+                body=body,
+                link=link,
+                target=target,
+                urgent=urgent,
+            )
+            for user_id in users
+        ]
+        choices = channel_choices(list(users), kind_)
+        wanted = [
+            (user_id, channel)
+            for user_id in users
+            for channel in OPTIONAL_CHANNELS
+            if wants(choices, user_id, kind_, channel)
+        ]
+        sms_wanted = [user_id for user_id, channel in wanted if channel == Channel.SMS]
+        # An account's mobile is its worker record's, else its own (a body's leader, 负责人):
+        # one query, only when someone wants an SMS.
+        with_mobile = (
+            set(
+                User.objects.filter(
+                    Q(worker__isnull=False) | ~Q(mobile_cipher=""), pk__in=sms_wanted
+                ).values_list("pk", flat=True)
+            )
+            if sms_wanted
+            else set()
         )
-        if sms_wanted
-        else set()
-    )
-    for user_id, channel in wanted:
-        if channel == Channel.EMAIL and not users[user_id].email:
-            continue
-        if channel == Channel.SMS and user_id not in with_mobile:
-            continue
-        deliveries.append(delivery(channel, f"user:{user_id}", recipient_id=user_id))
+        write(
+            messages,
+            [
+                delivery(channel, f"user:{user_id}", recipient_id=user_id)
+                for user_id, channel in wanted
+                if (channel != Channel.EMAIL or users[user_id].email)
+                and (channel != Channel.SMS or user_id in with_mobile)
+            ],
+        )
+    deliveries = []
     if kind_.sms:
         for mobile in dict.fromkeys(mobiles):
             deliveries.append(
@@ -196,13 +231,14 @@ def notify(
             deliveries.append(
                 delivery(Channel.WEBHOOK, f"hook:{endpoint.pk}", endpoint_id=endpoint.pk)
             )
-    # ignore_conflicts: a second report of the same event adds nothing (the unique keys).
-    if messages:
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
-    if deliveries:
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        transaction.on_commit(lambda: enqueue_event(event_key))
-    return len(messages) + len(deliveries)
+    write([], deliveries)
+    if queued:
+        parts = min(DELIVERY_PARTS, -(-queued // PART_ROWS))
+        if parts == 1:
+            transaction.on_commit(lambda: enqueue_event(event_key))
+        else:
+            transaction.on_commit(lambda: enqueue_event(event_key, parts=parts))
+    return written
 
 
 def notify_later(
@@ -273,13 +309,18 @@ def expand_pending(*, limit: int = 200) -> int:
     return expanded
 
 
-def enqueue_event(event_key: str) -> None:
-    """After commit: one task delivers the event's rows. If the queue cannot take it, the
-    worker's sweep (jobs.py) finds the rows still pending and delivers them."""
+def enqueue_event(event_key: str, parts: int = 1) -> None:
+    """After commit: one task delivers the event's rows, or ``parts`` tasks a share each (a
+    large event, so that several workers send it). If the queue cannot take them, the worker's
+    sweep (jobs.py) finds the rows still pending and delivers them."""
     from liandong.notifications.tasks import deliver_event
 
     try:
-        deliver_event.enqueue(event_key)
+        if parts == 1:
+            deliver_event.enqueue(event_key)
+        else:
+            for part in range(parts):
+                deliver_event.enqueue(event_key, part, parts)
     except Exception:
         logger.exception("could not enqueue delivery of %s; the sweep will", event_key)
 

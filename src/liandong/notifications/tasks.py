@@ -7,9 +7,11 @@ from liandong.notifications import outbox
 
 
 @task()
-def deliver_event(event_key: str) -> dict[str, int]:
-    """Deliver the due rows of one event (enqueued after the event's transaction commits)."""
-    return outbox.deliver_due(event_key=event_key)
+def deliver_event(event_key: str, part: int = 0, parts: int = 1) -> dict[str, int]:
+    """Deliver the due rows of one event (enqueued after the event's transaction commits), all
+    of them, or of a large event the share ``part`` of ``parts`` (rows whose id % parts ==
+    part), so that several workers send it at once."""
+    return outbox.deliver_all_due(event_key=event_key, part=part, parts=parts)
 
 
 @task()

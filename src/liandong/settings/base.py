@@ -276,13 +276,24 @@ LIANDONG_SMS_GATEWAY_SIGN_NAME = os.environ.get("LIANDONG_SMS_GATEWAY_SIGN_NAME"
 LIANDONG_SMS_GATEWAY_TEMPLATE_ID = os.environ.get("LIANDONG_SMS_GATEWAY_TEMPLATE_ID", "")
 LIANDONG_SMS_GATEWAY_TIMEOUT = env_int("LIANDONG_SMS_GATEWAY_TIMEOUT", 10)
 
-# Background tasks (Django's Tasks API, django-tasks): stored in the database and run by
-# `liandong worker`, which also runs the periodic jobs of `liandong tick` every minute.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("LIANDONG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+# Background tasks (Django's Tasks API, django-tasks), run by `liandong worker`, which also runs
+# the periodic jobs of `liandong tick` every minute. LIANDONG_TASKS_BACKEND: "db" (the default:
+# the queue is a table of this database, django-tasks-db), "rq" (a Redis queue at
+# LIANDONG_REDIS_URL, django-tasks-rq, for installs that outgrow one machine), "immediate" (run
+# in the request, no worker) or a backend's dotted path.
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+RQ_BACKEND = TASK_BACKENDS["rq"]
+_tasks_backend = os.environ.get("LIANDONG_TASKS_BACKEND", "") or "db"
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+LIANDONG_REDIS_URL = os.environ.get("LIANDONG_REDIS_URL", "redis://127.0.0.1:6379/0")
+# django-rq's queue (RQ's connection) for the "rq" backend; its app only when it is used.
+RQ_QUEUES = {"default": {"URL": LIANDONG_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS["default"]["BACKEND"] == RQ_BACKEND:
+    INSTALLED_APPS += ["django_rq"]
 # How often the worker runs the periodic jobs, in seconds.
 LIANDONG_TICK_SECONDS = env_int("LIANDONG_TICK_SECONDS", 60)
 

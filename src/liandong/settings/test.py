@@ -13,11 +13,17 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # No SMS quiet hours, so that a test's SMS does not wait for the morning when the suite runs
 # at night (notifications' quiet-hours tests set them).
 LIANDONG_SMS_QUIET_HOURS = (0, 0)
-# Tasks run at once in the test process; the worker's own tests use the database backend.
+# Tasks run at once in the test process; the worker's own tests use the database backend and,
+# when REDIS_URL names a Redis (scripts/run-tests.sh starts one), the Redis backend too.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "db": {"BACKEND": TASK_BACKENDS["db"]},  # noqa: F405
 }
+if os.environ.get("REDIS_URL"):
+    TASKS["rq"] = {"BACKEND": RQ_BACKEND}  # noqa: F405
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 600}}
+    if "django_rq" not in INSTALLED_APPS:  # noqa: F405
+        INSTALLED_APPS += ["django_rq"]  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,21 +7,30 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.utils.crypto import get_random_string
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
 from django_tasks_db.management.commands.db_worker import Worker
 
 from liandong.notifications.scheduler import run_due_jobs
 from liandong.notifications.services import expand_pending
 
 
+def is_rq_backend(alias: str) -> bool:
+    """Whether the backend is the Redis queue (django-tasks-rq); its modules are imported only
+    then (its app is installed only then)."""
+    return task_backends[alias].__class__.__module__.startswith("django_tasks_rq")
+
+
 class Command(BaseCommand):
     help = (
-        "Run the background worker: the database task queue (deliveries of messages) and the "
-        "periodic jobs of `liandong tick` every LIANDONG_TICK_SECONDS. Several may run at once."
+        "Run the background worker: the task queue (deliveries of messages; the database's, or "
+        "Redis's with LIANDONG_TASKS_BACKEND=rq) and the periodic jobs of `liandong tick` every "
+        "LIANDONG_TICK_SECONDS. Several may run at once."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=1.0, help="queue poll, seconds")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="database queue poll, seconds"
+        )
         parser.add_argument("--tick-seconds", type=int, default=settings.LIANDONG_TICK_SECONDS)
         parser.add_argument("--no-tick", action="store_true", help="run the queue only")
         parser.add_argument("--batch", action="store_true", help="run what is queued, then stop")
@@ -43,6 +52,7 @@ class Command(BaseCommand):
         backend: str,
         worker_id: str,
         exit_with_parent: bool,
+        verbosity: int,
         **options: object,
     ) -> None:
         worker_id = worker_id or f"{os.uname().nodename[:20]}-{os.getpid()}-{get_random_string(6)}"
@@ -54,6 +64,15 @@ class Command(BaseCommand):
         if exit_with_parent:
             parent = os.getppid()
             threading.Thread(target=self.watch_parent, args=(parent,), daemon=True).start()
+        if is_rq_backend(backend):
+            from liandong.notifications import redis_queue
+
+            self.stdout.write(f"联动 worker {worker_id} started (Redis queue and schedule)")
+            self.stdout.flush()
+            redis_queue.run_worker(
+                task_backends[backend], name=worker_id, burst=batch, quiet=verbosity < 2
+            )
+            return
         self.stdout.write(f"联动 worker {worker_id} started (queue and schedule)")
         self.stdout.flush()
         worker = Worker(
