@@ -49,8 +49,9 @@ def test_activity_detail_page(
     applicants(world, target, rows)
     # + the activity; its quotas, sub-venues and co-organizers (three prefetches); the
     # selected and the other applications; two application counts; the rating average;
-    # service entries, their totals by venue; the expense total.
-    measure(admin, f"/activities/{target.pk}/", SIGNED_IN + 12, django_assert_num_queries)
+    # service entries, their totals by venue; the expense total; the delivery status (its
+    # outbox rows, its inbox counts).
+    measure(admin, f"/activities/{target.pk}/", SIGNED_IN + 14, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("rows", ROWS)

@@ -53,8 +53,9 @@ def test_contest_detail_page(
         )
     # + the contest; rounds, segments, judge assignments and the judges (prefetches); the
     # entrant count; segment sheet counts; the entries of each of the two rounds; the
-    # contests for the nav; pending entrants; the entrants; prize tiers; teams.
-    measure(admin, f"/competitions/{setup.contest.pk}/", SIGNED_IN + 14, django_assert_num_queries)
+    # contests for the nav; pending entrants; the entrants; prize tiers; teams; the delivery
+    # status (its outbox rows, its inbox counts).
+    measure(admin, f"/competitions/{setup.contest.pk}/", SIGNED_IN + 16, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("judges", [("chief",), ("chief", "x")])

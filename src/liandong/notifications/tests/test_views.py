@@ -216,3 +216,26 @@ def test_robot_list_queries(world, admin_browser, rows, django_assert_num_querie
         admin_browser, "/notifications/webhooks/", SIGNED_IN + 1, django_assert_num_queries
     )
     assert response.content.decode().count("robot-row") == rows
+
+
+def test_an_activity_page_shows_its_managers_who_was_told(world, browser):
+    """The record's page, through its own object (``{% delivery_status activity %}``): the
+    SMS and inbox rows of notices about it, to its managers only."""
+    from liandong.activities.tests.factories import make_activity
+    from liandong.notifications.templatetags.notifications_status import target_of
+
+    activity = make_activity(world.union_a)
+    assert target_of(activity) == f"activities.activity:{activity.pk}"
+    tell(
+        world.users["admin_a"],
+        1,
+        target=target_of(activity),
+        mobiles=["13919318888"],
+    )
+    page = browser.get(f"/activities/{activity.pk}/").content.decode()
+    assert "消息送达情况" in page
+    assert "站内消息 1 条" in page
+    assert "139****8888" in page  # masked, as everywhere
+    worker = Client(enforce_csrf_checks=True)
+    worker.force_login(world.users["worker_a"])
+    assert "消息送达情况" not in worker.get(f"/activities/{activity.pk}/").content.decode()
