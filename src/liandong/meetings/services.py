@@ -805,6 +805,36 @@ def resolution_record(
         raise ValidationError(
             {"resolution": "只有已召开、纪要未发布的会议可以记录议定事项。"}, code="bad_state"
         )
+    item = _action_item_create(
+        actor=actor,
+        meeting=meeting,
+        resolution=resolution,
+        lead_body=lead_body,
+        deadline=deadline,
+        co_bodies=co_bodies,
+        expected_output=expected_output,
+        target=target,
+        action="meetings.resolution_recorded",
+    )
+    _tell_lead_body(item, notices.ITEM_ASSIGNED, event="assigned")
+    return item
+
+
+def _action_item_create(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    resolution: str,
+    lead_body: Organization | None,
+    deadline: date | None,
+    co_bodies: Sequence[Organization],
+    expected_output: str,
+    target: PlanTarget | None,
+    action: str,
+    **fields: Any,
+) -> ActionItem:
+    """The rules of a new action item, live or back-entered (``fields`` mark the latter), and
+    its creation and audit entry; the callers check the meeting's state and tell whom."""
     resolution = _text(_multiline(resolution), "resolution", "议定事项内容", max_length=1000)
     members = meeting.mechanism.member_organization_ids()
     lead_body = _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
@@ -831,13 +861,13 @@ def resolution_record(
         deadline=deadline,
         expected_output=normalize_text(expected_output)[:200],
         target=target,
+        **fields,
     )
     if co_bodies:
         item.co_bodies.set(co_bodies)
-    _tell_lead_body(item, notices.ITEM_ASSIGNED, event="assigned")
     audit_log(
         actor=actor,
-        action="meetings.resolution_recorded",
+        action=action,
         target=item,
         changes={
             **diff(
@@ -847,6 +877,7 @@ def resolution_record(
                     ["resolution", "lead_body", "deadline", "expected_output", "target", "status"],
                 ),
             ),
+            **(BACK_ENTRY_AUDIT if fields.get("back_entered") else {}),
             "co_bodies": [None, sorted(body.pk for body in co_bodies)],
         },
     )
@@ -1252,52 +1283,18 @@ def back_entry_resolution_record(
     if meeting.status != Meeting.Status.HELD:
         raise ValidationError({"resolution": "纪要已发布，不能再补录议定事项。"}, code="bad_state")
     today = today or timezone.localdate()
-    resolution = _text(_multiline(resolution), "resolution", "议定事项内容", max_length=1000)
-    members = meeting.mechanism.member_organization_ids()
-    lead_body = _require_member(meeting.mechanism, lead_body, "lead_body", "牵头单位", members)
-    if deadline is None:
-        raise ValidationError({"deadline": "请填写完成时限。"}, code="required")
-    held_on = meeting.held_on or meeting.local_start.date()
-    if deadline < held_on:
-        raise ValidationError({"deadline": "完成时限不能早于会议召开日期。"}, code="deadline_past")
-    co_bodies = list(co_bodies)
-    for body in co_bodies:
-        _require_member(meeting.mechanism, body, "co_bodies", "配合单位", members)
-    if any(body.pk == lead_body.pk for body in co_bodies):
-        raise ValidationError({"co_bodies": "配合单位不能与牵头单位相同。"}, code="co_is_lead")
-    if target is not None and target.plan.mechanism_id != meeting.mechanism_id:
-        raise ValidationError({"target": "对应年度目标不属于本机制。"}, code="target")
-    number = (meeting.action_items.aggregate(top=Max("number"))["top"] or 0) + 1
-    item = ActionItem.objects.create(
-        mechanism=meeting.mechanism,
+    item = _action_item_create(
+        actor=actor,
         meeting=meeting,
-        number=number,
-        year=held_on.year,
         resolution=resolution,
         lead_body=lead_body,
         deadline=deadline,
-        expected_output=normalize_text(expected_output)[:200],
+        co_bodies=co_bodies,
+        expected_output=expected_output,
         target=target,
+        action="meetings.resolution_back_entered",
         back_entered=True,
         back_entered_on=today,
-    )
-    if co_bodies:
-        item.co_bodies.set(co_bodies)
-    audit_log(
-        actor=actor,
-        action="meetings.resolution_back_entered",
-        target=item,
-        changes={
-            **diff(
-                {},
-                snapshot(
-                    item,
-                    ["resolution", "lead_body", "deadline", "expected_output", "target", "status"],
-                ),
-            ),
-            **BACK_ENTRY_AUDIT,
-            "co_bodies": [None, sorted(body.pk for body in co_bodies)],
-        },
     )
     for index, entry in enumerate(progress):
         try:
