@@ -929,6 +929,34 @@ def action_item_report(
         raise ValidationError(
             {"percent": "该督办事项已办结或已取消，不能再报送进展。"}, code="closed"
         )
+    return _progress_record(
+        actor=actor,
+        item=item,
+        percent=percent,
+        text=text,
+        reason=reason,
+        attachments=attachments,
+        completed_on=timezone.localdate(),
+        action="meetings.progress_reported",
+    )
+
+
+def _progress_record(
+    *,
+    actor: User | None,
+    item: ActionItem,
+    percent: int | None,
+    text: str,
+    reason: str,
+    attachments: Sequence[UploadedFile],
+    completed_on: date,
+    action: str,
+    audit: dict[str, Any] | None = None,
+    **fields: Any,
+) -> ProgressReport:
+    """The rules of a progress report on a locked, open item, live or back-entered (``fields``
+    and ``audit`` mark the latter), and its writes: the report, its attachments, the item's
+    state (已完成 on ``completed_on`` at 100%) and the audit entry."""
     if percent is None or not 0 <= percent <= 100:
         raise ValidationError({"percent": "进度应为 0 到 100 之间的整数。"}, code="percent_range")
     text = _text(_multiline(text), "text", "进展情况", max_length=2000)
@@ -946,32 +974,30 @@ def action_item_report(
     before = snapshot(item, ["status", "progress", "completed_on"])
     report = ProgressReport.objects.create(
         action_item=item,
-        author=actor if getattr(actor, "pk", None) else None,
+        author=_actor_or_none(actor),
         organization_id=getattr(actor, "organization_id", None),
         percent=percent,
         text=text,
         reason=reason,
+        **fields,
     )
     for upload, name, content_type, size in checked:
         ProgressAttachment.objects.create(
-            report=report,
-            file=upload,
-            original_name=name,
-            size=size,
-            content_type=content_type,
+            report=report, file=upload, original_name=name, size=size, content_type=content_type
         )
     item.progress = percent
     if percent == 100:
-        item.status, item.completed_on = ActionItem.Status.DONE, timezone.localdate()
+        item.status, item.completed_on = ActionItem.Status.DONE, completed_on
     elif percent > 0 or item.status == ActionItem.Status.IN_PROGRESS:
         item.status = ActionItem.Status.IN_PROGRESS
     item.save(update_fields=["progress", "status", "completed_on", "updated_at"])
     audit_log(
         actor=actor,
-        action="meetings.progress_reported",
+        action=action,
         target=item,
         changes={
             **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
+            **(audit or {}),
             "report": [None, report.pk],
             "attachments": [None, [name for _, name, _, _ in checked]],
         },
@@ -1354,54 +1380,19 @@ def back_entry_progress_report(
             },
             code="back_entry_order",
         )
-    if percent is None or not 0 <= percent <= 100:
-        raise ValidationError({"percent": "进度应为 0 到 100 之间的整数。"}, code="percent_range")
-    text = _text(_multiline(text), "text", "进展情况", max_length=2000)
-    reason = normalize_text(reason)[:200]
-    if percent < item.progress and not reason:
-        raise ValidationError(
-            {"reason": f"进度从 {item.progress}% 回退到 {percent}%，请说明原因。"},
-            code="backwards_without_reason",
-        )
-    if len(attachments) > ATTACHMENTS_PER_REPORT:
-        raise ValidationError(
-            {"attachments": f"每次最多上传 {ATTACHMENTS_PER_REPORT} 个附件。"}, code="too_many"
-        )
-    checked = [(upload, *_validate_upload(upload)) for upload in attachments]
-    before = snapshot(item, ["status", "progress", "completed_on"])
-    report = ProgressReport.objects.create(
-        action_item=item,
-        author=_actor_or_none(actor),
-        organization_id=getattr(actor, "organization_id", None),
+    return _progress_record(
+        actor=actor,
+        item=item,
         percent=percent,
         text=text,
         reason=reason,
+        attachments=attachments,
+        completed_on=reported_on,
+        action="meetings.progress_back_entered",
+        audit={**BACK_ENTRY_AUDIT, "reported_on": [None, str(reported_on)]},
         back_entered=True,
         reported_on=reported_on,
     )
-    for upload, name, content_type, size in checked:
-        ProgressAttachment.objects.create(
-            report=report, file=upload, original_name=name, size=size, content_type=content_type
-        )
-    item.progress = percent
-    if percent == 100:
-        item.status, item.completed_on = ActionItem.Status.DONE, reported_on
-    elif percent > 0 or item.status == ActionItem.Status.IN_PROGRESS:
-        item.status = ActionItem.Status.IN_PROGRESS
-    item.save(update_fields=["progress", "status", "completed_on", "updated_at"])
-    audit_log(
-        actor=actor,
-        action="meetings.progress_back_entered",
-        target=item,
-        changes={
-            **diff(before, snapshot(item, ["status", "progress", "completed_on"])),
-            **BACK_ENTRY_AUDIT,
-            "reported_on": [None, str(reported_on)],
-            "report": [None, report.pk],
-            "attachments": [None, [name for _, name, _, _ in checked]],
-        },
-    )
-    return report
 
 
 @transaction.atomic
