@@ -13,12 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from liandong.accounts.models import User
 from liandong.accounts.sms import send_sms
 from liandong.core import crypto
 from liandong.notifications.kinds import kind
 from liandong.notifications.models import Delivery, WebhookEndpoint
-from liandong.workers.models import Worker
+from liandong.notifications.selectors import mobile_ciphers
 
 
 class Undeliverable(Exception):
@@ -48,17 +47,7 @@ def sms_address(delivery: Delivery) -> str:
         return crypto.decrypt(delivery.address_cipher)
     if delivery.recipient_id is None:
         raise Undeliverable("没有接收号码")
-    cipher = (
-        Worker.objects.filter(user_id=delivery.recipient_id)
-        .values_list("mobile_cipher", flat=True)
-        .first()
-    )
-    if not cipher:  # a staff account's own mobile (a body's leader)
-        cipher = (
-            User.objects.filter(pk=delivery.recipient_id)
-            .values_list("mobile_cipher", flat=True)
-            .first()
-        )
+    cipher = mobile_ciphers([delivery.recipient_id]).get(delivery.recipient_id)
     if not cipher:
         raise Undeliverable("账号没有登记手机号")
     return crypto.decrypt(cipher)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
@@ -29,6 +29,7 @@ from liandong.notifications.models import (
     Preference,
     WebhookEndpoint,
 )
+from liandong.notifications.selectors import mobile_ciphers
 
 if TYPE_CHECKING:
     from liandong.accounts.models import StaffUser
@@ -193,15 +194,7 @@ def notify(
         sms_wanted = [user_id for user_id, channel in wanted if channel == Channel.SMS]
         # An account's mobile is its worker record's, else its own (a body's leader, 负责人):
         # one query, only when someone wants an SMS.
-        with_mobile = (
-            set(
-                User.objects.filter(
-                    Q(worker__isnull=False) | ~Q(mobile_cipher=""), pk__in=sms_wanted
-                ).values_list("pk", flat=True)
-            )
-            if sms_wanted
-            else set()
-        )
+        with_mobile = set(mobile_ciphers(sms_wanted)) if sms_wanted else set()
         write(
             messages,
             [
