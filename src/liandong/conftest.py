@@ -47,8 +47,13 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _clean_sms_outbox() -> None:
+def _clean_sms_outbox() -> Iterator[None]:
     MemoryBackend.outbox.clear()
+    forget_scope_sizes()
+    yield
+    # Per-process copies (routing rules, limits, scope sizes) read inside a test's transaction
+    # name rows its rollback removes; a module-scoped fixture set up before the next test's
+    # autouse fixtures would otherwise route to organizations that no longer exist.
     forget_scope_sizes()
 
 
