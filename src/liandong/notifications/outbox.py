@@ -5,9 +5,16 @@ A worker that dies while sending leaves the row "sending"; the sweep marks it fa
 ``STALE_AFTER`` without sending it again (it may have gone out), and an admin can retry it.
 A failed send goes back to pending with a growing delay, ``len(BACKOFF) + 1`` tries in all
 (about an hour), and is then failed: a dead letter on the admins' page.
+
+The claim is committed before each send (that is what makes it at most once); the sends that
+went out are recorded together, ``SENT_BATCH`` at a time or every ``SENT_FLUSH_SECONDS``
+(``_SentLog``): one commit per message instead of two, which on PostgreSQL with synchronous
+commits is what bounds the rate. A worker killed before it recorded them leaves those rows
+"sending": the sweep fails them as unconfirmed, exactly as for the row it was sending.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,6 +32,7 @@ BACKOFF = [timedelta(minutes=m) for m in (1, 5, 10, 20, 30)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_AFTER = timedelta(minutes=10)
 BATCH = 1000
+SENT_BATCH, SENT_FLUSH_SECONDS = 50, 0.5
 
 
 def claim(delivery_id: int, now: datetime) -> bool:
@@ -44,17 +52,45 @@ def _finish(delivery: Delivery, **fields: object) -> None:
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(**fields)
 
 
+class _SentLog:
+    """The deliveries sent and not yet recorded as sent: one UPDATE for many of them."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.since = time.monotonic()
+
+    def add(self, delivery_id: int) -> None:
+        self.ids.append(delivery_id)
+        if len(self.ids) >= SENT_BATCH or time.monotonic() - self.since >= SENT_FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.ids:
+            Delivery.objects.filter(pk__in=self.ids, status=Delivery.Status.SENDING).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+        self.ids = []
+        self.since = time.monotonic()
+
+
 def sms_sent_last_hour(delivery: Delivery, now: datetime) -> int:
-    return Delivery.objects.filter(
-        channel=Channel.SMS,
-        recipient_key=delivery.recipient_key,
-        status=Delivery.Status.SENT,
-        sent_at__gt=now - timedelta(hours=1),
-    ).count()
+    """SMS to the same number in the last hour: sent, or sent and not yet recorded (another
+    row "sending" since then; counting one that then fails errs on the side of fewer)."""
+    hour_ago = now - timedelta(hours=1)
+    return (
+        Delivery.objects.filter(channel=Channel.SMS, recipient_key=delivery.recipient_key)
+        .filter(
+            Q(status=Delivery.Status.SENT, sent_at__gt=hour_ago)
+            | Q(status=Delivery.Status.SENDING, claimed_at__gt=hour_ago)
+        )
+        .exclude(pk=delivery.pk)
+        .count()
+    )
 
 
-def deliver(delivery_id: int) -> str:
-    """Send one delivery if it is due and nobody else has claimed it. Returns its outcome."""
+def deliver(delivery_id: int, sent_log: _SentLog | None = None) -> str:
+    """Send one delivery if it is due and nobody else has claimed it. Returns its outcome.
+    With ``sent_log``, a successful send is recorded by the caller's next flush."""
     now = timezone.now()
     if not claim(delivery_id, now):
         return "not due or taken"
@@ -97,7 +133,10 @@ def deliver(delivery_id: int) -> str:
         )
         enqueue_delivery(delivery.pk, run_after=retry_at)
         return "will retry"
-    _finish(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    if sent_log is None:
+        _finish(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    else:
+        sent_log.add(delivery.pk)
     return "sent"
 
 
@@ -113,9 +152,13 @@ def deliver_due(
     if parts > 1:
         due = due.alias(part=F("pk") % parts).filter(part=part)
     outcomes: dict[str, int] = {}
-    for pk in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]:
-        outcome = deliver(pk)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    sent_log = _SentLog()
+    try:
+        for pk in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]:
+            outcome = deliver(pk, sent_log)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        sent_log.flush()
     return outcomes
 
 
