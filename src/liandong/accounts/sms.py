@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 class BaseBackend:
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str) -> str | None:
         raise NotImplementedError
 
 
@@ -35,18 +35,20 @@ class FileBackend(BaseBackend):
     mobiles and valid codes, so only its owner may read it (0600, also when it existed with
     wider rights); a production configuration needs LIANDONG_SMS_ALLOW_FILE for it."""
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str) -> str | None:
         path = settings.LIANDONG_SMS_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(f"{timezone.localtime():%Y-%m-%d %H:%M:%S} {mobile} {text}\n")
+        return None
 
 
 class ConsoleBackend(BaseBackend):
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str) -> str | None:
         logger.warning("SMS to %s: %s", mobile, text)
+        return None
 
 
 class MemoryBackend(BaseBackend):
@@ -54,8 +56,9 @@ class MemoryBackend(BaseBackend):
 
     outbox: list[tuple[str, str]] = []
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str) -> str | None:
         MemoryBackend.outbox.append((mobile, text))
+        return None
 
 
 # The gateway's request body: a JSON object whose string values may name $mobile, $text,
@@ -65,6 +68,26 @@ DEFAULT_GATEWAY_BODY = (
     ' "params": {"content": "$text"}, "key": "$key", "timestamp": "$timestamp",'
     ' "nonce": "$nonce", "signature": "$signature"}'
 )
+
+
+# Where gateways put the id of an accepted message, which their delivery reports (回执) name:
+# 阿里云 BizId, 腾讯云 SerialNo/sid, others msgid or id; at the top of the answer or in "data"
+# (or the first element of a list there).
+MESSAGE_ID_FIELDS = ("BizId", "biz_id", "SerialNo", "sid", "msgid", "msg_id", "message_id", "id")
+
+
+def message_id(answer: object) -> str | None:
+    """The gateway's id of the message in its (parsed JSON) answer, if it gives one."""
+    for node in (answer, answer.get("data") if isinstance(answer, dict) else None):
+        if isinstance(node, list) and node:
+            node = node[0]
+        if not isinstance(node, dict):
+            continue
+        for field in MESSAGE_ID_FIELDS:
+            value = node.get(field)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                return str(value)[:80]
+    return None
 
 
 class GatewayError(Exception):
@@ -115,7 +138,7 @@ class HttpGatewayBackend(BaseBackend):
             raise GatewayError("LIANDONG_SMS_GATEWAY_BODY must be a JSON object")
         return filled
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str) -> str | None:
         url = settings.LIANDONG_SMS_GATEWAY_URL
         if not url.startswith(("http://", "https://")):
             raise GatewayError("LIANDONG_SMS_GATEWAY_URL must be an http(s) address")
@@ -139,16 +162,19 @@ class HttpGatewayBackend(BaseBackend):
         try:
             parsed = json.loads(body or b"{}")
         except ValueError:
-            return
+            return None
         if isinstance(parsed, dict):
             for field in ("code", "errcode", "status"):
                 if field in parsed and str(parsed[field]).upper() not in {"0", "OK", "SUCCESS"}:
                     raise GatewayError(f"gateway refused: {field}={parsed[field]}")
+        return message_id(parsed)
 
 
-def send_sms(*, mobile: str, text: str) -> None:
+def send_sms(*, mobile: str, text: str) -> str | None:
+    """Send through the configured backend; the gateway's message id when it gives one."""
     backend = import_string(settings.LIANDONG_SMS_BACKEND)()
-    backend.send(mobile=mobile, text=text)
+    result: str | None = backend.send(mobile=mobile, text=text)
+    return result
 
 
 FILE_IN_PRODUCTION = (

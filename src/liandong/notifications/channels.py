@@ -1,5 +1,7 @@
 """Sending one delivery through its channel. Each function raises on failure (the message of
-the exception is kept as the delivery's last error) and returns on success."""
+the exception is kept as the delivery's last error) and returns a ``Sent`` on success: the
+gateway's id of the message (which its delivery report names later), and whether the far end
+has confirmed it already (a group robot that accepted the message has posted it)."""
 
 import base64
 import hashlib
@@ -8,7 +10,8 @@ import json
 import time
 import urllib.parse
 import urllib.request
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -24,7 +27,12 @@ class Undeliverable(Exception):
     """Sending cannot succeed however often it is tried (no address): not retried."""
 
 
-def send_email(delivery: Delivery) -> None:
+class Sent(NamedTuple):
+    ref: str = ""
+    confirmed: bool = False
+
+
+def send_email(delivery: Delivery) -> Sent:
     user = delivery.recipient
     if user is None or not user.email:
         raise Undeliverable("账号没有电子邮箱")
@@ -40,6 +48,7 @@ def send_email(delivery: Delivery) -> None:
         for name, content, mimetype in attachments(delivery.target):
             message.attach(name, content, mimetype)
     message.send()
+    return Sent()  # accepted by the mail server; mail gives no receipt
 
 
 def sms_address(delivery: Delivery) -> str:
@@ -53,8 +62,8 @@ def sms_address(delivery: Delivery) -> str:
     return crypto.decrypt(cipher)
 
 
-def send_sms_delivery(delivery: Delivery) -> None:
-    send_sms(mobile=sms_address(delivery), text=delivery.body)
+def send_sms_delivery(delivery: Delivery) -> Sent:
+    return Sent(ref=send_sms(mobile=sms_address(delivery), text=delivery.body) or "")
 
 
 def _signed_query(url: str, secret: str) -> str:
@@ -115,7 +124,7 @@ def post_json(url: str, payload: dict[str, Any], headers: dict[str, str]) -> byt
         return bytes(answer.read(65536))
 
 
-def send_webhook(delivery: Delivery) -> None:
+def send_webhook(delivery: Delivery) -> Sent:
     endpoint = delivery.endpoint
     if endpoint is None or not endpoint.is_active:
         raise Undeliverable("群机器人已停用或已删除")
@@ -126,16 +135,19 @@ def send_webhook(delivery: Delivery) -> None:
     try:
         parsed = json.loads(answer or b"{}")
     except ValueError:
-        return
+        return Sent()
     if isinstance(parsed, dict):
         code = parsed.get("errcode", parsed.get("code", 0))
         if code not in (0, None, "0"):
             raise RuntimeError(
                 f"群机器人拒收：{code} {parsed.get('errmsg') or parsed.get('msg') or ''}"
             )
+        # 企业微信, 钉钉 and 飞书 answer errcode/code 0 once the message is in the group.
+        return Sent(confirmed="errcode" in parsed or "code" in parsed)
+    return Sent()
 
 
-SENDERS = {
+SENDERS: dict[str, Callable[[Delivery], Sent]] = {
     "email": send_email,
     "sms": send_sms_delivery,
     "webhook": send_webhook,

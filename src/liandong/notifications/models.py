@@ -59,6 +59,7 @@ class Delivery(models.Model):
         PENDING = "pending", "待发送"
         SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
+        DELIVERED = "delivered", "已送达"
         FAILED = "failed", "发送失败"
         SKIPPED = "skipped", "未发送"
 
@@ -104,6 +105,10 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The gateway's id of the message (SMS), which its delivery report (回执) names; and when
+    # the far end confirmed it: the report, or the group robot's acceptance.
+    provider_ref = models.CharField(max_length=80, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -117,6 +122,7 @@ class Delivery(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
             models.Index(fields=["channel", "recipient_key", "sent_at"], name="delivery_rate_idx"),
             models.Index(fields=["target"], name="delivery_target_idx"),
+            models.Index(fields=["provider_ref"], name="delivery_ref_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,10 +18,10 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from liandong.notifications.channels import SENDERS, Undeliverable
+from liandong.notifications.channels import SENDERS, Sent, Undeliverable
 from liandong.notifications.models import Channel, Delivery
 from liandong.notifications.services import enqueue_delivery, quiet_until
 
@@ -56,20 +56,30 @@ class _SentLog:
     """The deliveries sent and not yet recorded as sent: one UPDATE for many of them."""
 
     def __init__(self) -> None:
-        self.ids: list[int] = []
+        self.sent: dict[int, Sent] = {}
         self.since = time.monotonic()
 
-    def add(self, delivery_id: int) -> None:
-        self.ids.append(delivery_id)
-        if len(self.ids) >= SENT_BATCH or time.monotonic() - self.since >= SENT_FLUSH_SECONDS:
+    def add(self, delivery_id: int, sent: Sent) -> None:
+        self.sent[delivery_id] = sent
+        if len(self.sent) >= SENT_BATCH or time.monotonic() - self.since >= SENT_FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        if self.ids:
-            Delivery.objects.filter(pk__in=self.ids, status=Delivery.Status.SENDING).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+        if self.sent:
+            now = timezone.now()
+            confirmed = [pk for pk, sent in self.sent.items() if sent.confirmed]
+            refs = [When(pk=pk, then=Value(sent.ref)) for pk, sent in self.sent.items() if sent.ref]
+            Delivery.objects.filter(pk__in=list(self.sent), status=Delivery.Status.SENDING).update(
+                status=Case(
+                    When(pk__in=confirmed, then=Value(Delivery.Status.DELIVERED)),
+                    default=Value(Delivery.Status.SENT),
+                ),
+                delivered_at=Case(When(pk__in=confirmed, then=Value(now)), default=None),
+                provider_ref=Case(*refs, default=Value("")) if refs else Value(""),
+                sent_at=now,
+                last_error="",
             )
-        self.ids = []
+        self.sent = {}
         self.since = time.monotonic()
 
 
@@ -117,7 +127,7 @@ def deliver(delivery_id: int, sent_log: _SentLog | None = None) -> str:
             )
             return "over the hourly limit"
     try:
-        SENDERS[delivery.channel](delivery)
+        sent = SENDERS[delivery.channel](delivery)
     except Undeliverable as error:
         _finish(delivery, status=Delivery.Status.SKIPPED, last_error=str(error)[:500])
         return "undeliverable"
@@ -134,9 +144,11 @@ def deliver(delivery_id: int, sent_log: _SentLog | None = None) -> str:
         enqueue_delivery(delivery.pk, run_after=retry_at)
         return "will retry"
     if sent_log is None:
-        _finish(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+        sent_log = _SentLog()
+        sent_log.add(delivery.pk, sent)
+        sent_log.flush()
     else:
-        sent_log.add(delivery.pk)
+        sent_log.add(delivery.pk, sent)
     return "sent"
 
 

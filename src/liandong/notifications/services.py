@@ -491,3 +491,59 @@ def webhook_endpoint_set_active(
         )
     endpoint.refresh_from_db()
     return endpoint
+
+
+# -- SMS delivery reports (回执) ------------------------------------------------------------------
+
+# What gateways put in a report: 阿里云 {"biz_id", "success": true, "err_code": "DELIVERED"},
+# 腾讯云 {"sid", "report_status": "SUCCESS", "description"}, CMPP-style {"msgid", "stat":
+# "DELIVRD"}. The message is found by the id the gateway gave when it accepted it.
+REPORT_STATUS_FIELDS = ("report_status", "stat", "status", "Status", "err_code")
+REPORT_DELIVERED = {"SUCCESS", "DELIVRD", "DELIVERED", "OK", "0"}
+REPORT_REASON_FIELDS = ("err_msg", "errmsg", "description", "err_code", "stat", "report_status")
+MAX_REPORTS = 1000
+
+
+def _report_delivered(report: dict[str, object]) -> bool | None:
+    """True (delivered), False (not delivered) or None (the report does not say)."""
+    if isinstance(report.get("success"), bool):
+        return bool(report["success"])
+    for field in REPORT_STATUS_FIELDS:
+        if field in report and report[field] is not None:
+            return str(report[field]).strip().upper() in REPORT_DELIVERED
+    return None
+
+
+def sms_reports_record(reports: list[object]) -> dict[str, int]:
+    """Record a gateway's delivery reports: each names a message by the gateway's id; a
+    delivered one becomes 已送达, an undelivered one 发送失败 with the carrier's reason (shown to
+    admins, who can send it again: it is not retried by itself, as it did go out). Reports of
+    unknown messages, or that say neither, change nothing."""
+    from liandong.accounts.sms import message_id
+
+    if len(reports) > MAX_REPORTS:
+        raise ValidationError({"reports": f"一次最多 {MAX_REPORTS} 条回执"}, code="too_many")
+    counts = {"delivered": 0, "failed": 0, "unmatched": 0}
+    now = timezone.now()
+    for index, report in enumerate(reports):
+        if not isinstance(report, dict):
+            raise ValidationError({"reports": f"第 {index + 1} 条回执不是 JSON 对象"})
+        ref, delivered = message_id(report), _report_delivered(report)
+        rows = Delivery.objects.filter(
+            channel=Channel.SMS,
+            provider_ref=ref or "",
+            status__in=[Delivery.Status.SENT, Delivery.Status.SENDING],
+        )
+        if ref is None or delivered is None:
+            counts["unmatched"] += 1
+        elif delivered:
+            counts["delivered"] += rows.update(status=Delivery.Status.DELIVERED, delivered_at=now)
+        else:
+            reason = next(
+                (str(report[f]) for f in REPORT_REASON_FIELDS if report.get(f) not in (None, "")),
+                "未说明原因",
+            )
+            counts["failed"] += rows.update(
+                status=Delivery.Status.FAILED, last_error=f"运营商回执：未送达（{reason}）"[:500]
+            )
+    return counts

@@ -275,6 +275,9 @@ LIANDONG_SMS_GATEWAY_SECRET = os.environ.get("LIANDONG_SMS_GATEWAY_SECRET", "")
 LIANDONG_SMS_GATEWAY_SIGN_NAME = os.environ.get("LIANDONG_SMS_GATEWAY_SIGN_NAME", "")
 LIANDONG_SMS_GATEWAY_TEMPLATE_ID = os.environ.get("LIANDONG_SMS_GATEWAY_TEMPLATE_ID", "")
 LIANDONG_SMS_GATEWAY_TIMEOUT = env_int("LIANDONG_SMS_GATEWAY_TIMEOUT", 10)
+# The gateway's delivery reports (回执) are POSTed to /api/v1/public/sms-reports/<this token>;
+# unset: no such address (404).
+LIANDONG_SMS_REPORT_TOKEN = os.environ.get("LIANDONG_SMS_REPORT_TOKEN", "")
 
 # Background tasks (Django's Tasks API, django-tasks), run by `liandong worker`, which also runs
 # the periodic jobs of `liandong tick` every minute. LIANDONG_TASKS_BACKEND: "db" (the default:
