@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from liandong.accounts.models import User
-from liandong.demands import jobs
+from liandong.demands import jobs, notices
 from liandong.demands.models import Demand, DemandEvent, RoutingRule, State
 from liandong.demands.sample_texts import LABELLED
 from liandong.demands.services import (
@@ -151,6 +151,30 @@ def load(ctx: dict[str, Any]) -> None:
     # The replay of months past tells nobody (no SMS to the demo's made-up numbers).
     with muted():
         _load(ctx)
+
+
+def tell(ctx: dict[str, Any]) -> None:
+    """Today's news (core.demo): the demands routed in the last day and not yet taken up, to
+    their bodies; the demo worker's answered and resolved demands, to the worker."""
+    since = timezone.now() - timedelta(days=1)
+    for demand in Demand.objects.filter(
+        state=State.DISPATCHED, created_at__gte=since, body__isnull=False
+    ).select_related("body"):
+        notices.tell_body_routed_at_intake(
+            demand, body_name=demand.body.name if demand.body else ""
+        )
+    wang = ctx.get("wang")
+    if wang is None:
+        return
+    told: dict[str, str] = {
+        DemandEvent.Kind.REPLIED: notices.ANSWERED,
+        DemandEvent.Kind.RESOLVED: notices.RESOLVED,
+    }
+    events = DemandEvent.objects.filter(
+        demand__mobile_digest=wang.mobile_digest, kind__in=list(told)
+    ).select_related("demand", "demand__body")
+    for event in events:
+        notices.tell_worker(event.demand, kind=told[event.kind], event_id=event.pk, note=event.note)
 
 
 def _load(ctx: dict[str, Any]) -> None:

@@ -248,20 +248,26 @@ def notify_later(
 ) -> None:
     """``notify`` for a hot path: one INSERT now, in the caller's transaction; the worker
     (``expand_pending``, polled every two seconds and by the tick) tells the active accounts of
-    organization ``accounts_of`` and the robots of ``organizations``."""
+    organization ``accounts_of`` and the robots of ``organizations``. Like ``notify``, once
+    per ``event_key`` however often it is called (a second call writes nothing)."""
     kind(kind_key)  # an unknown kind fails here, in the caller's transaction
     if _muted.get():
         return
-    PendingNotice.objects.create(
-        kind=kind_key,
-        event_key=event_key,
-        accounts_of_id=accounts_of,
-        organizations=list(organizations),
-        organization_id=organization_id,
-        context=context,
-        link=link,
-        target=target,
-        urgent=urgent,
+    PendingNotice.objects.bulk_create(
+        [
+            PendingNotice(
+                kind=kind_key,
+                event_key=event_key,
+                accounts_of_id=accounts_of,
+                organizations=list(organizations),
+                organization_id=organization_id,
+                context=context,
+                link=link,
+                target=target,
+                urgent=urgent,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 

@@ -3,6 +3,9 @@ import pytest
 from liandong.core.demo import demo_load
 from liandong.demands import config
 from liandong.demands.models import Demand, DemandEvent, DemandRollup, RoutingRule, State
+from liandong.notifications.models import Message
+from liandong.notifications.services import expand_pending
+from liandong.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +31,23 @@ def test_the_demo_holds_demands_in_every_state_and_loads_twice_to_the_same_data(
         DemandRollup.objects.filter(city=DemandRollup.ALL_CITIES).values_list("received", flat=True)
     )
     assert received == 320
+    # The replay told no one; today's news is told for real: the bodies' accounts of the last
+    # day's routed demands (expanded by the worker), the demo worker of their answers.
+    expand_pending()
+    routed = Message.objects.filter(kind="demands.routed")
+    assert routed.exists()
+    assert {m.recipient.organization_id for m in routed} <= set(
+        Demand.objects.filter(state=State.DISPATCHED).values_list("body_id", flat=True)
+    )
+    wang = Worker.objects.get(name="王建国")
+    told = Message.objects.filter(recipient_id=wang.user_id)
+    assert {"demands.answered", "demands.resolved"} <= set(told.values_list("kind", flat=True))
+    messages = Message.objects.count()
     demo_load()
+    expand_pending()
     assert (
         Demand.objects.count(),
         DemandEvent.objects.count(),
         RoutingRule.objects.count(),
-    ) == counts
+        Message.objects.count(),
+    ) == (*counts, messages)

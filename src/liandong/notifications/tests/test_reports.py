@@ -105,7 +105,7 @@ def test_without_a_token_configured_there_is_no_such_address(world, gateway, set
 
 
 @pytest.mark.parametrize(
-    "body, message",
+    ("body", "message"),
     [
         ("{not json", "请求体不是有效的 JSON"),
         ('"text"', "回执应为 JSON 对象或数组"),

@@ -12,7 +12,13 @@ from liandong.accounts.sms import MemoryBackend
 from liandong.core import crypto
 from liandong.core.models import AuditLog
 from liandong.notifications import outbox, services
-from liandong.notifications.models import Delivery, Message, Preference, WebhookEndpoint
+from liandong.notifications.models import (
+    Delivery,
+    Message,
+    PendingNotice,
+    Preference,
+    WebhookEndpoint,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 12, 2, 12, 0, tzinfo=SHANGHAI)
@@ -343,3 +349,20 @@ def test_an_sms_retry_that_falls_into_the_night_waits_for_the_morning(world, mon
     assert (delivery.status, delivery.attempts) == ("pending", 1)  # not a try, not dropped
     assert delivery.next_attempt_at == datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI)
     assert MemoryBackend.outbox == []
+
+
+def test_notify_later_is_once_per_event_however_often_it_is_called(world, staff):
+    for _ in range(2):
+        services.notify_later(
+            "notifications.test",
+            accounts_of=world.union_a.pk,
+            context={"note": "一次"},
+            event_key="later:1",
+        )
+    assert PendingNotice.objects.filter(event_key="later:1").count() == 1
+    assert services.expand_pending() == 1
+    services.notify_later(
+        "notifications.test", accounts_of=world.union_a.pk, context={}, event_key="later:1"
+    )
+    assert services.expand_pending() == 0
+    assert Message.objects.filter(event_key="later:1", recipient=staff).count() == 1
