@@ -31,6 +31,7 @@ NOTIFICATION_KINDS = [
         label="诉求派至本单位",
         title="新诉求待办理：{code}（{category}）",
         body="{category}诉求 {code} 已派至{body}，请于 {response_due} 前首次答复职工。{note}",
+        sms="【联动】新的职工诉求（编号 {code}，{category}）已派至{body}，请于 {response_due} 前首次答复。",
         defaults=frozenset({Channel.EMAIL}),
     ),
     Kind(
@@ -54,6 +55,7 @@ NOTIFICATION_KINDS = [
         label="诉求办理时限将到",
         title="诉求 {code} 的{limit}时限将到",
         body="{body}承办的{category}诉求 {code} {limit}时限为 {due}，请抓紧办理。",
+        sms="【联动】{body}承办的职工诉求（编号 {code}）{limit}时限为 {due}，请抓紧办理。",
         defaults=frozenset({Channel.EMAIL}),
     ),
     Kind(
@@ -61,7 +63,9 @@ NOTIFICATION_KINDS = [
         label="诉求已超过办理时限",
         title="诉求 {code} 已超过{limit}时限",
         body="{body}承办的{category}诉求 {code} 已超过{limit}时限（{due}），请立即办理。",
-        defaults=frozenset({Channel.EMAIL}),
+        sms="【联动】{body}承办的职工诉求（编号 {code}）已超过{limit}时限（{due}），请立即办理。",
+        # Past a limit a handler must act now: by SMS too, unless they switch it off.
+        defaults=frozenset({Channel.EMAIL, Channel.SMS}),
     ),
     Kind(
         key=ESCALATED,

@@ -77,6 +77,7 @@ NOTIFICATION_KINDS = [
             "{mechanism}的督办事项由贵单位牵头办理，完成时限为{deadline}，当前进度 {progress}%，"
             "即将到期。\n事项：{resolution}\n请登录联动平台报送进展。"
         ),
+        sms="【联动】{mechanism}的一项督办事项将于{deadline}到期，请登录联动平台报送进展。",
         defaults=frozenset({Channel.EMAIL}),
     ),
     Kind(
@@ -88,7 +89,7 @@ NOTIFICATION_KINDS = [
             "已逾期。\n事项：{resolution}\n请尽快办理并报送进展。"
         ),
         sms="【联动】{mechanism}的一项督办事项已逾期（时限{deadline}），请登录联动平台办理并报送进展。",
-        defaults=frozenset({Channel.EMAIL}),
+        defaults=frozenset({Channel.EMAIL, Channel.SMS}),
     ),
 ]
 
