@@ -22,6 +22,7 @@ from liandong.notifications.models import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 12, 2, 12, 0, tzinfo=SHANGHAI)
+MOBILE_PAIR = ["13900000001", "13900000002"]
 
 
 def tell(users, key="e:1", **kwargs):
@@ -366,3 +367,44 @@ def test_notify_later_is_once_per_event_however_often_it_is_called(world, staff)
     )
     assert services.expand_pending() == 0
     assert Message.objects.filter(event_key="later:1", recipient=staff).count() == 1
+
+
+def test_sends_not_yet_recorded_are_never_sent_again(world):
+    """A worker records its sends fifty at a time: one that dies between a send and the
+    record leaves the row "sending", which nobody sends again; the sweep fails it as
+    unconfirmed, for an admin to resend by hand."""
+    services.notify(
+        "notifications.test", [], context={}, event_key="u", mobiles=MOBILE_PAIR, urgent=True
+    )
+    log = outbox._SentLog()
+    for delivery in Delivery.objects.order_by("pk"):
+        assert outbox.deliver(delivery.pk, log) == "sent"  # the worker dies before log.flush()
+    assert len(MemoryBackend.outbox) == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sending"}
+    assert outbox.deliver_due() == {}
+    for delivery in Delivery.objects.all():
+        assert outbox.deliver(delivery.pk) == "not due or taken"
+    assert len(MemoryBackend.outbox) == 2
+    later = timezone.now() + outbox.STALE_AFTER + timedelta(seconds=1)
+    assert outbox.sweep_stale(later) == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
+
+
+def test_sends_count_against_the_hourly_limit_before_they_are_recorded(world, settings):
+    settings.LIANDONG_SMS_PER_HOUR = 1
+    for n in range(2):
+        services.notify(
+            "notifications.test",
+            [],
+            context={},
+            event_key=f"h{n}",
+            mobiles=MOBILE_PAIR[:1],
+            urgent=True,
+        )
+    log = outbox._SentLog()
+    first, second = Delivery.objects.order_by("pk")
+    assert outbox.deliver(first.pk, log) == "sent"  # not recorded yet: still "sending"
+    assert outbox.deliver(second.pk, log) == "over the hourly limit"
+    log.flush()
+    first.refresh_from_db()
+    assert first.status == "sent"
