@@ -8,17 +8,19 @@ written), 2 when the file (or the command line) could not be used at all.
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liandong.accounts.models import User
+from liandong.core.importcli import (
+    EXIT_FILE_ERROR,
+    EXIT_REJECTED,
+    acting_account,
+    open_file,
+    write_row_errors,
+)
 from liandong.organizations.forms import CHILD_KINDS
 from liandong.organizations.importing import organization_import
 from liandong.organizations.models import Organization, OrganizationImport
 from liandong.organizations.permissions import can_import_tree
-
-EXIT_REJECTED = 1
-EXIT_FILE_ERROR = 2
 
 
 def summary_line(record: OrganizationImport) -> str:
@@ -60,22 +62,12 @@ class Command(BaseCommand):
                 f"{root.name} 之下不能设下级单位（{root.get_kind_display()}）",
                 returncode=EXIT_FILE_ERROR,
             )
-        actor = None
-        if user:
-            actor = User.objects.filter(username=user).first()
-            if actor is None:
-                raise CommandError(f"找不到账号 {user}", returncode=EXIT_FILE_ERROR)
-            if not can_import_tree(actor, root):
-                raise CommandError(
-                    f"账号 {user} 无权向 {root.name} 导入组织架构", returncode=EXIT_FILE_ERROR
-                )
-        try:
-            stream = file.open("rb")
-        except OSError as error:
-            raise CommandError(
-                f"无法打开文件 {file}：{error.strerror}", returncode=EXIT_FILE_ERROR
-            ) from None
-        with stream:
+        actor = acting_account(
+            user,
+            lambda account: can_import_tree(account, root),
+            f"账号 {{user}} 无权向 {root.name} 导入组织架构",
+        )
+        with open_file(file) as stream:
             record = organization_import(
                 actor=actor, root=root, file=stream, filename=file.name, dry_run=dry_run
             )
@@ -84,12 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(summary_line(record))
         if record.file_error:
             self.stdout.write(record.file_error)
-        for row, column, reason, value in record.errors:
-            self.stdout.write(
-                f"第 {row} 行 [{column}] {reason}" + (f"（{value}）" if value else "")
-            )
-        if len(record.errors) >= getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000):
-            self.stdout.write(f"（只列出前 {len(record.errors)} 条错误）")
+        write_row_errors(self.stdout, record.errors, len(record.errors))
         if record.rows_rejected:
             raise CommandError(f"{record.rows_rejected} 行被拒绝", returncode=EXIT_REJECTED)
         if record.file_error:

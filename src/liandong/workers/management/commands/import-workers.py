@@ -7,17 +7,19 @@ the command line) could not be used at all.
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from liandong.accounts.models import User
+from liandong.core.importcli import (
+    EXIT_FILE_ERROR,
+    EXIT_REJECTED,
+    acting_account,
+    open_file,
+    write_row_errors,
+)
 from liandong.organizations.models import Organization
 from liandong.workers.importing import iter_errors, roster_import, roster_report_xlsx
 from liandong.workers.models import RosterImport
 from liandong.workers.permissions import can_manage_roster
-
-EXIT_REJECTED = 1
-EXIT_FILE_ERROR = 2
 
 
 def summary_line(record: RosterImport) -> str:
@@ -62,22 +64,12 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(code=org).first()
         if organization is None:
             raise CommandError(f"找不到编码为 {org} 的组织", returncode=EXIT_FILE_ERROR)
-        actor = None
-        if user:
-            actor = User.objects.filter(username=user).first()
-            if actor is None:
-                raise CommandError(f"找不到账号 {user}", returncode=EXIT_FILE_ERROR)
-            if not can_manage_roster(actor, organization):
-                raise CommandError(
-                    f"账号 {user} 无权向 {organization.name} 导入名册", returncode=EXIT_FILE_ERROR
-                )
-        try:
-            stream = file.open("rb")
-        except OSError as error:
-            raise CommandError(
-                f"无法打开文件 {file}：{error.strerror}", returncode=EXIT_FILE_ERROR
-            ) from None
-        with stream:
+        actor = acting_account(
+            user,
+            lambda account: can_manage_roster(account, organization),
+            f"账号 {{user}} 无权向 {organization.name} 导入名册",
+        )
+        with open_file(file) as stream:
             record = roster_import(
                 actor=actor,
                 organization=organization,
@@ -91,12 +83,7 @@ class Command(BaseCommand):
         if record.file_error:
             raise CommandError(f"文件无法导入：{record.file_error}", returncode=EXIT_FILE_ERROR)
         self.stdout.write(summary_line(record))
-        for row, column, reason, value in iter_errors(record):
-            self.stdout.write(
-                f"第 {row} 行 [{column}] {reason}" + (f"（{value}）" if value else "")
-            )
-        if len(record.errors) >= getattr(settings, "LIANDONG_IMPORT_MAX_ERRORS", 5000):
-            self.stdout.write(f"（只列出前 {len(record.errors)} 条错误）")
+        write_row_errors(self.stdout, iter_errors(record), len(record.errors))
         if report is not None:
             self.stdout.write(f"导入报告：{report}")
         if record.rows_rejected:
