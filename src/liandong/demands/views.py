@@ -229,6 +229,7 @@ def _filters(request: HttpRequest, form: FilterForm) -> DemandFilters | None:
         escalated=True if view == "escalated" else None,
         agenda=True if view == "agenda" else None,
         duplicates=view == "duplicates",
+        near_limit=view == "limit",
         q=data.get("q") or "",
     )
 
