@@ -20,7 +20,12 @@ from liandong.competitions.selectors import public_contests
 from liandong.core.models import AuditLog
 from liandong.demands.models import Demand
 from liandong.demands.permissions import can_use_demands
-from liandong.demands.selectors import demands_near_limit, demands_of_body_by_deadline
+from liandong.demands.models import last_day
+from liandong.demands.selectors import (
+    demands_near_limit,
+    demands_of_body_by_deadline,
+    running_limit,
+)
 from liandong.democracy.models import Nomination
 from liandong.democracy.permissions import (
     is_democracy_staff,
@@ -208,10 +213,17 @@ def recent_records(user: User, *, limit: int = 8) -> list[RecentRecord]:
 
 
 @dataclass
+class DemandRow:
+    demand: Demand
+    limit_label: str  # the limit that runs now: 首次响应 or 办结
+    limit_day: date
+
+
+@dataclass
 class BodyDesk:
     items: list[ActionItem]
     overdue: int
-    demands: list[Demand]
+    demands: list[DemandRow]
     meetings: list[Meeting]
     today: date
 
@@ -226,7 +238,14 @@ def body_desk(user: User, *, now: datetime | None = None) -> BodyDesk:
     return BodyDesk(
         items=items,
         overdue=sum(1 for item in items if item.is_overdue_on(today)),
-        demands=demands_of_body_by_deadline(user),
+        demands=[
+            DemandRow(
+                demand,
+                "首次响应时限" if running_limit(demand) == demand.response_due else "办结时限",
+                last_day(running_limit(demand)),
+            )
+            for demand in demands_of_body_by_deadline(user)
+        ],
         meetings=next_meetings(meeting_perms.meetings_visible_to(user), now=now),
         today=today,
     )
