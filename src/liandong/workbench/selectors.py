@@ -4,6 +4,7 @@ opened many times a day by every member of staff."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -18,9 +19,8 @@ from liandong.activities.selectors import NOTICE_ENDING_DAYS, public_notices
 from liandong.competitions.models import Contest
 from liandong.competitions.selectors import public_contests
 from liandong.core.models import AuditLog
-from liandong.demands.models import Demand
+from liandong.demands.models import Demand, last_day
 from liandong.demands.permissions import can_use_demands
-from liandong.demands.models import last_day
 from liandong.demands.selectors import (
     demands_near_limit,
     demands_of_body_by_deadline,
@@ -37,6 +37,9 @@ from liandong.meetings import permissions as meeting_perms
 from liandong.meetings.models import ActionItem, Meeting
 from liandong.meetings.selectors import DueRow, items_due_by_lead_body, items_led_by, next_meetings
 from liandong.workers.selectors import imports_with_rejections
+
+if TYPE_CHECKING:
+    from liandong.accounts.models import StaffUser
 
 
 def _url(name: str, **query: object) -> str:
@@ -228,7 +231,7 @@ class BodyDesk:
     today: date
 
 
-def body_desk(user: User, *, now: datetime | None = None) -> BodyDesk:
+def body_desk(user: "StaffUser", *, now: datetime | None = None) -> BodyDesk:
     """A member body's desk (a partner liaison, an enterprise union): the items their body
     leads (overdue first), the demands routed to it by limit, the next meeting of each of
     their mechanisms with its agenda."""

@@ -49,8 +49,10 @@ def test_the_receipt_offers_copy_and_texts_the_code_to_the_given_mobile(
     client = Client(enforce_csrf_checks=True)
     demand, receipt = submitted(client)
     html = receipt.content.decode()
-    assert 'id="copy-code"' in html and "demands/copy_code" in html
-    assert MOBILE not in html and MOBILE[-4:] not in html  # no personal data on the page
+    assert 'id="copy-code"' in html
+    assert "demands/copy_code" in html
+    assert MOBILE not in html
+    assert MOBILE[-4:] not in html  # no personal data on the page
     form = text_form(receipt)
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(form.action, form.fields)
