@@ -236,3 +236,25 @@ def test_body_desk_demands_by_limit(world: Any, demands: dict[str, Demand]) -> N
     assert limits[demands["working"].code] == "办结时限"
     assert limits[demands["near"].code] == "首次响应时限"
     assert selectors.body_desk(world.users["enterprise_a"]).demands == []
+
+
+def test_the_union_desk_costs_the_same_few_queries_however_many_records(
+    world: Any, mw: MeetingWorld, demands: dict[str, Demand], django_assert_max_num_queries: Any
+) -> None:
+    """One query per figure (two for proposals: the subtree's enterprises, then the count),
+    whatever the number of demands, items and bodies."""
+    staff = world.users["admin_a"]
+    today = timezone.localdate()
+    for n in range(5):
+        meeting_services.resolution_record(
+            actor=None,
+            meeting=mw.held,
+            resolution=f"事项{n}",
+            lead_body=world.authority,
+            deadline=today,
+        )
+    for _ in range(3):
+        make_demand()
+    with django_assert_max_num_queries(12):
+        desk = selectors.union_desk(staff)
+    assert len(desk.tiles) == 6  # an administrator sees every figure
