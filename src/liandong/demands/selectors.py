@@ -287,9 +287,10 @@ def demands_of_body_by_deadline(
         demands_visible_to(user)
         .filter(state__in=OPEN_STATES)
         .select_related("body")
-        .order_by("resolution_due", "id")[:limit]
+        .order_by("-is_breached", "resolution_due", "id")[: limit * 3]
     )
-    return sorted(demands, key=lambda d: (not d.is_breached, running_limit(d), d.pk))
+    ranked = sorted(demands, key=lambda d: (not d.is_breached, running_limit(d), d.pk))
+    return ranked[:limit]
 
 
 def running_limit(demand: Demand) -> datetime:
