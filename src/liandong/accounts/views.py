@@ -21,13 +21,25 @@ from liandong.core.paging import page_by_id
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """``/``: each role's own start page."""
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    if is_worker(request.user):
+    """``/``: each person lands on their work. The public front door for people not signed
+    in; a worker's own page; the 工作台 for union staff and partner liaisons; 我的评分任务 for
+    a judge; an enterprise union's organization page."""
+    # Imported here: the pages live in the apps above accounts (workbench, competitions).
+    from liandong.competitions.permissions import is_judge
+    from liandong.workbench.permissions import lands_on_workbench
+    from liandong.workbench.views import front_door
+
+    user = request.user
+    if not user.is_authenticated:
+        return front_door(request)
+    if is_worker(user):
         return redirect("workers:me")
-    if acts_for_organization(request.user):
-        return redirect("organizations:organization-detail", pk=request.user.organization_id)
+    if lands_on_workbench(user):
+        return redirect("workbench:home")
+    if is_judge(user):
+        return redirect("competitions:judging")
+    if acts_for_organization(user):
+        return redirect("organizations:organization-detail", pk=user.organization_id)
     return render(request, "accounts/no_role.html")
 
 

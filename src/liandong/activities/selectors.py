@@ -2,7 +2,7 @@
 served, money), per activity and per year."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from liandong.activities.models import (
     HOLDING_PLACE,
     Activity,
     ActivityKind,
+    ActivityStatus,
     Application,
     ApplicationStatus,
     Booking,
@@ -22,6 +23,9 @@ from liandong.activities.models import (
     ServiceEntry,
 )
 from liandong.core.masking import mask_name
+
+# A public notice "ends soon" when its last day is within this many days.
+NOTICE_ENDING_DAYS = 3
 
 KIND_LABELS = {value: str(label) for value, label in ActivityKind.choices}
 
@@ -234,4 +238,30 @@ def worker_services(applications: QuerySet[Application]) -> list[Application]:
         applications.exclude(status=ApplicationStatus.WITHDRAWN)
         .select_related("activity")
         .order_by("-activity__starts_on")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Public notices (公示): the 工作台's count and the public front door
+
+
+def public_notices(*, today: date | None = None) -> QuerySet[Activity]:
+    """Activities whose public notice runs today (open to anyone at activities:public-notice)."""
+    today = today or timezone.localdate()
+    return (
+        Activity.objects.filter(status=ActivityStatus.NOTICE)
+        .exclude(notice_ends_on__lt=today)
+        .select_related("organizer")
+        .order_by("notice_ends_on", "-id")
+    )
+
+
+def notices_ending(
+    queryset: QuerySet[Activity], *, today: date | None = None
+) -> QuerySet[Activity]:
+    """Of ``queryset`` (a user's scope), the activities whose public notice ends within a few
+    days (the activity list's 公示中 view)."""
+    today = today or timezone.localdate()
+    return queryset.filter(
+        status=ActivityStatus.NOTICE, notice_ends_on__lte=today + timedelta(days=NOTICE_ENDING_DAYS)
     )

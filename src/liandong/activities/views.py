@@ -125,6 +125,9 @@ def activity_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         year=_year(request) if year else None,
         kind=request.GET.get("kind", "")[:20],
     )
+    # ?status=notice: only those in one state (the 工作台's 公示 count links here).
+    if request.GET.get("status", "") in ActivityStatus.values:
+        activities = activities.filter(status=request.GET["status"])
     return render(
         request,
         "activities/activity_list.html",

@@ -295,3 +295,14 @@ def judge_pool(organization: Organization) -> QuerySet[User]:
         role=Role.JUDGE,
         is_active=True,
     ).order_by("display_name", "username")
+
+
+def public_contests(*, limit: int = 6) -> tuple[list[Contest], list[Contest]]:
+    """What the public front door lists: contests being held (live scoreboard) and those whose
+    results are published (public results), newest first."""
+    contests = Contest.objects.filter(
+        status__in=[ContestStatus.IN_PROGRESS, ContestStatus.PUBLISHED]
+    ).order_by("-starts_on", "-id")
+    live = list(contests.filter(status=ContestStatus.IN_PROGRESS)[:limit])
+    published = list(contests.filter(status=ContestStatus.PUBLISHED)[:limit])
+    return live, published

@@ -120,6 +120,7 @@ class FilterForm(forms.Form):
             ("escalated", "已督办"),
             ("agenda", "提交联席会议"),
             ("duplicates", "疑似重复"),
+            ("limit", "临近或超过时限"),
         ],
     )
 

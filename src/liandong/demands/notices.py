@@ -24,6 +24,7 @@ RESOLVED = "demands.resolved"
 NEARING = "demands.nearing_limit"
 BREACHED = "demands.past_limit"
 ESCALATED = "demands.escalated"
+CODE_TEXTED = "demands.code_texted"
 
 NOTIFICATION_KINDS = [
     Kind(
@@ -75,6 +76,15 @@ NOTIFICATION_KINDS = [
         "请尽快安排办理。",
         sms="【联动】{body}承办的职工诉求（编号 {code}）已超过办理时限并被督办，请尽快安排办理。",
         defaults=frozenset({Channel.EMAIL, Channel.SMS}),
+    ),
+    Kind(
+        key=CODE_TEXTED,
+        label="诉求查询码短信（职工在受理页要求发送）",
+        title="您的诉求查询码 {code}",
+        body="您的诉求已受理，查询码 {code}。",
+        sms="【联动】您的诉求已受理，查询码 {code}，凭查询码和手机号后四位可查询办理进度",
+        defaults=frozenset({Channel.SMS}),
+        webhook=False,
     ),
 ]
 
@@ -213,5 +223,21 @@ def tell_escalated(demand: Demand, *, leaders: list[User]) -> int:
         target=f"demands.demand:{demand.pk}",
         urgent=True,
         organizations=sorted({demand.union_id, *([demand.body_id] if demand.body_id else [])}),
+        organization_id=demand.union_id,
+    )
+
+
+def text_tracking_code(demand: Demand, *, sequence: str) -> None:
+    """The worker asked, on the receipt page, for their tracking code by SMS: to the mobile
+    they gave on the form (nobody else's; no account needed). ``sequence`` makes each allowed
+    request its own event (the page's rate limit decides how many there may be)."""
+    notify(
+        CODE_TEXTED,
+        [],
+        context={"code": demand.code},
+        event_key=f"{CODE_TEXTED}:{demand.pk}:{sequence}",
+        link=f"{reverse('demands:public-track')}?code={demand.code}",
+        target=f"demands.demand:{demand.pk}",
+        mobiles=[crypto.decrypt(demand.mobile_cipher)],
         organization_id=demand.union_id,
     )

@@ -1,15 +1,23 @@
 """Reads: the staff list, a demand's public view, and statistics from the rollup."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from liandong.accounts.models import User
 from liandong.accounts.permissions import acts_for_organization
-from liandong.demands.models import Category, Demand, DemandEvent, DemandRollup, State
+from liandong.demands.models import (
+    OPEN_STATES,
+    Category,
+    Demand,
+    DemandEvent,
+    DemandRollup,
+    State,
+)
 from liandong.demands.permissions import UNION_ROLES, demands_visible_to
 from liandong.demands.services import BUCKETS
 from liandong.organizations.models import Organization, path_successor, subtree_q
@@ -25,6 +33,7 @@ class DemandFilters:
     escalated: bool | None = None
     agenda: bool | None = None
     duplicates: bool = False
+    near_limit: bool = False  # open and near or past a limit (the 工作台's count)
     q: str = ""  # a tracking code
 
 
@@ -46,6 +55,8 @@ def demand_list(*, user: User | AnonymousUser | None, filters: DemandFilters) ->
         demands = demands.filter(agenda_at__isnull=not filters.agenda)
     if filters.duplicates:
         demands = demands.filter(possible_duplicate_of__isnull=False).exclude(state=State.MERGED)
+    if filters.near_limit:
+        demands = demands.filter(near_or_past_limit_q())
     if filters.q:
         demands = demands.filter(code=filters.q.strip().upper())
     return demands.select_related("body")
@@ -236,3 +247,55 @@ def demand_stats(
             label = key
         result.append(StatsRow(key=key, label=str(label), counts=counts))
     return total, result
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits (the 工作台's count and the list's 临近或超时 view share this rule)
+
+# "Near its limit": a limit that ends within this window (longer than the reminder's window, so
+# that the desk shows tomorrow's work today).
+NEAR_LIMIT = timedelta(days=2)
+
+
+def near_or_past_limit_q(*, now: datetime | None = None) -> Q:
+    """Open demands past a limit, or whose running limit ends within ``NEAR_LIMIT``: the first
+    response for those not yet answered, the resolution for those in progress. Each branch is
+    a range of the (state, response_due) / (state, resolution_due) indexes or the breach flag."""
+    soon = (now or timezone.now()) + NEAR_LIMIT
+    unresponded = [State.ACCEPTED, State.DISPATCHED, State.RETURNED]
+    return Q(state__in=OPEN_STATES) & (
+        Q(is_breached=True)
+        | Q(state__in=unresponded, responded_at__isnull=True, response_due__lte=soon)
+        | Q(state=State.IN_PROGRESS, resolution_due__lte=soon)
+    )
+
+
+def demands_near_limit(
+    user: User | AnonymousUser | None, *, now: datetime | None = None
+) -> QuerySet[Demand]:
+    """The demands in the user's scope (as on the staff list) near or past a limit."""
+    return demands_visible_to(user).filter(near_or_past_limit_q(now=now))
+
+
+def demands_of_body_by_deadline(
+    user: User | AnonymousUser | None, *, limit: int = 20
+) -> list[Demand]:
+    """A body's open demands (routed to it, or co-handled) by the limit that runs next."""
+    if not acts_for_organization(user):
+        return []
+    demands = (
+        demands_visible_to(user)
+        .filter(state__in=OPEN_STATES)
+        .select_related("body")
+        .order_by("-is_breached", "resolution_due", "id")[: limit * 3]
+    )
+    ranked = sorted(demands, key=lambda d: (not d.is_breached, running_limit(d), d.pk))
+    return ranked[:limit]
+
+
+def running_limit(demand: Demand) -> datetime:
+    """The limit the demand is working against now: the first response until it is answered,
+    then the resolution."""
+    if demand.responded_at is None and demand.state != State.IN_PROGRESS:
+        return demand.response_due
+    return demand.resolution_due

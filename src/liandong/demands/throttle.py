@@ -21,6 +21,9 @@ def limits() -> dict[str, tuple[int, int]]:
         "submit-ip": (settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR, 3600),
         "submit-mobile": (settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY, 86400),
         "lookup-ip": (settings.LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR, 3600),
+        # 发短信到我的手机 on the receipt: a few texts of one code a day, and per address.
+        "text-code-demand": (3, 86400),
+        "text-code-ip": (settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR, 3600),
     }
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/photos/<int:photo_id>/", views.demand_photo_view, name="demand-photo"),
     # Worker-facing, without login.
     path("submit/", views.public_submit, name="public-submit"),
+    path("submit/text-code/", views.public_text_code, name="public-text-code"),
     path("track/", views.public_track, name="public-track"),
     path("track/rate/", views.public_rate, name="public-rate"),
 ]

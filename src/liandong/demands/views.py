@@ -18,7 +18,7 @@ from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
-from liandong.demands import throttle
+from liandong.demands import notices, throttle
 from liandong.demands.exporting import stats_xlsx
 from liandong.demands.forms import (
     ActionForm,
@@ -99,7 +99,7 @@ def public_submit(request: HttpRequest) -> HttpResponse:
         key = f"web:{data['token']}" if data.get("token") else ""
         existing = Demand.objects.filter(idempotency_key=key).first() if key else None
         if existing is not None:
-            return render(request, "demands/public_submitted.html", {"demand": existing})
+            return _receipt(request, existing, token=data.get("token") or "")
         try:
             digest = mobile_digest(valid_mobile(data["mobile"]))
         except ValidationError:
@@ -134,10 +134,55 @@ def public_submit(request: HttpRequest) -> HttpResponse:
             first = Demand.objects.filter(idempotency_key=key).first() if key else None
             if first is None:
                 raise
-            return render(request, "demands/public_submitted.html", {"demand": first})
+            return _receipt(request, first, token=data.get("token") or "")
         else:
-            return render(request, "demands/public_submitted.html", {"demand": demand})
+            return _receipt(request, demand, token=data.get("token") or "")
     return render(request, "demands/public_submit.html", {"form": form})
+
+
+def _receipt(
+    request: HttpRequest, demand: Demand, *, token: str, status: int = 200, **extra: str
+) -> HttpResponse:
+    """The receipt: the tracking code, with 复制 and 发短信到我的手机. The form's one-time
+    token (the demand's idempotency key) is what proves, on the SMS request, that this browser
+    submitted the demand."""
+    return render(
+        request,
+        "demands/public_submitted.html",
+        {"demand": demand, "token": token, **extra},
+        status=status,
+    )
+
+
+@require_POST
+@retry_when_busy
+def public_text_code(request: HttpRequest) -> HttpResponse:
+    """发短信到我的手机 on the receipt: the tracking code by SMS to the mobile given on the form,
+    for the browser that submitted it (code and the form's token), a few times a day at most."""
+    code = request.POST.get("code", "").strip().upper()[:12]
+    token = request.POST.get("token", "")[:64]
+    demand = (
+        Demand.objects.filter(code=code, idempotency_key=f"web:{token}").first()
+        if code and token
+        else None
+    )
+    if demand is None:
+        raise Http404("没有找到这条诉求，请用查询码和手机号后四位查询。")
+    with transaction.atomic():
+        if not throttle.claim(("text-code-demand", str(demand.pk)), ("text-code-ip", _ip())):
+            transaction.set_rollback(True)
+            page = _receipt(
+                request,
+                demand,
+                token=token,
+                status=429,
+                text_error="短信发送次数已达上限，请记下或复制查询码。",
+            )
+            return _retry_after(page, "text-code-demand")
+        notices.text_tracking_code(demand, sequence=secrets.token_hex(4))
+    return _receipt(
+        request, demand, token=token, texted="查询码已发送到您填写的手机号，请注意查收。"
+    )
 
 
 def _retry_after(response: HttpResponse, kind: str) -> HttpResponse:
@@ -229,6 +274,7 @@ def _filters(request: HttpRequest, form: FilterForm) -> DemandFilters | None:
         escalated=True if view == "escalated" else None,
         agenda=True if view == "agenda" else None,
         duplicates=view == "duplicates",
+        near_limit=view == "limit",
         q=data.get("q") or "",
     )
 

@@ -2,7 +2,7 @@
 figures per enterprise, park (any organization's subtree) and year, read from the tallies."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -16,10 +16,15 @@ from liandong.democracy.models import (
     CollectiveContract,
     Disclosure,
     Negotiation,
+    Nomination,
     Proposal,
     ProposalTally,
 )
-from liandong.democracy.permissions import cases_visible_to, proposals_visible_to
+from liandong.democracy.permissions import (
+    cases_visible_to,
+    nominations_visible_to,
+    proposals_visible_to,
+)
 from liandong.organizations.models import Organization, subtree_q
 
 
@@ -201,3 +206,27 @@ def library(
             | Q(teaching__contains=q)
         )
     return proposals, cases
+
+
+# ---------------------------------------------------------------------------------------------
+# The 工作台 (workbench app)
+
+# A public notice "ends soon" when its last day is within this many days.
+NOTICE_ENDING_DAYS = 3
+
+
+def proposals_awaiting_review(user: User | AnonymousUser | None) -> QuerySet[Proposal]:
+    """Proposals still collecting co-signatures, which the proposal committee decides next
+    (the list's 征集附议 filter), in the user's scope."""
+    return proposal_list(user=user, filters=ProposalFilters(status=Proposal.Status.COSIGNING))
+
+
+def nominations_notice_ending(
+    user: User | AnonymousUser | None, *, today: date | None = None
+) -> QuerySet[Nomination]:
+    """Nominations in the user's scope under public notice that ends within a few days."""
+    today = today or timezone.localdate()
+    return nominations_visible_to(user).filter(
+        status=Nomination.Status.NOTICE,
+        notice_ends_on__lte=today + timedelta(days=NOTICE_ENDING_DAYS),
+    )

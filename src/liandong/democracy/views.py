@@ -612,6 +612,10 @@ def nomination_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         if _attempt(request, form, nominate, "劳模推荐已提交，等待上级工会审核"):
             return redirect("democracy:nomination-detail", created[0].pk)
     nominations = nominations_visible_to(user).select_related("worker__employer", "nominated_by")
+    # ?status=notice: only those under public notice (the 工作台's count links here).
+    status = request.GET.get("status", "")
+    if status in Nomination.Status.values:
+        nominations = nominations.filter(status=status).order_by("notice_ends_on", "-id")
     return render(
         request,
         "democracy/nomination_list.html",

@@ -220,6 +220,7 @@ class ItemFilterForm(forms.Form):
         ("", "全部"),
         ("open", "未完成"),
         ("overdue", "逾期"),
+        ("week", "本周到期"),
         ("done", "已完成"),
         ("cancelled", "已取消"),
     ]

@@ -4,7 +4,7 @@ tens of meetings and a few thousand items at most), and every figure links to th
 behind it."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -594,3 +594,63 @@ def minutes_blocks(meeting: Meeting) -> list[Block]:
 
 def organizations_by_id(ids: set[int]) -> dict[int, Organization]:
     return {o.pk: o for o in Organization.objects.filter(pk__in=ids)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The 工作台 (workbench app): what is due, by lead body, and the next meetings.
+
+
+def due_this_week(today: date) -> dict[str, date]:
+    """Filter arguments of items due from today to Sunday (the item list's 本周到期)."""
+    return {"deadline__gte": today, "deadline__lte": today + timedelta(days=6 - today.weekday())}
+
+
+@dataclass
+class DueRow:
+    lead_body_id: int
+    lead_body_name: str
+    overdue: int
+    due_week: int
+
+
+def items_due_by_lead_body(items: QuerySet[ActionItem], *, today: date) -> list[DueRow]:
+    """Open items overdue or due this week, counted per lead body, in one grouped query on
+    (status, deadline); the bodies with the most overdue first."""
+    week = due_this_week(today)
+    rows = (
+        items.filter(status__in=ActionItem.OPEN, deadline__lte=week["deadline__lte"])
+        .order_by()
+        .values("lead_body_id", "lead_body__name")
+        .annotate(
+            overdue=Count("id", filter=Q(deadline__lt=today)),
+            due_week=Count("id", filter=Q(deadline__gte=today)),
+        )
+    )
+    found = [
+        DueRow(r["lead_body_id"], r["lead_body__name"], r["overdue"], r["due_week"]) for r in rows
+    ]
+    return sorted(found, key=lambda r: (-r.overdue, -r.due_week, r.lead_body_name))
+
+
+def items_led_by(items: QuerySet[ActionItem], organization_id: int) -> list[ActionItem]:
+    """A body's open items: overdue first, then by deadline."""
+    return list(
+        items.filter(lead_body_id=organization_id, status__in=ActionItem.OPEN).order_by(
+            "deadline", "id"
+        )
+    )
+
+
+def next_meetings(meetings: QuerySet[Meeting], *, now: datetime | None = None) -> list[Meeting]:
+    """The next meeting still to be held of each mechanism, soonest first, with its agenda."""
+    now = now or timezone.now()
+    upcoming = meetings.filter(
+        starts_at__gte=now, status__in=[Meeting.Status.PREPARING, Meeting.Status.NOTIFIED]
+    ).order_by("starts_at", "id")
+    seen: set[int] = set()
+    found = []
+    for meeting in upcoming.prefetch_related("agenda_items")[:50]:
+        if meeting.mechanism_id not in seen:
+            seen.add(meeting.mechanism_id)
+            found.append(meeting)
+    return found

@@ -819,6 +819,8 @@ def item_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         items = items.filter(status__in=ActionItem.OPEN)
     elif state == "overdue":
         items = items.filter(status__in=ActionItem.OPEN, deadline__lt=today)
+    elif state == "week":
+        items = items.filter(status__in=ActionItem.OPEN, **selectors.due_this_week(today))
     elif state in {"done", "cancelled"}:
         items = items.filter(status=state)
     try:

@@ -15,8 +15,8 @@ from liandong.core.querying import filter_range, filter_unindexed, prefix_q
 from liandong.organizations.models import Organization, path_successor
 from liandong.organizations.permissions import organizations_visible_to
 from liandong.organizations.selectors import organization_subtree
-from liandong.workers.models import Worker
-from liandong.workers.permissions import workers_visible_to
+from liandong.workers.models import RosterImport, Worker
+from liandong.workers.permissions import roster_imports_visible_to, workers_visible_to
 from liandong.workers.schemas import WORKER_OUT_VALUES, worker_item
 from liandong.workers.services import id_number_digest
 
@@ -176,3 +176,8 @@ def worker_page(
     else:
         page = page_by_id(workers.values(*WORKER_OUT_VALUES), cursor=cursor, size=size)
     return Page(items=[worker_item(row) for row in page.items], next_cursor=page.next_cursor)
+
+
+def imports_with_rejections(user: User | AnonymousUser | None) -> QuerySet[RosterImport]:
+    """The roster imports in the user's scope that rejected rows (the import page's 有拒绝行)."""
+    return roster_imports_visible_to(user).filter(rows_rejected__gt=0)

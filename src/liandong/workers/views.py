@@ -31,7 +31,13 @@ from liandong.workers.permissions import (
     roster_imports_visible_to,
     workers_visible_to,
 )
-from liandong.workers.selectors import WorkerFilters, is_identifying_query, worker_list, worker_page
+from liandong.workers.selectors import (
+    WorkerFilters,
+    imports_with_rejections,
+    is_identifying_query,
+    worker_list,
+    worker_page,
+)
 from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
 
 # Units offered in the filter and upload forms: unions and enterprises of one's subtree
@@ -265,8 +271,18 @@ def roster_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         return redirect("workers:roster-import-detail", pk=record.pk)
-    recent = roster_imports_visible_to(request.user).select_related("organization")[:10]
-    return render(request, "workers/roster_import.html", {"form": form, "recent": recent})
+    # ?rejected=1: only the imports that rejected rows (the 工作台's count links here).
+    rejected = request.GET.get("rejected") == "1"
+    recent = (
+        imports_with_rejections(request.user)
+        if rejected
+        else roster_imports_visible_to(request.user)
+    ).select_related("organization")[: 50 if rejected else 10]
+    return render(
+        request,
+        "workers/roster_import.html",
+        {"form": form, "recent": recent, "rejected": rejected},
+    )
 
 
 @login_required

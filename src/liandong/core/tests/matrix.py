@@ -21,6 +21,7 @@ Principals come from the ``world`` fixture (src/liandong/conftest.py). Outcomes:
   200    answered                       201   created (API)
   login  302 to the login page          me    302 to /workers/me/
   home   302 to /                       org   302 to the user's own organization page
+  bench  302 to the 工作台 /workbench/   judging  302 to 我的评分任务 /competitions/judging/
   done   302 anywhere but the login page (a page's write that went through)
   kept   200 to a page's POST that wrote nothing: its form back with the reason it was refused
          (a field outside the sender's scope, a stage that does not allow it), or a page that
@@ -136,6 +137,10 @@ def check_outcome(
         assert (status, location) == (302, "/workers/me/")
     elif expected == "home":
         assert (status, location) == (302, "/")
+    elif expected == "bench":
+        assert (status, location) == (302, "/workbench/")
+    elif expected == "judging":
+        assert (status, location) == (302, "/competitions/judging/")
     elif expected == "kept":  # the database is compared by MatrixClient (REFUSED)
         assert status == 200, (status, what_the_page_says(response) or response.content[:300])
     elif expected == "done":
@@ -386,7 +391,20 @@ def run_api_row(
 
 # The outcomes that refuse a write (the login redirect: when the principal is anonymous). A
 # POST or PATCH so answered must leave every row of every table of the product as it was.
-REFUSED = {"401", "403", "404", "405", "422", "429", "me", "home", "org", "kept"}
+REFUSED = {
+    "401",
+    "403",
+    "404",
+    "405",
+    "422",
+    "429",
+    "me",
+    "home",
+    "bench",
+    "judging",
+    "org",
+    "kept",
+}
 
 
 def refuses(principal: str, expected: str) -> bool:

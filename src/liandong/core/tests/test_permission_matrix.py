@@ -45,7 +45,8 @@ from liandong.workers.models import RosterImport, Worker
 # in their own tests/test_permission_matrix.py.
 PAGE_TABLE: dict[str, tuple[str, str]] = {
     # route (Django pattern)               method  anon  worker admin staff staffB liaison ent  judge prov
-    "": ("GET", "login me    org   org   org    org     org   200   org"),
+    # The public front door; each person lands on their work (workbench/tests).
+    "": ("GET", "200   me    bench bench bench  bench   org   judging bench"),
     "audit-log/": ("GET", "login 403   200   403   403    403     403   403   200"),
     "healthz": ("GET", "200   200   200   200   200    200     200   200   200"),
     "accounts/login/": ("GET", "200   200   200   200   200    200     200   200   200"),

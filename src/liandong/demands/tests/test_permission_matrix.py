@@ -49,6 +49,8 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "demands/submit/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/rate/": ("POST", "200  200   200   200   200    200     200   200   200"),
+    # Without the code and the form's token of a demand this browser submitted: no such demand.
+    "demands/submit/text-code/": ("POST", "404 404   404   404   404    404     404   404   404"),
 }
 PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon  worker admin staff staffB liaison ent  judge prov
