@@ -236,3 +236,14 @@ def demand_stats(
             label = key
         result.append(StatsRow(key=key, label=str(label), counts=counts))
     return total, result
+
+
+def triage_queue(user: User | AnonymousUser | None) -> QuerySet[Demand]:
+    """Demands waiting for a person to choose their category, oldest first (their time limits
+    run from the intake)."""
+    return (
+        demands_visible_to(user)
+        .filter(awaiting_category=True, state=State.ACCEPTED)
+        .select_related("union")
+        .order_by("id")
+    )

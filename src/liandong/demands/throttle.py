@@ -21,6 +21,8 @@ def limits() -> dict[str, tuple[int, int]]:
         "submit-ip": (settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR, 3600),
         "submit-mobile": (settings.LIANDONG_DEMANDS_SUBMITS_PER_MOBILE_DAY, 86400),
         "lookup-ip": (settings.LIANDONG_DEMANDS_FAILED_LOOKUPS_PER_IP_HOUR, 3600),
+        # The public form's category hint, asked as the worker types (a pause of 0.6 s).
+        "suggest-ip": (getattr(settings, "LIANDONG_DEMANDS_SUGGESTIONS_PER_IP_HOUR", 600), 3600),
     }
 
 
