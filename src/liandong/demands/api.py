@@ -22,7 +22,15 @@ from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.demands import classify, throttle
 from liandong.demands.exporting import stats_xlsx
-from liandong.demands.models import CATEGORY_LABELS, STATE_LABELS, Category, Channel, Demand, DemandEvent, State
+from liandong.demands.models import (
+    CATEGORY_LABELS,
+    STATE_LABELS,
+    Category,
+    Channel,
+    Demand,
+    DemandEvent,
+    State,
+)
 from liandong.demands.permissions import (
     allowed_actions,
     bodies_visible_to,
@@ -33,8 +41,6 @@ from liandong.demands.permissions import (
 )
 from liandong.demands.presenters import public_view
 from liandong.demands.schemas import (
-    SuggestIn,
-    SuggestOut,
     ActionIn,
     DemandDetailOut,
     DemandMobileOut,
@@ -46,6 +52,8 @@ from liandong.demands.schemas import (
     ReceiptOut,
     StaffDemandIn,
     StatsOut,
+    SuggestIn,
+    SuggestOut,
     demand_item,
 )
 from liandong.demands.selectors import (
@@ -198,7 +206,9 @@ def suggest_category(request: HttpRequest, payload: SuggestIn) -> dict:
     (429)."""
     with transaction.atomic():
         if not throttle.claim(("suggest-ip", _ip())):
-            raise TooManyRequests("请求过于频繁，请稍后再试", retry_after=throttle.window("suggest-ip"))
+            raise TooManyRequests(
+                "请求过于频繁，请稍后再试", retry_after=throttle.window("suggest-ip")
+            )
     return suggestion_for(payload.description)
 
 

@@ -168,7 +168,9 @@ def digest(examples: Iterable[Example]) -> str:
 def evaluate(model: Model, examples: Sequence[Example]) -> dict[str, Any]:
     """Top-1 and top-3 accuracy and the confusion matrix (true → predicted → count)."""
     top1 = top3 = 0
-    confusion: dict[str, dict[str, int]] = {c: dict.fromkeys(Category.values, 0) for c in Category.values}
+    confusion: dict[str, dict[str, int]] = {
+        c: dict.fromkeys(Category.values, 0) for c in Category.values
+    }
     for example in examples:
         ranked = model.suggest(example.text).ranked
         top1 += ranked[0][0] == example.category
@@ -218,7 +220,10 @@ def train(examples: Sequence[Example], *, version: int = 0, note: str = "") -> M
 
 def score(model: Model) -> dict[str, Any]:
     """The model's scores on the fixed test split and on the independent set, kept with it."""
-    return {"test": evaluate(model, labelled("test")), "independent": evaluate(model, independent())}
+    return {
+        "test": evaluate(model, labelled("test")),
+        "independent": evaluate(model, independent()),
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -76,7 +76,9 @@ def better_or_equal(new: dict, old: dict) -> bool:
     ) >= old_test.get("top3", 0)
 
 
-def classifier_train(*, actor: User | None = None, promote: str = "if_better", note: str = "") -> Outcome:
+def classifier_train(
+    *, actor: User | None = None, promote: str = "if_better", note: str = ""
+) -> Outcome:
     """Train on the labelled set's training split plus every correction, score on the fixed test
     split and the independent set, store file and row; promote per ``promote`` ("if_better",
     "always", "never")."""
@@ -154,7 +156,11 @@ def retrain_if_due(dry_run: bool = False) -> str:
     fresh = CategoryCorrection.objects.filter(trained_in__isnull=True).count()
     if fresh < RETRAIN_MIN_CORRECTIONS:
         return f"新纠正样本 {fresh} 条，未到 {RETRAIN_MIN_CORRECTIONS} 条"
-    last = ClassifierVersion.objects.order_by("-trained_at").values_list("trained_at", flat=True).first()
+    last = (
+        ClassifierVersion.objects.order_by("-trained_at")
+        .values_list("trained_at", flat=True)
+        .first()
+    )
     if last and timezone.now() - last < timedelta(hours=RETRAIN_MIN_HOURS):
         return f"新纠正样本 {fresh} 条，距上次训练不足 {RETRAIN_MIN_HOURS} 小时"
     if dry_run:

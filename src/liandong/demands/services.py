@@ -61,7 +61,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int, int]] = {
 # Hours to respond/resolve, upper bounds of the rollup's histogram buckets (the last is open).
 BUCKETS = [4, 8, 24, 48, 72, 120, 240, None]
 SATISFIED = {Rating.SATISFIED, Rating.BASICALLY}
-TRIAGE_THRESHOLD = 0.5
+TRIAGE_THRESHOLD = 0.4
 
 
 def triage_threshold() -> float:
@@ -80,9 +80,15 @@ def new_code() -> str:
 
 def route_for(*, category: str, industry: str, city: str) -> config.Rule | None:
     """The most specific active rule that matches (blank fields match anything)."""
+    return pick_rule(config.rules(), category=category, industry=industry, city=city)
+
+
+def pick_rule(
+    rules: Sequence[config.Rule], *, category: str, industry: str, city: str
+) -> config.Rule | None:
     candidates = [
         rule
-        for rule in config.rules()
+        for rule in rules
         if rule.category in ("", category)
         and rule.industry in ("", industry)
         and rule.city in ("", city)

@@ -37,8 +37,8 @@ from liandong.demands.forms import (
 )
 from liandong.demands.models import (
     CalendarDay,
-    Category,
     CalendarYear,
+    Category,
     CategoryCorrection,
     Channel,
     ClassifierVersion,
@@ -608,7 +608,8 @@ def triage_choose_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         )
         return redirect("demands:triage-queue")
     return _triage_page(
-        request, f"诉求 {demand.code}：" + "；".join(e for v in form.errors.values() for e in v)
+        request,
+        f"诉求 {demand.code}：" + "；".join(str(e) for v in form.errors.values() for e in v),
     )
 
 

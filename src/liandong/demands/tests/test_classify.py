@@ -31,7 +31,7 @@ def test_the_labelled_set_is_large_covers_every_category_and_keeps_a_test_split(
 def test_the_independent_set_is_never_trained_on() -> None:
     independent = classify.independent()
     assert len(independent) >= 150
-    assert set(r.category for r in independent) == set(Category.values)
+    assert {r.category for r in independent} == set(Category.values)
     trained = {r.text for r in classify.labelled()}
     assert not trained & {r.text for r in independent}
 
@@ -68,10 +68,12 @@ def test_suggestion_ranks_every_category_with_probabilities() -> None:
     assert {c for c, _ in guess.ranked} == set(Category.values)
     assert sum(p for _, p in guess.ranked) == pytest.approx(1.0)
     assert [p for _, p in guess.ranked] == sorted((p for _, p in guess.ranked), reverse=True)
-    assert len(guess.top3) == 3 and guess.top3[0] == (guess.category, guess.confidence)
+    assert len(guess.top3) == 3
+    assert guess.top3[0] == (guess.category, guess.confidence)
     assert model.suggest("送外卖被车撞了腿骨折住院").category == Category.INJURY
     empty = model.suggest("")
-    assert len(empty.ranked) == 9 and empty.confidence < 0.5
+    assert len(empty.ranked) == 9
+    assert empty.confidence < 0.5
 
 
 def test_the_hand_written_inference_matches_scikit_learn(tmp_path) -> None:
@@ -99,7 +101,8 @@ def test_the_hand_written_inference_matches_scikit_learn(tmp_path) -> None:
     path = tmp_path / "m.npz"
     model.save(path)
     loaded = classify.Model.load(path)
-    assert loaded.meta == model.meta and loaded.meta["version"] == 7
+    assert loaded.meta == model.meta
+    assert loaded.meta["version"] == 7
     before, after = model.suggest(texts[0]).ranked, loaded.suggest(texts[0]).ranked
     assert [c for c, _ in after] == [c for c, _ in before]
     assert [p for _, p in after] == pytest.approx([p for _, p in before], abs=1e-6)

@@ -19,6 +19,7 @@ from liandong.demands.models import (
     State,
 )
 from liandong.demands.services import (
+    TRIAGE_THRESHOLD,
     demand_set_category,
     demand_submit,
     demand_triage,
@@ -45,9 +46,11 @@ def submit(description: str, **overrides: Any) -> Demand:
 
 def test_a_sure_guess_routes_at_once(world: Any, rules: Any) -> None:
     demand = submit("网点两个月没发工资站长说总部没结算一直拖着")
-    assert demand.category == "wages" and not demand.awaiting_category
-    assert demand.body == world.authority and demand.state == State.DISPATCHED
-    assert [c for c, _ in demand.category_guesses][0] == "wages"
+    assert demand.category == "wages"
+    assert not demand.awaiting_category
+    assert demand.body == world.authority
+    assert demand.state == State.DISPATCHED
+    assert next(c for c, _ in demand.category_guesses) == "wages"
     assert len(demand.category_guesses) == 3
 
 
@@ -55,13 +58,16 @@ def test_an_unsure_guess_waits_for_a_person_and_keeps_the_intake_clock(
     world: Any, rules: Any
 ) -> None:
     demand = submit(UNSURE)
-    assert classify.suggest(UNSURE).confidence < 0.5
-    assert demand.awaiting_category and demand.state == State.ACCEPTED and demand.body is None
+    assert classify.suggest(UNSURE).confidence < TRIAGE_THRESHOLD
+    assert demand.awaiting_category
+    assert demand.state == State.ACCEPTED
+    assert demand.body is None
     assert demand.union == world.union_a
     assert "待分类" in demand.events.get(kind=DemandEvent.Kind.SUBMITTED).note
     # The worker who chose a category is never queued, however unsure the model.
     chosen = submit(UNSURE, category="rest", mobile="13919317778")
-    assert not chosen.awaiting_category and chosen.category == "rest"
+    assert not chosen.awaiting_category
+    assert chosen.category == "rest"
 
     # Classified three days later: the limits are the chosen category's, counted from intake.
     received = demand.created_at - timedelta(days=3)
@@ -71,12 +77,15 @@ def test_an_unsure_guess_waits_for_a_person_and_keeps_the_intake_clock(
     response_days, resolution_days, _ = limits_for(category="wages", urgency=demand.urgency)
     assert demand.response_due == Calendar().add_working_days(received, response_days).at
     assert demand.resolution_due == Calendar().add_working_days(received, resolution_days).at
-    assert not demand.awaiting_category and demand.category == "wages"
-    assert demand.body == world.authority and demand.state == State.DISPATCHED
+    assert not demand.awaiting_category
+    assert demand.category == "wages"
+    assert demand.body == world.authority
+    assert demand.state == State.DISPATCHED
     assert list(demand.co_bodies.values_list("name", flat=True)) == ["省快递协会"]
     # The choice is a labelled example, without the mobile number.
     correction = CategoryCorrection.objects.get()
-    assert correction.category == "wages" and "13919318888" not in correction.text
+    assert correction.category == "wages"
+    assert "13919318888" not in correction.text
     assert "＃" in correction.text
     # Chosen once: a second choice is refused, nothing changes.
     with pytest.raises(Exception, match="不在待分类队列"):
@@ -104,12 +113,14 @@ def test_the_queue_page_one_tap_and_scope(world: Any, rules: Any) -> None:
     assert other.post(f"/demands/triage/{demand.pk}/", {"category": "wages"}).status_code == 404
     # A bad choice: said on the page, nothing changes.
     bad = staff.post(f"/demands/triage/{demand.pk}/", {"category": "nonsense"})
-    assert bad.status_code == 200 and "请选择有效的诉求类别" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "请选择有效的诉求类别" in bad.content.decode()
     assert Demand.objects.get(pk=demand.pk).awaiting_category
     done = staff.post(f"/demands/triage/{demand.pk}/", {"category": "rest"})
     assert done.status_code == 302
     demand.refresh_from_db()
-    assert demand.category == "rest" and not demand.awaiting_category
+    assert demand.category == "rest"
+    assert not demand.awaiting_category
     assert demand.body == world.enterprise_a  # the courier rule
     assert f'id="triage-{demand.pk}"' not in staff.get("/demands/triage/").content.decode()
 
@@ -121,7 +132,8 @@ def test_a_handlers_change_of_category_is_kept_without_personal_data(
     demand_set_category(actor=world.users["staff_a"], demand=demand, category="rights")
     row = CategoryCorrection.objects.get()
     assert (row.suggested, row.category) == ("wages", "rights")
-    assert "62010219900101123X" not in row.text and "13919316543" not in row.text
+    assert "62010219900101123X" not in row.text
+    assert "13919316543" not in row.text
     assert row.text.startswith("网点两个月没发工资")
 
 
@@ -153,12 +165,14 @@ def test_a_worse_model_is_never_promoted(world: Any, small_training: None) -> No
     assert classify.current() is classify.model_at(classify.SHIPPED_MODEL)
     # Forced in, then the admin rolls back to the shipped model.
     forced = learning.classifier_train(promote="always", note="强制启用")
-    assert forced.promoted and ClassifierVersion.objects.get(is_active=True) == forced.version
+    assert forced.promoted
+    assert ClassifierVersion.objects.get(is_active=True) == forced.version
     config.clear()
     assert classify.current().meta["version"] == forced.version.version
     # A model at least as good as the one in use (the same data) is promoted.
     again = learning.classifier_train(note="同样的数据")
-    assert again.promoted and again.version.test_top1 >= forced.version.test_top1
+    assert again.promoted
+    assert again.version.test_top1 >= forced.version.test_top1
     learning.classifier_activate(actor=None, row=None)
     config.clear()
     assert classify.current() is classify.model_at(classify.SHIPPED_MODEL)
@@ -169,12 +183,15 @@ def test_the_tick_retrains_when_enough_corrections_arrived(
 ) -> None:
     monkeypatch.setattr(learning, "RETRAIN_MIN_CORRECTIONS", 3)
     for n in range(2):
-        CategoryCorrection.objects.create(text=f"站点不给发工资{n}", suggested="other", category="wages")
+        CategoryCorrection.objects.create(
+            text=f"站点不给发工资{n}", suggested="other", category="wages"
+        )
     assert "未到" in learning.retrain_if_due()
     CategoryCorrection.objects.create(text="站点扣押金", suggested="other", category="wages")
     assert "将用 3 条" in learning.retrain_if_due(dry_run=True)
     outcome = learning.retrain_if_due()
-    assert outcome.startswith("v2 ") and "未启用" in outcome  # worse than the shipped model
+    assert outcome.startswith("v2 ")
+    assert "未启用" in outcome
     row = ClassifierVersion.objects.get()
     assert row.corrections == 3
     assert not CategoryCorrection.objects.filter(trained_in__isnull=True).exists()
@@ -187,7 +204,9 @@ def test_the_classifier_page_rolls_back(world: Any, small_training: None) -> Non
     admin = BrowserClient()
     admin.force_login(world.users["province_admin"])
     page = admin.get("/demands/classifier/").content.decode()
-    assert f"v{row.version}" in page and "站点扣押金不退" in page and "使用中" in page
+    assert f"v{row.version}" in page
+    assert "站点扣押金不退" in page
+    assert "使用中" in page
     assert admin.post("/demands/classifier/", {"version": "99"}).status_code == 400
     assert ClassifierVersion.objects.get(is_active=True) == row
     assert admin.post("/demands/classifier/", {"version": "0"}).status_code == 302
@@ -197,18 +216,22 @@ def test_the_classifier_page_rolls_back(world: Any, small_training: None) -> Non
 def test_the_public_suggestion(client: Any, world: Any) -> None:
     url = "/api/v1/public/demands/suggest-category"
     answer = client.post(
-        url, json.dumps({"description": "送外卖被车撞了腿骨折住院"}), content_type="application/json"
+        url,
+        json.dumps({"description": "送外卖被车撞了腿骨折住院"}),
+        content_type="application/json",
     )
     assert answer.status_code == 200
     data = answer.json()
-    assert data["category"] == "injury" and data["message"] == "您反映的问题可能属于：职业伤害"
-    assert [g["category"] for g in data["top3"]][0] == "injury"
+    assert data["category"] == "injury"
+    assert data["message"] == "您反映的问题可能属于：职业伤害"
+    assert next(g["category"] for g in data["top3"]) == "injury"
     short = client.post(url, json.dumps({"description": "你好"}), content_type="application/json")
     assert short.json()["category"] is None
     too_long = client.post(
         url, json.dumps({"description": "工" * 2001}), content_type="application/json"
     )
-    assert too_long.status_code == 422 and "description" in too_long.content.decode()
+    assert too_long.status_code == 422
+    assert "description" in too_long.content.decode()
 
 
 @override_settings(LIANDONG_DEMANDS_SUGGESTIONS_PER_IP_HOUR=2)
