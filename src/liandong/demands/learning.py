@@ -155,7 +155,7 @@ def retrain_if_due(dry_run: bool = False) -> str:
     """The tick's job: retrain when enough new corrections arrived since the last training."""
     fresh = CategoryCorrection.objects.filter(trained_in__isnull=True).count()
     if fresh < RETRAIN_MIN_CORRECTIONS:
-        return f"新纠正样本 {fresh} 条，未到 {RETRAIN_MIN_CORRECTIONS} 条"
+        return f"新纠正样本（满 {RETRAIN_MIN_CORRECTIONS} 条重新训练）: {fresh}"
     last = (
         ClassifierVersion.objects.order_by("-trained_at")
         .values_list("trained_at", flat=True)

@@ -220,7 +220,7 @@ def page_post(route: str, demand: Demand) -> dict[str, Any]:
             "values": {"form": "limit", "category": "wages", "urgency": "normal"},
         },
         # Roll back to the model shipped with the software.
-        "demands/classifier/": {"values": {"version": "0"}},
+        "demands/classifier/": {"shown_to": "province_admin", "values": {"version": "0"}},
         "demands/submit/": {
             "shown_to": "anonymous",
             "values": intake_values,
