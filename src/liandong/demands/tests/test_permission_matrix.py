@@ -49,8 +49,7 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "demands/triage/": ("GET", "login 403   200   200   200    403     403   403   200"),
     # A demand waiting in union A's queue (not the fixture demand), sent without a category.
     "demands/triage/<int:pk>/": ("POST", "login 403  200   200   404    403     403   403   200"),
-    # The category model is the installation's: admins of the top-level union only.
-    "demands/classifier/": ("GET", "login 403   403   403   403    403     403   403   200"),
+    "demands/classifier/": ("GET", "login 403   200   403   403    403     403   403   200"),
     "demands/submit/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/rate/": ("POST", "200  200   200   200   200    200     200   200   200"),
@@ -59,7 +58,7 @@ PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon  worker admin staff staffB liaison ent  judge prov
     "demands/new/": "login 403   done  done  done   403     403   403   done",
     "demands/settings/": "login 403   done  403   403    403     403   403   done",
-    "demands/classifier/": "login 403   403   403   403    403     403   403   done",
+    "demands/classifier/": "login 403   done  403   403    403     403   403   done",
     # The public pages: a new demand is acknowledged on the page, a lookup answers on the page.
     "demands/submit/": "200   200   200   200   200    200     200   200   200",
     "demands/track/": "200   200   200   200   200    200     200   200   200",
@@ -220,7 +219,7 @@ def page_post(route: str, demand: Demand) -> dict[str, Any]:
             "values": {"form": "limit", "category": "wages", "urgency": "normal"},
         },
         # Roll back to the model shipped with the software.
-        "demands/classifier/": {"shown_to": "province_admin", "values": {"version": "0"}},
+        "demands/classifier/": {"values": {"version": "0"}},
         "demands/submit/": {
             "shown_to": "anonymous",
             "values": intake_values,
