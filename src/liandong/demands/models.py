@@ -203,6 +203,11 @@ class Demand(BaseModel):
         return f"{self.code} {CATEGORY_LABELS.get(self.category, self.category)}"
 
     @property
+    def in_triage(self) -> bool:
+        """Waiting in its union's 待分类 queue (not rejected or merged meanwhile)."""
+        return self.awaiting_category and self.state == State.ACCEPTED
+
+    @property
     def guesses(self) -> list[tuple[str, int]]:
         """The classifier's three likeliest categories at intake: (label, percent)."""
         return [

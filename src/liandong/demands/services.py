@@ -798,6 +798,8 @@ def demand_assign(
     old = demand.body_id
     demand.body = body
     demand.state = State.DISPATCHED
+    # Dispatched by hand from the 待分类 queue's demand: the person took the guessed category.
+    awaiting, demand.awaiting_category = demand.awaiting_category, False
     if co_bodies is not None:
         demand.co_bodies.set([b for b in co_bodies if b.pk != body.pk])
     names = "、".join(b.name for b in demand.co_bodies.all())
@@ -815,7 +817,7 @@ def demand_assign(
         before,
         actor=actor,
         action="assigned",
-        fields=["body", "state"],
+        fields=["body", "state", *(["awaiting_category"] if awaiting else [])],
         changes={"body": [old, body.pk]},
     )
 

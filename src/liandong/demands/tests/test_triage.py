@@ -259,3 +259,27 @@ def test_the_receipt_names_the_category(world: Any, rules: Any) -> None:
         },
     )
     assert "诉求类别：<strong>工资报酬</strong>" in sent.content.decode()
+    unsure = page.post(
+        "/demands/submit/",
+        {
+            "description": "我想问个事情，麻烦回个电话。",
+            "industry": "快递",
+            "city": "兰州",
+            "mobile": "13919310034",
+            "consent": "on",
+            "token": "t-2",
+            "urgency": "normal",
+        },
+    )
+    assert "诉求类别：<strong>待分类</strong>" in unsure.content.decode()
+
+
+def test_dispatching_by_hand_takes_the_demand_out_of_the_queue(world: Any, rules: Any) -> None:
+    from liandong.demands.services import demand_assign
+
+    demand = submit(UNSURE)
+    assert demand.awaiting_category
+    demand = demand_assign(actor=world.users["staff_a"], demand=demand, body=world.enterprise_a)
+    demand.refresh_from_db()
+    assert not demand.awaiting_category
+    assert demand.state == State.DISPATCHED
