@@ -20,9 +20,17 @@ from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
-from liandong.demands import throttle
+from liandong.demands import classify, throttle
 from liandong.demands.exporting import stats_xlsx
-from liandong.demands.models import STATE_LABELS, Category, Channel, Demand, DemandEvent, State
+from liandong.demands.models import (
+    CATEGORY_LABELS,
+    STATE_LABELS,
+    Category,
+    Channel,
+    Demand,
+    DemandEvent,
+    State,
+)
 from liandong.demands.permissions import (
     allowed_actions,
     bodies_visible_to,
@@ -44,6 +52,8 @@ from liandong.demands.schemas import (
     ReceiptOut,
     StaffDemandIn,
     StatsOut,
+    SuggestIn,
+    SuggestOut,
     demand_item,
 )
 from liandong.demands.selectors import (
@@ -158,6 +168,48 @@ def submit_demand(request: HttpRequest, payload: PublicDemandIn) -> HttpResponse
         )  # a concurrent retry with the same key stored it first
     # _receipt builds ReceiptOut's five plain fields; a test checks the answer against the schema.
     return prevalidated(_receipt(demand, created))
+
+
+SUGGEST_MIN_CHARS = 4
+
+
+def suggestion_for(text: str) -> dict[str, Any]:
+    """The category hint of the public form (also its page's endpoint)."""
+    if len(classify.normalize(text)) < SUGGEST_MIN_CHARS:
+        return {"category": None, "label": "", "confidence": 0.0, "message": "", "top3": []}
+    guess = classify.suggest(text)
+    top3 = [
+        {"category": c, "label": CATEGORY_LABELS[c], "confidence": round(p, 3)}
+        for c, p in guess.top3
+    ]
+    label = CATEGORY_LABELS[guess.category]
+    return {
+        "category": guess.category,
+        "label": label,
+        "confidence": round(guess.confidence, 3),
+        "message": f"您反映的问题可能属于：{label}",
+        "top3": top3,
+    }
+
+
+@public_router.post(
+    "/suggest-category",
+    response=SuggestOut,
+    auth=None,
+    url_name="public-demand-suggest",
+    operation_id="public_demands_suggest_category",
+)
+@retry_when_busy
+def suggest_category(request: HttpRequest, payload: SuggestIn) -> dict:
+    """The likeliest category of a text being typed, and the three likeliest with their
+    probabilities: a hint the worker may follow or not (nothing is stored). Rate-limited per IP
+    (429)."""
+    with transaction.atomic():
+        if not throttle.claim(("suggest-ip", _ip())):
+            raise TooManyRequests(
+                "请求过于频繁，请稍后再试", retry_after=throttle.window("suggest-ip")
+            )
+    return suggestion_for(payload.description)
 
 
 class TrackQuery(InputSchema):

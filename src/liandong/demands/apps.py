@@ -29,3 +29,8 @@ class DemandsConfig(AppConfig):
             sender=RoutingRule.co_bodies.through,
             dispatch_uid="demands-config-rule-co-bodies",
         )
+        # The shipped category model, read once per process now rather than inside the first
+        # intake's transaction (a few milliseconds; no database, no network).
+        from liandong.demands import classify
+
+        classify.model_at(classify.SHIPPED_MODEL)

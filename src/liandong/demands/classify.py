@@ -1,310 +1,265 @@
-"""Category suggestion from a demand's text: weighted keywords, longest first, so that
-"工伤" (occupational injury) is not read as "工" + "伤". Staff confirm or override the
-suggestion; its accuracy on a labelled set is measured in tests/test_classify.py."""
+"""Category suggestion from a demand's text: a linear model over character n-grams.
+
+Training (``train``, run by ``liandong train-classifier`` and by the tick when handlers have
+corrected enough categories, see ``demands.learning``) uses scikit-learn: TF-IDF weights of the
+text's 1- to 3-character sequences into a multinomial logistic regression. The result is saved
+as plain arrays (vocabulary, IDF weights, coefficients; numpy's ``.npz``, no pickle) with its
+version, training date, data digest and scores, and read back here without scikit-learn:
+suggesting is a few dictionary look-ups and one small matrix product, well under a millisecond.
+
+The demo ships ``data/model.npz``, trained on the app's own labelled set (``data/labelled.jsonl``,
+see bench/README.md for its scores). A model promoted later lives in ``DATA_DIR/classifier/``
+and is named by the active ``ClassifierVersion`` row (``active_path``)."""
+
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import numpy as np
 
 from liandong.demands.models import Category
 
-C = Category
-KEYWORDS: dict[str, list[tuple[str, int]]] = {
-    C.WAGES: [
-        ("抽成", 3),
-        ("奖励", 2),
-        ("没结", 3),
-        ("运费", 2),
-        ("到手", 2),
-        ("拖到", 2),
-        ("拖欠工资", 5),
-        ("欠薪", 5),
-        ("工资", 3),
-        ("派费", 4),
-        ("提成", 3),
-        ("工钱", 4),
-        ("薪资", 3),
-        ("薪水", 3),
-        ("结算", 2),
-        ("押金", 3),
-        ("扣款", 3),
-        ("罚款", 3),
-        ("克扣", 4),
-        ("扣钱", 3),
-        ("加班费", 4),
-        ("底薪", 3),
-        ("没发", 2),
-        ("少发", 3),
-        ("单价", 3),
-        ("绩效", 2),
-        ("奖金", 2),
-        ("扣了", 2),
-        ("罚了", 2),
-        ("件费", 4),
-        ("拖着不给", 3),
-        ("不给钱", 3),
-        ("报酬", 3),
-        ("最低工资", 4),
-    ],
-    C.SAFETY: [
-        ("叉车", 2),
-        ("货架", 3),
-        ("路灯", 3),
-        ("没灯", 3),
-        ("防寒", 3),
-        ("牌照", 2),
-        ("推车", 2),
-        ("零下", 2),
-        ("安全", 3),
-        ("头盔", 4),
-        ("电动车", 2),
-        ("电瓶", 3),
-        ("充电", 3),
-        ("超速", 3),
-        ("闯红灯", 3),
-        ("防护", 3),
-        ("高温", 3),
-        ("中暑", 3),
-        ("消防", 4),
-        ("隐患", 4),
-        ("倒塌", 3),
-        ("漏电", 4),
-        ("刹车", 3),
-        ("路滑", 3),
-        ("结冰", 3),
-        ("劳保", 3),
-        ("口罩", 2),
-        ("通风", 3),
-        ("化学", 3),
-        ("染发剂", 3),
-        ("超时配送", 2),
-        ("算法", 2),
-        ("限时", 2),
-        ("逆行", 3),
-        ("防暑", 3),
-        ("危险", 3),
-        ("护具", 3),
-    ],
-    C.INSURANCE: [
-        ("养老金", 5),
-        ("退休", 3),
-        ("社保", 5),
-        ("养老保险", 5),
-        ("医疗保险", 5),
-        ("医保", 4),
-        ("失业保险", 5),
-        ("公积金", 4),
-        ("参保", 4),
-        ("缴纳", 2),
-        ("保险", 3),
-        ("五险", 5),
-        ("断缴", 5),
-        ("补缴", 4),
-        ("社会保险", 5),
-        ("生育保险", 5),
-        ("灵活就业", 3),
-        ("职工医保", 5),
-    ],
-    C.INJURY: [
-        ("摔", 3),
-        ("拉伤", 5),
-        ("残疾", 4),
-        ("理疗", 4),
-        ("工伤", 6),
-        ("受伤", 4),
-        ("摔伤", 5),
-        ("骨折", 5),
-        ("撞", 3),
-        ("车祸", 5),
-        ("住院", 3),
-        ("医药费", 4),
-        ("职业伤害", 6),
-        ("伤残", 5),
-        ("鉴定", 2),
-        ("摔倒", 4),
-        ("烫伤", 5),
-        ("扭伤", 5),
-        ("狗咬", 5),
-        ("被咬", 4),
-        ("手术", 4),
-        ("职业病", 5),
-        ("理赔", 3),
-        ("交通事故", 5),
-        ("砸伤", 5),
-        ("划伤", 4),
-        ("治疗", 3),
-    ],
-    C.REST: [
-        ("补休", 5),
-        ("班次", 4),
-        ("夜班", 2),
-        ("半夜", 3),
-        ("深夜", 3),
-        ("连续", 2),
-        ("休息", 4),
-        ("休假", 5),
-        ("调休", 5),
-        ("放假", 4),
-        ("年假", 5),
-        ("加班", 2),
-        ("轮休", 5),
-        ("双休", 5),
-        ("请假", 4),
-        ("病假", 4),
-        ("婚假", 5),
-        ("产假", 5),
-        ("工时", 4),
-        ("连续工作", 4),
-        ("没有休", 4),
-        ("一天都不", 3),
-        ("节假日", 3),
-        ("歇", 2),
-        ("上班时间", 3),
-        ("十几个小时", 3),
-        ("每天干", 2),
-        ("陪产假", 5),
-        ("喝水", 2),
-        ("驿站", 2),
-        ("吃饭", 1),
-    ],
-    C.SKILLS: [
-        ("考试", 4),
-        ("资格", 3),
-        ("培训", 5),
-        ("技能", 5),
-        ("证书", 4),
-        ("考证", 5),
-        ("学历", 4),
-        ("学习", 3),
-        ("技术", 2),
-        ("职业资格", 5),
-        ("技能等级", 5),
-        ("提升", 2),
-        ("课程", 4),
-        ("竞赛", 4),
-        ("比赛", 3),
-        ("夜校", 5),
-        ("补贴", 1),
-        ("学", 1),
-        ("驾照", 4),
-        ("电工证", 5),
-        ("技师", 3),
-        ("上课", 3),
-        ("师傅带", 3),
-        ("网课", 4),
-    ],
-    C.RIGHTS: [
-        ("调岗", 5),
-        ("降薪", 4),
-        ("同工不同酬", 5),
-        ("区别对待", 4),
-        ("定位", 2),
-        ("承诺书", 3),
-        ("责任自负", 4),
-        ("合同", 4),
-        ("劳动合同", 5),
-        ("辞退", 5),
-        ("开除", 5),
-        ("解除", 3),
-        ("仲裁", 5),
-        ("维权", 4),
-        ("入会", 4),
-        ("工会", 1),
-        ("歧视", 5),
-        ("骚扰", 5),
-        ("侮辱", 4),
-        ("投诉", 2),
-        ("差评", 3),
-        ("申诉", 3),
-        ("封号", 5),
-        ("法律援助", 5),
-        ("律师", 4),
-        ("劳动关系", 5),
-        ("违约金", 4),
-        ("赔偿金", 3),
-        ("不签", 3),
-        ("霸王条款", 5),
-        ("账号", 2),
-        ("强制", 3),
-        ("殴打", 4),
-        ("打人", 4),
-        ("辱骂", 4),
-        ("经济补偿", 5),
-        ("劳务派遣", 3),
-    ],
-    C.HARDSHIP: [
-        ("送温暖", 5),
-        ("托管", 4),
-        ("减免", 3),
-        ("洪水", 4),
-        ("塌", 2),
-        ("日子", 2),
-        ("困难", 4),
-        ("生病", 3),
-        ("大病", 5),
-        ("救助", 5),
-        ("帮扶", 5),
-        ("看病", 3),
-        ("孩子上学", 5),
-        ("上学", 3),
-        ("房租", 4),
-        ("住房", 3),
-        ("租房", 3),
-        ("家里", 2),
-        ("低保", 5),
-        ("家庭", 2),
-        ("慰问", 3),
-        ("借", 2),
-        ("生活", 2),
-        ("去世", 4),
-        ("癌", 5),
-        ("白血病", 5),
-        ("救济", 5),
-        ("子女", 3),
-        ("学费", 4),
-        ("过冬", 3),
-        ("没钱", 3),
-        ("入学", 4),
-        ("宿舍", 3),
-        ("吃住", 3),
-    ],
-    C.OTHER: [
-        ("志愿者", 4),
-        ("文体", 4),
-        ("讲座", 4),
-        ("优惠", 3),
-        ("充电桩", 4),
-        ("换电柜", 4),
-        ("指引", 3),
-        ("建议", 2),
-        ("咨询", 2),
-        ("能不能", 1),
-        ("希望", 1),
-        ("活动", 2),
-        ("报名", 2),
-        ("表扬", 4),
-        ("感谢", 4),
-        ("停车", 3),
-        ("小区", 3),
-        ("门禁", 4),
-        ("电梯", 3),
-        ("物业", 4),
-    ],
-}
-_ORDERED = sorted(
-    ((word, category, weight) for category, words in KEYWORDS.items() for word, weight in words),
-    key=lambda item: -len(item[0]),
-)
+DATA = Path(__file__).resolve().parent / "data"
+SHIPPED_MODEL = DATA / "model.npz"
+LABELLED_FILE = DATA / "labelled.jsonl"
+INDEPENDENT_FILE = DATA / "independent.jsonl"
+NGRAMS = (1, 3)
+C_REGULARIZATION = 10.0
+MIN_DF = 2
+_DIGITS = re.compile(r"\d+")
+_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def category_scores(text: str) -> dict[str, int]:
-    scores = dict.fromkeys(KEYWORDS, 0)
-    rest = text
-    for word, category, weight in _ORDERED:
-        if word in rest:
-            scores[category] += weight * rest.count(word)
-            rest = rest.replace(word, "\u3000")  # a longer word claims its characters once
-    return scores
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, every number as "0", no spaces or punctuation:
+    workers type "2000块" or "２千", with or without commas."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _DROP.sub("", _DIGITS.sub("0", text))
+
+
+def ngrams(text: str) -> list[str]:
+    """The character n-grams scikit-learn's ``analyzer="char"`` produces, in its order."""
+    low, high = NGRAMS
+    return [text[i : i + n] for n in range(low, high + 1) for i in range(len(text) - n + 1)]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Every category with its probability, the likeliest first."""
+
+    ranked: tuple[tuple[str, float], ...]
+
+    @property
+    def category(self) -> str:
+        return self.ranked[0][0]
+
+    @property
+    def confidence(self) -> float:
+        return self.ranked[0][1]
+
+    @property
+    def top3(self) -> list[tuple[str, float]]:
+        return list(self.ranked[:3])
+
+
+@dataclass
+class Model:
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # features × classes
+    intercept: np.ndarray
+    classes: tuple[str, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def suggest(self, text: str) -> Suggestion:
+        counts = Counter(ngrams(normalize(text)))
+        index, weights = [], []
+        for gram, count in counts.items():
+            column = self.vocabulary.get(gram)
+            if column is not None:
+                index.append(column)
+                weights.append((1.0 + math.log(count)) * self.idf[column])
+        scores = self.intercept.copy()
+        if index:
+            values = np.asarray(weights)
+            values /= math.sqrt(float(values @ values))
+            scores += values @ self.coef[index]
+        scores = np.exp(scores - scores.max())
+        scores /= scores.sum()
+        order = np.argsort(-scores, kind="stable")
+        return Suggestion(tuple((self.classes[i], float(scores[i])) for i in order))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vocabulary = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            vocabulary=np.array(vocabulary),
+            idf=self.idf.astype(np.float32),
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float64),
+            classes=np.array(self.classes),
+            meta=np.array(json.dumps(self.meta, ensure_ascii=False, sort_keys=True)),
+        )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Model":
+        with np.load(path, allow_pickle=False) as arrays:
+            return cls(
+                vocabulary={gram: i for i, gram in enumerate(arrays["vocabulary"].tolist())},
+                idf=arrays["idf"].astype(np.float64),
+                coef=arrays["coef"].astype(np.float64),
+                intercept=arrays["intercept"].astype(np.float64),
+                classes=tuple(arrays["classes"].tolist()),
+                meta=json.loads(str(arrays["meta"])),
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data and scores
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    category: str
+    industry: str = ""
+    split: str = "train"
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.append(
+                Example(row["text"], row["category"], row.get("industry", ""), row.get("split", ""))
+            )
+    return rows
+
+
+def labelled(split: str | None = None) -> list[Example]:
+    rows = read_jsonl(LABELLED_FILE)
+    return [r for r in rows if split is None or r.split == split]
+
+
+def independent() -> list[Example]:
+    return read_jsonl(INDEPENDENT_FILE)
+
+
+def digest(examples: Iterable[Example]) -> str:
+    sha = hashlib.sha256()
+    for example in examples:
+        sha.update(f"{example.category}\t{example.text}\n".encode())
+    return sha.hexdigest()
+
+
+def evaluate(model: Model, examples: Sequence[Example]) -> dict[str, Any]:
+    """Top-1 and top-3 accuracy and the confusion matrix (true → predicted → count)."""
+    top1 = top3 = 0
+    confusion: dict[str, dict[str, int]] = {
+        c: dict.fromkeys(Category.values, 0) for c in Category.values
+    }
+    for example in examples:
+        ranked = model.suggest(example.text).ranked
+        top1 += ranked[0][0] == example.category
+        top3 += example.category in {c for c, _ in ranked[:3]}
+        confusion[example.category][ranked[0][0]] += 1
+    n = len(examples) or 1
+    return {
+        "n": len(examples),
+        "top1": round(top1 / n, 4),
+        "top3": round(top3 / n, 4),
+        "confusion": confusion,
+    }
+
+
+def train(examples: Sequence[Example], *, version: int = 0, note: str = "") -> Model:
+    """A new model from ``examples`` (scikit-learn is needed here only)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=NGRAMS,
+        preprocessor=normalize,
+        sublinear_tf=True,
+        min_df=MIN_DF,
+        dtype=np.float64,
+    )
+    matrix = vectorizer.fit_transform([e.text for e in examples])
+    classifier = LogisticRegression(C=C_REGULARIZATION, solver="newton-cg", max_iter=1000)
+    classifier.fit(matrix, [e.category for e in examples])
+    vocabulary = {str(gram): int(i) for gram, i in vectorizer.vocabulary_.items()}
+    return Model(
+        vocabulary=vocabulary,
+        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+        coef=np.ascontiguousarray(classifier.coef_.T, dtype=np.float64),
+        intercept=np.asarray(classifier.intercept_, dtype=np.float64),
+        classes=tuple(str(c) for c in classifier.classes_),
+        meta={
+            "version": version,
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "examples": len(examples),
+            "digest": digest(examples),
+            "note": note,
+        },
+    )
+
+
+def score(model: Model) -> dict[str, Any]:
+    """The model's scores on the fixed test split and on the independent set, kept with it."""
+    return {
+        "test": evaluate(model, labelled("test")),
+        "independent": evaluate(model, independent()),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The model in use (one copy per process)
+
+_models: dict[str, Model] = {}
+_lock = Lock()
+
+
+def model_at(path: Path) -> Model:
+    key = str(path)
+    model = _models.get(key)
+    if model is None:
+        with _lock:
+            model = _models.get(key) or Model.load(path)
+            _models[key] = model
+    return model
+
+
+def current() -> Model:
+    """The active model (``config.classifier_path``, cached for ``config.TTL`` seconds; its file
+    is read once per process), else the shipped one."""
+    from liandong.demands import config
+
+    path = config.classifier_path()
+    if path:
+        try:
+            return model_at(Path(path))
+        except OSError:
+            pass  # a file removed by hand: the shipped model rather than an error at intake
+    return model_at(SHIPPED_MODEL)
+
+
+def suggest(text: str) -> Suggestion:
+    return current().suggest(text)
 
 
 def suggest_category(text: str) -> str:
-    """The best-scoring category, or 其他 when no keyword is found."""
-    scores = category_scores(text)
-    best = max(scores, key=lambda category: (scores[category], category != C.OTHER))
-    return best if scores[best] > 0 else C.OTHER
+    return suggest(text).category

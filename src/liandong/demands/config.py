@@ -13,7 +13,7 @@ from django.core.cache import caches
 from django.db import transaction
 
 TTL = 30
-KEYS = {name: f"demands.config.{name}" for name in ("rules", "limits", "calendar")}
+KEYS = {name: f"demands.config.{name}" for name in ("rules", "limits", "calendar", "classifier")}
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,20 @@ def calendar() -> tuple[dict[date, bool], set[int]]:
         )
 
     return _get("calendar", load)
+
+
+def classifier_path() -> str:
+    """The file of the active ``ClassifierVersion`` ("" when none is: the shipped model)."""
+    from django.conf import settings
+
+    from liandong.demands.models import ClassifierVersion
+
+    def load() -> str:
+        name = (
+            ClassifierVersion.objects.filter(is_active=True)
+            .values_list("file_name", flat=True)
+            .first()
+        )
+        return str(settings.DATA_DIR / "classifier" / name) if name else ""
+
+    return _get("classifier", load)

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from liandong.accounts.models import User
-from liandong.demands import jobs, notices
+from liandong.demands import config, jobs, notices
 from liandong.demands.models import Demand, DemandEvent, RoutingRule, State
 from liandong.demands.sample_texts import LABELLED
 from liandong.demands.services import (
@@ -104,31 +104,54 @@ REPLIES = {
 }
 
 
+# The demo's routing rules: (body, category, industry, co-handling bodies, priority), all
+# supervised by GS-JMGH. Also the rules the routing check (data/routing.jsonl) is scored on.
+DEMO_UNION = "GS-JMGH"
+DEMO_RULES: list[tuple[str, str, str, tuple[str, ...], int]] = [
+    ("GS-YZJ", "wages", "快递", ("GS-KDXH",), 100),
+    ("GS-YZJ", "injury", "快递", ("GS-KDXH",), 100),
+    ("GS-YZJ", "safety", "快递", (), 100),
+    ("GS-KDXH", "rights", "快递", ("LZ-KDGL",), 100),
+    ("LZ-KDGL", "", "快递", (), 50),
+    ("LZ-KDGL", "", "即时配送", (), 50),
+    ("GS-MFGL", "", "美发美容", ("GS-MRXH",), 50),
+    ("GS-JMGH", "", "", (), 200),
+]
+
+
+def demo_rules() -> tuple[list[config.Rule], list[str]]:
+    """The demo's rules as the router reads them, without a database: body ids are indexes
+    into the returned list of organization codes."""
+    codes = sorted({code for rule in DEMO_RULES for code in (rule[0], *rule[3])} | {DEMO_UNION})
+    rules = [
+        config.Rule(
+            pk,
+            codes.index(DEMO_UNION),
+            category,
+            industry,
+            "",
+            codes.index(body),
+            tuple(codes.index(code) for code in co_bodies),
+            priority,
+        )
+        for pk, (body, category, industry, co_bodies, priority) in enumerate(DEMO_RULES, start=1)
+    ]
+    return rules, codes
+
+
 def _rules(orgs: dict[str, Organization]) -> None:
     if RoutingRule.objects.exists():
         return
-    union, yzj, kdxh, fed = orgs["GS-JMGH"], orgs["GS-YZJ"], orgs["GS-KDXH"], orgs["LZ-KDGL"]
-    routing_rule_create(
-        actor=None, union=union, body=yzj, category="wages", industry="快递", co_bodies=[kdxh]
-    )
-    routing_rule_create(
-        actor=None, union=union, body=yzj, category="injury", industry="快递", co_bodies=[kdxh]
-    )
-    routing_rule_create(actor=None, union=union, body=yzj, category="safety", industry="快递")
-    routing_rule_create(
-        actor=None, union=union, body=kdxh, category="rights", industry="快递", co_bodies=[fed]
-    )
-    routing_rule_create(actor=None, union=union, body=fed, industry="快递", priority=50)
-    routing_rule_create(actor=None, union=union, body=fed, industry="即时配送", priority=50)
-    routing_rule_create(
-        actor=None,
-        union=union,
-        body=orgs["GS-MFGL"],
-        industry="美发美容",
-        co_bodies=[orgs["GS-MRXH"]],
-        priority=50,
-    )
-    routing_rule_create(actor=None, union=union, body=union, priority=200)
+    for body, category, industry, co_bodies, priority in DEMO_RULES:
+        routing_rule_create(
+            actor=None,
+            union=orgs[DEMO_UNION],
+            body=orgs[body],
+            category=category,
+            industry=industry,
+            co_bodies=[orgs[code] for code in co_bodies],
+            priority=priority,
+        )
 
 
 class _Replay:

@@ -254,3 +254,25 @@ class CalendarForm(forms.Form):
             self.add_error("days", "请至少填写一天")
         data["parsed"] = parsed
         return data
+
+
+class TriageForm(forms.Form):
+    """One tap in the 待分类 queue: the category a person chose."""
+
+    category = forms.ChoiceField(
+        label="类别",
+        choices=[("", "请选择类别"), *Category.choices],
+        error_messages={"required": "请选择类别", "invalid_choice": "请选择有效的诉求类别"},
+    )
+
+
+class ClassifierForm(forms.Form):
+    """Roll back (or forward) to a version; 0 = the model shipped with the software."""
+
+    version = forms.IntegerField(
+        label="版本", min_value=0, error_messages={"required": "请选择要启用的版本"}
+    )
+
+
+class SuggestForm(forms.Form):
+    description = forms.CharField(max_length=2000, required=False)

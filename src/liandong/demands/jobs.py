@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from liandong.accounts.services import leaders_of
 from liandong.core.audit import audit_log
-from liandong.demands import notices, throttle
+from liandong.demands import learning, notices, throttle
 from liandong.demands.models import OPEN_STATES, Demand, DemandEvent, State
 from liandong.demands.services import _before, _event, _rollup_move, limits_for
 from liandong.demands.workdays import Calendar
@@ -228,6 +228,7 @@ TICK_JOBS = [
     ("demands.breaches", _job(demands_mark_breaches, "标记超时")),
     ("demands.escalate", _job(demands_escalate, "超时督办")),
     ("demands.agenda", _job(demands_to_agenda, "提交联席会议")),
+    ("demands.classifier", learning.retrain_if_due),
     (
         "demands.throttle",
         lambda dry_run: f"过期限流计数: {0 if dry_run else throttle.purge_expired()}",

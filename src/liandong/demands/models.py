@@ -80,6 +80,11 @@ class Demand(BaseModel):
     suggested_category = models.CharField(
         _("建议类别"), max_length=12, choices=Category.choices, blank=True
     )
+    # The classifier was unsure and the worker chose no category: the demand waits in its
+    # union's 待分类 queue, unrouted; ``category`` holds the likeliest guess meanwhile.
+    awaiting_category = models.BooleanField(_("待分类"), default=False)
+    # The classifier's three likeliest categories with their probabilities, [[category, p], ...].
+    category_guesses = models.JSONField(_("类别建议"), default=list, blank=True, editable=False)
     urgency = models.CharField(
         _("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
     )
@@ -186,10 +191,29 @@ class Demand(BaseModel):
             models.Index(
                 fields=["agenda_at"], name="demand_agenda_idx", condition=Q(agenda_at__isnull=False)
             ),
+            # The 待分类 queue of a union.
+            models.Index(
+                fields=["union", "id"],
+                name="demand_triage_idx",
+                condition=Q(awaiting_category=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {CATEGORY_LABELS.get(self.category, self.category)}"
+
+    @property
+    def in_triage(self) -> bool:
+        """Waiting in its union's 待分类 queue (not rejected or merged meanwhile)."""
+        return self.awaiting_category and self.state == State.ACCEPTED
+
+    @property
+    def guesses(self) -> list[tuple[str, int]]:
+        """The classifier's three likeliest categories at intake: (label, percent)."""
+        return [
+            (CATEGORY_LABELS.get(category, category), round(100 * float(p)))
+            for category, p in self.category_guesses or []
+        ]
 
     @property
     def is_open(self) -> bool:
@@ -422,3 +446,67 @@ class DemandThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.hits}"
+
+
+class ClassifierVersion(BaseModel):
+    """A trained category model: its file (under ``DATA_DIR/classifier/``), what it was trained
+    on and how it scored on the fixed test split and the independent set. One row is active;
+    without one the model shipped in the package is used."""
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    file_name = models.CharField(_("文件"), max_length=100)
+    trained_at = models.DateTimeField(_("训练时间"))
+    data_digest = models.CharField(_("训练数据摘要"), max_length=64)
+    examples = models.PositiveIntegerField(_("训练样本数"))
+    corrections = models.PositiveIntegerField(_("其中人工纠正样本"), default=0)
+    scores = models.JSONField(_("评分"), default=dict)
+    is_active = models.BooleanField(_("使用中"), default=False)
+    promoted_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("分类模型")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="classifier_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+    @property
+    def test_top1(self) -> float:
+        return float(self.scores.get("test", {}).get("top1", 0.0))
+
+    @property
+    def test_top3(self) -> float:
+        return float(self.scores.get("test", {}).get("top3", 0.0))
+
+
+class CategoryCorrection(models.Model):
+    """A category a person chose for a demand's text (changed by a handler, or picked in the
+    待分类 queue): a labelled example for the next training. The text is kept without mobile or
+    ID numbers and without the demand's link, so it outlives the demand's personal data."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    text = models.TextField(_("诉求内容（已去除号码）"))
+    suggested = models.CharField(_("模型建议"), max_length=12, choices=Category.choices)
+    category = models.CharField(_("人工确定"), max_length=12, choices=Category.choices)
+    industry = models.CharField(_("行业"), max_length=12, blank=True)
+    trained_in = models.ForeignKey(
+        ClassifierVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("首次用于训练的版本"),
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("类别纠正样本")
+
+    def __str__(self) -> str:
+        return f"{self.suggested} → {self.category}"

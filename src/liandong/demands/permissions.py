@@ -113,3 +113,15 @@ STATE_ACTIONS: dict[str, set[str]] = {
 def can_reveal_mobile(user: User | AnonymousUser | None, demand: Demand) -> bool:
     """The full mobile: the assigned handler (responsible body) and union staff in scope."""
     return is_handler(user, demand) or can_supervise(user, demand)
+
+
+def can_triage(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    """The 待分类 queue: union staff (of the union that received the demand: the queue shows
+    only demands in their scope, and a demand outside it is a 404)."""
+    return is_union_staff(user)
+
+
+def can_manage_classifier(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    """The category model is the installation's, like the time limits: union admins (every
+    roll back is in the audit log)."""
+    return can_configure(user)

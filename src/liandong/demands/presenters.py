@@ -15,7 +15,7 @@ def public_view(demand: Demand) -> dict:
     )  # re-dispatch is internal
     return {
         "code": demand.code,
-        "category_label": demand.get_category_display(),
+        "category_label": "待分类" if demand.in_triage else demand.get_category_display(),
         "state": shown,
         "state_label": str(State(shown).label),
         "body": demand.body.name if demand.body is not None else "",

@@ -1,6 +1,7 @@
 """A labelled set of demand texts, written the way couriers, riders, drivers and salon workers
-describe their problems on a phone (short, colloquial, sometimes off-topic). Used to measure
-the category suggestion (tests/test_classify.py, bench/bench_demands.py) and to fill the demo. Names and places are
+describe their problems on a phone (short, colloquial, sometimes off-topic). Used to fill the
+demo, and folded into the category model's labelled set (data/labelled.jsonl, built by
+bench/textgen/build.py; see bench/README.md "Demand category model"). Names and places are
 invented."""
 
 LABELLED: list[tuple[str, str]] = [

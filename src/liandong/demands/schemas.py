@@ -199,3 +199,21 @@ def demand_item(demand: Demand, photos: int | None = None) -> dict:
         else "",
         "photos": photos if photos is not None else 0,
     }
+
+
+class SuggestIn(InputSchema):
+    description: str = Field("", max_length=2000, description="职工正在填写的诉求内容")
+
+
+class GuessOut(Schema):
+    category: Category
+    label: str
+    confidence: float
+
+
+class SuggestOut(Schema):
+    category: Category | None
+    label: str
+    confidence: float
+    message: str
+    top3: list[GuessOut]

@@ -299,3 +299,12 @@ def running_limit(demand: Demand) -> datetime:
     if demand.responded_at is None and demand.state != State.IN_PROGRESS:
         return demand.response_due
     return demand.resolution_due
+def triage_queue(user: User | AnonymousUser | None) -> QuerySet[Demand]:
+    """Demands waiting for a person to choose their category, oldest first (their time limits
+    run from the intake)."""
+    return (
+        demands_visible_to(user)
+        .filter(awaiting_category=True, state=State.ACCEPTED)
+        .select_related("union")
+        .order_by("id")
+    )

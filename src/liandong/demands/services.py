@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,8 +23,8 @@ from liandong.core import crypto, rawsql
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
-from liandong.demands import config, notices
-from liandong.demands.classify import suggest_category
+from liandong.demands import config, learning, notices
+from liandong.demands.classify import suggest
 from liandong.demands.models import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -60,6 +61,13 @@ DEFAULT_LIMITS: dict[str, tuple[int, int, int]] = {
 # Hours to respond/resolve, upper bounds of the rollup's histogram buckets (the last is open).
 BUCKETS = [4, 8, 24, 48, 72, 120, 240, None]
 SATISFIED = {Rating.SATISFIED, Rating.BASICALLY}
+TRIAGE_THRESHOLD = 0.4
+
+
+def triage_threshold() -> float:
+    """Below this probability of its likeliest category, a demand nobody categorized waits for
+    a person (LIANDONG_DEMANDS_TRIAGE_THRESHOLD; see bench/README.md for how it was chosen)."""
+    return float(getattr(settings, "LIANDONG_DEMANDS_TRIAGE_THRESHOLD", TRIAGE_THRESHOLD))
 
 
 def new_code() -> str:
@@ -72,9 +80,15 @@ def new_code() -> str:
 
 def route_for(*, category: str, industry: str, city: str) -> config.Rule | None:
     """The most specific active rule that matches (blank fields match anything)."""
+    return pick_rule(config.rules(), category=category, industry=industry, city=city)
+
+
+def pick_rule(
+    rules: Sequence[config.Rule], *, category: str, industry: str, city: str
+) -> config.Rule | None:
     candidates = [
         rule
-        for rule in config.rules()
+        for rule in rules
         if rule.category in ("", category)
         and rule.industry in ("", industry)
         and rule.city in ("", city)
@@ -475,13 +489,18 @@ def _demand_create(
     # tests/test_query_counts.py): configuration comes from config.py's cached copy; one SELECT
     # (duplicates), one INSERT per table, one UPSERT for the rollup.
     moment = now or timezone.now()
-    suggested = suggest_category(data["description"])
+    suggestion = suggest(data["description"])
+    suggested = suggestion.category
+    # Nobody chose a category and the model is unsure: a person decides (the 待分类 queue).
+    unsure = not category and suggestion.confidence < triage_threshold()
     mobile = data["mobile"]
     actor_id = actor.pk if actor is not None and actor.pk else None
     demand = Demand(
         channel=channel,
         category=category or suggested,
         suggested_category=suggested,
+        awaiting_category=unsure,
+        category_guesses=[[c, round(p, 3)] for c, p in suggestion.top3],
         urgency=urgency,
         description=data["description"],
         industry=industry,
@@ -502,6 +521,8 @@ def _demand_create(
     _set_deadlines(demand, moment)
     rule = route_for(category=demand.category, industry=industry, city=demand.city)
     demand.union_id = rule.union_id if rule else default_union()
+    if unsure:
+        rule = None  # routed when a person has chosen the category
     if rule is not None:
         demand.body_id = rule.body_id
         demand.state = State.DISPATCHED
@@ -532,7 +553,8 @@ def _demand_create(
             state=State.ACCEPTED,
             body_id=demand.union_id,
             actor_id=actor_id,
-            note=f"{CHANNEL_LABELS[channel]}，类别：{CATEGORY_LABELS[demand.category]}",
+            note=f"{CHANNEL_LABELS[channel]}，类别："
+            + ("待分类" if unsure else CATEGORY_LABELS[demand.category]),
         )
     ]
     if rule is not None:
@@ -568,6 +590,7 @@ def _demand_create(
         changes={
             "channel": channel,
             "category": demand.category,
+            **({"awaiting_category": True} if unsure else {}),
             "industry": industry,
             "city": demand.city,
             "body": demand.body_id,
@@ -775,6 +798,8 @@ def demand_assign(
     old = demand.body_id
     demand.body = body
     demand.state = State.DISPATCHED
+    # Dispatched by hand from the 待分类 queue's demand: the person took the guessed category.
+    awaiting, demand.awaiting_category = demand.awaiting_category, False
     if co_bodies is not None:
         demand.co_bodies.set([b for b in co_bodies if b.pk != body.pk])
     names = "、".join(b.name for b in demand.co_bodies.all())
@@ -792,7 +817,7 @@ def demand_assign(
         before,
         actor=actor,
         action="assigned",
-        fields=["body", "state"],
+        fields=["body", "state", *(["awaiting_category"] if awaiting else [])],
         changes={"body": [old, body.pk]},
     )
 
@@ -805,10 +830,13 @@ def demand_set_category(*, actor: User | None, demand: Demand, category: str) ->
     demand, before = _locked(demand)
     if demand.state not in OPEN_STATES:
         raise ValidationError("已办结或已关闭的诉求不能调整类别", code="bad_state")
+    if demand.awaiting_category and demand.state == State.ACCEPTED:
+        return _triage(actor, demand, before, category)
     if category == demand.category:
         return demand
     old = demand.category
     demand.category = category
+    learning.correction_record(demand=demand, suggested=old, category=category)
     _event(
         demand,
         DemandEvent.Kind.CATEGORY,
@@ -823,6 +851,62 @@ def demand_set_category(*, actor: User | None, demand: Demand, category: str) ->
         action="category_changed",
         fields=["category"],
         changes={"category": [old, category]},
+    )
+
+
+@transaction.atomic
+def demand_triage(*, actor: User | None, demand: Demand, category: str) -> Demand:
+    """A person chooses the category of a demand in the 待分类 queue: it is routed by the
+    rules as at intake, and its time limits (those of the chosen category) count from the
+    intake, not from now. The choice is kept as a labelled example for the classifier."""
+    if category not in Category.values:
+        raise ValidationError({"category": ["请选择有效的诉求类别"]}, code="invalid")
+    demand, before = _locked(demand)
+    if not demand.awaiting_category or demand.state != State.ACCEPTED:
+        raise ValidationError("该诉求已确定类别，不在待分类队列中", code="bad_state")
+    return _triage(actor, demand, before, category)
+
+
+def _triage(actor: User | None, demand: Demand, before: _Before, category: str) -> Demand:
+    guessed = demand.category
+    learning.correction_record(demand=demand, suggested=guessed, category=category)
+    demand.category = category
+    demand.awaiting_category = False
+    _set_deadlines(demand, demand.created_at)
+    fields = ["category", "awaiting_category", "response_due", "resolution_due"]
+    fields += ["calendar_fallback"]
+    _event(
+        demand,
+        DemandEvent.Kind.CATEGORY,
+        actor=actor,
+        public=False,
+        note=f"待分类 → {Category(category).label}",
+        body=demand.union,
+    )
+    rule = route_for(category=category, industry=demand.industry, city=demand.city)
+    if rule is not None:
+        demand.body = Organization.objects.get(pk=rule.body_id)
+        demand.state = State.DISPATCHED
+        co_ids = [pk for pk in rule.co_body_ids if pk != rule.body_id]
+        demand.co_bodies.set(co_ids)
+        fields += ["body", "state"]
+        names = dict(rule.names)
+        event = _event(
+            demand,
+            DemandEvent.Kind.DISPATCHED,
+            actor=actor,
+            note="按分派规则派至"
+            + demand.body.name
+            + (f"，协办：{'、'.join(names[pk] for pk in co_ids if pk in names)}" if co_ids else ""),
+        )
+        notices.tell_body_routed(demand, event_id=event.pk, note="")
+    return _finish(
+        demand,
+        before,
+        actor=actor,
+        action="triaged",
+        fields=fields,
+        changes={"category": [guessed, category], "body": demand.body_id},
     )
 
 

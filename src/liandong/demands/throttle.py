@@ -24,6 +24,8 @@ def limits() -> dict[str, tuple[int, int]]:
         # 发短信到我的手机 on the receipt: a few texts of one code a day, and per address.
         "text-code-demand": (3, 86400),
         "text-code-ip": (settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR, 3600),
+        # The public form's category hint, asked as the worker types (a pause of 0.6 s).
+        "suggest-ip": (getattr(settings, "LIANDONG_DEMANDS_SUGGESTIONS_PER_IP_HOUR", 600), 3600),
     }
 
 

@@ -18,11 +18,12 @@ from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
 from liandong.core.paging import page_by_id
-from liandong.demands import notices, throttle
+from liandong.demands import classify, learning, notices, throttle
 from liandong.demands.exporting import stats_xlsx
 from liandong.demands.forms import (
     ActionForm,
     CalendarForm,
+    ClassifierForm,
     FilterForm,
     IntakeForm,
     RateForm,
@@ -32,11 +33,15 @@ from liandong.demands.forms import (
     StatsForm,
     TimeLimitForm,
     TrackForm,
+    TriageForm,
 )
 from liandong.demands.models import (
     CalendarDay,
     CalendarYear,
+    Category,
+    CategoryCorrection,
     Channel,
+    ClassifierVersion,
     Demand,
     DemandPhoto,
     RoutingRule,
@@ -47,7 +52,9 @@ from liandong.demands.permissions import (
     bodies_visible_to,
     can_configure,
     can_enter_demands,
+    can_manage_classifier,
     can_reveal_mobile,
+    can_triage,
     can_use_demands,
     demands_visible_to,
 )
@@ -58,6 +65,7 @@ from liandong.demands.selectors import (
     demand_by_code,
     demand_list,
     demand_stats,
+    triage_queue,
 )
 from liandong.demands.services import (
     ACTIONS,
@@ -66,6 +74,7 @@ from liandong.demands.services import (
     demand_rate,
     demand_reveal_mobile,
     demand_submit,
+    demand_triage,
     routing_rule_create,
     routing_rule_deactivate,
     time_limit_set,
@@ -594,4 +603,96 @@ def demand_settings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "covered_2026": package_covers(2026),
             "covered_2027": package_covers(2027),
         },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 待分类: demands the classifier was unsure of, and the model itself
+
+
+@login_required
+def triage_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_staff(request)
+    if not can_triage(request.user):
+        raise PermissionDenied
+    return _triage_page(request)
+
+
+def _triage_page(request: AuthenticatedHttpRequest, error: str = "") -> HttpResponse:
+    demands = list(triage_queue(request.user)[:100])
+    return render(
+        request,
+        "demands/triage_queue.html",
+        {
+            "error": error,
+            "demands": demands,
+            "form": TriageForm(),
+            "labels": dict(Category.choices),
+            "can_manage_classifier": can_manage_classifier(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def triage_choose_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    if not can_triage(request.user):
+        raise PermissionDenied
+    demand = get_object_or_404(triage_queue(request.user), pk=pk)
+    form = TriageForm(request.POST)
+    if form.is_valid():
+        try:
+            demand = demand_triage(
+                actor=request.user, demand=demand, category=form.cleaned_data["category"]
+            )
+        except ValidationError as error:
+            return _triage_page(request, "；".join(error.messages))
+        where = f"，已派至{demand.body.name}" if demand.body else "，请派单"
+        messages.success(
+            request, f"诉求 {demand.code} 已归入“{demand.get_category_display()}”{where}。"
+        )
+        return redirect("demands:triage-queue")
+    return _triage_page(
+        request,
+        f"诉求 {demand.code}：" + "；".join(str(e) for v in form.errors.values() for e in v),
+    )
+
+
+@login_required
+def classifier_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_staff(request)
+    if not can_manage_classifier(request.user):
+        raise PermissionDenied
+    form = ClassifierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["version"]
+        row = ClassifierVersion.objects.filter(version=number).first()
+        if number and row is None:
+            form.add_error("version", "没有这个版本")
+        else:
+            try:
+                learning.classifier_activate(actor=request.user, row=row)
+            except ValidationError as error:
+                form_add_service_error(form, error)
+            else:
+                messages.success(request, f"已启用分类模型 {f'v{number}' if row else '内置版本'}。")
+                return redirect("demands:classifier")
+    shipped = classify.model_at(classify.SHIPPED_MODEL).meta
+    active = ClassifierVersion.objects.filter(is_active=True).first()
+    return render(
+        request,
+        "demands/classifier.html",
+        {
+            "form": form,
+            "active": active,
+            "shipped": shipped,
+            "shipped_scores": shipped.get("scores", {}),
+            "versions": ClassifierVersion.objects.all()[:20],
+            "corrections": CategoryCorrection.objects.all()[:20],
+            "pending": CategoryCorrection.objects.filter(trained_in__isnull=True).count(),
+            "retrain_min": learning.RETRAIN_MIN_CORRECTIONS,
+            "labels": dict(Category.choices),
+        },
+        status=400 if form.errors else 200,
     )

@@ -79,3 +79,33 @@ def test_phone_intake_follow_up_and_rating(live_server, browser) -> None:
     assert page.inner_text("#state") == "已评价"
     assert Demand.objects.get(code=code).rating == "satisfied"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_form_suggests_a_category_as_the_worker_types(live_server, browser) -> None:
+    """The hint appears while typing, one tap takes it, the worker may still change it, and the
+    receipt names the category used."""
+    config.clear()
+    UnionFactory(name="甘肃省经贸工会", code="B-JM2")
+    page = browser.new_page(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/demands/submit/")
+    assert page.is_hidden("#category-hint")
+    page.locator("textarea[name=description]").press_sequentially("送外卖被车撞了腿骨折住院")
+    page.wait_for_selector("#category-hint:not([hidden])")
+    assert "您反映的问题可能属于：职业伤害" in page.inner_text("#category-hint")
+    box = page.locator("#category-hint-take").bounding_box()
+    assert box is not None
+    assert box["height"] >= 44
+    page.click("#category-hint-take")
+    assert page.input_value("select[name=category]") == "injury"
+    assert "已选择类别：职业伤害" in page.inner_text("#category-hint")
+    # The worker knows better: another category, and the hint offers its guess again.
+    page.select_option("select[name=category]", "rights")
+    assert page.is_visible("#category-hint-take")
+    page.select_option("select[name=industry]", "即时配送")
+    page.fill("input[name=city]", "兰州")
+    page.fill("input[name=mobile]", "13919312346")
+    page.check("input[name=consent]")
+    page.click("form button[type=submit]:not(#category-hint-take)")
+    page.wait_for_selector("#tracking-code")
+    assert "诉求类别：权益维护" in page.inner_text("#receipt-category")
+    assert Demand.objects.get().category == "rights"

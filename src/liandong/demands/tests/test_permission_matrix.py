@@ -46,6 +46,10 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
         "GET",
         "login 403   200   200   404    200     404   403   200",
     ),
+    "demands/triage/": ("GET", "login 403   200   200   200    403     403   403   200"),
+    # A demand waiting in union A's queue (not the fixture demand), sent without a category.
+    "demands/triage/<int:pk>/": ("POST", "login 403  200   200   404    403     403   403   200"),
+    "demands/classifier/": ("GET", "login 403   200   403   403    403     403   403   200"),
     "demands/submit/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/": ("GET", "200   200   200   200   200    200     200   200   200"),
     "demands/track/rate/": ("POST", "200  200   200   200   200    200     200   200   200"),
@@ -56,6 +60,7 @@ PAGE_POST_TABLE: dict[str, str] = {
     # the POST of a page whose GET row is in PAGE_TABLE  anon  worker admin staff staffB liaison ent  judge prov
     "demands/new/": "login 403   done  done  done   403     403   403   done",
     "demands/settings/": "login 403   done  403   403    403     403   403   done",
+    "demands/classifier/": "login 403   done  403   403    403     403   403   done",
     # The public pages: a new demand is acknowledged on the page, a lookup answers on the page.
     "demands/submit/": "200   200   200   200   200    200     200   200   200",
     "demands/track/": "200   200   200   200   200    200     200   200   200",
@@ -79,10 +84,19 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/public/demands/{code}"): "200 200  200   200   200    200     200  200   200",
     (
         "POST",
+        "/api/v1/public/demands/suggest-category",
+    ): "200 200  200   200   200    200     200  200   200",
+    (
+        "POST",
         "/api/v1/public/demands/{code}/rating",
     ): "422 422  422   422   422    422     422  422   422",
 }
-PUBLIC_OPERATIONS = {"public_demands_submit", "public_demands_track", "public_demands_rate"}
+PUBLIC_OPERATIONS = {
+    "public_demands_submit",
+    "public_demands_track",
+    "public_demands_rate",
+    "public_demands_suggest_category",
+}
 # The reveal answer carries the full mobile; the intake inputs carry it too (the worker's own
 # number, sent by the worker or the hotline operator), and no answer but the reveal uses them.
 UNMASKED_SCHEMAS = {"DemandMobileOut", "PublicDemandIn", "StaffDemandIn"}
@@ -130,8 +144,21 @@ def intake(**changes: Any) -> dict[str, Any]:
     }
 
 
+def awaiting(demand: Demand) -> Demand:
+    """A demand of the same union waiting in its 待分类 queue."""
+    waiting = make_demand(mobile=str(next(_mobiles)), description="我想问个事情，麻烦回个电话。")
+    Demand.objects.filter(pk=waiting.pk).update(
+        awaiting_category=True, state=State.ACCEPTED, body=None, union=demand.union
+    )
+    return waiting
+
+
 def page_request(route: str, demand: Demand) -> Request:
     url = page_url(route, demand)
+    if route == "demands/triage/<int:pk>/":
+        waiting = awaiting(demand)
+        url = f"/demands/triage/{waiting.pk}/"
+        return lambda case: case.send(url, {"category": ""})
     if route == "demands/<int:pk>/act/":
         return lambda case: case.send(url, {"action": "accept", "note": ""})
     return lambda case: case.send(url, {"purpose": "回访"})
@@ -151,6 +178,8 @@ def api_request(operation: tuple[str, str], demand: Demand) -> Request:
             return case.client.post(
                 url, json.dumps(data), content_type="application/json", **case.headers
             )
+        if path.endswith("/suggest-category"):
+            return case.send(url, {"description": "网点两个月没发工资"})
         return case.send(url, {"purpose": "回访"})
 
     return request
@@ -191,6 +220,8 @@ def page_post(route: str, demand: Demand) -> dict[str, Any]:
         "demands/settings/": {
             "values": {"form": "limit", "category": "wages", "urgency": "normal"},
         },
+        # Roll back to the model shipped with the software.
+        "demands/classifier/": {"values": {"version": "0"}},
         "demands/submit/": {
             "shown_to": "anonymous",
             "values": intake_values,
