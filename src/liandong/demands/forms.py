@@ -122,6 +122,11 @@ class FilterForm(forms.Form):
             ("duplicates", "疑似重复"),
         ],
     )
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[("", "按紧急程度（超时优先，其次时限最近）"), ("new", "按受理时间（最新优先）")],
+    )
 
     def __init__(
         self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any
