@@ -16,7 +16,6 @@ from liandong.activities.tests.factories import make_activity
 from liandong.core.models import AuditLog
 from liandong.core.tests.client import BrowserClient, page_forms
 from liandong.demands.models import Demand, State
-from liandong.demands.services import demand_accept
 from liandong.demands.tests.factories import make_demand
 from liandong.democracy.services import (
     congress_create,
@@ -159,7 +158,8 @@ def test_a_refused_demand_keeps_the_form_and_files_nothing(world: Any) -> None:
     response = post_form(client, page, {"description": "短"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "至少" in body and "请阅读并同意" in body
+    assert "至少" in body
+    assert "请阅读并同意" in body
     assert Demand.objects.count() == 0
 
 
@@ -202,7 +202,9 @@ def test_open_activities_with_places_and_reasons(world: Any) -> None:
     assert not rows["会员疗休养"].can_apply
     assert rows["推荐制"].reasons == ["本活动由单位推荐，不接受个人报名"]
     assert (rows["被别人报满"].places_left, rows["被别人报满"].reasons) == (0, ["名额已满"])
-    assert open_one.status == ActivityStatus.OPEN and members.members_only and nominated
+    assert open_one.status == ActivityStatus.OPEN
+    assert members.members_only
+    assert nominated
 
 
 def _other_worker_of_a(world: Any) -> Any:
@@ -224,7 +226,8 @@ def test_applying_from_the_home_and_my_services(world: Any) -> None:
     row = next(r for r in home.activities if r.activity.pk == activity.pk)
     assert (row.places_left, row.application is not None, row.can_apply) == (2, True, False)
     page = client.get("/workers/me/").content.decode()
-    assert "已入选" in page and "别人的活动" in page  # listed to apply, not as a service
+    assert "已入选" in page
+    assert "别人的活动" in page
 
 
 # -- 厂务公开, 我的提案, 消息 ------------------------------------------------------------------------
@@ -282,7 +285,8 @@ def test_unread_disclosures_proposals_and_messages(world: Any) -> None:
     )
     delegate_add(actor=admin, congress=congress, worker=world.worker_a, constituency="城关")
     home = worker_home(user=user, worker=world.worker_a)
-    assert home.delegate is not None and home.delegate.proposals == []
+    assert home.delegate is not None
+    assert home.delegate.proposals == []
     proposal = proposal_submit(
         actor=user,
         congress=congress,
@@ -292,15 +296,19 @@ def test_unread_disclosures_proposals_and_messages(world: Any) -> None:
         category="welfare",
     )
     home = worker_home(user=user, worker=world.worker_a)
-    assert home.delegate is not None and home.delegate.proposals == [proposal]
+    assert home.delegate is not None
+    assert home.delegate.proposals == [proposal]
     page = signed_in(world).get("/workers/me/").content.decode()
-    assert "我的提案" in page and "增设休息驿站" in page
+    assert "我的提案" in page
+    assert "增设休息驿站" in page
     assert 'aria-label="2 条未读"' in page
 
 
 def test_a_worker_who_is_no_delegate_sees_no_proposals_card(world: Any) -> None:
     page = signed_in(world).get("/workers/me/").content.decode()
-    assert "我要反映" in page and "活动报名" in page and "厂务公开" in page
+    assert "我要反映" in page
+    assert "活动报名" in page
+    assert "厂务公开" in page
     assert "我的提案" not in page.split('class="mainnav"')[-1].split("</nav>")[-1]
 
 
@@ -311,12 +319,14 @@ def test_one_tap_reveals_my_numbers_without_a_reason_and_is_audited(world: Any) 
     client = signed_in(world)
     home = client.get("/workers/me/")
     body = home.content.decode()
-    assert "139****0001" in body and "13919310001" not in body
+    assert "139****0001" in body
+    assert "13919310001" not in body
     assert "查看原因" not in body
     response = post_form(client, home, action="/workers/me/reveal/")
     shown = response.content.decode()
     assert response.status_code == 200
-    assert "13919310001" in shown and "620102198403152712" in shown
+    assert "13919310001" in shown
+    assert "620102198403152712" in shown
     assert response["Cache-Control"] == "no-store"
     entry = AuditLog.objects.filter(action="workers.pii_viewed").get()
     assert entry.actor == world.users["worker_a"]
