@@ -125,7 +125,7 @@ class FilterForm(forms.Form):
     sort = forms.ChoiceField(
         label="排序",
         required=False,
-        choices=[("", "按紧急程度（超时优先，其次时限最近）"), ("new", "按受理时间（最新优先）")],
+        choices=[("", "紧急优先"), ("new", "最新受理")],
     )
 
     def __init__(
