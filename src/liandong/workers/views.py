@@ -252,6 +252,11 @@ def worker_reveal_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _worker_page(request, worker, revealed=revealed)
 
 
+# The other apps' panels of a worker's page that the home already shows as its own cards
+# (我的诉求, 我的服务, 我的提案); the rest (honours, contests...) follow the cards.
+SHOWN_AS_CARDS = {"职工诉求", "参加的服务活动", "职工代表提案"}
+
+
 def _own_worker(request: AuthenticatedHttpRequest) -> Worker:
     worker = own_worker(request.user)
     if worker is None:
@@ -262,10 +267,20 @@ def _own_worker(request: AuthenticatedHttpRequest) -> Worker:
 def _home(
     request: AuthenticatedHttpRequest, worker: Worker, *, revealed: dict[str, str] | None = None
 ) -> HttpResponse:
+    sections = [
+        section
+        for provider in hooks("worker_sections")
+        for section in provider(request.user, worker)
+        if section.title not in SHOWN_AS_CARDS
+    ]
     response = render(
         request,
         "workers/me.html",
-        {"home": worker_home(user=request.user, worker=worker), "revealed": revealed},
+        {
+            "home": worker_home(user=request.user, worker=worker),
+            "revealed": revealed,
+            "sections": sections,
+        },
     )
     if revealed:
         response["Cache-Control"] = "no-store"

@@ -342,3 +342,21 @@ def test_staff_are_sent_to_their_home(world: Any) -> None:
         assert client.get(path)["Location"] == "/"
     assert client.post("/workers/me/reveal/")["Location"] == "/"
     assert not AuditLog.objects.filter(action="workers.pii_viewed").exists()
+
+
+def test_other_apps_panels_follow_the_cards_without_repeating_them(world: Any) -> None:
+    from liandong.democracy.models import Nomination
+
+    Nomination.objects.create(
+        worker=world.worker_a,
+        nominated_by=world.enterprise_a,
+        level="city",
+        year=2025,
+        deeds="事迹",
+        status=Nomination.Status.CONFIRMED,
+        confirmed_on=timezone.localdate(),
+    )
+    make_demand(mobile="13919310001")
+    page = signed_in(world).get("/workers/me/").content.decode()
+    assert 'aria-label="劳模荣誉"' in page
+    assert 'aria-label="职工诉求"' not in page  # shown as 我的诉求
