@@ -272,13 +272,12 @@ def open_activities_for(
     selection, a full activity), so that the page says why instead of hiding a button."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    taking = (
+    taking = list(
         activities.filter(status=ActivityStatus.OPEN, starts_on__gte=today)
         .filter(Q(applications_close_at__isnull=True) | Q(applications_close_at__gt=now))
         .select_related("organizer")
         .order_by("starts_on", "id")[:HOME_ACTIVITIES]
     )
-    taking = list(taking)
     applied = {
         a.activity_id: a
         for a in Application.objects.filter(

@@ -190,7 +190,7 @@ def worker_page(
 
 HOME_ROWS = 5
 # The demand form's industry, from the roster's worker type.
-INDUSTRY_OF_TYPE = {
+INDUSTRY_OF_TYPE: dict[str, str] = {
     WorkerType.COURIER: Industry.COURIER,
     WorkerType.RIDER: Industry.DELIVERY,
     WorkerType.DRIVER: Industry.RIDE_HAILING,
