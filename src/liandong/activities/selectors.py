@@ -2,7 +2,7 @@
 served, money), per activity and per year."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +20,13 @@ from liandong.activities.models import (
     Expense,
     ExpenseKind,
     Home,
+    Quota,
+    Selection,
     ServiceEntry,
 )
+from liandong.activities.services import eligibility_check
 from liandong.core.masking import mask_name
+from liandong.workers.models import Worker
 
 # A public notice "ends soon" when its last day is within this many days.
 NOTICE_ENDING_DAYS = 3
@@ -265,3 +269,75 @@ def notices_ending(
     return queryset.filter(
         status=ActivityStatus.NOTICE, notice_ends_on__lte=today + timedelta(days=NOTICE_ENDING_DAYS)
     )
+
+
+# -- a worker's phone home -----------------------------------------------------------------------
+
+HOME_ACTIVITIES = 10
+SELF_APPLIED = {Selection.FIRST_COME, Selection.LOTTERY}
+
+
+@dataclass
+class OpenActivity:
+    """One activity on a worker's home: what they can do about it and, if nothing, why."""
+
+    activity: Activity
+    places_left: int
+    reasons: list[str]
+    application: Application | None
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.reasons and self.application is None
+
+
+def open_activities_for(
+    *, activities: QuerySet[Activity], worker: Worker, now: datetime | None = None
+) -> list[OpenActivity]:
+    """The activities taking applications now (``activities``: those the worker may see, from
+    ``permissions.activities_visible_to``), soonest first: past ones and closed windows are
+    left out. Each carries the places left (the worker's quota body's when it has one), the
+    worker's application if any, and every reason they cannot apply (eligibility rules, the
+    selection, a full activity), so that the page says why instead of hiding a button."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    taking = list(
+        activities.filter(status=ActivityStatus.OPEN, starts_on__gte=today)
+        .filter(Q(applications_close_at__isnull=True) | Q(applications_close_at__gt=now))
+        .select_related("organizer")
+        .order_by("starts_on", "id")[:HOME_ACTIVITIES]
+    )
+    applied = {
+        a.activity_id: a
+        for a in Application.objects.filter(
+            worker=worker, activity_id__in=[a.pk for a in taking]
+        ).exclude(status=ApplicationStatus.WITHDRAWN)
+    }
+    rows = []
+    for activity in taking:
+        application = applied.get(activity.pk)
+        reasons: list[str] = []
+        places = activity.places_left
+        if application is None:
+            if activity.selection == Selection.OPEN:
+                reasons.append("本活动无需报名，欢迎直接到场")
+            elif activity.selection not in SELF_APPLIED:
+                reasons.append("本活动由单位推荐，不接受个人报名")
+            if activity.applications_open_at and now < activity.applications_open_at:
+                reasons.append(
+                    f"报名 {timezone.localtime(activity.applications_open_at):%-m月%-d日 %H:%M} 开始"
+                )
+            eligibility = eligibility_check(activity=activity, worker=worker)
+            reasons += eligibility.reasons
+            if eligibility.body is not None:
+                quota = Quota.objects.filter(activity=activity, body=eligibility.body).first()
+                if quota is not None:
+                    places = min(places, max(0, quota.places - quota.taken))
+            if activity.selection == Selection.FIRST_COME and places <= 0 and not reasons:
+                reasons.append("名额已满")
+        rows.append(
+            OpenActivity(
+                activity=activity, places_left=places, reasons=reasons, application=application
+            )
+        )
+    return rows

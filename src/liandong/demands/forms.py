@@ -123,6 +123,11 @@ class FilterForm(forms.Form):
             ("limit", "临近或超过时限"),
         ],
     )
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[("", "紧急优先"), ("new", "最新受理")],
+    )
 
     def __init__(
         self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any

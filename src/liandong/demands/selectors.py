@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from liandong.accounts.models import User
@@ -21,6 +21,7 @@ from liandong.demands.models import (
 from liandong.demands.permissions import UNION_ROLES, demands_visible_to
 from liandong.demands.services import BUCKETS
 from liandong.organizations.models import Organization, path_successor, subtree_q
+from liandong.workers.models import Worker
 
 
 @dataclass
@@ -299,6 +300,8 @@ def running_limit(demand: Demand) -> datetime:
     if demand.responded_at is None and demand.state != State.IN_PROGRESS:
         return demand.response_due
     return demand.resolution_due
+
+
 def triage_queue(user: User | AnonymousUser | None) -> QuerySet[Demand]:
     """Demands waiting for a person to choose their category, oldest first (their time limits
     run from the intake)."""
@@ -307,4 +310,39 @@ def triage_queue(user: User | AnonymousUser | None) -> QuerySet[Demand]:
         .filter(awaiting_category=True, state=State.ACCEPTED)
         .select_related("union")
         .order_by("id")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A signed-in worker's own demands
+
+
+def demands_of_worker(worker: Worker) -> QuerySet[Demand]:
+    """The demands made with the worker's own mobile (the same keyed digest the roster keeps),
+    newest first: those raised from their home, and those they sent before signing in, by the
+    public form or the hotline. Nobody else's: the digest is of their number alone."""
+    return Demand.objects.filter(mobile_digest=worker.mobile_digest).order_by("-id")
+
+
+# Urgency for the staff list: open and past a limit first, then open by the nearest limit
+# (the first response's until it is given, then the resolution's), then the closed ones.
+URGENCY_RANK = Case(
+    When(state__in=OPEN_STATES, is_breached=True, then=Value(0)),
+    When(state__in=OPEN_STATES, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+NEXT_LIMIT = Case(
+    When(state__in=OPEN_STATES, responded_at__isnull=True, then=F("response_due")),
+    When(state__in=OPEN_STATES, then=F("resolution_due")),
+    default=Value(None),
+    output_field=DateTimeField(),
+)
+
+
+def by_urgency(demands: QuerySet[Demand]) -> QuerySet[Demand]:
+    """``demands`` in the order staff work them: breached, then nearest limit, then closed
+    (newest first among equals)."""
+    return demands.annotate(urgency_rank=URGENCY_RANK, next_limit=NEXT_LIMIT).order_by(
+        "urgency_rank", F("next_limit").asc(nulls_last=True), "-id"
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,7 @@ from liandong.core.busy import retry_when_busy
 from liandong.core.crypto import mobile_digest
 from liandong.core.documents import XLSX
 from liandong.core.forms import form_add_service_error
-from liandong.core.paging import page_by_id
+from liandong.core.paging import DEFAULT_PAGE_SIZE, Page, page_by_id
 from liandong.demands import classify, learning, notices, throttle
 from liandong.demands.exporting import stats_xlsx
 from liandong.demands.forms import (
@@ -62,6 +63,7 @@ from liandong.demands.presenters import public_view
 from liandong.demands.selectors import (
     DemandFilters,
     StatsFilters,
+    by_urgency,
     demand_by_code,
     demand_list,
     demand_stats,
@@ -288,6 +290,16 @@ def _filters(request: HttpRequest, form: FilterForm) -> DemandFilters | None:
     )
 
 
+def page_by_offset(demands: QuerySet[Demand], *, offset: int) -> Page[Demand]:
+    """A page of an ordered list that is not by id (the urgency order): the next cursor is the
+    offset of the next page."""
+    found = list(demands[offset : offset + DEFAULT_PAGE_SIZE + 1])
+    more = len(found) > DEFAULT_PAGE_SIZE
+    return Page(
+        items=found[:DEFAULT_PAGE_SIZE], next_cursor=offset + DEFAULT_PAGE_SIZE if more else None
+    )
+
+
 @login_required
 def demand_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
@@ -298,7 +310,10 @@ def demand_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         cursor = int(request.GET["cursor"]) if request.GET.get("cursor") else None
     except ValueError:
         cursor = None
-    page = page_by_id(demands, cursor=cursor)
+    if form.is_valid() and form.cleaned_data.get("sort") == "new":
+        page = page_by_id(demands, cursor=cursor)
+    else:  # by urgency, the default: the cursor is the offset of the page
+        page = page_by_offset(by_urgency(demands), offset=max(0, cursor or 0))
     query = {k: v for k, v in request.GET.items() if k != "cursor" and v}
     return render(
         request,
@@ -352,6 +367,11 @@ def demand_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "demands/demand_form.html", {"form": form})
 
 
+# The actions that move a demand on (受理 = 开始办理, 答复, 办结, 转办; 派单 for one not yet
+# routed), in the order a handler takes them.
+NEXT_ACTIONS = ["accept", "reply", "resolve", "assign", "transfer"]
+
+
 def _visible(request: HttpRequest, pk: int) -> Demand:
     _require_staff(request)
     return get_object_or_404(
@@ -385,8 +405,17 @@ def _detail(
             "events": demand.events.select_related("body", "actor"),
             "co_bodies": list(demand.co_bodies.all()),
             "photos": list(demand.photos.values_list("pk", flat=True)),
+            # The next step of the demand's handling, shown as open forms with their button;
+            # the rarer actions stay folded below them.
+            "next_actions": [
+                (name, ACTIONS[name], action_forms[name])
+                for name in NEXT_ACTIONS
+                if name in actions
+            ],
             "actions": [
-                (name, ACTIONS[name], action_forms[name]) for name in ACTIONS if name in actions
+                (name, ACTIONS[name], action_forms[name])
+                for name in ACTIONS
+                if name in actions and name not in NEXT_ACTIONS
             ],
             "can_reveal": can_reveal_mobile(request.user, demand) and not revealed,
             "revealed": revealed,

@@ -14,6 +14,7 @@ from liandong.accounts.models import User
 from liandong.democracy.models import (
     Case,
     CollectiveContract,
+    Delegate,
     Disclosure,
     Negotiation,
     Nomination,
@@ -22,10 +23,12 @@ from liandong.democracy.models import (
 )
 from liandong.democracy.permissions import (
     cases_visible_to,
+    disclosures_visible_to,
     nominations_visible_to,
     proposals_visible_to,
 )
 from liandong.organizations.models import Organization, subtree_q
+from liandong.workers.models import Worker
 
 
 @dataclass(frozen=True)
@@ -230,3 +233,33 @@ def nominations_notice_ending(
         status=Nomination.Status.NOTICE,
         notice_ends_on__lte=today + timedelta(days=NOTICE_ENDING_DAYS),
     )
+
+
+# --- A worker's phone home -------------------------------------------------------------------------
+
+
+def disclosures_unread(*, user: User | AnonymousUser | None, worker: Worker) -> int:
+    """How many of the open-affairs items the worker may read now (their enterprises', in
+    their period) they have not opened yet (``DisclosureRead``, written when they open one)."""
+    return disclosures_visible_to(user).exclude(reads__worker=worker).count()
+
+
+@dataclass(frozen=True)
+class DelegateProposals:
+    """A delegate's proposals for their home: the congresses they sit in and the latest few."""
+
+    delegacies: list[Delegate]
+    proposals: list[Proposal]
+
+
+def delegate_proposals(worker: Worker, *, limit: int = 3) -> DelegateProposals | None:
+    """None when the worker is not a delegate and never proposed anything."""
+    delegacies = list(Delegate.objects.filter(worker=worker).select_related("congress"))
+    proposals = list(
+        Proposal.objects.filter(proposer__worker=worker)
+        .select_related("congress")
+        .order_by("-id")[:limit]
+    )
+    if not delegacies and not proposals:
+        return None
+    return DelegateProposals(delegacies=delegacies, proposals=proposals)

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from liandong.core.identity import normalize_name, validate_id_number, validate_mobile
+from liandong.demands.forms import IntakeForm
 from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
@@ -153,3 +154,10 @@ class WorkerForm(forms.Form):
         if value and value > timezone.localdate():
             raise forms.ValidationError("入会日期不能晚于今天")
         return value
+
+
+class OwnDemandForm(IntakeForm):
+    """The demand form on a signed-in worker's home: the public intake's fields, pre-filled
+    from the roster, without the mobile (the roster's, so that the demand shows in 我的诉求)."""
+
+    mobile = None  # type: ignore[assignment]

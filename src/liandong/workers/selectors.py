@@ -5,17 +5,24 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import DateField, QuerySet
+from django.db.models import Count, DateField, Q, QuerySet
 
 from liandong.accounts.models import User
-from liandong.accounts.permissions import acts_for_organization
+from liandong.accounts.permissions import acts_for_organization, is_worker
+from liandong.activities.models import Application
+from liandong.activities.permissions import activities_visible_to, all_applications_visible_to
+from liandong.activities.selectors import OpenActivity, open_activities_for, worker_services
 from liandong.core.crypto import mobile_digest
 from liandong.core.paging import DEFAULT_PAGE_SIZE, Page, page_by_id
 from liandong.core.querying import filter_range, filter_unindexed, prefix_q
+from liandong.demands.models import OPEN_STATES, Demand, Industry
+from liandong.demands.selectors import demands_of_worker
+from liandong.democracy.selectors import DelegateProposals, delegate_proposals, disclosures_unread
+from liandong.notifications.selectors import unread_count
 from liandong.organizations.models import Organization, path_successor
 from liandong.organizations.permissions import organizations_visible_to
 from liandong.organizations.selectors import organization_subtree
-from liandong.workers.models import RosterImport, Worker
+from liandong.workers.models import RosterImport, Worker, WorkerType
 from liandong.workers.permissions import roster_imports_visible_to, workers_visible_to
 from liandong.workers.schemas import WORKER_OUT_VALUES, worker_item
 from liandong.workers.services import id_number_digest
@@ -181,3 +188,66 @@ def worker_page(
 def imports_with_rejections(user: User | AnonymousUser | None) -> QuerySet[RosterImport]:
     """The roster imports in the user's scope that rejected rows (the import page's 有拒绝行)."""
     return roster_imports_visible_to(user).filter(rows_rejected__gt=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# A signed-in worker's phone home
+
+HOME_ROWS = 5
+# The demand form's industry, from the roster's worker type.
+INDUSTRY_OF_TYPE: dict[str, str] = {
+    WorkerType.COURIER: Industry.COURIER,
+    WorkerType.RIDER: Industry.DELIVERY,
+    WorkerType.DRIVER: Industry.RIDE_HAILING,
+    WorkerType.TRUCKER: Industry.TRUCKING,
+    WorkerType.BEAUTICIAN: Industry.BEAUTY,
+}
+
+
+@dataclass
+class WorkerHome:
+    """What a worker's home shows, every part scoped to the worker themself."""
+
+    worker: Worker
+    demands: list[Demand]
+    demands_total: int
+    demands_open: int
+    activities: list[OpenActivity]
+    services: list[Application]
+    disclosures_unread: int
+    delegate: DelegateProposals | None
+    inbox_unread: int
+
+
+def own_worker(user: User | AnonymousUser | None) -> Worker | None:
+    """The signed-in worker's own roster record (None for anyone else)."""
+    return workers_visible_to(user).select_related("employer").first() if is_worker(user) else None
+
+
+def demand_initial(worker: Worker) -> dict[str, str]:
+    """What the platform knows that the demand form asks for."""
+    return {
+        "name": worker.name,
+        "employer_name": worker.employer.name,
+        "industry": str(INDUSTRY_OF_TYPE.get(worker.worker_type, "")),
+        "city": worker.city or "兰州",
+    }
+
+
+def worker_home(*, user: User, worker: Worker) -> WorkerHome:
+    demands = demands_of_worker(worker)
+    counts = demands.aggregate(total=Count("id"), open=Count("id", filter=Q(state__in=OPEN_STATES)))
+    applications = all_applications_visible_to(user).filter(worker=worker)
+    return WorkerHome(
+        worker=worker,
+        demands=list(demands.select_related("body")[:HOME_ROWS]),
+        demands_total=counts["total"],
+        demands_open=counts["open"],
+        activities=open_activities_for(
+            activities=activities_visible_to(user, worker=worker), worker=worker
+        ),
+        services=worker_services(applications)[:HOME_ROWS],
+        disclosures_unread=disclosures_unread(user=user, worker=worker),
+        delegate=delegate_proposals(worker),
+        inbox_unread=unread_count(user),
+    )

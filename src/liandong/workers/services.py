@@ -1,12 +1,14 @@
 """Writes to the worker roster. Every write keeps the employer's counts and the audit log."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from liandong.accounts.models import User
@@ -19,6 +21,9 @@ from liandong.core.identity import (
     validate_mobile,
 )
 from liandong.core.masking import mask_id_number, mask_mobile
+from liandong.demands import throttle
+from liandong.demands.models import Channel, Demand
+from liandong.demands.services import demand_submit
 from liandong.organizations.models import Organization
 from liandong.workers.models import Worker, WorkerType
 
@@ -220,6 +225,49 @@ def worker_reveal(*, actor: User | None, worker: Worker, purpose: str = "") -> d
         "id_number": crypto.decrypt(worker.id_number_cipher),
         "mobile": crypto.decrypt(worker.mobile_cipher),
     }
+
+
+OWN_DEMANDS_LIMIT_MESSAGE = (
+    "今天提交的诉求已达上限，请明天再试；紧急情况请拨打 12351 职工服务热线。"
+)
+
+
+def own_demand_submit(
+    *,
+    actor: User,
+    worker: Worker,
+    token: str = "",
+    photos: Sequence[bytes | UploadedFile] | None = None,
+    **fields: Any,
+) -> Demand:
+    """A demand the worker raises from their home (``fields``: ``demand_submit``'s, but the
+    mobile): filed with their own mobile, so it is theirs in 我的诉求 like the ones they sent
+    by the public form or the hotline. Their number is decrypted only to be sealed again in the
+    demand (nobody is shown it; the submission is audited with it masked). ``token``: the
+    form's, so that a double tap files one demand. Counted against the number's daily limit
+    of the public form."""
+    key = f"worker:{worker.pk}:{token}" if token else ""
+    if key and (existing := Demand.objects.filter(idempotency_key=key).first()) is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            if not throttle.claim(("submit-mobile", worker.mobile_digest)):
+                raise ValidationError(OWN_DEMANDS_LIMIT_MESSAGE, code="throttled")
+            demand, _ = demand_submit(
+                actor=actor,
+                channel=Channel.ONLINE,
+                mobile=crypto.decrypt(worker.mobile_cipher),
+                photos=photos,
+                idempotency_key=key,
+                key_checked=True,
+                **fields,
+            )
+    except IntegrityError:  # the same form sent twice at once: the first one's demand
+        first = Demand.objects.filter(idempotency_key=key).first() if key else None
+        if first is None:
+            raise
+        return first
+    return demand
 
 
 def worker_recount(*, organization_ids: list[int] | None = None) -> int:

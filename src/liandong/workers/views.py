@@ -17,11 +17,21 @@ from liandong.accounts.models import AuthenticatedHttpRequest, User
 from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.core.documents import XLSX
 from liandong.core.extensions import hooks
+from liandong.core.forms import form_add_service_error
 from liandong.core.paging import Page
+from liandong.demands.forms import RateForm
+from liandong.demands.presenters import public_view
+from liandong.demands.selectors import demands_of_worker
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.exporting import workers_export
-from liandong.workers.forms import RevealForm, RosterUploadForm, WorkerFilterForm, WorkerForm
+from liandong.workers.forms import (
+    OwnDemandForm,
+    RevealForm,
+    RosterUploadForm,
+    WorkerFilterForm,
+    WorkerForm,
+)
 from liandong.workers.importing import roster_import, roster_report_xlsx, roster_template_xlsx
 from liandong.workers.models import Worker
 from liandong.workers.permissions import (
@@ -33,12 +43,21 @@ from liandong.workers.permissions import (
 )
 from liandong.workers.selectors import (
     WorkerFilters,
+    demand_initial,
     imports_with_rejections,
     is_identifying_query,
+    own_worker,
+    worker_home,
     worker_list,
     worker_page,
 )
-from liandong.workers.services import EMPLOYER_KINDS, worker_register, worker_reveal, worker_update
+from liandong.workers.services import (
+    EMPLOYER_KINDS,
+    own_demand_submit,
+    worker_register,
+    worker_reveal,
+    worker_update,
+)
 
 # Units offered in the filter and upload forms: unions and enterprises of one's subtree
 # (outlets are reached through their enterprise).
@@ -234,15 +253,119 @@ def worker_reveal_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _worker_page(request, worker, revealed=revealed)
 
 
-@login_required
-def me_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A worker's own record."""
-    if not is_worker(request.user):
-        return redirect("accounts:home")
-    worker = workers_visible_to(request.user).select_related("employer").first()
+# The other apps' panels of a worker's page that the home already shows as its own cards
+# (我的诉求, 我的服务, 我的提案); the rest (honours, contests...) follow the cards.
+SHOWN_AS_CARDS = {"职工诉求", "参加的服务活动", "职工代表提案"}
+
+
+def _own_worker(request: AuthenticatedHttpRequest) -> Worker:
+    worker = own_worker(request.user)
     if worker is None:
         raise PermissionDenied
-    return _worker_page(request, worker)
+    return worker
+
+
+def _home(
+    request: AuthenticatedHttpRequest, worker: Worker, *, revealed: dict[str, str] | None = None
+) -> HttpResponse:
+    sections = [
+        section
+        for provider in hooks("worker_sections")
+        for section in provider(request.user, worker)
+        if section.title not in SHOWN_AS_CARDS
+    ]
+    response = render(
+        request,
+        "workers/me.html",
+        {
+            "home": worker_home(user=request.user, worker=worker),
+            "revealed": revealed,
+            "sections": sections,
+        },
+    )
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def me_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A worker's phone home: cards for what they come to do (raise a demand, follow theirs,
+    sign up for an activity, read open affairs and messages) and their own record, masked."""
+    if not is_worker(request.user):
+        return redirect("accounts:home")
+    return _home(request, _own_worker(request))
+
+
+@login_required
+@require_POST
+def me_reveal_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The worker's own ID and mobile numbers, for this response only: one tap, no reason to
+    give (they are their own), audited like every unmasking."""
+    if not is_worker(request.user):
+        return redirect("accounts:home")
+    worker = _own_worker(request)
+    revealed = worker_reveal(actor=request.user, worker=worker, purpose="本人查看")
+    return _home(request, worker, revealed=revealed)
+
+
+@login_required
+def me_demand_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """我要反映: the demand form, filled in with what the roster knows, sent as the worker with
+    their own mobile, so that it shows in 我的诉求 without a code."""
+    if not is_worker(request.user):
+        return redirect("accounts:home")
+    worker = _own_worker(request)
+    if request.method != "POST":
+        form = OwnDemandForm(initial={**demand_initial(worker), "token": secrets.token_urlsafe(16)})
+        return render(request, "workers/me_demand_form.html", {"form": form, "worker": worker})
+    form = OwnDemandForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = own_demand_submit(
+                actor=request.user,
+                worker=worker,
+                token=data.get("token") or "",
+                category=data["category"],
+                description=data["description"],
+                industry=data["industry"],
+                city=data["city"],
+                employer_name=data["employer_name"],
+                submitter_name=data["name"],
+                consent=data["consent"],
+                urgency=data["urgency"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"诉求已提交，查询码 {demand.code}。办理进度会显示在“我的诉求”中。"
+            )
+            return redirect("workers:me-demand-detail", pk=demand.pk)
+    return render(request, "workers/me_demand_form.html", {"form": form, "worker": worker})
+
+
+@login_required
+def me_demand_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One of the worker's own demands, as the public follow-up page shows it, without the code
+    and mobile tail: found among their own (another's is a 404)."""
+    if not is_worker(request.user):
+        return redirect("accounts:home")
+    worker = _own_worker(request)
+    demand = get_object_or_404(
+        demands_of_worker(worker).select_related("body", "merged_into"), pk=pk
+    )
+    view = public_view(demand)
+    rate_form = (
+        RateForm(initial={"code": demand.code, "mobile_tail": demand.mobile_tail})
+        if view["can_rate"]
+        else None
+    )
+    return render(
+        request, "workers/me_demand.html", {"demand": demand, "view": view, "rate_form": rate_form}
+    )
 
 
 @login_required
