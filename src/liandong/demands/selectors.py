@@ -281,25 +281,12 @@ def demands_near_limit(
 def demands_of_body_by_deadline(
     user: User | AnonymousUser | None, *, limit: int = 20
 ) -> list[Demand]:
-    """A body's open demands (routed to it, or co-handled) by the limit that runs next."""
+    """A body's open demands (routed to it, or co-handled), breached first, then by the limit
+    that runs next (``by_urgency``; each carries it as ``next_limit``)."""
     if not acts_for_organization(user):
         return []
-    demands = (
-        demands_visible_to(user)
-        .filter(state__in=OPEN_STATES)
-        .select_related("body")
-        .order_by("-is_breached", "resolution_due", "id")[: limit * 3]
-    )
-    ranked = sorted(demands, key=lambda d: (not d.is_breached, running_limit(d), d.pk))
-    return ranked[:limit]
-
-
-def running_limit(demand: Demand) -> datetime:
-    """The limit the demand is working against now: the first response until it is answered,
-    then the resolution."""
-    if demand.responded_at is None and demand.state != State.IN_PROGRESS:
-        return demand.response_due
-    return demand.resolution_due
+    open_demands = demands_visible_to(user).filter(state__in=OPEN_STATES)
+    return list(by_urgency(open_demands).select_related("body")[:limit])
 
 
 def triage_queue(user: User | AnonymousUser | None) -> QuerySet[Demand]:

@@ -24,7 +24,6 @@ from liandong.demands.permissions import can_use_demands
 from liandong.demands.selectors import (
     demands_near_limit,
     demands_of_body_by_deadline,
-    running_limit,
 )
 from liandong.democracy.models import Nomination
 from liandong.democracy.permissions import (
@@ -244,8 +243,10 @@ def body_desk(user: "StaffUser", *, now: datetime | None = None) -> BodyDesk:
         demands=[
             DemandRow(
                 demand,
-                "首次响应时限" if running_limit(demand) == demand.response_due else "办结时限",
-                last_day(running_limit(demand)),
+                "首次响应时限" if demand.responded_at is None else "办结时限",
+                last_day(
+                    demand.response_due if demand.responded_at is None else demand.resolution_due
+                ),
             )
             for demand in demands_of_body_by_deadline(user)
         ],
