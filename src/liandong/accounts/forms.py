@@ -193,7 +193,7 @@ class MobileChangeForm(forms.Form):
 
 class AuditActorChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        body = obj.organization.name if obj.organization_id else "无单位"
+        body = obj.organization.name if obj.organization is not None else "无单位"
         return f"{obj.display_name or obj.username}（{body}）"
 
 
@@ -238,7 +238,7 @@ class AuditFilterForm(forms.Form):
             cast(forms.ChoiceField, self.fields[name]).choices = _grouped(items, app_names)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "截止日期不能早于起始日期")
