@@ -32,3 +32,5 @@ FIELDS = {
 }
 
 LINKS = {"accounts.user": link_finder(accounts_visible_to, "accounts:account-detail")}
+
+TYPES = {"accounts.apitoken": "接口令牌", "accounts.accountsession": "登录会话"}

@@ -35,6 +35,23 @@ FIELDS = {
     "team_prizes": "团体奖项",
     "decision": "审核结果",
     "seed": "抽签种子",
+    "contest": "竞赛",
+    "team": "代表队",
+    "judge": "评委",
+    "worker": "职工",
+    "approve": "通过",
 }
 
 LINKS = {"competitions.contest": link_finder(contests_visible_to, "competitions:contest-detail")}
+
+# Record types whose models carry no Chinese name.
+TYPES = {
+    "competitions.round": "赛段",
+    "competitions.segment": "比赛环节",
+    "competitions.judgeassignment": "评委分配",
+    "competitions.team": "代表队",
+    "competitions.entrant": "参赛选手",
+    "competitions.roundentry": "赛段选手",
+    "competitions.scoresheet": "评分表",
+    "competitions.prizetier": "奖项设置",
+}

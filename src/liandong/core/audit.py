@@ -93,6 +93,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 #   ACTIONS: {"workers.imported": "导入职工名册", ...}   the Chinese name of each action it logs;
 #   FIELDS:  {"scores": "分数", ...}                     labels of ``changes`` keys that are not
 #            model fields (model fields are named by their verbose_name);
+#   TYPES:   {"competitions.round": "赛段"}              names of record types whose model has
+#            no Chinese verbose_name;
 #   LINKS:   {"workers.worker": links}                   for a target type, ``links(viewer, ids)``
 #            -> {id: url} of the records the viewer may open (one query per type and page).
 # core.tests.test_audit_labels fails when an action written anywhere has no label.
@@ -106,6 +108,7 @@ class AuditVocabulary:
     fields: dict[str, str]
     links: dict[str, LinkFinder]
     apps: dict[str, str]  # app label -> its name (for grouping the filters)
+    types: dict[str, str]  # record type -> its name, where the model has no Chinese one
 
 
 @cache
@@ -114,6 +117,7 @@ def audit_vocabulary() -> AuditVocabulary:
     fields: dict[str, str] = {}
     links: dict[str, LinkFinder] = {}
     names: dict[str, str] = {}
+    types: dict[str, str] = {}
     for config in django_apps.get_app_configs():
         if not config.name.startswith("liandong."):
             continue
@@ -124,8 +128,9 @@ def audit_vocabulary() -> AuditVocabulary:
         actions.update(getattr(module, "ACTIONS", {}))
         fields.update(getattr(module, "FIELDS", {}))
         links.update(getattr(module, "LINKS", {}))
+        types.update(getattr(module, "TYPES", {}))
         names[config.label] = getattr(module, "APP_NAME", str(config.verbose_name))
-    return AuditVocabulary(actions, fields, links, names)
+    return AuditVocabulary(actions, fields, links, names, types)
 
 
 def action_label(action: str) -> str:
@@ -140,7 +145,14 @@ def _model(target_type: str) -> type[models.Model] | None:
         return None
 
 
+def _chinese(text: object) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in str(text))
+
+
 def target_type_label(target_type: str) -> str:
+    declared = audit_vocabulary().types.get(target_type)
+    if declared:
+        return declared
     model = _model(target_type)
     return str(model._meta.verbose_name) if model is not None else target_type
 
@@ -155,15 +167,13 @@ def _field(model: type[models.Model] | None, key: str) -> Any:
 
 
 def field_label(target_type: str, key: str) -> str:
-    """A ``changes`` key in Chinese: the app's declared label, else the target model's field
-    name (verbose_name), else the key."""
-    declared = audit_vocabulary().fields.get(key)
-    if declared:
-        return declared
+    """A ``changes`` key in Chinese: the target model's field name when it has a Chinese
+    verbose_name, else the label an app declared for the key, else the key."""
     field = _field(_model(target_type), key)
-    if field is not None and getattr(field, "verbose_name", None):
-        return str(field.verbose_name)
-    return key
+    named = getattr(field, "verbose_name", "") if field is not None else ""
+    if _chinese(named):
+        return str(named)
+    return audit_vocabulary().fields.get(key) or key
 
 
 def _display(value: Any, field: Any = None) -> str:
@@ -237,7 +247,7 @@ def link_finder(visible: Callable[[Any], models.QuerySet[Any]], url_name: str) -
 def audit_target_types() -> dict[str, str]:
     """Every record type of the product (``app.model`` -> its Chinese name), for the filter."""
     return {
-        model._meta.label_lower: str(model._meta.verbose_name)
+        model._meta.label_lower: target_type_label(model._meta.label_lower)
         for config in django_apps.get_app_configs()
         if config.name.startswith("liandong.")
         for model in config.get_models()

@@ -37,3 +37,10 @@ FIELDS = {
 }
 
 LINKS = {"demands.demand": link_finder(demands_visible_to, "demands:demand-detail")}
+
+TYPES = {
+    "demands.routingrule": "分派规则",
+    "demands.timelimit": "办理时限",
+    "demands.calendarday": "工作日历",
+    "demands.calendaryear": "工作日历年度",
+}

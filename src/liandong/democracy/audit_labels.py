@@ -44,3 +44,11 @@ LINKS = {
     "democracy.negotiation": link_finder(negotiations_visible_to, "democracy:negotiation-detail"),
     "democracy.nomination": link_finder(nominations_visible_to, "democracy:nomination-detail"),
 }
+
+TYPES = {
+    "democracy.negotiationround": "协商轮次",
+    "democracy.negotiationoutcome": "协商结果",
+    "democracy.collectivecontract": "集体合同",
+    "democracy.nominationreview": "推荐审核",
+    "democracy.objection": "公示异议",
+}

@@ -50,3 +50,12 @@ LINKS = {
     "meetings.meeting": link_finder(meetings_visible_to, "meetings:meeting-detail"),
     "meetings.actionitem": link_finder(action_items_visible_to, "meetings:item-detail"),
 }
+
+TYPES = {
+    "meetings.plannedmeeting": "计划会议",
+    "meetings.plantarget": "年度目标",
+    "meetings.attendance": "出席记录",
+    "meetings.agendaitem": "会议议题",
+    "meetings.progressreport": "进展报告",
+    "meetings.reminder": "督办提醒",
+}

@@ -9,3 +9,9 @@ ACTIONS = {
     "notifications.webhook_enabled": "启用推送地址",
     "notifications.webhook_disabled": "停用推送地址",
 }
+
+TYPES = {
+    "notifications.delivery": "通知发送记录",
+    "notifications.preference": "通知方式",
+    "notifications.webhookendpoint": "推送地址",
+}
