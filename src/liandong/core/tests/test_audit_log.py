@@ -384,7 +384,7 @@ def test_audit_entry_builds_what_audit_log_saves(world) -> None:
     )
 
 
-def test_the_page_reads_like_a_record_and_filters_from_lists(world: Any) -> None:
+def test_the_page_reads_like_a_record_and_filters_from_lists(world: Any, api_token: Any) -> None:
     """Chinese action names, people's names, the object as a link when the viewer may open it,
     changes as 字段：旧值 → 新值, and filters by person, object type, action and date."""
     admin, staff = world.users["admin_a"], world.users["staff_a"]
@@ -426,6 +426,15 @@ def test_the_page_reads_like_a_record_and_filters_from_lists(world: Any) -> None
     today = timezone.localdate()
     assert len(actions(date_from=today.isoformat(), date_to=today.isoformat())) == 3
     assert actions(date_to=(today - timedelta(days=1)).isoformat()) == []
+    api = (
+        BrowserClient()
+        .get("/api/v1/audit-log/?action=organizations.updated", **api_token(admin))
+        .json()["items"]
+    )
+    assert {(e["actor_name"], e["action_label"], e["target_type_label"]) for e in api} == {
+        ("李敏", "修改组织", "组织"),
+        (str(admin), "修改组织", "组织"),
+    }
     # Nonsense in the query is a message, not a 500 and not a silent filter.
     bad = page.get("/audit-log/", {"date_from": "2026-13-40", "actor": "x\x00"})
     assert bad.status_code == 200
