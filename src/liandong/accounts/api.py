@@ -21,6 +21,8 @@ from liandong.accounts.permissions import (
     organizations_managed_by,
 )
 from liandong.accounts.services import api_token_issue, api_token_user, login_check
+from liandong.core.audit import action_label, audit_actor_name, target_type_label
+from liandong.core.models import AuditLog
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.organizations.models import Organization
@@ -104,6 +106,21 @@ class AuditEntryOut(Schema):
     changes: dict[str, Any]
     ip_address: str | None
     request_id: str
+    actor_name: str = Field(description="操作人姓名（系统操作为“系统”）")
+    action_label: str = Field(description="操作的中文名称")
+    target_type_label: str = Field(description="对象类型的中文名称")
+
+    @staticmethod
+    def resolve_actor_name(entry: AuditLog) -> str:
+        return audit_actor_name(entry)
+
+    @staticmethod
+    def resolve_action_label(entry: AuditLog) -> str:
+        return action_label(entry.action)
+
+    @staticmethod
+    def resolve_target_type_label(entry: AuditLog) -> str:
+        return target_type_label(entry.target_type) if entry.target_type else ""
 
 
 class AuditPage(Schema):
@@ -124,7 +141,7 @@ def list_audit_entries(request: HttpRequest, query: Query[AuditQuery]) -> dict[s
     """The audit log of the caller's subtree (union administrators only)."""
     if not can_browse_audit_log(request.user):
         raise PermissionDenied
-    entries = audit_entries_visible_to(request.user)
+    entries = audit_entries_visible_to(request.user).select_related("actor")
     if query.action:
         entries = entries.filter(action=query.action)
     if query.target_type:

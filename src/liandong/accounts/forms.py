@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -189,3 +189,57 @@ class MobileChangeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class AuditActorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        body = obj.organization.name if obj.organization is not None else "无单位"
+        return f"{obj.display_name or obj.username}（{body}）"
+
+
+def _grouped(items: dict[str, str], names: dict[str, str]) -> list[Any]:
+    """Choices grouped by module ("workers.imported" under 职工名册)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for value, label in sorted(items.items()):
+        groups.setdefault(value.partition(".")[0], []).append((value, label))
+    return [("", "全部")] + [
+        (names.get(app, app), sorted(choices, key=lambda c: c[1]))
+        for app, choices in groups.items()
+    ]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: chosen from lists, never typed as codes."""
+
+    actor = AuditActorChoice(label="操作人", queryset=User.objects.none(), required=False)
+    target_type = forms.ChoiceField(label="对象类型", required=False)
+    action = forms.ChoiceField(label="操作", required=False)
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        actors: QuerySet[User],
+        actions: dict[str, str],
+        target_types: dict[str, str],
+        app_names: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        actor = cast(forms.ModelChoiceField, self.fields["actor"])
+        actor.queryset = actors
+        actor.empty_label = "全部"
+        for name, items in (("action", actions), ("target_type", target_types)):
+            cast(forms.ChoiceField, self.fields[name]).choices = _grouped(items, app_names)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "截止日期不能早于起始日期")
+        return data

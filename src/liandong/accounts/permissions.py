@@ -47,6 +47,19 @@ def audit_entries_visible_to(user: User | AnonymousUser | None) -> QuerySet[Audi
     return AuditLog.objects.filter(subtree_q(user.organization.path, "organization__path"))
 
 
+def audit_actors_for(user: User | AnonymousUser | None) -> QuerySet[User]:
+    """The people an admin may pick in the audit log's 操作人 filter: the accounts of their
+    subtree that act for a body (a worker's own entries are found by the object instead)."""
+    if not can_browse_audit_log(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(subtree_q(user.organization.path, "organization__path"))
+        .exclude(role=Role.WORKER)
+        .select_related("organization")
+        .order_by("display_name", "username")
+    )
+
+
 def maintains_rosters(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """A role that imports and edits the workers of its own subtree (the menu's 名册 entry;
     ``workers.permissions.can_manage_roster`` adds the check for one organization)."""

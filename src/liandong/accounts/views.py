@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -7,16 +9,28 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from liandong.accounts.forms import SetPasswordForm, StaffLoginForm
+from liandong.accounts.forms import AuditFilterForm, SetPasswordForm, StaffLoginForm
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.accounts.permissions import (
     acts_for_organization,
+    audit_actors_for,
     audit_entries_visible_to,
     can_browse_audit_log,
     is_worker,
 )
 from liandong.accounts.services import login_check, session_record
-from liandong.core.audit import audit_log
+from liandong.core.audit import (
+    AuditRow,
+    action_label,
+    audit_actor_name,
+    audit_log,
+    audit_target_types,
+    audit_vocabulary,
+    change_lines,
+    day_start,
+    target_links,
+    target_type_label,
+)
 from liandong.core.paging import page_by_id
 
 
@@ -45,12 +59,36 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The audit log of the admin's subtree, read as a record: Chinese action names, people's
+    names, the object as a link when the viewer may open it, changes as 字段：旧值 → 新值;
+    filtered by person, object type, action and dates chosen from lists."""
     if not can_browse_audit_log(request.user):
         raise PermissionDenied
-    entries = audit_entries_visible_to(request.user)
-    # PostgreSQL text holds no NUL: a query string with one would be a 500, not "no match".
+    entries = audit_entries_visible_to(request.user).select_related("actor")
+    vocabulary = audit_vocabulary()
+    form = AuditFilterForm(
+        request.GET or None,
+        actors=audit_actors_for(request.user),
+        actions=vocabulary.actions,
+        target_types=audit_target_types(),
+        app_names=vocabulary.apps,
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"] is not None:
+            entries = entries.filter(actor=data["actor"])
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["target_type"]:
+            entries = entries.filter(target_type=data["target_type"])
+        if data["date_from"]:
+            entries = entries.filter(created_at__gte=day_start(data["date_from"]))
+        if data["date_to"]:
+            entries = entries.filter(created_at__lt=day_start(data["date_to"] + timedelta(days=1)))
+    # Links from other pages name one record (``?target=workers.worker:12``) or an action code
+    # outside the lists; PostgreSQL text holds no NUL: one would be a 500, not "no match".
     action = request.GET.get("action", "").replace("\x00", "").strip()
-    if action:
+    if action and action not in vocabulary.actions:
         entries = entries.filter(action=action)
     target = request.GET.get("target", "").replace("\x00", "").strip()
     if target:
@@ -61,8 +99,25 @@ def audit_log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValueError:
         cursor = None
     page = page_by_id(entries, cursor=cursor, size=50)
+    links = target_links(request.user, page.items)
+    rows = [
+        AuditRow(
+            entry=entry,
+            actor=audit_actor_name(entry),
+            action=action_label(entry.action),
+            labelled=entry.action in vocabulary.actions,
+            target_type=target_type_label(entry.target_type) if entry.target_type else "",
+            link=links.get((entry.target_type, entry.target_id), ""),
+            changes=change_lines(entry.target_type, entry.changes),
+        )
+        for entry in page.items
+    ]
+    query = request.GET.copy()
+    query.pop("cursor", None)
     return render(
-        request, "accounts/audit_list.html", {"page": page, "action": action, "target": target}
+        request,
+        "accounts/audit_list.html",
+        {"page": page, "rows": rows, "form": form, "query": query.urlencode()},
     )
 
 

@@ -141,7 +141,7 @@ def _check_in(activity: Activity, day: date, rng: random.Random, *, absent: int 
         "",
     ]
     for application in held[: len(held) - absent]:
-        s.application_check_in(actor=None, application=application)
+        s.application_check_in(actor=None, application=application, on=day)
         application.refresh_from_db()
         s.application_feedback(
             actor=None,
@@ -284,8 +284,8 @@ def _load(ctx: dict[str, Any]) -> None:
     Activity.objects.filter(pk=gannan.pk).update(notice_ends_on=timezone.localdate())
     s.activity_confirm(actor=None, activity=Activity.objects.get(pk=gannan.pk))
     trip = date(year, 6, 8)
-    _check_in(gannan, trip, rng)
     _move(gannan, starts_on=trip, ends_on=trip + timedelta(days=5), notice=True)
+    _check_in(Activity.objects.get(pk=gannan.pk), trip, rng)
     ctx["gannan"] = gannan
 
     # -- Funds of 省经贸工会 --------------------------------------------------------------------------

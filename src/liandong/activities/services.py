@@ -895,9 +895,28 @@ def activity_confirm(*, actor: User | None, activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def application_check_in(*, actor: User | None, application: Application) -> Application:
+def application_check_in(
+    *, actor: User | None, application: Application, on: date | None = None
+) -> Application:
+    """Check a participant in. Check-in opens only on the activity's own days (from its first
+    to its last day); ``on`` is the day of a check-in recorded afterwards (demo, back-entry),
+    else today."""
     if application.status not in HOLDING_PLACE:
         raise _refusal("token", "该报名未入选或已退出，不能签到", "not_selected")
+    activity = application.activity
+    day = on or _today()
+    if day < activity.starts_on:
+        raise _refusal(
+            "token",
+            f"活动尚未开始，签到从{activity.starts_on:%Y年%-m月%-d日}开始",
+            "checkin_not_open",
+        )
+    if day > activity.ends_on:
+        raise _refusal(
+            "token",
+            f"活动已于{activity.ends_on:%Y年%-m月%-d日}结束，签到已关闭",
+            "checkin_closed",
+        )
     if not Application.objects.filter(pk=application.pk, checked_in_at__isnull=True).update(
         checked_in_at=timezone.now()
     ):

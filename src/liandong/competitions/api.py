@@ -129,6 +129,7 @@ def contest_detail(request: AuthenticatedHttpRequest, contest_id: int) -> dict:
         "drop_extremes_from": contest.drop_extremes_from,
         "team_size": contest.team_size,
         "team_rule": contest.team_rule,
+        "rounding": contest.rounding,
         "rounds": rounds,
     }
 

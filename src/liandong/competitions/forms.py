@@ -40,6 +40,7 @@ class ContestForm(forms.ModelForm):
             "team_size",
             "team_rule",
             "team_best_n",
+            "rounding",
             "chief_judge",
         ]
         widgets = {"starts_on": DATE}

@@ -29,6 +29,13 @@ class TeamRule(models.TextChoices):
     BEST = "best", _("最好的 N 名队员总分之和")
 
 
+class Rounding(models.TextChoices):
+    """How totals are rounded and ranked (see ``scoring.py``)."""
+
+    EXACT = "exact", _("按未经四舍五入的总分排名，显示时保留两位小数")
+    STAGE = "stage", _("每一步（平均分、环节得分）保留两位小数，按保留后的总分排名")
+
+
 class Contest(BaseModel):
     """A skill competition run by a union (``organization``) for the bodies of its subtree.
     主办/承办/协办 bodies are often outside the tree (人社局, a college), so they are names."""
@@ -78,6 +85,13 @@ class Contest(BaseModel):
         _("团体成绩计算"), max_length=8, choices=TeamRule.choices, default=TeamRule.SUM
     )
     team_best_n = models.PositiveSmallIntegerField(_("计入团体成绩的人数"), default=0)
+    rounding = models.CharField(
+        _("排名与四舍五入"),
+        max_length=8,
+        choices=Rounding.choices,
+        default=Rounding.EXACT,
+        help_text=_("多数竞赛规程按未经四舍五入的总分排名；团体成绩按同一规则计算"),
+    )
     chief_judge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

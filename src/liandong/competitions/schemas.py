@@ -45,6 +45,10 @@ class ContestDetailOut(ContestOut):
     drop_extremes_from: int
     team_size: int
     team_rule: str
+    rounding: str = Field(
+        description="exact：按未经四舍五入的总分排名（显示保留两位小数）；"
+        "stage：每一步保留两位小数，按保留后的总分排名"
+    )
     rounds: list[RoundOut]
 
 

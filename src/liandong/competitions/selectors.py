@@ -30,7 +30,8 @@ from liandong.competitions.scoring import (
     TeamResult,
     advancing,
     compute_round,
-    team_score,
+    q2,
+    team_exact,
 )
 from liandong.core.masking import mask_name
 from liandong.organizations.models import Organization, subtree_q
@@ -111,7 +112,8 @@ def round_results(round_: Round) -> tuple[list[EntryResult], dict[int, int]]:
     segments = _segment_specs(round_)
     entries = _entry_specs(round_, _judge_orgs(segments))
     sheets = submitted_sheets([s.id for s in segments])
-    results = compute_round(segments, entries, sheets, round_.contest.drop_extremes_from)
+    contest = round_.contest
+    results = compute_round(segments, entries, sheets, contest.drop_extremes_from, contest.rounding)
     chosen: dict[int, int] = {}
     if round_.advance_value is not None:
         if round_.advance_rule == Round.Rule.TOP_N:
@@ -133,21 +135,21 @@ def team_standings(contest: Contest) -> list[TeamResult]:
     if first is None or not teams:
         return []
     results, _ = round_results(first)
-    totals_by_entry = {r.entry.id: r.total for r in results}
-    members: dict[int, list[Decimal]] = defaultdict(list)
+    by_entry = {r.entry.id: r for r in results}
+    members: dict[int, list[EntryResult]] = defaultdict(list)
     for entry_id, team_id in first.entries.filter(entrant__team__isnull=False).values_list(
         "pk", "entrant__team_id"
     ):
-        members[team_id].append(totals_by_entry.get(entry_id, Decimal(0)))
-    return [
-        TeamResult(
-            t.pk,
-            t.name,
-            members[t.pk],
-            team_score(members[t.pk], contest.team_rule, contest.team_best_n),
+        if entry_id in by_entry:
+            members[team_id].append(by_entry[entry_id])
+    standings = []
+    for t in teams:
+        own = members[t.pk]
+        exact = team_exact(
+            [r.ranked_on for r in own], contest.team_rule, contest.team_best_n, contest.rounding
         )
-        for t in teams
-    ]
+        standings.append(TeamResult(t.pk, t.name, [r.total for r in own], q2(exact), exact=exact))
+    return standings
 
 
 def current_round(contest: Contest) -> Round | None:

@@ -32,6 +32,7 @@ from liandong.competitions.scoring import Tier, assign_prizes, rank_teams
 from liandong.competitions.selectors import (
     entrant_bodies,
     judge_pool,
+    judge_worksheet,
     round_results,
     team_standings,
 )
@@ -62,6 +63,7 @@ CONTEST_FIELDS = [
     "team_size",
     "team_rule",
     "team_best_n",
+    "rounding",
     "chief_judge",
 ]
 LEVEL_RANK = {"city": 1, "province": 2, "national": 3}
@@ -542,6 +544,25 @@ def _parse_score(raw: object, full: Decimal, order_no: int) -> Decimal:
     return value
 
 
+class _Refusals:
+    """Every refusal of a batch, by field, so that a judge sees all the scores to fix at once
+    (not only the first); raised together once every row is checked."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str, message: str, code: str) -> None:
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def absorb(self, error: ValidationError) -> None:
+        for field, items in error.error_dict.items():
+            self.errors.setdefault(field, []).extend(items)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
 def _scoring_open(segment: Segment) -> None:
     round_ = segment.round
     contest = round_.contest
@@ -555,22 +576,42 @@ def _scoring_open(segment: Segment) -> None:
 
 @transaction.atomic
 def sheets_save(
-    *, actor: User, segment: Segment, scores: list[ScoreInput], submit: bool = False
+    *,
+    actor: User,
+    segment: Segment,
+    scores: list[ScoreInput],
+    submit: bool = False,
+    whole_sheet: bool = False,
 ) -> list[ScoreSheet]:
     """A judge enters scores for entrants (by order of appearance) in one segment: saved as a
-    draft, or submitted, which locks them. All rows are checked before any is written."""
+    draft, or submitted, which locks them. All rows are checked before any is written, and a
+    refusal names every row at fault (one message per field), not only the first."""
     segment = Segment.objects.select_related("round__contest").get(pk=segment.pk)
     if not JudgeAssignment.objects.filter(segment=segment, judge=actor).exists():
         raise _refuse("segment", "您未被分配到该比赛环节，不能评分", "not_assigned")
     _scoring_open(segment)
+    refusals = _Refusals()
+    if whole_sheet:
+        # The judge's whole sheet at once (the page's 提交并锁定): every entrant still open
+        # to this judge needs a score.
+        given = {item.order_no for item in scores}
+        for row in judge_worksheet(judge=actor, segment=segment):
+            locked = row.sheet is not None and row.sheet.status == ScoreSheet.Status.SUBMITTED
+            number = row.entry.order_no
+            if not row.conflicted and not locked and number not in given:
+                refusals.add(
+                    f"score_{number}", f"{number} 号选手：请填写分数后再提交", "missing_score"
+                )
     if not scores:
+        refusals.raise_any()
         raise _refuse("scores", "没有需要保存的分数", "empty")
     seen: set[int] = set()
     for item in scores:
         if not 0 < item.order_no <= MAX_ORDER_NO:
-            raise _refuse("scores", f"出场顺序 {item.order_no} 不存在", "unknown_entrant")
+            refusals.add("scores", f"出场顺序 {item.order_no} 不存在", "unknown_entrant")
+            continue
         if item.order_no in seen:
-            raise _refuse(
+            refusals.add(
                 f"score_{item.order_no}", f"{item.order_no} 号选手的分数重复出现", "duplicate_sheet"
             )
         seen.add(item.order_no)
@@ -591,22 +632,33 @@ def sheets_save(
     for item in scores:
         entry = entries.get(item.order_no)
         field = f"score_{item.order_no}"
+        if not 0 < item.order_no <= MAX_ORDER_NO:
+            continue  # refused above
         if entry is None:
-            raise _refuse(field, f"本赛段没有 {item.order_no} 号选手", "unknown_entrant")
+            refusals.add(field, f"本赛段没有 {item.order_no} 号选手", "unknown_entrant")
+            continue
         if judge_org is not None and judge_org in entrant_bodies(entry.entrant):
-            raise _refuse(
+            refusals.add(
                 field,
                 f"{item.order_no} 号选手与您来自同一单位，需回避，不能评分",
                 "conflict_of_interest",
             )
+            continue
         sheet = existing.get(entry.pk)
         if sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED:
-            raise _refuse(
+            refusals.add(
                 field,
                 f"{item.order_no} 号选手的评分表已提交锁定，如需更改请联系裁判长",
                 "sheet_locked",
             )
-        parsed.append((entry, sheet, _parse_score(item.score, segment.full_marks, item.order_no)))
+            continue
+        try:
+            parsed.append(
+                (entry, sheet, _parse_score(item.score, segment.full_marks, item.order_no))
+            )
+        except ValidationError as error:
+            refusals.absorb(error)
+    refusals.raise_any()
     now = timezone.now()
     saved = []
     status = ScoreSheet.Status.SUBMITTED if submit else ScoreSheet.Status.DRAFT

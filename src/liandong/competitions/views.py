@@ -50,7 +50,7 @@ from liandong.competitions.permissions import (
     is_judge,
     segments_judged_by,
 )
-from liandong.competitions.scoring import EntryResult
+from liandong.competitions.scoring import EntryResult, rank_teams
 from liandong.competitions.selectors import (
     WorkRow,
     contest_list,
@@ -491,11 +491,7 @@ def round_results_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     results, chosen = round_results(round_)
     segments = [s.segment for s in results[0].segments] if results else list(round_.segments.all())
     is_last = not contest.rounds.filter(order__gt=round_.order).exists()
-    teams = (
-        sorted(team_standings(contest), key=lambda t: -t.score)
-        if is_last and contest.team_size
-        else []
-    )
+    teams = rank_teams(team_standings(contest)) if is_last and contest.team_size else []
     return render(
         request,
         "competitions/round_results.html",
@@ -785,6 +781,7 @@ def _worksheet(
     upload: UploadForm | None = None,
 ) -> HttpResponse:
     rows = []
+    errors = errors or {}
     for row in judge_worksheet(judge=request.user, segment=segment):
         key = f"score_{row.entry.order_no}"
         rows.append(
@@ -793,7 +790,7 @@ def _worksheet(
                 row.sheet,
                 row.conflicted,
                 key=key,
-                error=(errors or {}).get(key, ""),
+                error=errors.get(key, ""),
                 typed=(typed or {}).get(key, row.sheet.score if row.sheet else ""),
             )
         )
@@ -805,8 +802,9 @@ def _worksheet(
             "round": segment.round,
             "contest": segment.round.contest,
             "rows": rows,
-            "errors": errors or {},
-            "general": (errors or {}).get("__all__", ""),
+            "errors": errors,
+            "general": errors.get("__all__", ""),
+            "invalid": [r for r in rows if r.error],
             "upload": upload or UploadForm(),
             "submitted": sum(1 for r in rows if r.sheet and r.sheet.status == "submitted"),
             "open": sum(
@@ -819,11 +817,15 @@ def _worksheet(
 
 
 def _error_map(error: ValidationError) -> dict[str, str]:
+    """Field -> its message (every field at fault, not only the first); ``__all__`` holds the
+    refusals that name no score (an unassigned segment, a locked round)."""
     if hasattr(error, "error_dict"):
-        found = {field: items[0].messages[0] for field, items in error.error_dict.items()}
-        found["__all__"] = "；".join(
-            item.messages[0] for items in error.error_dict.values() for item in items
-        )
+        found = {
+            field: "；".join(item.messages[0] for item in items)
+            for field, items in error.error_dict.items()
+        }
+        general = [m for field, m in found.items() if not field.startswith("score_")]
+        found["__all__"] = "；".join(general)
         return found
     return {"__all__": "；".join(error.messages)}
 
@@ -844,7 +846,9 @@ def judge_segment_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             continue
     submit = request.POST.get("action") == "submit"
     try:
-        services.sheets_save(actor=request.user, segment=segment, scores=scores, submit=submit)
+        services.sheets_save(
+            actor=request.user, segment=segment, scores=scores, submit=submit, whole_sheet=submit
+        )
     except ValidationError as error:
         return _worksheet(request, segment, errors=_error_map(error), typed=typed)
     messages.success(

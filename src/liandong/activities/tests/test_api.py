@@ -168,7 +168,7 @@ def test_a_draft_has_no_public_notice(world) -> None:
 
 
 def test_check_in_by_token_and_feedback(world, api_token) -> None:
-    activity = make_activity(world.union_a)
+    activity = make_activity(world.union_a, starts_on=timezone.localdate())
     application = application_submit(actor=None, activity=activity, worker=world.worker_a)
     staff_b = api_token(world.users["staff_b"])
     assert (

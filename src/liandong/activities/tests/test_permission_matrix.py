@@ -255,8 +255,18 @@ class Scene:
             actor=None, activity=self.fresh(), worker=self.world.worker_a
         )
         if checked_in:
-            application_check_in(actor=None, application=application)
+            application_check_in(
+                actor=None, application=application, on=application.activity.starts_on
+            )
         return application
+
+    def application_today(self) -> Application:
+        """An application to an activity under way today: check-in is open only on its days."""
+        return application_submit(
+            actor=None,
+            activity=self.fresh(starts_on=timezone.localdate()),
+            worker=self.world.worker_a,
+        )
 
     def booking(self) -> Booking:
         self.counter += 1
@@ -330,7 +340,7 @@ class Scene:
             ),
             "qr": lambda: Target(str(self.selected.pk), {}),
             "checkin_page": lambda: Target(self.selected.checkin_token, {}),
-            "checkin": lambda: Target("", {"token": self.application().checkin_token}),
+            "checkin": lambda: Target("", {"token": self.application_today().checkin_token}),
             "home": lambda: Target(str(self.home.pk), {}),
             "booking": lambda: Target(str(self.home.pk), slot),
             "expense": lambda: Target(
@@ -508,7 +518,7 @@ def page_post(route: str, scene: Scene) -> dict[str, Any]:
     w = scene.world
 
     def checkin_url(principal: str) -> str:
-        application = scene.application()
+        application = scene.application_today()
         scene.checkins[principal] = application.pk
         return f"/activities/checkin/{application.checkin_token}/"
 

@@ -369,8 +369,33 @@ def test_notice_then_confirmation_after_the_notice_period(world) -> None:
     assert Application.objects.get(activity=activity).status == ApplicationStatus.CONFIRMED
 
 
+def test_check_in_opens_only_on_the_activity_days(world) -> None:
+    today = timezone.localdate()
+    early = make_activity(
+        world.union_a, starts_on=today + timedelta(days=19), ends_on=today + timedelta(days=21)
+    )
+    application = application_submit(actor=None, activity=early, worker=world.worker_a)
+    with pytest.raises(ValidationError) as error:
+        application_check_in(actor=world.users["staff_a"], application=application)
+    assert code_of(error) == "checkin_not_open"
+    assert "活动尚未开始，签到从" in str(error.value)
+    assert Application.objects.get(pk=application.pk).checked_in_at is None
+    # the first and the last day are open; the day after is closed
+    application_check_in(actor=None, application=application, on=early.ends_on)
+    assert Application.objects.get(pk=application.pk).checked_in_at is not None
+    late = application_submit(
+        actor=None, activity=make_activity(world.union_a, title="第二期"), worker=world.worker_a
+    )
+    with pytest.raises(ValidationError) as error:
+        application_check_in(
+            actor=None, application=late, on=late.activity.ends_on + timedelta(days=1)
+        )
+    assert code_of(error) == "checkin_closed"
+    application_check_in(actor=None, application=late, on=late.activity.starts_on)
+
+
 def test_check_in_once_then_feedback(world) -> None:
-    activity = make_activity(world.union_a)
+    activity = make_activity(world.union_a, starts_on=timezone.localdate())
     application = application_submit(actor=None, activity=activity, worker=world.worker_a)
     with pytest.raises(ValidationError):
         application_feedback(actor=None, application=application, rating=5)
@@ -621,7 +646,7 @@ def test_hooks_offer_worker_sections_scoped_to_the_viewer_and_year_figures(world
         world.union_a, title="兴隆山微疗养", starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 2)
     )
     application = application_submit(actor=None, activity=activity, worker=world.worker_a)
-    application_check_in(actor=None, application=application)
+    application_check_in(actor=None, application=application, on=date(2026, 6, 1))
     rows = worker_sections(world.users["staff_a"], world.worker_a)[0].rows
     assert rows == [("2026年6月1日", "疗休养 · 兴隆山微疗养 · 已签到")]
     assert worker_sections(world.users["staff_b"], world.worker_a)[0].rows == []

@@ -1,8 +1,11 @@
 """Worked examples of the results arithmetic, each computed by hand in its docstring."""
 
 from decimal import Decimal as D
+from fractions import Fraction
 
 from liandong.competitions.scoring import (
+    EXACT,
+    STAGE,
     EntrySpec,
     SegmentSpec,
     Sheet,
@@ -12,6 +15,7 @@ from liandong.competitions.scoring import (
     assign_prizes,
     compute_round,
     rank_teams,
+    team_exact,
     team_score,
 )
 
@@ -174,3 +178,58 @@ def test_example_8_team_scores_and_standings() -> None:
     ]
     tied = rank_teams([TeamResult(1, "甲", a, D("235.75")), TeamResult(2, "乙", b, D("235.75"))])
     assert [t.rank for t in tied] == [1, 1]
+
+
+def test_example_9_exact_and_stage_rounding_rank_differently() -> None:
+    """Theory weight 40, practice weight 60, full marks 100, two judges each.
+    E1: theory 80, 80 → 80; practice 80.01, 80.03 → 80.02.
+        exact 32 + 48.012 = 80.012; stage 32.00 + 48.01 = 80.01.
+    E2: theory 80, 80.03 → 80.015; practice 80, 80.01 → 80.005.
+        exact 32.006 + 48.003 = 80.009; stage 80.02 × 0.4 = 32.008 → 32.01,
+        80.01 × 0.6 = 48.006 → 48.01; 80.02.
+    Exact ranks E1 first (80.012 > 80.009), both shown as 80.01; stage ranks E2 first."""
+    theory = SegmentSpec(1, "理论", D(40), D(100), judge_ids=(1, 2))
+    practice = SegmentSpec(2, "实操", D(60), D(100), judge_ids=(1, 2))
+    marks = [
+        *sheets(1, 1, ["80", "80"]),
+        *sheets(2, 1, ["80.01", "80.03"]),
+        *sheets(1, 2, ["80", "80.03"]),
+        *sheets(2, 2, ["80", "80.01"]),
+    ]
+    entries = [EntrySpec(1, 1), EntrySpec(2, 2)]
+    exact = compute_round([theory, practice], entries, marks, 0, EXACT)
+    assert [(r.entry.id, r.total, r.rank) for r in exact] == [
+        (1, D("80.01"), 1),
+        (2, D("80.01"), 2),
+    ]
+    assert [s.mean for s in exact[1].segments] == [D("80.02"), D("80.01")]  # shown rounded
+    stage = compute_round([theory, practice], entries, marks, 0, STAGE)
+    assert [(r.entry.id, r.total, r.rank) for r in stage] == [
+        (2, D("80.02"), 1),
+        (1, D("80.01"), 2),
+    ]
+    assert [s.points for s in stage[0].segments] == [D("32.01"), D("48.01")]  # they add up
+
+
+def test_example_10_teams_follow_the_rounding_rule() -> None:
+    """Sum of two members. 甲: 85.004 + 85.004 = 170.008 exact, 85.00 + 85.00 = 170.00
+    rounded; 乙: 85.005 + 84.999 = 170.004 exact, 85.01 + 85.00 = 170.01 rounded.
+    Exact: 甲 first (both shown 170.01); stage: 乙 first."""
+    a = [Fraction("85.004"), Fraction("85.004")]
+    b = [Fraction("85.005"), Fraction("84.999")]
+
+    def standings(rounding: str) -> list[tuple[str, D, int]]:
+        teams = [
+            TeamResult(
+                i,
+                name,
+                [],
+                team_score(m, "sum", 0, rounding),
+                exact=team_exact(m, "sum", 0, rounding),
+            )
+            for i, name, m in ((1, "甲", a), (2, "乙", b))
+        ]
+        return [(t.name, t.score, t.rank) for t in rank_teams(teams)]
+
+    assert standings(EXACT) == [("甲", D("170.01"), 1), ("乙", D("170.00"), 2)]
+    assert standings(STAGE) == [("乙", D("170.01"), 1), ("甲", D("170.00"), 2)]

@@ -591,3 +591,48 @@ def test_the_template_lists_order_numbers() -> None:
 
 def test_round_entry_rows_are_one_per_round(setup: Setup) -> None:
     assert RoundEntry.objects.filter(entrant=setup.entrants[0]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rounding", "first", "totals"),
+    [
+        ("exact", 0, [D("80.01"), D("80.01"), D("70.00")]),  # 80.012 > 80.009, both shown 80.01
+        ("stage", 1, [D("80.02"), D("80.01"), D("70.00")]),
+    ],
+)
+def test_the_contest_rounding_rule_decides_the_ranking(
+    setup: Setup, rounding: str, first: int, totals: list[D]
+) -> None:
+    """The case of test_scoring example 9 with real sheets: the two rules rank differently;
+    the default is to rank on unrounded totals."""
+    assert Contest._meta.get_field("rounding").default == "exact"
+    services.contest_update(actor=None, contest=setup.contest, rounding=rounding)
+    services.sheets_save(
+        actor=setup.judges["chief"],
+        segment=setup.theory,
+        submit=True,
+        scores=[ScoreInput(order(setup, i), v) for i, v in ((0, "80"), (1, "80"), (2, "70"))],
+    )
+    services.sheets_save(
+        actor=setup.judges["x"],
+        segment=setup.theory,
+        submit=True,
+        scores=[ScoreInput(order(setup, i), v) for i, v in ((0, "80"), (1, "80.03"), (2, "70"))],
+    )
+    services.sheets_save(
+        actor=setup.judges["chief"],
+        segment=setup.practice,
+        submit=True,
+        scores=[ScoreInput(order(setup, i), v) for i, v in ((0, "80.01"), (1, "80"), (2, "70"))],
+    )
+    services.sheets_save(
+        actor=setup.judges["x"],
+        segment=setup.practice,
+        submit=True,
+        scores=[ScoreInput(order(setup, i), v) for i, v in ((0, "80.03"), (1, "80.01"), (2, "70"))],
+    )
+    results, _ = round_results(Contest.objects.get(pk=setup.contest.pk).rounds.first())
+    by_entrant = {r.entry.id: r for r in results}
+    winner = by_entrant[setup.entry(setup.entrants[first]).pk]
+    assert winner.rank == 1
+    assert sorted((r.total for r in results), reverse=True) == totals

@@ -38,9 +38,11 @@ def test_staff_set_up_a_contest_through_the_pages(world: Any) -> None:
             "team_size": 0,
             "team_rule": "sum",
             "team_best_n": 0,
+            "rounding": "stage",
         },
     )
     contest = Contest.objects.get(name="甲市快递员技能竞赛")
+    assert contest.rounding == "stage"
     assert response.status_code == 302
     assert contest.organization == world.union_a
     assert (
@@ -138,6 +140,36 @@ def test_a_judge_scores_on_the_worksheet_and_a_bad_score_saves_nothing(setup: Se
     assert "回避" in conflicted
 
 
+def test_a_refused_sheet_marks_every_invalid_score_and_keeps_every_typed_one(
+    setup: Setup,
+) -> None:
+    judge = logged_in(setup.judges["x"])
+    url = f"/competitions/judging/segments/{setup.theory.pk}/"
+    response = judge.post(
+        url, {"score_1": "101", "score_2": "85.5", "score_3": "八十", "action": "save"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "有 2 个分数需要更正" in page
+    assert "1 号选手：分数 101 超出范围" in page
+    assert "3 号选手：分数“八十”不是数字" in page
+    assert page.count('aria-invalid="true"') == 2
+    assert 'value="85.5"' in page
+    assert 'value="101"' in page
+    assert 'value="八十"' in page
+    assert not ScoreSheet.objects.exists()
+    # 提交并锁定 needs every score: the empty one is marked with the invalid one.
+    page = judge.post(
+        url, {"score_1": "", "score_2": "85.5", "score_3": "100.001", "action": "submit"}
+    ).content.decode()
+    assert "1 号选手：请填写分数后再提交" in page
+    assert "3 号选手：分数 100.001 超出范围" in page
+    assert not ScoreSheet.objects.exists()
+    # Saving a draft may leave scores empty.
+    assert judge.post(url, {"score_1": "", "score_2": "85.5", "action": "save"}).status_code == 302
+    assert ScoreSheet.objects.get().status == "draft"
+
+
 def test_a_judge_uploads_the_theory_exam(setup: Setup) -> None:
     judge = logged_in(setup.judges["x"])
     upload = workbook([[1, "", 91], [2, "", 82.5], [3, "", 77]])
@@ -176,7 +208,9 @@ def test_results_page_explains_and_advancement_refused_until_complete(
     assert "83.00" in results
     assert admin.post(f"/competitions/rounds/{setup.preliminary.pk}/advance/").status_code == 302
     assert setup.final.entries.count() == 2
+    assert "按未经四舍五入的总分排名" in results  # the contest's rounding rule, stated
     explanation = admin.get(f"/competitions/entrants/{setup.entrants[1].pk}/").content.decode()
+    assert "按未经四舍五入的总分排名" in explanation
     assert "32.00" in explanation  # 理论知识 80 / 100 × 40
     assert "51.00" in explanation  # 实操 85 / 100 × 60
 

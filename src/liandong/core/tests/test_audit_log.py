@@ -382,3 +382,64 @@ def test_audit_entry_builds_what_audit_log_saves(world) -> None:
         "10.1.2.3",
         str(world.union_a.pk),
     )
+
+
+def test_the_page_reads_like_a_record_and_filters_from_lists(world: Any, api_token: Any) -> None:
+    """Chinese action names, people's names, the object as a link when the viewer may open it,
+    changes as 字段：旧值 → 新值, and filters by person, object type, action and date."""
+    admin, staff = world.users["admin_a"], world.users["staff_a"]
+    staff.display_name = "李敏"
+    staff.save(update_fields=["display_name"])
+    audit_log(
+        actor=staff,
+        action="organizations.updated",
+        target=world.enterprise_a,
+        changes={"kind": ["enterprise", "outlet"], "name": ["甲企业", "甲企业（新）"]},
+    )
+    audit_log(actor=admin, action="organizations.updated", target=world.union_b)  # not A's
+    audit_log(actor=admin, action="workers.exported", changes={"rows": 12})
+    page = BrowserClient()
+    page.force_login(admin)
+    body = page.get("/audit-log/").content.decode()
+    assert "修改组织" in body
+    assert "导出职工名册" in body
+    assert "<code>organizations.updated</code>" not in body
+    assert "李敏" in body
+    assert '类型</b>：企业 <span aria-label="改为">→</span> 网点' in body
+    assert "行数</b>：12" in body
+    assert f'href="/organizations/{world.enterprise_a.pk}/"' in body
+    assert f'href="/organizations/{world.union_b.pk}/"' not in body  # B's body: no link
+    assert "workers.worker:12" not in body  # no code to type: lists instead
+    assert f'<option value="{staff.pk}">李敏（甲产业工会）</option>' in body
+    assert '<option value="workers.imported">导入职工名册</option>' in body
+
+    def actions(**query: Any) -> list[str]:
+        rows = page.get("/audit-log/", query).content.decode()
+        return re.findall(r'<span title="([a-z_.]+)">', rows)
+
+    assert actions(actor=staff.pk) == ["organizations.updated"]
+    assert actions(action="workers.exported") == ["workers.exported"]
+    assert actions(target_type="organizations.organization") == [
+        "organizations.updated",
+        "organizations.updated",
+    ]
+    today = timezone.localdate()
+    assert len(actions(date_from=today.isoformat(), date_to=today.isoformat())) == 3
+    assert actions(date_to=(today - timedelta(days=1)).isoformat()) == []
+    api = (
+        BrowserClient()
+        .get("/api/v1/audit-log/?action=organizations.updated", **api_token(admin))
+        .json()["items"]
+    )
+    assert {(e["actor_name"], e["action_label"], e["target_type_label"]) for e in api} == {
+        ("李敏", "修改组织", "组织"),
+        (str(admin), "修改组织", "组织"),
+    }
+    # Nonsense in the query is a message, not a 500 and not a silent filter.
+    bad = page.get("/audit-log/", {"date_from": "2026-13-40", "actor": "x\x00"})
+    assert bad.status_code == 200
+    assert "field-error" in bad.content.decode()
+    later = page.get(
+        "/audit-log/", {"date_from": today.isoformat(), "date_to": "2020-01-01"}
+    ).content.decode()
+    assert "截止日期不能早于起始日期" in later

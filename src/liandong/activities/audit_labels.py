@@ -1,0 +1,38 @@
+"""How the audit log names what is done in service activities (collected by core.audit)."""
+
+from liandong.activities.permissions import activities_visible_to
+from liandong.core.audit import link_finder
+
+APP_NAME = "服务活动"
+
+ACTIONS = {
+    "activities.created": "新建活动",
+    "activities.updated": "修改活动",
+    "activities.published": "发布活动",
+    "activities.back_entered": "补录活动",
+    "activities.applied": "报名活动",
+    "activities.withdrawn": "退出报名",
+    "activities.drawn": "抽签",
+    "activities.promoted": "候补递补",
+    "activities.nominated": "推荐人选",
+    "activities.notice_published": "发布公示",
+    "activities.confirmed": "确认参加名单",
+    "activities.checked_in": "活动签到",
+    "activities.feedback": "评价活动",
+    "activities.served": "登记服务人次",
+    "activities.booked": "预约职工之家",
+    "activities.booking_cancelled": "取消预约",
+    "activities.home_created": "新建职工之家",
+    "activities.home_updated": "修改职工之家",
+    "activities.budget_created": "新建经费预算",
+    "activities.expense_recorded": "登记支出",
+    "activities.seed_committed": "导入活动数据",
+}
+
+FIELDS = {
+    "people": "服务人次",
+    "amount": "金额",
+    "places": "名额",
+}
+
+LINKS = {"activities.activity": link_finder(activities_visible_to, "activities:activity-detail")}
