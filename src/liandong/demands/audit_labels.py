@@ -26,6 +26,9 @@ ACTIONS = {
     "demands.rule_deactivated": "停用分派规则",
     "demands.time_limit_set": "设置办理时限",
     "demands.calendar_set": "设置工作日历",
+    "demands.triaged": "确定待分类诉求的类别",
+    "demands.classifier_trained": "训练诉求分类模型",
+    "demands.classifier_activated": "启用诉求分类模型",
 }
 
 FIELDS = {
