@@ -74,6 +74,7 @@ def test_staff_logs_in_imports_a_roster_and_sees_it_in_the_list(
     assert "新增 2 人" in summary.replace("\n", " ")
     assert Worker.objects.count() == 2
 
+    page.click("nav >> text=组织职工")  # the menu group, then its entry
     page.click("nav >> text=职工名册")
     rows = page.locator("table tbody tr")
     assert rows.count() == 2
