@@ -91,7 +91,7 @@ MEASURE = r"""([minTarget, minText]) => {
   const targets = document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, summary');
   for (const el of targets) {
-    if (!visible(el)) continue;
+    if (!visible(el) || el.disabled) continue;  // a disabled control is not a target
     let box = el.getBoundingClientRect();
     const type = (el.getAttribute('type') || '').toLowerCase();
     // A checkbox or radio is tapped through its label, which must be the large target.
@@ -139,6 +139,23 @@ class Pass:
     axe: list[str] = field(default_factory=list)  # "role page: rule (impact) elements"
     phone: list[str] = field(default_factory=list)  # "role page: fault"
     rules: dict[str, int] = field(default_factory=dict)  # rule -> pages it failed on
+    menus: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> the phone menu
+
+
+# The phone menu on the first page: its height closed, then after a tap on 菜单.
+MENU = """async () => {
+  const nav = document.querySelector('nav.mainnav');
+  if (!nav) return null;
+  const toggle = nav.querySelector('.nav-toggle');
+  const shown = () => [...nav.querySelectorAll('a')].filter(a => a.getClientRects().length).length;
+  const closed = {height: nav.getBoundingClientRect().height, links: shown(),
+                  expanded: toggle.getAttribute('aria-expanded')};
+  toggle.click();
+  const open = {links: shown(), expanded: toggle.getAttribute('aria-expanded'),
+                all: nav.querySelectorAll('a').length};
+  toggle.click();
+  return {closed, open};
+}"""
 
 
 def pages_of(role: str) -> list[str]:
@@ -168,6 +185,13 @@ def phone_page(browser: Any, live_server: Any, role: str) -> Any:
     page.click("button[value=login]" if worker else "button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
+
+
+def logins(ctx: dict[str, Any]) -> list[str]:
+    """Anonymous and every printed login; A11Y_LOGINS=a,b (working on some pages) only those."""
+    everyone = [ANONYMOUS, *roles(ctx)]
+    chosen = [name for name in os.environ.get("A11Y_LOGINS", "").split(",") if name]
+    return [name for name in everyone if name in chosen] if chosen else everyone
 
 
 def kind_of(login: str) -> str:
@@ -205,7 +229,7 @@ def a11y_pass(django_db_setup: None, live_server: Any, django_db_blocker: Any) -
                 # account of its kind has had checked: the same template shown to another
                 # staff account of the same role differs in records, not in markup.
                 checked: set[tuple[str, str]] = set()
-                for role in [ANONYMOUS, *roles(ctx)]:
+                for role in logins(ctx):
                     kind = kind_of(role)
                     urls = pages_of(role)
                     todo = [
@@ -216,6 +240,8 @@ def a11y_pass(django_db_setup: None, live_server: Any, django_db_blocker: Any) -
                     for url in todo:
                         page.goto(f"{live_server.url}{url}")
                         check(page, role, url, found)
+                        if url == urls[0] and role != ANONYMOUS:
+                            found.menus[role] = page.evaluate(MENU)
                     found.pages[role] = len(todo)
                     sys.stdout.write(
                         f"\na11y: {role:<16} {len(urls):>3} pages {time.monotonic() - started:.0f} s"
@@ -241,6 +267,18 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(a11y_pass: Pa
 
 def test_phone_pages_have_large_targets_and_readable_text(a11y_pass: Pass) -> None:
     assert not a11y_pass.phone, "\n".join(a11y_pass.phone)
+
+
+def test_on_a_phone_the_menu_is_one_row_and_the_button_opens_it(a11y_pass: Pass) -> None:
+    assert len(a11y_pass.menus) > 5, a11y_pass.menus
+    for role, menu in a11y_pass.menus.items():
+        assert menu is not None, f"{role}: no menu"
+        closed, opened = menu["closed"], menu["open"]
+        assert closed["height"] <= 50, (role, menu)  # one row of 44 px and its border
+        assert closed["links"] == 0, (role, menu)
+        assert closed["expanded"] == "false", (role, menu)
+        assert opened["expanded"] == "true", (role, menu)
+        assert opened["links"] >= 1, (role, menu)
 
 
 # The control: a page with faults of each kind, checked by the same functions.
