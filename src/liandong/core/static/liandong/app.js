@@ -40,6 +40,9 @@
         var open = toggle.getAttribute("aria-expanded") !== "true";
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
         nav.classList.toggle("open", open);
+        // The group of the current page opens with the menu: its neighbours are a tap away.
+        var current = nav.querySelector(".nav-group summary.active");
+        if (open && current) current.parentNode.setAttribute("open", "");
       });
     }
 
