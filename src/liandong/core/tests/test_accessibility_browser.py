@@ -3,10 +3,12 @@ Playwright, against a live server with the demo loaded).
 
 Every login `liandong demo` prints, and anonymous, is crawled the way test_crawl.py crawls
 (the role's own links from its first page; one page of each URL shape, so that a list of 500
-workers is one page), then each page is opened in chromium at phone width (390 px) and:
+workers is one page). Each login's first page, and every page shape no account of the same kind
+(role) has had checked yet, is opened in chromium at phone width (390 px) and:
 
 - axe-core (vendored for the tests only: tests/vendor/axe-core, never served to users) runs
   over it; any violation of impact "serious" or "critical" fails, listed by role, page, rule;
+- the phone menu is one row whose 菜单 button (aria-expanded) opens the rest;
 - the phone rules are measured from the laid-out page: every tap target (link, button, field,
   disclosure) at least 44 x 44 px, except a link inside a sentence (WCAG 2.5.8's inline
   exception); every visible text at least 14 px. Contrast (>= 4.5:1) is axe's color-contrast
@@ -40,6 +42,7 @@ pytestmark = BROWSER
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"  # npm axe-core, pinned; vendor/axe-core/README.md says how to update
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 FAILING_IMPACTS = ("serious", "critical")
 MIN_TARGET = 44
 MIN_TEXT = 14
@@ -203,12 +206,13 @@ def kind_of(login: str) -> str:
 
 
 def check(page: Any, role: str, url: str, found: Pass) -> None:
+    """axe at any width; the phone rules only at phone width."""
     for v in axe_violations(page):
         line = f"{role} {url}: {v['rule']} ({v['impact']}) {v['help']} {v['nodes']}"
         found.axe.append(line)
         found.rules[v["rule"]] = found.rules.get(v["rule"], 0) + 1
         sys.stdout.write(f"\n  axe {line}")
-    for fault in phone_faults(page):
+    for fault in phone_faults(page) if page.viewport_size == PHONE else []:
         found.phone.append(f"{role} {url}: {fault}")
         sys.stdout.write(f"\n  phone {role} {url}: {fault}")
 
@@ -242,6 +246,14 @@ def a11y_pass(django_db_setup: None, live_server: Any, django_db_blocker: Any) -
                         check(page, role, url, found)
                         if url == urls[0] and role != ANONYMOUS:
                             found.menus[role] = page.evaluate(MENU)
+                            # The desktop menu (groups as disclosures) is checked too, with
+                            # one group open.
+                            page.set_viewport_size(DESKTOP)
+                            groups = page.locator("nav .nav-group summary")
+                            if groups.count():
+                                groups.first.click()
+                            check(page, role, f"{url} (1280 px)", found)
+                            page.set_viewport_size(PHONE)
                     found.pages[role] = len(todo)
                     sys.stdout.write(
                         f"\na11y: {role:<16} {len(urls):>3} pages {time.monotonic() - started:.0f} s"
