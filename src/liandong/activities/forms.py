@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from liandong.activities.models import ActivityKind, ExpenseKind, Selection
+from liandong.activities.services import rule_label
 from liandong.organizations.models import Organization
 from liandong.workers.models import WorkerType
 
@@ -17,6 +18,57 @@ def sane_year(value: date | None) -> None:
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+# The conditions a lottery can put first, in words (the codes stay in the database and the API).
+PRIORITY_CHOICES = [
+    ("honour:劳模", "荣誉称号：劳模"),
+    ("member", "工会会员"),
+    ("never_recuperated", "从未参加过疗休养"),
+    *[(f"worker_type:{value}", f"职工类型：{label}") for value, label in WorkerType.choices],
+]
+PRIORITY_SLOTS = 4
+
+
+class PriorityRulesWidget(forms.MultiWidget):
+    """Four selects, 第一优先 to 第四优先, each naming a condition instead of its code."""
+
+    def __init__(self) -> None:
+        names = ["第一优先", "第二优先", "第三优先", "第四优先"]
+        super().__init__([forms.Select(attrs={"aria-label": name}) for name in names])
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        # The rules as one value, a code per line (how the form was posted before it had
+        # selects), are still read.
+        if name in data and not any(f"{name}_{i}" in data for i in range(PRIORITY_SLOTS)):
+            return self.decompress(data.get(name))
+        return cast(list[str], super().value_from_datadict(data, files, name))
+
+    def decompress(self, value: Any) -> list[str]:
+        rules = value.splitlines() if isinstance(value, str) else list(value or [])
+        rules = [rule.strip() for rule in rules if rule.strip()]
+        return (rules + [""] * PRIORITY_SLOTS)[:PRIORITY_SLOTS]
+
+
+class PriorityRulesField(forms.MultiValueField):
+    """The ordered priority rules of a lottery as a list of codes, chosen by their labels."""
+
+    widget: PriorityRulesWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        fields = [forms.ChoiceField(required=False) for _ in range(PRIORITY_SLOTS)]
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+        self.widget = PriorityRulesWidget()
+        self.set_choices(PRIORITY_CHOICES)
+
+    def set_choices(self, choices: list[tuple[str, str]]) -> None:
+        options = [("", "不设"), *choices]
+        for field, widget in zip(self.fields, self.widget.widgets, strict=True):
+            cast(forms.ChoiceField, field).choices = options
+            cast(forms.Select, widget).choices = options
+
+    def compress(self, data_list: list[str]) -> list[str]:
+        return list(dict.fromkeys(rule for rule in data_list or [] if rule))
 
 
 class ActivityForm(forms.Form):
@@ -63,11 +115,10 @@ class ActivityForm(forms.Form):
     )
     min_age = forms.IntegerField(label="最低年龄", min_value=0, max_value=120, required=False)
     max_age = forms.IntegerField(label="最高年龄", min_value=0, max_value=120, required=False)
-    priority_rules = forms.CharField(
-        label="优先序（抽签用，每行一条，靠前优先）",
+    priority_rules = PriorityRulesField(
+        label="优先序（抽签用，靠前优先）",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="可用：honour:劳模、member（工会会员）、never_recuperated（从未参加疗休养）、worker_type:courier",
+        help_text="从第一优先起选择；不需要的留空",
     )
     quotas = forms.CharField(
         label="名额分配（每行：单位编码 名额）",
@@ -103,18 +154,20 @@ class ActivityForm(forms.Form):
             kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION]
         )
         cast(forms.ModelChoiceField, self.fields["co_organizers"]).queryset = partners
+        # A rule the activity already has stays choosable (another honour, set through the API).
+        offered = dict(PRIORITY_CHOICES)
+        current = self.initial.get("priority_rules") or []
+        current = current.splitlines() if isinstance(current, str) else current
+        extra = [(r, rule_label(r)) for r in current if r.strip() and r not in offered]
+        if extra:
+            cast(PriorityRulesField, self.fields["priority_rules"]).set_choices(
+                [*PRIORITY_CHOICES, *extra]
+            )
         if editing:
             # The organizer decides who manages the activity and sub-venues carry the people
             # served: neither changes on the edit page.
             del self.fields["organizer"]
             del self.fields["sub_venues"]
-
-    def clean_priority_rules(self) -> list[str]:
-        return [
-            line.strip()
-            for line in self.cleaned_data["priority_rules"].splitlines()
-            if line.strip()
-        ]
 
     def clean_sub_venues(self) -> list[str]:
         return [

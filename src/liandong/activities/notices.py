@@ -11,6 +11,7 @@ from django.urls import reverse
 from liandong.accounts.models import ORGANIZATION_ROLES, User
 from liandong.activities.models import Activity
 from liandong.core import crypto
+from liandong.core.formatting import cn_date
 from liandong.notifications.kinds import Kind
 from liandong.notifications.models import Channel
 from liandong.notifications.services import notify
@@ -58,7 +59,7 @@ NOTIFICATION_KINDS = [
 def _context(activity: Activity) -> dict[str, object]:
     return {
         "title": activity.title,
-        "when": f"{activity.starts_on:%Y-%m-%d}",
+        "when": cn_date(activity.starts_on),
         "place": activity.place or "—",
     }
 
@@ -103,7 +104,7 @@ def tell_notice_opened(activity: Activity) -> int:
         ).only("pk", "email", "is_active"),
         context={
             **_context(activity),
-            "ends": f"{activity.notice_ends_on:%Y-%m-%d}" if activity.notice_ends_on else "—",
+            "ends": cn_date(activity.notice_ends_on) or "—",
             "channel": activity.objection_channel,
         },
         event_key=f"{NOTICE_OPENED}:{activity.pk}",

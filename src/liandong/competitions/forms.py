@@ -45,13 +45,28 @@ class ContestForm(forms.ModelForm):
         ]
         widgets = {"starts_on": DATE}
 
+    # Stored as codes joined by commas ("enterprise,outlet"); a person picks labelled kinds.
+    employer_kinds = forms.MultipleChoiceField(
+        label="单位类型",
+        required=False,
+        choices=Organization.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="报名职工的工作单位须是所选类型之一；都不选即不限",
+    )
+
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            kinds = self.instance.employer_kinds.split(",")
+            self.initial["employer_kinds"] = [k.strip() for k in kinds if k.strip()]
         judges = cast(forms.ModelChoiceField, self.fields["chief_judge"])
         judges.queryset = judge_pool(organization)
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             c for c in ContestStatus.choices if c[0] != ContestStatus.PUBLISHED
         ]
+
+    def clean_employer_kinds(self) -> str:
+        return ",".join(self.cleaned_data.get("employer_kinds") or [])
 
 
 class RoundForm(forms.ModelForm):

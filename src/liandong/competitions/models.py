@@ -134,6 +134,15 @@ class Contest(BaseModel):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def employer_kinds_label(self) -> str:
+        """The allowed kinds of employer as people read them (企业、网点), not their codes."""
+        from liandong.organizations.models import Organization
+
+        labels = dict(Organization.Kind.choices)
+        codes = [k.strip() for k in self.employer_kinds.split(",") if k.strip()]
+        return "、".join(str(labels.get(code, code)) for code in codes)
+
 
 class Round(BaseModel):
     """One stage of a contest (初赛, 决赛). A round other than the last advances its best

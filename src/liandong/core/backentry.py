@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from liandong.core.formatting import cn_date
+
 BACK_ENTRY_MAX_DAYS = 730  # two years: last year's summary can still be completed
 BACK_ENTRY_LABEL = "补录"
 
@@ -20,7 +22,7 @@ def back_entry_floor(today: date | None = None) -> date:
 
 
 def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
+    return cn_date(value)
 
 
 def back_entry_date_check(

@@ -45,6 +45,14 @@ class NavItem:
     # cannot name (core imports no app), so the parameter type is left open here.
     visible: Callable[[Any], bool]
     order: int = 100
+    # The menu groups a module's sub-pages under one entry: items with the same group (by
+    # default their URL namespace, ``activities`` for ``activities:funds``) are shown together,
+    # under the label of the first (lowest ``order``) unless core.navigation names the group.
+    group: str = ""
+
+    @property
+    def group_key(self) -> str:
+        return self.group or self.url_name.split(":")[0]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from liandong.accounts.models import User
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
+from liandong.core.formatting import cn_date
 from liandong.demands.models import OPEN_STATES, Demand
 from liandong.demands.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.demands.permissions import can_use_demands, demands_visible_to
@@ -46,7 +47,7 @@ def agenda_candidates(mechanism: JointMechanism) -> list[AgendaCandidate]:
             f"{d.body.name if d.body is not None else ''}办理超时未解决",
             kind="demand",
             url=reverse("demands:demand-detail", args=[d.pk]),
-            note=f"受理于 {d.created_at:%Y-%m-%d}，办结时限 {d.resolution_due:%Y-%m-%d}",
+            note=f"受理于 {cn_date(d.created_at)}，办结时限 {cn_date(d.resolution_due)}",
         )
         for d in demands.select_related("body").order_by("pk")[:50]
     ]
@@ -98,7 +99,7 @@ def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[W
     rows = [
         (
             f"{d.code} {d.get_category_display()}",
-            f"{d.get_state_display()}（{d.created_at:%Y-%m-%d}）",
+            f"{d.get_state_display()}（{cn_date(d.created_at)}）",
         )
         for d in demands.order_by("-pk")[:10]
     ]

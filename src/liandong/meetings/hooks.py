@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liandong.core.extensions import AgendaCandidate, Figure, NavItem
+from liandong.core.formatting import cn_date
 from liandong.meetings.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.meetings.permissions import can_use_meetings
 
@@ -39,7 +40,7 @@ def agenda_candidates(mechanism: "Mechanism") -> list[AgendaCandidate]:
             kind="action_item",
             title=f"逾期督办事项：{str(item.resolution)[:60]}",
             url=reverse("meetings:item-detail", args=[item.pk]),
-            note=f"牵头单位 {item.lead_body.name}，时限 {item.deadline:%Y-%m-%d}，进度 {item.progress}%",
+            note=f"牵头单位 {item.lead_body.name}，时限 {cn_date(item.deadline)}，进度 {item.progress}%",
         )
         for item in overdue
     ]

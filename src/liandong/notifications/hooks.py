@@ -7,5 +7,6 @@ NAV_ITEMS = [
         url_name="notifications:delivery-list",
         visible=can_manage_deliveries,
         order=900,
+        group="accounts",  # in the menu under 系统管理, with accounts and the audit log
     ),
 ]

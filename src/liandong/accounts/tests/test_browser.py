@@ -38,6 +38,7 @@ def sign_in(page, base: str, username: str, password: str = TEST_PASSWORD) -> No
 
 def create_account_on_screen(page, base: str, **fields: str) -> str:
     """Fill in the new-account form with the link shown on screen; return that link."""
+    page.click("nav >> text=系统管理")  # the menu group, then its entry
     page.click("nav >> text=账号管理")
     page.click("text=新建账号")
     page.fill("input[name=username]", fields["username"])

@@ -44,6 +44,7 @@ def test_a_courier_applies_on_a_phone_and_sees_the_public_notice(live_server, br
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("button[value=login]")
     page.wait_for_load_state()
+    page.click("nav >> .nav-toggle")  # on a phone the menu opens from its 菜单 button
     page.click("nav >> text=活动报名")
     page.wait_for_url("**/activities/")
     no_sideways_scroll(page)

@@ -322,6 +322,8 @@ class Crawler:
     check_english: bool = False
     result: Result = field(init=False)
     forms: list[Form] = field(init=False, default_factory=list)
+    # The HTML pages that answered 200, in the order visited (the browser tests open them).
+    visited: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.result = Result(self.role)
@@ -376,6 +378,7 @@ class Crawler:
                 page_forms: list[Form] = []
             else:
                 links, page_forms = parse(url, response.content.decode())
+                self.visited.append(url)
             self.forms += page_forms
             for link in links:
                 path = local(urljoin(url, link))

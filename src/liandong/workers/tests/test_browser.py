@@ -65,6 +65,7 @@ def test_staff_logs_in_imports_a_roster_and_sees_it_in_the_list(
     page.wait_for_url(f"{live_server.url}/organizations/**")
     assert "兰州快递业工会联合会" in page.inner_text("h1")
 
+    page.click("nav >> text=组织职工")  # the menu group, then its entry
     page.click("text=名册导入")
     page.set_input_files("input[name=file]", str(workbook))
     page.select_option("select[name=organization]", label="兰州快递业工会联合会")
@@ -74,6 +75,7 @@ def test_staff_logs_in_imports_a_roster_and_sees_it_in_the_list(
     assert "新增 2 人" in summary.replace("\n", " ")
     assert Worker.objects.count() == 2
 
+    page.click("nav >> text=组织职工")  # the menu group, then its entry
     page.click("nav >> text=职工名册")
     rows = page.locator("table tbody tr")
     assert rows.count() == 2
