@@ -168,6 +168,13 @@ BROWSER = [
         not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"
     ),
 ]
+# Checks of what the browser is given (markup, styles, layout), not of the data behind it: run
+# in the SQLite pass only, as the crawl over both databases already covers every page's data.
+# They take a quarter of an hour, which twice over would not fit CI's 40 minutes.
+RENDERING_ONLY = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a rendering check: run in the SQLite pass",
+)
 
 
 @pytest.fixture

@@ -32,12 +32,12 @@ from django.test import Client
 
 from liandong.accounts.demo import DEMO_PASSWORD
 from liandong.accounts.models import Role, User
-from liandong.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS
+from liandong.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS, RENDERING_ONLY
 from liandong.core.tests.crawl import Crawler, shape, sign_in
 from liandong.core.tests.demo_data import demo_load_analyzed
 from liandong.core.tests.test_crawl import ANONYMOUS, anonymous_seeds, roles
 
-pytestmark = BROWSER
+pytestmark = [*BROWSER, RENDERING_ONLY]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"  # npm axe-core, pinned; vendor/axe-core/README.md says how to update
