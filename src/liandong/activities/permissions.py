@@ -246,7 +246,7 @@ def can_decide_override(user: User | AnonymousUser | None, expense: Expense) -> 
     """Approve or reject a pending override: a union admin over the line, not the requester
     (the service refuses the requester with a message; here they may see the buttons' refusal)."""
     return (
-        can_override_budget(user)
+        can_manage_budget_lines(user)
         and expense.status == ExpenseStatus.PENDING
         and expense.budget_line.owner.path.startswith(user.organization.path)
     )

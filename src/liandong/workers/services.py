@@ -281,7 +281,7 @@ def honour_add(
         errors["awarded_on"] = "授予日期不合理"
     elif awarded_on > timezone.localdate():
         errors["awarded_on"] = "授予日期不能晚于今天"
-    if errors:
+    if errors or awarded_on is None:
         raise ValidationError(errors)
     title = (title or "").strip() or str(HonourCategory(category).label)
     honour = Honour(

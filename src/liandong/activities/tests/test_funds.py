@@ -116,7 +116,8 @@ def test_a_reversal_keeps_both_entries_and_gives_the_money_back(world) -> None:
         expense_reverse(actor=None, expense=expense, reason=" ")
     reversal, correction = expense_reverse(actor=None, expense=expense, reason="重复录入")
     assert correction is None
-    assert reversal.amount == Decimal("-1200") and reversal.reverses_id == expense.pk
+    assert reversal.amount == Decimal("-1200")
+    assert reversal.reverses_id == expense.pk
     assert Expense.objects.get(pk=expense.pk).amount == Decimal("1200")  # never edited
     assert BudgetLine.objects.get(pk=line.pk).spent == 0
     with pytest.raises(ValidationError):
@@ -124,16 +125,18 @@ def test_a_reversal_keeps_both_entries_and_gives_the_money_back(world) -> None:
     with pytest.raises(ValidationError):
         expense_reverse(actor=None, expense=reversal, reason="冲销冲销")
     usage = budget_usage(BudgetLine.objects.filter(pk=line.pk))[0]
-    assert usage.spent == 0 and usage.remainder == Decimal("600000")
+    assert usage.spent == 0
+    assert usage.remainder == Decimal("600000")
 
 
 def test_a_correction_reverses_and_records_the_right_amount(world) -> None:
     line = _line(world)
     expense = _spend(world, line, "12000")
-    reversal, correction = expense_reverse(
+    _reversal, correction = expense_reverse(
         actor=None, expense=expense, reason="金额多录一个零", corrected_amount=Decimal("1200")
     )
-    assert correction is not None and correction.corrects_id == expense.pk
+    assert correction is not None
+    assert correction.corrects_id == expense.pk
     assert Expense.objects.filter(budget_line=line).count() == 3
     assert BudgetLine.objects.get(pk=line.pk).spent == Decimal("1200")
 
@@ -231,7 +234,8 @@ def test_a_local_product_expense_names_a_registered_merchant(world) -> None:
         spent_on=date(2026, 6, 1),
         local_merchant=merchant,
     )
-    assert expense.merchant == "严桥镇香油坊" and expense.local_merchant == merchant
+    assert expense.merchant == "严桥镇香油坊"
+    assert expense.local_merchant == merchant
 
 
 # -- honours in priority rules ------------------------------------------------------------------
