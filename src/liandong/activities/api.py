@@ -102,6 +102,8 @@ def activity_item(a: Activity) -> dict[str, Any]:
         "kind_label": a.get_kind_display(),
         "organizer_id": a.organizer_id,
         "organizer_name": a.organizer.name,
+        "partner_unit_id": a.partner_unit_id,
+        "route": a.route,
         "place": a.place,
         "starts_on": a.starts_on,
         "ends_on": a.ends_on,
@@ -193,8 +195,21 @@ def create_activity(request: AuthenticatedHttpRequest, payload: ActivityIn) -> S
     if len(bodies) != len({q.body_id for q in payload.quotas}):
         raise ValidationError({"quotas": "名额单位不存在或不在您的范围内"})
     data = payload.dict(
-        exclude={"organizer_id", "co_organizer_ids", "quotas", "sub_venues", "publish"}
+        exclude={
+            "organizer_id",
+            "co_organizer_ids",
+            "quotas",
+            "sub_venues",
+            "publish",
+            "partner_unit_id",
+        }
     )
+    if payload.partner_unit_id is not None:
+        data["partner_unit"] = (
+            perms.partner_units_usable_by(request.user).filter(pk=payload.partner_unit_id).first()
+        )
+        if data["partner_unit"] is None:
+            raise ValidationError({"partner_unit_id": "合作单位不存在、已停止合作或不在您的范围内"})
     activity = services.activity_create(
         actor=request.user,
         organizer=organizer,

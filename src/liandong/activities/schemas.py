@@ -68,6 +68,8 @@ class ActivityIn(InputSchema):
     max_age: int | None = Field(None, ge=0, le=120)
     priority_rules: list[str] = []
     objection_channel: str = Field("", max_length=200)
+    partner_unit_id: int | None = None
+    route: str = Field("", max_length=120)
     quotas: list[QuotaIn] = []
     sub_venues: list[str] = []
     publish: bool = False
@@ -125,6 +127,8 @@ class QuotaOut(Schema):
 class ActivityOut(Schema):
     id: int
     title: str
+    partner_unit_id: int | None = None
+    route: str = ""
     kind: str
     kind_label: str
     organizer_id: int

@@ -261,3 +261,30 @@ def test_honours_of_the_register_place_a_worker_in_a_priority_tier(world) -> Non
     rows = [(1, world.worker_a.pk, None, "courier"), (2, world.worker_b.pk, None, "courier")]
     # 全国劳模 counts as 劳模 (second tier); 最美快递员 is the first.
     assert _tiers(activity, rows) == {1: 1, 2: 0}
+
+
+def test_the_api_creates_an_activity_with_a_partner_unit_and_names_a_bad_one(
+    world, api_token
+) -> None:
+    from liandong.activities.tests.test_api import json_post
+    from liandong.core.tests.client import BrowserClient
+
+    unit = _unit(world)
+    start = (timezone.localdate() + timedelta(days=20)).isoformat()
+    body = {
+        "title": "红庙山庄微疗养",
+        "kind": "micro_recuperation",
+        "starts_on": start,
+        "ends_on": start,
+        "selection": "open",
+        "partner_unit_id": unit.pk,
+        "route": "文化+养生线",
+    }
+    admin = api_token(world.users["admin_a"])
+    created = json_post(BrowserClient(), "/api/v1/activities/", body, admin)
+    assert created.status_code == 201, created.content
+    assert (created.json()["partner_unit_id"], created.json()["route"]) == (unit.pk, "文化+养生线")
+    theirs = api_token(world.users["staff_b"])
+    refused = json_post(BrowserClient(), "/api/v1/activities/", body, theirs)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "partner_unit_id"
