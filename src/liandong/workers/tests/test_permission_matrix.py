@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from liandong.core.tests.matrix import Case, over_pages, run_page_post_row, run_page_row
+from liandong.core.tests.matrix import (
+    Case,
+    over_operations,
+    over_pages,
+    run_api_row,
+    run_page_post_row,
+    run_page_row,
+)
 from liandong.workers.services import honour_add
 
 PAGE_TABLE: dict[str, tuple[str, str]] = {
@@ -23,6 +30,18 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
 }
 PAGE_POST_TABLE: dict[str, str] = {
     "workers/<int:pk>/honours/new/": "login 403   done  done  404    404     done  404   done",
+}
+
+API_TABLE: dict[tuple[str, str], str] = {
+    # (method, OpenAPI path)                            anon worker admin staff staffB liaison ent judge prov
+    (
+        "GET",
+        "/api/v1/workers/{worker_id}/honours",
+    ): "401 200  200   200   404    404     200  404   200",
+    (
+        "POST",
+        "/api/v1/workers/{worker_id}/honours",
+    ): "401 403  201   201   404    404     201  404   201",
 }
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
@@ -52,3 +71,12 @@ def test_page_post(route: str, world: Any) -> None:
         f"/workers/{world.worker_a.pk}/honours/new/",
         values={"category": "best_courier", "awarded_on": "2025-05-01", "title": "最美快递员"},
     )
+
+
+@over_operations(API_TABLE)
+def test_api(operation: tuple[str, str], auth: str, world: Any, api_token: Any) -> None:
+    def request(case: Case) -> Any:
+        url = operation[1].replace("{worker_id}", str(world.worker_a.pk))
+        return case.send(url, {"category": "craftsman", "awarded_on": "2025-05-01"})
+
+    run_api_row(API_TABLE, operation, auth, world, api_token, request)
