@@ -94,7 +94,8 @@ def test_funds_page_over_budget_needs_the_admin_reason(world, login) -> None:
     # The override waits for a second union admin (the province's, over union A).
     assert BudgetLine.objects.get().spent == 0
     page = admin.get("/activities/funds/").content.decode()
-    assert "超预算：市总追加" in page and "待审批的超预算支出" in page
+    assert "超预算：市总追加" in page
+    assert "待审批的超预算支出" in page
     pending = Expense.objects.get(status="pending")
     second = login(world.users["province_admin"])
     decided = second.post(
