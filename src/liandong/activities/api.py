@@ -18,6 +18,7 @@ from liandong.activities.models import (
     ActivityStatus,
     Application,
     Booking,
+    BudgetLine,
     Home,
     Quota,
     SubVenue,
@@ -33,11 +34,15 @@ from liandong.activities.schemas import (
     ApplicationPage,
     BookingIn,
     BookingOut,
+    BudgetLineIn,
     BudgetLineOut,
+    BudgetLinePatchIn,
     CancelBookingIn,
     CheckInIn,
     ExpenseIn,
     ExpenseOut,
+    ExpenseReverseIn,
+    ExpenseReverseOut,
     FeedbackIn,
     FiguresOut,
     FiguresQuery,
@@ -45,13 +50,26 @@ from liandong.activities.schemas import (
     HomeIn,
     HomeOut,
     HomePatchIn,
+    MerchantIn,
+    MerchantOut,
     NominateIn,
     NoticeIn,
+    OverrideDecisionIn,
+    PartnerUnitIn,
+    PartnerUnitOut,
     PublicNoticeOut,
     ServedIn,
     WithdrawIn,
 )
-from liandong.activities.selectors import activity_list, home_usage, period_figures, public_notice
+from liandong.activities.selectors import (
+    activity_list,
+    budget_usage,
+    home_usage,
+    merchant_spending,
+    partner_unit_ratings,
+    period_figures,
+    public_notice,
+)
 from liandong.core.documents import XLSX
 from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
@@ -84,6 +102,8 @@ def activity_item(a: Activity) -> dict[str, Any]:
         "kind_label": a.get_kind_display(),
         "organizer_id": a.organizer_id,
         "organizer_name": a.organizer.name,
+        "partner_unit_id": a.partner_unit_id,
+        "route": a.route,
         "place": a.place,
         "starts_on": a.starts_on,
         "ends_on": a.ends_on,
@@ -175,8 +195,21 @@ def create_activity(request: AuthenticatedHttpRequest, payload: ActivityIn) -> S
     if len(bodies) != len({q.body_id for q in payload.quotas}):
         raise ValidationError({"quotas": "名额单位不存在或不在您的范围内"})
     data = payload.dict(
-        exclude={"organizer_id", "co_organizer_ids", "quotas", "sub_venues", "publish"}
+        exclude={
+            "organizer_id",
+            "co_organizer_ids",
+            "quotas",
+            "sub_venues",
+            "publish",
+            "partner_unit_id",
+        }
     )
+    if payload.partner_unit_id is not None:
+        data["partner_unit"] = (
+            perms.partner_units_usable_by(request.user).filter(pk=payload.partner_unit_id).first()
+        )
+        if data["partner_unit"] is None:
+            raise ValidationError({"partner_unit_id": "合作单位不存在、已停止合作或不在您的范围内"})
     activity = services.activity_create(
         actor=request.user,
         organizer=organizer,
@@ -459,6 +492,22 @@ def cancel_booking(
     )
 
 
+def _line_item(usage: Any) -> dict:
+    b = usage.line
+    return {
+        "id": b.pk,
+        "owner_name": b.owner.name,
+        "year": b.year,
+        "source": b.source,
+        "name": b.name,
+        "amount": usage.amount,
+        "spent": usage.spent,
+        "remainder": usage.remainder,
+        "override_ceiling": usage.override_ceiling,
+        "pending": usage.pending,
+    }
+
+
 @router.get(
     "/budget-lines",
     response=list[BudgetLineOut],
@@ -468,22 +517,65 @@ def cancel_booking(
 def budget_lines(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) -> list[dict]:
     if not perms.is_manager(request.user):
         raise PermissionDenied
-    lines = perms.budget_lines_visible_to(request.user).select_related("owner")
-    if query.year:
-        lines = lines.filter(year=query.year)
-    return [
-        {
-            "id": b.pk,
-            "owner_name": b.owner.name,
-            "year": b.year,
-            "source": b.source,
-            "name": b.name,
-            "amount": b.amount,
-            "spent": b.spent,
-            "remainder": b.remainder,
-        }
-        for b in lines[:500]
-    ]
+    lines = perms.budget_lines_visible_to(request.user)
+    return [_line_item(u) for u in budget_usage(lines, year=query.year or None)]
+
+
+@router.post(
+    "/budget-lines",
+    response={201: BudgetLineOut},
+    url_name="budget-line-create",
+    operation_id="activities_create_budget_line",
+)
+def create_budget_line(request: AuthenticatedHttpRequest, payload: BudgetLineIn) -> Status:
+    """A union admin opens a budget line for a union in their subtree, with its override ceiling."""
+    if not perms.can_manage_budget_lines(request.user):
+        raise PermissionDenied
+    data = payload.dict()
+    owner_id = data.pop("owner_id") or request.user.organization_id
+    owner = perms.budget_line_owner_choices(request.user).filter(pk=owner_id).first()
+    if owner is None:
+        raise ValidationError({"owner_id": "所属单位须为您范围内的工会"})
+    line = services.budget_line_create(actor=request.user, owner=owner, **data)
+    usage = budget_usage(perms.budget_lines_visible_to(request.user).filter(pk=line.pk))[0]
+    return Status(201, _line_item(usage))
+
+
+@router.patch(
+    "/budget-lines/{int:line_id}",
+    response=BudgetLineOut,
+    url_name="budget-line-update",
+    operation_id="activities_update_budget_line",
+)
+def update_budget_line(
+    request: AuthenticatedHttpRequest, line_id: int, payload: BudgetLinePatchIn
+) -> dict:
+    """Change a line's name, source, year, amount or ceiling; only the fields sent change."""
+    line = get_object_or_404(perms.budget_lines_visible_to(request.user), pk=line_id)
+    if not perms.can_manage_budget_lines(request.user):
+        raise PermissionDenied
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.budget_line_update(actor=request.user, line=line, **data)
+    return _line_item(
+        budget_usage(perms.budget_lines_visible_to(request.user).filter(pk=line.pk))[0]
+    )
+
+
+def _expense_item(expense: Any) -> dict:
+    line = BudgetLine.objects.get(pk=expense.budget_line_id)
+    return {
+        "id": expense.pk,
+        "budget_line_id": expense.budget_line_id,
+        "kind": expense.kind,
+        "amount": expense.amount,
+        "spent_on": expense.spent_on,
+        "override_reason": expense.override_reason,
+        "remainder": line.remainder,
+        "status": expense.status,
+        "reverses_id": expense.reverses_id,
+        "corrects_id": expense.corrects_id,
+        "reason": expense.reason,
+    }
 
 
 @router.post(
@@ -493,7 +585,8 @@ def budget_lines(request: AuthenticatedHttpRequest, query: Query[FiguresQuery]) 
     operation_id="activities_record_expense",
 )
 def record_expense(request: AuthenticatedHttpRequest, payload: ExpenseIn) -> Status:
-    """Spend from a budget line; over the remainder only with an admin's reason."""
+    """Spend from a budget line. Over the remainder, a union admin's reason makes it a pending
+    override (status ``pending``) that another union admin approves, within the line's ceiling."""
     if not perms.is_manager(request.user):
         raise PermissionDenied
     line = get_object_or_404(perms.budget_lines_visible_to(request.user), pk=payload.budget_line_id)
@@ -511,6 +604,13 @@ def record_expense(request: AuthenticatedHttpRequest, payload: ExpenseIn) -> Sta
         )
         if enterprise is None:
             raise ValidationError({"enterprise_id": "企业不存在或不在您的范围内"})
+    local_merchant = None
+    if payload.merchant_id is not None:
+        local_merchant = (
+            perms.merchants_visible_to(request.user).filter(pk=payload.merchant_id).first()
+        )
+        if local_merchant is None:
+            raise ValidationError({"merchant_id": "商户不存在或不在您的范围内"})
     expense = services.expense_record(
         actor=request.user,
         budget_line=line,
@@ -520,23 +620,187 @@ def record_expense(request: AuthenticatedHttpRequest, payload: ExpenseIn) -> Sta
         activity=activity,
         enterprise=enterprise,
         merchant=payload.merchant,
+        local_merchant=local_merchant,
         note=payload.note,
         override_reason=payload.override_reason,
         may_override=perms.can_override_budget(request.user),
     )
-    line.refresh_from_db()
+    return Status(201, _expense_item(expense))
+
+
+def _visible_expense(request: AuthenticatedHttpRequest, expense_id: int) -> Any:
+    return get_object_or_404(
+        perms.expenses_visible_to(request.user).select_related("budget_line__owner"),
+        pk=expense_id,
+    )
+
+
+@router.post(
+    "/expenses/{int:expense_id}/reverse",
+    response={201: ExpenseReverseOut},
+    url_name="expense-reverse",
+    operation_id="activities_reverse_expense",
+)
+def reverse_expense(
+    request: AuthenticatedHttpRequest, expense_id: int, payload: ExpenseReverseIn
+) -> Status:
+    """冲销 (and with ``corrected_amount`` 更正): a reversing entry, the original kept."""
+    expense = _visible_expense(request, expense_id)
+    if not perms.can_reverse_expense(request.user, expense):
+        if perms.is_manager(request.user):
+            raise ValidationError({"expense_id": "只有已入账且未冲销的支出可以冲销或更正"})
+        raise PermissionDenied
+    reversal, correction = services.expense_reverse(
+        actor=request.user,
+        expense=expense,
+        reason=payload.reason,
+        corrected_amount=payload.corrected_amount,
+        may_override=perms.can_override_budget(request.user),
+    )
     return Status(
         201,
         {
-            "id": expense.pk,
-            "budget_line_id": line.pk,
-            "kind": expense.kind,
-            "amount": expense.amount,
-            "spent_on": expense.spent_on,
-            "override_reason": expense.override_reason,
-            "remainder": line.remainder,
+            "reversal": _expense_item(reversal),
+            "correction": _expense_item(correction) if correction else None,
         },
     )
+
+
+def _decide(request: AuthenticatedHttpRequest, expense_id: int) -> Any:
+    expense = _visible_expense(request, expense_id)
+    if not perms.can_override_budget(request.user):
+        raise PermissionDenied
+    if not perms.can_decide_override(request.user, expense):
+        raise ValidationError({"expense_id": "该支出不在待审批状态"})
+    return expense
+
+
+@router.post(
+    "/expenses/{int:expense_id}/approve",
+    response=ExpenseOut,
+    url_name="expense-approve",
+    operation_id="activities_approve_expense",
+)
+def approve_expense(
+    request: AuthenticatedHttpRequest, expense_id: int, payload: OverrideDecisionIn
+) -> dict:
+    """A second union admin (not the requester) approves a pending override."""
+    expense = _decide(request, expense_id)
+    return _expense_item(
+        services.expense_approve(actor=request.user, expense=expense, note=payload.note)
+    )
+
+
+@router.post(
+    "/expenses/{int:expense_id}/reject",
+    response=ExpenseOut,
+    url_name="expense-reject",
+    operation_id="activities_reject_expense",
+)
+def reject_expense(
+    request: AuthenticatedHttpRequest, expense_id: int, payload: OverrideDecisionIn
+) -> dict:
+    expense = _decide(request, expense_id)
+    return _expense_item(
+        services.expense_reject(actor=request.user, expense=expense, note=payload.note)
+    )
+
+
+def _unit_item(unit: Any, ratings: dict[int, dict[str, Any]]) -> dict:
+    rating = ratings.get(unit.pk) or {}
+    return {
+        "id": unit.pk,
+        "owner_name": unit.owner.name,
+        "name": unit.name,
+        "address": unit.address,
+        "agreement_starts_on": unit.agreement_starts_on,
+        "agreement_ends_on": unit.agreement_ends_on,
+        "capacity": unit.capacity,
+        "price_per_person": unit.price_per_person,
+        "routes": unit.route_list,
+        "active": unit.active,
+        "rating_avg": rating.get("avg"),
+        "rating_count": rating.get("n", 0),
+    }
+
+
+@router.get(
+    "/partner-units",
+    response=list[PartnerUnitOut],
+    url_name="partner-units",
+    operation_id="activities_partner_units",
+)
+def partner_units(request: AuthenticatedHttpRequest) -> list[dict]:
+    """疗休养合作单位 with participants' ratings."""
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    units = list(perms.partner_units_visible_to(request.user).select_related("owner")[:500])
+    ratings = partner_unit_ratings([u.pk for u in units])
+    return [_unit_item(u, ratings) for u in units]
+
+
+@router.post(
+    "/partner-units",
+    response={201: PartnerUnitOut},
+    url_name="partner-unit-create",
+    operation_id="activities_create_partner_unit",
+)
+def create_partner_unit(request: AuthenticatedHttpRequest, payload: PartnerUnitIn) -> Status:
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    data = payload.dict()
+    owner_id = data.pop("owner_id") or request.user.organization_id
+    owner = perms.register_owner_choices(request.user).filter(pk=owner_id).first()
+    if owner is None:
+        raise ValidationError({"owner_id": "签约工会须为您范围内的工会"})
+    data["routes"] = "\n".join(r.strip() for r in data["routes"] if r.strip())
+    unit = services.partner_unit_create(actor=request.user, owner=owner, **data)
+    return Status(201, _unit_item(unit, {}))
+
+
+def _merchant_item(merchant: Any, spending: dict[int, Any]) -> dict:
+    return {
+        "id": merchant.pk,
+        "owner_name": merchant.owner.name,
+        "name": merchant.name,
+        "town": merchant.town,
+        "products": merchant.products,
+        "active": merchant.active,
+        "spent": spending.get(merchant.pk, 0),
+    }
+
+
+@router.get(
+    "/merchants",
+    response=list[MerchantOut],
+    url_name="merchants",
+    operation_id="activities_merchants",
+)
+def merchants(request: AuthenticatedHttpRequest) -> list[dict]:
+    """特产商户 with the recorded spending at each."""
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    found = list(perms.merchants_visible_to(request.user).select_related("owner")[:500])
+    spending = merchant_spending(perms.expenses_visible_to(request.user), [m.pk for m in found])
+    return [_merchant_item(m, spending) for m in found]
+
+
+@router.post(
+    "/merchants",
+    response={201: MerchantOut},
+    url_name="merchant-create",
+    operation_id="activities_create_merchant",
+)
+def create_merchant(request: AuthenticatedHttpRequest, payload: MerchantIn) -> Status:
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    data = payload.dict()
+    owner_id = data.pop("owner_id") or request.user.organization_id
+    owner = perms.register_owner_choices(request.user).filter(pk=owner_id).first()
+    if owner is None:
+        raise ValidationError({"owner_id": "所属工会须为您范围内的工会"})
+    merchant = services.merchant_create(actor=request.user, owner=owner, **data)
+    return Status(201, _merchant_item(merchant, {}))
 
 
 @router.post(

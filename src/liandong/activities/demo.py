@@ -61,6 +61,11 @@ WUWEI_ROUTES = [
     ("“三八”节女职工微疗养", ["花博园", "草莓采摘园"]),
     ("单身青年交友微疗养", ["山水田园", "江鲜农庄"]),
 ]
+WUWEI_PRODUCTS = ["小磨香油", "富硒大米", "无为绿茶", "江鲜", "土特产礼盒", "腊味", "草莓"]
+WUWEI_ADMINS = [
+    ("wuwei_admin", "无为市总工会 经审 周立新"),
+    ("wuwei_admin2", "无为市总工会 副主席 孙德明"),
+]
 WUWEI_MERCHANTS = [
     ("严桥镇芝麻香油合作社", Decimal("486000")),
     ("昆山镇富硒大米合作社", Decimal("612000")),
@@ -199,6 +204,26 @@ def _scenario_staff() -> None:
         )
 
 
+def _wuwei_admins(ww: Organization) -> list[Any]:
+    """Two union admins of 无为市总工会: one asks for an override, the other approves it."""
+    from liandong.accounts.demo import DEMO_PASSWORD
+    from liandong.accounts.models import Role, User
+
+    found = []
+    for username, name in WUWEI_ADMINS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                role=Role.UNION_ADMIN,
+                organization=ww,
+            )
+        found.append(user)
+    return found
+
+
 def load(ctx: dict[str, Any]) -> None:
     # The replay of the past tells nobody (no SMS to the demo's made-up numbers).
     with muted():
@@ -211,7 +236,9 @@ def _load(ctx: dict[str, Any]) -> None:
         (
             "服务活动",
             f"{HOMES_STAFF}（天津市河西区总工会，职工之家）、beijing_staff（北京市总工会，"
-            "志愿服务大篷车）、wuwei_staff（无为市总工会，微疗养）、emei_staff（峨眉山市总工会，"
+            "志愿服务大篷车）、wuwei_staff（无为市总工会，微疗养、合作单位、特产商户）、"
+            "wuwei_admin / wuwei_admin2（无为市总工会管理员：经费科目、超预算审批）、"
+            "emei_staff（峨眉山市总工会，"
             "护理员培训班）",
         )
     )
@@ -623,12 +650,43 @@ def _load(ctx: dict[str, Any]) -> None:
         name="以疗带游·特产消费（合作商户结算）",
         amount=Decimal("3200000"),
     )
+    # The register of the 15 partner units (疗休养合作单位) with their agreements and routes.
+    partner_units = []
+    for i, name in enumerate(WUWEI_UNITS):
+        routes = [r for r, _ in WUWEI_ROUTES if any(stop in name for stop in dict(WUWEI_ROUTES)[r])]
+        partner_units.append(
+            s.partner_unit_create(
+                actor=None,
+                owner=ww,
+                name=name,
+                address=f"安徽省无为市{name.removeprefix('无为市')[:3]}",
+                contact=f"0553-63{10 + i:02d}{i * 7 % 100:02d}0",
+                agreement_starts_on=date(year, 1, 1),
+                agreement_ends_on=date(year + 1, 12, 31),
+                capacity=30 + (i % 4) * 10,
+                price_per_person=Decimal(120 + (i % 5) * 40),
+                routes="\n".join(routes),
+            )
+        )
+    merchants = {
+        name: s.merchant_create(
+            actor=None,
+            owner=ww,
+            name=name,
+            town=name[:3],
+            products=WUWEI_PRODUCTS[index % len(WUWEI_PRODUCTS)],
+        )
+        for index, (name, _) in enumerate(WUWEI_MERCHANTS)
+    }
     for index, (route, stops) in enumerate(WUWEI_ROUTES):
         opens_on = date(year, 3 + index * 2, 8)
+        host = next(u for u in partner_units if route in u.route_list)
         activity = s.activity_create(
             actor=None,
             organizer=ww,
             co_organizers=units[index * 3 : index * 3 + 3],
+            partner_unit=host,
+            route=route,
             publish=True,
             title=f"微疗养：{route}",
             kind=ActivityKind.MICRO_RECUPERATION,
@@ -684,9 +742,38 @@ def _load(ctx: dict[str, Any]) -> None:
             kind=ExpenseKind.LOCAL_PRODUCT,
             amount=amount,
             spent_on=date(year, 11, 20),
-            merchant=merchant,
+            local_merchant=merchants[merchant],
             note="微疗养职工购买本地农特产品",
         )
+    # Funds administration: a line with an override ceiling, an entry corrected by a reversal,
+    # and an override waiting for the second admin (wuwei_admin2 approves wuwei_admin's request).
+    admins = _wuwei_admins(ww)
+    s.budget_line_update(actor=None, line=special, override_ceiling=Decimal("100000"))
+    wrong = s.expense_record(
+        actor=admins[0],
+        budget_line=funds,
+        kind=ExpenseKind.EXPENSE,
+        amount=Decimal("38000"),
+        spent_on=date(year, 11, 28),
+        note="第五批微疗养保险费",
+    )
+    s.expense_reverse(
+        actor=admins[0],
+        expense=wrong,
+        reason="金额多录一个零，按发票更正",
+        corrected_amount=Decimal("3800"),
+    )
+    s.expense_record(
+        actor=admins[0],
+        budget_line=special,
+        kind=ExpenseKind.SUBSIDY,
+        amount=Decimal("180000"),
+        spent_on=date(year, 12, 1),
+        enterprise=units[6],
+        note="年末追加奖补",
+        override_reason="市总本级追加奖补，已报党组会研究",
+        may_override=True,
+    )
 
     # -- 峨眉山: a nursing-care training class for 30 people -------------------------------------------
     _org(orgs, "SC-ZGH", "四川省总工会", K.UNION, "ACFTU", level=L.PROVINCE, city="成都")

@@ -5,10 +5,26 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from liandong.activities.models import ActivityKind, ExpenseKind, Selection
-from liandong.activities.services import rule_label
+from liandong.activities.models import ActivityKind, ExpenseKind, FundSource, PartnerUnit, Selection
 from liandong.organizations.models import Organization
-from liandong.workers.models import WorkerType
+from liandong.workers.models import HonourCategory, WorkerType
+
+PRIORITY_SLOTS = ["priority_1", "priority_2", "priority_3", "priority_4"]
+HONOUR_RULE_TITLES = ["劳模", *[str(label) for label in HonourCategory.labels]]
+
+
+def priority_rule_choices(extra: list[str]) -> list[tuple[str, str]]:
+    """Every priority condition by its label (工会会员, 荣誉：全国劳模, 职工类型：快递员…), plus any
+    rule an activity already holds that is not among them (``extra``), so editing keeps it."""
+    from liandong.activities.services import PRIORITY_RULE_LABELS, rule_label
+
+    codes = [
+        *PRIORITY_RULE_LABELS,
+        *[f"honour:{title}" for title in HONOUR_RULE_TITLES],
+        *[f"worker_type:{value}" for value in WorkerType.values],
+    ]
+    codes += [rule for rule in extra if rule not in codes]
+    return [(code, rule_label(code)) for code in codes]
 
 
 def sane_year(value: date | None) -> None:
@@ -18,57 +34,6 @@ def sane_year(value: date | None) -> None:
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-# The conditions a lottery can put first, in words (the codes stay in the database and the API).
-PRIORITY_CHOICES = [
-    ("honour:劳模", "荣誉称号：劳模"),
-    ("member", "工会会员"),
-    ("never_recuperated", "从未参加过疗休养"),
-    *[(f"worker_type:{value}", f"职工类型：{label}") for value, label in WorkerType.choices],
-]
-PRIORITY_SLOTS = 4
-
-
-class PriorityRulesWidget(forms.MultiWidget):
-    """Four selects, 第一优先 to 第四优先, each naming a condition instead of its code."""
-
-    def __init__(self) -> None:
-        names = ["第一优先", "第二优先", "第三优先", "第四优先"]
-        super().__init__([forms.Select(attrs={"aria-label": name}) for name in names])
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
-        # The rules as one value, a code per line (how the form was posted before it had
-        # selects), are still read.
-        if name in data and not any(f"{name}_{i}" in data for i in range(PRIORITY_SLOTS)):
-            return self.decompress(data.get(name))
-        return cast(list[str], super().value_from_datadict(data, files, name))
-
-    def decompress(self, value: Any) -> list[str]:
-        rules = value.splitlines() if isinstance(value, str) else list(value or [])
-        rules = [rule.strip() for rule in rules if rule.strip()]
-        return (rules + [""] * PRIORITY_SLOTS)[:PRIORITY_SLOTS]
-
-
-class PriorityRulesField(forms.MultiValueField):
-    """The ordered priority rules of a lottery as a list of codes, chosen by their labels."""
-
-    widget: PriorityRulesWidget
-
-    def __init__(self, **kwargs: Any) -> None:
-        fields = [forms.ChoiceField(required=False) for _ in range(PRIORITY_SLOTS)]
-        super().__init__(fields=fields, require_all_fields=False, **kwargs)
-        self.widget = PriorityRulesWidget()
-        self.set_choices(PRIORITY_CHOICES)
-
-    def set_choices(self, choices: list[tuple[str, str]]) -> None:
-        options = [("", "不设"), *choices]
-        for field, widget in zip(self.fields, self.widget.widgets, strict=True):
-            cast(forms.ChoiceField, field).choices = options
-            cast(forms.Select, widget).choices = options
-
-    def compress(self, data_list: list[str]) -> list[str]:
-        return list(dict.fromkeys(rule for rule in data_list or [] if rule))
 
 
 class ActivityForm(forms.Form):
@@ -115,11 +80,16 @@ class ActivityForm(forms.Form):
     )
     min_age = forms.IntegerField(label="最低年龄", min_value=0, max_value=120, required=False)
     max_age = forms.IntegerField(label="最高年龄", min_value=0, max_value=120, required=False)
-    priority_rules = PriorityRulesField(
-        label="优先序（抽签用，靠前优先）",
+    priority_1 = forms.ChoiceField(label="第一优先（抽签用）", required=False)
+    priority_2 = forms.ChoiceField(label="第二优先", required=False)
+    priority_3 = forms.ChoiceField(label="第三优先", required=False)
+    priority_4 = forms.ChoiceField(label="第四优先", required=False)
+    partner_route = forms.ChoiceField(
+        label="疗休养合作单位 / 主题线路",
         required=False,
-        help_text="从第一优先起选择；不需要的留空",
+        help_text="疗休养活动可选择协议期内的合作单位及其主题线路",
     )
+    route = forms.CharField(label="其他线路（未签约单位时填写）", max_length=120, required=False)
     quotas = forms.CharField(
         label="名额分配（每行：单位编码 名额）",
         required=False,
@@ -146,28 +116,47 @@ class ActivityForm(forms.Form):
         organizers: QuerySet[Organization],
         partners: QuerySet[Organization],
         editing: bool = False,
+        partner_units: "list[PartnerUnit] | None" = None,
+        extra_rules: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.scope = organizers
+        rule_choices = [("", "—（不设）"), *priority_rule_choices(extra_rules or [])]
+        for name in PRIORITY_SLOTS:
+            cast(forms.ChoiceField, self.fields[name]).choices = rule_choices
+        self.partner_units = {str(u.pk): u for u in partner_units or []}
+        routes: list[tuple[str, str]] = [("", "—（不选合作单位）")]
+        for unit in partner_units or []:
+            routes.append((f"{unit.pk}|", f"{unit.name}（不指定线路）"))
+            routes += [(f"{unit.pk}|{r}", f"{unit.name} · {r}") for r in unit.route_list]
+        cast(forms.ChoiceField, self.fields["partner_route"]).choices = routes
         cast(forms.ModelChoiceField, self.fields["organizer"]).queryset = organizers.filter(
             kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION]
         )
         cast(forms.ModelChoiceField, self.fields["co_organizers"]).queryset = partners
-        # A rule the activity already has stays choosable (another honour, set through the API).
-        offered = dict(PRIORITY_CHOICES)
-        current = self.initial.get("priority_rules") or []
-        current = current.splitlines() if isinstance(current, str) else current
-        extra = [(r, rule_label(r)) for r in current if r.strip() and r not in offered]
-        if extra:
-            cast(PriorityRulesField, self.fields["priority_rules"]).set_choices(
-                [*PRIORITY_CHOICES, *extra]
-            )
         if editing:
             # The organizer decides who manages the activity and sub-venues carry the people
             # served: neither changes on the edit page.
             del self.fields["organizer"]
             del self.fields["sub_venues"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rules: list[str] = []
+        for name in PRIORITY_SLOTS:
+            rule = data.pop(name, "") or ""
+            if rule and rule in rules:
+                self.add_error(name, "同一优先条件只能选一次")
+            elif rule:
+                rules.append(rule)
+        data["priority_rules"] = rules
+        choice = data.pop("partner_route", "") or ""
+        unit_id, _, route = choice.partition("|")
+        data["partner_unit"] = self.partner_units.get(unit_id) if unit_id else None
+        if data["partner_unit"] is not None:
+            data["route"] = route
+        return data
 
     def clean_sub_venues(self) -> list[str]:
         return [
@@ -297,10 +286,11 @@ class ExpenseForm(forms.Form):
     spent_on = forms.DateField(validators=[sane_year], label="日期", widget=DATE)
     activity = forms.ChoiceField(label="关联活动", required=False)
     enterprise = forms.CharField(label="受补助企业编码", max_length=40, required=False)
-    merchant = forms.CharField(label="合作商户（特产消费）", max_length=120, required=False)
+    local_merchant = forms.ChoiceField(label="特产商户（特产消费）", required=False)
+    merchant = forms.CharField(label="其他商户（未登记时填写）", max_length=120, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
     override_reason = forms.CharField(
-        label="超预算说明（仅管理员）", max_length=200, required=False
+        label="超预算说明（仅管理员，须另一位管理员审批）", max_length=200, required=False
     )
 
     def __init__(
@@ -308,11 +298,107 @@ class ExpenseForm(forms.Form):
         *args: Any,
         lines: list[tuple[int, str]],
         activities: list[tuple[int, str]],
+        merchants: list[tuple[int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["budget_line"]).choices = lines
         cast(forms.ChoiceField, self.fields["activity"]).choices = [("", "—"), *activities]
+        cast(forms.ChoiceField, self.fields["local_merchant"]).choices = [
+            ("", "—"),
+            *(merchants or []),
+        ]
+
+
+class BudgetLineForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="所属单位", queryset=Organization.objects.none(), empty_label=None
+    )
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    source = forms.ChoiceField(label="经费来源", choices=FundSource.choices)
+    name = forms.CharField(label="科目名称", max_length=120)
+    amount = forms.DecimalField(
+        label="预算金额（元）", min_value=0.01, max_digits=14, decimal_places=2
+    )
+    override_ceiling = forms.DecimalField(
+        label="超预算上限（元）",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        initial=0,
+        help_text="经另一位管理员批准的超预算支出，累计最多可超出预算的金额；0 表示不允许超支",
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(
+        self, *args: Any, owners: QuerySet[Organization], editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        if editing:
+            del self.fields["owner"]
+
+
+class ExpenseReverseForm(forms.Form):
+    reason = forms.CharField(label="冲销 / 更正原因", max_length=200)
+    corrected_amount = forms.DecimalField(
+        label="更正后的金额（元，只冲销不填）",
+        min_value=0.01,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+    )
+
+
+class OverrideDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审批", choices=[("approve", "批准"), ("reject", "驳回")], widget=forms.HiddenInput
+    )
+    note = forms.CharField(label="审批意见（驳回时必填）", max_length=200, required=False)
+
+
+class PartnerUnitForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="签约工会", queryset=Organization.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label="单位名称", max_length=120)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    contact = forms.CharField(label="联系人 / 电话", max_length=120, required=False)
+    agreement_starts_on = forms.DateField(validators=[sane_year], label="协议开始", widget=DATE)
+    agreement_ends_on = forms.DateField(validators=[sane_year], label="协议截止", widget=DATE)
+    capacity = forms.IntegerField(label="每批接待人数", min_value=0, max_value=100_000, initial=0)
+    price_per_person = forms.DecimalField(
+        label="人均价格（元）", min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+    routes = forms.CharField(
+        label="主题线路（每行一条）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "疗养+山水线\n文化+养生线"}),
+    )
+    active = forms.BooleanField(label="合作中", required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, owners: QuerySet[Organization], editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        if editing:
+            del self.fields["owner"]
+
+
+class MerchantForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="所属工会", queryset=Organization.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label="商户名称", max_length=120)
+    town = forms.CharField(label="所在乡镇", max_length=60, required=False)
+    products = forms.CharField(label="主要特产", max_length=200)
+    contact = forms.CharField(label="联系人 / 电话", max_length=120, required=False)
+
+    def __init__(self, *args: Any, owners: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
 
 
 class ActivityBackEntryForm(forms.Form):

@@ -15,6 +15,7 @@ from liandong.activities.models import (
     ApplicationStatus,
     Expense,
     ExpenseKind,
+    ExpenseStatus,
     ServiceEntry,
 )
 from liandong.activities.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
@@ -89,6 +90,7 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
         for row in Expense.objects.filter(
             subtree_q(organization.path, "budget_line__owner__path"),
             spent_on__year=year,
+            status=ExpenseStatus.RECORDED,
         )
         .values("kind")
         .annotate(total=Sum("amount"))

@@ -105,6 +105,16 @@ class Activity(BaseModel):
     # participants (created confirmed, never opened for sign-up, nothing sent to anyone).
     back_entered = models.BooleanField(_("补录"), default=False)
     back_entered_at = models.DateTimeField(_("补录时间"), null=True, blank=True)
+    # A recuperation trip's partner unit and themed route (疗休养合作单位, 主题线路).
+    partner_unit = models.ForeignKey(
+        "PartnerUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("合作单位"),
+    )
+    route = models.CharField(_("主题线路"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -376,9 +386,23 @@ class BudgetLine(BaseModel):
     spent = models.DecimalField(
         _("已支出"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
     )
+    # How far an approved override may take ``spent`` past ``amount`` (超支上限); 0: never.
+    override_ceiling = models.DecimalField(
+        _("超预算上限"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(spent__lte=models.F("amount") + models.F("override_ceiling")),
+                name="budget_line_within_ceiling",
+            ),
+            models.CheckConstraint(
+                condition=Q(override_ceiling__gte=0), name="budget_line_ceiling_not_negative"
+            ),
+        ]
         verbose_name = _("预算科目")
 
     def __str__(self) -> str:
@@ -388,6 +412,11 @@ class BudgetLine(BaseModel):
     def remainder(self) -> Decimal:
         return self.amount - self.spent
 
+    @property
+    def ceiling_left(self) -> Decimal:
+        """What an approved override may still spend (remainder plus the ceiling)."""
+        return self.amount + self.override_ceiling - self.spent
+
 
 class ExpenseKind(models.TextChoices):
     EXPENSE = "expense", _("活动支出")
@@ -395,9 +424,21 @@ class ExpenseKind(models.TextChoices):
     LOCAL_PRODUCT = "local_product", _("特产消费")
 
 
+class ExpenseStatus(models.TextChoices):
+    RECORDED = "recorded", _("已入账")
+    PENDING = "pending", _("待审批（超预算）")
+    REJECTED = "rejected", _("已驳回")
+
+
 class Expense(BaseModel):
     """Money spent from a budget line: on an activity, as a subsidy to an enterprise, or on
-    local products bought through a partner merchant (以疗带游、以游促产)."""
+    local products bought through a partner merchant (以疗带游、以游促产).
+
+    An entry is never edited: a mistake is reversed by a second entry of the opposite amount
+    (``reverses`` names the entry it cancels, with the reason), and a correction is that
+    reversal plus a new entry (``corrects``). Only ``recorded`` entries count; a spend over the
+    line's remainder waits ``pending`` until a second union admin approves it, within the
+    line's ``override_ceiling``."""
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="expenses")
     kind = models.CharField(_("类别"), max_length=16, choices=ExpenseKind.choices)
@@ -415,8 +456,45 @@ class Expense(BaseModel):
         verbose_name=_("企业"),
     )
     merchant = models.CharField(_("合作商户"), max_length=120, blank=True)
+    local_merchant = models.ForeignKey(
+        "Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenses",
+        verbose_name=_("特产商户"),
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     override_reason = models.CharField(_("超预算说明"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ExpenseStatus.choices,
+        default=ExpenseStatus.RECORDED,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        verbose_name=_("冲销的支出"),
+    )
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("更正的支出"),
+    )
+    reason = models.CharField(_("冲销 / 更正原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -424,6 +502,79 @@ class Expense(BaseModel):
     class Meta:
         ordering = ["-spent_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")
+            # A reversal carries the opposite (negative) amount of the entry it cancels.
+            models.CheckConstraint(
+                condition=(Q(reverses__isnull=True) & Q(amount__gt=0))
+                | (Q(reverses__isnull=False) & Q(amount__lt=0)),
+                name="expense_amount_sign",
+            )
         ]
         verbose_name = _("支出")
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class PartnerUnit(BaseModel):
+    """A partner recuperation unit (疗休养合作单位) under agreement with a union: a resort, a
+    farm stay, a scenic area, with its capacity, price per person and themed routes."""
+
+    owner = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签约工会"),
+    )
+    name = models.CharField(_("单位名称"), max_length=120)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact = models.CharField(_("联系人 / 电话"), max_length=120, blank=True)
+    agreement_starts_on = models.DateField(_("协议开始"))
+    agreement_ends_on = models.DateField(_("协议截止"))
+    capacity = models.PositiveIntegerField(_("每批接待人数"), default=0)
+    price_per_person = models.DecimalField(
+        _("人均价格（元）"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    routes = models.TextField(_("主题线路"), blank=True, help_text=_("每行一条"))
+    active = models.BooleanField(_("合作中"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agreement_ends_on__gte=models.F("agreement_starts_on")),
+                name="partner_unit_agreement_ordered",
+            )
+        ]
+        verbose_name = _("疗休养合作单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def route_list(self) -> list[str]:
+        return [line.strip() for line in self.routes.splitlines() if line.strip()]
+
+
+class Merchant(BaseModel):
+    """A local-product merchant (特产商户: a rice mill, a sesame-oil workshop) where the
+    consumption-assistance spending (特产消费) is made."""
+
+    owner = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属工会"),
+    )
+    name = models.CharField(_("商户名称"), max_length=120)
+    town = models.CharField(_("所在乡镇"), max_length=60, blank=True)
+    products = models.CharField(_("主要特产"), max_length=200)
+    contact = models.CharField(_("联系人 / 电话"), max_length=120, blank=True)
+    active = models.BooleanField(_("合作中"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("特产商户")
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from liandong.accounts.models import ORGANIZATION_ROLES, User
-from liandong.activities.models import Activity
+from liandong.activities.models import Activity, Expense
 from liandong.core import crypto
 from liandong.core.formatting import cn_date
 from liandong.notifications.kinds import Kind
@@ -20,6 +20,8 @@ SELECTED = "activities.selected"
 WAITLISTED = "activities.waitlisted"
 PROMOTED = "activities.promoted"
 NOTICE_OPENED = "activities.notice_opened"
+OVERRIDE_REQUESTED = "activities.override_requested"
+OVERRIDE_DECIDED = "activities.override_decided"
 
 NOTIFICATION_KINDS = [
     Kind(
@@ -52,6 +54,19 @@ NOTIFICATION_KINDS = [
         title="名单公示已发布：{title}",
         body="“{title}”的入选名单已开始公示，公示期至 {ends}。异议受理渠道：{channel}。",
         defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=OVERRIDE_REQUESTED,
+        label="超预算支出待审批",
+        title="超预算支出待您审批：{line}",
+        body="{requester} 申请从“{line}”支出 {amount} 元，超出科目余额 {remainder} 元。超预算说明：{reason}。须由另一位工会管理员审批后入账。",
+        defaults=frozenset({Channel.EMAIL}),
+    ),
+    Kind(
+        key=OVERRIDE_DECIDED,
+        label="超预算支出审批结果",
+        title="超预算支出{decision}：{line}",
+        body="您从“{line}”支出 {amount} 元的超预算申请已由 {approver} {decision}。{note}",
     ),
 ]
 
@@ -112,4 +127,61 @@ def tell_notice_opened(activity: Activity) -> int:
         target=f"activities.activity:{activity.pk}",
         organizations=bodies,
         organization_id=activity.organizer_id,
+    )
+
+
+def _money(value: object) -> str:
+    return f"{value:,.2f}"
+
+
+def tell_override_requested(expense: Expense, requester: User | None) -> int:
+    """The other union admins of the line's union and of the unions above it: one of them
+    approves or rejects the override (the requester may not)."""
+    from liandong.accounts.models import Role
+
+    line = expense.budget_line
+    owner = line.owner
+    bodies = [*owner.ancestor_ids, owner.pk]
+    admins = User.objects.filter(
+        organization_id__in=bodies, is_active=True, role=Role.UNION_ADMIN
+    ).only("pk", "email", "is_active")
+    if requester is not None and requester.pk:
+        admins = admins.exclude(pk=requester.pk)
+    return notify(
+        OVERRIDE_REQUESTED,
+        admins,
+        context={
+            "line": str(line),
+            "amount": _money(expense.amount),
+            "remainder": _money(line.remainder),
+            "reason": expense.override_reason,
+            "requester": getattr(requester, "display_name", "") or str(requester or "系统"),
+        },
+        event_key=f"{OVERRIDE_REQUESTED}:{expense.pk}",
+        link=reverse("activities:expense-detail", args=[expense.pk]),
+        target=f"activities.expense:{expense.pk}",
+        organization_id=owner.pk,
+    )
+
+
+def tell_override_decided(expense: Expense, approver: User) -> int:
+    if expense.created_by_id is None:
+        return 0
+    approved = expense.status == "recorded"
+    return notify(
+        OVERRIDE_DECIDED,
+        User.objects.filter(pk=expense.created_by_id, is_active=True).only(
+            "pk", "email", "is_active"
+        ),
+        context={
+            "line": str(expense.budget_line),
+            "amount": _money(expense.amount),
+            "approver": getattr(approver, "display_name", "") or str(approver),
+            "decision": "已批准" if approved else "已驳回",
+            "note": f"审批意见：{expense.decision_note}" if expense.decision_note else "",
+        },
+        event_key=f"{OVERRIDE_DECIDED}:{expense.pk}",
+        link=reverse("activities:expense-detail", args=[expense.pk]),
+        target=f"activities.expense:{expense.pk}",
+        organization_id=expense.budget_line.owner_id,
     )

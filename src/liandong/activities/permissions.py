@@ -20,7 +20,10 @@ from liandong.activities.models import (
     Booking,
     BudgetLine,
     Expense,
+    ExpenseStatus,
     Home,
+    Merchant,
+    PartnerUnit,
     Quota,
     Selection,
 )
@@ -223,6 +226,86 @@ def expenses_visible_to(user: User | AnonymousUser | None) -> QuerySet[Expense]:
 
 def can_override_budget(user: User | AnonymousUser | None) -> bool:
     return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+
+
+def can_manage_budget_lines(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
+    """Create and edit budget lines (amount, ceiling): union admins only."""
+    return acts_for_organization(user) and user.role == Role.UNION_ADMIN
+
+
+def budget_line_owner_choices(user: User | AnonymousUser | None) -> QuerySet[Organization]:
+    if not can_manage_budget_lines(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        subtree_q(user.organization.path),
+        kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION],
+    )
+
+
+def can_decide_override(user: User | AnonymousUser | None, expense: Expense) -> bool:
+    """Approve or reject a pending override: a union admin over the line, not the requester
+    (the service refuses the requester with a message; here they may see the buttons' refusal)."""
+    return (
+        can_manage_budget_lines(user)
+        and expense.status == ExpenseStatus.PENDING
+        and expense.budget_line.owner.path.startswith(user.organization.path)
+    )
+
+
+def can_reverse_expense(user: User | AnonymousUser | None, expense: Expense) -> bool:
+    """Reverse or correct an entry: union admins and staff over the line."""
+    return (
+        is_manager(user)
+        and expense.status == ExpenseStatus.RECORDED
+        and not expense.is_reversal
+        and expense.budget_line.owner.path.startswith(user.organization.path)
+    )
+
+
+def _registers_q(user: "StaffUser", field: str) -> Q:
+    """Registers (partner units, merchants) of one's own union, the unions above it (a city
+    union's partners serve its counties) and the unions below it."""
+    org = user.organization
+    return Q(**{f"{field}__in": [*org.ancestor_ids, org.pk]}) | subtree_q(
+        org.path, f"{field}__path"
+    )
+
+
+def partner_units_visible_to(user: User | AnonymousUser | None) -> QuerySet[PartnerUnit]:
+    if not is_manager(user):
+        return PartnerUnit.objects.none()
+    return PartnerUnit.objects.filter(_registers_q(user, "owner"))
+
+
+def partner_units_usable_by(
+    user: User | AnonymousUser | None, *, keep: PartnerUnit | None = None
+) -> QuerySet[PartnerUnit]:
+    """Units an activity may name: active ones visible to the user (plus, on edit, the one the
+    activity already names)."""
+    units = partner_units_visible_to(user).filter(active=True)
+    if keep is not None:
+        units = partner_units_visible_to(user).filter(Q(active=True) | Q(pk=keep.pk))
+    return units.order_by("name", "id")
+
+
+def can_edit_register(user: User | AnonymousUser | None, owner: Organization) -> bool:
+    """Create or edit a partner unit or merchant of ``owner``: managers of it or above it."""
+    return is_manager(user) and owner.path.startswith(user.organization.path)
+
+
+def merchants_visible_to(user: User | AnonymousUser | None) -> QuerySet[Merchant]:
+    if not is_manager(user):
+        return Merchant.objects.none()
+    return Merchant.objects.filter(_registers_q(user, "owner"))
+
+
+def register_owner_choices(user: User | AnonymousUser | None) -> QuerySet[Organization]:
+    if not is_manager(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        subtree_q(user.organization.path),
+        kind__in=[Organization.Kind.UNION, Organization.Kind.UNION_FEDERATION],
+    )
 
 
 def can_view_figures(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:

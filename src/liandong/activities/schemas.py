@@ -68,6 +68,8 @@ class ActivityIn(InputSchema):
     max_age: int | None = Field(None, ge=0, le=120)
     priority_rules: list[str] = []
     objection_channel: str = Field("", max_length=200)
+    partner_unit_id: int | None = None
+    route: str = Field("", max_length=120)
     quotas: list[QuotaIn] = []
     sub_venues: list[str] = []
     publish: bool = False
@@ -125,6 +127,8 @@ class QuotaOut(Schema):
 class ActivityOut(Schema):
     id: int
     title: str
+    partner_unit_id: int | None = None
+    route: str = ""
     kind: str
     kind_label: str
     organizer_id: int
@@ -362,6 +366,27 @@ class BudgetLineOut(Schema):
     amount: Decimal
     spent: Decimal
     remainder: Decimal
+    override_ceiling: Decimal = Decimal("0")
+    pending: Decimal = Decimal("0")
+
+
+class BudgetLineIn(InputSchema):
+    owner_id: int | None = None
+    year: int = Field(ge=2000, le=2100)
+    source: FundSource
+    name: str = Field(min_length=1, max_length=120)
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    override_ceiling: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    note: str = Field("", max_length=200)
+
+
+class BudgetLinePatchIn(InputSchema):
+    year: int | None = Field(None, ge=2000, le=2100)
+    source: FundSource | None = None
+    name: str | None = Field(None, min_length=1, max_length=120)
+    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    override_ceiling: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    note: str | None = Field(None, max_length=200)
 
 
 class ExpenseIn(InputSchema):
@@ -371,6 +396,7 @@ class ExpenseIn(InputSchema):
     spent_on: date
     activity_id: int | None = None
     enterprise_id: int | None = None
+    merchant_id: int | None = None
     merchant: str = Field("", max_length=120)
     note: str = Field("", max_length=200)
     override_reason: str = Field("", max_length=200)
@@ -386,6 +412,75 @@ class ExpenseOut(Schema):
     spent_on: date
     override_reason: str
     remainder: Decimal
+    status: str = "recorded"
+    reverses_id: int | None = None
+    corrects_id: int | None = None
+    reason: str = ""
+
+
+class ExpenseReverseIn(InputSchema):
+    reason: str = Field(min_length=1, max_length=200)
+    corrected_amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+
+
+class ExpenseReverseOut(Schema):
+    reversal: ExpenseOut
+    correction: ExpenseOut | None = None
+
+
+class OverrideDecisionIn(InputSchema):
+    note: str = Field("", max_length=200)
+
+
+class PartnerUnitIn(InputSchema):
+    owner_id: int | None = None
+    name: str = Field(min_length=1, max_length=120)
+    address: str = Field("", max_length=200)
+    contact: str = Field("", max_length=120)
+    agreement_starts_on: date
+    agreement_ends_on: date
+    capacity: int = Field(0, ge=0, le=100_000)
+    price_per_person: Decimal = Field(Decimal("0"), ge=0, max_digits=10, decimal_places=2)
+    routes: list[str] = Field(default_factory=list, max_length=30)
+    active: bool = True
+
+    _dates = field_validator("agreement_starts_on", "agreement_ends_on")(
+        classmethod(lambda cls, value: _bounded(value))
+    )
+    _lists = field_validator("routes")(classmethod(lambda cls, value: _storable_items(value)))
+
+
+class PartnerUnitOut(Schema):
+    id: int
+    owner_name: str
+    name: str
+    address: str
+    agreement_starts_on: date
+    agreement_ends_on: date
+    capacity: int
+    price_per_person: Decimal
+    routes: list[str]
+    active: bool
+    rating_avg: float | None = None
+    rating_count: int = 0
+
+
+class MerchantIn(InputSchema):
+    owner_id: int | None = None
+    name: str = Field(min_length=1, max_length=120)
+    town: str = Field("", max_length=60)
+    products: str = Field(min_length=1, max_length=200)
+    contact: str = Field("", max_length=120)
+
+
+class MerchantOut(Schema):
+    id: int
+    owner_name: str
+    name: str
+    town: str
+    products: str
+    active: bool
+    spent: Decimal = Decimal("0")
 
 
 class ActivityBackEntryIn(InputSchema):

@@ -17,8 +17,10 @@ from liandong.activities.models import (
     Application,
     ApplicationStatus,
     Booking,
+    BudgetLine,
     Expense,
     ExpenseKind,
+    ExpenseStatus,
     Home,
     Quota,
     Selection,
@@ -67,7 +69,9 @@ class ActivityFigures:
 
 
 def _money(expenses: QuerySet[Expense], figures: ActivityFigures) -> None:
-    for row in expenses.values("kind").annotate(total=Sum("amount")):
+    """Recorded entries only (a pending override is not spent); reversals net out."""
+    recorded = expenses.filter(status=ExpenseStatus.RECORDED)
+    for row in recorded.values("kind").annotate(total=Sum("amount")):
         total = row["total"] or Decimal("0")
         if row["kind"] == ExpenseKind.SUBSIDY:
             figures.subsidies += total
@@ -341,3 +345,84 @@ def open_activities_for(
             )
         )
     return rows
+
+
+# -- funds -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetUsage:
+    """One budget line's figures. A stable read for other apps (reports): ``budget_usage``."""
+
+    line: BudgetLine
+    amount: Decimal
+    spent: Decimal  # recorded entries, reversals netted out
+    pending: Decimal  # overrides waiting for a second admin
+    override_ceiling: Decimal
+
+    @property
+    def remainder(self) -> Decimal:
+        return self.amount - self.spent
+
+    @property
+    def ceiling_left(self) -> Decimal:
+        return self.amount + self.override_ceiling - self.spent
+
+    @property
+    def used_percent(self) -> int:
+        return int(self.spent * 100 / self.amount) if self.amount else 0
+
+
+def budget_usage(lines: QuerySet[BudgetLine], *, year: int | None = None) -> list[BudgetUsage]:
+    """Each line of ``lines`` (already scoped by the caller) with its amount, what is spent
+    (``BudgetLine.spent``, kept by conditional UPDATEs), what waits for approval, and what is
+    left. Two queries whatever the number of lines."""
+    if year is not None:
+        lines = lines.filter(year=year)
+    rows = list(lines.select_related("owner").order_by("-year", "id")[:500])
+    pending = {
+        row["budget_line_id"]: row["total"]
+        for row in Expense.objects.filter(
+            budget_line_id__in=[r.pk for r in rows], status=ExpenseStatus.PENDING
+        )
+        .values("budget_line_id")
+        .annotate(total=Sum("amount"))
+    }
+    return [
+        BudgetUsage(
+            line=row,
+            amount=row.amount,
+            spent=row.spent,
+            pending=pending.get(row.pk) or Decimal("0"),
+            override_ceiling=row.override_ceiling,
+        )
+        for row in rows
+    ]
+
+
+def partner_unit_ratings(unit_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Participants' ratings (1-5) of the activities held with each partner unit:
+    ``{unit_id: {"avg": 4.6, "n": 38, "activities": 3}}``."""
+    rows = (
+        Application.objects.filter(activity__partner_unit_id__in=unit_ids, rating__isnull=False)
+        .values("activity__partner_unit_id")
+        .annotate(total=Sum("rating"), n=Count("id"), activities=Count("activity", distinct=True))
+    )
+    return {
+        row["activity__partner_unit_id"]: {
+            "avg": round(row["total"] / row["n"], 1),
+            "n": row["n"],
+            "activities": row["activities"],
+        }
+        for row in rows
+    }
+
+
+def merchant_spending(expenses: QuerySet[Expense], merchant_ids: list[int]) -> dict[int, Decimal]:
+    """Recorded spending at each merchant (特产消费), reversals netted out."""
+    rows = (
+        expenses.filter(local_merchant_id__in=merchant_ids, status=ExpenseStatus.RECORDED)
+        .values("local_merchant_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["local_merchant_id"]: row["total"] or Decimal("0") for row in rows}

@@ -32,7 +32,11 @@ from liandong.activities.models import (
     BudgetLine,
     Expense,
     ExpenseKind,
+    ExpenseStatus,
+    FundSource,
     Home,
+    Merchant,
+    PartnerUnit,
     Quota,
     Selection,
     ServiceEntry,
@@ -69,6 +73,8 @@ ACTIVITY_FIELDS = [
     "max_age",
     "priority_rules",
     "objection_channel",
+    "partner_unit",
+    "route",
 ]
 PRIORITY_RULE_LABELS = {"member": "工会会员", "never_recuperated": "从未参加过疗休养"}
 NOTICE_DAYS_DEFAULT = 5
@@ -126,6 +132,23 @@ def _validate_activity(activity: Activity, quotas: list[tuple[Organization, int]
             or (kind == "worker_type" and value in WorkerType.values)
         ):
             errors["priority_rules"] = f"无法识别的优先条件：{rule}"
+    unit = activity.partner_unit
+    if unit is not None:
+        if not activity.organizer.path.startswith(unit.owner.path):
+            errors["partner_unit"] = "该合作单位不属于主办单位或其上级工会的合作单位"
+        elif not unit.active:
+            errors["partner_unit"] = "该合作单位已停止合作"
+        elif activity.starts_on and not (
+            unit.agreement_starts_on <= activity.starts_on <= unit.agreement_ends_on
+        ):
+            errors["partner_unit"] = (
+                f"活动日期不在合作协议期内（{unit.agreement_starts_on:%Y年%-m月%-d日}至"
+                f"{unit.agreement_ends_on:%Y年%-m月%-d日}）"
+            )
+        elif activity.route and activity.route not in unit.route_list:
+            errors["route"] = f"“{activity.route}”不是该合作单位的主题线路"
+    elif activity.route and len(activity.route) > 120:
+        errors["route"] = "主题线路不能超过 120 字"
     if sum(places for _, places in quotas) > activity.total_places:
         errors["quotas"] = "各单位名额之和超过了总名额"
     if any(places <= 0 for _, places in quotas):
@@ -1206,22 +1229,121 @@ def booking_cancel(*, actor: User | None, booking: Booking, reason: str) -> Book
 # -- funds -------------------------------------------------------------------------------------------
 
 
+def _validate_line(line: BudgetLine) -> None:
+    errors: dict[str, str] = {}
+    if not line.name.strip():
+        errors["name"] = "请填写科目名称"
+    if line.amount is None or line.amount <= 0:
+        errors["amount"] = "预算金额必须大于 0"
+    if line.override_ceiling is None or line.override_ceiling < 0:
+        errors["override_ceiling"] = "超预算上限不能为负数"
+    if line.source not in FundSource.values:
+        errors["source"] = "未知的经费来源"
+    if not 2000 <= (line.year or 0) <= 2100:
+        errors["year"] = "年度应在 2000 年至 2100 年之间"
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def budget_line_create(
-    *, actor: User | None, owner: Organization, year: int, source: str, name: str, amount: Decimal
+    *,
+    actor: User | None,
+    owner: Organization,
+    year: int,
+    source: str,
+    name: str,
+    amount: Decimal,
+    override_ceiling: Decimal = Decimal("0"),
+    note: str = "",
 ) -> BudgetLine:
-    if amount <= 0:
-        raise _refusal("amount", "预算金额必须大于 0", "amount")
-    line = BudgetLine(owner=owner, year=year, source=source, name=name.strip(), amount=amount)
+    line = BudgetLine(
+        owner=owner,
+        year=year,
+        source=source,
+        name=(name or "").strip(),
+        amount=amount,
+        override_ceiling=override_ceiling,
+        note=(note or "").strip()[:200],
+    )
+    _validate_line(line)
     line.full_clean()
     line.save()
     audit_log(
         actor=actor,
         action="activities.budget_created",
         target=line,
-        changes={"amount": str(amount), "source": source, "year": year},
+        changes={
+            "amount": str(amount),
+            "source": source,
+            "year": year,
+            "override_ceiling": str(override_ceiling),
+        },
     )
     return line
+
+
+BUDGET_LINE_FIELDS = ["name", "source", "year", "amount", "override_ceiling", "note"]
+
+
+@transaction.atomic
+def budget_line_update(*, actor: User | None, line: BudgetLine, **changes: Any) -> BudgetLine:
+    """Change a line's name, source, year, amount or ceiling. The amount plus the ceiling may
+    never fall below what is already spent: checked in the same conditional UPDATE that writes
+    them, so that an expense recorded meanwhile cannot slip under a lowered amount."""
+    before = snapshot(line, BUDGET_LINE_FIELDS)
+    unknown = set(changes) - set(BUDGET_LINE_FIELDS)
+    if unknown:
+        raise _refusal(sorted(unknown)[0], "该项不可修改", "readonly")
+    for field, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(line, field, value)
+    _validate_line(line)
+    values = {f: getattr(line, f) for f in BUDGET_LINE_FIELDS}
+    written = BudgetLine.objects.filter(
+        pk=line.pk, spent__lte=Decimal(line.amount) + Decimal(line.override_ceiling)
+    ).update(**values)
+    if not written:
+        spent = BudgetLine.objects.values_list("spent", flat=True).get(pk=line.pk)
+        raise _refusal(
+            "amount",
+            f"预算金额与超预算上限之和不能低于已支出 {spent:,.2f} 元",
+            "below_spent",
+        )
+    line.refresh_from_db()
+    audit_log(
+        actor=actor,
+        action="activities.budget_updated",
+        target=line,
+        changes=diff(before, snapshot(line, BUDGET_LINE_FIELDS)),
+    )
+    return line
+
+
+def _spend(line_pk: int, amount: Decimal, *, over: bool) -> bool:
+    """Move ``spent`` by one conditional UPDATE: within the remainder, or (``over``, an approved
+    override) within the remainder plus the line's ceiling. Never a read then a write."""
+    limit = F("amount") + F("override_ceiling") if over else F("amount")
+    return bool(
+        BudgetLine.objects.filter(pk=line_pk, spent__lte=limit - amount).update(
+            spent=F("spent") + amount
+        )
+    )
+
+
+# Switched off only by the concurrency test's control run, to show the test catches the race.
+SPEND_GUARD = True
+
+
+def _spend_unguarded(line_pk: int, amount: Decimal, *, over: bool) -> bool:
+    line = BudgetLine.objects.get(pk=line_pk)
+    limit = line.amount + (line.override_ceiling if over else 0)
+    if line.spent + amount > limit:
+        return False
+    sleep(0.01)
+    BudgetLine.objects.filter(pk=line_pk).update(spent=line.spent + amount)
+    return True
 
 
 def expense_record(
@@ -1234,33 +1356,51 @@ def expense_record(
     activity: Activity | None = None,
     enterprise: Organization | None = None,
     merchant: str = "",
+    local_merchant: Merchant | None = None,
     note: str = "",
     override_reason: str = "",
     may_override: bool = False,
+    corrects: Expense | None = None,
+    reason: str = "",
 ) -> Expense:
-    """Spend from a budget line. Over the remainder is refused, unless an admin overrides it
-    with a reason (``may_override`` is the caller's permission check)."""
+    """Spend from a budget line. Within the remainder it is recorded at once. Over it, a union
+    admin (``may_override``, the caller's permission check) may ask for an override with a
+    reason: the entry waits ``pending`` (moving nothing) until another union admin approves it,
+    and only up to the line's ceiling (``override_ceiling``)."""
     if amount is None or amount <= 0:
         raise _refusal("amount", "金额必须大于 0", "amount")
     if kind not in ExpenseKind.values:
         raise _refusal("kind", "未知的支出类别", "kind")
     if kind == ExpenseKind.SUBSIDY and enterprise is None:
         raise _refusal("enterprise", "企业补助请选择受补助企业", "enterprise")
+    if local_merchant is not None:
+        if (
+            local_merchant.owner_id != budget_line.owner_id
+            and not budget_line.owner.path.startswith(local_merchant.owner.path)
+        ):
+            raise _refusal("local_merchant", "该商户不属于本科目所属工会的合作商户", "merchant")
+        merchant = merchant.strip() or local_merchant.name
     if kind == ExpenseKind.LOCAL_PRODUCT and not merchant.strip():
-        raise _refusal("merchant", "特产消费请填写合作商户", "merchant")
+        raise _refusal("merchant", "特产消费请选择或填写合作商户", "merchant")
     override_reason = override_reason.strip()
+    spend = _spend if SPEND_GUARD else _spend_unguarded
+    status = ExpenseStatus.RECORDED
     with transaction.atomic():
-        within = BudgetLine.objects.filter(
-            pk=budget_line.pk, spent__lte=F("amount") - amount
-        ).update(spent=F("spent") + amount)
-        if not within:
+        if not spend(budget_line.pk, amount, over=False):
+            line = BudgetLine.objects.get(pk=budget_line.pk)
             if not (may_override and override_reason):
-                line = BudgetLine.objects.get(pk=budget_line.pk)
-                hint = "（管理员可填写超预算说明后提交）" if may_override else ""
+                hint = "（管理员可填写超预算说明，提交另一位管理员审批）" if may_override else ""
                 raise _refusal(
                     "amount", f"超出预算科目余额 {line.remainder:,.2f} 元{hint}", "over_budget"
                 )
-            BudgetLine.objects.filter(pk=budget_line.pk).update(spent=F("spent") + amount)
+            if amount > line.ceiling_left:
+                raise _refusal(
+                    "amount",
+                    f"超出该科目的超预算上限：最多还可支出 {max(line.ceiling_left, Decimal(0)):,.2f} 元"
+                    f"（余额 {line.remainder:,.2f} 元 + 上限 {line.override_ceiling:,.2f} 元）",
+                    "over_ceiling",
+                )
+            status = ExpenseStatus.PENDING
         else:
             override_reason = ""
         expense = Expense.objects.create(
@@ -1271,18 +1411,229 @@ def expense_record(
             activity=activity,
             enterprise=enterprise,
             merchant=merchant.strip()[:120],
+            local_merchant=local_merchant,
             note=note.strip()[:200],
             override_reason=override_reason[:200],
+            status=status,
+            corrects=corrects,
+            reason=reason[:200],
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         audit_log(
             actor=actor,
-            action="activities.expense_recorded",
+            action="activities.expense_recorded"
+            if status == ExpenseStatus.RECORDED
+            else "activities.expense_override_requested",
             target=expense,
             target_repr=f"{budget_line} {amount}",
             changes={"amount": str(amount), "kind": kind, "override_reason": override_reason},
         )
+        if status == ExpenseStatus.PENDING:
+            notices.tell_override_requested(expense, actor)
         return expense
+
+
+def _pending(expense: Expense) -> Expense:
+    locked = Expense.objects.select_for_update().select_related("budget_line").get(pk=expense.pk)
+    if locked.status != ExpenseStatus.PENDING:
+        raise _refusal("status", "该支出不在待审批状态（可能已被他人审批）", "not_pending")
+    return locked
+
+
+@transaction.atomic
+def expense_approve(*, actor: User, expense: Expense, note: str = "") -> Expense:
+    """A second union admin approves an override: it is recorded if the line's ceiling still
+    allows it (one conditional UPDATE), else refused and left pending."""
+    locked = _pending(expense)
+    if locked.created_by_id == actor.pk:
+        raise _refusal("status", "超预算支出须由另一位工会管理员审批，不能审批自己的申请", "self")
+    if not _spend(locked.budget_line_id, locked.amount, over=True):
+        line = BudgetLine.objects.get(pk=locked.budget_line_id)
+        raise _refusal(
+            "status",
+            f"批准后将超出该科目的超预算上限（最多还可支出 {max(line.ceiling_left, Decimal(0)):,.2f} 元），无法批准",
+            "over_ceiling",
+        )
+    locked.status = ExpenseStatus.RECORDED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()[:200]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_log(
+        actor=actor,
+        action="activities.expense_override_approved",
+        target=locked,
+        target_repr=f"{locked.budget_line} {locked.amount}",
+        changes={"amount": str(locked.amount), "note": locked.decision_note},
+    )
+    notices.tell_override_decided(locked, actor)
+    return locked
+
+
+@transaction.atomic
+def expense_reject(*, actor: User, expense: Expense, note: str = "") -> Expense:
+    locked = _pending(expense)
+    if not note.strip():
+        raise _refusal("note", "驳回请填写审批意见", "note")
+    locked.status = ExpenseStatus.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()[:200]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_log(
+        actor=actor,
+        action="activities.expense_override_rejected",
+        target=locked,
+        target_repr=f"{locked.budget_line} {locked.amount}",
+        changes={"note": locked.decision_note},
+    )
+    notices.tell_override_decided(locked, actor)
+    return locked
+
+
+@transaction.atomic
+def expense_reverse(
+    *,
+    actor: User | None,
+    expense: Expense,
+    reason: str,
+    corrected_amount: Decimal | None = None,
+    may_override: bool = False,
+) -> tuple[Expense, Expense | None]:
+    """冲销 (and, with ``corrected_amount``, 更正): a second entry of the opposite amount cancels
+    ``expense``, both kept; a correction then records the right amount as a new entry naming
+    the original. Returns (reversal, correction or None)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refusal("reason", "请填写冲销或更正的原因", "reason")
+    locked = Expense.objects.select_for_update().select_related("budget_line").get(pk=expense.pk)
+    if locked.is_reversal:
+        raise _refusal("reason", "冲销分录本身不能再冲销", "reversal")
+    if locked.status != ExpenseStatus.RECORDED:
+        raise _refusal("reason", "只有已入账的支出可以冲销或更正", "not_recorded")
+    if Expense.objects.filter(reverses=locked).exists():
+        raise _refusal("reason", "该支出已冲销", "reversed")
+    if corrected_amount is not None and corrected_amount <= 0:
+        raise _refusal("corrected_amount", "更正后的金额必须大于 0", "amount")
+    BudgetLine.objects.filter(pk=locked.budget_line_id).update(spent=F("spent") - locked.amount)
+    reversal = Expense.objects.create(
+        budget_line_id=locked.budget_line_id,
+        kind=locked.kind,
+        amount=-locked.amount,
+        # Dated like the entry it cancels, so that the period's figures net out (the time the
+        # reversal was made is its created_at).
+        spent_on=locked.spent_on,
+        activity_id=locked.activity_id,
+        enterprise_id=locked.enterprise_id,
+        merchant=locked.merchant,
+        local_merchant_id=locked.local_merchant_id,
+        note=f"冲销 {locked.spent_on:%Y年%-m月%-d日} 的支出",
+        reverses=locked,
+        reason=reason[:200],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_log(
+        actor=actor,
+        action="activities.expense_reversed",
+        target=locked,
+        target_repr=f"{locked.budget_line} {locked.amount}",
+        changes={"reason": reason, "reversal": reversal.pk},
+    )
+    correction = None
+    if corrected_amount is not None:
+        correction = expense_record(
+            actor=actor,
+            budget_line=locked.budget_line,
+            kind=locked.kind,
+            amount=corrected_amount,
+            spent_on=locked.spent_on,
+            activity=locked.activity,
+            enterprise=locked.enterprise,
+            merchant=locked.merchant,
+            local_merchant=locked.local_merchant,
+            note=locked.note,
+            override_reason=reason if may_override else "",
+            may_override=may_override,
+            corrects=locked,
+            reason=reason,
+        )
+    return reversal, correction
+
+
+# -- partner units and local merchants (疗休养合作单位、特产商户) ------------------------------------
+
+PARTNER_UNIT_FIELDS = [
+    "name",
+    "address",
+    "contact",
+    "agreement_starts_on",
+    "agreement_ends_on",
+    "capacity",
+    "price_per_person",
+    "routes",
+    "active",
+]
+MERCHANT_FIELDS = ["name", "town", "products", "contact", "active"]
+
+
+def _validate_partner_unit(unit: PartnerUnit) -> None:
+    errors: dict[str, str] = {}
+    if not unit.name.strip():
+        errors["name"] = "请填写单位名称"
+    if (
+        unit.agreement_starts_on
+        and unit.agreement_ends_on
+        and unit.agreement_ends_on < unit.agreement_starts_on
+    ):
+        errors["agreement_ends_on"] = "协议截止日期不能早于开始日期"
+    if unit.price_per_person is not None and unit.price_per_person < 0:
+        errors["price_per_person"] = "人均价格不能为负数"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def partner_unit_create(*, actor: User | None, owner: Organization, **fields: Any) -> PartnerUnit:
+    unit = PartnerUnit(owner=owner, **{f: v for f, v in fields.items() if f in PARTNER_UNIT_FIELDS})
+    _validate_partner_unit(unit)
+    unit.full_clean()
+    unit.save()
+    audit_log(actor=actor, action="activities.partner_unit_created", target=unit)
+    return unit
+
+
+@transaction.atomic
+def partner_unit_update(*, actor: User | None, unit: PartnerUnit, **changes: Any) -> PartnerUnit:
+    before = snapshot(unit, PARTNER_UNIT_FIELDS)
+    for field, value in changes.items():
+        if field in PARTNER_UNIT_FIELDS:
+            setattr(unit, field, value)
+    _validate_partner_unit(unit)
+    unit.full_clean()
+    unit.save()
+    audit_log(
+        actor=actor,
+        action="activities.partner_unit_updated",
+        target=unit,
+        changes=diff(before, snapshot(unit, PARTNER_UNIT_FIELDS)),
+    )
+    return unit
+
+
+@transaction.atomic
+def merchant_create(*, actor: User | None, owner: Organization, **fields: Any) -> Merchant:
+    merchant = Merchant(owner=owner, **{f: v for f, v in fields.items() if f in MERCHANT_FIELDS})
+    errors = {}
+    if not merchant.name.strip():
+        errors["name"] = "请填写商户名称"
+    if not merchant.products.strip():
+        errors["products"] = "请填写主要特产"
+    if errors:
+        raise ValidationError(errors)
+    merchant.full_clean()
+    merchant.save()
+    audit_log(actor=actor, action="activities.merchant_created", target=merchant)
+    return merchant
 
 
 def activity_scope_q(organization: Organization) -> Q:

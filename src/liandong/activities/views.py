@@ -21,15 +21,21 @@ from liandong.activities import permissions as perms
 from liandong.activities import services
 from liandong.activities.exporting import figures_xlsx
 from liandong.activities.forms import (
+    PRIORITY_SLOTS,
     ActivityBackEntryForm,
     ActivityForm,
     BookingForm,
+    BudgetLineForm,
     CancelBookingForm,
     ExpenseForm,
+    ExpenseReverseForm,
     FeedbackForm,
     HomeForm,
+    MerchantForm,
     NominateForm,
     NoticeForm,
+    OverrideDecisionForm,
+    PartnerUnitForm,
     ServedForm,
     WithdrawForm,
 )
@@ -40,13 +46,17 @@ from liandong.activities.models import (
     Application,
     ApplicationStatus,
     Booking,
+    ExpenseStatus,
     Quota,
     Selection,
 )
 from liandong.activities.selectors import (
     activity_figures,
     activity_list,
+    budget_usage,
     home_usage,
+    merchant_spending,
+    partner_unit_ratings,
     period_figures,
     public_notice,
     waitlist_position,
@@ -150,6 +160,7 @@ def activity_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.POST or None,
         organizers=scope,
         partners=partners,
+        partner_units=list(perms.partner_units_usable_by(request.user)),
         initial={"organizer": request.user.organization_id},
     )
     if request.method == "POST" and form.is_valid():
@@ -187,7 +198,10 @@ def _activity_initial(activity: Activity) -> dict[str, Any]:
     for name in ["applications_open_at", "applications_close_at"]:
         if initial[name] is not None:
             initial[name] = timezone.localtime(initial[name])
-    initial["priority_rules"] = "\n".join(activity.priority_rules)
+    for slot, rule in zip(PRIORITY_SLOTS, activity.priority_rules, strict=False):
+        initial[slot] = rule
+    if activity.partner_unit_id:
+        initial["partner_route"] = f"{activity.partner_unit_id}|{activity.route}"
     initial["quotas"] = "\n".join(f"{q.body.code} {q.places}" for q in activity.quotas.all())
     initial["co_organizers"] = list(activity.co_organizers.all())
     return initial
@@ -206,6 +220,8 @@ def activity_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         organizers=scope,
         partners=partners,
         editing=True,
+        partner_units=list(perms.partner_units_usable_by(request.user, keep=activity.partner_unit)),
+        extra_rules=list(activity.priority_rules),
         initial=_activity_initial(activity),
     )
     if request.method == "POST" and form.is_valid():
@@ -703,22 +719,34 @@ def home_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 # -- funds and figures ---------------------------------------------------------------------------------
 
 
-@login_required
-def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not perms.is_manager(request.user):
-        raise PermissionDenied
-    lines = list(perms.budget_lines_visible_to(request.user).select_related("owner")[:200])
+def _expense_form(request: AuthenticatedHttpRequest, lines: list[Any]) -> ExpenseForm:
     activities = list(perms.activities_visible_to(request.user).order_by("-starts_on")[:100])
+    merchants = list(perms.merchants_visible_to(request.user).filter(active=True)[:200])
     form = ExpenseForm(
         request.POST or None,
         lines=[(b.pk, f"{b} · {b.owner.name}") for b in lines],
         activities=[(a.pk, a.title) for a in activities],
+        merchants=[(m.pk, f"{m.name}（{m.products}）") for m in merchants],
         initial={"spent_on": timezone.localdate()},
     )
+    form.activity_objects = {str(a.pk): a for a in activities}  # type: ignore[attr-defined]
+    form.merchant_objects = {str(m.pk): m for m in merchants}  # type: ignore[attr-defined]
+    return form
+
+
+@login_required
+def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """活动经费: budget lines with what is spent and left, overrides waiting for a second
+    admin, the latest entries, and the form to record an expense."""
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    lines = list(perms.budget_lines_visible_to(request.user).select_related("owner")[:200])
+    form = _expense_form(request, lines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         line = next(b for b in lines if str(b.pk) == data["budget_line"])
-        activity = next((a for a in activities if str(a.pk) == data["activity"]), None)
+        activity = form.activity_objects.get(data["activity"])  # type: ignore[attr-defined]
+        local_merchant = form.merchant_objects.get(data["local_merchant"])  # type: ignore[attr-defined]
         enterprise = None
         if data["enterprise"]:
             enterprise = (
@@ -730,7 +758,7 @@ def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("enterprise", "企业编码不存在或不在您的范围内")
         if not form.errors:
             try:
-                services.expense_record(
+                expense = services.expense_record(
                     actor=request.user,
                     budget_line=line,
                     kind=data["kind"],
@@ -739,6 +767,7 @@ def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                     activity=activity,
                     enterprise=enterprise,
                     merchant=data["merchant"],
+                    local_merchant=local_merchant,
                     note=data["note"],
                     override_reason=data["override_reason"],
                     may_override=perms.can_override_budget(request.user),
@@ -746,13 +775,288 @@ def funds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form_add_service_error(form, error)
             else:
-                messages.success(request, "支出已记录。")
+                if expense.status == ExpenseStatus.PENDING:
+                    messages.success(request, "超预算支出已提交，待另一位工会管理员审批后入账。")
+                else:
+                    messages.success(request, "支出已记录。")
                 return redirect("activities:funds")
     expenses = perms.expenses_visible_to(request.user).select_related(
         "budget_line", "activity", "enterprise"
-    )[:100]
+    )
     return render(
-        request, "activities/funds.html", {"lines": lines, "form": form, "expenses": expenses}
+        request,
+        "activities/funds.html",
+        {
+            "lines": budget_usage(perms.budget_lines_visible_to(request.user)),
+            "has_lines": bool(lines),
+            "form": form,
+            "expenses": expenses[:100],
+            "pending": expenses.filter(status=ExpenseStatus.PENDING).order_by("id")[:50],
+            "can_manage_lines": perms.can_manage_budget_lines(request.user),
+        },
+    )
+
+
+def _line(request: AuthenticatedHttpRequest, pk: int) -> Any:
+    return get_object_or_404(
+        perms.budget_lines_visible_to(request.user).select_related("owner"), pk=pk
+    )
+
+
+@login_required
+def budget_line_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not perms.can_manage_budget_lines(request.user):
+        raise PermissionDenied
+    form = BudgetLineForm(
+        request.POST or None,
+        owners=perms.budget_line_owner_choices(request.user),
+        initial={"owner": request.user.organization_id, "year": timezone.localdate().year},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            line = services.budget_line_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "预算科目已创建。")
+            return redirect("activities:budget-line-detail", pk=line.pk)
+    return render(request, "activities/budget_line_form.html", {"form": form})
+
+
+@login_required
+def budget_line_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    line = _line(request, pk)
+    usage = budget_usage(perms.budget_lines_visible_to(request.user).filter(pk=line.pk))[0]
+    entries = line.expenses.select_related(
+        "activity", "enterprise", "reverses", "corrects", "created_by", "decided_by"
+    ).order_by("-id")[:200]
+    return render(
+        request,
+        "activities/budget_line_detail.html",
+        {
+            "line": line,
+            "usage": usage,
+            "entries": entries,
+            "can_edit": perms.can_manage_budget_lines(request.user),
+        },
+    )
+
+
+@login_required
+def budget_line_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    line = _line(request, pk)
+    if not perms.can_manage_budget_lines(request.user):
+        raise PermissionDenied
+    form = BudgetLineForm(
+        request.POST or None,
+        owners=perms.budget_line_owner_choices(request.user),
+        editing=True,
+        initial={f: getattr(line, f) for f in services.BUDGET_LINE_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_line_update(actor=request.user, line=line, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "预算科目已修改。")
+            return redirect("activities:budget-line-detail", pk=line.pk)
+    return render(request, "activities/budget_line_form.html", {"form": form, "line": line})
+
+
+def _expense(request: AuthenticatedHttpRequest, pk: int) -> Any:
+    return get_object_or_404(
+        perms.expenses_visible_to(request.user).select_related(
+            "budget_line__owner",
+            "activity",
+            "enterprise",
+            "reverses",
+            "corrects",
+            "created_by",
+            "decided_by",
+            "local_merchant",
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def expense_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One entry with its reversal and corrections; the form to reverse or correct it."""
+    expense = _expense(request, pk)
+    may_reverse = perms.can_reverse_expense(request.user, expense) and not hasattr(
+        expense, "reversal"
+    )
+    form = ExpenseReverseForm(request.POST or None)
+    if request.method == "POST":
+        if not perms.can_reverse_expense(request.user, expense):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                _, correction = services.expense_reverse(
+                    actor=request.user,
+                    expense=expense,
+                    reason=form.cleaned_data["reason"],
+                    corrected_amount=form.cleaned_data["corrected_amount"],
+                    may_override=perms.can_override_budget(request.user),
+                )
+            except ValidationError as error:
+                form_add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    "已更正：原支出已冲销并按新金额重新记录。" if correction else "已冲销。",
+                )
+                return redirect("activities:expense-detail", pk=expense.pk)
+    return render(
+        request,
+        "activities/expense_detail.html",
+        {
+            "expense": expense,
+            "reversal": getattr(expense, "reversal", None),
+            "corrections": expense.corrections.order_by("id"),
+            "form": form,
+            "may_reverse": may_reverse,
+            "may_decide": perms.can_decide_override(request.user, expense),
+            "decision_form": OverrideDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def expense_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A second union admin approves or rejects an override."""
+    expense = _expense(request, pk)
+    if not perms.can_decide_override(request.user, expense):
+        raise PermissionDenied
+    form = OverrideDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择批准或驳回。")
+        return redirect("activities:expense-detail", pk=expense.pk)
+    decide = (
+        services.expense_approve
+        if form.cleaned_data["decision"] == "approve"
+        else services.expense_reject
+    )
+    try:
+        decide(actor=request.user, expense=expense, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "已批准，支出已入账。" if form.cleaned_data["decision"] == "approve" else "已驳回。",
+        )
+    return redirect("activities:expense-detail", pk=expense.pk)
+
+
+# -- partner units and merchants -------------------------------------------------------------------
+
+
+@login_required
+def partner_unit_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """疗休养合作单位: the register, with ratings from participants' feedback; the form to add one."""
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    owners = perms.register_owner_choices(request.user)
+    form = PartnerUnitForm(
+        request.POST or None, owners=owners, initial={"owner": request.user.organization_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.partner_unit_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"已登记合作单位：{unit.name}")
+            return redirect("activities:partner-unit-detail", pk=unit.pk)
+    units = list(perms.partner_units_visible_to(request.user).select_related("owner")[:300])
+    ratings = partner_unit_ratings([u.pk for u in units])
+    for unit in units:
+        unit.rating = ratings.get(unit.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "activities/partner_unit_list.html",
+        {"units": units, "form": form, "can_add": owners.exists()},
+    )
+
+
+def _partner_unit(request: AuthenticatedHttpRequest, pk: int) -> Any:
+    return get_object_or_404(
+        perms.partner_units_visible_to(request.user).select_related("owner"), pk=pk
+    )
+
+
+@login_required
+def partner_unit_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    unit = _partner_unit(request, pk)
+    activities = (
+        perms.activities_visible_to(request.user).filter(partner_unit=unit).order_by("-starts_on")
+    )
+    return render(
+        request,
+        "activities/partner_unit_detail.html",
+        {
+            "unit": unit,
+            "rating": partner_unit_ratings([unit.pk]).get(unit.pk),
+            "activities": activities[:100],
+            "feedback": Application.objects.filter(activity__in=activities, rating__isnull=False)
+            .exclude(feedback="")
+            .select_related("activity")
+            .order_by("-id")[:20],
+            "can_edit": perms.can_edit_register(request.user, unit.owner),
+        },
+    )
+
+
+@login_required
+def partner_unit_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    unit = _partner_unit(request, pk)
+    if not perms.can_edit_register(request.user, unit.owner):
+        raise PermissionDenied
+    form = PartnerUnitForm(
+        request.POST or None,
+        owners=perms.register_owner_choices(request.user),
+        editing=True,
+        initial={f: getattr(unit, f) for f in services.PARTNER_UNIT_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "合作单位已修改。")
+            return redirect("activities:partner-unit-detail", pk=unit.pk)
+    return render(request, "activities/partner_unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+def merchant_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """特产商户: local-product merchants with what was spent at each (特产消费)."""
+    if not perms.is_manager(request.user):
+        raise PermissionDenied
+    owners = perms.register_owner_choices(request.user)
+    form = MerchantForm(
+        request.POST or None, owners=owners, initial={"owner": request.user.organization_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            merchant = services.merchant_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"已登记特产商户：{merchant.name}")
+            return redirect("activities:merchant-list")
+    merchants = list(perms.merchants_visible_to(request.user).select_related("owner")[:300])
+    spending = merchant_spending(perms.expenses_visible_to(request.user), [m.pk for m in merchants])
+    for merchant in merchants:
+        merchant.spent = spending.get(merchant.pk, 0)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "activities/merchant_list.html",
+        {"merchants": merchants, "form": form, "can_add": owners.exists()},
     )
 
 

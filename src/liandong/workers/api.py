@@ -3,7 +3,7 @@ import tempfile
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 
@@ -18,6 +18,7 @@ from liandong.workers.importing import roster_import
 from liandong.workers.models import RosterImport, WorkerType
 from liandong.workers.permissions import (
     can_export_workers,
+    can_manage_honours,
     can_manage_roster,
     can_view_worker_pii,
     roster_imports_visible_to,
@@ -25,11 +26,14 @@ from liandong.workers.permissions import (
 )
 from liandong.workers.schemas import (
     WORKER_OUT_VALUES,
+    HonourIn,
+    HonourOut,
     RevealIn,
     RosterImportOut,
     WorkerOut,
     WorkerPage,
     WorkerPiiOut,
+    honour_item,
     worker_item,
 )
 from liandong.workers.selectors import (
@@ -38,7 +42,7 @@ from liandong.workers.selectors import (
     worker_list,
     worker_page,
 )
-from liandong.workers.services import worker_reveal
+from liandong.workers.services import honour_add, worker_reveal
 
 router = Router(tags=["workers"])
 
@@ -144,6 +148,35 @@ def worker_detail(request: AuthenticatedHttpRequest, worker_id: int) -> dict[str
     return worker_item(
         get_object_or_404(workers_visible_to(request.user).values(*WORKER_OUT_VALUES), pk=worker_id)
     )
+
+
+@router.get(
+    "/{int:worker_id}/honours",
+    response=list[HonourOut],
+    url_name="worker-honours",
+    operation_id="workers_honours",
+)
+def worker_honours(request: AuthenticatedHttpRequest, worker_id: int) -> list[dict[str, object]]:
+    """The worker's honours register (全国劳模, 工匠, 最美快递员, 受邀观礼…)."""
+    worker = get_object_or_404(workers_visible_to(request.user), pk=worker_id)
+    return [honour_item(h) for h in worker.honours.all()]
+
+
+@router.post(
+    "/{int:worker_id}/honours",
+    response={201: HonourOut},
+    url_name="worker-honour-add",
+    operation_id="workers_add_honour",
+)
+def add_honour(request: AuthenticatedHttpRequest, worker_id: int, payload: HonourIn) -> Status:
+    """Record an honour (roster staff over the worker's employer); audited."""
+    worker = get_object_or_404(
+        workers_visible_to(request.user).select_related("employer"), pk=worker_id
+    )
+    if not can_manage_honours(request.user, worker):
+        raise PermissionDenied
+    honour = honour_add(actor=request.user, worker=worker, **payload.dict())
+    return Status(201, honour_item(honour))
 
 
 @router.post(

@@ -29,6 +29,7 @@ def load(ctx: dict[str, Any]) -> None:
     wang = ctx["wang"]
     if wang is not None:
         _login(wang)
+        _honours(wang)
         ctx.setdefault("logins", []).append(
             (Role.WORKER.label, DEMO_WORKER_MOBILE, f"{DEMO_PASSWORD}（或短信验证码）", wang.name)
         )
@@ -76,3 +77,41 @@ def _workers(ctx: dict[str, Any]) -> None:
                 if member
                 else None,
             )
+
+
+def _honours(wang: Worker) -> None:
+    """Honours beyond model workers (甘肃: couriers recommended as model workers, invited to the
+    “九三” parade, 最美快递员), on 王师傅 and two colleagues (idempotent)."""
+    from liandong.workers.models import Honour
+    from liandong.workers.services import honour_add
+
+    if Honour.objects.exists():
+        return
+    honour_add(
+        actor=None,
+        worker=wang,
+        category="ceremony",
+        title="受邀参加“九三”阅兵观礼",
+        awarded_by="甘肃省总工会",
+        awarded_on=date(2025, 9, 3),
+    )
+    honour_add(
+        actor=None,
+        worker=wang,
+        category="best_courier",
+        title="2025年度甘肃省“最美快递员”",
+        awarded_by="甘肃省邮政管理局、甘肃省快递协会",
+        awarded_on=date(2025, 11, 20),
+    )
+    colleagues = Worker.objects.filter(employer=wang.employer).exclude(pk=wang.pk).order_by("pk")
+    for worker, category, title, by, day in zip(
+        colleagues[:2],
+        ["national_model", "craftsman"],
+        ["2025年全国劳动模范", "兰州市快递行业“陇原工匠”"],
+        ["中华全国总工会", "兰州市总工会"],
+        [date(2025, 4, 28), date(2025, 5, 1)],
+        strict=False,
+    ):
+        honour_add(
+            actor=None, worker=worker, category=category, title=title, awarded_by=by, awarded_on=day
+        )

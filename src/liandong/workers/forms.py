@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from liandong.core.identity import normalize_name, validate_id_number, validate_mobile
 from liandong.demands.forms import IntakeForm
 from liandong.organizations.models import Organization
-from liandong.workers.models import WorkerType
+from liandong.workers.models import HonourCategory, WorkerType
 
 MEMBER_CHOICES = [("", "全部"), ("yes", "会员"), ("no", "非会员")]
 CHOICES_SHOWN = 200
@@ -161,3 +161,16 @@ class OwnDemandForm(IntakeForm):
     from the roster, without the mobile (the roster's, so that the demand shows in 我的诉求)."""
 
     mobile = None  # type: ignore[assignment]
+
+
+class HonourForm(forms.Form):
+    category = forms.ChoiceField(label="荣誉类别", choices=HonourCategory.choices)
+    title = forms.CharField(
+        label="荣誉名称",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "如：2025年全国劳动模范（不填则用类别名称）"}),
+    )
+    awarded_by = forms.CharField(label="授予单位", max_length=120, required=False)
+    awarded_on = forms.DateField(label="授予日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="备注", max_length=200, required=False)

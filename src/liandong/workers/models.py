@@ -121,3 +121,50 @@ class RosterImport(BaseModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("名册导入")
+
+
+class HonourCategory(models.TextChoices):
+    """Kinds of honour a worker may hold. The labels are what an activity's priority rule names
+    (``honour:全国劳模``); every model-worker level also counts as ``劳模``."""
+
+    NATIONAL_MODEL = "national_model", _("全国劳模")
+    PROVINCIAL_MODEL = "provincial_model", _("省级劳模")
+    CITY_MODEL = "city_model", _("市级劳模")
+    MAY_DAY_MEDAL = "may_day_medal", _("五一劳动奖章")
+    CRAFTSMAN = "craftsman", _("工匠")
+    BEST_COURIER = "best_courier", _("最美快递员")
+    CEREMONY = "ceremony", _("受邀观礼")
+    SKILL_CONTEST = "skill_contest", _("技能竞赛获奖")
+    OTHER = "other", _("其他荣誉")
+
+
+MODEL_WORKER_CATEGORIES = [
+    HonourCategory.NATIONAL_MODEL,
+    HonourCategory.PROVINCIAL_MODEL,
+    HonourCategory.CITY_MODEL,
+]
+MODEL_WORKER_TITLE = "劳模"
+
+
+class Honour(BaseModel):
+    """An honour a worker holds (荣誉): a model-worker title, a craftsman title, 最美快递员, an
+    invitation to a national ceremony (e.g. “九三”阅兵观礼). Activities' priority rules read
+    them through the ``worker_honours`` hook."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="honours")
+    category = models.CharField(_("荣誉类别"), max_length=20, choices=HonourCategory.choices)
+    title = models.CharField(_("荣誉名称"), max_length=120)
+    awarded_by = models.CharField(_("授予单位"), max_length=120, blank=True)
+    awarded_on = models.DateField(_("授予日期"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["worker", "-awarded_on", "id"]
+        indexes = [models.Index(fields=["worker", "category"], name="honour_worker_category_idx")]
+        verbose_name = _("荣誉")
+
+    def __str__(self) -> str:
+        return self.title

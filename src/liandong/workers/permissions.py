@@ -66,3 +66,8 @@ def roster_imports_visible_to(user: User | AnonymousUser | None) -> QuerySet[Ros
     if not can_manage_roster(user):
         return RosterImport.objects.none()
     return RosterImport.objects.filter(subtree_q(user.organization.path, "organization__path"))
+
+
+def can_manage_honours(user: User | AnonymousUser | None, worker: Worker) -> bool:
+    """Record or remove a worker's honours: roster staff over the worker's employer."""
+    return can_manage_roster(user, worker.employer)

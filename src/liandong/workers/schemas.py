@@ -1,9 +1,10 @@
 from datetime import date
 
 from ninja import Schema
+from pydantic import Field
 
 from liandong.core.schemas import InputSchema
-from liandong.workers.models import Gender, RosterImport, WorkerType
+from liandong.workers.models import Gender, Honour, HonourCategory, RosterImport, WorkerType
 
 
 class WorkerOut(Schema):
@@ -111,3 +112,33 @@ class RosterImportOut(Schema):
             {"row": row, "column": column, "reason": reason, "value": value}
             for row, column, reason, value in obj.errors
         ]
+
+
+class HonourIn(InputSchema):
+    category: HonourCategory
+    title: str = Field("", max_length=120)
+    awarded_by: str = Field("", max_length=120)
+    awarded_on: date
+    note: str = Field("", max_length=200)
+
+
+class HonourOut(Schema):
+    id: int
+    category: str
+    category_label: str
+    title: str
+    awarded_by: str
+    awarded_on: date
+    note: str
+
+
+def honour_item(honour: Honour) -> dict[str, object]:
+    return {
+        "id": honour.pk,
+        "category": honour.category,
+        "category_label": honour.get_category_display(),
+        "title": honour.title,
+        "awarded_by": honour.awarded_by,
+        "awarded_on": honour.awarded_on,
+        "note": honour.note,
+    }

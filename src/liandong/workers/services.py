@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from liandong.accounts.models import User
 from liandong.core import crypto
@@ -25,7 +26,14 @@ from liandong.demands import throttle
 from liandong.demands.models import Channel, Demand
 from liandong.demands.services import demand_submit
 from liandong.organizations.models import Organization
-from liandong.workers.models import Worker, WorkerType
+from liandong.workers.models import (
+    MODEL_WORKER_CATEGORIES,
+    MODEL_WORKER_TITLE,
+    Honour,
+    HonourCategory,
+    Worker,
+    WorkerType,
+)
 
 AUDITED_FIELDS = [
     "name",
@@ -295,3 +303,79 @@ def worker_recount(*, organization_ids: list[int] | None = None) -> int:
             organization.save(update_fields=["worker_count", "member_count"])
             updated += 1
     return updated
+
+
+# -- honours (荣誉) ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def honour_add(
+    *,
+    actor: User | None,
+    worker: Worker,
+    category: str,
+    title: str = "",
+    awarded_on: date | None,
+    awarded_by: str = "",
+    note: str = "",
+) -> Honour:
+    """Record an honour a worker holds; audited. The title defaults to the category's name."""
+    errors: dict[str, str] = {}
+    if category not in HonourCategory.values:
+        errors["category"] = "请选择荣誉类别"
+    if awarded_on is None:
+        errors["awarded_on"] = "请填写授予日期"
+    elif awarded_on.year < 1949:
+        errors["awarded_on"] = "授予日期不合理"
+    elif awarded_on > timezone.localdate():
+        errors["awarded_on"] = "授予日期不能晚于今天"
+    if errors or awarded_on is None:
+        raise ValidationError(errors)
+    title = (title or "").strip() or str(HonourCategory(category).label)
+    honour = Honour(
+        worker=worker,
+        category=category,
+        title=title[:120],
+        awarded_on=awarded_on,
+        awarded_by=(awarded_by or "").strip()[:120],
+        note=(note or "").strip()[:200],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    honour.full_clean(exclude=["worker", "created_by"])
+    honour.save()
+    audit_log(
+        actor=actor,
+        action="workers.honour_added",
+        target=worker,
+        changes={"category": category, "title": honour.title, "awarded_on": str(awarded_on)},
+    )
+    return honour
+
+
+@transaction.atomic
+def honour_remove(*, actor: User | None, honour: Honour) -> None:
+    audit_log(
+        actor=actor,
+        action="workers.honour_removed",
+        target=honour.worker,
+        changes={"category": honour.category, "title": honour.title},
+    )
+    honour.delete()
+
+
+def honour_titles(worker_ids: list[int]) -> dict[int, list[str]]:
+    """The rule titles each worker holds (category labels, plus 劳模 for any model-worker level)."""
+    found: dict[int, list[str]] = {}
+    rows = Honour.objects.filter(worker_id__in=list(worker_ids)).values_list(
+        "worker_id", "category"
+    )
+    for worker_id, category in rows.order_by("worker_id", "category"):
+        titles = found.setdefault(worker_id, [])
+        for title in (
+            [MODEL_WORKER_TITLE, HonourCategory(category).label]
+            if category in MODEL_WORKER_CATEGORIES
+            else [HonourCategory(category).label]
+        ):
+            if str(title) not in titles:
+                titles.append(str(title))
+    return found

@@ -26,6 +26,7 @@ from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_in_scope
 from liandong.workers.exporting import workers_export
 from liandong.workers.forms import (
+    HonourForm,
     OwnDemandForm,
     RevealForm,
     RosterUploadForm,
@@ -33,9 +34,10 @@ from liandong.workers.forms import (
     WorkerForm,
 )
 from liandong.workers.importing import roster_import, roster_report_xlsx, roster_template_xlsx
-from liandong.workers.models import Worker
+from liandong.workers.models import Honour, Worker
 from liandong.workers.permissions import (
     can_export_workers,
+    can_manage_honours,
     can_manage_roster,
     can_view_worker_pii,
     roster_imports_visible_to,
@@ -53,6 +55,8 @@ from liandong.workers.selectors import (
 )
 from liandong.workers.services import (
     EMPLOYER_KINDS,
+    honour_add,
+    honour_remove,
     own_demand_submit,
     worker_register,
     worker_reveal,
@@ -226,6 +230,8 @@ def _worker_page(
             "can_reveal": can_view_worker_pii(request.user, worker),
             "can_edit": can_manage_roster(request.user, worker.employer),
             "reveal_form": RevealForm(),
+            "honours": list(worker.honours.all()) if not is_worker(request.user) else [],
+            "can_manage_honours": can_manage_honours(request.user, worker),
             "sections": [
                 section
                 for provider in hooks("worker_sections")
@@ -238,6 +244,41 @@ def _worker_page(
 @login_required
 def worker_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _worker_page(request, _visible_worker(request, pk))
+
+
+@login_required
+def honour_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """荣誉登记: record an honour on a worker's register (staff over the worker's employer)."""
+    worker = _visible_worker(request, pk)
+    if not can_manage_honours(request.user, worker):
+        raise PermissionDenied
+    form = HonourForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            honour_add(actor=request.user, worker=worker, **form.cleaned_data)
+        except ValidationError as error:
+            for field, items in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, items)
+        else:
+            messages.success(request, "荣誉已登记，可用于服务活动的优先序。")
+            return redirect("workers:worker-detail", pk=worker.pk)
+    return render(request, "workers/honour_form.html", {"form": form, "worker": worker})
+
+
+@login_required
+@require_POST
+def honour_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    honour = get_object_or_404(
+        Honour.objects.filter(worker__in=workers_visible_to(request.user)).select_related(
+            "worker__employer"
+        ),
+        pk=pk,
+    )
+    if not can_manage_honours(request.user, honour.worker):
+        raise PermissionDenied
+    honour_remove(actor=request.user, honour=honour)
+    messages.success(request, f"已删除荣誉：{honour.title}")
+    return redirect("workers:worker-detail", pk=honour.worker_id)
 
 
 @login_required

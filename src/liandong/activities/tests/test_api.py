@@ -257,6 +257,7 @@ def test_over_budget_expense_via_api_needs_admin_and_reason(world, api_token) ->
         source=FundSource.SPECIAL_FUND,
         name="微疗养专项资金",
         amount=500000,
+        override_ceiling=150000,
     )
     body = {
         "budget_line_id": line.pk,
@@ -278,8 +279,31 @@ def test_over_budget_expense_via_api_needs_admin_and_reason(world, api_token) ->
         {**body, "override_reason": "市总追加拨款"},
         admin,
     )
+    # An admin's override waits for a second admin; nothing is spent yet.
     assert done.status_code == 201
-    assert float(done.json()["remainder"]) == -100000
+    assert done.json()["status"] == "pending"
+    assert float(done.json()["remainder"]) == 500000
+    # The requester may not approve it; the province's admin (over union A) may.
+    own = json_post(
+        BrowserClient(), f"/api/v1/activities/expenses/{done.json()['id']}/approve", {}, admin
+    )
+    assert own.status_code == 422
+    second = api_token(world.users["province_admin"])
+    approved = json_post(
+        BrowserClient(), f"/api/v1/activities/expenses/{done.json()['id']}/approve", {}, second
+    )
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["status"] == "recorded"
+    assert float(approved.json()["remainder"]) == -100000
+    # Beyond the ceiling (a 99,999,999 元 override against the line) is refused outright.
+    huge = json_post(
+        BrowserClient(),
+        "/api/v1/activities/expenses",
+        {**body, "amount": "99999999.00", "override_reason": "误填"},
+        admin,
+    )
+    assert huge.status_code == 422
+    assert "超预算上限" in huge.json()["detail"][0]["msg"]
 
 
 def test_booking_via_api_refuses_overlaps(world, api_token) -> None:

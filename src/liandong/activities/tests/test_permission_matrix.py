@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from liandong.activities.models import Activity, ActivityKind, Application, Booking, Selection
+from liandong.activities.models import (
+    Activity,
+    ActivityKind,
+    Application,
+    Booking,
+    Expense,
+    Selection,
+)
 from liandong.activities.services import (
     activity_draw,
     activity_publish_notice,
@@ -22,7 +29,10 @@ from liandong.activities.services import (
     application_submit,
     booking_create,
     budget_line_create,
+    budget_line_update,
+    expense_record,
     home_create,
+    partner_unit_create,
 )
 from liandong.activities.tests.factories import close_window, make_activity
 from liandong.core.tests.client import BrowserClient
@@ -89,6 +99,35 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
         "login 404  302   302   404    404     403  404   302",
     ),
     "activities/funds/": ("GET", "login 403   200   200   200    403     403  403   200"),
+    # -- funds administration: lines by union admins, overrides decided by a second admin ----
+    "activities/funds/lines/new/": ("GET", "login 403   200   403   403    403     403  403   200"),
+    "activities/funds/lines/<int:pk>/": (
+        "GET",
+        "login 404   200   200   404    404     404  404   200",
+    ),
+    "activities/funds/lines/<int:pk>/edit/": (
+        "GET",
+        "login 404   200   403   404    404     404  404   200",
+    ),
+    "activities/funds/expenses/<int:pk>/": (
+        "GET",
+        "login 404   200   200   404    404     404  404   200",
+    ),
+    "activities/funds/expenses/<int:pk>/decide/": (
+        "POST",
+        "login 404  302   403   404    404     404  404   302",
+    ),
+    # -- partner recuperation units and local-product merchants ---------------------------------
+    "activities/partners/": ("GET", "login 403   200   200   200    403     403  403   200"),
+    "activities/partners/<int:pk>/": (
+        "GET",
+        "login 404   200   200   404    404     404  404   200",
+    ),
+    "activities/partners/<int:pk>/edit/": (
+        "GET",
+        "login 404   200   200   404    404     404  404   200",
+    ),
+    "activities/merchants/": ("GET", "login 403   200   200   200    403     403  403   200"),
     "activities/figures/": ("GET", "login 403   200   200   200    200     200  403   200"),
     "activities/figures.xlsx": ("GET", "login 403   200   200   200    200     200  403   200"),
     # -- 补录 (records from before the platform) --------------------------------------------
@@ -101,6 +140,15 @@ PAGE_POST_TABLE: dict[str, str] = {
     "activities/new/": "login 403   done  done  kept   403     403   403   done",
     "activities/homes/new/": "login 403   done  done  kept   403     403   403   done",
     "activities/funds/": "login 403   done  done  kept   403     403   403   done",
+    # Union admins open a line of union A (staff may not); they change its ceiling.
+    "activities/funds/lines/new/": "login 403   done  403   403    403     403   403   done",
+    "activities/funds/lines/<int:pk>/edit/": "login 404   done  403   404    404     404   404   done",
+    # Each manager of union A reverses a fresh expense of its own with a reason.
+    "activities/funds/expenses/<int:pk>/": "login 404   done  done  404    404     404   404   done",
+    # Staff of union B are shown the form, but union A is not a union they may name.
+    "activities/partners/": "login 403   done  done  kept   403     403   403   done",
+    "activities/partners/<int:pk>/edit/": "login 404   done  done  404    404     404   404   done",
+    "activities/merchants/": "login 403   done  done  kept   403     403   403   done",
     # The managers of union A retitle a fresh activity of union A each.
     "activities/<int:pk>/edit/": "login 403   done  done  404    403     403   404   done",
     # Each manager books an hour of its own at the home; the enterprise may see it but not book.
@@ -149,6 +197,36 @@ API_TABLE: dict[tuple[str, str], str] = {
         "/api/v1/activities/budget-lines",
     ): "401 403  200   200   200    403     403  403   200",
     ("POST", "/api/v1/activities/expenses"): "401 403  201   201   404    403     403  403   201",
+    (
+        "POST",
+        "/api/v1/activities/budget-lines",
+    ): "401 403  201   403   403    403     403  403   201",
+    (
+        "PATCH",
+        "/api/v1/activities/budget-lines/{line_id}",
+    ): "401 404  200   403   404    404     404  404   200",
+    (
+        "POST",
+        "/api/v1/activities/expenses/{expense_id}/reverse",
+    ): "401 404  201   201   404    404     404  404   201",
+    (
+        "POST",
+        "/api/v1/activities/expenses/{expense_id}/approve",
+    ): "401 404  200   403   404    404     404  404   200",
+    (
+        "POST",
+        "/api/v1/activities/expenses/{expense_id}/reject",
+    ): "401 404  200   403   404    404     404  404   200",
+    (
+        "GET",
+        "/api/v1/activities/partner-units",
+    ): "401 403  200   200   200    403     403  403   200",
+    (
+        "POST",
+        "/api/v1/activities/partner-units",
+    ): "401 403  201   201   422    403     403  403   201",
+    ("GET", "/api/v1/activities/merchants"): "401 403  200   200   200    403     403  403   200",
+    ("POST", "/api/v1/activities/merchants"): "401 403  201   201   422    403     403  403   201",
     (
         "POST",
         "/api/v1/activities/applications/{application_id}/withdraw",
@@ -239,8 +317,33 @@ class Scene:
             name="疗休养经费",
             amount=Decimal("2000000"),
         )
+        self.unit = partner_unit_create(
+            actor=None,
+            owner=w.union_a,
+            name="红庙山庄",
+            agreement_starts_on=timezone.localdate(),
+            agreement_ends_on=timezone.localdate() + timedelta(days=365),
+            routes="疗养+山水线",
+        )
+        self.expense = self.spent()
         self.selected = self.application()
         self.checkins: dict[str, int] = {}  # principal -> the application they check in
+
+    def spent(self, *, pending: bool = False) -> Expense:
+        """A fresh expense of union A's line (``pending``: an override waiting for approval)."""
+        if pending and not self.line.override_ceiling:
+            self.line = budget_line_update(
+                actor=None, line=self.line, override_ceiling=Decimal("100000000")
+            )
+        return expense_record(
+            actor=None,
+            budget_line=self.line,
+            kind="expense",
+            amount=self.line.amount * 2 if pending else Decimal("10"),
+            spent_on=timezone.localdate(),
+            may_override=pending,
+            override_reason="追加拨款" if pending else "",
+        )
 
     def fresh(self, **fields: Any) -> Activity:
         self.counter += 1
@@ -385,6 +488,38 @@ class Scene:
                 },
             ),
             "none": lambda: Target("", {}),
+            "line": lambda: Target(str(self.line.pk), {"override_ceiling": "5000.00"}),
+            "line_create": lambda: Target(
+                "",
+                {
+                    "owner_id": w.union_a.pk,
+                    "year": 2026,
+                    "source": "special_fund",
+                    "name": "微疗养专项资金",
+                    "amount": "500000.00",
+                    "override_ceiling": "50000.00",
+                },
+            ),
+            "expense_detail": lambda: Target(str(self.expense.pk), {}),
+            "reverse": lambda: Target(str(self.spent().pk), {"reason": "重复录入"}),
+            "decide": lambda: Target(
+                str(self.spent(pending=True).pk), {"note": "同意", "decision": "approve"}
+            ),
+            "reject": lambda: Target(str(self.spent(pending=True).pk), {"note": "预算不足"}),
+            "unit": lambda: Target(str(self.unit.pk), {}),
+            "unit_create": lambda: Target(
+                "",
+                {
+                    "owner_id": w.union_a.pk,
+                    "name": "严桥镇农家乐",
+                    "agreement_starts_on": "2026-01-01",
+                    "agreement_ends_on": "2027-12-31",
+                    "routes": ["乡村+文化线"],
+                },
+            ),
+            "merchant_create": lambda: Target(
+                "", {"owner_id": w.union_a.pk, "name": "昆山镇米厂", "products": "大米"}
+            ),
             # 补录: an open event held a month ago, with its head count
             "back_entry": lambda: Target(
                 "",
@@ -418,6 +553,12 @@ PAGE_KEYS = {
     "activities/<int:pk>/edit/": "activity",
     "activities/homes/<int:pk>/edit/": "home",
     "activities/homes/bookings/<int:pk>/cancel/": "cancel",
+    "activities/funds/lines/<int:pk>/": "line",
+    "activities/funds/lines/<int:pk>/edit/": "line",
+    "activities/funds/expenses/<int:pk>/": "expense_detail",
+    "activities/funds/expenses/<int:pk>/decide/": "decide",
+    "activities/partners/<int:pk>/": "unit",
+    "activities/partners/<int:pk>/edit/": "unit",
 }
 API_KEYS = {
     ("POST", "/api/v1/activities/"): "create",
@@ -437,6 +578,13 @@ API_KEYS = {
     ("POST", "/api/v1/activities/homes/"): "home_create",
     ("PATCH", "/api/v1/activities/homes/{home_id}"): "home_edit",
     ("POST", "/api/v1/activities/bookings/{booking_id}/cancel"): "cancel",
+    ("POST", "/api/v1/activities/budget-lines"): "line_create",
+    ("PATCH", "/api/v1/activities/budget-lines/{line_id}"): "line",
+    ("POST", "/api/v1/activities/expenses/{expense_id}/reverse"): "reverse",
+    ("POST", "/api/v1/activities/expenses/{expense_id}/approve"): "decide",
+    ("POST", "/api/v1/activities/expenses/{expense_id}/reject"): "reject",
+    ("POST", "/api/v1/activities/partner-units"): "unit_create",
+    ("POST", "/api/v1/activities/merchants"): "merchant_create",
     # 补录
     ("POST", "/api/v1/activities/back-entries"): "back_entry",
 }
@@ -482,6 +630,8 @@ def api_request(operation: tuple[str, str], scene: Scene) -> Request:
             .replace("{home_id}", target.url)
             .replace("{application_id}", target.url)
             .replace("{booking_id}", target.url)
+            .replace("{line_id}", target.url)
+            .replace("{expense_id}", target.url)
         )
         return case.send(url, target.body)
 
@@ -544,6 +694,48 @@ def page_post(route: str, scene: Scene) -> dict[str, Any]:
         "activities/funds/": {
             "url": "/activities/funds/",
             "values": {"budget_line": str(scene.line.pk), "amount": "100.00", "note": "慰问品"},
+        },
+        "activities/funds/lines/new/": {
+            "url": "/activities/funds/lines/new/",
+            "values": lambda principal: {
+                "owner": str(w.union_a.pk),
+                "year": "2026",
+                "source": "special_fund",
+                "name": f"微疗养专项资金（{principal}）",
+                "amount": "500000",
+                "override_ceiling": "50000",
+            },
+        },
+        "activities/funds/lines/<int:pk>/edit/": {
+            "url": f"/activities/funds/lines/{scene.line.pk}/edit/",
+            "values": lambda principal: {
+                "override_ceiling": str(1000 + PRINCIPALS.index(principal)),
+            },
+        },
+        "activities/funds/expenses/<int:pk>/": {
+            "url": lambda principal: f"/activities/funds/expenses/{scene.spent().pk}/",
+            "values": {"reason": "重复录入"},
+        },
+        "activities/partners/": {
+            "url": "/activities/partners/",
+            "values": lambda principal: {
+                "owner": str(w.union_a.pk),
+                "name": f"严桥镇农家乐（{principal}）",
+                "agreement_starts_on": "2026-01-01",
+                "agreement_ends_on": "2027-12-31",
+            },
+        },
+        "activities/partners/<int:pk>/edit/": {
+            "url": f"/activities/partners/{scene.unit.pk}/edit/",
+            "values": lambda principal: {"capacity": str(40 + PRINCIPALS.index(principal))},
+        },
+        "activities/merchants/": {
+            "url": "/activities/merchants/",
+            "values": lambda principal: {
+                "owner": str(w.union_a.pk),
+                "name": f"昆山镇米厂（{principal}）",
+                "products": "大米",
+            },
         },
         "activities/<int:pk>/edit/": {
             "url": lambda principal: f"/activities/{scene.fresh().pk}/edit/",

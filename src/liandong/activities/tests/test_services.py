@@ -32,6 +32,7 @@ from liandong.activities.services import (
     booking_create,
     budget_line_create,
     eligibility_check,
+    expense_approve,
     expense_record,
     home_create,
     service_entry_record,
@@ -553,6 +554,7 @@ def test_spending_over_the_remainder_needs_an_admin_and_a_reason(world) -> None:
         source=FundSource.SPECIAL_FUND,
         name="微疗养专项资金",
         amount=Decimal("500000"),
+        override_ceiling=Decimal("20000"),
     )
     expense_record(
         actor=None,
@@ -591,6 +593,10 @@ def test_spending_over_the_remainder_needs_an_admin_and_a_reason(world) -> None:
         override_reason="市总追加，待调整预算",
     )
     assert expense.override_reason == "市总追加，待调整预算"
+    # It waits for a second admin: nothing is spent until approved.
+    assert expense.status == "pending"
+    assert BudgetLine.objects.get(pk=line.pk).remainder == Decimal("50000")
+    expense_approve(actor=world.users["province_admin"], expense=expense)
     assert BudgetLine.objects.get(pk=line.pk).remainder == Decimal("-10000")
 
 

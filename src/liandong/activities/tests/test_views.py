@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from liandong.activities.models import Application, Booking, BudgetLine, Selection
+from liandong.activities.models import Application, Booking, BudgetLine, Expense, Selection
 from liandong.activities.services import application_submit, budget_line_create, home_create
 from liandong.activities.tests.factories import close_window, make_activity
 
@@ -75,6 +75,7 @@ def test_funds_page_over_budget_needs_the_admin_reason(world, login) -> None:
         source="special_fund",
         name="微疗养专项资金",
         amount=Decimal("1000"),
+        override_ceiling=Decimal("1000"),
     )
     data = {
         "budget_line": line.pk,
@@ -90,6 +91,15 @@ def test_funds_page_over_budget_needs_the_admin_reason(world, login) -> None:
     assert (
         admin.post("/activities/funds/", {**data, "override_reason": "市总追加"}).status_code == 302
     )
-    assert BudgetLine.objects.get().spent == Decimal("1500")
+    # The override waits for a second union admin (the province's, over union A).
+    assert BudgetLine.objects.get().spent == 0
     page = admin.get("/activities/funds/").content.decode()
     assert "超预算：市总追加" in page
+    assert "待审批的超预算支出" in page
+    pending = Expense.objects.get(status="pending")
+    second = login(world.users["province_admin"])
+    decided = second.post(
+        f"/activities/funds/expenses/{pending.pk}/decide/", {"decision": "approve", "note": ""}
+    )
+    assert decided.status_code == 302
+    assert BudgetLine.objects.get().spent == Decimal("1500")
