@@ -27,6 +27,14 @@ ACTIONS = {
     "activities.budget_created": "新建经费预算",
     "activities.expense_recorded": "登记支出",
     "activities.seed_committed": "导入活动数据",
+    "activities.budget_updated": "修改经费预算",
+    "activities.expense_override_requested": "申请超预算支出",
+    "activities.expense_override_approved": "批准超预算支出",
+    "activities.expense_override_rejected": "驳回超预算支出",
+    "activities.expense_reversed": "冲销支出",
+    "activities.partner_unit_created": "新增疗休养合作单位",
+    "activities.partner_unit_updated": "修改疗休养合作单位",
+    "activities.merchant_created": "新增本地商户",
 }
 
 FIELDS = {

@@ -11,6 +11,8 @@ ACTIONS = {
     "workers.imported": "导入职工名册",
     "workers.exported": "导出职工名册",
     "workers.pii_viewed": "查看完整个人信息",
+    "workers.honour_added": "登记荣誉",
+    "workers.honour_removed": "删除荣誉",
 }
 
 FIELDS = {
