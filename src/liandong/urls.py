@@ -14,6 +14,7 @@ urlpatterns = [
     path("competitions/", include("liandong.competitions.urls")),
     path("democracy/", include("liandong.democracy.urls")),
     path("notifications/", include("liandong.notifications.urls")),
+    path("reports/", include("liandong.reports.urls")),
     path("api/v1/", api.urls),
 ]
 

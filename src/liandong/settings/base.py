@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "liandong.competitions",
     "liandong.democracy",
     "liandong.notifications",
+    "liandong.reports",
     "django_tasks",
     "django_tasks_db",
 ]
