@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet, Sum
 
 from liandong.organizations.models import PATH_STEP, Organization, subtree_q
@@ -76,7 +78,7 @@ def organization_search(*, queryset: QuerySet[Organization], text: str) -> Query
     return queryset.filter(Q(name__contains=text) | Q(short_name__contains=text) | Q(code=text))
 
 
-def coverage_by_industry(*, root: Organization) -> list[dict[str, int | str]]:
+def coverage_by_industry(*, root: Organization) -> list[dict[str, Any]]:
     """``organization_coverage`` split by industry (行业), one aggregate query; the rows add up
     to the subtree's totals. Organizations without an industry are under ``""``."""
     kinds = Organization.Kind
@@ -90,13 +92,21 @@ def coverage_by_industry(*, root: Organization) -> list[dict[str, int | str]]:
             enterprises_with_union=Count("id", filter=Q(kind=kinds.ENTERPRISE) & has_union),
             outlets=Count("id", filter=Q(kind=kinds.OUTLET)),
             outlets_reached=Count("id", filter=Q(kind=kinds.OUTLET) & has_union),
-            workers=Sum("worker_count"),
-            members=Sum("member_count"),
+            worker_total=Sum("worker_count"),
+            member_total=Sum("member_count"),
         )
         .order_by("industry")
     )
     return [
-        {key: value or 0 for key, value in row.items()} | {"industry": row["industry"]}
+        {
+            "industry": row["industry"],
+            "enterprises": row["enterprises"],
+            "enterprises_with_union": row["enterprises_with_union"],
+            "outlets": row["outlets"],
+            "outlets_reached": row["outlets_reached"],
+            "workers": row["worker_total"] or 0,
+            "members": row["member_total"] or 0,
+        }
         for row in rows
     ]
 
@@ -114,5 +124,6 @@ def unions_founded_by_month(*, root: Organization, year: int, industry: str = ""
         founded = founded.filter(industry=industry)
     months = [0] * 12
     for day in founded.values_list("union_founded_on", flat=True):
-        months[day.month - 1] += 1
+        if day is not None:
+            months[day.month - 1] += 1
     return months

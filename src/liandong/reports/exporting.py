@@ -13,7 +13,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def chart_xlsx(stream: IO[bytes], chart: Chart, *, heading: str) -> None:
     book = Workbook()
     sheet = book.active
-    assert sheet is not None
+    if sheet is None:  # a new workbook always has one sheet
+        sheet = book.create_sheet()
     sheet.title = chart.title[:31].replace("/", "-")
     sheet.append([heading])
     sheet["A1"].font = Font(bold=True, size=13)

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -29,10 +30,13 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, unions=None, industries=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         if unions is not None:
-            self.fields["org"].queryset = unions
-        self.fields["industry"].choices = [("", "全部行业"), *[(i, i) for i in industries]]
+            cast(forms.ModelChoiceField, self.fields["org"]).queryset = unions
+        cast(forms.ChoiceField, self.fields["industry"]).choices = [
+            ("", "全部行业"),
+            *[(i, i) for i in industries],
+        ]
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:

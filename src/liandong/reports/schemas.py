@@ -17,7 +17,7 @@ class MechanismQuery(InputSchema):
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-class FigureOut(Schema):
+class ReportFigureOut(Schema):
     section: str
     label: str
     value: float
@@ -43,7 +43,7 @@ class ChartOut(Schema):
     plotted: list[int]
 
 
-class CoverageOut(Schema):
+class ReportCoverageOut(Schema):
     enterprises: int
     enterprises_with_union: int
     outlets: int
@@ -63,8 +63,8 @@ class DashboardOut(Schema):
     end: date
     industry: str
     updated_at: str
-    coverage: CoverageOut
-    figures: list[FigureOut]
+    coverage: ReportCoverageOut
+    figures: list[ReportFigureOut]
     charts: list[ChartOut]
 
 

@@ -61,7 +61,7 @@ class ReportFilters:
 @dataclass
 class Row:
     label: str
-    values: list[float | int | None]
+    values: list[float | int | str | None]
     url: str = ""
 
 
@@ -170,12 +170,12 @@ def coverage_totals(root: Organization, filters: ReportFilters) -> dict[str, Any
         rows = [
             r for r in coverage_by_industry(root=root) if r["industry"] == filters.industry
         ] or [dict.fromkeys(["enterprises", "enterprises_with_union", "outlets"], 0)]
-        figures = {k: v for k, v in rows[0].items() if k != "industry"}
+        figures: dict[str, Any] = {k: v for k, v in rows[0].items() if k != "industry"}
         figures.setdefault("outlets_reached", 0)
         figures.setdefault("workers", 0)
         figures.setdefault("members", 0)
     else:
-        figures = organization_coverage(root=root)
+        figures = dict(organization_coverage(root=root))
     return {
         **figures,
         "enterprise_rate": percent(figures["enterprises_with_union"], figures["enterprises"]),
@@ -299,7 +299,7 @@ def demand_breaches_by_body(root: Organization, filters: ReportFilters, links: L
 
 
 def demand_top_categories(root: Organization, filters: ReportFilters, links: Links) -> Chart:
-    total, rows = _demand_stats(root, filters, "category")
+    _, rows = _demand_stats(root, filters, "category")
     chart = Chart(
         key="demand-categories",
         title="诉求类别",
@@ -321,7 +321,7 @@ def demand_top_categories(root: Organization, filters: ReportFilters, links: Lin
 
 
 def demand_cities(root: Organization, filters: ReportFilters, links: Links) -> Chart:
-    total, rows = _demand_stats(root, filters, "city")
+    _, rows = _demand_stats(root, filters, "city")
     chart = Chart(
         key="demand-cities",
         title="诉求分布（按城市）",
@@ -439,11 +439,11 @@ def served_by_month(root: Organization, filters: ReportFilters, links: Links) ->
         unit="人次",
     )
     for i, label in enumerate(MONTH_LABELS):
-        values: list[float | int | None] = [by_kind[k][i] for k in kinds]
+        values: list[float | int | str | None] = [by_kind[k][i] for k in kinds]
         chart.rows.append(
             Row(
                 label,
-                [*values, sum(v or 0 for v in values)],
+                [*values, sum(int(v or 0) for v in values)],
                 links("activities:figures", {"year": filters.year}),
             )
         )

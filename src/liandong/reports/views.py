@@ -36,7 +36,10 @@ def _setup(request: AuthenticatedHttpRequest) -> tuple[DashboardFilterForm, Orga
     root = perms.resolve_union(request.user, request.GET.get("org"))
     unions = perms.union_choices(request.user, root)
     form = DashboardFilterForm(
-        request.GET or None, unions=unions, industries=_industries(root), initial={"org": root}
+        request.GET or None,
+        unions=unions,
+        industries=_industries(root),
+        initial={"org": root, "year": timezone.localdate().year},
     )
     return form, root
 
@@ -90,7 +93,7 @@ def mechanism_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not perms.can_view_reports(request.user):
         raise PermissionDenied
     mechanism = get_object_or_404(perms.mechanisms_for_reports(request.user), pk=pk)
-    form = DashboardFilterForm(request.GET or None)
+    form = DashboardFilterForm(request.GET or None, initial={"year": timezone.localdate().year})
     filters = form.filters()
     links = Links(perms.sees_records(request.user))
     data = mechanism_dashboard(mechanism, filters, links=links)
@@ -113,5 +116,25 @@ def screen_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/screen.html",
-        {"organization": root, "filters": filters, "query": request.GET.urlencode()},
+        {
+            "organization": root,
+            "filters": filters,
+            "query": _without(request, "refresh"),
+            "refresh": _refresh_seconds(request.GET.get("refresh", "")),
+        },
     )
+
+
+def _refresh_seconds(value: str) -> int:
+    """How often the big screen asks for new figures: ``?refresh=N`` seconds (2 to 3600),
+    a minute by default."""
+    try:
+        return min(max(int(value), 2), 3600)
+    except ValueError:
+        return 60
+
+
+def _without(request: AuthenticatedHttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()

@@ -186,7 +186,7 @@ def test_people_served_by_month_add_up_to_the_year_figure(world: Any) -> None:
     ServiceEntry.objects.create(activity=other, served_on=date(year, 5, 1), people=999)
     chart = served_by_month(world.union_a, ReportFilters(year=year), LINKS)
     totals = [r.values[-1] for r in chart.rows]
-    assert totals[4] == 312 and totals[7] == 2 and sum(totals) == 314
+    assert (totals[4], totals[7], sum(totals)) == (312, 2, 314)
     assert sum(totals) == figure(world, "服务群众人次", year)
 
 
@@ -238,5 +238,6 @@ def test_a_year_without_records_is_all_zero(world: Any) -> None:
         links=LINKS,
     )
     served = next(c for c in data["charts"] if c.key == "served")
-    assert served.rows and all(r.values == [0] for r in served.rows)
+    assert served.rows
+    assert all(r.values == [0] for r in served.rows)
     assert next(c for c in data["charts"] if c.key == "demand-rates").rows == []
