@@ -123,7 +123,7 @@
       figures.replaceChildren.apply(figures, cards);
       data.charts.forEach(function (chart) {
         var instance = charts[chart.key];
-        if (instance) instance.setOption(option(chart, true), { notMerge: true });
+        if (instance) { instance.resize(); instance.setOption(option(chart, true), { notMerge: true }); }
       });
       document.getElementById("screen-updated").textContent = data.updated_at;
       document.getElementById("screen-period").textContent = data.year + "年";
