@@ -234,7 +234,7 @@ def demand_rates_by_month(root: Organization, filters: ReportFilters, links: Lin
         section="职工诉求",
         kind="line",
         columns=["月份", "受理", "响应率%", "解决率%", "满意率%", "响应中位(时)", "办结中位(时)"],
-        plotted=[1, 2, 3],
+        plotted=[0, 1, 2, 3],
         note=(
             f"合计受理 {total.received} 件；响应率 {_pct(total.response_rate)}，"
             f"解决率 {_pct(total.resolution_rate)}，满意率 {_pct(total.satisfaction_rate)}"

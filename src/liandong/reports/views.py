@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.meetings.selectors import date_cn
-from liandong.organizations.models import Organization
+from liandong.organizations.models import Organization, subtree_q
 from liandong.reports import permissions as perms
 from liandong.reports.exporting import XLSX, chart_xlsx
 from liandong.reports.forms import DashboardFilterForm
@@ -60,6 +60,9 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query,
             "aggregate_only": not links.enabled,
             "period": _period(filters),
+            "mechanisms": perms.mechanisms_for_reports(request.user)
+            .filter(subtree_q(root.path, "convening_union__path"))
+            .order_by("pk")[:30],
             "years": range(timezone.localdate().year, 2021, -1),
         },
     )

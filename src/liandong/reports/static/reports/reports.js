@@ -41,7 +41,7 @@
     base.xAxis = horizontal ? values : category;
     base.yAxis = horizontal ? Object.assign({}, category, { inverse: true }) : values;
     base.series = series.map(function (x) {
-      var type = chart.kind === "line" && !(percentAxis && !/%/.test(x.name)) ? "line" : chart.kind === "line" ? "bar" : "bar";
+      var type = chart.kind === "line" && !(percentAxis && !/%/.test(x.name)) ? "line" : "bar";
       var item = { type: type, name: x.name, data: x.data, barMaxWidth: 28, connectNulls: true, smooth: false, symbolSize: dark ? 8 : 6 };
       if (chart.kind === "stack") item.stack = "total";
       if (percentAxis && /%/.test(x.name)) item.yAxisIndex = 1;
