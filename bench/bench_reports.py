@@ -93,7 +93,9 @@ def measure(scale: float, requests: int, factor: float) -> dict:
     gen_data(scale=scale)
     rollup_rows = build_rollup(int(DEMANDS_AT_SCALE_1 * scale * factor))
     built = time.perf_counter() - started
-    year = date.today().year
+    from django.utils import timezone
+
+    year = timezone.localdate().year
     scenarios = [
         ("Page dashboard, province", BENCH_STAFF, f"/reports/?year={year}"),
         ("API dashboard, province", BENCH_STAFF, f"/api/v1/reports/dashboard?year={year}"),
