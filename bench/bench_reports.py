@@ -118,7 +118,55 @@ def measure(scale: float, requests: int, factor: float) -> dict:
         times.sort()
         p95 = times[max(int(len(times) * 0.95) - 1, 0)]
         rows.append({"name": name, "url": url, "p50": statistics.median(times), "p95": p95})
-    return {"rows": rows, "built_s": built, "rollup_rows": rollup_rows}
+    return {
+        "rows": rows,
+        "built_s": built,
+        "rollup_rows": rollup_rows,
+        "parts": parts(User.objects.get(username=BENCH_STAFF), year),
+    }
+
+
+def parts(user: object, year: int) -> list[tuple[str, float]]:
+    """Where a province dashboard's time goes: each figure's selector alone (best of 3)."""
+    from liandong.reports import selectors as s
+
+    root = user.organization  # type: ignore[attr-defined]
+    filters = s.ReportFilters(year=year)
+    links = s.Links(True)
+    calls = [
+        (
+            "headline figures (every app's year_figures)",
+            lambda: s.headline_figures(root, year, user=user),
+        ),
+        ("coverage totals", lambda: s.coverage_totals(root, filters)),
+        *[
+            (f.__name__, (lambda f=f: f(root, filters, links)))
+            for f in [
+                s.founding_by_month,
+                s.coverage,
+                s.demand_rates_by_month,
+                s.demand_top_categories,
+                s.demand_breaches_by_body,
+                s.demand_cities,
+                s.mechanism_loops,
+                s.overdue_by_body,
+                s.served_by_month,
+                s.places_by_kind,
+                s.funds_by_line,
+                s.contests_by_body,
+                s.democracy,
+            ]
+        ],
+    ]
+    result = []
+    for name, call in calls:
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            call()
+            best = min(best, (time.perf_counter() - t0) * 1000)
+        result.append((name, best))
+    return result
 
 
 def child(scale: float, requests: int, factor: float) -> None:
@@ -206,6 +254,13 @@ def main() -> None:
                 f"| {result['database']} | {row['name']} | {row['p50']:.1f} | {row['p95']:.1f} | "
                 f"< {TARGET_MS:.0f} | {verdict} |"
             )
+    for result in results:
+        lines += [
+            "",
+            f"Where the province dashboard's time goes ({result['database']}, ms, best of 3):",
+            "",
+        ]
+        lines += [f"- {name}: {ms:.1f}" for name, ms in result["parts"]]
     lines += [
         "",
         *[

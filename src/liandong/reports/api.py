@@ -20,7 +20,7 @@ from liandong.reports.selectors import (
     Links,
     ReportFilters,
     mechanism_dashboard,
-    union_dashboard,
+    union_dashboard_cached,
 )
 
 router = Router(tags=["数据看板"])
@@ -53,7 +53,7 @@ def get_dashboard(
     root = perms.resolve_union(request.user, query.org)
     filters = _filters(query)
     links = Links(perms.sees_records(request.user))
-    data = union_dashboard(root, filters, user=request.user, links=links)
+    data = union_dashboard_cached(root, filters, user=request.user, links=links)
     return {
         "organization_id": root.pk,
         "organization": root.name,
@@ -61,7 +61,7 @@ def get_dashboard(
         "start": filters.first,
         "end": filters.last,
         "industry": filters.industry,
-        "updated_at": timezone.localtime().strftime("%H:%M:%S"),
+        "updated_at": timezone.localtime(data["computed_at"]).strftime("%H:%M:%S"),
         "coverage": data["coverage"],
         "figures": [
             {

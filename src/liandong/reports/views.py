@@ -15,7 +15,7 @@ from liandong.organizations.models import Organization, subtree_q
 from liandong.reports import permissions as perms
 from liandong.reports.exporting import XLSX, chart_xlsx
 from liandong.reports.forms import DashboardFilterForm
-from liandong.reports.selectors import Links, mechanism_dashboard, union_dashboard
+from liandong.reports.selectors import Links, mechanism_dashboard, union_dashboard_cached
 
 
 def _industries(root: Organization) -> list[str]:
@@ -49,7 +49,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, root = _setup(request)
     filters = form.filters()
     links = Links(perms.sees_records(request.user))
-    data = union_dashboard(root, filters, user=request.user, links=links)
+    data = union_dashboard_cached(root, filters, user=request.user, links=links)
     query = request.GET.urlencode()
     return render(
         request,
@@ -79,7 +79,7 @@ def export_view(request: AuthenticatedHttpRequest, key: str) -> FileResponse:
     form, root = _setup(request)
     filters = form.filters()
     links = Links(False)
-    charts = union_dashboard(root, filters, user=request.user, links=links)["charts"]
+    charts = union_dashboard_cached(root, filters, user=request.user, links=links)["charts"]
     chart = next((c for c in charts if c.key == key), None)
     if chart is None:
         raise Http404
