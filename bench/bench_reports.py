@@ -229,6 +229,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--demands-factor", type=float, default=1.0)
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -244,7 +245,8 @@ def main() -> None:
             "PYTHONPATH": str(ROOT / "bench"),
         }
         env.pop("DATABASE_URL", None)
-        results.append(run("SQLite", env, args))
+        if not args.skip_sqlite:
+            results.append(run("SQLite", env, args))
         if os.environ.get("DATABASE_URL"):
             results.append(
                 run("PostgreSQL", {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}, args)
@@ -287,7 +289,8 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    with RESULTS.open("a" if args.skip_sqlite else "w") as out:
+        out.write(text if not args.skip_sqlite else "\n" + text)
     print(text)
 
 
