@@ -15,6 +15,7 @@ urlpatterns = [
     path("democracy/", include("liandong.democracy.urls")),
     path("notifications/", include("liandong.notifications.urls")),
     path("workbench/", include("liandong.workbench.urls")),
+    path("reports/", include("liandong.reports.urls")),
     path("api/v1/", api.urls),
 ]
 

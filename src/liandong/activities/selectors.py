@@ -426,3 +426,34 @@ def merchant_spending(expenses: QuerySet[Expense], merchant_ids: list[int]) -> d
         .annotate(total=Sum("amount"))
     )
     return {row["local_merchant_id"]: row["total"] or Decimal("0") for row in rows}
+
+
+def served_by_kind_and_month(activities: QuerySet[Activity], *, year: int) -> dict[str, list[int]]:
+    """People served (checked-in participants and open-service head counts) per activity kind
+    and per month of the activity's start, over ``activities`` (already scoped) starting in
+    ``year``: the monthly split of the year figure ``服务群众人次``."""
+    scoped = activities.filter(starts_on__year=year)
+    result: dict[str, list[int]] = {}
+
+    def add(kind: str, month: int, value: int) -> None:
+        result.setdefault(kind, [0] * 12)[month - 1] += value or 0
+
+    for row in (
+        ServiceEntry.objects.filter(activity__in=scoped.values("pk"))
+        .order_by()
+        .values("activity__kind", "activity__starts_on")
+        .annotate(total=Sum("people"))
+    ):
+        add(row["activity__kind"], row["activity__starts_on"].month, row["total"])
+    for row in (
+        Application.objects.filter(
+            activity__in=scoped.values("pk"),
+            status__in=HOLDING_PLACE,
+            checked_in_at__isnull=False,
+        )
+        .order_by()
+        .values("activity__kind", "activity__starts_on")
+        .annotate(total=Count("id"))
+    ):
+        add(row["activity__kind"], row["activity__starts_on"].month, row["total"])
+    return result

@@ -308,3 +308,40 @@ def public_contests(*, limit: int = 6) -> tuple[list[Contest], list[Contest]]:
     live = list(contests.filter(status=ContestStatus.IN_PROGRESS)[:limit])
     published = list(contests.filter(status=ContestStatus.PUBLISHED)[:limit])
     return live, published
+
+
+def contests_of_year(organization: Organization, year: int) -> QuerySet[Contest]:
+    """Contests organized in ``organization``'s subtree in ``year`` (the year figures' set)."""
+    return Contest.objects.filter(subtree_q(organization.path, "organization__path")).filter(
+        Q(starts_on__year=year) | Q(starts_on__isnull=True, created_at__year=year)
+    )
+
+
+def entrants_by_body(contests: QuerySet[Contest]) -> list[dict[str, Any]]:
+    """Approved entrants, finalists (advanced from a round) and prize winners (published
+    results) of ``contests``, per registering body, most entrants first."""
+    rows = (
+        Entrant.objects.filter(contest__in=contests, status=Entrant.Status.APPROVED)
+        .order_by()
+        .values("registered_by_id", "registered_by__name")
+        .annotate(
+            entrants=Count("id", distinct=True),
+            finalists=Count("id", filter=Q(round_entries__advanced=True), distinct=True),
+            prizes=Count(
+                "id",
+                filter=~Q(prize="") & Q(contest__published_at__isnull=False),
+                distinct=True,
+            ),
+        )
+    )
+    result = [
+        {
+            "body_id": row["registered_by_id"],
+            "name": row["registered_by__name"],
+            "entrants": row["entrants"],
+            "finalists": row["finalists"],
+            "prizes": row["prizes"],
+        }
+        for row in rows
+    ]
+    return sorted(result, key=lambda row: (-row["entrants"], row["name"]))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet, Sum
 
 from liandong.organizations.models import PATH_STEP, Organization, subtree_q
@@ -74,3 +76,54 @@ def organization_search(*, queryset: QuerySet[Organization], text: str) -> Query
     if not text:
         return queryset
     return queryset.filter(Q(name__contains=text) | Q(short_name__contains=text) | Q(code=text))
+
+
+def coverage_by_industry(*, root: Organization) -> list[dict[str, Any]]:
+    """``organization_coverage`` split by industry (行业), one aggregate query; the rows add up
+    to the subtree's totals. Organizations without an industry are under ``""``."""
+    kinds = Organization.Kind
+    has_union = ~Q(union_status=Organization.UnionStatus.NONE)
+    rows = (
+        organization_subtree(root=root)
+        .order_by()
+        .values("industry")
+        .annotate(
+            enterprises=Count("id", filter=Q(kind=kinds.ENTERPRISE)),
+            enterprises_with_union=Count("id", filter=Q(kind=kinds.ENTERPRISE) & has_union),
+            outlets=Count("id", filter=Q(kind=kinds.OUTLET)),
+            outlets_reached=Count("id", filter=Q(kind=kinds.OUTLET) & has_union),
+            worker_total=Sum("worker_count"),
+            member_total=Sum("member_count"),
+        )
+        .order_by("industry")
+    )
+    return [
+        {
+            "industry": row["industry"],
+            "enterprises": row["enterprises"],
+            "enterprises_with_union": row["enterprises_with_union"],
+            "outlets": row["outlets"],
+            "outlets_reached": row["outlets_reached"],
+            "workers": row["worker_total"] or 0,
+            "members": row["member_total"] or 0,
+        }
+        for row in rows
+    ]
+
+
+def unions_founded_by_month(*, root: Organization, year: int, industry: str = "") -> list[int]:
+    """Enterprises and outlets of the subtree whose union was founded (建会日期) in each month
+    of ``year``: twelve counts, January first."""
+    kinds = Organization.Kind
+    founded = organization_subtree(root=root).filter(
+        kind__in=[kinds.ENTERPRISE, kinds.OUTLET],
+        union_founded_on__gte=f"{year}-01-01",
+        union_founded_on__lte=f"{year}-12-31",
+    )
+    if industry:
+        founded = founded.filter(industry=industry)
+    months = [0] * 12
+    for day in founded.values_list("union_founded_on", flat=True):
+        if day is not None:
+            months[day.month - 1] += 1
+    return months

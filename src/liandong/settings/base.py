@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "liandong.democracy",
     "liandong.notifications",
     "liandong.workbench",
+    "liandong.reports",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -1,0 +1,711 @@
+"""The dashboard's figures: one function per chart, each a thin shape over the owning app's
+selector (the demands rollup, the meetings year figures, the activities and democracy figures,
+the organization coverage), so that a figure here is the same number as on its module page.
+
+A chart is a table first (``columns`` and ``rows``, each row linking to the records behind it)
+that the browser also draws; the xlsx export and the JSON API send the same table.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from liandong.activities.models import Activity, ActivityKind, BudgetLine
+from liandong.activities.selectors import period_figures, served_by_kind_and_month
+from liandong.competitions.selectors import contests_of_year, entrants_by_body
+from liandong.core.extensions import Figure, hooks
+from liandong.demands.models import DemandRollup
+from liandong.demands.selectors import StatsFilters, demand_stats, rollup_of_union
+from liandong.democracy.selectors import figures_for, figures_url
+from liandong.meetings.models import ActionItem, Mechanism
+from liandong.meetings.selectors import (
+    items_by_body,
+    items_of_year,
+    loop_status,
+    year_figures,
+    year_figures_by_mechanism,
+)
+from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.selectors import (
+    coverage_by_industry,
+    organization_coverage,
+    percent,
+    unions_founded_by_month,
+)
+
+MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
+KIND_LABELS = {value: str(label) for value, label in ActivityKind.choices}
+
+
+@dataclass
+class ReportFilters:
+    year: int
+    start: date | None = None  # a date range inside the year narrows the demand figures
+    end: date | None = None
+    industry: str = ""
+
+    @property
+    def first(self) -> date:
+        return self.start or date(self.year, 1, 1)
+
+    @property
+    def last(self) -> date:
+        return self.end or date(self.year, 12, 31)
+
+
+@dataclass
+class Row:
+    label: str
+    values: list[float | int | str | None]
+    url: str = ""
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    section: str
+    kind: str  # "bar" (grouped), "hbar" (horizontal), "line" (by month), "pie", "stack"
+    columns: list[str]  # the first names the row labels
+    rows: list[Row] = field(default_factory=list)
+    unit: str = ""
+    note: str = ""
+    plotted: list[int] | None = None  # indices into values drawn (default: all)
+
+    @property
+    def script_id(self) -> str:
+        return f"chart-data-{self.key}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "section": self.section,
+            "kind": self.kind,
+            "columns": self.columns,
+            "rows": [{"label": r.label, "values": r.values, "url": r.url} for r in self.rows],
+            "unit": self.unit,
+            "note": self.note,
+            "plotted": self.plotted
+            if self.plotted is not None
+            else list(range(len(self.columns) - 1)),
+        }
+
+
+class Links:
+    """Where a figure's records live; empty for viewers who see aggregates only."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, name: str, query: dict[str, Any] | None = None, args: Any = None) -> str:
+        if not self.enabled:
+            return ""
+        url = reverse(name, args=args)
+        return url + ("?" + urlencode(query) if query else "")
+
+
+# --- Headline figures: the year figures every app offers (the year-end summary's) ---------------
+
+
+def headline_figures(organization: Organization, year: int, *, user: Any) -> list[Figure]:
+    """The same figures as the year-end summary, each linked for viewers who may follow it."""
+    figures: list[Figure] = []
+    for provider in hooks("year_figures"):
+        figures.extend(provider(organization=organization, year=year))
+    shown = []
+    for figure in figures:
+        opens = figure.opens_for is None or figure.opens_for(user)
+        shown.append(figure if opens else Figure(**{**figure.__dict__, "url": ""}))
+    return shown
+
+
+# --- Union founding and coverage --------------------------------------------------------------
+
+
+def coverage(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    """Enterprises with a union, outlets reached, workers and members; by industry."""
+    total = organization_coverage(root=root)
+    rows_by_industry = coverage_by_industry(root=root)
+    if filters.industry:
+        rows_by_industry = [r for r in rows_by_industry if r["industry"] == filters.industry]
+    chart = Chart(
+        key="coverage",
+        title="建会覆盖（按行业）",
+        section="建会覆盖",
+        kind="bar",
+        columns=["行业", "企业", "已建会企业", "网点", "覆盖网点", "职工", "会员"],
+        plotted=[0, 1, 2, 3],
+        note=(
+            f"全部：企业 {total['enterprises']} 家，已建会 {total['enterprises_with_union']} 家；"
+            f"网点 {total['outlets']} 个，覆盖 {total['outlets_reached']} 个"
+        ),
+    )
+    for row in rows_by_industry:
+        chart.rows.append(
+            Row(
+                label=str(row["industry"] or "未填行业"),
+                values=[
+                    row["enterprises"],
+                    row["enterprises_with_union"],
+                    row["outlets"],
+                    row["outlets_reached"],
+                    row["workers"],
+                    row["members"],
+                ],
+                url=links("organizations:organization-detail", args=[root.pk]),
+            )
+        )
+    return chart
+
+
+def coverage_totals(root: Organization, filters: ReportFilters) -> dict[str, Any]:
+    """The coverage cards: the subtree totals (or one industry's row), with rates."""
+    if filters.industry:
+        rows = [
+            r for r in coverage_by_industry(root=root) if r["industry"] == filters.industry
+        ] or [dict.fromkeys(["enterprises", "enterprises_with_union", "outlets"], 0)]
+        figures: dict[str, Any] = {k: v for k, v in rows[0].items() if k != "industry"}
+        figures.setdefault("outlets_reached", 0)
+        figures.setdefault("workers", 0)
+        figures.setdefault("members", 0)
+    else:
+        figures = dict(organization_coverage(root=root))
+    return {
+        **figures,
+        "enterprise_rate": percent(figures["enterprises_with_union"], figures["enterprises"]),
+        "outlet_rate": percent(figures["outlets_reached"], figures["outlets"]),
+        "member_rate": percent(figures["members"], figures["workers"]),
+    }
+
+
+def founding_by_month(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    """Change over the year: enterprises and outlets whose union was founded in each month."""
+    months = unions_founded_by_month(root=root, year=filters.year, industry=filters.industry)
+    running, cumulative = 0, []
+    for value in months:
+        running += value
+        cumulative.append(running)
+    chart = Chart(
+        key="founding",
+        title=f"{filters.year}年新建会企业和网点（按月）",
+        section="建会覆盖",
+        kind="line",
+        columns=["月份", "当月新建会", "累计新建会"],
+        unit="家",
+    )
+    for i, label in enumerate(MONTH_LABELS):
+        chart.rows.append(
+            Row(
+                label,
+                [months[i], cumulative[i]],
+                links("organizations:organization-detail", args=[root.pk]),
+            )
+        )
+    return chart
+
+
+# --- Demands (the rollup behind the statistics page) ------------------------------------------
+
+
+def _demand_stats(root: Organization, filters: ReportFilters, group_by: str) -> Any:
+    return demand_stats(
+        rows=rollup_of_union(root),
+        filters=StatsFilters(start=filters.first, end=filters.last, group_by=group_by),
+    )
+
+
+def _stats_url(links: Links, filters: ReportFilters, **extra: Any) -> str:
+    query = {"start": filters.first.isoformat(), "end": filters.last.isoformat(), **extra}
+    return links("demands:demand-stats", query)
+
+
+def demand_rates_by_month(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    """The three rates and the medians by month."""
+    total, rows = _demand_stats(root, filters, "month")
+    chart = Chart(
+        key="demand-rates",
+        title="诉求三率（按月）",
+        section="职工诉求",
+        kind="line",
+        columns=["月份", "受理", "响应率%", "解决率%", "满意率%", "响应中位(时)", "办结中位(时)"],
+        plotted=[0, 1, 2, 3],
+        note=(
+            f"合计受理 {total.received} 件；响应率 {_pct(total.response_rate)}，"
+            f"解决率 {_pct(total.resolution_rate)}，满意率 {_pct(total.satisfaction_rate)}"
+        ),
+    )
+    for row in rows:
+        month: date = row.key
+        last = (
+            date(month.year + 1, 1, 1)
+            if month.month == 12
+            else date(month.year, month.month + 1, 1)
+        )
+        chart.rows.append(
+            Row(
+                row.label,
+                [
+                    row.received,
+                    row.response_rate,
+                    row.resolution_rate,
+                    row.satisfaction_rate,
+                    row.median_response_hours,
+                    row.median_resolution_hours,
+                ],
+                links(
+                    "demands:demand-stats",
+                    {
+                        "start": month.isoformat(),
+                        "end": date.fromordinal(last.toordinal() - 1).isoformat(),
+                        "group_by": "category",
+                    },
+                ),
+            )
+        )
+    return chart
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def demand_breaches_by_body(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    total, rows = _demand_stats(root, filters, "body")
+    chart = Chart(
+        key="demand-breaches",
+        title="超时诉求（按责任单位）",
+        section="职工诉求",
+        kind="hbar",
+        columns=["责任单位", "超时", "受理"],
+        unit="件",
+        note=f"合计超时 {total.counts.get('breached', 0)} 件",
+    )
+    for row in sorted(rows, key=lambda r: (-r.counts.get("breached", 0), r.label)):
+        query = {"breached": "yes"} | ({"body": row.key} if row.key else {})
+        chart.rows.append(
+            Row(
+                row.label,
+                [row.counts.get("breached", 0), row.received],
+                links("demands:demand-list", query),
+            )
+        )
+    return chart
+
+
+def demand_top_categories(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    _, rows = _demand_stats(root, filters, "category")
+    chart = Chart(
+        key="demand-categories",
+        title="诉求类别",
+        section="职工诉求",
+        kind="pie",
+        columns=["类别", "受理", "解决率%", "满意率%"],
+        plotted=[0],
+        unit="件",
+    )
+    for row in sorted(rows, key=lambda r: (-r.received, r.label)):
+        chart.rows.append(
+            Row(
+                row.label,
+                [row.received, row.resolution_rate, row.satisfaction_rate],
+                _stats_url(links, filters, category=row.key, group_by="month"),
+            )
+        )
+    return chart
+
+
+def demand_cities(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    _, rows = _demand_stats(root, filters, "city")
+    chart = Chart(
+        key="demand-cities",
+        title="诉求分布（按城市）",
+        section="职工诉求",
+        kind="hbar",
+        columns=["城市", "受理", "解决率%"],
+        plotted=[0],
+        unit="件",
+    )
+    for row in sorted(rows, key=lambda r: (-r.received, r.label)):
+        label = row.label or "未填城市"
+        chart.rows.append(
+            Row(
+                label,
+                [row.received, row.resolution_rate],
+                _stats_url(links, filters, city=row.key, group_by="category"),
+            )
+        )
+    return chart
+
+
+# --- Joint meetings ----------------------------------------------------------------------------
+
+
+def mechanisms_of(root: Organization) -> QuerySet[Mechanism]:
+    return Mechanism.objects.filter(subtree_q(root.path, "convening_union__path")).order_by("pk")
+
+
+def mechanism_loops(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    """Each mechanism convened in the subtree: meetings held, items done and overdue, and the
+    closed loop's stages (年初议计划 → 年中抓落实 → 年末促总结)."""
+    mechanisms = list(mechanisms_of(root)[:50])
+    today = timezone.localdate()
+    figures = year_figures_by_mechanism([m.pk for m in mechanisms], filters.year, today=today)
+    chart = Chart(
+        key="mechanisms",
+        title="联席会议机制闭环",
+        section="联席会议",
+        kind="bar",
+        columns=["机制", "召开会议", "议定事项", "已完成", "逾期", "完成率%", "闭环进度"],
+        plotted=[0, 1, 2, 3],
+    )
+    for mechanism in mechanisms:
+        f = figures[mechanism.pk]
+        stages = loop_status(year_figures(mechanism, filters.year, today=today), today=today)
+        chart.rows.append(
+            Row(
+                mechanism.name,
+                [
+                    f.meetings_held,
+                    f.items_total,
+                    f.items_done,
+                    f.items_overdue,
+                    f.completion_rate,
+                    " → ".join(f"{s.name}{STAGE_MARKS[s.state]}" for s in stages),
+                ],
+                links("meetings:summary", args=[mechanism.pk, filters.year]),
+            )
+        )
+    return chart
+
+
+STAGE_MARKS = {"done": "✓", "active": "…", "pending": "○", "late": "!"}
+
+
+def overdue_by_body(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    """Action items of the year by lead body, most overdue first."""
+    items = ActionItem.objects.filter(mechanism__in=mechanisms_of(root), year=filters.year)
+    return _items_chart(items, filters, links, {"year": filters.year})
+
+
+def _items_chart(
+    items: QuerySet[ActionItem], filters: ReportFilters, links: Links, query: dict[str, Any]
+) -> Chart:
+    chart = Chart(
+        key="overdue",
+        title="督办事项（按牵头单位）",
+        section="联席会议",
+        kind="hbar",
+        columns=["牵头单位", "逾期", "未完成", "已完成", "合计"],
+        plotted=[0, 1, 2],
+        unit="项",
+    )
+    for row in items_by_body(items, today=timezone.localdate()):
+        chart.rows.append(
+            Row(
+                row.name,
+                [row.overdue, row.open, row.done, row.total],
+                links(
+                    "meetings:item-list",
+                    {**query, "lead_body": row.organization_id, "state": "overdue"},
+                ),
+            )
+        )
+    return chart
+
+
+# --- Services ----------------------------------------------------------------------------------
+
+
+def _activities(root: Organization) -> QuerySet[Activity]:
+    return Activity.objects.filter(subtree_q(root.path, "organizer__path"))
+
+
+def served_by_month(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    by_kind = served_by_kind_and_month(_activities(root), year=filters.year)
+    kinds = [k for k in KIND_LABELS if k in by_kind]
+    chart = Chart(
+        key="served",
+        title="服务职工人次（按活动类型、月份）",
+        section="服务职工",
+        kind="stack",
+        columns=["月份", *[KIND_LABELS[k] for k in kinds], "合计"],
+        plotted=list(range(len(kinds))),
+        unit="人次",
+    )
+    for i, label in enumerate(MONTH_LABELS):
+        values: list[float | int | str | None] = [by_kind[k][i] for k in kinds]
+        chart.rows.append(
+            Row(
+                label,
+                [*values, sum(int(v or 0) for v in values)],
+                links("activities:figures", {"year": filters.year}),
+            )
+        )
+    return chart
+
+
+def places_by_kind(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    from liandong.activities.models import Expense
+
+    data = period_figures(
+        _activities(root),
+        Expense.objects.filter(subtree_q(root.path, "budget_line__owner__path")),
+        year=filters.year,
+    )
+    chart = Chart(
+        key="places",
+        title="活动名额（按活动类型）",
+        section="服务职工",
+        kind="bar",
+        columns=["活动类型", "场次", "名额", "报名", "入选", "签到"],
+        plotted=[1, 2, 3],
+    )
+    for row in data["rows"]:
+        f = row["figures"]
+        chart.rows.append(
+            Row(
+                row["label"],
+                [row["activities"], f.places, f.applicants, f.selected, f.checked_in],
+                links("activities:activity-list", {"year": filters.year, "kind": row["kind"]}),
+            )
+        )
+    return chart
+
+
+def funds_by_line(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    lines = (
+        BudgetLine.objects.filter(subtree_q(root.path, "owner__path"), year=filters.year)
+        .select_related("owner")
+        .order_by("owner__path", "pk")[:100]
+    )
+    chart = Chart(
+        key="funds",
+        title="经费支出与预算（按科目）",
+        section="服务职工",
+        kind="hbar",
+        columns=["预算科目", "预算（元）", "已支出（元）", "执行率%"],
+        plotted=[0, 1],
+        unit="元",
+    )
+    for line in lines:
+        chart.rows.append(
+            Row(
+                f"{line.name}（{line.owner.short_name or line.owner.name}）",
+                [float(line.amount), float(line.spent), percent_decimal(line.spent, line.amount)],
+                links("activities:funds"),
+            )
+        )
+    return chart
+
+
+def percent_decimal(part: Any, whole: Any) -> float | None:
+    return round(float(100 * part / whole), 1) if whole else None
+
+
+# --- Contests ----------------------------------------------------------------------------------
+
+
+def contests_by_body(root: Organization, filters: ReportFilters, links: Links) -> Chart:
+    chart = Chart(
+        key="contests",
+        title="技能竞赛（按报名单位）",
+        section="技能竞赛",
+        kind="bar",
+        columns=["报名单位", "参赛选手", "晋级决赛", "获奖"],
+        unit="人次",
+    )
+    for row in entrants_by_body(contests_of_year(root, filters.year))[:30]:
+        chart.rows.append(
+            Row(
+                row["name"],
+                [row["entrants"], row["finalists"], row["prizes"]],
+                links("competitions:contest-list"),
+            )
+        )
+    return chart
+
+
+# --- Democratic management ---------------------------------------------------------------------
+
+
+def democracy(root: Organization, filters: ReportFilters, links: Links) -> list[Chart]:
+    f = figures_for(organization=root, year=filters.year)
+    url = figures_url(root, filters.year) if links.enabled else ""
+    proposals = Chart(
+        key="proposals",
+        title="职工代表提案（按办理状态）",
+        section="民主管理",
+        kind="bar",
+        columns=["状态", "件数"],
+        unit="件",
+        note=f"办理满意率 {_pct(f.satisfaction_rate)}",
+    )
+    for label, value in [
+        ("征集", f.collected),
+        ("立案", f.accepted),
+        ("转意见建议", f.converted),
+        ("不予立案", f.rejected),
+        ("办复", f.handled),
+        ("办结", f.closed),
+    ]:
+        proposals.rows.append(Row(label, [value], url))
+    ratings = Chart(
+        key="proposal-ratings",
+        title="提案办理评价",
+        section="民主管理",
+        kind="pie",
+        columns=["评价", "件数"],
+        unit="件",
+    )
+    for label, value in [("满意", f.satisfied), ("基本满意", f.basic), ("不满意", f.unsatisfied)]:
+        ratings.rows.append(Row(label, [value], url))
+    contracts = Chart(
+        key="contracts",
+        title="集体协商与集体合同",
+        section="民主管理",
+        kind="bar",
+        columns=["项目", "数量"],
+        note=f"有效集体合同覆盖职工 {f.workers_covered} 人",
+    )
+    for label, value in [
+        ("开展集体协商（次）", f.negotiations),
+        ("签订集体合同（份）", f.contracts),
+        ("有效集体合同（份）", f.contracts_in_force),
+        ("覆盖企业（家）", f.enterprises_covered),
+    ]:
+        contracts.rows.append(Row(label, [value], url))
+    return [proposals, ratings, contracts]
+
+
+# --- The dashboard -----------------------------------------------------------------------------
+
+
+def union_charts(root: Organization, filters: ReportFilters, links: Links) -> list[Chart]:
+    return [
+        founding_by_month(root, filters, links),
+        coverage(root, filters, links),
+        demand_rates_by_month(root, filters, links),
+        demand_top_categories(root, filters, links),
+        demand_breaches_by_body(root, filters, links),
+        demand_cities(root, filters, links),
+        mechanism_loops(root, filters, links),
+        overdue_by_body(root, filters, links),
+        served_by_month(root, filters, links),
+        places_by_kind(root, filters, links),
+        funds_by_line(root, filters, links),
+        contests_by_body(root, filters, links),
+        *democracy(root, filters, links),
+    ]
+
+
+def union_dashboard(
+    root: Organization, filters: ReportFilters, *, user: Any, links: Links
+) -> dict[str, Any]:
+    figures = headline_figures(root, filters.year, user=user)
+    if not links.enabled:
+        figures = [Figure(**{**f.__dict__, "url": ""}) for f in figures]
+    return {
+        "organization": root,
+        "filters": filters,
+        "coverage": coverage_totals(root, filters),
+        "figures": figures,
+        "charts": union_charts(root, filters, links),
+        "computed_at": timezone.localtime(),
+    }
+
+
+def union_dashboard_cached(
+    root: Organization, filters: ReportFilters, *, user: Any, links: Links
+) -> dict[str, Any]:
+    """``union_dashboard``, kept for ``LIANDONG_REPORTS_CACHE_SECONDS`` (60) per viewer in the
+    process-local cache: a big screen refreshing every minute, or a chair opening the page
+    twice, costs the sums once. The figures are at most that old (the page says when they
+    were computed)."""
+    seconds = getattr(settings, "LIANDONG_REPORTS_CACHE_SECONDS", 60)
+    if not seconds:
+        return union_dashboard(root, filters, user=user, links=links)
+    key = ":".join(
+        str(part)
+        for part in (
+            "reports",
+            getattr(user, "pk", 0),
+            root.pk,
+            filters.year,
+            filters.start,
+            filters.end,
+            filters.industry,
+            int(links.enabled),
+        )
+    )
+    cache = caches["local"]
+    data = cache.get(key)
+    if data is None:
+        data = union_dashboard(root, filters, user=user, links=links)
+        stored = {
+            **data,
+            "organization": None,
+            "figures": [replace(f, opens_for=None) for f in data["figures"]],
+        }
+        cache.set(key, stored, seconds)
+        return data
+    return {**data, "organization": root}
+
+
+# --- A mechanism's dashboard -------------------------------------------------------------------
+
+
+def mechanism_demands_by_month(mechanism: Mechanism, filters: ReportFilters, links: Links) -> Chart:
+    """Demands routed to the member bodies, by month (the same rollup as the statistics)."""
+    rows_qs = DemandRollup.objects.filter(body_id_key__in=list(mechanism.member_organization_ids()))
+    total, rows = demand_stats(
+        rows=rows_qs,
+        filters=StatsFilters(start=filters.first, end=filters.last, group_by="month"),
+    )
+    chart = Chart(
+        key="mechanism-demands",
+        title="成员单位承办诉求（按月）",
+        section="职工诉求",
+        kind="line",
+        columns=["月份", "受理", "响应率%", "解决率%", "满意率%"],
+        plotted=[0, 1, 2, 3],
+        note=f"合计受理 {total.received} 件",
+    )
+    for row in rows:
+        chart.rows.append(
+            Row(
+                row.label,
+                [row.received, row.response_rate, row.resolution_rate, row.satisfaction_rate],
+                _stats_url(links, filters, group_by="body"),
+            )
+        )
+    return chart
+
+
+def mechanism_dashboard(
+    mechanism: Mechanism, filters: ReportFilters, *, links: Links
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    figures = year_figures(mechanism, filters.year, today=today)
+    stages = loop_status(figures, today=today)
+    items = items_of_year(mechanism, filters.year)
+    query = {"mechanism": mechanism.pk, "year": filters.year}
+    return {
+        "mechanism": mechanism,
+        "filters": filters,
+        "year_figures": figures,
+        "stages": stages,
+        "charts": [
+            _items_chart(items, filters, links, query),
+            mechanism_demands_by_month(mechanism, filters, links),
+        ],
+        "summary_url": links("meetings:summary", args=[mechanism.pk, filters.year]),
+        "items_url": links("meetings:item-list", query),
+    }
