@@ -3,25 +3,23 @@ imports, opening the file, listing the rejected rows, and the exit codes."""
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, OutputWrapper
-
-from liandong.accounts.models import User
 
 EXIT_REJECTED = 1  # rows were rejected
 EXIT_FILE_ERROR = 2  # the file, or the command line, could not be used at all
 
 
-def acting_account(
-    username: str | None, allowed: Callable[[User], bool], refusal: str
-) -> User | None:
-    """The account named by ``--user`` (None: the system), if it exists and ``allowed``;
+def acting_account(username: str | None, allowed: Callable[[Any], bool], refusal: str) -> Any:
+    """The account named by ``--user`` (None: the system), if it exists and ``allowed``
+    (core imports no app: the account model is Django's configured one);
     ``refusal`` (with ``{user}``) says what it may not do."""
     if not username:
         return None
-    actor = User.objects.filter(username=username).first()
+    actor = get_user_model()._default_manager.filter(username=username).first()
     if actor is None:
         raise CommandError(f"找不到账号 {username}", returncode=EXIT_FILE_ERROR)
     if not allowed(actor):

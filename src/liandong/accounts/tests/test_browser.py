@@ -159,7 +159,8 @@ def test_a_judge_created_with_an_organization_is_refused_its_entrants(
     )
     accept(page, link)
 
-    page.click("nav >> text=评分")
+    page.goto(f"{live_server.url}/")  # a judge lands on 我的评分任务
+    page.wait_for_url(f"{live_server.url}/competitions/judging/")
     page.click("text=初赛 · 实操")
     rows = page.locator(".sheet-row")
     assert rows.count() == 3

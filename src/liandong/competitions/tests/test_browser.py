@@ -26,7 +26,7 @@ def test_a_judge_scores_on_a_tablet_and_the_scoreboard_updates(live_server, brow
     tablet.fill("input[name=username]", "judge_x")
     tablet.fill("input[name=password]", TEST_PASSWORD)
     tablet.click("button[type=submit]")
-    tablet.click("nav >> text=评分")
+    tablet.wait_for_url(f"{live_server.url}/competitions/judging/")  # a judge lands on it
     tablet.click("text=初赛 · 实操")
     inputs = tablet.locator(".sheet-row input")
     assert inputs.count() == 3

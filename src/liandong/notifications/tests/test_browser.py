@@ -82,12 +82,10 @@ def test_a_demand_reaches_the_liaison_and_the_answer_reaches_the_worker(
     assert f"/demands/{demand.pk}/" in liaison_page.url
     assert not liaison_page.query_selector("a.inbox-link .badge")  # opened, so read
 
-    # The liaison takes it up, then answers, on the demand's page.
-    liaison_page.click("#action-accept summary")
+    # The liaison takes it up, then answers, on the demand's page (the next steps are visible).
     liaison_page.fill("#action-accept textarea[name=note]", "已受理，正在核实。")
     liaison_page.click("#action-accept button[type=submit]")
     liaison_page.wait_for_load_state()
-    liaison_page.click("#action-reply summary")
     liaison_page.fill("#action-reply textarea[name=note]", "已约谈网点负责人，本周内补发派费。")
     liaison_page.click("#action-reply button[type=submit]")
     liaison_page.wait_for_load_state()

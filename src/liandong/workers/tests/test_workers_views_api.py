@@ -336,8 +336,8 @@ def test_a_workers_menu_marks_the_page_they_are_on(world: Any) -> None:
     client = BrowserClient()
     client.force_login(world.users["worker_a"])
     me = client.get("/workers/me/", follow=True).content.decode()
-    assert re.search(r'<a href="/workers/me/" class="active">我的信息</a>', me)
-    assert not re.search(r'class="active">设置密码', me)
+    assert re.search(r'<a href="/workers/me/" class="active" aria-current="page">我的信息</a>', me)
+    assert not re.search(r'class="active"[^>]*>设置密码', me)
     password = client.get("/accounts/password/")
     assert password.status_code == 200
-    assert re.search(r'class="active">设置密码</a>', password.content.decode())
+    assert re.search(r'class="active" aria-current="page">设置密码</a>', password.content.decode())
