@@ -18,6 +18,8 @@ PAGES = {
                     "/organizations/imports/", "/notifications/", "/notifications/deliveries/",
                     "/accounts/profile/", "/competitions/back-entry/"],
     "youzheng": ["/", "/notifications/", "/notifications/preferences/"],
+    "gansu_staff": ["/", "/reports/", "/demands/", "/demands/triage/"],
+    "judge": ["/"],
 }
 
 
