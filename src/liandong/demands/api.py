@@ -104,6 +104,10 @@ def _receipt(demand: Demand, created: bool) -> dict:
         "state": demand.state,
         "state_label": STATE_LABELS[demand.state],
         "created": created,
+        # The category the demand goes by (the worker's, or the suggestion when sure enough),
+        # or 待分类 while a person chooses it.
+        "category": "" if demand.in_triage else demand.category,
+        "category_label": "待分类" if demand.in_triage else CATEGORY_LABELS[demand.category],
         "message": f"您的诉求已受理，查询码 {demand.code}，请凭查询码和手机号后四位查询办理进度。",
     }
 

@@ -36,6 +36,8 @@ class ReceiptOut(Schema):
     state: str
     state_label: str
     created: bool
+    category: str  # empty while the demand waits in its union's 待分类 queue
+    category_label: str
     message: str
 
 

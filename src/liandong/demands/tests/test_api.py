@@ -52,6 +52,8 @@ def test_public_submit_answers_with_a_tracking_code_committed_before_the_answer(
     assert demand.channel == "api"
     assert demand.state == State.DISPATCHED
     assert demand.category == "wages"  # suggested from the text
+    # the receipt names the category used
+    assert (response.json()["category"], response.json()["category_label"]) == ("wages", "工资报酬")
     assert_no_pii(response.content, "receipt")
 
 

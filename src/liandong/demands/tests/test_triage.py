@@ -283,3 +283,28 @@ def test_dispatching_by_hand_takes_the_demand_out_of_the_queue(world: Any, rules
     demand.refresh_from_db()
     assert not demand.awaiting_category
     assert demand.state == State.DISPATCHED
+
+
+def test_the_api_receipt_names_the_category_or_the_queue(world: Any, rules: Any) -> None:
+    api = BrowserClient()
+    answers = [
+        api.post(
+            "/api/v1/public/demands",
+            {
+                "description": text,
+                "industry": "快递",
+                "city": "兰州",
+                "mobile": mobile,
+                "consent": True,
+            },
+            content_type="application/json",
+        ).json()
+        for text, mobile in [
+            ("网点两个月没发工资站长说总部没结算", "13919310035"),
+            ("我想问个事情，麻烦回个电话。", "13919310036"),
+        ]
+    ]
+    assert [(a["category"], a["category_label"]) for a in answers] == [
+        ("wages", "工资报酬"),
+        ("", "待分类"),
+    ]
