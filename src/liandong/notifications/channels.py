@@ -142,8 +142,16 @@ def send_webhook(delivery: Delivery) -> Sent:
             raise RuntimeError(
                 f"群机器人拒收：{code} {parsed.get('errmsg') or parsed.get('msg') or ''}"
             )
-        # 企业微信, 钉钉 and 飞书 answer errcode/code 0 once the message is in the group.
-        return Sent(confirmed="errcode" in parsed or "code" in parsed)
+        # 企业微信, 钉钉 and 飞书 answer errcode/code 0 once the message is in the group; a
+        # generic JSON endpoint's answer says only that it was received.
+        robots = (
+            WebhookEndpoint.Flavor.WECOM,
+            WebhookEndpoint.Flavor.DINGTALK,
+            WebhookEndpoint.Flavor.FEISHU,
+        )
+        return Sent(
+            confirmed=endpoint.flavor in robots and ("errcode" in parsed or "code" in parsed)
+        )
     return Sent()
 
 

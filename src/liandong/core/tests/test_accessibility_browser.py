@@ -70,6 +70,10 @@ MEASURE = r"""([minTarget, minText]) => {
     else found.set(key, {text: describe(el), count: 1});
   };
   const visible = (el) => {
+    // Chromium lays out a closed <details>'s content (content-visibility: hidden): it has a
+    // box but is neither shown nor tappable; only the summary is.
+    const closed = el.closest('details:not([open])');
+    if (closed && !closed.querySelector(':scope > summary')?.contains(el)) return false;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) return false;
     const s = getComputedStyle(el);
