@@ -1,5 +1,5 @@
 # The two commands: `make run` (demo on http://127.0.0.1:8000) and `make test` (whole suite,
-# SQLite then PostgreSQL). Everything else they need is installed by these targets.
+# SQLite and PostgreSQL side by side). Everything else they need is installed by these targets.
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
