@@ -90,11 +90,6 @@ class ActivityForm(forms.Form):
         help_text="疗休养活动可选择协议期内的合作单位及其主题线路",
     )
     route = forms.CharField(label="其他线路（未签约单位时填写）", max_length=120, required=False)
-    quotas = forms.CharField(
-        label="名额分配（每行：单位编码 名额）",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KD-ZTO 10"}),
-    )
     sub_venues = forms.CharField(
         label="分会场 / 服务点（每行一个）",
         required=False,
@@ -120,8 +115,17 @@ class ActivityForm(forms.Form):
         extra_rules: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
+        initial_quotas = (kwargs.get("initial") or {}).get("quotas") or []
         super().__init__(*args, **kwargs)
         self.scope = organizers
+        # 名额分配: rows of (unit, places), a formset submitted with the form (prefix "quota").
+        self.quota_rows = QuotaFormSet(
+            args[0] if args else kwargs.get("data"),
+            prefix="quota",
+            initial=[{"body": body, "places": places} for body, places in initial_quotas],
+            form_kwargs={"bodies": organizers.order_by("path", "id")},
+        )
+        self.quota_errors: list[str] = []
         rule_choices = [("", "—（不设）"), *priority_rule_choices(extra_rules or [])]
         for name in PRIORITY_SLOTS:
             cast(forms.ChoiceField, self.fields[name]).choices = rule_choices
@@ -141,7 +145,7 @@ class ActivityForm(forms.Form):
             del self.fields["organizer"]
             del self.fields["sub_venues"]
 
-    def clean(self) -> dict[str, Any]:
+    def _clean_rules(self) -> dict[str, Any]:
         data = super().clean() or {}
         rules: list[str] = []
         for name in PRIORITY_SLOTS:
@@ -163,19 +167,93 @@ class ActivityForm(forms.Form):
             line.strip() for line in self.cleaned_data["sub_venues"].splitlines() if line.strip()
         ]
 
-    def clean_quotas(self) -> list[tuple[Organization, int]]:
-        quotas = []
-        for number, line in enumerate(self.cleaned_data["quotas"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = line.split()
-            if len(parts) != 2 or not parts[1].isdigit():
-                raise ValidationError(f"第 {number} 行格式应为“单位编码 名额”")
-            body = self.scope.filter(code=parts[0]).first()
-            if body is None:
-                raise ValidationError(f"第 {number} 行：单位编码 {parts[0]} 不存在或不在您的范围内")
-            quotas.append((body, int(parts[1])))
-        return quotas
+    def is_valid(self) -> bool:
+        rows_valid = self.quota_rows.is_valid()
+        return super().is_valid() and rows_valid
+
+    def clean(self) -> dict[str, Any]:
+        data = self._clean_rules()
+        data["quotas"] = self.quota_rows.quotas() if self.quota_rows.is_valid() else []
+        return data
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """A service's refusal: what concerns the quotas shown above the rows, the rest against
+        the field it names (or above the form)."""
+        if hasattr(error, "error_dict") and "quotas" in error.error_dict:
+            for item in error.error_dict.pop("quotas"):
+                self.quota_errors.extend(item.messages)
+            if not error.error_dict:
+                return
+        errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for field, items in errors.items():
+            self.add_error(field if field in self.fields else None, items)
+
+
+class QuotaRowForm(forms.Form):
+    """One row of 名额分配: a unit chosen by name and its number of places."""
+
+    body = forms.ModelChoiceField(
+        label="单位", queryset=Organization.objects.none(), required=False, empty_label="—（选择单位）"
+    )
+    places = forms.IntegerField(label="名额", min_value=0, max_value=100_000, required=False)
+
+    def __init__(self, *args: Any, bodies: QuerySet[Organization], row: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row = row
+        body = cast(forms.ModelChoiceField, self.fields["body"])
+        body.queryset = bodies
+        body.error_messages["invalid_choice"] = f"第 {row} 行：所选单位不存在或不在您的范围内"
+        places = cast(forms.IntegerField, self.fields["places"])
+        places.error_messages.update(
+            invalid=f"第 {row} 行：名额应为整数",
+            min_value=f"第 {row} 行：名额不能为负数",
+            max_value=f"第 {row} 行：名额不能超过 100000",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("body") is not None and data.get("places") is None:
+            self.add_error("places", f"第 {self.row} 行：请填写{data['body'].name}的名额")
+        if data.get("body") is None and data.get("places") is not None:
+            self.add_error("body", f"第 {self.row} 行：请选择单位")
+        return data
+
+
+class BaseQuotaFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        kwargs["row"] = (index or 0) + 1 if index is not None else 0
+        return kwargs
+
+    def _kept(self) -> list[QuotaRowForm]:
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("body") is not None
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: dict[int, int] = {}
+        for form in self._kept():
+            body = form.cleaned_data["body"]
+            if body.pk in seen:
+                form.add_error(
+                    "body", f"第 {form.row} 行：{body.name}与第 {seen[body.pk]} 行重复，请合并为一行"
+                )
+            seen.setdefault(body.pk, form.row)
+
+    def quotas(self) -> list[tuple[Organization, int]]:
+        return [(f.cleaned_data["body"], f.cleaned_data["places"]) for f in self._kept()]
+
+
+QuotaFormSet = forms.formset_factory(
+    QuotaRowForm, formset=BaseQuotaFormSet, extra=3, can_delete=True, max_num=200
+)
 
 
 WEEKDAYS = [

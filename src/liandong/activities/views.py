@@ -179,7 +179,7 @@ def activity_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            form_add_service_error(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, "活动已创建（草稿）。核对无误后请发布。")
             return redirect("activities:activity-detail", pk=activity.pk)
@@ -202,7 +202,7 @@ def _activity_initial(activity: Activity) -> dict[str, Any]:
         initial[slot] = rule
     if activity.partner_unit_id:
         initial["partner_route"] = f"{activity.partner_unit_id}|{activity.route}"
-    initial["quotas"] = "\n".join(f"{q.body.code} {q.places}" for q in activity.quotas.all())
+    initial["quotas"] = [(q.body, q.places) for q in activity.quotas.all()]
     initial["co_organizers"] = list(activity.co_organizers.all())
     return initial
 
@@ -246,7 +246,7 @@ def activity_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, "活动已修改。")
             return redirect("activities:activity-detail", pk=activity.pk)

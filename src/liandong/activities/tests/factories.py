@@ -54,3 +54,19 @@ def close_window(activity: Activity) -> Activity:
     )
     activity.refresh_from_db()
     return activity
+
+
+def quota_rows(*rows: tuple[object, object], delete: tuple[int, ...] = ()) -> dict[str, object]:
+    """The 名额分配 rows as the activity form posts them: (unit id, places) per row."""
+    data: dict[str, object] = {
+        "quota-TOTAL_FORMS": str(len(rows)),
+        "quota-INITIAL_FORMS": "0",
+        "quota-MIN_NUM_FORMS": "0",
+        "quota-MAX_NUM_FORMS": "1000",
+    }
+    for index, (body, places) in enumerate(rows):
+        data[f"quota-{index}-body"] = str(body)
+        data[f"quota-{index}-places"] = str(places)
+        if index in delete:
+            data[f"quota-{index}-DELETE"] = "on"
+    return data

@@ -23,7 +23,7 @@ from liandong.activities.services import (
     expense_record,
     home_create,
 )
-from liandong.activities.tests.factories import close_window, make_activity
+from liandong.activities.tests.factories import close_window, make_activity, quota_rows
 from liandong.core.tests.client import BrowserClient
 from liandong.core.tests.matrix import assert_no_pii, response_bytes
 from liandong.organizations.tests.factories import OutletFactory
@@ -385,7 +385,7 @@ def test_staff_create_an_activity_on_the_page_and_errors_name_the_field(world, l
         "applications_close_at": "2027-05-20T18:00",
         "no_recuperation_years": 3,
         "min_years_registered": 0,
-        "quotas": "W-EA 50",
+        **quota_rows((world.enterprise_a.pk, 50)),
         "co_organizers": [world.authority.pk],
         "target_worker_types": ["courier"],
     }
@@ -393,9 +393,9 @@ def test_staff_create_an_activity_on_the_page_and_errors_name_the_field(world, l
     assert response.status_code == 200
     assert "各单位名额之和超过了总名额" in response.content.decode()
     assert Activity.objects.count() == 0
-    response = client.post("/activities/new/", {**data, "quotas": "W-EB 5"})
+    response = client.post("/activities/new/", {**data, **quota_rows((world.enterprise_b.pk, 5))})
     assert "不存在或不在您的范围内" in response.content.decode()
-    response = client.post("/activities/new/", {**data, "quotas": "W-EA 30"})
+    response = client.post("/activities/new/", {**data, **quota_rows((world.enterprise_a.pk, 30))})
     assert response.status_code == 302
     activity = Activity.objects.get()
     assert activity.status == "draft"

@@ -22,7 +22,7 @@ from liandong.activities.services import (
     home_update,
 )
 from liandong.activities.templatetags.activities_format import money
-from liandong.activities.tests.factories import close_window, make_activity
+from liandong.activities.tests.factories import close_window, make_activity, quota_rows
 from liandong.core.models import AuditLog
 from liandong.core.tests.client import BrowserClient
 from liandong.workers.tests.factories import WorkerFactory
@@ -508,7 +508,9 @@ def test_edit_page_shows_current_values_and_refuses_with_a_message(world, login)
     take_places(activity, world.outlet_a, 3)
     client = login(world.users["staff_a"])
     page = client.get(f"/activities/{activity.pk}/edit/").content.decode()
-    assert "W-EA 5" in page
+    # The allocation shows as a row: the unit chosen by name, its places filled in.
+    assert f'<option value="{world.enterprise_a.pk}" selected>甲快递公司</option>' in page
+    assert 'name="quota-0-places" value="5"' in page
     assert "修改活动" in page
     assert (
         f'href="/activities/{activity.pk}/edit/"'
@@ -528,20 +530,20 @@ def test_edit_page_shows_current_values_and_refuses_with_a_message(world, login)
         "applications_close_at": close_at,
         "no_recuperation_years": 0,
         "min_years_registered": 0,
-        "quotas": "W-EA 5",
+        **quota_rows((world.enterprise_a.pk, 5)),
     }
     response = client.post(f"/activities/{activity.pk}/edit/", data)
     assert response.status_code == 200
     assert "已有 3 个名额被占用，总名额不能少于 3" in response.content.decode()
     response = client.post(
-        f"/activities/{activity.pk}/edit/", {**data, "total_places": 12, "quotas": "W-EA 2"}
+        f"/activities/{activity.pk}/edit/", {**data, "total_places": 12, **quota_rows((world.enterprise_a.pk, 2))}
     )
     assert "甲快递公司已占用 3 个名额，名额不能少于 3" in response.content.decode()
     activity.refresh_from_db()
     assert activity.total_places == 10
     response = client.post(
         f"/activities/{activity.pk}/edit/",
-        {**data, "total_places": 12, "quotas": "W-EA 6"},
+        {**data, "total_places": 12, **quota_rows((world.enterprise_a.pk, 6))},
         follow=True,
     )
     assert "活动已修改" in response.content.decode()
@@ -639,6 +641,7 @@ def test_edit_page_keeps_the_window_of_a_committed_lottery(world, login) -> None
     data = {name: form[name].value() for name in form.fields}
     data = {k: v for k, v in data.items() if v is not None and v is not False}
     data["co_organizers"] = []
+    data.update(quota_rows())  # the 名额分配 rows' management form, as the page sends it
     data["place"] = "敦煌—瓜州—玉门"
     response = client.post(f"/activities/{activity.pk}/edit/", data)
     assert response.status_code == 302, response.context["form"].errors
@@ -682,3 +685,66 @@ def test_api_refuses_ids_beyond_bigint_and_times_with_a_zone(world, api_token) -
     )
     assert response.status_code == 422
     assert Home.objects.count() == 0
+
+
+def test_quota_rows_name_the_row_keep_what_was_typed_and_remove_a_row(world, login) -> None:
+    """名额分配 is rows of (unit by name, places): a refused save names each bad row and keeps
+    every valid value; a unit outside the scope is refused; ticking 删除 drops a row."""
+    activity = make_activity(
+        world.union_a, total_places=10, quotas=[(world.enterprise_a, 5), (world.outlet_a, 2)]
+    )
+    client = login(world.users["staff_a"])
+    page = client.get(f"/activities/{activity.pk}/edit/").content.decode()
+    assert "甲快递公司" in page and "W-EA" not in page
+    assert page.count('class="quota-row"') == 2 + 3 + 1  # held rows, three blank, the template
+    start = timezone.localdate() + timedelta(days=30)
+    data = {
+        "title": "甘南草原疗休养",
+        "kind": "recuperation",
+        "starts_on": start,
+        "ends_on": start + timedelta(days=5),
+        "selection": "first_come",
+        "total_places": 10,
+        "applications_open_at": timezone.localtime(activity.applications_open_at).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "applications_close_at": timezone.localtime(activity.applications_close_at).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "no_recuperation_years": 0,
+        "min_years_registered": 0,
+    }
+    bad = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {
+            **data,
+            **quota_rows(
+                (world.enterprise_a.pk, 4),
+                (world.enterprise_a.pk, 1),
+                (world.outlet_a.pk, ""),
+                ("", 3),
+                (world.enterprise_b.pk, 1),
+            ),
+        },
+    ).content.decode()
+    assert "第 3 行：请填写" in bad
+    assert "第 4 行：请选择单位" in bad
+    assert "第 5 行：所选单位不存在或不在您的范围内" in bad
+    assert 'name="quota-0-places" value="4"' in bad  # the valid row keeps what was typed
+    assert 'name="quota-3-places" value="3"' in bad
+    assert sorted(activity.quotas.values_list("places", flat=True)) == [2, 5]
+    duplicate = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {**data, **quota_rows((world.enterprise_a.pk, 4), (world.enterprise_a.pk, 1))},
+    ).content.decode()
+    assert "第 2 行：甲快递公司与第 1 行重复" in duplicate
+    assert sorted(activity.quotas.values_list("places", flat=True)) == [2, 5]
+    saved = client.post(
+        f"/activities/{activity.pk}/edit/",
+        {
+            **data,
+            **quota_rows((world.enterprise_a.pk, 6), (world.outlet_a.pk, 2), delete=(1,)),
+        },
+    )
+    assert saved.status_code == 302
+    assert [(q.body_id, q.places) for q in activity.quotas.all()] == [(world.enterprise_a.pk, 6)]
