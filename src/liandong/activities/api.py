@@ -611,6 +611,8 @@ def record_expense(request: AuthenticatedHttpRequest, payload: ExpenseIn) -> Sta
         )
         if local_merchant is None:
             raise ValidationError({"merchant_id": "商户不存在或不在您的范围内"})
+        if not local_merchant.active:
+            raise ValidationError({"merchant_id": "该商户已停止合作，不能再登记在该商户的消费"})
     expense = services.expense_record(
         actor=request.user,
         budget_line=line,

@@ -35,6 +35,9 @@ ACTIONS = {
     "activities.partner_unit_created": "新增疗休养合作单位",
     "activities.partner_unit_updated": "修改疗休养合作单位",
     "activities.merchant_created": "新增本地商户",
+    "activities.merchant_updated": "修改本地商户",
+    "activities.merchant_deactivated": "停止与商户合作",
+    "activities.merchant_reactivated": "恢复与商户合作",
 }
 
 FIELDS = {

@@ -193,7 +193,10 @@ class QuotaRowForm(forms.Form):
     """One row of 名额分配: a unit chosen by name and its number of places."""
 
     body = forms.ModelChoiceField(
-        label="单位", queryset=Organization.objects.none(), required=False, empty_label="—（选择单位）"
+        label="单位",
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label="—（选择单位）",
     )
     places = forms.IntegerField(label="名额", min_value=0, max_value=100_000, required=False)
 
@@ -243,7 +246,8 @@ class BaseQuotaFormSet(forms.BaseFormSet):
             body = form.cleaned_data["body"]
             if body.pk in seen:
                 form.add_error(
-                    "body", f"第 {form.row} 行：{body.name}与第 {seen[body.pk]} 行重复，请合并为一行"
+                    "body",
+                    f"第 {form.row} 行：{body.name}与第 {seen[body.pk]} 行重复，请合并为一行",
                 )
             seen.setdefault(body.pk, form.row)
 
@@ -474,9 +478,13 @@ class MerchantForm(forms.Form):
     products = forms.CharField(label="主要特产", max_length=200)
     contact = forms.CharField(label="联系人 / 电话", max_length=120, required=False)
 
-    def __init__(self, *args: Any, owners: QuerySet[Organization], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: QuerySet[Organization], editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        if editing:
+            del self.fields["owner"]
 
 
 class ActivityBackEntryForm(forms.Form):

@@ -1374,6 +1374,10 @@ def expense_record(
     if kind == ExpenseKind.SUBSIDY and enterprise is None:
         raise _refusal("enterprise", "企业补助请选择受补助企业", "enterprise")
     if local_merchant is not None:
+        if not local_merchant.active:
+            raise _refusal(
+                "local_merchant", "该商户已停止合作，不能再登记在该商户的消费", "merchant"
+            )
         if (
             local_merchant.owner_id != budget_line.owner_id
             and not budget_line.owner.path.startswith(local_merchant.owner.path)
@@ -1633,6 +1637,54 @@ def merchant_create(*, actor: User | None, owner: Organization, **fields: Any) -
     merchant.full_clean()
     merchant.save()
     audit_log(actor=actor, action="activities.merchant_created", target=merchant)
+    return merchant
+
+
+MERCHANT_EDITABLE = ["name", "town", "products", "contact"]
+
+
+@transaction.atomic
+def merchant_update(*, actor: User | None, merchant: Merchant, **changes: Any) -> Merchant:
+    """Correct a merchant's name, town, products or contact (停止 / 恢复合作 is
+    ``merchant_set_active``)."""
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    before = snapshot(merchant, MERCHANT_EDITABLE)
+    for field, value in changes.items():
+        if field in MERCHANT_EDITABLE:
+            setattr(merchant, field, value)
+    errors = {}
+    if not merchant.name.strip():
+        errors["name"] = "请填写商户名称"
+    if not merchant.products.strip():
+        errors["products"] = "请填写主要特产"
+    if errors:
+        raise ValidationError(errors)
+    merchant.full_clean()
+    merchant.save()
+    audit_log(
+        actor=actor,
+        action="activities.merchant_updated",
+        target=merchant,
+        changes=diff(before, snapshot(merchant, MERCHANT_EDITABLE)),
+    )
+    return merchant
+
+
+@transaction.atomic
+def merchant_set_active(*, actor: User | None, merchant: Merchant, active: bool) -> Merchant:
+    """停止合作 / 恢复合作. A merchant no longer partnered cannot be chosen for new spending;
+    what was spent there stays on record."""
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    if merchant.active == active:
+        raise ValidationError({"active": "该商户已恢复合作" if active else "该商户已停止合作"})
+    merchant.active = active
+    merchant.save(update_fields=["active", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="activities.merchant_reactivated" if active else "activities.merchant_deactivated",
+        target=merchant,
+        changes={"active": [not active, active]},
+    )
     return merchant
 
 

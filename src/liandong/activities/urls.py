@@ -43,6 +43,8 @@ urlpatterns = [
     path("partners/<int:pk>/", views.partner_unit_detail_view, name="partner-unit-detail"),
     path("partners/<int:pk>/edit/", views.partner_unit_edit_view, name="partner-unit-edit"),
     path("merchants/", views.merchant_list_view, name="merchant-list"),
+    path("merchants/<int:pk>/edit/", views.merchant_edit_view, name="merchant-edit"),
+    path("merchants/<int:pk>/active/", views.merchant_active_view, name="merchant-active"),
     path("figures/", views.figures_view, name="figures"),
     path("figures.xlsx", views.figures_export_view, name="figures-export"),
     # 补录

@@ -1056,8 +1056,68 @@ def merchant_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/merchant_list.html",
-        {"merchants": merchants, "form": form, "can_add": owners.exists()},
+        {
+            "merchants": merchants,
+            "form": form,
+            "can_add": owners.exists(),
+            "editable": {m.pk for m in merchants if perms.can_edit_register(request.user, m.owner)},
+        },
     )
+
+
+def _merchant(request: AuthenticatedHttpRequest, pk: int) -> Any:
+    merchant = get_object_or_404(
+        perms.merchants_visible_to(request.user).select_related("owner"), pk=pk
+    )
+    if not perms.can_edit_register(request.user, merchant.owner):
+        raise PermissionDenied
+    return merchant
+
+
+@login_required
+def merchant_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct a merchant; stop or resume the partnership (a separate button below)."""
+    merchant = _merchant(request, pk)
+    form = MerchantForm(
+        request.POST or None,
+        owners=perms.register_owner_choices(request.user),
+        editing=True,
+        initial={f: getattr(merchant, f) for f in services.MERCHANT_EDITABLE},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.merchant_update(actor=request.user, merchant=merchant, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"已修改特产商户：{form.cleaned_data['name']}")
+            return redirect("activities:merchant-list")
+    spent = merchant_spending(perms.expenses_visible_to(request.user), [merchant.pk])
+    return render(
+        request,
+        "activities/merchant_form.html",
+        {"form": form, "merchant": merchant, "spent": spent.get(merchant.pk, 0)},
+    )
+
+
+@login_required
+@require_POST
+def merchant_active_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """停止合作 / 恢复合作: ``active=0`` or ``1``."""
+    merchant = _merchant(request, pk)
+    active = request.POST.get("active", "") == "1"
+    try:
+        services.merchant_set_active(actor=request.user, merchant=merchant, active=active)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(
+            request,
+            f"已恢复与{merchant.name}的合作。"
+            if active
+            else f"已停止与{merchant.name}的合作：登记特产消费时不能再选择该商户。",
+        )
+    return redirect("activities:merchant-edit", pk=merchant.pk)
 
 
 @login_required

@@ -536,7 +536,8 @@ def test_edit_page_shows_current_values_and_refuses_with_a_message(world, login)
     assert response.status_code == 200
     assert "已有 3 个名额被占用，总名额不能少于 3" in response.content.decode()
     response = client.post(
-        f"/activities/{activity.pk}/edit/", {**data, "total_places": 12, **quota_rows((world.enterprise_a.pk, 2))}
+        f"/activities/{activity.pk}/edit/",
+        {**data, "total_places": 12, **quota_rows((world.enterprise_a.pk, 2))},
     )
     assert "甲快递公司已占用 3 个名额，名额不能少于 3" in response.content.decode()
     activity.refresh_from_db()
@@ -748,3 +749,63 @@ def test_quota_rows_name_the_row_keep_what_was_typed_and_remove_a_row(world, log
     )
     assert saved.status_code == 302
     assert [(q.body_id, q.places) for q in activity.quotas.all()] == [(world.enterprise_a.pk, 6)]
+
+
+def test_merchant_edit_and_stop_partnership_then_it_cannot_be_chosen(world, login) -> None:
+    """A manager corrects a merchant and stops the partnership (both audited); a merchant no
+    longer partnered is not offered for spending and the service refuses it; resuming works."""
+    from decimal import Decimal
+
+    from liandong.activities.models import Merchant
+    from liandong.activities.services import budget_line_create, expense_record, merchant_create
+    from liandong.core.models import AuditLog
+
+    merchant = merchant_create(actor=None, owner=world.union_a, name="昆山镇米厂", products="大米")
+    line = budget_line_create(
+        actor=None,
+        owner=world.union_a,
+        year=timezone.localdate().year,
+        source="union_funds",
+        name="特产消费",
+        amount=Decimal("10000"),
+    )
+    client = login(world.users["admin_a"])
+    assert (
+        f"/activities/merchants/{merchant.pk}/edit/"
+        in client.get("/activities/merchants/").content.decode()
+    )
+    bad = client.post(
+        f"/activities/merchants/{merchant.pk}/edit/", {"name": "", "products": "大米"}
+    )
+    assert "商户名称" in bad.content.decode() and bad.status_code == 200
+    saved = client.post(
+        f"/activities/merchants/{merchant.pk}/edit/",
+        {"name": "昆山镇米厂", "town": "昆山镇", "products": "大米、香油"},
+    )
+    assert saved.status_code == 302
+    merchant.refresh_from_db()
+    assert merchant.products == "大米、香油"
+    entry = AuditLog.objects.get(action="activities.merchant_updated")
+    assert entry.changes["products"] == ["大米", "大米、香油"]
+    assert "昆山镇米厂（大米、香油）" in client.get("/activities/funds/").content.decode()
+    client.post(f"/activities/merchants/{merchant.pk}/active/", {"active": "0"})
+    merchant.refresh_from_db()
+    assert merchant.active is False
+    assert AuditLog.objects.filter(action="activities.merchant_deactivated").count() == 1
+    assert "昆山镇米厂（大米、香油）" not in client.get("/activities/funds/").content.decode()
+    with pytest.raises(ValidationError) as refused:
+        expense_record(
+            actor=None,
+            budget_line=line,
+            kind="local_product",
+            amount=Decimal("100"),
+            spent_on=timezone.localdate(),
+            local_merchant=Merchant.objects.get(pk=merchant.pk),
+        )
+    assert "停止合作" in str(refused.value)
+    client.post(f"/activities/merchants/{merchant.pk}/active/", {"active": "1"})
+    merchant.refresh_from_db()
+    assert merchant.active is True
+    # Staff of another union get a 404, as for a merchant that does not exist.
+    other = login(world.users["staff_b"])
+    assert other.get(f"/activities/merchants/{merchant.pk}/edit/").status_code == 404

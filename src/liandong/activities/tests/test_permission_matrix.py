@@ -32,6 +32,7 @@ from liandong.activities.services import (
     budget_line_update,
     expense_record,
     home_create,
+    merchant_create,
     partner_unit_create,
 )
 from liandong.activities.tests.factories import close_window, make_activity
@@ -128,6 +129,15 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
         "login 404   200   200   404    404     404  404   200",
     ),
     "activities/merchants/": ("GET", "login 403   200   200   200    403     403  403   200"),
+    # Managers of the merchant's union (or above) correct it and stop / resume the partnership.
+    "activities/merchants/<int:pk>/edit/": (
+        "GET",
+        "login 404   200   200   404    404     404  404   200",
+    ),
+    "activities/merchants/<int:pk>/active/": (
+        "POST",
+        "login 404  302   302   404    404     404  404   302",
+    ),
     "activities/figures/": ("GET", "login 403   200   200   200    200     200  403   200"),
     "activities/figures.xlsx": ("GET", "login 403   200   200   200    200     200  403   200"),
     # -- 补录 (records from before the platform) --------------------------------------------
@@ -149,6 +159,7 @@ PAGE_POST_TABLE: dict[str, str] = {
     "activities/partners/": "login 403   done  done  kept   403     403   403   done",
     "activities/partners/<int:pk>/edit/": "login 404   done  done  404    404     404   404   done",
     "activities/merchants/": "login 403   done  done  kept   403     403   403   done",
+    "activities/merchants/<int:pk>/edit/": "login 404   done  done  404    404     404   404   done",
     # The managers of union A retitle a fresh activity of union A each.
     "activities/<int:pk>/edit/": "login 403   done  done  404    403     403   404   done",
     # Each manager books an hour of its own at the home; the enterprise may see it but not book.
@@ -324,6 +335,9 @@ class Scene:
             agreement_starts_on=timezone.localdate(),
             agreement_ends_on=timezone.localdate() + timedelta(days=365),
             routes="疗养+山水线",
+        )
+        self.merchant = merchant_create(
+            actor=None, owner=w.union_a, name="昆山镇米厂", products="大米"
         )
         self.expense = self.spent()
         self.selected = self.application()
@@ -507,6 +521,8 @@ class Scene:
             ),
             "reject": lambda: Target(str(self.spent(pending=True).pk), {"note": "预算不足"}),
             "unit": lambda: Target(str(self.unit.pk), {}),
+            "merchant": lambda: Target(str(self.merchant.pk), {}),
+            "merchant_off": lambda: Target(str(self.merchant.pk), {"active": "0"}),
             "unit_create": lambda: Target(
                 "",
                 {
@@ -559,6 +575,8 @@ PAGE_KEYS = {
     "activities/funds/expenses/<int:pk>/decide/": "decide",
     "activities/partners/<int:pk>/": "unit",
     "activities/partners/<int:pk>/edit/": "unit",
+    "activities/merchants/<int:pk>/edit/": "merchant",
+    "activities/merchants/<int:pk>/active/": "merchant_off",
 }
 API_KEYS = {
     ("POST", "/api/v1/activities/"): "create",
@@ -728,6 +746,10 @@ def page_post(route: str, scene: Scene) -> dict[str, Any]:
         "activities/partners/<int:pk>/edit/": {
             "url": f"/activities/partners/{scene.unit.pk}/edit/",
             "values": lambda principal: {"capacity": str(40 + PRINCIPALS.index(principal))},
+        },
+        "activities/merchants/<int:pk>/edit/": {
+            "url": f"/activities/merchants/{scene.merchant.pk}/edit/",
+            "values": lambda principal: {"town": f"昆山镇（{principal}）"},
         },
         "activities/merchants/": {
             "url": "/activities/merchants/",
