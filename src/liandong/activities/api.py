@@ -897,10 +897,38 @@ def update_activity(
         if len(bodies) != len(wanted):
             raise ValidationError({"quotas": "名额单位不存在或不在您的范围内"})
         quotas = [(bodies[q["body_id"]], q["places"]) for q in quota_rows]
-    services.activity_update(
-        actor=request.user, activity=activity, co_organizers=co_organizers, quotas=quotas, **data
-    )
+    if "partner_unit_id" in data:
+        unit_id = data.pop("partner_unit_id")
+        data["partner_unit"] = None
+        if unit_id is not None:
+            data["partner_unit"] = (
+                perms.partner_units_visible_to(request.user).filter(pk=unit_id).first()
+            )
+            if data["partner_unit"] is None:
+                raise ValidationError({"partner_unit_id": "合作单位不存在或不在您的范围内"})
+        if data["partner_unit"] is None:
+            data.setdefault("route", "")
+    try:
+        services.activity_update(
+            actor=request.user,
+            activity=activity,
+            co_organizers=co_organizers,
+            quotas=quotas,
+            **data,
+        )
+    except ValidationError as error:
+        raise _api_names(error) from None
     return activity_item(visible_activity(request, activity_id))
+
+
+def _api_names(error: ValidationError) -> ValidationError:
+    """A service's refusal with the fields named as the API names them (``partner_unit_id``)."""
+    if not hasattr(error, "error_dict") or "partner_unit" not in error.error_dict:
+        return error
+    renamed = {
+        ("partner_unit_id" if k == "partner_unit" else k): v for k, v in error.error_dict.items()
+    }
+    return ValidationError(renamed)
 
 
 @router.post(

@@ -102,6 +102,9 @@ class ActivityPatchIn(InputSchema):
     max_age: int | None = Field(None, ge=0, le=120)
     priority_rules: list[str] | None = None
     objection_channel: str | None = Field(None, max_length=200)
+    # A partner unit the caller may see (null: none); ``route`` one of its themed routes.
+    partner_unit_id: int | None = None
+    route: str | None = Field(None, max_length=120)
     quotas: list[QuotaIn] | None = None
 
     _lists = field_validator("target_worker_types", "priority_rules")(
@@ -114,7 +117,13 @@ class ActivityPatchIn(InputSchema):
 
 
 # Fields a PATCH may set to null; for the others null means "not sent".
-NULLABLE_ACTIVITY_FIELDS = {"applications_open_at", "applications_close_at", "min_age", "max_age"}
+NULLABLE_ACTIVITY_FIELDS = {
+    "applications_open_at",
+    "applications_close_at",
+    "min_age",
+    "max_age",
+    "partner_unit_id",
+}
 
 
 class QuotaOut(Schema):

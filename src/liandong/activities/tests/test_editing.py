@@ -809,3 +809,45 @@ def test_merchant_edit_and_stop_partnership_then_it_cannot_be_chosen(world, logi
     # Staff of another union get a 404, as for a merchant that does not exist.
     other = login(world.users["staff_b"])
     assert other.get(f"/activities/merchants/{merchant.pk}/edit/").status_code == 404
+
+
+def test_api_patch_names_a_partner_unit_the_caller_may_see(world, api_token) -> None:
+    """PATCH ``partner_unit_id``: a unit the caller may see (else 422 naming the field, nothing
+    changed); the service's own refusals (agreement period) name it too; null removes it."""
+    from liandong.activities.services import partner_unit_create
+
+    activity = make_activity(world.union_a)
+
+    def unit(owner, name, ends_in_days=365):
+        return partner_unit_create(
+            actor=None,
+            owner=owner,
+            name=name,
+            agreement_starts_on=timezone.localdate(),
+            agreement_ends_on=timezone.localdate() + timedelta(days=ends_in_days),
+            routes="疗养+山水线",
+        )
+
+    own, other, lapsed = (
+        unit(world.union_a, "红庙山庄"),
+        unit(world.union_b, "乙山庄"),
+        unit(world.union_a, "旧山庄", ends_in_days=1),
+    )
+    staff = api_token(world.users["staff_a"])
+    url = f"/api/v1/activities/{activity.pk}"
+
+    def patch(body):
+        return BrowserClient().patch(url, body, content_type="application/json", **staff)
+
+    for refused in (other, lapsed):
+        response = patch({"partner_unit_id": refused.pk})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["body", "partner_unit_id"]
+        activity.refresh_from_db()
+        assert activity.partner_unit_id is None
+    response = patch({"partner_unit_id": own.pk, "route": "疗养+山水线"})
+    assert response.status_code == 200, response.content
+    assert response.json()["partner_unit_id"] == own.pk
+    activity.refresh_from_db()
+    assert (activity.partner_unit_id, activity.route) == (own.pk, "疗养+山水线")
+    assert patch({"partner_unit_id": None}).json()["partner_unit_id"] is None
