@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from liandong.accounts.models import AuthenticatedHttpRequest
@@ -418,14 +419,20 @@ def activity_apply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             actor=request.user, activity=activity, worker=worker
         )
     except ValidationError as error:
-        messages.error(request, f"报名未成功：{_errors(error)}")
+        messages.error(request, f"“{activity.title}”报名未成功：{_errors(error)}")
     else:
         messages.success(
             request,
-            "报名成功，您已入选。"
+            f"已报名“{activity.title}”，您已入选。"
             if application.status == ApplicationStatus.SELECTED
-            else "报名成功。报名截止后公开抽签，请留意结果。",
+            else f"已报名“{activity.title}”。报名截止后公开抽签，请留意结果。",
         )
+    # From the phone home (我的 · 活动报名) back to it: ``next`` is a path on this site only.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("activities:activity-detail", pk=pk)
 
 

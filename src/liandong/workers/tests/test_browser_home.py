@@ -161,3 +161,32 @@ def test_a_worker_raises_a_demand_from_the_home_and_follows_it(live_server, brow
     shot(page, "desktop-demand-form")
     page.goto(f"{live_server.url}/workers/me/demands/{demand.pk}/")
     shot(page, "desktop-demand")
+
+
+def test_a_worker_signs_up_from_the_home_and_sees_it_confirmed_there(live_server, browser) -> None:
+    union = UnionFactory(name="甘肃省经贸工会", code="B-JM")
+    outlet = OutletFactory(
+        name="中通城关东岗网点",
+        code="B-ZTO-01",
+        parent=EnterpriseFactory(name="中通快递兰州分公司", code="B-ZTO", parent=union),
+    )
+    worker = WorkerFactory(name="王建国", employer=outlet, mobile="13919310001")
+    user = worker_account_ensure(worker=worker)
+    user.set_password(TEST_PASSWORD)
+    user.save(update_fields=["password"])
+    make_activity(union, title="兴隆山冬季微疗养", total_places=50, place="榆中县兴隆山")
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page.goto(f"{live_server.url}/accounts/login/worker/")
+    page.fill("input[name=mobile]", "13919310001")
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[value=login]")
+    page.wait_for_url("**/workers/me/")
+    page.click("#activities button:has-text('报名')")
+    page.wait_for_url("**/workers/me/")
+    assert "已报名“兴隆山冬季微疗养”" in page.inner_text(".messages")
+    card = page.inner_text("#activities")
+    assert "已报名" in card
+    assert page.locator("#activities button", has_text="报名").count() == 0
+    fits_a_phone(page)
+    shot(page, "phone-home-signed-up")

@@ -221,13 +221,25 @@ def test_applying_from_the_home_and_my_services(world: Any) -> None:
     home = client.get("/workers/me/")
     response = post_form(client, home, action=f"/activities/{activity.pk}/apply/")
     assert response.status_code == 302
+    assert response["Location"] == "/workers/me/"  # back to the home, not the staff-style page
     home = worker_home(user=world.users["worker_a"], worker=world.worker_a)
     assert [a.activity.title for a in home.services] == ["城关体检"]
     row = next(r for r in home.activities if r.activity.pk == activity.pk)
     assert (row.places_left, row.application is not None, row.can_apply) == (2, True, False)
     page = client.get("/workers/me/").content.decode()
-    assert "已入选" in page
+    assert "已报名 · 已入选" in page
+    assert "已报名“城关体检”，您已入选。" in page
     assert "别人的活动" in page
+
+
+def test_apply_goes_back_only_to_a_page_of_this_site(world: Any) -> None:
+    client = signed_in(world)
+    activity = make_activity(world.union_a, title="城关体检", total_places=3)
+    response = client.post(
+        f"/activities/{activity.pk}/apply/", {"next": "https://evil.example/workers/me/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/activities/{activity.pk}/"
 
 
 # -- 厂务公开, 我的提案, 消息 ------------------------------------------------------------------------
