@@ -26,6 +26,7 @@ from liandong.core.audit import (
     audit_log,
     audit_target_types,
     audit_vocabulary,
+    audit_references,
     change_lines,
     day_start,
     target_links,
@@ -100,6 +101,7 @@ def audit_log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         cursor = None
     page = page_by_id(entries, cursor=cursor, size=50)
     links = target_links(request.user, page.items)
+    refs = audit_references(request.user, page.items)
     rows = [
         AuditRow(
             entry=entry,
@@ -108,7 +110,7 @@ def audit_log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             labelled=entry.action in vocabulary.actions,
             target_type=target_type_label(entry.target_type) if entry.target_type else "",
             link=links.get((entry.target_type, entry.target_id), ""),
-            changes=change_lines(entry.target_type, entry.changes),
+            changes=change_lines(entry.target_type, entry.changes, refs),
         )
         for entry in page.items
     ]

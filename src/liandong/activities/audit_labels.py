@@ -1,6 +1,18 @@
 """How the audit log names what is done in service activities (collected by core.audit)."""
 
-from liandong.activities.permissions import activities_visible_to
+from typing import Any
+
+from django.urls import reverse
+
+from liandong.activities.permissions import (
+    activities_visible_to,
+    budget_lines_visible_to,
+    can_edit_register,
+    expenses_visible_to,
+    homes_visible_to,
+    merchants_visible_to,
+    partner_units_visible_to,
+)
 from liandong.core.audit import link_finder
 
 APP_NAME = "服务活动"
@@ -46,4 +58,26 @@ FIELDS = {
     "places": "名额",
 }
 
-LINKS = {"activities.activity": link_finder(activities_visible_to, "activities:activity-detail")}
+
+def _merchant_links(viewer: Any, ids: list[str]) -> dict[str, str]:
+    """A merchant's page is its edit page: only those the viewer may edit are linked."""
+    if not ids:
+        return {}
+    merchants = merchants_visible_to(viewer).filter(pk__in=[int(i) for i in ids])
+    return {
+        str(m.pk): reverse("activities:merchant-edit", args=[m.pk])
+        for m in merchants.select_related("owner")
+        if can_edit_register(viewer, m.owner)
+    }
+
+
+LINKS = {
+    "activities.activity": link_finder(activities_visible_to, "activities:activity-detail"),
+    "activities.home": link_finder(homes_visible_to, "activities:home-detail"),
+    "activities.budgetline": link_finder(budget_lines_visible_to, "activities:budget-line-detail"),
+    "activities.expense": link_finder(expenses_visible_to, "activities:expense-detail"),
+    "activities.partnerunit": link_finder(
+        partner_units_visible_to, "activities:partner-unit-detail"
+    ),
+    "activities.merchant": _merchant_links,
+}

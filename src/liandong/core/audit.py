@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
@@ -193,24 +194,128 @@ def _display(value: Any, field: Any = None) -> str:
     return str(value)
 
 
+# ``changes`` keys that hold the id of another record without being a foreign key of the
+# target's model (``{"worker": 12}`` on a nomination): the record type they name.
+REFERENCE_KEYS = {
+    "worker": "workers.worker",
+    "organization": "organizations.organization",
+    "body": "organizations.organization",
+    "partner": "organizations.organization",
+    "department": "organizations.organization",
+    "registered_by": "accounts.user",
+    "judge": "accounts.user",
+    "contest": "competitions.contest",
+    "to_contest": "competitions.contest",
+    "into": "demands.demand",
+}
+
+# (record type, id) -> (name, address or ""), for the records a page of entries names.
+References = dict[tuple[str, str], tuple[str, str]]
+Part = tuple[str, str]  # (text, address or "")
+
+
+def _reference_type(model: type[models.Model] | None, key: str) -> str:
+    field = _field(model, key)
+    if field is not None and getattr(field, "is_relation", False) and field.related_model:
+        return str(field.related_model._meta.label_lower)
+    if field is None:
+        return REFERENCE_KEYS.get(key, "")
+    return ""
+
+
+def _ids(value: Any) -> list[str]:
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return [str(value)]
+    if isinstance(value, list | tuple):
+        return [i for item in value for i in _ids(item)]
+    return []
+
+
+def audit_references(viewer: Any, entries: Iterable[AuditLog]) -> References:
+    """The records the ``changes`` of these entries name by id, each by its name and, where
+    the viewer may open it (the owning app's LINKS), a link. People are named whatever the
+    viewer may open (as the log names who acted); other records the viewer may not open are
+    not named. Two queries per record type named, however many entries."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        model = _model(entry.target_type) if entry.target_type else None
+        for key, value in (entry.changes or {}).items():
+            ref_type = _reference_type(model, key)
+            if ref_type:
+                wanted.setdefault(ref_type, set()).update(_ids(value))
+    finders = audit_vocabulary().links
+    found: References = {}
+    for ref_type, ids in wanted.items():
+        related = _model(ref_type)
+        if related is None or not ids:
+            continue
+        finder = finders.get(ref_type)
+        urls = finder(viewer, sorted(ids)) if finder is not None else {}
+        people = ref_type == settings.AUTH_USER_MODEL.lower()
+        named = ids if people else set(urls)
+        if not named:
+            continue
+        for record in related._default_manager.filter(pk__in=[int(i) for i in named]):
+            label = getattr(record, "display_name", "") or str(record)
+            found[(ref_type, str(record.pk))] = (label, urls.get(str(record.pk), ""))
+    return found
+
+
+def _parts(value: Any, ref_type: str, refs: References) -> list[Part] | None:
+    """A referencing value as (name, link) parts (a record not named to this viewer: its type
+    and number); None when the value names no record."""
+    ids = _ids(value)
+    if not ref_type or not ids:
+        return None
+    type_name = target_type_label(ref_type)
+    return [refs.get((ref_type, i), (f"{type_name}（编号 {i}）", "")) for i in ids]
+
+
 @dataclass(frozen=True)
 class ChangeLine:
     label: str
     old: str | None  # None: a single value, not a change
     new: str
+    # The values as (text, link) parts where they name other records (see audit_references).
+    old_parts: list[Part] | None = None
+    new_parts: list[Part] | None = None
 
 
-def change_lines(target_type: str, changes: dict[str, Any]) -> list[ChangeLine]:
-    """``changes`` as lines "字段：旧值 → 新值" (a pair ``[old, new]``) or "字段：值"."""
+def change_lines(
+    target_type: str, changes: dict[str, Any], refs: References | None = None
+) -> list[ChangeLine]:
+    """``changes`` as lines "字段：旧值 → 新值" (a pair ``[old, new]``) or "字段：值"; with
+    ``refs``, ids of other records read as their names (linked where the viewer may open them)."""
     model = _model(target_type)
+    resolving = refs is not None
+    refs = refs or {}
     lines = []
     for key, value in (changes or {}).items():
         field = _field(model, key)
         label = field_label(target_type, key)
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(ChangeLine(label, _display(value[0], field), _display(value[1], field)))
+        ref_type = _reference_type(model, key) if resolving else ""
+        # A many-to-many value is a list of ids; its change is a pair of such lists.
+        many = field is not None and getattr(field, "many_to_many", False)
+        pair = isinstance(value, list) and len(value) == 2
+        if pair and many:
+            pair = all(isinstance(v, list | type(None)) for v in value)
+        if pair:
+            old, new = value
+            lines.append(
+                ChangeLine(
+                    label,
+                    _display(old, field),
+                    _display(new, field),
+                    _parts(old, ref_type, refs),
+                    _parts(new, ref_type, refs),
+                )
+            )
         else:
-            lines.append(ChangeLine(label, None, _display(value, field)))
+            lines.append(
+                ChangeLine(label, None, _display(value, field), None, _parts(value, ref_type, refs))
+            )
     return lines
 
 
