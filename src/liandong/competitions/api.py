@@ -119,6 +119,10 @@ def contest_detail(request: AuthenticatedHttpRequest, contest_id: int) -> dict:
             "advance_rule": r.advance_rule,
             "advance_value": r.advance_value,
             "per_group": r.per_group,
+            "station": r.station,
+            "venue": r.venue,
+            "starts_on": r.starts_on,
+            "ends_on": r.ends_on,
             "advanced": r.advanced_at is not None,
             "segments": list(r.segments.values("id", "name", "weight", "full_marks", "tie_break")),
         }

@@ -293,7 +293,29 @@ def _yunnan(orgs: dict[str, Organization], rng: random.Random) -> None:
         chief_judge=judges[0],
         drop_extremes_from=5,
     )
-    final = services.round_create(actor=None, contest=contest, name="决赛")
+    # 中老口语巡回赛: the 万象站 (held 11月4日~6日 in Vientiane) and then the 云南站 (11月28日 at
+    # 云南民族大学), linked rounds of one contest; every contestant goes on to the 云南站.
+    vientiane = services.round_create(
+        actor=None,
+        contest=contest,
+        name="万象站比赛",
+        station="万象站",
+        venue="老挝万象市",
+        starts_on=date(2026, 11, 4),
+        ends_on=date(2026, 11, 6),
+        advance_value=Decimal(len(workers)),
+    )
+    final = services.round_create(
+        actor=None,
+        contest=contest,
+        name="决赛",
+        station="云南站",
+        venue="云南民族大学",
+        starts_on=date(2026, 11, 28),
+    )
+    oral = services.segment_create(
+        actor=None, round=vientiane, name="口语测试", weight=Decimal(100), full_marks=Decimal(100)
+    )
     style = services.segment_create(
         actor=None,
         round=final,
@@ -313,6 +335,8 @@ def _yunnan(orgs: dict[str, Organization], rng: random.Random) -> None:
     for segment in (style, talk):
         for judge in judges:
             services.judge_assign(actor=None, segment=segment, judge=judge)
+    for judge in judges[:3]:
+        services.judge_assign(actor=None, segment=oral, judge=judge)
     for name, count in [("一等奖", 1), ("二等奖", 3), ("三等奖", 6)]:
         services.prize_tier_create(actor=None, contest=contest, name=name, count=count)
     services.prize_tier_create(actor=None, contest=contest, name="优秀奖")
@@ -321,6 +345,11 @@ def _yunnan(orgs: dict[str, Organization], rng: random.Random) -> None:
         [entrant] = _register(contest, [worker], jt)
         ability[entrant.pk] = 96.0 if worker.name == "苏鹏程" else min(91.0, rng.gauss(84, 4))
     services.contest_update(actor=None, contest=contest, status=ContestStatus.IN_PROGRESS)
+    services.round_draw_order(actor=None, round=vientiane, seed="yn-vientiane")
+    # Its own random stream: the 云南站's scores stay those the demo had before the 万象站.
+    _score_segment(oral, judges[:3], ability, random.Random("yn-vientiane"), spread=2.0)
+    services.round_advance(actor=None, round=vientiane)
+    final = Round.objects.get(pk=final.pk)
     services.round_draw_order(actor=None, round=final, seed="yn-vientiane-kunming")
     _score_segment(style, judges, ability, rng, spread=1.5)
     _score_segment(talk, judges, ability, rng, spread=1.5)

@@ -72,7 +72,21 @@ class ContestForm(forms.ModelForm):
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["name", "advance_rule", "advance_value", "per_group"]
+        fields = [
+            "name",
+            "station",
+            "venue",
+            "starts_on",
+            "ends_on",
+            "advance_rule",
+            "advance_value",
+            "per_group",
+        ]
+        help_texts = {"station": "巡回赛的站点，如：万象站、云南站；不巡回的比赛不填"}
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
 
 class SegmentForm(forms.ModelForm):

@@ -162,6 +162,11 @@ class Round(BaseModel):
         _("晋级名额或比例"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     per_group = models.BooleanField(_("按组别分别晋级"), default=False)
+    # A touring contest (巡回赛) holds each round at a station of its own (万象站, 云南站).
+    station = models.CharField(_("站点"), max_length=40, blank=True)
+    venue = models.CharField(_("比赛场地"), max_length=120, blank=True)
+    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     advanced_at = models.DateTimeField(_("晋级时间"), null=True, blank=True)
     order_drawn_at = models.DateTimeField(null=True, blank=True)
     draw_seed = models.CharField(max_length=32, blank=True)

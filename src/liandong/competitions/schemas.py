@@ -22,6 +22,10 @@ class RoundOut(Schema):
     advance_rule: str
     advance_value: Decimal | None
     per_group: bool
+    station: str
+    venue: str
+    starts_on: date | None
+    ends_on: date | None
     advanced: bool
     segments: list[SegmentOut]
 

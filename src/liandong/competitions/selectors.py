@@ -345,3 +345,8 @@ def entrants_by_body(contests: QuerySet[Contest]) -> list[dict[str, Any]]:
         for row in rows
     ]
     return sorted(result, key=lambda row: (-row["entrants"], row["name"]))
+
+
+def tour_stations(contest: Contest) -> list[Round]:
+    """The rounds of a touring contest (巡回赛) that name a station, in order."""
+    return list(contest.rounds.exclude(station="").order_by("order"))

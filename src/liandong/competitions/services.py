@@ -138,8 +138,15 @@ def round_create(
     advance_rule: str = Round.Rule.TOP_N,
     advance_value: Decimal | None = None,
     per_group: bool = False,
+    station: str = "",
+    venue: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
 ) -> Round:
+    """A round; a touring contest names each round's station and venue (and its dates)."""
     _unlocked(contest)
+    if starts_on and ends_on and ends_on < starts_on:
+        raise _refuse("ends_on", "结束日期不能早于开始日期", "dates")
     if (
         advance_rule == Round.Rule.TOP_PERCENT
         and advance_value is not None
@@ -160,6 +167,10 @@ def round_create(
         advance_rule=advance_rule,
         advance_value=advance_value,
         per_group=per_group,
+        station=station.strip(),
+        venue=venue.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on or starts_on,
     )
     round_.full_clean()
     round_.save()
@@ -167,7 +178,10 @@ def round_create(
         actor=actor,
         action="competitions.round_created",
         target=round_,
-        changes=snapshot(round_, ["name", "order", "advance_rule", "advance_value", "per_group"]),
+        changes=snapshot(
+            round_,
+            ["name", "order", "advance_rule", "advance_value", "per_group", "station", "venue"],
+        ),
     )
     return round_
 

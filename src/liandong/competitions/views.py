@@ -63,6 +63,7 @@ from liandong.competitions.selectors import (
     segments_progress,
     team_list,
     team_standings,
+    tour_stations,
 )
 from liandong.competitions.services import ScoreInput, eligibility_problems
 from liandong.core.documents import XLSX
@@ -191,6 +192,7 @@ def contest_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         {
             "contest": contest,
             "rounds": rounds,
+            "stations": [r for r in rounds if r.station],
             "entrants": entrants.order_by(F("final_rank").asc(nulls_last=True), "id")[
                 :ENTRANTS_SHOWN
             ],
@@ -598,6 +600,7 @@ def entrant_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "entrant": entrant,
             "contest": contest,
             "rounds": rounds,
+            "stations": [r for r in rounds if r.station],
             "full": full,
             "is_chief": is_chief_judge(request.user, contest),
             "can_nominate": can_manage_contest(request.user, contest) and contest.is_published,
@@ -698,7 +701,11 @@ def scoreboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     board = _board_html(contest)
     if request.GET.get("partial"):
         return HttpResponse(board)
-    return render(request, "competitions/scoreboard.html", {"contest": contest, "board": board})
+    return render(
+        request,
+        "competitions/scoreboard.html",
+        {"contest": contest, "board": board, "stations": tour_stations(contest)},
+    )
 
 
 def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -725,7 +732,7 @@ def public_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "competitions/public_results.html",
-        {"contest": contest, "rows": rows, "teams": teams},
+        {"contest": contest, "rows": rows, "teams": teams, "stations": tour_stations(contest)},
     )
 
 

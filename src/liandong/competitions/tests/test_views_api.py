@@ -386,3 +386,60 @@ def test_the_register_page_offers_a_bounded_list_and_searches_by_name(world: Any
     )
     assert "欧阳快递" in page
     assert world.worker_a.name not in page
+
+
+def test_a_touring_contest_names_each_rounds_station_and_venue(world: Any) -> None:
+    """巡回赛: a round is added with its station, venue and dates (a refused end date changes
+    nothing); the contest page, the round's results, the API and the public pages name the
+    stations in order."""
+    from datetime import date
+
+    setup = contest_setup(world, status=ContestStatus.IN_PROGRESS)
+    admin = logged_in(world.users["admin_a"])
+    url = f"/competitions/{setup.contest.pk}/rounds/new/"
+    refused = admin.post(
+        url,
+        {
+            "name": "总决赛",
+            "station": "云南站",
+            "venue": "云南民族大学",
+            "starts_on": "2026-11-28",
+            "ends_on": "2026-11-20",
+            "advance_rule": "top_n",
+        },
+    )
+    assert refused.status_code == 200
+    assert "结束日期不能早于开始日期" in refused.content.decode()
+    assert setup.contest.rounds.count() == 2
+    services.round_create(
+        actor=None,
+        contest=setup.contest,
+        name="万象站比赛",
+        station="万象站",
+        venue="老挝万象市",
+        starts_on=date(2026, 11, 4),
+        ends_on=date(2026, 11, 6),
+    )
+    saved = admin.post(
+        url,
+        {
+            "name": "总决赛",
+            "station": "云南站",
+            "venue": "云南民族大学",
+            "starts_on": "2026-11-28",
+            "advance_rule": "top_n",
+        },
+    )
+    assert saved.status_code == 302
+    page = admin.get(f"/competitions/{setup.contest.pk}/").content.decode()
+    assert "巡回赛站点" in page
+    assert page.index("万象站") < page.index("云南站")
+    assert "老挝万象市 · 2026年11月4日至6日" in page
+    assert "云南民族大学 · 2026年11月28日" in page
+    last = setup.contest.rounds.order_by("order").last()
+    assert "云南站 · 云南民族大学" in admin.get(f"/competitions/rounds/{last.pk}/").content.decode()
+    api = admin.get(f"/api/v1/competitions/{setup.contest.pk}").json()
+    assert [r["station"] for r in api["rounds"]] == ["", "", "万象站", "云南站"]
+    board = BrowserClient().get(f"/competitions/{setup.contest.pk}/scoreboard/").content.decode()
+    assert "万象站" in board
+    assert "云南民族大学" in board
