@@ -298,7 +298,7 @@ def _yunnan(orgs: dict[str, Organization], rng: random.Random) -> None:
     vientiane = services.round_create(
         actor=None,
         contest=contest,
-        name="万象站比赛",
+        name="第一站",
         station="万象站",
         venue="老挝万象市",
         starts_on=date(2026, 11, 4),

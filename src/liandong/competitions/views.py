@@ -600,7 +600,6 @@ def entrant_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "entrant": entrant,
             "contest": contest,
             "rounds": rounds,
-            "stations": [r for r in rounds if r.station],
             "full": full,
             "is_chief": is_chief_judge(request.user, contest),
             "can_nominate": can_manage_contest(request.user, contest) and contest.is_published,
