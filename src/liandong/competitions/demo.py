@@ -347,7 +347,8 @@ def _yunnan(orgs: dict[str, Organization], rng: random.Random) -> None:
     services.contest_update(actor=None, contest=contest, status=ContestStatus.IN_PROGRESS)
     services.round_draw_order(actor=None, round=vientiane, seed="yn-vientiane")
     # Its own random stream: the 云南站's scores stay those the demo had before the 万象站.
-    _score_segment(oral, judges[:3], ability, random.Random("yn-vientiane"), spread=2.0)
+    vientiane_rng = random.Random(20261104)  # noqa: S311 - invented demo scores, reproducible
+    _score_segment(oral, judges[:3], ability, vientiane_rng, spread=2.0)
     services.round_advance(actor=None, round=vientiane)
     final = Round.objects.get(pk=final.pk)
     services.round_draw_order(actor=None, round=final, seed="yn-vientiane-kunming")
