@@ -119,11 +119,14 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope = organizers
         # 名额分配: rows of (unit, places), a formset submitted with the form (prefix "quota").
-        self.quota_rows = QuotaFormSet(
-            args[0] if args else kwargs.get("data"),
-            prefix="quota",
-            initial=[{"body": body, "places": places} for body, places in initial_quotas],
-            form_kwargs={"bodies": organizers.order_by("path", "id")},
+        self.quota_rows = cast(
+            BaseQuotaFormSet,
+            QuotaFormSet(
+                args[0] if args else kwargs.get("data"),
+                prefix="quota",
+                initial=[{"body": body, "places": places} for body, places in initial_quotas],
+                form_kwargs={"bodies": organizers.order_by("path", "id")},
+            ),
         )
         self.quota_errors: list[str] = []
         rule_choices = [("", "—（不设）"), *priority_rule_choices(extra_rules or [])]
@@ -234,8 +237,7 @@ class BaseQuotaFormSet(forms.BaseFormSet):
         return [
             form
             for form in self.forms
-            if form.cleaned_data.get("body") is not None
-            and not (self.can_delete and self._should_delete_form(form))
+            if form.cleaned_data.get("body") is not None and not form.cleaned_data.get("DELETE")
         ]
 
     def clean(self) -> None:
