@@ -53,7 +53,7 @@ def test_a_courier_applies_on_a_phone_and_sees_the_public_notice(live_server, br
     assert "您符合报名条件" in page.inner_text("main")
     page.click("text=我要报名")
     page.wait_for_url(f"**/activities/{activity.pk}/")
-    assert "报名成功，您已入选" in page.inner_text(".messages")
+    assert "已报名“兴隆山冬季微疗养”，您已入选。" in page.inner_text(".messages")
     assert page.inner_text("#application-status") == "已入选"
     assert page.locator("img.qr").is_visible()
     no_sideways_scroll(page)
