@@ -107,10 +107,20 @@ def pdf_render(blocks: Iterable[Block], *, title: str, page_numbers: bool = Fals
             "cv", parent=base["Title"], fontName=font, fontSize=26, leading=38, alignment=TA_CENTER
         ),
         "cover-line": ParagraphStyle(
-            "cl", parent=base["BodyText"], fontName=font, fontSize=13, leading=22, alignment=TA_CENTER
+            "cl",
+            parent=base["BodyText"],
+            fontName=font,
+            fontSize=13,
+            leading=22,
+            alignment=TA_CENTER,
         ),
         "caption": ParagraphStyle(
-            "cp", parent=base["BodyText"], fontName=font, fontSize=9, leading=13, alignment=TA_CENTER
+            "cp",
+            parent=base["BodyText"],
+            fontName=font,
+            fontSize=9,
+            leading=13,
+            alignment=TA_CENTER,
         ),
     }
     story: list[Flowable] = []
@@ -160,11 +170,7 @@ def pdf_render(blocks: Iterable[Block], *, title: str, page_numbers: bool = Fals
         bottomMargin=18 * mm,
     ).build(
         story,
-        **(
-            {"onFirstPage": _no_number, "onLaterPages": _page_number(font)}
-            if page_numbers
-            else {}
-        ),
+        **({"onFirstPage": _no_number, "onLaterPages": _page_number(font)} if page_numbers else {}),
     )
     return stream.getvalue()
 

@@ -183,7 +183,11 @@ def _overview(report: AnnualReport, number: int, filters: ReportFilters) -> list
         f"{figure_text(c['enterprise_rate'], '%')}；覆盖网点 {figure_text(c['outlets_reached'], '个')}；"
         f"工会会员 {figure_text(c['members'], '人')}，入会率 {figure_text(c['member_rate'], '%')}。"
     ]
-    for key in [("职工诉求", "受理职工诉求"), ("联席会议", "召开联席会议"), ("服务职工", "服务群众人次")]:
+    for key in [
+        ("职工诉求", "受理职工诉求"),
+        ("联席会议", "召开联席会议"),
+        ("服务职工", "服务群众人次"),
+    ]:
         f = by_label.get(key)
         if f is not None:
             parts.append(f"全年{f.label} {figure_text(f.value, f.unit)}。")
@@ -442,9 +446,9 @@ def _notable(
         .order_by("started_on", "id")[:LIST_ROWS]
     )
     contracts = list(
-        contracts_of_year(root, year).select_related("negotiation").order_by("signed_on", "id")[
-            :LIST_ROWS
-        ]
+        contracts_of_year(root, year)
+        .select_related("negotiation")
+        .order_by("signed_on", "id")[:LIST_ROWS]
     )
     if not negotiations and not contracts:
         blocks.append(Block("paragraph", "本年度无集体协商和集体合同记录。"))

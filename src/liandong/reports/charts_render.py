@@ -49,9 +49,7 @@ def plotted_series(chart: Chart) -> list[tuple[str, list[float]]]:
 
 
 def has_data(chart: Chart) -> bool:
-    return any(
-        not math.isnan(v) and v != 0 for _, values in plotted_series(chart) for v in values
-    )
+    return any(not math.isnan(v) and v != 0 for _, values in plotted_series(chart) for v in values)
 
 
 def render_png(chart: Chart) -> bytes:
@@ -101,10 +99,19 @@ def _bar(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     width = 0.8 / max(len(series), 1)
     for n, (name, values) in enumerate(series):
         positions = [i + (n - (len(series) - 1) / 2) * width for i in range(len(labels))]
-        axes.bar(positions, [0 if math.isnan(v) else v for v in values], width, label=name,
-                 color=PALETTE[n % len(PALETTE)])
-    axes.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 6 else 0,
-                    ha="right" if len(labels) > 6 else "center")
+        axes.bar(
+            positions,
+            [0 if math.isnan(v) else v for v in values],
+            width,
+            label=name,
+            color=PALETTE[n % len(PALETTE)],
+        )
+    axes.set_xticks(
+        range(len(labels)),
+        labels,
+        rotation=30 if len(labels) > 6 else 0,
+        ha="right" if len(labels) > 6 else "center",
+    )
     if chart.unit:
         axes.set_ylabel(chart.unit)
     _legend(axes, len(series))
@@ -116,8 +123,14 @@ def _stack(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     bottom = [0.0] * len(labels)
     for n, (name, values) in enumerate(series):
         clean = [0 if math.isnan(v) else v for v in values]
-        axes.bar(range(len(labels)), clean, 0.7, bottom=bottom, label=name,
-                 color=PALETTE[n % len(PALETTE)])
+        axes.bar(
+            range(len(labels)),
+            clean,
+            0.7,
+            bottom=bottom,
+            label=name,
+            color=PALETTE[n % len(PALETTE)],
+        )
         bottom = [b + v for b, v in zip(bottom, clean, strict=True)]
     axes.set_xticks(range(len(labels)), labels)
     if chart.unit:
@@ -151,8 +164,14 @@ def _line(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     handles = []
     for n, (name, values) in enumerate(series):
         target = right if right is not None and name.endswith("%") else axes
-        (line,) = target.plot(range(len(labels)), values, marker="o", markersize=3,
-                              label=name, color=PALETTE[n % len(PALETTE)])
+        (line,) = target.plot(
+            range(len(labels)),
+            values,
+            marker="o",
+            markersize=3,
+            label=name,
+            color=PALETTE[n % len(PALETTE)],
+        )
         handles.append(line)
     axes.set_xticks(range(len(labels)), labels)
     if right is not None:
@@ -179,9 +198,15 @@ def _pie(axes, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     pairs.sort(key=lambda p: -p[1])
     if len(pairs) > 8:
         pairs = [*pairs[:7], ("其他", sum(v for _, v in pairs[7:]))]
-    axes.pie([v for _, v in pairs], labels=[_short(label) for label, _ in pairs],
-             autopct="%1.1f%%", colors=PALETTE, textprops={"fontsize": 8}, startangle=90,
-             counterclock=False)
+    axes.pie(
+        [v for _, v in pairs],
+        labels=[_short(label) for label, _ in pairs],
+        autopct="%1.1f%%",
+        colors=PALETTE,
+        textprops={"fontsize": 8},
+        startangle=90,
+        counterclock=False,
+    )
     axes.axis("equal")
 
 

@@ -159,7 +159,9 @@ def absolute_url(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 def annual_response(request: AuthenticatedHttpRequest, root: Organization, year: int, fmt: str):  # type: ignore[no-untyped-def]
     links = Links(perms.sees_records(request.user))
-    report = build_report(root, year, user=request.user, links=links, absolute=absolute_url(request))
+    report = build_report(
+        root, year, user=request.user, links=links, absolute=absolute_url(request)
+    )
     content, filename, content_type = render_file(report, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -177,7 +179,9 @@ def annual_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         initial={"year": timezone.localdate().year - (timezone.localdate().month < 3)},
     )
     if form.is_bound and form.is_valid() and form.cleaned_data["format"]:
-        return annual_response(request, root, form.cleaned_data["year"], form.cleaned_data["format"])
+        return annual_response(
+            request, root, form.cleaned_data["year"], form.cleaned_data["format"]
+        )
     return render(
         request,
         "reports/annual.html",

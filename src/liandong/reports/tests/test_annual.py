@@ -161,7 +161,14 @@ def test_report_formatting() -> None:
     assert figure_text(1234, "件") == "1,234 件"
     assert figure_text(1_000_000, "人") == "1,000,000 人（约 100 万人）"
     assert figure_text(None, "%") == "—"
-    assert [numeral(n) for n in (1, 9, 10, 11, 12, 20)] == ["一", "九", "十", "十一", "十二", "二十"]
+    assert [numeral(n) for n in (1, 9, 10, 11, 12, 20)] == [
+        "一",
+        "九",
+        "十",
+        "十一",
+        "十二",
+        "二十",
+    ]
 
 
 def test_docx_has_cover_chapters_selector_figures_charts_and_sources(
@@ -259,9 +266,7 @@ def test_a_module_offering_year_figures_gets_its_own_chapter(
         return providers
 
     monkeypatch.setattr(selectors, "hooks", with_volunteers)
-    report = build_report(
-        world.union_a, YEAR, user=world.users["admin_a"], links=Links(True)
-    )
+    report = build_report(world.union_a, YEAR, user=world.users["admin_a"], links=Links(True))
     chapters = [b.text for b in report.blocks if b.kind == "chapter"]
     assert "八、志愿服务" in chapters
     at = chapters.index("八、志愿服务")
