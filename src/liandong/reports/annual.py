@@ -267,10 +267,10 @@ def _chart_blocks(report: AnnualReport, chart: Chart, figure_no: list[int]) -> l
         blocks.append(Block("image", f"图{figure_no[0]}  {chart.title}", image=render_png(chart)))
     if chart.rows:
         shown = chart.rows[:TABLE_ROWS]
-        table: list[list[object]] = [chart.columns] + [
-            [row.label, *[cell_text(v, chart.columns[i + 1]) for i, v in enumerate(row.values)]]
-            for row in shown
-        ]
+        table: list[list[object]] = [list(chart.columns)]
+        for row in shown:
+            cells = [cell_text(v, chart.columns[i + 1]) for i, v in enumerate(row.values)]
+            table.append([row.label, *cells])
         blocks.append(Block("table", rows=table))
         if len(chart.rows) > len(shown):
             blocks.append(

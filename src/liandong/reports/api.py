@@ -10,8 +10,8 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from liandong.accounts.models import AuthenticatedHttpRequest
-from liandong.reports import permissions as perms
 from liandong.core.documents import DOCX
+from liandong.reports import permissions as perms
 from liandong.reports.schemas import (
     AnnualQuery,
     DashboardOut,

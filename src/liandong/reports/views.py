@@ -3,11 +3,10 @@ big-screen view (数据大屏), which fetches the same figures from the API, and
 annual report (年度工作报告) as .docx and PDF."""
 
 import tempfile
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from urllib.parse import quote
-
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,8 +15,8 @@ from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.meetings.selectors import date_cn
 from liandong.organizations.models import Organization, subtree_q
 from liandong.reports import permissions as perms
-from liandong.reports.exporting import XLSX, chart_xlsx
 from liandong.reports.annual import build_report, render_file
+from liandong.reports.exporting import XLSX, chart_xlsx
 from liandong.reports.forms import AnnualReportForm, DashboardFilterForm
 from liandong.reports.selectors import Links, mechanism_dashboard, union_dashboard_cached
 

@@ -4,6 +4,7 @@ year and the dashboard's figure. Screenshot to $LIANDONG_SCREENSHOTS."""
 
 import io
 from datetime import date
+from pathlib import Path
 
 from django.utils import timezone
 from docx import Document
@@ -40,14 +41,14 @@ def test_download_the_annual_report_from_the_dashboard(live_server, browser, wor
     with page.expect_download() as word:
         form.locator("button[value=docx]").click()
     assert word.value.suggested_filename == f"甲产业工会{year}年度工作报告.docx"
-    document = Document(io.BytesIO(open(word.value.path(), "rb").read()))
+    document = Document(io.BytesIO(Path(word.value.path()).read_bytes()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert f"甲产业工会{year}年度工作报告" in text
     assert "全年受理职工诉求 4,321 件" in text
     with page.expect_download() as pdf:
         form.locator("button[value=pdf]").click()
     assert pdf.value.suggested_filename.endswith(".pdf")
-    reader = PdfReader(io.BytesIO(open(pdf.value.path(), "rb").read()))
+    reader = PdfReader(io.BytesIO(Path(pdf.value.path()).read_bytes()))
     assert "4,321" in "".join(p.extract_text() for p in reader.pages)
     # The page stayed the dashboard: a download, not a navigation.
     assert "数据看板" in page.inner_text("h1")
