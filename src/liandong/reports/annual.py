@@ -531,7 +531,7 @@ def _mechanisms(
             Block(
                 "paragraph",
                 f"召开会议 {held} 次，议定事项 {total} 项，已完成 {done} 项，逾期 {overdue} 项，"
-                f"完成率 {figure_text(rate, '%')}。闭环进度：{stages}。",  # type: ignore[arg-type]
+                f"完成率 {figure_text(rate, '%')}。闭环进度：{_stages_in_words(str(stages))}。",  # type: ignore[arg-type]
             )
         )
         if links.enabled:
@@ -550,6 +550,16 @@ def _mechanisms(
         )
     )
     return blocks
+
+
+STAGE_WORDS = {"✓": "（已完成）", "…": "（进行中）", "○": "（未开始）", "!": "（滞后）"}
+
+
+def _stages_in_words(stages: str) -> str:
+    """The dashboard's marks (年中抓落实!) in words for a document (年中抓落实（滞后）)."""
+    for mark, words in STAGE_WORDS.items():
+        stages = stages.replace(mark, words)
+    return stages
 
 
 # --- Appendix ----------------------------------------------------------------------------------
