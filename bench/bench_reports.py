@@ -294,5 +294,155 @@ def main() -> None:
     print(text)
 
 
+# --- The annual report (年度工作报告), ``--annual`` ---------------------------------------------
+# A separate block: the report of the province root (``bench_staff``) generated as PDF and as
+# .docx through the page, on the same data as above, against the 15 s. Its own results
+# file (bench/results/reports-annual.md), so the dashboard's table above is left as it is.
+#
+#     .venv/bin/python bench/bench_reports.py --annual [--scale 1] [--requests 3]
+#     DATABASE_URL=postgres://… .venv/bin/python bench/bench_reports.py --annual --skip-sqlite
+
+ANNUAL_RESULTS = ROOT / "bench" / "results" / "reports-annual.md"
+ANNUAL_TARGET_S = 15.0
+
+
+def measure_annual(scale: float, requests: int, factor: float) -> dict:
+    from django.test import Client
+    from django.utils import timezone
+
+    from liandong.accounts.models import User
+    from liandong_bench.gen_data import BENCH_STAFF, gen_data
+
+    started = time.perf_counter()
+    gen_data(scale=scale)
+    rollup_rows = build_rollup(int(DEMANDS_AT_SCALE_1 * scale * factor))
+    built = time.perf_counter() - started
+    year = timezone.localdate().year
+    client = Client()
+    client.force_login(User.objects.get(username=BENCH_STAFF))
+    rows = []
+    for fmt in ("pdf", "docx"):
+        url = f"/reports/annual/?year={year}&format={fmt}"
+        times, size = [], 0
+        for i in range(requests + 1):  # the first one warms up (imports, fonts), kept apart
+            t0 = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - t0
+            assert response.status_code == 200, (url, response.status_code)
+            size = len(response.content)
+            times.append(elapsed)
+            if i == 0:
+                first = elapsed
+        rest = times[1:] or times
+        rows.append(
+            {
+                "format": fmt,
+                "first": first,
+                "median": statistics.median(rest),
+                "max": max(rest),
+                "bytes": size,
+            }
+        )
+    return {"rows": rows, "built_s": built, "rollup_rows": rollup_rows}
+
+
+def annual_main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--annual", action="store_true")
+    parser.add_argument("--scale", type=float, default=0.1)
+    parser.add_argument("--requests", type=int, default=3)
+    parser.add_argument("--demands-factor", type=float, default=1.0)
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        settings.ALLOWED_HOSTS = ["*"]
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        result = measure_annual(args.scale, args.requests, args.demands_factor)
+        print("RESULT " + json.dumps(result))
+        return
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-annual-") as tmp:
+        env = {
+            **os.environ,
+            "LIANDONG_DATA_DIR": tmp,
+            "DJANGO_SETTINGS_MODULE": "liandong.settings.base",
+            "LIANDONG_DEBUG": "0",
+            "PYTHONPATH": str(ROOT / "bench"),
+        }
+        env.pop("DATABASE_URL", None)
+        databases = [] if args.skip_sqlite else [("SQLite", env)]
+        if os.environ.get("DATABASE_URL"):
+            databases.append(("PostgreSQL", {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}))
+        for database, database_env in databases:
+            command = [
+                sys.executable,
+                __file__,
+                "--annual",
+                "--child",
+                "--scale",
+                str(args.scale),
+                "--requests",
+                str(args.requests),
+                "--demands-factor",
+                str(args.demands_factor),
+            ]
+            proc = subprocess.run(
+                command, env=database_env, capture_output=True, text=True, check=False
+            )
+            if proc.returncode != 0:
+                sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-5000:])
+                raise SystemExit(f"annual bench on {database} failed")
+            line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+            results.append({**json.loads(line[7:]), "database": database})
+    lines = [
+        "# Bench: the annual report (年度工作报告) of a province-level union",
+        "",
+        f"gen-data at scale {args.scale} ({int(1_000_000 * args.scale):,} workers), demand "
+        f"rollup for {int(DEMANDS_AT_SCALE_1 * args.scale * args.demands_factor):,} demands; the "
+        f"province root's report for this year through `/reports/annual/`, {args.requests} times "
+        "per format after a first request (which also imports matplotlib and loads the fonts). "
+        f"Target: under {ANNUAL_TARGET_S:.0f} s. Command: "
+        f"`.venv/bin/python bench/bench_reports.py --annual --scale {args.scale}`.",
+        "",
+        "| database | format | first s | median s | max s | size | target | |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        for row in result["rows"]:
+            verdict = "met" if max(row["max"], row["first"]) < ANNUAL_TARGET_S else "MISSED"
+            lines.append(
+                f"| {result['database']} | {row['format']} | {row['first']:.1f} | "
+                f"{row['median']:.1f} | {row['max']:.1f} | {row['bytes'] / 1024:,.0f} KiB | "
+                f"< {ANNUAL_TARGET_S:.0f} s | {verdict} |"
+            )
+    lines += [
+        "",
+        *[
+            f"{r['database']}: data built in {r['built_s']:.0f} s, {r['rollup_rows']:,} rollup rows."
+            for r in results
+        ],
+        "Machine: 2 cores shared with other work.",
+    ]
+    text = "\n".join(lines) + "\n"
+    ANNUAL_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with ANNUAL_RESULTS.open("a" if args.skip_sqlite else "w") as out:
+        out.write(text if not args.skip_sqlite else "\n" + text)
+    print(text)
+
+
+if __name__ == "__main__" and "--annual" in sys.argv[1:]:
+    annual_main()
+    sys.exit(0)
+# --- end of the annual report's block ----------------------------------------------------------
+
+
 if __name__ == "__main__":
     main()

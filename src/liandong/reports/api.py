@@ -4,13 +4,16 @@ reports.permissions: a union's subtree, or a liaison's partner unions as aggrega
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
 from liandong.accounts.models import AuthenticatedHttpRequest
+from liandong.core.documents import DOCX
 from liandong.reports import permissions as perms
 from liandong.reports.schemas import (
+    AnnualQuery,
     DashboardOut,
     DashboardQuery,
     MechanismDashboardOut,
@@ -103,3 +106,23 @@ def get_mechanism_dashboard(
         "stages": [{"name": s.name, "state": s.state, "note": s.note} for s in data["stages"]],
         "charts": [chart.as_dict() for chart in data["charts"]],
     }
+
+
+@router.get(
+    "/annual",
+    response={200: None},
+    operation_id="reports_get_annual_report",
+    url_name="reports_annual",
+    openapi_extra={"responses": {200: {"content": {DOCX: {}, "application/pdf": {}}}}},
+)
+def get_annual_report(request: AuthenticatedHttpRequest, query: Query[AnnualQuery]) -> HttpResponse:
+    """年度工作报告 of a union (``org``, by default one's own) for ``year`` (not after this one)
+    as .docx or PDF: the same figures as the dashboard, charts drawn on the server."""
+    from liandong.reports.views import annual_response
+
+    if not perms.can_view_reports(request.user):
+        raise PermissionDenied
+    if query.year > timezone.localdate().year:
+        raise ValidationError({"year": "年度不能晚于今年。"})
+    root = perms.resolve_union(request.user, query.org)
+    return annual_response(request, root, query.year, query.format)

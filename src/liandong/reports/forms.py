@@ -56,3 +56,18 @@ class DashboardFilterForm(forms.Form):
         if end and end.year != year:
             end = None
         return ReportFilters(year=year, start=start, end=end, industry=data.get("industry") or "")
+
+
+class AnnualReportForm(forms.Form):
+    """The annual report's year (not after this one) and its format."""
+
+    year = forms.IntegerField(label="年度", min_value=FIRST_YEAR)
+    format = forms.ChoiceField(
+        label="格式", choices=[("docx", "Word（.docx）"), ("pdf", "PDF")], required=False
+    )
+
+    def clean_year(self) -> int:
+        year: int = self.cleaned_data["year"]
+        if year > timezone.localdate().year:
+            raise forms.ValidationError("年度不能晚于今年。")
+        return year

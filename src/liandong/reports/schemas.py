@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -11,6 +12,12 @@ class DashboardQuery(InputSchema):
     start: date | None = None
     end: date | None = None
     industry: str = Field("", max_length=40)
+
+
+class AnnualQuery(InputSchema):
+    org: int | None = None
+    year: int = Field(..., ge=2000, le=2100)
+    format: Literal["docx", "pdf"] = "pdf"
 
 
 class MechanismQuery(InputSchema):

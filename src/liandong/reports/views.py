@@ -1,11 +1,13 @@
-"""The leadership dashboard (数据看板) of a union and of a mechanism, each chart's xlsx, and the
-big-screen view (数据大屏), which fetches the same figures from the API."""
+"""The leadership dashboard (数据看板) of a union and of a mechanism, each chart's xlsx, the
+big-screen view (数据大屏), which fetches the same figures from the API, and the union-wide
+annual report (年度工作报告) as .docx and PDF."""
 
 import tempfile
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -13,8 +15,9 @@ from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.meetings.selectors import date_cn
 from liandong.organizations.models import Organization, subtree_q
 from liandong.reports import permissions as perms
+from liandong.reports.annual import build_report, render_file
 from liandong.reports.exporting import XLSX, chart_xlsx
-from liandong.reports.forms import DashboardFilterForm
+from liandong.reports.forms import AnnualReportForm, DashboardFilterForm
 from liandong.reports.selectors import Links, mechanism_dashboard, union_dashboard_cached
 
 
@@ -64,6 +67,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             .filter(subtree_q(root.path, "convening_union__path"))
             .order_by("pk")[:30],
             "years": range(timezone.localdate().year, 2021, -1),
+            "annual_form": AnnualReportForm(),
         },
     )
 
@@ -141,3 +145,49 @@ def _without(request: AuthenticatedHttpRequest, name: str) -> str:
     query = request.GET.copy()
     query.pop(name, None)
     return query.urlencode()
+
+
+def absolute_url(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Paths as addresses a reader of the downloaded file can open."""
+
+    def absolute(url: str) -> str:
+        return request.build_absolute_uri(url) if url.startswith("/") else url
+
+    return absolute
+
+
+def annual_response(request: AuthenticatedHttpRequest, root: Organization, year: int, fmt: str):  # type: ignore[no-untyped-def]
+    links = Links(perms.sees_records(request.user))
+    report = build_report(
+        root, year, user=request.user, links=links, absolute=absolute_url(request)
+    )
+    content, filename, content_type = render_file(report, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def annual_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """年度工作报告: the year chooser, and with ``format`` the file itself."""
+    if not perms.can_view_reports(request.user):
+        raise PermissionDenied
+    root = perms.resolve_union(request.user, request.GET.get("org"))
+    form = AnnualReportForm(
+        request.GET if "year" in request.GET else None,
+        initial={"year": timezone.localdate().year - (timezone.localdate().month < 3)},
+    )
+    if form.is_bound and form.is_valid() and form.cleaned_data["format"]:
+        return annual_response(
+            request, root, form.cleaned_data["year"], form.cleaned_data["format"]
+        )
+    return render(
+        request,
+        "reports/annual.html",
+        {
+            "organization": root,
+            "form": form,
+            "years": range(timezone.localdate().year, 2021, -1),
+            "aggregate_only": not perms.sees_records(request.user),
+        },
+    )

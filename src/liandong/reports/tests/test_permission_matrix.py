@@ -24,6 +24,7 @@ PAGE_TABLE: dict[str, tuple[str, str]] = {
     "reports/screen/": ("GET", UNION_GET),
     "reports/export/<slug:key>.xlsx": ("GET", UNION_GET),
     "reports/mechanisms/<int:pk>/": ("GET", MECHANISM_GET),
+    "reports/annual/": ("GET", UNION_GET),
 }
 PAGE_POST_TABLE: dict[str, str] = {}  # the pages have GET filter forms only
 R = "/api/v1/reports"
@@ -34,7 +35,10 @@ API_TABLE: dict[tuple[str, str], str] = {
         "GET",
         f"{R}/mechanisms/{{mechanism_id}}",
     ): "401 403  200   200   404    200     403  403   200",
+    ("GET", f"{R}/annual"): "401 403  200   200   200    200     403  403   200",
 }
+# The annual report's file, for the principal's own (or first partner) union.
+API_QUERY = {f"{R}/annual": "?year=2026&format=docx"}
 
 
 @pytest.fixture
@@ -67,7 +71,9 @@ def test_api(
     mechanism: Mechanism,
     api_token: Callable[..., dict[str, str]],
 ) -> None:
-    url = operation[1].replace("{mechanism_id}", str(mechanism.pk))
+    url = operation[1].replace("{mechanism_id}", str(mechanism.pk)) + API_QUERY.get(
+        operation[1], ""
+    )
     run_api_row(
         API_TABLE,
         operation,
