@@ -69,12 +69,9 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("POST", f"{C}/{{campaign_id}}/tasks"): API_CREATE,
     ("POST", f"{C}/tasks/{{task_id}}/claim"): "401 403  403   403   404    200     200  403   403",
     ("POST", f"{C}/tasks/{{task_id}}/milestones"): API_CREATE,
-    ("POST", f"{C}/tasks/{{task_id}}/milestones/{{milestone_id}}/done"): API_MANAGE,
-    # The task is the liaison's authority's: it and the managers record the result.
-    (
-        "POST",
-        f"{C}/tasks/{{task_id}}/complete",
-    ): "401 403  200   200   404    200     403  403   200",
+    # The task is the liaison's authority's: it and the managers record its steps and result.
+    ("POST", f"{C}/tasks/{{task_id}}/milestones/{{milestone_id}}/done"): API_CLAIMANT,
+    ("POST", f"{C}/tasks/{{task_id}}/complete"): API_CLAIMANT,
     ("POST", f"{C}/{{campaign_id}}/progress"): "401 403  201   201   404    201     201  403   201",
 }
 
