@@ -9,9 +9,15 @@ from liandong.campaigns.permissions import may_open_campaigns
 from liandong.core.extensions import Figure, NavItem
 from liandong.organizations.models import Organization, subtree_q
 
+# Under 联席会议: the campaigns (揭榜挂帅, 八项行动) are what the joint meetings deploy, and the
+# top row of the menu holds nine entries at most (core/tests/test_navigation.py).
 NAV_ITEMS = [
     NavItem(
-        label="专项行动", url_name="campaigns:campaign-list", visible=may_open_campaigns, order=65
+        label="专项行动",
+        url_name="campaigns:campaign-list",
+        visible=may_open_campaigns,
+        order=11,
+        group="meetings",
     ),
 ]
 
