@@ -16,17 +16,17 @@ from liandong.campaigns.models import Campaign, Task
 from liandong.campaigns.schemas import (
     CampaignDetailOut,
     CampaignIn,
+    CampaignMeasureOut,
+    CampaignMilestoneDoneIn,
+    CampaignMilestoneIn,
     CampaignOut,
     CampaignPatch,
-    CompleteIn,
-    MeasureOut,
-    MilestoneDoneIn,
-    MilestoneIn,
-    ProgressEntryOut,
-    ProgressIn,
-    TargetIn,
-    TaskIn,
-    TaskOut,
+    CampaignProgressEntryOut,
+    CampaignProgressIn,
+    CampaignTargetIn,
+    CampaignTaskCompleteIn,
+    CampaignTaskIn,
+    CampaignTaskOut,
 )
 
 router = Router(tags=["专项行动"])
@@ -113,7 +113,7 @@ def _task_out(t: Task) -> dict[str, Any]:
     }
 
 
-@router.get("/measures", response=list[MeasureOut], operation_id="campaigns_list_measures")
+@router.get("/measures", response=list[CampaignMeasureOut], operation_id="campaigns_list_measures")
 def list_measures(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """What a target may measure: counted from the product's records, or reported by hand."""
     _open(request)
@@ -170,7 +170,7 @@ def update_campaign(
     "/{campaign_id}/targets", response=CampaignDetailOut, operation_id="campaigns_set_target"
 )
 def set_target(
-    request: AuthenticatedHttpRequest, campaign_id: int, payload: TargetIn
+    request: AuthenticatedHttpRequest, campaign_id: int, payload: CampaignTargetIn
 ) -> dict[str, Any]:
     campaign = _managed(request, campaign_id)
     organization = get_object_or_404(perms.target_organizations(campaign), pk=payload.organization)
@@ -184,16 +184,20 @@ def set_target(
     return _detail(campaign)
 
 
-@router.get("/{campaign_id}/tasks", response=list[TaskOut], operation_id="campaigns_list_tasks")
+@router.get(
+    "/{campaign_id}/tasks", response=list[CampaignTaskOut], operation_id="campaigns_list_tasks"
+)
 def list_tasks(request: AuthenticatedHttpRequest, campaign_id: int) -> list[dict[str, Any]]:
     campaign = _campaign(request, campaign_id)
     tasks = campaign.tasks.select_related("claimed_by").prefetch_related("milestones")
     return [_task_out(t) for t in tasks]
 
 
-@router.post("/{campaign_id}/tasks", response={201: TaskOut}, operation_id="campaigns_publish_task")
+@router.post(
+    "/{campaign_id}/tasks", response={201: CampaignTaskOut}, operation_id="campaigns_publish_task"
+)
 def publish_task(
-    request: AuthenticatedHttpRequest, campaign_id: int, payload: TaskIn
+    request: AuthenticatedHttpRequest, campaign_id: int, payload: CampaignTaskIn
 ) -> tuple[int, dict[str, Any]]:
     campaign = _managed(request, campaign_id)
     task = services.task_create(
@@ -206,7 +210,9 @@ def publish_task(
     return 201, _task_out(task)
 
 
-@router.post("/tasks/{task_id}/claim", response=TaskOut, operation_id="campaigns_claim_task")
+@router.post(
+    "/tasks/{task_id}/claim", response=CampaignTaskOut, operation_id="campaigns_claim_task"
+)
 def claim_task(request: AuthenticatedHttpRequest, task_id: int) -> dict[str, Any]:
     """The caller's body takes the task up (揭榜): first come, first served."""
     task = _task(request, task_id)
@@ -228,10 +234,12 @@ def _workable(request: AuthenticatedHttpRequest, task_id: int) -> Task:
 
 
 @router.post(
-    "/tasks/{task_id}/milestones", response={201: TaskOut}, operation_id="campaigns_add_milestone"
+    "/tasks/{task_id}/milestones",
+    response={201: CampaignTaskOut},
+    operation_id="campaigns_add_milestone",
 )
 def add_milestone(
-    request: AuthenticatedHttpRequest, task_id: int, payload: MilestoneIn
+    request: AuthenticatedHttpRequest, task_id: int, payload: CampaignMilestoneIn
 ) -> tuple[int, dict[str, Any]]:
     task = _workable(request, task_id)
     services.milestone_add(
@@ -242,11 +250,14 @@ def add_milestone(
 
 @router.post(
     "/tasks/{task_id}/milestones/{milestone_id}/done",
-    response=TaskOut,
+    response=CampaignTaskOut,
     operation_id="campaigns_milestone_done",
 )
 def milestone_done(
-    request: AuthenticatedHttpRequest, task_id: int, milestone_id: int, payload: MilestoneDoneIn
+    request: AuthenticatedHttpRequest,
+    task_id: int,
+    milestone_id: int,
+    payload: CampaignMilestoneDoneIn,
 ) -> dict[str, Any]:
     task = _workable(request, task_id)
     milestone = get_object_or_404(task.milestones, pk=milestone_id)
@@ -256,9 +267,11 @@ def milestone_done(
     return _task_out(task)
 
 
-@router.post("/tasks/{task_id}/complete", response=TaskOut, operation_id="campaigns_complete_task")
+@router.post(
+    "/tasks/{task_id}/complete", response=CampaignTaskOut, operation_id="campaigns_complete_task"
+)
 def complete_task(
-    request: AuthenticatedHttpRequest, task_id: int, payload: CompleteIn
+    request: AuthenticatedHttpRequest, task_id: int, payload: CampaignTaskCompleteIn
 ) -> dict[str, Any]:
     task = _workable(request, task_id)
     task = services.task_complete(
@@ -269,11 +282,11 @@ def complete_task(
 
 @router.post(
     "/{campaign_id}/progress",
-    response={201: ProgressEntryOut},
+    response={201: CampaignProgressEntryOut},
     operation_id="campaigns_report_progress",
 )
 def report_progress(
-    request: AuthenticatedHttpRequest, campaign_id: int, payload: ProgressIn
+    request: AuthenticatedHttpRequest, campaign_id: int, payload: CampaignProgressIn
 ) -> tuple[int, dict[str, Any]]:
     """A hand-reported count (宣传活动…) with its evidence, for the caller's body (staff of the
     owning union: any body of its subtree)."""

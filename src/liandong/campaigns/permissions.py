@@ -7,7 +7,7 @@ liaison's authority or association). Those participants may claim its tasks (揭
 progress for their own body. Judges and workers see none; another body's campaign is a 404.
 """
 
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -33,7 +33,7 @@ def may_open_campaigns(user: User | AnonymousUser | None) -> TypeGuard["StaffUse
     return acts_for_organization(user)
 
 
-def _partner_owner_ids(organization: Organization) -> QuerySet[Organization]:
+def _partner_owner_ids(organization: Organization) -> QuerySet[Any, Any]:
     return Organization.partners.through.objects.filter(to_organization_id=organization.pk).values(
         "from_organization_id"
     )

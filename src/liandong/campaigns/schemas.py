@@ -6,7 +6,7 @@ from pydantic import Field
 from liandong.core.schemas import InputSchema
 
 
-class MeasureOut(Schema):
+class CampaignMeasureOut(Schema):
     key: str
     label: str
     unit: str
@@ -24,7 +24,7 @@ class CampaignOut(Schema):
     result: str
 
 
-class ProgressRowOut(Schema):
+class CampaignProgressRowOut(Schema):
     target_id: int
     organization_id: int
     organization_name: str
@@ -38,7 +38,7 @@ class ProgressRowOut(Schema):
 
 
 class CampaignDetailOut(CampaignOut):
-    progress: list[ProgressRowOut]
+    progress: list[CampaignProgressRowOut]
 
 
 class CampaignIn(InputSchema):
@@ -57,13 +57,13 @@ class CampaignPatch(InputSchema):
     result: str | None = Field(None, max_length=5000)
 
 
-class TargetIn(InputSchema):
+class CampaignTargetIn(InputSchema):
     organization: int
     measure: str = Field(max_length=60)
     value: int = Field(ge=1, le=10_000_000)
 
 
-class MilestoneOut(Schema):
+class CampaignMilestoneOut(Schema):
     id: int
     title: str
     due_on: date
@@ -71,7 +71,7 @@ class MilestoneOut(Schema):
     note: str
 
 
-class TaskOut(Schema):
+class CampaignTaskOut(Schema):
     id: int
     campaign_id: int
     title: str
@@ -83,31 +83,31 @@ class TaskOut(Schema):
     claimed_at: datetime | None
     result: str
     completed_on: date | None
-    milestones: list[MilestoneOut]
+    milestones: list[CampaignMilestoneOut]
 
 
-class TaskIn(InputSchema):
+class CampaignTaskIn(InputSchema):
     title: str = Field(min_length=1, max_length=120)
     description: str = Field("", max_length=5000)
     due_on: date | None = None
 
 
-class MilestoneIn(InputSchema):
+class CampaignMilestoneIn(InputSchema):
     title: str = Field(min_length=1, max_length=120)
     due_on: date
 
 
-class MilestoneDoneIn(InputSchema):
+class CampaignMilestoneDoneIn(InputSchema):
     done_on: date
     note: str = Field("", max_length=300)
 
 
-class CompleteIn(InputSchema):
+class CampaignTaskCompleteIn(InputSchema):
     completed_on: date
     result: str = Field(min_length=1, max_length=5000)
 
 
-class ProgressIn(InputSchema):
+class CampaignProgressIn(InputSchema):
     organization: int
     measure: str = Field(max_length=60)
     count: int = Field(ge=1, le=1_000_000)
@@ -115,7 +115,7 @@ class ProgressIn(InputSchema):
     evidence: str = Field(min_length=1, max_length=300)
 
 
-class ProgressEntryOut(Schema):
+class CampaignProgressEntryOut(Schema):
     id: int
     organization_id: int
     measure: str

@@ -28,8 +28,8 @@ The dataclasses below are the contract; keep them small and add fields with defa
 """
 
 from collections.abc import Callable
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec

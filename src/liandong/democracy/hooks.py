@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Min, QuerySet
@@ -139,10 +139,10 @@ def agenda_candidates(mechanism: JointMechanism) -> list[AgendaCandidate]:
     ]
 
 
-def _first_congresses(organization: Organization, start: date, end: date) -> QuerySet[Congress]:
+def _first_congresses(organization: Organization, start: date, end: date) -> QuerySet[Any, Any]:
     """Enterprises below ``organization`` whose first workers' congress sat in the period: the
     units that established democratic management (新建民主管理制度单位)."""
-    firsts = (
+    firsts: QuerySet[Any, Any] = (
         Congress.objects.filter(subtree_q(organization.path, "enterprise__path"))
         .exclude(enterprise_id=organization.pk)
         .values("enterprise_id")

@@ -28,15 +28,18 @@ def test_the_api_names_the_field_of_bad_input_and_changes_nothing(
         content_type="application/json",
         **bearer,
     )
-    assert answer.status_code == 422 and "ends_on" in str(answer.json()["detail"])
+    assert answer.status_code == 422
+    assert "ends_on" in str(answer.json()["detail"])
     answer = client.post(
         f"{C}/{campaign.pk}/targets",
         {"organization": world.union_a.pk, "measure": "bogus", "value": 5},
         content_type="application/json",
         **bearer,
     )
-    assert answer.status_code == 422 and "measure" in str(answer.json()["detail"])
-    assert Campaign.objects.count() == 1 and not campaign.targets.exists()
+    assert answer.status_code == 422
+    assert "measure" in str(answer.json()["detail"])
+    assert Campaign.objects.count() == 1
+    assert not campaign.targets.exists()
 
 
 def test_progress_reads_the_counted_records_over_the_api(

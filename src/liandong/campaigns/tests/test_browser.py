@@ -79,7 +79,8 @@ def test_staff_set_a_target_a_liaison_claims_a_task_progress_counts_records(
 
     staff.click("nav.campaign-nav >> text=进度")
     row = staff.locator("tr", has_text="新建基层工会")
-    assert "57" in row.inner_text() and "1.8%" in row.inner_text()
+    assert "57" in row.inner_text()
+    assert "1.8%" in row.inner_text()
     staff.wait_for_selector("[data-chart] canvas")  # the ECharts chart is drawn
     row.locator("a").click()
     staff.click("text=威海顺达物流有限公司")

@@ -78,14 +78,15 @@ def test_of_many_bodies_claiming_at_once_exactly_one_takes_the_task(world: Any) 
     assert outcomes.count("ok") == 1
     assert set(outcomes) == {"ok", "taken"}
     task.refresh_from_db()
-    assert task.status == "claimed" and task.claimed_by is not None
+    assert task.status == "claimed"
+    assert task.claimed_by is not None
 
 
 def test_control_unguarded_claims_let_several_bodies_win_on_postgresql(
     world: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(services, "CLAIM_GUARD", False)
-    task, outcomes = _claims(world)
+    _task, outcomes = _claims(world)
     assert len(outcomes) == BODIES
     if connection.vendor == "sqlite":
         assert outcomes.count("ok") == 1  # one writer at a time (see the module's docstring)

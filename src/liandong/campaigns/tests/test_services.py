@@ -87,7 +87,8 @@ def test_setting_a_target_twice_changes_its_value(world: Any, campaign: Campaign
         )
     assert list(campaign.targets.values_list("value", flat=True)) == [60]
     entry = AuditLog.objects.filter(action="campaigns.target_set").order_by("id").last()
-    assert entry is not None and entry.changes["value"] == [57, 60]
+    assert entry is not None
+    assert entry.changes["value"] == [57, 60]
 
 
 def test_unions_founded_in_the_period_and_subtree_are_counted(
@@ -133,8 +134,9 @@ def test_democratic_units_count_enterprises_whose_first_congress_sat_in_the_peri
     sit(second, 1, date(YEAR - 1, 4, 1))  # established before the period
     sit(second, 2, date(YEAR, 4, 1))
     assert selectors.actual_for(campaign, world.union_a, "democracy.units_established") == 1
-    [(title, day, url)] = selectors.records(campaign, world.union_a, "democracy.units_established")
-    assert day == date(YEAR, 4, 1) and "/democracy/congresses/" in url
+    [(_title, day, url)] = selectors.records(campaign, world.union_a, "democracy.units_established")
+    assert day == date(YEAR, 4, 1)
+    assert "/democracy/congresses/" in url
 
 
 def test_reported_progress_needs_evidence_and_a_date_in_the_period(
@@ -176,7 +178,8 @@ def test_a_body_below_or_a_partner_claims_and_the_owners_staff_hear_of_it(
     assert can_claim(liaison, task)
     assert not can_claim(world.users["staff_a"], task)  # the owner does not claim its own tasks
     claimed = services.task_claim(actor=liaison, task=task, organization=world.authority)
-    assert claimed.status == "claimed" and claimed.claimed_by == world.authority
+    assert claimed.status == "claimed"
+    assert claimed.claimed_by == world.authority
     told = Message.objects.filter(kind="campaigns.task_claimed")
     assert {n.recipient.username for n in told} >= {"staff_a", "admin_a"}
 
@@ -196,7 +199,8 @@ def test_staff_release_a_claim_with_a_reason_and_the_task_reopens(world: Any, ta
     with pytest.raises(ValidationError):
         services.task_release(actor=None, task=task, reason=" ")
     reopened = services.task_release(actor=world.users["staff_a"], task=task, reason="单位撤回")
-    assert reopened.status == "open" and reopened.claimed_by is None
+    assert reopened.status == "open"
+    assert reopened.claimed_by is None
     again = services.task_claim(
         actor=world.users["enterprise_a"], task=task, organization=world.enterprise_a
     )
@@ -218,7 +222,8 @@ def test_milestones_fall_in_the_period_and_a_task_completes_once_all_are_done(
     done = services.task_complete(
         actor=None, task=task, result="12家国企全部建立职代会", completed_on=date(YEAR, 5, 1)
     )
-    assert done.status == "done" and done.result == "12家国企全部建立职代会"
+    assert done.status == "done"
+    assert done.result == "12家国企全部建立职代会"
 
 
 def test_an_overdue_milestone_is_told_to_the_claiming_body_once(world: Any, task: Task) -> None:
