@@ -11,6 +11,7 @@ from liandong.accounts.api import me_router as accounts_me_router
 from liandong.accounts.api import router as accounts_router
 from liandong.activities.api import public_router as activities_public_router
 from liandong.activities.api import router as activities_router
+from liandong.campaigns.api import router as campaigns_router
 from liandong.competitions.api import public_router as competitions_public_router
 from liandong.competitions.api import router as competitions_router
 from liandong.core import api_errors
@@ -48,6 +49,7 @@ api.add_router("/activities/", activities_router)
 api.add_router("/public/activities/", activities_public_router)
 api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)
+api.add_router("/campaigns/", campaigns_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/public/sms-reports/", notifications_public_router)
 api.add_router("/reports/", reports_router)

@@ -1,7 +1,9 @@
 """What the activities app offers other apps (see core/extensions.py)."""
 
+from datetime import date
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
 from liandong.accounts.models import User
@@ -11,6 +13,8 @@ from liandong.activities.models import (
     HOLDING_PLACE,
     RECUPERATION_KINDS,
     Activity,
+    ActivityKind,
+    ActivityStatus,
     Application,
     ApplicationStatus,
     Expense,
@@ -19,7 +23,7 @@ from liandong.activities.models import (
     ServiceEntry,
 )
 from liandong.activities.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
-from liandong.core.extensions import Figure, NavItem, WorkerSection
+from liandong.core.extensions import CampaignMeasure, Figure, NavItem, WorkerSection
 from liandong.organizations.models import Organization, subtree_q
 from liandong.workers.models import Worker
 
@@ -108,3 +112,38 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
             section, "带动特产消费", float(money.get(ExpenseKind.LOCAL_PRODUCT, 0) or 0), "元", url
         ),
     ]
+
+
+def _held(organization: Organization, start: date, end: date, kind: str) -> QuerySet[Activity]:
+    """Activities the subtree of ``organization`` held (begun in the period, not cancelled nor
+    still a draft); ``kind`` "" for every kind."""
+    held = Activity.objects.filter(
+        subtree_q(organization.path, "organizer__path"), starts_on__gte=start, starts_on__lte=end
+    ).exclude(status__in=[ActivityStatus.DRAFT, ActivityStatus.CANCELLED])
+    return held.filter(kind=kind) if kind else held
+
+
+def _held_measure(kind: str, label: str) -> CampaignMeasure:
+    def count(organization: Organization, start: date, end: date) -> int:
+        return _held(organization, start, end, kind).count()
+
+    def records(
+        organization: Organization, start: date, end: date, limit: int
+    ) -> list[tuple[str, date | None, str]]:
+        return [
+            (a.title, a.starts_on, reverse("activities:activity-detail", args=[a.pk]))
+            for a in _held(organization, start, end, kind).order_by("starts_on", "id")[:limit]
+        ]
+
+    return CampaignMeasure(
+        key=f"activities.held.{kind}" if kind else "activities.held",
+        label=f"举办{label}",
+        unit="场",
+        count=count,
+        records=records,
+    )
+
+
+campaign_measures = [_held_measure("", "服务活动")] + [
+    _held_measure(kind.value, f"{kind.label}活动") for kind in ActivityKind
+]

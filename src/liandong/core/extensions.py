@@ -17,6 +17,10 @@ The names in use (each optional in every app):
                          subtree of ``organization`` (people served, demands resolved…) for the
                          year-end summary, each traceable to the records behind it by ``url``
                          (for the users ``opens_for`` admits).
+``campaign_measures``    list of ``CampaignMeasure``: what a campaign (专项行动) may count from the
+                         app's records in a union's subtree over a period (unions founded,
+                         democratic-management units established, activities held), each with
+                         the records behind the count.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
@@ -25,6 +29,7 @@ The dataclasses below are the contract; keep them small and add fields with defa
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
@@ -82,6 +87,18 @@ class Figure:
     # Who may follow ``url`` (called with the signed-in user); None: whoever sees the figure.
     # A page that shows another app's figures links only those its viewer may open.
     opens_for: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class CampaignMeasure:
+    key: str  # stable, "<app>.<what>", stored on a campaign's targets
+    label: str  # e.g. "新建基层工会"
+    unit: str  # e.g. "个"
+    # (organization, first day, last day) -> the count in the organization's subtree; the root
+    # itself is not counted.
+    count: Callable[[Any, date, date], int]
+    # The same records, at most ``limit``: (title, date, url of the record).
+    records: Callable[[Any, date, date, int], list[tuple[str, date | None, str]]]
 
 
 @cache

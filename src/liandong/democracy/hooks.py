@@ -1,19 +1,27 @@
 """What democracy offers other apps (see core/extensions.py)."""
 
 from dataclasses import replace
-from typing import Protocol
+from datetime import date
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Min, QuerySet
 from django.urls import reverse
 
 from liandong.accounts.models import User
 from liandong.accounts.permissions import is_worker
-from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
-from liandong.democracy.models import Nomination, Proposal, cn_date
+from liandong.core.extensions import (
+    AgendaCandidate,
+    CampaignMeasure,
+    Figure,
+    NavItem,
+    WorkerSection,
+)
+from liandong.democracy.models import Congress, Nomination, Proposal, cn_date
 from liandong.democracy.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
-from liandong.organizations.models import Organization
+from liandong.organizations.models import Organization, subtree_q
 from liandong.workers.models import Worker
 
 
@@ -129,3 +137,55 @@ def agenda_candidates(mechanism: JointMechanism) -> list[AgendaCandidate]:
         )
         for p in overdue[:50]
     ]
+
+
+def _first_congresses(organization: Organization, start: date, end: date) -> QuerySet[Any, Any]:
+    """Enterprises below ``organization`` whose first workers' congress sat in the period: the
+    units that established democratic management (新建民主管理制度单位)."""
+    firsts: QuerySet[Any, Any] = (
+        Congress.objects.filter(subtree_q(organization.path, "enterprise__path"))
+        .exclude(enterprise_id=organization.pk)
+        .values("enterprise_id")
+        .annotate(first=Min("held_on"))
+        .filter(first__gte=start, first__lte=end)
+    )
+    return firsts
+
+
+def _count_units(organization: Organization, start: date, end: date) -> int:
+    return _first_congresses(organization, start, end).count()
+
+
+def _unit_records(
+    organization: Organization, start: date, end: date, limit: int
+) -> list[tuple[str, date | None, str]]:
+    rows = list(_first_congresses(organization, start, end).order_by("first", "enterprise_id"))
+    rows = rows[:limit]
+    sittings = {
+        (c.enterprise_id, c.held_on): c
+        for c in Congress.objects.filter(
+            enterprise_id__in=[r["enterprise_id"] for r in rows]
+        ).select_related("enterprise")
+    }
+    records = []
+    for row in rows:
+        congress = sittings[(row["enterprise_id"], row["first"])]
+        records.append(
+            (
+                f"{congress.enterprise.name} · {congress.title}",
+                row["first"],
+                reverse("democracy:congress-detail", args=[congress.pk]),
+            )
+        )
+    return records
+
+
+campaign_measures = [
+    CampaignMeasure(
+        key="democracy.units_established",
+        label="新建民主管理制度单位",
+        unit="家",
+        count=_count_units,
+        records=_unit_records,
+    )
+]
