@@ -17,6 +17,11 @@ The names in use (each optional in every app):
                          subtree of ``organization`` (people served, demands resolved…) for the
                          year-end summary, each traceable to the records behind it by ``url``
                          (for the users ``opens_for`` admits).
+``delegate_lists``       ``(organization, key="") -> list[dict]``: workers' congresses in the subtree
+                         (or the one with ``key``) as ``{"key", "title", "organization_id",
+                         "held_on", "worker_ids"}``, for training sessions of the delegates.
+``teaching_points``      ``(organization) -> list[str]``: names of the teaching points (教学点)
+                         in the subtree, where a training session may be held.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
