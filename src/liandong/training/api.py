@@ -17,6 +17,7 @@ from liandong.training.models import Document, Lecturer, Session
 from liandong.training.permissions import (
     documents_visible_to,
     is_training_staff,
+    is_union_trainer,
     lecturers_visible_to,
     organizations_for,
     sessions_visible_to,
@@ -138,7 +139,9 @@ def list_lecturers(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/lecturers", response=LecturerOut, operation_id="training_add_lecturer")
 def add_lecturer(request: AuthenticatedHttpRequest, payload: LecturerIn) -> dict[str, Any]:
-    _staff(request)
+    """Add a lecturer to a union's lecturer group (union admins and staff)."""
+    if not is_union_trainer(request.user):
+        raise PermissionDenied("只有工会工作人员才能管理讲师团")
     organization = _organization(request, payload.organization, unions_only=True)
     lecturer = lecturer_add(
         actor=request.user,

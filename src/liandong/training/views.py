@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.core.forms import form_add_service_error
@@ -19,7 +20,6 @@ from liandong.training import forms as f
 from liandong.training.models import Document
 from liandong.training.permissions import (
     can_keep_documents,
-    can_keep_lecturers,
     can_manage_document,
     can_manage_session,
     can_reveal_lecturer,
@@ -227,19 +227,17 @@ def lecturer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def lecturer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _lecturer_page(
+    request: AuthenticatedHttpRequest, pk: int, *, purpose: str | None = None
+) -> HttpResponse:
+    """The lecturer's page; with a ``purpose``, the full mobile number shown once (audited)."""
     user = _staff(request)
     lecturer = get_object_or_404(lecturers_visible_to(user).select_related("organization"), pk=pk)
-    revealed = ""
     reveal = can_reveal_lecturer(user, lecturer) and bool(lecturer.mobile_cipher)
-    if request.method == "POST":
-        if request.POST.get("action") != "reveal":
-            raise Http404
+    revealed = ""
+    if purpose is not None:
         if not reveal:
             raise PermissionDenied
-        form = f.RevealForm(request.POST)
-        purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
         revealed = lecturer_reveal(actor=user, lecturer=lecturer, purpose=purpose)
     return render(
         request,
@@ -249,9 +247,23 @@ def lecturer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "revealed": revealed,
             "can_reveal": reveal,
             "reveal_form": f.RevealForm(),
-            "keep": can_keep_lecturers(user, lecturer.organization),
             "sessions": lecturer.sessions.select_related("organization")[:50],
         },
+    )
+
+
+@login_required
+def lecturer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _lecturer_page(request, pk)
+
+
+@login_required
+@require_POST
+def lecturer_reveal_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Show the full mobile number once, for this response only; audited."""
+    form = f.RevealForm(request.POST)
+    return _lecturer_page(
+        request, pk, purpose=form.cleaned_data["purpose"] if form.is_valid() else ""
     )
 
 
