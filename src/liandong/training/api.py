@@ -23,16 +23,16 @@ from liandong.training.permissions import (
     sessions_visible_to,
 )
 from liandong.training.schemas import (
-    AttendanceIn,
-    AttendanceResult,
-    DocumentDetailOut,
-    DocumentOut,
-    LecturerIn,
-    LecturerOut,
-    SessionDetailOut,
-    SessionIn,
-    SessionOut,
+    TrainingAttendanceIn,
+    TrainingAttendanceResult,
+    TrainingDocumentDetailOut,
+    TrainingDocumentOut,
     TrainingFiguresOut,
+    TrainingLecturerIn,
+    TrainingLecturerOut,
+    TrainingSessionDetailOut,
+    TrainingSessionIn,
+    TrainingSessionOut,
 )
 from liandong.training.selectors import figures_for, figures_url
 from liandong.training.services import attendance_mark, lecturer_add, session_record
@@ -127,7 +127,9 @@ def _document(document: Document, *, detail: bool = False) -> dict[str, Any]:
     return item
 
 
-@router.get("/lecturers", response=list[LecturerOut], operation_id="training_list_lecturers")
+@router.get(
+    "/lecturers", response=list[TrainingLecturerOut], operation_id="training_list_lecturers"
+)
 def list_lecturers(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """The lecturer groups of the caller's subtree; mobile numbers masked."""
     _staff(request)
@@ -137,8 +139,8 @@ def list_lecturers(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/lecturers", response=LecturerOut, operation_id="training_add_lecturer")
-def add_lecturer(request: AuthenticatedHttpRequest, payload: LecturerIn) -> dict[str, Any]:
+@router.post("/lecturers", response=TrainingLecturerOut, operation_id="training_add_lecturer")
+def add_lecturer(request: AuthenticatedHttpRequest, payload: TrainingLecturerIn) -> dict[str, Any]:
     """Add a lecturer to a union's lecturer group (union admins and staff)."""
     if not is_union_trainer(request.user):
         raise PermissionDenied("只有工会工作人员才能管理讲师团")
@@ -154,7 +156,7 @@ def add_lecturer(request: AuthenticatedHttpRequest, payload: LecturerIn) -> dict
     return _lecturer(lecturer)
 
 
-@router.get("/sessions", response=list[SessionOut], operation_id="training_list_sessions")
+@router.get("/sessions", response=list[TrainingSessionOut], operation_id="training_list_sessions")
 def list_sessions(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """Sessions of the caller's subtree, newest first (at most 200)."""
     _staff(request)
@@ -166,8 +168,8 @@ def list_sessions(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     return [_session(s) for s in sessions]
 
 
-@router.post("/sessions", response=SessionDetailOut, operation_id="training_record_session")
-def record_session(request: AuthenticatedHttpRequest, payload: SessionIn) -> dict[str, Any]:
+@router.post("/sessions", response=TrainingSessionDetailOut, operation_id="training_record_session")
+def record_session(request: AuthenticatedHttpRequest, payload: TrainingSessionIn) -> dict[str, Any]:
     """Record a session; the delegates of ``congress`` are invited."""
     _staff(request)
     organization = _organization(request, payload.organization, unions_only=False)
@@ -191,7 +193,7 @@ def record_session(request: AuthenticatedHttpRequest, payload: SessionIn) -> dic
 
 @router.get(
     "/sessions/{int:session_id}",
-    response=SessionDetailOut,
+    response=TrainingSessionDetailOut,
     operation_id="training_get_session",
 )
 def get_session(request: AuthenticatedHttpRequest, session_id: int) -> dict[str, Any]:
@@ -204,11 +206,11 @@ def get_session(request: AuthenticatedHttpRequest, session_id: int) -> dict[str,
 
 @router.post(
     "/sessions/{int:session_id}/attendance",
-    response=AttendanceResult,
+    response=TrainingAttendanceResult,
     operation_id="training_mark_attendance",
 )
 def mark_attendance(
-    request: AuthenticatedHttpRequest, session_id: int, payload: AttendanceIn
+    request: AuthenticatedHttpRequest, session_id: int, payload: TrainingAttendanceIn
 ) -> dict[str, Any]:
     """Mark many invited delegates at once as attended (or not)."""
     _staff(request)
@@ -224,7 +226,9 @@ def mark_attendance(
     return {"changed": changed, **counts}
 
 
-@router.get("/documents", response=list[DocumentOut], operation_id="training_list_documents")
+@router.get(
+    "/documents", response=list[TrainingDocumentOut], operation_id="training_list_documents"
+)
 def list_documents(request: AuthenticatedHttpRequest, kind: str = "") -> list[dict[str, Any]]:
     """The caller's library: their subtree's documents and what higher unions publish."""
     _staff(request)
@@ -238,7 +242,7 @@ def list_documents(request: AuthenticatedHttpRequest, kind: str = "") -> list[di
 
 @router.get(
     "/documents/{int:document_id}",
-    response=DocumentDetailOut,
+    response=TrainingDocumentDetailOut,
     operation_id="training_get_document",
 )
 def get_document(request: AuthenticatedHttpRequest, document_id: int) -> dict[str, Any]:

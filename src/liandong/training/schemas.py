@@ -6,7 +6,7 @@ from pydantic import Field
 from liandong.core.schemas import InputSchema
 
 
-class LecturerOut(Schema):
+class TrainingLecturerOut(Schema):
     id: int
     organization_id: int
     organization_name: str
@@ -17,7 +17,7 @@ class LecturerOut(Schema):
     active: bool
 
 
-class LecturerIn(InputSchema):
+class TrainingLecturerIn(InputSchema):
     organization: int
     name: str = Field(max_length=60)
     affiliation: str = Field(max_length=120)
@@ -25,13 +25,13 @@ class LecturerIn(InputSchema):
     mobile: str = Field("", max_length=20)
 
 
-class AttendanceOut(Schema):
+class TrainingAttendanceOut(Schema):
     worker_id: int
     name: str
     attended: bool
 
 
-class SessionOut(Schema):
+class TrainingSessionOut(Schema):
     id: int
     organization_id: int
     organization_name: str
@@ -46,11 +46,11 @@ class SessionOut(Schema):
     attended: int
 
 
-class SessionDetailOut(SessionOut):
-    attendances: list[AttendanceOut]
+class TrainingSessionDetailOut(TrainingSessionOut):
+    attendances: list[TrainingAttendanceOut]
 
 
-class SessionIn(InputSchema):
+class TrainingSessionIn(InputSchema):
     organization: int
     topic: str = Field(max_length=120)
     starts_at: datetime
@@ -61,18 +61,18 @@ class SessionIn(InputSchema):
     note: str = Field("", max_length=2000)
 
 
-class AttendanceIn(InputSchema):
+class TrainingAttendanceIn(InputSchema):
     workers: list[int] = Field(max_length=5000)
     attended: bool = True
 
 
-class AttendanceResult(Schema):
+class TrainingAttendanceResult(Schema):
     changed: int
     attended: int
     invited: int
 
 
-class VersionOut(Schema):
+class TrainingVersionOut(Schema):
     number: int
     name: str
     size: int
@@ -82,7 +82,7 @@ class VersionOut(Schema):
     uploaded_at: datetime
 
 
-class DocumentOut(Schema):
+class TrainingDocumentOut(Schema):
     id: int
     organization_id: int
     organization_name: str
@@ -96,12 +96,12 @@ class DocumentOut(Schema):
     download_url: str
 
 
-class DocumentDetailOut(DocumentOut):
+class TrainingDocumentDetailOut(TrainingDocumentOut):
     body: str
-    versions: list[VersionOut]
+    versions: list[TrainingVersionOut]
 
 
-class UnionFiguresOut(Schema):
+class TrainingUnionFiguresOut(Schema):
     organization_id: int
     organization_name: str
     sessions: int
@@ -115,5 +115,5 @@ class TrainingFiguresOut(Schema):
     sessions: int
     attendances: int
     delegates: int
-    by_union: list[UnionFiguresOut]
+    by_union: list[TrainingUnionFiguresOut]
     url: str
