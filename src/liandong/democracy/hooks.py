@@ -160,7 +160,9 @@ def delegate_lists(organization: Organization, key: str = "") -> list[dict[str, 
     return [
         {
             "key": f"democracy.congress:{c.pk}",
-            "title": f"{c.enterprise.name}{c.title}",
+            "title": c.title
+            if (c.enterprise.short_name or c.enterprise.name) in c.title
+            else f"{c.enterprise.short_name or c.enterprise.name}{c.title}",
             "organization_id": c.enterprise_id,
             "held_on": c.held_on,
             "worker_ids": members[c.pk],

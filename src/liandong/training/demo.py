@@ -107,7 +107,10 @@ def _sessions(
     congresses = [d for p in hooks("delegate_lists") for d in p(weihai)]
     guangwei = next((c for c in congresses if "光威" in c["title"]), None)
     others = [c for c in congresses if c is not guangwei][:2]
-    points = [name for p in hooks("teaching_points") for name in p(weihai)]
+    points = sorted(
+        (name for p in hooks("teaching_points") for name in p(weihai)),
+        key=lambda n: "光威" not in n,
+    )
     today = timezone.localdate()
 
     def at(days: int, hour: int) -> datetime:
@@ -132,7 +135,7 @@ def _sessions(
         ),
         *(
             (
-                "集体协商“一样本两指引”实务",
+                ["集体协商“一样本两指引”实务", "职代会提案征集与厂务公开实务"][i],
                 at(-20 - 7 * i, 9),
                 "威海服务贸易产业园党群服务中心",
                 "",

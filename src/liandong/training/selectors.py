@@ -35,9 +35,11 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 
 
 def figures_for(*, organization: Organization, year: int) -> Figures:
-    """Sessions held in ``year`` by bodies in ``organization``'s subtree, the delegate
-    attendances (人次) and the distinct delegates trained, in total and per organizing body."""
+    """Sessions held in ``year`` by bodies in ``organization``'s subtree (those still to come
+    are not counted), the delegate attendances (人次) and the distinct delegates trained, in
+    total and per organizing body."""
     start, end = year_bounds(year)
+    end = min(end, timezone.now())
     sessions = Session.objects.filter(
         subtree_q(organization.path, "organization__path"),
         starts_at__gte=start,

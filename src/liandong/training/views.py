@@ -134,6 +134,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("organization")
         .prefetch_related("lecturers")
         .annotate(invited=Count("attendances"))
+        .order_by("-starts_at", "-id")
     )
     return render(
         request,
