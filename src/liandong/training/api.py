@@ -70,11 +70,15 @@ def _lecturer(lecturer: Lecturer) -> dict[str, Any]:
     }
 
 
+COUNTS = {
+    "invited": Count("attendances"),
+    "attended": Count("attendances", filter=Q(attendances__attended=True)),
+}
+
+
 def _session(session: Session, *, detail: bool = False) -> dict[str, Any]:
+    """``session`` annotated with ``COUNTS``; with ``detail``, its attendance rows."""
     rows = list(session.attendances.select_related("worker")) if detail else []
-    counts = session.attendances.aggregate(
-        invited=Count("id"), attended=Count("id", filter=Q(attended=True))
-    )
     item: dict[str, Any] = {
         "id": session.pk,
         "organization_id": session.organization_id,
@@ -86,7 +90,8 @@ def _session(session: Session, *, detail: bool = False) -> dict[str, Any]:
         "lecturer_ids": [lec.pk for lec in session.lecturers.all()],
         "congress_key": session.congress_key,
         "congress_title": session.congress_title,
-        **counts,
+        "invited": session.invited,  # type: ignore[attr-defined]
+        "attended": session.attended,  # type: ignore[attr-defined]
     }
     if detail:
         item["attendances"] = [
@@ -163,7 +168,9 @@ def list_sessions(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     sessions = (
         sessions_visible_to(request.user)
         .select_related("organization")
-        .prefetch_related("lecturers")[:200]
+        .prefetch_related("lecturers")
+        .annotate(**COUNTS)
+        .order_by("-starts_at", "-id")[:200]
     )
     return [_session(s) for s in sessions]
 
@@ -188,7 +195,7 @@ def record_session(request: AuthenticatedHttpRequest, payload: TrainingSessionIn
         congress_key=payload.congress,
         note=payload.note,
     )
-    return _session(session, detail=True)
+    return _session(Session.objects.annotate(**COUNTS).get(pk=session.pk), detail=True)
 
 
 @router.get(
@@ -199,7 +206,8 @@ def record_session(request: AuthenticatedHttpRequest, payload: TrainingSessionIn
 def get_session(request: AuthenticatedHttpRequest, session_id: int) -> dict[str, Any]:
     _staff(request)
     session = get_object_or_404(
-        sessions_visible_to(request.user).select_related("organization"), pk=session_id
+        sessions_visible_to(request.user).select_related("organization").annotate(**COUNTS),
+        pk=session_id,
     )
     return _session(session, detail=True)
 
