@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("liandong.notifications.urls")),
     path("workbench/", include("liandong.workbench.urls")),
     path("reports/", include("liandong.reports.urls")),
+    path("training/", include("liandong.training.urls")),
     path("api/v1/", api.urls),
 ]
 

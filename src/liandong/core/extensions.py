@@ -21,6 +21,11 @@ The names in use (each optional in every app):
                          app's records in a union's subtree over a period (unions founded,
                          democratic-management units established, activities held), each with
                          the records behind the count.
+``delegate_lists``       ``(organization, key="") -> list[dict]``: workers' congresses in the subtree
+                         (or the one with ``key``) as ``{"key", "title", "organization_id",
+                         "held_on", "worker_ids"}``, for training sessions of the delegates.
+``teaching_points``      ``(organization) -> list[str]``: names of the teaching points (教学点)
+                         in the subtree, where a training session may be held.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 

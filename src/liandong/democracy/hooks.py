@@ -18,6 +18,15 @@ from liandong.core.extensions import (
     WorkerSection,
 )
 from liandong.democracy.models import Congress, Nomination, Proposal, cn_date
+from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
+from liandong.democracy.models import (
+    Congress,
+    Delegate,
+    Nomination,
+    Proposal,
+    TeachingPoint,
+    cn_date,
+)
 from liandong.democracy.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.democracy.permissions import is_democracy_staff
 from liandong.democracy.selectors import figures_for, figures_url, proposals_overdue
@@ -189,3 +198,42 @@ campaign_measures = [
         records=_unit_records,
     )
 ]
+def delegate_lists(organization: Organization, key: str = "") -> list[dict[str, Any]]:
+    """The workers' congresses of the enterprises in the subtree of ``organization``, newest
+    first (at most 200), or only the one whose ``key`` is given, each as ``{"key":
+    "democracy.congress:7", "title", "organization_id", "held_on", "worker_ids"}`` (its
+    delegates' workers), for training sessions that invite a congress's delegates."""
+    congresses = Congress.objects.filter(
+        subtree_q(organization.path, "enterprise__path")
+    ).select_related("enterprise")
+    if key:
+        prefix, _, pk = key.partition(":")
+        if prefix != "democracy.congress" or not pk.isdigit():
+            return []
+        congresses = congresses.filter(pk=int(pk))
+    found = list(congresses[:200])
+    members: dict[int, list[int]] = {c.pk: [] for c in found}
+    for congress_id, worker_id in Delegate.objects.filter(congress__in=found).values_list(
+        "congress_id", "worker_id"
+    ):
+        members[congress_id].append(worker_id)
+    return [
+        {
+            "key": f"democracy.congress:{c.pk}",
+            "title": c.title
+            if (c.enterprise.short_name or c.enterprise.name) in c.title
+            else f"{c.enterprise.short_name or c.enterprise.name}{c.title}",
+            "organization_id": c.enterprise_id,
+            "held_on": c.held_on,
+            "worker_ids": members[c.pk],
+        }
+        for c in found
+    ]
+
+
+def teaching_points(organization: Organization) -> list[str]:
+    """Names of the teaching points (教学点) in the subtree of ``organization``."""
+    points = TeachingPoint.objects.filter(
+        subtree_q(organization.path, "enterprise__path")
+    ).select_related("enterprise")
+    return [p.enterprise.name for p in points[:200]]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "liandong.notifications",
     "liandong.workbench",
     "liandong.reports",
+    "liandong.training",
     "django_tasks",
     "django_tasks_db",
 ]

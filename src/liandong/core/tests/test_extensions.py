@@ -21,7 +21,14 @@ def test_every_module_offers_a_menu_entry_and_the_providers_are_found() -> None:
     labels = {item.label for item in hooks("NAV_ITEMS")}
     assert {"联席会议", "职工诉求", "服务活动", "技能竞赛", "民主管理"} <= labels
     modules = {provider.__module__.split(".")[1] for provider in hooks("year_figures")}
-    assert modules == {"meetings", "demands", "activities", "competitions", "democracy"}
+    assert modules == {
+        "meetings",
+        "demands",
+        "activities",
+        "competitions",
+        "democracy",
+        "training",
+    }
     assert hooks("no_such_hook") == []
 
 
