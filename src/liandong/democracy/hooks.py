@@ -17,8 +17,6 @@ from liandong.core.extensions import (
     NavItem,
     WorkerSection,
 )
-from liandong.democracy.models import Congress, Nomination, Proposal, cn_date
-from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
 from liandong.democracy.models import (
     Congress,
     Delegate,
@@ -198,6 +196,8 @@ campaign_measures = [
         records=_unit_records,
     )
 ]
+
+
 def delegate_lists(organization: Organization, key: str = "") -> list[dict[str, Any]]:
     """The workers' congresses of the enterprises in the subtree of ``organization``, newest
     first (at most 200), or only the one whose ``key`` is given, each as ``{"key":
