@@ -23,6 +23,7 @@ from liandong.notifications.api import public_router as notifications_public_rou
 from liandong.notifications.api import router as notifications_router
 from liandong.organizations.api import router as organizations_router
 from liandong.reports.api import router as reports_router
+from liandong.volunteers.api import router as volunteers_router
 from liandong.workers.api import router as workers_router
 
 api = NinjaAPI(
@@ -51,6 +52,7 @@ api.add_router("/democracy/", democracy_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/public/sms-reports/", notifications_public_router)
 api.add_router("/reports/", reports_router)
+api.add_router("/volunteers/", volunteers_router)
 api.add_router("/public/competitions/", competitions_public_router)
 api.add_router("/public/democracy/", democracy_public_router)
 api.add_router("/accounts/", accounts_manage_router)

@@ -11,6 +11,7 @@ from liandong.activities.models import (
     HOLDING_PLACE,
     RECUPERATION_KINDS,
     Activity,
+    ActivityStatus,
     Application,
     ApplicationStatus,
     Expense,
@@ -19,7 +20,7 @@ from liandong.activities.models import (
     ServiceEntry,
 )
 from liandong.activities.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
-from liandong.core.extensions import Figure, NavItem, WorkerSection
+from liandong.core.extensions import Figure, NavItem, ServiceActivity, WorkerSection
 from liandong.organizations.models import Organization, subtree_q
 from liandong.workers.models import Worker
 
@@ -107,4 +108,30 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
         Figure(
             section, "带动特产消费", float(money.get(ExpenseKind.LOCAL_PRODUCT, 0) or 0), "元", url
         ),
+    ]
+
+
+def service_activities(
+    user: User | AnonymousUser | None, ids: list[int] | None = None
+) -> list[ServiceActivity]:
+    """Activities ``user`` may see that volunteers can serve at (for the volunteers app)."""
+    found = (
+        perms.activities_visible_to(user)
+        .exclude(status__in=[ActivityStatus.CANCELLED])
+        .exclude(kind__in=RECUPERATION_KINDS)
+        .order_by("-starts_on", "-id")
+    )
+    if ids is not None:
+        found = found.filter(pk__in=ids)
+    else:
+        found = found[:200]
+    return [
+        ServiceActivity(
+            id=a.pk,
+            title=a.title,
+            starts_on=a.starts_on,
+            ends_on=a.ends_on,
+            url=reverse("activities:activity-detail", args=[a.pk]),
+        )
+        for a in found.only("id", "title", "starts_on", "ends_on")
     ]

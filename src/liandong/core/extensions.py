@@ -17,6 +17,9 @@ The names in use (each optional in every app):
                          subtree of ``organization`` (people served, demands resolved…) for the
                          year-end summary, each traceable to the records behind it by ``url``
                          (for the users ``opens_for`` admits).
+``service_activities``   ``(user, ids=None) -> list[ServiceActivity]``: the service activities ``user``
+                         may see that volunteers can serve at (not cancelled, newest first); with
+                         ``ids``, only those of them. Volunteer teams record hours against them.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
@@ -25,6 +28,7 @@ The dataclasses below are the contract; keep them small and add fields with defa
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
@@ -82,6 +86,15 @@ class Figure:
     # Who may follow ``url`` (called with the signed-in user); None: whoever sees the figure.
     # A page that shows another app's figures links only those its viewer may open.
     opens_for: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class ServiceActivity:
+    id: int
+    title: str
+    starts_on: date
+    ends_on: date
+    url: str = ""
 
 
 @cache

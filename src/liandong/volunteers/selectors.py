@@ -1,0 +1,77 @@
+"""Reads: a team's figures (members, hours, people served, trainings) and the same summed over
+the teams of a subtree for a year (the ``year_figures`` hook)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from liandong.core.extensions import ServiceActivity, hooks
+from liandong.volunteers.models import Attendance, Hours, Member, Service, Team, Training
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    members: int  # in the team now
+    services: int  # service records (turnouts)
+    hours: Decimal
+    people_served: int
+    volunteers_served: int  # distinct members with hours
+    trainings: int
+    training_attendance: int
+
+
+def team_figures(team: Team, year: int | None = None) -> TeamFigures:
+    return figures_of(Team.objects.filter(pk=team.pk), year)
+
+
+def figures_of(teams: QuerySet[Team], year: int | None = None) -> TeamFigures:
+    services = Service.objects.filter(team__in=teams.values("pk"))
+    trainings = Training.objects.filter(team__in=teams.values("pk"))
+    if year is not None:
+        services = services.filter(served_on__year=year)
+        trainings = trainings.filter(held_on__year=year)
+    served = services.aggregate(n=Count("id"), people=Sum("people_served"))
+    hours = Hours.objects.filter(service__in=services.values("pk")).aggregate(
+        total=Sum("hours"), people=Count("member", distinct=True)
+    )
+    members = Member.objects.filter(team__in=teams.values("pk"), left_on__isnull=True).count()
+    return TeamFigures(
+        members=members,
+        services=served["n"] or 0,
+        hours=hours["total"] or Decimal("0"),
+        people_served=served["people"] or 0,
+        volunteers_served=hours["people"] or 0,
+        trainings=trainings.count(),
+        training_attendance=Attendance.objects.filter(training__in=trainings.values("pk")).count(),
+    )
+
+
+def teams_with_counts(teams: QuerySet[Team]) -> QuerySet[Team]:
+    """The list's columns in one query: members now, hours, people served."""
+    return teams.annotate(
+        member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+        hours_total=Sum("services__hours__hours"),
+        service_count=Count("services", distinct=True),
+    )
+
+
+def people_served_by(team_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Service.objects.filter(team_id__in=team_ids)
+        .values("team_id")
+        .annotate(people=Sum("people_served"))
+    )
+    return {row["team_id"]: row["people"] or 0 for row in rows}
+
+
+def member_hours(team: Team) -> dict[int, Decimal]:
+    rows = Hours.objects.filter(service__team=team).values("member_id").annotate(total=Sum("hours"))
+    return {row["member_id"]: row["total"] for row in rows}
+
+
+def service_activities(user: Any, ids: list[int] | None = None) -> list[ServiceActivity]:
+    """The activities the ``service_activities`` hook offers ``user`` (see core/extensions):
+    those ``user`` may see; with ``ids``, only those of them."""
+    return [found for provider in hooks("service_activities") for found in provider(user, ids)]
