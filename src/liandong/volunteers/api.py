@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
@@ -16,22 +17,22 @@ from liandong.volunteers import permissions as perms
 from liandong.volunteers import selectors, services
 from liandong.volunteers.models import Member, Service, Team, Training
 from liandong.volunteers.schemas import (
-    AttendanceIn,
-    HonourIn,
-    HonourOut,
-    MemberIn,
-    MemberOut,
-    MobileOut,
-    RemoveIn,
-    RevealIn,
-    ServiceIn,
-    ServiceOut,
-    TeamDetailOut,
-    TeamIn,
-    TeamPage,
-    TeamPatch,
-    TrainingIn,
-    TrainingOut,
+    VolunteerAttendanceIn,
+    VolunteerHonourIn,
+    VolunteerHonourOut,
+    VolunteerMemberIn,
+    VolunteerMemberOut,
+    VolunteerMobileOut,
+    VolunteerRemoveIn,
+    VolunteerRevealIn,
+    VolunteerServiceIn,
+    VolunteerServiceOut,
+    VolunteerTeamDetailOut,
+    VolunteerTeamIn,
+    VolunteerTeamPage,
+    VolunteerTeamPatch,
+    VolunteerTrainingIn,
+    VolunteerTrainingOut,
 )
 
 router = Router(tags=["志愿服务队"])
@@ -103,15 +104,13 @@ def service_item(s: Service) -> dict[str, Any]:
 
 
 def _team(request: AuthenticatedHttpRequest, team_id: int, *, manage: bool = False) -> Team:
-    if not perms.can_use_volunteers(request.user):
-        raise PermissionDenied
     team = get_object_or_404(perms.teams_visible_to(request.user), pk=team_id)
     if manage and not perms.can_manage_team(request.user, team):
         raise PermissionDenied
     return team
 
 
-@router.get("/teams", response=TeamPage, operation_id="volunteers_list_teams")
+@router.get("/teams", response=VolunteerTeamPage, operation_id="volunteers_list_teams")
 def list_teams(request: AuthenticatedHttpRequest, query: Query[PageQuery]) -> dict:
     """Teams sponsored in the caller's subtree, newest first."""
     if not perms.can_use_volunteers(request.user):
@@ -120,8 +119,10 @@ def list_teams(request: AuthenticatedHttpRequest, query: Query[PageQuery]) -> di
     return {"items": [team_item(t) for t in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/teams", response={201: TeamDetailOut}, operation_id="volunteers_create_team")
-def create_team(request: AuthenticatedHttpRequest, payload: TeamIn) -> Status:
+@router.post(
+    "/teams", response={201: VolunteerTeamDetailOut}, operation_id="volunteers_create_team"
+)
+def create_team(request: AuthenticatedHttpRequest, payload: VolunteerTeamIn) -> Status:
     if not perms.can_create_team(request.user):
         raise PermissionDenied
     data = payload.dict()
@@ -134,7 +135,9 @@ def create_team(request: AuthenticatedHttpRequest, payload: TeamIn) -> Status:
     return Status(201, get_team(request, team.pk))
 
 
-@router.get("/teams/{int:team_id}", response=TeamDetailOut, operation_id="volunteers_get_team")
+@router.get(
+    "/teams/{int:team_id}", response=VolunteerTeamDetailOut, operation_id="volunteers_get_team"
+)
 def get_team(request: AuthenticatedHttpRequest, team_id: int) -> dict:
     """The team with its members, honours, trainings and figures (hours, people served)."""
     team = _team(request, team_id)
@@ -143,7 +146,7 @@ def get_team(request: AuthenticatedHttpRequest, team_id: int) -> dict:
         **team_item(team),
         "figures": selectors.team_figures(team).__dict__,
         "members": [member_item(m, hours.get(m.pk, 0)) for m in team.members.all()],
-        "honours": [HonourOut.from_orm(h).dict() for h in team.honours.all()],
+        "honours": [VolunteerHonourOut.from_orm(h).dict() for h in team.honours.all()],
         "trainings": [
             training_item(t) for t in team.trainings.prefetch_related("attendance")[:100]
         ],
@@ -151,8 +154,12 @@ def get_team(request: AuthenticatedHttpRequest, team_id: int) -> dict:
     }
 
 
-@router.patch("/teams/{int:team_id}", response=TeamDetailOut, operation_id="volunteers_update_team")
-def update_team(request: AuthenticatedHttpRequest, team_id: int, payload: TeamPatch) -> dict:
+@router.patch(
+    "/teams/{int:team_id}", response=VolunteerTeamDetailOut, operation_id="volunteers_update_team"
+)
+def update_team(
+    request: AuthenticatedHttpRequest, team_id: int, payload: VolunteerTeamPatch
+) -> dict:
     team = _team(request, team_id, manage=True)
     services.team_update(actor=request.user, team=team, **payload.dict(exclude_unset=True))
     return get_team(request, team.pk)
@@ -160,10 +167,12 @@ def update_team(request: AuthenticatedHttpRequest, team_id: int, payload: TeamPa
 
 @router.post(
     "/teams/{int:team_id}/members",
-    response={201: MemberOut},
+    response={201: VolunteerMemberOut},
     operation_id="volunteers_add_member",
 )
-def add_member(request: AuthenticatedHttpRequest, team_id: int, payload: MemberIn) -> Status:
+def add_member(
+    request: AuthenticatedHttpRequest, team_id: int, payload: VolunteerMemberIn
+) -> Status:
     """A worker by ``worker_id`` (one outside the caller's subtree is a 404), or an outside
     volunteer by ``name`` and ``mobile``."""
     team = _team(request, team_id, manage=True)
@@ -183,17 +192,17 @@ def add_member(request: AuthenticatedHttpRequest, team_id: int, payload: MemberI
 
 
 def _member(request: AuthenticatedHttpRequest, member_id: int) -> Member:
-    if not perms.can_use_volunteers(request.user):
-        raise PermissionDenied
     return get_object_or_404(perms.members_visible_to(request.user), pk=member_id)
 
 
 @router.post(
     "/members/{int:member_id}/remove",
-    response=MemberOut,
+    response=VolunteerMemberOut,
     operation_id="volunteers_remove_member",
 )
-def remove_member(request: AuthenticatedHttpRequest, member_id: int, payload: RemoveIn) -> dict:
+def remove_member(
+    request: AuthenticatedHttpRequest, member_id: int, payload: VolunteerRemoveIn
+) -> dict:
     member = _member(request, member_id)
     if not perms.can_manage_team(request.user, member.team):
         raise PermissionDenied
@@ -203,10 +212,12 @@ def remove_member(request: AuthenticatedHttpRequest, member_id: int, payload: Re
 
 @router.post(
     "/members/{int:member_id}/reveal",
-    response=MobileOut,
+    response=VolunteerMobileOut,
     operation_id="volunteers_reveal_member",
 )
-def reveal_member(request: AuthenticatedHttpRequest, member_id: int, payload: RevealIn) -> dict:
+def reveal_member(
+    request: AuthenticatedHttpRequest, member_id: int, payload: VolunteerRevealIn
+) -> dict:
     """An outside volunteer's full mobile, for the team's managers. Written to the audit log."""
     member = _member(request, member_id)
     if not perms.can_reveal_mobile(request.user, member):
@@ -217,18 +228,20 @@ def reveal_member(request: AuthenticatedHttpRequest, member_id: int, payload: Re
 
 @router.post(
     "/teams/{int:team_id}/honours",
-    response={201: HonourOut},
+    response={201: VolunteerHonourOut},
     operation_id="volunteers_add_honour",
 )
-def add_honour(request: AuthenticatedHttpRequest, team_id: int, payload: HonourIn) -> Status:
+def add_honour(
+    request: AuthenticatedHttpRequest, team_id: int, payload: VolunteerHonourIn
+) -> Status:
     team = _team(request, team_id, manage=True)
     honour = services.honour_add(actor=request.user, team=team, **payload.dict())
-    return Status(201, HonourOut.from_orm(honour).dict())
+    return Status(201, VolunteerHonourOut.from_orm(honour).dict())
 
 
 @router.get(
     "/teams/{int:team_id}/services",
-    response=list[ServiceOut],
+    response=list[VolunteerServiceOut],
     operation_id="volunteers_list_services",
 )
 def list_services(request: AuthenticatedHttpRequest, team_id: int) -> list[dict]:
@@ -238,16 +251,18 @@ def list_services(request: AuthenticatedHttpRequest, team_id: int) -> list[dict]
 
 @router.post(
     "/teams/{int:team_id}/services",
-    response={201: ServiceOut},
+    response={201: VolunteerServiceOut},
     operation_id="volunteers_record_service",
 )
-def record_service(request: AuthenticatedHttpRequest, team_id: int, payload: ServiceIn) -> Status:
+def record_service(
+    request: AuthenticatedHttpRequest, team_id: int, payload: VolunteerServiceIn
+) -> Status:
     """Hours per member at an activity of the activities app (one the caller may see: else
     404). Each member's hours are positive and, on one day, at most 24 in all."""
     team = _team(request, team_id, manage=True)
     found = selectors.service_activities(request.user, [payload.activity_id])
-    if not found:
-        raise ValidationError({"activity_id": "服务活动不存在。"}, code="activity")
+    if not found:  # another body's activity does not exist for the caller
+        raise Http404("服务活动不存在。")
     members = {m.pk: m for m in team.members.filter(pk__in=[h.member_id for h in payload.hours])}
     hours: dict[Member, Decimal] = {}
     for index, line in enumerate(payload.hours):
@@ -274,25 +289,25 @@ def record_service(request: AuthenticatedHttpRequest, team_id: int, payload: Ser
 
 @router.post(
     "/teams/{int:team_id}/trainings",
-    response={201: TrainingOut},
+    response={201: VolunteerTrainingOut},
     operation_id="volunteers_create_training",
 )
-def create_training(request: AuthenticatedHttpRequest, team_id: int, payload: TrainingIn) -> Status:
+def create_training(
+    request: AuthenticatedHttpRequest, team_id: int, payload: VolunteerTrainingIn
+) -> Status:
     team = _team(request, team_id, manage=True)
     training = services.training_create(actor=request.user, team=team, **payload.dict())
     return Status(201, training_item(training))
 
 
-@router.put(
+@router.post(
     "/trainings/{int:training_id}/attendance",
-    response=TrainingOut,
+    response=VolunteerTrainingOut,
     operation_id="volunteers_set_attendance",
 )
 def set_attendance(
-    request: AuthenticatedHttpRequest, training_id: int, payload: AttendanceIn
+    request: AuthenticatedHttpRequest, training_id: int, payload: VolunteerAttendanceIn
 ) -> dict:
-    if not perms.can_use_volunteers(request.user):
-        raise PermissionDenied
     training = get_object_or_404(perms.trainings_visible_to(request.user), pk=training_id)
     if not perms.can_manage_team(request.user, training.team):
         raise PermissionDenied

@@ -8,7 +8,7 @@ from pydantic import Field
 from liandong.core.schemas import Id, InputSchema
 
 
-class TeamOut(Schema):
+class VolunteerTeamOut(Schema):
     id: int
     name: str
     organization_id: int
@@ -20,12 +20,12 @@ class TeamOut(Schema):
     contact_name: str
 
 
-class TeamPage(Schema):
-    items: list[TeamOut]
+class VolunteerTeamPage(Schema):
+    items: list[VolunteerTeamOut]
     next_cursor: int | None
 
 
-class FiguresOut(Schema):
+class VolunteerFiguresOut(Schema):
     members: int
     services: int
     hours: Decimal
@@ -35,7 +35,7 @@ class FiguresOut(Schema):
     training_attendance: int
 
 
-class MemberOut(Schema):
+class VolunteerMemberOut(Schema):
     id: int
     team_id: int
     kind: Literal["worker", "outside"]
@@ -49,7 +49,7 @@ class MemberOut(Schema):
     hours: Decimal
 
 
-class HonourOut(Schema):
+class VolunteerHonourOut(Schema):
     id: int
     title: str
     awarded_on: date
@@ -57,13 +57,13 @@ class HonourOut(Schema):
     note: str
 
 
-class HoursOut(Schema):
+class VolunteerHoursOut(Schema):
     member_id: int
     name: str
     hours: Decimal
 
 
-class ServiceOut(Schema):
+class VolunteerServiceOut(Schema):
     id: int
     team_id: int
     activity_id: int
@@ -71,10 +71,10 @@ class ServiceOut(Schema):
     served_on: date
     people_served: int
     note: str
-    hours: list[HoursOut]
+    hours: list[VolunteerHoursOut]
 
 
-class TrainingOut(Schema):
+class VolunteerTrainingOut(Schema):
     id: int
     team_id: int
     title: str
@@ -86,15 +86,15 @@ class TrainingOut(Schema):
     attendee_ids: list[int]
 
 
-class TeamDetailOut(TeamOut):
-    figures: FiguresOut
-    members: list[MemberOut]
-    honours: list[HonourOut]
-    trainings: list[TrainingOut]
+class VolunteerTeamDetailOut(VolunteerTeamOut):
+    figures: VolunteerFiguresOut
+    members: list[VolunteerMemberOut]
+    honours: list[VolunteerHonourOut]
+    trainings: list[VolunteerTrainingOut]
     can_manage: bool
 
 
-class TeamIn(InputSchema):
+class VolunteerTeamIn(InputSchema):
     name: str = Field(min_length=1, max_length=120)
     organization_id: Id
     founded_on: date
@@ -104,7 +104,7 @@ class TeamIn(InputSchema):
     contact_name: str = Field("", max_length=40)
 
 
-class TeamPatch(InputSchema):
+class VolunteerTeamPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     founded_on: date | None = None
     skills: str | None = Field(None, max_length=300)
@@ -113,7 +113,7 @@ class TeamPatch(InputSchema):
     contact_name: str | None = Field(None, max_length=40)
 
 
-class MemberIn(InputSchema):
+class VolunteerMemberIn(InputSchema):
     """A worker of the roster by ``worker_id``, or an outside volunteer by ``name`` and
     ``mobile``."""
 
@@ -125,40 +125,40 @@ class MemberIn(InputSchema):
     role: str = Field("", max_length=40)
 
 
-class RemoveIn(InputSchema):
+class VolunteerRemoveIn(InputSchema):
     left_on: date | None = None
 
 
-class RevealIn(InputSchema):
+class VolunteerRevealIn(InputSchema):
     purpose: str = Field("", max_length=200)
 
 
-class MobileOut(Schema):
+class VolunteerMobileOut(Schema):
     id: int
     mobile: str
 
 
-class HonourIn(InputSchema):
+class VolunteerHonourIn(InputSchema):
     title: str = Field(min_length=1, max_length=120)
     awarded_on: date
     awarded_by: str = Field("", max_length=120)
     note: str = Field("", max_length=300)
 
 
-class HoursIn(InputSchema):
+class VolunteerHoursIn(InputSchema):
     member_id: Id
     hours: Decimal = Field(max_digits=6, decimal_places=2)
 
 
-class ServiceIn(InputSchema):
+class VolunteerServiceIn(InputSchema):
     activity_id: Id
     served_on: date
     people_served: int = Field(0, ge=0, le=10_000_000)
     note: str = Field("", max_length=300)
-    hours: list[HoursIn] = Field(max_length=500)
+    hours: list[VolunteerHoursIn] = Field(max_length=500)
 
 
-class TrainingIn(InputSchema):
+class VolunteerTrainingIn(InputSchema):
     title: str = Field(min_length=1, max_length=120)
     held_on: date
     place: str = Field("", max_length=120)
@@ -167,5 +167,5 @@ class TrainingIn(InputSchema):
     content: str = Field("", max_length=4000)
 
 
-class AttendanceIn(InputSchema):
+class VolunteerAttendanceIn(InputSchema):
     member_ids: list[Id] = Field(max_length=1000)
