@@ -11,6 +11,11 @@ from liandong.core.extensions import ServiceActivity, hooks
 from liandong.volunteers.models import Attendance, Hours, Member, Service, Team, Training
 
 
+def tenths(value: object) -> Decimal:
+    """A sum of hours as one decimal place (SQLite sums decimals as floats or integers)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.1"))
+
+
 @dataclass(frozen=True)
 class TeamFigures:
     members: int  # in the team now
@@ -40,7 +45,7 @@ def figures_of(teams: QuerySet[Team], year: int | None = None) -> TeamFigures:
     return TeamFigures(
         members=members,
         services=served["n"] or 0,
-        hours=hours["total"] or Decimal("0"),
+        hours=tenths(hours["total"]),
         people_served=served["people"] or 0,
         volunteers_served=hours["people"] or 0,
         trainings=trainings.count(),
@@ -68,7 +73,7 @@ def people_served_by(team_ids: list[int]) -> dict[int, int]:
 
 def member_hours(team: Team) -> dict[int, Decimal]:
     rows = Hours.objects.filter(service__team=team).values("member_id").annotate(total=Sum("hours"))
-    return {row["member_id"]: row["total"] for row in rows}
+    return {row["member_id"]: tenths(row["total"]) for row in rows}
 
 
 def service_activities(user: Any, ids: list[int] | None = None) -> list[ServiceActivity]:
