@@ -10,7 +10,7 @@ from liandong.organizations.models import Organization
 from liandong.volunteers.models import Member
 
 TEXTAREA = {"rows": 3}
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrgChoice(forms.ModelChoiceField):
