@@ -99,13 +99,6 @@ def _load(ctx: dict[str, Any]) -> None:
         awarded_by="北京市总工会职工服务中心",
         note="首都职工志愿服务大篷车“筑牢防线·平安志愿·新能源汽车安全驾驶”主题活动上授旗",
     )
-    services.honour_add(
-        actor=staff,
-        team=pioneer,
-        title="北京市首支职工志愿服务队",
-        awarded_on=date(2014, 1, 1),
-        awarded_by="北京市总工会",
-    )
     rng = random.Random(20141205)  # noqa: S311 - invented demo people, reproducible
     members: dict[str, list[Member]] = {"A": [], "B": []}
     for name, mobile, occupation, in_teams, skills, role in WORKERS:

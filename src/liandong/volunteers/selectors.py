@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from liandong.core.extensions import ServiceActivity, hooks
 from liandong.volunteers.models import Attendance, Hours, Member, Service, Team, Training
@@ -53,22 +53,44 @@ def figures_of(teams: QuerySet[Team], year: int | None = None) -> TeamFigures:
     )
 
 
-def teams_with_counts(teams: QuerySet[Team]) -> QuerySet[Team]:
-    """The list's columns in one query: members now, hours, people served."""
-    return teams.annotate(
-        member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
-        hours_total=Sum("services__hours__hours"),
-        service_count=Count("services", distinct=True),
-    )
+@dataclass(frozen=True)
+class TeamRow:
+    members: int
+    services: int
+    hours: Decimal
+    people_served: int
 
 
-def people_served_by(team_ids: list[int]) -> dict[int, int]:
-    rows = (
-        Service.objects.filter(team_id__in=team_ids)
+def team_rows(team_ids: list[int]) -> dict[int, TeamRow]:
+    """The list's columns, by team: one grouped query each (joined in one query, the members
+    and the hours would multiply each other)."""
+    members = dict(
+        Member.objects.filter(team_id__in=team_ids, left_on__isnull=True)
         .values("team_id")
-        .annotate(people=Sum("people_served"))
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
     )
-    return {row["team_id"]: row["people"] or 0 for row in rows}
+    served = {
+        row["team_id"]: row
+        for row in Service.objects.filter(team_id__in=team_ids)
+        .values("team_id")
+        .annotate(n=Count("id"), people=Sum("people_served"))
+    }
+    hours = dict(
+        Hours.objects.filter(service__team_id__in=team_ids)
+        .values("service__team_id")
+        .annotate(total=Sum("hours"))
+        .values_list("service__team_id", "total")
+    )
+    return {
+        pk: TeamRow(
+            members=members.get(pk, 0),
+            services=served.get(pk, {}).get("n", 0),
+            hours=tenths(hours.get(pk)),
+            people_served=served.get(pk, {}).get("people") or 0,
+        )
+        for pk in team_ids
+    }
 
 
 def member_hours(team: Team) -> dict[int, Decimal]:

@@ -69,13 +69,13 @@ def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     year = _year(request)
     visible = perms.teams_visible_to(request.user)
-    teams = list(selectors.teams_with_counts(visible).order_by("-founded_on", "-pk")[:200])
-    people = selectors.people_served_by([t.pk for t in teams])
+    teams = list(visible.order_by("-founded_on", "-pk")[:200])
+    counts = selectors.team_rows([t.pk for t in teams])
     return render(
         request,
         "volunteers/team_list.html",
         {
-            "rows": [(t, people.get(t.pk, 0)) for t in teams],
+            "rows": [(t, counts[t.pk]) for t in teams],
             "figures": selectors.figures_of(visible, year),
             "year": year,
             "can_create": perms.can_create_team(request.user),

@@ -85,3 +85,21 @@ def test_the_worker_page_shows_the_team(world: Any, vol: Any) -> None:
     body = staff(world).get(f"/workers/{world.worker_a.pk}/").content.decode()
     assert "志愿服务" in body
     assert vol.team.name in body
+
+
+def test_the_list_counts_do_not_multiply(world: Any, vol: Any) -> None:
+    from decimal import Decimal
+
+    services.service_record(
+        actor=None,
+        team=vol.team,
+        activity=vol.activity,
+        served_on=vol.today,
+        people_served=40,
+        hours={vol.worker_member: Decimal("4"), vol.outside: Decimal("3")},
+    )
+    body = staff(world).get("/volunteers/").content.decode()
+    row = body[body.index(vol.team.name) :]
+    assert '<td class="num">7.0</td>' in row
+    assert '<td class="num">40</td>' in row
+    assert "14.0" not in body
