@@ -121,10 +121,7 @@ def service_activities(
         .exclude(kind__in=RECUPERATION_KINDS)
         .order_by("-starts_on", "-id")
     )
-    if ids is not None:
-        found = found.filter(pk__in=ids)
-    else:
-        found = found[:200]
+    found = found.filter(pk__in=ids) if ids is not None else found[:200]
     return [
         ServiceActivity(
             id=a.pk,

@@ -38,7 +38,7 @@ from liandong.volunteers.schemas import (
 router = Router(tags=["志愿服务队"])
 
 
-class PageQuery(InputSchema):
+class VolunteerPageQuery(InputSchema):
     cursor: int | None = None
     limit: int = 20
 
@@ -111,7 +111,7 @@ def _team(request: AuthenticatedHttpRequest, team_id: int, *, manage: bool = Fal
 
 
 @router.get("/teams", response=VolunteerTeamPage, operation_id="volunteers_list_teams")
-def list_teams(request: AuthenticatedHttpRequest, query: Query[PageQuery]) -> dict:
+def list_teams(request: AuthenticatedHttpRequest, query: Query[VolunteerPageQuery]) -> dict:
     """Teams sponsored in the caller's subtree, newest first."""
     if not perms.can_use_volunteers(request.user):
         raise PermissionDenied
@@ -176,7 +176,7 @@ def add_member(
     """A worker by ``worker_id`` (one outside the caller's subtree is a 404), or an outside
     volunteer by ``name`` and ``mobile``."""
     team = _team(request, team_id, manage=True)
-    common = {
+    common: dict[str, Any] = {
         "actor": request.user,
         "team": team,
         "joined_on": payload.joined_on,

@@ -70,8 +70,8 @@ def team_rows(team_ids: list[int]) -> dict[int, TeamRow]:
         .annotate(n=Count("id"))
         .values_list("team_id", "n")
     )
-    served = {
-        row["team_id"]: row
+    served: dict[int, dict[str, Any]] = {
+        row["team_id"]: dict(row)
         for row in Service.objects.filter(team_id__in=team_ids)
         .values("team_id")
         .annotate(n=Count("id"), people=Sum("people_served"))
