@@ -46,6 +46,8 @@ TEAM_FIELDS = [
     "contact_name",
 ]
 MEMBER_FIELDS = ["name", "worker", "mobile_masked", "skills", "role", "joined_on", "left_on"]
+# Off only in the concurrency test's control run (tests/test_concurrency.py).
+HOURS_LOCK = True
 TRAINING_FIELDS = ["title", "held_on", "place", "trainer", "hours", "content"]
 
 
@@ -318,11 +320,18 @@ def service_record(
         raise ValidationError(
             {"served_on": "本队这一天在该活动的服务已经登记过。"}, code="service_once"
         )
-    # Lock the members so that two entries at once cannot both pass the 24-hour rule.
-    members = list(
-        Member.objects.select_for_update().filter(pk__in=[m.pk for m in hours]).order_by("pk")
-    )
+    members = list(Member.objects.filter(pk__in=[m.pk for m in hours]))
     by_pk = {m.pk: m for m in members}
+    if HOURS_LOCK:
+        # Lock every membership of the same people (in any team, in id order) so that two
+        # entries for one person at once cannot both pass the 24-hour rule.
+        person = Q(pk__in=list(by_pk))
+        for member in members:
+            if member.worker_id:
+                person |= Q(worker_id=member.worker_id)
+            elif member.mobile_digest:
+                person |= Q(mobile_digest=member.mobile_digest)
+        list(Member.objects.select_for_update().filter(person).order_by("pk").values_list("pk"))
     for given, value in hours.items():
         member = by_pk.get(given.pk)
         if member is None:
