@@ -326,11 +326,11 @@ def service_record(
         # Lock every membership of the same people (in any team, in id order) so that two
         # entries for one person at once cannot both pass the 24-hour rule.
         person = Q(pk__in=list(by_pk))
-        for member in members:
-            if member.worker_id:
-                person |= Q(worker_id=member.worker_id)
-            elif member.mobile_digest:
-                person |= Q(mobile_digest=member.mobile_digest)
+        for held in members:
+            if held.worker_id:
+                person |= Q(worker_id=held.worker_id)
+            elif held.mobile_digest:
+                person |= Q(mobile_digest=held.mobile_digest)
         list(Member.objects.select_for_update().filter(person).order_by("pk").values_list("pk"))
     for given, value in hours.items():
         member = by_pk.get(given.pk)
