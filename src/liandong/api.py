@@ -25,6 +25,7 @@ from liandong.notifications.api import router as notifications_router
 from liandong.organizations.api import router as organizations_router
 from liandong.reports.api import router as reports_router
 from liandong.training.api import router as training_router
+from liandong.volunteers.api import router as volunteers_router
 from liandong.workers.api import router as workers_router
 
 api = NinjaAPI(
@@ -58,3 +59,4 @@ api.add_router("/training/", training_router)
 api.add_router("/public/competitions/", competitions_public_router)
 api.add_router("/public/democracy/", democracy_public_router)
 api.add_router("/accounts/", accounts_manage_router)
+api.add_router("/volunteers/", volunteers_router)

@@ -23,7 +23,13 @@ from liandong.activities.models import (
     ServiceEntry,
 )
 from liandong.activities.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
-from liandong.core.extensions import CampaignMeasure, Figure, NavItem, WorkerSection
+from liandong.core.extensions import (
+    CampaignMeasure,
+    Figure,
+    NavItem,
+    ServiceActivity,
+    WorkerSection,
+)
 from liandong.organizations.models import Organization, subtree_q
 from liandong.workers.models import Worker
 
@@ -147,3 +153,26 @@ def _held_measure(kind: str, label: str) -> CampaignMeasure:
 campaign_measures = [_held_measure("", "服务活动")] + [
     _held_measure(kind.value, f"{kind.label}活动") for kind in ActivityKind
 ]
+
+
+def service_activities(
+    user: User | AnonymousUser | None, ids: list[int] | None = None
+) -> list[ServiceActivity]:
+    """Activities ``user`` may see that volunteers can serve at (for the volunteers app)."""
+    found = (
+        perms.activities_visible_to(user)
+        .exclude(status__in=[ActivityStatus.CANCELLED])
+        .exclude(kind__in=RECUPERATION_KINDS)
+        .order_by("-starts_on", "-id")
+    )
+    found = found.filter(pk__in=ids) if ids is not None else found[:200]
+    return [
+        ServiceActivity(
+            id=a.pk,
+            title=a.title,
+            starts_on=a.starts_on,
+            ends_on=a.ends_on,
+            url=reverse("activities:activity-detail", args=[a.pk]),
+        )
+        for a in found.only("id", "title", "starts_on", "ends_on")
+    ]

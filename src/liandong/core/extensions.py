@@ -26,6 +26,9 @@ The names in use (each optional in every app):
                          "held_on", "worker_ids"}``, for training sessions of the delegates.
 ``teaching_points``      ``(organization) -> list[str]``: names of the teaching points (教学点)
                          in the subtree, where a training session may be held.
+``service_activities``   ``(user, ids=None) -> list[ServiceActivity]``: the service activities ``user``
+                         may see that volunteers can serve at (not cancelled, newest first); with
+                         ``ids``, only those of them. Volunteer teams record hours against them.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
@@ -104,6 +107,15 @@ class CampaignMeasure:
     count: Callable[[Any, date, date], int]
     # The same records, at most ``limit``: (title, date, url of the record).
     records: Callable[[Any, date, date, int], list[tuple[str, date | None, str]]]
+
+
+@dataclass(frozen=True)
+class ServiceActivity:
+    id: int
+    title: str
+    starts_on: date
+    ends_on: date
+    url: str = ""
 
 
 @cache

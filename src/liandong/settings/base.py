@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "liandong.competitions",
     "liandong.democracy",
     "liandong.campaigns",
+    "liandong.volunteers",
     "liandong.notifications",
     "liandong.workbench",
     "liandong.reports",

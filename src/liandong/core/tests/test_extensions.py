@@ -29,6 +29,7 @@ def test_every_module_offers_a_menu_entry_and_the_providers_are_found() -> None:
         "democracy",
         "training",
         "campaigns",
+        "volunteers",
     }
     assert hooks("no_such_hook") == []
 
