@@ -15,6 +15,7 @@ from liandong.demands.models import (
     Category,
     Demand,
     DemandEvent,
+    DemandIndustryRollup,
     DemandRollup,
     State,
 )
@@ -189,6 +190,27 @@ def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
     return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
 
 
+def bodies_of_union(organization: Organization) -> QuerySet[Organization]:
+    """The bodies whose demands a union's statistics count (``rollup_of_union``'s)."""
+    path = organization.path
+    partners = Organization.partners.through.objects.filter(
+        subtree_q(path, "from_organization__path")
+    ).values("to_organization_id")
+    return Organization.objects.filter(
+        Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners)
+    )
+
+
+def industry_rollup_of_union(
+    organization: Organization, industry: str
+) -> QuerySet[DemandIndustryRollup]:
+    """``rollup_of_union`` narrowed to the demands filed under one industry (行业): the same
+    bodies, read from the industry rollup (``demand_stats`` takes either)."""
+    return DemandIndustryRollup.objects.filter(
+        industry=industry, body_id_key__in=bodies_of_union(organization).values("pk")
+    )
+
+
 def rollup_visible_to(user: User | AnonymousUser | None) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in the user's scope (union staff: subtree and partners)."""
     if not acts_for_organization(user):
@@ -202,7 +224,7 @@ def demand_stats(
     *,
     user: User | AnonymousUser | None = None,
     filters: StatsFilters,
-    rows: QuerySet[DemandRollup] | None = None,
+    rows: QuerySet[DemandRollup] | QuerySet[DemandIndustryRollup] | None = None,
 ) -> tuple[StatsRow, list[StatsRow]]:
     """The total and one row per group (month, body, category or city), over the rollup rows
     the user may see (or ``rows``, for a scope that is not a user's, e.g. year figures)."""
