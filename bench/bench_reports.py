@@ -34,11 +34,15 @@ TARGET_MS = 300.0
 DEMANDS_AT_SCALE_1 = 2_000_000
 
 
-def build_rollup(demands: int) -> int:
-    """Rollup rows for ``demands`` demands over the last 12 months; returns the row count."""
+def build_rollup(demands: int) -> dict[str, int]:
+    """The three demand rollups as the services keep them for ``demands`` demands over the
+    last 12 months (``demands.rollups.write_counts``); returns each table's row count. The
+    counts are spread over the union and partner bodies, the categories and the demand
+    industries; the row count does not depend on ``demands``."""
     from django.utils import timezone
 
-    from liandong.demands.models import Category, DemandRollup
+    from liandong.demands.models import Category, Industry
+    from liandong.demands.rollups import write_counts
     from liandong.organizations.models import Organization
 
     rng = random.Random(17)
@@ -51,36 +55,38 @@ def build_rollup(demands: int) -> int:
     today = timezone.localdate()
     months = [date(today.year, m, 1) for m in range(1, 13)]
     categories = list(Category.values)
+    industries = list(Industry.values)
     cells = [(m, b, c) for m in months for b in bodies for c in categories]
     weights = [rng.lognormvariate(0, 1.2) for _ in cells]
     scale = demands / sum(weights)
-    rows = []
+    out = []
     for (month, (body, city), category), weight in zip(cells, weights, strict=True):
-        received = int(weight * scale)
-        if not received:
+        received_all = int(weight * scale)
+        if not received_all:
             continue
-        due = int(received * 0.9)
-        resolved = int(due * rng.uniform(0.7, 0.98))
-        rated = int(resolved * 0.6)
-        counts = {
-            "received": received,
-            "response_due": due,
-            "responded_on_time": int(due * rng.uniform(0.8, 0.99)),
-            "resolution_due": due,
-            "resolved": resolved,
-            "rated": rated,
-            "satisfied": int(rated * 0.9),
-            "breached": due - resolved,
-            "rh1": received // 2,
-            "rh3": received - received // 2,
-            "sh4": resolved,
-        }
-        for where in (city or "兰州", DemandRollup.ALL_CITIES):
-            rows.append(
-                DemandRollup(month=month, body_id_key=body, category=category, city=where, **counts)
-            )
-    DemandRollup.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        shares = [rng.random() for _ in industries]
+        for industry, share in zip(industries, shares, strict=True):
+            received = int(received_all * share / sum(shares))
+            if not received:
+                continue
+            due = int(received * 0.9)
+            resolved = int(due * rng.uniform(0.7, 0.98))
+            rated = int(resolved * 0.6)
+            counts = {
+                "received": received,
+                "response_due": due,
+                "responded_on_time": int(due * rng.uniform(0.8, 0.99)),
+                "resolution_due": due,
+                "resolved": resolved,
+                "rated": rated,
+                "satisfied": int(rated * 0.9),
+                "breached": due - resolved,
+                "rh1": received // 2,
+                "rh3": received - received // 2,
+                "sh4": resolved,
+            }
+            out.append(((month, body, category, industry, city or "兰州"), counts))
+    return write_counts(out)
 
 
 def measure(scale: float, requests: int, factor: float) -> dict:

@@ -26,6 +26,7 @@ from liandong.demands.services import (
     INDUSTRY_ROLLUP_KEY,
     ROLLUP_COUNTERS,
     ROLLUP_KEY,
+    RollupKey,
     area_ids,
     area_rows,
     rollup_contribution,
@@ -129,3 +130,53 @@ def rebuild_rollups() -> RebuildResult:
         demands=Demand.objects.count(),
         rows={model.__name__: len(rows) for (model, _), rows in zip(TABLES, computed, strict=True)},
     )
+
+
+def add_counts(
+    *, month: Any, body_id: int, category: str, city: str, industry: str = "", **counts: int
+) -> None:
+    """Add counts to the three rollups as the services would for demands with these keys
+    (tests, and data built for a benchmark without the demands themselves)."""
+    from liandong.demands.services import _area_move, _plain_move
+
+    key: RollupKey = {
+        "month": month,
+        "body_id_key": body_id,
+        "category": category,
+        "city": city,
+        "industry": industry,
+    }
+    _plain_move(None, key, counts)
+    _area_move(None, key, counts)
+
+
+def write_counts(cells: Iterable[tuple[tuple[Any, ...], dict[str, int]]]) -> dict[str, int]:
+    """Bulk-write the three rollups for ``cells``: ((month, body id, category, industry, city),
+    counters) each standing for that many demands (a benchmark's data); returns row counts."""
+    plain: Rows = defaultdict(dict)
+    industry: Rows = defaultdict(dict)
+    area: Rows = defaultdict(dict)
+    cells = list(cells)
+    paths = dict(
+        Organization.objects.filter(pk__in={c[0][1] for c in cells}).values_list("pk", "path")
+    )
+    for (month, body, category, ind, city), counts in cells:
+        key: RollupKey = {
+            "month": month,
+            "body_id_key": body,
+            "category": category,
+            "city": city,
+            "industry": ind,
+        }
+        head = (month, body, category)
+        targets = [plain[(*head, city)], plain[(*head, DemandRollup.ALL_CITIES)]]
+        if ind:
+            targets += [industry[(*head, ind, city)], industry[(*head, ind, "*")]]
+        targets += [area[row] for row in area_rows(area_ids(paths, body), key)]
+        for row in targets:
+            for name, value in counts.items():
+                if value:
+                    row[name] = row.get(name, 0) + value
+    computed = (dict(plain), dict(industry), dict(area))
+    write([model for model, _ in TABLES], computed)
+    return {model.__name__: len(rows) for (model, _), rows in zip(TABLES, computed, strict=True)}

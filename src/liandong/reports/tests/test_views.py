@@ -9,7 +9,7 @@ import openpyxl
 from django.utils import timezone
 
 from liandong.core.tests.client import BrowserClient
-from liandong.demands.models import DemandRollup
+from liandong.demands.rollups import add_counts
 from liandong.meetings.models import ActionItem
 from liandong.meetings.selectors import year_figures
 from liandong.meetings.tests.conftest import build
@@ -18,16 +18,15 @@ from liandong.reports.templatetags.reports import figure
 
 def test_a_charts_workbook_is_its_table(world: Any) -> None:
     year = timezone.localdate().year
-    for city in ("兰州", DemandRollup.ALL_CITIES):
-        DemandRollup.objects.create(
-            month=date(year, 2, 1),
-            body_id_key=world.enterprise_a.pk,
-            category="wages",
-            city=city,
-            received=7,
-            rated=4,
-            satisfied=3,
-        )
+    add_counts(
+        month=date(year, 2, 1),
+        body_id=world.enterprise_a.pk,
+        category="wages",
+        city="兰州",
+        received=7,
+        rated=4,
+        satisfied=3,
+    )
     client = BrowserClient()
     client.force_login(world.users["staff_a"])
     response = client.get(f"/reports/export/demand-categories.xlsx?year={year}")
