@@ -6,6 +6,8 @@ A chart is a table first (``columns`` and ``rows``, each row linking to the reco
 that the browser also draws; the xlsx export and the JSON API send the same table.
 """
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -112,6 +114,20 @@ class Links:
         return url + ("?" + urlencode(query) if query else "")
 
 
+# One dashboard asks some module selectors twice (the coverage cards and the coverage chart):
+# while ``union_dashboard`` runs, each answer is kept for the rest of that one computation.
+_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("reports_memo", default=None)
+
+
+def _once(key: Any, compute: Callable[[], Any]) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 # --- Headline figures: the year figures every app offers (the year-end summary's) ---------------
 
 
@@ -132,8 +148,8 @@ def headline_figures(organization: Organization, year: int, *, user: Any) -> lis
 
 def coverage(root: Organization, filters: ReportFilters, links: Links) -> Chart:
     """Enterprises with a union, outlets reached, workers and members; by industry."""
-    total = organization_coverage(root=root)
-    rows_by_industry = coverage_by_industry(root=root)
+    total = _once(("coverage", root.pk), lambda: organization_coverage(root=root))
+    rows_by_industry = _once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
     if filters.industry:
         rows_by_industry = [r for r in rows_by_industry if r["industry"] == filters.industry]
     chart = Chart(
@@ -170,14 +186,16 @@ def coverage_totals(root: Organization, filters: ReportFilters) -> dict[str, Any
     """The coverage cards: the subtree totals (or one industry's row), with rates."""
     if filters.industry:
         rows = [
-            r for r in coverage_by_industry(root=root) if r["industry"] == filters.industry
+            r
+            for r in _once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
+            if r["industry"] == filters.industry
         ] or [dict.fromkeys(["enterprises", "enterprises_with_union", "outlets"], 0)]
         figures: dict[str, Any] = {k: v for k, v in rows[0].items() if k != "industry"}
         figures.setdefault("outlets_reached", 0)
         figures.setdefault("workers", 0)
         figures.setdefault("members", 0)
     else:
-        figures = dict(organization_coverage(root=root))
+        figures = dict(_once(("coverage", root.pk), lambda: organization_coverage(root=root)))
     return {
         **figures,
         "enterprise_rate": percent(figures["enterprises_with_union"], figures["enterprises"]),
@@ -631,17 +649,21 @@ def union_charts(root: Organization, filters: ReportFilters, links: Links) -> li
 def union_dashboard(
     root: Organization, filters: ReportFilters, *, user: Any, links: Links
 ) -> dict[str, Any]:
-    figures = headline_figures(root, filters.year, user=user)
-    if not links.enabled:
-        figures = [Figure(**{**f.__dict__, "url": ""}) for f in figures]
-    return {
-        "organization": root,
-        "filters": filters,
-        "coverage": coverage_totals(root, filters),
-        "figures": figures,
-        "charts": union_charts(root, filters, links),
-        "computed_at": timezone.localtime(),
-    }
+    token = _MEMO.set({})
+    try:
+        figures = headline_figures(root, filters.year, user=user)
+        if not links.enabled:
+            figures = [Figure(**{**f.__dict__, "url": ""}) for f in figures]
+        return {
+            "organization": root,
+            "filters": filters,
+            "coverage": coverage_totals(root, filters),
+            "figures": figures,
+            "charts": union_charts(root, filters, links),
+            "computed_at": timezone.localtime(),
+        }
+    finally:
+        _MEMO.reset(token)
 
 
 def union_dashboard_cached(
