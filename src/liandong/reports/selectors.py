@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from liandong.core.extensions import Figure, hooks
 from liandong.demands.models import DemandRollup, Industry
 from liandong.demands.selectors import StatsFilters, demand_stats
 from liandong.democracy.selectors import figures_for, figures_url
-from liandong.meetings.models import ActionItem, Mechanism
+from liandong.meetings.models import ActionItem, AnnualPlan, Mechanism, PlanTarget
 from liandong.meetings.selectors import (
     items_by_body,
     items_of_year,
@@ -395,9 +395,10 @@ def mechanism_loops(root: Organization, filters: ReportFilters, links: Links) ->
         columns=["机制", "召开会议", "议定事项", "已完成", "逾期", "完成率%", "闭环进度"],
         plotted=[0, 1, 2, 3],
     )
+    _complete_for_loop(figures, filters.year)
     for mechanism in mechanisms:
         f = figures[mechanism.pk]
-        stages = loop_status(year_figures(mechanism, filters.year, today=today), today=today)
+        stages = loop_status(f, today=today)
         chart.rows.append(
             Row(
                 mechanism.name,
@@ -416,6 +417,36 @@ def mechanism_loops(root: Organization, filters: ReportFilters, links: Links) ->
 
 
 STAGE_MARKS = {"done": "✓", "active": "…", "pending": "○", "late": "!"}
+
+
+def _complete_for_loop(figures: dict[int, Any], year: int) -> None:
+    """What ``loop_status`` reads beyond the list page's figures (open items, the plan and its
+    targets), for every mechanism in three grouped queries rather than ``year_figures`` once
+    per mechanism (50 mechanisms: 200 queries)."""
+    ids = list(figures)
+    for row in (
+        ActionItem.objects.filter(mechanism_id__in=ids, year=year, status__in=ActionItem.OPEN)
+        .order_by()
+        .values("mechanism_id")
+        .annotate(n=Count("id"))
+    ):
+        figures[row["mechanism_id"]].items_open = row["n"]
+    plans = {
+        plan.mechanism_id: plan
+        for plan in AnnualPlan.objects.filter(mechanism_id__in=ids, year=year).select_related(
+            "approved_at_meeting"
+        )
+    }
+    targets = dict(
+        PlanTarget.objects.filter(plan__in=list(plans.values()))
+        .order_by()
+        .values("plan_id")
+        .annotate(n=Count("id"))
+        .values_list("plan_id", "n")
+    )
+    for mechanism_id, plan in plans.items():
+        figures[mechanism_id].plan = plan
+        figures[mechanism_id].targets_total = targets.get(plan.pk, 0)
 
 
 def overdue_by_body(root: Organization, filters: ReportFilters, links: Links) -> Chart:
