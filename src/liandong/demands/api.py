@@ -29,6 +29,7 @@ from liandong.demands.models import (
     Channel,
     Demand,
     DemandEvent,
+    Industry,
     State,
 )
 from liandong.demands.permissions import (
@@ -349,6 +350,7 @@ class StatsQuery(InputSchema):
     category: Category | None = None
     city: str = ""
     group_by: str = "category"
+    industry: Industry | None = None
 
 
 def _stats_filters(request: HttpRequest, query: StatsQuery) -> StatsFilters:
@@ -361,6 +363,7 @@ def _stats_filters(request: HttpRequest, query: StatsQuery) -> StatsFilters:
         category=query.category or "",
         city=query.city,
         group_by=query.group_by,
+        industry=query.industry or "",
     )
 
 

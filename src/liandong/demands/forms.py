@@ -162,6 +162,10 @@ class StatsForm(forms.Form):
         label="责任单位", queryset=Organization.objects.none(), required=False, empty_label="全部"
     )
     city = forms.CharField(label="城市", max_length=40, required=False)
+    # The dashboard's links carry its 行业 filter (reports); the demands filed under it.
+    industry = forms.ChoiceField(
+        label="行业", choices=[("", "全部"), *Industry.choices], required=False
+    )
 
     def __init__(
         self, *args: Any, bodies: QuerySet[Organization] | None = None, **kwargs: Any

@@ -58,11 +58,11 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
     partners, and the three rates; each links to the statistics or the list behind it."""
     from datetime import date
 
-    from liandong.demands.selectors import demand_stats, rollup_of_union
+    from liandong.demands.selectors import demand_stats
 
     filters = StatsFilters(start=date(year, 1, 1), end=date(year, 12, 31), group_by="month")
     total: StatsRow
-    total, _ = demand_stats(rows=rollup_of_union(organization), filters=filters)
+    total, _ = demand_stats(union=organization, filters=filters)
     stats_url = (
         reverse("demands:demand-stats") + f"?start={year}-01-01&end={year}-12-31&group_by=month"
     )

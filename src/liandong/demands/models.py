@@ -431,6 +431,126 @@ class DemandRollup(models.Model):
         return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.city}"
 
 
+class DemandIndustryRollup(models.Model):
+    """``DemandRollup`` with the industry (行业) the demand was filed under, for the dashboard's
+    industry filter: the same counters per month × body × category × industry × city, kept in
+    the same transaction as ``DemandRollup`` by the same writes (services._rollup_add_both).
+    Each demand counts twice, in its city's row and in the all-cities row (``city`` = ``*``).
+    Rows exist only for demands' real industries: statistics over every industry read
+    ``DemandRollup``, which is the sum of these rows over industries (see
+    ``rollups.rebuild_rollups`` and its test)."""
+
+    month = models.DateField()
+    body_id_key = models.IntegerField(default=0)  # 0: not routed
+    category = models.CharField(max_length=12)
+    industry = models.CharField(max_length=12)
+    city = models.CharField(max_length=40)
+    received = models.IntegerField(default=0)
+    response_due = models.IntegerField(default=0)
+    responded_on_time = models.IntegerField(default=0)
+    resolution_due = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    breached = models.IntegerField(default=0)
+    rh0 = models.IntegerField(default=0)
+    rh1 = models.IntegerField(default=0)
+    rh2 = models.IntegerField(default=0)
+    rh3 = models.IntegerField(default=0)
+    rh4 = models.IntegerField(default=0)
+    rh5 = models.IntegerField(default=0)
+    rh6 = models.IntegerField(default=0)
+    rh7 = models.IntegerField(default=0)
+    sh0 = models.IntegerField(default=0)
+    sh1 = models.IntegerField(default=0)
+    sh2 = models.IntegerField(default=0)
+    sh3 = models.IntegerField(default=0)
+    sh4 = models.IntegerField(default=0)
+    sh5 = models.IntegerField(default=0)
+    sh6 = models.IntegerField(default=0)
+    sh7 = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "body_id_key", "category", "industry", "city"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "body_id_key", "category", "industry", "city"],
+                name="demand_industry_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["industry", "city", "body_id_key", "month"],
+                name="demand_ind_rollup_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.industry} {self.city}"
+
+
+class DemandAreaRollup(models.Model):
+    """The same counters per organization *above or at* the handling body (``area_id_key``:
+    every id on the body's path, the body included) × month × category, with the industry and
+    the city each either a value or ``*`` (all). A union's dashboard reads its own rows (a
+    dozen months × a dozen categories) instead of summing every body's rows of its subtree:
+    its cost does not grow with the demands, nor with the bodies. Bodies outside the subtree
+    that a union's statistics also count (its partners) are added from ``DemandRollup``
+    (``reports.selectors``). Kept in the same transaction as the other two rollups
+    (services._rollup_move); organization paths never change, so an area's rows stay its own.
+    Demands not routed to a body are in no area (as in the union statistics)."""
+
+    ALL = "*"
+
+    area_id_key = models.IntegerField()
+    month = models.DateField()
+    category = models.CharField(max_length=12)
+    industry = models.CharField(max_length=12)
+    city = models.CharField(max_length=40)
+    received = models.IntegerField(default=0)
+    response_due = models.IntegerField(default=0)
+    responded_on_time = models.IntegerField(default=0)
+    resolution_due = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    breached = models.IntegerField(default=0)
+    rh0 = models.IntegerField(default=0)
+    rh1 = models.IntegerField(default=0)
+    rh2 = models.IntegerField(default=0)
+    rh3 = models.IntegerField(default=0)
+    rh4 = models.IntegerField(default=0)
+    rh5 = models.IntegerField(default=0)
+    rh6 = models.IntegerField(default=0)
+    rh7 = models.IntegerField(default=0)
+    sh0 = models.IntegerField(default=0)
+    sh1 = models.IntegerField(default=0)
+    sh2 = models.IntegerField(default=0)
+    sh3 = models.IntegerField(default=0)
+    sh4 = models.IntegerField(default=0)
+    sh5 = models.IntegerField(default=0)
+    sh6 = models.IntegerField(default=0)
+    sh7 = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["area_id_key", "month", "category", "industry", "city"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id_key", "month", "category", "industry", "city"],
+                name="demand_area_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_id_key", "industry", "city", "month"],
+                name="demand_area_rollup_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id_key} {self.month:%Y-%m} {self.category} {self.industry} {self.city}"
+
+
 class DemandThrottle(models.Model):
     """A rate-limit counter (per IP, per mobile digest) shared by every app server. Kept in
     its own table rather than the database cache so that checking and counting cost one

@@ -14,7 +14,9 @@ from liandong.demands.models import (
     OPEN_STATES,
     Category,
     Demand,
+    DemandAreaRollup,
     DemandEvent,
+    DemandIndustryRollup,
     DemandRollup,
     State,
 )
@@ -106,6 +108,7 @@ class StatsFilters:
     category: str = ""
     city: str = ""
     group_by: str = "category"
+    industry: str = ""  # 行业: the demands filed under it (the industry rollups)
 
 
 @dataclass
@@ -189,6 +192,27 @@ def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
     return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
 
 
+def bodies_of_union(organization: Organization) -> QuerySet[Organization]:
+    """The bodies whose demands a union's statistics count (``rollup_of_union``'s)."""
+    path = organization.path
+    partners = Organization.partners.through.objects.filter(
+        subtree_q(path, "from_organization__path")
+    ).values("to_organization_id")
+    return Organization.objects.filter(
+        Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners)
+    )
+
+
+def industry_rollup_of_union(
+    organization: Organization, industry: str
+) -> QuerySet[DemandIndustryRollup]:
+    """``rollup_of_union`` narrowed to the demands filed under one industry (行业): the same
+    bodies, read from the industry rollup (``demand_stats`` takes either)."""
+    return DemandIndustryRollup.objects.filter(
+        industry=industry, body_id_key__in=bodies_of_union(organization).values("pk")
+    )
+
+
 def rollup_visible_to(user: User | AnonymousUser | None) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in the user's scope (union staff: subtree and partners)."""
     if not acts_for_organization(user):
@@ -202,11 +226,44 @@ def demand_stats(
     *,
     user: User | AnonymousUser | None = None,
     filters: StatsFilters,
-    rows: QuerySet[DemandRollup] | None = None,
+    rows: QuerySet[DemandRollup] | QuerySet[DemandIndustryRollup] | None = None,
+    union: Organization | None = None,
 ) -> tuple[StatsRow, list[StatsRow]]:
     """The total and one row per group (month, body, category or city), over the rollup rows
-    the user may see (or ``rows``, for a scope that is not a user's, e.g. year figures)."""
-    rows = rows if rows is not None else rollup_visible_to(user)
+    the user may see, or a union's (``union``: its subtree and partners, as for its staff), or
+    ``rows`` (a scope that is neither, e.g. a mechanism's member bodies; always summed).
+
+    A union's figures not by body are read from its own area rollup rows (a few hundred,
+    whatever the demands and bodies), plus the rows of its partner bodies outside its subtree:
+    the same sums as over every body's rows of ``rollup_of_union`` (tests/test_rollups.py).
+    ``filters.industry`` reads the industry rollups instead."""
+    if rows is None and union is None and acts_for_organization(user):
+        union = user.organization if user.role in UNION_ROLES else None
+    column = GROUPS.get(filters.group_by, "category")
+    if rows is None and union is not None and column != "body_id_key" and filters.body is None:
+        return _grouped_stats(_union_area_sums(union, filters, column), column)
+    if rows is None:
+        if union is not None:
+            rows = (
+                industry_rollup_of_union(union, filters.industry)
+                if filters.industry
+                else rollup_of_union(union)
+            )
+        elif filters.industry:
+            visible = rollup_visible_to(user).values("body_id_key")
+            rows = DemandIndustryRollup.objects.filter(
+                industry=filters.industry, body_id_key__in=visible
+            )
+        else:
+            rows = rollup_visible_to(user)
+    elif filters.industry and rows.model is DemandRollup:
+        rows = DemandIndustryRollup.objects.filter(
+            industry=filters.industry, body_id_key__in=rows.values("body_id_key")
+        )
+    return _grouped_stats(_sums(rows, filters, column), column)
+
+
+def _sums(rows: QuerySet[Any], filters: StatsFilters, column: str) -> list[dict[str, Any]]:
     if filters.start:
         rows = rows.filter(month__gte=filters.start.replace(day=1))
     if filters.end:
@@ -215,7 +272,6 @@ def demand_stats(
         rows = rows.filter(body_id_key=filters.body.pk)
     if filters.category:
         rows = rows.filter(category=filters.category)
-    column = GROUPS.get(filters.group_by, "category")
     if filters.city:
         rows = rows.filter(city=filters.city)
     elif column == "city":
@@ -223,7 +279,48 @@ def demand_stats(
     else:
         rows = rows.filter(city=DemandRollup.ALL_CITIES)
     sums = {name: Sum(name) for name in SUMS}
-    grouped = list(rows.order_by().values(column).annotate(**sums).order_by(column))
+    return list(rows.order_by().values(column).annotate(**sums).order_by(column))
+
+
+def partners_outside(union: Organization) -> list[int]:
+    """Bodies a union's statistics count that are not in its subtree (partners of its
+    organizations elsewhere in the tree): their rows are not in the union's area rows."""
+    return list(
+        Organization.partners.through.objects.filter(
+            subtree_q(union.path, "from_organization__path")
+        )
+        .exclude(subtree_q(union.path, "to_organization__path"))
+        .values_list("to_organization_id", flat=True)
+        .distinct()
+    )
+
+
+def _union_area_sums(
+    union: Organization, filters: StatsFilters, column: str
+) -> list[dict[str, Any]]:
+    area = DemandAreaRollup.objects.filter(
+        area_id_key=union.pk, industry=filters.industry or DemandAreaRollup.ALL
+    )
+    grouped = _sums(area, filters, column)
+    outside = partners_outside(union)
+    if outside:
+        model: Any = DemandIndustryRollup if filters.industry else DemandRollup
+        extra = model.objects.filter(body_id_key__in=outside)
+        if filters.industry:
+            extra = extra.filter(industry=filters.industry)
+        merged = {g[column]: g for g in grouped}
+        for g in _sums(extra, filters, column):
+            if g[column] in merged:
+                target = merged[g[column]]
+                for name in SUMS:
+                    target[name] = (target[name] or 0) + (g[name] or 0)
+            else:
+                merged[g[column]] = g
+        grouped = [merged[k] for k in sorted(merged)]
+    return grouped
+
+
+def _grouped_stats(grouped: list[dict[str, Any]], column: str) -> tuple[StatsRow, list[StatsRow]]:
     total = StatsRow(key="total", label="合计", counts=dict.fromkeys(SUMS, 0))
     result = []
     names = {}

@@ -33,7 +33,9 @@ from liandong.demands.models import (
     Category,
     Channel,
     Demand,
+    DemandAreaRollup,
     DemandEvent,
+    DemandIndustryRollup,
     DemandPhoto,
     DemandRollup,
     Industry,
@@ -44,7 +46,7 @@ from liandong.demands.models import (
     Urgency,
 )
 from liandong.demands.workdays import Calendar
-from liandong.organizations.models import Organization
+from liandong.organizations.models import PATH_STEP, Organization
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -150,11 +152,15 @@ ROLLUP_COUNTERS = tuple(
 )
 
 
+INDUSTRY_ROLLUP_KEY = ("month", "body_id_key", "category", "industry", "city")
+
+
 class RollupKey(TypedDict):
     month: date
     body_id_key: int
     category: str
     city: str
+    industry: str
 
 
 def rollup_key(demand: Demand) -> RollupKey:
@@ -163,6 +169,7 @@ def rollup_key(demand: Demand) -> RollupKey:
         "body_id_key": demand.body_id or 0,
         "category": demand.category,
         "city": demand.city,
+        "industry": demand.industry,
     }
 
 
@@ -173,8 +180,8 @@ def rollup_key(demand: Demand) -> RollupKey:
 ROLLUP_LOCK_ORDER = True
 
 
-def _key_tuple(key: RollupKey) -> tuple[date, int, str, str]:
-    return (key["month"], key["body_id_key"], key["category"], key["city"])
+def _key_tuple(key: RollupKey) -> tuple[date, int, str, str, str]:
+    return (key["month"], key["body_id_key"], key["category"], key["city"], key["industry"])
 
 
 def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
@@ -191,6 +198,15 @@ def _rollup_add_both(key: RollupKey, deltas: dict[str, int]) -> None:
     if ROLLUP_LOCK_ORDER:
         rows.sort()  # PostgreSQL locks an UPSERT's rows in the order of its VALUES
     rawsql.upsert_add(DemandRollup, ROLLUP_KEY, [(row, deltas) for row in rows])
+    # The same counts by industry (the dashboard's 行业 filter), after DemandRollup's rows in
+    # every transaction: one more UPSERT, so the tables too are locked in one order.
+    if key["industry"]:
+        by_industry = [(*values, key["industry"], city) for *_, city in rows]
+        if ROLLUP_LOCK_ORDER:
+            by_industry.sort()
+        rawsql.upsert_add(
+            DemandIndustryRollup, INDUSTRY_ROLLUP_KEY, [(row, deltas) for row in by_industry]
+        )
 
 
 def rollup_contribution(demand: Demand) -> dict[str, int]:
@@ -225,8 +241,64 @@ def _before(demand: Demand) -> _Before:
     return _Before(rollup_key(demand), rollup_contribution(demand))
 
 
+AREA_ROLLUP_KEY = ("area_id_key", "month", "category", "industry", "city")
+
+
+def area_ids(paths: dict[int, str], body_id: int) -> list[int]:
+    """The organizations a body's demands count for in ``DemandAreaRollup``: every id on its
+    path (read off the path, root first), the body included; none when not routed."""
+    path = paths.get(body_id, "")
+    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
+def area_rows(areas: list[int], key: RollupKey) -> list[tuple[Any, ...]]:
+    """The area rollup rows one demand counts in: each area × (all industries, its industry)
+    × (all cities, its city)."""
+    industries = [DemandAreaRollup.ALL, *([key["industry"]] if key["industry"] else [])]
+    cities = [DemandAreaRollup.ALL, *([key["city"]] if key["city"] != DemandAreaRollup.ALL else [])]
+    return [
+        (area, key["month"], key["category"], industry, city)
+        for area in areas
+        for industry in industries
+        for city in cities
+    ]
+
+
+def _area_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -> None:
+    """The area rollup's share of a move: the old key's rows less, the new key's more, netted
+    (a demand that changes state under the same body touches each row once), in ONE UPSERT
+    with its rows sorted, after the other two rollups' statements: every transaction takes the
+    area rows last and in one order (an area row is shared by many bodies' keys, so taking
+    them between two keys' statements could deadlock two opposite transfers)."""
+    if before is not None and before.key == key and before.counts == counts:
+        return
+    bodies = {k["body_id_key"] for k in ([before.key] if before else []) + [key]} - {0}
+    if not bodies:
+        return
+    paths = dict(Organization.objects.filter(pk__in=bodies).values_list("pk", "path"))
+    deltas: dict[tuple[Any, ...], dict[str, int]] = {}
+    moves = [(key, counts, 1)] + ([(before.key, before.counts, -1)] if before else [])
+    for moved_key, moved_counts, sign in moves:
+        for row in area_rows(area_ids(paths, moved_key["body_id_key"]), moved_key):
+            target = deltas.setdefault(row, {})
+            for name, value in moved_counts.items():
+                target[name] = target.get(name, 0) + sign * value
+    rows = [
+        (row, {name: values.get(name, 0) for name in ROLLUP_COUNTERS})
+        for row, values in sorted(deltas.items())
+        if any(values.values())
+    ]
+    if rows:
+        rawsql.upsert_add(DemandAreaRollup, AREA_ROLLUP_KEY, rows)
+
+
 def _rollup_move(before: _Before | None, demand: Demand) -> None:
     key, counts = rollup_key(demand), rollup_contribution(demand)
+    _plain_move(before, key, counts)
+    _area_move(before, key, counts)
+
+
+def _plain_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -> None:
     if before is None:
         _rollup_add_both(key, counts)
     elif before.key == key:

@@ -514,6 +514,7 @@ def _stats_filters(form: StatsForm) -> StatsFilters:
         category=data.get("category") or "",
         city=data.get("city") or "",
         group_by=data.get("group_by") or "category",
+        industry=data.get("industry") or "",
     )
 
 

@@ -134,11 +134,14 @@ class Figures:
         }
 
 
-def figures_for(*, organization: Organization, year: int) -> Figures:
+def figures_for(*, organization: Organization, year: int, industry: str = "") -> Figures:
     """Figures of a year in ``organization``'s subtree: a sum over the tallies (one row per
-    enterprise and year) and small per-negotiation tables, never a scan of the proposals."""
+    enterprise and year) and small per-negotiation tables, never a scan of the proposals.
+    ``industry`` (the dashboard's 行业): records of enterprises (negotiations: of bodies) of
+    that industry only."""
+    by_enterprise = Q(enterprise__industry=industry) if industry else Q()
     tally = ProposalTally.objects.filter(
-        subtree_q(organization.path, "enterprise__path"), year=year
+        subtree_q(organization.path, "enterprise__path"), by_enterprise, year=year
     ).aggregate(
         **{
             name: Sum(name)
@@ -160,6 +163,9 @@ def figures_for(*, organization: Organization, year: int) -> Figures:
     contracts = CollectiveContract.objects.filter(
         subtree_q(organization.path, "negotiation__organization__path")
     )
+    if industry:
+        negotiations = negotiations.filter(organization__industry=industry)
+        contracts = contracts.filter(negotiation__organization__industry=industry)
     signed = contracts.filter(signed_on__year=year).aggregate(
         n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered")
     )
@@ -179,7 +185,7 @@ def figures_for(*, organization: Organization, year: int) -> Figures:
         enterprises_covered=coverage["enterprises"] or 0,
         workers_covered=coverage["workers"] or 0,
         disclosures=Disclosure.objects.filter(
-            subtree_q(organization.path, "enterprise__path"), publish_on__year=year
+            subtree_q(organization.path, "enterprise__path"), by_enterprise, publish_on__year=year
         ).count(),
     )
 

@@ -32,6 +32,19 @@ class Command(BaseCommand):
             "--rows", type=int, default=100_000, help="Rows of the roster workbook."
         )
         parser.add_argument("--org", default="", help="Code of the organization the roster is for.")
+        parser.add_argument(
+            "--modules",
+            action="store_true",
+            help="Also build every module's records (meetings, activities with 100,000 "
+            "applications, contests, democracy; liandong_bench/gen_modules.py) and the demand "
+            "rollups for 2,000,000 demands × --demands-factor, at --scale.",
+        )
+        parser.add_argument(
+            "--demands-factor",
+            type=float,
+            default=1.0,
+            help="with --modules: demands in the rollups, × 2,000,000 × scale (10 = 20,000,000)",
+        )
 
     def handle(
         self,
@@ -44,6 +57,8 @@ class Command(BaseCommand):
         roster: Path | None,
         rows: int,
         org: str,
+        modules: bool = False,
+        demands_factor: float = 1.0,
         **options: object,
     ) -> None:
         if roster is not None:
@@ -78,6 +93,17 @@ class Command(BaseCommand):
         )
         for username, password, organization in result.accounts:
             self.stdout.write(f"  {username}  密码 {password}  {organization}")
+        if modules:
+            from liandong_bench.gen_modules import (
+                DEMANDS_AT_SCALE_1,
+                build_rollup,
+                gen_modules,
+                summary,
+            )
+
+            self.stdout.write(summary(gen_modules(scale=scale, seed=seed)))
+            rows_written = build_rollup(int(DEMANDS_AT_SCALE_1 * scale * demands_factor))
+            self.stdout.write("demand rollups: " + summary(rows_written))
 
 
 def _json_dumps(data: dict) -> str:

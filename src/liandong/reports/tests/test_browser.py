@@ -11,7 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from liandong.conftest import BROWSER
-from liandong.demands.models import DemandRollup
+from liandong.demands.rollups import add_counts
 from liandong.meetings.tests.test_browser import sign_in
 
 pytestmark = BROWSER
@@ -25,21 +25,20 @@ def test_dashboard_year_records_and_big_screen(live_server, browser, world) -> N
     SHOTS.mkdir(parents=True, exist_ok=True)
     year = timezone.localdate().year
     for month, received in [(1, 4), (3, 6), (5, 2)]:
-        for city in ("兰州", DemandRollup.ALL_CITIES):
-            DemandRollup.objects.create(
-                month=date(year, month, 1),
-                body_id_key=world.enterprise_a.pk,
-                category="wages",
-                city=city,
-                received=received,
-                response_due=received,
-                responded_on_time=received - 1,
-                resolution_due=received,
-                resolved=received - 1,
-                rated=2,
-                satisfied=2,
-                breached=1,
-            )
+        add_counts(
+            month=date(year, month, 1),
+            body_id=world.enterprise_a.pk,
+            category="wages",
+            city="兰州",
+            received=received,
+            response_due=received,
+            responded_on_time=received - 1,
+            resolution_due=received,
+            resolved=received - 1,
+            rated=2,
+            satisfied=2,
+            breached=1,
+        )
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     sign_in(page, live_server.url, world.users["admin_a"].username)
     page.click("nav >> text=数据看板")

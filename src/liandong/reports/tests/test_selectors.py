@@ -18,7 +18,7 @@ from liandong.activities.models import (
 )
 from liandong.competitions.models import Entrant, RoundEntry
 from liandong.competitions.tests.factories import contest_setup
-from liandong.demands.models import DemandRollup
+from liandong.demands.rollups import add_counts
 from liandong.organizations.models import Organization
 from liandong.organizations.selectors import organization_coverage
 from liandong.reports.selectors import (
@@ -53,11 +53,13 @@ def figure(world: Any, label: str, year: int = YEAR) -> Any:
     return found[0].value
 
 
-def rollup(month: date, body: Organization, category: str, city: str, **counts: int) -> None:
-    for where in (city, DemandRollup.ALL_CITIES):
-        DemandRollup.objects.create(
-            month=month, body_id_key=body.pk, category=category, city=where, **counts
-        )
+def rollup(
+    month: date, body: Organization, category: str, city: str, industry: str = "快递", **counts: int
+) -> None:
+    """Counts as the demand services add them, to the three rollups."""
+    add_counts(
+        month=month, body_id=body.pk, category=category, city=city, industry=industry, **counts
+    )
 
 
 @pytest.fixture

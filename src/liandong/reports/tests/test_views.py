@@ -9,7 +9,7 @@ import openpyxl
 from django.utils import timezone
 
 from liandong.core.tests.client import BrowserClient
-from liandong.demands.models import DemandRollup
+from liandong.demands.rollups import add_counts
 from liandong.meetings.models import ActionItem
 from liandong.meetings.selectors import year_figures
 from liandong.meetings.tests.conftest import build
@@ -18,16 +18,15 @@ from liandong.reports.templatetags.reports import figure
 
 def test_a_charts_workbook_is_its_table(world: Any) -> None:
     year = timezone.localdate().year
-    for city in ("兰州", DemandRollup.ALL_CITIES):
-        DemandRollup.objects.create(
-            month=date(year, 2, 1),
-            body_id_key=world.enterprise_a.pk,
-            category="wages",
-            city=city,
-            received=7,
-            rated=4,
-            satisfied=3,
-        )
+    add_counts(
+        month=date(year, 2, 1),
+        body_id=world.enterprise_a.pk,
+        category="wages",
+        city="兰州",
+        received=7,
+        rated=4,
+        satisfied=3,
+    )
     client = BrowserClient()
     client.force_login(world.users["staff_a"])
     response = client.get(f"/reports/export/demand-categories.xlsx?year={year}")
@@ -78,3 +77,27 @@ def test_figures_print_as_a_chinese_report_expects() -> None:
     assert figure(75.46) == "75.5"
     assert figure(None) == "—"
     assert figure("快递") == "快递"
+
+
+def test_the_mechanisms_closed_loop_is_the_meetings_pages(
+    world: Any, settings: Any, tmp_path: Any
+) -> None:
+    """The dashboard's loop stages, read in grouped queries, say what the mechanism's own
+    year figures (meetings.selectors.year_figures, one mechanism at a time) say."""
+    from liandong.meetings.selectors import loop_status
+    from liandong.reports.selectors import STAGE_MARKS, Links, ReportFilters, mechanism_loops
+
+    settings.DATA_DIR = tmp_path
+    mw = build(world)
+    ActionItem.objects.filter(pk=mw.item.pk).update(
+        deadline=timezone.localdate() - timedelta(days=1)
+    )
+    year = timezone.localdate().year
+    today = timezone.localdate()
+    stages = loop_status(year_figures(mw.mechanism, year, today=today), today=today)
+    expected = " → ".join(f"{s.name}{STAGE_MARKS[s.state]}" for s in stages)
+    chart = mechanism_loops(world.union_a, ReportFilters(year=year), Links(True))
+    assert [row.values[-1] for row in chart.rows] == [expected]
+    assert [row.values[3] for row in chart.rows] == [1]  # the overdue item
+    other = mechanism_loops(world.union_a, ReportFilters(year=year, industry="网约车"), Links(True))
+    assert other.rows == []  # the mechanism is of 快递
