@@ -9,6 +9,7 @@ urlpatterns = [
     path("organizations/", include("liandong.organizations.urls")),
     path("workers/", include("liandong.workers.urls")),
     path("meetings/", include("liandong.meetings.urls")),
+    path("mediation/", include("liandong.mediation.urls")),
     path("demands/", include("liandong.demands.urls")),
     path("activities/", include("liandong.activities.urls")),
     path("competitions/", include("liandong.competitions.urls")),

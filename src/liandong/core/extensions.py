@@ -17,6 +17,18 @@ The names in use (each optional in every app):
                          subtree of ``organization`` (people served, demands resolved…) for the
                          year-end summary, each traceable to the records behind it by ``url``
                          (for the users ``opens_for`` admits).
+``add_working_days``     ``(start: datetime, days: int) -> Deadline``: the Chinese working-day
+                         calendar (demands owns it: holidays, 调休 make-up days, days entered by
+                         admins); ``Deadline.at`` is the end (24:00) of the ``days``-th working
+                         day after ``start``'s day, ``Deadline.fallback`` says some day was
+                         counted Monday–Friday for want of an official schedule.
+``demand_ref``           ``(user, demand_id) -> DemandRef | None``: a demand ``user`` may see, with
+                         what another module starts from (demands offers it).
+``demand_actions``       ``(user, demand_id) -> list[DemandAction]``: buttons on a demand's page
+                         that start work in another module (e.g. 转入劳动争议调解).
+``demand_timeline``      ``(demand_ids) -> dict[int, list[TimelineEntry]]``: dated entries other
+                         modules add to a demand's handling timeline (a mediation's outcome);
+                         demands shows an entry's ``url`` only to whom ``opens_for`` admits.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
@@ -81,6 +93,37 @@ class Figure:
     detail: dict[str, Any] = field(default_factory=dict)
     # Who may follow ``url`` (called with the signed-in user); None: whoever sees the figure.
     # A page that shows another app's figures links only those its viewer may open.
+    opens_for: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class DemandRef:
+    id: int
+    code: str
+    url: str
+    union_id: int  # the supervising union
+    category: str
+    description: str
+    submitter_name: str = ""
+    employer_name: str = ""
+    # decrypted only to be sealed again by the receiving module; never shown or logged
+    mobile: str = ""
+
+
+@dataclass(frozen=True)
+class DemandAction:
+    label: str
+    url: str
+    method: str = "post"  # "post": a one-click form with the CSRF token; "get": a link
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: Any  # datetime
+    title: str
+    note: str = ""
+    url: str = ""
     opens_for: Callable[[Any], bool] | None = None
 
 

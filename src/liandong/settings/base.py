@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "liandong.activities",
     "liandong.competitions",
     "liandong.democracy",
+    "liandong.mediation",
     "liandong.notifications",
     "liandong.workbench",
     "liandong.reports",
