@@ -161,7 +161,7 @@ def create_case(request: AuthenticatedHttpRequest, payload: CaseIn) -> dict:
         claim_amount=payload.claim_amount,
         applicant=_party(payload.applicant),
         respondent=_party(payload.respondent),
-        mediators=mediators or [request.user],
+        mediators=mediators or services.self_as_mediator(request.user, union),
     )
     return _detail(case)
 

@@ -228,6 +228,14 @@ def case_open(
     return case
 
 
+def self_as_mediator(actor: User | None, union: Organization) -> list[User]:
+    """The person accepting a case is its first mediator when they may be one (a province's
+    admin accepting for a union below is not of that union)."""
+    if actor is None or not mediator_candidates(union).filter(pk=actor.pk).exists():
+        return []
+    return [actor]
+
+
 def case_open_from_demand(
     *, actor: User, demand: DemandRef, union: Organization, now: datetime | None = None
 ) -> Case:
@@ -247,7 +255,7 @@ def case_open_from_demand(
             kind=Party.Kind.ENTERPRISE, name=demand.employer_name or "（待补充用人单位）"
         ),
         demand=demand,
-        mediators=[actor],
+        mediators=self_as_mediator(actor, union),
         now=now,
     )
 

@@ -108,7 +108,7 @@ def case_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                     contact_name=data["respondent_contact"],
                     mobile=data["respondent_mobile"],
                 ),
-                mediators=[request.user],
+                mediators=services.self_as_mediator(request.user, data["union"]),
             )
         except ValidationError as error:
             form_add_service_error(form, error)
