@@ -30,7 +30,7 @@ from liandong.mediation.schemas import (
     ExtensionIn,
     MediatorsIn,
     OutcomeIn,
-    PartyIn,
+    MediationPartyIn,
     SessionIn,
 )
 from liandong.mediation.selectors import case_list
@@ -39,7 +39,7 @@ from liandong.organizations.models import Organization
 router = Router(tags=["劳动争议调解"])
 
 
-class ListQuery(InputSchema):
+class CaseListQuery(InputSchema):
     cursor: int | None = None
     limit: int = 20
     state: str = ""
@@ -125,7 +125,7 @@ def _mediators(case_union: Organization, ids: list[int]) -> list[User]:
     return found
 
 
-def _party(data: PartyIn) -> services.PartyData:
+def _party(data: MediationPartyIn) -> services.PartyData:
     return services.PartyData(
         kind=data.kind,
         name=data.name,
@@ -136,7 +136,7 @@ def _party(data: PartyIn) -> services.PartyData:
 
 
 @router.get("/cases", response=CasePage, operation_id="mediation_list_cases")
-def list_cases(request: AuthenticatedHttpRequest, query: Query[ListQuery]) -> dict:
+def list_cases(request: AuthenticatedHttpRequest, query: Query[CaseListQuery]) -> dict:
     """Cases of the caller's subtree, newest first; ``state`` and ``year`` filter."""
     _require_use(request)
     cases = case_list(cases_visible_to(request.user), state=query.state, year=query.year)
@@ -149,9 +149,7 @@ def create_case(request: AuthenticatedHttpRequest, payload: CaseIn) -> dict:
     _require_use(request)
     union = unions_for(request.user).filter(pk=payload.union_id).first()
     if union is None:
-        raise ValidationError(
-            {"union_id": "受理工会须是您所在工会或其下级工会。"}, code="union"
-        )
+        raise ValidationError({"union_id": "受理工会须是您所在工会或其下级工会。"}, code="union")
     mediators = _mediators(union, payload.mediator_ids) if payload.mediator_ids else []
     case = services.case_open(
         actor=request.user,
@@ -180,6 +178,8 @@ def case_from_demand(request: AuthenticatedHttpRequest, demand_id: int) -> dict:
     if demand is None:
         raise Http404
     union = unions_for(request.user).filter(pk=demand.union_id).first() or request.user.organization
+    if union is None:
+        raise Http404
     case = services.case_open_from_demand(actor=request.user, demand=demand, union=union)
     return _detail(case)
 
@@ -195,7 +195,7 @@ def get_case(request: AuthenticatedHttpRequest, case_id: int) -> dict:
     operation_id="mediation_update_party",
 )
 def update_party(
-    request: AuthenticatedHttpRequest, case_id: int, role: str, payload: PartyIn
+    request: AuthenticatedHttpRequest, case_id: int, role: str, payload: MediationPartyIn
 ) -> dict:
     """Correct a party (``applicant`` or ``respondent``); empty numbers keep the stored ones."""
     case = _managed(request, case_id)

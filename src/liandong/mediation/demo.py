@@ -148,7 +148,10 @@ def _load(ctx: dict[str, Any]) -> None:
         summary="申请人在迅丰同城安宁站从事即时配送一年，站点未为其缴纳社会保险，请求补缴。",
         claim_amount=Decimal("12480.00"),
         applicant=services.PartyData(
-            kind=Party.Kind.PERSON, name="马建军", id_number="620105199108152318", mobile="13893104417"
+            kind=Party.Kind.PERSON,
+            name="马建军",
+            id_number="620105199108152318",
+            mobile="13893104417",
         ),
         respondent=services.PartyData(
             kind=Party.Kind.ENTERPRISE, name="迅丰同城安宁站", contact_name="张经理"

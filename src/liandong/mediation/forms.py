@@ -28,7 +28,10 @@ class CaseForm(forms.Form):
     )
     applicant_name = forms.CharField(label="申请人姓名", max_length=100)
     applicant_id_number = forms.CharField(
-        label="申请人身份证号", max_length=18, required=False, widget=forms.TextInput(_Numbers.id_attrs)
+        label="申请人身份证号",
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(_Numbers.id_attrs),
     )
     applicant_mobile = forms.CharField(
         label="申请人手机号",
@@ -51,8 +54,8 @@ class CaseForm(forms.Form):
     def __init__(self, *args: Any, unions: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["union"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = unions
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = unions
 
 
 class PartyForm(forms.Form):
@@ -73,17 +76,21 @@ class PartyForm(forms.Form):
     )
 
 
+class MediatorField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name or obj.username}（{obj.organization}）"
+
+
 class MediatorsForm(forms.Form):
-    mediators = forms.ModelMultipleChoiceField(
+    mediators = MediatorField(
         label="调解员", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["mediators"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = candidates
-        field.label_from_instance = lambda u: f"{u.display_name or u.username}（{u.organization}）"
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            field.queryset = candidates
 
 
 class SessionForm(forms.Form):
@@ -130,8 +137,8 @@ class FilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         field = self.fields["state"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "全部"), *State.choices]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = [("", "全部"), *State.choices]
 
 
 class TimeLimitForm(forms.Form):

@@ -108,7 +108,14 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
     base = reverse("mediation:case-list")
     section = "劳动争议调解"
     items = [
-        Figure(section, "受理调解案件", f.opened, "件", f"{base}?year={year}", opens_for=can_use_mediation),
+        Figure(
+            section,
+            "受理调解案件",
+            f.opened,
+            "件",
+            f"{base}?year={year}",
+            opens_for=can_use_mediation,
+        ),
         Figure(
             section,
             "调解达成协议",

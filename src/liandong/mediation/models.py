@@ -88,7 +88,9 @@ class Case(BaseModel):
     claim_amount = models.DecimalField(
         _("申请金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACCEPTED)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.ACCEPTED
+    )
     # The originating demand (another module: its id and code, no foreign key).
     demand_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
     demand_code = models.CharField(max_length=20, blank=True)

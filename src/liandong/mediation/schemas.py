@@ -64,7 +64,7 @@ class CasePage(Schema):
     next_cursor: int | None
 
 
-class PartyIn(InputSchema):
+class MediationPartyIn(InputSchema):
     kind: Literal["person", "enterprise"] = "person"
     name: str = Field(min_length=1, max_length=100)
     id_number: str = Field("", max_length=18)
@@ -77,8 +77,8 @@ class CaseIn(InputSchema):
     case_type: str = Field(max_length=16)
     summary: str = Field(min_length=1, max_length=2000)
     claim_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    applicant: PartyIn
-    respondent: PartyIn
+    applicant: MediationPartyIn
+    respondent: MediationPartyIn
     mediator_ids: list[int] = Field(default_factory=list, max_length=20)
 
 

@@ -26,7 +26,9 @@ def case_list(
         start, end = year_bounds(year)
         cases = cases.filter(accepted_at__gte=start, accepted_at__lt=end)
     if overdue:
-        cases = cases.filter(state__in=[State.ACCEPTED, State.MEDIATING], due_at__lte=timezone.now())
+        cases = cases.filter(
+            state__in=[State.ACCEPTED, State.MEDIATING], due_at__lte=timezone.now()
+        )
     return cases
 
 

@@ -249,7 +249,9 @@ def case_open_from_demand(
         case_type=case_type,
         summary=demand.description[:2000],
         applicant=PartyData(
-            kind=Party.Kind.PERSON, name=demand.submitter_name or "（匿名职工）", mobile=demand.mobile
+            kind=Party.Kind.PERSON,
+            name=demand.submitter_name or "（匿名职工）",
+            mobile=demand.mobile,
         ),
         respondent=PartyData(
             kind=Party.Kind.ENTERPRISE, name=demand.employer_name or "（待补充用人单位）"
@@ -420,7 +422,9 @@ def _close(case: Case, actor: User | None, state: str, action: str, **fields: An
     case.closed_at = timezone.now()
     case.full_clean()
     case.save()
-    audit_log(actor=actor, action=action, target=case, changes=diff(before, snapshot(case, AUDITED)))
+    audit_log(
+        actor=actor, action=action, target=case, changes=diff(before, snapshot(case, AUDITED))
+    )
     return case
 
 
@@ -438,9 +442,7 @@ def case_agree(
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_open(case, "登记调解协议")
     if not case.sessions.exists():
-        raise ValidationError(
-            {"state": "尚未记录调解会谈，不能登记调解协议。"}, code="no_session"
-        )
+        raise ValidationError({"state": "尚未记录调解会谈，不能登记调解协议。"}, code="no_session")
     if not terms.strip():
         raise ValidationError({"terms": "请填写协议内容。"}, code="required")
     _check_amount(amount, "amount")
@@ -520,9 +522,7 @@ def time_limit_set(
     if case_type not in CaseType.values:
         raise ValidationError({"case_type": "请选择案件类型。"}, code="case_type")
     if not 1 <= working_days <= 60:
-        raise ValidationError(
-            {"working_days": "调解时限须在 1 至 60 个工作日之间。"}, code="days"
-        )
+        raise ValidationError({"working_days": "调解时限须在 1 至 60 个工作日之间。"}, code="days")
     limit = TimeLimit.objects.filter(union=union, case_type=case_type).first()
     before = {"working_days": limit.working_days if limit else None}
     if limit is None:

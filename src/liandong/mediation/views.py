@@ -38,7 +38,6 @@ from liandong.mediation.permissions import (
     unions_for,
 )
 from liandong.mediation.selectors import case_list, figures
-from liandong.organizations.models import Organization
 
 
 def _require_use(request: AuthenticatedHttpRequest) -> None:
@@ -86,7 +85,9 @@ def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def case_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_use(request)
     unions = unions_for(request.user)
-    form = CaseForm(request.POST or None, unions=unions, initial={"union": request.user.organization_id})
+    form = CaseForm(
+        request.POST or None, unions=unions, initial={"union": request.user.organization_id}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,9 +129,10 @@ def from_demand_view(request: AuthenticatedHttpRequest, demand_id: int) -> HttpR
     existing = cases_visible_to(request.user).filter(demand_id=demand_id).first()
     if existing is not None:
         return redirect("mediation:case-detail", existing.pk)
-    union = Organization.objects.filter(pk=demand.union_id).first()
-    if union is None or not unions_for(request.user).filter(pk=union.pk).exists():
-        union = request.user.organization
+    # The demand's supervising union when it lies in the user's scope, else their own union.
+    union = unions_for(request.user).filter(pk=demand.union_id).first() or request.user.organization
+    if union is None:
+        raise Http404
     try:
         case = services.case_open_from_demand(actor=request.user, demand=demand, union=union)
     except ValidationError as error:
@@ -343,7 +345,9 @@ def extension_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _managed(request, pk)
 
     def write(data: dict[str, Any]) -> None:
-        services.case_extend(actor=request.user, case=case, days=data["days"], reason=data["reason"])
+        services.case_extend(
+            actor=request.user, case=case, days=data["days"], reason=data["reason"]
+        )
 
     return _act(request, case, "extension", ExtensionForm(request.POST), write, "已延长调解期限。")
 

@@ -11,7 +11,7 @@ from liandong.mediation.models import Case, Party
 
 
 def accepted(year: int, month: int, day: int, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime(year, month, day, hour))
+    return timezone.make_aware(datetime(year, month, day, hour))  # noqa: DTZ001 - local time
 
 
 def open_case(world: Any, *, now: datetime | None = None, **overrides: Any) -> Case:

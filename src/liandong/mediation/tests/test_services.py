@@ -45,7 +45,10 @@ def test_deadline_skips_the_national_day_holiday_and_counts_the_make_up_saturday
 
 def test_time_limit_per_case_type_of_the_union_or_above(world: Any) -> None:
     services.time_limit_set(
-        actor=world.users["province_admin"], union=world.province, case_type="injury", working_days=30
+        actor=world.users["province_admin"],
+        union=world.province,
+        case_type="injury",
+        working_days=30,
     )
     injury = open_case(world, case_type="injury", now=accepted(2026, 3, 2))
     wages = open_case(world, now=accepted(2026, 3, 2))
@@ -55,9 +58,7 @@ def test_time_limit_per_case_type_of_the_union_or_above(world: Any) -> None:
     )
     assert open_case(world, case_type="injury").limit_days == 20
     with pytest.raises(ValidationError) as error:
-        services.time_limit_set(
-            actor=None, union=world.union_a, case_type="injury", working_days=0
-        )
+        services.time_limit_set(actor=None, union=world.union_a, case_type="injury", working_days=0)
     assert "working_days" in error.value.message_dict
 
 
@@ -104,7 +105,11 @@ def test_first_session_starts_mediation_and_dates_are_checked(world: Any, case: 
 def test_agreement_needs_a_session_then_closes_the_case(world: Any, case: Case) -> None:
     with pytest.raises(ValidationError) as error:
         services.case_agree(
-            actor=None, case=case, terms="补发工资", amount=Decimal("8600"), signed_on=timezone.localdate()
+            actor=None,
+            case=case,
+            terms="补发工资",
+            amount=Decimal("8600"),
+            signed_on=timezone.localdate(),
         )
     assert error.value.message_dict["state"] == ["尚未记录调解会谈，不能登记调解协议。"]
     services.session_record(
@@ -119,7 +124,8 @@ def test_agreement_needs_a_session_then_closes_the_case(world: Any, case: Case) 
         signed_on=timezone.localdate(),
         document=pdf,
     )
-    assert case.state == State.AGREED and case.closed_at is not None
+    assert case.state == State.AGREED
+    assert case.closed_at is not None
     assert case.agreement_document_name == "协议书.pdf"
     assert case.closed_in_time is True
 
@@ -131,7 +137,12 @@ def test_a_document_that_is_not_what_it_claims_is_refused(world: Any, case: Case
     fake = SimpleUploadedFile("协议书.pdf", b"MZ not a pdf", content_type="application/pdf")
     with pytest.raises(ValidationError) as error:
         services.case_agree(
-            actor=None, case=case, terms="x", amount=None, signed_on=timezone.localdate(), document=fake
+            actor=None,
+            case=case,
+            terms="x",
+            amount=None,
+            signed_on=timezone.localdate(),
+            document=fake,
         )
     assert "document" in error.value.message_dict
     case.refresh_from_db()
@@ -208,7 +219,10 @@ def test_tick_reminds_once_per_deadline(world: Any) -> None:
     assert case.is_overdue
     assert services.reminders_send() == 1
     assert services.reminders_send() == 0
-    assert Message.objects.filter(kind="mediation.overdue", recipient=world.users["staff_a"]).count() == 1
+    assert (
+        Message.objects.filter(kind="mediation.overdue", recipient=world.users["staff_a"]).count()
+        == 1
+    )
     assert services.reminders_send(dry_run=True) == 0
 
 
@@ -218,5 +232,7 @@ def test_tick_due_soon_then_overdue(world: Any) -> None:
     assert services.reminders_send(now=soon) == 1
     assert services.reminders_send(now=soon) == 0
     assert services.reminders_send(now=case.due_at + timedelta(hours=1)) == 1
-    kinds = set(Message.objects.filter(recipient=world.users["staff_a"]).values_list("kind", flat=True))
+    kinds = set(
+        Message.objects.filter(recipient=world.users["staff_a"]).values_list("kind", flat=True)
+    )
     assert {"mediation.due_soon", "mediation.overdue"} <= kinds
