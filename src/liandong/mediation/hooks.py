@@ -17,6 +17,8 @@ NAV_ITEMS = [
         url_name="mediation:case-list",
         visible=can_use_mediation,
         order=35,
+        # Under 职工诉求 in the menu: disputes come to mediation from the demands handled there.
+        group="demands",
     )
 ]
 
