@@ -28,9 +28,9 @@ from liandong.mediation.schemas import (
     CaseIn,
     CasePage,
     ExtensionIn,
+    MediationPartyIn,
     MediatorsIn,
     OutcomeIn,
-    MediationPartyIn,
     SessionIn,
 )
 from liandong.mediation.selectors import case_list
