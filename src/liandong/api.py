@@ -19,6 +19,7 @@ from liandong.demands.api import public_router as demands_public_router
 from liandong.demands.api import router as demands_router
 from liandong.democracy.api import public_router as democracy_public_router
 from liandong.democracy.api import router as democracy_router
+from liandong.mediation.api import router as mediation_router
 from liandong.meetings.api import router as meetings_router
 from liandong.notifications.api import public_router as notifications_public_router
 from liandong.notifications.api import router as notifications_router
@@ -52,6 +53,7 @@ api.add_router("/public/activities/", activities_public_router)
 api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)
 api.add_router("/campaigns/", campaigns_router)
+api.add_router("/mediation/", mediation_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/public/sms-reports/", notifications_public_router)
 api.add_router("/reports/", reports_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("workers/", include("liandong.workers.urls")),
     path("meetings/", include("liandong.meetings.urls")),
     path("volunteers/", include("liandong.volunteers.urls")),
+    path("mediation/", include("liandong.mediation.urls")),
     path("demands/", include("liandong.demands.urls")),
     path("activities/", include("liandong.activities.urls")),
     path("competitions/", include("liandong.competitions.urls")),

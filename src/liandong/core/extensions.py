@@ -29,6 +29,18 @@ The names in use (each optional in every app):
 ``service_activities``   ``(user, ids=None) -> list[ServiceActivity]``: the service activities ``user``
                          may see that volunteers can serve at (not cancelled, newest first); with
                          ``ids``, only those of them. Volunteer teams record hours against them.
+``add_working_days``     ``(start: datetime, days: int) -> Deadline``: the Chinese working-day
+                         calendar (demands owns it: holidays, 调休 make-up days, days entered by
+                         admins); ``Deadline.at`` is the end (24:00) of the ``days``-th working
+                         day after ``start``'s day, ``Deadline.fallback`` says some day was
+                         counted Monday–Friday for want of an official schedule.
+``demand_ref``           ``(user, demand_id) -> DemandRef | None``: a demand ``user`` may see, with
+                         what another module starts from (demands offers it).
+``demand_actions``       ``(user, demand_id) -> list[DemandAction]``: buttons on a demand's page
+                         that start work in another module (e.g. 转入劳动争议调解).
+``demand_timeline``      ``(demand_ids) -> dict[int, list[TimelineEntry]]``: dated entries other
+                         modules add to a demand's handling timeline (a mediation's outcome);
+                         demands shows an entry's ``url`` only to whom ``opens_for`` admits.
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
@@ -116,6 +128,37 @@ class ServiceActivity:
     starts_on: date
     ends_on: date
     url: str = ""
+
+
+@dataclass(frozen=True)
+class DemandRef:
+    id: int
+    code: str
+    url: str
+    union_id: int  # the supervising union
+    category: str
+    description: str
+    submitter_name: str = ""
+    employer_name: str = ""
+    # decrypted only to be sealed again by the receiving module; never shown or logged
+    mobile: str = ""
+
+
+@dataclass(frozen=True)
+class DemandAction:
+    label: str
+    url: str
+    method: str = "post"  # "post": a one-click form with the CSRF token; "get": a link
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: Any  # datetime
+    title: str
+    note: str = ""
+    url: str = ""
+    opens_for: Callable[[Any], bool] | None = None
 
 
 @cache

@@ -7,12 +7,20 @@ from django.db.models import Q
 from django.urls import reverse
 
 from liandong.accounts.models import User
-from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
+from liandong.core import crypto
+from liandong.core.extensions import (
+    AgendaCandidate,
+    DemandRef,
+    Figure,
+    NavItem,
+    WorkerSection,
+)
 from liandong.core.formatting import cn_date
 from liandong.demands.models import OPEN_STATES, Demand
 from liandong.demands.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.demands.permissions import can_use_demands, demands_visible_to
 from liandong.demands.selectors import StatsFilters, StatsRow
+from liandong.demands.workdays import add_working_days as add_working_days
 from liandong.organizations.models import Organization
 from liandong.workers.models import Worker
 
@@ -104,3 +112,22 @@ def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[W
         for d in demands.order_by("-pk")[:10]
     ]
     return [WorkerSection(title="职工诉求", rows=rows, url=reverse("demands:public-track"))]
+
+
+def demand_ref(user: User | AnonymousUser | None, demand_id: int) -> DemandRef | None:
+    """A demand ``user`` may see, as another module (mediation) starts from it; its mobile is
+    decrypted only to be sealed again there."""
+    demand = demands_visible_to(user).filter(pk=demand_id).first()
+    if demand is None:
+        return None
+    return DemandRef(
+        id=demand.pk,
+        code=demand.code,
+        url=reverse("demands:demand-detail", args=[demand.pk]),
+        union_id=demand.union_id,
+        category=demand.category,
+        description=demand.description,
+        submitter_name=demand.submitter_name,
+        employer_name=demand.employer_name,
+        mobile=crypto.decrypt(demand.mobile_cipher) if demand.mobile_cipher else "",
+    )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Sum, Value, When
@@ -24,6 +24,9 @@ from liandong.demands.permissions import UNION_ROLES, demands_visible_to
 from liandong.demands.services import BUCKETS
 from liandong.organizations.models import Organization, path_successor, subtree_q
 from liandong.workers.models import Worker
+
+if TYPE_CHECKING:
+    from liandong.core.extensions import DemandAction, TimelineEntry
 
 
 @dataclass
@@ -430,3 +433,25 @@ def by_urgency(demands: QuerySet[Demand]) -> QuerySet[Demand]:
     return demands.annotate(urgency_rank=URGENCY_RANK, next_limit=NEXT_LIMIT).order_by(
         "urgency_rank", F("next_limit").asc(nulls_last=True), "-id"
     )
+
+
+def linked_work(
+    user: User | AnonymousUser | None, demand: Demand
+) -> tuple[list["DemandAction"], list["TimelineEntry"]]:
+    """What other modules offer on a demand's page: their buttons (``demand_actions``) and
+    the dated entries they add to its timeline (``demand_timeline``), each entry's link kept
+    only for whom it ``opens_for``."""
+    from dataclasses import replace
+
+    from liandong.core.extensions import hooks
+
+    actions: list[DemandAction] = []
+    for provider in hooks("demand_actions"):
+        actions += provider(user, demand.pk)
+    entries: list[TimelineEntry] = []
+    for provider in hooks("demand_timeline"):
+        entries += provider([demand.pk]).get(demand.pk, [])
+    entries = [
+        e if e.opens_for is None or e.opens_for(user) else replace(e, url="") for e in entries
+    ]
+    return actions, entries

@@ -67,6 +67,7 @@ from liandong.demands.selectors import (
     demand_by_code,
     demand_list,
     demand_stats,
+    linked_work,
     triage_queue,
 )
 from liandong.demands.services import (
@@ -397,12 +398,21 @@ def _detail(
         for name in actions
     }
     action_forms.update(forms or {})
+    # Other modules' buttons and timeline entries (a mediation opened from it, its outcome).
+    linked_actions, linked_entries = linked_work(request.user, demand)
+    events = list(demand.events.select_related("body", "actor"))
+    timeline = sorted(
+        [(e.created_at, e, None) for e in events] + [(x.at, None, x) for x in linked_entries],
+        key=lambda row: row[0],
+    )
     return render(
         request,
         "demands/demand_detail.html",
         {
             "demand": demand,
-            "events": demand.events.select_related("body", "actor"),
+            "events": events,
+            "timeline": timeline,
+            "linked_actions": linked_actions,
             "co_bodies": list(demand.co_bodies.all()),
             "photos": list(demand.photos.values_list("pk", flat=True)),
             # The next step of the demand's handling, shown as open forms with their button;

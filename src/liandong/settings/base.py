@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "liandong.democracy",
     "liandong.campaigns",
     "liandong.volunteers",
+    "liandong.mediation",
     "liandong.notifications",
     "liandong.workbench",
     "liandong.reports",

@@ -30,6 +30,7 @@ def test_every_module_offers_a_menu_entry_and_the_providers_are_found() -> None:
         "training",
         "campaigns",
         "volunteers",
+        "mediation",
     }
     assert hooks("no_such_hook") == []
 
