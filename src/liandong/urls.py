@@ -13,6 +13,7 @@ urlpatterns = [
     path("activities/", include("liandong.activities.urls")),
     path("competitions/", include("liandong.competitions.urls")),
     path("democracy/", include("liandong.democracy.urls")),
+    path("outreach/", include("liandong.outreach.urls")),
     path("notifications/", include("liandong.notifications.urls")),
     path("workbench/", include("liandong.workbench.urls")),
     path("reports/", include("liandong.reports.urls")),

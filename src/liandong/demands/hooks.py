@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from liandong.accounts.models import User
-from liandong.core.extensions import AgendaCandidate, Figure, NavItem, WorkerSection
+from liandong.core.extensions import AgendaCandidate, Figure, LinkedRecord, NavItem, WorkerSection
 from liandong.core.formatting import cn_date
 from liandong.demands.models import OPEN_STATES, Demand
 from liandong.demands.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
@@ -104,3 +104,39 @@ def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[W
         for d in demands.order_by("-pk")[:10]
     ]
     return [WorkerSection(title="职工诉求", rows=rows, url=reverse("demands:public-track"))]
+
+
+def create_demand_from(
+    *,
+    actor: User,
+    description: str,
+    category: str,
+    industry: str,
+    city: str,
+    mobile: str,
+    contact_name: str = "",
+    employer_name: str = "",
+) -> LinkedRecord:
+    """A demand recorded by union staff from a problem found elsewhere (a leader's visit to a
+    key enterprise): channel 来访, routed and timed like any other; the contact person agreed
+    to be called back (the caller's form asks). Raises ValidationError naming the field."""
+    from liandong.demands.models import Channel
+    from liandong.demands.services import demand_submit
+
+    demand, _ = demand_submit(
+        actor=actor,
+        channel=Channel.VISIT,
+        category=category,
+        description=description,
+        industry=industry,
+        city=city,
+        mobile=mobile,
+        employer_name=employer_name,
+        submitter_name=contact_name,
+        consent=True,
+    )
+    return LinkedRecord(
+        pk=demand.pk,
+        label=f"职工诉求 {demand.code}",
+        url=reverse("demands:demand-detail", args=[demand.pk]),
+    )

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "liandong.activities",
     "liandong.competitions",
     "liandong.democracy",
+    "liandong.outreach",
     "liandong.notifications",
     "liandong.workbench",
     "liandong.reports",
