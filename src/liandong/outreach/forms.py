@@ -11,7 +11,7 @@ from liandong.outreach.models import Agreement
 from liandong.outreach.permissions import MANAGER_ROLES, enterprises_for, unions_for
 
 TEXTAREA = {"rows": 4}
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The demands module's categories and industries, as its intake offers them (the values are
 # checked again by the demands module itself).
 CATEGORIES = [
@@ -144,7 +144,7 @@ class FollowUpForm(ActionItemForm):
 
 
 class CloseProblemForm(forms.Form):
-    problem_closed_on = forms.DateField(label="解决日期", widget=DATE, required=False)
+    problem_closed_on = forms.DateField(label="解决日期", widget=DATE)
 
 
 class AgreementForm(forms.Form):

@@ -182,8 +182,10 @@ def test_a_problem_becomes_an_action_item_of_a_held_meeting(world: Any, ow: Any)
         deadline=deadline,
     )
     item = ActionItem.objects.get(pk=visit.action_item_id)
-    assert item.meeting == ow.held and item.lead_body == world.authority
-    assert "加班费未足额发放" in item.resolution and item.deadline == deadline
+    assert item.meeting == ow.held
+    assert item.lead_body == world.authority
+    assert "加班费未足额发放" in item.resolution
+    assert item.deadline == deadline
     assert visit.action_item_url == f"/meetings/items/{item.pk}/"
     with pytest.raises(ValidationError):
         services.visit_to_action_item(
