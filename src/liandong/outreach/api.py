@@ -19,7 +19,7 @@ from liandong.outreach.models import Agreement, KeyEnterprise, Visit
 from liandong.outreach.schemas import (
     AgreementIn,
     AgreementOut,
-    CoverageOut,
+    OutreachCoverageOut,
     FollowUpIn,
     KeyEnterpriseDetailOut,
     KeyEnterpriseIn,
@@ -142,7 +142,7 @@ def agreement_item(a: Agreement) -> dict[str, Any]:
 # -- key enterprises and visits -------------------------------------------------------------------
 
 
-@router.get("/coverage", response=CoverageOut, operation_id="outreach_coverage")
+@router.get("/coverage", response=OutreachCoverageOut, operation_id="outreach_coverage")
 def get_coverage(request: AuthenticatedHttpRequest) -> selectors.Coverage:
     """Key enterprises in contact, visited this quarter, visits, problems open, per leader."""
     _staff(request)

@@ -8,12 +8,20 @@ from liandong.outreach.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.outreach.permissions import can_use_outreach
 
 NAV_ITEMS = [
-    NavItem(label="重点企业联系", url_name="outreach:key-list", visible=can_use_outreach, order=45),
+    # Under 联席会议 (the union's work with other bodies): the admin's menu stays one short row.
+    NavItem(
+        label="重点企业联系",
+        url_name="outreach:key-list",
+        visible=can_use_outreach,
+        order=11,
+        group="meetings",
+    ),
     NavItem(
         label="协议",
         url_name="outreach:agreement-list",
         visible=can_use_outreach,
-        order=46,
+        order=12,
+        group="meetings",
     ),
 ]
 

@@ -5,19 +5,19 @@ from ninja import Field, Schema
 from liandong.core.schemas import Id, InputSchema
 
 
-class LeaderCoverageOut(Schema):
+class OutreachLeaderOut(Schema):
     name: str
     enterprises: int
     visited: int
 
 
-class CoverageOut(Schema):
+class OutreachCoverageOut(Schema):
     since: date
     enterprises: int
     visited: int
     visits: int
     problems_open: int
-    leaders: list[LeaderCoverageOut]
+    leaders: list[OutreachLeaderOut]
 
 
 class KeyEnterpriseOut(Schema):
