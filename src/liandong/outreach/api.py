@@ -19,11 +19,11 @@ from liandong.outreach.models import Agreement, KeyEnterprise, Visit
 from liandong.outreach.schemas import (
     AgreementIn,
     AgreementOut,
-    OutreachCoverageOut,
     FollowUpIn,
     KeyEnterpriseDetailOut,
     KeyEnterpriseIn,
     KeyEnterpriseOut,
+    OutreachCoverageOut,
     ToActionItemIn,
     ToDemandIn,
     VisitIn,
