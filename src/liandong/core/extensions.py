@@ -18,7 +18,7 @@ The names in use (each optional in every app):
                          year-end summary, each traceable to the records behind it by ``url``
                          (for the users ``opens_for`` admits).
 ``create_demand_from``   ``(*, actor, description, category, industry, city, mobile, contact_name,
-                         employer_name) -> LinkedRecord`` (demands): a demand recorded by staff
+                         employer_name, body) -> LinkedRecord`` (demands): a demand recorded by staff
                          from something found elsewhere (a visit to a key enterprise), channel
                          来访; raises ValidationError naming the field.
 ``action_item_meetings`` ``(user) -> list[tuple[int, str]]`` (meetings): held meetings whose

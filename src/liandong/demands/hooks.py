@@ -116,12 +116,15 @@ def create_demand_from(
     mobile: str,
     contact_name: str = "",
     employer_name: str = "",
+    body: Organization | None = None,
 ) -> LinkedRecord:
     """A demand recorded by union staff from a problem found elsewhere (a leader's visit to a
     key enterprise): channel 来访, routed and timed like any other; the contact person agreed
-    to be called back (the caller's form asks). Raises ValidationError naming the field."""
-    from liandong.demands.models import Channel
-    from liandong.demands.services import demand_submit
+    to be called back (the caller's form asks). ``body``: the union that found it handles it
+    (dispatched to it by hand over the routing rules, the reason on the timeline). Raises ValidationError
+    naming the field."""
+    from liandong.demands.models import Channel, State
+    from liandong.demands.services import demand_assign, demand_submit
 
     demand, _ = demand_submit(
         actor=actor,
@@ -135,6 +138,14 @@ def create_demand_from(
         submitter_name=contact_name,
         consent=True,
     )
+    if (
+        body is not None
+        and demand.body_id != body.pk
+        and demand.state in (State.ACCEPTED, State.DISPATCHED)
+    ):
+        demand = demand_assign(
+            actor=actor, demand=demand, body=body, note="走访重点企业时发现，由联系工会办理"
+        )
     return LinkedRecord(
         pk=demand.pk,
         label=f"职工诉求 {demand.code}",

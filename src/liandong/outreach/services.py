@@ -282,6 +282,7 @@ def visit_to_demand(
         mobile=mobile,
         contact_name=contact_name,
         employer_name=enterprise.name,
+        body=visit.key_enterprise.union,
     )
     visit.demand_id, visit.demand_label, visit.demand_url = record.pk, record.label, record.url
     visit.save(update_fields=["demand_id", "demand_label", "demand_url", "updated_at"])

@@ -123,6 +123,7 @@ def test_a_problem_becomes_a_demand_once_linked_both_ways(world: Any, ow: Any) -
     )
     demand = Demand.objects.get(pk=visit.demand_id)
     assert demand.channel == Channel.VISIT
+    assert demand.body == world.union_a  # the visiting union handles it: its staff open the link
     assert "加班费未足额发放" in demand.description
     assert world.enterprise_a.name in demand.description
     assert visit.demand_url == f"/demands/{demand.pk}/"
