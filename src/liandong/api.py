@@ -24,6 +24,7 @@ from liandong.meetings.api import router as meetings_router
 from liandong.notifications.api import public_router as notifications_public_router
 from liandong.notifications.api import router as notifications_router
 from liandong.organizations.api import router as organizations_router
+from liandong.outreach.api import router as outreach_router
 from liandong.reports.api import router as reports_router
 from liandong.training.api import router as training_router
 from liandong.volunteers.api import router as volunteers_router
@@ -54,6 +55,7 @@ api.add_router("/competitions/", competitions_router)
 api.add_router("/democracy/", democracy_router)
 api.add_router("/campaigns/", campaigns_router)
 api.add_router("/mediation/", mediation_router)
+api.add_router("/outreach/", outreach_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/public/sms-reports/", notifications_public_router)
 api.add_router("/reports/", reports_router)

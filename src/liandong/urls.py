@@ -16,6 +16,7 @@ urlpatterns = [
     path("competitions/", include("liandong.competitions.urls")),
     path("democracy/", include("liandong.democracy.urls")),
     path("campaigns/", include("liandong.campaigns.urls")),
+    path("outreach/", include("liandong.outreach.urls")),
     path("notifications/", include("liandong.notifications.urls")),
     path("workbench/", include("liandong.workbench.urls")),
     path("reports/", include("liandong.reports.urls")),

@@ -41,6 +41,17 @@ The names in use (each optional in every app):
 ``demand_timeline``      ``(demand_ids) -> dict[int, list[TimelineEntry]]``: dated entries other
                          modules add to a demand's handling timeline (a mediation's outcome);
                          demands shows an entry's ``url`` only to whom ``opens_for`` admits.
+``create_demand_from``   ``(*, actor, description, category, industry, city, mobile, contact_name,
+                         employer_name, body) -> LinkedRecord`` (demands): a demand recorded by staff
+                         from something found elsewhere (a visit to a key enterprise), channel
+                         来访; raises ValidationError naming the field.
+``action_item_meetings`` ``(user) -> list[tuple[int, str]]`` (meetings): held meetings whose
+                         resolutions ``user`` may record (minutes not yet published), labelled.
+``create_action_item_from`` ``(*, actor, meeting_id, resolution, lead_body, deadline) ->
+                         LinkedRecord`` (meetings): a 督办事项 recorded as a resolution of that
+                         meeting, under the meetings module's own rules and notices.
+``mechanism_choices``    ``(user) -> list[tuple[int, str, list[int]]]`` (meetings): mechanisms
+                         visible to ``user``: id, name and member body ids (a charter's parties).
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
 
@@ -159,6 +170,15 @@ class TimelineEntry:
     note: str = ""
     url: str = ""
     opens_for: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    """A record one module made for another through a hook: enough to link back to it."""
+
+    pk: int
+    label: str
+    url: str = ""
 
 
 @cache

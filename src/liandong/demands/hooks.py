@@ -12,6 +12,7 @@ from liandong.core.extensions import (
     AgendaCandidate,
     DemandRef,
     Figure,
+    LinkedRecord,
     NavItem,
     WorkerSection,
 )
@@ -130,4 +131,51 @@ def demand_ref(user: User | AnonymousUser | None, demand_id: int) -> DemandRef |
         submitter_name=demand.submitter_name,
         employer_name=demand.employer_name,
         mobile=crypto.decrypt(demand.mobile_cipher) if demand.mobile_cipher else "",
+    )
+
+
+def create_demand_from(
+    *,
+    actor: User,
+    description: str,
+    category: str,
+    industry: str,
+    city: str,
+    mobile: str,
+    contact_name: str = "",
+    employer_name: str = "",
+    body: Organization | None = None,
+) -> LinkedRecord:
+    """A demand recorded by union staff from a problem found elsewhere (a leader's visit to a
+    key enterprise): channel 来访, routed and timed like any other; the contact person agreed
+    to be called back (the caller's form asks). ``body``: the union that found it handles it
+    (dispatched to it by hand over the routing rules, the reason on the timeline). Raises ValidationError
+    naming the field."""
+    from liandong.demands.models import Channel, State
+    from liandong.demands.services import demand_assign, demand_submit
+
+    demand, _ = demand_submit(
+        actor=actor,
+        channel=Channel.VISIT,
+        category=category,
+        description=description,
+        industry=industry,
+        city=city,
+        mobile=mobile,
+        employer_name=employer_name,
+        submitter_name=contact_name,
+        consent=True,
+    )
+    if (
+        body is not None
+        and demand.body_id != body.pk
+        and demand.state in (State.ACCEPTED, State.DISPATCHED)
+    ):
+        demand = demand_assign(
+            actor=actor, demand=demand, body=body, note="走访重点企业时发现，由联系工会办理"
+        )
+    return LinkedRecord(
+        pk=demand.pk,
+        label=f"职工诉求 {demand.code}",
+        url=reverse("demands:demand-detail", args=[demand.pk]),
     )

@@ -6,12 +6,17 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from liandong.core.extensions import AgendaCandidate, Figure, NavItem
+from liandong.core.extensions import AgendaCandidate, Figure, LinkedRecord, NavItem
 from liandong.core.formatting import cn_date
 from liandong.meetings.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.meetings.permissions import can_use_meetings
 
 if TYPE_CHECKING:  # the models are imported where used, as in the other functions here
+    from datetime import date
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from liandong.accounts.models import User
     from liandong.meetings.models import Mechanism
     from liandong.organizations.models import Organization
 
@@ -91,4 +96,64 @@ def year_figures(organization: "Organization", year: int) -> list[Figure]:
             url=url,
             detail={"of": len(targets)},
         ),
+    ]
+
+
+def action_item_meetings(user: "User | AnonymousUser | None") -> list[tuple[int, str]]:
+    """Held meetings (minutes not yet published) of the mechanisms ``user`` manages: where a
+    problem found elsewhere (a visit, an agreement's follow-up) can be recorded as a 督办事项."""
+    from liandong.meetings.models import Meeting
+    from liandong.meetings.permissions import mechanisms_managed_by
+
+    meetings = (
+        Meeting.objects.filter(
+            mechanism__in=mechanisms_managed_by(user).values("pk"), status=Meeting.Status.HELD
+        )
+        .select_related("mechanism")
+        .order_by("-starts_at", "-id")[:50]
+    )
+    return [
+        (m.pk, f"{m.mechanism.name} · {m.title}（{cn_date(m.held_on or m.local_start.date())}）")
+        for m in meetings
+    ]
+
+
+def create_action_item_from(
+    *,
+    actor: "User",
+    meeting_id: int | None,
+    resolution: str,
+    lead_body: "Organization | None",
+    deadline: "date | None",
+) -> LinkedRecord:
+    """A 督办事项 recorded as a resolution of a held meeting ``actor`` manages, under the
+    meetings module's rules (lead body a member, deadline after the meeting) and notices."""
+    from django.core.exceptions import ValidationError
+
+    from liandong.meetings.models import Meeting
+    from liandong.meetings.permissions import mechanisms_managed_by
+    from liandong.meetings.services import resolution_record
+
+    meeting = Meeting.objects.filter(
+        pk=meeting_id or 0, mechanism__in=mechanisms_managed_by(actor).values("pk")
+    ).first()
+    if meeting is None:
+        raise ValidationError({"meeting": "请选择您所管理的、已召开的联席会议。"}, code="meeting")
+    item = resolution_record(
+        actor=actor, meeting=meeting, resolution=resolution, lead_body=lead_body, deadline=deadline
+    )
+    return LinkedRecord(
+        pk=item.pk,
+        label=f"督办事项 {meeting.mechanism.name} 第{item.number}项",
+        url=reverse("meetings:item-detail", args=[item.pk]),
+    )
+
+
+def mechanism_choices(user: "User | AnonymousUser | None") -> list[tuple[int, str, list[int]]]:
+    """Mechanisms visible to ``user``, with their member bodies (a charter's parties)."""
+    from liandong.meetings.permissions import mechanisms_visible_to
+
+    return [
+        (m.pk, m.name, sorted(m.member_organization_ids()))
+        for m in mechanisms_visible_to(user).order_by("name")[:100]
     ]

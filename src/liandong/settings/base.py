@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "liandong.campaigns",
     "liandong.volunteers",
     "liandong.mediation",
+    "liandong.outreach",
     "liandong.notifications",
     "liandong.workbench",
     "liandong.reports",

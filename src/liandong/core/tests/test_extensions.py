@@ -31,6 +31,7 @@ def test_every_module_offers_a_menu_entry_and_the_providers_are_found() -> None:
         "campaigns",
         "volunteers",
         "mediation",
+        "outreach",
     }
     assert hooks("no_such_hook") == []
 
