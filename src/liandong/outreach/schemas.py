@@ -84,7 +84,7 @@ class ToActionItemIn(InputSchema):
     deadline: date | None = None
 
 
-class PartyOut(Schema):
+class AgreementPartyOut(Schema):
     organization_id: int | None
     name: str
     external: bool
@@ -120,7 +120,7 @@ class AgreementOut(Schema):
     mechanism_name: str
     document_name: str
     document_url: str
-    parties: list[PartyOut]
+    parties: list[AgreementPartyOut]
     follow_ups: list[FollowUpOut]
 
 
