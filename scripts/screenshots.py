@@ -20,6 +20,11 @@ PAGES = {
     "youzheng": ["/", "/notifications/", "/notifications/preferences/"],
     "gansu_staff": ["/", "/reports/", "/demands/", "/demands/triage/"],
     "judge": ["/"],
+    "weihai_staff": ["/campaigns/", "/outreach/", "/outreach/agreements/", "/training/",
+                     "/training/library/"],
+    "beijing_staff": ["/volunteers/"],
+    "lz_mediator": ["/", "/mediation/"],
+    "yunnan_staff": ["/competitions/"],
 }
 
 
