@@ -28,6 +28,14 @@ def is_campaign_staff(user: User | AnonymousUser | None) -> TypeGuard["StaffUser
     return acts_for_organization(user) and user.role in MANAGER_ROLES
 
 
+def opens_counted_records(user: User | AnonymousUser | None, organization: Organization) -> bool:
+    """Whether the records counted for ``organization`` link to their pages for ``user``: the
+    staff of that union or of a union above it, whose modules show them the subtree's records.
+    Anyone else taking part (an enterprise union, a partner body) sees titles and dates only,
+    as the record pages are not theirs to open."""
+    return is_campaign_staff(user) and organization.path.startswith(user.organization.path)
+
+
 def may_open_campaigns(user: User | AnonymousUser | None) -> TypeGuard["StaffUser"]:
     """The menu entry: every account that acts for a body may find campaigns it takes part in."""
     return acts_for_organization(user)

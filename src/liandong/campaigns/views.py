@@ -383,6 +383,7 @@ def campaign_records_view(request: HttpRequest, pk: int, org: int, measure: str)
             "measure": known,
             "target": target,
             "rows": rows,
+            "links": perms.opens_counted_records(request.user, organization),
             "actual": selectors.actual_for(campaign, organization, measure),
         },
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from liandong.accounts.models import AuthenticatedHttpRequest, User
 from liandong.core.extensions import DemandRef, hooks
@@ -43,7 +43,7 @@ class CaseListQuery(InputSchema):
     cursor: int | None = None
     limit: int = 20
     state: str = ""
-    year: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
 
 
 def case_item(c: Case) -> dict[str, Any]:

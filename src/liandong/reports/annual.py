@@ -158,7 +158,11 @@ def build_report(
         )
     )
     sections = [s for s, _ in CHAPTERS]
-    extra = list(dict.fromkeys(f.section for f in report.figures if f.section not in sections))
+    # Another module's section becomes a chapter when the union used it that year: a chapter
+    # of zeros (no campaign, no volunteer team) would say nothing a reader needs.
+    extra = list(
+        dict.fromkeys(f.section for f in report.figures if f.section not in sections and f.value)
+    )
     chapters = [*CHAPTERS, *[(s, s) for s in extra]]
     chapter_no = 1
     blocks += _overview(report, chapter_no, filters)

@@ -20,7 +20,7 @@ from liandong.competitions.models import Entrant
 from liandong.competitions.tests.factories import contest_setup
 from liandong.core.extensions import Figure
 from liandong.core.tests.client import BrowserClient
-from liandong.demands.models import DemandRollup
+from liandong.demands.rollups import write_counts
 from liandong.democracy.models import CollectiveContract, Negotiation, NegotiationOutcome
 from liandong.meetings import services as meeting_services
 from liandong.reports import selectors
@@ -45,21 +45,25 @@ CHAPTERS = [
 
 @pytest.fixture
 def records(world: Any) -> Any:
-    for city in ("兰州", DemandRollup.ALL_CITIES):
-        DemandRollup.objects.create(
-            month=date(YEAR, 3, 1),
-            body_id_key=world.enterprise_a.pk,
-            category="wages",
-            city=city,
-            received=1234,
-            response_due=1000,
-            responded_on_time=987,
-            resolution_due=1000,
-            resolved=900,
-            rated=10,
-            satisfied=9,
-            breached=13,
-        )
+    # 1,234 demands of 兰州 handled by 甲快递公司, as the rollups hold them (by body, by industry
+    # and by every organization above the body), without the demand rows themselves.
+    write_counts(
+        [
+            (
+                (date(YEAR, 3, 1), world.enterprise_a.pk, "wages", "", "兰州"),
+                {
+                    "received": 1234,
+                    "response_due": 1000,
+                    "responded_on_time": 987,
+                    "resolution_due": 1000,
+                    "resolved": 900,
+                    "rated": 10,
+                    "satisfied": 9,
+                    "breached": 13,
+                },
+            )
+        ]
+    )
     caravan = Activity.objects.create(
         title="爱心义剪",
         kind=ActivityKind.VOLUNTEER,

@@ -11,7 +11,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from liandong.conftest import BROWSER
-from liandong.demands.models import DemandRollup
+from liandong.demands.rollups import write_counts
 from liandong.meetings.tests.test_browser import sign_in
 from liandong.reports.tests.test_browser import SHOTS
 
@@ -21,14 +21,9 @@ pytestmark = BROWSER
 def test_download_the_annual_report_from_the_dashboard(live_server, browser, world) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     year = timezone.localdate().year - 1
-    for city in ("兰州", DemandRollup.ALL_CITIES):
-        DemandRollup.objects.create(
-            month=date(year, 6, 1),
-            body_id_key=world.enterprise_a.pk,
-            category="wages",
-            city=city,
-            received=4321,
-        )
+    write_counts(
+        [((date(year, 6, 1), world.enterprise_a.pk, "wages", "", "兰州"), {"received": 4321})]
+    )
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
     )

@@ -42,9 +42,9 @@ def test_worker_detail_page(
         application_submit(actor=None, activity=activity, worker=world.worker_a)
     client = login(world.users["admin_a"])
     # + the worker with the employer, then one query each for their demands, activity
-    # applications, contest entries, confirmed honours, congress proposals and the honours
-    # register.
+    # applications, contest entries, confirmed honours, congress proposals, the honours
+    # register and their volunteer teams.
     response = measure(
-        client, f"/workers/{world.worker_a.pk}/", SIGNED_IN + 7, django_assert_num_queries
+        client, f"/workers/{world.worker_a.pk}/", SIGNED_IN + 8, django_assert_num_queries
     )
     assert f"活动{rows - 1}" in response.content.decode()
