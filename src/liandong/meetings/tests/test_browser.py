@@ -60,7 +60,10 @@ def test_a_resolution_becomes_the_lead_bodys_action_item(
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     sign_in(page, live_server.url, "staff")
 
+    # Staff see 联席会议 as a menu group (专项行动, 重点企业联系… beside it): the group, then
+    # its entry.
     page.click("nav >> text=联席会议")
+    page.click("nav a[href='/meetings/']")
     page.click("text=甘肃省快递行业联席会议")
     page.click("text=安排会议")
     starts = timezone.localtime() + timedelta(minutes=3)
@@ -89,7 +92,8 @@ def test_a_resolution_becomes_the_lead_bodys_action_item(
 
     page.click("text=退出")
     sign_in(page, live_server.url, "youzheng")
-    page.click("nav >> text=联席会议")
+    page.click("nav >> text=联席会议")  # a group for a liaison too (专项行动 they take part in)
+    page.click("nav a[href='/meetings/']")
     page.click("text=甘肃省快递行业联席会议")
     page.wait_for_url(f"**/meetings/{mechanism.pk}/")
     assert "甘肃省邮政管理局" in page.inner_text("main")
