@@ -162,19 +162,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 # Mark a real-browser test module with ``pytestmark = BROWSER`` and ask for the ``browser`` fixture.
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# Checks of what the browser is given (markup, styles, layout), not of the data behind it: run
+# in the SQLite pass only, as the crawl over both databases already covers every page's data.
+# They take a quarter of an hour, which twice over would not fit CI's 40 minutes.
+RENDERING_ONLY = pytest.mark.skipif(ON_POSTGRES, reason="a rendering check: run in the SQLite pass")
+# The browser tests (a person's workflow clicked through in chromium, and the crawl submitting
+# every form as a browser does) run in the SQLite pass. The PostgreSQL pass runs everything
+# behind them (services, views, API, the HTTP crawl of every page and form of every demo login,
+# the concurrency tests); the browser half again took a third of that pass, which with ten
+# modules did not fit CI's 40 minutes.
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason="Debian chromium is installed by `make test`"
     ),
+    pytest.mark.skipif(ON_POSTGRES, reason="browser tests run in the SQLite pass"),
 ]
-# Checks of what the browser is given (markup, styles, layout), not of the data behind it: run
-# in the SQLite pass only, as the crawl over both databases already covers every page's data.
-# They take a quarter of an hour, which twice over would not fit CI's 40 minutes.
-RENDERING_ONLY = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="a rendering check: run in the SQLite pass",
-)
 
 
 @pytest.fixture
