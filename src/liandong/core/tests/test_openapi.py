@@ -54,8 +54,26 @@ def test_schema_matches_the_committed_snapshot() -> None:
     committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert committed == schema, (
         "The API changed. If that is intended, review the diff and refresh the snapshot: "
-        "UPDATE_OPENAPI_SNAPSHOT=1 .venv/bin/pytest src/liandong/core/tests/test_openapi.py"
+        "UPDATE_OPENAPI_SNAPSHOT=1 .venv/bin/pytest src/liandong/core/tests/test_openapi.py\n"
+        + "\n".join(differences(committed, schema)[:20])
     )
+
+
+def differences(old: Any, new: Any, where: str = "") -> list[str]:
+    """Where two JSON documents differ, as JSON-pointer-like paths with both values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [
+            line
+            for key in sorted(old.keys() | new.keys())
+            for line in differences(old.get(key), new.get(key), f"{where}/{key}")
+        ]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            line
+            for index, (a, b) in enumerate(zip(old, new, strict=True))
+            for line in differences(a, b, f"{where}/{index}")
+        ]
+    return [] if old == new else [f"{where}: {str(old)[:200]} -> {str(new)[:200]}"]
 
 
 def test_the_served_document_is_the_same(db: None) -> None:

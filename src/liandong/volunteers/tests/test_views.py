@@ -100,6 +100,6 @@ def test_the_list_counts_do_not_multiply(world: Any, vol: Any) -> None:
     )
     body = staff(world).get("/volunteers/").content.decode()
     row = body[body.index(vol.team.name) :]
-    assert '<td class="num">7.0</td>' in row
-    assert '<td class="num">40</td>' in row
+    assert 'data-label="服务时长（小时）">7.0</td>' in row
+    assert 'data-label="服务人次">40</td>' in row
     assert "14.0" not in body
