@@ -127,11 +127,16 @@ def parts(user: object, year: int) -> list[tuple[str, float]]:
     root = user.organization  # type: ignore[attr-defined]
     filters = s.ReportFilters(year=year)
     links = s.Links(True)
+    from liandong.core.extensions import hooks
+
     calls = [
-        (
-            "headline figures (every app's year_figures)",
-            lambda: s.headline_figures(root, year, user=user),
-        ),
+        *[
+            (
+                f"year_figures of {provider.__module__.split('.')[1]}",
+                (lambda provider=provider: provider(organization=root, year=year)),
+            )
+            for provider in hooks("year_figures")
+        ],
         ("coverage totals", lambda: s.coverage_totals(root, filters)),
         *[
             (f.__name__, (lambda f=f: f(root, filters, links)))
@@ -310,13 +315,19 @@ def measure_annual(scale: float, requests: int, factor: float) -> dict:
     from django.utils import timezone
 
     from liandong.accounts.models import User
+    from liandong.meetings.models import Mechanism
+    from liandong.workers.models import Worker
     from liandong_bench.gen_data import BENCH_STAFF, gen_data
     from liandong_bench.gen_modules import build_rollup, gen_modules
 
     started = time.perf_counter()
-    gen_data(scale=scale)
-    gen_modules(scale=scale)
-    rollup_rows = sum(build_rollup(int(DEMANDS_AT_SCALE_1 * scale * factor)).values())
+    if not Worker.objects.exists():  # a --data-dir kept from the dashboard bench: reuse it
+        gen_data(scale=scale)
+    if not Mechanism.objects.exists():
+        gen_modules(scale=scale)
+    rows_by_table = kept_rollups(factor) or build_rollup(int(DEMANDS_AT_SCALE_1 * scale * factor))
+    (Path(os.environ["LIANDONG_DATA_DIR"]) / "bench-rollup-factor").write_text(str(factor))
+    rollup_rows = sum(rows_by_table.values())
     built = time.perf_counter() - started
     year = timezone.localdate().year
     client = Client()
@@ -355,6 +366,9 @@ def annual_main() -> None:
     parser.add_argument("--demands-factor", type=float, default=1.0)
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--child", action="store_true")
+    parser.add_argument(
+        "--data-dir", default="", help="reuse the SQLite data the dashboard bench kept here"
+    )
     args = parser.parse_args()
     if args.child:
         import django
@@ -370,7 +384,8 @@ def annual_main() -> None:
         print("RESULT " + json.dumps(result))
         return
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-annual-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-annual-") as tmp_dir:
+        tmp = args.data_dir or tmp_dir
         env = {
             **os.environ,
             "LIANDONG_DATA_DIR": tmp,

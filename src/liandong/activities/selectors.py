@@ -68,28 +68,38 @@ class ActivityFigures:
         return self.expenses + self.subsidies + self.local_products
 
 
+def _add_money(figures: ActivityFigures, kind: str, total: Decimal | None) -> None:
+    total = total or Decimal("0")
+    if kind == ExpenseKind.SUBSIDY:
+        figures.subsidies += total
+    elif kind == ExpenseKind.LOCAL_PRODUCT:
+        figures.local_products += total
+    else:
+        figures.expenses += total
+
+
 def _money(expenses: QuerySet[Expense], figures: ActivityFigures) -> None:
     """Recorded entries only (a pending override is not spent); reversals net out."""
     recorded = expenses.filter(status=ExpenseStatus.RECORDED)
     for row in recorded.values("kind").annotate(total=Sum("amount")):
-        total = row["total"] or Decimal("0")
-        if row["kind"] == ExpenseKind.SUBSIDY:
-            figures.subsidies += total
-        elif row["kind"] == ExpenseKind.LOCAL_PRODUCT:
-            figures.local_products += total
-        else:
-            figures.expenses += total
+        _add_money(figures, row["kind"], row["total"])
 
 
-def _attendance(applications: QuerySet[Application], figures: ActivityFigures) -> None:
-    counts = applications.aggregate(
-        applicants=Count("id", filter=~Q(status=ApplicationStatus.WITHDRAWN)),
-        selected=Count("id", filter=Q(status__in=HOLDING_PLACE)),
-        checked_in=Count("id", filter=Q(checked_in_at__isnull=False, status__in=HOLDING_PLACE)),
-    )
+ATTENDANCE = {
+    "applicants": Count("id", filter=~Q(status=ApplicationStatus.WITHDRAWN)),
+    "selected": Count("id", filter=Q(status__in=HOLDING_PLACE)),
+    "checked_in": Count("id", filter=Q(checked_in_at__isnull=False, status__in=HOLDING_PLACE)),
+}
+
+
+def _add_attendance(figures: ActivityFigures, counts: dict[str, int]) -> None:
     figures.applicants += counts["applicants"]
     figures.selected += counts["selected"]
     figures.checked_in += counts["checked_in"]
+
+
+def _attendance(applications: QuerySet[Application], figures: ActivityFigures) -> None:
+    _add_attendance(figures, applications.aggregate(**ATTENDANCE))
 
 
 def activity_figures(activity: Activity) -> ActivityFigures:
@@ -121,20 +131,37 @@ def period_figures(
         row["kind"]: row
         for row in scoped.values("kind").annotate(n=Count("id"), places=Sum("total_places"))
     }
-    apps = Application.objects.filter(activity__in=scoped.values("pk"))
+    # One grouped query per table, not one per kind: at province scale each is a pass over
+    # 100,000 applications.
+    attendance = {
+        row.pop("activity__kind"): row
+        for row in Application.objects.filter(activity__in=scoped.values("pk"))
+        .order_by()
+        .values("activity__kind")
+        .annotate(**ATTENDANCE)
+    }
     entries = ServiceEntry.objects.filter(activity__in=scoped.values("pk"))
     served = {
         row["activity__kind"]: row["total"]
         for row in entries.values("activity__kind").annotate(total=Sum("people"))
     }
+    money = list(
+        expenses.filter(spent_on__year=year, status=ExpenseStatus.RECORDED)
+        .order_by()
+        .values("activity__kind", "kind")
+        .annotate(total=Sum("amount"))
+    )
     for kind, label in KIND_LABELS.items():
         if kind not in by_kind:
             continue
         figures = ActivityFigures(
             places=by_kind[kind]["places"] or 0, served_open=served.get(kind, 0) or 0
         )
-        _attendance(apps.filter(activity__kind=kind), figures)
-        _money(expenses.filter(activity__kind=kind, spent_on__year=year), figures)
+        if kind in attendance:
+            _add_attendance(figures, attendance[kind])
+        for row in money:
+            if row["activity__kind"] == kind:
+                _add_money(figures, row["kind"], row["total"])
         rows.append(
             {"kind": kind, "label": label, "activities": by_kind[kind]["n"], "figures": figures}
         )
@@ -143,7 +170,8 @@ def period_figures(
         total.selected += figures.selected
         total.checked_in += figures.checked_in
         total.served_open += figures.served_open
-    _money(expenses.filter(spent_on__year=year), total)
+    for row in money:
+        _add_money(total, row["kind"], row["total"])
     return {
         "year": year,
         "rows": rows,

@@ -106,11 +106,17 @@ class Links:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        # A chart of 200 bodies links 200 times to the same page with another query: the
+        # path is resolved once per page (reverse costs ~0.1 ms, 25 ms a dashboard).
+        self._paths: dict[tuple[str, tuple[Any, ...]], str] = {}
 
     def __call__(self, name: str, query: dict[str, Any] | None = None, args: Any = None) -> str:
         if not self.enabled:
             return ""
-        url = reverse(name, args=args)
+        key = (name, tuple(args or ()))
+        url = self._paths.get(key)
+        if url is None:
+            url = self._paths[key] = reverse(name, args=args)
         return url + ("?" + urlencode(query) if query else "")
 
 
