@@ -92,7 +92,7 @@ ATTENDANCE = {
 }
 
 
-def _add_attendance(figures: ActivityFigures, counts: dict[str, int]) -> None:
+def _add_attendance(figures: ActivityFigures, counts: dict[str, Any]) -> None:
     figures.applicants += counts["applicants"]
     figures.selected += counts["selected"]
     figures.checked_in += counts["checked_in"]
@@ -133,8 +133,8 @@ def period_figures(
     }
     # One grouped query per table, not one per kind: at province scale each is a pass over
     # 100,000 applications.
-    attendance = {
-        row.pop("activity__kind"): row
+    attendance: dict[str, dict[str, Any]] = {
+        row["activity__kind"]: dict(row)
         for row in Application.objects.filter(activity__in=scoped.values("pk"))
         .order_by()
         .values("activity__kind")
