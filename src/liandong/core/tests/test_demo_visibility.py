@@ -1,6 +1,7 @@
 """Every scenario of the demo can be seen by at least one login that `liandong demo` prints:
 for each record of the scenarios (mechanisms and meetings, activities, contests, congresses,
-negotiations and disclosures, and the demands of every organization that has some), some
+negotiations and disclosures, volunteer teams, key enterprises and agreements, campaigns,
+training sessions, mediation cases, and the demands of every organization that has some), some
 printed login's scope holds it, and that login opens its page (200)."""
 
 import re
@@ -57,10 +58,31 @@ def scenario_tables() -> list[tuple[str, QuerySet[Any], Callable[[Any], Any], st
         disclosures_visible_to,
         negotiations_visible_to,
     )
+    from liandong.campaigns.models import Campaign
+    from liandong.campaigns.permissions import campaigns_visible_to
+    from liandong.mediation.models import Case
+    from liandong.mediation.permissions import cases_visible_to
     from liandong.meetings.models import Mechanism, Meeting
     from liandong.meetings.permissions import mechanisms_visible_to, meetings_visible_to
+    from liandong.outreach.models import Agreement, KeyEnterprise
+    from liandong.outreach.permissions import agreements_visible_to, key_enterprises_visible_to
+    from liandong.training.models import Session
+    from liandong.training.permissions import sessions_visible_to
+    from liandong.volunteers.models import Team
+    from liandong.volunteers.permissions import teams_visible_to
 
     return [
+        ("volunteer team", Team.objects.all(), teams_visible_to, "volunteers:team-detail"),
+        (
+            "key enterprise",
+            KeyEnterprise.objects.all(),
+            key_enterprises_visible_to,
+            "outreach:key-detail",
+        ),
+        ("agreement", Agreement.objects.all(), agreements_visible_to, "outreach:agreement-detail"),
+        ("campaign", Campaign.objects.all(), campaigns_visible_to, "campaigns:campaign-detail"),
+        ("training session", Session.objects.all(), sessions_visible_to, "training:session-detail"),
+        ("mediation case", Case.objects.all(), cases_visible_to, "mediation:case-detail"),
         ("mechanism", Mechanism.objects.all(), mechanisms_visible_to, "meetings:mechanism-detail"),
         ("meeting", Meeting.objects.all(), meetings_visible_to, "meetings:meeting-detail"),
         ("activity", Activity.objects.all(), activities_visible_to, "activities:activity-detail"),
@@ -147,3 +169,30 @@ def test_the_readme_login_table_lists_every_printed_login(demo: dict[str, Any]) 
     printed = [username for _role, username, _password, _where in ctx["logins"]]
     printed += [name for _module, who in ctx["more_logins"] for name in usernames(who)]
     assert set(printed) - listed == set()
+
+
+def test_the_volunteer_teams_login_sees_both_teams_with_their_flag_and_hours(
+    demo: dict[str, Any],
+) -> None:
+    """The 北京 volunteer teams, seen by the printed login beijing_staff (here rather than in
+    the volunteers app, so that the demo is loaded once for every app's scenario)."""
+    from liandong.volunteers.demo import PENGYOU, PIONEER, STAFF
+    from liandong.volunteers.models import Team
+    from liandong.volunteers.selectors import team_figures
+
+    assert any(module == "志愿服务队" and STAFF in who for module, who in demo["more_logins"])
+    client = BrowserClient()
+    client.force_login(User.objects.get(username=STAFF))
+    body = client.get("/volunteers/").content.decode()
+    assert PIONEER in body
+    assert PENGYOU in body
+    pengyou = Team.objects.get(name=PENGYOU)
+    assert pengyou.honours.filter(title="授旗").exists()
+    assert Team.objects.get(name=PIONEER).founded_on.year == 2014
+    page = client.get(f"/volunteers/{pengyou.pk}/").content.decode()
+    assert "授旗" in page
+    assert "大篷车" in page
+    figures = team_figures(pengyou)
+    assert figures.hours > 0
+    assert figures.people_served > 0
+    assert figures.trainings == 1

@@ -506,7 +506,10 @@ def test_other_union_gets_404_like_a_record_that_does_not_exist(
 def test_guessed_sequential_ids_reach_nothing_outside_the_subtree(
     world: Any, imports: dict[str, RosterImport], api_token: Callable[..., dict[str, str]]
 ) -> None:
-    """Staff of B walk every id from 1 to past the last: only B's own records answer."""
+    """Staff of B walk every id from before the first to past the last: only B's own records
+    answer. (On PostgreSQL a rolled-back test does not give its ids back, so the world's ids
+    start wherever the suite has got to: the walk starts a few below the lowest, not at 1,
+    which was thousands of ids of nothing and seven minutes of the PostgreSQL pass.)"""
     from liandong.organizations.models import Organization, subtree_q
 
     staff_b = world.users["staff_b"]
@@ -532,7 +535,16 @@ def test_guessed_sequential_ids_reach_nothing_outside_the_subtree(
         )
         + 3
     )
-    for pk in range(1, top):
+    bottom = max(
+        1,
+        min(
+            Worker.objects.order_by("pk").first().pk,
+            Organization.objects.order_by("pk").first().pk,
+            RosterImport.objects.order_by("pk").first().pk,
+        )
+        - 3,
+    )
+    for pk in range(bottom, top):
         for url, api_path, mine in [
             (f"/workers/{pk}/", f"/api/v1/workers/{pk}", mine_workers),
             (f"/organizations/{pk}/", f"/api/v1/organizations/{pk}", mine_orgs),
