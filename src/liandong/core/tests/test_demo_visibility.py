@@ -50,6 +50,8 @@ def scenario_tables() -> list[tuple[str, QuerySet[Any], Callable[[Any], Any], st
     """(what, every record, the app's visible_to, the detail page's URL name)."""
     from liandong.activities.models import Activity
     from liandong.activities.permissions import activities_visible_to
+    from liandong.campaigns.models import Campaign
+    from liandong.campaigns.permissions import campaigns_visible_to
     from liandong.competitions.models import Contest
     from liandong.competitions.permissions import contests_visible_to
     from liandong.democracy.models import Congress, Disclosure, Negotiation
@@ -58,8 +60,6 @@ def scenario_tables() -> list[tuple[str, QuerySet[Any], Callable[[Any], Any], st
         disclosures_visible_to,
         negotiations_visible_to,
     )
-    from liandong.campaigns.models import Campaign
-    from liandong.campaigns.permissions import campaigns_visible_to
     from liandong.mediation.models import Case
     from liandong.mediation.permissions import cases_visible_to
     from liandong.meetings.models import Mechanism, Meeting
