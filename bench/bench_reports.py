@@ -288,8 +288,8 @@ def main() -> None:
             + ", ".join(f"{x:.1f}" for x in r["load"])
             for r in results
         ],
-        "Machine: 2 cores shared with 7 other helpers' work (tests, servers, benchmarks) during "
-        "the run; the load average above says how busy it was, and the times are inflated by it.",
+        f"Machine: {os.cpu_count()} cores; the load average above says how busy they were (a "
+        "load above the core count inflates every time).",
     ]
     text = "\n".join(lines) + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -445,7 +445,9 @@ def annual_main() -> None:
             f"{r['database']}: data built in {r['built_s']:.0f} s, {r['rollup_rows']:,} rollup rows."
             for r in results
         ],
-        "Machine: 2 cores shared with other work.",
+        f"Machine: {os.cpu_count()} cores, load average (1, 5, 15 min) at the end: "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        + ".",
     ]
     text = "\n".join(lines) + "\n"
     ANNUAL_RESULTS.parent.mkdir(parents=True, exist_ok=True)
