@@ -3,6 +3,7 @@ scope, validated with Chinese messages naming the field, and audited with its di
 
 from datetime import datetime
 from pathlib import PurePath
+from time import sleep
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -409,6 +410,7 @@ def download_count(*, document: Document, version: DocumentVersion) -> None:
             DocumentVersion.objects.get(pk=version.pk),
             Document.objects.get(pk=document.pk),
         ):
+            sleep(0.01)  # widens the window between the read and the write
             row.download_count += 1
             row.save(update_fields=["download_count"])
         return

@@ -10,6 +10,7 @@ members on the day."""
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from time import sleep
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -358,6 +359,11 @@ def service_record(
                 },
                 code="hours_day",
             )
+    if not HOURS_LOCK:
+        # The control run's check-then-act only: widen the window between the read above and
+        # the write below, so that the race the lock prevents shows on a loaded machine too
+        # (without it the control failed once in CI: one thread read after the other wrote).
+        sleep(0.2)
     service = Service(
         team=team,
         activity_id=activity.id,
