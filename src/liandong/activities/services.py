@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from time import sleep
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -42,7 +41,7 @@ from liandong.activities.models import (
     ServiceEntry,
     SubVenue,
 )
-from liandong.core import crypto
+from liandong.core import crypto, races
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.backentry import BACK_ENTRY_LABEL, back_entry_date_check
 from liandong.core.extensions import hooks
@@ -465,7 +464,7 @@ def _claim_place_unguarded(activity: Activity, body: Organization | None) -> Non
     current = Activity.objects.get(pk=activity.pk)
     if current.places_taken >= current.total_places:
         raise _refusal("activity", "名额已满", "activity_full")
-    sleep(0.01)  # widens the window between the read and the write; control path only
+    races.window()  # control path only: all threads read before any writes
     if body is not None:
         Quota.objects.filter(activity=activity, body=body).update(taken=F("taken") + 1)
     Activity.objects.filter(pk=activity.pk).update(places_taken=F("places_taken") + 1)
@@ -1173,7 +1172,7 @@ def booking_create(
             when = f"{timezone.localtime(clash.starts_at):%H:%M}–{timezone.localtime(clash.ends_at):%H:%M}"
             raise _refusal("starts_at", f"该时段已被预约（{when}）", "overlap")
         if not BOOKING_LOCK:
-            sleep(0.01)  # widens the window between the check and the insert; control path only
+            races.window()  # control path only: all threads read before any writes
         booking = Booking.objects.create(
             home=home,
             owner=owner,
@@ -1341,7 +1340,7 @@ def _spend_unguarded(line_pk: int, amount: Decimal, *, over: bool) -> bool:
     limit = line.amount + (line.override_ceiling if over else 0)
     if line.spent + amount > limit:
         return False
-    sleep(0.01)
+    races.window()  # control path only: all threads read before any writes
     BudgetLine.objects.filter(pk=line_pk).update(spent=line.spent + amount)
     return True
 

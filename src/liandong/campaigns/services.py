@@ -7,7 +7,6 @@ same moment exactly one wins and the others are told who did. Staff of the ownin
 release a claim (with a reason), which reopens the task for others."""
 
 from datetime import date
-from time import sleep
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +25,7 @@ from liandong.campaigns.models import (
     TaskStatus,
 )
 from liandong.campaigns.selectors import measures
+from liandong.core import races
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.notifications.services import notify
 from liandong.organizations.models import Organization
@@ -199,7 +199,7 @@ def task_claim(*, actor: User, task: Task, organization: Organization) -> Task:
     else:  # the control run: read, check, write, as a naive implementation would
         current = Task.objects.get(pk=task.pk)
         taken = 0
-        sleep(0.05)  # widens the window between the read and the write; control path only
+        races.window()  # control path only: all threads read before any writes
         if current.claimed_by_id is None:
             current.status = TaskStatus.CLAIMED
             current.claimed_by = organization

@@ -5,13 +5,13 @@ environment in settings/base.py) so that a deployment (or the benchmark) can set
 
 import hashlib
 from datetime import timedelta
-from time import sleep
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from liandong.core import races
 from liandong.demands.models import DemandThrottle
 
 
@@ -72,7 +72,7 @@ def _claim_unguarded(wanted: dict[str, str], params: list, moment: Any) -> bool:
         )
     )
     allowed = all(counted.get(key, 0) < table[kind][0] for key, kind in wanted.items())
-    sleep(0.01)  # widens the window between the read and the write; control path only
+    races.window()  # control path only: all threads read before any writes
     _count(wanted, params, moment)
     return allowed
 

@@ -3,7 +3,6 @@ scope, validated with Chinese messages naming the field, and audited with its di
 
 from datetime import datetime
 from pathlib import PurePath
-from time import sleep
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from liandong.accounts.models import User
-from liandong.core import crypto
+from liandong.core import crypto, races
 from liandong.core.audit import audit_entry, audit_log
 from liandong.core.extensions import hooks
 from liandong.core.identity import validate_mobile
@@ -406,11 +405,9 @@ def download_count(*, document: Document, version: DocumentVersion) -> None:
     """Count one download of ``version``: two single-statement ``UPDATE … SET n = n + 1``, so
     that concurrent downloads are all counted (no read-modify-write)."""
     if not COUNTER_GUARD:  # the control run's read-modify-write
-        for row in (
-            DocumentVersion.objects.get(pk=version.pk),
-            Document.objects.get(pk=document.pk),
-        ):
-            sleep(0.01)  # widens the window between the read and the write
+        rows = (DocumentVersion.objects.get(pk=version.pk), Document.objects.get(pk=document.pk))
+        races.window()  # all threads read before any writes
+        for row in rows:
             row.download_count += 1
             row.save(update_fields=["download_count"])
         return

@@ -10,7 +10,6 @@ members on the day."""
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from time import sleep
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from liandong.accounts.models import User
-from liandong.core import crypto
+from liandong.core import crypto, races
 from liandong.core.audit import audit_log, diff, snapshot
 from liandong.core.extensions import ServiceActivity
 from liandong.core.identity import normalize_name, validate_mobile
@@ -360,10 +359,7 @@ def service_record(
                 code="hours_day",
             )
     if not HOURS_LOCK:
-        # The control run's check-then-act only: widen the window between the read above and
-        # the write below, so that the race the lock prevents shows on a loaded machine too
-        # (without it the control failed once in CI: one thread read after the other wrote).
-        sleep(0.2)
+        races.window()  # the control run's check-then-act only: all threads read, then write
     service = Service(
         team=team,
         activity_id=activity.id,

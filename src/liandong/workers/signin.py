@@ -4,7 +4,6 @@ password, and the account they get the first time. The codes are stored in accou
 
 import hashlib
 import secrets
-from time import sleep
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from liandong.accounts.models import OneTimeCode, Role, User
 from liandong.accounts.sms import send_sms
-from liandong.core import crypto
+from liandong.core import crypto, races
 from liandong.core.audit import audit_log
 from liandong.core.identity import validate_mobile
 from liandong.workers.models import Worker
@@ -105,7 +104,7 @@ def _count_try_unguarded(otp: OneTimeCode) -> bool:
     attempts = OneTimeCode.objects.values_list("attempts", flat=True).get(pk=otp.pk)
     if attempts >= OTP_MAX_ATTEMPTS:
         return False
-    sleep(0.01)  # widens the window between the read and the write; control path only
+    races.window()  # control path only: all threads read before any writes
     OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
     return True
 

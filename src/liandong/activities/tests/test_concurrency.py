@@ -28,6 +28,7 @@ from liandong.activities import services
 from liandong.activities.models import Activity, Application, Booking, Quota
 from liandong.activities.services import application_submit, booking_create, home_create
 from liandong.activities.tests.factories import make_activity
+from liandong.core import races
 from liandong.workers.models import Worker
 from liandong.workers.tests.factories import WorkerFactory
 
@@ -95,7 +96,8 @@ def test_200_concurrent_applications_for_40_places_accept_exactly_40(world) -> N
 
 def test_control_unguarded_claims_oversell_on_postgresql(world, monkeypatch) -> None:
     monkeypatch.setattr(services, "CLAIM_GUARD", False)
-    activity, outcomes = _applications_for_40_places(world)
+    with races.all_read_first(200):
+        activity, outcomes = _applications_for_40_places(world)
     accepted, oversold = outcomes.count("ok"), outcomes.count(OVERSOLD)
     assert len(outcomes) == 200
     assert Activity.objects.get(pk=activity.pk).places_taken == accepted == 40
@@ -126,7 +128,9 @@ def test_concurrent_applications_never_pass_a_body_quota(world) -> None:
 
 def test_control_unguarded_claims_pass_a_body_quota_on_postgresql(world, monkeypatch) -> None:
     monkeypatch.setattr(services, "CLAIM_GUARD", False)
-    activity, outcomes = _applications_under_a_quota_of_7(world)
+    # 30 threads meet in the first round; in the second, all are refused before the window
+    with races.all_read_first(30, timeout=5):
+        activity, outcomes = _applications_under_a_quota_of_7(world)
     accepted, oversold = outcomes.count("ok"), outcomes.count(OVERSOLD)
     assert len(outcomes) == 60
     assert Quota.objects.get(activity=activity).taken == accepted == 7
@@ -181,7 +185,8 @@ def test_concurrent_overlapping_bookings_only_one_wins(world) -> None:
 
 def test_control_unlocked_bookings_double_book_on_postgresql(world, monkeypatch) -> None:
     monkeypatch.setattr(services, "BOOKING_LOCK", False)
-    home, outcomes = _overlapping_bookings(world)
+    with races.all_read_first(20):
+        home, outcomes = _overlapping_bookings(world)
     booked = Booking.objects.filter(home=home).count()
     assert outcomes.count("ok") == booked
     if connection.vendor == "sqlite":

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from liandong.activities import services
 from liandong.activities.models import BudgetLine, Expense, ExpenseKind, FundSource
 from liandong.activities.tests.test_concurrency import run_together
+from liandong.core import races
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +68,8 @@ def test_expenses_racing_for_the_last_remainder_never_overspend(world) -> None:
 
 def test_control_unguarded_spending_overspends_on_postgresql(world, monkeypatch) -> None:
     monkeypatch.setattr(services, "SPEND_GUARD", False)
-    line, outcomes = _race_for_the_last_300(world)
+    with races.all_read_first(ENTRIES):
+        line, outcomes = _race_for_the_last_300(world)
     accepted = outcomes.count("ok")
     entries = Expense.objects.filter(budget_line=line).aggregate(t=Sum("amount"))["t"]
     if connection.vendor == "sqlite":

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from liandong.core import races
 from liandong.core.audit import audit_entry, request_context
 from liandong.core.models import AuditLog
 from liandong.core.tests.client import BrowserClient
@@ -194,7 +195,8 @@ def test_control_check_then_count_passes_the_limit_on_postgresql(
     when it begins (``transaction_mode`` IMMEDIATE), so each request reads and counts under
     that lock, one after the other, and exactly 4 pass there too."""
     monkeypatch.setattr(throttle, "CLAIM_UPSERT", False)
-    statuses, codes = _concurrent_clients(settings)
+    with races.all_read_first(12):
+        statuses, codes = _concurrent_clients(settings)
     accepted = statuses.count(200)
     assert len(statuses) == 12
     assert Demand.objects.count() == len(codes) == accepted
