@@ -44,6 +44,7 @@ def gen_modules(*, scale: float, seed: int = 17, year: int | None = None) -> dic
         Expense,
         ServiceEntry,
     )
+    from liandong.activities.services import tallies_recount
     from liandong.competitions.models import Contest, Entrant, Round, RoundEntry
     from liandong.democracy.models import (
         CollectiveContract,
@@ -139,7 +140,7 @@ def gen_modules(*, scale: float, seed: int = 17, year: int | None = None) -> dic
                 organizer=unions[i % len(unions)],
                 starts_on=(start := day(rng)),
                 ends_on=start + timedelta(days=2),
-                total_places=rng.randint(20, 200),
+                total_places=rng.randint(60, 200),  # at least the 50 applications each
                 status="published",
             )
             for i in range(_n(2_000, scale))
@@ -162,6 +163,8 @@ def gen_modules(*, scale: float, seed: int = 17, year: int | None = None) -> dic
                 )
             )
     Application.objects.bulk_create(applications, batch_size=5000)
+    # Written around the services: count each activity's tallies as the services would have.
+    tallies_recount(Activity.objects.filter(pk__in=[a.pk for a in activities]))
     ServiceEntry.objects.bulk_create(
         (
             ServiceEntry(activity=a, served_on=a.starts_on, people=rng.randint(5, 300))

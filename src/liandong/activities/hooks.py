@@ -10,12 +10,10 @@ from liandong.accounts.models import User
 from liandong.accounts.permissions import acts_for_organization, is_worker
 from liandong.activities import permissions as perms
 from liandong.activities.models import (
-    HOLDING_PLACE,
     RECUPERATION_KINDS,
     Activity,
     ActivityKind,
     ActivityStatus,
-    Application,
     ApplicationStatus,
     Expense,
     ExpenseKind,
@@ -78,17 +76,17 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
         subtree_q(organization.path, "organizer__path"), starts_on__year=year
     )
     url = reverse("activities:figures") + f"?year={year}"
-    counts = activities.aggregate(
+    counts = activities.aggregate(  # the activities' tallies, kept by the services
         n=Count("id"),
         places=Sum("total_places"),
         recuperation_places=Sum("total_places", filter=Q(kind__in=RECUPERATION_KINDS)),
+        participants=Sum("places_taken"),
+        checked_in=Sum("checked_in"),
+        recuperated=Sum("places_taken", filter=Q(kind__in=RECUPERATION_KINDS)),
     )
-    apps = Application.objects.filter(activity__in=activities.values("pk"))
-    participants = apps.filter(status__in=HOLDING_PLACE).count()
-    checked_in = apps.filter(status__in=HOLDING_PLACE, checked_in_at__isnull=False).count()
-    recuperated = apps.filter(
-        status__in=HOLDING_PLACE, activity__kind__in=RECUPERATION_KINDS
-    ).count()
+    participants = counts["participants"] or 0
+    checked_in = counts["checked_in"] or 0
+    recuperated = counts["recuperated"] or 0
     served = (
         ServiceEntry.objects.filter(activity__in=activities.values("pk")).aggregate(
             n=Sum("people")

@@ -44,7 +44,10 @@ class Activity(BaseModel):
 
     ``places_taken`` counts the places held by selected applications; it is only ever moved by
     one conditional UPDATE (``places_taken < total_places``), so it can never pass the total
-    however many requests arrive at once. A lottery commits to its seed (``seed_commitment``,
+    however many requests arrive at once. ``applicants`` (applications not withdrawn) and
+    ``checked_in`` (places held and signed in) are the other tallies of its applications, moved
+    by the services with each application (``UPDATE … SET n = n ± 1``): the dashboard and the
+    year figures sum them over activities instead of counting 100,000 applications. A lottery commits to its seed (``seed_commitment``,
     the SHA-256 of the seed, shown publicly) before the window closes; the seed itself is
     revealed with the draw so that anyone can recompute the order.
     """
@@ -68,6 +71,8 @@ class Activity(BaseModel):
     target_worker_types = models.JSONField(_("限职工类型"), default=list, blank=True)
     total_places = models.PositiveIntegerField(_("名额"), default=0)
     places_taken = models.PositiveIntegerField(_("已占名额"), default=0, editable=False)
+    applicants = models.PositiveIntegerField(_("报名人数"), default=0, editable=False)
+    checked_in = models.PositiveIntegerField(_("签到人数"), default=0, editable=False)
     selection = models.CharField(
         _("产生方式"), max_length=16, choices=Selection.choices, default=Selection.FIRST_COME
     )

@@ -1,11 +1,11 @@
 """What the competitions app offers other apps (see core/extensions.py)."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from liandong.accounts.models import User
-from liandong.competitions.models import Contest, Entrant
+from liandong.competitions.models import Entrant
 from liandong.competitions.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.competitions.permissions import (
     can_list_contests,
@@ -13,8 +13,9 @@ from liandong.competitions.permissions import (
     is_body_staff,
     is_judge,
 )
+from liandong.competitions.selectors import contests_of_year
 from liandong.core.extensions import Figure, NavItem, WorkerSection
-from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.models import Organization
 from liandong.workers.models import Worker
 
 NAV_ITEMS = [
@@ -52,18 +53,20 @@ def worker_sections(user: User | AnonymousUser | None, worker: Worker) -> list[W
 
 def year_figures(organization: Organization, year: int) -> list[Figure]:
     """Contests held, entrants and prizes in ``organization``'s subtree in ``year``."""
-    contests = Contest.objects.filter(subtree_q(organization.path, "organization__path")).filter(
-        Q(starts_on__year=year) | Q(starts_on__isnull=True, created_at__year=year)
+    contests = contests_of_year(organization, year)
+    counted = Entrant.objects.filter(
+        contest__in=contests, status=Entrant.Status.APPROVED
+    ).aggregate(
+        entrants=Count("id"),
+        prizes=Count("id", filter=~Q(prize="") & Q(contest__published_at__isnull=False)),
     )
-    entrants = Entrant.objects.filter(contest__in=contests, status=Entrant.Status.APPROVED)
-    prizes = entrants.exclude(prize="").filter(contest__published_at__isnull=False)
     url = reverse("competitions:contest-list")
     opens = can_list_contests
     return [
         Figure(section="技能竞赛", label=label, value=value, unit=unit, url=url, opens_for=opens)
         for label, value, unit in [
             ("举办技能竞赛", contests.count(), "场"),
-            ("参赛选手", entrants.count(), "人次"),
-            ("获奖选手", prizes.count(), "人次"),
+            ("参赛选手", counted["entrants"], "人次"),
+            ("获奖选手", counted["prizes"], "人次"),
         ]
     ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
@@ -320,18 +320,17 @@ def contests_of_year(organization: Organization, year: int) -> QuerySet[Contest]
 def entrants_by_body(contests: QuerySet[Contest]) -> list[dict[str, Any]]:
     """Approved entrants, finalists (advanced from a round) and prize winners (published
     results) of ``contests``, per registering body, most entrants first."""
+    # One row per entrant (no join to the round entries, so no DISTINCT): a finalist is one
+    # with an advanced round entry, asked per entrant by EXISTS.
+    advanced = RoundEntry.objects.filter(entrant=OuterRef("pk"), advanced=True)
     rows = (
         Entrant.objects.filter(contest__in=contests, status=Entrant.Status.APPROVED)
         .order_by()
         .values("registered_by_id", "registered_by__name")
         .annotate(
-            entrants=Count("id", distinct=True),
-            finalists=Count("id", filter=Q(round_entries__advanced=True), distinct=True),
-            prizes=Count(
-                "id",
-                filter=~Q(prize="") & Q(contest__published_at__isnull=False),
-                distinct=True,
-            ),
+            entrants=Count("id"),
+            finalists=Count("id", filter=Q(Exists(advanced))),
+            prizes=Count("id", filter=~Q(prize="") & Q(contest__published_at__isnull=False)),
         )
     )
     result = [

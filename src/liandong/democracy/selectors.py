@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liandong.accounts.models import User
+from liandong.core.memo import once
 from liandong.democracy.models import (
     Case,
     CollectiveContract,
@@ -138,7 +139,14 @@ def figures_for(*, organization: Organization, year: int, industry: str = "") ->
     """Figures of a year in ``organization``'s subtree: a sum over the tallies (one row per
     enterprise and year) and small per-negotiation tables, never a scan of the proposals.
     ``industry`` (the dashboard's 行业): records of enterprises (negotiations: of bodies) of
-    that industry only."""
+    that industry only. A dashboard asks twice (headline figures, charts): computed once."""
+    return once(
+        ("democracy.figures_for", organization.pk, year, industry),
+        lambda: _figures_for(organization, year, industry),
+    )
+
+
+def _figures_for(organization: Organization, year: int, industry: str) -> Figures:
     by_enterprise = Q(enterprise__industry=industry) if industry else Q()
     tally = ProposalTally.objects.filter(
         subtree_q(organization.path, "enterprise__path"), by_enterprise, year=year

@@ -10,24 +10,34 @@ def organization_subtree(*, root: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(subtree_q(root.path))
 
 
+def _coverage_sums() -> dict[str, Any]:
+    kinds = Organization.Kind
+    has_union = ~Q(union_status=Organization.UnionStatus.NONE)
+    return {
+        "unions": Count("id", filter=Q(kind__in=[kinds.UNION, kinds.UNION_FEDERATION])),
+        "enterprises": Count("id", filter=Q(kind=kinds.ENTERPRISE)),
+        "enterprises_with_union": Count("id", filter=Q(kind=kinds.ENTERPRISE) & has_union),
+        "outlets": Count("id", filter=Q(kind=kinds.OUTLET)),
+        "outlets_reached": Count("id", filter=Q(kind=kinds.OUTLET) & has_union),
+        "workers": Sum("worker_count"),
+        "members": Sum("member_count"),
+    }
+
+
 def organization_coverage(*, root: Organization) -> dict[str, int]:
     """Union founding (建会) and reach over a subtree, as one aggregate query.
 
     An outlet counts as reached when it has a union of its own or is covered by its
     enterprise's or a federation's union.
     """
-    kinds = Organization.Kind
-    has_union = ~Q(union_status=Organization.UnionStatus.NONE)
-    figures = organization_subtree(root=root).aggregate(
-        unions=Count("id", filter=Q(kind__in=[kinds.UNION, kinds.UNION_FEDERATION])),
-        enterprises=Count("id", filter=Q(kind=kinds.ENTERPRISE)),
-        enterprises_with_union=Count("id", filter=Q(kind=kinds.ENTERPRISE) & has_union),
-        outlets=Count("id", filter=Q(kind=kinds.OUTLET)),
-        outlets_reached=Count("id", filter=Q(kind=kinds.OUTLET) & has_union),
-        workers=Sum("worker_count"),
-        members=Sum("member_count"),
-    )
+    figures = organization_subtree(root=root).aggregate(**_coverage_sums())
     return {key: value or 0 for key, value in figures.items()}
+
+
+def coverage_total(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The subtree's ``organization_coverage`` from its ``coverage_by_industry`` rows (which
+    add up to it): a dashboard that shows both scans the subtree once."""
+    return {key: sum(row[key] for row in rows) for key in _coverage_sums()}
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -81,34 +91,14 @@ def organization_search(*, queryset: QuerySet[Organization], text: str) -> Query
 def coverage_by_industry(*, root: Organization) -> list[dict[str, Any]]:
     """``organization_coverage`` split by industry (行业), one aggregate query; the rows add up
     to the subtree's totals. Organizations without an industry are under ``""``."""
-    kinds = Organization.Kind
-    has_union = ~Q(union_status=Organization.UnionStatus.NONE)
     rows = (
         organization_subtree(root=root)
         .order_by()
         .values("industry")
-        .annotate(
-            enterprises=Count("id", filter=Q(kind=kinds.ENTERPRISE)),
-            enterprises_with_union=Count("id", filter=Q(kind=kinds.ENTERPRISE) & has_union),
-            outlets=Count("id", filter=Q(kind=kinds.OUTLET)),
-            outlets_reached=Count("id", filter=Q(kind=kinds.OUTLET) & has_union),
-            worker_total=Sum("worker_count"),
-            member_total=Sum("member_count"),
-        )
+        .annotate(**_coverage_sums())
         .order_by("industry")
     )
-    return [
-        {
-            "industry": row["industry"],
-            "enterprises": row["enterprises"],
-            "enterprises_with_union": row["enterprises_with_union"],
-            "outlets": row["outlets"],
-            "outlets_reached": row["outlets_reached"],
-            "workers": row["worker_total"] or 0,
-            "members": row["member_total"] or 0,
-        }
-        for row in rows
-    ]
+    return [{**row, "workers": row["workers"] or 0, "members": row["members"] or 0} for row in rows]
 
 
 def unions_founded_by_month(*, root: Organization, year: int, industry: str = "") -> list[int]:

@@ -6,8 +6,6 @@ A chart is a table first (``columns`` and ``rows``, each row linking to the reco
 that the browser also draws; the xlsx export and the JSON API send the same table.
 """
 
-from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -23,6 +21,7 @@ from liandong.activities.models import Activity, ActivityKind, BudgetLine
 from liandong.activities.selectors import period_figures, served_by_kind_and_month
 from liandong.competitions.selectors import contests_of_year, entrants_by_body
 from liandong.core.extensions import Figure, hooks
+from liandong.core.memo import once, one_computation
 from liandong.demands.models import DemandRollup, Industry
 from liandong.demands.selectors import StatsFilters, demand_stats
 from liandong.democracy.selectors import figures_for, figures_url
@@ -37,7 +36,7 @@ from liandong.meetings.selectors import (
 from liandong.organizations.models import Organization, subtree_q
 from liandong.organizations.selectors import (
     coverage_by_industry,
-    organization_coverage,
+    coverage_total,
     percent,
     unions_founded_by_month,
 )
@@ -120,20 +119,6 @@ class Links:
         return url + ("?" + urlencode(query) if query else "")
 
 
-# One dashboard asks some module selectors twice (the coverage cards and the coverage chart):
-# while ``union_dashboard`` runs, each answer is kept for the rest of that one computation.
-_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("reports_memo", default=None)
-
-
-def _once(key: Any, compute: Callable[[], Any]) -> Any:
-    memo = _MEMO.get()
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
 # --- Headline figures: the year figures every app offers (the year-end summary's) ---------------
 
 
@@ -154,8 +139,8 @@ def headline_figures(organization: Organization, year: int, *, user: Any) -> lis
 
 def coverage(root: Organization, filters: ReportFilters, links: Links) -> Chart:
     """Enterprises with a union, outlets reached, workers and members; by industry."""
-    total = _once(("coverage", root.pk), lambda: organization_coverage(root=root))
-    rows_by_industry = _once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
+    rows_by_industry = once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
+    total = coverage_total(rows_by_industry)
     if filters.industry:
         rows_by_industry = [r for r in rows_by_industry if r["industry"] == filters.industry]
     chart = Chart(
@@ -193,7 +178,7 @@ def coverage_totals(root: Organization, filters: ReportFilters) -> dict[str, Any
     if filters.industry:
         rows = [
             r
-            for r in _once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
+            for r in once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
             if r["industry"] == filters.industry
         ] or [dict.fromkeys(["enterprises", "enterprises_with_union", "outlets"], 0)]
         figures: dict[str, Any] = {k: v for k, v in rows[0].items() if k != "industry"}
@@ -201,7 +186,9 @@ def coverage_totals(root: Organization, filters: ReportFilters) -> dict[str, Any
         figures.setdefault("workers", 0)
         figures.setdefault("members", 0)
     else:
-        figures = dict(_once(("coverage", root.pk), lambda: organization_coverage(root=root)))
+        figures = coverage_total(
+            once(("by-industry", root.pk), lambda: coverage_by_industry(root=root))
+        )
     return {
         **figures,
         "enterprise_rate": percent(figures["enterprises_with_union"], figures["enterprises"]),
@@ -686,8 +673,7 @@ def union_charts(root: Organization, filters: ReportFilters, links: Links) -> li
 def union_dashboard(
     root: Organization, filters: ReportFilters, *, user: Any, links: Links
 ) -> dict[str, Any]:
-    token = _MEMO.set({})
-    try:
+    with one_computation():
         figures = headline_figures(root, filters.year, user=user)
         if not links.enabled:
             figures = [Figure(**{**f.__dict__, "url": ""}) for f in figures]
@@ -699,8 +685,6 @@ def union_dashboard(
             "charts": union_charts(root, filters, links),
             "computed_at": timezone.localtime(),
         }
-    finally:
-        _MEMO.reset(token)
 
 
 def union_dashboard_cached(

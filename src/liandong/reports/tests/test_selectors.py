@@ -16,6 +16,7 @@ from liandong.activities.models import (
     BudgetLine,
     ServiceEntry,
 )
+from liandong.activities.services import tallies_recount
 from liandong.competitions.models import Entrant, RoundEntry
 from liandong.competitions.tests.factories import contest_setup
 from liandong.demands.rollups import add_counts
@@ -144,6 +145,10 @@ def test_coverage_and_founding_over_the_year(world: Any) -> None:
     chart = coverage(world.union_a, filters, LINKS)
     assert sum(r.values[1] for r in chart.rows) == total["enterprises_with_union"]
     assert sum(r.values[3] for r in chart.rows) == total["outlets_reached"] == 1
+    # the cards read the industry rows' sum: the organization page's figures, to the number
+    cards = coverage_totals(world.union_a, filters)
+    assert {k: cards[k] for k in total} == total
+    assert total["unions"] >= 1 and total["workers"] > 0
     cards = coverage_totals(world.union_a, ReportFilters(year=YEAR, industry="快递"))
     assert (cards["enterprises_with_union"], cards["outlets_reached"]) == (1, 1)
     assert cards["enterprise_rate"] == 100.0
@@ -178,6 +183,7 @@ def test_people_served_by_month_add_up_to_the_year_figure(world: Any) -> None:
             status=ApplicationStatus.SELECTED,
             checked_in_at=timezone.now() if checked else None,
         )
+    tallies_recount(Activity.objects.filter(pk=trip.pk))  # rows made around the services
     other = Activity.objects.create(
         title="乙方活动",
         kind=ActivityKind.VOLUNTEER,
