@@ -148,7 +148,8 @@ def test_coverage_and_founding_over_the_year(world: Any) -> None:
     # the cards read the industry rows' sum: the organization page's figures, to the number
     cards = coverage_totals(world.union_a, filters)
     assert {k: cards[k] for k in total} == total
-    assert total["unions"] >= 1 and total["workers"] > 0
+    assert total["unions"] >= 1
+    assert total["workers"] > 0
     cards = coverage_totals(world.union_a, ReportFilters(year=YEAR, industry="快递"))
     assert (cards["enterprises_with_union"], cards["outlets_reached"]) == (1, 1)
     assert cards["enterprise_rate"] == 100.0
