@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router
+from ninja import File, Router
+from ninja.files import UploadedFile
 
 from liandong.accounts.models import AuthenticatedHttpRequest, User
 from liandong.organizations.models import Organization
@@ -19,6 +20,7 @@ from liandong.outreach.models import Agreement, KeyEnterprise, Visit
 from liandong.outreach.schemas import (
     AgreementIn,
     AgreementOut,
+    AgreementPatch,
     FollowUpIn,
     KeyEnterpriseDetailOut,
     KeyEnterpriseIn,
@@ -271,10 +273,7 @@ def create_agreement(request: AuthenticatedHttpRequest, payload: AgreementIn) ->
     owner = perms.unions_for(request.user).filter(pk=payload.owner_id).first()
     if owner is None:
         raise ValidationError({"owner_id": "请选择您所在或下级的工会。"}, code="owner")
-    visible = organizations_visible_to(request.user)
-    parties = list(visible.filter(pk__in=payload.party_ids))
-    if len(parties) != len(set(payload.party_ids)):
-        raise ValidationError({"party_ids": "签约单位不存在。"}, code="unknown")
+    parties = _parties(request, payload.party_ids)
     staff = _user(request, payload.staff_id, "staff_id")
     agreement = _renamed(
         lambda: services.agreement_create(
@@ -304,6 +303,13 @@ def create_agreement(request: AuthenticatedHttpRequest, payload: AgreementIn) ->
     return agreement_item(agreement)
 
 
+def _parties(request: AuthenticatedHttpRequest, party_ids: list[int]) -> list[Organization]:
+    parties = list(organizations_visible_to(request.user).filter(pk__in=party_ids))
+    if len(parties) != len(set(party_ids)):
+        raise ValidationError({"party_ids": "签约单位不存在。"}, code="unknown")
+    return parties
+
+
 @router.get(
     "/agreements/{int:agreement_id}", response=AgreementOut, operation_id="outreach_get_agreement"
 )
@@ -311,6 +317,78 @@ def get_agreement(request: AuthenticatedHttpRequest, agreement_id: int) -> dict[
     return agreement_item(
         get_object_or_404(perms.agreements_visible_to(request.user), pk=agreement_id)
     )
+
+
+@router.patch(
+    "/agreements/{int:agreement_id}",
+    response=AgreementOut,
+    operation_id="outreach_update_agreement",
+)
+def update_agreement(
+    request: AuthenticatedHttpRequest, agreement_id: int, payload: AgreementPatch
+) -> dict[str, Any]:
+    """Change an agreement as its edit page does: dates (a renewal), terms, staff, and the
+    parties when ``party_ids`` or ``external_parties`` are given (they replace them)."""
+    agreement = get_object_or_404(perms.agreements_visible_to(request.user), pk=agreement_id)
+    given = payload.dict(exclude_unset=True)
+    values = {
+        field: given[field] if field in given else getattr(agreement, field)
+        for field in ["title", "signed_on", "effective_on", "expires_on", "terms"]
+    }
+    staff = (
+        _user(request, given["staff_id"], "staff_id") if "staff_id" in given else agreement.staff
+    )
+    parties = None
+    if payload.party_ids is not None:
+        # a party elsewhere in the tree, already on the agreement, may stay on it
+        kept = set(agreement.parties.values_list("organization_id", flat=True))
+        found = {
+            o.pk: o
+            for o in [
+                *_parties(request, [pk for pk in payload.party_ids if pk not in kept]),
+                *Organization.objects.filter(pk__in=set(payload.party_ids) & kept),
+            ]
+        }
+        parties = [found[pk] for pk in dict.fromkeys(payload.party_ids)]  # in the order given
+    externals = (
+        None
+        if payload.external_parties is None
+        else [
+            services.ExternalParty(p.name, p.country, p.signatory) for p in payload.external_parties
+        ]
+    )
+    agreement = _renamed(
+        lambda: services.agreement_update(
+            actor=request.user,
+            agreement=agreement,
+            **values,
+            staff=staff,
+            parties=parties,
+            external_parties=externals,
+        ),
+        {"staff": "staff_id", "parties": "party_ids"},
+    )
+    return agreement_item(agreement)
+
+
+@router.post(
+    "/agreements/{int:agreement_id}/document",
+    response=AgreementOut,
+    operation_id="outreach_upload_agreement_document",
+)
+def upload_agreement_document(
+    request: AuthenticatedHttpRequest, agreement_id: int, file: File[UploadedFile]
+) -> dict[str, Any]:
+    """The agreement's text (PDF, Word or an image, up to 10 MB), as a multipart ``file``:
+    it replaces the one before; read back through the agreement's page, never a public URL."""
+    agreement = get_object_or_404(perms.agreements_visible_to(request.user), pk=agreement_id)
+    agreement = _renamed(
+        lambda: services.agreement_attach_document(
+            actor=request.user, agreement=agreement, document=file
+        ),
+        {"document": "file"},
+    )
+    return agreement_item(agreement)
 
 
 @router.post(

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from liandong.accounts.models import User
 from liandong.core.extensions import hooks
@@ -212,6 +212,17 @@ def parse_external(text: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+def format_external(agreement: Agreement) -> str:
+    """The external parties as the form's lines (``parse_external`` reads them back)."""
+    lines = []
+    for party in agreement.parties.filter(organization__isnull=True).order_by("pk"):
+        fields = [party.external_name, party.external_country, party.signatory]
+        while not fields[-1]:
+            fields.pop()
+        lines.append("｜".join(fields))
+    return "\n".join(lines)
+
+
 class AgreementEditForm(forms.Form):
     title = forms.CharField(label="协议名称", max_length=120)
     signed_on = forms.DateField(label="签署日期", widget=DATE)
@@ -219,10 +230,29 @@ class AgreementEditForm(forms.Form):
     expires_on = forms.DateField(label="到期日期", widget=DATE, required=False)
     terms = forms.CharField(label="主要条款", required=False, widget=forms.Textarea(attrs=TEXTAREA))
     staff = UserChoice(label="经办人", queryset=User.objects.none(), required=False)
+    parties = OrgMultiChoice(
+        label="签约单位（平台内）",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    external_parties = forms.CharField(
+        label="外部签约方",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="平台外的单位（如境外工会），每行一个：名称｜国家或地区｜签署人",
+    )
     document = forms.FileField(
         label="更换协议文本", required=False, help_text="PDF、Word 或图片，不超过 10 MB"
     )
 
-    def __init__(self, *args: Any, owner: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreement: Agreement, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = staff_of(Organization.objects.filter(pk=owner.pk))  # type: ignore[attr-defined]
+        owner = Organization.objects.filter(pk=agreement.owner_id)
+        self.fields["staff"].queryset = staff_of(owner)  # type: ignore[attr-defined]
+        # the bodies the editor may see, and the agreement's own parties (a partner elsewhere
+        # in the tree stays a party unless it is taken off)
+        current = agreement.parties.filter(organization__isnull=False).values("organization")
+        self.fields["parties"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            Q(pk__in=organizations_visible_to(user).values("pk")) | Q(pk__in=current)
+        ).order_by("path")

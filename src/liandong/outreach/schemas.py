@@ -138,5 +138,19 @@ class AgreementIn(InputSchema):
     mechanism_id: Id | None = None
 
 
+class AgreementPatch(InputSchema):
+    """An agreement's changes: the fields given are set (``null`` clears a date or the staff),
+    the others kept. ``party_ids`` and ``external_parties``, when given, replace the parties."""
+
+    title: str | None = Field(None, max_length=120)
+    signed_on: date | None = None
+    effective_on: date | None = None
+    expires_on: date | None = None
+    terms: str | None = Field(None, max_length=5000)
+    staff_id: Id | None = None
+    party_ids: list[Id] | None = Field(None, max_length=50)
+    external_parties: list[ExternalPartyIn] | None = Field(None, max_length=20)
+
+
 class FollowUpIn(ToActionItemIn):
     resolution: str = Field("", max_length=900)

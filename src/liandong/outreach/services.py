@@ -424,23 +424,9 @@ def agreement_create(
     mechanism_name, members = _mechanism(mechanism_id, actor)
     if mechanism_id is not None and kind != Agreement.Kind.CHARTER:
         raise ValidationError({"mechanism": "只有机制章程需要选择联席会议机制。"}, code="mechanism")
-    bodies = list(dict.fromkeys(parties))
-    if mechanism_id is not None and not bodies:
-        bodies = list(Organization.objects.filter(pk__in=members).order_by("path"))
-    externals = [
-        ExternalParty(
-            name=_text(p.name, "external_parties", "外部单位名称", max_length=120),
-            country=_text(
-                p.country, "external_parties", "国家或地区", max_length=40, required=False
-            ),
-            signatory=_text(
-                p.signatory, "external_parties", "签署人", max_length=60, required=False
-            ),
-        )
-        for p in external_parties
-    ]
-    if len(bodies) + len(externals) < 2:
-        raise ValidationError({"parties": "协议至少要有两个签约方。"}, code="parties")
+    if mechanism_id is not None and not parties:
+        parties = list(Organization.objects.filter(pk__in=members).order_by("path"))
+    bodies, externals = _checked_parties(parties, external_parties)
     agreement = Agreement(
         owner=owner,
         title=_text(title, "title", "协议名称", max_length=120),
@@ -457,26 +443,65 @@ def agreement_create(
         _attach(agreement, document)
     agreement.full_clean()
     agreement.save()
-    for body in bodies:
-        AgreementParty.objects.create(agreement=agreement, organization=body)
-    for party in externals:
-        AgreementParty.objects.create(
-            agreement=agreement,
-            external_name=party.name,
-            external_country=party.country,
-            signatory=party.signatory,
-        )
+    _write_parties(agreement, bodies, externals)
     audit_log(
         actor=actor,
         action="outreach.agreement_created",
         target=agreement,
         changes={
             **diff({}, snapshot(agreement, AGREEMENT_FIELDS)),
-            "parties": [None, [b.pk for b in bodies] + [p.name for p in externals]],
+            "parties": [None, _party_names(agreement)],
             **({"document_name": [None, agreement.document_name]} if document else {}),
         },
     )
     return agreement
+
+
+def _checked_parties(
+    parties: Sequence[Organization], external_parties: Sequence[ExternalParty]
+) -> tuple[list[Organization], list[ExternalParty]]:
+    """The parties without repeats, the external ones' texts checked; at least two in all."""
+    bodies = list(dict.fromkeys(parties))
+    externals = [
+        ExternalParty(
+            name=_text(p.name, "external_parties", "外部单位名称", max_length=120),
+            country=_text(
+                p.country, "external_parties", "国家或地区", max_length=40, required=False
+            ),
+            signatory=_text(
+                p.signatory, "external_parties", "签署人", max_length=60, required=False
+            ),
+        )
+        for p in external_parties
+    ]
+    if len(bodies) + len(externals) < 2:
+        raise ValidationError({"parties": "协议至少要有两个签约方。"}, code="parties")
+    return bodies, externals
+
+
+def _write_parties(
+    agreement: Agreement, bodies: list[Organization], externals: list[ExternalParty]
+) -> None:
+    AgreementParty.objects.bulk_create(
+        [AgreementParty(agreement=agreement, organization=body) for body in bodies]
+        + [
+            AgreementParty(
+                agreement=agreement,
+                external_name=party.name,
+                external_country=party.country,
+                signatory=party.signatory,
+            )
+            for party in externals
+        ]
+    )
+
+
+def _party_names(agreement: Agreement) -> list[str]:
+    """The parties as the audit log keeps them: names, external ones with their country."""
+    return [
+        party.name + (f"（{party.external_country}）" if party.external_country else "")
+        for party in agreement.parties.select_related("organization").order_by("pk")
+    ]
 
 
 def _attach(agreement: Agreement, upload: UploadedFile) -> None:
@@ -501,10 +526,14 @@ def agreement_update(
     terms: str,
     staff: User | None,
     document: UploadedFile | None = None,
+    parties: Sequence[Organization] | None = None,
+    external_parties: Sequence[ExternalParty] | None = None,
 ) -> Agreement:
-    """Change an agreement's dates (a renewal moves the expiry), terms, staff or document."""
+    """Change an agreement's dates (a renewal moves the expiry), terms, staff, document or
+    parties (``parties`` and ``external_parties`` replace them; None leaves them as they are)."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     before = snapshot(agreement, [*AGREEMENT_FIELDS, "document_name"])
+    parties_before = _party_names(agreement)
     signed = _check_dates(signed_on, effective_on, expires_on)
     _check_staff(agreement.owner, staff)
     agreement.title = _text(title, "title", "协议名称", max_length=120)
@@ -512,15 +541,51 @@ def agreement_update(
     agreement.expires_on = expires_on
     agreement.terms = _text(terms, "terms", "主要条款", max_length=5000, required=False)
     agreement.staff = staff
+    if parties is not None or external_parties is not None:
+        current = list(agreement.parties.select_related("organization").order_by("pk"))
+        bodies, externals = _checked_parties(
+            [p.organization for p in current if p.organization] if parties is None else parties,
+            [
+                ExternalParty(p.external_name, p.external_country, p.signatory)
+                for p in current
+                if p.is_external
+            ]
+            if external_parties is None
+            else external_parties,
+        )
+        agreement.parties.all().delete()
+        _write_parties(agreement, bodies, externals)
     if document is not None:
         _attach(agreement, document)
     agreement.full_clean()
     agreement.save()
     changes = diff(before, snapshot(agreement, [*AGREEMENT_FIELDS, "document_name"]))
+    parties_after = _party_names(agreement)
+    if parties_after != parties_before:
+        changes["parties"] = [parties_before, parties_after]
     if changes:
         audit_log(
             actor=actor, action="outreach.agreement_updated", target=agreement, changes=changes
         )
+    return agreement
+
+
+@transaction.atomic
+def agreement_attach_document(
+    *, actor: User | None, agreement: Agreement, document: UploadedFile
+) -> Agreement:
+    """The agreement's text (the API's upload; the edit page sends it with the other fields):
+    checked like every upload of this app, replacing the one before, audited by name."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    before = agreement.document_name
+    _attach(agreement, document)
+    agreement.save()
+    audit_log(
+        actor=actor,
+        action="outreach.agreement_updated",
+        target=agreement,
+        changes={"document_name": [before or None, agreement.document_name]},
+    )
     return agreement
 
 

@@ -28,6 +28,7 @@ from liandong.outreach.forms import (
     KeyEnterpriseForm,
     ToDemandForm,
     VisitForm,
+    format_external,
     parse_external,
 )
 from liandong.outreach.models import Agreement, Visit
@@ -331,13 +332,31 @@ def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "expires_on": agreement.expires_on,
         "terms": agreement.terms,
         "staff": agreement.staff_id,
+        "parties": [
+            p.organization_id for p in agreement.parties.all() if p.organization_id is not None
+        ],
+        "external_parties": format_external(agreement),
     }
     form = AgreementEditForm(
-        request.POST or None, request.FILES or None, owner=agreement.owner, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        agreement=agreement,
+        user=request.user,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.agreement_update(actor=request.user, agreement=agreement, **form.cleaned_data)
+            services.agreement_update(
+                actor=request.user,
+                agreement=agreement,
+                **{k: v for k, v in data.items() if k not in {"parties", "external_parties"}},
+                parties=list(data["parties"]),
+                external_parties=[
+                    services.ExternalParty(name, country, signatory)
+                    for name, country, signatory in parse_external(data["external_parties"])
+                ],
+            )
         except ValidationError as error:
             form_add_service_error(form, error)
         else:

@@ -1,6 +1,7 @@
 """The training API: lecturers, sessions with bulk attendance marking, the guidance library's
-documents (files are uploaded and downloaded on the pages, where downloads are counted), and
-the figures per union and year. Every operation is scoped like the pages."""
+documents (added and revised here with their files, multipart; downloaded on the pages, where
+downloads are counted), and the figures per union and year. Every operation is scoped like
+the pages."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 
 from liandong.accounts.models import AuthenticatedHttpRequest
 from liandong.organizations.models import Organization
@@ -35,7 +37,13 @@ from liandong.training.schemas import (
     TrainingSessionOut,
 )
 from liandong.training.selectors import figures_for, figures_url
-from liandong.training.services import attendance_mark, lecturer_add, session_record
+from liandong.training.services import (
+    attendance_mark,
+    document_create,
+    document_version_add,
+    lecturer_add,
+    session_record,
+)
 
 if TYPE_CHECKING:
     from liandong.accounts.models import StaffUser
@@ -258,6 +266,62 @@ def get_document(request: AuthenticatedHttpRequest, document_id: int) -> dict[st
     document = get_object_or_404(
         documents_visible_to(request.user).select_related("organization"), pk=document_id
     )
+    return _document(document, detail=True)
+
+
+@router.post("/documents", response=TrainingDocumentDetailOut, operation_id="training_add_document")
+def add_document(
+    request: AuthenticatedHttpRequest,
+    organization: Form[int],
+    kind: Form[str],
+    category: Form[str],
+    title: Form[str],
+    summary: Form[str] = "",
+    body: Form[str] = "",
+    published: Form[bool] = False,
+    note: Form[str] = "",
+    file: File[UploadedFile | None] = None,
+) -> dict[str, Any]:
+    """A document for the library of a union the caller keeps (multipart): a handbook,
+    toolkit or textbook with its first ``file``, a case with its ``body`` (a file optional).
+    ``published`` shares it with the unions below."""
+    user = _staff(request)
+    if not is_union_trainer(user):  # an enterprise's union reads the library, keeps none
+        raise PermissionDenied
+    owner = _organization(request, organization, unions_only=True)
+    document = document_create(
+        actor=user,
+        organization=owner,
+        kind=kind,
+        category=category,
+        title=title,
+        summary=summary,
+        body=body,
+        published=published,
+        file=file,
+        note=note,
+    )
+    return _document(document, detail=True)
+
+
+@router.post(
+    "/documents/{int:document_id}/versions",
+    response=TrainingDocumentDetailOut,
+    operation_id="training_add_document_version",
+)
+def add_document_version(
+    request: AuthenticatedHttpRequest,
+    document_id: int,
+    file: File[UploadedFile],
+    note: Form[str] = "",
+) -> dict[str, Any]:
+    """A new version of a document of the caller's subtree (multipart ``file``, ``note``): the
+    newest is the default download, the earlier ones stay listed."""
+    user = _staff(request)
+    document = get_object_or_404(
+        documents_visible_to(user).select_related("organization"), pk=document_id
+    )
+    document_version_add(actor=user, document=document, file=file, note=note)
     return _document(document, detail=True)
 
 

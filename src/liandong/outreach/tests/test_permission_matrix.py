@@ -9,6 +9,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from liandong.core.tests.matrix import (
@@ -19,7 +20,7 @@ from liandong.core.tests.matrix import (
     run_page_row,
 )
 from liandong.organizations.tests.factories import EnterpriseFactory
-from liandong.outreach.tests.conftest import problem_visit
+from liandong.outreach.tests.conftest import PDF, problem_visit
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
 
@@ -78,6 +79,8 @@ API_TABLE: dict[tuple[str, str], str] = {
     ("GET", f"{P}/agreements"): API_LIST,
     ("POST", f"{P}/agreements"): "401 403  200   200   422    403     403  403   200",
     ("GET", f"{P}/agreements/{{agreement_id}}"): API_VIEW,
+    ("PATCH", f"{P}/agreements/{{agreement_id}}"): API_VIEW,
+    ("POST", f"{P}/agreements/{{agreement_id}}/document"): API_VIEW,
     ("POST", f"{P}/agreements/{{agreement_id}}/follow-ups"): API_VIEW,
 }
 
@@ -199,6 +202,10 @@ def api_request(case: Any, operation: tuple[str, str], world: Any, ow: Any) -> A
             "party_ids": [world.union_a.pk],
             "external_parties": [{"name": "老挝万象市工会联合会", "country": "老挝"}],
         },
+        f"{P}/agreements/{{agreement_id}}": lambda: {
+            "party_ids": [world.union_a.pk, world.authority.pk],
+            "terms": "接口修订条款",
+        },
         f"{P}/agreements/{{agreement_id}}/follow-ups": lambda: {
             "resolution": "接口跟进事项",
             "meeting_id": ow.held.pk,
@@ -206,7 +213,10 @@ def api_request(case: Any, operation: tuple[str, str], world: Any, ow: Any) -> A
             "deadline": (today + timedelta(days=30)).isoformat(),
         },
     }
-    return case.send(url, bodies[path]() if method == "POST" else None)
+    if path.endswith("/document"):  # a multipart upload, as a client sends a file
+        upload = SimpleUploadedFile("接口协议.pdf", PDF, "application/pdf")
+        return case.client.post(url, {"file": upload}, **case.headers)
+    return case.send(url, bodies[path]() if method in {"POST", "PATCH"} else None)
 
 
 @over_operations(API_TABLE)

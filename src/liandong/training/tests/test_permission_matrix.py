@@ -78,6 +78,12 @@ API_TABLE: dict[tuple[str, str], str] = {
     ): "401 403  200   200   404    403     404  403   200",
     ("GET", f"{P}/documents"): "401 403  200   200   200    403     200  403   200",
     ("GET", f"{P}/documents/{{document_id}}"): "401 403  200   200   404    403     404  403   200",
+    # Union B's staff may keep a library, but not union A's (422 names the organization).
+    ("POST", f"{P}/documents"): "401 403  200   200   422    403     403  403   200",
+    (
+        "POST",
+        f"{P}/documents/{{document_id}}/versions",
+    ): "401 403  200   200   404    403     404  403   200",
     ("GET", f"{P}/figures"): "401 403  200   200   200    403     200  403   200",
 }
 # The lecturer's mobile number is taken in (sealed at once), never answered in full.
@@ -205,6 +211,12 @@ def api_request(
         }
     elif path.endswith("/attendance"):
         body = {"workers": [d.worker_id for d in o.setup.delegates]}
+    if path.endswith("/documents") and method == "POST":  # multipart, with the file
+        form = {"organization": world.union_a.pk, "kind": "handbook", "category": "厂务公开"}
+        form |= {"title": "接口手册", "file": pdf_upload()}
+        return client.post(url, form, **headers)
+    if path.endswith("/versions"):
+        return client.post(url, {"file": pdf_upload(text="v2"), "note": "接口修订"}, **headers)
     if method == "POST":
         return client.post(url, body, content_type="application/json", **headers)
     return client.get(url, **headers)
