@@ -131,8 +131,8 @@ def period_figures(
     total = ActivityFigures()
     # The activities' tallies, not their applications: at province scale that is 2,000 rows
     # summed instead of 100,000 counted (the services keep the tallies, see Activity).
-    by_kind = {
-        row["kind"]: row
+    by_kind: dict[str, dict[str, Any]] = {
+        row["kind"]: dict(row)
         for row in scoped.order_by()
         .values("kind")
         .annotate(n=Count("id"), places=Sum("total_places"), **TALLIES)
@@ -469,11 +469,11 @@ def served_by_kind_and_month(activities: QuerySet[Activity], *, year: int) -> di
         .annotate(total=Sum("people"))
     ):
         add(row["activity__kind"], row["activity__starts_on"].month, row["total"])
-    for row in (
+    for tally in (
         scoped.filter(checked_in__gt=0)
         .order_by()
         .values("kind", "starts_on")
         .annotate(total=Sum("checked_in"))
     ):
-        add(row["kind"], row["starts_on"].month, row["total"])
+        add(tally["kind"], tally["starts_on"].month, tally["total"])
     return result

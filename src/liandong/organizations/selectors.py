@@ -98,7 +98,10 @@ def coverage_by_industry(*, root: Organization) -> list[dict[str, Any]]:
         .annotate(**_coverage_sums())
         .order_by("industry")
     )
-    return [{**row, "workers": row["workers"] or 0, "members": row["members"] or 0} for row in rows]
+    result: list[dict[str, Any]] = [dict(row) for row in rows]
+    for row in result:
+        row["workers"], row["members"] = row["workers"] or 0, row["members"] or 0
+    return result
 
 
 def unions_founded_by_month(*, root: Organization, year: int, industry: str = "") -> list[int]:
