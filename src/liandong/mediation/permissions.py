@@ -53,9 +53,14 @@ def unions_for(user: User | AnonymousUser | None) -> QuerySet[Organization]:
 
 
 def mediator_candidates(case_union: Organization) -> QuerySet[User]:
-    """Active union staff and admins of the case's union and the unions below it."""
-    return User.objects.filter(
-        subtree_q(case_union.path, "organization__path"),
-        role__in=UNION_ROLES,
-        is_active=True,
-    ).order_by("organization__path", "username")
+    """Active union staff and admins of the case's union and the unions below it, with their
+    union (the mediators' form names it beside each of them)."""
+    return (
+        User.objects.filter(
+            subtree_q(case_union.path, "organization__path"),
+            role__in=UNION_ROLES,
+            is_active=True,
+        )
+        .select_related("organization")
+        .order_by("organization__path", "username")
+    )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Router
@@ -16,7 +17,7 @@ from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_visible_to
 from liandong.outreach import permissions as perms
 from liandong.outreach import selectors, services
-from liandong.outreach.models import Agreement, KeyEnterprise, Visit
+from liandong.outreach.models import Agreement, AgreementParty, KeyEnterprise, Visit
 from liandong.outreach.schemas import (
     AgreementIn,
     AgreementOut,
@@ -107,7 +108,16 @@ def visit_item(visit: Visit) -> dict[str, Any]:
     }
 
 
+# An agreement's parties (with their bodies) and follow-ups: fetched for a whole list at once
+# (two queries, not two per agreement), or for one agreement when it has not been.
+AGREEMENT_ROWS = (
+    Prefetch("parties", queryset=AgreementParty.objects.select_related("organization")),
+    "follow_ups",
+)
+
+
 def agreement_item(a: Agreement) -> dict[str, Any]:
+    prefetch_related_objects([a], *AGREEMENT_ROWS)
     return {
         "id": a.pk,
         "owner_id": a.owner_id,
@@ -132,7 +142,7 @@ def agreement_item(a: Agreement) -> dict[str, Any]:
                 "country": p.external_country,
                 "signatory": p.signatory,
             }
-            for p in a.parties.select_related("organization")
+            for p in a.parties.all()
         ],
         "follow_ups": [
             {"action_item_id": f.action_item_id, "label": f.label, "url": f.url}
@@ -261,7 +271,11 @@ def visit_to_action_item(
 @router.get("/agreements", response=list[AgreementOut], operation_id="outreach_list_agreements")
 def list_agreements(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     _staff(request)
-    agreements = perms.agreements_visible_to(request.user).order_by("-signed_on", "-id")
+    agreements = (
+        perms.agreements_visible_to(request.user)
+        .prefetch_related(*AGREEMENT_ROWS)
+        .order_by("-signed_on", "-id")
+    )
     return [agreement_item(a) for a in agreements[:200]]
 
 
