@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Sum
 from django.urls import reverse
 
 from liandong.campaigns.models import REPORTED_MEASURES, Campaign, ProgressEntry, Target
 from liandong.core.extensions import CampaignMeasure, hooks
-from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.models import Organization, path_successor, subtree_q
 
 RECORDS_LIMIT = 500
 
@@ -46,13 +47,33 @@ def measure_label(key: str) -> str:
     return f"{m.label}" if m else key
 
 
+def _reported_sums(campaign: Campaign, keys: set[str]) -> list[dict[str, Any]]:
+    """The campaign's hand-reported counts of ``keys``, summed per measure and reporting body."""
+    rows = (
+        ProgressEntry.objects.filter(campaign=campaign, measure__in=keys)
+        .values("measure", "organization__path")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return [dict(row) for row in rows]
+
+
+def _total_for(
+    campaign: Campaign, organization: Organization, measure: str, sums: list[dict[str, Any]]
+) -> int:
+    """The rule of a hand-reported figure: what ``organization``'s subtree reported; the owning
+    union's row also takes what partner bodies outside its subtree reported."""
+    root, everyone = organization.path, organization.pk == campaign.owner_id
+    return sum(
+        row["n"] or 0
+        for row in sums
+        if row["measure"] == measure
+        and (everyone or root <= row["organization__path"] < path_successor(root))
+    )
+
+
 def reported_total(campaign: Campaign, organization: Organization, measure: str) -> int:
-    """Hand-reported counts of ``organization``'s subtree; the owning union's row also takes
-    what partner bodies outside the subtree reported."""
-    entries = ProgressEntry.objects.filter(campaign=campaign, measure=measure)
-    if organization.pk != campaign.owner_id:
-        entries = entries.filter(subtree_q(organization.path, "organization__path"))
-    return entries.aggregate(n=Sum("count"))["n"] or 0
+    return _total_for(campaign, organization, measure, _reported_sums(campaign, {measure}))
 
 
 @dataclass(frozen=True)
@@ -86,18 +107,42 @@ def actual_for(campaign: Campaign, organization: Organization, key: str) -> int:
     return measure.counted.count(organization, campaign.starts_on, campaign.ends_on)
 
 
+def reported_totals(
+    campaign: Campaign, targets: list[Target], known: dict[str, Measure]
+) -> dict[int, int]:
+    """``reported_total`` of each target measured by hand, by target id, from one grouped
+    query for all of them."""
+    keys = {t.measure for t in targets if t.measure in known and known[t.measure].counted is None}
+    if not keys:
+        return {}
+    sums = _reported_sums(campaign, keys)
+    return {
+        t.pk: _total_for(campaign, t.organization, t.measure, sums)
+        for t in targets
+        if t.measure in keys
+    }
+
+
 def progress(campaign: Campaign) -> list[ProgressRow]:
-    """One row per target: the count of the records (or reported entries) behind it. One
-    count query per target."""
+    """One row per target: the count of the records (or reported entries) behind it. The
+    targets measured by hand are summed in one grouped query; a counted target costs its
+    measure's count (the hook counts one organization at a time)."""
     known = measures()
+    targets = list(campaign.targets.select_related("organization"))
+    reported = reported_totals(campaign, targets, known)
     rows = []
-    for target in campaign.targets.select_related("organization"):
+    for target in targets:
         measure = known.get(target.measure)
+        actual = reported.get(target.pk)
         rows.append(
             ProgressRow(
                 target=target,
                 measure=measure,
-                actual=actual_for(campaign, target.organization, target.measure),
+                actual=(
+                    actual
+                    if actual is not None
+                    else actual_for(campaign, target.organization, target.measure)
+                ),
                 records_url=reverse(
                     "campaigns:campaign-records",
                     args=[campaign.pk, target.organization_id, target.measure],

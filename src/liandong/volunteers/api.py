@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
@@ -15,7 +16,7 @@ from liandong.core.paging import page_by_id
 from liandong.core.schemas import InputSchema
 from liandong.volunteers import permissions as perms
 from liandong.volunteers import selectors, services
-from liandong.volunteers.models import Member, Service, Team, Training
+from liandong.volunteers.models import Hours, Member, Service, Team, Training
 from liandong.volunteers.schemas import (
     VolunteerAttendanceIn,
     VolunteerHonourIn,
@@ -87,7 +88,13 @@ def training_item(t: Training) -> dict[str, Any]:
     }
 
 
+def with_hours() -> Prefetch:
+    """A service's hours with their members, in member order, for ``service_item``."""
+    return Prefetch("hours", queryset=Hours.objects.select_related("member").order_by("member_id"))
+
+
 def service_item(s: Service) -> dict[str, Any]:
+    """``s`` with its hours prefetched (``with_hours``)."""
     return {
         "id": s.pk,
         "team_id": s.team_id,
@@ -98,7 +105,7 @@ def service_item(s: Service) -> dict[str, Any]:
         "note": s.note,
         "hours": [
             {"member_id": h.member_id, "name": h.member.name, "hours": h.hours}
-            for h in s.hours.select_related("member").order_by("member_id")
+            for h in s.hours.all()
         ],
     }
 
@@ -246,7 +253,8 @@ def add_honour(
 )
 def list_services(request: AuthenticatedHttpRequest, team_id: int) -> list[dict]:
     team = _team(request, team_id)
-    return [service_item(s) for s in team.services.order_by("-served_on", "-pk")[:100]]
+    found = team.services.prefetch_related(with_hours()).order_by("-served_on", "-pk")[:100]
+    return [service_item(s) for s in found]
 
 
 @router.post(
@@ -284,6 +292,7 @@ def record_service(
         note=payload.note,
         hours=hours,
     )
+    prefetch_related_objects([service], with_hours())
     return Status(201, service_item(service))
 
 

@@ -171,6 +171,53 @@ def test_reported_progress_needs_evidence_and_a_date_in_the_period(
     assert selectors.reported_total(campaign, child, "reported.publicity") == 0
 
 
+def test_the_progress_table_sums_reported_entries_as_reported_total_does(
+    world: Any, campaign: Campaign
+) -> None:
+    """The table reads every hand-reported target from one grouped query: each row is the
+    same as ``reported_total`` of its union (subtree; the owner's row also takes partners')."""
+    child = organization_create(
+        actor=None, name="甲区工会", code="W-A1", kind="union", parent=world.union_a
+    )
+    below_child = organization_create(
+        actor=None, name="甲区快递公司", code="W-A1E", kind="enterprise", parent=child
+    )
+    for organization, measure, count in [
+        (world.enterprise_a, "reported.publicity", 12),
+        (world.authority, "reported.publicity", 3),
+        (below_child, "reported.publicity", 5),
+        (child, "reported.publicity", 1),
+        (below_child, "reported.visit", 7),
+        (world.enterprise_a, "reported.other", 2),
+    ]:
+        services.progress_report(
+            actor=None,
+            campaign=campaign,
+            organization=organization,
+            measure=measure,
+            count=count,
+            occurred_on=date(YEAR, 3, 1),
+            evidence="佐证",
+        )
+    for union in [world.union_a, child]:
+        for measure in ["reported.publicity", "reported.visit", "reported.briefing"]:
+            services.target_set(
+                actor=None, campaign=campaign, organization=union, measure=measure, value=10
+            )
+    actual = {
+        (r.target.organization_id, r.target.measure): r.actual for r in selectors.progress(campaign)
+    }
+    assert actual == {
+        (union.pk, measure): selectors.reported_total(campaign, union, measure)
+        for union in [world.union_a, child]
+        for measure in ["reported.publicity", "reported.visit", "reported.briefing"]
+    }
+    assert actual[(world.union_a.pk, "reported.publicity")] == 21
+    assert actual[(child.pk, "reported.publicity")] == 6
+    assert actual[(child.pk, "reported.visit")] == 7
+    assert actual[(child.pk, "reported.briefing")] == 0
+
+
 def test_a_body_below_or_a_partner_claims_and_the_owners_staff_hear_of_it(
     world: Any, task: Task
 ) -> None:
