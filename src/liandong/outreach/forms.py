@@ -147,6 +147,26 @@ class CloseProblemForm(forms.Form):
     problem_closed_on = forms.DateField(label="解决日期", widget=DATE)
 
 
+def parties_field() -> OrgMultiChoice:
+    """签约单位 in the tree: the registering and the edit form's (queryset set by the form)."""
+    return OrgMultiChoice(
+        label="签约单位（平台内）",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+
+def external_parties_field() -> forms.CharField:
+    """Parties outside the tree as lines (``parse_external``, ``format_external``)."""
+    return forms.CharField(
+        label="外部签约方",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="平台外的单位（如境外工会），每行一个：名称｜国家或地区｜签署人",
+    )
+
+
 class AgreementForm(forms.Form):
     owner = OrgChoice(label="归口单位", queryset=Organization.objects.none())
     title = forms.CharField(label="协议名称", max_length=120)
@@ -164,18 +184,8 @@ class AgreementForm(forms.Form):
     expires_on = forms.DateField(
         label="到期日期", widget=DATE, required=False, help_text="长期有效可不填"
     )
-    parties = OrgMultiChoice(
-        label="签约单位（平台内）",
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    external_parties = forms.CharField(
-        label="外部签约方",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="平台外的单位（如境外工会），每行一个：名称｜国家或地区｜签署人",
-    )
+    parties = parties_field()
+    external_parties = external_parties_field()
     terms = forms.CharField(label="主要条款", required=False, widget=forms.Textarea(attrs=TEXTAREA))
     staff = UserChoice(
         label="经办人",
@@ -230,18 +240,8 @@ class AgreementEditForm(forms.Form):
     expires_on = forms.DateField(label="到期日期", widget=DATE, required=False)
     terms = forms.CharField(label="主要条款", required=False, widget=forms.Textarea(attrs=TEXTAREA))
     staff = UserChoice(label="经办人", queryset=User.objects.none(), required=False)
-    parties = OrgMultiChoice(
-        label="签约单位（平台内）",
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    external_parties = forms.CharField(
-        label="外部签约方",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="平台外的单位（如境外工会），每行一个：名称｜国家或地区｜签署人",
-    )
+    parties = parties_field()
+    external_parties = external_parties_field()
     document = forms.FileField(
         label="更换协议文本", required=False, help_text="PDF、Word 或图片，不超过 10 MB"
     )
