@@ -1,7 +1,6 @@
 """The category model: its interface, its file, its speed, and its accuracy on the fixed test
 split (bench/README.md reports the figures; a model scoring below them fails here)."""
 
-import time
 from collections import Counter
 
 import numpy as np
@@ -107,14 +106,3 @@ def test_the_hand_written_inference_matches_scikit_learn(tmp_path) -> None:
     assert [c for c, _ in after] == [c for c, _ in before]
     assert [p for _, p in after] == pytest.approx([p for _, p in before], abs=1e-6)
     np.load(path, allow_pickle=False).close()
-
-
-def test_suggesting_costs_under_a_millisecond() -> None:
-    model = classify.model_at(classify.SHIPPED_MODEL)
-    texts = [e.text for e in classify.independent()]
-    model.suggest(texts[0])
-    started = time.perf_counter()
-    for text in texts:
-        model.suggest(text)
-    per_text = (time.perf_counter() - started) / len(texts)
-    assert per_text < 0.001, per_text
