@@ -18,6 +18,7 @@ from liandong.activities.models import (
 )
 from liandong.activities.services import tallies_recount
 from liandong.competitions.models import Entrant, RoundEntry
+from liandong.competitions.selectors import contests_of_year, entrants_by_body
 from liandong.competitions.tests.factories import contest_setup
 from liandong.demands.rollups import add_counts
 from liandong.organizations.models import Organization
@@ -221,6 +222,25 @@ def test_contests_by_body_match_the_year_figures(world: Any) -> None:
     assert entrants == len(setup.entrants) == figure(world, "参赛选手", year)
     assert sum(r.values[1] for r in chart.rows) == 1
     assert sum(r.values[2] for r in chart.rows) == 0 == figure(world, "获奖选手", year)
+
+
+def test_contests_by_body_ranks_cuts_and_narrows_in_the_database(world: Any) -> None:
+    """Bodies by entrants, most first (ties by name), at most 30 of them; the 行业 filter keeps
+    the entrants whose registering body is of that industry (the enterprise: 快递; the
+    union: none), before the cut."""
+    setup = contest_setup(world)
+    Entrant.objects.filter(contest=setup.contest).update(status=Entrant.Status.APPROVED)
+    Entrant.objects.filter(pk=setup.entrants[0].pk).update(registered_by=world.enterprise_a)
+    year = setup.contest.starts_on.year
+    chart = contests_by_body(world.union_a, ReportFilters(year=year), LINKS)
+    assert [(r.label, r.values[0]) for r in chart.rows] == [
+        (world.union_a.name, 2),
+        (world.enterprise_a.name, 1),
+    ]
+    narrowed = contests_by_body(world.union_a, ReportFilters(year=year, industry="快递"), LINKS)
+    assert [(r.label, r.values[0]) for r in narrowed.rows] == [(world.enterprise_a.name, 1)]
+    rows = entrants_by_body(contests_of_year(world.union_a, year), limit=1)
+    assert [r["name"] for r in rows] == [world.union_a.name]
 
 
 def test_liaison_gets_no_links(world: Any, demands: None) -> None:
