@@ -377,20 +377,11 @@ class CalendarYear(BaseModel):
         ordering = ["year"]
 
 
-class DemandRollup(models.Model):
-    """Counts per month × body × category × city, kept current in the same transaction as every
-    write, so that statistics over millions of demands are sums over a few thousand rows.
-    Each demand counts twice: in its city's row and in the row for all cities (``city`` =
-    ``ALL_CITIES``), which is all that statistics not about cities read (the city dimension
-    multiplies the rows about sevenfold). Histogram columns hold hours to respond/resolve in
-    buckets (see services.BUCKETS)."""
+class RollupCounters(models.Model):
+    """The counters every demand rollup keeps per row: received, the three rates' numerators
+    and denominators, breaches, and hour histograms to respond (``rh``) and to resolve
+    (``sh``) in buckets (see services.BUCKETS)."""
 
-    ALL_CITIES = "*"
-
-    month = models.DateField()
-    body_id_key = models.IntegerField(default=0)  # 0: not routed
-    category = models.CharField(max_length=12)
-    city = models.CharField(max_length=40)
     received = models.IntegerField(default=0)
     response_due = models.IntegerField(default=0)
     responded_on_time = models.IntegerField(default=0)
@@ -417,6 +408,25 @@ class DemandRollup(models.Model):
     sh7 = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DemandRollup(RollupCounters):
+    """Counts per month × body × category × city, kept current in the same transaction as every
+    write, so that statistics over millions of demands are sums over a few thousand rows.
+    Each demand counts twice: in its city's row and in the row for all cities (``city`` =
+    ``ALL_CITIES``), which is all that statistics not about cities read (the city dimension
+    multiplies the rows about sevenfold). Histogram columns hold hours to respond/resolve in
+    buckets (see services.BUCKETS)."""
+
+    ALL_CITIES = "*"
+
+    month = models.DateField()
+    body_id_key = models.IntegerField(default=0)  # 0: not routed
+    category = models.CharField(max_length=12)
+    city = models.CharField(max_length=40)
+
+    class Meta:
         ordering = ["month", "body_id_key", "category", "city"]
         constraints = [
             models.UniqueConstraint(
@@ -431,7 +441,7 @@ class DemandRollup(models.Model):
         return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.city}"
 
 
-class DemandIndustryRollup(models.Model):
+class DemandIndustryRollup(RollupCounters):
     """``DemandRollup`` with the industry (行业) the demand was filed under, for the dashboard's
     industry filter: the same counters per month × body × category × industry × city, kept in
     the same transaction as ``DemandRollup`` by the same writes (services._rollup_add_both).
@@ -445,30 +455,6 @@ class DemandIndustryRollup(models.Model):
     category = models.CharField(max_length=12)
     industry = models.CharField(max_length=12)
     city = models.CharField(max_length=40)
-    received = models.IntegerField(default=0)
-    response_due = models.IntegerField(default=0)
-    responded_on_time = models.IntegerField(default=0)
-    resolution_due = models.IntegerField(default=0)
-    resolved = models.IntegerField(default=0)
-    rated = models.IntegerField(default=0)
-    satisfied = models.IntegerField(default=0)
-    breached = models.IntegerField(default=0)
-    rh0 = models.IntegerField(default=0)
-    rh1 = models.IntegerField(default=0)
-    rh2 = models.IntegerField(default=0)
-    rh3 = models.IntegerField(default=0)
-    rh4 = models.IntegerField(default=0)
-    rh5 = models.IntegerField(default=0)
-    rh6 = models.IntegerField(default=0)
-    rh7 = models.IntegerField(default=0)
-    sh0 = models.IntegerField(default=0)
-    sh1 = models.IntegerField(default=0)
-    sh2 = models.IntegerField(default=0)
-    sh3 = models.IntegerField(default=0)
-    sh4 = models.IntegerField(default=0)
-    sh5 = models.IntegerField(default=0)
-    sh6 = models.IntegerField(default=0)
-    sh7 = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["month", "body_id_key", "category", "industry", "city"]
@@ -489,7 +475,35 @@ class DemandIndustryRollup(models.Model):
         return f"{self.month:%Y-%m} {self.body_id_key} {self.category} {self.industry} {self.city}"
 
 
-class DemandAreaRollup(models.Model):
+class DemandBodyRollup(RollupCounters):
+    """The same counters per month × body × industry (行业, or ``*`` for all), without the
+    category and the city: what statistics by body or by month over a set of bodies read
+    (breaches by body on the dashboard, a union's partners outside its subtree), a twelfth of
+    ``DemandRollup``'s all-cities rows. Kept by the same writes (services._body_move), its rows
+    taken after the other two body-keyed rollups' and before the area rows."""
+
+    ALL = "*"
+
+    month = models.DateField()
+    body_id_key = models.IntegerField(default=0)  # 0: not routed
+    industry = models.CharField(max_length=12)
+
+    class Meta:
+        ordering = ["month", "body_id_key", "industry"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "body_id_key", "industry"], name="demand_body_rollup_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["industry", "body_id_key", "month"], name="demand_body_rollup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.body_id_key} {self.industry}"
+
+
+class DemandAreaRollup(RollupCounters):
     """The same counters per organization *above or at* the handling body (``area_id_key``:
     every id on the body's path, the body included) × month × category, with the industry and
     the city each either a value or ``*`` (all). A union's dashboard reads its own rows (a
@@ -507,30 +521,6 @@ class DemandAreaRollup(models.Model):
     category = models.CharField(max_length=12)
     industry = models.CharField(max_length=12)
     city = models.CharField(max_length=40)
-    received = models.IntegerField(default=0)
-    response_due = models.IntegerField(default=0)
-    responded_on_time = models.IntegerField(default=0)
-    resolution_due = models.IntegerField(default=0)
-    resolved = models.IntegerField(default=0)
-    rated = models.IntegerField(default=0)
-    satisfied = models.IntegerField(default=0)
-    breached = models.IntegerField(default=0)
-    rh0 = models.IntegerField(default=0)
-    rh1 = models.IntegerField(default=0)
-    rh2 = models.IntegerField(default=0)
-    rh3 = models.IntegerField(default=0)
-    rh4 = models.IntegerField(default=0)
-    rh5 = models.IntegerField(default=0)
-    rh6 = models.IntegerField(default=0)
-    rh7 = models.IntegerField(default=0)
-    sh0 = models.IntegerField(default=0)
-    sh1 = models.IntegerField(default=0)
-    sh2 = models.IntegerField(default=0)
-    sh3 = models.IntegerField(default=0)
-    sh4 = models.IntegerField(default=0)
-    sh5 = models.IntegerField(default=0)
-    sh6 = models.IntegerField(default=0)
-    sh7 = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["area_id_key", "month", "category", "industry", "city"]

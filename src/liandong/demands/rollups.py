@@ -1,11 +1,12 @@
 """Rebuilding the statistics rollups from the demands themselves.
 
-``services`` keeps ``DemandRollup``, ``DemandIndustryRollup`` and ``DemandAreaRollup``
-current in the same transaction as every write (``_rollup_move``); this module recomputes all
-three from the records with the same per-demand rule (``services.rollup_key``,
-``rollup_contribution`` and ``area_rows``), for an upgrade that adds a rollup and for repair
-(``liandong rebuild-rollups``; ``--check`` compares only). A rebuild reads every demand once,
-in chunks, and replaces the three tables in one transaction.
+``services`` keeps ``DemandRollup``, ``DemandIndustryRollup``, ``DemandAreaRollup`` and
+``DemandBodyRollup`` current in the same transaction as every write (``_rollup_move``); this
+module recomputes all four from the records with the same per-demand rule
+(``services.rollup_key``, ``rollup_contribution``, ``body_rows`` and ``area_rows``), for an
+upgrade that adds a rollup and for repair (``liandong rebuild-rollups``; ``--check`` compares
+only). A rebuild reads every demand once, in chunks, and replaces the tables in one
+transaction.
 """
 
 from collections import defaultdict
@@ -18,17 +19,20 @@ from django.db import transaction
 from liandong.demands.models import (
     Demand,
     DemandAreaRollup,
+    DemandBodyRollup,
     DemandIndustryRollup,
     DemandRollup,
 )
 from liandong.demands.services import (
     AREA_ROLLUP_KEY,
+    BODY_ROLLUP_KEY,
     INDUSTRY_ROLLUP_KEY,
     ROLLUP_COUNTERS,
     ROLLUP_KEY,
     RollupKey,
     area_ids,
     area_rows,
+    body_rows,
     rollup_contribution,
     rollup_key,
 )
@@ -50,11 +54,15 @@ FIELDS = [
     "ratings_satisfied",
 ]
 Rows = dict[tuple[Any, ...], dict[str, int]]
+# In the order of ``Computed``; a rollup added later goes last (migrations 0004 and 0005 write
+# only their own tables from ``compute``).
 TABLES: list[tuple[Any, tuple[str, ...]]] = [
     (DemandRollup, ROLLUP_KEY),
     (DemandIndustryRollup, INDUSTRY_ROLLUP_KEY),
     (DemandAreaRollup, AREA_ROLLUP_KEY),
+    (DemandBodyRollup, BODY_ROLLUP_KEY),
 ]
+Computed = tuple[Rows, Rows, Rows, Rows]
 
 
 @dataclass
@@ -63,15 +71,15 @@ class RebuildResult:
     rows: dict[str, int]
 
 
-def compute(demands: Iterable[Any], paths: dict[int, str]) -> tuple[Rows, Rows, Rows]:
-    """The three rollups' rows as the records say they should be (key tuple → counters, in the
-    order of each table's key), zero counters left out. ``paths``: body id → path."""
-    plain: Rows = defaultdict(dict)
-    industry: Rows = defaultdict(dict)
-    area: Rows = defaultdict(dict)
-    for demand in demands:
-        key = rollup_key(demand)
-        counts = {n: v for n, v in rollup_contribution(demand).items() if v}
+class _Tables:
+    """The rows of the four rollups being computed, filled one key at a time."""
+
+    def __init__(self, paths: dict[int, str]) -> None:
+        self.paths = paths
+        self.rows: list[Rows] = [defaultdict(dict) for _ in TABLES]
+
+    def add(self, key: RollupKey, counts: dict[str, int]) -> None:
+        plain, industry, area, body = self.rows
         head = (key["month"], key["body_id_key"], key["category"])
         targets = [plain[(*head, key["city"])], plain[(*head, DemandRollup.ALL_CITIES)]]
         if key["industry"]:
@@ -79,11 +87,26 @@ def compute(demands: Iterable[Any], paths: dict[int, str]) -> tuple[Rows, Rows, 
                 industry[(*head, key["industry"], key["city"])],
                 industry[(*head, key["industry"], DemandRollup.ALL_CITIES)],
             ]
-        targets += [area[row] for row in area_rows(area_ids(paths, key["body_id_key"]), key)]
+        targets += [body[row] for row in body_rows(key)]
+        targets += [area[row] for row in area_rows(area_ids(self.paths, key["body_id_key"]), key)]
         for row in targets:
             for name, value in counts.items():
-                row[name] = row.get(name, 0) + value
-    return dict(plain), dict(industry), dict(area)
+                if value:
+                    row[name] = row.get(name, 0) + value
+
+    def result(self) -> Computed:
+        plain, industry, area, body = (dict(rows) for rows in self.rows)
+        return plain, industry, area, body
+
+
+def compute(demands: Iterable[Any], paths: dict[int, str]) -> Computed:
+    """The rollups' rows as the records say they should be (key tuple → counters, in the
+    order of each table's key and of ``TABLES``), zero counters left out. ``paths``: body id →
+    path."""
+    tables = _Tables(paths)
+    for demand in demands:
+        tables.add(rollup_key(demand), rollup_contribution(demand))
+    return tables.result()
 
 
 def body_paths(demand_model: Any = Demand, organization_model: Any = Organization) -> dict:
@@ -91,13 +114,13 @@ def body_paths(demand_model: Any = Demand, organization_model: Any = Organizatio
     return dict(organization_model.objects.filter(pk__in=bodies).values_list("pk", "path"))
 
 
-def computed_rollups() -> tuple[Rows, Rows, Rows]:
+def computed_rollups() -> Computed:
     demands = Demand.objects.only(*FIELDS).order_by("pk").iterator(chunk_size=5000)
     return compute(demands, body_paths())
 
 
-def stored_rollups() -> tuple[Rows, Rows, Rows]:
-    """The three rollups' rows as stored, in the shape of ``computed_rollups`` (rows whose
+def stored_rollups() -> Computed:
+    """The rollups' rows as stored, in the shape of ``computed_rollups`` (rows whose
     counters are all zero, left by a demand that moved away, are left out)."""
     result = []
     for model, key in TABLES:
@@ -107,10 +130,10 @@ def stored_rollups() -> tuple[Rows, Rows, Rows]:
             if counts:
                 rows[tuple(row[k] for k in key)] = counts
         result.append(rows)
-    return result[0], result[1], result[2]
+    return result[0], result[1], result[2], result[3]
 
 
-def write(models: list[Any], computed: tuple[Rows, Rows, Rows], *, batch_size: int = 5000) -> None:
+def write(models: list[Any], computed: Computed, *, batch_size: int = 5000) -> None:
     """Replace each table's rows with ``computed`` (models in the order of ``TABLES``)."""
     for model, (_, key), rows in zip(models, TABLES, computed, strict=True):
         model.objects.all().delete()
@@ -122,7 +145,7 @@ def write(models: list[Any], computed: tuple[Rows, Rows, Rows], *, batch_size: i
 
 @transaction.atomic
 def rebuild_rollups() -> RebuildResult:
-    """Replace the three rollups with what the demands say (takes the tables' rows for the
+    """Replace the rollups with what the demands say (takes the tables' rows for the
     duration: run it when intake is quiet, e.g. during an upgrade)."""
     computed = computed_rollups()
     write([model for model, _ in TABLES], computed)
@@ -135,9 +158,9 @@ def rebuild_rollups() -> RebuildResult:
 def add_counts(
     *, month: Any, body_id: int, category: str, city: str, industry: str = "", **counts: int
 ) -> None:
-    """Add counts to the three rollups as the services would for demands with these keys
-    (tests, and data built for a benchmark without the demands themselves)."""
-    from liandong.demands.services import _area_move, _plain_move
+    """Add counts to the rollups as the services would for demands with these keys (tests,
+    and data built for a benchmark without the demands themselves)."""
+    from liandong.demands.services import _key_move
 
     key: RollupKey = {
         "month": month,
@@ -146,20 +169,17 @@ def add_counts(
         "city": city,
         "industry": industry,
     }
-    _plain_move(None, key, counts)
-    _area_move(None, key, counts)
+    _key_move(None, key, counts)
 
 
 def write_counts(cells: Iterable[tuple[tuple[Any, ...], dict[str, int]]]) -> dict[str, int]:
-    """Bulk-write the three rollups for ``cells``: ((month, body id, category, industry, city),
+    """Bulk-write the rollups for ``cells``: ((month, body id, category, industry, city),
     counters) each standing for that many demands (a benchmark's data); returns row counts."""
-    plain: Rows = defaultdict(dict)
-    industry: Rows = defaultdict(dict)
-    area: Rows = defaultdict(dict)
     cells = list(cells)
     paths = dict(
         Organization.objects.filter(pk__in={c[0][1] for c in cells}).values_list("pk", "path")
     )
+    tables = _Tables(paths)
     for (month, body, category, ind, city), counts in cells:
         key: RollupKey = {
             "month": month,
@@ -168,15 +188,7 @@ def write_counts(cells: Iterable[tuple[tuple[Any, ...], dict[str, int]]]) -> dic
             "city": city,
             "industry": ind,
         }
-        head = (month, body, category)
-        targets = [plain[(*head, city)], plain[(*head, DemandRollup.ALL_CITIES)]]
-        if ind:
-            targets += [industry[(*head, ind, city)], industry[(*head, ind, "*")]]
-        targets += [area[row] for row in area_rows(area_ids(paths, body), key)]
-        for row in targets:
-            for name, value in counts.items():
-                if value:
-                    row[name] = row.get(name, 0) + value
-    computed = (dict(plain), dict(industry), dict(area))
+        tables.add(key, counts)
+    computed = tables.result()
     write([model for model, _ in TABLES], computed)
     return {model.__name__: len(rows) for (model, _), rows in zip(TABLES, computed, strict=True)}

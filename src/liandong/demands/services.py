@@ -5,7 +5,7 @@ import difflib
 import io
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -34,6 +34,7 @@ from liandong.demands.models import (
     Channel,
     Demand,
     DemandAreaRollup,
+    DemandBodyRollup,
     DemandEvent,
     DemandIndustryRollup,
     DemandPhoto,
@@ -242,6 +243,14 @@ def _before(demand: Demand) -> _Before:
 
 
 AREA_ROLLUP_KEY = ("area_id_key", "month", "category", "industry", "city")
+BODY_ROLLUP_KEY = ("month", "body_id_key", "industry")
+
+
+def body_rows(key: RollupKey) -> list[tuple[Any, ...]]:
+    """The body rollup rows one demand counts in: its month and body × (all industries, its
+    industry)."""
+    industries = [DemandBodyRollup.ALL, *([key["industry"]] if key["industry"] else [])]
+    return [(key["month"], key["body_id_key"], industry) for industry in industries]
 
 
 def area_ids(paths: dict[int, str], body_id: int) -> list[int]:
@@ -267,7 +276,7 @@ def area_rows(areas: list[int], key: RollupKey) -> list[tuple[Any, ...]]:
 def _area_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -> None:
     """The area rollup's share of a move: the old key's rows less, the new key's more, netted
     (a demand that changes state under the same body touches each row once), in ONE UPSERT
-    with its rows sorted, after the other two rollups' statements: every transaction takes the
+    with its rows sorted, after the body-keyed rollups' statements: every transaction takes the
     area rows last and in one order (an area row is shared by many bodies' keys, so taking
     them between two keys' statements could deadlock two opposite transfers)."""
     if before is not None and before.key == key and before.counts == counts:
@@ -276,26 +285,56 @@ def _area_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -
     if not bodies:
         return
     paths = dict(Organization.objects.filter(pk__in=bodies).values_list("pk", "path"))
-    deltas: dict[tuple[Any, ...], dict[str, int]] = {}
-    moves = [(key, counts, 1)] + ([(before.key, before.counts, -1)] if before else [])
-    for moved_key, moved_counts, sign in moves:
-        for row in area_rows(area_ids(paths, moved_key["body_id_key"]), moved_key):
-            target = deltas.setdefault(row, {})
-            for name, value in moved_counts.items():
-                target[name] = target.get(name, 0) + sign * value
-    rows = [
-        (row, {name: values.get(name, 0) for name in ROLLUP_COUNTERS})
-        for row, values in sorted(deltas.items())
-        if any(values.values())
-    ]
+    rows = _netted(
+        before, key, counts, lambda moved: area_rows(area_ids(paths, moved["body_id_key"]), moved)
+    )
     if rows:
         rawsql.upsert_add(DemandAreaRollup, AREA_ROLLUP_KEY, rows)
 
 
-def _rollup_move(before: _Before | None, demand: Demand) -> None:
-    key, counts = rollup_key(demand), rollup_contribution(demand)
+def _netted(
+    before: _Before | None,
+    key: RollupKey,
+    counts: dict[str, int],
+    rows_of: Callable[[RollupKey], list[tuple[Any, ...]]],
+) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
+    """A move's rows of one rollup (the old key's less, the new key's more), netted and
+    sorted, zero rows left out: the rows of ONE statement, locked in key order."""
+    deltas: dict[tuple[Any, ...], dict[str, int]] = {}
+    moves = [(key, counts, 1)] + ([(before.key, before.counts, -1)] if before else [])
+    for moved_key, moved_counts, sign in moves:
+        for row in rows_of(moved_key):
+            target = deltas.setdefault(row, {})
+            for name, value in moved_counts.items():
+                target[name] = target.get(name, 0) + sign * value
+    return [
+        (row, {name: values.get(name, 0) for name in ROLLUP_COUNTERS})
+        for row, values in sorted(deltas.items())
+        if any(values.values())
+    ]
+
+
+def _body_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -> None:
+    """The body rollup's share of a move, in one UPSERT of sorted rows, after the plain and
+    industry rollups' statements and before the area's: a body row is shared by the keys of
+    every category and city, so, like the area rows, it is taken in one step, in one order."""
+    if before is not None and before.key == key and before.counts == counts:
+        return
+    rows = _netted(before, key, counts, body_rows)
+    if rows:
+        rawsql.upsert_add(DemandBodyRollup, BODY_ROLLUP_KEY, rows)
+
+
+def _key_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -> None:
+    """Every rollup's share of one demand's move from ``before`` to ``key`` with ``counts``,
+    tables always in this order: plain (and industry), body, area."""
     _plain_move(before, key, counts)
+    _body_move(before, key, counts)
     _area_move(before, key, counts)
+
+
+def _rollup_move(before: _Before | None, demand: Demand) -> None:
+    _key_move(before, rollup_key(demand), rollup_contribution(demand))
 
 
 def _plain_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -> None:

@@ -2,13 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from liandong.demands.rollups import computed_rollups, rebuild_rollups, stored_rollups
+from liandong.demands.rollups import TABLES, computed_rollups, rebuild_rollups, stored_rollups
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the demand statistics rollups (by month, body, category and city; by "
-        "industry; by area) from the demands, after an upgrade that adds a rollup or to repair one; "
+        "industry; by area; by month and body) from the demands, after an upgrade that adds a rollup or to repair one; "
         "--check only compares and exits 1 when they differ."
     )
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             differ = [
                 name
                 for name, stored, computed in zip(
-                    ("DemandRollup", "DemandIndustryRollup", "DemandAreaRollup"),
+                    [model.__name__ for model, _ in TABLES],
                     stored_rollups(),
                     computed_rollups(),
                     strict=True,
