@@ -4,6 +4,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from liandong.core.forms import LongSelect
 from liandong.meetings.selectors import FIRST_YEAR, LAST_YEAR
 from liandong.organizations.models import Organization
 from liandong.reports.selectors import ReportFilters
@@ -23,7 +24,11 @@ class DashboardFilterForm(forms.Form):
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     org = forms.ModelChoiceField(
-        label="地区 / 单位", queryset=Organization.objects.none(), required=False, empty_label=None
+        label="地区 / 单位",
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=None,
+        widget=LongSelect,
     )
     industry = forms.ChoiceField(label="行业", required=False)
 

@@ -7,13 +7,15 @@ from typing import Any
 
 import openpyxl
 from django.utils import timezone
+from django.utils.html import escape, json_script
 
 from liandong.core.tests.client import BrowserClient
 from liandong.demands.rollups import add_counts
 from liandong.meetings.models import ActionItem
 from liandong.meetings.selectors import year_figures
 from liandong.meetings.tests.conftest import build
-from liandong.reports.templatetags.reports import figure
+from liandong.reports.selectors import Chart, Row
+from liandong.reports.templatetags.reports import chart_data, chart_rows, figure
 
 
 def test_a_charts_workbook_is_its_table(world: Any) -> None:
@@ -77,6 +79,30 @@ def test_figures_print_as_a_chinese_report_expects() -> None:
     assert figure(75.46) == "75.5"
     assert figure(None) == "—"
     assert figure("快递") == "快递"
+
+
+def test_a_charts_table_and_data_are_escaped_as_djangos_own_tags_would() -> None:
+    """The data table's rows and the chart's JSON, written in one pass, escape what a name
+    could carry, exactly as the template tags and ``json_script`` they replace."""
+    hostile = '甲</script><b onclick="x">&\'乙'
+    chart = Chart(
+        key="k",
+        title="t",
+        section="s",
+        kind="bar",
+        columns=["单位", "件数"],
+        rows=[Row(hostile, [1234, 75.46, None], url="/demands/?a=1&b=<2>"), Row("乙", [0])],
+    )
+    assert str(chart_data(chart)) == str(json_script(chart.as_dict(), chart.script_id))
+    rows = str(chart_rows(chart))
+    label = escape(hostile)
+    assert rows == (
+        f'<tr><th scope="row"><a href="/demands/?a=1&amp;b=&lt;2&gt;">{label}</a></th>'
+        '<td class="num">1,234</td><td class="num">75.5</td><td class="num">—</td></tr>\n'
+        '<tr><th scope="row">乙</th><td class="num">0</td></tr>'
+    )
+    assert "<b " not in rows
+    assert "</script>" not in str(chart_data(chart))[:-9]
 
 
 def test_the_mechanisms_closed_loop_is_the_meetings_pages(
