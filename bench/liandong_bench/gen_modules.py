@@ -9,25 +9,47 @@ rather than over empty tables. At scale 1, for the current year:
 - contests: 50 contests, 10,000 entrants registered by enterprises, a fifth advanced to the
   final round, prizes published;
 - democracy: a congress and the year's proposal tally (the per-enterprise rollup the figures
-  read) for 3,000 enterprises, 1,000 negotiations and 800 collective contracts.
+  read) for 3,000 enterprises, 1,000 negotiations and 800 collective contracts;
+- volunteers: 500 teams of the unions, about 15,000 members (workers of the union's
+  subtree, each in one team), 6,000 services at the activities above with 30,000 members'
+  hours, 100 flags, 300 trainings with about 6,000 attendances;
+- campaigns: 60 campaigns overlapping the year, 2,000 tasks (three quarters claimed by bodies
+  below the owner, a third done this year), 4,000 milestones, 12,000 progress entries, and
+  targets;
+- outreach: 600 key enterprises of their nearest union, 6,000 visits (most of them visited
+  this quarter, a fifth finding a problem), 300 agreements with their parties;
+- training: 300 lecturers, 20,000 delegates of the 670 congresses of the largest
+  enterprises, 2,000 sessions (a tenth still to come) with 60,000 invitations, 85% attended;
+- mediation: 3,000 cases accepted this year in every state, with their parties and sessions.
 
-Everything is bulk-inserted (no services: no audit rows, no notifications); counts scale
-linearly with ``scale``. Proposals themselves are not generated: the democracy figures read
-the tallies (one row per enterprise and year), not the proposals.
+Everything is bulk-inserted (no services: no audit rows, no notifications), dated as the
+services would allow (nothing recorded for a day still to come); counts scale linearly with
+``scale``. Proposals themselves are not generated: the democracy figures read the tallies (one
+row per enterprise and year), not the proposals. None of the newer modules keeps a tally its
+figures read; personal data is left out where optional (outside volunteers, parties' ID and
+mobile numbers, lecturers' mobiles), and volunteers enrolled from the roster copy the worker's
+masked mobile as ``member_add_worker`` does.
 """
 
 import random
-from datetime import date, datetime, time, timedelta
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from liandong.organizations.models import Organization
+from liandong.core.sample_data import person_name
+from liandong.organizations.models import PATH_STEP, Organization, path_successor
 
 K = Organization.Kind
 DEMANDS_AT_SCALE_1 = 2_000_000
+T = TypeVar("T")
 
 
 def _n(count: int, scale: float) -> int:
@@ -238,7 +260,7 @@ def gen_modules(*, scale: float, seed: int = 17, year: int | None = None) -> dic
 
     # --- democracy --------------------------------------------------------------------------
     chosen = rng.sample(enterprises, min(_n(3_000, scale), len(enterprises)))
-    Congress.objects.bulk_create(
+    congresses = Congress.objects.bulk_create(
         (
             Congress(
                 enterprise_id=pk,
@@ -302,7 +324,817 @@ def gen_modules(*, scale: float, seed: int = 17, year: int | None = None) -> dic
         batch_size=5000,
     )
     counts |= {"tallies": len(tallies), "negotiations": len(negotiations)}
+
+    # --- the newer modules ------------------------------------------------------------------
+    province = _Province.load(rng=rng, scale=scale, year=year, unions=unions, workers=workers)
+    counts |= _volunteers(province, activities)
+    counts |= _campaigns(province)
+    counts |= _outreach(province, mechanisms, members)
+    counts |= _training(province, congresses)
+    counts |= _mediation(province)
     return counts
+
+
+# --- the newer modules: volunteers, campaigns, outreach, training, mediation ------------------
+
+
+class _Org(NamedTuple):
+    pk: int
+    path: str
+    kind: str
+    name: str
+    short_name: str
+    city: str
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        step = PATH_STEP
+        return [int(self.path[i : i + step]) for i in range(0, len(self.path) - step, step)]
+
+
+@dataclass
+class _Province:
+    """What the newer modules' generators share: the tree in path order (so that a subtree is
+    a slice of it), the workers loaded for the activities by employer, the unions' staff
+    accounts, and the days of the year: records are dated up to today, never later, as the
+    services refuse future dates."""
+
+    rng: random.Random
+    scale: float
+    year: int
+    today: date
+    now: datetime
+    zone: tzinfo
+    unions: list[Organization]  # kind UNION, in path order (the ones the meetings part uses)
+    orgs: list[_Org]
+    by_pk: dict[int, _Org]
+    workers_at: dict[int, list[int]]  # employer -> worker ids
+    staff: dict[int, list[int]]  # organization -> its union staff accounts
+    _paths: list[str] = field(default_factory=list)
+    _under: dict[int, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        rng: random.Random,
+        scale: float,
+        year: int,
+        unions: list[Organization],
+        workers: list[tuple[int, int]],
+    ) -> "_Province":
+        from liandong.accounts.models import Role, User
+
+        orgs = [
+            _Org(*row)
+            for row in Organization.objects.order_by("path").values_list(
+                "pk", "path", "kind", "name", "short_name", "city"
+            )
+        ]
+        workers_at: dict[int, list[int]] = defaultdict(list)
+        for worker, employer in workers:
+            workers_at[employer].append(worker)
+        staff: dict[int, list[int]] = defaultdict(list)
+        for organization, user in User.objects.filter(
+            role__in=[Role.UNION_ADMIN, Role.UNION_STAFF], is_active=True
+        ).values_list("organization_id", "pk"):
+            staff[organization].append(user)
+        return cls(
+            rng=rng,
+            scale=scale,
+            year=year,
+            today=timezone.localdate(),
+            now=timezone.now(),
+            zone=timezone.get_current_timezone(),
+            unions=unions,
+            orgs=orgs,
+            by_pk={o.pk: o for o in orgs},
+            workers_at=workers_at,
+            staff=staff,
+            _paths=[o.path for o in orgs],
+        )
+
+    @property
+    def first(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def last(self) -> date:
+        """The last day of the year that is not in the future."""
+        return max(self.first, min(self.today, date(self.year, 12, 31)))
+
+    def between(self, low: date, high: date) -> date:
+        return (
+            low + timedelta(days=self.rng.randrange((high - low).days + 1)) if high > low else low
+        )
+
+    def past_day(self, after: date | None = None) -> date:
+        """A day of the year up to today (and from ``after`` on)."""
+        return self.between(max(after or self.first, self.first), self.last)
+
+    def at(self, day: date, hour: int) -> datetime:
+        """``day`` at ``hour`` o'clock, or a minute ago if that is still to come."""
+        moment = datetime.combine(day, time(hour, self.rng.randrange(60)), self.zone)
+        return min(moment, self.now - timedelta(minutes=1))
+
+    def sample(self, pool: list[T], k: int) -> list[T]:
+        return self.rng.sample(pool, min(k, len(pool)))
+
+    def subtree(self, root: Organization | _Org) -> list[_Org]:
+        """``root`` and every organization below it."""
+        low = bisect_left(self._paths, root.path)
+        return self.orgs[low : bisect_left(self._paths, path_successor(root.path))]
+
+    def union_of(self, org: _Org) -> _Org | None:
+        """The nearest union (kind UNION) at or above ``org``."""
+        for pk in [org.pk, *reversed(org.ancestor_ids)]:
+            if self.by_pk[pk].kind == K.UNION:
+                return self.by_pk[pk]
+        return None
+
+    def staff_above(self, org: _Org) -> int | None:
+        """A staff account of ``org`` or of the nearest union above it that has one."""
+        for pk in [org.pk, *reversed(org.ancestor_ids)]:
+            if self.staff.get(pk):
+                return self.rng.choice(self.staff[pk])
+        return None
+
+    def enterprise_of(self, employer: int) -> int | None:
+        """The enterprise a worker's employer is, or whose outlet it is."""
+        org = self.by_pk[employer]
+        if org.kind == K.OUTLET and org.ancestor_ids:
+            org = self.by_pk[org.ancestor_ids[-1]]
+        return org.pk if org.kind == K.ENTERPRISE else None
+
+    def workers_under(self, root: Organization | _Org) -> list[int]:
+        """The loaded workers employed in ``root``'s subtree."""
+        found = self._under.get(root.pk)
+        if found is None:
+            found = self._under[root.pk] = [
+                w for o in self.subtree(root) for w in self.workers_at.get(o.pk, ())
+            ]
+        return found
+
+
+TEAM_SKILLS = [
+    "法律咨询、心理疏导",
+    "家电维修、理发义剪",
+    "应急救护、健康义诊",
+    "新能源汽车检测、安全驾驶宣讲",
+    "政策宣讲、就业指导",
+    "送清凉、送温暖、困难帮扶",
+]
+VOLUNTEER_TRAININGS = ["应急救护培训", "志愿服务礼仪培训", "心理疏导技能培训", "法律知识培训"]
+HOURS = ["2", "2.5", "3", "3.5", "4", "4.5", "5", "6", "8"]
+
+
+def _volunteers(p: _Province, activities: list[Any]) -> dict[str, int]:
+    """~500 teams of the unions with ~30 members each (workers of the team's subtree, each in
+    one team, so that nobody's hours pass 24 on a day), ~12 services each at past activities of
+    the activities part (the team's own union's where it has enough), ~5 members' hours per
+    service, and ~300 trainings with their attendance."""
+    from liandong.volunteers.models import (
+        Attendance,
+        Honour,
+        Hours,
+        Member,
+        Service,
+        Team,
+        Training,
+    )
+    from liandong.workers.models import Worker
+
+    rng = p.rng
+    # Unions with people to enrol (some industry unions have no enterprise below them here).
+    hosts = [u for u in p.unions if len(p.workers_under(u)) >= 30] or p.unions
+    teams = Team.objects.bulk_create(
+        (
+            Team(
+                name=f"{union.short_name or union.name}职工志愿服务队{i + 1}",
+                organization=union,
+                founded_on=p.between(date(2014, 1, 1), p.first - timedelta(days=1))
+                if rng.random() < 0.9
+                else p.between(p.first, p.first + (p.last - p.first) // 2),
+                skills=rng.choice(TEAM_SKILLS),
+                service_mode="服务+培训",
+                contact_name=person_name(rng),
+            )
+            for i in range(_n(500, p.scale))
+            for union in [hosts[i % len(hosts)]]
+        ),
+        batch_size=5000,
+    )
+    per_team = max(1, _n(15_000, p.scale) // len(teams))
+    taken: set[int] = set()
+    enrolled: list[tuple[Team, int]] = []
+    for team in teams:
+        size = max(1, round(per_team * rng.uniform(0.5, 1.5)))
+        pool = p.workers_under(team.organization)
+        picks = [w for w in p.sample(pool, 3 * size) if w not in taken][:size]
+        taken.update(picks)
+        enrolled += [(team, w) for w in picks]
+    people: dict[int, tuple[str, str]] = {}
+    ids = [w for _, w in enrolled]
+    for i in range(0, len(ids), 5000):
+        for pk, name, masked in Worker.objects.filter(pk__in=ids[i : i + 5000]).values_list(
+            "pk", "name", "mobile_masked"
+        ):
+            people[pk] = (name, masked)
+
+    def joined(team: Team) -> date:
+        if team.founded_on < p.first and rng.random() < 0.8:
+            return p.between(team.founded_on, p.first - timedelta(days=1))
+        return p.past_day(team.founded_on)
+
+    # As member_add_worker enrols a worker of the roster: name and masked mobile copied.
+    members = Member.objects.bulk_create(
+        (
+            Member(
+                team=team,
+                worker_id=w,
+                name=people[w][0],
+                mobile_masked=people[w][1],
+                role="队长" if i == 0 or enrolled[i - 1][0] is not team else "",
+                joined_on=(on := joined(team)),
+                left_on=p.past_day(on) if rng.random() < 0.05 else None,
+            )
+            for i, (team, w) in enumerate(enrolled)
+        ),
+        batch_size=5000,
+    )
+    crew_of: dict[int, list[Any]] = defaultdict(list)
+    for m in members:
+        crew_of[m.team_id].append(m)
+
+    def on_duty(team: Team, day: date) -> list[Any]:
+        return [
+            m
+            for m in crew_of[team.pk]
+            if m.joined_on <= day and (m.left_on is None or m.left_on >= day)
+        ]
+
+    past = [a for a in activities if a.starts_on <= p.last]
+    by_organizer: dict[int, list[Any]] = defaultdict(list)
+    for a in past:
+        by_organizer[a.organizer_id].append(a)
+    per_service = max(1, _n(30_000, p.scale) // _n(6_000, p.scale))
+    per_team_services = max(1, _n(6_000, p.scale) // len(teams))
+    services: list[Any] = []
+    turnout: list[tuple[Any, Any]] = []
+    for team in teams:
+        own = by_organizer.get(team.organization_id, [])
+        offered = own if len(own) >= 3 else past
+        slots = [
+            (a, a.starts_on + timedelta(days=d))
+            for a in p.sample(offered, 3 * per_team_services)
+            for d in range((min(a.ends_on, p.last) - a.starts_on).days + 1)
+        ]
+        rng.shuffle(slots)
+        days: set[date] = set()  # one service a day per team: a member's day stays under 24 h
+        for activity, day in slots:
+            if len(days) == per_team_services:
+                break
+            crew = on_duty(team, day)
+            if day in days or not crew:
+                continue
+            days.add(day)
+            service = Service(
+                team=team,
+                activity_id=activity.pk,
+                activity_title=activity.title[:120],
+                served_on=day,
+                people_served=rng.randint(20, 300),
+                note="政策宣讲、义诊义剪、法律咨询",
+            )
+            services.append(service)
+            size = max(1, round(per_service * rng.uniform(0.6, 1.4)))
+            turnout += [(service, m) for m in p.sample(crew, size)]
+    Service.objects.bulk_create(services, batch_size=5000)
+    Hours.objects.bulk_create(
+        (Hours(service=s, member=m, hours=Decimal(rng.choice(HOURS))) for s, m in turnout),
+        batch_size=5000,
+    )
+    Honour.objects.bulk_create(
+        Honour(
+            team=team,
+            title="授旗",
+            awarded_on=p.past_day(team.founded_on),
+            awarded_by=f"{team.organization.name}职工服务中心",
+        )
+        for team in p.sample(teams, _n(100, p.scale))
+    )
+    per_training = max(1, _n(6_000, p.scale) // _n(300, p.scale))
+    trained = [t for t in teams if len(crew_of[t.pk]) > per_training] or teams
+    trainings = Training.objects.bulk_create(
+        (
+            Training(
+                team=team,
+                title=rng.choice(VOLUNTEER_TRAININGS),
+                held_on=p.past_day(team.founded_on),
+                place="职工服务中心",
+                trainer=person_name(rng),
+                hours=Decimal(rng.choice(["2", "3", "4"])),
+            )
+            for team in (rng.choice(trained) for _ in range(_n(300, p.scale)))
+        ),
+        batch_size=5000,
+    )
+    attendance = Attendance.objects.bulk_create(
+        (
+            Attendance(training=t, member=m)
+            for t in trainings
+            for m in p.sample(on_duty(t.team, t.held_on), per_training)
+        ),
+        batch_size=5000,
+    )
+    return {
+        "volunteer_teams": len(teams),
+        "volunteers": len(members),
+        "volunteer_services": len(services),
+        "volunteer_hours": len(turnout),
+        "volunteer_trainings": len(trainings),
+        "volunteer_attendance": len(attendance),
+    }
+
+
+CAMPAIGN_THEMES = [
+    "企业民主管理“八项行动”",
+    "“破题攻关求实效 揭榜挂帅显担当”行动",
+    "新就业形态劳动者入会集中行动",
+    "“尊法守法·携手筑梦”普法行动",
+    "职工技能提升行动",
+    "“工会进万家”走访慰问行动",
+]
+CAMPAIGN_TASKS = [
+    "推动快递网点建会",
+    "开展工资集体协商",
+    "建设职工之家",
+    "组织技能竞赛",
+    "开展政策宣讲进企业",
+    "建立户外劳动者服务站点",
+]
+EVIDENCE = {
+    "reported.publicity": "活动照片、签到表",
+    "reported.briefing": "宣讲课件、签到表",
+    "reported.visit": "走访记录",
+    "reported.other": "工作总结",
+}
+
+
+def _campaigns(p: _Province) -> dict[str, int]:
+    """~60 campaigns of the unions overlapping the year, ~33 tasks each claimed by bodies of
+    the owner's subtree (a quarter still open, a third done this year with every milestone
+    met), ~2.7 milestones per claimed task, ~200 hand-reported progress entries per
+    campaign, and targets for the owner and a few unions below it."""
+    from liandong.campaigns.models import (
+        Campaign,
+        Milestone,
+        ProgressEntry,
+        Target,
+        Task,
+        TaskStatus,
+    )
+
+    rng = p.rng
+    owners = [u for u in p.unions if len(p.subtree(u)) > 1] or p.unions
+    earliest = p.first - timedelta(days=60)  # some began late last year
+    campaigns = Campaign.objects.bulk_create(
+        Campaign(
+            name=f"{owner.short_name or owner.name}{CAMPAIGN_THEMES[i % len(CAMPAIGN_THEMES)]}",
+            owner=owner,
+            starts_on=(start := p.between(earliest, min(p.last, earliest + timedelta(days=270)))),
+            ends_on=start + timedelta(days=rng.randint(120, 365)),
+            description="围绕年度重点工作，分解任务、压实责任、定期通报进展。",
+        )
+        for i in range(_n(60, p.scale))
+        for owner in [owners[i % len(owners)]]
+    )
+    taking_part = {K.UNION, K.UNION_FEDERATION, K.ENTERPRISE}
+    bodies = {
+        c.pk: [o for o in p.subtree(c.owner) if o.kind in taking_part and o.pk != c.owner_id]
+        or [p.by_pk[c.owner_id]]
+        for c in campaigns
+    }
+    per_campaign = max(1, _n(2_000, p.scale) // len(campaigns))
+    tasks: list[Any] = []
+    claimed_on: dict[int, date] = {}  # id(task) -> the day it was claimed
+    for c in campaigns:
+        for j in range(per_campaign):
+            status = rng.choices(list(TaskStatus), weights=[25, 40, 35])[0]
+            task = Task(
+                campaign=c,
+                title=f"{CAMPAIGN_TASKS[j % len(CAMPAIGN_TASKS)]}（第{j + 1}号榜）",
+                description="按期完成并报送佐证材料。",
+                due_on=p.between(c.starts_on, c.ends_on),
+                status=status,
+            )
+            if status != TaskStatus.OPEN:
+                day = p.between(c.starts_on, min(c.ends_on, p.last))
+                claimed_on[id(task)] = day
+                task.claimed_by_id = rng.choice(bodies[c.pk]).pk
+                task.claimed_at = p.at(day, rng.randint(9, 17))
+            if status == TaskStatus.DONE:
+                task.completed_on = p.past_day(claimed_on[id(task)])
+                task.result = "已按要求完成，佐证材料已上传。"
+            tasks.append(task)
+    milestones = []
+    for task in tasks:
+        if task.status == TaskStatus.OPEN:
+            continue
+        since = claimed_on[id(task)]
+        dues = sorted(p.between(since, task.campaign.ends_on) for _ in range(rng.choice([2, 3, 3])))
+        for k, due in enumerate(dues):
+            done = None
+            if task.status == TaskStatus.DONE:  # task_complete needs every milestone met
+                done = p.between(since, task.completed_on)
+            elif due <= p.last and rng.random() < 0.8:
+                done = p.between(since, due)
+            milestones.append(Milestone(task=task, title=f"节点{k + 1}", due_on=due, done_on=done))
+    Task.objects.bulk_create(tasks, batch_size=5000)
+    Milestone.objects.bulk_create(milestones, batch_size=5000)
+    measures = list(EVIDENCE)
+    per_entries = max(1, _n(12_000, p.scale) // len(campaigns))
+    entries = ProgressEntry.objects.bulk_create(
+        (
+            ProgressEntry(
+                campaign=c,
+                organization_id=rng.choice(bodies[c.pk]).pk,
+                measure=(measure := rng.choices(measures, weights=[50, 20, 20, 10])[0]),
+                count=rng.randint(1, 6),
+                occurred_on=p.between(max(c.starts_on, p.first), min(c.ends_on, p.last)),
+                evidence=EVIDENCE[measure],
+            )
+            for c in campaigns
+            for _ in range(per_entries)
+        ),
+        batch_size=5000,
+    )
+    targets = []
+    for c in campaigns:
+        unions_below = [o for o in bodies[c.pk] if o.kind in (K.UNION, K.UNION_FEDERATION)]
+        targets += [
+            Target(campaign=c, organization_id=c.owner_id, measure=m, value=v)
+            for m, v in [("reported.publicity", 350), ("reported.visit", 140)]
+        ]
+        targets += [
+            Target(campaign=c, organization_id=o.pk, measure=m, value=rng.randint(10, 60))
+            for o in p.sample(unions_below, 4)
+            for m in ["reported.publicity", "reported.visit"]
+        ]
+    Target.objects.bulk_create(targets, batch_size=5000)
+    return {
+        "campaigns": len(campaigns),
+        "campaign_tasks": len(tasks),
+        "milestones": len(milestones),
+        "progress_entries": len(entries),
+    }
+
+
+PROBLEMS = [
+    "部分快递员未签订劳动合同",
+    "网点休息场所不足",
+    "加班费计算方式不清",
+    "新入职职工尚未入会",
+    "夏季防暑降温措施不到位",
+]
+
+
+def _outreach(p: _Province, mechanisms: list[Any], members: list[Any]) -> dict[str, int]:
+    """~600 key enterprises, each kept by its nearest union (with one of that union's staff
+    accounts as the leader, where it has one), ~10 visits to each this year (a fifth find a
+    problem, two thirds of those solved since), and ~300 agreements of the unions with
+    partner bodies, enterprises of their subtree, or a mechanism's member bodies (charters)."""
+    from liandong.outreach.models import Agreement, AgreementParty, KeyEnterprise, Visit
+    from liandong.outreach.selectors import quarter_start
+
+    rng = p.rng
+    enterprises = [o for o in p.orgs if o.kind == K.ENTERPRISE and p.union_of(o)]
+    keys = KeyEnterprise.objects.bulk_create(
+        (
+            KeyEnterprise(
+                union_id=union.pk,
+                enterprise_id=e.pk,
+                leader_id=rng.choice(p.staff[union.pk]) if p.staff.get(union.pk) else None,
+                area=e.city,
+                is_active=rng.random() < 0.95,
+            )
+            for e in p.sample(enterprises, _n(600, p.scale))
+            for union in [p.union_of(e)]
+            if union is not None
+        ),
+        batch_size=5000,
+    )
+    per_key = max(1, _n(6_000, p.scale) // max(1, len(keys)))
+    visits = []
+    quarter = max(quarter_start(p.last), p.first)
+    for key in keys:
+        recorder = key.leader_id or p.staff_above(p.by_pk[key.union_id])
+        # Leaders visit each key enterprise every quarter: most have been this quarter.
+        this_quarter = key.is_active and rng.random() < 0.8
+        for j in range(rng.randint(per_key // 2, per_key + per_key // 2) or 1):
+            visited = p.between(quarter, p.last) if this_quarter and j == 0 else p.past_day()
+            problem = rng.choice(PROBLEMS) if rng.random() < 0.2 else ""
+            visits.append(
+                Visit(
+                    key_enterprise=key,
+                    visited_on=visited,
+                    recorded_by_id=recorder,
+                    visitors=f"{person_name(rng)}、{person_name(rng)}",
+                    findings="企业生产经营正常，工会组织运行规范。",
+                    problem=problem,
+                    follow_up="督促企业限期整改，工会跟踪回访。" if problem else "",
+                    problem_closed_on=p.between(visited, p.last)
+                    if problem and rng.random() < 0.65
+                    else None,
+                )
+            )
+    Visit.objects.bulk_create(visits, batch_size=5000)
+
+    partners = [o for o in p.orgs if o.kind in (K.AUTHORITY, K.ASSOCIATION)]
+    charters: dict[int, list[Any]] = defaultdict(list)
+    for m in mechanisms:
+        charters[m.convening_union_id].append(m)
+    bodies_of: dict[int, list[int]] = defaultdict(list)
+    for member in members:
+        bodies_of[member.mechanism_id].append(member.organization_id)
+    agreements, parties = [], []
+    for _ in range(_n(300, p.scale)):
+        owner = rng.choice(p.unions)
+        signed = p.past_day() if rng.random() < 0.4 else p.between(date(p.year - 4, 1, 1), p.first)
+        agreement = Agreement(
+            owner=owner,
+            title=f"{owner.short_name or owner.name}合作协议",
+            kind=rng.choices(["framework", "cooperation", "other"], weights=[40, 50, 10])[0],
+            signed_on=signed,
+            effective_on=signed,
+            expires_on=None
+            if rng.random() < 0.2
+            else signed + timedelta(days=365 * rng.randint(1, 5)),
+            terms="双方建立定期会商机制，共同维护职工合法权益。",
+        )
+        others: list[int] = []
+        if charters.get(owner.pk) and rng.random() < 0.3:
+            mechanism = rng.choice(charters[owner.pk])
+            agreement.kind = "charter"
+            agreement.title = f"{mechanism.name}章程"
+            agreement.mechanism_id = mechanism.pk
+            agreement.mechanism_name = mechanism.name
+            others = bodies_of[mechanism.pk]
+        else:
+            below = [o.pk for o in p.subtree(owner) if o.kind == K.ENTERPRISE]
+            others = [o.pk for o in p.sample(partners, rng.randint(0, 2))] + p.sample(
+                below, rng.randint(0, 2)
+            )
+        agreements.append(agreement)
+        parties += [
+            AgreementParty(agreement=agreement, organization_id=pk)
+            for pk in dict.fromkeys([owner.pk, *others])
+        ]
+        if len(set(others) - {owner.pk}) == 0:  # at least two parties: an external body
+            parties.append(
+                AgreementParty(
+                    agreement=agreement,
+                    external_name="老挝万象市工会联合会",
+                    external_country="老挝",
+                    signatory="主席",
+                )
+            )
+    Agreement.objects.bulk_create(agreements, batch_size=5000)
+    AgreementParty.objects.bulk_create(parties, batch_size=5000)
+    return {"key_enterprises": len(keys), "visits": len(visits), "agreements": len(agreements)}
+
+
+LECTURE_TOPICS = [
+    "职代会制度、厂务公开",
+    "工资集体协商、劳动合同",
+    "职工代表提案撰写、民主评议",
+    "劳动安全卫生、女职工权益",
+]
+TRAINING_TOPICS = [
+    "职工代表履职能力培训",
+    "集体协商实务培训",
+    "提案撰写与督办培训",
+    "厂务公开民主管理专题培训",
+]
+
+
+def _training(p: _Province, congresses: list[Any]) -> dict[str, int]:
+    """~300 lecturers of the unions, delegates (about 30 workers each, outlets' included) for
+    the congresses of the enterprises with most workers, and ~2,000 sessions this year, three
+    or so per congress, held by the enterprise or its union with lecturers of its own or a
+    higher union, each inviting its congress's delegates (~60,000 attendance rows, 85% attended
+    where the session has taken place; the delegates attend several)."""
+    from liandong.democracy.models import Delegate
+    from liandong.training.models import Attendance, Lecturer, Session
+
+    rng = p.rng
+    lecturers = Lecturer.objects.bulk_create(
+        Lecturer(
+            organization=union,
+            name=person_name(rng),
+            affiliation=f"{union.name}讲师团",
+            topics=rng.choice(LECTURE_TOPICS),
+        )
+        for i in range(_n(300, p.scale))
+        for union in [p.unions[i % len(p.unions)]]
+    )
+    teaching: dict[int, list[int]] = defaultdict(list)
+    for lecturer in lecturers:
+        teaching[lecturer.organization_id].append(lecturer.pk)
+    employees: dict[int, list[int]] = defaultdict(list)
+    for employer, staff in p.workers_at.items():
+        enterprise = p.enterprise_of(employer)
+        if enterprise is not None:
+            employees[enterprise] += staff
+    sessions_n = _n(2_000, p.scale)
+    held = sorted(
+        (c for c in congresses if employees[c.enterprise_id]),
+        key=lambda c: (-len(employees[c.enterprise_id]), c.pk),
+    )[: max(1, sessions_n // 3)]
+    if not held:
+        return {"delegates": 0, "training_sessions": 0, "training_attendance": 0}
+    delegates = {c.pk: p.sample(employees[c.enterprise_id], 30) for c in held}
+    Delegate.objects.bulk_create(
+        (
+            Delegate(
+                congress=c,
+                worker_id=w,
+                constituency=f"第{j % 5 + 1}选区",
+                is_frontline=rng.random() < 0.7,
+            )
+            for c in held
+            for j, w in enumerate(delegates[c.pk])
+        ),
+        batch_size=5000,
+    )
+    sessions, invited = [], []
+    for i in range(sessions_n):
+        congress = held[i % len(held)]
+        enterprise = p.by_pk[congress.enterprise_id]
+        host = enterprise if rng.random() < 0.4 else (p.union_of(enterprise) or enterprise)
+        title = congress.title
+        if enterprise.label not in title:  # as the delegate_lists hook names it
+            title = f"{enterprise.label}{title}"
+        if p.last < date(p.year, 12, 31) and rng.random() < 0.1:  # still to come this year
+            day = p.between(p.last + timedelta(days=1), date(p.year, 12, 31))
+            starts = datetime.combine(day, time(rng.choice([9, 14])), p.zone)
+        else:
+            starts = p.at(p.past_day(), rng.choice([9, 14]))
+        session = Session(
+            organization_id=host.pk,
+            topic=rng.choice(TRAINING_TOPICS),
+            starts_at=starts,
+            place=f"{host.name}会议室",
+            congress_key=f"democracy.congress:{congress.pk}",
+            congress_title=title[:160],
+        )
+        sessions.append(session)
+        taken_place = starts <= p.now
+        invited += [
+            (session, w, taken_place and rng.random() < 0.85) for w in delegates[congress.pk]
+        ]
+    Session.objects.bulk_create(sessions, batch_size=5000)
+    Through = Session.lecturers.through
+    Through.objects.bulk_create(
+        (
+            Through(session_id=s.pk, lecturer_id=lecturer)
+            for s in sessions
+            for lecturer in p.sample(
+                [
+                    pk
+                    for org in [*p.by_pk[s.organization_id].ancestor_ids, s.organization_id]
+                    for pk in teaching.get(org, ())
+                ],
+                rng.randint(1, 2),
+            )
+        ),
+        batch_size=5000,
+    )
+    Attendance.objects.bulk_create(
+        (Attendance(session=s, worker_id=w, attended=attended) for s, w, attended in invited),
+        batch_size=5000,
+    )
+    return {
+        "delegates": sum(len(d) for d in delegates.values()),
+        "training_sessions": len(sessions),
+        "training_attendance": len(invited),
+    }
+
+
+CASE_TYPES = {"wages": 40, "contract": 20, "insurance": 12, "injury": 10, "rest": 8, "other": 10}
+DISPUTES = {
+    "wages": "拖欠工资及加班费",
+    "contract": "解除劳动合同经济补偿",
+    "insurance": "未依法缴纳社会保险",
+    "injury": "工伤待遇支付",
+    "rest": "带薪年休假及休息日加班",
+    "other": "其他劳动争议",
+}
+
+
+def _mediation(p: _Province) -> dict[str, int]:
+    """~3,000 cases accepted this year by the unions: the time limit and deadline as
+    ``case_open`` sets them (``limit_days_for``, ``add_working_days``), a worker against an
+    enterprise of the union's subtree; the older ones mostly closed (agreed, referred to
+    arbitration, withdrawn; most within the limit), the recent ones mostly still open; a
+    session or more wherever one was held. Ids are allocated up front so that the codes read
+    as ``case_open`` writes them (TJ2026-00042)."""
+    from liandong.mediation.models import Case, Party
+    from liandong.mediation.models import Session as Sitting
+    from liandong.mediation.services import add_working_days, limit_days_for
+
+    rng = p.rng
+    limits: dict[tuple[int, str], int] = {}
+    deadlines: dict[tuple[date, int], Any] = {}
+    enterprises = [o for o in p.orgs if o.kind == K.ENTERPRISE]
+    below: dict[int, list[_Org]] = {}
+    first_id = (Case.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    cases, parties, sittings = [], [], []
+    for i in range(_n(3_000, p.scale)):
+        union = rng.choice(p.unions)
+        kind = rng.choices(list(CASE_TYPES), weights=list(CASE_TYPES.values()))[0]
+        if (union.pk, kind) not in limits:
+            limits[union.pk, kind] = limit_days_for(union, kind)
+        days = limits[union.pk, kind]
+        accepted = p.at(p.past_day(), rng.randint(8, 17))
+        day = timezone.localtime(accepted).date()
+        if (day, days) not in deadlines:
+            deadlines[day, days] = add_working_days(accepted, days)
+        deadline = deadlines[day, days]
+        claim = (
+            Decimal(rng.randint(4, 400) * 250)
+            if kind in ("wages", "contract", "injury") or rng.random() < 0.3
+            else None
+        )
+        pk = first_id + i
+        case = Case(
+            pk=pk,
+            code=f"TJ{day.year}-{pk:05d}",
+            union=union,
+            case_type=kind,
+            summary=f"申请人要求被申请人支付{DISPUTES[kind]}。",
+            claim_amount=claim,
+            accepted_at=accepted,
+            limit_days=days,
+            due_at=deadline.at,
+            calendar_fallback=deadline.fallback,
+        )
+        recent = (p.now - accepted).days <= 20
+        if rng.random() < (0.7 if recent else 0.04):
+            case.state = "accepted" if recent and rng.random() < 0.35 else "mediating"
+        else:
+            case.state = rng.choices(["agreed", "referred", "withdrawn"], weights=[62, 23, 15])[0]
+            span = min((deadline.at - accepted) * 1.2, p.now - accepted)
+            case.closed_at = accepted + span * rng.uniform(0.15, 1.0)
+        end = timezone.localtime(case.closed_at).date() if case.closed_at else p.last
+        if case.state == "agreed":
+            case.agreement_terms = "被申请人于十五日内一次性支付申请人款项，双方再无其他争议。"
+            case.agreement_amount = (
+                (claim * Decimal(rng.uniform(0.5, 1.0))).quantize(Decimal("0.01"))
+                if claim
+                else Decimal(rng.randint(2, 80) * 250)
+            )
+            case.agreement_signed_on = end
+        elif case.state == "referred":
+            case.referral_reason = "双方分歧较大，未能达成调解协议。"
+        elif case.state == "withdrawn":
+            case.withdrawal_reason = "双方自行和解。"
+        cases.append(case)
+        if union.pk not in below:
+            below[union.pk] = [o for o in p.subtree(union) if o.kind == K.ENTERPRISE]
+        respondent = p.sample(below[union.pk] or enterprises, 1)
+        parties += [
+            Party(case=case, role="applicant", kind="person", name=person_name(rng)),
+            Party(
+                case=case,
+                role="respondent",
+                kind="enterprise",
+                name=respondent[0].name if respondent else "某用人单位",
+                contact_name="人事经理",
+            ),
+        ]
+        held = {"accepted": 0, "withdrawn": rng.randint(0, 1), "agreed": rng.randint(1, 3)}
+        sittings += [
+            Sitting(
+                case=case,
+                held_on=p.between(day, end),
+                place=f"{union.short_name or union.name}调解室",
+                attendees="调解员、申请人、被申请人代表",
+                notes="双方陈述意见，调解员释法说理。",
+            )
+            for _ in range(held.get(case.state, rng.randint(1, 2)))
+        ]
+    Case.objects.bulk_create(cases, batch_size=5000)
+    with connection.cursor() as cursor:  # the ids were given: move PostgreSQL's sequence on
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Case]):
+            cursor.execute(sql)
+    Party.objects.bulk_create(parties, batch_size=5000)
+    Sitting.objects.bulk_create(sittings, batch_size=5000)
+    return {"mediation_cases": len(cases), "mediation_sessions": len(sittings)}
 
 
 def build_rollup(demands: int) -> dict[str, int]:

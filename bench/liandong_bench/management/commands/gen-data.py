@@ -36,8 +36,9 @@ class Command(BaseCommand):
             "--modules",
             action="store_true",
             help="Also build every module's records (meetings, activities with 100,000 "
-            "applications, contests, democracy; liandong_bench/gen_modules.py) and the demand "
-            "rollups for 2,000,000 demands × --demands-factor, at --scale.",
+            "applications, contests, democracy, volunteers, campaigns, outreach, training, "
+            "mediation; liandong_bench/gen_modules.py) and the demand rollups for 2,000,000 "
+            "demands × --demands-factor, at --scale.",
         )
         parser.add_argument(
             "--demands-factor",
