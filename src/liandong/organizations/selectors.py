@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 
 from liandong.organizations.models import PATH_STEP, Organization, subtree_q
 
@@ -116,7 +117,12 @@ def unions_founded_by_month(*, root: Organization, year: int, industry: str = ""
     if industry:
         founded = founded.filter(industry=industry)
     months = [0] * 12
-    for day in founded.values_list("union_founded_on", flat=True):
-        if day is not None:
-            months[day.month - 1] += 1
+    by_month = (
+        founded.order_by()
+        .values(month=ExtractMonth("union_founded_on"))
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    for month, count in by_month:
+        months[month - 1] = count
     return months
