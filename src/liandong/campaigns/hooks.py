@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
-from liandong.campaigns.models import Campaign, Milestone, ProgressEntry, Task, TaskStatus
+from liandong.campaigns.models import Campaign, Task, TaskStatus
 from liandong.campaigns.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.campaigns.permissions import may_open_campaigns
 from liandong.core.extensions import Figure, NavItem
@@ -30,32 +30,41 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
         starts_on__year__lte=year,
         ends_on__year__gte=year,
     )
-    tasks = Task.objects.filter(campaign__in=campaigns.values("pk"))
-    counts = tasks.aggregate(
-        claimed=Count("id", filter=~Q(status=TaskStatus.OPEN)),
-        done=Count("id", filter=Q(status=TaskStatus.DONE, completed_on__year=year)),
+    # Two statements, each over one table and its children: the campaigns with their
+    # progress entries, the tasks with their milestones. A child row joins one parent only,
+    # so the children are counted (summed) as they come and the parents distinct. Tasks and
+    # entries, two children of a campaign, are not joined: they would multiply each other.
+    run = campaigns.aggregate(
+        n=Count("id", distinct=True),
+        publicity=Sum(
+            "entries__count",
+            filter=Q(entries__measure="reported.publicity", entries__occurred_on__year=year),
+        ),
     )
-    milestones_done = Milestone.objects.filter(
-        task__in=tasks.values("pk"), done_on__year=year
-    ).count()
-    publicity = (
-        ProgressEntry.objects.filter(
-            campaign__in=campaigns.values("pk"),
-            measure="reported.publicity",
-            occurred_on__year=year,
-        ).aggregate(n=Sum("count"))["n"]
-        or 0
+    counts = Task.objects.filter(campaign__in=campaigns.values("pk")).aggregate(
+        claimed=Count("id", distinct=True, filter=~Q(status=TaskStatus.OPEN)),
+        done=Count("id", distinct=True, filter=Q(status=TaskStatus.DONE, completed_on__year=year)),
+        milestones_done=Count("milestones", filter=Q(milestones__done_on__year=year)),
     )
     url = reverse("campaigns:campaign-list") + f"?year={year}"
     section = "专项行动"
     return [
-        Figure(section, "开展专项行动", campaigns.count(), "项", url, opens_for=may_open_campaigns),
+        Figure(section, "开展专项行动", run["n"], "项", url, opens_for=may_open_campaigns),
         Figure(
             section, "任务被揭榜", counts["claimed"] or 0, "项", url, opens_for=may_open_campaigns
         ),
         Figure(
             section, "揭榜任务完成", counts["done"] or 0, "项", url, opens_for=may_open_campaigns
         ),
-        Figure(section, "完成任务节点", milestones_done, "个", url, opens_for=may_open_campaigns),
-        Figure(section, "开展宣传活动", publicity, "场", url, opens_for=may_open_campaigns),
+        Figure(
+            section,
+            "完成任务节点",
+            counts["milestones_done"],
+            "个",
+            url,
+            opens_for=may_open_campaigns,
+        ),
+        Figure(
+            section, "开展宣传活动", run["publicity"] or 0, "场", url, opens_for=may_open_campaigns
+        ),
     ]

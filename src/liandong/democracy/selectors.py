@@ -14,7 +14,6 @@ from liandong.accounts.models import User
 from liandong.core.memo import once
 from liandong.democracy.models import (
     Case,
-    CollectiveContract,
     Delegate,
     Disclosure,
     Negotiation,
@@ -167,31 +166,32 @@ def _figures_for(organization: Organization, year: int, industry: str) -> Figure
         }
     )
     tally = {k: v or 0 for k, v in tally.items()}
+    # The negotiations with their contracts in one statement: a contract is of one
+    # negotiation and a negotiation has one contract at most (OneToOne), so the join keeps
+    # one row per negotiation and counts both as they come.
     negotiations = Negotiation.objects.filter(subtree_q(organization.path, "organization__path"))
-    contracts = CollectiveContract.objects.filter(
-        subtree_q(organization.path, "negotiation__organization__path")
-    )
     if industry:
         negotiations = negotiations.filter(organization__industry=industry)
-        contracts = contracts.filter(negotiation__organization__industry=industry)
-    signed = contracts.filter(signed_on__year=year).aggregate(
-        n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered")
+    signed = Q(contract__signed_on__year=year)
+    in_force = Q(
+        contract__effective_on__lte=date(year, 12, 31), contract__expires_on__gte=date(year, 1, 1)
     )
-    in_force = contracts.filter(
-        effective_on__lte=date(year, 12, 31), expires_on__gte=date(year, 1, 1)
-    )
-    coverage = in_force.aggregate(
-        n=Count("id"), enterprises=Sum("enterprises_covered"), workers=Sum("workers_covered")
+    bargaining = negotiations.aggregate(
+        negotiations=Count("id", filter=Q(started_on__year=year)),
+        contracts=Count("contract", filter=signed),
+        in_force=Count("contract", filter=in_force),
+        enterprises=Sum("contract__enterprises_covered", filter=in_force),
+        workers=Sum("contract__workers_covered", filter=in_force),
     )
     return Figures(
         organization=organization,
         year=year,
         **tally,
-        negotiations=negotiations.filter(started_on__year=year).count(),
-        contracts=signed["n"] or 0,
-        contracts_in_force=coverage["n"] or 0,
-        enterprises_covered=coverage["enterprises"] or 0,
-        workers_covered=coverage["workers"] or 0,
+        negotiations=bargaining["negotiations"],
+        contracts=bargaining["contracts"],
+        contracts_in_force=bargaining["in_force"],
+        enterprises_covered=bargaining["enterprises"] or 0,
+        workers_covered=bargaining["workers"] or 0,
         disclosures=Disclosure.objects.filter(
             subtree_q(organization.path, "enterprise__path"), by_enterprise, publish_on__year=year
         ).count(),

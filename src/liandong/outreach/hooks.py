@@ -34,17 +34,14 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
     from django.db.models import Q
     from django.utils import timezone
 
-    from liandong.outreach.models import Agreement, KeyEnterprise, Visit
+    from liandong.outreach.models import Agreement, KeyEnterprise
     from liandong.outreach.selectors import coverage
 
     keys = KeyEnterprise.objects.filter(subtree_q(organization.path, "union__path"))
     today = timezone.localdate()
-    cover = coverage(keys, today)
-    visits = Visit.objects.filter(
-        key_enterprise__in=keys.values("pk"),
-        visited_on__gte=date(year, 1, 1),
-        visited_on__lte=date(year, 12, 31),
-    ).count()
+    # One statement for the key enterprises and all their visit counts, one for the
+    # agreements (a table of its own, under the owner's subtree).
+    cover = coverage(keys, today, year=year)
     end = date(year, 12, 31)
     in_force = (
         Agreement.objects.filter(subtree_q(organization.path, "owner__path"), signed_on__lte=end)
@@ -66,7 +63,7 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
             detail={"of": cover.enterprises, "since": cover.since.isoformat()},
             opens_for=can_use_outreach,
         ),
-        Figure(section, "走访企业", visits, "次", keys_url, opens_for=can_use_outreach),
+        Figure(section, "走访企业", cover.year_visits, "次", keys_url, opens_for=can_use_outreach),
         Figure(
             section,
             "走访发现问题未解决",

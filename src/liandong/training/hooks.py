@@ -27,7 +27,7 @@ NAV_ITEMS = [
 
 
 def year_figures(organization: Organization, year: int) -> list[Figure]:
-    f = figures_for(organization=organization, year=year)
+    f = figures_for(organization=organization, year=year, by_union=False)
     url = figures_url(organization, year)
     figures = [
         Figure(section="民主管理", label="职工代表培训场次", value=f.sessions, unit="场", url=url),

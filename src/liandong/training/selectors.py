@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liandong.organizations.models import Organization, subtree_q
-from liandong.training.models import Attendance, Session
+from liandong.training.models import Session
 
 
 @dataclass
@@ -34,10 +34,15 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def figures_for(*, organization: Organization, year: int) -> Figures:
+def figures_for(*, organization: Organization, year: int, by_union: bool = True) -> Figures:
     """Sessions held in ``year`` by bodies in ``organization``'s subtree (those still to come
     are not counted), the delegate attendances (人次) and the distinct delegates trained, in
-    total and per organizing body."""
+    total and (``by_union``) per organizing body.
+
+    The totals are one statement: the sessions joined to their invitations, each invitation
+    a row of one session only, so the sessions are counted distinct and the attendances as
+    they come. A delegate trained by two bodies is one delegate in the total and one in each
+    body's row, so the total is not the sum of the rows."""
     start, end = year_bounds(year)
     end = min(end, timezone.now())
     sessions = Session.objects.filter(
@@ -45,24 +50,27 @@ def figures_for(*, organization: Organization, year: int) -> Figures:
         starts_at__gte=start,
         starts_at__lt=end,
     )
-    attended = Attendance.objects.filter(session__in=sessions, attended=True)
-    rows: dict[int, UnionRow] = {}
-    per_org = sessions.values("organization").annotate(
-        n=Count("id", distinct=True),
-        a=Count("attendances", filter=Q(attendances__attended=True)),
-        d=Count("attendances__worker", filter=Q(attendances__attended=True), distinct=True),
-    )
-    names = {
-        o.pk: o for o in Organization.objects.filter(pk__in=[r["organization"] for r in per_org])
-    }
-    for r in per_org:
-        rows[r["organization"]] = UnionRow(names[r["organization"]], r["n"], r["a"], r["d"])
+    attended = Q(attendances__attended=True)
+    held = Count("id", distinct=True)
+    attendances = Count("attendances", filter=attended)
+    delegates = Count("attendances__worker", filter=attended, distinct=True)
+    total = sessions.aggregate(n=held, a=attendances, d=delegates)
+    rows: list[UnionRow] = []
+    if by_union:
+        per_org = list(
+            sessions.values("organization").annotate(n=held, a=attendances, d=delegates).order_by()
+        )
+        names = Organization.objects.in_bulk([r["organization"] for r in per_org])
+        rows = [
+            UnionRow(names[r["organization"]], r["n"], r["a"], r["d"])
+            for r in sorted(per_org, key=lambda r: names[r["organization"]].path)
+        ]
     return Figures(
         year=year,
-        sessions=sessions.count(),
-        attendances=attended.count(),
-        delegates=attended.values("worker").distinct().count(),
-        by_union=sorted(rows.values(), key=lambda r: r.organization.path),
+        sessions=total["n"],
+        attendances=total["a"],
+        delegates=total["d"],
+        by_union=rows,
     )
 
 

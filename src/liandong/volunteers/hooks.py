@@ -32,14 +32,7 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
     section = "服务职工"
     opens = perms.can_use_volunteers
     return [
-        Figure(
-            section,
-            "志愿服务队",
-            teams.filter(founded_on__year__lte=year).count(),
-            "支",
-            url,
-            opens_for=opens,
-        ),
+        Figure(section, "志愿服务队", f.teams, "支", url, opens_for=opens),
         Figure(section, "参加服务的志愿者", f.volunteers_served, "人", url, opens_for=opens),
         Figure(section, "志愿服务时长", float(f.hours), "小时", url, opens_for=opens),
         Figure(section, "志愿服务人次", f.people_served, "人次", url, opens_for=opens),

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from liandong.core.extensions import ServiceActivity, hooks
-from liandong.volunteers.models import Attendance, Hours, Member, Service, Team, Training
+from liandong.volunteers.models import Hours, Member, Service, Team, Training
 
 
 def tenths(value: object) -> Decimal:
@@ -18,6 +18,7 @@ def tenths(value: object) -> Decimal:
 
 @dataclass(frozen=True)
 class TeamFigures:
+    teams: int  # founded by the end of the year (with no year: all)
     members: int  # in the team now
     services: int  # service records (turnouts)
     hours: Decimal
@@ -32,6 +33,17 @@ def team_figures(team: Team, year: int | None = None) -> TeamFigures:
 
 
 def figures_of(teams: QuerySet[Team], year: int | None = None) -> TeamFigures:
+    """Four statements, each over one table and its children (every statement filters by
+    ``teams``, which for a province is a join to ~20,000 organizations). A child row joins
+    one parent only, so counting the children of a join counts each once, and the parents
+    are counted distinct. Two children of one parent are never joined in one statement: a
+    team's members times its services would multiply each other; nor a service's hours with
+    its people served, which a join would repeat once per member with hours."""
+    founded = Q(founded_on__year__lte=year) if year is not None else None
+    roster = teams.aggregate(
+        teams=Count("id", distinct=True, filter=founded),
+        members=Count("members", filter=Q(members__left_on__isnull=True)),
+    )
     services = Service.objects.filter(team__in=teams.values("pk"))
     trainings = Training.objects.filter(team__in=teams.values("pk"))
     if year is not None:
@@ -41,15 +53,16 @@ def figures_of(teams: QuerySet[Team], year: int | None = None) -> TeamFigures:
     hours = Hours.objects.filter(service__in=services.values("pk")).aggregate(
         total=Sum("hours"), people=Count("member", distinct=True)
     )
-    members = Member.objects.filter(team__in=teams.values("pk"), left_on__isnull=True).count()
+    trained = trainings.aggregate(n=Count("id", distinct=True), attendance=Count("attendance"))
     return TeamFigures(
-        members=members,
+        teams=roster["teams"],
+        members=roster["members"],
         services=served["n"] or 0,
         hours=tenths(hours["total"]),
         people_served=served["people"] or 0,
         volunteers_served=hours["people"] or 0,
-        trainings=trainings.count(),
-        training_attendance=Attendance.objects.filter(training__in=trainings.values("pk")).count(),
+        trainings=trained["n"],
+        training_attendance=trained["attendance"],
     )
 
 

@@ -167,3 +167,21 @@ def test_tasks_api(world: Any, staff: Any, django_assert_num_queries: Any, rows:
         staff, f"/api/v1/campaigns/{target.pk}/tasks", SIGNED_IN + 3, django_assert_num_queries
     )
     assert [len(t["milestones"]) for t in response.json()] == [1] * rows
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_year_figures(world: Any, django_assert_num_queries: Any, rows: int) -> None:
+    """The dashboard's hook for union A, whose campaign has claimed tasks with milestones and
+    hand-reported publicity."""
+    from liandong.campaigns.hooks import year_figures
+
+    target = campaign(world)
+    tasks(world, target, rows)
+    progress(world, target, rows)
+    # The campaigns with their progress entries; the tasks with their milestones (before:
+    # four, the campaigns, tasks, milestones and entries each apart).
+    with django_assert_num_queries(2):
+        figures = {f.label: f.value for f in year_figures(world.union_a, YEAR)}
+    assert figures["开展专项行动"] == 1
+    assert figures["任务被揭榜"] == rows
+    assert figures["开展宣传活动"] == 10 * rows

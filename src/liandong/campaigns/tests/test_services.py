@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from liandong.campaigns import selectors, services
-from liandong.campaigns.models import Campaign, Task
+from liandong.campaigns.models import Campaign, Milestone, ProgressEntry, Task, TaskStatus
 from liandong.campaigns.permissions import campaigns_visible_to, can_claim, can_manage
 from liandong.campaigns.tests.conftest import YEAR
 from liandong.core.models import AuditLog
@@ -308,3 +308,95 @@ def test_year_figures_count_claimed_and_done_tasks(world: Any, task: Task) -> No
     assert figures["任务被揭榜"] == 1
     assert figures["揭榜任务完成"] == 0
     assert {f.label: f.value for f in year_figures(world.union_b, YEAR)}["开展专项行动"] == 0
+
+
+# --- Year figures over every branch of their filters ------------------------------------------
+
+
+FIGURES_YEAR = 2024
+
+
+def _campaign(owner: Organization, starts_on: date, ends_on: date) -> Campaign:
+    """Written straight to the tables (the services date claims and results around today)."""
+    return Campaign.objects.create(owner=owner, name="行动", starts_on=starts_on, ends_on=ends_on)
+
+
+def _task(
+    campaign: Campaign, status: str, by: Organization | None, completed_on: date | None = None
+) -> Task:
+    return Task.objects.create(
+        campaign=campaign, title="任务", status=status, claimed_by=by, completed_on=completed_on
+    )
+
+
+def _milestone(task: Task, done_on: date | None) -> None:
+    Milestone.objects.create(task=task, title="节点", due_on=date(2024, 6, 30), done_on=done_on)
+
+
+def _entry(campaign: Campaign, measure: str, count: int, on: date) -> None:
+    ProgressEntry.objects.create(
+        campaign=campaign,
+        organization=campaign.owner,
+        measure=measure,
+        count=count,
+        occurred_on=on,
+        evidence="台账",
+    )
+
+
+def test_year_figures_are_the_hand_counts(world: Any) -> None:
+    """Every branch of the figures' filters: campaigns within the year, reaching into it from
+    the year before and spanning it, of the year after and of another subtree; tasks open,
+    claimed and done in and out of the year; milestones done in and out of the year and not
+    yet; publicity entries of the year, of the year before, and of another measure. A
+    campaign has several tasks and entries, a task several milestones: a wrong join would
+    multiply them."""
+    from liandong.campaigns.hooks import year_figures
+
+    y, ea = FIGURES_YEAR, world.enterprise_a
+    whole = _campaign(world.union_a, date(y, 1, 1), date(y, 12, 31))
+    reaching = _campaign(world.union_a, date(y - 1, 6, 1), date(y, 3, 31))
+    spanning = _campaign(ea, date(y - 2, 1, 1), date(y + 2, 12, 31))
+    later = _campaign(world.union_a, date(y + 1, 1, 1), date(y + 1, 6, 30))
+    theirs = _campaign(world.union_b, date(y, 1, 1), date(y, 12, 31))
+    unclaimed = _task(whole, TaskStatus.OPEN, None)
+    _task(whole, TaskStatus.CLAIMED, ea)
+    done = _task(whole, TaskStatus.DONE, ea, completed_on=date(y, 5, 1))
+    done_before = _task(reaching, TaskStatus.DONE, ea, completed_on=date(y - 1, 12, 20))
+    _task(spanning, TaskStatus.CLAIMED, ea)
+    done_later = _task(later, TaskStatus.DONE, ea, completed_on=date(y + 1, 2, 1))
+    _task(theirs, TaskStatus.DONE, world.enterprise_b, completed_on=date(y, 5, 1))
+    _milestone(unclaimed, date(y, 2, 1))
+    _milestone(done, date(y, 4, 1))
+    _milestone(done, date(y - 1, 11, 1))
+    _milestone(done, None)
+    _milestone(done_before, date(y, 1, 10))
+    _milestone(done_later, date(y, 12, 1))  # its campaign is not of the year
+    publicity = "reported.publicity"
+    _entry(whole, publicity, 3, date(y, 3, 1))
+    _entry(whole, publicity, 2, date(y - 1, 12, 1))
+    _entry(whole, "reported.briefing", 7, date(y, 3, 1))
+    _entry(reaching, publicity, 4, date(y, 2, 1))
+    _entry(later, publicity, 6, date(y, 12, 31))
+    _entry(theirs, publicity, 9, date(y, 3, 1))
+    assert {f.label: f.value for f in year_figures(world.union_a, y)} == {
+        "开展专项行动": 3,
+        "任务被揭榜": 4,
+        "揭榜任务完成": 1,
+        "完成任务节点": 3,
+        "开展宣传活动": 7,
+    }
+    assert {f.label: f.value for f in year_figures(world.province, y)} == {
+        "开展专项行动": 4,
+        "任务被揭榜": 5,
+        "揭榜任务完成": 2,
+        "完成任务节点": 3,
+        "开展宣传活动": 16,
+    }
+    assert {f.label: f.value for f in year_figures(world.union_a, y + 3)} == {
+        "开展专项行动": 0,
+        "任务被揭榜": 0,
+        "揭榜任务完成": 0,
+        "完成任务节点": 0,
+        "开展宣传活动": 0,
+    }

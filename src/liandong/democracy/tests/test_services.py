@@ -15,7 +15,9 @@ from liandong.democracy.models import (
     CollectiveContract,
     Congress,
     CoSignature,
+    Disclosure,
     DisclosureRead,
+    Negotiation,
     Nomination,
     Objection,
     Proposal,
@@ -53,6 +55,7 @@ from liandong.democracy.tests.factories import (
     next_week,
     submitted_proposal,
 )
+from liandong.organizations.tests.factories import EnterpriseFactory
 from liandong.workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -661,6 +664,141 @@ def test_year_figures_hook(world) -> None:
     assert figures["征集职工代表提案"].value == 1
     assert figures["征集职工代表提案"].url.startswith("/democracy/figures/?organization=")
     assert "提案办理满意率" not in figures  # nothing rated yet
+
+
+# The tallies' figures in the order of ``_tally``'s counts.
+TALLY_KEYS = [
+    "proposals_collected",
+    "proposals_accepted",
+    "proposals_converted",
+    "proposals_rejected",
+    "proposals_handled",
+    "proposals_closed",
+    "rating_satisfied",
+    "rating_basic",
+    "rating_unsatisfied",
+]
+
+
+def _negotiation(organization, started_on: date, contract: tuple | None = None) -> None:
+    """Written straight to the tables (the services date everything around today).
+    ``contract``: (signed, effective, expires, enterprises covered, workers covered)."""
+    negotiation = Negotiation.objects.create(
+        organization=organization,
+        title="工资集体协商",
+        union_side="工会",
+        employer_side="企业",
+        topics="工资",
+        started_on=started_on,
+    )
+    if contract:
+        signed, effective, expires, enterprises, workers = contract
+        CollectiveContract.objects.create(
+            negotiation=negotiation,
+            title="集体合同",
+            signed_on=signed,
+            effective_on=effective,
+            expires_on=expires,
+            enterprises_covered=enterprises,
+            workers_covered=workers,
+        )
+
+
+def _tally(enterprise, year: int, *counts: int) -> None:
+    names = ["collected", "accepted", "converted", "rejected", "answered", "closed"]
+    names += ["satisfied", "basic", "unsatisfied"]
+    ProposalTally.objects.create(
+        enterprise=enterprise, year=year, **dict(zip(names, counts, strict=True))
+    )
+
+
+def _disclosure(enterprise, publish_on: date) -> None:
+    Disclosure.objects.create(
+        enterprise=enterprise, category="wages", title="工资", body="公开", publish_on=publish_on
+    )
+
+
+def test_figures_are_the_hand_counts(world) -> None:
+    """Every branch of the figures' filters, in union A's subtree, the province and one
+    industry: tallies of the year and the year before; negotiations started in the year or
+    not, with a contract or none; contracts signed in the year or not, in force on the year's
+    first day, on its last, over it, before it and only after it; disclosures of the year
+    and of its eve."""
+    y = 2024
+    ea, eb = world.enterprise_a, world.enterprise_b  # 快递
+    el = EnterpriseFactory(name="甲物流公司", code="W-EL", parent=world.union_a, industry="物流")
+    _tally(ea, y, 5, 4, 1, 1, 3, 2, 2, 1, 1)
+    _tally(ea, y - 1, 9, 9, 9, 9, 9, 9, 9, 9, 9)
+    _tally(el, y, 2, 1, 0, 0, 0, 0, 0, 0, 1)
+    _tally(eb, y, 7, 6, 2, 0, 5, 4, 3, 0, 0)
+    _negotiation(ea, date(y, 2, 1), (date(y, 3, 1), date(y, 4, 1), date(y + 3, 3, 31), 1, 100))
+    _negotiation(
+        ea, date(y - 1, 5, 1), (date(y - 1, 6, 1), date(y - 1, 7, 1), date(y, 1, 1), 3, 50)
+    )
+    _negotiation(world.union_a, date(y, 9, 1))
+    _negotiation(
+        world.union_a,
+        date(y - 2, 1, 1),
+        (date(y - 2, 2, 1), date(y - 2, 3, 1), date(y - 1, 12, 31), 10, 1000),
+    )
+    _negotiation(el, date(y, 11, 1), (date(y, 12, 31), date(y + 1, 1, 1), date(y + 4, 1, 1), 2, 70))
+    _negotiation(
+        el, date(y - 3, 1, 1), (date(y - 3, 6, 1), date(y, 12, 31), date(y + 2, 1, 1), 5, 20)
+    )
+    _negotiation(eb, date(y, 1, 15), (date(y, 2, 1), date(y, 2, 1), date(y + 2, 1, 1), 1, 300))
+    _disclosure(ea, date(y, 5, 1))
+    _disclosure(ea, date(y - 1, 12, 31))
+    _disclosure(el, date(y, 1, 1))
+    _disclosure(eb, date(y, 6, 1))
+
+    def counts(organization, industry: str = "") -> dict:
+        found = figures_for(organization=organization, year=y, industry=industry).as_dict()
+        return {k: v for k, v in found.items() if k not in {"organization_id", "organization"}}
+
+    assert counts(world.union_a) == {
+        "year": y,
+        **dict(zip(TALLY_KEYS, [7, 5, 1, 1, 3, 2, 2, 1, 2], strict=True)),
+        "satisfaction_rate": 60.0,
+        "negotiations": 3,
+        "contracts": 2,
+        "contracts_in_force": 3,
+        "enterprises_covered": 9,
+        "workers_covered": 170,
+        "disclosures": 2,
+    }
+    assert counts(world.province) == {
+        "year": y,
+        **dict(zip(TALLY_KEYS, [14, 11, 3, 1, 8, 6, 5, 1, 2], strict=True)),
+        "satisfaction_rate": 75.0,
+        "negotiations": 4,
+        "contracts": 3,
+        "contracts_in_force": 4,
+        "enterprises_covered": 10,
+        "workers_covered": 470,
+        "disclosures": 3,
+    }
+    assert counts(world.province, industry="快递") == {
+        "year": y,
+        **dict(zip(TALLY_KEYS, [12, 10, 3, 1, 8, 6, 5, 1, 1], strict=True)),
+        "satisfaction_rate": 85.7,
+        "negotiations": 2,
+        "contracts": 2,
+        "contracts_in_force": 3,
+        "enterprises_covered": 5,
+        "workers_covered": 450,
+        "disclosures": 2,
+    }
+    figures = {f.label: f for f in hooks.year_figures(world.union_a, y)}
+    assert {label: f.value for label, f in figures.items()} == {
+        "征集职工代表提案": 7,
+        "提案立案": 5,
+        "提案办复": 3,
+        "签订集体合同": 2,
+        "集体合同覆盖职工": 170,
+        "提案办理满意率": 60.0,
+    }
+    assert figures["集体合同覆盖职工"].detail == {"enterprises": 9}
+    assert figures["提案办理满意率"].detail == {"satisfied": 2, "basic": 1, "unsatisfied": 2}
 
 
 def test_worker_sections_show_proposals_as_delegate(world) -> None:

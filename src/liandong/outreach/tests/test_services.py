@@ -1,9 +1,11 @@
 """One test per rule of the outreach services."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -250,6 +252,92 @@ def test_a_problem_is_closed_once_and_not_before_the_visit(world: Any, ow: Any) 
     services.visit_close_problem(actor=None, visit=ow.visit, closed_on=None)
     with pytest.raises(ValidationError):
         services.visit_close_problem(actor=None, visit=ow.visit, closed_on=None)
+
+
+# A fixed day, noon in Beijing, in the second quarter: "today", "this quarter" and "in force"
+# do not move with the day (or the hour) the suite runs.
+TODAY = date(2025, 5, 20)
+NOON = datetime(2025, 5, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _visit(key: KeyEnterprise, on: date, problem: str = "", closed_on: date | None = None) -> None:
+    """Written straight to the table (the services refuse visits after today)."""
+    Visit.objects.create(
+        key_enterprise=key,
+        visited_on=on,
+        visitors="工会主席",
+        findings="正常",
+        problem=problem,
+        problem_closed_on=closed_on,
+    )
+
+
+def _agreement(owner: Any, signed_on: date, expires_on: date | None) -> None:
+    Agreement.objects.create(owner=owner, title="协议", signed_on=signed_on, expires_on=expires_on)
+
+
+def test_year_figures_are_the_hand_counts(world: Any) -> None:
+    """Every branch of the figures' filters: active and inactive key enterprises, with and
+    without a leader, in and out of the subtree; visits this quarter, earlier in the year,
+    the year before and after today; problems open, closed and none; agreements open-ended,
+    expired, expiring today, signed after the year, and out of the subtree."""
+    staff = world.users["staff_a"]
+    union_a_enterprises = [
+        EnterpriseFactory(name=f"甲重点企业{i}", code=f"W-K{i}", parent=world.union_a)
+        for i in range(2)
+    ]
+    led = KeyEnterprise.objects.create(
+        union=world.union_a, enterprise=world.enterprise_a, leader=staff
+    )
+    unled = KeyEnterprise.objects.create(union=world.union_a, enterprise=union_a_enterprises[0])
+    dropped = KeyEnterprise.objects.create(
+        union=world.union_a, enterprise=union_a_enterprises[1], is_active=False
+    )
+    theirs = KeyEnterprise.objects.create(union=world.union_b, enterprise=world.enterprise_b)
+    _visit(led, date(2025, 4, 10), problem="欠薪")  # this quarter, open
+    _visit(led, date(2025, 3, 31))  # last quarter, no problem
+    _visit(led, date(2024, 12, 31), problem="加班", closed_on=date(2025, 1, 5))
+    _visit(led, date(2025, 5, 25))  # after today: visited this quarter, not yet a visit to date
+    _visit(unled, date(2025, 1, 15), problem="社保")  # earlier in the year, open
+    _visit(dropped, date(2025, 4, 15), problem="工伤")  # of an enterprise no longer in contact
+    _visit(theirs, date(2025, 4, 15), problem="欠薪")
+    _agreement(world.union_a, date(2024, 1, 1), None)
+    _agreement(world.union_a, date(2025, 2, 1), date(2025, 5, 19))  # expired yesterday
+    _agreement(world.enterprise_a, date(2023, 6, 1), TODAY)  # in force to the end of today
+    _agreement(world.union_a, date(2024, 3, 1), date(2024, 12, 31))
+    _agreement(world.union_a, date(2026, 1, 1), None)  # signed after the year
+    _agreement(world.union_b, date(2024, 1, 1), None)
+    with time_machine.travel(NOON, tick=False):
+        assert {f.label: f.value for f in year_figures(world.union_a, 2025)} == {
+            "联系重点企业": 2,
+            "本季度已走访重点企业": 1,
+            "走访企业": 5,
+            "走访发现问题未解决": 3,
+            "有效协议": 2,
+        }
+        assert {f.label: f.value for f in year_figures(world.union_a, 2024)} == {
+            "联系重点企业": 2,
+            "本季度已走访重点企业": 1,
+            "走访企业": 1,
+            "走访发现问题未解决": 3,
+            "有效协议": 3,
+        }
+        assert {f.label: f.value for f in year_figures(world.province, 2025)} == {
+            "联系重点企业": 3,
+            "本季度已走访重点企业": 2,
+            "走访企业": 6,
+            "走访发现问题未解决": 4,
+            "有效协议": 3,
+        }
+        keys = KeyEnterprise.objects.filter(union=world.union_a)
+        cover = selectors.coverage(keys, TODAY, year=2025)
+        assert (cover.enterprises, cover.visited, cover.visits, cover.problems_open) == (2, 1, 2, 3)
+        assert cover.year_visits == 5
+        assert [(r.name, r.enterprises, r.visited) for r in cover.leaders] == [
+            (str(staff), 1, 1),
+            ("（未分配）", 1, 0),
+        ]
+        assert selectors.coverage(keys, TODAY, year=2024).year_visits == 1
 
 
 def test_year_figures_count_the_subtree(world: Any, ow: Any) -> None:

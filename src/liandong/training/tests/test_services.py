@@ -1,9 +1,11 @@
 """The rules of training and the guidance library, one test each, through the services."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -35,6 +37,7 @@ from liandong.training.tests.factories import (
     make_session,
     pdf_upload,
 )
+from liandong.workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.usefixtures("no_pii_in_logs")
 
@@ -221,6 +224,53 @@ def test_figures_count_sessions_attendances_and_distinct_delegates_per_year(worl
     figures = {fig.label: fig for fig in year_figures(world.union_a, year)}
     assert figures["参训职工代表"].value == 4
     assert figures["职工代表参训人次"].url.startswith("/training/?organization=")
+
+
+# Noon in Beijing on a fixed day of ``YEAR``: the sessions still to come are those after it,
+# whatever the hour the suite runs at.
+YEAR = 2024
+NOON = datetime(YEAR, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _session(organization: Any, starts_at: datetime, attended: list[Any], invited: list[Any]):
+    """Written straight to the tables (the services date sessions around today)."""
+    session = Session.objects.create(organization=organization, topic="培训", starts_at=starts_at)
+    for worker in attended:
+        Attendance.objects.create(session=session, worker=worker, attended=True)
+    for worker in invited:
+        Attendance.objects.create(session=session, worker=worker, attended=False)
+    return session
+
+
+def test_year_figures_are_the_hand_counts(world: Any) -> None:
+    """Every branch of the figures' filters: the year's first instant and the instant before
+    it, a session still to come, invitations not attended, a session without any, a session
+    of a body below the union and one outside its subtree, and a delegate trained twice
+    (by one body and by two)."""
+    beijing = ZoneInfo("Asia/Shanghai")
+    w1, w2, w3, w4, w5 = (WorkerFactory(employer=world.outlet_a) for _ in range(5))
+    with time_machine.travel(NOON, tick=False):
+        _session(world.union_a, datetime(YEAR, 1, 1, 0, 0, tzinfo=beijing), [], [])
+        _session(world.union_a, datetime(YEAR, 3, 1, 9, 0, tzinfo=beijing), [w1, w2], [w3])
+        _session(world.union_a, datetime(YEAR, 5, 1, 9, 0, tzinfo=beijing), [w1], [w2])
+        _session(world.union_a, NOON + timedelta(minutes=1), [w4], [])  # still to come
+        _session(world.union_a, datetime(YEAR - 1, 12, 31, 23, 59, tzinfo=beijing), [w1], [])
+        _session(world.enterprise_a, datetime(YEAR, 4, 1, 9, 0, tzinfo=beijing), [w2, w5], [])
+        _session(world.union_b, datetime(YEAR, 4, 1, 9, 0, tzinfo=beijing), [w1, w3], [])
+
+        f = figures_for(organization=world.union_a, year=YEAR)
+        assert (f.sessions, f.attendances, f.delegates) == (4, 5, 3)
+        assert [(r.organization, r.sessions, r.attendances, r.delegates) for r in f.by_union] == [
+            (world.union_a, 3, 3, 2),
+            (world.enterprise_a, 1, 2, 2),
+        ]
+        figures = {fig.label: fig.value for fig in year_figures(world.union_a, YEAR)}
+        assert figures == {"职工代表培训场次": 4, "职工代表参训人次": 5, "参训职工代表": 3}
+        whole = {fig.label: fig.value for fig in year_figures(world.province, YEAR)}
+        assert whole == {"职工代表培训场次": 5, "职工代表参训人次": 7, "参训职工代表": 4}
+        before = figures_for(organization=world.union_a, year=YEAR - 1)
+        assert (before.sessions, before.attendances, before.delegates) == (1, 1, 1)
+        assert figures_for(organization=world.union_b, year=YEAR + 1).by_union == []
 
 
 # --- Guidance library --------------------------------------------------------------------------------

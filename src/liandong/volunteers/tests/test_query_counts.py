@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from liandong.core.tests.query_counts import ROWS, SIGNED_IN, measure
 from liandong.volunteers import services
-from liandong.volunteers.models import Team, Training
+from liandong.volunteers.models import Service, Team, Training
 from liandong.volunteers.selectors import service_activities
 from liandong.volunteers.tests.conftest import volunteer_activity
 from liandong.workers.tests.factories import WorkerFactory
@@ -87,9 +87,9 @@ def teams(world: Any, rows: int) -> list[Team]:
 def test_team_list_page(world: Any, staff: Any, django_assert_num_queries: Any, rows: int) -> None:
     teams(world, rows)
     # + the teams with their sponsors; the columns, one grouped query each (members, services,
-    # hours); the figures over the visible teams (services, hours, members, trainings,
-    # attendance).
-    response = measure(staff, "/volunteers/", SIGNED_IN + 9, django_assert_num_queries)
+    # hours); the figures over the visible teams (the teams with their members, services,
+    # hours, trainings with their attendance).
+    response = measure(staff, "/volunteers/", SIGNED_IN + 8, django_assert_num_queries)
     assert "志愿服务队0" in response.content.decode()
 
 
@@ -100,10 +100,11 @@ def test_team_detail_page(
     target = team(world, "志愿服务队")
     served(world, target, rows)
     # + the team with its sponsor; the members with their workers; the hours by member; the
-    # services; their activities' links (one, through the hook); the figures (services, hours,
-    # members, trainings, attendance); the honours; the trainings.
+    # services; their activities' links (one, through the hook); the figures (the team with
+    # its members, services, hours, trainings with their attendance); the honours; the
+    # trainings.
     response = measure(
-        staff, f"/volunteers/{target.pk}/", SIGNED_IN + 12, django_assert_num_queries
+        staff, f"/volunteers/{target.pk}/", SIGNED_IN + 11, django_assert_num_queries
     )
     assert "授旗0" in response.content.decode()
 
@@ -132,10 +133,11 @@ def test_teams_api(world: Any, staff: Any, django_assert_num_queries: Any, rows:
 def test_team_api(world: Any, staff: Any, django_assert_num_queries: Any, rows: int) -> None:
     target = team(world, "志愿服务队")
     served(world, target, rows)
-    # + the team with its sponsor; the hours by member; the figures (services, hours, members,
-    # trainings, attendance); the members; the honours; the trainings and their attendance.
+    # + the team with its sponsor; the hours by member; the figures (the team with its
+    # members, services, hours, trainings with their attendance); the members; the honours;
+    # the trainings and their attendance.
     response = measure(
-        staff, f"/api/v1/volunteers/teams/{target.pk}", SIGNED_IN + 11, django_assert_num_queries
+        staff, f"/api/v1/volunteers/teams/{target.pk}", SIGNED_IN + 10, django_assert_num_queries
     )
     assert len(response.json()["members"]) == 2 * rows
     assert response.json()["figures"]["hours"] == f"{Decimal('5.5') * rows:.1f}"
@@ -154,3 +156,18 @@ def test_services_api(world: Any, staff: Any, django_assert_num_queries: Any, ro
     )
     assert len(response.json()) == rows
     assert [len(s["hours"]) for s in response.json()] == [2] * rows
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_year_figures(world: Any, django_assert_num_queries: Any, rows: int) -> None:
+    """The dashboard's hook for union A, whose teams have members, services with hours and
+    trainings with attendance this year."""
+    from liandong.volunteers.hooks import year_figures
+
+    teams(world, rows)
+    year = Service.objects.latest("served_on").served_on.year  # the services' "today"
+    # The teams with their members; the services; their hours; the trainings with their
+    # attendance (before: six, the teams, members and attendance each apart).
+    with django_assert_num_queries(4):
+        figures = {f.label: f.value for f in year_figures(world.union_a, year)}
+    assert figures["志愿服务人次"] == 10 * rows

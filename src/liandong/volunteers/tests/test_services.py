@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from liandong.core import crypto
 from liandong.core.models import AuditLog
 from liandong.volunteers import selectors, services
-from liandong.volunteers.models import Hours, Member, Service
+from liandong.volunteers.models import Attendance, Hours, Member, Service, Team, Training
 from liandong.volunteers.permissions import (
     can_manage_team,
     teams_visible_to,
@@ -279,3 +279,120 @@ def test_year_figures_hook(world: Any, vol: Any) -> None:
     assert not figures["志愿服务时长"].opens_for(world.users["worker_a"])
     other = {f.label: f for f in year_figures(world.union_b, vol.today.year)}
     assert other["志愿服务时长"].value == 0
+
+
+# --- Year figures over every branch of their filters ------------------------------------------
+
+
+YEAR = 2024
+
+
+def _team(organization: Any, name: str, founded_on: date) -> Team:
+    return Team.objects.create(organization=organization, name=name, founded_on=founded_on)
+
+
+def _member(team: Team, name: str, left_on: date | None = None) -> Member:
+    return Member.objects.create(team=team, name=name, joined_on=date(2015, 1, 1), left_on=left_on)
+
+
+def _service(team: Team, served_on: date, people: int, hours: dict[Member, str]) -> Service:
+    service = Service.objects.create(
+        team=team,
+        activity_id=served_on.toordinal(),
+        activity_title="志愿服务",
+        served_on=served_on,
+        people_served=people,
+    )
+    for member, value in hours.items():
+        Hours.objects.create(service=service, member=member, hours=Decimal(value))
+    return service
+
+
+def _training(team: Team, held_on: date, attendees: list[Member]) -> Training:
+    training = Training.objects.create(team=team, title="培训", held_on=held_on)
+    for member in attendees:
+        Attendance.objects.create(training=training, member=member)
+    return training
+
+
+@pytest.fixture
+def ledger(world: Any) -> None:
+    """Written straight to the tables (the services date everything around today). In union
+    A's subtree: a team founded before ``YEAR`` with three members (one has left, after
+    serving), four services (one without hours, one of the year before) and three trainings
+    (one without attendance, one of the year before); a team of the enterprise founded after
+    ``YEAR``, with an active member and a service after it. In union B's: one of each."""
+    a = _team(world.union_a, "甲队", date(2014, 1, 1))
+    m1, m2 = _member(a, "甲一"), _member(a, "甲二")
+    m3 = _member(a, "甲三", left_on=date(YEAR, 10, 1))
+    _service(a, date(YEAR, 1, 1), 80, {m1: "4", m2: "2.5"})
+    _service(a, date(YEAR, 12, 31), 20, {m1: "3", m3: "1"})
+    _service(a, date(YEAR, 6, 1), 5, {})
+    _service(a, date(YEAR - 1, 12, 31), 100, {m2: "6"})
+    _training(a, date(YEAR, 3, 1), [m1, m2])
+    _training(a, date(YEAR, 4, 1), [])
+    _training(a, date(YEAR - 1, 3, 1), [m1, m2, m3])
+    late = _team(world.enterprise_a, "甲企业队", date(YEAR + 1, 1, 1))
+    m4 = _member(late, "企一")
+    _service(late, date(YEAR + 1, 2, 1), 7, {m4: "2"})
+    b = _team(world.union_b, "乙队", date(2020, 1, 1))
+    mb = _member(b, "乙一")
+    _service(b, date(YEAR, 5, 1), 50, {mb: "8"})
+    _training(b, date(YEAR, 5, 1), [mb])
+
+
+def test_year_figures_are_the_hand_counts(world: Any, ledger: None) -> None:
+    from liandong.volunteers.hooks import year_figures
+
+    figures = {f.label: f for f in year_figures(world.union_a, YEAR)}
+    assert {label: f.value for label, f in figures.items()} == {
+        "志愿服务队": 1,  # the enterprise's team was founded after the year
+        "参加服务的志愿者": 3,  # 甲一, 甲二, and 甲三 who left later
+        "志愿服务时长": 10.5,  # 4 + 2.5 + 3 + 1
+        "志愿服务人次": 105,  # 80 + 20 + 5
+        "志愿者培训": 2,
+    }
+    assert figures["志愿者培训"].detail == {"attendance": 2}
+    whole = {f.label: f.value for f in year_figures(world.province, YEAR)}
+    assert whole == {
+        "志愿服务队": 2,
+        "参加服务的志愿者": 4,
+        "志愿服务时长": 18.5,
+        "志愿服务人次": 155,
+        "志愿者培训": 3,
+    }
+
+
+def test_figures_of_a_subtree_and_of_a_team_are_the_hand_counts(world: Any, ledger: None) -> None:
+    in_a = teams_visible_to(world.users["staff_a"])
+    assert selectors.figures_of(in_a, YEAR) == selectors.TeamFigures(
+        teams=1,
+        members=3,  # 甲一, 甲二, 企一: active now, whatever the year
+        services=3,
+        hours=Decimal("10.5"),
+        people_served=105,
+        volunteers_served=3,
+        trainings=2,
+        training_attendance=2,
+    )
+    team = Team.objects.get(name="甲队")
+    assert selectors.team_figures(team) == selectors.TeamFigures(
+        teams=1,
+        members=2,
+        services=4,
+        hours=Decimal("16.5"),
+        people_served=205,
+        volunteers_served=3,
+        trainings=3,
+        training_attendance=5,
+    )
+    assert selectors.figures_of(in_a, YEAR - 2) == selectors.TeamFigures(
+        teams=1,
+        members=3,
+        services=0,
+        hours=Decimal("0.0"),
+        people_served=0,
+        volunteers_served=0,
+        trainings=0,
+        training_attendance=0,
+    )
