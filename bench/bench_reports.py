@@ -4,13 +4,14 @@ for the province root (``bench_staff``) and for a county union, p95 against 300 
     .venv/bin/python bench/bench_reports.py [--scale 0.1] [--requests 30] [--demands-factor 1]
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_reports.py   # also on PostgreSQL
 
-It builds its data in a temporary data dir (and, with DATABASE_URL, in that PostgreSQL
-database, which must be an empty throwaway one): ``gen_data`` at ``--scale`` (1 = 1,000,000
-workers and ~20,000 organizations), then the demand rollup as the demands services keep it for
-2,000,000 × scale × ``--demands-factor`` demands (rows per month × body × category × city,
-the counts spread over the union and partner bodies). What it does NOT generate (stated in
-the output): meetings, activities, contests and democracy records, so those figures are
-measured over empty tables; gen-data does not yet build those modules.
+It builds its data in a temporary data dir, or in ``--data-dir`` kept for the next run (and,
+with DATABASE_URL, in that PostgreSQL database, which must be an empty throwaway one the first
+time and is reused after): ``gen_data`` at ``--scale`` (1 = 1,000,000 workers and ~20,000
+organizations), every module's records (``gen_modules``: all ten modules; a data dir kept
+from before a module was added there lacks it, so start a fresh one), then the demand rollups
+as the demands services keep them for 2,000,000 × scale × ``--demands-factor`` demands (rows
+per month × body × category × city, the counts spread over the union and partner bodies; no
+demand rows: the dashboard never reads them).
 
 Each URL is requested in-process with Django's test client after a warm-up; the markdown
 table goes to stdout and to bench/results/reports.md.
