@@ -14,6 +14,11 @@ from django.utils import timezone
 from liandong.core import races
 from liandong.demands.models import DemandThrottle
 
+# Objections to a model worker's public notice (democracy's 公示异议, a public form): a few an
+# hour per address, counted here like the demands' public forms so that the limit holds under
+# concurrent requests (workers' self-registration counts its texts here too).
+OBJECTIONS_PER_IP_HOUR = 5
+
 
 def limits() -> dict[str, tuple[int, int]]:
     """kind -> (allowed hits, window in seconds)."""
@@ -26,6 +31,7 @@ def limits() -> dict[str, tuple[int, int]]:
         "text-code-ip": (settings.LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR, 3600),
         # The public form's category hint, asked as the worker types (a pause of 0.6 s).
         "suggest-ip": (getattr(settings, "LIANDONG_DEMANDS_SUGGESTIONS_PER_IP_HOUR", 600), 3600),
+        "objection-ip": (OBJECTIONS_PER_IP_HOUR, 3600),
     }
 
 

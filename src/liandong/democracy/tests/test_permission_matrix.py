@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -24,6 +23,7 @@ from liandong.core.tests.matrix import (
     run_page_post_row,
     run_page_row,
 )
+from liandong.demands.models import DemandThrottle
 from liandong.democracy.models import (
     AgendaItem,
     Case,
@@ -260,7 +260,7 @@ def api_request(
     operation: tuple[str, str], client: Client, headers: dict[str, str], o: Objects
 ) -> Any:
     method, path = operation
-    cache.clear()  # the objection channel's per-address limit
+    DemandThrottle.objects.all().delete()  # the objection channel's per-address limit
     body: dict[str, Any] = {}
     url = path
     if "{proposal_id}" in path:
@@ -329,7 +329,7 @@ def page_post(route: str, o: Objects, world: Any) -> dict[str, Any]:
     def one_address_each(principal: str) -> str:
         """Each principal objects as if from an address of their own (the test client's is
         always the same; the per-address limit has its own tests)."""
-        cache.clear()
+        DemandThrottle.objects.all().delete()
         return page_url("democracy/notices/<int:pk>/", o)
 
     rows: dict[str, dict[str, Any]] = {

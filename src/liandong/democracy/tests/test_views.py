@@ -367,12 +367,9 @@ def test_nomination_pages_notice_and_objection(world, login) -> None:
 def test_objections_over_the_limit_are_429_with_retry_after_on_the_page(world) -> None:
     """The public objection form, as the API: past OBJECTIONS_PER_HOUR from one address the
     form comes back with the reason, status 429 and Retry-After, and nothing is stored."""
-    from django.core.cache import cache
-
     from liandong.core.tests.client import BrowserClient
     from liandong.democracy.services import OBJECTIONS_PER_HOUR
 
-    cache.clear()
     nomination = nomination_create(
         actor=world.users["enterprise_a"],
         worker=world.worker_a,
