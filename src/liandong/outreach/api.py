@@ -317,11 +317,14 @@ def create_agreement(request: AuthenticatedHttpRequest, payload: AgreementIn) ->
     return agreement_item(agreement)
 
 
-def _parties(request: AuthenticatedHttpRequest, party_ids: list[int]) -> list[Organization]:
-    parties = list(organizations_visible_to(request.user).filter(pk__in=party_ids))
-    if len(parties) != len(set(party_ids)):
+def _parties(
+    request: AuthenticatedHttpRequest, party_ids: list[int], agreement: Agreement | None = None
+) -> list[Organization]:
+    """The bodies named, in the order given, each one the user may name (``parties_for``)."""
+    found = {o.pk: o for o in perms.parties_for(request.user, agreement).filter(pk__in=party_ids)}
+    if len(found) != len(set(party_ids)):
         raise ValidationError({"party_ids": "签约单位不存在。"}, code="unknown")
-    return parties
+    return [found[pk] for pk in dict.fromkeys(party_ids)]
 
 
 @router.get(
@@ -352,18 +355,7 @@ def update_agreement(
     staff = (
         _user(request, given["staff_id"], "staff_id") if "staff_id" in given else agreement.staff
     )
-    parties = None
-    if payload.party_ids is not None:
-        # a party elsewhere in the tree, already on the agreement, may stay on it
-        kept = set(agreement.parties.values_list("organization_id", flat=True))
-        found = {
-            o.pk: o
-            for o in [
-                *_parties(request, [pk for pk in payload.party_ids if pk not in kept]),
-                *Organization.objects.filter(pk__in=set(payload.party_ids) & kept),
-            ]
-        }
-        parties = [found[pk] for pk in dict.fromkeys(payload.party_ids)]  # in the order given
+    parties = None if payload.party_ids is None else _parties(request, payload.party_ids, agreement)
     externals = (
         None
         if payload.external_parties is None

@@ -1,14 +1,14 @@
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from liandong.accounts.models import User
 from liandong.core.extensions import hooks
 from liandong.organizations.models import Organization
 from liandong.organizations.permissions import organizations_visible_to
 from liandong.outreach.models import Agreement
-from liandong.outreach.permissions import MANAGER_ROLES, enterprises_for, unions_for
+from liandong.outreach.permissions import MANAGER_ROLES, enterprises_for, parties_for, unions_for
 
 TEXTAREA = {"rows": 4}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -202,7 +202,7 @@ class AgreementForm(forms.Form):
         unions = unions_for(user)
         self.fields["owner"].queryset = unions  # type: ignore[attr-defined]
         self.fields["owner"].initial = user.organization_id
-        self.fields["parties"].queryset = organizations_visible_to(user).order_by("path")  # type: ignore[attr-defined]
+        self.fields["parties"].queryset = parties_for(user).order_by("path")  # type: ignore[attr-defined]
         self.fields["staff"].queryset = staff_of(unions)  # type: ignore[attr-defined]
         choices: list[tuple[str, str]] = [("", "（不是机制章程）")]
         for provider in hooks("mechanism_choices"):
@@ -250,9 +250,4 @@ class AgreementEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         owner = Organization.objects.filter(pk=agreement.owner_id)
         self.fields["staff"].queryset = staff_of(owner)  # type: ignore[attr-defined]
-        # the bodies the editor may see, and the agreement's own parties (a partner elsewhere
-        # in the tree stays a party unless it is taken off)
-        current = agreement.parties.filter(organization__isnull=False).values("organization")
-        self.fields["parties"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
-            Q(pk__in=organizations_visible_to(user).values("pk")) | Q(pk__in=current)
-        ).order_by("path")
+        self.fields["parties"].queryset = parties_for(user, agreement).order_by("path")  # type: ignore[attr-defined]

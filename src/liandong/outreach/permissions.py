@@ -8,11 +8,12 @@ body's record is a 404.
 from typing import TYPE_CHECKING, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from liandong.accounts.models import Role, User
 from liandong.accounts.permissions import acts_for_organization
 from liandong.organizations.models import Organization, subtree_q
+from liandong.organizations.permissions import organizations_visible_to
 from liandong.outreach.models import Agreement, KeyEnterprise, Visit
 
 if TYPE_CHECKING:
@@ -49,6 +50,19 @@ def agreements_visible_to(user: User | AnonymousUser | None) -> QuerySet[Agreeme
     return Agreement.objects.filter(
         subtree_q(user.organization.path, "owner__path")
     ).select_related("owner", "staff")
+
+
+def parties_for(
+    user: User | AnonymousUser | None, agreement: Agreement | None = None
+) -> QuerySet[Organization]:
+    """The bodies ``user`` may name as an agreement's parties: those they may see, and, when
+    editing, the agreement's own (a partner elsewhere in the tree stays a party unless it is
+    taken off). The edit page's choices and the API's check both read this."""
+    visible = Q(pk__in=organizations_visible_to(user).values("pk"))
+    if agreement is not None:
+        current = agreement.parties.filter(organization__isnull=False).values("organization")
+        visible |= Q(pk__in=current)
+    return Organization.objects.filter(visible)
 
 
 def unions_for(user: User | AnonymousUser | None) -> QuerySet[Organization]:

@@ -181,3 +181,41 @@ def test_another_unions_agreement_is_a_404_to_change(world: Any, ow: Any, api_to
     upload = SimpleUploadedFile("x.pdf", PDF, "application/pdf")
     assert client.post(f"{url}/document", {"file": upload}, **bearer).status_code == 404
     assert Agreement.objects.get(pk=ow.agreement.pk).title == ow.agreement.title
+
+
+def test_a_party_the_editor_cannot_see_stays_but_none_is_added(
+    world: Any, ow: Any, api_token: Any, login: Any
+) -> None:
+    """A partner elsewhere in the tree, already a party, may stay on the agreement (the edit
+    page offers it, the API keeps it); one the editor cannot see cannot be added. One rule
+    (permissions.parties_for) for both."""
+    from liandong.outreach.models import AgreementParty
+    from liandong.outreach.permissions import parties_for
+
+    staff = world.users["staff_a"]
+    AgreementParty.objects.create(agreement=ow.agreement, organization=world.union_b)
+    assert world.union_b in parties_for(staff, ow.agreement)
+    assert world.union_b not in parties_for(staff)
+    page = login(staff).get(f"/outreach/agreements/{ow.agreement.pk}/edit/").content.decode()
+    assert f'value="{world.union_b.pk}"' in page
+    bearer = api_token(staff)
+    client = BrowserClient()
+    url = f"{A}/{ow.agreement.pk}"
+    kept = client.patch(
+        url,
+        {"party_ids": [world.union_b.pk, world.union_a.pk]},
+        content_type="application/json",
+        **bearer,
+    )
+    assert kept.status_code == 200, kept.content
+    assert [p["name"] for p in kept.json()["parties"]][:2] == [world.union_b.name, "甲产业工会"]
+    before = unchanged(Agreement.objects.get(pk=ow.agreement.pk))
+    added = client.patch(
+        url,
+        {"party_ids": [world.union_b.pk, world.union_a.pk, world.enterprise_b.pk]},
+        content_type="application/json",
+        **bearer,
+    )
+    assert added.status_code == 422
+    assert "party_ids" in str(added.json()["detail"])
+    assert unchanged(Agreement.objects.get(pk=ow.agreement.pk)) == before
