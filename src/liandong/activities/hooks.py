@@ -17,10 +17,10 @@ from liandong.activities.models import (
     ApplicationStatus,
     Expense,
     ExpenseKind,
-    ExpenseStatus,
     ServiceEntry,
 )
 from liandong.activities.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
+from liandong.activities.selectors import spent
 from liandong.core.extensions import (
     CampaignMeasure,
     Figure,
@@ -95,10 +95,10 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
     )
     money = {
         row["kind"]: row["total"]
-        for row in Expense.objects.filter(
-            subtree_q(organization.path, "budget_line__owner__path"),
-            spent_on__year=year,
-            status=ExpenseStatus.RECORDED,
+        for row in spent(
+            Expense.objects.filter(
+                subtree_q(organization.path, "budget_line__owner__path"), spent_on__year=year
+            )
         )
         .values("kind")
         .annotate(total=Sum("amount"))

@@ -78,10 +78,15 @@ def _add_money(figures: ActivityFigures, kind: str, total: Decimal | None) -> No
         figures.expenses += total
 
 
+def spent(expenses: QuerySet[Expense]) -> QuerySet[Expense]:
+    """What counts as money spent: recorded entries only (a pending over-budget entry waiting
+    for its approval is not spent); a reversal is a recorded negative entry, so sums net out.
+    Every spending figure (activities, the year's kinds, merchants) reads through this."""
+    return expenses.filter(status=ExpenseStatus.RECORDED)
+
+
 def _money(expenses: QuerySet[Expense], figures: ActivityFigures) -> None:
-    """Recorded entries only (a pending override is not spent); reversals net out."""
-    recorded = expenses.filter(status=ExpenseStatus.RECORDED)
-    for row in recorded.values("kind").annotate(total=Sum("amount")):
+    for row in spent(expenses).values("kind").annotate(total=Sum("amount")):
         _add_money(figures, row["kind"], row["total"])
 
 
@@ -143,7 +148,7 @@ def period_figures(
         for row in entries.values("activity__kind").annotate(total=Sum("people"))
     }
     money = list(
-        expenses.filter(spent_on__year=year, status=ExpenseStatus.RECORDED)
+        spent(expenses.filter(spent_on__year=year))
         .order_by()
         .values("activity__kind", "kind")
         .annotate(total=Sum("amount"))
@@ -445,7 +450,7 @@ def partner_unit_ratings(unit_ids: list[int]) -> dict[int, dict[str, Any]]:
 def merchant_spending(expenses: QuerySet[Expense], merchant_ids: list[int]) -> dict[int, Decimal]:
     """Recorded spending at each merchant (特产消费), reversals netted out."""
     rows = (
-        expenses.filter(local_merchant_id__in=merchant_ids, status=ExpenseStatus.RECORDED)
+        spent(expenses.filter(local_merchant_id__in=merchant_ids))
         .values("local_merchant_id")
         .annotate(total=Sum("amount"))
     )
