@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from liandong.accounts.models import Role, User
 from liandong.accounts.tests.factories import UserFactory
-from liandong.democracy.models import Congress, Delegate, Proposal
+from liandong.democracy.models import Congress, Delegate, Nomination, Proposal
 from liandong.democracy.services import (
     congress_create,
     delegate_add,
+    nomination_create,
+    nomination_review,
     proposal_cosign,
     proposal_submit,
 )
@@ -97,3 +100,19 @@ def submitted_proposal(
 
 def next_week() -> date:
     return timezone.localdate() + timedelta(days=7)
+
+
+def nomination_on_notice(world: Any) -> Nomination:
+    """Union A nominates worker A as a city model worker; the province approves it, which opens
+    its public notice (公示), where anyone may object."""
+    nomination = nomination_create(
+        actor=world.users["staff_a"],
+        worker=world.worker_a,
+        level="city",
+        year=2026,
+        deeds="事迹。",
+        reviews_required=1,
+    )
+    return nomination_review(
+        actor=world.users["province_admin"], nomination=nomination, approved=True
+    )

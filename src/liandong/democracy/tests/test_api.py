@@ -11,10 +11,8 @@ from liandong.democracy.models import AgendaItem, Nomination, Objection, Proposa
 from liandong.democracy.services import (
     agenda_add,
     congress_open,
-    nomination_create,
-    nomination_review,
 )
-from liandong.democracy.tests.factories import congress_setup, next_week
+from liandong.democracy.tests.factories import congress_setup, next_week, nomination_on_notice
 
 pytestmark = pytest.mark.django_db
 P = "/api/v1/democracy"
@@ -142,15 +140,7 @@ def test_vote_over_the_api_refuses_without_quorum(world, api_token) -> None:
 
 
 def test_public_notice_and_objection_without_login(world) -> None:
-    nomination = nomination_create(
-        actor=world.users["staff_a"],
-        worker=world.worker_a,
-        level="city",
-        year=2026,
-        deeds="事迹。",
-        reviews_required=1,
-    )
-    nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
+    nomination = nomination_on_notice(world)
     client = BrowserClient()
     notices = client.get(f"{PUBLIC}/notices").json()
     assert notices[0]["name_masked"] == "王*"

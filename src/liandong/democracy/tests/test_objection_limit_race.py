@@ -14,22 +14,10 @@ from liandong.core.tests.client import BrowserClient
 from liandong.demands import throttle
 from liandong.demands.models import DemandThrottle
 from liandong.democracy.models import Objection
-from liandong.democracy.services import OBJECTIONS_PER_HOUR, nomination_create, nomination_review
+from liandong.democracy.services import OBJECTIONS_PER_HOUR
+from liandong.democracy.tests.factories import nomination_on_notice
 
 CLIENTS = 12
-
-
-def _on_notice(world: Any) -> int:
-    nomination = nomination_create(
-        actor=world.users["staff_a"],
-        worker=world.worker_a,
-        level="city",
-        year=2026,
-        deeds="事迹。",
-        reviews_required=1,
-    )
-    nomination_review(actor=world.users["province_admin"], nomination=nomination, approved=True)
-    return nomination.pk
 
 
 def _object_at_once(nomination_id: int) -> list[tuple[int, str]]:
@@ -62,7 +50,7 @@ def _object_at_once(nomination_id: int) -> list[tuple[int, str]]:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_objections_from_one_address_store_exactly_the_allowance(world: Any) -> None:
     assert throttle.CLAIM_UPSERT
-    answers = _object_at_once(_on_notice(world))
+    answers = _object_at_once(nomination_on_notice(world).pk)
     statuses = sorted(status for status, _ in answers)
     assert statuses == [200] * OBJECTIONS_PER_HOUR + [429] * (CLIENTS - OBJECTIONS_PER_HOUR)
     assert all(0 < int(after) <= 3600 for status, after in answers if status == 429)
@@ -79,7 +67,7 @@ def test_control_check_then_count_lets_more_through_on_postgresql(
     first, more than the allowance is stored on PostgreSQL. SQLite's transactions take the one
     write lock when they begin (IMMEDIATE), so there the requests still go one at a time."""
     monkeypatch.setattr(throttle, "CLAIM_UPSERT", False)
-    nomination_id = _on_notice(world)
+    nomination_id = nomination_on_notice(world).pk
     with races.all_read_first(CLIENTS):
         answers = _object_at_once(nomination_id)
     accepted = [status for status, _ in answers].count(200)
