@@ -198,14 +198,7 @@ class StatsRow:
 
 def rollup_of_union(organization: Organization) -> QuerySet[DemandRollup]:
     """Rollup rows of the bodies in a union's subtree and of its partners."""
-    path = organization.path
-    partners = Organization.partners.through.objects.filter(
-        subtree_q(path, "from_organization__path")
-    ).values("to_organization_id")
-    bodies = Organization.objects.filter(
-        Q(path__gte=path, path__lt=path_successor(path)) | Q(pk__in=partners)
-    )
-    return DemandRollup.objects.filter(body_id_key__in=bodies.values("pk"))
+    return DemandRollup.objects.filter(body_id_key__in=bodies_of_union(organization).values("pk"))
 
 
 def bodies_of_union(organization: Organization) -> QuerySet[Organization]:

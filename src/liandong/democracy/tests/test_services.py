@@ -53,6 +53,7 @@ from liandong.democracy.tests.factories import (
     congress_setup,
     delegate_worker,
     next_week,
+    nomination_on_notice,
     submitted_proposal,
 )
 from liandong.organizations.tests.factories import EnterpriseFactory
@@ -592,17 +593,7 @@ def test_notice_objection_and_confirmation(world) -> None:
 
 
 def test_an_upheld_objection_ends_the_nomination(world) -> None:
-    nomination = nomination_create(
-        actor=world.users["staff_a"],
-        worker=world.worker_a,
-        level="city",
-        year=2026,
-        deeds="事迹。",
-        reviews_required=1,
-    )
-    nomination = nomination_review(
-        actor=world.users["province_admin"], nomination=nomination, approved=True
-    )
+    nomination = nomination_on_notice(world)
     objection = objection_submit(nomination=nomination, body="事迹中的获奖情况与事实不符，请核实。")
     objection_resolve(
         actor=world.users["province_admin"], objection=objection, upheld=True, finding="属实。"
