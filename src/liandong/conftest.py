@@ -13,6 +13,7 @@ from django.test import Client
 from liandong.accounts.models import Role, User
 from liandong.accounts.sms import MemoryBackend
 from liandong.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from liandong.core import fanout
 from liandong.core.tests.client import BrowserClient
 from liandong.organizations.models import Organization
 from liandong.organizations.services import organization_link_partner
@@ -44,6 +45,14 @@ class World:
     worker_a: Worker
     worker_b: Worker
     users: dict[str, User]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's test databases, with the read pool's connections (``core/fanout.py``:
+    the live server's dashboards open them) closed before the databases are dropped."""
+    yield
+    fanout.shutdown()
 
 
 @pytest.fixture(autouse=True)

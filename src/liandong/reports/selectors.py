@@ -6,8 +6,10 @@ A chart is a table first (``columns`` and ``rows``, each row linking to the reco
 that the browser also draws; the xlsx export and the JSON API send the same table.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +23,7 @@ from liandong.activities.models import Activity, ActivityKind, BudgetLine
 from liandong.activities.selectors import period_figures, served_by_kind_and_month
 from liandong.competitions.selectors import contests_of_year, entrants_by_body
 from liandong.core.extensions import Figure, hooks
+from liandong.core.fanout import gather
 from liandong.core.memo import once, one_computation
 from liandong.demands.models import DemandRollup, Industry
 from liandong.demands.selectors import StatsFilters, demand_stats
@@ -126,13 +129,23 @@ class Links:
 
 def headline_figures(organization: Organization, year: int, *, user: Any) -> list[Figure]:
     """The same figures as the year-end summary, each linked for viewers who may follow it."""
-    figures: list[Figure] = []
-    for provider in hooks("year_figures"):
-        figures.extend(provider(organization=organization, year=year))
+    answers = gather(_year_figure_calls(organization, year))
+    return _shown(answers, user)
+
+
+def _year_figure_calls(organization: Organization, year: int) -> list[Callable[[], Any]]:
+    return [
+        partial(provider, organization=organization, year=year)
+        for provider in hooks("year_figures")
+    ]
+
+
+def _shown(answers: list[list[Figure]], user: Any) -> list[Figure]:
     shown = []
-    for figure in figures:
-        opens = figure.opens_for is None or figure.opens_for(user)
-        shown.append(figure if opens else Figure(**{**figure.__dict__, "url": ""}))
+    for figures in answers:
+        for figure in figures:
+            opens = figure.opens_for is None or figure.opens_for(user)
+            shown.append(figure if opens else Figure(**{**figure.__dict__, "url": ""}))
     return shown
 
 
@@ -649,39 +662,56 @@ def democracy(root: Organization, filters: ReportFilters, links: Links) -> list[
 # --- The dashboard -----------------------------------------------------------------------------
 
 
+UNION_CHARTS = [
+    founding_by_month,
+    coverage,
+    demand_rates_by_month,
+    demand_top_categories,
+    demand_breaches_by_body,
+    demand_cities,
+    mechanism_loops,
+    overdue_by_body,
+    served_by_month,
+    places_by_kind,
+    funds_by_line,
+    contests_by_body,
+    democracy,  # three charts
+]
+
+
 def union_charts(root: Organization, filters: ReportFilters, links: Links) -> list[Chart]:
-    return [
-        founding_by_month(root, filters, links),
-        coverage(root, filters, links),
-        demand_rates_by_month(root, filters, links),
-        demand_top_categories(root, filters, links),
-        demand_breaches_by_body(root, filters, links),
-        demand_cities(root, filters, links),
-        mechanism_loops(root, filters, links),
-        overdue_by_body(root, filters, links),
-        served_by_month(root, filters, links),
-        places_by_kind(root, filters, links),
-        funds_by_line(root, filters, links),
-        contests_by_body(root, filters, links),
-        *democracy(root, filters, links),
-    ]
+    return _charts(gather([partial(chart, root, filters, links) for chart in UNION_CHARTS]))
+
+
+def _charts(answers: list[Chart | list[Chart]]) -> list[Chart]:
+    return [c for answer in answers for c in (answer if isinstance(answer, list) else [answer])]
 
 
 def union_dashboard(
     root: Organization, filters: ReportFilters, *, user: Any, links: Links
 ) -> dict[str, Any]:
+    """Every figure of the page: the headline figures, the coverage cards and the charts are
+    independent reads, computed side by side in one gather (``core/fanout.py``)."""
+    figure_calls = _year_figure_calls(root, filters.year)
     with one_computation():
-        figures = headline_figures(root, filters.year, user=user)
-        if not links.enabled:
-            figures = [Figure(**{**f.__dict__, "url": ""}) for f in figures]
-        return {
-            "organization": root,
-            "filters": filters,
-            "coverage": coverage_totals(root, filters),
-            "figures": figures,
-            "charts": union_charts(root, filters, links),
-            "computed_at": timezone.localtime(),
-        }
+        answers = gather(
+            [
+                *figure_calls,
+                partial(coverage_totals, root, filters),
+                *[partial(chart, root, filters, links) for chart in UNION_CHARTS],
+            ]
+        )
+    figures = _shown(answers[: len(figure_calls)], user)
+    if not links.enabled:
+        figures = [Figure(**{**f.__dict__, "url": ""}) for f in figures]
+    return {
+        "organization": root,
+        "filters": filters,
+        "coverage": answers[len(figure_calls)],
+        "figures": figures,
+        "charts": _charts(answers[len(figure_calls) + 1 :]),
+        "computed_at": timezone.localtime(),
+    }
 
 
 def union_dashboard_cached(

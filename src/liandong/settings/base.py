@@ -312,6 +312,9 @@ LIANDONG_TICK_SECONDS = env_int("LIANDONG_TICK_SECONDS", 60)
 LIANDONG_PDF_FONT = os.environ.get("LIANDONG_PDF_FONT", "")
 # gunicorn workers started by `liandong serve` (its --workers default).
 LIANDONG_WORKERS = int(os.environ.get("LIANDONG_WORKERS", "2"))
+# Threads per process on which one page's independent reads run side by side (the dashboard's
+# figures; core/fanout.py); 0 or 1 computes them one after another.
+LIANDONG_READ_THREADS = env_int("LIANDONG_READ_THREADS", 3)
 
 # Rate limits of the demands public intake and tracking page (demands/throttle.py).
 LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR = env_int("LIANDONG_DEMANDS_SUBMITS_PER_IP_HOUR", 20)
