@@ -39,9 +39,8 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
 
     keys = KeyEnterprise.objects.filter(subtree_q(organization.path, "union__path"))
     today = timezone.localdate()
-    # One statement for the key enterprises and all their visit counts, one for the
-    # agreements (a table of its own, under the owner's subtree).
-    cover = coverage(keys, today, year=year)
+    # One statement for the key enterprises and their visit counts, one for the agreements (a table of its own, under the owner's subtree).
+    cover = coverage(keys, today, year=year, leaders=False)
     end = date(year, 12, 31)
     in_force = (
         Agreement.objects.filter(subtree_q(organization.path, "owner__path"), signed_on__lte=end)

@@ -6,6 +6,7 @@ from datetime import date
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from liandong.accounts.models import User
 from liandong.outreach.models import KeyEnterprise
 
 
@@ -42,30 +43,39 @@ class Coverage:
         return f"走访率 {self.rate}%" if self.rate is not None else ""
 
 
+OPEN_PROBLEM = Q(visits__problem_closed_on__isnull=True) & ~Q(visits__problem="")
+
+
 def with_last_visit(keys: QuerySet[KeyEnterprise], since: date) -> QuerySet[KeyEnterprise]:
     return keys.annotate(
         last_visit=Max("visits__visited_on"),
-        open_problems=Count(
-            "visits", filter=Q(visits__problem_closed_on__isnull=True) & ~Q(visits__problem="")
-        ),
+        open_problems=Count("visits", filter=OPEN_PROBLEM),
         quarter_visits=Count("visits", filter=Q(visits__visited_on__gte=since)),
     )
 
 
 def coverage(
-    keys: QuerySet[KeyEnterprise], today: date | None = None, *, year: int | None = None
+    keys: QuerySet[KeyEnterprise],
+    today: date | None = None,
+    *,
+    year: int | None = None,
+    leaders: bool = True,
 ) -> Coverage:
-    """One statement: every key enterprise of ``keys`` with its leader and its visits counted
-    (a visit is of one key enterprise, so the sums of the counts are the counts of the
-    visits). The visits and open problems are of all of ``keys``; the enterprises, those
-    visited and the leaders' rows, of the active ones only."""
+    """The totals in one statement over ``keys`` and their visits, without a row per key (a
+    visit is of one key enterprise, so its counts are the visits'; the key enterprises are
+    counted distinct): the visits and open problems are of all of ``keys``; the enterprises
+    and those visited this quarter, of the active ones only. With ``leaders``, a row per
+    leader of the active ones (one more statement, the list page's and the API's)."""
     today = today or timezone.localdate()
     since = quarter_start(today)
-    result = Coverage(since=since)
+    active = Q(is_active=True)
     counted = {
-        "visits_to_date": Count(
+        "enterprises": Count("id", distinct=True, filter=active),
+        "visited": Count("id", distinct=True, filter=active & Q(visits__visited_on__gte=since)),
+        "quarter_visits": Count(  # not "visits": the name would hide the relation
             "visits", filter=Q(visits__visited_on__gte=since, visits__visited_on__lte=today)
-        )
+        ),
+        "problems_open": Count("visits", filter=OPEN_PROBLEM),
     }
     if year is not None:
         counted["year_visits"] = Count(
@@ -74,23 +84,33 @@ def coverage(
                 visits__visited_on__gte=date(year, 1, 1), visits__visited_on__lte=date(year, 12, 31)
             ),
         )
-    rows: dict[int | None, LeaderRow] = {}
-    found = with_last_visit(keys.select_related(None).select_related("leader"), since)
-    for key in found.annotate(**counted).order_by():
-        result.visits += getattr(key, "visits_to_date", 0)
-        result.problems_open += getattr(key, "open_problems", 0)
-        result.year_visits += getattr(key, "year_visits", 0)
-        if not key.is_active:
-            continue
-        result.enterprises += 1
-        row = rows.get(key.leader_id)
-        if row is None:
-            row = rows[key.leader_id] = LeaderRow(
-                name=str(key.leader) if key.leader else "（未分配）"
-            )
-        row.enterprises += 1
-        if getattr(key, "quarter_visits", 0):
-            result.visited += 1
-            row.visited += 1
-    result.leaders = sorted(rows.values(), key=lambda r: (r.name == "（未分配）", r.name))
+    totals = keys.select_related(None).order_by().aggregate(**counted)
+    totals["visits"] = totals.pop("quarter_visits")
+    result = Coverage(since=since, **totals)
+    if leaders:
+        result.leaders = _leaders(keys.filter(active), since)
     return result
+
+
+def _leaders(keys: QuerySet[KeyEnterprise], since: date) -> list[LeaderRow]:
+    """Each leader's active key enterprises and how many were visited since ``since``."""
+    rows = (
+        keys.select_related(None)
+        .order_by()
+        .values("leader")
+        .annotate(
+            enterprises=Count("id", distinct=True),
+            visited=Count("id", distinct=True, filter=Q(visits__visited_on__gte=since)),
+        )
+    )
+    found = list(rows)
+    names = User.objects.in_bulk([r["leader"] for r in found if r["leader"]])
+    result = [
+        LeaderRow(
+            name=str(names[r["leader"]]) if r["leader"] else "（未分配）",
+            enterprises=r["enterprises"],
+            visited=r["visited"],
+        )
+        for r in found
+    ]
+    return sorted(result, key=lambda r: (r.name == "（未分配）", r.name))
