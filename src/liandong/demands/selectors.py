@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from liandong.accounts.models import User
 from liandong.accounts.permissions import acts_for_organization
+from liandong.core.memo import once
 from liandong.demands.models import (
     OPEN_STATES,
     Category,
@@ -319,14 +320,18 @@ def _sums(rows: QuerySet[Any], filters: StatsFilters, column: str) -> list[dict[
 
 def partners_outside(union: Organization) -> list[int]:
     """Bodies a union's statistics count that are not in its subtree (partners of its
-    organizations elsewhere in the tree): their rows are not in the union's area rows."""
-    return list(
-        Organization.partners.through.objects.filter(
-            subtree_q(union.path, "from_organization__path")
-        )
-        .exclude(subtree_q(union.path, "to_organization__path"))
-        .values_list("to_organization_id", flat=True)
-        .distinct()
+    organizations elsewhere in the tree): their rows are not in the union's area rows. Asked
+    by each demand figure of a dashboard, answered once per computation (``core/memo.py``)."""
+    return once(
+        ("partners-outside", union.pk, union.path),
+        lambda: list(
+            Organization.partners.through.objects.filter(
+                subtree_q(union.path, "from_organization__path")
+            )
+            .exclude(subtree_q(union.path, "to_organization__path"))
+            .values_list("to_organization_id", flat=True)
+            .distinct()
+        ),
     )
 
 
