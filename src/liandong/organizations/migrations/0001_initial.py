@@ -5,41 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='简称')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
-                ('kind', models.CharField(choices=[('union', '工会'), ('federation', '行业工会联合会'), ('authority', '行业主管部门'), ('association', '行业协会'), ('enterprise', '企业'), ('outlet', '网点')], db_index=True, max_length=16, verbose_name='类型')),
-                ('level', models.CharField(blank=True, choices=[('national', '全国'), ('province', '省级'), ('industry', '产业'), ('city', '市/县'), ('street', '街道'), ('grassroots', '基层')], max_length=16, verbose_name='层级')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('industry', models.CharField(blank=True, max_length=40, verbose_name='行业')),
-                ('city', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='城市')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('union_status', models.CharField(choices=[('none', '未建会'), ('founded', '已建会'), ('covered', '联合建会覆盖')], default='none', max_length=16, verbose_name='建会状态')),
-                ('union_founded_on', models.DateField(blank=True, null=True, verbose_name='建会日期')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('worker_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('member_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organizations.organization')),
-                ('partners', models.ManyToManyField(blank=True, to='organizations.organization', verbose_name='合作单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="简称")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="编码")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("union", "工会"),
+                            ("federation", "行业工会联合会"),
+                            ("authority", "行业主管部门"),
+                            ("association", "行业协会"),
+                            ("enterprise", "企业"),
+                            ("outlet", "网点"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("national", "全国"),
+                            ("province", "省级"),
+                            ("industry", "产业"),
+                            ("city", "市/县"),
+                            ("street", "街道"),
+                            ("grassroots", "基层"),
+                        ],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=255, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("industry", models.CharField(blank=True, max_length=40, verbose_name="行业")),
+                (
+                    "city",
+                    models.CharField(blank=True, db_index=True, max_length=40, verbose_name="城市"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "union_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "未建会"),
+                            ("founded", "已建会"),
+                            ("covered", "联合建会覆盖"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="建会状态",
+                    ),
+                ),
+                (
+                    "union_founded_on",
+                    models.DateField(blank=True, null=True, verbose_name="建会日期"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("worker_count", models.PositiveIntegerField(default=0, editable=False)),
+                ("member_count", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        blank=True, to="organizations.organization", verbose_name="合作单位"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织',
-                'ordering': ['path'],
-                'indexes': [models.Index(fields=['kind', 'path'], name='org_kind_path_idx')],
+                "verbose_name": "组织",
+                "ordering": ["path"],
+                "indexes": [models.Index(fields=["kind", "path"], name="org_kind_path_idx")],
             },
         ),
     ]

@@ -6,40 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='declared_head_count',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='职工人数（申报）'),
+            model_name="organization",
+            name="declared_head_count",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="职工人数（申报）"
+            ),
         ),
         migrations.CreateModel(
-            name='OrganizationImport',
+            name="OrganizationImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('filename', models.CharField(max_length=200, verbose_name='文件名')),
-                ('dry_run', models.BooleanField(default=False, verbose_name='仅校验')),
-                ('committed', models.BooleanField(default=False, verbose_name='已写入')),
-                ('rows_read', models.PositiveIntegerField(default=0, verbose_name='读取')),
-                ('rows_created', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('rows_updated', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('rows_moved', models.PositiveIntegerField(default=0, verbose_name='调整上级')),
-                ('rows_rejected', models.PositiveIntegerField(default=0, verbose_name='拒绝')),
-                ('file_error', models.CharField(blank=True, max_length=300, verbose_name='文件错误')),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tree_imports', to='organizations.organization', verbose_name='导入到')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("filename", models.CharField(max_length=200, verbose_name="文件名")),
+                ("dry_run", models.BooleanField(default=False, verbose_name="仅校验")),
+                ("committed", models.BooleanField(default=False, verbose_name="已写入")),
+                ("rows_read", models.PositiveIntegerField(default=0, verbose_name="读取")),
+                ("rows_created", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("rows_updated", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("rows_moved", models.PositiveIntegerField(default=0, verbose_name="调整上级")),
+                ("rows_rejected", models.PositiveIntegerField(default=0, verbose_name="拒绝")),
+                (
+                    "file_error",
+                    models.CharField(blank=True, max_length=300, verbose_name="文件错误"),
+                ),
+                ("errors", models.JSONField(blank=True, default=list)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tree_imports",
+                        to="organizations.organization",
+                        verbose_name="导入到",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织导入',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "组织导入",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
