@@ -89,5 +89,7 @@ def union_choices(user: "StaffUser", root: Organization) -> QuerySet[Organizatio
     """The regions offered in the filter: the unions of the scope (at most a few hundred, the
     upper levels first), and the one being shown."""
     unions = unions_visible_to(user).filter(kind__in=UNION_KINDS)
-    top = unions.order_by("depth", "path").values("pk")[:300]
-    return Organization.objects.filter(Q(pk__in=top) | Q(pk=root.pk)).order_by("path")
+    # The ids first (one statement): "in the first 300 or the root" in one statement made
+    # PostgreSQL test each of a province's 20,000 organizations, twice a page (7-13 ms each).
+    top = list(unions.order_by("depth", "path").values_list("pk", flat=True)[:300])
+    return Organization.objects.filter(pk__in=[*top, root.pk]).order_by("path")

@@ -24,7 +24,7 @@ from liandong.reports.selectors import Links, mechanism_dashboard, union_dashboa
 def _industries(root: Organization) -> list[str]:
     return sorted(
         set(
-            Organization.objects.filter(path__startswith=root.path)
+            Organization.objects.filter(subtree_q(root.path))
             .exclude(industry="")
             .order_by()
             .values_list("industry", flat=True)
