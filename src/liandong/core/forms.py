@@ -49,3 +49,21 @@ class LongSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
         )
+
+
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A model choice field's options read once per form into the queryset's cache, with an
+    ordinary cursor. Django's iterator reads them again at each pass (the select, the form's
+    check) through ``QuerySet.iterator()``, which on PostgreSQL is a server-side cursor: its
+    planner then picks the plan fastest to the first row (a province's 20,000 organizations
+    walked in path order to find 200 unions: 11 ms, not 0.5). For a few hundred options;
+    set as the field's ``iterator``."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)

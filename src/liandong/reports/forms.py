@@ -4,7 +4,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from liandong.core.forms import LongSelect
+from liandong.core.forms import ListedChoices, LongSelect
 from liandong.meetings.selectors import FIRST_YEAR, LAST_YEAR
 from liandong.organizations.models import Organization
 from liandong.reports.selectors import ReportFilters
@@ -34,8 +34,10 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, unions=None, industries=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        org = cast(forms.ModelChoiceField, self.fields["org"])
+        org.iterator = ListedChoices
         if unions is not None:
-            cast(forms.ModelChoiceField, self.fields["org"]).queryset = unions
+            org.queryset = unions
         cast(forms.ChoiceField, self.fields["industry"]).choices = [
             ("", "全部行业"),
             *[(i, i) for i in industries],

@@ -18,9 +18,9 @@ from liandong.workers.tests.factories import WorkerFactory
 # choices and the menu's. The partners outside the union's subtree, which each demand figure
 # adds to its area rows, are asked once per dashboard (45 -> 42).
 DASHBOARD = 42
-# The page's own: the regions offered (their ids, then the unions, read by the select and
-# again by the form), the industries, the mechanisms' links.
-PAGE = 5
+# The page's own: the regions offered (their ids, then the unions, read once: ListedChoices),
+# the industries, the mechanisms' links.
+PAGE = 4
 
 
 def records(world: Any, rows: int) -> None:
