@@ -930,6 +930,7 @@ def _training(p: _Province, congresses: list[Any]) -> dict[str, int]:
     where the session has taken place; the delegates attend several)."""
     from liandong.democracy.models import Delegate
     from liandong.training.models import Attendance, Lecturer, Session
+    from liandong.training.rollups import rebuild as rebuild_delegate_rollup
 
     rng = p.rng
     lecturers = Lecturer.objects.bulk_create(
@@ -1018,8 +1019,11 @@ def _training(p: _Province, congresses: list[Any]) -> dict[str, int]:
         (Attendance(session=s, worker_id=w, attended=attended) for s, w, attended in invited),
         batch_size=5000,
     )
+    # Marked in bulk, not through attendance_mark: the delegates-trained rollup from them.
+    delegate_rollup_rows = rebuild_delegate_rollup()
     return {
         "delegates": sum(len(d) for d in delegates.values()),
+        "delegate_rollup_rows": delegate_rollup_rows,
         "training_sessions": len(sessions),
         "training_attendance": len(invited),
     }

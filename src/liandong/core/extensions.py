@@ -54,6 +54,8 @@ The names in use (each optional in every app):
                          visible to ``user``: id, name and member body ids (a charter's parties).
 ``NOTIFICATION_KINDS``   list of ``notifications.kinds.Kind``: the app's kinds of message (Chinese
                          templates, default channels), sent with ``notifications.services.notify``.
+``ROLLUPS``              list of ``Rollup``: tables the app keeps as its records change, which
+                         ``liandong rebuild-rollups`` recomputes from the records (or checks).
 
 The dataclasses below are the contract; keep them small and add fields with defaults only.
 """
@@ -179,6 +181,16 @@ class LinkedRecord:
     pk: int
     label: str
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A table an app keeps as its records change: ``rebuild`` replaces its rows with those the
+    records make and returns how many; ``matches`` compares only."""
+
+    name: str
+    rebuild: Callable[[], int]
+    matches: Callable[[], bool]
 
 
 @cache

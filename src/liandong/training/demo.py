@@ -165,7 +165,7 @@ def _sessions(
             congress_key=congress["key"] if congress else "",
             note="讲师团送教上门，优秀管理者现身说法。" if point else "",
         )
-        if starts_at.date() > today:
+        if starts_at > timezone.now():
             continue
         invited = list(
             Attendance.objects.filter(session=session).values_list("worker_id", flat=True)

@@ -2,8 +2,9 @@
 
 from dataclasses import replace
 
-from liandong.core.extensions import Figure, NavItem
+from liandong.core.extensions import Figure, NavItem, Rollup
 from liandong.organizations.models import Organization
+from liandong.training import rollups
 from liandong.training.permissions import is_training_staff
 from liandong.training.selectors import figures_for, figures_url
 
@@ -37,3 +38,12 @@ def year_figures(organization: Organization, year: int) -> list[Figure]:
         Figure(section="民主管理", label="参训职工代表", value=f.delegates, unit="人", url=url),
     ]
     return [replace(figure, opens_for=is_training_staff) for figure in figures]
+
+
+ROLLUPS = [
+    Rollup(
+        name="DelegateAreaRollup",
+        rebuild=rollups.rebuild,
+        matches=lambda: rollups.stored() == rollups.computed(),
+    )
+]

@@ -3,12 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from liandong.organizations.models import Organization, subtree_q
-from liandong.training.models import Session
+from liandong.training.models import DelegateAreaRollup, Session
 
 
 @dataclass
@@ -39,10 +39,12 @@ def figures_for(*, organization: Organization, year: int, by_union: bool = True)
     are not counted), the delegate attendances (人次) and the distinct delegates trained, in
     total and (``by_union``) per organizing body.
 
-    The totals are one statement: the sessions joined to their invitations, each invitation
-    a row of one session only, so the sessions are counted distinct and the attendances as
-    they come. A delegate trained by two bodies is one delegate in the total and one in each
-    body's row, so the total is not the sum of the rows."""
+    The sessions are counted from the sessions; the delegates and their attendances are the
+    union's own rows of the rollup kept as attendances are marked (``DelegateAreaRollup``),
+    not a distinct count over the subtree's invitations. An attendance is marked from its
+    session's day on, so the rollup holds the sessions held. A delegate trained by two bodies
+    is one delegate in the total and one in each body's row, so the total is not the sum of
+    the rows."""
     start, end = year_bounds(year)
     end = min(end, timezone.now())
     sessions = Session.objects.filter(
@@ -54,8 +56,11 @@ def figures_for(*, organization: Organization, year: int, by_union: bool = True)
     held = Count("id", distinct=True)
     attendances = Count("attendances", filter=attended)
     delegates = Count("attendances__worker", filter=attended, distinct=True)
-    total = sessions.aggregate(n=held, a=attendances, d=delegates)
+    kept = DelegateAreaRollup.objects.filter(area=organization, year=year).aggregate(
+        d=Count("id"), a=Sum("attended")
+    )
     rows: list[UnionRow] = []
+    held_total = None  # each session is one body's: with the rows, the sum of theirs
     if by_union:
         per_org = list(
             sessions.values("organization").annotate(n=held, a=attendances, d=delegates).order_by()
@@ -65,11 +70,12 @@ def figures_for(*, organization: Organization, year: int, by_union: bool = True)
             UnionRow(names[r["organization"]], r["n"], r["a"], r["d"])
             for r in sorted(per_org, key=lambda r: names[r["organization"]].path)
         ]
+        held_total = sum(r["n"] for r in per_org)
     return Figures(
         year=year,
-        sessions=total["n"],
-        attendances=total["a"],
-        delegates=total["d"],
+        sessions=sessions.count() if held_total is None else held_total,
+        attendances=kept["a"] or 0,
+        delegates=kept["d"],
         by_union=rows,
     )
 

@@ -19,6 +19,7 @@ from liandong.core.identity import validate_mobile
 from liandong.core.masking import mask_mobile
 from liandong.core.models import AuditLog
 from liandong.organizations.models import Organization
+from liandong.training import rollups
 from liandong.training.models import Attendance, Document, DocumentVersion, Lecturer, Session
 from liandong.training.permissions import (
     can_keep_documents,
@@ -220,13 +221,15 @@ def attendance_mark(
     *, actor: User | None, session: Session, worker_ids: list[int], attended: bool = True
 ) -> int:
     """Mark the invited delegates ``worker_ids`` as attended (or not); returns how many rows
-    changed. Refused before the session's day, and for anyone not invited."""
+    changed, and moves the delegates-trained rollup with them. Refused before the session
+    begins (no one has attended it yet, and the year's figures count sessions held), and for
+    anyone not invited."""
     if not can_manage_session(actor, session):
         raise PermissionDenied("只能登记本单位及下级单位的培训")
     if not worker_ids:
         raise ValidationError({"workers": "请选择职工代表"}, code="required")
-    if timezone.localtime(session.starts_at).date() > timezone.localdate():
-        raise ValidationError({"workers": "培训尚未举行，举行当天起才能登记参训"}, code="not_yet")
+    if session.starts_at > timezone.now():
+        raise ValidationError({"workers": "培训尚未举行，开始后才能登记参训"}, code="not_yet")
     wanted = set(worker_ids)
     rows = Attendance.objects.select_for_update().filter(session=session, worker_id__in=wanted)
     found = {a.worker_id: a for a in rows}
@@ -237,6 +240,12 @@ def attendance_mark(
     changed = [a for a in found.values() if a.attended != attended]
     Attendance.objects.filter(pk__in=[a.pk for a in changed]).update(
         attended=attended, updated_at=timezone.now()
+    )
+    rollups.move(
+        path=session.organization.path,
+        starts_at=session.starts_at,
+        worker_ids=[a.worker_id for a in changed],
+        delta=1 if attended else -1,
     )
     AuditLog.objects.bulk_create(
         [

@@ -186,10 +186,8 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "attended": sum(1 for a in rows if a.attended),
             "manage": manage,
-            # Attendance opens on the session's day (services.attendance_mark).
-            "can_mark": manage
-            and bool(rows)
-            and timezone.localtime(session.starts_at).date() <= timezone.localdate(),
+            # Attendance opens when the session begins (services.attendance_mark).
+            "can_mark": manage and bool(rows) and session.starts_at <= timezone.now(),
             "form": form,
             "lecturers": session.lecturers.select_related("organization"),
         },

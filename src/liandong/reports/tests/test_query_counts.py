@@ -16,8 +16,9 @@ from liandong.workers.tests.factories import WorkerFactory
 # The statements of one freshly computed dashboard beyond the session's: about two per figure
 # and chart (headline figures of ten apps, fifteen charts); the page also reads its filters'
 # choices and the menu's. The partners outside the union's subtree, which each demand figure
-# adds to its area rows, are asked once per dashboard (45 -> 42).
-DASHBOARD = 42
+# adds to its area rows, are asked once per dashboard (45 -> 42). Training's delegates are
+# its rollup rows, read apart from the sessions held (42 -> 43).
+DASHBOARD = 43
 # The page's own: the regions offered (their ids, then the unions, read once: ListedChoices),
 # the industries, the mechanisms' links.
 PAGE = 4

@@ -1,5 +1,7 @@
-"""Concurrent downloads are all counted: each is one ``UPDATE … SET n = n + 1``. Real clients,
-each thread with its own database connection; run on PostgreSQL too (DATABASE_URL).
+"""Concurrent downloads are all counted: each is one ``UPDATE … SET n = n + 1``; concurrent
+attendances of one delegate are all in the delegates-trained rollup: each is one UPSERT adding
+one. Real clients, each thread with its own database connection; run on PostgreSQL too
+(DATABASE_URL).
 
 The control switches the guard off (``services.COUNTER_GUARD``): the counter is read, then
 written back plus one, and on PostgreSQL downloads that read the same value at the same moment
@@ -13,10 +15,11 @@ import pytest
 from django.db import connection
 
 from liandong.core import races
-from liandong.training import services
-from liandong.training.models import Document
-from liandong.training.services import download_count, newest_version
-from liandong.training.tests.factories import make_document
+from liandong.democracy.tests.factories import congress_setup
+from liandong.training import rollups, services
+from liandong.training.models import DelegateAreaRollup, Document
+from liandong.training.services import attendance_mark, download_count, newest_version
+from liandong.training.tests.factories import congress_key, make_document, make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,3 +71,54 @@ def test_control_a_read_then_write_counter_loses_downloads_on_postgresql(
         assert document.download_count == THREADS * EACH
         return
     assert document.download_count < THREADS * EACH
+
+
+# --- The delegates-trained rollup ------------------------------------------------------------------
+# Every thread marks the same delegate at a session of its own, all of one union: each adds one
+# to the same rollup rows (the union's, and those of every organization above it).
+
+
+def _mark_concurrently(world: Any) -> int:
+    setup = congress_setup(world, delegates=1)
+    staff = world.users["admin_a"]
+    key = congress_key(setup.congress)
+    sessions = [make_session(staff, world.union_a, congress_key=key) for _ in range(THREADS)]
+    worker = setup.delegates[0].worker_id
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def client(session: Any) -> None:
+        try:
+            barrier.wait()
+            attendance_mark(actor=staff, session=session, worker_ids=[worker])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return DelegateAreaRollup.objects.get(area=world.union_a, worker_id=worker).attended
+
+
+def test_every_concurrent_attendance_is_in_the_rollup(world: Any) -> None:
+    assert rollups.UPSERT_GUARD
+    attended = _mark_concurrently(world)
+    assert attended == THREADS
+    assert rollups.stored() == rollups.computed()
+
+
+def test_control_a_read_then_write_rollup_loses_attendances_on_postgresql(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rollups, "UPSERT_GUARD", False)
+    with races.all_read_first(THREADS):
+        attended = _mark_concurrently(world)
+    if connection.vendor == "sqlite":
+        assert attended == THREADS
+        return
+    assert attended < THREADS

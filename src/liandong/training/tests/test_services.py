@@ -9,13 +9,14 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from liandong.core import crypto
 from liandong.core.extensions import hooks
 from liandong.core.models import AuditLog
 from liandong.democracy.services import teaching_point_mark
 from liandong.democracy.tests.factories import congress_setup
-from liandong.training import services
+from liandong.training import rollups, services
 from liandong.training.hooks import year_figures
 from liandong.training.models import Attendance, Document, Lecturer, Session
 from liandong.training.permissions import documents_visible_to
@@ -175,15 +176,23 @@ def test_marking_someone_not_invited_changes_nothing(world: Any) -> None:
         )
 
 
-def test_attendance_opens_on_the_sessions_day(world: Any) -> None:
+def test_attendance_opens_when_the_session_begins(world: Any) -> None:
     setup = congress_setup(world, delegates=2)
     staff = world.users["staff_a"]
     later = make_session(staff, world.union_a, congress_key=congress_key(setup.congress), days=3)
     with pytest.raises(ValidationError) as error:
         attendance_mark(actor=staff, session=later, worker_ids=[setup.delegates[0].worker_id])
     assert "workers" in error.value.message_dict
-    today = make_session(staff, world.union_a, congress_key=congress_key(setup.congress), days=0)
-    assert attendance_mark(actor=staff, session=today, worker_ids=[setup.delegates[0].worker_id])
+    key = congress_key(setup.congress)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        common = {"actor": staff, "organization": world.union_a, "topic": "培训", "place": "会议室"}
+        begun = session_record(**common, congress_key=key, starts_at=now)
+        soon = session_record(**common, congress_key=key, starts_at=now + timedelta(minutes=1))
+        worker = setup.delegates[0].worker_id
+        with pytest.raises(ValidationError):  # later today: not yet attended
+            attendance_mark(actor=staff, session=soon, worker_ids=[worker])
+        assert attendance_mark(actor=staff, session=begun, worker_ids=[worker]) == 1
 
 
 # --- Figures ---------------------------------------------------------------------------------------
@@ -233,7 +242,8 @@ NOON = datetime(YEAR, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _session(organization: Any, starts_at: datetime, attended: list[Any], invited: list[Any]):
-    """Written straight to the tables (the services date sessions around today)."""
+    """Written straight to the tables (the services date sessions around today); the test
+    rebuilds the delegates-trained rollup from them, as ``rebuild-rollups`` would."""
     session = Session.objects.create(organization=organization, topic="培训", starts_at=starts_at)
     for worker in attended:
         Attendance.objects.create(session=session, worker=worker, attended=True)
@@ -253,10 +263,12 @@ def test_year_figures_are_the_hand_counts(world: Any) -> None:
         _session(world.union_a, datetime(YEAR, 1, 1, 0, 0, tzinfo=beijing), [], [])
         _session(world.union_a, datetime(YEAR, 3, 1, 9, 0, tzinfo=beijing), [w1, w2], [w3])
         _session(world.union_a, datetime(YEAR, 5, 1, 9, 0, tzinfo=beijing), [w1], [w2])
-        _session(world.union_a, NOON + timedelta(minutes=1), [w4], [])  # still to come
+        # Still to come: invited only (attendance_mark refuses a session not yet begun).
+        _session(world.union_a, NOON + timedelta(minutes=1), [], [w4])
         _session(world.union_a, datetime(YEAR - 1, 12, 31, 23, 59, tzinfo=beijing), [w1], [])
         _session(world.enterprise_a, datetime(YEAR, 4, 1, 9, 0, tzinfo=beijing), [w2, w5], [])
         _session(world.union_b, datetime(YEAR, 4, 1, 9, 0, tzinfo=beijing), [w1, w3], [])
+        rollups.rebuild()
 
         f = figures_for(organization=world.union_a, year=YEAR)
         assert (f.sessions, f.attendances, f.delegates) == (4, 5, 3)

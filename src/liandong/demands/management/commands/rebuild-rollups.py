@@ -2,14 +2,16 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from liandong.core.extensions import hooks
 from liandong.demands.rollups import TABLES, computed_rollups, rebuild_rollups, stored_rollups
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the demand statistics rollups (by month, body, category and city; by "
-        "industry; by area; by month and body) from the demands, after an upgrade that adds a rollup or to repair one; "
-        "--check only compares and exits 1 when they differ."
+        "industry; by area; by month and body) from the demands, and every other app's rollups "
+        "(the delegates trained…) from their records, after an upgrade that adds a rollup or "
+        "to repair one; --check only compares and exits 1 when they differ."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
                 )
                 if stored != computed
             ]
+            differ += [rollup.name for rollup in hooks("ROLLUPS") if not rollup.matches()]
             if differ:
                 self.stderr.write("differ from the records: " + ", ".join(differ))
                 raise SystemExit(1)
@@ -40,3 +43,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.demands} demands: {rows} ({time.perf_counter() - started:.1f} s)"
         )
+        for rollup in hooks("ROLLUPS"):
+            self.stdout.write(f"{rollup.name}: {rollup.rebuild()} rows")
