@@ -9,6 +9,8 @@ count once between them. On SQLite the control cannot lose counts (every transac
 database's one write lock when it begins), so there it only shows the same totals."""
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -26,28 +28,37 @@ pytestmark = pytest.mark.django_db(transaction=True)
 THREADS, EACH = 12, 5
 
 
-def _download_concurrently(document: Document) -> None:
-    version = newest_version(document)
-    assert version is not None
-    barrier = threading.Barrier(THREADS)
+def _side_by_side(calls: list[Callable[[], object]]) -> None:
+    """Each call in a thread of its own, with its own connection, all let go at once."""
+    barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
 
-    def client() -> None:
+    def client(call: Callable[[], object]) -> None:
         try:
             barrier.wait()
-            for _ in range(EACH):
-                download_count(document=document, version=version)
+            call()
         except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=client) for _ in range(THREADS)]
+    threads = [threading.Thread(target=client, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not errors, errors
+
+
+def _download_concurrently(document: Document) -> None:
+    version = newest_version(document)
+    assert version is not None
+
+    def downloads() -> None:
+        for _ in range(EACH):
+            download_count(document=document, version=version)
+
+    _side_by_side([downloads] * THREADS)
 
 
 def test_every_concurrent_download_is_counted(world: Any) -> None:
@@ -84,24 +95,12 @@ def _mark_concurrently(world: Any) -> int:
     key = congress_key(setup.congress)
     sessions = [make_session(staff, world.union_a, congress_key=key) for _ in range(THREADS)]
     worker = setup.delegates[0].worker_id
-    barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
-
-    def client(session: Any) -> None:
-        try:
-            barrier.wait()
-            attendance_mark(actor=staff, session=session, worker_ids=[worker])
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    _side_by_side(
+        [
+            partial(attendance_mark, actor=staff, session=session, worker_ids=[worker])
+            for session in sessions
+        ]
+    )
     return DelegateAreaRollup.objects.get(area=world.union_a, worker_id=worker).attended
 
 
