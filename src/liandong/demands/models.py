@@ -511,7 +511,8 @@ class DemandAreaRollup(RollupCounters):
     its cost does not grow with the demands, nor with the bodies. Bodies outside the subtree
     that a union's statistics also count (its partners) are added from ``DemandRollup``
     (``reports.selectors``). Kept in the same transaction as the other two rollups
-    (services._rollup_move); organization paths never change, so an area's rows stay its own.
+    (services._rollup_move). A unit moved by the tree import keeps its old ancestors' rows
+    until ``rebuild-rollups`` runs (docs/reports.md, "Known gap").
     Demands not routed to a body are in no area (as in the union statistics)."""
 
     ALL = "*"

@@ -111,7 +111,8 @@ class DelegateAreaRollup(models.Model):
     rows (count: delegates; sum: 人次) instead of a distinct count over every attendance of its
     subtree (40 ms for a province's 54,000 invitations). Kept by ``services.attendance_mark`` in
     its transaction; ``rollups.rebuild`` recomputes it (``liandong rebuild-rollups``).
-    Organization paths never change, so an area's rows stay its own."""
+    A unit moved by the tree import keeps its old ancestors' rows until ``rebuild-rollups``
+    runs (docs/reports.md, "Known gap")."""
 
     area = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="+"
