@@ -56,6 +56,10 @@ The names in use (each optional in every app):
                          templates, default channels), sent with ``notifications.services.notify``.
 ``ROLLUPS``              list of ``Rollup``: tables the app keeps as its records change, which
                          ``liandong rebuild-rollups`` recomputes from the records (or checks).
+``subtree_moved``        ``(node_id, *, left, joined)``: a unit moved in the tree with its subtree
+                         (organizations' import), inside the move's transaction; ``left`` and
+                         ``joined`` are the ids of the units above it that it left and joined.
+                         Rows kept per area on a path move with it.
 
 The dataclasses below are the contract; keep them small and add fields with defaults only.
 """

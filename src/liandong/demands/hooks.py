@@ -20,6 +20,7 @@ from liandong.core.formatting import cn_date
 from liandong.demands.models import OPEN_STATES, Demand
 from liandong.demands.notices import NOTIFICATION_KINDS as NOTIFICATION_KINDS
 from liandong.demands.permissions import can_use_demands, demands_visible_to
+from liandong.demands.rollups import move_area
 from liandong.demands.selectors import StatsFilters, StatsRow
 from liandong.demands.workdays import add_working_days as add_working_days
 from liandong.organizations.models import Organization
@@ -179,3 +180,7 @@ def create_demand_from(
         label=f"职工诉求 {demand.code}",
         url=reverse("demands:demand-detail", args=[demand.pk]),
     )
+
+
+# A unit moved in the tree takes its subtree's demands out of its old unions' area rows.
+subtree_moved = move_area

@@ -511,8 +511,8 @@ class DemandAreaRollup(RollupCounters):
     its cost does not grow with the demands, nor with the bodies. Bodies outside the subtree
     that a union's statistics also count (its partners) are added from ``DemandRollup``
     (``reports.selectors``). Kept in the same transaction as the other two rollups
-    (services._rollup_move). A unit moved by the tree import keeps its old ancestors' rows
-    until ``rebuild-rollups`` runs (docs/reports.md, "Known gap").
+    (services._rollup_move); a unit moved by the tree import takes its rows from the unions
+    it left to those it joined (rollups.move_area, docs/reports.md "Moves").
     Demands not routed to a body are in no area (as in the union statistics)."""
 
     ALL = "*"

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from liandong.core import rawsql
 from liandong.demands.models import (
     Demand,
     DemandAreaRollup,
@@ -192,3 +193,29 @@ def write_counts(cells: Iterable[tuple[tuple[Any, ...], dict[str, int]]]) -> dic
     computed = tables.result()
     write([model for model, _ in TABLES], computed)
     return {model.__name__: len(rows) for (model, _), rows in zip(TABLES, computed, strict=True)}
+
+
+# Rows per UPSERT when a unit's area rows move (SQLite binds at most 32,766 values; an area row
+# carries 5 key columns and every counter).
+MOVE_BATCH = 400
+
+
+def move_area(node_id: int, *, left: list[int], joined: list[int]) -> None:
+    """A unit moved in the tree (the organization import) with its subtree: its own area rows,
+    which hold its whole subtree's demands, are taken out of the areas it ``left`` and added to
+    those it ``joined``, in the move's transaction. The rows are written in key order, one
+    UPSERT per batch, as every demand write takes them; rows left at nought stay, as a
+    demand moving away leaves them (``stored_rollups`` leaves them out)."""
+    if not (left or joined):
+        return
+    names = tuple(ROLLUP_COUNTERS)
+    own = DemandAreaRollup.objects.filter(area_id_key=node_id).values_list(
+        *AREA_ROLLUP_KEY[1:], *names
+    )
+    rows = sorted(
+        ((area, *values[:4]), {n: sign * v for n, v in zip(names, values[4:], strict=True)})
+        for values in own
+        for area, sign in [*((a, -1) for a in left), *((a, 1) for a in joined)]
+    )
+    for start in range(0, len(rows), MOVE_BATCH):
+        rawsql.upsert_add(DemandAreaRollup, AREA_ROLLUP_KEY, rows[start : start + MOVE_BATCH])

@@ -27,7 +27,7 @@ Like the roster import it runs in two passes so that it never holds the write lo
    path, and parents, cycles, kinds and depths are resolved in memory, with no query per row.
 2. **Write**, level by level of the final tree (parents before children): moves of existing
    units first, each its own transaction (one UPDATE re-roots the moved subtree's paths and
-   depths); then the new units in batches of ``WRITE_BATCH_SIZE``, each batch one transaction
+   depths, and every app's ``subtree_moved`` hook moves what it keeps per area on the path); then the new units in batches of ``WRITE_BATCH_SIZE``, each batch one transaction
    (insert, then their paths from the ids, then their audit entries); then attribute changes
    in batches. A unit created by someone else between the passes with a code of the file
    stops the import at that batch (the batches before it stay, each complete); importing the
@@ -57,6 +57,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from liandong.accounts.models import User
 from liandong.core.audit import audit_entry, audit_log, diff
+from liandong.core.extensions import hooks
 from liandong.core.identity import calendar_date, normalize_text
 from liandong.core.models import AuditLog
 from liandong.core.workbooks import (
@@ -71,6 +72,7 @@ from liandong.organizations.models import (
     PATH_STEP,
     Organization,
     OrganizationImport,
+    path_ids,
     path_segment,
     subtree_q,
 )
@@ -658,6 +660,15 @@ class _Importer:
                 depth=F("depth") + (parent_depth + 1 - depth),
             )
             Organization.objects.filter(pk=node.pk).update(parent_id=parent_id, updated_at=now)
+            # What other apps keep per area on the path (statistics rollups) moves along.
+            above_before = set(path_ids(path)) - {node.pk}
+            above_after = set(path_ids(new_path)) - {node.pk}
+            for moved in hooks("subtree_moved"):
+                moved(
+                    node.pk,
+                    left=sorted(above_before - above_after),
+                    joined=sorted(above_after - above_before),
+                )
             entry = audit_entry(
                 actor=self.actor,
                 action="organizations.moved",

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 PATH_STEP = 10
 
 
+def path_ids(path: str) -> list[int]:
+    """Every organization id on ``path``, root first, the last one included (no query)."""
+    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
 def path_segment(pk: int) -> str:
     return str(pk).zfill(PATH_STEP)
 

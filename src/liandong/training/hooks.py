@@ -47,3 +47,6 @@ ROLLUPS = [
         matches=lambda: rollups.stored() == rollups.computed(),
     )
 ]
+
+
+subtree_moved = rollups.move_area

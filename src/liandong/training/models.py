@@ -111,8 +111,8 @@ class DelegateAreaRollup(models.Model):
     rows (count: delegates; sum: 人次) instead of a distinct count over every attendance of its
     subtree (40 ms for a province's 54,000 invitations). Kept by ``services.attendance_mark`` in
     its transaction; ``rollups.rebuild`` recomputes it (``liandong rebuild-rollups``).
-    A unit moved by the tree import keeps its old ancestors' rows until ``rebuild-rollups``
-    runs (docs/reports.md, "Known gap")."""
+    A unit moved by the tree import takes its rows from the unions it left to those it
+    joined (``rollups.move_area``)."""
 
     area = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="+"

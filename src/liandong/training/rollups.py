@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liandong.core import races, rawsql
-from liandong.organizations.models import PATH_STEP
+from liandong.organizations.models import path_ids as areas
 from liandong.training.models import Attendance, DelegateAreaRollup
 
 KEY = ("area", "year", "worker")
@@ -26,11 +26,6 @@ Rows = Counter[tuple[int, int, int]]
 # One UPSERT per change. Switched off only by the control run of tests/test_concurrency.py,
 # which shows that reading a row and writing it back plus one loses attendances.
 UPSERT_GUARD = True
-
-
-def areas(path: str) -> list[int]:
-    """Every organization id on ``path`` (read off it, root first), the body included."""
-    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
 
 
 def session_year(starts_at: datetime) -> int:
@@ -65,6 +60,30 @@ def move(*, path: str, starts_at: datetime, worker_ids: Iterable[int], delta: in
             worker_id__in={k[2] for k in keys},
             attended__lte=0,
         ).delete()
+
+
+# Rows per UPSERT when a unit's rows move (SQLite binds at most 32,766 values).
+MOVE_BATCH = 2000
+
+
+def move_area(node_id: int, *, left: list[int], joined: list[int]) -> None:
+    """A unit moved in the tree (the organization import) with its subtree: its own rows, which
+    hold its whole subtree's delegates, are taken out of the areas it ``left`` (rows left at
+    nought go) and added to those it ``joined``, in the move's transaction, in key order."""
+    if not (left or joined):
+        return
+    own = DelegateAreaRollup.objects.filter(area_id=node_id).values_list(
+        "year", "worker_id", "attended"
+    )
+    rows = sorted(
+        ((area, year, worker), {"attended": sign * n})
+        for year, worker, n in own
+        for area, sign in [*((a, -1) for a in left), *((a, 1) for a in joined)]
+    )
+    for start in range(0, len(rows), MOVE_BATCH):
+        rawsql.upsert_add(DelegateAreaRollup, KEY, rows[start : start + MOVE_BATCH])
+    if left:
+        DelegateAreaRollup.objects.filter(area_id__in=left, attended__lte=0).delete()
 
 
 def _read_then_write(keys: list[tuple[int, int, int]], delta: int) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from liandong.core.tests.client import BrowserClient
-from liandong.demands.models import DemandAreaRollup
+from liandong.demands.models import Demand, DemandAreaRollup
 from liandong.demands.rollups import computed_rollups, stored_rollups
 from liandong.demands.selectors import StatsFilters, demand_stats, rollup_of_union
 from liandong.demands.services import (
@@ -135,3 +136,51 @@ def test_each_dashboard_demand_figure_is_the_statistics_api_figure(
         assert {r.label: r.values[0] for r in chart.rows} == cities
         expected = {"": {"兰州": 3, "天水": 2}, "快递": {"兰州": 2, "天水": 2}}[industry]
         assert cities == expected
+
+
+def test_a_unit_moved_by_the_tree_import_takes_its_rollup_rows_along(
+    world: Any, handled: Any
+) -> None:
+    """Enterprise A (three demands, a delegate trained) moves under a new union, which then
+    moves under another: the area rows of the unions left and joined follow, so the stored
+    rollups still equal a rebuild (before the subtree_moved hook they kept the old unions'
+    counts: ``rebuild-rollups --check`` failed)."""
+    from liandong.democracy.tests.factories import congress_setup
+    from liandong.organizations.importing import organization_import
+    from liandong.organizations.tests.factories import UnionFactory
+    from liandong.organizations.tests.test_tree_import import workbook
+    from liandong.training import rollups as training_rollups
+    from liandong.training.selectors import figures_for
+    from liandong.training.services import attendance_mark
+    from liandong.training.tests.factories import congress_key, make_session
+
+    staff = world.users["admin_a"]
+    setup = congress_setup(world, delegates=1)
+    session = make_session(staff, world.enterprise_a, congress_key=congress_key(setup.congress))
+    attendance_mark(actor=staff, session=session, worker_ids=[setup.delegates[0].worker_id])
+    first = UnionFactory(code="U-1", parent=world.union_a)
+    second = UnionFactory(code="U-2", parent=world.union_a)
+    enterprise = world.enterprise_a
+    record = organization_import(
+        actor=world.users["staff_a"],
+        root=world.union_a,
+        file=workbook(
+            [
+                (enterprise.code, enterprise.name, "U-1", "企业"),
+                ("U-1", first.name, "U-2", "工会"),
+            ]
+        ),
+        filename="架构.xlsx",
+    )
+    assert record.committed, record.errors
+    assert record.rows_moved == 2
+    assert stored_rollups() == computed_rollups()
+    assert training_rollups.stored() == training_rollups.computed()
+    call_command("rebuild-rollups", "--check")
+    year = session.starts_at.year
+    at_enterprise = Demand.objects.filter(body=enterprise).count()
+    assert at_enterprise == 3
+    for union in (first, second):  # they got the enterprise's records by the moves alone
+        rows = DemandAreaRollup.objects.filter(area_id_key=union.pk, industry="*", city="*")
+        assert rows.aggregate(n=Sum("received"))["n"] == at_enterprise
+        assert figures_for(organization=union, year=year).delegates == 1
