@@ -284,7 +284,15 @@ def _area_move(before: _Before | None, key: RollupKey, counts: dict[str, int]) -
     bodies = {k["body_id_key"] for k in ([before.key] if before else []) + [key]} - {0}
     if not bodies:
         return
-    paths = dict(Organization.objects.filter(pk__in=bodies).values_list("pk", "path"))
+    # The bodies' paths, locked against a move of the tree (organizations' import: its UPDATE
+    # of the paths conflicts), in key order: a move under way finishes first and this write
+    # adds to the areas the body is in once it has moved (the move took the rows it had).
+    paths = dict(
+        Organization.objects.select_for_update(no_key=True)
+        .filter(pk__in=bodies)
+        .order_by("pk")
+        .values_list("pk", "path")
+    )
     rows = _netted(
         before, key, counts, lambda moved: area_rows(area_ids(paths, moved["body_id_key"]), moved)
     )

@@ -241,8 +241,16 @@ def attendance_mark(
     Attendance.objects.filter(pk__in=[a.pk for a in changed]).update(
         attended=attended, updated_at=timezone.now()
     )
+    # The organizer's path read again, locked against a move of the tree (the view read it
+    # before this transaction; a move under way finishes first, then this adds to the areas
+    # the organizer is in once it has moved).
+    path = (
+        Organization.objects.select_for_update(no_key=True)
+        .values_list("path", flat=True)
+        .get(pk=session.organization_id)
+    )
     rollups.move(
-        path=session.organization.path,
+        path=path,
         starts_at=session.starts_at,
         worker_ids=[a.worker_id for a in changed],
         delta=1 if attended else -1,

@@ -141,15 +141,17 @@ def test_each_dashboard_demand_figure_is_the_statistics_api_figure(
 def test_a_unit_moved_by_the_tree_import_takes_its_rollup_rows_along(
     world: Any, handled: Any
 ) -> None:
-    """Enterprise A (three demands, a delegate trained) moves under a new union, which then
-    moves under another: the area rows of the unions left and joined follow, so the stored
-    rollups still equal a rebuild (before the subtree_moved hook they kept the old unions'
-    counts: ``rebuild-rollups --check`` failed)."""
+    """Enterprise A (three demands, a delegate trained) moves, with a new union, under another
+    new union; then a second import takes it out of both, back under union A: the area rows of
+    the unions joined, then left, follow, so the stored rollups equal a rebuild after each
+    (before the subtree_moved hook they kept the old unions' counts: ``rebuild-rollups
+    --check`` failed)."""
     from liandong.democracy.tests.factories import congress_setup
     from liandong.organizations.importing import organization_import
     from liandong.organizations.tests.factories import UnionFactory
     from liandong.organizations.tests.test_tree_import import workbook
     from liandong.training import rollups as training_rollups
+    from liandong.training.models import DelegateAreaRollup
     from liandong.training.selectors import figures_for
     from liandong.training.services import attendance_mark
     from liandong.training.tests.factories import congress_key, make_session
@@ -184,3 +186,21 @@ def test_a_unit_moved_by_the_tree_import_takes_its_rollup_rows_along(
         rows = DemandAreaRollup.objects.filter(area_id_key=union.pk, industry="*", city="*")
         assert rows.aggregate(n=Sum("received"))["n"] == at_enterprise
         assert figures_for(organization=union, year=year).delegates == 1
+
+    # Out of U-1 and U-2 (the areas it leaves), back under union A.
+    record = organization_import(
+        actor=world.users["staff_a"],
+        root=world.union_a,
+        file=workbook([(enterprise.code, enterprise.name, world.union_a.code, "企业")]),
+        filename="架构.xlsx",
+    )
+    assert record.committed, record.errors
+    assert record.rows_moved == 1
+    assert stored_rollups() == computed_rollups()
+    assert training_rollups.stored() == training_rollups.computed()
+    for union in (first, second):
+        rows = DemandAreaRollup.objects.filter(area_id_key=union.pk, industry="*", city="*")
+        assert not rows.aggregate(n=Sum("received"))["n"]
+        assert figures_for(organization=union, year=year).delegates == 0
+        assert not DelegateAreaRollup.objects.filter(area=union).exists()
+    assert figures_for(organization=world.union_a, year=year).delegates == 1

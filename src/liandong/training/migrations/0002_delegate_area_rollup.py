@@ -4,19 +4,30 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+PATH_STEP = 10  # organizations.models.PATH_STEP when this migration was written
+
+
 def fill_delegate_rollup(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """The rollup of the attendances already marked, by the services' rule (``liandong
-    rebuild-rollups`` does the same)."""
-    from liandong.training import rollups
+    """The rollup of the attendances already marked, by the services' rule as it was written
+    here (every organization on the organizing body's path × the session's local year ×
+    the delegate: sessions attended); ``liandong rebuild-rollups`` does the same with the
+    rule of the day."""
+    from collections import Counter
+
+    from django.utils import timezone
 
     attendance = apps.get_model("training", "Attendance")
     rollup = apps.get_model("training", "DelegateAreaRollup")
-    rows = rollups.contributions(
+    rows: Counter[tuple[int, int, int]] = Counter()
+    for path, starts_at, worker_id in (
         attendance.objects.filter(attended=True)
         .values_list("session__organization__path", "session__starts_at", "worker_id")
         .order_by()
         .iterator(chunk_size=5000)
-    )
+    ):
+        year = timezone.localtime(starts_at).year
+        for i in range(0, len(path), PATH_STEP):
+            rows[(int(path[i : i + PATH_STEP]), year, worker_id)] += 1
     rollup.objects.bulk_create(
         (
             rollup(area_id=a, year=y, worker_id=w, attended=n)

@@ -10,18 +10,21 @@ database's one write lock when it begins), so there it only shows the same total
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from liandong.core import races
-from liandong.democracy.tests.factories import congress_setup
+from liandong.organizations.tests.factories import UnionFactory
 from liandong.training import rollups, services
-from liandong.training.models import DelegateAreaRollup, Document
+from liandong.training.models import Attendance, DelegateAreaRollup, Document, Session
 from liandong.training.services import attendance_mark, download_count, newest_version
-from liandong.training.tests.factories import congress_key, make_document, make_session
+from liandong.training.tests.factories import make_document
+from liandong.workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,23 +88,29 @@ def test_control_a_read_then_write_counter_loses_downloads_on_postgresql(
 
 
 # --- The delegates-trained rollup ------------------------------------------------------------------
-# Every thread marks the same delegate at a session of its own, all of one union: each adds one
-# to the same rollup rows (the union's, and those of every organization above it).
+# Every thread marks the same delegate at a session of its own, each organized by a union of its
+# own under union A: each locks its own organizer (against a move of the tree) and adds one to
+# the same rollup rows (union A's, and those of every organization above it).
 
 
 def _mark_concurrently(world: Any) -> int:
-    setup = congress_setup(world, delegates=1)
     staff = world.users["admin_a"]
-    key = congress_key(setup.congress)
-    sessions = [make_session(staff, world.union_a, congress_key=key) for _ in range(THREADS)]
-    worker = setup.delegates[0].worker_id
+    worker = WorkerFactory(employer=world.outlet_a)
+    started = timezone.now() - timedelta(hours=1)
+    sessions = []
+    for _ in range(THREADS):
+        session = Session.objects.create(
+            organization=UnionFactory(parent=world.union_a), topic="培训", starts_at=started
+        )
+        Attendance.objects.create(session=session, worker=worker)  # invited
+        sessions.append(session)
     _side_by_side(
         [
-            partial(attendance_mark, actor=staff, session=session, worker_ids=[worker])
+            partial(attendance_mark, actor=staff, session=session, worker_ids=[worker.pk])
             for session in sessions
         ]
     )
-    return DelegateAreaRollup.objects.get(area=world.union_a, worker_id=worker).attended
+    return DelegateAreaRollup.objects.get(area=world.union_a, worker_id=worker.pk).attended
 
 
 def test_every_concurrent_attendance_is_in_the_rollup(world: Any) -> None:
