@@ -47,7 +47,7 @@ from liandong.demands.models import (
     Urgency,
 )
 from liandong.demands.workdays import Calendar
-from liandong.organizations.models import PATH_STEP, Organization
+from liandong.organizations.models import Organization, path_ids
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -256,8 +256,7 @@ def body_rows(key: RollupKey) -> list[tuple[Any, ...]]:
 def area_ids(paths: dict[int, str], body_id: int) -> list[int]:
     """The organizations a body's demands count for in ``DemandAreaRollup``: every id on its
     path (read off the path, root first), the body included; none when not routed."""
-    path = paths.get(body_id, "")
-    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+    return path_ids(paths.get(body_id, ""))
 
 
 def area_rows(areas: list[int], key: RollupKey) -> list[tuple[Any, ...]]:

@@ -125,8 +125,7 @@ class Organization(BaseModel):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids of the nodes above this one, root first, read off the path (no query)."""
-        step = PATH_STEP
-        return [int(self.path[i : i + step]) for i in range(0, len(self.path) - step, step)]
+        return path_ids(self.path)[:-1]
 
     @property
     def is_union(self) -> bool:
